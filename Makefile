@@ -1,0 +1,49 @@
+# Zhaoyin — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ZY := $(VENV)/bin/zhaoyin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export ZHAOYIN_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install run serve test test-sqlite test-postgres check bench messages clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	mkdir -p $(ZHAOYIN_DATA_DIR)
+	$(ZY) migrate --noinput
+	$(ZY) demo
+	$(PY) tools/run_local.py --host $(HOST) --port $(PORT)
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	$(PY) -m pytest -p no:randomly
+
+test-postgres: install
+	$(PY) tools/with_postgres.py $(PY) -m pytest -p no:randomly
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+	$(ZY) check --fail-level WARNING
+	$(ZY) makemigrations --check --dry-run
+	$(PY) tools/check_messages.py
+
+bench: install
+	$(PY) bench/run_all.py
+
+messages: install
+	cd zhaoyin && ../$(ZY) makemessages -l zh_Hans --no-obsolete --no-location && ../$(ZY) compilemessages -l zh_Hans
+
+clean:
+	rm -rf $(VENV) build *.egg-info

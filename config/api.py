@@ -1,0 +1,23 @@
+"""The REST API at /api/v1 (DESIGN 5.1), assembled from each app's router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from zhaoyin.accounts.api import router as accounts_router
+from zhaoyin.accounts.api_auth import BearerAuth
+from zhaoyin.core.api import install_error_handlers
+from zhaoyin.enterprises.api import router as enterprises_router
+from zhaoyin.workcalendar.api import router as calendar_router
+
+api = NinjaAPI(
+    title="Zhaoyin API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerAuth(),
+    docs_url=None,  # Swagger UI loads from a CDN; the intranet has none. openapi.json stays.
+)
+install_error_handlers(api)
+api.add_router("", accounts_router)
+api.add_router("/calendar", calendar_router)
+api.add_router("/enterprises", enterprises_router)

@@ -1,0 +1,30 @@
+"""Data scope by org unit (AC-03): which records a user may see, as a query filter.
+
+Selectors combine these filters with their own rules; an object outside the filter is
+simply not found (404), so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from zhaoyin.accounts.models import User
+from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES
+
+#: A filter that matches nothing (``Q(pk__in=[])`` compiles to a constant false).
+NOTHING = Q(pk__in=[])
+
+
+def sees_whole_city(user: User) -> bool:
+    return bool(user.role_codes & {r.value for r in CITY_WIDE_ROLES})
+
+
+def unit_scope_q(user: User, field: str = "org_unit") -> Q:
+    """Records whose ``field`` unit lies in the user's subtree (everything for city-wide roles)."""
+    if not user.is_authenticated or user.admin_role:
+        return NOTHING
+    if sees_whole_city(user):
+        return Q()
+    if user.role_codes & {r.value for r in UNIT_ROLES} and user.org_unit is not None:
+        return Q(**{f"{field}__path__startswith": user.org_unit.path})
+    return NOTHING

@@ -1,0 +1,144 @@
+"""Writing the audit log. Every service calls ``audit_write`` inside its own transaction,
+so the business change and its audit record commit or roll back together (AUD-01), and a
+failing audit write fails the action (AUD-04). Denied attempts are written on their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+
+from zhaoyin.audit.models import AuditChainHead, AuditRecord, Outcome
+from zhaoyin.core import context
+from zhaoyin.lib.crypto import derive_key, hmac_sm3_hex
+from zhaoyin.lib.masking import mask_value
+
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "at", "actor_id", "actor", "roles", "unit", "channel", "client_ip", "request_id", "action",
+    "outcome", "object_type", "object_id", "object_repr", "before", "after", "detail",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    """Reduce a value to JSON types whose text survives a round trip through any database."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The audited picture of a model instance: its concrete fields, personal data masked."""
+    out: dict[str, Any] = {}
+    for f in obj._meta.concrete_fields:
+        if fields is not None and f.name not in fields:
+            continue
+        if isinstance(f, models.BinaryField) or f.name in ("password", "search_text"):
+            continue
+        value = getattr(obj, f.attname)
+        out[f.name] = mask_value(f.name, _jsonable(value))
+    return out
+
+
+def _canonical(record: AuditRecord) -> bytes:
+    data = {name: _jsonable(getattr(record, name)) for name in HASHED_FIELDS}
+    data["at"] = record.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def chain_key() -> bytes:
+    return derive_key(settings.FIELD_KEY, "zhaoyin-audit-chain")
+
+
+def record_hash(record: AuditRecord, prev_hash: str) -> str:
+    return hmac_sm3_hex(chain_key(), prev_hash.encode() + b"|" + _canonical(record))
+
+
+def _actor_fields(user: Any) -> dict[str, Any]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        name = getattr(user, "username", "") if user is not None else ""
+        return {"actor_id": None, "actor": name or "anonymous", "roles": "", "unit": ""}
+    unit = user.org_unit.code if getattr(user, "org_unit_id", None) else ""
+    return {
+        "actor_id": user.pk,
+        "actor": user.get_username(),
+        "roles": ",".join(sorted(user.role_codes)),
+        "unit": unit,
+    }
+
+
+@transaction.atomic
+def audit_write(
+    *,
+    action: str,
+    user: Any = None,
+    outcome: str = Outcome.SUCCESS,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    detail: str = "",
+) -> AuditRecord:
+    """Append one record to the chain. ``user`` is the acting account (None for the system)."""
+    ctx = context.current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    record = AuditRecord(
+        channel=ctx.channel,
+        client_ip=ctx.client_ip,
+        request_id=ctx.request_id,
+        action=action,
+        outcome=outcome,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=object_repr[:200],
+        before=_jsonable(dict(before)) if before is not None else None,
+        after=_jsonable(dict(after)) if after is not None else None,
+        detail=detail[:4000],
+        **_actor_fields(user),
+    )
+    # Locking the head row serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions
+    # already hold the write lock from BEGIN.
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    record.prev_hash = head.last_hash
+    record.hash = record_hash(record, head.last_hash)
+    record.save()
+    AuditChainHead.objects.filter(id=1).update(last_id=record.pk, last_hash=record.hash)
+    return record
+
+
+def audit_denied(*, user: Any, action: str, target: str = "", detail: str = "") -> AuditRecord:
+    """Record a refused attempt. Called outside (after) any rolled-back business transaction."""
+    return audit_write(
+        action=action, user=user, outcome=Outcome.DENIED, object_type="url" if target.startswith("/") else "",
+        object_id="", object_repr=target[:200], detail=detail,
+    )
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that changed, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

@@ -1,0 +1,119 @@
+"""Shared API machinery: strict input schemas, the error format, per-operation rules, pages.
+
+Errors follow DESIGN 5.1: ``{"detail": "...", "errors": [{"field": "...", "message": "..."}]}``
+with 422 for validation, 401 for missing/invalid credentials, 403 for a forbidden action,
+404 for out of scope or missing, 409 for a conflict. Never a 500 for bad input.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ConfigDict
+
+from zhaoyin.core.authz import RULE_ATTR, Rule
+from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.roles import Role
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StrictSchema(Schema):
+    """An input schema that refuses unknown fields (AC-04: no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(Schema, Generic[T]):
+    count: int
+    items: list[T]
+
+
+def api_allow(*roles: Role | Iterable[Role], public: bool = False) -> Callable[[F], F]:
+    """Declare and enforce who may call an API operation (the API side of ``authz.allow``)."""
+    flat: set[Role] = set()
+    for r in roles:
+        flat.update({r} if isinstance(r, Role) else r)
+    rule = Rule(roles=frozenset(flat), public=public)
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not rule.public:
+                user = request.auth  # type: ignore[attr-defined]
+                if not rule.allows(user.role_codes):
+                    from zhaoyin.audit.services import audit_denied
+
+                    audit_denied(user=user, action="api.denied", target=request.path)
+                    raise PermissionDenied
+            return func(request, *args, **kwargs)
+
+        setattr(wrapper, RULE_ATTR, rule)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _loc_to_field(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data")]
+    return ".".join(parts) or "body"
+
+
+def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "errors": errors or []}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(NinjaValidationError)
+    def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = []
+        for e in exc.errors:
+            msg = str(e.get("msg", "invalid"))
+            if e.get("type") == "extra_forbidden":
+                msg = _("Unknown field.")
+            errors.append({"field": _loc_to_field(e.get("loc", ())), "message": msg})
+        return api.create_response(request, error_body(_("Invalid input."), errors), status=422)
+
+    @api.exception_handler(InvalidInput)
+    def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+        return api.create_response(request, error_body(str(exc.detail), exc.errors), status=422)
+
+    @api.exception_handler(DjangoValidationError)
+    def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return api.create_response(request, error_body(_("Invalid input."), InvalidInput.from_django(exc).errors), status=422)
+
+    @api.exception_handler(Conflict)
+    def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        return api.create_response(request, error_body(str(exc)), status=409)
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body(_("Not found.")), status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(request, error_body(_("You do not have permission to do this.")), status=403)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(request, error_body(_("Authentication required.")), status=401)
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+
+def paginate(request: HttpRequest, total: int, page: int, page_size: int) -> tuple[int, int]:
+    """Offsets for a page; the caller has validated ``page >= 1`` and ``1 <= page_size <= 200``."""
+    start = (page - 1) * page_size
+    return start, start + page_size

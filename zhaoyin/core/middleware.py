@@ -1,0 +1,66 @@
+"""Request-wide middleware: the actor context (request id, trusted client IP) and headers."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from zhaoyin.core import context
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address; X-Forwarded-For is believed only from a trusted proxy (AUD-02)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote and remote in settings.TRUSTED_PROXIES:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        # The right-most address not itself a trusted proxy is the one our proxy saw.
+        for candidate in reversed([p.strip() for p in forwarded.split(",") if p.strip()]):
+            if candidate in settings.TRUSTED_PROXIES:
+                continue
+            try:
+                ipaddress.ip_address(candidate)
+            except ValueError:
+                break
+            return candidate
+    return remote
+
+
+class RequestContextMiddleware:
+    """Give every request a request id and a trusted client IP for the audit log."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        rid = incoming if incoming.isalnum() and len(incoming) <= 64 else None
+        with context.acting(channel="web", client_ip=client_ip(request), request_id=rid) as ctx:
+            request.request_id = ctx.request_id  # type: ignore[attr-defined]
+            response = self.get_response(request)
+        response["X-Request-ID"] = ctx.request_id
+        return response
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+class SecurityHeadersMiddleware:
+    """A strict Content-Security-Policy (no inline script or style) and no caching of pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CSP)
+        if not request.path.startswith(settings.STATIC_URL):
+            # Pages may carry personal data (SESS-07): never keep them in shared caches.
+            response.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,40 @@
+"""The eleven roles of DESIGN 1 and the groups the rules are written in.
+
+Pure Python: imported by models, selectors, views and the authorization matrix alike.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A role code; the value is the public code used in the API and the CLI."""
+
+    CITY_ADMIN = "city_admin"
+    LEADER = "leader"
+    SUPERVISOR = "supervisor"
+    UNIT_ADMIN = "unit_admin"
+    STAFF = "staff"
+    SERVICE_MEMBER = "service_member"
+    ENTERPRISE = "enterprise"
+    TALENT = "talent"
+    SYSADMIN = "sysadmin"
+    SECURITY_ADMIN = "security_admin"
+    AUDITOR = "auditor"
+
+
+#: 三员分立: no account holds two of these, and none of them reads business data.
+ADMIN_ROLES: frozenset[Role] = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+BUSINESS_ROLES: frozenset[Role] = frozenset(set(Role) - ADMIN_ROLES)
+#: Roles that must present a TOTP code as a second factor (AUTH-05).
+SECOND_FACTOR_ROLES: frozenset[Role] = frozenset(ADMIN_ROLES | {Role.CITY_ADMIN})
+#: Roles that see every business record in the city.
+CITY_WIDE_ROLES: frozenset[Role] = frozenset({Role.CITY_ADMIN, Role.LEADER, Role.SUPERVISOR})
+#: Internal staff roles scoped by the org tree.
+UNIT_ROLES: frozenset[Role] = frozenset({Role.UNIT_ADMIN, Role.STAFF})
+#: Government-side business roles (everyone but the portal users).
+GOVERNMENT_ROLES: frozenset[Role] = frozenset(CITY_WIDE_ROLES | UNIT_ROLES | {Role.SERVICE_MEMBER})
+#: Roles whose idle timeout is the short one (SESS-01).
+PRIVILEGED_ROLES: frozenset[Role] = SECOND_FACTOR_ROLES
+ALL_ROLES: frozenset[Role] = frozenset(Role)

@@ -1,0 +1,32 @@
+"""Home page, health check and language switch."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from zhaoyin.core.authz import allow, public
+from zhaoyin.core.roles import ALL_ROLES
+
+
+@allow(ALL_ROLES)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {})
+
+
+@public
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@public
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    return set_language(request)

@@ -1,0 +1,7 @@
+"""API: /enterprises."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["enterprises"])

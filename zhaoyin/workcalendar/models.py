@@ -1,0 +1,1 @@
+"""Working-day calendar data (placeholder until the calendar is built)."""
