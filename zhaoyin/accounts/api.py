@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import AuthenticationError
 
 from zhaoyin.accounts import selectors
@@ -16,9 +16,11 @@ router = Router(tags=["accounts"])
 
 
 class TokenIn(StrictSchema):
-    username: str
-    password: str
-    otp: str | None = None
+    """Credentials; ``otp`` is the current TOTP code, required only for the roles that need it."""
+
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=128)
+    otp: str | None = Field(default=None, max_length=16)
 
 
 class TokenOut(Schema):

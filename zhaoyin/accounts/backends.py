@@ -17,6 +17,6 @@ class ZhaoyinBackend(ModelBackend):
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:  # type: ignore[override]
         return None
 
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         user = User.objects.select_related("org_unit").filter(pk=user_id).first()
         return user if user is not None and user.is_active else None

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhaoyin.core.roles import ADMIN_ROLES, Role
+from zhaoyin.core.roles import ADMIN_ROLES, PRIVILEGED_ROLES, SECOND_FACTOR_ROLES, Role
+
+#: Display names of the roles (DESIGN 1); the codes stay the public interface.
+ROLE_LABELS: dict[str, Any] = {
+    Role.CITY_ADMIN.value: _("City administrator"),
+    Role.LEADER.value: _("City leader"),
+    Role.SUPERVISOR.value: _("Supervision office"),
+    Role.UNIT_ADMIN.value: _("Unit administrator"),
+    Role.STAFF.value: _("Staff"),
+    Role.SERVICE_MEMBER.value: _("Service group member"),
+    Role.ENTERPRISE.value: _("Enterprise user"),
+    Role.TALENT.value: _("Talent user"),
+    Role.SYSADMIN.value: _("System administrator"),
+    Role.SECURITY_ADMIN.value: _("Security administrator"),
+    Role.AUDITOR.value: _("Audit administrator"),
+}
+
+
+def role_label(code: str) -> str:
+    """The translated name of a role code (the code itself when unknown)."""
+    return str(ROLE_LABELS.get(code, code))
 
 
 class OrgUnitKind(models.TextChoices):
+    """The kinds of org unit of DESIGN 2."""
+
     CITY = "city", _("City")
     COUNTY = "county", _("County / district")
     PARK = "park", _("Park / development zone")
@@ -64,7 +87,7 @@ class OrgUnit(models.Model):
 
 
 class ZhaoyinUserManager(UserManager["User"]):
-    pass
+    """The default manager; accounts are created only through ``services.user_create``."""
 
 
 class User(AbstractUser):
@@ -95,18 +118,23 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     totp_secret_enc = models.BinaryField(_("TOTP secret (encrypted)"), null=True, blank=True, editable=False)
     totp_last_step = models.BigIntegerField(_("last TOTP time step used"), default=0)
+    # Bumped to end every web session of the account at once (SESS-05/06): a session
+    # remembers the epoch it started in and ends when the account's epoch has moved on.
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1)
 
-    objects = ZhaoyinUserManager()
+    objects: ClassVar[ZhaoyinUserManager] = ZhaoyinUserManager()
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=Q(admin_role="") | Q(admin_role__in=[r.value for r in ADMIN_ROLES]),
+                condition=Q(admin_role="") | Q(admin_role__in=sorted(r.value for r in ADMIN_ROLES)),
                 name="user_admin_role_valid",
             ),
+            # One identity per login name whatever its case (AUTH-01).
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
         ]
 
     @property
@@ -118,6 +146,9 @@ class User(AbstractUser):
                 cached = frozenset({self.admin_role})
             elif self.pk is None:
                 cached = frozenset()
+            elif "role_assignments" in getattr(self, "_prefetched_objects_cache", {}):
+                # A list page prefetched the roles: no query per row.
+                cached = frozenset(a.role for a in self.role_assignments.all())
             else:
                 cached = frozenset(self.role_assignments.values_list("role", flat=True))
             self._role_codes = cached
@@ -125,6 +156,16 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_codes & {r.value for r in roles})
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """True for the roles that sign in with a TOTP code as well (AUTH-05)."""
+        return bool(self.role_codes & {r.value for r in SECOND_FACTOR_ROLES})
+
+    @property
+    def is_privileged(self) -> bool:
+        """True for the roles with the short idle timeout and a single session (SESS-01/06)."""
+        return bool(self.role_codes & {r.value for r in PRIVILEGED_ROLES})
 
     def is_locked(self, now: Any = None) -> bool:
         now = now or timezone.now()
@@ -150,7 +191,7 @@ class RoleAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique"),
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in ADMIN_ROLES]),
+                condition=~Q(role__in=sorted(r.value for r in ADMIN_ROLES)),
                 name="role_assignment_business_only",
             ),
         ]
@@ -171,6 +212,9 @@ class PasswordHistory(models.Model):
         verbose_name_plural = _("password history")
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.created_at:%Y-%m-%d}"
+
 
 class LoginFailure(models.Model):
     """A failed sign-in from one client address, for per-IP throttling (AUTH-04)."""
@@ -182,6 +226,9 @@ class LoginFailure(models.Model):
         verbose_name = _("login failure")
         verbose_name_plural = _("login failures")
         indexes = [models.Index(fields=["ip", "at"], name="login_failure_ip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ip}@{self.at:%Y-%m-%d %H:%M}"
 
 
 class ApiToken(models.Model):
@@ -197,3 +244,6 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.user_id}"

@@ -42,6 +42,7 @@ class LengthValidator:
 
 
 def character_classes(password: str) -> int:
+    """How many of the four classes (lower, upper, digit, other) the password uses."""
     return sum(
         bool(re.search(p, password))
         for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
@@ -89,7 +90,11 @@ class ContextWordValidator:
 
 
 class HistoryValidator:
-    """Not one of the account's last ``depth`` passwords (nor its current one)."""
+    """Not one of the account's last ``depth`` passwords, the current one included (AUTH-03).
+
+    With depth 5 the current password and the four before it are refused; the one used six
+    changes ago is allowed again. Only hashes are kept (``PasswordHistory``).
+    """
 
     def __init__(self, depth: int = 5) -> None:
         self.depth = depth
@@ -98,7 +103,8 @@ class HistoryValidator:
         if user is None or getattr(user, "pk", None) is None:
             return
         hashes = [user.password] if user.password else []
-        hashes += list(user.password_history.values_list("password", flat=True)[: self.depth])
+        previous = user.password_history.values_list("password", flat=True)
+        hashes += list(previous[: max(self.depth - 1, 0)])
         for encoded in hashes:
             if encoded and check_password(password, encoded):
                 raise ValidationError(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from zhaoyin.accounts.models import User
+from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES
 
 #: A filter that matches nothing (``Q(pk__in=[])`` compiles to a constant false).
@@ -26,5 +26,20 @@ def unit_scope_q(user: User, field: str = "org_unit") -> Q:
     if sees_whole_city(user):
         return Q()
     if user.role_codes & {r.value for r in UNIT_ROLES} and user.org_unit is not None:
-        return Q(**{f"{field}__path__startswith": user.org_unit.path})
+        return Q(**{f"{field}_id__in": subtree_ids(user)})
     return NOTHING
+
+
+def subtree_ids(user: User) -> list[int]:
+    """Ids of the user's unit and everything below it, loaded once per user object.
+
+    Filtering records by a short list of unit ids lets the database use the (org_unit, …)
+    indexes; a join on ``path LIKE 'prefix%'`` cannot, and costs a scan at province scale.
+    """
+    cached: list[int] | None = getattr(user, "_subtree_ids", None)
+    if cached is None:
+        unit = user.org_unit
+        assert unit is not None
+        cached = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+        user._subtree_ids = cached  # type: ignore[attr-defined]
+    return cached

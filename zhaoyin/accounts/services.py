@@ -1,29 +1,41 @@
 """Account use cases: create users, grant roles, sign in under the lockout rules, change
-passwords, issue API tokens. The only writers of accounts data; each one is audited."""
+passwords, end sessions, issue API tokens. The only writers of accounts data; each one is
+audited in the same transaction as its change (AUD-01)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts import totp
-from zhaoyin.accounts.models import ApiToken, LoginFailure, OrgUnit, PasswordHistory, RoleAssignment, User
+from zhaoyin.accounts.models import (
+    ApiToken,
+    LoginFailure,
+    OrgUnit,
+    PasswordHistory,
+    RoleAssignment,
+    User,
+)
 from zhaoyin.audit.models import Outcome
 from zhaoyin.audit.services import audit_write, snapshot
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import ADMIN_ROLES, SECOND_FACTOR_ROLES, Role
 
+PHONE_RE = re.compile(r"^[0-9+\- ]{0,20}$")
+
 
 def security(name: str) -> int:
+    """One of the ``ZHAOYIN_SECURITY`` parameters (settings.py)."""
     value: int = settings.ZHAOYIN_SECURITY[name]
     return value
 
@@ -37,12 +49,43 @@ class SignInRefused(Exception):
         self.needs_otp = needs_otp
 
 
+def generate_password(length: int = 20) -> str:
+    """A random password meeting every rule: all four classes, no context words.
+
+    Used by ``zhaoyin users add`` without --password-stdin and by the security admin's
+    reset. The alphabet leaves out look-alikes (0/O, 1/l/I) because people copy it by hand.
+    """
+    lower, upper, digits, symbols = "abcdefghijkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "-_.!@#%+="
+    alphabet = lower + upper + digits + symbols
+    while True:
+        chars = [secrets.choice(c) for c in (lower, upper, digits, symbols)]
+        chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        candidate = "".join(chars)
+        if all(any(ch in cls for ch in candidate) for cls in (lower, upper, digits, symbols)):
+            return candidate
+
+
+def generate_password_for(user: User) -> str:
+    """A generated password that also passes the account-specific rules (context, history)."""
+    while True:
+        candidate = generate_password()
+        try:
+            validate_password(candidate, user)
+        except ValidationError:
+            continue
+        return candidate
+
+
 def _check_role_combination(roles: set[Role]) -> None:
     admin = roles & ADMIN_ROLES
     if len(admin) > 1 or (admin and len(roles) > 1):
         raise InvalidInput.field(
             "roles",
-            _("The system, security and audit administrator roles are exclusive: an account holding one holds no other role."),
+            _(
+                "The system, security and audit administrator roles are exclusive: "
+                "an account holding one holds no other role."
+            ),
         )
 
 
@@ -50,12 +93,21 @@ def _parse_roles(roles: Iterable[str]) -> set[Role]:
     out: set[Role] = set()
     for r in roles:
         try:
-            out.add(Role(r))
+            out.add(Role(str(r).strip()))
         except ValueError:
             raise InvalidInput.field("roles", _("Unknown role: %(role)s") % {"role": r}) from None
     if not out:
         raise InvalidInput.field("roles", _("At least one role is required."))
     return out
+
+
+def _validate_password(password: str, user: User, field: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "; ".join(exc.messages), [{"field": field, "message": m} for m in exc.messages]
+        ) from None
 
 
 @transaction.atomic
@@ -65,34 +117,46 @@ def user_create(
     username: str,
     password: str,
     roles: Iterable[str],
-    org_unit: OrgUnit,
+    org_unit: OrgUnit | None,
     full_name: str = "",
     phone: str = "",
     enterprise_id: int | None = None,
     must_change_password: bool = False,
 ) -> tuple[User, str | None]:
-    """Create an account. Returns it and, for roles with a second factor, its otpauth URI."""
+    """Create an account. Returns it and, for roles with a second factor, its otpauth URI.
+
+    ``acting_user`` is None for the command line and the demo loader (the audit record then
+    carries the channel, e.g. ``cli``). Nothing is written when any input is refused.
+    """
     username = (username or "").strip()
     if not username or len(username) > 150:
         raise InvalidInput.field("username", _("A username of 1 to 150 characters is required."))
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise InvalidInput.field(
+            "username", _("A username may contain only letters, digits and @ . + - _ characters.")
+        ) from None
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidInput.field("username", _("This username is taken."))
+    if org_unit is None or not org_unit.is_active:
+        raise InvalidInput.field("org_unit", _("An active org unit is required."))
+    phone = (phone or "").strip()
+    if not PHONE_RE.match(phone):
+        raise InvalidInput.field("phone", _("Enter a phone number of digits only."))
     role_set = _parse_roles(roles)
     _check_role_combination(role_set)
     admin = role_set & ADMIN_ROLES
     user = User(
         username=username,
         org_unit=org_unit,
-        full_name=full_name,
+        full_name=(full_name or "").strip()[:60],
         phone=phone,
         enterprise_id=enterprise_id,
         admin_role=next(iter(admin)).value if admin else "",
         must_change_password=must_change_password,
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise InvalidInput("; ".join(exc.messages), [{"field": "password", "message": m} for m in exc.messages]) from None
+    _validate_password(password, user, "password")
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
@@ -109,24 +173,43 @@ def user_create(
     return user, uri
 
 
-@transaction.atomic
+def _refuse_self(acting_user: User | None, user: User, action: str, message: str) -> None:
+    """Refuse an administrator acting on their own account, and record the attempt.
+
+    The denial is written outside any business transaction so that it survives (AUD-01).
+    """
+    if acting_user is not None and acting_user.pk == user.pk:
+        audit_write(action=action, user=acting_user, outcome=Outcome.DENIED, obj=user, detail="self")
+        raise PermissionDenied(message)
+
+
 def user_set_roles(*, acting_user: User, user: User, roles: Iterable[str]) -> User:
-    """Replace an account's roles. The security admin cannot change their own (no self-grant)."""
-    if acting_user.pk == user.pk:
-        raise InvalidInput.field("roles", _("You cannot change your own roles."))
+    """Replace an account's roles (AC-05/AC-06).
+
+    Nobody changes their own roles: the attempt raises ``PermissionDenied`` and is audited
+    as denied. Role combinations breaking 三员分立 raise ``InvalidInput``. The change takes
+    effect at the account's next request because roles are read fresh for every request.
+    A role that needs a second factor does not issue one here: ``user_totp_reset`` does,
+    so that the security admin sees the secret exactly once; until then sign-in fails closed.
+    """
+    _refuse_self(acting_user, user, "user.roles", _("You cannot change your own roles."))
+    return _user_set_roles(acting_user=acting_user, user=user, roles=roles)
+
+
+@transaction.atomic
+def _user_set_roles(*, acting_user: User, user: User, roles: Iterable[str]) -> User:
     role_set = _parse_roles(roles)
     _check_role_combination(role_set)
+    user = User.objects.select_for_update().get(pk=user.pk)
     before = sorted(user.role_codes)
     admin = role_set & ADMIN_ROLES
     user.admin_role = next(iter(admin)).value if admin else ""
     user.version += 1
     user.save(update_fields=["admin_role", "version"])
-    RoleAssignment.objects.filter(user=user).exclude(role__in=[r.value for r in role_set]).delete()
-    for role in role_set - ADMIN_ROLES:
-        RoleAssignment.objects.get_or_create(user=user, role=role.value, defaults={"granted_by": acting_user})
-    if admin and not user.totp_secret_enc:
-        totp.set_new_secret(user)
-        user.save(update_fields=["totp_secret_enc", "totp_last_step"])
+    wanted = {r.value for r in role_set - ADMIN_ROLES}
+    RoleAssignment.objects.filter(user=user).exclude(role__in=wanted).delete()
+    for role in sorted(wanted):
+        RoleAssignment.objects.get_or_create(user=user, role=role, defaults={"granted_by": acting_user})
     user._role_codes = frozenset(r.value for r in role_set)
     audit_write(action="user.roles", user=acting_user, obj=user, before={"roles": before},
                 after={"roles": sorted(user.role_codes)})
@@ -140,46 +223,118 @@ def _record_password(user: User) -> None:
         user.password_history.exclude(id__in=keep).delete()
 
 
-@transaction.atomic
+def _revoke_tokens(user: User, now: dt.datetime) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+
+
 def password_change(*, acting_user: User, user: User, new_password: str, force_change: bool = False) -> User:
-    """Set a new password (own change, or a reset by the security admin with ``force_change``)."""
-    try:
-        validate_password(new_password, user)
-    except ValidationError as exc:
-        raise InvalidInput("; ".join(exc.messages), [{"field": "new_password", "message": m} for m in exc.messages]) from None
+    """Set a new password: the account's own change, or a reset by the security admin.
+
+    A reset (``acting_user`` is someone else) is refused for one's own account and forces a
+    change at the next sign-in. Either way the rules of AUTH-02/03 apply, the old hash goes
+    to the history, the account's API tokens are revoked and, because Django binds each
+    session to the password hash, every other session ends (SESS-05). A refused password
+    leaves the stored hash untouched.
+    """
+    return _password_change(acting_user=acting_user, user=user, new_password=new_password,
+                            force_change=force_change)
+
+
+@transaction.atomic
+def _password_change(*, acting_user: User, user: User, new_password: str, force_change: bool) -> User:
+    _validate_password(new_password, user, "new_password")
+    now = timezone.now()
     _record_password(user)
     user.set_password(new_password)
-    user.password_changed_at = timezone.now()
+    user.password_changed_at = now
     user.must_change_password = force_change
     user.version += 1
     user.save(update_fields=["password", "password_changed_at", "must_change_password", "version"])
+    revoked = _revoke_tokens(user, now)
     action = "user.password_reset" if acting_user.pk != user.pk else "user.password_change"
-    audit_write(action=action, user=acting_user, obj=user)
+    audit_write(action=action, user=acting_user, obj=user,
+                detail=f"api tokens revoked: {revoked}" if revoked else "")
     return user
 
 
+def user_password_reset(*, acting_user: User, user: User) -> tuple[User, str]:
+    """The security admin's reset: a generated password, changed by its owner at next sign-in.
+
+    Returns the account and the new password, shown once to the security admin.
+    """
+    _refuse_self(acting_user, user, "user.password_reset", _("Use the password change page for your own account."))
+    new_password = generate_password_for(user)
+    user = _password_change(acting_user=acting_user, user=user, new_password=new_password, force_change=True)
+    return user, new_password
+
+
 @transaction.atomic
-def user_unlock(*, acting_user: User, user: User) -> User:
+def user_unlock(*, acting_user: User | None, user: User) -> User:
+    """Lift a lockout (AUTH-04) before its time runs out; audited."""
+    before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
     user.failed_logins = 0
     user.locked_until = None
     user.save(update_fields=["failed_logins", "locked_until"])
-    audit_write(action="user.unlock", user=acting_user, obj=user)
+    audit_write(action="user.unlock", user=acting_user, obj=user, before=before,
+                after={"failed_logins": 0, "locked_until": None})
     return user
 
 
-@transaction.atomic
+unlock = user_unlock
+
+
 def user_set_active(*, acting_user: User, user: User, active: bool) -> User:
-    if acting_user.pk == user.pk:
-        raise InvalidInput.field("is_active", _("You cannot disable your own account."))
+    """Deactivate or reactivate an account. Deactivation ends its sessions at once (SESS-04):
+    the session backend restores only active accounts, and API tokens of inactive accounts
+    are refused. Nothing is deleted, so the person's records and audit trail remain."""
+    _refuse_self(acting_user, user, "user.deactivate" if not active else "user.activate",
+                 _("You cannot disable your own account."))
+    return _user_set_active(acting_user=acting_user, user=user, active=active)
+
+
+@transaction.atomic
+def _user_set_active(*, acting_user: User, user: User, active: bool) -> User:
     before = {"is_active": user.is_active}
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    user.version += 1
+    user.save(update_fields=["is_active", "version"])
+    if not active:
+        _revoke_tokens(user, timezone.now())
     audit_write(action="user.activate" if active else "user.deactivate", user=acting_user, obj=user,
                 before=before, after={"is_active": active})
     return user
 
 
+@transaction.atomic
+def user_sessions_end(*, acting_user: User | None, user: User) -> User:
+    """End every web session and API token of an account (SESS-05: admins can terminate them)."""
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(session_epoch=user.session_epoch + 1)
+    user.session_epoch += 1
+    revoked = _revoke_tokens(user, now)
+    audit_write(action="user.sessions_end", user=acting_user, obj=user, detail=f"api tokens revoked: {revoked}")
+    return user
+
+
+def user_totp_reset(*, acting_user: User | None, user: User) -> tuple[User, str]:
+    """Issue a new TOTP secret (a lost phone, or a role that newly needs one) and return the
+    otpauth URI, shown once. The old secret stops working at once; audited (AUTH-05)."""
+    _refuse_self(acting_user, user, "user.totp_reset", _("You cannot reset your own second factor."))
+    return _user_totp_reset(acting_user=acting_user, user=user)
+
+
+@transaction.atomic
+def _user_totp_reset(*, acting_user: User | None, user: User) -> tuple[User, str]:
+    if not user.needs_second_factor:
+        raise InvalidInput.field("roles", _("This account's roles do not use a second factor."))
+    secret = totp.set_new_secret(user)
+    user.save(update_fields=["totp_secret_enc", "totp_last_step"])
+    audit_write(action="user.totp_reset", user=acting_user, obj=user)
+    return user, totp.provisioning_uri(user, secret)
+
+
 def password_expired(user: User, now: dt.datetime | None = None) -> bool:
+    """True when the account must change its password before doing anything else (AUTH-03)."""
     now = now or timezone.now()
     if user.must_change_password:
         return True
@@ -189,80 +344,102 @@ def password_expired(user: User, now: dt.datetime | None = None) -> bool:
 
 
 def _ip_throttled(ip: str | None, now: dt.datetime) -> bool:
+    if ip is None:
+        return False  # no address (CLI, tests): the per-account lockout still applies
     window = now - dt.timedelta(minutes=security("IP_THROTTLE_WINDOW_MINUTES"))
     return LoginFailure.objects.filter(ip=ip, at__gte=window).count() >= security("IP_THROTTLE_FAILURES")
 
 
+def _record_ip_failure(ip: str | None, now: dt.datetime) -> None:
+    """Count a failure against the client address, and forget failures no window needs."""
+    LoginFailure.objects.create(ip=ip, at=now)
+    horizon = now - dt.timedelta(minutes=2 * security("IP_THROTTLE_WINDOW_MINUTES"))
+    LoginFailure.objects.filter(at__lt=horizon).delete()
+
+
+def _count_failure(user: User, now: dt.datetime, detail: str) -> None:
+    """One more consecutive failure; the fifth locks the account for LOCKOUT_MINUTES."""
+    user.failed_logins += 1
+    locked = user.failed_logins >= security("LOCKOUT_THRESHOLD")
+    if locked:
+        user.locked_until = now + dt.timedelta(minutes=security("LOCKOUT_MINUTES"))
+        user.failed_logins = 0
+    user.save(update_fields=["failed_logins", "locked_until"])
+    audit_write(action="auth.login", outcome=Outcome.FAILURE, obj=user, object_repr=user.username, detail=detail)
+    if locked:
+        audit_write(action="auth.lockout", outcome=Outcome.SUCCESS, obj=user, object_repr=user.username,
+                    detail=str(security("LOCKOUT_MINUTES")))
+
+
 def sign_in(*, username: str, password: str, otp: str | None, ip: str | None) -> User:
-    """Check credentials under the lockout, throttle and second-factor rules (AUTH-04/05).
+    """Check credentials under the throttle, lockout and second-factor rules (AUTH-04/05).
 
     Every outcome is audited. Failures raise ``SignInRefused`` whose ``reason`` is internal;
-    callers show one generic message whatever it is.
+    callers show one generic message whatever it is. A privileged account's successful
+    sign-in moves its session epoch on, ending its other web sessions (SESS-06).
     """
     now = timezone.now()
-    username = (username or "").strip()
+    username = (username or "").strip()[:150]
     if _ip_throttled(ip, now):
-        audit_write(action="auth.login", outcome=Outcome.DENIED, object_repr=username[:150], detail="ip_throttled")
+        audit_write(action="auth.login", outcome=Outcome.DENIED, object_type="accounts.user",
+                    object_repr=username, detail="ip_throttled")
         raise SignInRefused("ip_throttled")
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username__iexact=username).first()
         if user is None or not user.is_active:
-            LoginFailure.objects.create(ip=ip, at=now)
+            _record_ip_failure(ip, now)
             # Spend the same time as a real check so timing does not reveal the account.
             User().set_password(password or "x")
-            audit_write(action="auth.login", outcome=Outcome.FAILURE, object_repr=username[:150],
-                        detail="unknown_or_inactive")
+            audit_write(action="auth.login", outcome=Outcome.FAILURE, object_type="accounts.user",
+                        object_repr=username, detail="unknown_or_inactive")
             failure = "unknown_user"
         elif user.is_locked(now):
+            # Checked anyway, for the timing; a correct password does not lift the lock.
             user.check_password(password or "")
-            LoginFailure.objects.create(ip=ip, at=now)
-            audit_write(action="auth.login", user=None, outcome=Outcome.DENIED, obj=user, detail="locked")
+            _record_ip_failure(ip, now)
+            audit_write(action="auth.login", outcome=Outcome.DENIED, obj=user, object_repr=user.username,
+                        detail="locked")
             failure = "locked"
         elif not user.check_password(password or ""):
-            LoginFailure.objects.create(ip=ip, at=now)
-            user.failed_logins += 1
+            _record_ip_failure(ip, now)
+            _count_failure(user, now, "bad_password")
             failure = "bad_password"
-            detail = "bad_password"
-            if user.failed_logins >= security("LOCKOUT_THRESHOLD"):
-                user.locked_until = now + dt.timedelta(minutes=security("LOCKOUT_MINUTES"))
-                user.failed_logins = 0
-                detail = "locked_now"
-            user.save(update_fields=["failed_logins", "locked_until"])
-            audit_write(action="auth.login", outcome=Outcome.FAILURE, obj=user, detail=detail)
-            if detail == "locked_now":
-                audit_write(action="auth.lockout", outcome=Outcome.SUCCESS, obj=user,
-                            detail=str(security("LOCKOUT_MINUTES")))
-        elif user.role_codes & {r.value for r in SECOND_FACTOR_ROLES} and not totp.verify_and_consume(user, otp or ""):
-            LoginFailure.objects.create(ip=ip, at=now)
-            user.failed_logins += 1
-            if user.failed_logins >= security("LOCKOUT_THRESHOLD"):
-                user.locked_until = now + dt.timedelta(minutes=security("LOCKOUT_MINUTES"))
-                user.failed_logins = 0
-            user.save(update_fields=["failed_logins", "locked_until"])
-            audit_write(action="auth.login", outcome=Outcome.FAILURE, obj=user,
-                        detail="otp_missing" if not otp else "otp_invalid")
+        elif user.needs_second_factor and not totp.verify_and_consume(user, otp or ""):
+            _record_ip_failure(ip, now)
+            _count_failure(user, now, "otp_missing" if not otp else "otp_invalid")
             failure = "otp"
         else:
             user.failed_logins = 0
             user.locked_until = None
             user.last_login = now
-            user.save(update_fields=["failed_logins", "locked_until", "last_login", "totp_last_step"])
+            fields = ["failed_logins", "locked_until", "last_login", "totp_last_step"]
+            if user.is_privileged:
+                user.session_epoch += 1
+                fields.append("session_epoch")
+            user.save(update_fields=fields)
             audit_write(action="auth.login", user=user, obj=user)
             return user
     raise SignInRefused(failure, needs_otp=failure == "otp")
 
 
 def token_digest(raw: str) -> str:
+    """The stored form of a bearer token: its SHA-256 (the token itself has 256 random bits)."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @transaction.atomic
 def api_token_issue(*, user: User) -> str:
-    """A new bearer token; only its digest is stored. Expires after API_TOKEN_HOURS."""
+    """A new bearer token; only its digest is stored. Expires after API_TOKEN_HOURS.
+
+    A privileged account keeps one live token: issuing a new one revokes the others (SESS-06).
+    """
+    now = timezone.now()
+    if user.is_privileged:
+        _revoke_tokens(user, now)
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, digest=token_digest(raw),
-        expires_at=timezone.now() + dt.timedelta(hours=security("API_TOKEN_HOURS")),
+        user=user, digest=token_digest(raw), created_at=now,
+        expires_at=now + dt.timedelta(hours=security("API_TOKEN_HOURS")),
     )
     audit_write(action="auth.token_issue", user=user, obj=user, detail=f"token {token.pk}")
     return raw
@@ -270,6 +447,7 @@ def api_token_issue(*, user: User) -> str:
 
 @transaction.atomic
 def api_token_revoke(*, acting_user: User, token: ApiToken) -> ApiToken:
+    """Revoke one bearer token; audited."""
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_write(action="auth.token_revoke", user=acting_user, obj=token.user, detail=f"token {token.pk}")
@@ -277,7 +455,7 @@ def api_token_revoke(*, acting_user: User, token: ApiToken) -> ApiToken:
 
 
 def api_token_user(raw: str) -> User | None:
-    """The active account behind a bearer token, or None."""
+    """The active account behind a bearer token, or None (expired, revoked, inactive)."""
     now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__org_unit")
@@ -290,4 +468,35 @@ def api_token_user(raw: str) -> User | None:
 
 
 def logout_record(*, user: User) -> None:
+    """Audit a sign-out (the session itself is flushed by the view)."""
     audit_write(action="auth.logout", user=user, obj=user)
+
+
+def session_expired_record(*, user: User, reason: str) -> None:
+    """Audit a session ended by the idle, absolute or single-session rule (SESS-01/02/06)."""
+    audit_write(action="auth.session_end", user=user, obj=user, detail=reason)
+
+
+__all__ = [
+    "SignInRefused",
+    "api_token_issue",
+    "api_token_revoke",
+    "api_token_user",
+    "generate_password",
+    "generate_password_for",
+    "logout_record",
+    "password_change",
+    "password_expired",
+    "security",
+    "session_expired_record",
+    "sign_in",
+    "token_digest",
+    "unlock",
+    "user_create",
+    "user_password_reset",
+    "user_sessions_end",
+    "user_set_active",
+    "user_set_roles",
+    "user_totp_reset",
+    "user_unlock",
+]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import pyotp
+from cryptography.exceptions import InvalidTag
 from django.conf import settings
 
 from zhaoyin.accounts.models import User
@@ -37,7 +38,7 @@ def secret_of(user: User) -> str | None:
     for associated in (str(user.pk).encode(), b"0"):
         try:
             return sm4_gcm_decrypt(_key(), blob, associated=associated).decode()
-        except Exception:  # noqa: BLE001, S112 - a wrong binding raises InvalidTag; try the next
+        except InvalidTag:  # a wrong binding fails authentication: try the next one
             continue
     return None
 
