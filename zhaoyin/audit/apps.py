@@ -6,3 +6,7 @@ class AuditConfig(AppConfig):
     name = "zhaoyin.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        # Registers the retention check (AUD-05).
+        from zhaoyin.audit import checks  # noqa: F401

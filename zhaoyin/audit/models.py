@@ -59,3 +59,6 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
         verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"head #{self.last_id}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -66,11 +66,23 @@ def _canonical(record: AuditRecord) -> bytes:
 
 
 def chain_key() -> bytes:
+    """The HMAC-SM3 key of the chain, derived from the configured field key."""
     return derive_key(settings.FIELD_KEY, "zhaoyin-audit-chain")
 
 
-def record_hash(record: AuditRecord, prev_hash: str) -> str:
-    return hmac_sm3_hex(chain_key(), prev_hash.encode() + b"|" + _canonical(record))
+def record_hash(record: AuditRecord, prev_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SM3 over the previous hash and the record's canonical form.
+
+    ``key`` lets a verification run derive the key once instead of once per record.
+    """
+    return hmac_sm3_hex(key or chain_key(), prev_hash.encode() + b"|" + _canonical(record))
+
+
+def _stored_ip(ip: str | None) -> str | None:
+    # The hash must be computed over the value the database will give back: the field
+    # normalises IPv6 text (2001:0db8::0001 -> 2001:db8::1) when it is saved.
+    prepped: str | None = AuditRecord._meta.get_field("client_ip").get_prep_value(ip)
+    return prepped or None
 
 
 def _actor_fields(user: Any) -> dict[str, Any]:
@@ -108,7 +120,7 @@ def audit_write(
         object_repr = object_repr or str(obj)[:200]
     record = AuditRecord(
         channel=ctx.channel,
-        client_ip=ctx.client_ip,
+        client_ip=_stored_ip(ctx.client_ip),
         request_id=ctx.request_id,
         action=action,
         outcome=outcome,
@@ -138,7 +150,71 @@ def audit_denied(*, user: Any, action: str, target: str = "", detail: str = "") 
     )
 
 
+@transaction.atomic
+def audit_write_many(*, user: Any, entries: Iterable[Mapping[str, Any]]) -> int:
+    """Append many records in one go (bulk imports): same fields and chain as ``audit_write``.
+
+    Each entry is a mapping of ``audit_write``'s keyword arguments (``action``, ``obj``,
+    ``object_repr``, ``before``, ``after``, ``detail``; ``outcome`` defaults to success).
+    The records are hashed one after another in list order and inserted in that order (one
+    multi-row INSERT per chunk, values adapted exactly as the ORM would), so their ids ascend
+    along the chain as single appends would. Returns the count.
+    """
+    from zhaoyin.core.bulk import insert_rows
+
+    ctx = context.current()
+    actor = _actor_fields(user)
+    client_ip = _stored_ip(ctx.client_ip)
+    key = chain_key()
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    columns = [f.attname for f in AuditRecord._meta.concrete_fields if not f.primary_key]
+    state = {"prev": head.last_hash}
+
+    def records() -> Iterable[list[Any]]:
+        for entry in entries:
+            obj = entry.get("obj")
+            before, after = entry.get("before"), entry.get("after")
+            record = AuditRecord(
+                channel=ctx.channel,
+                client_ip=client_ip,
+                request_id=ctx.request_id,
+                action=entry["action"],
+                outcome=entry.get("outcome", Outcome.SUCCESS),
+                object_type=entry.get("object_type") or (obj._meta.label_lower if obj is not None else ""),
+                object_id=str(entry.get("object_id") or (obj.pk if obj is not None else "")),
+                object_repr=str(entry.get("object_repr") or (str(obj) if obj is not None else ""))[:200],
+                before=_jsonable(dict(before)) if before is not None else None,
+                after=_jsonable(dict(after)) if after is not None else None,
+                detail=str(entry.get("detail", ""))[:4000],
+                **actor,
+            )
+            record.prev_hash = state["prev"]
+            record.hash = record_hash(record, state["prev"], key)
+            state["prev"] = record.hash
+            yield [getattr(record, name) for name in columns]
+
+    total = insert_rows(AuditRecord, columns, records())
+    if total:
+        last_id = AuditRecord.objects.filter(hash=state["prev"]).values_list("pk", flat=True).get()
+        AuditChainHead.objects.filter(id=1).update(last_id=last_id, last_hash=state["prev"])
+    return total
+
+
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields that changed, as (before, after)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+@transaction.atomic
+def audit_log_access(*, acting_user: Any, action: str, filters: Mapping[str, Any], row_count: int) -> AuditRecord:
+    """Record that the auditor searched ("audit.query") or exported ("audit.export") the log
+    (AUD-07): the filter used and how many records it matched."""
+    if action not in ("audit.query", "audit.export", "audit.view"):
+        raise ValueError("unknown audit access action")
+    detail = json.dumps(
+        {"filters": _jsonable(dict(filters)), "rows": row_count}, ensure_ascii=False, sort_keys=True
+    )
+    return audit_write(
+        action=action, user=acting_user, object_type="audit.auditrecord", detail=detail,
+    )

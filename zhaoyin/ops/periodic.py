@@ -1,0 +1,117 @@
+"""The periodic-job registry run by ``zhaoyin worker`` (DESIGN 6, CONC-05).
+
+Apps register jobs from their ``AppConfig.ready``::
+
+    from zhaoyin.ops import periodic
+    periodic.register("deadline-scan", 300, scan_deadlines)
+
+Several workers may run at once. Each pass, a worker tries to claim every due job with a
+conditional UPDATE of its ``PeriodicJobState`` row; only the worker whose UPDATE changed
+the row runs the job, so a job runs at most once per period across all workers. Jobs must
+still be idempotent: a worker that dies mid-run has consumed the period, and the next
+period runs the job again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from zhaoyin.core import context
+from zhaoyin.ops.models import PeriodicJobState
+
+logger = logging.getLogger("zhaoyin.ops.periodic")
+
+#: After a failure, a job is retried after this many seconds (or its period, if shorter).
+RETRY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A registered job: its unique name, its period and the callable that does the work."""
+
+    name: str
+    every_seconds: int
+    fn: Callable[[], object]
+
+
+_registry: dict[str, PeriodicJob] = {}
+
+
+def register(name: str, every_seconds: int, fn: Callable[[], object]) -> PeriodicJob:
+    """Register (or replace) the job ``name`` to run every ``every_seconds`` seconds."""
+    if not name or len(name) > 100:
+        raise ValueError("a periodic job needs a name of 1 to 100 characters")
+    if every_seconds < 1:
+        raise ValueError("every_seconds must be at least 1")
+    job = PeriodicJob(name=name, every_seconds=int(every_seconds), fn=fn)
+    _registry[name] = job
+    return job
+
+
+def unregister(name: str) -> None:
+    """Remove a job (tests register temporary ones)."""
+    _registry.pop(name, None)
+
+
+def registered() -> list[PeriodicJob]:
+    """All registered jobs, by name."""
+    return [_registry[name] for name in sorted(_registry)]
+
+
+def claim(job: PeriodicJob, *, now: dt.datetime, worker_id: str) -> bool:
+    """Try to take this period's run of ``job``; True for exactly one caller per period."""
+    PeriodicJobState.objects.bulk_create([PeriodicJobState(name=job.name)], ignore_conflicts=True)
+    due = Q(last_run_at__isnull=True) | Q(last_run_at__lte=now - dt.timedelta(seconds=job.every_seconds))
+    with transaction.atomic():
+        changed = PeriodicJobState.objects.filter(due, name=job.name).update(
+            last_run_at=now, last_worker=worker_id[:64], last_status="running",
+            run_count=F("run_count") + 1,
+        )
+    return changed == 1
+
+
+def _finish(job: PeriodicJob, *, now: dt.datetime, worker_id: str, error: str) -> None:
+    values: dict[str, object] = {
+        "last_finished_at": timezone.now(),
+        "last_status": "failed" if error else "ok",
+        "last_error": error[-4000:],
+    }
+    if error:
+        # Come back sooner than a whole period: a daily scan that failed at 01:00 should not
+        # wait until tomorrow. The claim stays exclusive because it is still a conditional UPDATE.
+        retry = min(RETRY_SECONDS, job.every_seconds)
+        values["last_run_at"] = now - dt.timedelta(seconds=job.every_seconds - retry)
+    PeriodicJobState.objects.filter(name=job.name, last_run_at=now, last_worker=worker_id[:64]).update(
+        **values
+    )
+
+
+def run_due(*, now: dt.datetime | None = None, worker_id: str = "") -> list[str]:
+    """Run every registered job whose period has passed and that this worker claims.
+
+    Returns the names of the jobs run. A failing job is logged and recorded on its row;
+    it does not stop the others.
+    """
+    now = now or timezone.now()
+    ran: list[str] = []
+    for job in registered():
+        if not claim(job, now=now, worker_id=worker_id):
+            continue
+        error = ""
+        try:
+            with context.acting(channel="worker"):
+                job.fn()
+        except Exception:
+            error = traceback.format_exc()
+            logger.exception("periodic job %s failed", job.name)
+        _finish(job, now=now, worker_id=worker_id, error=error)
+        ran.append(job.name)
+    return ran
