@@ -7,7 +7,9 @@ with 422 for validation, 401 for missing/invalid credentials, 403 for a forbidde
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
@@ -59,6 +61,11 @@ def api_allow(*roles: Role | Iterable[Role], public: bool = False) -> Callable[[
             return func(request, *args, **kwargs)
 
         setattr(wrapper, RULE_ATTR, rule)
+        # ninja resolves string annotations (``from __future__ import annotations``) in the
+        # view's __globals__, which for this wrapper are this module's: hand it the wrapped
+        # function's signature with the annotations already evaluated in their own module.
+        with contextlib.suppress(NameError):
+            wrapper.__signature__ = inspect.signature(func, eval_str=True)  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate
@@ -90,7 +97,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DjangoValidationError)
     def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        return api.create_response(request, error_body(_("Invalid input."), InvalidInput.from_django(exc).errors), status=422)
+        return api.create_response(
+            request, error_body(_("Invalid input."), InvalidInput.from_django(exc).errors), status=422
+        )
 
     @api.exception_handler(Conflict)
     def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:

@@ -82,7 +82,7 @@ def user_roles(request: HttpRequest) -> frozenset[str]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return frozenset()
-    roles: frozenset[str] = user.role_codes  # type: ignore[union-attr]
+    roles: frozenset[str] = user.role_codes
     return roles
 
 

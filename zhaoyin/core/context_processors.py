@@ -7,10 +7,31 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, resolve, reverse
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.core.authz import rule_of, user_roles
+from zhaoyin.core.roles import Role
+
+#: How each role is named on screen (the codes stay English in the API and the CLI).
+ROLE_LABELS: dict[str, str | Promise] = {
+    Role.CITY_ADMIN: _("City administrator"),
+    Role.LEADER: _("Leader"),
+    Role.SUPERVISOR: _("Supervisor"),
+    Role.UNIT_ADMIN: _("Unit administrator"),
+    Role.STAFF: _("Staff"),
+    Role.SERVICE_MEMBER: _("Service group member"),
+    Role.ENTERPRISE: _("Enterprise user"),
+    Role.TALENT: _("Talent user"),
+    Role.SYSADMIN: _("System administrator"),
+    Role.SECURITY_ADMIN: _("Security administrator"),
+    Role.AUDITOR: _("Security auditor"),
+}
+
+
+def role_labels(codes: frozenset[str]) -> list[str | Promise]:
+    """Display names of ``codes`` in the fixed order of the Role enum."""
+    return [ROLE_LABELS[r] for r in Role if r.value in codes]
 
 
 @dataclass(frozen=True)
@@ -31,9 +52,10 @@ NAV: list[NavItem] = [
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
+    """The menu the user may open, and the roles shown beside the user's name in the top bar."""
     roles = user_roles(request)
     if not roles:
-        return {"nav_items": []}
+        return {"nav_items": [], "user_role_labels": []}
     items = []
     current = request.path
     for item in NAV:
@@ -46,4 +68,4 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             continue
         active = current == url if url == "/" else current.startswith(url)
         items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
-    return {"nav_items": items}
+    return {"nav_items": items, "user_role_labels": role_labels(roles)}

@@ -13,9 +13,9 @@ from zhaoyin.core import context
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client address; X-Forwarded-For is believed only from a trusted proxy (AUD-02)."""
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
     if remote and remote in settings.TRUSTED_PROXIES:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
         # The right-most address not itself a trusted proxy is the one our proxy saw.
         for candidate in reversed([p.strip() for p in forwarded.split(",") if p.strip()]):
             if candidate in settings.TRUSTED_PROXIES:

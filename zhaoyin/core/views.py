@@ -9,13 +9,16 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from zhaoyin.core.authz import allow, public
+from zhaoyin.core.home import home_data
 from zhaoyin.core.roles import ALL_ROLES
 
 
 @allow(ALL_ROLES)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {})
+    """The role-aware landing page: scoped figures, or the 三员's own functions."""
+    data = home_data(request.user)  # type: ignore[arg-type]
+    return render(request, "core/home.html", {"home": data})
 
 
 @public
