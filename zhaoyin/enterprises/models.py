@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit
+
+
+def search_fold(text: str) -> str:
+    """Text as the search column stores it: NFKC (full-width → half-width) and upper case.
+
+    Folding both the column and the search terms makes Latin letters and digits match
+    whatever their case or width with a plain, case-sensitive ``contains`` on every
+    database; Chinese characters are unchanged by both steps.
+    """
+    return unicodedata.normalize("NFKC", text).upper()
 
 
 class Industry(models.Model):
@@ -43,6 +55,8 @@ class Qualification(models.Model):
 
 
 class SizeClass(models.TextChoices):
+    """规上 / 规下: above or below the designated size of the statistics bureau."""
+
     ABOVE = "above", _("Above designated size")
     BELOW = "below", _("Below designated size")
 
@@ -61,8 +75,13 @@ class Enterprise(models.Model):
         OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="enterprises"
     )
     service_group = models.ForeignKey(
-        OrgUnit, verbose_name=_("service group"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="served_enterprises", limit_choices_to={"kind": "service_group"},
+        OrgUnit,
+        verbose_name=_("service group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="served_enterprises",
+        limit_choices_to={"kind": "service_group"},
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     industry = models.ForeignKey(
@@ -88,18 +107,26 @@ class Enterprise(models.Model):
             models.Index(fields=["org_unit", "name"], name="enterprise_unit_name"),
             models.Index(fields=["industry", "name"], name="enterprise_industry_name"),
             models.Index(fields=["service_group"], name="enterprise_service_group"),
+            # The list's default order and its "latest changes" order, for LIMIT without a sort.
+            models.Index(fields=["name", "id"], name="enterprise_name_id"),
+            models.Index(fields=["updated_at", "id"], name="enterprise_updated_id"),
+            models.Index(fields=["employees", "id"], name="enterprise_employees_id"),
+            models.Index(fields=["land_mu", "id"], name="enterprise_land_id"),
+            models.Index(fields=["founded_on", "id"], name="enterprise_founded_id"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def refresh_search_text(self) -> None:
-        self.search_text = " ".join(
-            p for p in (self.name, self.uscc, self.legal_representative, self.address) if p
-        )[:500]
+        """Rebuild ``search_text``; call after changing any of the searched fields."""
+        parts = (self.name, self.uscc, self.legal_representative, self.address)
+        self.search_text = search_fold(" ".join(p for p in parts if p))[:500]
 
 
 class FigureSource(models.TextChoices):
+    """Where a year's figures come from."""
+
     STATISTICS = "statistics", _("Statistics bureau")
     TAX = "tax", _("Tax bureau")
     POWER = "power", _("Power supply company")
@@ -116,14 +143,22 @@ class EnterpriseFigure(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     revenue_wan = models.DecimalField(_("revenue (10k yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
     tax_wan = models.DecimalField(_("tax (10k yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
-    output_wan = models.DecimalField(_("industrial output (10k yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
-    value_added_wan = models.DecimalField(_("value added (10k yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    output_wan = models.DecimalField(
+        _("industrial output (10k yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    value_added_wan = models.DecimalField(
+        _("value added (10k yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     energy_tce = models.DecimalField(_("energy use (tce)"), max_digits=16, decimal_places=2, null=True, blank=True)
     emissions_t = models.DecimalField(_("emissions (t)"), max_digits=16, decimal_places=2, null=True, blank=True)
     rd_wan = models.DecimalField(_("R&D spend (10k yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
-    electricity_kwh = models.DecimalField(_("electricity (kWh)"), max_digits=18, decimal_places=2, null=True, blank=True)
-    source = models.CharField(_("data source"), max_length=16, choices=FigureSource.choices, default=FigureSource.SELF_REPORTED)
+    electricity_kwh = models.DecimalField(
+        _("electricity (kWh)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    source = models.CharField(
+        _("data source"), max_length=16, choices=FigureSource.choices, default=FigureSource.SELF_REPORTED
+    )
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
@@ -132,7 +167,9 @@ class EnterpriseFigure(models.Model):
         ordering = ["enterprise", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="enterprise_figure_unique_year"),
-            models.CheckConstraint(condition=Q(year__gte=1949) & Q(year__lte=2100), name="enterprise_figure_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1949) & Q(year__lte=2100), name="enterprise_figure_year_range"
+            ),
         ]
 
     def __str__(self) -> str:

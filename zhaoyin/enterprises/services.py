@@ -1,0 +1,147 @@
+"""Enterprise use cases: create, change, yearly figures. The only writers of enterprise data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoyin.accounts.models import User
+from zhaoyin.audit.services import audit_write, diff, snapshot
+from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure
+from zhaoyin.enterprises.selectors import can_create_in_unit, can_edit_enterprise
+from zhaoyin.enterprises.validation import Lookups, clean_enterprise, clean_figures
+
+
+def enterprise_audit_snapshot(enterprise: Enterprise) -> dict[str, Any]:
+    data = snapshot(enterprise)
+    data["qualifications"] = sorted(q.name for q in enterprise.qualifications.all()) if enterprise.pk else []
+    return data
+
+
+def _differs(enterprise: Enterprise, cleaned: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+    """True when ``cleaned`` would change anything stored on ``enterprise``."""
+    for key, value in cleaned.items():
+        if key == "qualifications":
+            if sorted(q.name for q in value) != before.get("qualifications", []):
+                return True
+        elif getattr(enterprise, key) != value:
+            return True
+    return False
+
+
+def _apply(enterprise: Enterprise, cleaned: Mapping[str, Any]) -> list[Any] | None:
+    quals = None
+    for key, value in cleaned.items():
+        if key == "qualifications":
+            quals = value
+        else:
+            setattr(enterprise, key, value)
+    enterprise.refresh_search_text()
+    return quals
+
+
+@transaction.atomic
+def enterprise_create(
+    *, acting_user: User | None, data: Mapping[str, Any], lookups: Lookups | None = None
+) -> Enterprise:
+    """Register an enterprise. The USCC must be valid and not yet registered."""
+    cleaned = clean_enterprise(data, lookups=lookups)
+    unit = cleaned["org_unit"]
+    if acting_user is not None and not can_create_in_unit(acting_user, unit.path):
+        raise InvalidInput.field("org_unit", _("You may not register enterprises in this org unit."))
+    if Enterprise.objects.filter(uscc=cleaned["uscc"]).exists():
+        raise InvalidInput.field("uscc", _("An enterprise with this credit code is already registered."))
+    enterprise = Enterprise()
+    quals = _apply(enterprise, cleaned)
+    enterprise.save()
+    if quals:
+        enterprise.qualifications.set(quals)
+    audit_write(
+        action="enterprise.create", user=acting_user, obj=enterprise, after=enterprise_audit_snapshot(enterprise)
+    )
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(
+    *,
+    acting_user: User | None,
+    enterprise: Enterprise,
+    data: Mapping[str, Any],
+    version: int | None = None,
+    lookups: Lookups | None = None,
+) -> Enterprise:
+    """Change an enterprise (PATCH semantics). ``version`` guards against lost updates (CONC-01)."""
+    if acting_user is not None and not can_edit_enterprise(acting_user, enterprise):
+        raise PermissionDenied
+    cleaned = clean_enterprise(data, lookups=lookups, partial=True)
+    if (
+        "org_unit" in cleaned
+        and acting_user is not None
+        and not can_create_in_unit(acting_user, cleaned["org_unit"].path)
+    ):
+        raise InvalidInput.field("org_unit", _("You may not move enterprises to this org unit."))
+    if "uscc" in cleaned and Enterprise.objects.filter(uscc=cleaned["uscc"]).exclude(pk=enterprise.pk).exists():
+        raise InvalidInput.field("uscc", _("An enterprise with this credit code is already registered."))
+    before = enterprise_audit_snapshot(enterprise)
+    if not _differs(enterprise, cleaned, before):
+        # Saving what is already stored changes nothing: no new version, no audit record
+        # (an import of the same file twice leaves the database as it was).
+        return enterprise
+    current_version = enterprise.version if version is None else version
+    quals = _apply(enterprise, cleaned)
+    enterprise.updated_at = timezone.now()
+    update_fields = [k for k in cleaned if k != "qualifications"] + ["search_text", "updated_at"]
+    values = {f: getattr(enterprise, f) for f in update_fields}
+    changed = Enterprise.objects.filter(pk=enterprise.pk, version=current_version).update(
+        version=current_version + 1, **values
+    )
+    if changed != 1:
+        raise Conflict(_("This enterprise was changed by someone else; reload it and apply your change again."))
+    enterprise.version = current_version + 1
+    if quals is not None:
+        enterprise.qualifications.set(quals)
+    old, new = diff(before, enterprise_audit_snapshot(enterprise))
+    if old or new:
+        audit_write(action="enterprise.update", user=acting_user, obj=enterprise, before=old, after=new)
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_figures_set(
+    *, acting_user: User | None, enterprise: Enterprise, data: Mapping[str, Any], clear_empty: bool = False
+) -> EnterpriseFigure:
+    """Create or update one year of figures (re-posting a year updates it).
+
+    Fields left out keep their stored value; with ``clear_empty`` an empty field clears it
+    (see ``validation.clean_figures``). Re-posting identical values writes nothing.
+    """
+    if acting_user is not None and not can_edit_enterprise(acting_user, enterprise):
+        raise PermissionDenied
+    cleaned = clean_figures(data, clear_empty=clear_empty)
+    year = cleaned.pop("year")
+    figure, created = EnterpriseFigure.objects.select_for_update().get_or_create(enterprise=enterprise, year=year)
+    before = {} if created else snapshot(figure)
+    if not created and all(getattr(figure, key) == value for key, value in cleaned.items()):
+        return figure
+    for key, value in cleaned.items():
+        setattr(figure, key, value)
+    figure.updated_at = timezone.now()
+    figure.save()
+    old, new = diff(before, snapshot(figure))
+    # The year is named on both sides even when unchanged, so the record says which year it was.
+    audit_write(
+        action="enterprise.figures",
+        user=acting_user,
+        obj=enterprise,
+        object_repr=f"{enterprise.name} {year}",
+        before={**old, "year": year} if old else None,
+        after={**new, "year": year},
+    )
+    return figure
