@@ -1,0 +1,97 @@
+"""``zhaoyin generate``: deterministic bulk data at a custom scale."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from zhaoyin.audit.models import AuditRecord
+from zhaoyin.demo.generate import GENERATORS, counts_for
+from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.lib.uscc import is_valid_uscc
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("generate", "--scale", "city", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_generate_valid_unique_usccs_spread_over_the_tree() -> None:
+    run("--count", "300", "--seed", "7")
+    firms = list(Enterprise.objects.select_related("org_unit", "service_group"))
+    assert len(firms) == 300
+    assert len({f.uscc for f in firms}) == 300
+    assert all(is_valid_uscc(f.uscc) and f.uscc.startswith("913404") for f in firms)
+    assert len({f.org_unit.code for f in firms}) >= 10
+    assert len({f.service_group_id for f in firms}) == 10
+    assert all(f.search_text for f in firms)
+    assert any("电子" in f.name for f in firms)
+
+
+@pytest.mark.django_db
+def test_generate_is_deterministic_from_the_seed() -> None:
+    run("--count", "200", "--seed", "42")
+    first = set(Enterprise.objects.values_list("uscc", "name", "org_unit__code", "industry__code"))
+    Enterprise.qualifications.through.objects.all().delete()
+    Enterprise.objects.all().delete()
+    run("--count", "200", "--seed", "42")
+    second = set(Enterprise.objects.values_list("uscc", "name", "org_unit__code", "industry__code"))
+    assert first == second
+    Enterprise.qualifications.through.objects.all().delete()
+    Enterprise.objects.all().delete()
+    run("--count", "200", "--seed", "43")
+    other = set(Enterprise.objects.values_list("uscc", flat=True))
+    assert other != {row[0] for row in first}
+
+
+@pytest.mark.django_db
+def test_generate_again_adds_nothing_and_a_larger_count_adds_the_rest() -> None:
+    run("--count", "100")
+    usccs = set(Enterprise.objects.values_list("uscc", flat=True))
+    run("--count", "100")
+    assert Enterprise.objects.count() == 100
+    run("--count", "150")
+    assert Enterprise.objects.count() == 150
+    assert usccs <= set(Enterprise.objects.values_list("uscc", flat=True))
+
+
+@pytest.mark.django_db
+def test_generate_writes_one_audit_record_per_run() -> None:
+    run("--count", "50")
+    records = AuditRecord.objects.filter(action="generate")
+    assert records.count() == 1
+    record = records.get()
+    assert record.channel == "cli"
+    assert record.after is not None
+    assert record.after["created"] == {"enterprises": 50}
+    assert AuditRecord.objects.filter(action="enterprise.create").count() == 0
+
+
+@pytest.mark.django_db
+def test_generate_coexists_with_the_demo() -> None:
+    call_command("demo", "--year", "2026", stdout=StringIO())
+    run("--count", "100")
+    assert Enterprise.objects.count() == 198
+
+
+def test_generate_scales_follow_design_8() -> None:
+    assert "enterprises" in GENERATORS
+    assert counts_for("city")["enterprises"] == 5_000
+    assert counts_for("province")["enterprises"] == 100_000
+    with pytest.raises(ValueError, match="scale"):
+        counts_for("country")
+
+
+@pytest.mark.django_db
+def test_generate_rejects_unknown_scale_and_negative_count() -> None:
+    with pytest.raises(CommandError):
+        call_command("generate", "--scale", "country", stdout=StringIO())
+    with pytest.raises(CommandError) as excinfo:
+        call_command("generate", "--scale", "city", "--count", "-1", stdout=StringIO())
+    assert excinfo.value.returncode == 2
+    assert Enterprise.objects.count() == 0
