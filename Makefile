@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.lock
-	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -43,7 +43,7 @@ bench: install
 	$(PY) bench/run_all.py
 
 messages: install
-	cd zhaoyin && ../$(ZY) makemessages -l zh_Hans --no-obsolete --no-location && ../$(ZY) compilemessages -l zh_Hans
+	$(PY) tools/check_messages.py --update
 
 clean:
 	rm -rf $(VENV) build *.egg-info

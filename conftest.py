@@ -15,7 +15,7 @@ from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.services import user_create
 from zhaoyin.core.roles import Role
 
-PASSWORD = "Zy-Test-Pass-2026"
+PASSWORD = "Zy-Test-Pass-2026"  # noqa: S105 - test fixture password
 
 
 @pytest.fixture

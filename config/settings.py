@@ -30,7 +30,7 @@ DATA_DIR = Path(os.environ.get("ZHAOYIN_DATA_DIR", _data_default)).resolve()
 UPLOAD_DIR = DATA_DIR / "uploads"
 GENERATED_DIR = DATA_DIR / "generated"
 
-_DEV_SECRET = "dev-only-not-secret-zhaoyin-0123456789-abcdefghijklmnopqrstuvwxyz"
+_DEV_SECRET = "dev-only-not-secret-zhaoyin-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - development only; production refuses to start without a real key
 SECRET_KEY = os.environ.get("ZHAOYIN_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("ZHAOYIN_SECRET_KEY (at least 50 characters) is required in production")
@@ -72,18 +72,24 @@ INSTALLED_APPS = [
     "zhaoyin.accounts",
     "zhaoyin.workcalendar",
     "zhaoyin.enterprises",
+    "zhaoyin.ops",
+    "zhaoyin.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhaoyin.accounts.middleware.RefuseTraceMiddleware",
+    # Serves collected static files in production too (``zhaoyin serve`` collects them).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "zhaoyin.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "zhaoyin.core.i18n.DefaultLanguageLocaleMiddleware",  # zh-hans unless switched
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "zhaoyin.accounts.middleware.SessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: it tells the user why a session ended or a password must change.
+    "zhaoyin.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhaoyin.core.middleware.SecurityHeadersMiddleware",
@@ -200,6 +206,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Tests and development look files up per request; production scans STATIC_ROOT once.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.locmem.EmailBackend"

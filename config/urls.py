@@ -1,6 +1,6 @@
 """URL map. Every view carries an authorization rule (zhaoyin.core.authz); a test walks them."""
 
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 
 from config.api import api
 from zhaoyin.core.authz import delegated_to_api
@@ -14,6 +14,12 @@ urlpatterns = [
 ]
 
 # The API's URL patterns are one view per path; each operation enforces its own rule.
-for pattern in api.urls[0]:
-    pattern.callback = delegated_to_api(pattern.callback)  # type: ignore[attr-defined]
-urlpatterns.append(path("api/v1/", api.urls))
+# `api.urls` builds new patterns on every access: mark and include the same list.
+api_urls = api.urls
+for pattern in api_urls[0]:
+    if isinstance(pattern, URLPattern) and pattern.callback is not None:
+        pattern.callback = delegated_to_api(pattern.callback)
+urlpatterns.append(path("api/v1/", api_urls))
+
+# A generic error page naming the request id, never a traceback (CFG-02).
+handler500 = "zhaoyin.accounts.error_views.server_error"
