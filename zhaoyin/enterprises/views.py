@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors, services
 from zhaoyin.enterprises.filters import MAX_PAGE_SIZE, enterprise_filter_apply
@@ -65,7 +65,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         return render(request, "enterprises/list.html", context, status=400)
     flt = form.filter
     qs = enterprise_filter_apply(selectors.enterprise_list_visible_to(user), flt)
-    paginator = Paginator(qs.prefetch_related("qualifications"), flt.page_size)
+    paginator = IdFirstPaginator(qs.prefetch_related("qualifications"), flt.page_size)
     # A page past the end shows the last page rather than an error (links go stale).
     context["page_obj"] = paginator.get_page(flt.page)
     context["filter"] = flt

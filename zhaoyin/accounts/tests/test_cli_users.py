@@ -120,8 +120,11 @@ def test_DESIGN_5_2_users_add_duplicate_name_exits_2(make_user: MakeUser) -> Non
 
 
 def test_DESIGN_5_2_command_line_exit_code_2_and_one_line_reason_on_stderr(
-    org_tree: dict[str, OrgUnit], capsys: pytest.CaptureFixture[str],
+    org_tree: dict[str, OrgUnit], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # run_from_argv closes every connection when it ends; inside the test's transaction that
+    # would drop the PostgreSQL connection the assertions below still need.
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
     with pytest.raises(SystemExit) as exc:
         Command().run_from_argv(["zhaoyin", "users", "add", "x1", "--role", "wizard", "--unit", "340400"])
     assert exc.value.code == 2
