@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhaoyin.accounts import selectors
 from zhaoyin.accounts.forms import UserCreateForm, UserFilterForm, UserRolesForm
 from zhaoyin.accounts.models import User, role_label
+from zhaoyin.accounts.request import request_user
 from zhaoyin.accounts.services import (
     generate_password,
     user_create,
@@ -34,22 +34,15 @@ from zhaoyin.accounts.services import (
 )
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.forms import add_service_errors
 from zhaoyin.core.roles import Role
 from zhaoyin.lib.masking import mask_phone
 
 PAGE_SIZE = 50
 
 
-def _acting(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
-def _errors_to_form(form: forms.Form, exc: InvalidInput) -> None:
-    for err in exc.errors or [{"field": "", "message": str(exc.detail)}]:
-        field = err.get("field", "")
-        form.add_error(field if field in form.fields else None, err["message"])
 
 
 def _row(user: User) -> dict[str, Any]:
@@ -88,12 +81,12 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
         password = generate_password() if generated else data["password"]
         try:
             user, uri = user_create(
-                acting_user=_acting(request), username=data["username"], password=password,
+                acting_user=request_user(request), username=data["username"], password=password,
                 roles=data["roles"], org_unit=data["org_unit"], full_name=data["full_name"],
                 phone=data["phone"], must_change_password=True,
             )
         except InvalidInput as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return render(request, "accounts/user_secret.html", {
                 "target": user, "password": password if generated else None, "otpauth_uri": uri,
@@ -128,9 +121,9 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
     form = UserRolesForm(request.POST)
     if form.is_valid():
         try:
-            user_set_roles(acting_user=_acting(request), user=user, roles=form.cleaned_data["roles"])
+            user_set_roles(acting_user=request_user(request), user=user, roles=form.cleaned_data["roles"])
         except InvalidInput as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The roles have been saved."))
             return redirect("accounts:user_detail", pk=user.pk)
@@ -142,7 +135,7 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
 def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Lift a lockout before its 30 minutes have run out."""
     user = selectors.user_get_for_security_admin(pk)
-    user_unlock(acting_user=_acting(request), user=user)
+    user_unlock(acting_user=request_user(request), user=user)
     messages.success(request, _("The account has been unlocked."))
     return redirect("accounts:user_detail", pk=user.pk)
 
@@ -152,7 +145,7 @@ def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
 def user_password_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Give the account a generated password, shown once; its owner must change it."""
     user = selectors.user_get_for_security_admin(pk)
-    user, password = user_password_reset(acting_user=_acting(request), user=user)
+    user, password = user_password_reset(acting_user=request_user(request), user=user)
     return render(request, "accounts/user_secret.html", {
         "target": user, "password": password, "otpauth_uri": None, "title": _("Password reset"),
     })
@@ -167,7 +160,7 @@ def user_set_active_view(request: HttpRequest, pk: int) -> HttpResponse:
     if value not in ("0", "1"):
         messages.error(request, _("Choose whether to activate or deactivate the account."))
         return _detail(request, user, status=400)
-    user_set_active(acting_user=_acting(request), user=user, active=value == "1")
+    user_set_active(acting_user=request_user(request), user=user, active=value == "1")
     messages.success(request, _("The account has been activated.") if value == "1"
                      else _("The account has been deactivated."))
     return redirect("accounts:user_detail", pk=user.pk)
@@ -178,7 +171,7 @@ def user_set_active_view(request: HttpRequest, pk: int) -> HttpResponse:
 def user_sessions_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     """End every session and API token of the account."""
     user = selectors.user_get_for_security_admin(pk)
-    user_sessions_end(acting_user=_acting(request), user=user)
+    user_sessions_end(acting_user=request_user(request), user=user)
     messages.success(request, _("All sessions of the account have been ended."))
     return redirect("accounts:user_detail", pk=user.pk)
 
@@ -189,7 +182,7 @@ def user_totp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue a new second-factor secret; the otpauth URI is shown once."""
     user = selectors.user_get_for_security_admin(pk)
     try:
-        user, uri = user_totp_reset(acting_user=_acting(request), user=user)
+        user, uri = user_totp_reset(acting_user=request_user(request), user=user)
     except InvalidInput as exc:
         messages.error(request, str(exc.detail))
         return _detail(request, user, status=400)

@@ -25,6 +25,7 @@ from pydantic import BeforeValidator, StrictInt, StrictStr, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors, services
@@ -234,10 +235,6 @@ def _exact_amounts(request: HttpRequest, data: dict[str, Any], names: Iterable[s
     return data
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)  # BearerAuth returns accounts only
-    return user
 
 
 def _reload(user: User, pk: int) -> Enterprise:
@@ -252,7 +249,7 @@ def _reload(user: User, pk: int) -> Enterprise:
 @api_allow(selectors.READER_ROLES)
 def enterprise_list(request: HttpRequest, filters: Query[EnterpriseListQuery]) -> dict[str, Any]:
     """Enterprises in the caller's scope, filtered, sorted and paged: ``{"count", "items"}``."""
-    user = _user(request)
+    user = request_user(request)
     flt = enterprise_filter_parse(filters.dict(exclude_none=True))
     qs = enterprise_filter_apply(selectors.enterprise_list_visible_to(user), flt)
     total, items = enterprise_page(qs, flt)
@@ -263,7 +260,7 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseListQuery]) -
 @api_allow(selectors.READER_ROLES)
 def enterprise_detail(request: HttpRequest, id: EnterpriseId) -> dict[str, Any]:
     """One enterprise; 404 when it does not exist or lies outside the caller's scope."""
-    user = _user(request)
+    user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=id)
     return enterprise_out(_reload(user, enterprise.pk))
 
@@ -272,7 +269,7 @@ def enterprise_detail(request: HttpRequest, id: EnterpriseId) -> dict[str, Any]:
 @api_allow(*EDITORS)
 def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status[dict[str, Any]]:
     """Register an enterprise: name, uscc, org_unit (code) and industry (code) are required."""
-    user = _user(request)
+    user = request_user(request)
     data = _exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
     enterprise = services.enterprise_create(acting_user=user, data=data)
     return Status(201, enterprise_out(_reload(user, enterprise.pk)))
@@ -282,7 +279,7 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status[dic
 @api_allow(*EDITORS)
 def enterprise_update(request: HttpRequest, id: EnterpriseId, payload: EnterprisePatchIn) -> dict[str, Any]:
     """Change the fields sent. With ``version``, a change made meanwhile by someone else → 409."""
-    user = _user(request)
+    user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=id, action="change")
     data = _exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
     version = data.pop("version", None)
@@ -294,7 +291,7 @@ def enterprise_update(request: HttpRequest, id: EnterpriseId, payload: Enterpris
 @api_allow(selectors.READER_ROLES)
 def enterprise_figures_list(request: HttpRequest, id: EnterpriseId) -> dict[str, Any]:
     """Every year of figures of one enterprise, newest first."""
-    enterprise = selectors.enterprise_get_for_user(user=_user(request), pk=id)
+    enterprise = selectors.enterprise_get_for_user(user=request_user(request), pk=id)
     figures = selectors.enterprise_figures(enterprise)
     return {"count": len(figures), "items": [figure_out(f) for f in figures]}
 
@@ -304,7 +301,7 @@ def enterprise_figures_list(request: HttpRequest, id: EnterpriseId) -> dict[str,
 def enterprise_figures_set(request: HttpRequest, id: EnterpriseId, payload: FiguresIn) -> Status[dict[str, Any]]:
     """Set one year's figures (any subset). 201 for a new year, 200 when the year is updated;
     fields left out keep their value, ``null`` clears one."""
-    user = _user(request)
+    user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=id, action="change")
     data = _exact_amounts(request, payload.dict(exclude_unset=True), FIGURE_DECIMAL_FIELDS)
     year = str(data.get("year", "")).strip()

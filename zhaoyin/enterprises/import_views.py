@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.importing import (
@@ -36,12 +36,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_ROLES = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
 #: Row errors listed on a page; the full list is in the downloadable report.
 ERRORS_SHOWN = 200
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _download(data: bytes, filename: str) -> HttpResponse:
@@ -79,7 +73,10 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
     data = upload.read(limit + 1)
     try:
         batch, plan = import_preview(
-            acting_user=_user(request), spec=EnterpriseImport(_user(request)), data=data, filename=upload.name or ""
+            acting_user=request_user(request),
+            spec=EnterpriseImport(request_user(request)),
+            data=data,
+            filename=upload.name or "",
         )
     except ImportFileError as exc:
         return _upload_form(request, exc.message, status=413 if exc.code == "TOO_LARGE" else 400)
@@ -103,7 +100,7 @@ def enterprise_import_commit(request: HttpRequest) -> HttpResponse:
         pk = int(request.POST.get("batch", ""))
     except ValueError:
         return _upload_form(request, _("The import to commit is missing; upload the file again."), status=400)
-    user = _user(request)
+    user = request_user(request)
     batch = import_batch_get_for_user(user=user, pk=pk, kind=EnterpriseImport.kind)
     try:
         batch, _plan = import_commit(acting_user=user, spec=EnterpriseImport(user), batch=batch)
@@ -122,7 +119,7 @@ def enterprise_import_commit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def enterprise_import_result(request: HttpRequest, pk: int) -> HttpResponse:
     """A batch's outcome: counts, status, errors and the report link."""
-    batch = import_batch_get_for_user(user=_user(request), pk=pk, kind=EnterpriseImport.kind)
+    batch = import_batch_get_for_user(user=request_user(request), pk=pk, kind=EnterpriseImport.kind)
     context = {
         "batch": batch,
         "errors": batch.errors[:ERRORS_SHOWN],
@@ -136,7 +133,7 @@ def enterprise_import_result(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def enterprise_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch's row errors as .xlsx (row, column, reason)."""
-    batch = import_batch_get_for_user(user=_user(request), pk=pk, kind=EnterpriseImport.kind)
+    batch = import_batch_get_for_user(user=request_user(request), pk=pk, kind=EnterpriseImport.kind)
     return _download(error_report_xlsx(batch), f"import-{batch.pk}-errors.xlsx")
 
 
@@ -144,7 +141,7 @@ def enterprise_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def enterprise_import_template_download(request: HttpRequest) -> HttpResponse:
     """The import template with a code sheet for the user's units."""
-    return _download(enterprise_import_template(_user(request)), "enterprise-import-template.xlsx")
+    return _download(enterprise_import_template(request_user(request)), "enterprise-import-template.xlsx")
 
 
 @allow(READER_ROLES)
@@ -153,7 +150,7 @@ def enterprise_export_view(request: HttpRequest) -> HttpResponseBase:
     """The scoped, filtered list as .xlsx: the list page's roles, selector and filters (XLS-03)."""
     spool = export_tempfile()
     try:
-        enterprise_export(acting_user=_user(request), params=request.GET, out=spool)
+        enterprise_export(acting_user=request_user(request), params=request.GET, out=spool)
     except InvalidInput as exc:
         spool.close()
         messages.error(request, _("The export was refused: %(reason)s") % {"reason": exc.detail})

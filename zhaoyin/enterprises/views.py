@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.request import request_user
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
@@ -43,17 +44,13 @@ EDITORS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
 PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # the authorization middleware has let only signed-in users in
-    return user
 
 
 @allow(selectors.READER_ROLES)
 @require_GET
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     """The scoped, filtered, sorted and paged list. Bad parameters → 400 naming them."""
-    user = _user(request)
+    user = request_user(request)
     form = EnterpriseFilterForm(request.GET, user=user)
     context: dict[str, Any] = {
         "form": form,
@@ -167,7 +164,7 @@ def _first_free_year(figures: list[EnterpriseFigure]) -> int:
 def _detail_context(
     request: HttpRequest, enterprise: Enterprise, figures_form: FiguresForm | None = None
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     figures = selectors.enterprise_figures(enterprise)
     can_edit = selectors.can_edit_enterprise(user, enterprise)
     if can_edit and figures_form is None:
@@ -193,7 +190,7 @@ def _detail_context(
 @require_GET
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The profile, qualifications, yearly figures and the latest changes of one enterprise."""
-    enterprise = selectors.enterprise_get_for_user(user=_user(request), pk=pk)
+    enterprise = selectors.enterprise_get_for_user(user=request_user(request), pk=pk)
     return render(request, "enterprises/detail.html", _detail_context(request, enterprise))
 
 
@@ -201,7 +198,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enterprise_create(request: HttpRequest) -> HttpResponse:
     """Register an enterprise in a unit of the user's scope."""
-    user = _user(request)
+    user = request_user(request)
     if request.method == "POST":
         form = EnterpriseForm(request.POST, user=user)
         if form.is_valid():
@@ -225,7 +222,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an enterprise. The form carries the version it was loaded at; if someone else
     saved in between, the user keeps their input and sees what the other person changed
     (CONC-01)."""
-    user = _user(request)
+    user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=pk, action="change")
     if request.method != "POST":
         form = EnterpriseForm(user=user, enterprise=enterprise)
@@ -276,7 +273,7 @@ def _conflict(request: HttpRequest, user: User, pk: int, stale: EnterpriseForm) 
 @require_POST
 def enterprise_figures(request: HttpRequest, pk: int) -> HttpResponse:
     """Add or change one year of figures (re-posting a year updates it)."""
-    user = _user(request)
+    user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=pk, action="change")
     form = FiguresForm(request.POST)
     if form.is_valid():

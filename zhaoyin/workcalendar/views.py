@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -19,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.forms import add_service_errors
 from zhaoyin.core.roles import Role
 from zhaoyin.workcalendar import selectors
 from zhaoyin.workcalendar.forms import ExceptionAddForm, NoticeImportForm, OfficialYearForm, YearForm
@@ -37,16 +37,8 @@ from zhaoyin.workcalendar.services import (
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _acting(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
-def _errors_to_form(form: forms.Form, exc: InvalidInput) -> None:
-    for err in exc.errors or [{"field": "", "message": str(exc.detail)}]:
-        field = err.get("field", "")
-        form.add_error(field if field in form.fields else None, err["message"])
 
 
 def _year_of(request: HttpRequest) -> int:
@@ -116,10 +108,10 @@ def exception_add_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            exc = exception_add(acting_user=_acting(request), date=data["date"], kind=data["kind"],
+            exc = exception_add(acting_user=request_user(request), date=data["date"], kind=data["kind"],
                                 name=data["name"], note=data["note"], source=data["source"])
         except InvalidInput as err:
-            _errors_to_form(form, err)
+            add_service_errors(form, err)
         else:
             messages.success(request, _("The exception for %(date)s has been saved.") % {"date": exc.date.isoformat()})
             return redirect(_index_url(exc.date.year))
@@ -133,7 +125,7 @@ def exception_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     exc = selectors.exception_get(pk=pk)
     year = exc.date.year
     try:
-        exception_remove(acting_user=_acting(request), exception=exc)
+        exception_remove(acting_user=request_user(request), exception=exc)
     except InvalidInput as err:
         messages.error(request, str(err.detail))
     else:
@@ -153,13 +145,13 @@ def notice_import_view(request: HttpRequest) -> HttpResponse:
             form.add_error("file", _("The file is too large (at most 20 MB)."))
         else:
             try:
-                result = notice_import(acting_user=_acting(request), data=upload.read(),
+                result = notice_import(acting_user=request_user(request), data=upload.read(),
                                        year=form.cleaned_data["year"], notice=form.cleaned_data["notice"])
             except NoticeImportError as err:
                 row_errors = err.row_errors
                 form.add_error("file", str(err.detail))
             except InvalidInput as err:
-                _errors_to_form(form, err)
+                add_service_errors(form, err)
             else:
                 messages.success(request, _(
                     "The %(year)s notice has been loaded: %(added)s added, %(changed)s changed, "
@@ -179,10 +171,10 @@ def official_year_view(request: HttpRequest) -> HttpResponse:
     form = OfficialYearForm(request.POST)
     if form.is_valid():
         try:
-            official, recomputed = official_year_mark(acting_user=_acting(request), year=form.cleaned_data["year"],
+            official, recomputed = official_year_mark(acting_user=request_user(request), year=form.cleaned_data["year"],
                                                       notice=form.cleaned_data["notice"])
         except InvalidInput as err:
-            _errors_to_form(form, err)
+            add_service_errors(form, err)
         else:
             messages.success(request, _("%(year)s is now official; %(recomputed)s stored deadlines recomputed.") % {
                 "year": official.year, "recomputed": sum(recomputed.values()),
