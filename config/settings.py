@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhaoyin.accounts",
     "zhaoyin.workcalendar",
     "zhaoyin.enterprises",
+    "zhaoyin.projects",
     "zhaoyin.ops",
     "zhaoyin.demo",
 ]

@@ -1,0 +1,114 @@
+"""Choice sets of the investment pipeline, and THE stage transition table (DESIGN 3.2)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    NEGOTIATING = "negotiating", _("Negotiating")
+    SIGNED = "signed", _("Signed")
+    REGISTERED = "registered", _("Registered")
+    STARTED = "started", _("Construction started")
+    PRODUCING = "producing", _("In production")
+    FULL_CAPACITY = "full_capacity", _("Full capacity")
+    ON_HOLD = "on_hold", _("On hold")
+    TERMINATED = "terminated", _("Terminated")
+
+
+#: The main line, in order. Moving forward by more than one step is a skip (needs a reason);
+#: moving back is a correction (needs a reason, keeps the history).
+MAIN_LINE: tuple[Stage, ...] = (
+    Stage.LEAD,
+    Stage.NEGOTIATING,
+    Stage.SIGNED,
+    Stage.REGISTERED,
+    Stage.STARTED,
+    Stage.PRODUCING,
+    Stage.FULL_CAPACITY,
+)
+SIDE_STATES: frozenset[Stage] = frozenset({Stage.ON_HOLD, Stage.TERMINATED})
+TERMINAL_STATES: frozenset[Stage] = frozenset({Stage.TERMINATED})
+
+
+class StageChangeKind(models.TextChoices):
+    ADVANCE = "advance", _("Advance")
+    SKIP = "skip", _("Skip forward")
+    CORRECTION = "correction", _("Correction (back)")
+    HOLD = "hold", _("Put on hold")
+    RESUME = "resume", _("Resume")
+    TERMINATE = "terminate", _("Terminate")
+    REOPEN = "reopen", _("Reopen")
+
+
+def stage_change_kind(current: Stage, target: Stage, resume_to: Stage | None = None) -> StageChangeKind | None:
+    """THE transition table: the kind of change from ``current`` to ``target``, or None when
+    the change is not allowed. ``resume_to`` is the main-line stage a held project left.
+
+    - main line → the next stage: advance; → a later stage: skip (reason required);
+      → an earlier stage: correction (reason required);
+    - any non-terminal stage → on_hold (reason required); on_hold → the stage it left: resume;
+    - any non-terminal stage → terminated (reason required);
+    - terminated → the stage before termination: reopen (a correction, reason required).
+    """
+    if current == target:
+        return None
+    if current == Stage.TERMINATED:
+        return StageChangeKind.REOPEN if target in MAIN_LINE else None
+    if target == Stage.TERMINATED:
+        return StageChangeKind.TERMINATE
+    if target == Stage.ON_HOLD:
+        return StageChangeKind.HOLD
+    if current == Stage.ON_HOLD:
+        if target in MAIN_LINE and (resume_to is None or target == resume_to):
+            return StageChangeKind.RESUME
+        return None
+    i, j = MAIN_LINE.index(current), MAIN_LINE.index(target)
+    if j == i + 1:
+        return StageChangeKind.ADVANCE
+    if j > i + 1:
+        return StageChangeKind.SKIP
+    return StageChangeKind.CORRECTION
+
+
+#: Changes that must carry a reason.
+REASON_REQUIRED: frozenset[StageChangeKind] = frozenset(
+    {
+        StageChangeKind.SKIP,
+        StageChangeKind.CORRECTION,
+        StageChangeKind.HOLD,
+        StageChangeKind.TERMINATE,
+        StageChangeKind.REOPEN,
+    }
+)
+
+
+class SourceRegion(models.TextChoices):
+    YANGTZE_DELTA = "yangtze_delta", _("Yangtze River Delta")
+    PEARL_DELTA = "pearl_delta", _("Pearl River Delta")
+    JINGJINJI = "jingjinji", _("Beijing-Tianjin-Hebei")
+    IN_PROVINCE = "in_province", _("Within the province")
+    OTHER_DOMESTIC = "other_domestic", _("Other domestic")
+    OVERSEAS = "overseas", _("Overseas")
+
+
+class AttractionMethod(models.TextChoices):
+    BUSINESS_REFERRAL = "business_referral", _("Attraction through businesses")
+    FUND = "fund", _("Fund-led attraction")
+    RESIDENT_OFFICE = "resident_office", _("Resident-office attraction")
+    CHAIN_LEADER = "chain_leader", _("Chain-leader attraction")
+    EVENT = "event", _("Promotion event")
+    OTHER = "other", _("Other")
+
+
+class FundSource(models.TextChoices):
+    OUTSIDE_CITY = "outside_city", _("Outside the city")
+    OUTSIDE_PROVINCE = "outside_province", _("Outside the province")
+    FOREIGN = "foreign", _("Foreign")
+
+
+class FundKind(models.TextChoices):
+    FIXED_ASSET = "fixed_asset", _("Fixed-asset investment")
+    OTHER = "other", _("Other")

@@ -1,0 +1,174 @@
+"""招商项目全周期: projects, their stage history with evidence, and monthly funds in place."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.enterprises.models import Enterprise, Industry
+from zhaoyin.projects.choices import AttractionMethod, FundKind, FundSource, SourceRegion, Stage, StageChangeKind
+
+
+class Project(models.Model):
+    """An investment project from first contact to full capacity (DESIGN 3.2).
+
+    Money is in 万元 as Decimal. ``stage``/``stage_on`` mirror the newest ``StageEvent`` and
+    are changed only by the stage services; ``resume_stage`` remembers where a held project was.
+    """
+
+    code = models.CharField(_("project code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    investor = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("investor (registered enterprise)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    investor_name = models.CharField(_("investor"), max_length=200)
+    source_region = models.CharField(_("source region"), max_length=20, choices=SourceRegion.choices)
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="projects"
+    )
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="projects")
+    total_investment_wan = models.DecimalField(_("total investment (10k yuan)"), max_digits=16, decimal_places=2)
+    construction_content = models.TextField(_("construction content"), blank=True)
+    land_mu = models.DecimalField(_("land need (mu)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    attraction_method = models.CharField(
+        _("attraction method"), max_length=20, choices=AttractionMethod.choices, default=AttractionMethod.OTHER
+    )
+    lead_official = models.CharField(_("lead official"), max_length=60, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff in charge"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects_in_charge",
+    )
+    first_contact_on = models.DateField(_("first contact"), null=True, blank=True)
+    planned_sign_on = models.DateField(_("planned signing"), null=True, blank=True)
+    planned_start_on = models.DateField(_("planned start"), null=True, blank=True)
+    planned_production_on = models.DateField(_("planned production"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.LEAD, db_index=True)
+    stage_on = models.DateField(_("stage date"), null=True, blank=True)
+    resume_stage = models.CharField(_("stage before hold"), max_length=16, choices=Stage.choices, blank=True)
+    search_text = models.CharField(_("search text"), max_length=500, editable=False, default="", db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("investment project")
+        verbose_name_plural = _("investment projects")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["org_unit", "stage"], name="project_unit_stage"),
+            models.Index(fields=["industry", "stage"], name="project_industry_stage"),
+            models.Index(fields=["updated_at", "id"], name="project_updated_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_investment_wan__gte=0), name="project_investment_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageEvent(models.Model):
+    """One recorded stage change (who, when, the stage's date, note, reason, evidence)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="stage_events"
+    )
+    from_stage = models.CharField(_("from"), max_length=16, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=16, choices=Stage.choices)
+    kind = models.CharField(_("kind of change"), max_length=12, choices=StageChangeKind.choices)
+    stage_on = models.DateField(_("date of the stage"))
+    note = models.TextField(_("note"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stage event")
+        verbose_name_plural = _("stage events")
+        ordering = ["project", "created_at", "id"]
+        indexes = [models.Index(fields=["to_stage", "stage_on"], name="stage_event_to_on")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.from_stage}→{self.to_stage}"
+
+
+class EvidenceFile(models.Model):
+    """A file backing a stage change (agreement, 施工许可, 入统证明 …), stored under the data
+    directory with a random name and served only through a scoped view (FILE-05)."""
+
+    event = models.ForeignKey(StageEvent, verbose_name=_("stage event"), on_delete=models.CASCADE, related_name="files")
+    original_name = models.CharField(_("file name"), max_length=200)
+    stored_name = models.CharField(_("stored name"), max_length=64, unique=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class FundEntry(models.Model):
+    """Funds in place (到位资金) for one project, month, source and kind, in 万元.
+
+    Entries are never edited: a correction supersedes the active entry and points back to it,
+    so the history stays. At most one active entry per (project, month, source, kind).
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="fund_entries"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount_wan = models.DecimalField(_("amount (10k yuan)"), max_digits=16, decimal_places=2)
+    source = models.CharField(_("source"), max_length=16, choices=FundSource.choices)
+    kind = models.CharField(_("type"), max_length=12, choices=FundKind.choices, default=FundKind.FIXED_ASSET)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    replaces = models.OneToOneField(
+        "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("funds-in-place entry")
+        verbose_name_plural = _("funds-in-place entries")
+        ordering = ["project", "month", "source", "kind", "entered_at"]
+        indexes = [
+            models.Index(fields=["month", "project"], name="fund_entry_month_project"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "month", "source", "kind"],
+                condition=Q(superseded_at__isnull=True),
+                name="fund_entry_one_active",
+            ),
+            models.CheckConstraint(condition=Q(amount_wan__gte=0), name="fund_entry_amount_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.month:%Y-%m} {self.amount_wan}"
