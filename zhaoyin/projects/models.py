@@ -79,6 +79,13 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def refresh_search_text(self) -> None:
+        """Rebuild ``search_text``; call after changing code, name or investor name."""
+        from zhaoyin.enterprises.models import search_fold
+
+        parts = (self.code, self.name, self.investor_name)
+        self.search_text = search_fold(" ".join(p for p in parts if p))[:500]
+
 
 class StageEvent(models.Model):
     """One recorded stage change (who, when, the stage's date, note, reason, evidence)."""

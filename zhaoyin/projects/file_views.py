@@ -1,0 +1,30 @@
+"""Serving evidence files: only through the project's scope, always as a download (FILE-05)."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest
+
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.authz import allow
+from zhaoyin.projects import selectors
+from zhaoyin.projects.services import evidence_path
+
+
+@allow(selectors.READER_ROLES, description="Download a stage change's evidence file (project scope)")
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The stored file of an evidence record whose project the user may see (else 404).
+
+    Sent as an attachment with the type sniffed at upload and ``nosniff``, so a browser never
+    renders an uploaded file inside the application's origin.
+    """
+    evidence = selectors.evidence_get_for_user(user=request_user(request), pk=pk)
+    try:
+        handle = open(evidence_path(evidence.stored_name), "rb")  # noqa: SIM115 - FileResponse closes it
+    except (OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

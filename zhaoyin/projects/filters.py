@@ -1,0 +1,246 @@
+"""Filtering, sorting and paging of project lists — one parser shared by the list page, the
+Excel export and the API list, so a querystring means the same on every channel.
+
+``project_filter_parse`` turns raw parameters (``request.GET`` or the API's query) into a
+``ProjectFilter`` or raises ``InvalidInput`` naming every bad parameter (the page shows the
+messages with 400, the API answers 422). ``project_filter_apply`` narrows a queryset the
+caller has already scoped with ``selectors.project_list_visible_to`` — scope first, then
+filter: a filter can only narrow what the user may see (AC-03).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.utils.translation import gettext as _
+
+from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.enterprises.models import Industry, search_fold
+from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_decimal
+from zhaoyin.projects.choices import AttractionMethod, SourceRegion, Stage
+from zhaoyin.projects.models import Project
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 5
+
+#: The parameters the filter understands.
+FILTER_PARAMS = (
+    "q",
+    "org_unit",
+    "industry",
+    "stage",
+    "source_region",
+    "attraction_method",
+    "min_investment",
+    "max_investment",
+    "sort",
+)
+PAGING_PARAMS = ("page", "page_size")
+
+#: Allowed sort keys → the column; ``-key`` sorts descending, ``id`` breaks ties.
+SORT_COLUMNS: dict[str, str] = {
+    "code": "code",
+    "name": "name",
+    "total_investment_wan": "total_investment_wan",
+    "stage_on": "stage_on",
+    "updated_at": "updated_at",
+}
+DEFAULT_SORT = "-updated_at"
+NULLABLE_SORTS = frozenset({"stage_on"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    """A parsed, validated project list request: filters, order and page."""
+
+    q: str = ""
+    terms: tuple[str, ...] = ()
+    org_unit: OrgUnit | None = None
+    industry: Industry | None = None
+    stage: str = ""
+    source_region: str = ""
+    attraction_method: str = ""
+    min_investment: Decimal | None = None
+    max_investment: Decimal | None = None
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    #: The raw filter parameters as given (minus paging), for links and the export's audit.
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_filtered(self) -> bool:
+        """True when any filter (not just an order or a page) narrows the list."""
+        return bool(
+            self.terms
+            or self.org_unit
+            or self.industry
+            or self.stage
+            or self.source_region
+            or self.attraction_method
+            or self.min_investment is not None
+            or self.max_investment is not None
+        )
+
+
+def _first(params: Mapping[str, Any], name: str) -> str:
+    """One parameter as stripped text ('' when absent); QueryDicts give their last value."""
+    value = params.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else ""
+    return str(value).strip()
+
+
+def _positive_int(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def project_filter_parse(params: Mapping[str, Any]) -> ProjectFilter:
+    """Validate list parameters; raise ``InvalidInput`` naming every bad one.
+
+    ``q`` (substrings of code, name, investor; several words must all occur), ``org_unit``
+    (code; includes its descendants), ``industry`` (code or id), ``stage``, ``source_region``,
+    ``attraction_method`` (codes), ``min_investment``/``max_investment`` (万元, inclusive),
+    ``sort`` (see ``SORT_COLUMNS``, ``-`` for descending), ``page`` (≥ 1), ``page_size``
+    (1 … 200). Unknown parameters are ignored (pages carry others).
+    """
+    errors: list[dict[str, str]] = []
+
+    def fail(name: str, message: str) -> None:
+        errors.append({"field": name, "message": message})
+
+    raw = {name: _first(params, name) for name in (*FILTER_PARAMS, *PAGING_PARAMS)}
+    kept = {name: raw[name] for name in FILTER_PARAMS if raw[name]}
+
+    q = raw["q"]
+    terms: tuple[str, ...] = ()
+    if len(q) > MAX_QUERY_LENGTH:
+        fail("q", _("Search text must be at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
+    elif _CONTROL.search(q):
+        fail("q", _("Search text contains control characters."))
+    else:
+        terms = tuple(dict.fromkeys(search_fold(q).split()))
+        if len(terms) > MAX_TERMS:
+            fail("q", _("Search with at most %(n)d words.") % {"n": MAX_TERMS})
+
+    org_unit = None
+    if raw["org_unit"]:
+        org_unit = OrgUnit.objects.filter(code=raw["org_unit"]).first()
+        if org_unit is None:
+            fail("org_unit", _("Unknown org unit code."))
+
+    industry = None
+    if raw["industry"]:
+        text = raw["industry"]
+        match = Q(code=text)
+        number = _positive_int(text)
+        if number is not None:
+            match |= Q(pk=number)
+        industry = Industry.objects.filter(match).order_by("pk").first()
+        if industry is None:
+            fail("industry", _("Unknown industry."))
+
+    for name, values in (
+        ("stage", Stage.values),
+        ("source_region", SourceRegion.values),
+        ("attraction_method", AttractionMethod.values),
+    ):
+        if raw[name] and raw[name] not in values:
+            fail(name, _("Choose one of: %(values)s.") % {"values": ", ".join(values)})
+
+    bounds: dict[str, Decimal | None] = {"min_investment": None, "max_investment": None}
+    for name in bounds:
+        if raw[name]:
+            try:
+                bounds[name] = clean_decimal(raw[name], maximum=MAX_DECIMAL)
+            except ValueError as exc:
+                fail(name, str(exc))
+    low, high = bounds["min_investment"], bounds["max_investment"]
+    if low is not None and high is not None and low > high:
+        fail("max_investment", _("The maximum must not be below the minimum."))
+
+    sort = raw["sort"] or DEFAULT_SORT
+    if sort.removeprefix("-") not in SORT_COLUMNS:
+        fail("sort", _("Sort by one of: %(keys)s.") % {"keys": ", ".join(SORT_COLUMNS)})
+
+    page = 1
+    if raw["page"]:
+        parsed = _positive_int(raw["page"])
+        if parsed is None or parsed < 1:
+            fail("page", _("Page must be a whole number of at least 1."))
+        else:
+            page = parsed
+
+    page_size = DEFAULT_PAGE_SIZE
+    if raw["page_size"]:
+        parsed = _positive_int(raw["page_size"])
+        if parsed is None or not 1 <= parsed <= MAX_PAGE_SIZE:
+            fail("page_size", _("Page size must be a whole number from 1 to %(n)d.") % {"n": MAX_PAGE_SIZE})
+        else:
+            page_size = parsed
+
+    if errors:
+        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+    return ProjectFilter(
+        q=q,
+        terms=terms,
+        org_unit=org_unit,
+        industry=industry,
+        stage=raw["stage"],
+        source_region=raw["source_region"],
+        attraction_method=raw["attraction_method"],
+        min_investment=low,
+        max_investment=high,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        params=kept,
+    )
+
+
+def _ordering(sort: str) -> list[OrderBy | str]:
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    if key not in NULLABLE_SORTS:
+        return [sort, "-id" if descending else "id"]
+    column = F(SORT_COLUMNS[key])
+    # Projects without a stage date go last in both directions.
+    first: OrderBy = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return [first, "-id" if descending else "id"]
+
+
+def project_filter_apply(qs: QuerySet[Project], flt: ProjectFilter) -> QuerySet[Project]:
+    """Narrow an already scoped queryset by ``flt`` and put it in ``flt``'s order.
+
+    The search is a plain ``contains`` on the folded ``search_text`` column (the services
+    fill it from code, name and investor), which finds Chinese substrings on every database.
+    """
+    for term in flt.terms:
+        qs = qs.filter(search_text__contains=term)
+    if flt.org_unit is not None:
+        qs = qs.filter(flt.org_unit.descendants_q("org_unit"))
+    if flt.industry is not None:
+        qs = qs.filter(industry=flt.industry)
+    if flt.stage:
+        qs = qs.filter(stage=flt.stage)
+    if flt.source_region:
+        qs = qs.filter(source_region=flt.source_region)
+    if flt.attraction_method:
+        qs = qs.filter(attraction_method=flt.attraction_method)
+    if flt.min_investment is not None:
+        qs = qs.filter(total_investment_wan__gte=flt.min_investment)
+    if flt.max_investment is not None:
+        qs = qs.filter(total_investment_wan__lte=flt.max_investment)
+    return qs.order_by(*_ordering(flt.sort))

@@ -1,0 +1,253 @@
+"""Excel import of a month's funds-in-place report for a whole county (issue 3, item 3).
+
+One sheet, one row per project × source × type: 项目编号 (code), 金额(万元) (amount_wan),
+来源 (source: 市外 / 省外 / 境外 or the codes), 类型 (kind: 固定资产 / 其他, default fixed asset).
+The month is chosen when importing, not read from the file. Rows go through
+``zhaoyin.core.importing`` (file checks, header matching, text-only identifier cells) and the
+same cleaners as the form and the API. A row is:
+
+* create — no active entry for that project, month, source and type;
+* update — an active entry with another amount: it is corrected (superseded, history kept);
+* unchanged — the same amount is already recorded (re-importing a file changes nothing);
+* error — bad cells, a project unknown or outside the importer's scope (the same message for
+  both: the file must not reveal which codes exist elsewhere), or the same project, source and
+  type on two rows.
+
+All or nothing: any row error and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoyin.accounts.models import User
+from zhaoyin.audit.services import audit_write
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.importing import (
+    REJECTION_MESSAGES,
+    Column,
+    ImportFileError,
+    ImportPlan,
+    ImportSpec,
+    RowError,
+    RowInvalid,
+    RowResult,
+    Verdict,
+    plan_import,
+)
+from zhaoyin.core.models import ImportBatch
+from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_decimal
+from zhaoyin.lib.xlsx_safety import XlsxRejected, check_xlsx_upload
+from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
+from zhaoyin.projects import selectors, services
+from zhaoyin.projects.choices import FundKind
+from zhaoyin.projects.models import FundEntry, Project
+from zhaoyin.projects.validation import parse_month
+
+#: The note of entries written or corrected by the import.
+IMPORT_NOTE = "月报导入"
+
+
+class FundsMonthImport(ImportSpec):
+    """The import spec of a month's funds report (the month is given, not read)."""
+
+    kind: ClassVar[str] = "project_funds"
+    columns: ClassVar[tuple[Column, ...]] = (
+        Column("code", "项目编号", "code", required=True, identifier=True, width=18),
+        Column("amount_wan", "金额(万元)", "amount_wan", required=True, width=14),
+        Column("source", "来源", "source", required=True, width=10),
+        Column("kind", "类型", "kind", width=10),
+    )
+    key_column: ClassVar[str] = "code"
+
+    def __init__(self, user: User, month: dt.date) -> None:
+        super().__init__(user)
+        self.month = month
+
+    def normalize_key(self, raw: Any) -> str:
+        # A project has several rows (one per source and type): the framework's one-column
+        # duplicate check would refuse them, so duplicates are found in ``classify``.
+        return ""
+
+    def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        errors: list[tuple[str, str]] = []
+        out: dict[str, Any] = {}
+        code = str(raw.get("code") or "").strip().upper()
+        if not code:
+            errors.append(("code", _("This field is required.")))
+        out["code"] = code
+        try:
+            if raw.get("amount_wan") is None:
+                raise ValueError(_("This field is required."))
+            out["amount_wan"] = clean_decimal(raw["amount_wan"], maximum=MAX_DECIMAL)
+        except ValueError as exc:
+            errors.append(("amount_wan", str(exc)))
+        try:
+            out["source"] = services.clean_fund_source(raw.get("source"))
+        except ValueError as exc:
+            errors.append(("source", str(exc)))
+        try:
+            value = raw.get("kind")
+            out["kind"] = FundKind.FIXED_ASSET.value if value is None else services.clean_fund_kind(value)
+        except ValueError as exc:
+            errors.append(("kind", str(exc)))
+        if errors:
+            raise RowInvalid(errors)
+        return out
+
+    def classify(self, rows: list[RowResult]) -> None:
+        codes = {r.cleaned["code"] for r in rows if r.cleaned}
+        projects: dict[str, Project] = {}
+        for chunk_start in range(0, len(codes), 500):
+            chunk = sorted(codes)[chunk_start : chunk_start + 500]
+            for project in selectors.project_list_visible_to(self.user).filter(code__in=chunk):
+                if selectors.can_edit_project(self.user, project):
+                    projects[project.code] = project
+        active: dict[tuple[int, str, str], FundEntry] = {}
+        ids = [p.pk for p in projects.values()]
+        for chunk_start in range(0, len(ids), 500):
+            for entry in FundEntry.objects.filter(
+                project_id__in=ids[chunk_start : chunk_start + 500], month=self.month, superseded_at__isnull=True
+            ):
+                active[(entry.project_id, entry.source, entry.kind)] = entry
+        seen: dict[tuple[str, str, str], list[RowResult]] = defaultdict(list)
+        for r in rows:
+            assert r.cleaned is not None
+            seen[(r.cleaned["code"], r.cleaned["source"], r.cleaned["kind"])].append(r)
+        for same in seen.values():
+            if len(same) > 1:
+                numbers = [r.row_number for r in same]
+                for r in same:
+                    others = ", ".join(str(n) for n in numbers if n != r.row_number)
+                    r.errors.append(
+                        RowError(
+                            r.row_number,
+                            self.label("code"),
+                            _("the same project, source and type also appear in row(s) %(rows)s") % {"rows": others},
+                        )
+                    )
+        for r in rows:
+            assert r.cleaned is not None
+            if r.errors:
+                continue
+            found = projects.get(r.cleaned["code"])
+            if found is None:
+                r.errors.append(
+                    RowError(r.row_number, self.label("code"), _("unknown project code, or not one you may report for"))
+                )
+                continue
+            r.cleaned["project"] = found
+            existing = active.get((found.pk, r.cleaned["source"], r.cleaned["kind"]))
+            if existing is None:
+                r.verdict = Verdict.CREATE
+            elif existing.amount_wan == r.cleaned["amount_wan"]:
+                r.verdict = Verdict.UNCHANGED
+            else:
+                r.verdict = Verdict.UPDATE
+                r.target = existing
+                r.changes = {"amount_wan": (existing.amount_wan, r.cleaned["amount_wan"])}
+
+    def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
+        for r in rows:
+            assert r.cleaned is not None
+            if r.verdict == Verdict.CREATE:
+                services.fund_entry_add(
+                    acting_user=self.user,
+                    project=r.cleaned["project"],
+                    month=self.month,
+                    amount_wan=r.cleaned["amount_wan"],
+                    source=r.cleaned["source"],
+                    kind=r.cleaned["kind"],
+                    note=IMPORT_NOTE,
+                )
+            elif r.verdict == Verdict.UPDATE:
+                services.fund_entry_correct(
+                    acting_user=self.user, entry=r.target, amount_wan=r.cleaned["amount_wan"], note=IMPORT_NOTE
+                )
+
+
+@dataclass
+class FundsImportResult:
+    """What a month's import did: counts as in ``ImportPlan.counts`` and the row errors."""
+
+    month: dt.date
+    committed: bool
+    counts: dict[str, int]
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def created(self) -> int:
+        return self.counts["created"]
+
+    @property
+    def updated(self) -> int:
+        return self.counts["updated"]
+
+    @property
+    def unchanged(self) -> int:
+        return self.counts["unchanged"]
+
+    @property
+    def rejected(self) -> int:
+        return self.counts["rejected"]
+
+
+def funds_month_import(*, acting_user: User, data: bytes, month: Any) -> FundsImportResult:
+    """Import a month's funds report (all or nothing) and audit it.
+
+    ``month`` is ``YYYY-MM`` (a bad or future month → ``InvalidInput`` on ``month``); a refused
+    file raises ``ImportFileError``. With any row error nothing is written and the result has
+    ``committed=False`` and the errors (row, column, reason).
+    """
+    when = parse_month(month)
+    if when > timezone.localdate().replace(day=1):
+        raise InvalidInput.field("month", _("must not be a future month"))
+    try:
+        check_xlsx_upload(data, max_bytes=settings.MAX_UPLOAD_BYTES)
+    except XlsxRejected as exc:
+        raise ImportFileError(exc.code, str(REJECTION_MESSAGES.get(exc.code, exc.message))) from None
+    spec = FundsMonthImport(acting_user, when)
+    with transaction.atomic():
+        plan: ImportPlan = plan_import(spec, data)
+        counts = plan.counts
+        if counts["rejected"]:
+            return FundsImportResult(month=when, committed=False, counts=counts, errors=plan.errors)
+        spec.write([r for r in plan.rows if r.verdict in (Verdict.CREATE, Verdict.UPDATE)], None)
+        audit_write(
+            action="project.funds.import",
+            user=acting_user,
+            object_type="projects.fundentry",
+            object_repr=f"{when:%Y-%m}",
+            after=counts,
+        )
+    return FundsImportResult(month=when, committed=True, counts=counts)
+
+
+def funds_import_template() -> bytes:
+    """An empty workbook with the import's headers (the code column formatted as text)."""
+    out = io.BytesIO()
+    cols = FundsMonthImport.columns
+    write_xlsx(
+        out,
+        [
+            SheetSpec(
+                title="到位资金",
+                headers=[c.label for c in cols],
+                rows=[],
+                text_columns=frozenset({0}),
+                widths=[c.width for c in cols],
+                blank_text_rows=200,
+            )
+        ],
+    )
+    return out.getvalue()

@@ -1,0 +1,116 @@
+"""Scoped reads of investment projects (AC-03). Out-of-scope projects do not exist for the caller.
+
+Who sees projects: city-wide roles (city admin, leaders, supervisors) all of them; unit
+admins and staff the projects of their unit and every unit below it. Nobody else: the
+三员 read no business data; service members serve enterprises, not the pipeline; and
+portal users (enterprise, talent) see no projects — not even one whose investor is their own
+enterprise. A project record is the government's working file (negotiation notes, the lead
+official, evidence, funds reported by the county, possibly talks with competing counties);
+the portal's promise is "own enterprise only", and the enterprise's own profile is that.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from zhaoyin.accounts.models import User
+from zhaoyin.accounts.scope import NOTHING, unit_scope_q
+from zhaoyin.core.money import exact_sum
+from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
+from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
+
+#: Roles that read projects (the city-wide roles everything, unit roles their subtree).
+READER_ROLES: frozenset[Role] = frozenset(CITY_WIDE_ROLES | UNIT_ROLES)
+#: Roles that may create and change projects, stage changes and funds (within their scope).
+EDITOR_ROLES = frozenset({Role.CITY_ADMIN.value, Role.UNIT_ADMIN.value, Role.STAFF.value})
+
+
+def project_scope_q(user: User) -> Q:
+    """The projects ``user`` may see, as a filter on ``Project`` (see the module docstring)."""
+    if not user.is_authenticated or user.admin_role:
+        return NOTHING
+    return unit_scope_q(user)
+
+
+def project_list_visible_to(user: User) -> QuerySet[Project]:
+    """Every project the user may see, with unit, industry and investor joined."""
+    return Project.objects.filter(project_scope_q(user)).select_related("org_unit", "industry", "investor", "staff")
+
+
+def can_edit_project(user: User, project: Project) -> bool:
+    """Editors (city admin; unit admin and staff within their subtree) may change a project."""
+    if not user.is_authenticated or not (user.role_codes & EDITOR_ROLES):
+        return False
+    if Role.CITY_ADMIN.value in user.role_codes:
+        return True
+    return user.org_unit is not None and project.org_unit.path.startswith(user.org_unit.path)
+
+
+def can_create_project_in(user: User, unit_path: str) -> bool:
+    """Whether ``user`` may register a project (or move one) into the unit at ``unit_path``."""
+    if not user.is_authenticated or not (user.role_codes & EDITOR_ROLES):
+        return False
+    if Role.CITY_ADMIN.value in user.role_codes:
+        return True
+    return user.org_unit is not None and unit_path.startswith(user.org_unit.path)
+
+
+def project_get_for_user(*, user: User, pk: int, action: str = "view") -> Project:
+    """The project if the user may see it (else 404); for ``change``, 403 if read-only."""
+    project = project_list_visible_to(user).filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    if action == "change" and not can_edit_project(user, project):
+        from zhaoyin.audit.services import audit_denied
+
+        # A refused write is audited (AUD-01); the record names the project aimed at.
+        audit_denied(user=user, action="project.change_denied", target=f"project {project.pk}")
+        raise PermissionDenied
+    return project
+
+
+def evidence_get_for_user(*, user: User, pk: int) -> EvidenceFile:
+    """An evidence file whose project the user may see (else 404, FILE-05)."""
+    found = (
+        EvidenceFile.objects.filter(pk=pk, event__project__in=project_list_visible_to(user).values("pk"))
+        .select_related("event", "event__project")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def stage_events(project: Project) -> list[StageEvent]:
+    """The stage history of a project already fetched through a selector, oldest first,
+    with recorder and evidence files loaded."""
+    return list(
+        StageEvent.objects.filter(project=project)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+
+
+def fund_entries(project: Project, *, include_superseded: bool = False) -> list[FundEntry]:
+    """Funds-in-place entries of a project, by month; only the active ones unless asked."""
+    qs = FundEntry.objects.filter(project=project).select_related("entered_by")
+    if not include_superseded:
+        qs = qs.filter(superseded_at__isnull=True)
+    return list(qs.order_by("month", "source", "kind", "entered_at", "id"))
+
+
+
+
+def fund_sum_wan(entries: QuerySet[FundEntry]) -> Decimal:
+    """The exact sum in 万元 of ``entries`` (filter them first, e.g. to active ones)."""
+    return exact_sum(entries, "amount_wan")
+
+
+def project_fund_total(project: Project) -> Decimal:
+    """The funds in place of one project (active entries), exact to the fen."""
+    return fund_sum_wan(FundEntry.objects.filter(project=project, superseded_at__isnull=True))

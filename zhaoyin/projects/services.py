@@ -1,0 +1,643 @@
+"""Project use cases: create, change, stage changes with evidence, funds in place.
+
+The only writers of project data. Each service is atomic and writes its audit record in the
+same transaction (AUD-01).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import secrets
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoyin.accounts.models import User
+from zhaoyin.audit.services import audit_write, diff, snapshot
+from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.projects.choices import (
+    REASON_REQUIRED,
+    FundKind,
+    FundSource,
+    Stage,
+    StageChangeKind,
+    stage_change_kind,
+)
+from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
+from zhaoyin.projects.selectors import can_create_project_in, can_edit_project
+from zhaoyin.projects.validation import clean_project, parse_month
+
+#: Largest evidence file accepted (FILE-01).
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+#: Most evidence files on one stage change.
+MAX_EVIDENCE_FILES = 10
+MAX_NOTE = 2000
+
+
+# --------------------------------------------------------------------------- projects
+
+
+def _next_code(year: int) -> str:
+    """The next free ``XM-<year>-<5 digits>`` code (the unique index settles races)."""
+    prefix = f"XM-{year}-"
+    last = (
+        Project.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+    )
+    number = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+    return f"{prefix}{number:05d}"
+
+
+def _check_unit(acting_user: User | None, cleaned: Mapping[str, Any], message: str) -> None:
+    if "org_unit" in cleaned and acting_user is not None and not can_create_project_in(
+        acting_user, cleaned["org_unit"].path
+    ):
+        raise InvalidInput.field("org_unit", message)
+
+
+@transaction.atomic
+def project_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Project:
+    """Register a project at stage ``lead``; its first stage event is dated the first contact
+    (or today). The code ``XM-<year>-<sequence>`` is generated."""
+    cleaned = clean_project(data)
+    _check_unit(acting_user, cleaned, _("You may not register projects in this org unit."))
+    today = timezone.localdate()
+    stage_on = cleaned.get("first_contact_on") or today
+    project = Project(**cleaned, stage=Stage.LEAD, stage_on=stage_on)
+    for _attempt in range(5):
+        project.code = _next_code(today.year)
+        project.refresh_search_text()
+        try:
+            # A savepoint: a concurrent insert of the same code fails only this attempt.
+            with transaction.atomic():
+                project.save(force_insert=True)
+            break
+        except IntegrityError:
+            project.pk = None
+    else:  # pragma: no cover - five collisions in a row
+        raise Conflict(_("Could not allocate a project code; try again."))
+    StageEvent.objects.create(
+        project=project,
+        from_stage="",
+        to_stage=Stage.LEAD,
+        kind=StageChangeKind.ADVANCE,
+        stage_on=stage_on,
+        created_by=acting_user,
+    )
+    audit_write(action="project.create", user=acting_user, obj=project, after=snapshot(project))
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, acting_user: User | None, project: Project, data: Mapping[str, Any], version: int | None = None
+) -> Project:
+    """Change a project's fields (PATCH semantics; the stage only through stage services).
+
+    ``version`` guards against lost updates (CONC-01): a stale one raises ``Conflict``.
+    Saving what is already stored writes nothing.
+    """
+    if acting_user is not None and not can_edit_project(acting_user, project):
+        raise PermissionDenied
+    cleaned = clean_project(data, partial=True)
+    _check_unit(acting_user, cleaned, _("You may not move projects to this org unit."))
+    if version is not None and version != project.version:
+        raise Conflict(_("This project was changed by someone else; reload it and apply your change again."))
+    before = snapshot(project)
+    if all(getattr(project, key) == value for key, value in cleaned.items()):
+        return project
+    current_version = project.version
+    for key, value in cleaned.items():
+        setattr(project, key, value)
+    project.refresh_search_text()
+    project.updated_at = timezone.now()
+    update_fields = [*cleaned, "search_text", "updated_at"]
+    values = {f: getattr(project, f) for f in update_fields}
+    changed = Project.objects.filter(pk=project.pk, version=current_version).update(
+        version=current_version + 1, **values
+    )
+    if changed != 1:
+        project.refresh_from_db()
+        raise Conflict(_("This project was changed by someone else; reload it and apply your change again."))
+    project.version = current_version + 1
+    old, new = diff(before, snapshot(project))
+    if old or new:
+        audit_write(action="project.update", user=acting_user, obj=project, before=old, after=new)
+    return project
+
+
+# --------------------------------------------------------------------------- evidence files
+
+
+@dataclass(frozen=True)
+class _CheckedFile:
+    original_name: str
+    content: bytes
+    content_type: str
+
+
+_ZIP_KINDS = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def sniff_content_type(head: bytes, content: bytes) -> str | None:
+    """The content type of an allowed evidence file by its magic bytes, else None.
+
+    PDF, JPEG and PNG by signature; DOCX and XLSX are ZIP packages told apart by their main
+    part. The name the user gave is never trusted for this.
+    """
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        for part, content_type in _ZIP_KINDS.items():
+            if part in names:
+                return content_type
+    return None
+
+
+def _display_name(name: str) -> str:
+    """The user's file name, kept for display only: path parts and control characters dropped."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
+    return base.strip()[:200] or "file"
+
+
+def _check_files(files: Sequence[UploadedFile[Any]] | None) -> list[_CheckedFile]:
+    """Read and check every upload before anything is written (size, type)."""
+    checked: list[_CheckedFile] = []
+    if not files:
+        return checked
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise InvalidInput.field("files", _("At most %(n)d files per change.") % {"n": MAX_EVIDENCE_FILES})
+    for upload in files:
+        name = _display_name(upload.name or "")
+        if upload.size is not None and upload.size > MAX_EVIDENCE_BYTES:
+            raise InvalidInput.field("files", _("%(name)s is larger than 20 MB.") % {"name": name})
+        upload.seek(0)
+        content = upload.read(MAX_EVIDENCE_BYTES + 1)
+        if len(content) > MAX_EVIDENCE_BYTES:
+            raise InvalidInput.field("files", _("%(name)s is larger than 20 MB.") % {"name": name})
+        if not content:
+            raise InvalidInput.field("files", _("%(name)s is empty.") % {"name": name})
+        content_type = sniff_content_type(content[:16], content)
+        if content_type is None:
+            raise InvalidInput.field(
+                "files", _("%(name)s is not a PDF, JPEG, PNG, Word (docx) or Excel (xlsx) file.") % {"name": name}
+            )
+        checked.append(_CheckedFile(original_name=name, content=content, content_type=content_type))
+    return checked
+
+
+def evidence_dir() -> Path:
+    """Where evidence files live: ``DATA_DIR/evidence`` (outside any web root)."""
+    return Path(settings.DATA_DIR) / "evidence"
+
+
+def evidence_path(stored_name: str) -> Path:
+    """The path of a stored evidence file (the stored name is random hex, never user input)."""
+    if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
+        raise ValueError("bad stored name")
+    return evidence_dir() / stored_name
+
+
+def _store_files(
+    checked: Iterable[_CheckedFile], *, event: StageEvent, acting_user: User | None, written: list[Path]
+) -> list[EvidenceFile]:
+    """Write the files under random names and record them; ``written`` collects the paths so
+    the caller can remove them if the transaction does not commit."""
+    directory = evidence_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    rows: list[EvidenceFile] = []
+    for item in checked:
+        stored_name = secrets.token_hex(16)
+        path = directory / stored_name
+        # Readable by the service account only; O_EXCL: never overwrite another file.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        written.append(path)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(item.content)
+        rows.append(
+            EvidenceFile.objects.create(
+                event=event,
+                original_name=item.original_name,
+                stored_name=stored_name,
+                content_type=item.content_type,
+                size=len(item.content),
+                sha256=hashlib.sha256(item.content).hexdigest(),
+                uploaded_by=acting_user,
+            )
+        )
+    return rows
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- stage changes
+
+
+def _clean_stage_input(stage: Any, stage_on: Any, note: Any, reason: Any) -> tuple[Stage, dt.date, str, str]:
+    errors: list[dict[str, str]] = []
+    target: Stage | None = None
+    if str(stage) in Stage.values:
+        target = Stage(str(stage))
+    else:
+        errors.append({"field": "stage", "message": _("Unknown stage.")})
+    when: dt.date | None = None
+    try:
+        if stage_on is None or str(stage_on).strip() == "":
+            raise ValueError(_("This field is required."))
+        when = clean_date(stage_on)
+        if when > timezone.localdate():
+            raise ValueError(_("must not be in the future"))
+        if when < dt.date(1990, 1, 1):
+            raise ValueError(_("is out of range"))
+    except ValueError as exc:
+        errors.append({"field": "date", "message": str(exc)})
+    texts: dict[str, str] = {}
+    for name, value in (("note", note), ("reason", reason)):
+        text = "" if value is None else str(value).strip()
+        if len(text) > MAX_NOTE:
+            errors.append({"field": name, "message": _("is longer than %(n)d characters") % {"n": MAX_NOTE}})
+        elif "\x00" in text:
+            errors.append({"field": name, "message": _("contains control characters")})
+        texts[name] = text
+    if errors or target is None or when is None:
+        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+    return target, when, texts["note"], texts["reason"]
+
+
+def _change_stage(
+    expected: StageChangeKind | None,
+    *,
+    acting_user: User | None,
+    project: Project,
+    stage: Any,
+    stage_on: Any,
+    note: Any = "",
+    reason: Any = "",
+    files: Sequence[UploadedFile[Any]] | None = None,
+) -> StageEvent:
+    """The one implementation behind every stage service.
+
+    Order of checks: input (stage, date, texts, files: 422) → the transition table under a
+    row lock (409 if the table refuses it, or the kind is not ``expected``) → reason (422).
+    The project row is locked and updated compare-and-set on (stage, version), so a double
+    submit changes the stage once and the second gets a 409.
+    """
+    if acting_user is not None and not can_edit_project(acting_user, project):
+        raise PermissionDenied
+    target, when, note_text, reason_text = _clean_stage_input(stage, stage_on, note, reason)
+    checked = _check_files(files)
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            locked = Project.objects.select_for_update().get(pk=project.pk)
+            current = Stage(locked.stage)
+            resume_to = Stage(locked.resume_stage) if locked.resume_stage else None
+            kind = stage_change_kind(current, target, resume_to)
+            if kind is None or (expected is not None and kind != expected):
+                raise Conflict(
+                    _("A project at stage %(current)s cannot change to %(target)s.")
+                    % {"current": current.label, "target": target.label}
+                )
+            if kind in REASON_REQUIRED and not reason_text:
+                raise InvalidInput.field("reason", _("This change needs a reason."))
+            if kind == StageChangeKind.HOLD:
+                new_resume = current.value
+            elif kind == StageChangeKind.TERMINATE:
+                # A held project that is terminated remembers the main-line stage it left.
+                new_resume = locked.resume_stage if current == Stage.ON_HOLD else current.value
+            else:
+                new_resume = ""
+            before = {"stage": locked.stage, "stage_on": locked.stage_on, "resume_stage": locked.resume_stage}
+            now = timezone.now()
+            changed = Project.objects.filter(pk=locked.pk, stage=locked.stage, version=locked.version).update(
+                stage=target.value,
+                stage_on=when,
+                resume_stage=new_resume,
+                version=locked.version + 1,
+                updated_at=now,
+            )
+            if changed != 1:  # pragma: no cover - the row lock makes this unreachable on PostgreSQL
+                raise Conflict(_("This project was changed by someone else; reload it and try again."))
+            event = StageEvent.objects.create(
+                project=locked,
+                from_stage=current.value,
+                to_stage=target.value,
+                kind=kind,
+                stage_on=when,
+                note=note_text,
+                reason=reason_text,
+                created_by=acting_user,
+                created_at=now,
+            )
+            stored = _store_files(checked, event=event, acting_user=acting_user, written=written)
+            audit_write(
+                action=f"project.stage.{kind.value}",
+                user=acting_user,
+                obj=locked,
+                before=before,
+                after={
+                    "stage": target.value,
+                    "stage_on": when,
+                    "resume_stage": new_resume,
+                    "reason": reason_text,
+                    "note": note_text,
+                    "files": [f.original_name for f in stored],
+                },
+            )
+    except BaseException:
+        # The transaction rolled back: its files must not stay behind (RES-02).
+        _remove(written)
+        raise
+    # Called inside an enclosing transaction that later rolls back, the files would stay as
+    # orphans no row points at (never served); the pages and the API call this outside one.
+    project.stage = target.value
+    project.stage_on = when
+    project.resume_stage = new_resume
+    project.version = locked.version + 1
+    project.updated_at = now
+    return event
+
+
+def _stage_service(kind: StageChangeKind, doc: str) -> Callable[..., StageEvent]:
+    def service(
+        *,
+        acting_user: User | None,
+        project: Project,
+        stage: Any,
+        stage_on: Any,
+        note: Any = "",
+        reason: Any = "",
+        files: Sequence[UploadedFile[Any]] | None = None,
+    ) -> StageEvent:
+        return _change_stage(
+            kind,
+            acting_user=acting_user,
+            project=project,
+            stage=stage,
+            stage_on=stage_on,
+            note=note,
+            reason=reason,
+            files=files,
+        )
+
+    service.__name__ = f"project_{kind.value}"
+    service.__doc__ = doc
+    return service
+
+
+project_advance = _stage_service(StageChangeKind.ADVANCE, "Move a project to the next main-line stage.")
+project_skip = _stage_service(
+    StageChangeKind.SKIP, "Move a project forward past one or more stages; a reason is required."
+)
+project_correct = _stage_service(
+    StageChangeKind.CORRECTION, "Move a project back to an earlier stage (a recorded correction; reason required)."
+)
+project_hold = _stage_service(StageChangeKind.HOLD, "Put a project on hold (reason required); it remembers its stage.")
+project_resume = _stage_service(StageChangeKind.RESUME, "Resume a held project at the stage it left.")
+project_terminate = _stage_service(StageChangeKind.TERMINATE, "Terminate a project (reason required).")
+project_reopen = _stage_service(
+    StageChangeKind.REOPEN, "Reopen a terminated project at a main-line stage (reason required)."
+)
+
+STAGE_SERVICES: dict[StageChangeKind, Callable[..., StageEvent]] = {
+    StageChangeKind.ADVANCE: project_advance,
+    StageChangeKind.SKIP: project_skip,
+    StageChangeKind.CORRECTION: project_correct,
+    StageChangeKind.HOLD: project_hold,
+    StageChangeKind.RESUME: project_resume,
+    StageChangeKind.TERMINATE: project_terminate,
+    StageChangeKind.REOPEN: project_reopen,
+}
+
+
+def project_change_stage(
+    *,
+    acting_user: User | None,
+    project: Project,
+    stage: Any,
+    stage_on: Any,
+    note: Any = "",
+    reason: Any = "",
+    files: Sequence[UploadedFile[Any]] | None = None,
+) -> StageEvent:
+    """Change a project's stage: looks the change up in ``stage_change_kind`` and calls the
+    service of that kind (which checks it again under the row lock).
+
+    Unknown stage or bad date → ``InvalidInput``; a change the table forbids → ``Conflict``;
+    a change that needs a reason without one → ``InvalidInput`` on ``reason``.
+    """
+    _clean_stage_input(stage, stage_on, note, reason)
+    current = Stage(project.stage)
+    resume_to = Stage(project.resume_stage) if project.resume_stage else None
+    kind = stage_change_kind(current, Stage(str(stage)), resume_to)
+    if kind is None:
+        # Still call through the generic path: it re-reads the row, so a stale ``project``
+        # object gets the verdict of the stored stage.
+        return _change_stage(
+            None,
+            acting_user=acting_user,
+            project=project,
+            stage=stage,
+            stage_on=stage_on,
+            note=note,
+            reason=reason,
+            files=files,
+        )
+    return STAGE_SERVICES[kind](
+        acting_user=acting_user, project=project, stage=stage, stage_on=stage_on, note=note, reason=reason, files=files
+    )
+
+
+# --------------------------------------------------------------------------- funds in place
+
+SOURCE_ALIASES = {"市外": FundSource.OUTSIDE_CITY, "省外": FundSource.OUTSIDE_PROVINCE, "境外": FundSource.FOREIGN}
+KIND_ALIASES = {"固定资产": FundKind.FIXED_ASSET, "固定资产投资": FundKind.FIXED_ASSET, "其他": FundKind.OTHER}
+
+
+def clean_fund_source(value: Any) -> str:
+    """A fund source from its code or its Chinese name (市外 / 省外 / 境外)."""
+    text = str(value if value is not None else "").strip()
+    if text in FundSource.values:
+        return text
+    if text in SOURCE_ALIASES:
+        return SOURCE_ALIASES[text].value
+    raise ValueError(_("must be outside_city, outside_province or foreign (市外 / 省外 / 境外)"))
+
+
+def clean_fund_kind(value: Any) -> str:
+    """A fund kind from its code or its Chinese name (固定资产 / 其他)."""
+    text = str(value if value is not None else "").strip()
+    if text in FundKind.values:
+        return text
+    if text in KIND_ALIASES:
+        return KIND_ALIASES[text].value
+    raise ValueError(_("must be fixed_asset or other (固定资产 / 其他)"))
+
+
+def _clean_fund_input(
+    *, month: Any, amount_wan: Any, source: Any, kind: Any, note: Any
+) -> tuple[dt.date, Decimal, str, str, str]:
+    errors: list[dict[str, str]] = []
+    when: dt.date | None = None
+    try:
+        when = parse_month(month)
+        if when > timezone.localdate().replace(day=1):
+            errors.append({"field": "month", "message": _("must not be a future month")})
+    except InvalidInput as exc:
+        errors.extend(exc.errors)
+    amount: Decimal | None = None
+    try:
+        if amount_wan is None or str(amount_wan).strip() == "":
+            raise ValueError(_("This field is required."))
+        amount = clean_decimal(amount_wan, maximum=MAX_DECIMAL)
+    except ValueError as exc:
+        errors.append({"field": "amount_wan", "message": str(exc)})
+    cleaned: dict[str, str] = {}
+    for name, value, cleaner in (("source", source, clean_fund_source), ("kind", kind, clean_fund_kind)):
+        try:
+            cleaned[name] = cleaner(value)
+        except ValueError as exc:
+            errors.append({"field": name, "message": str(exc)})
+    note_text = "" if note is None else str(note).strip()
+    if len(note_text) > 200:
+        errors.append({"field": "note", "message": _("is longer than %(n)d characters") % {"n": 200}})
+    if errors or when is None or amount is None:
+        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+    return when, amount, cleaned["source"], cleaned["kind"], note_text
+
+
+@transaction.atomic
+def fund_entry_add(
+    *,
+    acting_user: User | None,
+    project: Project,
+    month: Any,
+    amount_wan: Any,
+    source: Any,
+    kind: Any = FundKind.FIXED_ASSET,
+    note: Any = "",
+) -> FundEntry:
+    """Record funds in place for one project, month, source and kind (万元, Decimal).
+
+    A second active entry for the same project/month/source/kind is refused: the existing one
+    is to be corrected (``fund_entry_correct``), which keeps the history.
+    """
+    if acting_user is not None and not can_edit_project(acting_user, project):
+        raise PermissionDenied
+    when, amount, source_code, kind_code, note_text = _clean_fund_input(
+        month=month, amount_wan=amount_wan, source=source, kind=kind, note=note
+    )
+    # Lock the project: two simultaneous first entries for one month are serialised here.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    duplicate_message = _(
+        "There is already an entry for this project, month, source and type; correct that entry instead."
+    )
+    if FundEntry.objects.filter(
+        project=project, month=when, source=source_code, kind=kind_code, superseded_at__isnull=True
+    ).exists():
+        raise InvalidInput.field("month", duplicate_message)
+    try:
+        with transaction.atomic():
+            entry = FundEntry.objects.create(
+                project=project,
+                month=when,
+                amount_wan=amount,
+                source=source_code,
+                kind=kind_code,
+                note=note_text,
+                entered_by=acting_user,
+            )
+    except IntegrityError:
+        raise InvalidInput.field("month", duplicate_message) from None
+    audit_write(
+        action="project.funds.add",
+        user=acting_user,
+        obj=entry,
+        object_repr=f"{project.code} {when:%Y-%m}",
+        after=snapshot(entry),
+    )
+    return entry
+
+
+@transaction.atomic
+def fund_entry_correct(*, acting_user: User | None, entry: FundEntry, amount_wan: Any, note: Any) -> FundEntry:
+    """Correct an active funds entry: the old one is marked superseded and a new one points
+    back to it (``replaces``), so the history of the figure stays. A note is required."""
+    project = entry.project
+    if acting_user is not None and not can_edit_project(acting_user, project):
+        raise PermissionDenied
+    errors: list[dict[str, str]] = []
+    amount: Decimal | None = None
+    try:
+        if amount_wan is None or str(amount_wan).strip() == "":
+            raise ValueError(_("This field is required."))
+        amount = clean_decimal(amount_wan, maximum=MAX_DECIMAL)
+    except ValueError as exc:
+        errors.append({"field": "amount_wan", "message": str(exc)})
+    note_text = "" if note is None else str(note).strip()
+    if not note_text:
+        errors.append({"field": "note", "message": _("Say why the figure is corrected.")})
+    elif len(note_text) > 200:
+        errors.append({"field": "note", "message": _("is longer than %(n)d characters") % {"n": 200}})
+    if errors or amount is None:
+        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+    now = timezone.now()
+    # Compare-and-set: of two simultaneous corrections of one entry only the first succeeds.
+    changed = FundEntry.objects.filter(pk=entry.pk, superseded_at__isnull=True).update(superseded_at=now)
+    if changed != 1:
+        raise Conflict(_("This entry has already been corrected; reload the project and correct the current one."))
+    new = FundEntry.objects.create(
+        project=project,
+        month=entry.month,
+        amount_wan=amount,
+        source=entry.source,
+        kind=entry.kind,
+        note=note_text,
+        replaces=entry,
+        entered_by=acting_user,
+        entered_at=now,
+    )
+    entry.superseded_at = now
+    audit_write(
+        action="project.funds.correct",
+        user=acting_user,
+        obj=new,
+        object_repr=f"{project.code} {entry.month:%Y-%m}",
+        before={"amount_wan": entry.amount_wan, "entry": entry.pk},
+        after={"amount_wan": amount, "entry": new.pk, "note": note_text},
+    )
+    return new
+
+
+def fund_total(entries: Iterable[FundEntry]) -> Decimal:
+    """The exact sum of entries' amounts (Decimal; never float)."""
+    return sum((e.amount_wan for e in entries), Decimal("0.00"))

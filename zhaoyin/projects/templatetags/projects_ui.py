@@ -1,0 +1,56 @@
+"""Badges of the project pages: a colour per stage and per kind of stage change.
+
+Load with ``{% load projects_ui %}``; both tags build markup with ``format_html``.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from zhaoyin.projects.choices import Stage, StageChangeKind
+
+register = template.Library()
+
+STAGE_CLASSES: dict[str, str] = {
+    Stage.LEAD: "text-bg-light border",
+    Stage.NEGOTIATING: "text-bg-info",
+    Stage.SIGNED: "text-bg-primary",
+    Stage.REGISTERED: "text-bg-primary",
+    Stage.STARTED: "text-bg-warning",
+    Stage.PRODUCING: "text-bg-success",
+    Stage.FULL_CAPACITY: "text-bg-success",
+    Stage.ON_HOLD: "text-bg-secondary",
+    Stage.TERMINATED: "text-bg-dark",
+}
+KIND_CLASSES: dict[str, str] = {
+    StageChangeKind.ADVANCE: "text-bg-success",
+    StageChangeKind.SKIP: "text-bg-warning",
+    StageChangeKind.CORRECTION: "text-bg-danger",
+    StageChangeKind.HOLD: "text-bg-secondary",
+    StageChangeKind.RESUME: "text-bg-info",
+    StageChangeKind.TERMINATE: "text-bg-dark",
+    StageChangeKind.REOPEN: "text-bg-info",
+}
+
+
+@register.simple_tag
+def stage_badge(stage: str) -> SafeString:
+    """``{% stage_badge project.stage %}``: the stage's label in its colour."""
+    label = Stage(stage).label if stage in Stage.values else stage
+    return format_html(
+        '<span class="badge zy-stage {}" data-stage="{}">{}</span>',
+        STAGE_CLASSES.get(stage, "text-bg-light"),
+        stage,
+        label,
+    )
+
+
+@register.simple_tag
+def kind_badge(kind: str) -> SafeString:
+    """``{% kind_badge event.kind %}``: the kind of a stage change in its colour."""
+    label = StageChangeKind(kind).label if kind in StageChangeKind.values else kind
+    return format_html(
+        '<span class="badge {}" data-kind="{}">{}</span>', KIND_CLASSES.get(kind, "text-bg-light"), kind, label
+    )

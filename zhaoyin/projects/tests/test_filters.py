@@ -1,0 +1,86 @@
+"""The shared project list filter: parsing (every bad parameter named) and applying."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.projects.choices import Stage
+from zhaoyin.projects.filters import project_filter_apply, project_filter_parse
+from zhaoyin.projects.models import Project
+from zhaoyin.projects.tests.helpers import MakeProject
+
+pytestmark = pytest.mark.django_db
+
+
+def names(params: dict[str, str]) -> list[str]:
+    flt = project_filter_parse(params)
+    return list(project_filter_apply(Project.objects.all(), flt).values_list("name", flat=True))
+
+
+def test_search_matches_code_name_and_investor_all_terms(make_project: MakeProject) -> None:
+    make_project(name="新能源电池", investor_name="宁德某公司", code="XM-2026-00001")
+    make_project(name="煤化工升级", investor_name="淮南某集团")
+    assert names({"q": "电池"}) == ["新能源电池"]
+    assert names({"q": "宁德 电池"}) == ["新能源电池"]
+    assert names({"q": "xm-2026"}) == ["新能源电池"]
+    assert names({"q": "电池 淮南"}) == []
+
+
+def test_org_unit_includes_descendants(make_project: MakeProject, org_tree: Any) -> None:
+    make_project(name="县A", unit="county_a")
+    make_project(name="园区", unit="park_a")
+    make_project(name="县B", unit="county_b")
+    assert sorted(names({"org_unit": org_tree["county_a"].code})) == sorted(["园区", "县A"])
+
+
+def test_stage_region_method_and_investment_bounds(make_project: MakeProject) -> None:
+    make_project(name="a", stage=Stage.SIGNED, source_region="overseas", total_investment_wan=Decimal("100"))
+    make_project(name="b", stage=Stage.SIGNED, source_region="in_province", total_investment_wan=Decimal("200"))
+    make_project(name="c", stage=Stage.LEAD, attraction_method="fund", total_investment_wan=Decimal("300"))
+    assert names({"stage": "signed", "sort": "name"}) == ["a", "b"]
+    assert names({"source_region": "overseas"}) == ["a"]
+    assert names({"attraction_method": "fund"}) == ["c"]
+    assert names({"min_investment": "150", "max_investment": "300", "sort": "-total_investment_wan"}) == ["c", "b"]
+
+
+def test_sort_whitelist_and_stable_order(make_project: MakeProject) -> None:
+    make_project(name="乙")
+    make_project(name="甲")
+    assert names({"sort": "name"}) == sorted(["乙", "甲"])
+    assert names({"sort": "-name"}) == sorted(["乙", "甲"], reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"sort": "password"}, "sort"),
+        ({"stage": "flying"}, "stage"),
+        ({"source_region": "mars"}, "source_region"),
+        ({"attraction_method": "bribe"}, "attraction_method"),
+        ({"org_unit": "nowhere"}, "org_unit"),
+        ({"industry": "nothing"}, "industry"),
+        ({"min_investment": "abc"}, "min_investment"),
+        ({"max_investment": "-1"}, "max_investment"),
+        ({"min_investment": "10", "max_investment": "5"}, "max_investment"),
+        ({"page": "0"}, "page"),
+        ({"page_size": "1000"}, "page_size"),
+        ({"q": "x" * 101}, "q"),
+        ({"q": "a\x00b"}, "q"),
+    ],
+)
+def test_bad_parameters_are_named(params: dict[str, str], field: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        project_filter_parse(params)
+    assert [e["field"] for e in info.value.errors] == [field]
+
+
+def test_params_keep_only_filters() -> None:
+    flt = project_filter_parse({"stage": "lead", "page": "2", "other": "x"})
+    assert flt.params == {"stage": "lead"}
+    assert flt.page == 2
+    assert flt.is_filtered
+    assert not project_filter_parse({"sort": "name"}).is_filtered

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from zhaoyin.projects import file_views, views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("export/", views.project_export_view, name="export"),
+    path("new/", views.project_create, name="create"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/edit/", views.project_edit, name="edit"),
+    path("<int:pk>/stage/", views.project_stage_change, name="stage_change"),
+    path("<int:pk>/funds/", views.project_fund_add, name="fund_add"),
+    path("<int:pk>/funds/correct/", views.project_fund_correct, name="fund_correct"),
+    path("evidence/<int:pk>/", file_views.evidence_download, name="evidence"),
+]

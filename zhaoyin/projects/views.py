@@ -1,0 +1,330 @@
+"""Project pages (招商项目全周期): list, detail with the stage timeline, register, change,
+stage changes, funds in place, Excel export.
+
+Thin views: parse the form, fetch through a selector (404 out of scope, 403 read-only),
+call one service, render. Reading is for government staff except service members (the selector scopes it); writing
+for the editor roles, and the selector's ``action="change"`` refuses an editor who may see
+but not change the project.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.authz import allow
+from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.money import fen_sum, fen_to_amount
+from zhaoyin.core.paging import IdFirstPaginator
+from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
+from zhaoyin.enterprises.exporting import export_tempfile
+from zhaoyin.lib.cycle_times import cycle_times
+from zhaoyin.projects import selectors, services
+from zhaoyin.projects.choices import REASON_REQUIRED, Stage, stage_change_kind
+from zhaoyin.projects.exporting import export_filename, project_export
+from zhaoyin.projects.filters import MAX_PAGE_SIZE, project_filter_apply
+from zhaoyin.projects.forms import FundCorrectForm, FundEntryForm, ProjectFilterForm, ProjectForm, StageChangeForm
+from zhaoyin.projects.models import FundEntry, Project, StageEvent
+
+EDITORS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
+#: Who reads the pipeline: government staff minus the service member, whose work is the
+#: enterprises of their group, not the investment pipeline (the matrix in tests/authz_rows.py).
+READERS = (*CITY_WIDE_ROLES, *UNIT_ROLES)
+PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _can_create(user: User) -> bool:
+    return bool(user.role_codes & selectors.EDITOR_ROLES)
+
+
+@allow(*READERS)
+@require_GET
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The scoped, filtered, sorted and paged list with the count and the summed investment
+    of the whole filtered set. Bad parameters → 400 naming them."""
+    user = request_user(request)
+    form = ProjectFilterForm(request.GET, user=user)
+    context: dict[str, Any] = {
+        "form": form,
+        "page_obj": None,
+        "page_sizes": PAGE_SIZES,
+        "can_create": _can_create(user),
+    }
+    if not form.is_valid() or form.filter is None:
+        return render(request, "projects/list.html", context, status=400)
+    flt = form.filter
+    qs = project_filter_apply(selectors.project_list_visible_to(user), flt)
+    # Count and sum in one aggregate query; the paginator reuses the count.
+    totals = qs.order_by().aggregate(count=Count("id"), investment_fen=fen_sum("total_investment_wan"))
+    paginator = IdFirstPaginator(qs, flt.page_size)
+    paginator.__dict__["count"] = totals["count"]
+    context["page_obj"] = paginator.get_page(flt.page)
+    context["filter"] = flt
+    context["total_count"] = totals["count"]
+    context["total_investment"] = fen_to_amount(totals["investment_fen"])
+    return render(request, "projects/list.html", context)
+
+
+@allow(*READERS)
+@require_GET
+def project_export_view(request: HttpRequest) -> HttpResponseBase:
+    """The scoped, filtered list as .xlsx: the list page's roles, selector and filters (XLS-03)."""
+    spool = export_tempfile()
+    try:
+        project_export(acting_user=request_user(request), params=request.GET, out=spool)
+    except InvalidInput as exc:
+        spool.close()
+        messages.error(request, _("The export was refused: %(reason)s") % {"reason": exc.detail})
+        return HttpResponseRedirect(reverse("projects:list"))
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = FileResponse(spool, as_attachment=True, filename=export_filename(), content_type=XLSX)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def stage_targets(project: Project) -> list[tuple[str, str]]:
+    """The stages the transition table allows from the project's current stage, labelled
+    with the kind of change (and whether it needs a reason)."""
+    current = Stage(project.stage)
+    resume_to = Stage(project.resume_stage) if project.resume_stage else None
+    out = []
+    for stage in Stage:
+        kind = stage_change_kind(current, stage, resume_to)
+        if kind is None:
+            continue
+        label = f"{stage.label} · {kind.label}"
+        if kind in REASON_REQUIRED:
+            label += " · " + _("reason required")
+        out.append((stage.value, label))
+    return out
+
+
+def _months(entries: list[FundEntry]) -> list[dict[str, Any]]:
+    """Entries grouped by month (newest first) with the month's total of active entries."""
+    grouped: OrderedDict[Any, list[FundEntry]] = OrderedDict()
+    for entry in sorted(entries, key=lambda e: e.month, reverse=True):
+        grouped.setdefault(entry.month, []).append(entry)
+    return [
+        {
+            "month": month,
+            "entries": rows,
+            "total": sum((e.amount_wan for e in rows if e.superseded_at is None), Decimal("0")),
+        }
+        for month, rows in grouped.items()
+    ]
+
+
+def _detail_context(
+    request: HttpRequest,
+    project: Project,
+    *,
+    stage_form: StageChangeForm | None = None,
+    fund_form: FundEntryForm | None = None,
+    correct_form: FundCorrectForm | None = None,
+) -> dict[str, Any]:
+    user = request_user(request)
+    can_edit = selectors.can_edit_project(user, project)
+    show_history = request.GET.get("history") == "1"
+    events: list[StageEvent] = selectors.stage_events(project)
+    entries = selectors.fund_entries(project, include_superseded=show_history)
+    active_total = sum((e.amount_wan for e in entries if e.superseded_at is None), Decimal("0"))
+    times = cycle_times([(e.to_stage, e.stage_on) for e in events], project.first_contact_on)
+    context: dict[str, Any] = {
+        "project": project,
+        "events": list(reversed(events)),  # newest on top of the timeline
+        "months": _months(entries),
+        "funds_total": active_total,
+        "show_history": show_history,
+        "cycle": times,
+        "can_edit": can_edit,
+    }
+    if can_edit:
+        targets = stage_targets(project)
+        context["stage_form"] = stage_form or (
+            StageChangeForm(targets=targets, initial={"date": timezone.localdate().isoformat()}) if targets else None
+        )
+        context["fund_form"] = fund_form or FundEntryForm()
+        context["correct_form"] = correct_form or FundCorrectForm()
+        context["active_entries"] = [e for e in entries if e.superseded_at is None]
+    return context
+
+
+@allow(*READERS)
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Profile, stage timeline, funds in place and cycle times of one project."""
+    project = selectors.project_get_for_user(user=request_user(request), pk=pk)
+    return render(request, "projects/detail.html", _detail_context(request, project))
+
+
+@allow(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    """Register a project in a unit of the user's scope."""
+    user = request_user(request)
+    if request.method != "POST":
+        form = ProjectForm(user=user)
+        return render(request, "projects/form.html", {"form": form, "project": None})
+    form = ProjectForm(request.POST, user=user)
+    if form.is_valid():
+        try:
+            project = services.project_create(acting_user=user, data=form.service_data())
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The project has been registered."))
+            return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]))
+    return render(request, "projects/form.html", {"form": form, "project": None}, status=400)
+
+
+@allow(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a project's profile. The form carries the version it was loaded at; if someone
+    else saved meanwhile the user keeps their input and is told so (CONC-01)."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=pk, action="change")
+    if request.method != "POST":
+        form = ProjectForm(user=user, project=project)
+        return render(request, "projects/form.html", {"form": form, "project": project})
+    form = ProjectForm(request.POST, user=user, project=project)
+    if form.is_valid():
+        try:
+            services.project_update(
+                acting_user=user, project=project, data=form.service_data(), version=form.submitted_version
+            )
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        except Conflict:
+            current = selectors.project_get_for_user(user=user, pk=pk, action="change")
+            data = request.POST.copy()
+            data["version"] = str(current.version)
+            form = ProjectForm(data, user=user, project=current)
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this project while you were editing it. Your input is kept "
+                    "below; save again to apply it over their change."
+                ),
+            )
+            return render(request, "projects/form.html", {"form": form, "project": current}, status=409)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]))
+    return render(request, "projects/form.html", {"form": form, "project": project}, status=400)
+
+
+@allow(*EDITORS)
+@require_POST
+def project_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a project to another stage (the service applies the transition table)."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=pk, action="change")
+    form = StageChangeForm(request.POST, request.FILES, targets=stage_targets(project))
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.project_change_stage(
+                acting_user=user,
+                project=project,
+                stage=data.get("stage") or "",
+                stage_on=data.get("date") or "",
+                note=data.get("note") or "",
+                reason=data.get("reason") or "",
+                files=data.get("evidence") or None,
+            )
+        except InvalidInput as exc:
+            renamed = [{**e, "field": "evidence" if e.get("field") == "files" else e.get("field", "")}
+                       for e in exc.errors]
+            add_service_errors(form, InvalidInput(exc.detail, renamed))
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        else:
+            messages.success(request, _("The stage change has been recorded."))
+            return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]) + "#timeline")
+    context = _detail_context(request, project, stage_form=form)
+    return render(request, "projects/detail.html", context, status=status)
+
+
+@allow(*EDITORS)
+@require_POST
+def project_fund_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record one month's funds in place for the project."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=pk, action="change")
+    form = FundEntryForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.fund_entry_add(
+                acting_user=user,
+                project=project,
+                month=data.get("month") or "",
+                amount_wan=data.get("amount_wan") or "",
+                source=data.get("source") or "",
+                kind=data.get("kind") or "",
+                note=data.get("note") or "",
+            )
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        else:
+            messages.success(request, _("The funds entry has been recorded."))
+            return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]) + "#funds")
+    context = _detail_context(request, project, fund_form=form)
+    return render(request, "projects/detail.html", context, status=status)
+
+
+@allow(*EDITORS)
+@require_POST
+def project_fund_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct one active funds entry: the old one stays in the history, superseded."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=pk, action="change")
+    form = FundCorrectForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        wanted = str(data.get("entry") or "")
+        entry = next((e for e in selectors.fund_entries(project) if str(e.pk) == wanted), None)
+        if entry is None:
+            form.add_error("amount_wan", _("Choose an active entry of this project to correct."))
+        else:
+            try:
+                services.fund_entry_correct(
+                    acting_user=user, entry=entry, amount_wan=data.get("amount_wan") or "", note=data.get("note") or ""
+                )
+            except InvalidInput as exc:
+                add_service_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            else:
+                messages.success(request, _("The funds entry has been corrected."))
+                return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]) + "?history=1#funds")
+    context = _detail_context(request, project, correct_form=form)
+    return render(request, "projects/detail.html", context, status=status)
