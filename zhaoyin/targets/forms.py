@@ -1,0 +1,55 @@
+"""Forms of the target pages: the progress selectors and the target editor."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.targets.indicators import indicator_choices
+from zhaoyin.targets.selectors import MAX_YEAR, MIN_YEAR
+
+
+class ProgressForm(forms.Form):
+    """Year, indicator and the as-of date of the progress table (defaults: this year, funds, today)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+    indicator = forms.ChoiceField(label=_("Indicator"), choices=(), required=False)
+    as_of = forms.DateField(
+        label=_("As of"), required=False, input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = indicator_choices()  # type: ignore[attr-defined]
+
+    def values(self, today: dt.date) -> tuple[int, str, dt.date]:
+        data = self.cleaned_data
+        return data.get("year") or today.year, data.get("indicator") or "external_funds", data.get("as_of") or today
+
+
+class TargetForm(forms.Form):
+    """One target: year × indicator × unit, the annual value and an optional cumulative plan."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    indicator = forms.ChoiceField(label=_("Indicator"), choices=())
+    org_unit = forms.ModelChoiceField(
+        label=_("Org unit"), queryset=OrgUnit.objects.filter(is_active=True).order_by("path"), to_field_name="code"
+    )
+    value = forms.CharField(label=_("Annual target"), max_length=20)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = indicator_choices()  # type: ignore[attr-defined]
+        for month in range(1, 13):
+            self.fields[f"m{month}"] = forms.CharField(
+                label=_("Planned by the end of month %(month)d") % {"month": month}, max_length=20, required=False
+            )
+
+    def month_plan(self) -> dict[int, str] | None:
+        """The plan as entered, or None when every month is blank (the plan is then kept)."""
+        plan = {m: self.cleaned_data.get(f"m{m}", "") for m in range(1, 13)}
+        return {m: v for m, v in plan.items() if v} or None

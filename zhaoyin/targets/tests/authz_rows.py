@@ -1,0 +1,70 @@
+"""Matrix rows for targets (tests/authz_matrix.py), by region: progress and drill-downs are
+read by the pipeline's readers within their scope (county A personas get 404 for county B's
+records); only the city admin sets targets. The function-level rows are in tests/authz_rows.py."""
+
+from __future__ import annotations
+
+from tests.authz_matrix import MATRIX, READERS, UNIT_SCOPED, api, web
+from zhaoyin.core.roles import Role
+
+CITY_ADMIN = {Role.CITY_ADMIN}
+Q = "?org_unit={unit}&year=2026&as_of=2026-09-30"
+READERS_OF_PIPELINE = READERS - {Role.SERVICE_MEMBER}
+OUT_OF_SCOPE_B = dict.fromkeys(UNIT_SCOPED, 404)
+
+MATRIX += [
+    web(
+        "targets:progress",
+        allowed=READERS_OF_PIPELINE,
+        query="?year=2026&indicator=signed_100m&as_of=2026-09-30",
+        label="counts",
+    ),
+    web("targets:funds", allowed=READERS_OF_PIPELINE, query=Q.format(unit="340402"), label="own region"),
+    web(
+        "targets:funds",
+        allowed=READERS_OF_PIPELINE,
+        query=Q.format(unit="340403"),
+        scope=OUT_OF_SCOPE_B,
+        label="other region",
+    ),
+    web(
+        "targets:projects",
+        allowed=READERS_OF_PIPELINE,
+        query=Q.format(unit="340402") + "&indicator=signed_100m",
+        label="own region",
+    ),
+    web(
+        "targets:projects",
+        allowed=READERS_OF_PIPELINE,
+        query=Q.format(unit="340403") + "&indicator=signed_100m",
+        scope=OUT_OF_SCOPE_B,
+        label="other region",
+    ),
+    web("targets:cycle_times", allowed=READERS_OF_PIPELINE, query="?by=industry", label="by industry"),
+    web("targets:import", allowed=CITY_ADMIN),
+    # Without a file the city admin's form is re-shown with the error (400); the rest are refused.
+    web("targets:import", "POST", allowed=CITY_ADMIN, ok=400, label="no file"),
+    web("targets:import_commit", "POST", allowed=CITY_ADMIN, ok=400, label="no batch"),
+    web("targets:import_template", allowed=CITY_ADMIN),
+    web(
+        "targets:import_result",
+        allowed=CITY_ADMIN,
+        ok=404,
+        kwargs=lambda w: {"pk": 999_999_999},
+        label="no such import",
+    ),
+    web(
+        "targets:set",
+        "POST",
+        allowed=CITY_ADMIN,
+        ok=302,
+        data=lambda w: {"year": "2026", "indicator": "producing", "org_unit": "340402", "value": "3"},
+    ),
+    api(
+        "GET",
+        "/api/v1/targets/progress",
+        allowed=READERS_OF_PIPELINE,
+        query="?year=2026&indicator=started_100m&as_of=2026-09-30",
+        label="counts",
+    ),
+]

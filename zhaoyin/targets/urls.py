@@ -1,0 +1,17 @@
+from django.urls import path
+
+from zhaoyin.targets import views
+
+app_name = "targets"
+
+urlpatterns = [
+    path("", views.progress_page, name="progress"),
+    path("funds/", views.funds_drill, name="funds"),
+    path("projects/", views.projects_drill, name="projects"),
+    path("set/", views.target_edit, name="set"),
+    path("cycle-times/", views.cycle_times_page, name="cycle_times"),
+    path("import/", views.target_import, name="import"),
+    path("import/commit/", views.target_import_commit, name="import_commit"),
+    path("import/template/", views.target_import_template_download, name="import_template"),
+    path("import/<int:pk>/", views.target_import_result, name="import_result"),
+]

@@ -1,0 +1,263 @@
+"""Target pages (目标考核): the progress table, the records behind each number, the editor
+for the city admin and the cycle-time distributions.
+
+Thin views: parse, read through the selectors (scoped), call one service, render. Bad
+parameters re-show the page with the messages and status 400, naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.authz import allow
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.importing import (
+    PREVIEW_ROWS,
+    ImportBlocked,
+    ImportFileError,
+    import_batch_get_for_user,
+    import_commit,
+    import_preview,
+)
+from zhaoyin.core.paging import IdFirstPaginator
+from zhaoyin.core.roles import Role
+from zhaoyin.targets import selectors, services
+from zhaoyin.targets.forms import ProgressForm, TargetForm
+from zhaoyin.targets.importing import TARGET_COLUMNS, TargetImport, target_import_template
+from zhaoyin.targets.indicators import REGISTRY
+
+PAGE_SIZE = 100
+
+
+def _drill_url(name: str, **params: Any) -> str:
+    return reverse(name) + "?" + urlencode(params)
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def progress_page(request: HttpRequest) -> HttpResponse:
+    """Progress of every visible unit against its target, each actual linked to its records."""
+    user = request_user(request)
+    today = timezone.localdate()
+    form = ProgressForm(request.GET)  # bound even when empty: every field has a default
+    context: dict[str, Any] = {"form": form, "progress": None, "can_edit": selectors.can_edit_targets(user)}
+    if not form.is_valid():
+        return render(request, "targets/progress.html", context, status=400)
+    year, code, as_of = form.values(today)
+    progress = selectors.progress_for(user, year=year, indicator=REGISTRY[code], as_of=as_of)
+    drill = "targets:funds" if progress.indicator.drill == "funds" else "targets:projects"
+
+    def link(row: selectors.Row) -> str:
+        params = {"org_unit": row.unit.code, "year": year, "as_of": as_of.isoformat()}
+        if drill == "targets:projects":
+            params["indicator"] = code
+        return _drill_url(drill, **params)
+
+    context.update(
+        progress=progress,
+        rows=[(r, link(r)) for r in progress.items],
+        city_link=link(progress.city) if progress.city else "",
+        year=year,
+        as_of=as_of,
+    )
+    return render(request, "targets/progress.html", context)
+
+
+def _drill_params(request: HttpRequest, *, need_indicator: bool) -> tuple[int, str, dt.date, str]:
+    user = request_user(request)
+    year, indicator, as_of = selectors.parse_progress_params(
+        request.GET.get("year", ""),
+        request.GET.get("indicator", "external_funds") if need_indicator else "external_funds",
+        request.GET.get("as_of"),
+        today=timezone.localdate(),
+    )
+    org_unit = request.GET.get("org_unit") or selectors.default_unit_code(user)
+    return year, indicator.code, as_of, org_unit
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def funds_drill(request: HttpRequest) -> HttpResponse:
+    """The active fund entries behind a unit's external_funds (scoped, paged)."""
+    user = request_user(request)
+    try:
+        year, _code, as_of, org_unit = _drill_params(request, need_indicator=False)
+        entries = selectors.funds_behind(user, org_unit=org_unit, year=year, as_of=as_of)
+    except InvalidInput as exc:
+        return render(request, "targets/funds.html", {"errors": exc.errors}, status=400)
+    page = IdFirstPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "total_yi": selectors.funds_behind_total(entries),
+        "org_unit": org_unit,
+        "year": year,
+        "as_of": as_of,
+    }
+    return render(request, "targets/funds.html", context)
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def projects_drill(request: HttpRequest) -> HttpResponse:
+    """The projects counted in a unit's count indicator, with the date each reached it."""
+    user = request_user(request)
+    try:
+        year, code, as_of, org_unit = _drill_params(request, need_indicator=True)
+        indicator = REGISTRY[code]
+        if indicator.drill != "projects":
+            raise InvalidInput.field("indicator", _("This indicator is not a count of projects."))
+        rows = selectors.projects_behind(user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of)
+    except InvalidInput as exc:
+        return render(request, "targets/projects.html", {"errors": exc.errors}, status=400)
+    context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "year": year, "as_of": as_of}
+    return render(request, "targets/projects.html", context)
+
+
+@allow(Role.CITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def target_edit(request: HttpRequest) -> HttpResponse:
+    """Set one target (and optionally its cumulative monthly plan)."""
+    user = request_user(request)
+    if request.method == "POST":
+        form = TargetForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.target_set(
+                    acting_user=user,
+                    year=data["year"],
+                    indicator=data["indicator"],
+                    org_unit=data["org_unit"],
+                    value=data["value"],
+                    month_plan=form.month_plan(),
+                )
+            except InvalidInput as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The target was saved."))
+                query = urlencode({"year": data["year"], "indicator": data["indicator"]})
+                return HttpResponseRedirect(reverse("targets:progress") + "?" + query)
+        targets = selectors.targets_for_year(timezone.localdate().year)
+        return render(request, "targets/edit.html", {"form": form, "targets": targets}, status=400)
+    initial = {"year": request.GET.get("year") or timezone.localdate().year, "indicator": request.GET.get("indicator")}
+    form = TargetForm(initial=initial)
+    try:
+        year = int(str(initial["year"]))
+    except ValueError:
+        year = timezone.localdate().year
+    return render(request, "targets/edit.html", {"form": form, "targets": selectors.targets_for_year(year)})
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def cycle_times_page(request: HttpRequest) -> HttpResponse:
+    """Cycle-time distributions (days) per unit or industry over the projects in scope."""
+    user = request_user(request)
+    by = request.GET.get("by", "unit")
+    try:
+        groups = selectors.cycle_time_distributions(user, by=by)
+    except InvalidInput as exc:
+        return render(request, "targets/cycle_times.html", {"errors": exc.errors, "by": by}, status=400)
+    return render(request, "targets/cycle_times.html", {"groups": groups, "by": by, "spans": selectors.SPANS})
+
+
+# ---- Excel import (city admin) ---------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS_SHOWN = 200
+
+
+def _import_form(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+    context = {"error": error, "columns": TARGET_COLUMNS, "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
+    return render(request, "targets/import_upload.html", context, status=status)
+
+
+@allow(Role.CITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def target_import(request: HttpRequest) -> HttpResponse:
+    """Upload a workbook of targets and show the dry run (nothing is written yet)."""
+    if request.method == "GET":
+        return _import_form(request)
+    limit = settings.MAX_UPLOAD_BYTES
+    too_large = _("The file is larger than %(n)d MB; split it into smaller files.") % {"n": limit // (1024 * 1024)}
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit + 64 * 1024:
+        return _import_form(request, too_large, status=413)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _import_form(request, _("Choose an .xlsx file to upload."), status=400)
+    if upload.size is not None and upload.size > limit:
+        return _import_form(request, too_large, status=413)
+    user = request_user(request)
+    try:
+        batch, plan = import_preview(
+            acting_user=user, spec=TargetImport(user), data=upload.read(limit + 1), filename=upload.name or ""
+        )
+    except ImportFileError as exc:
+        return _import_form(request, exc.message, status=413 if exc.code == "TOO_LARGE" else 400)
+    context = {
+        "batch": batch,
+        "columns": TARGET_COLUMNS,
+        "rows": plan.rows[:PREVIEW_ROWS],
+        "errors": plan.errors[:ERRORS_SHOWN],
+        "error_count": len(plan.errors),
+    }
+    return render(request, "targets/import_preview.html", context)
+
+
+@allow(Role.CITY_ADMIN)
+@require_POST
+def target_import_commit(request: HttpRequest) -> HttpResponse:
+    """Apply a previewed batch of the current user, all or nothing."""
+    try:
+        pk = int(request.POST.get("batch", ""))
+    except ValueError:
+        return _import_form(request, _("The import to commit is missing; upload the file again."), status=400)
+    user = request_user(request)
+    batch = import_batch_get_for_user(user=user, pk=pk, kind=TargetImport.kind)
+    try:
+        batch, _plan = import_commit(acting_user=user, spec=TargetImport(user), batch=batch)
+    except (ImportBlocked, ImportFileError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Import committed: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {"created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged},
+        )
+    return redirect("targets:import_result", pk=batch.pk)
+
+
+@allow(Role.CITY_ADMIN)
+@require_GET
+def target_import_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """A batch's outcome: counts, status and errors."""
+    batch = import_batch_get_for_user(user=request_user(request), pk=pk, kind=TargetImport.kind)
+    context = {"batch": batch, "errors": batch.errors[:ERRORS_SHOWN], "error_count": len(batch.errors)}
+    return render(request, "targets/import_result.html", context)
+
+
+@allow(Role.CITY_ADMIN)
+@require_GET
+def target_import_template_download(request: HttpRequest) -> HttpResponse:
+    """The import template (.xlsx) with the indicator codes on a second sheet."""
+    response = HttpResponse(target_import_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="target-import-template.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
