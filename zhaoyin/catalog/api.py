@@ -1,0 +1,212 @@
+"""API: /catalog-items (list, detail, create, change) and the brochure and Excel of an edition.
+
+Items are read by every government role and written by the city admin only. The contact
+phone is masked for everyone but the curator. Editions: a draft or withdrawn edition exists
+only for the city admin (404 for other readers); a published one for every reader.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import StrictInt, StrictStr
+
+from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
+from zhaoyin.catalog import brochure, selectors, services
+from zhaoyin.catalog.filters import item_filter_apply
+from zhaoyin.catalog.models import CatalogItem
+from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.roles import Role
+
+# The amount type of the enterprise API: a JSON string or number, booleans refused with one message.
+from zhaoyin.enterprises.api import Amount
+
+items_router = Router(tags=["catalog"])
+editions_router = Router(tags=["catalog"])
+
+MAX_ID = 2**63 - 1
+MAX_PAGE_SIZE = 500
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="Catalog item id.")]
+EditionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Catalog edition id.")]
+
+
+class ItemOut(Schema):
+    id: int
+    name: str
+    industry: str = Field(description="Industry code")
+    industry_name: str
+    park: str = Field(description="Org unit code of the park or county")
+    park_name: str
+    land_mu: str | None
+    investment_estimate_wan: str = Field(description="万元, a decimal string")
+    construction_content: str
+    market_analysis: str
+    benefit_analysis: str
+    cooperation_mode: str
+    contact_unit: str
+    contact_person: str
+    contact_phone: str = Field(description="Masked unless the caller curates the catalog")
+    status: str
+    version: int
+
+
+class ItemPageOut(Schema):
+    count: int
+    items: list[ItemOut]
+
+
+class ItemListQuery(Schema):
+    q: str | None = Field(None, description="Substring of the name or the construction content")
+    industry: str | None = Field(None, description="Industry code")
+    park: str | None = Field(None, description="Org unit code")
+    page: int | None = Field(None, ge=1, le=999_999_999)
+    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
+
+class ItemIn(StrictSchema):
+    name: StrictStr
+    industry: StrictStr = Field(description="Industry code")
+    park: StrictStr = Field(description="Org unit code (a park or a county)")
+    land_mu: Amount = None
+    investment_estimate_wan: Amount = Field(description="万元, a decimal string or number")
+    construction_content: StrictStr | None = None
+    market_analysis: StrictStr | None = None
+    benefit_analysis: StrictStr | None = None
+    cooperation_mode: StrictStr | None = Field(None, description="sole, joint, ppp, fund or open")
+    contact_unit: StrictStr | None = None
+    contact_person: StrictStr | None = None
+    contact_phone: StrictStr | None = None
+
+
+class ItemPatchIn(StrictSchema):
+    name: StrictStr | None = None
+    industry: StrictStr | None = None
+    park: StrictStr | None = None
+    land_mu: Amount = None
+    investment_estimate_wan: Amount = None
+    construction_content: StrictStr | None = None
+    market_analysis: StrictStr | None = None
+    benefit_analysis: StrictStr | None = None
+    cooperation_mode: StrictStr | None = None
+    contact_unit: StrictStr | None = None
+    contact_person: StrictStr | None = None
+    contact_phone: StrictStr | None = None
+    status: StrictStr | None = Field(None, description="active or archived")
+    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
+
+
+def item_out(item: CatalogItem, *, full_phone: bool) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "name": item.name,
+        "industry": item.industry.code,
+        "industry_name": item.industry.name,
+        "park": item.park.code,
+        "park_name": item.park.name,
+        "land_mu": None if item.land_mu is None else str(item.land_mu),
+        "investment_estimate_wan": str(item.investment_estimate_wan),
+        "construction_content": item.construction_content,
+        "market_analysis": item.market_analysis,
+        "benefit_analysis": item.benefit_analysis,
+        "cooperation_mode": item.cooperation_mode,
+        "contact_unit": item.contact_unit,
+        "contact_person": item.contact_person,
+        "contact_phone": item.contact_phone if full_phone else selectors.mask_phone(item.contact_phone),
+        "status": item.status,
+        "version": item.version,
+    }
+
+
+def _payload(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    """Amounts sent as JSON numbers re-read exactly from the body (no float on money)."""
+    try:
+        raw = json.loads(request.body, parse_float=Decimal)
+    except ValueError:
+        return data
+    if isinstance(raw, dict):
+        for name in ("land_mu", "investment_estimate_wan"):
+            if name in data and isinstance(raw.get(name), Decimal):
+                data[name] = raw[name]
+    return data
+
+
+def _reload(user: User, pk: int) -> CatalogItem:
+    return selectors.item_get_for_user(user=user, pk=pk)
+
+
+@items_router.get("", response=ItemPageOut)
+@api_allow(selectors.READER_ROLES)
+def catalog_item_list(request: HttpRequest, filters: Query[ItemListQuery]) -> dict[str, Any]:
+    """Catalog items, filtered and paged: ``{"count", "items"}``."""
+    user = request_user(request)
+    qs = item_filter_apply(
+        selectors.item_list_visible_to(user),
+        q=filters.q or "",
+        industry=filters.industry or "",
+        park=filters.park or "",
+    )
+    size = filters.page_size or 50
+    start = ((filters.page or 1) - 1) * size
+    full = selectors.is_curator(user)
+    return {"count": qs.count(), "items": [item_out(i, full_phone=full) for i in qs[start : start + size]]}
+
+
+@items_router.get("/{id}", response=ItemOut)
+@api_allow(selectors.READER_ROLES)
+def catalog_item_detail(request: HttpRequest, id: ItemId) -> dict[str, Any]:
+    """One catalog item."""
+    user = request_user(request)
+    return item_out(selectors.item_get_for_user(user=user, pk=id), full_phone=selectors.is_curator(user))
+
+
+@items_router.post("", response={201: ItemOut})
+@api_allow(Role.CITY_ADMIN)
+def catalog_item_create(request: HttpRequest, payload: ItemIn) -> Status[dict[str, Any]]:
+    """Add an item: name, industry (code), park (org unit code) and the estimate are required."""
+    user = request_user(request)
+    data = _payload(request, payload.dict(exclude_unset=True))
+    item = services.catalog_item_create(acting_user=user, data=data)
+    return Status(201, item_out(_reload(user, item.pk), full_phone=True))
+
+
+@items_router.patch("/{id}", response=ItemOut)
+@api_allow(Role.CITY_ADMIN)
+def catalog_item_update(request: HttpRequest, id: ItemId, payload: ItemPatchIn) -> dict[str, Any]:
+    """Change the fields sent. With ``version``, a change made meanwhile by someone else → 409."""
+    user = request_user(request)
+    item = selectors.item_get_for_user(user=user, pk=id)
+    data = _payload(request, payload.dict(exclude_unset=True))
+    version = data.pop("version", None)
+    services.catalog_item_update(acting_user=user, item=item, data=data, version=version)
+    return item_out(_reload(user, item.pk), full_phone=True)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@editions_router.get("/{id}/pdf", response={200: None})
+@api_allow(selectors.READER_ROLES)
+def catalog_edition_pdf(request: HttpRequest, id: EditionId) -> HttpResponse:
+    """The edition's brochure as PDF (drafts and withdrawn editions: the city admin only)."""
+    edition = selectors.edition_get_for_user(user=request_user(request), pk=id)
+    return _download(brochure.edition_pdf(edition), "application/pdf", f"catalog-edition-{edition.pk}.pdf")
+
+
+@editions_router.get("/{id}/xlsx", response={200: None})
+@api_allow(selectors.READER_ROLES)
+def catalog_edition_xlsx(request: HttpRequest, id: EditionId) -> HttpResponse:
+    """The edition as an Excel workbook (same visibility as the PDF)."""
+    edition = selectors.edition_get_for_user(user=request_user(request), pk=id)
+    return _download(
+        brochure.edition_xlsx(edition),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"catalog-edition-{edition.pk}.xlsx",
+    )

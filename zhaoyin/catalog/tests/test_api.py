@@ -1,0 +1,107 @@
+"""API: /catalog-items and the edition downloads."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import MakeUser
+from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.catalog import services
+from zhaoyin.catalog.models import CatalogEdition, CatalogItem
+from zhaoyin.catalog.tests.conftest import MakeItem, api_client
+from zhaoyin.core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _body(org_tree: dict[str, OrgUnit]) -> dict[str, Any]:
+    return {
+        "name": "智能传感器项目",
+        "industry": "it",
+        "park": org_tree["park_a"].code,
+        "investment_estimate_wan": 9876543210.99,
+        "land_mu": "50",
+        "contact_phone": "13900001111",
+    }
+
+
+def test_list_search_and_paging(make_user: MakeUser, make_item: MakeItem) -> None:
+    for n in range(3):
+        make_item(name=f"煤化工项目{n}")
+    make_item(name="其他项目")
+    client = api_client(make_user(Role.STAFF, unit="county_a"))
+    data = client.get("/api/v1/catalog-items?q=煤化工&page=2&page_size=2").json()
+    assert data["count"] == 3
+    assert len(data["items"]) == 1
+    assert data["items"][0]["contact_phone"] == "138****3322"  # masked for non-curators
+
+
+def test_create_exact_decimal_and_full_phone_for_curator(make_user: MakeUser, org_tree: dict[str, OrgUnit]) -> None:
+    response = api_client(make_user(Role.CITY_ADMIN)).post(
+        "/api/v1/catalog-items", _body(org_tree), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["investment_estimate_wan"] == "9876543210.99"
+    assert response.json()["contact_phone"] == "13900001111"
+
+
+def test_leader_cannot_write(make_user: MakeUser, make_item: MakeItem, org_tree: dict[str, OrgUnit]) -> None:
+    leader = api_client(make_user(Role.LEADER))
+    item = make_item()
+    assert leader.post("/api/v1/catalog-items", _body(org_tree), content_type="application/json").status_code == 403
+    assert (
+        leader.patch(f"/api/v1/catalog-items/{item.pk}", {"name": "x"}, content_type="application/json").status_code
+        == 403
+    )
+    assert CatalogItem.objects.count() == 1
+    assert leader.get(f"/api/v1/catalog-items/{item.pk}").status_code == 200
+
+
+def test_bad_input_422_names_field(make_user: MakeUser, org_tree: dict[str, OrgUnit]) -> None:
+    client = api_client(make_user(Role.CITY_ADMIN))
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"investment_estimate_wan": "-5"}, "investment_estimate_wan"),
+        ({"investment_estimate_wan": True}, "investment_estimate_wan"),
+        ({"surprise": 1}, "surprise"),
+    ]
+    for patch, field in cases:
+        response = client.post("/api/v1/catalog-items", {**_body(org_tree), **patch}, content_type="application/json")
+        assert response.status_code == 422, response.content
+        assert field in {e["field"] for e in response.json()["errors"]}
+    assert not CatalogItem.objects.exists()
+
+
+def test_patch_with_stale_version_409(make_user: MakeUser, make_item: MakeItem) -> None:
+    client = api_client(make_user(Role.CITY_ADMIN))
+    item = make_item()
+    ok = client.patch(f"/api/v1/catalog-items/{item.pk}", {"name": "改", "version": 1}, content_type="application/json")
+    assert ok.status_code == 200
+    assert ok.json()["version"] == 2
+    stale = client.patch(
+        f"/api/v1/catalog-items/{item.pk}", {"name": "再改", "version": 1}, content_type="application/json"
+    )
+    assert stale.status_code == 409
+
+
+def test_edition_downloads_visibility(make_user: MakeUser, edition_with_items: CatalogEdition) -> None:
+    admin, staff = api_client(make_user(Role.CITY_ADMIN)), api_client(make_user(Role.STAFF, unit="county_a"))
+    url = f"/api/v1/catalog-editions/{edition_with_items.pk}"
+    assert admin.get(url + "/pdf").status_code == 200
+    assert staff.get(url + "/pdf").status_code == 404  # a draft does not exist for readers
+    services.edition_publish(acting_user=None, edition=edition_with_items)
+    response = staff.get(url + "/pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    xlsx = staff.get(url + "/xlsx")
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    assert sheet.max_row == 4
+    services.edition_withdraw(acting_user=None, edition=edition_with_items)
+    assert staff.get(url + "/xlsx").status_code == 404
+    assert admin.get(url + "/xlsx").status_code == 200

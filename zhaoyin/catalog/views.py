@@ -1,0 +1,261 @@
+"""Catalog pages: items (list, detail, create, edit) and editions (list, detail, selection,
+publish, withdraw, PDF and Excel downloads).
+
+Every government role reads; the city admin curates. Thin views: parse, fetch through a
+selector, call one service, render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhaoyin.accounts.request import request_user
+from zhaoyin.catalog import brochure, selectors, services
+from zhaoyin.catalog.filters import item_filter_apply
+from zhaoyin.catalog.forms import EditionForm, ItemFilterForm, ItemForm
+from zhaoyin.catalog.models import CatalogEdition, CatalogItem, EditionStatus, ItemStatus
+from zhaoyin.core.authz import allow
+from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.paging import IdFirstPaginator
+from zhaoyin.core.roles import Role
+
+CURATOR = Role.CITY_ADMIN
+PAGE_SIZE = 50
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def item_list(request: HttpRequest) -> HttpResponse:
+    """All catalog items, filtered by industry, park and text; phones masked."""
+    user = request_user(request)
+    form = ItemFilterForm(request.GET)
+    valid = form.is_valid()
+    cleaned: dict[str, Any] = form.cleaned_data if valid else {}
+    qs = item_filter_apply(
+        selectors.item_list_visible_to(user),
+        q=cleaned.get("q", ""),
+        industry=cleaned.get("industry", ""),
+        park=cleaned.get("park", ""),
+    )
+    page_obj = IdFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(item, selectors.mask_phone(item.contact_phone)) for item in page_obj.object_list]
+    return render(
+        request,
+        "catalog/item_list.html",
+        {"form": form, "page_obj": page_obj, "rows": rows, "can_curate": selectors.is_curator(user)},
+        status=200 if valid else 400,
+    )
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One item; the phone in full for the curator only."""
+    user = request_user(request)
+    item = selectors.item_get_for_user(user=user, pk=pk)
+    curator = selectors.is_curator(user)
+    phone = item.contact_phone if curator else selectors.mask_phone(item.contact_phone)
+    return render(request, "catalog/item_detail.html", {"item": item, "phone": phone, "can_curate": curator})
+
+
+@allow(CURATOR)
+@require_http_methods(["GET", "POST"])
+def item_create(request: HttpRequest) -> HttpResponse:
+    """Add a reserved project to the catalog."""
+    user = request_user(request)
+    if request.method != "POST":
+        form = ItemForm(initial={"cooperation_mode": "open", "status": ItemStatus.ACTIVE})
+        return render(request, "catalog/item_form.html", {"form": form})
+    form = ItemForm(request.POST)
+    if form.is_valid():
+        try:
+            item = services.catalog_item_create(acting_user=user, data=form.service_data())
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The catalog item has been added."))
+            return HttpResponseRedirect(reverse("catalog:item_detail", args=[item.pk]))
+    return render(request, "catalog/item_form.html", {"form": form}, status=400)
+
+
+@allow(CURATOR)
+@require_http_methods(["GET", "POST"])
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an item; the form carries the version it was loaded at (a lost update → 409 message)."""
+    user = request_user(request)
+    item = selectors.item_get_for_user(user=user, pk=pk)
+    if request.method != "POST":
+        return render(request, "catalog/item_form.html", {"form": ItemForm(item=item), "item": item})
+    form = ItemForm(request.POST, item=item)
+    if form.is_valid():
+        try:
+            services.catalog_item_update(
+                acting_user=user, item=item, data=form.service_data(), version=form.cleaned_data.get("version")
+            )
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return HttpResponseRedirect(reverse("catalog:item_detail", args=[item.pk]))
+    return render(request, "catalog/item_form.html", {"form": form, "item": item}, status=400)
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def edition_list(request: HttpRequest) -> HttpResponse:
+    """Editions the user may open (drafts and withdrawn ones: the curator only)."""
+    user = request_user(request)
+    editions = selectors.edition_list_visible_to(user)
+    curator = selectors.is_curator(user)
+    return render(
+        request,
+        "catalog/edition_list.html",
+        {"editions": editions, "can_curate": curator, "form": EditionForm() if curator else None},
+    )
+
+
+@allow(CURATOR)
+@require_POST
+def edition_create(request: HttpRequest) -> HttpResponse:
+    """Start a draft edition; bad input re-shows the list with the errors."""
+    user = request_user(request)
+    form = EditionForm(request.POST)
+    if form.is_valid():
+        try:
+            edition = services.edition_create(
+                acting_user=user, title=form.cleaned_data["title"], year=form.cleaned_data["year"]
+            )
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        else:
+            return HttpResponseRedirect(reverse("catalog:edition_detail", args=[edition.pk]))
+    editions = selectors.edition_list_visible_to(user)
+    return render(
+        request, "catalog/edition_list.html", {"editions": editions, "can_curate": True, "form": form}, status=400
+    )
+
+
+def _edition_context(request: HttpRequest, edition: CatalogEdition, error: str = "") -> dict[str, Any]:
+    user = request_user(request)
+    curator = selectors.is_curator(user)
+    entries = selectors.edition_entries(edition)
+    editable = curator and edition.status == EditionStatus.DRAFT
+    candidates: list[tuple[CatalogItem, int | None]] = []
+    if editable:
+        positions = {e.item_id: e.sort_order for e in entries}
+        active = selectors.item_list_visible_to(user).filter(status=ItemStatus.ACTIVE)
+        candidates = [(item, positions.get(item.pk)) for item in active]
+    return {
+        "edition": edition,
+        "entries": [(e, selectors.mask_phone(e.item.contact_phone)) for e in entries],
+        "can_curate": curator,
+        "editable": editable,
+        "candidates": candidates,
+        "can_publish": curator and services.transition_allowed(edition.status, EditionStatus.PUBLISHED),
+        "can_withdraw": curator and services.transition_allowed(edition.status, EditionStatus.WITHDRAWN),
+        "error": error,
+    }
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An edition's items in order, with the curator's selection and transition buttons."""
+    edition = selectors.edition_get_for_user(user=request_user(request), pk=pk)
+    return render(request, "catalog/edition_detail.html", _edition_context(request, edition))
+
+
+@allow(CURATOR)
+@require_POST
+def edition_set_items(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the selection: each ``pos-<item id>`` field holds the item's position (blank: left out)."""
+    user = request_user(request)
+    edition = selectors.edition_get_for_user(user=user, pk=pk)
+    chosen: list[tuple[int, int]] = []
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if not key.startswith("pos-") or not value.strip():
+            continue
+        if not value.strip().isdigit() or not key[4:].isdigit():
+            context = _edition_context(request, edition, _("Positions must be whole numbers."))
+            return render(request, "catalog/edition_detail.html", context, status=400)
+        chosen.append((int(value), int(key[4:])))
+    chosen.sort()
+    try:
+        services.edition_set_items(acting_user=user, edition=edition, items=[pk_ for _pos, pk_ in chosen])
+    except (InvalidInput, Conflict) as exc:
+        message = exc.detail if isinstance(exc, InvalidInput) else exc
+        return render(
+            request, "catalog/edition_detail.html", _edition_context(request, edition, str(message)), status=400
+        )
+    messages.success(request, _("The selection has been saved."))
+    return HttpResponseRedirect(reverse("catalog:edition_detail", args=[edition.pk]))
+
+
+def _transition(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    user = request_user(request)
+    edition = selectors.edition_get_for_user(user=user, pk=pk)
+    try:
+        if which == "publish":
+            services.edition_publish(acting_user=user, edition=edition)
+        else:
+            services.edition_withdraw(acting_user=user, edition=edition)
+    except (InvalidInput, Conflict) as exc:
+        message = exc.detail if isinstance(exc, InvalidInput) else exc
+        return render(
+            request, "catalog/edition_detail.html", _edition_context(request, edition, str(message)), status=400
+        )
+    messages.success(
+        request, _("The edition has been published.") if which == "publish" else _("The edition has been withdrawn.")
+    )
+    return HttpResponseRedirect(reverse("catalog:edition_detail", args=[edition.pk]))
+
+
+@allow(CURATOR)
+@require_POST
+def edition_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """draft → published."""
+    return _transition(request, pk, "publish")
+
+
+@allow(CURATOR)
+@require_POST
+def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """published → withdrawn."""
+    return _transition(request, pk, "withdraw")
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def edition_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The brochure (PDF)."""
+    edition = selectors.edition_get_for_user(user=request_user(request), pk=pk)
+    return _download(brochure.edition_pdf(edition), "application/pdf", f"catalog-edition-{edition.pk}.pdf")
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def edition_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The edition as Excel."""
+    edition = selectors.edition_get_for_user(user=request_user(request), pk=pk)
+    return _download(
+        brochure.edition_xlsx(edition),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"catalog-edition-{edition.pk}.xlsx",
+    )
