@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "zhaoyin.accounts",
     "zhaoyin.workcalendar",
     "zhaoyin.enterprises",
+    "zhaoyin.catalog",
     "zhaoyin.projects",
+    "zhaoyin.targets",
     "zhaoyin.ops",
     "zhaoyin.demo",
 ]
@@ -233,3 +235,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"zhaoyin": {"level": "INFO"}},
 }
+
+# 红黄绿灯 thresholds of the project alerts (DESIGN 3.2; zhaoyin.lib.alerts, docs/targets.md).
+ZHAOYIN_ALERTS = {
+    "START_YELLOW_MONTHS": 1,  # signed, not started, the planned start month is over
+    "START_RED_MONTHS": 3,  # three months late
+    "INVEST_YELLOW_POINTS": "0.10",  # investment behind its linear plan by 10 points
+    "INVEST_RED_POINTS": "0.30",  # by more than 30 points
+}
+# 序时进度 of targets: "months" (whole months ÷ 12, DESIGN 3.3) or "days".
+ZHAOYIN_TIME_PROGRESS = "months"
+# Seconds the per-unit target figures stay cached under their data version (0: off).
+ZHAOYIN_TARGETS_CACHE_SECONDS = 60

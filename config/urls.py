@@ -3,6 +3,7 @@
 from django.urls import URLPattern, include, path
 
 from config.api import api
+from zhaoyin.core.api import enforce_rules_before_parsing
 from zhaoyin.core.authz import delegated_to_api
 
 urlpatterns = [
@@ -11,10 +12,14 @@ urlpatterns = [
     path("audit/", include("zhaoyin.audit.urls")),
     path("calendar/", include("zhaoyin.workcalendar.urls")),
     path("enterprises/", include("zhaoyin.enterprises.urls")),
+    path("targets/", include("zhaoyin.targets.urls")),
+    path("projects/", include("zhaoyin.projects.urls")),
+    path("catalog/", include("zhaoyin.catalog.urls")),
 ]
 
 # The API's URL patterns are one view per path; each operation enforces its own rule.
 # `api.urls` builds new patterns on every access: mark and include the same list.
+enforce_rules_before_parsing(api)
 api_urls = api.urls
 for pattern in api_urls[0]:
     if isinstance(pattern, URLPattern) and pattern.callback is not None:

@@ -219,6 +219,11 @@ def discover_rows() -> list[Row]:
             name = f"zhaoyin.{info.name}.tests.authz_rows"
             if importlib.util.find_spec(name) is not None:
                 importlib.import_module(name)
+            # An app may split its rows (``authz_rows_pages.py`` beside ``authz_rows.py``).
+            tests_pkg = importlib.import_module(f"zhaoyin.{info.name}.tests")
+            for sub in pkgutil.iter_modules(tests_pkg.__path__):
+                if sub.name.startswith("authz_rows_"):
+                    importlib.import_module(f"zhaoyin.{info.name}.tests.{sub.name}")
     return MATRIX
 
 

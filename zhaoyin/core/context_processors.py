@@ -45,6 +45,9 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house"),
     NavItem(_("Enterprises"), "enterprises:list", "buildings"),
+    NavItem(_("Investment projects"), "projects:list", "kanban"),
+    NavItem(_("Project catalog"), "catalog:item_list", "book"),
+    NavItem(_("Targets and progress"), "targets:progress", "bullseye"),
     NavItem(_("Working-day calendar"), "workcalendar:index", "calendar3"),
     NavItem(_("Users"), "accounts:user_list", "people"),
     NavItem(_("Audit log"), "audit:list", "journal-text"),
