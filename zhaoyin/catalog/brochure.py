@@ -38,7 +38,7 @@ DEFAULT_CITY = "淮南市"
 def local_url_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
     """Serve ``file://`` URLs inside the static directory only; refuse the network and the rest
     of the file system (a stray URL in an item's text must not make the server fetch it)."""
-    from weasyprint.urls import default_url_fetcher  # type: ignore[import-untyped]
+    from weasyprint.urls import default_url_fetcher
 
     if not url.startswith("file://"):
         raise ValueError(f"refused to fetch {url!r}: the brochure uses local static files only")
@@ -100,7 +100,7 @@ def brochure_html(edition: CatalogEdition) -> str:
 
 def render_pdf(html: str) -> bytes:
     """HTML to PDF with WeasyPrint, relative URLs resolved against the static directory."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import HTML
 
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=local_url_fetcher)
     pdf: bytes = document.write_pdf()

@@ -23,6 +23,7 @@ from zhaoyin.audit.services import audit_write, snapshot
 from zhaoyin.demo import data
 from zhaoyin.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from zhaoyin.demo.models import DemoYear
+from zhaoyin.demo.pipeline import pipeline_ensure
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
 from zhaoyin.enterprises.services import enterprise_create, enterprise_figures_set
 from zhaoyin.enterprises.validation import Lookups
@@ -213,6 +214,18 @@ def _accounts_ensure(*, units: dict[str, OrgUnit], firms: dict[str, Enterprise],
         result.add("users")
 
 
+def _catalog_ensure(*, year: int, result: LoadResult) -> None:
+    """The 61 reserved projects of the report in a published "<year>年招商项目册"."""
+    from zhaoyin.catalog.demo import load_demo_catalog
+    from zhaoyin.catalog.models import CatalogEdition, CatalogItem
+
+    items, editions = CatalogItem.objects.count(), CatalogEdition.objects.count()
+    load_demo_catalog(year)
+    for name, before, model in (("catalog_items", items, CatalogItem), ("catalog_editions", editions, CatalogEdition)):
+        if model.objects.count() > before:
+            result.add(name, model.objects.count() - before)
+
+
 @transaction.atomic
 def demo_load(*, year: int) -> LoadResult:
     """Load the Huainan demo into ``year`` (figures for year-2 and year-1). Idempotent.
@@ -224,6 +237,8 @@ def demo_load(*, year: int) -> LoadResult:
     dictionaries_ensure(result=result)
     firms = _enterprises_ensure(year=year, result=result)
     _accounts_ensure(units=units, firms=firms, result=result)
+    _catalog_ensure(year=year, result=result)
+    pipeline_ensure(year=year, result=result)
     demo_year, created = DemoYear.objects.get_or_create(year=year)
     if created:
         result.add("demo_years")

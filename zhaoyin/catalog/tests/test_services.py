@@ -73,7 +73,7 @@ def test_AC_publish_without_items_is_refused_and_nothing_changes(make_user: Make
     with pytest.raises(InvalidInput) as exc:
         services.edition_publish(acting_user=admin, edition=edition)
     assert exc.value.errors[0]["field"] == "items"
-    assert "without items" in str(exc.value.detail)
+    assert "没有条目" in str(exc.value.detail)
     edition.refresh_from_db()
     assert edition.status == EditionStatus.DRAFT
     assert edition.published_at is None

@@ -62,7 +62,7 @@ def test_edition_flow_through_pages(make_user: MakeUser, make_item: MakeItem) ->
     publish = reverse("catalog:edition_publish", args=[edition.pk])
     empty = client.post(publish)
     assert empty.status_code == 400
-    assert "without items" in empty.content.decode()
+    assert "没有条目" in empty.content.decode()
     edition.refresh_from_db()
     assert edition.status == EditionStatus.DRAFT
     client.post(reverse("catalog:edition_set_items", args=[edition.pk]), {f"pos-{b.pk}": "1", f"pos-{a.pk}": "2"})

@@ -125,7 +125,7 @@ def test_second_active_entry_refused_with_a_hint_to_correct(make_user: Any, make
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
         services.fund_entry_add(acting_user=staff, project=project, month="2025-09", amount_wan="5", source="市外")
-    assert "correct" in str(exc.value.errors[0]["message"])
+    assert "请更正" in str(exc.value.errors[0]["message"])
     assert fingerprint() == before
     # Another kind in the same month is a different entry.
     services.fund_entry_add(

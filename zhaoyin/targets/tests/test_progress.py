@@ -155,7 +155,7 @@ def test_AC_03_county_totals_equal_the_sum_of_what_it_sees(
     assert web_client(staff).get("/targets/funds/?org_unit=340403&year=2026&as_of=2026-09-30").status_code == 404
     r = web_client(staff).get("/targets/funds/?org_unit=nowhere&year=2026&as_of=2026-09-30")
     assert r.status_code == 400
-    assert "Unknown org unit." in r.content.decode()
+    assert "未知单位。" in r.content.decode()
 
 
 @pytest.mark.parametrize(
