@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "zhaoyin.catalog",
     "zhaoyin.projects",
     "zhaoyin.targets",
+    "zhaoyin.cockpit",
     "zhaoyin.ops",
     "zhaoyin.demo",
 ]

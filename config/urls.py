@@ -13,6 +13,7 @@ urlpatterns = [
     path("calendar/", include("zhaoyin.workcalendar.urls")),
     path("enterprises/", include("zhaoyin.enterprises.urls")),
     path("targets/", include("zhaoyin.targets.urls")),
+    path("cockpit/", include("zhaoyin.cockpit.urls")),
     path("projects/", include("zhaoyin.projects.urls")),
     path("catalog/", include("zhaoyin.catalog.urls")),
 ]

@@ -44,6 +44,7 @@ class NavItem:
 #: Top-level menu. Each app adds its entry here when its pages exist.
 NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house"),
+    NavItem(_("Cockpit"), "cockpit:index", "speedometer2"),
     NavItem(_("Enterprises"), "enterprises:list", "buildings"),
     NavItem(_("Investment projects"), "projects:list", "kanban"),
     NavItem(_("Project catalog"), "catalog:item_list", "book"),

@@ -1,0 +1,104 @@
+"""The city cockpit page (驾驶舱): read-only; every figure links to the records behind it.
+
+Thin view: parse ``year``/``as_of`` (bad → 400 naming the field), read through
+``selectors.cockpit_for`` (scoped), shape the chart data for json_script, render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from zhaoyin.accounts.request import request_user
+from zhaoyin.cockpit import selectors
+from zhaoyin.core.authz import allow
+from zhaoyin.core.errors import InvalidInput
+
+
+def _url(name: str, **params: Any) -> str:
+    return reverse(name) + "?" + urlencode(params)
+
+
+def _num(value: Decimal | None, places: str = "0.01") -> float:
+    """Chart numbers only (the page's text shows the Decimals)."""
+    return float((value or Decimal(0)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def _charts(c: selectors.Cockpit, year: int, as_of: dt.date) -> dict[str, dict[str, Any]]:
+    period = {"year": year, "as_of": as_of.isoformat()}
+    units = [r for r in c.progress.items if r.completion is not None]
+    return {
+        "units": {
+            "kind": "bar",
+            "unit": "%",
+            "series": _("Completion"),
+            "mark": _num(c.progress.time_progress * 100),
+            "mark_label": _("Time progress"),
+            "items": [
+                {
+                    "name": r.unit.name,
+                    "value": _num((r.completion or Decimal(0)) * 100),
+                    "url": _url("targets:funds", org_unit=r.unit.code, **period),
+                }
+                for r in units
+            ],
+        },
+        "funnel": {
+            "kind": "hbar",
+            "series": _("Projects"),
+            "items": [
+                {"name": label, "value": n, "url": _url("projects:list", stage=code)} for code, label, n in c.funnel
+            ],
+        },
+        "months": {
+            "kind": "bar",
+            "series": _("Funds in place (100M yuan)"),
+            "items": [{"name": f"{m.month}", "value": _num(v, "0.0001")} for m, v in c.months],
+        },
+        "industry": {
+            "kind": "hbar",
+            "series": _("Funds in place (100M yuan)"),
+            "items": [
+                {"name": name, "value": _num(v, "0.0001"), "url": _url("projects:list", industry=code)}
+                for code, name, v in c.by_industry
+            ],
+        },
+        "source": {
+            "kind": "pie",
+            "series": _("Funds in place (100M yuan)"),
+            "items": [{"name": label, "value": _num(v, "0.0001")} for _code, label, v in c.by_source],
+        },
+    }
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def cockpit_page(request: HttpRequest) -> HttpResponse:
+    """The cockpit of the user's scope for a year at a day (default: today)."""
+    user = request_user(request)
+    try:
+        year, as_of = selectors.parse_params(
+            request.GET.get("year"), request.GET.get("as_of"), today=timezone.localdate()
+        )
+    except InvalidInput as exc:
+        return render(request, "cockpit/index.html", {"errors": exc.errors}, status=400)
+    cockpit = selectors.cockpit_for(user, year=year, as_of=as_of)
+    context = {
+        "c": cockpit,
+        "city": cockpit.progress.city,
+        "year": year,
+        "as_of": as_of,
+        "charts": _charts(cockpit, year, as_of),
+        "funds_link": _url("targets:progress", indicator=selectors.FUNDS, year=year, as_of=as_of.isoformat()),
+        "projects_link": reverse("projects:list"),
+    }
+    return render(request, "cockpit/index.html", context)
