@@ -1,12 +1,18 @@
 from django.urls import path
 
-from zhaoyin.projects import file_views, views
+from zhaoyin.projects import file_views, import_views, views
 
 app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("export/", views.project_export_view, name="export"),
+    path("import/", import_views.project_import, name="import"),
+    path("import/commit/", import_views.project_import_commit, name="import_commit"),
+    path("import/template/", import_views.project_import_template_download, name="import_template"),
+    path("import/<int:pk>/", import_views.project_import_result, name="import_result"),
+    path("funds-import/", import_views.funds_import, name="funds_import"),
+    path("funds-import/template/", import_views.funds_import_template_download, name="funds_import_template"),
     path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
