@@ -27,9 +27,10 @@ from pydantic_core import PydanticCustomError
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors, services
-from zhaoyin.enterprises.filters import MAX_PAGE_SIZE, enterprise_filter_apply, enterprise_filter_parse, enterprise_page
+from zhaoyin.enterprises.filters import enterprise_filter_apply, enterprise_filter_parse, enterprise_page
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure
 from zhaoyin.enterprises.validation import FIGURE_DECIMAL_FIELDS
 

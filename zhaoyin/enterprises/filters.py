@@ -10,31 +10,33 @@ a filter can only ever narrow what the user may see, AC-03).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import OrderBy
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.accounts.selectors import org_unit_by_code
+from zhaoyin.core.listparams import (
+    DEFAULT_PAGE_SIZE,
+    PAGING_PARAMS,
+    ParamErrors,
+    ordering,
+    parse_paging,
+    parse_sort,
+    parse_terms,
+    positive_int,
+    read_params,
+)
 from zhaoyin.enterprises.models import Enterprise, Industry, Qualification, SizeClass, search_fold
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
-#: Longest search text accepted; the folded search column is 500 characters.
-MAX_QUERY_LENGTH = 100
-#: At most this many whitespace-separated terms; each must occur (AND).
-MAX_TERMS = 5
+from zhaoyin.enterprises.selectors import industry_by_code_or_id
 
 #: The parameters the filter understands, in the order they appear in a querystring.
 FILTER_PARAMS = ("q", "org_unit", "industry", "size_class", "qualification", "service_group", "sort")
-PAGING_PARAMS = ("page", "page_size")
 
 #: Allowed sort keys → the column. Ascending and descending (``-key``) are both allowed;
 #: ``id`` breaks ties so that paging is stable.
@@ -53,7 +55,6 @@ SORT_LABELS: dict[str, Promise] = {
     "land_mu": gettext_lazy("land area"),
     "updated_at": gettext_lazy("last change"),
 }
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -85,20 +86,6 @@ class EnterpriseFilter:
         return " ".join(f"{k}={v}" for k, v in self.params.items() if k != "sort")
 
 
-def _first(params: Mapping[str, Any], name: str) -> str:
-    """One parameter as stripped text ('' when absent); QueryDicts give their last value."""
-    value = params.get(name)
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        value = value[-1] if value else ""
-    return str(value).strip()
-
-
-def _positive_int(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
-
-
 def enterprise_filter_parse(params: Mapping[str, Any]) -> EnterpriseFilter:
     """Validate list parameters; raise ``InvalidInput`` naming every bad one.
 
@@ -109,81 +96,44 @@ def enterprise_filter_parse(params: Mapping[str, Any]) -> EnterpriseFilter:
     ``page_size`` (1 … 200, default 50). Unknown parameters are ignored (pages carry others).
     Each filter resolves its dictionary entry with one query, so the cost is constant.
     """
-    errors: list[dict[str, str]] = []
-
-    def fail(name: str, message: str) -> None:
-        errors.append({"field": name, "message": message})
-
-    raw = {name: _first(params, name) for name in (*FILTER_PARAMS, *PAGING_PARAMS)}
+    errors = ParamErrors()
+    raw = read_params(params, (*FILTER_PARAMS, *PAGING_PARAMS))
     kept = {name: raw[name] for name in FILTER_PARAMS if raw[name]}
-
     q = raw["q"]
-    terms: tuple[str, ...] = ()
-    if len(q) > MAX_QUERY_LENGTH:
-        fail("q", _("Search text must be at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
-    elif _CONTROL.search(q):
-        fail("q", _("Search text contains control characters."))
-    else:
-        terms = tuple(dict.fromkeys(search_fold(q).split()))
-        if len(terms) > MAX_TERMS:
-            fail("q", _("Search with at most %(n)d words.") % {"n": MAX_TERMS})
+    terms = parse_terms(q, errors, search_fold)
 
     org_unit = None
     if raw["org_unit"]:
-        org_unit = OrgUnit.objects.filter(code=raw["org_unit"]).first()
+        org_unit = org_unit_by_code(raw["org_unit"])
         if org_unit is None:
-            fail("org_unit", _("Unknown org unit code."))
+            errors.fail("org_unit", _("Unknown org unit code."))
 
     industry = None
     if raw["industry"]:
-        text = raw["industry"]
-        match = Q(code=text)
-        number = _positive_int(text)
-        if number is not None:
-            match |= Q(pk=number)
-        industry = Industry.objects.filter(match).order_by("pk").first()
+        industry = industry_by_code_or_id(raw["industry"])
         if industry is None:
-            fail("industry", _("Unknown industry."))
+            errors.fail("industry", _("Unknown industry."))
 
     size_class = raw["size_class"]
     if size_class and size_class not in SizeClass.values:
-        fail("size_class", _("Size class must be “above” or “below”."))
+        errors.fail("size_class", _("Size class must be “above” or “below”."))
 
     qualification = None
     if raw["qualification"]:
-        number = _positive_int(raw["qualification"])
+        number = positive_int(raw["qualification"])
         qualification = Qualification.objects.filter(pk=number).first() if number is not None else None
         if qualification is None:
-            fail("qualification", _("Unknown qualification."))
+            errors.fail("qualification", _("Unknown qualification."))
 
     service_group = None
     if raw["service_group"]:
-        service_group = OrgUnit.objects.filter(code=raw["service_group"], kind=OrgUnitKind.SERVICE_GROUP).first()
-        if service_group is None:
-            fail("service_group", _("Unknown service group code."))
+        service_group = org_unit_by_code(raw["service_group"])
+        if service_group is None or service_group.kind != OrgUnitKind.SERVICE_GROUP:
+            errors.fail("service_group", _("Unknown service group code."))
 
-    sort = raw["sort"] or DEFAULT_SORT
-    if sort.removeprefix("-") not in SORT_COLUMNS:
-        fail("sort", _("Sort by one of: %(keys)s.") % {"keys": ", ".join(SORT_COLUMNS)})
-
-    page = 1
-    if raw["page"]:
-        parsed = _positive_int(raw["page"])
-        if parsed is None or parsed < 1:
-            fail("page", _("Page must be a whole number of at least 1."))
-        else:
-            page = parsed
-
-    page_size = DEFAULT_PAGE_SIZE
-    if raw["page_size"]:
-        parsed = _positive_int(raw["page_size"])
-        if parsed is None or not 1 <= parsed <= MAX_PAGE_SIZE:
-            fail("page_size", _("Page size must be a whole number from 1 to %(n)d.") % {"n": MAX_PAGE_SIZE})
-        else:
-            page_size = parsed
-
-    if errors:
-        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+    sort = parse_sort(raw["sort"], SORT_COLUMNS, DEFAULT_SORT, errors)
+    page, page_size = parse_paging(raw, errors)
+    errors.raise_if_any()
     return EnterpriseFilter(
         q=q,
         terms=terms,
@@ -201,18 +151,6 @@ def enterprise_filter_parse(params: Mapping[str, Any]) -> EnterpriseFilter:
 
 #: Sort keys whose column may be empty; the others are NOT NULL.
 NULLABLE_SORTS = frozenset({"founded_on", "employees", "land_mu"})
-
-
-def _ordering(sort: str) -> list[OrderBy | str]:
-    descending = sort.startswith("-")
-    key = sort.removeprefix("-")
-    if key not in NULLABLE_SORTS:
-        # A plain ORDER BY col, id walks the (col, id) index forwards or backwards.
-        return [sort, "-id" if descending else "id"]
-    column = F(SORT_COLUMNS[key])
-    # Missing values (no founding date, no land) go last in both directions.
-    first: OrderBy = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
-    return [first, "-id" if descending else "id"]
 
 
 def enterprise_filter_apply(qs: QuerySet[Enterprise], flt: EnterpriseFilter) -> QuerySet[Enterprise]:
@@ -239,7 +177,7 @@ def enterprise_filter_apply(qs: QuerySet[Enterprise], flt: EnterpriseFilter) -> 
         )
     if flt.service_group is not None:
         qs = qs.filter(service_group=flt.service_group)
-    return qs.order_by(*_ordering(flt.sort))
+    return qs.order_by(*ordering(flt.sort, SORT_COLUMNS, NULLABLE_SORTS))
 
 
 def enterprise_page(qs: QuerySet[Enterprise], flt: EnterpriseFilter) -> tuple[int, list[Enterprise]]:

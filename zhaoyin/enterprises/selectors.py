@@ -167,3 +167,14 @@ def enterprise_audit_trail(*, user: User, enterprise: Enterprise, limit: int = 2
             "-id"
         )[:limit]
     )
+
+
+def industry_by_code_or_id(text: str) -> Industry | None:
+    """The industry named by a filter parameter: its code, or its id written as digits."""
+    from zhaoyin.core.listparams import positive_int
+
+    match = Q(code=text)
+    number = positive_int(text)
+    if number is not None:
+        match |= Q(pk=number)
+    return Industry.objects.filter(match).order_by("pk").first()

@@ -26,10 +26,11 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors, services
-from zhaoyin.enterprises.filters import MAX_PAGE_SIZE, enterprise_filter_apply
+from zhaoyin.enterprises.filters import enterprise_filter_apply
 from zhaoyin.enterprises.forms import (
     FIGURE_FIELDS,
     FIGURE_LABELS,

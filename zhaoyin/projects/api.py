@@ -16,10 +16,11 @@ from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.api import MAX_ID, Amount, IndustryRef, OrgUnitRef, _exact_amounts
 from zhaoyin.projects import selectors, services
-from zhaoyin.projects.filters import MAX_PAGE_SIZE, project_filter_apply, project_filter_parse
+from zhaoyin.projects.filters import project_filter_apply, project_filter_parse
 from zhaoyin.projects.models import FundEntry, Project, StageEvent
 
 router = Router(tags=["projects"])

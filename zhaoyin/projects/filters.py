@@ -10,27 +10,31 @@ filter: a filter can only narrow what the user may see (AC-03).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import OrderBy
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.accounts.selectors import org_unit_by_code
+from zhaoyin.core.listparams import (
+    DEFAULT_PAGE_SIZE,
+    PAGING_PARAMS,
+    ParamErrors,
+    ordering,
+    parse_paging,
+    parse_sort,
+    parse_terms,
+    read_params,
+)
 from zhaoyin.enterprises.models import Industry, search_fold
+from zhaoyin.enterprises.selectors import industry_by_code_or_id
 from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_decimal
 from zhaoyin.projects.choices import AttractionMethod, SourceRegion, Stage
 from zhaoyin.projects.models import Project
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
-MAX_QUERY_LENGTH = 100
-MAX_TERMS = 5
 
 #: The parameters the filter understands.
 FILTER_PARAMS = (
@@ -44,7 +48,6 @@ FILTER_PARAMS = (
     "max_investment",
     "sort",
 )
-PAGING_PARAMS = ("page", "page_size")
 
 #: Allowed sort keys → the column; ``-key`` sorts descending, ``id`` breaks ties.
 SORT_COLUMNS: dict[str, str] = {
@@ -56,7 +59,6 @@ SORT_COLUMNS: dict[str, str] = {
 }
 DEFAULT_SORT = "-updated_at"
 NULLABLE_SORTS = frozenset({"stage_on"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -93,20 +95,6 @@ class ProjectFilter:
         )
 
 
-def _first(params: Mapping[str, Any], name: str) -> str:
-    """One parameter as stripped text ('' when absent); QueryDicts give their last value."""
-    value = params.get(name)
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        value = value[-1] if value else ""
-    return str(value).strip()
-
-
-def _positive_int(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
-
-
 def project_filter_parse(params: Mapping[str, Any]) -> ProjectFilter:
     """Validate list parameters; raise ``InvalidInput`` naming every bad one.
 
@@ -116,39 +104,22 @@ def project_filter_parse(params: Mapping[str, Any]) -> ProjectFilter:
     ``sort`` (see ``SORT_COLUMNS``, ``-`` for descending), ``page`` (≥ 1), ``page_size``
     (1 … 200). Unknown parameters are ignored (pages carry others).
     """
-    errors: list[dict[str, str]] = []
-
-    def fail(name: str, message: str) -> None:
-        errors.append({"field": name, "message": message})
-
-    raw = {name: _first(params, name) for name in (*FILTER_PARAMS, *PAGING_PARAMS)}
+    errors = ParamErrors()
+    fail = errors.fail
+    raw = read_params(params, (*FILTER_PARAMS, *PAGING_PARAMS))
     kept = {name: raw[name] for name in FILTER_PARAMS if raw[name]}
-
     q = raw["q"]
-    terms: tuple[str, ...] = ()
-    if len(q) > MAX_QUERY_LENGTH:
-        fail("q", _("Search text must be at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
-    elif _CONTROL.search(q):
-        fail("q", _("Search text contains control characters."))
-    else:
-        terms = tuple(dict.fromkeys(search_fold(q).split()))
-        if len(terms) > MAX_TERMS:
-            fail("q", _("Search with at most %(n)d words.") % {"n": MAX_TERMS})
+    terms = parse_terms(q, errors, search_fold)
 
     org_unit = None
     if raw["org_unit"]:
-        org_unit = OrgUnit.objects.filter(code=raw["org_unit"]).first()
+        org_unit = org_unit_by_code(raw["org_unit"])
         if org_unit is None:
             fail("org_unit", _("Unknown org unit code."))
 
     industry = None
     if raw["industry"]:
-        text = raw["industry"]
-        match = Q(code=text)
-        number = _positive_int(text)
-        if number is not None:
-            match |= Q(pk=number)
-        industry = Industry.objects.filter(match).order_by("pk").first()
+        industry = industry_by_code_or_id(raw["industry"])
         if industry is None:
             fail("industry", _("Unknown industry."))
 
@@ -171,28 +142,9 @@ def project_filter_parse(params: Mapping[str, Any]) -> ProjectFilter:
     if low is not None and high is not None and low > high:
         fail("max_investment", _("The maximum must not be below the minimum."))
 
-    sort = raw["sort"] or DEFAULT_SORT
-    if sort.removeprefix("-") not in SORT_COLUMNS:
-        fail("sort", _("Sort by one of: %(keys)s.") % {"keys": ", ".join(SORT_COLUMNS)})
-
-    page = 1
-    if raw["page"]:
-        parsed = _positive_int(raw["page"])
-        if parsed is None or parsed < 1:
-            fail("page", _("Page must be a whole number of at least 1."))
-        else:
-            page = parsed
-
-    page_size = DEFAULT_PAGE_SIZE
-    if raw["page_size"]:
-        parsed = _positive_int(raw["page_size"])
-        if parsed is None or not 1 <= parsed <= MAX_PAGE_SIZE:
-            fail("page_size", _("Page size must be a whole number from 1 to %(n)d.") % {"n": MAX_PAGE_SIZE})
-        else:
-            page_size = parsed
-
-    if errors:
-        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+    sort = parse_sort(raw["sort"], SORT_COLUMNS, DEFAULT_SORT, errors)
+    page, page_size = parse_paging(raw, errors)
+    errors.raise_if_any()
     return ProjectFilter(
         q=q,
         terms=terms,
@@ -208,17 +160,6 @@ def project_filter_parse(params: Mapping[str, Any]) -> ProjectFilter:
         page_size=page_size,
         params=kept,
     )
-
-
-def _ordering(sort: str) -> list[OrderBy | str]:
-    descending = sort.startswith("-")
-    key = sort.removeprefix("-")
-    if key not in NULLABLE_SORTS:
-        return [sort, "-id" if descending else "id"]
-    column = F(SORT_COLUMNS[key])
-    # Projects without a stage date go last in both directions.
-    first: OrderBy = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
-    return [first, "-id" if descending else "id"]
 
 
 def project_filter_apply(qs: QuerySet[Project], flt: ProjectFilter) -> QuerySet[Project]:
@@ -243,4 +184,4 @@ def project_filter_apply(qs: QuerySet[Project], flt: ProjectFilter) -> QuerySet[
         qs = qs.filter(total_investment_wan__gte=flt.min_investment)
     if flt.max_investment is not None:
         qs = qs.filter(total_investment_wan__lte=flt.max_investment)
-    return qs.order_by(*_ordering(flt.sort))
+    return qs.order_by(*ordering(flt.sort, SORT_COLUMNS, NULLABLE_SORTS))

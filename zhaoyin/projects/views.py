@@ -28,6 +28,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.money import fen_sum, fen_to_amount
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
@@ -36,7 +37,7 @@ from zhaoyin.lib.cycle_times import cycle_times
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.choices import REASON_REQUIRED, Stage, stage_change_kind
 from zhaoyin.projects.exporting import export_filename, project_export
-from zhaoyin.projects.filters import MAX_PAGE_SIZE, project_filter_apply
+from zhaoyin.projects.filters import project_filter_apply
 from zhaoyin.projects.forms import FundCorrectForm, FundEntryForm, ProjectFilterForm, ProjectForm, StageChangeForm
 from zhaoyin.projects.models import FundEntry, Project, StageEvent
 

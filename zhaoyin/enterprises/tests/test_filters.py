@@ -9,8 +9,8 @@ import pytest
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.listparams import DEFAULT_PAGE_SIZE
 from zhaoyin.enterprises.filters import (
-    DEFAULT_PAGE_SIZE,
     enterprise_filter_apply,
     enterprise_filter_parse,
     enterprise_page,
