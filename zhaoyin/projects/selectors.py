@@ -104,8 +104,6 @@ def fund_entries(project: Project, *, include_superseded: bool = False) -> list[
     return list(qs.order_by("month", "source", "kind", "entered_at", "id"))
 
 
-
-
 def fund_sum_wan(entries: QuerySet[FundEntry]) -> Decimal:
     """The exact sum in 万元 of ``entries`` (filter them first, e.g. to active ones)."""
     return exact_sum(entries, "amount_wan")
@@ -114,3 +112,10 @@ def fund_sum_wan(entries: QuerySet[FundEntry]) -> Decimal:
 def project_fund_total(project: Project) -> Decimal:
     """The funds in place of one project (active entries), exact to the fen."""
     return fund_sum_wan(FundEntry.objects.filter(project=project, superseded_at__isnull=True))
+
+
+def fund_entry_of(project: Project, pk_text: str) -> FundEntry | None:
+    """The project's active funds entry with this id (as submitted by a form), or None."""
+    if not (pk_text.isascii() and pk_text.isdigit() and len(pk_text) <= 18):
+        return None
+    return FundEntry.objects.filter(project=project, pk=int(pk_text), superseded_at__isnull=True).first()

@@ -10,9 +10,11 @@ but not change the project.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -136,10 +138,6 @@ def _months(entries: list[FundEntry]) -> list[dict[str, Any]]:
 def _detail_context(
     request: HttpRequest,
     project: Project,
-    *,
-    stage_form: StageChangeForm | None = None,
-    fund_form: FundEntryForm | None = None,
-    correct_form: FundCorrectForm | None = None,
 ) -> dict[str, Any]:
     user = request_user(request)
     can_edit = selectors.can_edit_project(user, project)
@@ -159,11 +157,11 @@ def _detail_context(
     }
     if can_edit:
         targets = stage_targets(project)
-        context["stage_form"] = stage_form or (
+        context["stage_form"] = (
             StageChangeForm(targets=targets, initial={"date": timezone.localdate().isoformat()}) if targets else None
         )
-        context["fund_form"] = fund_form or FundEntryForm()
-        context["correct_form"] = correct_form or FundCorrectForm()
+        context["fund_form"] = FundEntryForm()
+        context["correct_form"] = FundCorrectForm()
         context["active_entries"] = [e for e in entries if e.superseded_at is None]
     return context
 
@@ -234,38 +232,65 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/form.html", {"form": form, "project": project}, status=400)
 
 
+def _detail_action(
+    request: HttpRequest,
+    project: Project,
+    *,
+    form_key: str,
+    form: forms.Form,
+    run: Callable[[dict[str, Any]], object],
+    success: str,
+    anchor: str,
+    field_names: dict[str, str] | None = None,
+) -> HttpResponse:
+    """One write from a form on the detail page: run the service with the cleaned data; on
+    success redirect back to ``anchor``, else show the detail page again with the form's errors
+    (400, or 409 when the project changed state meanwhile). ``field_names`` maps a service's
+    field names onto the form's."""
+    status = 400
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except InvalidInput as exc:
+            rename = field_names or {}
+            errors = [{**e, "field": rename.get(e.get("field", ""), e.get("field", ""))} for e in exc.errors]
+            add_service_errors(form, InvalidInput(exc.detail, errors))
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        else:
+            messages.success(request, success)
+            return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]) + anchor)
+    context = _detail_context(request, project)
+    context[form_key] = form  # the submitted form, with its errors, in place of the blank one
+    return render(request, "projects/detail.html", context, status=status)
+
+
 @allow(*EDITORS)
 @require_POST
 def project_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a project to another stage (the service applies the transition table)."""
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=pk, action="change")
-    form = StageChangeForm(request.POST, request.FILES, targets=stage_targets(project))
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.project_change_stage(
-                acting_user=user,
-                project=project,
-                stage=data.get("stage") or "",
-                stage_on=data.get("date") or "",
-                note=data.get("note") or "",
-                reason=data.get("reason") or "",
-                files=data.get("evidence") or None,
-            )
-        except InvalidInput as exc:
-            renamed = [{**e, "field": "evidence" if e.get("field") == "files" else e.get("field", "")}
-                       for e in exc.errors]
-            add_service_errors(form, InvalidInput(exc.detail, renamed))
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        else:
-            messages.success(request, _("The stage change has been recorded."))
-            return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]) + "#timeline")
-    context = _detail_context(request, project, stage_form=form)
-    return render(request, "projects/detail.html", context, status=status)
+    return _detail_action(
+        request,
+        project,
+        form_key="stage_form",
+        form=StageChangeForm(request.POST, request.FILES, targets=stage_targets(project)),
+        run=lambda data: services.project_change_stage(
+            acting_user=user,
+            project=project,
+            stage=data.get("stage") or "",
+            stage_on=data.get("date") or "",
+            note=data.get("note") or "",
+            reason=data.get("reason") or "",
+            files=data.get("evidence") or None,
+        ),
+        success=_("The stage change has been recorded."),
+        anchor="#timeline",
+        # Django forms reserve ``files``: the upload field is called ``evidence``.
+        field_names={"files": "evidence"},
+    )
 
 
 @allow(*EDITORS)
@@ -274,30 +299,23 @@ def project_fund_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record one month's funds in place for the project."""
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=pk, action="change")
-    form = FundEntryForm(request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.fund_entry_add(
-                acting_user=user,
-                project=project,
-                month=data.get("month") or "",
-                amount_wan=data.get("amount_wan") or "",
-                source=data.get("source") or "",
-                kind=data.get("kind") or "",
-                note=data.get("note") or "",
-            )
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        else:
-            messages.success(request, _("The funds entry has been recorded."))
-            return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]) + "#funds")
-    context = _detail_context(request, project, fund_form=form)
-    return render(request, "projects/detail.html", context, status=status)
+    return _detail_action(
+        request,
+        project,
+        form_key="fund_form",
+        form=FundEntryForm(request.POST),
+        run=lambda data: services.fund_entry_add(
+            acting_user=user,
+            project=project,
+            month=data.get("month") or "",
+            amount_wan=data.get("amount_wan") or "",
+            source=data.get("source") or "",
+            kind=data.get("kind") or "",
+            note=data.get("note") or "",
+        ),
+        success=_("The funds entry has been recorded."),
+        anchor="#funds",
+    )
 
 
 @allow(*EDITORS)
@@ -306,26 +324,21 @@ def project_fund_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct one active funds entry: the old one stays in the history, superseded."""
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=pk, action="change")
-    form = FundCorrectForm(request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        wanted = str(data.get("entry") or "")
-        entry = next((e for e in selectors.fund_entries(project) if str(e.pk) == wanted), None)
+
+    def correct(data: dict[str, Any]) -> object:
+        entry = selectors.fund_entry_of(project, str(data.get("entry") or ""))
         if entry is None:
-            form.add_error("amount_wan", _("Choose an active entry of this project to correct."))
-        else:
-            try:
-                services.fund_entry_correct(
-                    acting_user=user, entry=entry, amount_wan=data.get("amount_wan") or "", note=data.get("note") or ""
-                )
-            except InvalidInput as exc:
-                add_service_errors(form, exc)
-            except Conflict as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            else:
-                messages.success(request, _("The funds entry has been corrected."))
-                return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]) + "?history=1#funds")
-    context = _detail_context(request, project, correct_form=form)
-    return render(request, "projects/detail.html", context, status=status)
+            raise InvalidInput.field("amount_wan", _("Choose an active entry of this project to correct."))
+        return services.fund_entry_correct(
+            acting_user=user, entry=entry, amount_wan=data.get("amount_wan") or "", note=data.get("note") or ""
+        )
+
+    return _detail_action(
+        request,
+        project,
+        form_key="correct_form",
+        form=FundCorrectForm(request.POST),
+        run=correct,
+        success=_("The funds entry has been corrected."),
+        anchor="?history=1#funds",
+    )
