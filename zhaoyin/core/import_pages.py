@@ -68,17 +68,32 @@ def read_upload(request: HttpRequest) -> tuple[bytes | None, str, str, int]:
 
 @dataclass(frozen=True)
 class ImportPages:
-    """One app's import pages: which spec, which columns, which templates, where results live."""
+    """One app's import pages: which spec and columns, the URL names of its routes, and the
+    words that differ between apps. The templates (templates/imports/) are shared."""
 
     spec: Callable[[Any], ImportSpec]
     kind: str
     columns: Sequence[Any]
-    template_dir: str
+    #: URL names: the list it imports into, the upload page, commit, result, template download
+    #: and (optional) the error-report download.
+    list_url: str
+    import_url: str
+    commit_url: str
     result_url: str
+    template_url: str
+    errors_url: str = ""
+    section_label: Any = ""
+    heading: Any = ""
+    back_label: Any = ""
+    #: App-specific lines of "how the import works" (matching rule, text cells, duplicates).
+    notes: Sequence[Any] = ()
+
+    def _render(self, request: HttpRequest, page: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+        return render(request, f"imports/{page}.html", {"pages": self, **context}, status=status)
 
     def upload_form(self, request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
         context = {"error": error, "max_mb": max_upload_mb(), "columns": self.columns}
-        return render(request, f"{self.template_dir}/import_upload.html", context, status=status)
+        return self._render(request, "upload", context, status=status)
 
     def upload(self, request: HttpRequest, user: Any) -> HttpResponse:
         """GET: the form; POST: store the file and show the dry run (counts, rows, errors)."""
@@ -100,7 +115,7 @@ class ImportPages:
             "previous": previous_commit(batch),
             "preview_rows": PREVIEW_ROWS,
         }
-        return render(request, f"{self.template_dir}/import_preview.html", context)
+        return self._render(request, "preview", context)
 
     def commit(self, request: HttpRequest, user: Any) -> HttpResponse:
         """Apply a previewed batch of this user, all or nothing; then show its result."""
@@ -130,7 +145,7 @@ class ImportPages:
             "error_count": len(batch.errors),
             "committed": batch.status == ImportStatus.COMMITTED,
         }
-        return render(request, f"{self.template_dir}/import_result.html", context)
+        return self._render(request, "result", context)
 
     def errors_report(self, user: Any, pk: int) -> HttpResponse:
         """The batch's row errors as .xlsx (row, column, reason)."""

@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.request import request_user
@@ -26,8 +27,23 @@ PAGES = ImportPages(
     spec=EnterpriseImport,
     kind=EnterpriseImport.kind,
     columns=ENTERPRISE_COLUMNS,
-    template_dir="enterprises",
+    list_url="enterprises:list",
+    import_url="enterprises:import",
+    commit_url="enterprises:import_commit",
     result_url="enterprises:import_result",
+    template_url="enterprises:import_template",
+    errors_url="enterprises:import_errors",
+    section_label=gettext_lazy("Enterprises"),
+    heading=gettext_lazy("Import enterprises from Excel"),
+    back_label=gettext_lazy("Back to the enterprise list"),
+    notes=(
+        gettext_lazy(
+            "Rows are matched on the unified social credit code: a new code creates an enterprise, a known one "
+            "updates it; every column overwrites the stored value and an empty optional cell clears it."
+        ),
+        gettext_lazy("Credit codes and unit codes must be text cells, not numbers."),
+        gettext_lazy("The same credit code twice in one file is an error on both rows."),
+    ),
 )
 
 

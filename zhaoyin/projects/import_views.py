@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.request import request_user
@@ -26,8 +27,22 @@ PAGES = ImportPages(
     spec=ProjectImport,
     kind=ProjectImport.kind,
     columns=PROJECT_COLUMNS,
-    template_dir="projects",
+    list_url="projects:list",
+    import_url="projects:import",
+    commit_url="projects:import_commit",
     result_url="projects:import_result",
+    template_url="projects:import_template",
+    section_label=gettext_lazy("Investment projects"),
+    heading=gettext_lazy("Import projects from Excel"),
+    back_label=gettext_lazy("Back to the project list"),
+    notes=(
+        gettext_lazy(
+            "A row with a project code updates that project; a row without one registers a new project with a "
+            "generated code (or matches a project with the same name, investor and unit)."
+        ),
+        gettext_lazy("Project codes and unit codes must be text cells, not numbers."),
+        gettext_lazy("The same project code twice in one file is an error on both rows."),
+    ),
 )
 
 
