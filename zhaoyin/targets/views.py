@@ -10,28 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.forms import add_service_errors
-from zhaoyin.core.importing import (
-    PREVIEW_ROWS,
-    ImportBlocked,
-    ImportFileError,
-    import_batch_get_for_user,
-    import_commit,
-    import_preview,
-)
+from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.targets import selectors, services
@@ -176,88 +169,52 @@ def cycle_times_page(request: HttpRequest) -> HttpResponse:
 
 # ---- Excel import (city admin) ---------------------------------------------------------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ERRORS_SHOWN = 200
-
-
-def _import_form(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
-    context = {"error": error, "columns": TARGET_COLUMNS, "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
-    return render(request, "targets/import_upload.html", context, status=status)
+PAGES = ImportPages(
+    spec=TargetImport,
+    kind=TargetImport.kind,
+    columns=TARGET_COLUMNS,
+    list_url="targets:progress",
+    import_url="targets:import",
+    commit_url="targets:import_commit",
+    result_url="targets:import_result",
+    template_url="targets:import_template",
+    section_label=gettext_lazy("Targets and progress"),
+    heading=gettext_lazy("Import targets from Excel"),
+    back_label=gettext_lazy("Back to the progress table"),
+    notes=(
+        gettext_lazy("One row per year, unit and indicator; a known one is updated."),
+        gettext_lazy(
+            "The month columns hold the planned cumulative value at the end of each month; leave them all blank "
+            "to keep the current plan."
+        ),
+        gettext_lazy("Unit codes must be text cells, not numbers."),
+    ),
+)
 
 
 @allow(Role.CITY_ADMIN)
 @require_http_methods(["GET", "POST"])
 def target_import(request: HttpRequest) -> HttpResponse:
     """Upload a workbook of targets and show the dry run (nothing is written yet)."""
-    if request.method == "GET":
-        return _import_form(request)
-    limit = settings.MAX_UPLOAD_BYTES
-    too_large = _("The file is larger than %(n)d MB; split it into smaller files.") % {"n": limit // (1024 * 1024)}
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit + 64 * 1024:
-        return _import_form(request, too_large, status=413)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return _import_form(request, _("Choose an .xlsx file to upload."), status=400)
-    if upload.size is not None and upload.size > limit:
-        return _import_form(request, too_large, status=413)
-    user = request_user(request)
-    try:
-        batch, plan = import_preview(
-            acting_user=user, spec=TargetImport(user), data=upload.read(limit + 1), filename=upload.name or ""
-        )
-    except ImportFileError as exc:
-        return _import_form(request, exc.message, status=413 if exc.code == "TOO_LARGE" else 400)
-    context = {
-        "batch": batch,
-        "columns": TARGET_COLUMNS,
-        "rows": plan.rows[:PREVIEW_ROWS],
-        "errors": plan.errors[:ERRORS_SHOWN],
-        "error_count": len(plan.errors),
-    }
-    return render(request, "targets/import_preview.html", context)
+    return PAGES.upload(request, request_user(request))
 
 
 @allow(Role.CITY_ADMIN)
 @require_POST
 def target_import_commit(request: HttpRequest) -> HttpResponse:
     """Apply a previewed batch of the current user, all or nothing."""
-    try:
-        pk = int(request.POST.get("batch", ""))
-    except ValueError:
-        return _import_form(request, _("The import to commit is missing; upload the file again."), status=400)
-    user = request_user(request)
-    batch = import_batch_get_for_user(user=user, pk=pk, kind=TargetImport.kind)
-    try:
-        batch, _plan = import_commit(acting_user=user, spec=TargetImport(user), batch=batch)
-    except (ImportBlocked, ImportFileError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Import committed: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % {"created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged},
-        )
-    return redirect("targets:import_result", pk=batch.pk)
+    return PAGES.commit(request, request_user(request))
 
 
 @allow(Role.CITY_ADMIN)
 @require_GET
 def target_import_result(request: HttpRequest, pk: int) -> HttpResponse:
     """A batch's outcome: counts, status and errors."""
-    batch = import_batch_get_for_user(user=request_user(request), pk=pk, kind=TargetImport.kind)
-    context = {"batch": batch, "errors": batch.errors[:ERRORS_SHOWN], "error_count": len(batch.errors)}
-    return render(request, "targets/import_result.html", context)
+    return PAGES.result(request, request_user(request), pk)
 
 
 @allow(Role.CITY_ADMIN)
 @require_GET
 def target_import_template_download(request: HttpRequest) -> HttpResponse:
     """The import template (.xlsx) with the indicator codes on a second sheet."""
-    response = HttpResponse(target_import_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="target-import-template.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_download(target_import_template(), "target-import-template.xlsx")
