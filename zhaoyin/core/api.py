@@ -122,11 +122,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
 
-def paginate(request: HttpRequest, total: int, page: int, page_size: int) -> tuple[int, int]:
-    """Offsets for a page; the caller has validated ``page >= 1`` and ``1 <= page_size <= 200``."""
-    start = (page - 1) * page_size
-    return start, start + page_size
-
 
 def enforce_rules_before_parsing(api: NinjaAPI) -> None:
     """Run each operation's role check inside ninja's authentication step.
