@@ -56,6 +56,9 @@ def session_end_reason(request: HttpRequest, user: User, now: float) -> str | No
     return None
 
 
+LAST_SEEN_RESOLUTION = 30
+
+
 class SessionPolicyMiddleware:
     """Ends sessions that are idle, too old or superseded; sends expired passwords to the
     change page. Runs after AuthenticationMiddleware, so ``request.user`` is fresh from the
@@ -83,7 +86,11 @@ class SessionPolicyMiddleware:
         # Sessions made without the login view (tests' force_login) start counting now.
         session.setdefault(LOGIN_AT, now)
         session.setdefault(EPOCH, user.session_epoch)
-        session[LAST_SEEN] = now
+        # Refreshing the timestamp rewrites the session row; doing it at most every
+        # LAST_SEEN_RESOLUTION seconds keeps most requests free of a write, and the idle limit
+        # (minutes) is still measured to within that resolution.
+        if now - float(session.get(LAST_SEEN, 0)) >= LAST_SEEN_RESOLUTION:
+            session[LAST_SEEN] = now
         allowed = (reverse("accounts:password_change"), reverse("accounts:logout"))
         if request.path not in allowed and password_expired(user):
             messages.warning(request, _("Your password has expired or must be changed before you continue."))
