@@ -41,6 +41,15 @@ class Page(Schema, Generic[T]):
     items: list[T]
 
 
+def refuse_unless_allowed(request: HttpRequest, user: Any, rule: Rule) -> None:
+    """403 (audited as denied) when the authenticated ``user`` holds none of ``rule``'s roles."""
+    if not rule.allows(user.role_codes):
+        from zhaoyin.audit.services import audit_denied
+
+        audit_denied(user=user, action="api.denied", target=request.path)
+        raise PermissionDenied
+
+
 def api_allow(*roles: Role | Iterable[Role], public: bool = False) -> Callable[[F], F]:
     """Declare and enforce who may call an API operation (the API side of ``authz.allow``)."""
     flat: set[Role] = set()
@@ -52,12 +61,7 @@ def api_allow(*roles: Role | Iterable[Role], public: bool = False) -> Callable[[
         @functools.wraps(func)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not rule.public:
-                user = request.auth  # type: ignore[attr-defined]
-                if not rule.allows(user.role_codes):
-                    from zhaoyin.audit.services import audit_denied
-
-                    audit_denied(user=user, action="api.denied", target=request.path)
-                    raise PermissionDenied
+                refuse_unless_allowed(request, request.auth, rule)  # type: ignore[attr-defined]
             return func(request, *args, **kwargs)
 
         setattr(wrapper, RULE_ATTR, rule)
@@ -143,11 +147,8 @@ def enforce_rules_before_parsing(api: NinjaAPI) -> None:
 def _role_checked(callback: Callable[[HttpRequest], Any], rule: Rule) -> Callable[[HttpRequest], Any]:
     def authenticate(request: HttpRequest) -> Any:
         user = callback(request)
-        if user and not rule.allows(user.role_codes):
-            from zhaoyin.audit.services import audit_denied
-
-            audit_denied(user=user, action="api.denied", target=request.path)
-            raise PermissionDenied
+        if user:
+            refuse_unless_allowed(request, user, rule)
         return user
 
     return authenticate
