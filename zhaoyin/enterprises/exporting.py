@@ -12,18 +12,15 @@ audited with its filter and row count.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
+from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.enterprises.filters import enterprise_filter_apply, enterprise_filter_parse
 from zhaoyin.enterprises.importing import ENTERPRISE_COLUMNS, IDENTIFIER_INDEXES, SIZE_LABELS
 from zhaoyin.enterprises.models import Enterprise
@@ -85,12 +82,6 @@ def enterprise_export(*, acting_user: User, params: Mapping[str, Any], out: IO[b
 
 
 def export_filename() -> str:
-    return "enterprises-" + timezone.localtime().strftime("%Y%m%d-%H%M%S") + ".xlsx"
+    return timestamped_filename("enterprises")
 
 
-def export_tempfile() -> IO[bytes]:
-    """An anonymous temporary file under DATA_DIR: removed from disk as soon as it is closed
-    (RES-02), so a streamed response leaves nothing behind, even on an exception."""
-    directory = Path(settings.DATA_DIR) / "tmp"
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return tempfile.TemporaryFile(dir=directory)

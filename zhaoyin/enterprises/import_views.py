@@ -4,21 +4,18 @@ render (style.md); the rules are in ``zhaoyin.core.importing`` and the enterpris
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
-from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.import_pages import XLSX, ImportPages, xlsx_download
+from zhaoyin.core.export_pages import xlsx_export_response
+from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.roles import Role
-from zhaoyin.enterprises.exporting import enterprise_export, export_filename, export_tempfile
+from zhaoyin.enterprises.exporting import enterprise_export, export_filename
 from zhaoyin.enterprises.importing import ENTERPRISE_COLUMNS, EnterpriseImport, enterprise_import_template
 from zhaoyin.enterprises.selectors import READER_ROLES
 
@@ -86,17 +83,10 @@ def enterprise_import_template_download(request: HttpRequest) -> HttpResponse:
 @require_GET
 def enterprise_export_view(request: HttpRequest) -> HttpResponseBase:
     """The scoped, filtered list as .xlsx: the list page's roles, selector and filters (XLS-03)."""
-    spool = export_tempfile()
-    try:
-        enterprise_export(acting_user=request_user(request), params=request.GET, out=spool)
-    except InvalidInput as exc:
-        spool.close()
-        messages.error(request, _("The export was refused: %(reason)s") % {"reason": exc.detail})
-        return redirect(reverse("enterprises:list"))
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    response = FileResponse(spool, as_attachment=True, filename=export_filename(), content_type=XLSX)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: enterprise_export(acting_user=user, params=request.GET, out=out),
+        filename=export_filename(),
+        back_url=reverse("enterprises:list"),
+    )

@@ -15,11 +15,11 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
+from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.projects.filters import project_filter_apply, project_filter_parse
 from zhaoyin.projects.models import Project
@@ -118,4 +118,4 @@ def project_export(*, acting_user: User, params: Mapping[str, Any], out: IO[byte
 
 
 def export_filename() -> str:
-    return "projects-" + timezone.localtime().strftime("%Y%m%d-%H%M%S") + ".xlsx"
+    return timestamped_filename("projects")

@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Count
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,12 +29,12 @@ from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.forms import add_service_errors
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.money import fen_sum, fen_to_amount
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
-from zhaoyin.enterprises.exporting import export_tempfile
 from zhaoyin.lib.cycle_times import cycle_times
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.choices import REASON_REQUIRED, Stage, stage_change_kind
@@ -87,20 +87,13 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def project_export_view(request: HttpRequest) -> HttpResponseBase:
     """The scoped, filtered list as .xlsx: the list page's roles, selector and filters (XLS-03)."""
-    spool = export_tempfile()
-    try:
-        project_export(acting_user=request_user(request), params=request.GET, out=spool)
-    except InvalidInput as exc:
-        spool.close()
-        messages.error(request, _("The export was refused: %(reason)s") % {"reason": exc.detail})
-        return HttpResponseRedirect(reverse("projects:list"))
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    response = FileResponse(spool, as_attachment=True, filename=export_filename(), content_type=XLSX)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: project_export(acting_user=user, params=request.GET, out=out),
+        filename=export_filename(),
+        back_url=reverse("projects:list"),
+    )
 
 
 def stage_targets(project: Project) -> list[tuple[str, str]]:
