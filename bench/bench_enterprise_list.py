@@ -29,62 +29,22 @@ maintained database has them (autovacuum, ``PRAGMA optimize``).
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import math
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import ROOT, emit, percentile, replay, run_per_database
+
 TARGET_P95_MS = 100.0
 ENTERPRISE_TABLE = '"enterprises_enterprise"'
-
-
-def percentile(samples: list[float], pct: float) -> float:
-    """The nearest-rank percentile of ``samples`` (milliseconds)."""
-    ordered = sorted(samples)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def emit(record: dict[str, Any]) -> None:
-    print(json.dumps(record, ensure_ascii=False), flush=True)
-
-
-# --- the parent: one child process per database ---------------------------------------------
-
-
-def run_children(args: argparse.Namespace) -> int:
-    child = [sys.executable, str(Path(__file__).resolve()), "--child", "--requests", str(args.requests),
-             "--scale", args.scale, "--seed", str(args.seed)]
-    if args.count is not None:
-        child += ["--count", str(args.count)]
-    status = 0
-    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    for db in dbs:
-        tmp = tempfile.mkdtemp(prefix="zhaoyin-bench-")
-        (Path(tmp) / "static").mkdir()  # STATIC_ROOT: the static files middleware warns without it
-        env = dict(os.environ, ZHAOYIN_DATA_DIR=tmp, ZHAOYIN_ENV="development",
-                   DJANGO_SETTINGS_MODULE="config.settings")
-        env.pop("DATABASE_URL", None)
-        cmd = child if db == "sqlite" else [sys.executable, str(ROOT / "tools" / "with_postgres.py"), *child]
-        try:
-            rc = subprocess.call(cmd, env=env, cwd=ROOT)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if rc != 0:
-            print(f"bench_enterprise_list: {db} run failed (exit {rc})", file=sys.stderr)
-            status = rc
-    return status
 
 
 # --- the child: generate, then measure ------------------------------------------------------
@@ -124,19 +84,7 @@ def main_queries(client: Any, url: str, headers: dict[str, str]) -> list[tuple[s
 
 
 def time_floor(statements: list[tuple[str, Any]], n: int) -> float | None:
-    from django.db import connection
-
-    if not statements:
-        return None
-    samples = []
-    with connection.cursor() as cursor:
-        for _ in range(n):
-            started = time.perf_counter()
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-            samples.append((time.perf_counter() - started) * 1000)
-    return percentile(samples, 95)
+    return percentile(replay(statements, n), 95) if statements else None
 
 
 def measure(client: Any, url: str, headers: dict[str, str], n: int) -> tuple[list[float], list[int], int]:
@@ -174,16 +122,19 @@ def child(args: argparse.Namespace) -> int:
     from zhaoyin.accounts.selectors import org_unit_by_code
     from zhaoyin.accounts.services import api_token_issue, user_create
     from zhaoyin.core.context import acting
+    from zhaoyin.demo.generate import generate
     from zhaoyin.enterprises.models import Enterprise
     from zhaoyin.enterprises.selectors import enterprise_list_visible_to
 
     db = "postgres" if connection.vendor == "postgresql" else connection.vendor
     call_command("migrate", verbosity=0, interactive=False)
-    gen_args = ["--scale", args.scale, "--seed", str(args.seed)]
+    # The enterprises only: the other generators' data is not read by these pages.
+    overrides = {"projects": 0, "fund_entries": 0}
     if args.count is not None:
-        gen_args += ["--count", str(args.count)]
+        overrides["enterprises"] = args.count
     started = time.perf_counter()
-    call_command("generate", *gen_args, stdout=io.StringIO())
+    with acting(channel="cli"):
+        generate(scale=args.scale, seed=args.seed, overrides=overrides)
     generate_s = time.perf_counter() - started
     total = Enterprise.objects.count()
     emit({"name": "generate_enterprises", "db": db, "n": total, "seconds": round(generate_s, 2)})
@@ -260,7 +211,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.child or os.environ.get("DATABASE_URL"):
         return child(args)
-    return run_children(args)
+    extra = ["--requests", str(args.requests), "--scale", args.scale, "--seed", str(args.seed)]
+    if args.count is not None:
+        extra += ["--count", str(args.count)]
+    return run_per_database(__file__, extra, args.db)
 
 
 if __name__ == "__main__":

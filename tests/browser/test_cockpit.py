@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import LoggedInPage, screenshot
 from tests.world import World
 from zhaoyin.core.roles import Role
+from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.choices import FundSource, Stage
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.targets.models import Target
@@ -67,3 +68,21 @@ def test_cockpit_in_the_browser(logged_in_page: LoggedInPage, world: World) -> N
     )
     expect(page).to_have_url(re.compile(r"/projects/\?stage=lead$"))
     expect(page.locator("#project-table")).to_contain_text("年产10GWh储能电池项目")
+
+
+def test_red_projects_drill_down_to_the_list_by_light(logged_in_page: LoggedInPage, world: World) -> None:
+    """Today's cockpit counts the stored lights; the red KPI opens the list filtered by light."""
+    _pipeline(world)  # the signed project's planned start (April) has passed: red
+    alerts_refresh()
+    page = logged_in_page(Role.CITY_ADMIN)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto("/cockpit/")
+    expect(page.locator("#kpi-red .zy-kpi-value")).to_have_text("1")
+    expect(page.locator("#cockpit-alert-table")).to_contain_text("煤基新材料精深加工项目")
+    page.locator("#kpi-red").click()
+    expect(page).to_have_url(re.compile(r"/projects/\?alert=red$"))
+    table = page.locator("#project-table")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table).to_contain_text("煤基新材料精深加工项目")
+    expect(table.locator('[data-alert="red"]')).to_have_count(1)
+    screenshot(page, "09-projects-red")

@@ -111,6 +111,21 @@ def _validate_password(password: str, user: User, field: str) -> None:
 
 
 @transaction.atomic
+def org_unit_create(
+    *, acting_user: User | None, code: str, name: str, kind: str, parent: OrgUnit | None, location: str = ""
+) -> OrgUnit:
+    """Create one org unit under ``parent`` (audited as "org_unit.create").
+
+    The tree path is set by ``OrgUnit.save``; the unit is re-read so the returned instance
+    carries it. Used by the demo loader (``acting_user=None``, the command line).
+    """
+    unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent, location=location)
+    unit.refresh_from_db()
+    audit_write(action="org_unit.create", user=acting_user, obj=unit, after=snapshot(unit))
+    return unit
+
+
+@transaction.atomic
 def user_create(
     *,
     acting_user: User | None,

@@ -2,37 +2,40 @@
 
 Nothing here is computed anew: progress comes from ``zhaoyin.targets.selectors.progress_for``
 (its "city" row is the user's own scope), the projects from
-``zhaoyin.projects.selectors.project_list_visible_to``, the lights from ``project_alerts``, the
-cycle times from ``cycle_time_distributions`` and the fund sums through ``fen_sum`` (exact).
-The funds charts count the same entries as external_funds (``fund_entries_counted``), so
-each chart adds up to the KPI's actual. The number of queries does not grow with the data.
+``zhaoyin.projects.selectors.project_list_visible_to``, the lights from ``zhaoyin.projects.alerts``, the
+cycle times from ``cycle_time_distributions`` and the fund sums from the funds rollup in
+whole fen (exact). The funds charts read the same rollup rows as external_funds
+(``rollups_counted``), so each chart adds up to the KPI's actual. The number of queries does
+not grow with the data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.money import fen_sum
 from zhaoyin.lib import alerts as alert_rules
-from zhaoyin.projects.choices import MAIN_LINE, FundSource, Stage
-from zhaoyin.projects.models import FundEntry, Project
-from zhaoyin.projects.selectors import project_list_visible_to
+from zhaoyin.projects.alerts import WATCHED, project_alerts, stored_lights_fresh
+from zhaoyin.projects.choices import MAIN_LINE, AlertLevel, FundSource, Stage
+from zhaoyin.projects.models import FundRollup, Project
+from zhaoyin.projects.selectors import project_list_visible_to, project_scope_q
 from zhaoyin.targets import selectors as targets
-from zhaoyin.targets.indicators import REGISTRY, counted_months, fund_entries_counted
+from zhaoyin.targets.indicators import REGISTRY, counted_months, rollups_counted
 
 #: The cockpit is read by whoever reads target progress (the same scope rule).
 READER_ROLES = targets.READER_ROLES
 FUNDS = "external_funds"
 YI = Decimal(10000)  # 万元 per 亿元
-#: Stages a project can be flagged in (the alert rules watch no other).
-WATCHED = alert_rules.AWAITING_START | alert_rules.UNDER_CONSTRUCTION
+#: How many red and yellow projects the cockpit lists (the counts link to all of them).
+ALERTS_LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -84,10 +87,39 @@ def _reason_text(reason: alert_rules.Reason) -> str:
     return reason.code
 
 
-def _counted_funds(user: User, year: int, as_of: dt.date) -> QuerySet[FundEntry]:
-    """The entries external_funds counts, limited to the projects the user may see."""
-    visible = project_list_visible_to(user).values("pk")
-    return FundEntry.objects.filter(fund_entries_counted(year, as_of), project__in=visible).order_by()
+def _counted_funds(user: User, year: int, as_of: dt.date) -> QuerySet[FundRollup]:
+    """The rollup of the entries external_funds counts, limited to the user's units (a
+    project's visibility is its unit's: ``project_scope_q`` is ``unit_scope_q``)."""
+    return rollups_counted(year, as_of).filter(project_scope_q(user))
+
+
+def _alerts(projects: QuerySet[Project], as_of: dt.date) -> tuple[int, int, list[AlertRow]]:
+    """Red and yellow counts and the first ``ALERTS_LISTED`` flagged projects (red first).
+
+    Today, with every watched light stored as of today (``zhaoyin.projects.alerts``): counted
+    by the database, and only the listed projects evaluated again for their reasons. Another
+    day, or a light not yet refreshed: every watched project is evaluated (the same rules, the
+    same result, slower at province scale).
+    """
+    watched = projects.filter(stage__in=WATCHED)
+    if as_of == timezone.localdate() and stored_lights_fresh(watched, as_of):
+        # Only watched projects can be red or yellow (a stage change away refreshes the light),
+        # so the (alert_level, …) indexes answer both reads without touching the green ones.
+        lit = projects.filter(alert_level__in=[AlertLevel.RED, AlertLevel.YELLOW])
+        counts = dict(lit.order_by().values_list("alert_level").annotate(n=Count("pk")))
+        # "red" sorts before "yellow": red first, then by name.
+        flagged_qs = lit.order_by("alert_level", "name", "pk")
+        flagged = list(flagged_qs[:ALERTS_LISTED])
+        lights = project_alerts(flagged, today=as_of)
+    else:
+        every = list(watched.order_by("name", "pk"))
+        lights = project_alerts(every, today=as_of)
+        counts = Counter(str(light.level) for light in lights.values())
+        flagged = [p for p in every if lights[p.pk].level != alert_rules.Level.GREEN]
+        flagged.sort(key=lambda p: lights[p.pk].level != alert_rules.Level.RED)
+        flagged = flagged[:ALERTS_LISTED]
+    rows = [AlertRow(p, str(lights[p.pk].level), [_reason_text(r) for r in lights[p.pk].reasons]) for p in flagged]
+    return int(counts.get(AlertLevel.RED, 0)), int(counts.get(AlertLevel.YELLOW, 0)), rows
 
 
 def cockpit_for(user: User, *, year: int, as_of: dt.date) -> Cockpit:
@@ -98,34 +130,27 @@ def cockpit_for(user: User, *, year: int, as_of: dt.date) -> Cockpit:
     labels = dict(Stage.choices)
     funnel = [(str(s), str(labels[s]), int(per_stage.get(s, 0))) for s in MAIN_LINE]
 
-    watched = list(projects.filter(stage__in=WATCHED).order_by("name", "pk"))
-    lights = targets.project_alerts(watched, today=as_of)
-    alerts = [
-        AlertRow(p, str(lights[p.pk].level), [_reason_text(r) for r in lights[p.pk].reasons])
-        for p in watched
-        if lights[p.pk].level != alert_rules.Level.GREEN
-    ]
-    alerts.sort(key=lambda a: (a.level != alert_rules.Level.RED, a.project.name))
+    red, yellow, alerts = _alerts(projects, as_of)
 
     funds = _counted_funds(user, year, as_of)
-    monthly = dict(funds.values_list("month").annotate(fen=fen_sum("amount_wan")))
+    monthly = dict(funds.values_list("month").annotate(fen=Sum("fen")))
     span = counted_months(year, as_of)
     last = span[1].month if span else 0
     months = [(dt.date(year, n, 1), _yi(monthly.get(dt.date(year, n, 1)))) for n in range(1, last + 1)]
     industries = (
-        funds.values_list("project__industry__code", "project__industry__name")
-        .annotate(fen=fen_sum("amount_wan"))
-        .order_by("-fen", "project__industry__code")
+        funds.values_list("industry__code", "industry__name")
+        .annotate(total=Sum("fen"))
+        .order_by("-total", "industry__code")
     )
     by_industry = [(code, name, _yi(fen)) for code, name, fen in industries]
-    sources = dict(funds.values_list("source").annotate(fen=fen_sum("amount_wan")))
+    sources = dict(funds.values_list("source").annotate(fen=Sum("fen")))
     by_source = [(str(s), str(label), _yi(sources.get(s))) for s, label in FundSource.choices]
 
     return Cockpit(
         progress=progress,
         project_count=sum(per_stage.values()),
-        red=sum(1 for a in alerts if a.level == alert_rules.Level.RED),
-        yellow=sum(1 for a in alerts if a.level == alert_rules.Level.YELLOW),
+        red=red,
+        yellow=yellow,
         funnel=funnel,
         months=months,
         by_industry=by_industry,

@@ -100,5 +100,9 @@ def cockpit_page(request: HttpRequest) -> HttpResponse:
         "charts": _charts(cockpit, year, as_of),
         "funds_link": _url("targets:progress", indicator=selectors.FUNDS, year=year, as_of=as_of.isoformat()),
         "projects_link": reverse("projects:list"),
+        # The list filters by the light stored today: it matches a cockpit of today only.
+        "lights_today": as_of == timezone.localdate(),
+        "red_link": _url("projects:list", alert="red"),
+        "yellow_link": _url("projects:list", alert="yellow"),
     }
     return render(request, "cockpit/index.html", context)

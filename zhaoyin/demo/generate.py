@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import transaction
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.audit.services import audit_write
@@ -42,7 +42,7 @@ BATCH_SIZE = 2000
 #: The letters a generated organisation body may use (both USCC and GB 11714 alphabets).
 BODY_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
-M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
 
 
 @dataclass
@@ -85,8 +85,8 @@ def register(name: str, *, city: int, province: int) -> Callable[[GeneratorFn], 
     return wrap
 
 
-def batched(items: Iterable[M], size: int = BATCH_SIZE) -> Iterator[list[M]]:
-    batch: list[M] = []
+def batched(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
@@ -234,3 +234,6 @@ def generate(*, scale: str, seed: int, overrides: dict[str, int] | None = None) 
     summary: dict[str, Any] = {"scale": scale, "seed": seed, "requested": counts, "created": dict(ctx.created)}
     audit_write(action="generate", object_type="generate", object_repr=f"{scale} seed={seed}", after=summary)
     return summary
+
+# Registered after the enterprises, in this order: projects, then their funds.
+from zhaoyin.demo import generate_projects  # noqa: E402, F401

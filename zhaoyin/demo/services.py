@@ -1,7 +1,7 @@
 """Loading the Huainan demo (DESIGN 9) — idempotently, through the domain services.
 
-Every record is written by the same service a person's action would use (enterprise_create,
-enterprise_figures_set, user_create) with ``acting_user=None``; the caller runs this under
+Every record is written by the same service a person's action would use (org_unit_create,
+enterprise_create, enterprise_figures_set, user_create) with ``acting_user=None``; the caller runs this under
 ``acting(channel="cli")`` so each write is audited as coming from the command line. Records
 that exist already (by natural key: org unit code, industry/qualification name, USCC,
 enterprise × year, username) are skipped, so a second run writes nothing at all.
@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from zhaoyin.accounts.models import OrgUnit, User
-from zhaoyin.accounts.services import user_create
+from zhaoyin.accounts.services import org_unit_create, user_create
 from zhaoyin.audit.services import audit_write, snapshot
 from zhaoyin.demo import data
 from zhaoyin.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -44,17 +44,6 @@ class LoadResult:
     @property
     def total(self) -> int:
         return sum(self.created.values())
-
-
-@transaction.atomic
-def org_unit_create(
-    *, acting_user: User | None, code: str, name: str, kind: str, parent: OrgUnit | None, location: str = ""
-) -> OrgUnit:
-    """Create one org unit under ``parent`` (audited). Used by the demo and the generator."""
-    unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent, location=location)
-    unit.refresh_from_db()
-    audit_write(action="org_unit.create", user=acting_user, obj=unit, after=snapshot(unit))
-    return unit
 
 
 def org_tree_ensure(*, result: LoadResult | None = None) -> dict[str, OrgUnit]:

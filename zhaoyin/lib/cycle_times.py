@@ -17,7 +17,8 @@ never reported as a negative duration).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -99,26 +100,44 @@ class Distribution:
     maximum: int | None
 
 
-def _quantile(ordered: Sequence[int], q: Decimal) -> Decimal:
-    """Linear interpolation between closest ranks (the common "type 7" definition), exact."""
-    position = q * (len(ordered) - 1)
+def _quantile(counts: Sequence[tuple[int, int]], total: int, q: Decimal) -> Decimal:
+    """Linear interpolation between closest ranks (the common "type 7" definition), exact, over
+    ``(value, count)`` pairs sorted by value that hold ``total`` values."""
+    position = q * (total - 1)
     low = int(position)
-    high = min(low + 1, len(ordered) - 1)
     fraction = position - low
-    value = Decimal(ordered[low]) + (Decimal(ordered[high]) - Decimal(ordered[low])) * fraction
+    below, high_value = _value_at(counts, low), _value_at(counts, min(low + 1, total - 1))
+    value = Decimal(below) + (Decimal(high_value) - Decimal(below)) * fraction
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _value_at(counts: Sequence[tuple[int, int]], rank: int) -> int:
+    """The ``rank``-th value (0-based) of the multiset ``counts``."""
+    seen = 0
+    for value, count in counts:
+        seen += count
+        if rank < seen:
+            return value
+    raise IndexError(rank)
+
+
+def distribution_of_counts(counts: Mapping[int, int]) -> Distribution:
+    """The distribution of a multiset of spans given as ``{days: how many}`` — what a grouped
+    ``COUNT(*)`` returns, so the database need not send one row per project."""
+    ordered = sorted((days, n) for days, n in counts.items() if n > 0)
+    total = sum(n for _days, n in ordered)
+    if not total:
+        return Distribution(0, None, None, None, None, None)
+    return Distribution(
+        count=total,
+        minimum=ordered[0][0],
+        p25=_quantile(ordered, total, Decimal("0.25")),
+        median=_quantile(ordered, total, Decimal("0.5")),
+        p75=_quantile(ordered, total, Decimal("0.75")),
+        maximum=ordered[-1][0],
+    )
 
 
 def distribution(days: Iterable[int | None]) -> Distribution:
     """The distribution of spans, ignoring missing ones (``None``)."""
-    ordered = sorted(d for d in days if d is not None)
-    if not ordered:
-        return Distribution(0, None, None, None, None, None)
-    return Distribution(
-        count=len(ordered),
-        minimum=ordered[0],
-        p25=_quantile(ordered, Decimal("0.25")),
-        median=_quantile(ordered, Decimal("0.5")),
-        p75=_quantile(ordered, Decimal("0.75")),
-        maximum=ordered[-1],
-    )
+    return distribution_of_counts(Counter(d for d in days if d is not None))

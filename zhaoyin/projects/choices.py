@@ -112,3 +112,11 @@ class FundSource(models.TextChoices):
 class FundKind(models.TextChoices):
     FIXED_ASSET = "fixed_asset", _("Fixed-asset investment")
     OTHER = "other", _("Other")
+
+
+class AlertLevel(models.TextChoices):
+    """The 红黄绿 light of a project (the values of ``zhaoyin.lib.alerts.Level``)."""
+
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")

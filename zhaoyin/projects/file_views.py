@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.projects import selectors
-from zhaoyin.projects.services import evidence_path
+from zhaoyin.projects.services import evidence_open
 
 
 @allow(selectors.READER_ROLES, description="Download a stage change's evidence file (project scope)")
@@ -15,11 +15,13 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """The stored file of an evidence record whose project the user may see (else 404).
 
     Sent as an attachment with the type sniffed at upload and ``nosniff``, so a browser never
-    renders an uploaded file inside the application's origin.
+    renders an uploaded file inside the application's origin. Each download is audited; an
+    out-of-scope id or a file missing on disk is a 404 and records no read.
     """
-    evidence = selectors.evidence_get_for_user(user=request_user(request), pk=pk)
+    user = request_user(request)
+    evidence = selectors.evidence_get_for_user(user=user, pk=pk)
     try:
-        handle = open(evidence_path(evidence.stored_name), "rb")  # noqa: SIM115 - FileResponse closes it
+        handle = evidence_open(acting_user=user, evidence=evidence)
     except (OSError, ValueError):
         raise Http404 from None
     response = FileResponse(

@@ -33,7 +33,7 @@ from zhaoyin.core.listparams import (
 from zhaoyin.enterprises.models import Industry, search_fold
 from zhaoyin.enterprises.selectors import industry_by_code_or_id
 from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_decimal
-from zhaoyin.projects.choices import AttractionMethod, SourceRegion, Stage
+from zhaoyin.projects.choices import AlertLevel, AttractionMethod, SourceRegion, Stage
 from zhaoyin.projects.models import Project
 
 #: The parameters the filter understands.
@@ -44,6 +44,7 @@ FILTER_PARAMS = (
     "stage",
     "source_region",
     "attraction_method",
+    "alert",
     "min_investment",
     "max_investment",
     "sort",
@@ -72,6 +73,7 @@ class ProjectFilter:
     stage: str = ""
     source_region: str = ""
     attraction_method: str = ""
+    alert: str = ""
     min_investment: Decimal | None = None
     max_investment: Decimal | None = None
     sort: str = DEFAULT_SORT
@@ -90,6 +92,7 @@ class ProjectFilter:
             or self.stage
             or self.source_region
             or self.attraction_method
+            or self.alert
             or self.min_investment is not None
             or self.max_investment is not None
         )
@@ -100,7 +103,8 @@ def project_filter_parse(params: Mapping[str, Any]) -> ProjectFilter:
 
     ``q`` (substrings of code, name, investor; several words must all occur), ``org_unit``
     (code; includes its descendants), ``industry`` (code or id), ``stage``, ``source_region``,
-    ``attraction_method`` (codes), ``min_investment``/``max_investment`` (万元, inclusive),
+    ``attraction_method``, ``alert`` (the stored 红黄绿 light: green, yellow, red) (codes),
+    ``min_investment``/``max_investment`` (万元, inclusive),
     ``sort`` (see ``SORT_COLUMNS``, ``-`` for descending), ``page`` (≥ 1), ``page_size``
     (1 … 200). Unknown parameters are ignored (pages carry others).
     """
@@ -127,6 +131,7 @@ def project_filter_parse(params: Mapping[str, Any]) -> ProjectFilter:
         ("stage", Stage.values),
         ("source_region", SourceRegion.values),
         ("attraction_method", AttractionMethod.values),
+        ("alert", AlertLevel.values),
     ):
         if raw[name] and raw[name] not in values:
             fail(name, _("Choose one of: %(values)s.") % {"values": ", ".join(values)})
@@ -153,6 +158,7 @@ def project_filter_parse(params: Mapping[str, Any]) -> ProjectFilter:
         stage=raw["stage"],
         source_region=raw["source_region"],
         attraction_method=raw["attraction_method"],
+        alert=raw["alert"],
         min_investment=low,
         max_investment=high,
         sort=sort,
@@ -180,6 +186,8 @@ def project_filter_apply(qs: QuerySet[Project], flt: ProjectFilter) -> QuerySet[
         qs = qs.filter(source_region=flt.source_region)
     if flt.attraction_method:
         qs = qs.filter(attraction_method=flt.attraction_method)
+    if flt.alert:
+        qs = qs.filter(alert_level=flt.alert)
     if flt.min_investment is not None:
         qs = qs.filter(total_investment_wan__gte=flt.min_investment)
     if flt.max_investment is not None:

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.enterprises import selectors as enterprise_selectors
-from zhaoyin.projects.choices import AttractionMethod, FundKind, FundSource, SourceRegion, Stage
+from zhaoyin.projects.choices import AlertLevel, AttractionMethod, FundKind, FundSource, SourceRegion, Stage
 from zhaoyin.projects.filters import ProjectFilter, project_filter_parse
 from zhaoyin.projects.models import Project
-from zhaoyin.projects.selectors import can_create_project_in
+from zhaoyin.projects.selectors import can_create_project_in, staff_in_charge_candidates
 from zhaoyin.projects.validation import PROJECT_FIELDS, REQUIRED_FIELDS
 
 Choices = list[tuple[str, str]]
@@ -31,6 +31,16 @@ def _unit_choices(units: Iterable[OrgUnit], blank: str) -> Choices:
     units = list(units)
     top = min((u.path.count("/") for u in units), default=0)
     return [("", blank)] + [(u.code, "\u3000" * (u.path.count("/") - top) + u.name) for u in units]
+
+
+def _staff_choices(users: Iterable[User], blank: str) -> Choices:
+    """Accounts as options by user name (what the service takes), shown with name and unit."""
+
+    def label(user: User) -> str:
+        who = f"{user.full_name} ({user.username})" if user.full_name else user.username
+        return f"{who} · {user.org_unit.name}" if user.org_unit else who
+
+    return [("", blank)] + [(u.username, label(u)) for u in users]
 
 
 def _industry_choices(blank: str) -> Choices:
@@ -69,7 +79,7 @@ class ProjectForm(forms.Form):
     land_mu = text(_("Land need (mu)"), 20, inputmode="decimal")
     attraction_method = select(_("Attraction method"))
     lead_official = text(_("Lead official"), 60)
-    staff = text(_("Staff in charge (user name)"), 150, autocomplete="off")
+    staff = select(_("Staff in charge"))
     first_contact_on = date_field(_("First contact"))
     planned_sign_on = date_field(_("Planned signing"))
     planned_start_on = date_field(_("Planned start"))
@@ -93,6 +103,12 @@ class ProjectForm(forms.Form):
             units.append(project.org_unit)
         _set_choices(self, "org_unit", _unit_choices(units, "—"))
         _set_choices(self, "industry", _industry_choices("—"))
+        # Who the editor may put in charge; the one already in charge stays selectable (the
+        # service lets an unchanged choice pass even if it now lies outside the scope).
+        staff = list(staff_in_charge_candidates(user))
+        if project is not None and project.staff is not None and project.staff not in staff:
+            staff.append(project.staff)
+        _set_choices(self, "staff", _staff_choices(staff, "—"))
         _set_choices(self, "source_region", [("", "—"), *((v, str(label)) for v, label in SourceRegion.choices)])
         _set_choices(self, "attraction_method", [(v, str(label)) for v, label in AttractionMethod.choices])
         if project is None:
@@ -209,6 +225,7 @@ class ProjectFilterForm(forms.Form):
     stage = select(_("Stage"))
     source_region = select(_("Source region"))
     attraction_method = select(_("Attraction method"))
+    alert = select(_("Alert"))
     min_investment = text(_("Min. investment (10k yuan)"), 20, inputmode="decimal")
     max_investment = text(_("Max. investment (10k yuan)"), 20, inputmode="decimal")
 
@@ -230,6 +247,7 @@ class ProjectFilterForm(forms.Form):
             "attraction_method",
             [("", str(_("All methods"))), *((v, str(lb)) for v, lb in AttractionMethod.choices)],
         )
+        _set_choices(self, "alert", [("", str(_("All lights"))), *((v, str(lb)) for v, lb in AlertLevel.choices)])
         if len(units) < 2:
             del self.fields["org_unit"]
 

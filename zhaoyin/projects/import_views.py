@@ -77,8 +77,18 @@ def project_import_template_download(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- month funds
 
 
+#: What the shared upload page (templates/imports/upload.html) reads of ``pages``.
+FUNDS_PAGES = {
+    "heading": gettext_lazy("Import a month's funds in place"),
+    "section_label": PAGES.section_label,
+    "list_url": PAGES.list_url,
+    "template_url": "projects:funds_import_template",
+}
+
+
 def _funds_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     base: dict[str, Any] = {
+        "pages": FUNDS_PAGES,
         "max_mb": max_upload_mb(),
         "columns": FundsMonthImport.columns,
         "month": timezone.localdate().strftime("%Y-%m"),

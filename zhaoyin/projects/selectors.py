@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from zhaoyin.accounts.models import User
+from zhaoyin.accounts.models import RoleAssignment, User
 from zhaoyin.accounts.scope import NOTHING, unit_scope_q
 from zhaoyin.core.money import exact_sum
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
@@ -57,6 +57,40 @@ def can_create_project_in(user: User, unit_path: str) -> bool:
     if Role.CITY_ADMIN.value in user.role_codes:
         return True
     return user.org_unit is not None and unit_path.startswith(user.org_unit.path)
+
+
+#: Roles an account needs to be put in charge of a project (经办人).
+STAFF_IN_CHARGE_ROLES = frozenset({Role.STAFF.value, Role.UNIT_ADMIN.value})
+
+
+def staff_in_charge_candidates(editor: User | None) -> QuerySet[User]:
+    """The accounts ``editor`` may put in charge of a project: active, not one of the 三员,
+    holding the staff or unit admin role, in a unit within the editor's scope — every unit
+    for a city admin, the editor's own subtree for a county or park editor. ``None`` is the
+    system (demo loader, command line): any unit. A non-editor may choose nobody.
+
+    The same list fills the form's choices and backs the services' check, so a page, the API
+    and an import accept exactly the same people.
+    """
+    qs = User.objects.filter(
+        is_active=True,
+        admin_role="",
+        org_unit__isnull=False,
+        pk__in=RoleAssignment.objects.filter(role__in=STAFF_IN_CHARGE_ROLES).values("user_id"),
+    )
+    if editor is not None:
+        if not editor.is_authenticated or not (editor.role_codes & EDITOR_ROLES):
+            return qs.none()
+        if Role.CITY_ADMIN.value not in editor.role_codes:
+            if editor.org_unit is None:
+                return qs.none()
+            qs = qs.filter(org_unit__path__startswith=editor.org_unit.path)
+    return qs.select_related("org_unit").order_by("org_unit__path", "username")
+
+
+def may_put_in_charge(editor: User | None, staff: User) -> bool:
+    """Whether ``editor`` may make ``staff`` the staff member in charge of a project."""
+    return staff_in_charge_candidates(editor).filter(pk=staff.pk).exists()
 
 
 def project_get_for_user(*, user: User, pk: int, action: str = "view") -> Project:

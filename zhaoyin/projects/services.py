@@ -7,18 +7,12 @@ same transaction (AUD-01).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
-import os
-import secrets
-import zipfile
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -27,8 +21,10 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, diff, snapshot
+from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.choices import (
     REASON_REQUIRED,
     FundKind,
@@ -37,14 +33,15 @@ from zhaoyin.projects.choices import (
     StageChangeKind,
     stage_change_kind,
 )
+from zhaoyin.projects.milestones import MILESTONE_FIELDS, project_milestones
 from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
-from zhaoyin.projects.selectors import can_create_project_in, can_edit_project
+from zhaoyin.projects.selectors import can_create_project_in, can_edit_project, may_put_in_charge
 from zhaoyin.projects.validation import clean_project, parse_month
 
 #: Largest evidence file accepted (FILE-01).
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+MAX_EVIDENCE_BYTES = files_core.MAX_FILE_BYTES
 #: Most evidence files on one stage change.
-MAX_EVIDENCE_FILES = 10
+MAX_EVIDENCE_FILES = files_core.MAX_FILES
 MAX_NOTE = 2000
 
 
@@ -68,12 +65,29 @@ def _check_unit(acting_user: User | None, cleaned: Mapping[str, Any], message: s
         raise InvalidInput.field("org_unit", message)
 
 
+def _check_staff(acting_user: User | None, cleaned: Mapping[str, Any], current: Project | None = None) -> None:
+    """The staff member in charge must be one ``acting_user`` may choose (role and scope).
+
+    Keeping the one already in charge of ``current`` is always allowed: an editor may change
+    other fields of a project whose staff member a city admin chose from another unit.
+    """
+    staff = cleaned.get("staff")
+    if staff is None or (current is not None and current.staff_id == staff.pk):
+        return
+    if not may_put_in_charge(acting_user, staff):
+        raise InvalidInput.field(
+            "staff",
+            _("Choose an active staff member or unit administrator of a unit within your scope."),
+        )
+
+
 @transaction.atomic
 def project_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Project:
     """Register a project at stage ``lead``; its first stage event is dated the first contact
     (or today). The code ``XM-<year>-<sequence>`` is generated."""
     cleaned = clean_project(data)
     _check_unit(acting_user, cleaned, _("You may not register projects in this org unit."))
+    _check_staff(acting_user, cleaned)
     today = timezone.localdate()
     stage_on = cleaned.get("first_contact_on") or today
     project = Project(**cleaned, stage=Stage.LEAD, stage_on=stage_on)
@@ -97,8 +111,21 @@ def project_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Proj
         stage_on=stage_on,
         created_by=acting_user,
     )
+    _store_milestones(project)
     audit_write(action="project.create", user=acting_user, obj=project, after=snapshot(project))
     return project
+
+
+#: The project fields the 红黄绿 light reads (besides the stage and the funds).
+LIGHT_INPUTS = frozenset({"total_investment_wan", "planned_start_on", "planned_production_on"})
+
+
+def _store_milestones(project: Project) -> None:
+    """Replay the project's stage history into its milestone columns (one read, one write)."""
+    values = project_milestones(project.pk, project.first_contact_on)
+    Project.objects.filter(pk=project.pk).update(**values)
+    for key, value in values.items():
+        setattr(project, key, value)
 
 
 @transaction.atomic
@@ -114,6 +141,7 @@ def project_update(
         raise PermissionDenied
     cleaned = clean_project(data, partial=True)
     _check_unit(acting_user, cleaned, _("You may not move projects to this org unit."))
+    _check_staff(acting_user, cleaned, project)
     if version is not None and version != project.version:
         raise Conflict(_("This project was changed by someone else; reload it and apply your change again."))
     before = snapshot(project)
@@ -125,6 +153,10 @@ def project_update(
     project.refresh_search_text()
     project.updated_at = timezone.now()
     update_fields = [*cleaned, "search_text", "updated_at"]
+    if "first_contact_on" in cleaned:  # the first span starts at the first contact
+        for key, value in project_milestones(project.pk, project.first_contact_on).items():
+            setattr(project, key, value)
+        update_fields += MILESTONE_FIELDS
     values = {f: getattr(project, f) for f in update_fields}
     changed = Project.objects.filter(pk=project.pk, version=current_version).update(
         version=current_version + 1, **values
@@ -133,6 +165,8 @@ def project_update(
         project.refresh_from_db()
         raise Conflict(_("This project was changed by someone else; reload it and apply your change again."))
     project.version = current_version + 1
+    if LIGHT_INPUTS & set(cleaned):
+        alerts_refresh(project_ids=[project.pk])
     old, new = diff(before, snapshot(project))
     if old or new:
         audit_write(action="project.update", user=acting_user, obj=project, before=old, after=new)
@@ -142,104 +176,35 @@ def project_update(
 # --------------------------------------------------------------------------- evidence files
 
 
-@dataclass(frozen=True)
-class _CheckedFile:
-    original_name: str
-    content: bytes
-    content_type: str
+# The checks and the storage are shared with other apps' attachments (zhaoyin.core.files).
+sniff_content_type = files_core.sniff_content_type
+EVIDENCE_AREA = "evidence"
 
 
-_ZIP_KINDS = {
-    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def sniff_content_type(head: bytes, content: bytes) -> str | None:
-    """The content type of an allowed evidence file by its magic bytes, else None.
-
-    PDF, JPEG and PNG by signature; DOCX and XLSX are ZIP packages told apart by their main
-    part. The name the user gave is never trusted for this.
-    """
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, ValueError, OSError):
-            return None
-        for part, content_type in _ZIP_KINDS.items():
-            if part in names:
-                return content_type
-    return None
-
-
-def _display_name(name: str) -> str:
-    """The user's file name, kept for display only: path parts and control characters dropped."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
-    return base.strip()[:200] or "file"
-
-
-def _check_files(files: Sequence[UploadedFile[Any]] | None) -> list[_CheckedFile]:
+def _check_files(files: Sequence[UploadedFile[Any]] | None) -> list[files_core.CheckedFile]:
     """Read and check every upload before anything is written (size, type)."""
-    checked: list[_CheckedFile] = []
-    if not files:
-        return checked
-    if len(files) > MAX_EVIDENCE_FILES:
-        raise InvalidInput.field("files", _("At most %(n)d files per change.") % {"n": MAX_EVIDENCE_FILES})
-    for upload in files:
-        name = _display_name(upload.name or "")
-        if upload.size is not None and upload.size > MAX_EVIDENCE_BYTES:
-            raise InvalidInput.field("files", _("%(name)s is larger than 20 MB.") % {"name": name})
-        upload.seek(0)
-        content = upload.read(MAX_EVIDENCE_BYTES + 1)
-        if len(content) > MAX_EVIDENCE_BYTES:
-            raise InvalidInput.field("files", _("%(name)s is larger than 20 MB.") % {"name": name})
-        if not content:
-            raise InvalidInput.field("files", _("%(name)s is empty.") % {"name": name})
-        content_type = sniff_content_type(content[:16], content)
-        if content_type is None:
-            raise InvalidInput.field(
-                "files", _("%(name)s is not a PDF, JPEG, PNG, Word (docx) or Excel (xlsx) file.") % {"name": name}
-            )
-        checked.append(_CheckedFile(original_name=name, content=content, content_type=content_type))
-    return checked
+    # The limits are read here, at call time, so tests can lower them on this module.
+    return files_core.check_uploads(files, max_files=MAX_EVIDENCE_FILES, max_bytes=MAX_EVIDENCE_BYTES)
 
 
 def evidence_dir() -> Path:
     """Where evidence files live: ``DATA_DIR/evidence`` (outside any web root)."""
-    return Path(settings.DATA_DIR) / "evidence"
+    return files_core.file_dir(EVIDENCE_AREA)
 
 
 def evidence_path(stored_name: str) -> Path:
     """The path of a stored evidence file (the stored name is random hex, never user input)."""
-    if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
-        raise ValueError("bad stored name")
-    return evidence_dir() / stored_name
+    return files_core.stored_path(EVIDENCE_AREA, stored_name)
 
 
 def _store_files(
-    checked: Iterable[_CheckedFile], *, event: StageEvent, acting_user: User | None, written: list[Path]
+    checked: Iterable[files_core.CheckedFile], *, event: StageEvent, acting_user: User | None, written: list[Path]
 ) -> list[EvidenceFile]:
     """Write the files under random names and record them; ``written`` collects the paths so
     the caller can remove them if the transaction does not commit."""
-    directory = evidence_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     rows: list[EvidenceFile] = []
     for item in checked:
-        stored_name = secrets.token_hex(16)
-        path = directory / stored_name
-        # Readable by the service account only; O_EXCL: never overwrite another file.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        written.append(path)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(item.content)
+        stored_name = files_core.write_private(EVIDENCE_AREA, item.content, written)
         rows.append(
             EvidenceFile.objects.create(
                 event=event,
@@ -247,16 +212,49 @@ def _store_files(
                 stored_name=stored_name,
                 content_type=item.content_type,
                 size=len(item.content),
-                sha256=hashlib.sha256(item.content).hexdigest(),
+                sha256=item.sha256,
                 uploaded_by=acting_user,
             )
         )
     return rows
 
 
-def _remove(paths: Iterable[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
+_remove = files_core.remove_files
+
+
+@transaction.atomic
+def evidence_open(*, acting_user: User, evidence: EvidenceFile) -> BinaryIO:
+    """Open an evidence file for ``acting_user`` to download, and audit the read.
+
+    ``evidence`` comes from ``selectors.evidence_get_for_user`` (scope already checked). The
+    record ("project.evidence.download") names the file and its project. A file missing on
+    disk raises ``OSError`` before anything is recorded; the caller answers 404. If the audit
+    write fails, the handle is closed and nothing is served (AUD-04: fail closed).
+    """
+    handle = open(evidence_path(evidence.stored_name), "rb")  # noqa: SIM115 - the response closes it
+    project = evidence.event.project
+    try:
+        audit_write(
+            action="project.evidence.download",
+            user=acting_user,
+            obj=evidence,
+            object_repr=f"{project.code} {evidence.original_name}",
+            detail=json.dumps(
+                {
+                    "file": evidence.pk,
+                    "name": evidence.original_name,
+                    "sha256": evidence.sha256,
+                    "project": project.pk,
+                    "project_code": project.code,
+                },
+                ensure_ascii=False,
+                sort_keys=True,
+            ),
+        )
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 # --------------------------------------------------------------------------- stage changes
@@ -358,6 +356,8 @@ def _change_stage(
                 created_by=acting_user,
                 created_at=now,
             )
+            _store_milestones(locked)
+            alerts_refresh(project_ids=[locked.pk])
             stored = _store_files(checked, event=event, acting_user=acting_user, written=written)
             audit_write(
                 action=f"project.stage.{kind.value}",
@@ -384,6 +384,8 @@ def _change_stage(
     project.resume_stage = new_resume
     project.version = locked.version + 1
     project.updated_at = now
+    for key in MILESTONE_FIELDS:
+        setattr(project, key, getattr(locked, key))
     return event
 
 
@@ -578,6 +580,7 @@ def fund_entry_add(
             )
     except IntegrityError:
         raise InvalidInput.field("month", duplicate_message) from None
+    alerts_refresh(project_ids=[project.pk])
     audit_write(
         action="project.funds.add",
         user=acting_user,
@@ -627,6 +630,7 @@ def fund_entry_correct(*, acting_user: User | None, entry: FundEntry, amount_wan
         entered_at=now,
     )
     entry.superseded_at = now
+    alerts_refresh(project_ids=[project.pk])
     audit_write(
         action="project.funds.correct",
         user=acting_user,
@@ -636,8 +640,3 @@ def fund_entry_correct(*, acting_user: User | None, entry: FundEntry, amount_wan
         after={"amount_wan": amount, "entry": new.pk, "note": note_text},
     )
     return new
-
-
-def fund_total(entries: Iterable[FundEntry]) -> Decimal:
-    """The exact sum of entries' amounts (Decimal; never float)."""
-    return sum((e.amount_wan for e in entries), Decimal("0.00"))

@@ -9,23 +9,22 @@ records, never typed in. See docs/targets.md for the counting rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from zhaoyin.core.money import fen_sum
-from zhaoyin.lib.cycle_times import MAIN_LINE, milestones
 from zhaoyin.lib.indicators import months_counted
-from zhaoyin.projects.models import FundEntry, Project, StageEvent
+from zhaoyin.projects.models import FundRollup, Project
 
 #: 1亿元 in 万元: the threshold of the ``*_100m`` indicators and the 亿元 conversion.
 WAN_PER_YI = Decimal(10000)
 FEN_PER_WAN = Decimal(100)
+#: The milestone column of each stage a count indicator counts.
+MILESTONE_COLUMN = {"signed": "signed_on", "started": "started_on", "producing": "producing_on"}
 
 Compute = Callable[[int, dt.date], dict[int, Decimal]]
 
@@ -46,8 +45,6 @@ class Indicator:
     min_investment_wan: Decimal | None = None
 
 
-
-
 def counted_months(year: int, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
     """The first days of the first and last counted months, None when no month counts yet."""
     n = months_counted(year, as_of)
@@ -64,63 +61,47 @@ def fund_entries_counted(year: int, as_of: dt.date) -> Q:
     return Q(superseded_at__isnull=True, month__gte=months[0], month__lte=months[1])
 
 
+def rollups_counted(year: int, as_of: dt.date) -> QuerySet[FundRollup]:
+    """The rollup rows of the counted months: Σ of exactly the entries ``fund_entries_counted``
+    selects (the rollup holds active entries only), a few thousand rows instead of 600 000."""
+    months = counted_months(year, as_of)
+    if months is None:
+        return FundRollup.objects.none()
+    return FundRollup.objects.filter(month__gte=months[0], month__lte=months[1]).order_by()
+
+
 def external_funds(year: int, as_of: dt.date) -> dict[int, Decimal]:
     """Funds in place from outside the city (all three sources are) in 亿元, per unit: one
-    grouped aggregate over the active entries of the counted months."""
-    rows = (
-        FundEntry.objects.filter(fund_entries_counted(year, as_of))
-        .values_list("project__org_unit_id")
-        .annotate(fen=fen_sum("amount_wan"))
-        .order_by()
-    )
+    grouped sum over the rollup of the counted months."""
+    rows = rollups_counted(year, as_of).values_list("org_unit_id").annotate(fen=Sum("fen"))
     return {unit_id: Decimal(fen or 0) / FEN_PER_WAN / WAN_PER_YI for unit_id, fen in rows}
 
 
 def projects_reaching(
-    stage: str, *, min_investment_wan: Decimal | None, year: int, as_of: dt.date, unit_ids: list[int] | None = None
-) -> dict[int, tuple[int, dt.date]]:
-    """Projects (≥ ``min_investment_wan`` when given, not terminated) whose ``stage`` milestone,
-    after replaying their history (a correction back un-reaches the later stages), lies in
-    [1 January, ``as_of``]: ``{project id: (org unit id, date reached)}``. Two queries."""
+    stage: str, *, min_investment_wan: Decimal | None, year: int, as_of: dt.date
+) -> QuerySet[Project]:
+    """Projects (≥ ``min_investment_wan`` when given, not terminated) whose ``stage`` milestone
+    — ``Project.<stage>_on``, the history replayed by the stage services, so a correction back
+    un-reaches the later stages — lies in [1 January, ``as_of``]."""
     start = dt.date(year, 1, 1)
     if as_of < start:
-        return {}
-    at_or_after = MAIN_LINE[MAIN_LINE.index(stage) :]
-    projects = Project.objects.exclude(stage="terminated")
+        return Project.objects.none()
+    column = MILESTONE_COLUMN[stage]
+    projects = Project.objects.exclude(stage="terminated").filter(**{f"{column}__gte": start, f"{column}__lte": as_of})
     if min_investment_wan is not None:
         projects = projects.filter(total_investment_wan__gte=min_investment_wan)
-    if unit_ids is not None:
-        projects = projects.filter(org_unit_id__in=unit_ids)
-    # Candidates: an event reaching this stage or a later one dated in the period.
-    candidates = StageEvent.objects.filter(
-        to_stage__in=at_or_after, stage_on__gte=start, stage_on__lte=as_of, project__in=projects
-    ).values("project_id")
-    events = (
-        StageEvent.objects.filter(project_id__in=candidates)
-        .order_by("project_id", "created_at", "id")
-        .values_list("project_id", "to_stage", "stage_on", "project__org_unit_id")
-    )
-    history: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
-    unit_of: dict[int, int] = {}
-    for project_id, to_stage, stage_on, unit_id in events:
-        history[project_id].append((to_stage, stage_on))
-        unit_of[project_id] = unit_id
-    out: dict[int, tuple[int, dt.date]] = {}
-    for project_id, hist in history.items():
-        on = milestones(hist).get(stage)
-        if on is not None and start <= on <= as_of:
-            out[project_id] = (unit_of[project_id], on)
-    return out
+    return projects
 
 
 def _reached_in_period(stage: str, *, min_investment_wan: Decimal | None) -> Compute:
     def compute(year: int, as_of: dt.date) -> dict[int, Decimal]:
-        out: dict[int, Decimal] = defaultdict(Decimal)
-        for unit_id, _on in projects_reaching(
-            stage, min_investment_wan=min_investment_wan, year=year, as_of=as_of
-        ).values():
-            out[unit_id] += 1
-        return dict(out)
+        rows = (
+            projects_reaching(stage, min_investment_wan=min_investment_wan, year=year, as_of=as_of)
+            .values_list("org_unit_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return {unit_id: Decimal(n) for unit_id, n in rows}
 
     return compute
 

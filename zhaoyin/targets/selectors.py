@@ -1,10 +1,10 @@
 """Scoped reads of targets and progress (DESIGN 3.3), project alerts (3.2) and cycle times.
 
 Progress is computed in a constant number of queries whatever the number of units: the org
-units (1), the user's subtree (≤ 1), the targets with their monthly plans (2), the data
-version (2) and, unless cached under that version, the indicator's grouped aggregate (1 for
-funds, 2 for the project counts). Actuals are rolled up
-the org tree in Python: a county's actual includes the parks inside it.
+units (1), the user's subtree (≤ 1), the targets with their monthly plans (2) and the
+indicator's grouped aggregate (1: over the funds rollup, or over the projects' milestone
+columns). Actuals are rolled up the org tree in Python: a county's actual includes the parks
+inside it.
 
 Scope: a city-wide role sees every unit and the city row is the city; a unit-scoped user sees
 its own subtree's units and its "city" row is its own unit's subtree total, so every total
@@ -15,18 +15,13 @@ city (the monthly 通报 publishes them to every unit); they reveal a position, 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
@@ -34,11 +29,16 @@ from zhaoyin.accounts.scope import sees_whole_city, subtree_ids
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.money import fen_sum
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
-from zhaoyin.lib import alerts as alert_rules
 from zhaoyin.lib import cycle_times as ct
 from zhaoyin.lib import indicators as arith
-from zhaoyin.projects.models import FundEntry, Project, StageEvent
-from zhaoyin.targets.indicators import REGISTRY, Indicator, fund_entries_counted, projects_reaching
+from zhaoyin.projects.models import FundEntry, Project
+from zhaoyin.targets.indicators import (
+    MILESTONE_COLUMN,
+    REGISTRY,
+    Indicator,
+    fund_entries_counted,
+    projects_reaching,
+)
 from zhaoyin.targets.models import Target
 
 #: Who reads progress: the pipeline's readers, city-wide roles and unit roles (scoped by the
@@ -150,45 +150,6 @@ def _rolled_up(units: list[OrgUnit], direct: dict[int, Decimal]) -> dict[int, De
     return total
 
 
-def data_version(indicator: Indicator) -> tuple[Any, ...]:
-    """A cheap fingerprint of the records an indicator reads (three index lookups).
-
-    Fund entries and stage events are append-only — a correction supersedes an entry or an
-    event by writing a new one — so their largest id changes with every change of their data;
-    every project change (a move to another unit, a new total investment, a stage change)
-    bumps the project's ``updated_at``. A write that commits after a later id was already read
-    could be missed for a moment, which the cache's time-out bounds.
-    """
-    project_max = Project.objects.aggregate(m=Max("updated_at"))["m"]
-    if indicator.drill == "funds":
-        return ("f", FundEntry.objects.aggregate(m=Max("id"))["m"], project_max)
-    return ("e", StageEvent.objects.aggregate(m=Max("id"))["m"], project_max)
-
-
-def indicator_actuals(indicator: Indicator, year: int, as_of: dt.date) -> dict[int, Decimal]:
-    """The indicator's actuals per unit where the records sit, cached under the data version.
-
-    At province scale the grouped aggregate reads every fund entry of the year (≈ 0.6 s on
-    SQLite for 600 000 entries); the figures change only when records do, so the result is
-    kept (per process, ``ZHAOYIN_TARGETS_CACHE_SECONDS``, default 60) under a key made of the
-    period and ``data_version``: any new entry, correction, stage change or project edit
-    makes a new key.
-    """
-    seconds = int(getattr(settings, "ZHAOYIN_TARGETS_CACHE_SECONDS", 60))
-    if seconds <= 0:
-        return indicator.compute(year, as_of)
-    period = str(arith.months_counted(year, as_of)) if indicator.drill == "funds" else as_of.isoformat()
-    version = data_version(indicator)
-    fingerprint = repr((indicator.code, year, period, version)).encode()
-    key = "zhaoyin.targets." + hashlib.sha256(fingerprint).hexdigest()
-    found = cache.get(key)
-    if isinstance(found, dict):
-        return found
-    value = indicator.compute(year, as_of)
-    cache.set(key, value, seconds)
-    return value
-
-
 def progress_for(user: User, *, year: int, indicator: Indicator, as_of: dt.date) -> Progress:
     """Progress of each visible unit and of the user's "city" (see the module docstring)."""
     units = list(OrgUnit.objects.filter(is_active=True).order_by("sort_order", "path"))
@@ -197,7 +158,7 @@ def progress_for(user: User, *, year: int, indicator: Indicator, as_of: dt.date)
         t.org_unit_id: t
         for t in Target.objects.filter(year=year, indicator=indicator.code).prefetch_related("month_plans")
     }
-    actuals = _rolled_up(units, indicator_actuals(indicator, year, as_of))
+    actuals = _rolled_up(units, indicator.compute(year, as_of))
     base = base_time_progress(year, as_of)
     months = arith.months_counted(year, as_of)
 
@@ -281,53 +242,17 @@ def projects_behind(
 ) -> list[tuple[Project, dt.date]]:
     """The projects counted in ``org_unit``'s count indicator and the date each reached it."""
     ids = _unit_subtree_for(user, org_unit)
-    reached = projects_reaching(
-        indicator.stage, min_investment_wan=indicator.min_investment_wan, year=year, as_of=as_of, unit_ids=ids
+    column = MILESTONE_COLUMN[indicator.stage]
+    reached = (
+        projects_reaching(indicator.stage, min_investment_wan=indicator.min_investment_wan, year=year, as_of=as_of)
+        .filter(org_unit_id__in=ids)
+        .select_related("org_unit", "industry")
     )
-    projects = Project.objects.filter(pk__in=list(reached)).select_related("org_unit", "industry")
-    return sorted(((p, reached[p.pk][1]) for p in projects), key=lambda pair: (pair[1], pair[0].code))
+    return sorted(((p, getattr(p, column)) for p in reached), key=lambda pair: (pair[1], pair[0].code))
 
 
 def targets_for_year(year: int) -> QuerySet[Target]:
     return Target.objects.filter(year=year).select_related("org_unit").prefetch_related("month_plans")
-
-
-# ---- alerts ----------------------------------------------------------------------------------
-
-
-def alert_thresholds() -> alert_rules.Thresholds:
-    return alert_rules.Thresholds.from_mapping(getattr(settings, "ZHAOYIN_ALERTS", {}))
-
-
-def project_alerts(projects: Iterable[Project], *, today: dt.date | None = None) -> dict[int, alert_rules.Alert]:
-    """The 红黄绿 light of each project: one aggregate of funds to date for all of them
-    (plus the projects' own query when a queryset is passed)."""
-    day = today or timezone.localdate()
-    items = list(projects)
-    funds: dict[int, Decimal] = {}
-    if items:
-        rows = (
-            FundEntry.objects.filter(project_id__in=[p.pk for p in items], superseded_at__isnull=True, month__lte=day)
-            .values_list("project_id")
-            .annotate(fen=fen_sum("amount_wan"))
-            .order_by()
-        )
-        funds = {pid: Decimal(fen or 0) / Decimal(100) for pid, fen in rows}
-    thresholds = alert_thresholds()
-    return {
-        p.pk: alert_rules.evaluate(
-            alert_rules.ProjectFacts(
-                stage=p.stage,
-                today=day,
-                total_investment_wan=p.total_investment_wan,
-                funds_to_date_wan=funds.get(p.pk, Decimal(0)),
-                planned_start_on=p.planned_start_on,
-                planned_production_on=p.planned_production_on,
-            ),
-            thresholds,
-        )
-        for p in items
-    }
 
 
 # ---- cycle times -----------------------------------------------------------------------------
@@ -346,34 +271,37 @@ class CycleGroup:
         return [self.spans[s] for s in SPANS]
 
 
+#: The span column of each span.
+SPAN_COLUMN = {
+    "contact_to_signing": "contact_to_signing_days",
+    "signing_to_start": "signing_to_start_days",
+    "start_to_production": "start_to_production_days",
+}
+
+
 def cycle_time_distributions(user: User, *, by: str) -> list[CycleGroup]:
     """Distributions of the three spans per org unit (``by="unit"``, the project's own unit) or
-    per industry (``by="industry"``) over the projects the user may see. Two queries."""
+    per industry (``by="industry"``) over the projects the user may see.
+
+    Two queries over the projects' span columns (kept by the stage services): the groups, and
+    the spans of the signed projects (every span needs a signing, so the others have none).
+    """
     if by not in ("unit", "industry"):
         raise InvalidInput.field("by", _("Choose unit or industry."))
     visible = visible_unit_ids(user)
-    projects = Project.objects.all()
+    projects = Project.objects.order_by()
     if visible is not None:
         projects = projects.filter(org_unit_id__in=visible)
     field = "org_unit" if by == "unit" else "industry"
-    info = {
-        pk: (group_id, group_name, first)
-        for pk, group_id, group_name, first in projects.values_list(
-            "pk", f"{field}_id", f"{field}__name", "first_contact_on"
-        )
-    }
-    history: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
-    events = StageEvent.objects.filter(project__in=projects).order_by("project_id", "created_at", "id")
-    for pid, to_stage, on in events.values_list("project_id", "to_stage", "stage_on"):
-        history[pid].append((to_stage, on))
-    spans: dict[int, dict[str, list[int | None]]] = defaultdict(lambda: {s: [] for s in SPANS})
-    names: dict[int, str] = {}
-    for pid, (group_id, group_name, first) in info.items():
-        times = ct.cycle_times(history.get(pid, []), first)
-        names[group_id] = group_name
-        for span in SPANS:
-            spans[group_id][span].append(getattr(times, span))
+    names = dict(projects.values_list(f"{field}_id", f"{field}__name").distinct())
+    counts: dict[int, dict[str, Counter[int]]] = defaultdict(lambda: {s: Counter() for s in SPANS})
+    rows = projects.filter(signed_on__isnull=False).values_list(f"{field}_id", *(SPAN_COLUMN[s] for s in SPANS))
+    for group_id, *days in rows:
+        spans = counts[group_id]
+        for span, value in zip(SPANS, days, strict=True):
+            if value is not None:
+                spans[span][value] += 1
     return [
-        CycleGroup(gid, names[gid], {s: ct.distribution(values[s]) for s in SPANS})
-        for gid, values in sorted(spans.items(), key=lambda kv: names[kv[0]])
+        CycleGroup(gid, name, {s: ct.distribution_of_counts(counts[gid][s]) for s in SPANS})
+        for gid, name in sorted(names.items(), key=lambda kv: kv[1])
     ]

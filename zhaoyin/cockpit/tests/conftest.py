@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from zhaoyin.targets.tests.conftest import _fresh_cache, industry, project
+from zhaoyin.targets.tests.conftest import industry, project
 
-__all__ = ["_fresh_cache", "industry", "project"]
+__all__ = ["industry", "project"]

@@ -10,7 +10,6 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -21,8 +20,10 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.cockpit.selectors import cockpit_for
 from zhaoyin.core.money import fen_sum
 from zhaoyin.core.roles import Role
+from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.projects.selectors import project_list_visible_to
+from zhaoyin.projects.services import fund_entry_add, project_change_stage
 from zhaoyin.targets.indicators import fund_entries_counted
 from zhaoyin.targets.models import Target
 from zhaoyin.targets.tests.conftest import events, fund
@@ -139,11 +140,9 @@ def test_defaults_to_today(make_user: Callable[..., User], org_tree: Any) -> Non
 def test_query_count_is_constant(
     org_tree: dict[str, OrgUnit], project: Callable[..., Project], make_user: Callable[..., User], settings: Any
 ) -> None:
-    settings.ZHAOYIN_TARGETS_CACHE_SECONDS = 0
     client = _client(make_user(Role.CITY_ADMIN, unit="city"))
 
     def count() -> int:
-        cache.clear()
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(URL, {"year": "2026", "as_of": "2026-09-30"}).status_code == 200
         return len(ctx.captured_queries)
@@ -163,7 +162,6 @@ def test_query_count_is_constant(
 
 @pytest.mark.django_db
 def test_demo_cockpit_shows_510_93_and_77_41_percent(make_user: Callable[..., User]) -> None:
-    cache.clear()
     call_command("demo", "--year", str(YEAR), stdout=StringIO())
     admin = User.objects.get(username="demo_city_admin")
     response = Client()
@@ -173,3 +171,41 @@ def test_demo_cockpit_shows_510_93_and_77_41_percent(make_user: Callable[..., Us
     html = page.content.decode()
     assert '<div class="zy-kpi-value" id="kpi-funds-actual">510.93</div>' in html
     assert '<span id="kpi-funds-completion">77.41%</span>' in html
+
+
+@pytest.mark.django_db
+def test_todays_cockpit_counts_the_stored_lights_and_equals_a_live_evaluation(
+    pipeline: dict[str, Project], make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.LEADER, unit="city")
+    today = timezone.localdate()
+    alerts_refresh()
+    stored = cockpit_for(user, year=today.year, as_of=today)
+    assert (stored.red, stored.yellow) == (1, 0)  # project a: planned start in March, not started
+    assert [a.project.pk for a in stored.alerts] == [pipeline["a"].pk]
+    assert stored.alerts[0].reasons
+    # Lights not refreshed today: every watched project is evaluated live — the same result.
+    Project.objects.update(alert_date=None)
+    live = cockpit_for(user, year=today.year, as_of=today)
+    assert (live.red, live.yellow, live.alerts) == (stored.red, stored.yellow, stored.alerts)
+    # Fresh stored lights are what is counted (a light stored as yellow today counts yellow).
+    Project.objects.filter(pk=pipeline["a"].pk).update(alert_level="yellow", alert_date=today)
+    alerts_refresh(project_ids=[pipeline["park"].pk, pipeline["b"].pk])
+    counted = cockpit_for(user, year=today.year, as_of=today)
+    assert (counted.red, counted.yellow) == (0, 1)
+
+
+@pytest.mark.django_db
+def test_a_stage_change_or_a_funds_entry_refreshes_the_stored_light(
+    pipeline: dict[str, Project], make_user: Callable[..., User]
+) -> None:
+    admin = make_user(Role.CITY_ADMIN, unit="city")
+    a = pipeline["a"]
+    Project.objects.filter(pk=a.pk).update(alert_level="green", alert_date=None)
+    fund_entry_add(acting_user=admin, project=a, month="2026-03", amount_wan="1", source="foreign")
+    a.refresh_from_db()
+    assert (a.alert_level, a.alert_date) == ("red", timezone.localdate())
+    project_change_stage(acting_user=admin, project=a, stage="started", stage_on="2026-11-01", reason="跳过登记")
+    a.refresh_from_db()
+    assert a.alert_date == timezone.localdate()
+    assert a.started_on == dt.date(2026, 11, 1)

@@ -7,11 +7,17 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Sum
+from django.utils import timezone
 
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.money import fen_sum
 from zhaoyin.demo.generate import GENERATORS, counts_for
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.uscc import is_valid_uscc
+from zhaoyin.projects.alerts import WATCHED, project_alerts
+from zhaoyin.projects.milestones import MILESTONE_FIELDS, milestone_columns
+from zhaoyin.projects.models import FundEntry, FundRollup, Project
 
 
 def run(*args: str) -> str:
@@ -68,8 +74,8 @@ def test_generate_writes_one_audit_record_per_run() -> None:
     record = records.get()
     assert record.channel == "cli"
     assert record.after is not None
-    assert record.after["created"] == {"enterprises": 50}
-    assert AuditRecord.objects.filter(action="enterprise.create").count() == 0
+    assert record.after["created"] == {"enterprises": 50, "projects": 50, "fund_entries": 50}
+    assert AuditRecord.objects.filter(action__in=["enterprise.create", "project.create"]).count() == 0
 
 
 @pytest.mark.django_db
@@ -95,3 +101,28 @@ def test_generate_rejects_unknown_scale_and_negative_count() -> None:
         call_command("generate", "--scale", "city", "--count", "-1", stdout=StringIO())
     assert excinfo.value.returncode == 2
     assert Enterprise.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_generated_projects_have_a_consistent_history_funds_rollup_and_lights() -> None:
+    run("--count", "400", "--seed", "5")
+    projects = list(Project.objects.filter(code__startswith="SC-"))
+    assert len(projects) == 400
+    stages = {p.stage for p in projects}
+    assert {"lead", "negotiating", "signed", "started", "producing"} <= stages
+    for p in projects:
+        history = list(p.stage_events.order_by("created_at", "id").values_list("to_stage", "stage_on"))
+        assert history[-1][0] == p.stage
+        assert {k: getattr(p, k) for k in MILESTONE_FIELDS} == milestone_columns(history, p.first_contact_on)
+    entries = FundEntry.objects.filter(project__code__startswith="SC-")
+    assert entries.count() == 400
+    funded = {p.stage for p in Project.objects.filter(fund_entries__isnull=False)}
+    assert funded <= {"started", "producing", "full_capacity"}
+    total = entries.aggregate(fen=fen_sum("amount_wan"))["fen"]
+    assert FundRollup.objects.aggregate(fen=Sum("fen"))["fen"] == total
+    # Every light is stored as of today and equals a live evaluation.
+    watched = [p for p in projects if p.stage in WATCHED]
+    live = project_alerts(watched)
+    stored = dict(Project.objects.filter(pk__in=[p.pk for p in watched]).values_list("pk", "alert_level"))
+    assert stored == {pk: str(alert.level) for pk, alert in live.items()}
+    assert not Project.objects.filter(stage__in=WATCHED).exclude(alert_date=timezone.localdate()).exists()

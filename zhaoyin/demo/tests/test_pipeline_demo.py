@@ -13,6 +13,7 @@ from django.test import Client
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.services import api_token_issue
+from zhaoyin.core.money import exact_sum
 from zhaoyin.demo.pipeline import (
     BEIKE_PROJECT,
     FUNDS_TOTAL_WAN,
@@ -25,7 +26,6 @@ from zhaoyin.demo.pipeline import (
 from zhaoyin.demo.services import demo_load
 from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.models import FundEntry, Project
-from zhaoyin.projects.services import fund_total
 from zhaoyin.targets.indicators import REGISTRY
 from zhaoyin.targets.models import Target
 from zhaoyin.targets.selectors import progress_for
@@ -66,7 +66,7 @@ def test_demo_progress_api_for_the_city_admin(loaded: None) -> None:
 @pytest.mark.django_db
 def test_demo_fund_entries_total_exactly(loaded: None) -> None:
     entries = FundEntry.objects.filter(superseded_at__isnull=True)
-    assert fund_total(entries) == FUNDS_TOTAL_WAN == Decimal("5109300.00")
+    assert exact_sum(entries, "amount_wan") == FUNDS_TOTAL_WAN == Decimal("5109300.00")
     assert {e.month.month for e in entries} <= set(range(1, 10))
     assert all(e.project.stage in (Stage.SIGNED, Stage.REGISTERED, Stage.STARTED, Stage.PRODUCING,
                                    Stage.FULL_CAPACITY) for e in entries)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+from collections import Counter
 from decimal import Decimal
 
+from zhaoyin.lib import cycle_times as ct
 from zhaoyin.lib.cycle_times import cycle_times, distribution, milestones
 
 D = dt.date
@@ -75,3 +78,14 @@ def test_distribution_quartiles_are_exact() -> None:
     assert d.p25 == Decimal("17.5")
     assert d.p75 == Decimal("32.5")
     assert distribution([None]).count == 0
+
+
+def test_distribution_of_counts_equals_the_distribution_of_the_values() -> None:
+    rng = random.Random(3)
+    for size in (1, 2, 5, 17, 400):
+        values = [rng.randint(0, 60) for _ in range(size)]
+        expected = ct.distribution(values)
+        assert ct.distribution_of_counts(Counter(values)) == expected
+        ordered = sorted(values)
+        assert (expected.count, expected.minimum, expected.maximum) == (size, ordered[0], ordered[-1])
+    assert ct.distribution_of_counts({5: 0}).count == 0

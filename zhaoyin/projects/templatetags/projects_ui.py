@@ -9,7 +9,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from zhaoyin.projects.choices import Stage, StageChangeKind
+from zhaoyin.projects.choices import AlertLevel, Stage, StageChangeKind
 
 register = template.Library()
 
@@ -54,3 +54,15 @@ def kind_badge(kind: str) -> SafeString:
     return format_html(
         '<span class="badge {}" data-kind="{}">{}</span>', KIND_CLASSES.get(kind, "text-bg-light"), kind, label
     )
+
+
+#: The badge of each light; green is shown as a quiet dot so the flagged rows stand out.
+ALERT_CLASSES = {"red": "text-bg-danger", "yellow": "text-bg-warning", "green": "text-bg-success zy-light-quiet"}
+
+
+@register.simple_tag
+def alert_badge(level: str) -> SafeString:
+    """``{% alert_badge project.alert_level %}``: the stored 红黄绿 light as a badge."""
+    label = AlertLevel(level).label if level in AlertLevel.values else level
+    css = ALERT_CLASSES.get(level, "text-bg-light")
+    return format_html('<span class="badge zy-light {}" data-alert="{}">{}</span>', css, level, label)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.filters import project_filter_apply, project_filter_parse
 from zhaoyin.projects.models import Project
@@ -47,6 +49,15 @@ def test_stage_region_method_and_investment_bounds(make_project: MakeProject) ->
     assert names({"min_investment": "150", "max_investment": "300", "sort": "-total_investment_wan"}) == ["c", "b"]
 
 
+def test_alert_filters_by_the_stored_light(make_project: MakeProject) -> None:
+    make_project(name="late", stage=Stage.SIGNED, planned_start_on=dt.date(2020, 1, 1))
+    make_project(name="calm", stage=Stage.SIGNED)
+    alerts_refresh()
+    assert names({"alert": "red"}) == ["late"]
+    assert names({"alert": "green"}) == ["calm"]
+    assert names({"alert": "yellow"}) == []
+
+
 def test_sort_whitelist_and_stable_order(make_project: MakeProject) -> None:
     make_project(name="乙")
     make_project(name="甲")
@@ -61,6 +72,7 @@ def test_sort_whitelist_and_stable_order(make_project: MakeProject) -> None:
         ({"stage": "flying"}, "stage"),
         ({"source_region": "mars"}, "source_region"),
         ({"attraction_method": "bribe"}, "attraction_method"),
+        ({"alert": "purple"}, "alert"),
         ({"org_unit": "nowhere"}, "org_unit"),
         ({"industry": "nothing"}, "industry"),
         ({"min_investment": "abc"}, "min_investment"),

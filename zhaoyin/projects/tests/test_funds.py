@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.money import exact_sum
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.models import FundEntry
@@ -65,7 +66,7 @@ def test_AC_exact_sums_of_many_small_entries(make_user: Any, make_project: MakeP
     ]
     FundEntry.objects.bulk_create(rows)
     assert FundEntry.objects.count() == 1000
-    per_project = [services.fund_total(selectors.fund_entries(p)) for p in projects]
+    per_project = [exact_sum(FundEntry.objects.filter(project=p), "amount_wan") for p in projects]
     assert per_project == [Decimal("2.50")] * 4
     assert sum(per_project, Decimal(0)) == Decimal("10.00")
     # A plain SUM over the decimal column is a float sum on SQLite; the selector's is exact.
@@ -84,7 +85,7 @@ def test_amounts_of_fifteen_digits_stay_exact(make_user: Any, make_project: Make
     services.fund_entry_add(acting_user=staff, project=project, month="2025-02", amount_wan="0.01", source="foreign")
     entries = selectors.fund_entries(project)
     assert [e.amount_wan for e in entries] == [Decimal("9999999999999.99"), Decimal("0.01")]
-    assert services.fund_total(entries) == Decimal("10000000000000.00")
+    assert selectors.project_fund_total(project) == Decimal("10000000000000.00")
 
 
 @pytest.mark.parametrize(
@@ -143,7 +144,7 @@ def test_correction_supersedes_and_keeps_history(make_user: Any, make_project: M
     third = services.fund_entry_correct(acting_user=staff, entry=second, amount_wan=Decimal("12.40"), note="再次核对")
     active = selectors.fund_entries(project)
     assert [e.pk for e in active] == [third.pk]
-    assert services.fund_total(active) == Decimal("12.40")
+    assert selectors.project_fund_total(project) == Decimal("12.40")
     history = selectors.fund_entries(project, include_superseded=True)
     assert [e.amount_wan for e in history] == [Decimal("10.00"), Decimal("12.50"), Decimal("12.40")]
     assert third.replaces == second

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
+from zhaoyin.accounts.models import User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.choices import Stage
+from zhaoyin.projects.models import EvidenceFile, Project
 from zhaoyin.projects.tests.helpers import PDF_BYTES, MakeProject, upload, web_client
 
 pytestmark = pytest.mark.django_db
@@ -79,20 +82,26 @@ def test_change_needs_an_editor(make_user: Any, make_project: MakeProject) -> No
             assert selectors.can_edit_project(user, project)
 
 
-def test_FILE_05_evidence_download_is_scoped(
-    make_user: Any, make_project: MakeProject, evidence_root: Path
-) -> None:
+def _signed_with_file(staff: User, project: Project, name: str = "a.pdf") -> EvidenceFile:
+    """Sign ``project`` with one evidence file and return its record."""
+    event = services.project_advance(
+        acting_user=staff, project=project, stage="signed", stage_on="2026-02-01", files=[upload(name, PDF_BYTES)]
+    )
+    return event.files.get()
+
+
+@pytest.fixture
+def county_b_file(make_user: Any, make_project: MakeProject, evidence_root: Path) -> tuple[User, User, EvidenceFile]:
+    """Staff of county A and of county B, and an evidence file of a county B project."""
     staff_a = make_user(Role.STAFF, "county_a")
     staff_b = make_user(Role.STAFF, "county_b")
-    project_b = make_project(unit="county_b", stage=Stage.NEGOTIATING)
-    event = services.project_advance(
-        acting_user=staff_b,
-        project=project_b,
-        stage="signed",
-        stage_on="2026-02-01",
-        files=[upload("投资协议.pdf", PDF_BYTES)],
-    )
-    evidence = event.files.get()
+    evidence = _signed_with_file(staff_b, make_project(unit="county_b", stage=Stage.NEGOTIATING), "投资协议.pdf")
+    return staff_a, staff_b, evidence
+
+
+def test_FILE_05_evidence_download_is_scoped(make_user: Any, county_b_file: tuple[User, User, EvidenceFile]) -> None:
+    staff_a, staff_b, evidence = county_b_file
+    project_b = evidence.event.project
     assert selectors.evidence_get_for_user(user=staff_b, pk=evidence.pk) == evidence
     with pytest.raises(Http404):
         selectors.evidence_get_for_user(user=staff_a, pk=evidence.pk)
@@ -115,10 +124,51 @@ def test_FILE_05_evidence_download_is_scoped(
 
 def test_evidence_with_a_missing_file_is_404(make_user: Any, make_project: MakeProject, evidence_root: Path) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    project = make_project(stage=Stage.NEGOTIATING)
-    event = services.project_advance(
-        acting_user=staff, project=project, stage="signed", stage_on="2026-02-01", files=[upload("a.pdf", PDF_BYTES)]
-    )
-    evidence = event.files.get()
+    evidence = _signed_with_file(staff, make_project(stage=Stage.NEGOTIATING))
     (evidence_root / evidence.stored_name).unlink()
     assert web_client(staff).get(reverse("projects:evidence", args=[evidence.pk])).status_code == 404
+    # Nothing was read, so no download is recorded.
+    assert not AuditRecord.objects.filter(action="project.evidence.download").exists()
+
+
+def test_AUD_01_evidence_download_is_audited_with_who_and_which_file(
+    county_b_file: tuple[User, User, EvidenceFile],
+) -> None:
+    staff_a, staff_b, evidence = county_b_file
+    project_b = evidence.event.project
+    url = reverse("projects:evidence", args=[evidence.pk])
+    downloads = AuditRecord.objects.filter(action="project.evidence.download")
+
+    # Out of scope: 404, and no read is recorded.
+    assert web_client(staff_a).get(url).status_code == 404
+    assert not downloads.exists()
+
+    response = web_client(staff_b).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES  # type: ignore[attr-defined]
+    record = downloads.get()
+    assert (record.actor_id, record.actor, record.outcome) == (staff_b.pk, staff_b.username, "success")
+    assert (record.object_type, record.object_id) == ("projects.evidencefile", str(evidence.pk))
+    assert record.object_repr == f"{project_b.code} 投资协议.pdf"
+    assert json.loads(record.detail) == {
+        "file": evidence.pk,
+        "name": "投资协议.pdf",
+        "sha256": evidence.sha256,
+        "project": project_b.pk,
+        "project_code": project_b.code,
+    }
+    assert record.channel == "web"
+
+
+def test_AUD_04_evidence_is_not_served_when_the_audit_write_fails(
+    make_user: Any, make_project: MakeProject, evidence_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff = make_user(Role.STAFF, "county_a")
+    evidence = _signed_with_file(staff, make_project(stage=Stage.NEGOTIATING))
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(services, "audit_write", broken)
+    with pytest.raises(RuntimeError):
+        services.evidence_open(acting_user=staff, evidence=evidence)

@@ -10,21 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.enterprises.models import Industry
+from zhaoyin.projects.milestones import MILESTONE_FIELDS, project_milestones
 from zhaoyin.projects.models import FundEntry, Project, StageEvent
 
 _serial = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Progress figures are cached under a data version; each test starts without them."""
-    cache.clear()
 
 
 @pytest.fixture
@@ -67,7 +61,10 @@ def events(p: Project, *steps: tuple[str, dt.date]) -> None:
         )
         previous = stage
     p.stage = previous
-    p.save(update_fields=["stage"])
+    # As the stage services do: the milestone columns follow the history.
+    for key, value in project_milestones(p.pk, p.first_contact_on).items():
+        setattr(p, key, value)
+    p.save(update_fields=["stage", *MILESTONE_FIELDS])
 
 
 def fund(

@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.roles import Role
 from zhaoyin.lib.alerts import Level
+from zhaoyin.projects.alerts import project_alerts
 from zhaoyin.projects.models import Project
-from zhaoyin.targets.selectors import cycle_time_distributions, project_alerts
+from zhaoyin.targets.selectors import cycle_time_distributions
 from zhaoyin.targets.tests.conftest import events, fund
 
 pytestmark = pytest.mark.django_db

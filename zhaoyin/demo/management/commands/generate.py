@@ -2,7 +2,7 @@
 
 Deterministic from the seed. Bypasses the per-row audit on purpose and writes one audit
 record for the run (see ``zhaoyin.demo.generate``). ``--count N`` (hidden, for tests) sets the
-number of enterprises.
+number of records of every generator (enterprises, projects, fund entries …).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhaoyin.core.context import acting
-from zhaoyin.demo.generate import SCALES, generate
+from zhaoyin.demo.generate import GENERATORS, SCALES, generate
 
 
 class Command(BaseCommand):
@@ -30,11 +30,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION and not options["force"]:
             raise CommandError("refusing to generate fixture data in production (use --force)", returncode=2)
-        overrides = {}
+        overrides: dict[str, int] = {}
         if options["count"] is not None:
             if options["count"] < 0:
                 raise CommandError("--count must not be negative", returncode=2)
-            overrides["enterprises"] = options["count"]
+            overrides = dict.fromkeys(GENERATORS, options["count"])
         started = time.monotonic()
         with acting(channel="cli"):
             summary = generate(scale=options["scale"], seed=options["seed"], overrides=overrides)

@@ -1,0 +1,153 @@
+"""Uploaded attachments: checking, storing under the data directory, removing (FILE-01..05).
+
+Shared by every app that keeps user files (project evidence, matter attachments). A file is
+checked whole before anything is written (count, size, type by its magic bytes, never by its
+name), stored under a random hex name with owner-only permissions in a directory below
+``settings.DATA_DIR`` (outside any web root), and served only through a scoped view. The
+caller records each stored file in its own model and removes the written paths if its
+transaction does not commit (RES-02).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from zhaoyin.core.errors import InvalidInput
+
+#: Largest attachment accepted (FILE-01); the messages say "20 MB".
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Most files on one change.
+MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed the checks, read into memory, with its sniffed type."""
+
+    original_name: str
+    content: bytes
+    content_type: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+_ZIP_KINDS = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def sniff_content_type(head: bytes, content: bytes) -> str | None:
+    """The content type of an allowed file by its magic bytes, else None.
+
+    PDF, JPEG and PNG by signature; DOCX and XLSX are ZIP packages told apart by their main
+    part. The name the user gave is never trusted for this.
+    """
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        for part, content_type in _ZIP_KINDS.items():
+            if part in names:
+                return content_type
+    return None
+
+
+def display_name(name: str) -> str:
+    """The user's file name, kept for display only: path parts and control characters dropped."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
+    return base.strip()[:200] or "file"
+
+
+def check_uploads(
+    files: Sequence[UploadedFile[Any]] | None,
+    *,
+    max_files: int = MAX_FILES,
+    max_bytes: int = MAX_FILE_BYTES,
+    field: str = "files",
+) -> list[CheckedFile]:
+    """Read and check every upload before anything is written (count, size, type).
+
+    Bad input raises ``InvalidInput`` on ``field`` naming the file at fault.
+    """
+    checked: list[CheckedFile] = []
+    if not files:
+        return checked
+    if len(files) > max_files:
+        raise InvalidInput.field(field, _("At most %(n)d files per change.") % {"n": max_files})
+    for upload in files:
+        name = display_name(upload.name or "")
+        if upload.size is not None and upload.size > max_bytes:
+            raise InvalidInput.field(field, _("%(name)s is larger than 20 MB.") % {"name": name})
+        upload.seek(0)
+        content = upload.read(max_bytes + 1)
+        if len(content) > max_bytes:
+            raise InvalidInput.field(field, _("%(name)s is larger than 20 MB.") % {"name": name})
+        if not content:
+            raise InvalidInput.field(field, _("%(name)s is empty.") % {"name": name})
+        content_type = sniff_content_type(content[:16], content)
+        if content_type is None:
+            raise InvalidInput.field(
+                field, _("%(name)s is not a PDF, JPEG, PNG, Word (docx) or Excel (xlsx) file.") % {"name": name}
+            )
+        checked.append(CheckedFile(original_name=name, content=content, content_type=content_type))
+    return checked
+
+
+def file_dir(area: str) -> Path:
+    """The directory of one kind of stored file: ``DATA_DIR/<area>``."""
+    return Path(settings.DATA_DIR) / area
+
+
+def stored_path(area: str, stored_name: str) -> Path:
+    """The path of a stored file (the stored name is random hex, never user input)."""
+    if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
+        raise ValueError("bad stored name")
+    return file_dir(area) / stored_name
+
+
+def write_private(area: str, content: bytes, written: list[Path]) -> str:
+    """Write ``content`` under a new random name in ``area`` and return the name.
+
+    The path is appended to ``written`` as soon as the file exists, so the caller can remove
+    it when its transaction fails.
+    """
+    directory = file_dir(area)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stored_name = secrets.token_hex(16)
+    path = directory / stored_name
+    # Readable by the service account only; O_EXCL: never overwrite another file.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    written.append(path)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    return stored_name
+
+
+def remove_files(paths: Iterable[Path]) -> None:
+    """Remove written files (after a rollback); missing ones are fine."""
+    for path in paths:
+        path.unlink(missing_ok=True)
