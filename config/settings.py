@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "zhaoyin.enterprises",
     "zhaoyin.catalog",
     "zhaoyin.projects",
+    "zhaoyin.matters",
     "zhaoyin.targets",
     "zhaoyin.cockpit",
     "zhaoyin.ops",
@@ -246,5 +247,19 @@ ZHAOYIN_ALERTS = {
 }
 # 序时进度 of targets: "months" (whole months ÷ 12, DESIGN 3.3) or "days".
 ZHAOYIN_TIME_PROGRESS = "months"
-# Seconds the per-unit target figures stay cached under their data version (0: off).
-ZHAOYIN_TARGETS_CACHE_SECONDS = 60
+# Assigned matters (DESIGN 3.5; zhaoyin.matters.clocks.DEFAULTS): working days of the sign-for
+# clock and of the handling clock by kind (a reform measure's date is set at assignment), and
+# the escalation ladder.
+ZHAOYIN_MATTERS = {
+    "SIGN_DAYS": 1,
+    "HANDLE_DAYS": {
+        "consultation": 3,
+        "coordination": 15,
+        "talent_demand": 10,
+        "urgent_instruction": 5,
+        "instruction": 15,
+    },
+    "MAX_HANDLE_DAYS": 250,
+    "APPROACHING_WORKDAYS": 1,
+    "SUPERVISE_AFTER_WORKDAYS": 5,
+}

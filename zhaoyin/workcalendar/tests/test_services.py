@@ -13,6 +13,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.lib.tests.xlsx_fixtures import with_doctype, with_macro, zip_bomb
+from zhaoyin.workcalendar import services as calendar_services
 from zhaoyin.workcalendar.models import CalendarException, CalendarVersion, OfficialYear
 from zhaoyin.workcalendar.selectors import calendar_token, current_calendar
 from zhaoyin.workcalendar.services import (
@@ -54,8 +55,10 @@ class Recorder:
 
 
 @pytest.fixture
-def recorder() -> Iterator[Recorder]:
+def recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
     rec = Recorder()
+    # Only this test's recomputer: the apps' own (matters …) are tested in their apps.
+    monkeypatch.setattr(calendar_services, "_RECOMPUTERS", {})
     register_deadline_recomputer("test", rec)
     yield rec
     unregister_deadline_recomputer("test")

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MattersConfig(AppConfig):
+    name = "zhaoyin.matters"
+    label = "matters"
+    verbose_name = _("Assigned matters")
+
+    def ready(self) -> None:
+        # Provisional deadlines are recomputed when a year's holiday notice is loaded.
+        from zhaoyin.matters.clocks import recompute_provisional_deadlines
+        from zhaoyin.workcalendar.services import register_deadline_recomputer
+
+        register_deadline_recomputer("matters", recompute_provisional_deadlines)

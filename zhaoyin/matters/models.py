@@ -1,0 +1,271 @@
+"""交办事项跟踪督办: matters, their transition events, extension requests and attachments.
+
+Every field that a workflow step changes is written only by zhaoyin.matters.services, through
+a compare-and-set on (state, version); the table of allowed steps is zhaoyin.matters.flow.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.matters.choices import ExtensionState, MatterKind, MatterSource, Rating
+from zhaoyin.matters.flow import STATES, Action, State
+from zhaoyin.projects.models import Project
+
+_CLOCK_STATES = [State.ASSIGNED.value, State.ACCEPTED.value]
+_OPEN_STATES = [State.ASSIGNED.value, State.ACCEPTED.value, State.RETURNED.value, State.REPORTED.value]
+ACTION_CHOICES = [(a.value, a.value) for a in Action] + [("create", "create"), ("recompute", "recompute")]
+
+
+class MatterSequence(models.Model):
+    """The last number handed out for matter codes of one year (``JB<year>-<number>``).
+
+    Incremented with a single UPDATE that holds the row lock until the creating transaction
+    ends, so concurrent creations get distinct numbers without retries.
+    """
+
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("matter code sequence")
+        verbose_name_plural = _("matter code sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Matter(models.Model):
+    """One problem to solve (交办事项): an enterprise, project or talent demand, a leader's
+    instruction, a meeting decision or a reform measure, assigned to a lead unit (主办) with
+    co-units (协办) and two working-day clocks (DESIGN 3.5).
+
+    ``state`` and ``version`` change only through the services' compare-and-set. The deadlines
+    are dates that end at the close of their day in Asia/Shanghai; ``handle_days`` is the
+    number of working days the handling deadline was counted with from ``handle_from`` (None
+    when the deadline is a date someone set: a reform date, an approved extension, a review's
+    new deadline), so a provisional deadline can be recomputed when a notice is loaded.
+    """
+
+    code = models.CharField(_("matter number"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=MatterSource.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=MatterKind.choices)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="matters",
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT, related_name="matters"
+    )
+    # A link to the talent record comes with the talent app (a later issue): a nullable FK then.
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requester account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="matters_requested",
+    )
+    requester_name = models.CharField(_("requester"), max_length=100, blank=True)
+    dispatcher_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("dispatching unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="matters_dispatched",
+    )
+    lead_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="matters_led",
+    )
+    co_units = models.ManyToManyField(
+        OrgUnit, verbose_name=_("co-units"), through="MatterCoUnit", related_name="matters_co", blank=True
+    )
+    state = models.CharField(_("state"), max_length=12, choices=STATES, default=State.DRAFT.value)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    handle_days = models.PositiveSmallIntegerField(_("handling working days"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    handle_from = models.DateField(_("handling clock counted from"), null=True, blank=True)
+    sign_deadline = models.DateField(_("sign-for deadline"), null=True, blank=True)
+    handle_deadline = models.DateField(_("handling deadline"), null=True, blank=True)
+    deadlines_provisional = models.BooleanField(_("deadlines provisional"), default=False)
+    listed = models.BooleanField(_("listed for supervision"), default=False)
+    listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("listed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assigned matter")
+        verbose_name_plural = _("assigned matters")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "-updated_at"], name="matter_state_updated"),
+            models.Index(fields=["lead_unit", "state"], name="matter_lead_state"),
+            models.Index(fields=["dispatcher_unit", "state"], name="matter_dispatcher_state"),
+            models.Index(fields=["source", "state"], name="matter_source_state"),
+            models.Index(fields=["kind", "state"], name="matter_kind_state"),
+            models.Index(fields=["updated_at", "id"], name="matter_updated_id"),
+            # The escalation scan walks the running clocks by deadline.
+            models.Index(
+                fields=["sign_deadline"], condition=Q(state=State.ASSIGNED.value), name="matter_open_sign_due"
+            ),
+            models.Index(
+                fields=["handle_deadline"], condition=Q(state=State.ACCEPTED.value), name="matter_open_handle_due"
+            ),
+            # A loaded notice recomputes the provisional deadlines only.
+            models.Index(
+                fields=["received_on"],
+                condition=Q(deadlines_provisional=True, state__in=_CLOCK_STATES),
+                name="matter_provisional",
+            ),
+            models.Index(fields=["listed", "state"], condition=Q(listed=True), name="matter_listed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=[s for s, _label in STATES]), name="matter_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=MatterSource.values), name="matter_source_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=MatterKind.values), name="matter_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in _OPEN_STATES
+
+
+class MatterCoUnit(models.Model):
+    """A co-unit (协办单位) of a matter."""
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="co_links")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("co-unit"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("co-unit")
+        verbose_name_plural = _("co-units")
+        constraints = [models.UniqueConstraint(fields=["matter", "unit"], name="matter_co_unit_unique")]
+        indexes = [models.Index(fields=["unit", "matter"], name="matter_co_unit_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}: {self.unit_id}"
+
+
+class MatterEvent(models.Model):
+    """One recorded step of a matter (who, when, from, to, reason): a transition of the table,
+    the registration, or a recomputed deadline. ``lead_unit`` is the lead unit at the time,
+    so a unit's figures (退回率 …) stay right after a reassignment; ``data`` holds the step's
+    details (the suggested unit of a return, the new deadline, the rating …)."""
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=ACTION_CHOICES)
+    from_state = models.CharField(_("from"), max_length=12, choices=STATES, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, choices=STATES)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lead_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("matter event")
+        verbose_name_plural = _("matter events")
+        ordering = ["matter", "at", "id"]
+        indexes = [
+            models.Index(fields=["matter", "at"], name="matter_event_matter_at"),
+            models.Index(fields=["action", "at"], name="matter_event_action_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}: {self.action} {self.from_state}→{self.to_state}"
+
+
+class ExtensionRequest(models.Model):
+    """An extension request (延期申请) of the handling deadline by the lead unit, made before
+    the deadline and answered by the dispatcher; approval moves the deadline."""
+
+    matter = models.ForeignKey(
+        Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    current_deadline = models.DateField(_("deadline when requested"))
+    requested_deadline = models.DateField(_("requested deadline"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_note = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["matter", "requested_at", "id"]
+        constraints = [
+            # At most one open request per matter.
+            models.UniqueConstraint(
+                fields=["matter"], condition=Q(state=ExtensionState.PENDING.value), name="extension_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}: {self.requested_deadline} ({self.state})"
+
+
+class MatterFile(models.Model):
+    """An attachment of a matter (the 督查通知单, a report's evidence …), stored under the data
+    directory with a random name (zhaoyin.core.files) and served only through a scoped view.
+    ``event`` is the step it came with (None for files given at registration)."""
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="files")
+    event = models.ForeignKey(
+        MatterEvent, verbose_name=_("event"), null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    original_name = models.CharField(_("file name"), max_length=200)
+    stored_name = models.CharField(_("stored name"), max_length=64, unique=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("matter file")
+        verbose_name_plural = _("matter files")
+        ordering = ["matter", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

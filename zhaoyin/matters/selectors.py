@@ -1,0 +1,176 @@
+"""Scoped reads of assigned matters (AC-03), and how a user stands to a matter.
+
+Who sees a matter:
+- city-wide roles (city admin, leaders, the supervision office): every matter;
+- unit administrators and staff: matters whose lead unit or a co-unit lies in their subtree,
+  or which a unit of their subtree dispatched;
+- anyone: the matters they requested (an enterprise or talent portal user, or a service
+  member who raised a demand, sees only those);
+- the 三员: nothing.
+An out-of-scope matter is 404 on every channel. What a user may *do* is the transition
+table's relation (zhaoyin.matters.flow): a visible matter whose action the user has no
+relation for is 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.scope import NOTHING, sees_whole_city, subtree_ids
+from zhaoyin.core.roles import UNIT_ROLES, Role
+from zhaoyin.matters import clocks
+from zhaoyin.matters.choices import ExtensionState
+from zhaoyin.matters.flow import TABLE, Action, Relation, State, actions_from
+from zhaoyin.matters.models import ExtensionRequest, Matter, MatterCoUnit, MatterEvent, MatterFile
+
+_UNIT_ROLE_CODES = frozenset(r.value for r in UNIT_ROLES)
+#: Roles that dispatch every matter in the city (besides the unit that dispatched it).
+_CITY_DISPATCHER_CODES = frozenset({Role.CITY_ADMIN.value, Role.SUPERVISOR.value})
+
+
+def matter_scope_q(user: User) -> Q:
+    """The matters ``user`` may see, as a filter on ``Matter`` (see the module docstring)."""
+    if not user.is_authenticated or user.admin_role:
+        return NOTHING
+    if sees_whole_city(user):
+        return Q()
+    q = Q(requester_id=user.pk)
+    if user.role_codes & _UNIT_ROLE_CODES and user.org_unit_id is not None:
+        ids = subtree_ids(user)
+        q |= (
+            Q(lead_unit_id__in=ids)
+            | Q(dispatcher_unit_id__in=ids)
+            | Q(pk__in=MatterCoUnit.objects.filter(unit_id__in=ids).values("matter_id"))
+        )
+    return q
+
+
+def matter_list_visible_to(user: User) -> QuerySet[Matter]:
+    """Every matter the user may see, with the units, links and requester joined."""
+    return Matter.objects.filter(matter_scope_q(user)).select_related(
+        "lead_unit", "dispatcher_unit", "enterprise", "project", "requester"
+    )
+
+
+def _in_subtree(user: User, unit: OrgUnit | None) -> bool:
+    """Whether ``unit`` is the user's unit or below it (unit roles only)."""
+    own = user.org_unit
+    return unit is not None and own is not None and unit.path.startswith(own.path)
+
+
+def relations(user: User, matter: Matter, co_units: list[OrgUnit] | None = None) -> frozenset[Relation]:
+    """How ``user`` stands to ``matter`` (flow.Relation). ``co_units`` saves a query when the
+    caller has them."""
+    if not user.is_authenticated or user.admin_role:
+        return frozenset()
+    roles = user.role_codes
+    found: set[Relation] = set()
+    if roles & _CITY_DISPATCHER_CODES:
+        found.add(Relation.DISPATCHER)
+    if Role.LEADER.value in roles:
+        found.add(Relation.LEADER)
+    if roles & _UNIT_ROLE_CODES and user.org_unit_id is not None:
+        if _in_subtree(user, matter.dispatcher_unit):
+            found.add(Relation.DISPATCHER)
+        if _in_subtree(user, matter.lead_unit):
+            found.add(Relation.LEAD_UNIT)
+        units = co_units if co_units is not None else list(matter.co_units.all())
+        if any(_in_subtree(user, u) for u in units):
+            found.add(Relation.CO_UNIT)
+    if matter.requester_id is not None and matter.requester_id == user.pk:
+        found.add(Relation.REQUESTER)
+    return frozenset(found)
+
+
+def may_take(user: User, matter: Matter, action: Action) -> bool:
+    """Whether the user has a relation the table grants ``action`` to (the state aside)."""
+    return bool(relations(user, matter) & TABLE[action].relations)
+
+
+def matter_get_for_user(*, user: User, pk: int, action: Action | None = None) -> Matter:
+    """The matter if the user may see it (else 404). With ``action``: 403 (audited) when the
+    user has no relation the table grants that action to."""
+    matter = matter_list_visible_to(user).filter(pk=pk).first()
+    if matter is None:
+        raise Http404
+    if action is not None and not may_take(user, matter, action):
+        from zhaoyin.audit.services import audit_denied
+
+        # A refused write is audited (AUD-01); the record names the matter aimed at.
+        audit_denied(user=user, action=f"matter.{action.value}_denied", target=f"matter {matter.pk}")
+        raise PermissionDenied
+    return matter
+
+
+def pending_extension(matter: Matter) -> ExtensionRequest | None:
+    """The matter's unanswered extension request, if any."""
+    return ExtensionRequest.objects.filter(matter=matter, state=ExtensionState.PENDING).first()
+
+
+def allowed_actions(user: User, matter: Matter) -> list[Action]:
+    """The actions ``user`` may take on ``matter`` now: the table's actions from its state that
+    the user has a relation for, less those a guard would refuse (already listed, an
+    extension pending or the deadline passed …). For the UI; the services check again."""
+    rel = relations(user, matter)
+    state = State(matter.state)
+    out: list[Action] = []
+    pending: ExtensionRequest | None = None
+    pending_known = False
+    for action in actions_from(state):
+        if not rel & TABLE[action].relations:
+            continue
+        if action == Action.LIST and matter.listed:
+            continue
+        if action == Action.UNLIST and not matter.listed:
+            continue
+        if action in (Action.REQUEST_EXTENSION, Action.ANSWER_EXTENSION):
+            if not pending_known:
+                pending, pending_known = pending_extension(matter), True
+            if action == Action.ANSWER_EXTENSION and pending is None:
+                continue
+            if action == Action.REQUEST_EXTENSION and (
+                pending is not None or matter.handle_deadline is None or clocks.is_past(matter.handle_deadline)
+            ):
+                continue
+        out.append(action)
+    return out
+
+
+def matter_events(matter: Matter) -> list[MatterEvent]:
+    """The timeline of a matter already fetched through a selector, oldest first, with the
+    actors, units and files loaded."""
+    return list(
+        MatterEvent.objects.filter(matter=matter)
+        .select_related("actor", "lead_unit")
+        .prefetch_related(Prefetch("files", queryset=MatterFile.objects.order_by("id")))
+        .order_by("at", "id")
+    )
+
+
+def matter_co_units(matter: Matter) -> list[OrgUnit]:
+    """The co-units of a matter, in tree order."""
+    return list(matter.co_units.order_by("path"))
+
+
+def matter_extension_requests(matter: Matter) -> list[ExtensionRequest]:
+    """Every extension request of a matter, oldest first."""
+    return list(
+        ExtensionRequest.objects.filter(matter=matter).select_related("requested_by", "answered_by").order_by(
+            "requested_at", "id"
+        )
+    )
+
+
+def matter_file_get_for_user(*, user: User, pk: int) -> MatterFile:
+    """An attachment whose matter the user may see (else 404, FILE-05)."""
+    found = (
+        MatterFile.objects.filter(pk=pk, matter__in=Matter.objects.filter(matter_scope_q(user)).values("pk"))
+        .select_related("matter")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found

@@ -1,0 +1,1059 @@
+"""Matter use cases: register, edit a draft, and one service per action of the transition table.
+
+The only writers of matter data. Every action service:
+
+1. checks that the acting user has a relation the table grants the action to
+   (``PermissionDenied``, 403 — the caller fetched the matter through a selector, so it is
+   visible);
+2. checks that the table allows the action from the state the caller read (``Conflict``, 409);
+3. cleans its input (``InvalidInput`` naming the field, 422) before anything is written;
+4. moves the matter with ONE conditional UPDATE on (pk, state, version) — the same action
+   pressed twice, or two users racing, happens once and the loser gets ``Conflict``, on
+   SQLite as on PostgreSQL;
+5. records one ``MatterEvent`` (who, when, from, to, reason, details) and one audit record in
+   the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
+from zhaoyin.audit.services import audit_write, diff, snapshot
+from zhaoyin.core import files as files_core
+from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.roles import UNIT_ROLES, Role
+from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.matters import clocks
+from zhaoyin.matters.choices import ExtensionState, MatterKind, MatterSource, Rating
+from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State, Transition
+from zhaoyin.matters.models import (
+    ExtensionRequest,
+    Matter,
+    MatterCoUnit,
+    MatterEvent,
+    MatterFile,
+    MatterSequence,
+)
+from zhaoyin.matters.selectors import pending_extension, relations
+from zhaoyin.projects.models import Project
+from zhaoyin.workcalendar.selectors import current_calendar
+
+MAX_TITLE = 200
+MAX_TEXT = 4000
+MAX_REASON = 2000
+MAX_NAME = 100
+MAX_CO_UNITS = 20
+FILE_AREA = "matter_files"
+
+_CITY_DISPATCHERS = frozenset({Role.CITY_ADMIN.value, Role.SUPERVISOR.value})
+_UNIT_ROLE_CODES = frozenset(r.value for r in UNIT_ROLES)
+_PORTAL_ROLE_CODES = frozenset({Role.ENTERPRISE.value, Role.TALENT.value})
+#: Roles that may register a matter (the leader's instructions are registered by the office).
+CREATOR_ROLES = frozenset(
+    {Role.CITY_ADMIN, Role.SUPERVISOR, Role.UNIT_ADMIN, Role.STAFF, Role.SERVICE_MEMBER, Role.ENTERPRISE, Role.TALENT}
+)
+_CREATOR_CODES = frozenset(r.value for r in CREATOR_ROLES)
+#: Fields of a draft that ``matter_update`` may change.
+DRAFT_FIELDS = (
+    "title", "description", "source", "kind", "enterprise", "project", "lead_unit", "co_units", "requester_name",
+)
+
+
+# --------------------------------------------------------------------------- input cleaning
+
+
+class _Errors:
+    """Collects field errors so a form learns every bad field at once."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+
+    def add(self, field: str, message: Any) -> None:
+        self.items.append({"field": field, "message": str(message)})
+
+    def capture(self, exc: InvalidInput) -> None:
+        self.items.extend(exc.errors or [{"field": "body", "message": str(exc.detail)}])
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            first = self.items[0]
+            raise InvalidInput(first["field"] + ": " + first["message"], self.items)
+
+
+def _text(value: Any, field: str, limit: int, errors: _Errors, *, required: bool = False) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        errors.add(field, _("This field is required."))
+    elif len(text) > limit:
+        errors.add(field, _("At most %(max)s characters.") % {"max": limit})
+    elif "\x00" in text:
+        errors.add(field, _("contains control characters"))
+    return text
+
+
+def _required_text(value: Any, field: str, limit: int = MAX_REASON) -> str:
+    errors = _Errors()
+    text = _text(value, field, limit, errors, required=True)
+    errors.raise_if_any()
+    return text
+
+
+def _optional_text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
+    errors = _Errors()
+    text = _text(value, field, limit, errors)
+    errors.raise_if_any()
+    return text
+
+
+def _unit(value: Any, field: str) -> OrgUnit | None:
+    """An active org unit given as an instance or its code; None for blank."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, OrgUnit):
+        unit: OrgUnit | None = value if value.pk is not None else None
+        if unit is not None:
+            unit = OrgUnit.objects.filter(pk=unit.pk, is_active=True).first()
+    else:
+        unit = OrgUnit.objects.filter(code=str(value).strip(), is_active=True).first()
+    if unit is None:
+        raise InvalidInput.field(field, _("Unknown or inactive org unit."))
+    return unit
+
+
+def _units(value: Any, field: str) -> list[OrgUnit]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str | OrgUnit) or not isinstance(value, Iterable):
+        raise InvalidInput.field(field, _("Give a list of org unit codes."))
+    out: list[OrgUnit] = []
+    for item in value:
+        unit = _unit(item, field)
+        if unit is not None and unit not in out:
+            out.append(unit)
+    if len(out) > MAX_CO_UNITS:
+        raise InvalidInput.field(field, _("At most %(n)d co-units.") % {"n": MAX_CO_UNITS})
+    return out
+
+
+def _is_city_dispatcher(user: User) -> bool:
+    return bool(user.role_codes & _CITY_DISPATCHERS)
+
+
+def _may_assign_to(user: User, unit: OrgUnit) -> bool:
+    """City dispatchers assign to any unit; a unit dispatcher to units within its subtree."""
+    if _is_city_dispatcher(user):
+        return True
+    own = user.org_unit
+    return bool(user.role_codes & _UNIT_ROLE_CODES) and own is not None and unit.path.startswith(own.path)
+
+
+def _clean_units(
+    user: User, lead: Any, co: Any, *, lead_field: str = "lead_unit", current_lead: OrgUnit | None = None
+) -> tuple[OrgUnit | None, list[OrgUnit]]:
+    lead_unit = _unit(lead, lead_field) if lead is not None else current_lead
+    co_units = _units(co, "co_units")
+    for unit in ([lead_unit] if lead_unit is not None and lead is not None else []) + co_units:
+        if not _may_assign_to(user, unit):
+            field = lead_field if unit == lead_unit else "co_units"
+            raise InvalidInput.field(field, _("You may assign matters only to units within your scope."))
+    if lead_unit is not None and lead_unit in co_units:
+        raise InvalidInput.field("co_units", _("The lead unit cannot also be a co-unit."))
+    return lead_unit, co_units
+
+
+def _clean_date(value: Any, field: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidInput.field(field, _("Enter a date as YYYY-MM-DD."))
+
+
+def _enterprise(user: User, value: Any) -> Enterprise | None:
+    from zhaoyin.enterprises.selectors import enterprise_list_visible_to
+
+    if value is None or value == "":
+        return None
+    pk = value.pk if isinstance(value, Enterprise) else value
+    if isinstance(pk, bool) or not str(pk).strip().isdigit():
+        raise InvalidInput.field("enterprise", _("Unknown enterprise."))
+    found = enterprise_list_visible_to(user).filter(pk=int(str(pk).strip())).first()
+    if found is None:
+        raise InvalidInput.field("enterprise", _("Unknown enterprise."))
+    return found
+
+
+def _project(user: User, value: Any) -> Project | None:
+    from zhaoyin.projects.selectors import project_list_visible_to
+
+    if value is None or value == "":
+        return None
+    visible = project_list_visible_to(user)
+    if isinstance(value, Project):
+        found = visible.filter(pk=value.pk).first()
+    elif isinstance(value, int) and not isinstance(value, bool):
+        found = visible.filter(pk=value).first()
+    else:
+        text = str(value).strip()
+        found = visible.filter(pk=int(text)).first() if text.isdigit() else visible.filter(code=text).first()
+    if found is None:
+        raise InvalidInput.field("project", _("Unknown project."))
+    return found
+
+
+def _choice(value: Any, field: str, allowed: Sequence[str], message: Any, errors: _Errors) -> str:
+    text = "" if value is None else str(value).strip()
+    if text not in allowed:
+        errors.add(field, message)
+    return text
+
+
+# --------------------------------------------------------------------------- files
+
+
+def matter_file_path(stored_name: str) -> Path:
+    """The path of a stored matter attachment (the stored name is random hex)."""
+    return files_core.stored_path(FILE_AREA, stored_name)
+
+
+def _store_files(
+    checked: Iterable[files_core.CheckedFile],
+    *,
+    matter: Matter,
+    event: MatterEvent | None,
+    acting_user: User | None,
+    written: list[Path],
+) -> list[MatterFile]:
+    rows: list[MatterFile] = []
+    for item in checked:
+        stored_name = files_core.write_private(FILE_AREA, item.content, written)
+        rows.append(
+            MatterFile.objects.create(
+                matter=matter,
+                event=event,
+                original_name=item.original_name,
+                stored_name=stored_name,
+                content_type=item.content_type,
+                size=len(item.content),
+                sha256=item.sha256,
+                uploaded_by=acting_user,
+            )
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def _next_code(year: int) -> str:
+    """The next ``JB<year>-<6 digits>``: one UPDATE on the year's counter row, whose lock is
+    held until the creating transaction ends, so concurrent creations never collide."""
+    MatterSequence.objects.get_or_create(year=year)
+    MatterSequence.objects.filter(year=year).update(last=F("last") + 1)
+    number = MatterSequence.objects.filter(year=year).values_list("last", flat=True).get()
+    return f"JB{year}-{number:06d}"
+
+
+def _default_dispatcher_unit(user: User) -> OrgUnit | None:
+    """Where a new matter is dispatched from: the registering unit for government users, the
+    city (its 招商服务中心) for portal users and service members."""
+    roles = user.role_codes
+    if user.org_unit is not None and roles & (_CITY_DISPATCHERS | _UNIT_ROLE_CODES | {Role.LEADER.value}):
+        return user.org_unit
+    return OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnitKind.CITY).order_by("pk").first()
+
+
+@transaction.atomic
+def matter_create(
+    *,
+    acting_user: User,
+    title: Any,
+    source: Any,
+    kind: Any,
+    description: Any = "",
+    enterprise: Any = None,
+    project: Any = None,
+    lead_unit: Any = None,
+    co_units: Any = None,
+    requester_name: Any = "",
+    dispatcher_unit: Any = None,
+    files: Sequence[UploadedFile[Any]] | None = None,
+) -> Matter:
+    """Register a matter in ``draft`` (登记) with a new code ``JB<year>-<number>``.
+
+    A portal user (enterprise, talent) or a service member is its requester; an enterprise
+    user's matter concerns their own enterprise. The dispatching unit is the registering
+    government unit (or the city for portal demands). Links must be visible to the user.
+    """
+    roles = acting_user.role_codes
+    if not roles & _CREATOR_CODES or acting_user.admin_role:
+        raise PermissionDenied(_("You may not register matters."))
+    errors = _Errors()
+    clean_title = _text(title, "title", MAX_TITLE, errors, required=True)
+    clean_description = _text(description, "description", MAX_TEXT, errors)
+    clean_source = _choice(source, "source", MatterSource.values, _("Unknown source."), errors)
+    clean_kind = _choice(kind, "kind", MatterKind.values, _("Unknown kind."), errors)
+    name = _text(requester_name, "requester_name", MAX_NAME, errors)
+    portal = bool(roles & _PORTAL_ROLE_CODES) and not roles & (_CITY_DISPATCHERS | _UNIT_ROLE_CODES)
+    links: dict[str, Any] = {}
+    for field, cleaner in (
+        ("enterprise", lambda: _enterprise(acting_user, enterprise)),
+        ("project", lambda: _project(acting_user, project)),
+        ("units", lambda: _clean_units(acting_user, lead_unit, co_units)),
+        ("dispatcher_unit", lambda: _unit(dispatcher_unit, "dispatcher_unit")),
+    ):
+        try:
+            links[field] = cleaner()
+        except InvalidInput as exc:
+            errors.capture(exc)
+    try:
+        checked = files_core.check_uploads(files)
+    except InvalidInput as exc:
+        errors.capture(exc)
+    errors.raise_if_any()
+
+    clean_enterprise: Enterprise | None = links["enterprise"]
+    # An enterprise user's demand concerns their own enterprise (the only one they can see).
+    if Role.ENTERPRISE.value in roles and portal and clean_enterprise is None and acting_user.enterprise_id:
+        clean_enterprise = acting_user.enterprise
+    dispatcher: OrgUnit | None = links["dispatcher_unit"]
+    if dispatcher is None:
+        dispatcher = _default_dispatcher_unit(acting_user)
+    elif not _may_assign_to(acting_user, dispatcher):
+        raise InvalidInput.field("dispatcher_unit", _("You may register matters only for units within your scope."))
+    lead, co = links["units"]
+    requester: User | None = None
+    if roles & (_PORTAL_ROLE_CODES | {Role.SERVICE_MEMBER.value}):
+        requester = acting_user
+        name = name or acting_user.full_name or acting_user.get_username()
+    now = timezone.now()
+    matter = Matter(
+        code=_next_code(clocks.today(now).year),
+        title=clean_title,
+        description=clean_description,
+        source=clean_source,
+        kind=clean_kind,
+        enterprise=clean_enterprise,
+        project=links["project"],
+        requester=requester,
+        requester_name=name,
+        dispatcher_unit=dispatcher,
+        lead_unit=lead,
+        state=State.DRAFT.value,
+        created_by=acting_user,
+        created_at=now,
+        updated_at=now,
+    )
+    written: list[Path] = []
+    try:
+        matter.save(force_insert=True)
+        MatterCoUnit.objects.bulk_create([MatterCoUnit(matter=matter, unit=u) for u in co])
+        event = MatterEvent.objects.create(
+            matter=matter, action="create", from_state="", to_state=State.DRAFT.value, actor=acting_user,
+            lead_unit=lead, at=now,
+        )
+        stored = _store_files(checked, matter=matter, event=event, acting_user=acting_user, written=written)
+        audit_write(
+            action="matter.create",
+            user=acting_user,
+            obj=matter,
+            after=snapshot(matter) | {"co_units": [u.code for u in co], "files": [f.original_name for f in stored]},
+        )
+    except BaseException:
+        files_core.remove_files(written)
+        raise
+    return matter
+
+
+@transaction.atomic
+def matter_update(
+    *, acting_user: User, matter: Matter, data: Mapping[str, Any], version: int | None = None
+) -> Matter:
+    """Change a draft's fields (PATCH semantics: only the keys given; see ``DRAFT_FIELDS``).
+
+    By its dispatcher or its requester; only in ``draft`` (else 409). ``version`` (default:
+    the one ``matter`` was read with) guards against lost updates. Unknown keys are refused.
+    """
+    allowed = TABLE[Action.CANCEL].relations  # the dispatcher and the requester
+    if not relations(acting_user, matter) & allowed:
+        raise PermissionDenied(_("Only the dispatcher or the requester may edit this matter."))
+    if matter.state != State.DRAFT.value:
+        raise Conflict(_("Only a registered (draft) matter can be edited."))
+    expected = matter.version if version is None else version
+    errors = _Errors()
+    unknown = sorted(set(data) - set(DRAFT_FIELDS))
+    for key in unknown:
+        errors.add(str(key), _("Unknown field."))
+    values: dict[str, Any] = {}
+    if "title" in data:
+        values["title"] = _text(data["title"], "title", MAX_TITLE, errors, required=True)
+    if "description" in data:
+        values["description"] = _text(data["description"], "description", MAX_TEXT, errors)
+    if "requester_name" in data:
+        values["requester_name"] = _text(data["requester_name"], "requester_name", MAX_NAME, errors)
+    if "source" in data:
+        values["source"] = _choice(data["source"], "source", MatterSource.values, _("Unknown source."), errors)
+    if "kind" in data:
+        values["kind"] = _choice(data["kind"], "kind", MatterKind.values, _("Unknown kind."), errors)
+    new_co: list[OrgUnit] | None = None
+    try:
+        if "enterprise" in data:
+            values["enterprise"] = _enterprise(acting_user, data["enterprise"])
+        if "project" in data:
+            values["project"] = _project(acting_user, data["project"])
+        if "lead_unit" in data or "co_units" in data:
+            lead, co = _clean_units(
+                acting_user,
+                data.get("lead_unit") if "lead_unit" in data else None,
+                data.get("co_units") if "co_units" in data else [u for u in matter.co_units.all()],
+                current_lead=matter.lead_unit,
+            )
+            if "lead_unit" in data:
+                values["lead_unit"] = lead if data["lead_unit"] not in (None, "") else None
+            if "co_units" in data:
+                new_co = co
+    except InvalidInput as exc:
+        errors.capture(exc)
+    errors.raise_if_any()
+    if expected != matter.version:
+        raise Conflict(_("This matter was changed by someone else; reload it and try again."))
+    before = snapshot(matter)
+    old_co = sorted(u.code for u in matter.co_units.all())
+    now = timezone.now()
+    changed = Matter.objects.filter(pk=matter.pk, state=State.DRAFT.value, version=expected).update(
+        version=expected + 1, updated_at=now, **values
+    )
+    if changed != 1:
+        raise Conflict(_("This matter was changed by someone else; reload it and try again."))
+    for key, value in values.items():
+        setattr(matter, key, value)
+    matter.version, matter.updated_at = expected + 1, now
+    if new_co is not None:
+        MatterCoUnit.objects.filter(matter=matter).delete()
+        MatterCoUnit.objects.bulk_create([MatterCoUnit(matter=matter, unit=u) for u in new_co])
+    old, new = diff(before, snapshot(matter))
+    new_codes = sorted(u.code for u in new_co) if new_co is not None else old_co
+    if new_codes != old_co:
+        old["co_units"], new["co_units"] = old_co, new_codes
+    audit_write(action="matter.update", user=acting_user, obj=matter, before=old, after=new)
+    return matter
+
+
+# --------------------------------------------------------------------------- the transition machinery
+
+
+def _begin(acting_user: User, matter: Matter, action: Action) -> Transition:
+    """Relation (403), then the table (409), on the matter as the caller read it."""
+    row = TABLE[action]
+    if not relations(acting_user, matter) & row.relations:
+        raise PermissionDenied(
+            _("You may not take the action “%(action)s” on this matter.") % {"action": row.label}
+        )
+    state = State(matter.state)
+    if state not in row.sources:
+        raise Conflict(
+            _("A matter in the state “%(state)s” cannot take the action “%(action)s”.")
+            % {"state": STATE_LABELS[state], "action": ACTION_LABELS[action]}
+        )
+    return row
+
+
+def _lost_race() -> Conflict:
+    return Conflict(_("This matter was changed by someone else; reload it and try again."))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, OrgUnit):
+        return value.code
+    return value
+
+
+def _move(
+    acting_user: User | None,
+    matter: Matter,
+    row: Transition,
+    *,
+    fields: Mapping[str, Any] | None = None,
+    reason: str = "",
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+    extra_filter: Mapping[str, Any] | None = None,
+) -> MatterEvent:
+    """The compare-and-set step shared by every action: one conditional UPDATE on (pk, state,
+    version), the event, the audit record; then ``matter`` reflects the stored row."""
+    fields = dict(fields or {})
+    source = State(matter.state)
+    target = row.leads_to(source)
+    now = timezone.now()
+    before = {"state": source.value, "version": matter.version} | {
+        k: _jsonable(getattr(matter, k)) for k in fields
+    }
+    changed = Matter.objects.filter(
+        pk=matter.pk, state=source.value, version=matter.version, **(extra_filter or {})
+    ).update(state=target.value, version=matter.version + 1, updated_at=now, **fields)
+    if changed != 1:
+        raise _lost_race()
+    if source == State.ACCEPTED and target != State.ACCEPTED:
+        # An unanswered extension request lapses when the matter leaves the handling stage.
+        ExtensionRequest.objects.filter(matter_id=matter.pk, state=ExtensionState.PENDING).update(
+            state=ExtensionState.LAPSED, answered_at=now
+        )
+    for key, value in fields.items():
+        setattr(matter, key, value)
+    matter.state, matter.version, matter.updated_at = target.value, matter.version + 1, now
+    details = {k: _jsonable(v) for k, v in (data or {}).items()}
+    event = MatterEvent.objects.create(
+        matter=matter,
+        action=row.action.value,
+        from_state=source.value,
+        to_state=target.value,
+        actor=acting_user,
+        lead_unit_id=matter.lead_unit_id,
+        at=now,
+        reason=reason,
+        note=note,
+        data=details,
+    )
+    after = {"state": target.value, "version": matter.version} | {
+        k: _jsonable(getattr(matter, k)) for k in fields
+    }
+    if reason:
+        after["reason"] = reason
+    if note:
+        after["note"] = note
+    if details:
+        after["data"] = details
+    audit_write(action=f"matter.{row.action.value}", user=acting_user, obj=matter, before=before, after=after)
+    return event
+
+
+def _with_files(
+    files: Sequence[UploadedFile[Any]] | None, body: Any, *, matter: Matter, acting_user: User
+) -> MatterEvent:
+    """Run ``body(written)`` → event, storing ``files`` with the event; remove them on failure."""
+    checked = files_core.check_uploads(files)
+    written: list[Path] = []
+    try:
+        event: MatterEvent = body()
+        _store_files(checked, matter=matter, event=event, acting_user=acting_user, written=written)
+    except BaseException:
+        files_core.remove_files(written)
+        raise
+    return event
+
+
+# --------------------------------------------------------------------------- assignment
+
+
+def _assign(
+    action: Action,
+    *,
+    acting_user: User,
+    matter: Matter,
+    lead_unit: Any,
+    co_units: Any,
+    handle_days: Any,
+    handle_deadline: Any,
+    received_on: Any,
+    note: Any,
+) -> Matter:
+    row = _begin(acting_user, matter, action)
+    errors = _Errors()
+    note_text = _text(note, "note", MAX_TEXT, errors)
+    lead: OrgUnit | None = None
+    co: list[OrgUnit] = []
+    days: int | None = None
+    explicit: dt.date | None = None
+    received: dt.date | None = None
+    current_co = list(matter.co_units.all())
+    try:
+        lead, co = _clean_units(
+            acting_user,
+            lead_unit if lead_unit not in (None, "") else None,
+            co_units if co_units is not None else current_co,
+            current_lead=matter.lead_unit,
+        )
+        if lead is None:
+            raise InvalidInput.field("lead_unit", _("Choose the lead unit."))
+        if lead_unit in (None, "") and not _may_assign_to(acting_user, lead):
+            raise InvalidInput.field("lead_unit", _("You may assign matters only to units within your scope."))
+    except InvalidInput as exc:
+        errors.capture(exc)
+    try:
+        days = clocks.clean_handle_days(handle_days)
+    except InvalidInput as exc:
+        errors.capture(exc)
+    try:
+        explicit = clocks.clean_deadline_date(handle_deadline, "handle_deadline")
+    except InvalidInput as exc:
+        errors.capture(exc)
+    try:
+        received = _clean_date(received_on, "received_on")
+    except InvalidInput as exc:
+        errors.capture(exc)
+    errors.raise_if_any()
+    now = timezone.now()
+    today = clocks.today(now)
+    received = received or today
+    if received > today:
+        raise InvalidInput.field("received_on", _("The date of receipt must not be in the future."))
+    cal = current_calendar()
+    sign = clocks.sign_clock(cal, received)
+    handling = clocks.handling_clock(cal, start=received, kind=matter.kind, handle_days=days, handle_deadline=explicit)
+    if handling.deadline < today:
+        raise InvalidInput.field("received_on", _("The handling deadline counted from this date is already past."))
+    assert lead is not None
+    fields: dict[str, Any] = {
+        "lead_unit": lead,
+        "handle_days": handling.days,
+        "received_on": received,
+        "handle_from": received,
+        "sign_deadline": sign.deadline,
+        "handle_deadline": handling.deadline,
+        "deadlines_provisional": sign.provisional or handling.provisional,
+        "assigned_at": now,
+        "accepted_at": None,
+        "reported_at": None,
+    }
+    if matter.dispatcher_unit_id is None and acting_user.org_unit_id is not None:
+        fields["dispatcher_unit_id"] = acting_user.org_unit_id
+    _move(
+        acting_user,
+        matter,
+        row,
+        fields=fields,
+        note=note_text,
+        data={
+            "lead_unit": lead.code,
+            "co_units": [u.code for u in co],
+            "handle_days": handling.days,
+            "received_on": received,
+            "sign_deadline": sign.deadline,
+            "handle_deadline": handling.deadline,
+            "provisional": sign.provisional or handling.provisional,
+        },
+    )
+    if [u.pk for u in co] != [u.pk for u in current_co]:
+        MatterCoUnit.objects.filter(matter=matter).delete()
+        MatterCoUnit.objects.bulk_create([MatterCoUnit(matter=matter, unit=u) for u in co])
+    return matter
+
+
+@transaction.atomic
+def matter_assign(
+    *,
+    acting_user: User,
+    matter: Matter,
+    lead_unit: Any = None,
+    co_units: Any = None,
+    handle_days: Any = None,
+    handle_deadline: Any = None,
+    received_on: Any = None,
+    note: Any = "",
+) -> Matter:
+    """交办: give a draft (or a returned) matter to a lead unit and co-units; both clocks start.
+
+    The lead unit and co-units default to the draft's; ``handle_days`` overrides the kind's
+    handling days; a reform measure needs ``handle_deadline`` (a date, not in the past) or
+    ``handle_days``. ``received_on`` (收文日期) defaults to today and counts "from the next day".
+    """
+    return _assign(
+        Action.ASSIGN, acting_user=acting_user, matter=matter, lead_unit=lead_unit, co_units=co_units,
+        handle_days=handle_days, handle_deadline=handle_deadline, received_on=received_on, note=note,
+    )
+
+
+@transaction.atomic
+def matter_reassign(
+    *,
+    acting_user: User,
+    matter: Matter,
+    lead_unit: Any,
+    co_units: Any = None,
+    handle_days: Any = None,
+    handle_deadline: Any = None,
+    received_on: Any = None,
+    note: Any = "",
+) -> Matter:
+    """改派: the dispatcher moves a matter a unit holds (assigned or in progress) to another
+    lead unit; the clocks start again from the new receipt."""
+    if lead_unit in (None, ""):
+        raise InvalidInput.field("lead_unit", _("Choose the lead unit."))
+    return _assign(
+        Action.REASSIGN, acting_user=acting_user, matter=matter, lead_unit=lead_unit, co_units=co_units,
+        handle_days=handle_days, handle_deadline=handle_deadline, received_on=received_on, note=note,
+    )
+
+
+# --------------------------------------------------------------------------- the unit's steps
+
+
+@transaction.atomic
+def matter_accept(*, acting_user: User, matter: Matter, note: Any = "") -> Matter:
+    """签收: the lead unit signs for an assigned matter; the handling clock is the one that counts now."""
+    row = _begin(acting_user, matter, Action.ACCEPT)
+    note_text = _optional_text(note, "note")
+    now = timezone.now()
+    on_time = matter.sign_deadline is None or now < clocks.deadline_end(matter.sign_deadline)
+    _move(acting_user, matter, row, fields={"accepted_at": now}, note=note_text, data={"on_time": on_time})
+    return matter
+
+
+@transaction.atomic
+def matter_return(*, acting_user: User, matter: Matter, reason: Any, suggested_unit: Any, note: Any = "") -> Matter:
+    """退回: the lead unit says the matter is not its own; it must say why and name the unit it
+    believes responsible. The matter goes back to the dispatcher (to assign again or cancel)."""
+    row = _begin(acting_user, matter, Action.RETURN)
+    errors = _Errors()
+    reason_text = _text(reason, "reason", MAX_REASON, errors, required=True)
+    note_text = _text(note, "note", MAX_TEXT, errors)
+    unit: OrgUnit | None = None
+    try:
+        unit = _unit(suggested_unit, "suggested_unit")
+        if unit is None:
+            errors.add("suggested_unit", _("Name the unit you believe is responsible."))
+        elif unit.pk == matter.lead_unit_id:
+            errors.add("suggested_unit", _("Name another unit than the lead unit."))
+    except InvalidInput as exc:
+        errors.capture(exc)
+    errors.raise_if_any()
+    assert unit is not None
+    _move(
+        acting_user, matter, row, reason=reason_text, note=note_text,
+        data={"suggested_unit": unit.code, "suggested_unit_name": unit.name},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_progress(
+    *, acting_user: User, matter: Matter, note: Any, files: Sequence[UploadedFile[Any]] | None = None
+) -> Matter:
+    """进展反馈: the lead unit or a co-unit records progress (a note, optionally files) while
+    the matter is in progress. The state stays."""
+    row = _begin(acting_user, matter, Action.PROGRESS)
+    note_text = _required_text(note, "note", MAX_TEXT)
+    _with_files(files, lambda: _move(acting_user, matter, row, note=note_text), matter=matter, acting_user=acting_user)
+    return matter
+
+
+@transaction.atomic
+def matter_request_extension(
+    *,
+    acting_user: User,
+    matter: Matter,
+    reason: Any,
+    days: Any = None,
+    requested_deadline: Any = None,
+) -> ExtensionRequest:
+    """延期申请: the lead unit asks for a later handling deadline — ``days`` more working days or
+    a ``requested_deadline`` date — with a reason, before the deadline has passed. One request
+    may be pending at a time; the dispatcher answers it."""
+    row = _begin(acting_user, matter, Action.REQUEST_EXTENSION)
+    now = timezone.now()
+    current = matter.handle_deadline
+    if current is None or clocks.is_past(current, now):
+        raise InvalidInput.field(
+            "handle_deadline", _("The handling deadline has passed: an extension must be requested before it.")
+        )
+    errors = _Errors()
+    reason_text = _text(reason, "reason", MAX_REASON, errors, required=True)
+    wanted: dt.date | None = None
+    try:
+        given_days = clocks.clean_handle_days(days)
+        given_date = clocks.clean_deadline_date(requested_deadline, "requested_deadline", now=now)
+        if (given_days is None) == (given_date is None):
+            raise InvalidInput.field("days", _("Give either a number of working days or the requested deadline."))
+        if given_days is not None:
+            wanted = clocks.add_workdays(current_calendar(), current, given_days, "days").deadline
+        else:
+            wanted = given_date
+        assert wanted is not None
+        if wanted <= current:
+            raise InvalidInput.field("requested_deadline", _("The requested deadline must be after the current one."))
+    except InvalidInput as exc:
+        errors.capture(exc)
+    errors.raise_if_any()
+    assert wanted is not None
+    if pending_extension(matter) is not None:
+        raise Conflict(_("An extension request is already waiting for an answer."))
+    request = ExtensionRequest(
+        matter=matter, requested_by=acting_user, requested_at=now, current_deadline=current,
+        requested_deadline=wanted, reason=reason_text,
+    )
+    _move(
+        acting_user, matter, row, reason=reason_text,
+        data={"requested_deadline": wanted, "current_deadline": current},
+    )
+    request.save(force_insert=True)
+    return request
+
+
+@transaction.atomic
+def matter_answer_extension(
+    *, acting_user: User, matter: Matter, approve: Any, note: Any = ""
+) -> ExtensionRequest:
+    """延期审批: the dispatcher approves or refuses the pending extension request; approval
+    moves the handling deadline to the requested date."""
+    row = _begin(acting_user, matter, Action.ANSWER_EXTENSION)
+    if not isinstance(approve, bool):
+        raise InvalidInput.field("approve", _("Say whether the extension is approved."))
+    note_text = _optional_text(note, "note")
+    request = pending_extension(matter)
+    if request is None:
+        raise Conflict(_("There is no extension request waiting for an answer."))
+    now = timezone.now()
+    answered = ExtensionRequest.objects.filter(pk=request.pk, state=ExtensionState.PENDING).update(
+        state=ExtensionState.APPROVED if approve else ExtensionState.REFUSED,
+        answered_by=acting_user,
+        answered_at=now,
+        answer_note=note_text,
+    )
+    if answered != 1:
+        raise _lost_race()
+    fields: dict[str, Any] = {}
+    if approve:
+        # An approved date is a decision, not a count: it is not recomputed later.
+        fields = {"handle_deadline": request.requested_deadline, "handle_days": None, "deadlines_provisional": False}
+    _move(
+        acting_user, matter, row, fields=fields, note=note_text,
+        data={"request": request.pk, "approved": approve, "requested_deadline": request.requested_deadline},
+    )
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def matter_report(
+    *, acting_user: User, matter: Matter, summary: Any, files: Sequence[UploadedFile[Any]] | None = None
+) -> Matter:
+    """办结反馈: the lead unit reports the result (a summary, optionally files) for review.
+    Only the lead unit reports: a co-unit may not report for it (403)."""
+    row = _begin(acting_user, matter, Action.REPORT)
+    summary_text = _required_text(summary, "summary", MAX_TEXT)
+    now = timezone.now()
+    on_time = matter.handle_deadline is None or now < clocks.deadline_end(matter.handle_deadline)
+    _with_files(
+        files,
+        lambda: _move(
+            acting_user, matter, row, fields={"reported_at": now}, note=summary_text, data={"on_time": on_time}
+        ),
+        matter=matter,
+        acting_user=acting_user,
+    )
+    return matter
+
+
+# --------------------------------------------------------------------------- the dispatcher's review
+
+
+@transaction.atomic
+def matter_approve(*, acting_user: User, matter: Matter, note: Any = "") -> Matter:
+    """审核办结: the dispatcher accepts the report; the matter is closed (办结, 销号)."""
+    row = _begin(acting_user, matter, Action.APPROVE)
+    note_text = _optional_text(note, "note")
+    _move(acting_user, matter, row, fields={"closed_at": timezone.now()}, note=note_text)
+    return matter
+
+
+def _new_handling_clock(matter: Matter, *, handle_days: Any, handle_deadline: Any) -> dict[str, Any]:
+    """A new handling clock from today: an explicit date, else ``handle_days``, else as many
+    working days as the previous clock had (the kind's default when unknown)."""
+    errors = _Errors()
+    days: int | None = None
+    explicit: dt.date | None = None
+    try:
+        days = clocks.clean_handle_days(handle_days)
+    except InvalidInput as exc:
+        errors.capture(exc)
+    try:
+        explicit = clocks.clean_deadline_date(handle_deadline, "handle_deadline")
+    except InvalidInput as exc:
+        errors.capture(exc)
+    errors.raise_if_any()
+    cal = current_calendar()
+    today = clocks.today()
+    if days is None and explicit is None:
+        days = matter.handle_days
+        if days is None and matter.handle_from is not None and matter.handle_deadline is not None:
+            days = max(1, cal.workdays_between(matter.handle_from, matter.handle_deadline))
+    handling = clocks.handling_clock(cal, start=today, kind=matter.kind, handle_days=days, handle_deadline=explicit)
+    return {
+        "handle_from": today,
+        "handle_days": handling.days,
+        "handle_deadline": handling.deadline,
+        "deadlines_provisional": handling.provisional,
+        "reported_at": None,
+        "closed_at": None,
+    }
+
+
+@transaction.atomic
+def matter_reject(
+    *, acting_user: User, matter: Matter, reason: Any, handle_deadline: Any = None, handle_days: Any = None
+) -> Matter:
+    """退办: the dispatcher sends a report back for rework with a reason and a new handling
+    deadline (a date not in the past, a number of working days, or by default as many
+    working days as before, counted from today)."""
+    row = _begin(acting_user, matter, Action.REJECT)
+    reason_text = _required_text(reason, "reason")
+    fields = _new_handling_clock(matter, handle_days=handle_days, handle_deadline=handle_deadline)
+    _move(
+        acting_user, matter, row, fields=fields, reason=reason_text,
+        data={"handle_deadline": fields["handle_deadline"], "handle_days": fields["handle_days"]},
+    )
+    return matter
+
+
+def _reopen(acting_user: User, matter: Matter, *, reason: str, handle_days: Any, handle_deadline: Any,
+            cause: str) -> None:
+    row = TABLE[Action.REOPEN]
+    fields = _new_handling_clock(matter, handle_days=handle_days, handle_deadline=handle_deadline)
+    _move(
+        acting_user, matter, row, fields=fields, reason=reason,
+        data={"handle_deadline": fields["handle_deadline"], "handle_days": fields["handle_days"], "cause": cause},
+    )
+
+
+@transaction.atomic
+def matter_rate(*, acting_user: User, matter: Matter, rating: Any, comment: Any = "") -> Matter:
+    """回访评价: the requester (or the dispatcher on its behalf) rates a reported or closed
+    matter 满意 / 基本满意 / 不满意. 不满意 reopens it at once (重办) with a new handling clock
+    of as many working days as before; that is a second event, ``reopen``."""
+    row = _begin(acting_user, matter, Action.RATE)
+    errors = _Errors()
+    value = _choice(
+        rating, "rating", Rating.values, _("Choose satisfied, basically_satisfied or dissatisfied."), errors
+    )
+    comment_text = _text(comment, "comment", MAX_TEXT, errors)
+    errors.raise_if_any()
+    on_behalf = matter.requester_id != acting_user.pk
+    now = timezone.now()
+    _move(
+        acting_user, matter, row,
+        fields={"rating": value, "closed_at": matter.closed_at or now},
+        note=comment_text,
+        data={"rating": value, "on_behalf": on_behalf},
+    )
+    if value == Rating.DISSATISFIED:
+        _reopen(
+            acting_user, matter, reason=comment_text or str(Rating.DISSATISFIED.label),
+            handle_days=None, handle_deadline=None, cause="dissatisfied",
+        )
+    return matter
+
+
+@transaction.atomic
+def matter_reopen(
+    *, acting_user: User, matter: Matter, reason: Any, handle_days: Any = None, handle_deadline: Any = None
+) -> Matter:
+    """重办: the dispatcher reopens a closed or rated matter (a new instruction, a complaint)
+    with a reason and a new handling clock from today."""
+    _begin(acting_user, matter, Action.REOPEN)
+    reason_text = _required_text(reason, "reason")
+    _reopen(acting_user, matter, reason=reason_text, handle_days=handle_days, handle_deadline=handle_deadline,
+            cause="dispatcher")
+    return matter
+
+
+@transaction.atomic
+def matter_cancel(*, acting_user: User, matter: Matter, reason: Any) -> Matter:
+    """撤销: the dispatcher (or the requester withdrawing a demand) cancels a matter that is not
+    finished, with a reason."""
+    row = _begin(acting_user, matter, Action.CANCEL)
+    reason_text = _required_text(reason, "reason")
+    _move(acting_user, matter, row, reason=reason_text)
+    return matter
+
+
+# --------------------------------------------------------------------------- listed supervision
+
+
+@transaction.atomic
+def matter_list(*, acting_user: User, matter: Matter, note: Any = "") -> Matter:
+    """挂牌督办: a city leader lists an unfinished matter for top-level supervision; the
+    leader is named on it."""
+    row = _begin(acting_user, matter, Action.LIST)
+    note_text = _optional_text(note, "note")
+    if matter.listed:
+        raise Conflict(_("This matter is already listed for supervision."))
+    _move(
+        acting_user, matter, row, note=note_text,
+        fields={"listed": True, "listed_at": timezone.now(), "listed_by": acting_user},
+        extra_filter={"listed": False},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_unlist(*, acting_user: User, matter: Matter, note: Any = "") -> Matter:
+    """摘牌: a city leader ends the listed supervision of a matter."""
+    row = _begin(acting_user, matter, Action.UNLIST)
+    note_text = _optional_text(note, "note")
+    if not matter.listed:
+        raise Conflict(_("This matter is not listed for supervision."))
+    _move(
+        acting_user, matter, row, note=note_text,
+        fields={"listed": False, "listed_at": None, "listed_by": None},
+        extra_filter={"listed": True},
+    )
+    return matter
+
+
+#: One service per action (for the API's ``/actions/{action}`` and the pages).
+ACTION_SERVICES: dict[Action, Any] = {
+    Action.ASSIGN: matter_assign,
+    Action.REASSIGN: matter_reassign,
+    Action.ACCEPT: matter_accept,
+    Action.RETURN: matter_return,
+    Action.PROGRESS: matter_progress,
+    Action.REQUEST_EXTENSION: matter_request_extension,
+    Action.ANSWER_EXTENSION: matter_answer_extension,
+    Action.REPORT: matter_report,
+    Action.APPROVE: matter_approve,
+    Action.REJECT: matter_reject,
+    Action.RATE: matter_rate,
+    Action.REOPEN: matter_reopen,
+    Action.CANCEL: matter_cancel,
+    Action.LIST: matter_list,
+    Action.UNLIST: matter_unlist,
+}
+
+__all__ = [
+    "ACTION_SERVICES",
+    "matter_accept",
+    "matter_answer_extension",
+    "matter_approve",
+    "matter_assign",
+    "matter_cancel",
+    "matter_create",
+    "matter_list",
+    "matter_progress",
+    "matter_rate",
+    "matter_reassign",
+    "matter_reject",
+    "matter_reopen",
+    "matter_report",
+    "matter_request_extension",
+    "matter_return",
+    "matter_unlist",
+    "matter_update",
+]
