@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "zhaoyin.catalog",
     "zhaoyin.projects",
     "zhaoyin.matters",
+    "zhaoyin.notifications",
     "zhaoyin.targets",
     "zhaoyin.cockpit",
     "zhaoyin.ops",
@@ -262,4 +263,14 @@ ZHAOYIN_MATTERS = {
     "MAX_HANDLE_DAYS": 250,
     "APPROACHING_WORKDAYS": 1,
     "SUPERVISE_AFTER_WORKDAYS": 5,
+}
+# Notifications (zhaoyin.notifications.channels.DEFAULTS): channels besides the in-app inbox,
+# the SMS gateway (a dotted path; the default only logs), and the outbox's retries.
+ZHAOYIN_NOTIFICATIONS = {
+    "CHANNELS": ["email", "sms"],
+    "SMS_GATEWAY": os.environ.get("ZHAOYIN_SMS_GATEWAY", "zhaoyin.notifications.channels.LoggingSmsGateway"),
+    "MAX_ATTEMPTS": 12,
+    "BACKOFF_SECONDS": 60,
+    "BACKOFF_MAX_SECONDS": 3600,
+    "BASE_URL": os.environ.get("ZHAOYIN_BASE_URL", ""),
 }

@@ -16,6 +16,8 @@ urlpatterns = [
     path("cockpit/", include("zhaoyin.cockpit.urls")),
     path("projects/", include("zhaoyin.projects.urls")),
     path("catalog/", include("zhaoyin.catalog.urls")),
+    path("inbox/", include("zhaoyin.notifications.urls")),
+    path("matters/", include("zhaoyin.matters.urls")),
 ]
 
 # The API's URL patterns are one view per path; each operation enforces its own rule.

@@ -44,9 +44,11 @@ class NavItem:
 #: Top-level menu. Each app adds its entry here when its pages exist.
 NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house"),
+    NavItem(_("Inbox"), "notifications:inbox", "bell"),
     NavItem(_("Cockpit"), "cockpit:index", "speedometer2"),
     NavItem(_("Enterprises"), "enterprises:list", "buildings"),
     NavItem(_("Investment projects"), "projects:list", "kanban"),
+    NavItem(_("Assigned matters"), "matters:list", "clipboard-check"),
     NavItem(_("Project catalog"), "catalog:item_list", "book"),
     NavItem(_("Targets and progress"), "targets:progress", "bullseye"),
     NavItem(_("Working-day calendar"), "workcalendar:index", "calendar3"),

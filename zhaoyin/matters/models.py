@@ -107,6 +107,12 @@ class Matter(models.Model):
     accepted_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The next instant the escalation ladder can change for this matter (zhaoyin.matters.scan):
+    # every transition sets it to "now" so the next scan looks at the matter; the scan then
+    # stores zhaoyin.lib.escalation.next_change_at (scan.NEVER: nothing more can change; NULL:
+    # never computed, looked at by the next scan). The scan reads only open matters whose
+    # instant has come, so a pass costs what changes.
+    next_check_at = models.DateTimeField(_("next escalation check"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("assigned matter")
@@ -133,6 +139,8 @@ class Matter(models.Model):
                 name="matter_provisional",
             ),
             models.Index(fields=["listed", "state"], condition=Q(listed=True), name="matter_listed"),
+            # The escalation scan: open matters whose next check has come.
+            models.Index(fields=["next_check_at"], condition=Q(state__in=_OPEN_STATES), name="matter_next_check"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -269,3 +277,66 @@ class MatterFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class NoticeKind(models.TextChoices):
+    """The escalation notices of a matter (DESIGN 3.5, 5.1)."""
+
+    REMIND = "remind", _("Deadline approaching")  # 临期提醒
+    URGE = "urge", _("Urging notice")  # 催办
+    SUPERVISE = "supervise", _("Supervision notice")  # 督办
+    LISTED = "listed", _("Listed for supervision")  # 挂牌督办
+
+
+class MatterNotice(models.Model):
+    """An escalation notice issued on a matter (提醒, 催办, 督办, 挂牌督办): a record, issued
+    exactly once per (matter, kind, clock, deadline) — the unique constraint is what makes a
+    second or concurrent scan a no-op (zhaoyin.lib.escalation.Notice.key). A new deadline
+    (an extension, a rejected report) is a new key. For ``listed`` the clock is blank and
+    ``deadline`` is the day the matter was listed. ``scan_token`` names the scan pass that
+    inserted the row, so that pass alone notifies its recipients."""
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
+    clock = models.CharField(_("clock"), max_length=12, blank=True)
+    deadline = models.DateField(_("deadline"))
+    due_on = models.DateField(_("due on"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    lead_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    scan_token = models.CharField(_("scan pass"), max_length=32, editable=False)
+
+    class Meta:
+        verbose_name = _("matter notice")
+        verbose_name_plural = _("matter notices")
+        ordering = ["matter", "issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "kind", "clock", "deadline"], name="matter_notice_once"),
+            models.CheckConstraint(condition=Q(kind__in=NoticeKind.values), name="matter_notice_kind_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["scan_token"], name="matter_notice_token"),
+            models.Index(fields=["kind", "issued_at"], name="matter_notice_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}: {self.kind} {self.clock} {self.deadline}"
+
+
+class EscalationScanState(models.Model):
+    """One row: the calendar version and ladder settings the stored ``next_check_at`` values
+    were computed with. When either changes (a holiday notice, new thresholds), the next scan
+    revisits every open matter once."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    basis = models.CharField(_("computed with"), max_length=200, blank=True)
+    last_pass_at = models.DateTimeField(_("last pass at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation scan state")
+        verbose_name_plural = _("escalation scan state")
+
+    def __str__(self) -> str:
+        return self.basis
