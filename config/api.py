@@ -10,6 +10,7 @@ from zhaoyin.catalog.api import editions_router as catalog_editions_router
 from zhaoyin.catalog.api import items_router as catalog_items_router
 from zhaoyin.core.api import install_error_handlers
 from zhaoyin.enterprises.api import router as enterprises_router
+from zhaoyin.matters.api import router as matters_router
 from zhaoyin.projects.api import router as projects_router
 from zhaoyin.targets.api import router as targets_router
 from zhaoyin.workcalendar.api import router as calendar_router
@@ -26,6 +27,7 @@ api.add_router("", accounts_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/projects", projects_router)
+api.add_router("/matters", matters_router)
 api.add_router("/targets", targets_router)
 api.add_router("/catalog-items", catalog_items_router)
 api.add_router("/catalog-editions", catalog_editions_router)

@@ -173,11 +173,8 @@ def unit_kpis(unit_id: int, facts: Iterable[MatterFacts]) -> UnitKpis:
         if f.rating is not None:
             rated += 1
             satisfied += f.rating in SATISFIED_RATINGS
-    mean_days = None
-    if days_count:
-        mean_days = (Decimal(days_total) / Decimal(days_count)).quantize(DAYS_PLACES, rounding=ROUND_HALF_UP)
-    return UnitKpis(
-        unit_id=unit_id,
+    return kpis_from_counts(
+        unit_id,
         matters=matters,
         sign_for_decided=sign_decided,
         signed_on_time=signed_on_time,
@@ -187,7 +184,44 @@ def unit_kpis(unit_id: int, facts: Iterable[MatterFacts]) -> UnitKpis:
         rated=rated,
         satisfied=satisfied,
         returned=returned,
-        sign_for_on_time_rate=_rate(signed_on_time, sign_decided),
+        days_count=days_count,
+        days_total=days_total,
+    )
+
+
+def kpis_from_counts(
+    unit_id: int,
+    *,
+    matters: int,
+    sign_for_decided: int,
+    signed_on_time: int,
+    due: int,
+    closed: int,
+    closed_on_time: int,
+    rated: int,
+    satisfied: int,
+    returned: int,
+    days_count: int,
+    days_total: int,
+) -> UnitKpis:
+    """The KPIs from the counts (what ``unit_kpis`` counts, or a database ``GROUP BY`` does):
+    ``days_count``/``days_total`` are the closed matters with a known duration and the sum of
+    their working days."""
+    mean_days = None
+    if days_count:
+        mean_days = (Decimal(days_total) / Decimal(days_count)).quantize(DAYS_PLACES, rounding=ROUND_HALF_UP)
+    return UnitKpis(
+        unit_id=unit_id,
+        matters=matters,
+        sign_for_decided=sign_for_decided,
+        signed_on_time=signed_on_time,
+        due=due,
+        closed=closed,
+        closed_on_time=closed_on_time,
+        rated=rated,
+        satisfied=satisfied,
+        returned=returned,
+        sign_for_on_time_rate=_rate(signed_on_time, sign_for_decided),
         closed_on_time_rate=_rate(closed_on_time, due),
         satisfaction_rate=_rate(satisfied, rated),
         return_rate=_rate(returned, matters),

@@ -261,7 +261,7 @@ def _store_files(
 # --------------------------------------------------------------------------- registration
 
 
-def _next_code(year: int) -> str:
+def next_matter_code(year: int) -> str:
     """The next ``JB<year>-<6 digits>``: one UPDATE on the year's counter row, whose lock is
     held until the creating transaction ends, so concurrent creations never collide."""
     MatterSequence.objects.get_or_create(year=year)
@@ -294,12 +294,15 @@ def matter_create(
     requester_name: Any = "",
     dispatcher_unit: Any = None,
     files: Sequence[UploadedFile[Any]] | None = None,
+    received_on: Any = None,
 ) -> Matter:
     """Register a matter in ``draft`` (登记) with a new code ``JB<year>-<number>``.
 
     A portal user (enterprise, talent) or a service member is its requester; an enterprise
     user's matter concerns their own enterprise. The dispatching unit is the registering
     government unit (or the city for portal demands). Links must be visible to the user.
+    ``received_on`` (收文日期, not in the future) is where the clocks count from when the
+    draft is first assigned without one.
     """
     roles = acting_user.role_codes
     if not roles & _CREATOR_CODES or acting_user.admin_role:
@@ -317,11 +320,14 @@ def matter_create(
         ("project", lambda: _project(acting_user, project)),
         ("units", lambda: _clean_units(acting_user, lead_unit, co_units)),
         ("dispatcher_unit", lambda: _unit(dispatcher_unit, "dispatcher_unit")),
+        ("received_on", lambda: _clean_date(received_on, "received_on")),
     ):
         try:
             links[field] = cleaner()
         except InvalidInput as exc:
             errors.capture(exc)
+    if links.get("received_on") is not None and links["received_on"] > clocks.today():
+        errors.add("received_on", _("The date of receipt must not be in the future."))
     try:
         checked = files_core.check_uploads(files)
     except InvalidInput as exc:
@@ -344,7 +350,7 @@ def matter_create(
         name = name or acting_user.full_name or acting_user.get_username()
     now = timezone.now()
     matter = Matter(
-        code=_next_code(clocks.today(now).year),
+        code=next_matter_code(clocks.today(now).year),
         title=clean_title,
         description=clean_description,
         source=clean_source,
@@ -355,6 +361,7 @@ def matter_create(
         requester_name=name,
         dispatcher_unit=dispatcher,
         lead_unit=lead,
+        received_on=links["received_on"],
         state=State.DRAFT.value,
         created_by=acting_user,
         created_at=now,
@@ -508,7 +515,10 @@ def _move(
     }
     changed = Matter.objects.filter(
         pk=matter.pk, state=source.value, version=matter.version, **(extra_filter or {})
-    ).update(state=target.value, version=matter.version + 1, updated_at=now, **fields)
+    ).update(
+        # next_check_at=now: the escalation scan looks at the matter again (zhaoyin.matters.scan).
+        state=target.value, version=matter.version + 1, updated_at=now, next_check_at=now, **fields
+    )
     if changed != 1:
         raise _lost_race()
     if source == State.ACCEPTED and target != State.ACCEPTED:
@@ -612,7 +622,10 @@ def _assign(
     errors.raise_if_any()
     now = timezone.now()
     today = clocks.today(now)
-    received = received or today
+    # A draft registered with its date of receipt counts from it when first assigned; a
+    # returned or reassigned matter counts from the new receipt (today unless given).
+    registered = matter.received_on if action == Action.ASSIGN and matter.state == State.DRAFT.value else None
+    received = received or registered or today
     if received > today:
         raise InvalidInput.field("received_on", _("The date of receipt must not be in the future."))
     cal = current_calendar()

@@ -1,0 +1,675 @@
+"""API: /matters (DESIGN 5.1) — list, detail, notices, register, edit a draft, the actions, the
+flowchart.
+
+Handlers parse, fetch through the selectors (out of scope → 404; no relation the transition
+table grants the action to → 403, audited), call one service and shape the answer; the
+services answer 409 for an action the matter's state does not allow and 422 naming the field
+for bad input, before anything is written. Input schemas are strict (unknown fields → 422).
+
+The actions are one operation each, ``POST /matters/{id}/actions/<action>``, so each has its
+own strict body in the OpenAPI document. Their names are DESIGN 5.1's: the flow's
+``request_extension`` is ``extend`` and its ``answer_extension`` is ``extend_approve`` /
+``extend_refuse``. An action that does not exist answers **404** naming ``action`` (the
+action is part of the resource path; the body is not read and nothing changes).
+
+``GET /matters/flowchart.svg`` is declared before ``GET /matters/{id}``: ``{id}`` would
+otherwise capture it (any new fixed path under /matters must come before it too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import StrictInt, StrictStr
+
+from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.roles import BUSINESS_ROLES
+from zhaoyin.enterprises.api import MAX_ID
+from zhaoyin.lib.flowchart import render_svg
+from zhaoyin.matters import clocks, flow, kpis, selectors, services
+from zhaoyin.matters.filters import matter_alert, matter_filter_apply, matter_filter_parse
+from zhaoyin.matters.flow import Action
+from zhaoyin.matters.models import Matter, MatterEvent, MatterNotice
+from zhaoyin.matters.scan import notices_for
+from zhaoyin.workcalendar.selectors import current_calendar
+
+router = Router(tags=["matters"])
+
+#: Who reads matters (scope still applies: a unit its subtree, a requester their own).
+READ_ROLES = BUSINESS_ROLES
+#: Who registers matters (the services' own list).
+CREATE_ROLES = services.CREATOR_ROLES
+#: Who may try an action: the relation to the matter decides (flow.TABLE), so the role
+#: check only keeps the 三员 out; a leader's only actions are list/unlist.
+ACTION_ROLES = BUSINESS_ROLES
+
+MatterId = Annotated[int, Path(ge=1, le=MAX_ID, description="Matter id.")]
+
+#: The public names of each flow action (DESIGN 5.1 names the extension steps differently).
+ACTION_NAMES: dict[Action, tuple[str, ...]] = {
+    a: (a.value,) for a in Action if a not in (Action.REQUEST_EXTENSION, Action.ANSWER_EXTENSION)
+} | {Action.REQUEST_EXTENSION: ("extend",), Action.ANSWER_EXTENSION: ("extend_approve", "extend_refuse")}
+#: Public action name → the flow action it takes.
+API_ACTIONS: dict[str, Action] = {name: action for action, names in ACTION_NAMES.items() for name in names}
+
+
+# ---- output ---------------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class EventFileOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+
+class EventOut(Schema):
+    id: int
+    action: str = Field(description="The action taken (create, assign, accept … recompute)")
+    from_: str = Field(alias="from", description="The state before ('' for the registration)")
+    to: str = Field(description="The state after")
+    by: str | None = Field(description="Username of the actor (None: the system)")
+    at: str
+    reason: str
+    note: str
+    data: dict[str, Any] = Field(description="The step's details (suggested unit, new deadline, rating …)")
+    files: list[EventFileOut]
+
+
+class ExtensionOut(Schema):
+    id: int
+    requested_by: str | None
+    requested_at: str
+    current_deadline: str
+    requested_deadline: str
+    reason: str
+
+
+class MatterOut(Schema):
+    id: int
+    code: str
+    title: str
+    kind: str
+    source: str
+    status: str = Field(description="The state: draft, assigned, accepted, reported, closed, rated, returned, "
+                                    "cancelled")
+    lead_unit: UnitRef | None
+    co_units: list[UnitRef]
+    dispatcher_unit: UnitRef | None
+    enterprise: int | None = Field(description="Id of the enterprise the matter concerns")
+    project: int | None = Field(description="Id of the project the matter concerns")
+    requester_name: str
+    received_on: str | None = Field(description="收文日期, YYYY-MM-DD; the clocks count from the next day")
+    sign_due: str | None = Field(description="Sign-for deadline, YYYY-MM-DD (ends at the close of the day, "
+                                             "Asia/Shanghai)")
+    handle_due: str | None = Field(description="Handling deadline, YYYY-MM-DD")
+    handle_days: int | None
+    alert: str = Field(description="normal, approaching or overdue: the open clock judged today")
+    provisional: bool = Field(description="A deadline crosses a year without official holiday data")
+    listed: bool = Field(description="Listed for supervision by a leader (挂牌督办)")
+    rating: str
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class MatterDetailOut(MatterOut):
+    description: str
+    allowed_actions: list[str] = Field(description="The actions the caller may take now")
+    pending_extension: ExtensionOut | None
+    events: list[EventOut] = Field(description="The transition history, oldest first")
+
+
+class MatterPageOut(Schema):
+    count: int
+    items: list[MatterOut]
+
+
+class NoticeOut(Schema):
+    id: int
+    kind: str = Field(description="remind (approaching), urge (催办), supervise (督办) or listed (挂牌督办)")
+    clock: str = Field(description="sign_for or handling ('' for listed)")
+    deadline: str = Field(description="The deadline the notice is about (listed: the day of listing)")
+    due_on: str = Field(description="The day the notice became due")
+    issued_at: str
+    lead_unit: UnitRef | None = Field(description="The lead unit when it was issued")
+
+
+class NoticePageOut(Schema):
+    count: int
+    items: list[NoticeOut]
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _unit(unit: OrgUnit | None) -> dict[str, Any] | None:
+    return None if unit is None else {"id": unit.pk, "code": unit.code, "name": unit.name}
+
+
+def matter_out(m: Matter, *, co_units: list[OrgUnit], today: dt.date, calendar: Any) -> dict[str, Any]:
+    """The public shape of a matter (list item)."""
+    return {
+        "id": m.pk,
+        "code": m.code,
+        "title": m.title,
+        "kind": m.kind,
+        "source": m.source,
+        "status": m.state,
+        "lead_unit": _unit(m.lead_unit),
+        "co_units": [_unit(u) for u in co_units],
+        "dispatcher_unit": _unit(m.dispatcher_unit),
+        "enterprise": m.enterprise_id,
+        "project": m.project_id,
+        "requester_name": m.requester_name,
+        "received_on": _day(m.received_on),
+        "sign_due": _day(m.sign_deadline),
+        "handle_due": _day(m.handle_deadline),
+        "handle_days": m.handle_days,
+        "alert": matter_alert(m, today, calendar),
+        "provisional": m.deadlines_provisional,
+        "listed": m.listed,
+        "rating": m.rating,
+        "version": m.version,
+        "created_at": m.created_at.isoformat(),
+        "updated_at": m.updated_at.isoformat(),
+    }
+
+
+def event_out(e: MatterEvent) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "action": e.action,
+        "from": e.from_state,
+        "to": e.to_state,
+        "by": e.actor.username if e.actor else None,
+        "at": e.at.isoformat(),
+        "reason": e.reason,
+        "note": e.note,
+        "data": e.data or {},
+        "files": [
+            {"id": f.pk, "name": f.original_name, "content_type": f.content_type, "size": f.size}
+            for f in e.files.all()
+        ],
+    }
+
+
+def notice_out(n: MatterNotice) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "clock": n.clock,
+        "deadline": n.deadline.isoformat(),
+        "due_on": n.due_on.isoformat(),
+        "issued_at": n.issued_at.isoformat(),
+        "lead_unit": _unit(n.lead_unit),
+    }
+
+
+def public_actions(actions: list[Action]) -> list[str]:
+    """Flow actions → their API names, in the table's order."""
+    return [name for a in actions for name in ACTION_NAMES[a]]
+
+
+def _detail(user: User, pk: int) -> dict[str, Any]:
+    matter = selectors.matter_get_for_user(user=user, pk=pk)
+    out = matter_out(
+        matter, co_units=selectors.matter_co_units(matter), today=clocks.today(), calendar=current_calendar()
+    )
+    pending = selectors.pending_extension(matter)
+    out["description"] = matter.description
+    out["allowed_actions"] = public_actions(selectors.allowed_actions(user, matter))
+    out["pending_extension"] = None if pending is None else {
+        "id": pending.pk,
+        "requested_by": pending.requested_by.username if pending.requested_by else None,
+        "requested_at": pending.requested_at.isoformat(),
+        "current_deadline": pending.current_deadline.isoformat(),
+        "requested_deadline": pending.requested_deadline.isoformat(),
+        "reason": pending.reason,
+    }
+    out["events"] = [event_out(e) for e in selectors.matter_events(matter)]
+    return out
+
+
+def _page(qs: QuerySet[Matter], page: int, page_size: int) -> tuple[int, list[Matter]]:
+    """Total and one page; the page's ids are read first (cheap on deep pages), then the rows
+    with their co-units in one more query."""
+    total = qs.count()
+    start = (page - 1) * page_size
+    if start >= total:
+        return total, []
+    ids = list(qs.values_list("pk", flat=True)[start : start + page_size])
+    rows = {
+        m.pk: m
+        for m in qs.filter(pk__in=ids).prefetch_related(
+            Prefetch("co_units", queryset=OrgUnit.objects.order_by("path"))
+        )
+    }
+    return total, [rows[pk] for pk in ids if pk in rows]
+
+
+# ---- input ----------------------------------------------------------------------------------
+
+
+class MatterListQuery(Schema):
+    q: str | None = Field(None, description="Substrings of the code, title or requester; all words must occur")
+    state: str | None = Field(None, description="State code")
+    lead_unit: str | None = Field(None, description="Org unit code; includes the units below it")
+    source: str | None = Field(None, description="Source code")
+    kind: str | None = Field(None, description="Kind code")
+    alert: str | None = Field(None, description="normal, approaching or overdue")
+    listed: str | None = Field(None, description="true or false")
+    sort: str | None = Field(
+        None, description="code, title, created_at, updated_at, sign_deadline or handle_deadline; - for descending"
+    )
+    page: int | None = Field(None, ge=1, le=999_999_999)
+    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
+
+class MatterIn(StrictSchema):
+    title: StrictStr
+    description: StrictStr | None = None
+    kind: StrictStr = Field(description="consultation, coordination, talent_demand, urgent_instruction, "
+                                        "instruction or reform")
+    source: StrictStr = Field(description="enterprise_demand, project_obstacle, talent_demand, "
+                                          "leader_instruction, meeting_decision, reform_measure or visit")
+    lead_unit: StrictStr | None = Field(None, description="Org unit code")
+    co_units: list[StrictStr] | None = Field(None, description="Org unit codes")
+    enterprise: StrictInt | None = Field(None, description="Id of the enterprise the matter concerns")
+    project: StrictInt | StrictStr | None = Field(None, description="Id or code of the project it concerns")
+    requester_name: StrictStr | None = None
+    dispatcher_unit: StrictStr | None = Field(None, description="Org unit code (default: the registering unit)")
+    received_on: StrictStr | None = Field(
+        None, description="收文日期, YYYY-MM-DD, not in the future: the clocks count from the next day when the "
+                          "matter is first assigned (default: the day of assignment)"
+    )
+
+
+class MatterPatchIn(StrictSchema):
+    title: StrictStr | None = None
+    description: StrictStr | None = None
+    kind: StrictStr | None = None
+    source: StrictStr | None = None
+    lead_unit: StrictStr | None = None
+    co_units: list[StrictStr] | None = None
+    enterprise: StrictInt | None = None
+    project: StrictInt | StrictStr | None = None
+    requester_name: StrictStr | None = None
+    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
+
+
+_NOTE = Field(None, description="A note recorded with the event")
+_DATE = "YYYY-MM-DD, not in the past"
+
+
+class AssignIn(StrictSchema):
+    lead_unit: StrictStr | None = Field(None, description="Org unit code (default: the draft's)")
+    co_units: list[StrictStr] | None = Field(None, description="Org unit codes (default: the draft's)")
+    handle_days: StrictInt | None = Field(None, description="Handling working days (default: the kind's)")
+    handle_deadline: StrictStr | None = Field(None, description="A handling deadline date instead, " + _DATE)
+    received_on: StrictStr | None = Field(None, description="收文日期, YYYY-MM-DD (default: today)")
+    note: StrictStr | None = _NOTE
+
+
+class ReassignIn(AssignIn):
+    lead_unit: StrictStr | None = Field(None, description="Org unit code of the new lead unit (required)")
+
+
+class NoteIn(StrictSchema):
+    note: StrictStr | None = _NOTE
+
+
+class ProgressIn(StrictSchema):
+    note: StrictStr | None = Field(None, description="The progress (required)")
+
+
+class ReturnIn(StrictSchema):
+    reason: StrictStr | None = Field(None, description="Why the unit is not responsible (required)")
+    suggested_unit: StrictStr | None = Field(None, description="Org unit code of the unit believed responsible "
+                                                               "(required)")
+    note: StrictStr | None = _NOTE
+
+
+class ReportIn(StrictSchema):
+    summary: StrictStr | None = Field(None, description="The result (required)")
+
+
+class RejectIn(StrictSchema):
+    reason: StrictStr | None = Field(None, description="Why the report is sent back (required)")
+    handle_deadline: StrictStr | None = Field(None, description="The new handling deadline, " + _DATE)
+    handle_days: StrictInt | None = Field(None, description="Or working days from today (default: as before)")
+
+
+class RateIn(StrictSchema):
+    rating: StrictStr | None = Field(None, description="satisfied, basically_satisfied or dissatisfied")
+    comment: StrictStr | None = None
+
+
+class ReopenIn(StrictSchema):
+    reason: StrictStr | None = Field(None, description="Why the matter is reopened (required)")
+    handle_days: StrictInt | None = None
+    handle_deadline: StrictStr | None = Field(None, description=_DATE)
+
+
+class ExtendIn(StrictSchema):
+    days: StrictInt | None = Field(None, description="More working days after the current deadline")
+    reason: StrictStr | None = Field(None, description="Why (required)")
+    requested_deadline: StrictStr | None = Field(None, description="Or the deadline date wanted, " + _DATE)
+
+
+class ReasonIn(StrictSchema):
+    reason: StrictStr | None = Field(None, description="Required")
+
+
+# ---- operations -----------------------------------------------------------------------------
+
+
+@router.get("", response=MatterPageOut)
+@api_allow(READ_ROLES)
+def matter_list(request: HttpRequest, filters: Query[MatterListQuery]) -> dict[str, Any]:
+    """Matters in the caller's scope, filtered, sorted and paged: ``{"count", "items"}``.
+    ``alert`` is judged today (Asia/Shanghai) from the open clock's deadline."""
+    user = request_user(request)
+    flt = matter_filter_parse(filters.dict(exclude_none=True))
+    today = clocks.today()
+    qs = matter_filter_apply(selectors.matter_list_visible_to(user), flt, today=today)
+    total, items = _page(qs, flt.page, flt.page_size)
+    calendar = current_calendar()
+    return {
+        "count": total,
+        "items": [
+            matter_out(m, co_units=list(m.co_units.all()), today=today, calendar=calendar) for m in items
+        ],
+    }
+
+
+@router.get(
+    "/flowchart.svg",
+    response={200: None},
+    openapi_extra={"responses": {"200": {"description": "The flowchart", "content": {"image/svg+xml": {}}}}},
+)
+@api_allow(READ_ROLES)
+def matter_flowchart(request: HttpRequest) -> HttpResponse:
+    """The service flowchart (服务流程图) drawn from the transition table, as SVG, with the
+    labels in the active language (Chinese by default)."""
+    svg = flowchart_svg(translation.get_language() or settings.LANGUAGE_CODE)
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+@functools.lru_cache(maxsize=8)
+def flowchart_svg(language: str) -> str:
+    """The flowchart in ``language``. The table is fixed while the process runs and the layout
+    takes a good fraction of a second, so each language is drawn once."""
+    with translation.override(language):
+        states = [(code, str(label)) for code, label in flow.STATES]
+        edges = [(a, b, str(label)) for a, b, label in flow.EDGES_WITH_LOOPS]
+        return render_svg(
+            states,
+            edges,
+            initial=flow.INITIAL_STATE.value,
+            terminal=[s.value for s in flow.TERMINAL_STATES],
+            title=_("Assigned matters: service flowchart"),
+            id_prefix="matterflow",
+        )
+
+
+class KpiQuery(Schema):
+    year: str | None = Field(None, description="The year (2000–2100)")
+    month: str | None = Field(None, description="1–12; the whole year without it")
+
+
+class KpiItemOut(Schema):
+    org_unit: str
+    name: str
+    assigned: int
+    signed_on_time: float | None = Field(description="签收及时率, a fraction 0–1")
+    closed_on_time: float | None = Field(description="按期办结率")
+    satisfaction: float | None = Field(description="满意率 (满意 + 基本满意 ÷ rated)")
+    returned: float | None = Field(description="退回率")
+    mean_workdays: float | None = Field(description="Mean working days from receipt to closing")
+    score: float | None = Field(description="Composite score 0–100")
+    rank: int | None
+
+
+class KpiOut(Schema):
+    year: int
+    month: int | None
+    items: list[KpiItemOut]
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@router.get("/kpis", response=KpiOut)
+@api_allow(kpis.READER_ROLES)
+def matter_kpis(request: HttpRequest, params: Query[KpiQuery]) -> dict[str, Any]:
+    """Unit KPIs of the matters assigned in a month (or the whole year), ranked city-wide; a
+    unit user gets the rows of its own subtree. Declared before ``/{id}``."""
+    year, month = kpis.parse_period(params.year, params.month)
+    report = kpis.kpi_report(request_user(request), year=year, month=month)
+    return {
+        "year": year,
+        "month": month,
+        "items": [
+            {
+                "org_unit": r.unit.code,
+                "name": r.unit.name,
+                "assigned": r.kpis.matters,
+                "signed_on_time": _num(r.kpis.sign_for_on_time_rate),
+                "closed_on_time": _num(r.kpis.closed_on_time_rate),
+                "satisfaction": _num(r.kpis.satisfaction_rate),
+                "returned": _num(r.kpis.return_rate),
+                "mean_workdays": _num(r.kpis.mean_workdays_to_close),
+                "score": _num(r.score),
+                "rank": r.rank,
+            }
+            for r in report.rows
+        ],
+    }
+
+
+@router.get("/{id}", response=MatterDetailOut, by_alias=True)
+@api_allow(READ_ROLES)
+def matter_detail(request: HttpRequest, id: MatterId) -> dict[str, Any]:
+    """One matter with its deadlines, alert, the caller's allowed actions and the full
+    transition history; 404 outside the caller's scope."""
+    return _detail(request_user(request), id)
+
+
+@router.get("/{id}/notices", response=NoticePageOut)
+@api_allow(READ_ROLES)
+def matter_notices(request: HttpRequest, id: MatterId) -> dict[str, Any]:
+    """The escalation notices issued on the matter, oldest first: ``{"count", "items"}``;
+    404 outside the caller's scope."""
+    matter = selectors.matter_get_for_user(user=request_user(request), pk=id)
+    items = notices_for(matter)
+    return {"count": len(items), "items": [notice_out(n) for n in items]}
+
+
+@router.post("", response={201: MatterDetailOut}, by_alias=True)
+@api_allow(CREATE_ROLES)
+def matter_create(request: HttpRequest, payload: MatterIn) -> Status[dict[str, Any]]:
+    """Register a matter in ``draft`` (201); the code ``JB<year>-<number>`` is generated."""
+    user = request_user(request)
+    data = payload.dict(exclude_none=True)
+    matter = services.matter_create(acting_user=user, **data)
+    return Status(201, _detail(user, matter.pk))
+
+
+@router.patch("/{id}", response=MatterDetailOut, by_alias=True)
+@api_allow(CREATE_ROLES)
+def matter_update(request: HttpRequest, id: MatterId, payload: MatterPatchIn) -> dict[str, Any]:
+    """Change the fields sent of a draft (by its dispatcher or requester; 409 once assigned).
+    With ``version``, a change made meanwhile → 409."""
+    user = request_user(request)
+    # Who may edit a draft is who may cancel it (the dispatcher, the requester): the selector
+    # refuses anyone else with an audited 403.
+    matter = selectors.matter_get_for_user(user=user, pk=id, action=Action.CANCEL)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    services.matter_update(acting_user=user, matter=matter, data=data, version=version)
+    return _detail(user, id)
+
+
+Call = Callable[[User, Matter, Any], object]
+
+
+def _opt(value: Any) -> Any:
+    return "" if value is None else value
+
+
+#: Each public action: its body schema, how it calls its service, and its summary.
+_ACTIONS: dict[str, tuple[type[StrictSchema], Call, str]] = {
+    "assign": (
+        AssignIn,
+        lambda u, m, p: services.matter_assign(
+            acting_user=u, matter=m, lead_unit=p.lead_unit, co_units=p.co_units, handle_days=p.handle_days,
+            handle_deadline=p.handle_deadline, received_on=p.received_on, note=_opt(p.note),
+        ),
+        "交办: give a draft or returned matter to a lead unit and co-units; both clocks start.",
+    ),
+    "reassign": (
+        ReassignIn,
+        lambda u, m, p: services.matter_reassign(
+            acting_user=u, matter=m, lead_unit=p.lead_unit, co_units=p.co_units, handle_days=p.handle_days,
+            handle_deadline=p.handle_deadline, received_on=p.received_on, note=_opt(p.note),
+        ),
+        "改派: move an assigned or in-progress matter to another lead unit; the clocks start again.",
+    ),
+    "accept": (
+        NoteIn,
+        lambda u, m, p: services.matter_accept(acting_user=u, matter=m, note=_opt(p.note)),
+        "签收: the lead unit signs for the matter; the handling clock counts.",
+    ),
+    "return": (
+        ReturnIn,
+        lambda u, m, p: services.matter_return(
+            acting_user=u, matter=m, reason=p.reason, suggested_unit=p.suggested_unit, note=_opt(p.note)
+        ),
+        "退回: the lead unit is not responsible; a reason and the unit believed responsible are required.",
+    ),
+    "progress": (
+        ProgressIn,
+        lambda u, m, p: services.matter_progress(acting_user=u, matter=m, note=p.note),
+        "进展反馈: the lead unit or a co-unit records progress.",
+    ),
+    "extend": (
+        ExtendIn,
+        lambda u, m, p: services.matter_request_extension(
+            acting_user=u, matter=m, reason=p.reason, days=p.days, requested_deadline=p.requested_deadline
+        ),
+        "延期申请: the lead unit asks for more working days, before the handling deadline.",
+    ),
+    "extend_approve": (
+        NoteIn,
+        lambda u, m, p: services.matter_answer_extension(acting_user=u, matter=m, approve=True, note=_opt(p.note)),
+        "The dispatcher approves the pending extension request; the deadline moves.",
+    ),
+    "extend_refuse": (
+        NoteIn,
+        lambda u, m, p: services.matter_answer_extension(
+            acting_user=u, matter=m, approve=False, note=_opt(p.note)
+        ),
+        "The dispatcher refuses the pending extension request.",
+    ),
+    "report": (
+        ReportIn,
+        lambda u, m, p: services.matter_report(acting_user=u, matter=m, summary=p.summary),
+        "办结反馈: the lead unit (never a co-unit) reports the result for review.",
+    ),
+    "approve": (
+        NoteIn,
+        lambda u, m, p: services.matter_approve(acting_user=u, matter=m, note=_opt(p.note)),
+        "审核办结: the dispatcher accepts the report; the matter is closed.",
+    ),
+    "reject": (
+        RejectIn,
+        lambda u, m, p: services.matter_reject(
+            acting_user=u, matter=m, reason=p.reason, handle_deadline=p.handle_deadline, handle_days=p.handle_days
+        ),
+        "退办: the dispatcher sends the report back with a reason and a new handling deadline.",
+    ),
+    "rate": (
+        RateIn,
+        lambda u, m, p: services.matter_rate(acting_user=u, matter=m, rating=p.rating, comment=_opt(p.comment)),
+        "回访评价: the requester (or the dispatcher for it) rates; dissatisfied reopens the matter.",
+    ),
+    "reopen": (
+        ReopenIn,
+        lambda u, m, p: services.matter_reopen(
+            acting_user=u, matter=m, reason=p.reason, handle_days=p.handle_days, handle_deadline=p.handle_deadline
+        ),
+        "重办: the dispatcher reopens a closed or rated matter with a new handling clock.",
+    ),
+    "cancel": (
+        ReasonIn,
+        lambda u, m, p: services.matter_cancel(acting_user=u, matter=m, reason=p.reason),
+        "撤销: the dispatcher or the requester cancels an unfinished matter, with a reason.",
+    ),
+    "list": (
+        NoteIn,
+        lambda u, m, p: services.matter_list(acting_user=u, matter=m, note=_opt(p.note)),
+        "挂牌督办: a city leader lists an unfinished matter for supervision.",
+    ),
+    "unlist": (
+        NoteIn,
+        lambda u, m, p: services.matter_unlist(acting_user=u, matter=m, note=_opt(p.note)),
+        "摘牌: a city leader ends the listed supervision.",
+    ),
+}
+assert set(_ACTIONS) == set(API_ACTIONS), "every flow action needs exactly one API operation"
+
+
+def _action_operation(name: str, schema: type[StrictSchema], call: Call, summary: str) -> None:
+    action = API_ACTIONS[name]
+
+    def operation(request: HttpRequest, id: int, payload: Any) -> dict[str, Any]:
+        user = request_user(request)
+        matter = selectors.matter_get_for_user(user=user, pk=id, action=action)
+        call(user, matter, payload)
+        return _detail(user, id)
+
+    operation.__name__ = operation.__qualname__ = f"matter_action_{name}"
+    operation.__doc__ = (
+        summary + "\n\nAnswers the matter as ``GET /matters/{id}`` does; 409 when the state does not allow the "
+        "action, 403 without the relation the transition table grants it to, 422 naming the field for bad input."
+    )
+    # Real objects, not strings: ninja reads the signature to build the body and the path.
+    operation.__annotations__ = {"request": HttpRequest, "id": MatterId, "payload": schema,
+                                 "return": dict[str, Any]}
+    router.post(
+        f"/{{id}}/actions/{name}", response=MatterDetailOut, by_alias=True, operation_id=f"matter_action_{name}",
+        summary=summary,
+    )(api_allow(ACTION_ROLES)(operation))
+
+
+for _name, (_schema, _call, _summary) in _ACTIONS.items():
+    _action_operation(_name, _schema, _call, _summary)
+
+
+@router.post("/{id}/actions/{action}", response={404: dict[str, Any]})
+@api_allow(ACTION_ROLES)
+def matter_action_unknown(request: HttpRequest, id: MatterId, action: str) -> Status[dict[str, Any]]:
+    """Any other action name: 404 naming ``action`` (nothing is read or changed)."""
+    message = _("Unknown action. Choose one of: %(actions)s.") % {"actions": ", ".join(_ACTIONS)}
+    return Status(404, {"detail": message, "errors": [{"field": "action", "message": message}]})

@@ -1,0 +1,420 @@
+"""Forms of the matter pages. They only collect and show input: every verdict comes from the
+services (``zhaoyin.matters.services``) or the list filter parser (``filters``), so a value
+gets the same message on the page as in the API (VAL-01).
+
+Fields are plain text fields without Django's own checks (no ``required``, ``max_length`` or
+choice validation): those would word their messages differently. Field names are the
+services' keyword names, so a service's field error lands on its field; the one exception is
+the upload field, ``evidence`` (Django forms reserve ``files``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.scope import sees_whole_city
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.roles import UNIT_ROLES
+from zhaoyin.matters.choices import MatterKind, MatterSource, Rating
+from zhaoyin.matters.filters import MatterFilter, matter_filter_parse
+from zhaoyin.matters.flow import STATES, Action
+from zhaoyin.matters.models import Matter
+
+Choices = list[tuple[str, str]]
+_UNIT_ROLE_CODES = frozenset(r.value for r in UNIT_ROLES)
+#: How the services name the upload field, and how the forms do.
+FIELD_NAMES = {"files": "evidence"}
+
+
+def text(label: Any, max_length: int = 200, **attrs: Any) -> forms.CharField:
+    widget = forms.TextInput(attrs={"maxlength": max_length, **attrs})
+    return forms.CharField(label=label, required=False, widget=widget)
+
+
+def area(label: Any, rows: int = 2, max_length: int = 4000) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": rows, "maxlength": max_length})
+    )
+
+
+def select(label: Any) -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=forms.Select())
+
+
+def date_field(label: Any) -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def number(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4})
+    )
+
+
+def _set_choices(form: forms.Form, name: str, choices: Choices) -> None:
+    widget = form.fields[name].widget
+    widget.choices = choices
+
+
+def unit_choices(units: Iterable[OrgUnit], blank: str | None) -> Choices:
+    """Units as options by code (what the services take), indented by their depth."""
+    units = list(units)
+    top = min((u.path.count("/") for u in units), default=0)
+    options = [(u.code, "\u3000" * (u.path.count("/") - top) + u.name) for u in units]
+    return ([("", blank)] if blank is not None else []) + options
+
+
+def assignable_units(user: User) -> list[OrgUnit]:
+    """Units the user may give matters to (the services' rule): every active unit for the
+    city's dispatchers, the user's subtree for a unit's staff, none for others. Org units are
+    the tree itself, not scoped business data, hence read here."""
+    qs = OrgUnit.objects.filter(is_active=True).order_by("path")
+    if sees_whole_city(user):
+        return list(qs)
+    if user.role_codes & _UNIT_ROLE_CODES and user.org_unit is not None:
+        return list(qs.filter(path__startswith=user.org_unit.path))
+    return []
+
+
+def all_units() -> list[OrgUnit]:
+    """Every active unit: a returning unit may name any unit as the responsible one."""
+    return list(OrgUnit.objects.filter(is_active=True).order_by("path"))
+
+
+class UnitsField(forms.MultipleChoiceField):
+    """Several unit codes; which codes are acceptable is the service's verdict, not Django's."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def units_field(label: Any, size: int) -> UnitsField:
+    return UnitsField(label=label, required=False, widget=forms.SelectMultiple(attrs={"size": size}))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several attachments in one input; the service checks count, type and size."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def _choice_list(choices: Iterable[tuple[str, Any]]) -> Choices:
+    return [(value, str(label)) for value, label in choices]
+
+
+class MatterForm(forms.Form):
+    """Register a matter (登记, draft). ``services.matter_create`` validates."""
+
+    title = text(_("Title"), 200)
+    source = select(_("Source"))
+    kind = select(_("Kind"))
+    lead_unit = select(_("Lead unit"))
+    co_units = units_field(_("Co-units"), 5)
+    enterprise = text(_("Enterprise (record number)"), 12, inputmode="numeric", autocomplete="off")
+    project = text(_("Project (code or record number)"), 40, autocomplete="off")
+    requester_name = text(_("Requester"), 100)
+    description = area(_("Description"), rows=5)
+    evidence = MultipleFileField(label=_("Attachments"), required=False)
+
+    REQUIRED = ("title", "source", "kind")
+    #: Fields shown across a whole row.
+    WIDE = ("title", "description")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = assignable_units(user)
+        _set_choices(self, "source", [("", "—"), *_choice_list(MatterSource.choices)])
+        _set_choices(self, "kind", [("", "—"), *_choice_list(MatterKind.choices)])
+        if units:
+            _set_choices(self, "lead_unit", unit_choices(units, "—"))
+            _set_choices(self, "co_units", unit_choices(units, None))
+        else:
+            # Portal users and service members raise a demand; the dispatcher assigns it.
+            del self.fields["lead_unit"]
+            del self.fields["co_units"]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        out = {
+            name: data.get(name) or ""
+            for name in ("title", "source", "kind", "enterprise", "project", "requester_name", "description")
+        }
+        if "lead_unit" in self.fields:
+            out["lead_unit"] = data.get("lead_unit") or None
+            out["co_units"] = list(data.get("co_units") or [])
+        out["files"] = data.get("evidence") or None
+        return out
+
+
+# --------------------------------------------------------------------------- the action forms
+
+
+class ActionForm(forms.Form):
+    """The base of every action form: the matter's version it was loaded at (compare-and-set)."""
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput())
+    #: Fields shown across a whole row of the small form.
+    WIDE: tuple[str, ...] = ("note", "reason", "summary", "comment", "co_units", "evidence")
+    #: Fields marked as required (the service decides; this only draws the asterisk).
+    REQUIRED: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, user: User, matter: Matter, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", str(matter.version))
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.matter = matter
+
+    @property
+    def submitted_version(self) -> int | None:
+        value = str(self.cleaned_data.get("version") or "")
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned values as the action's service takes them."""
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields if name != "version"}
+
+
+class _ClockFields(ActionForm):
+    """A new handling clock: working days, or a date."""
+
+    handle_days = number(_("Handling working days"))
+    handle_deadline = date_field(_("Handling deadline"))
+
+    def service_kwargs(self) -> dict[str, Any]:
+        out = super().service_kwargs()
+        out["handle_days"] = out.get("handle_days") or None
+        out["handle_deadline"] = out.get("handle_deadline") or None
+        return out
+
+
+class AssignForm(_ClockFields):
+    """交办 / 改派: the lead unit, co-units, the date of receipt and the handling clock."""
+
+    lead_unit = select(_("Lead unit"))
+    co_units = units_field(_("Co-units"), 4)
+    received_on = date_field(_("Received on"))
+    note = area(_("Note"))
+    field_order = ["lead_unit", "received_on", "handle_days", "handle_deadline", "co_units", "note"]
+    REQUIRED = ("lead_unit",)
+
+    def __init__(self, *args: Any, user: User, matter: Matter, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("lead_unit", matter.lead_unit.code if matter.lead_unit is not None else "")
+        super().__init__(*args, user=user, matter=matter, **kwargs)
+        units = assignable_units(user)
+        _set_choices(self, "lead_unit", unit_choices(units, "—"))
+        _set_choices(self, "co_units", unit_choices(units, None))
+
+    def service_kwargs(self) -> dict[str, Any]:
+        out = super().service_kwargs()
+        out["lead_unit"] = out.get("lead_unit") or None
+        out["co_units"] = list(self.cleaned_data.get("co_units") or [])
+        out["received_on"] = out.get("received_on") or None
+        return out
+
+
+class NoteForm(ActionForm):
+    """Actions that take an optional note: sign for, approve, list, unlist."""
+
+    note = area(_("Note"))
+
+
+class ReturnForm(ActionForm):
+    """退回: why, and the unit believed responsible."""
+
+    reason = area(_("Reason"))
+    suggested_unit = select(_("Unit believed responsible"))
+    note = area(_("Note"))
+    field_order = ["suggested_unit", "reason", "note"]
+    REQUIRED = ("reason", "suggested_unit")
+
+    def __init__(self, *args: Any, user: User, matter: Matter, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, matter=matter, **kwargs)
+        units = [u for u in all_units() if u.pk != matter.lead_unit_id]
+        _set_choices(self, "suggested_unit", unit_choices(units, "—"))
+
+
+class ProgressForm(ActionForm):
+    """进展反馈: a note and optional files."""
+
+    note = area(_("Progress"), rows=3)
+    evidence = MultipleFileField(label=_("Attachments"), required=False)
+    REQUIRED = ("note",)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"note": self.cleaned_data.get("note") or "", "files": self.cleaned_data.get("evidence") or None}
+
+
+class ExtensionForm(ActionForm):
+    """延期申请: more working days or a later date, with a reason."""
+
+    days = number(_("More working days"))
+    requested_deadline = date_field(_("Or the requested deadline"))
+    reason = area(_("Reason"))
+    REQUIRED = ("reason",)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        out = super().service_kwargs()
+        out["days"] = out.get("days") or None
+        out["requested_deadline"] = out.get("requested_deadline") or None
+        return out
+
+
+class AnswerExtensionForm(ActionForm):
+    """延期审批: approve or refuse the pending request."""
+
+    approve = forms.CharField(label=_("Decision"), required=False, widget=forms.RadioSelect())
+    note = area(_("Note"))
+    REQUIRED = ("approve",)
+
+    def __init__(self, *args: Any, user: User, matter: Matter, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, matter=matter, **kwargs)
+        _set_choices(self, "approve", [("yes", str(_("Approve"))), ("no", str(_("Refuse")))])
+
+    def service_kwargs(self) -> dict[str, Any]:
+        # Anything but a clear yes/no reaches the service as None, which names the field.
+        answer = {"yes": True, "no": False}.get(str(self.cleaned_data.get("approve") or ""))
+        return {"approve": answer, "note": self.cleaned_data.get("note") or ""}
+
+
+class ReportForm(ActionForm):
+    """办结反馈: the result and optional evidence."""
+
+    summary = area(_("Result"), rows=3)
+    evidence = MultipleFileField(label=_("Attachments"), required=False)
+    REQUIRED = ("summary",)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"summary": self.cleaned_data.get("summary") or "", "files": self.cleaned_data.get("evidence") or None}
+
+
+class RejectForm(_ClockFields):
+    """退办 / 重办: a reason and the new handling clock (default: as many days as before)."""
+
+    reason = area(_("Reason"))
+    field_order = ["reason", "handle_days", "handle_deadline"]
+    REQUIRED = ("reason",)
+
+
+class RateForm(ActionForm):
+    """回访评价: the verdict and a comment."""
+
+    rating = forms.CharField(label=_("Rating"), required=False, widget=forms.RadioSelect())
+    comment = area(_("Comment"))
+    REQUIRED = ("rating",)
+
+    def __init__(self, *args: Any, user: User, matter: Matter, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, matter=matter, **kwargs)
+        _set_choices(self, "rating", _choice_list(Rating.choices))
+
+
+class CancelForm(ActionForm):
+    """撤销: a reason."""
+
+    reason = area(_("Reason"))
+    REQUIRED = ("reason",)
+
+
+#: The form of each action.
+ACTION_FORMS: dict[Action, type[ActionForm]] = {
+    Action.ASSIGN: AssignForm,
+    Action.REASSIGN: AssignForm,
+    Action.ACCEPT: NoteForm,
+    Action.RETURN: ReturnForm,
+    Action.PROGRESS: ProgressForm,
+    Action.REQUEST_EXTENSION: ExtensionForm,
+    Action.ANSWER_EXTENSION: AnswerExtensionForm,
+    Action.REPORT: ReportForm,
+    Action.APPROVE: NoteForm,
+    Action.REJECT: RejectForm,
+    Action.RATE: RateForm,
+    Action.REOPEN: RejectForm,
+    Action.CANCEL: CancelForm,
+    Action.LIST: NoteForm,
+    Action.UNLIST: NoteForm,
+}
+
+
+def action_form(action: Action, user: User, matter: Matter, data: Any = None, files: Any = None) -> ActionForm:
+    """The action's form, blank or bound; ids carry the action so several forms share a page."""
+    form_class = ACTION_FORMS[action]
+    return form_class(data, files, user=user, matter=matter, auto_id=f"id_{action.value}_%s")
+
+
+def service_errors_for_form(exc: InvalidInput) -> InvalidInput:
+    """The service's errors with its field names mapped onto the forms' (``files`` → ``evidence``)."""
+    errors = [{**e, "field": FIELD_NAMES.get(e.get("field", ""), e.get("field", ""))} for e in exc.errors]
+    return InvalidInput(exc.detail, errors)
+
+
+# --------------------------------------------------------------------------- the list's filter bar
+
+#: The alert lights a list can be filtered by (``filters.matter_alert``'s values).
+ALERT_CHOICES: list[tuple[str, Any]] = [
+    ("normal", _("Normal")),
+    ("approaching", _("Approaching (blue)")),
+    ("overdue", _("Overdue (red)")),
+]
+
+
+class MatterFilterForm(forms.Form):
+    """The list's filter bar. ``clean`` is ``filters.matter_filter_parse``; after
+    ``is_valid()`` the parsed filter is in ``self.filter``."""
+
+    q = forms.CharField(
+        label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search", "maxlength": 100})
+    )
+    state = select(_("State"))
+    lead_unit = select(_("Lead unit"))
+    source = select(_("Source"))
+    kind = select(_("Kind"))
+    alert = select(_("Alert"))
+    listed = select(_("Listed"))
+
+    OTHER_LABELS: dict[str, Any] = {"sort": _("Sort"), "page": _("Page"), "page_size": _("Per page")}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filter: MatterFilter | None = None
+        self.problems: list[tuple[str, str]] = []
+        units = assignable_units(user)
+        _set_choices(self, "state", [("", str(_("All states"))), *_choice_list(STATES)])
+        _set_choices(self, "lead_unit", unit_choices(units, str(_("All lead units"))))
+        _set_choices(self, "source", [("", str(_("All sources"))), *_choice_list(MatterSource.choices)])
+        _set_choices(self, "kind", [("", str(_("All kinds"))), *_choice_list(MatterKind.choices)])
+        _set_choices(self, "alert", [("", str(_("All lights"))), *_choice_list(ALERT_CHOICES)])
+        _set_choices(
+            self, "listed", [("", str(_("Listed or not"))), ("1", str(_("Listed only"))), ("0", str(_("Not listed")))]
+        )
+        if len(units) < 2:
+            del self.fields["lead_unit"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            self.filter = matter_filter_parse(self.data)
+        except InvalidInput as exc:
+            for error in exc.errors:
+                name, message = error["field"], error["message"]
+                field = self.fields.get(name)
+                label = field.label if field is not None else self.OTHER_LABELS.get(name, name)
+                self.problems.append((str(label), message))
+                if field is not None:
+                    self.add_error(name, message)
+        return data

@@ -1,0 +1,218 @@
+"""Unit KPIs of assigned matters for a month or a year, ranked (DESIGN 3.5; issue 4 item 7).
+
+The matters counted are those **assigned** in the period, each under its current lead unit.
+The counts are one grouped query with conditional aggregates (``COUNT … FILTER``) over the
+matters, plus one grouped query for the returns (by the unit that returned, from the events)
+and one for the durations of the closed matters (working days from the date of receipt to
+the day closed, on the working-day calendar); the rates, the composite score and the ranking
+are ``zhaoyin.lib.matter_kpis``. Dates are days in Asia/Shanghai: a matter signed for or
+closed on its deadline day is on time.
+
+Scope as for target progress: city-wide roles see every unit; a unit user sees the rows of
+its own subtree, with the city-wide ranks (the monthly 通报 publishes the ranking to all).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.scope import sees_whole_city, subtree_ids
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES
+from zhaoyin.lib import matter_kpis as engine
+from zhaoyin.matters.choices import Rating
+from zhaoyin.matters.flow import Action, State
+from zhaoyin.matters.models import Matter, MatterEvent
+from zhaoyin.workcalendar.selectors import current_calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: Who reads the KPIs: city-wide roles and unit roles (their subtree's rows).
+READER_ROLES = frozenset(CITY_WIDE_ROLES | UNIT_ROLES)
+SATISFIED = [Rating.SATISFIED.value, Rating.BASICALLY_SATISFIED.value]
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One unit's KPIs, score and rank."""
+
+    unit: OrgUnit
+    kpis: engine.UnitKpis
+    score: Decimal | None
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    year: int
+    month: int | None
+    first: dt.date
+    last: dt.date
+    rows: list[KpiRow]
+
+
+def parse_period(year: object, month: object) -> tuple[int, int | None]:
+    """``year`` (2000–2100) and an optional ``month`` (1–12); InvalidInput names each bad one."""
+    errors: list[dict[str, str]] = []
+    y, m = 0, None
+    try:
+        y = int(str(year).strip())
+        if not 2000 <= y <= 2100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.append({"field": "year", "message": _("Enter a year between 2000 and 2100.")})
+    if month not in (None, ""):
+        try:
+            m = int(str(month).strip())
+            if not 1 <= m <= 12:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.append({"field": "month", "message": _("Enter a month between 1 and 12.")})
+    if errors:
+        raise InvalidInput(errors[0]["message"], errors)
+    return y, m
+
+
+def _bounds(year: int, month: int | None) -> tuple[dt.date, dt.date]:
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return dt.date(year, month, 1), following - dt.timedelta(days=1)
+
+
+def _weights() -> engine.Weights:
+    return engine.Weights.from_mapping(getattr(settings, "ZHAOYIN_MATTER_KPI_WEIGHTS", {}))
+
+
+def _counts(first: dt.date, last: dt.date, today: dt.date) -> dict[int, dict[str, Any]]:
+    """Per lead unit: the counts ``kpis_from_counts`` takes (three grouped queries)."""
+    start = dt.datetime.combine(first, dt.time(), tzinfo=SHANGHAI)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+    period = Matter.objects.filter(assigned_at__gte=start, assigned_at__lt=end).order_by()
+    returned = Exists(MatterEvent.objects.filter(matter=OuterRef("pk"), action=Action.RETURN.value))
+    sign_open = Q(state=State.ASSIGNED.value, sign_deadline__gte=today)
+    closed = Q(closed_at__isnull=False)
+    rows = (
+        period.alias(
+            was_returned=returned,
+            accepted_on=TruncDate("accepted_at", tzinfo=SHANGHAI),
+            closed_on=TruncDate("closed_at", tzinfo=SHANGHAI),
+        )
+        .values("lead_unit_id")
+        .annotate(
+            matters=Count("pk"),
+            sign_for_decided=Count("pk", filter=Q(was_returned=False) & ~sign_open),
+            signed_on_time=Count(
+                "pk", filter=Q(was_returned=False, accepted_on__isnull=False, accepted_on__lte=F("sign_deadline"))
+            ),
+            closed=Count("pk", filter=closed),
+            closed_on_time=Count("pk", filter=closed & Q(closed_on__lte=F("handle_deadline"))),
+            overdue=Count(
+                "pk", filter=Q(closed_at__isnull=True, state=State.ACCEPTED.value, handle_deadline__lt=today)
+            ),
+            rated=Count("pk", filter=~Q(rating="")),
+            satisfied=Count("pk", filter=Q(rating__in=SATISFIED)),
+        )
+    )
+    out: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        counts: dict[str, Any] = dict(row)
+        unit = counts.pop("lead_unit_id")
+        counts["due"] = counts["closed"] + counts.pop("overdue")
+        out[unit] = {**counts, "returned": 0, "days_count": 0, "days_total": 0}
+    returns = (
+        MatterEvent.objects.filter(action=Action.RETURN.value, matter__in=period.values("pk"))
+        .values_list("lead_unit_id")
+        .annotate(n=Count("matter_id", distinct=True))
+        .order_by()
+    )
+    for unit, n in returns:
+        if unit in out:
+            out[unit]["returned"] = n
+    cal = current_calendar()
+    durations: dict[int, list[int]] = defaultdict(list)
+    closed_rows = (
+        period.filter(closed, received_on__isnull=False)
+        .annotate(closed_day=TruncDate("closed_at", tzinfo=SHANGHAI))
+        .values_list("lead_unit_id", "received_on", "closed_day")
+    )
+    for unit, received, closed_day in closed_rows:
+        if received is not None and closed_day is not None:
+            durations[unit].append(max(0, cal.workdays_between(received, closed_day)))
+    for unit, days in durations.items():
+        if unit in out:
+            out[unit]["days_count"], out[unit]["days_total"] = len(days), sum(days)
+    return out
+
+
+def kpi_report(user: User, *, year: int, month: int | None, today: dt.date | None = None) -> KpiReport:
+    """The ranked KPIs of the units with matters assigned in the period, in ``user``'s scope."""
+    day = today or timezone.localdate()
+    first, last = _bounds(year, month)
+    counts = _counts(first, last, day)
+    kpis = {unit: engine.kpis_from_counts(unit, **c) for unit, c in counts.items()}
+    ranking = engine.rank_units(kpis, _weights())
+    units = OrgUnit.objects.in_bulk([r.unit_id for r in ranking])
+    visible: set[int] | None = None
+    if not sees_whole_city(user):
+        visible = set(subtree_ids(user)) if user.org_unit is not None else set()
+    rows = [
+        KpiRow(units[r.unit_id], r.kpis, r.score, r.rank)
+        for r in ranking
+        if r.unit_id in units and (visible is None or r.unit_id in visible)
+    ]
+    return KpiReport(year=year, month=month, first=first, last=last, rows=rows)
+
+
+# ---- the supervision view ------------------------------------------------------------------
+
+#: How many listed and dissatisfied matters the supervision view shows (the lists link to all).
+SUPERVISION_LISTED = 50
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """What the supervisor and the leaders watch: KPIs, overdue matters by unit, listed
+    (挂牌督办) matters still open, and matters rated 不满意."""
+
+    report: KpiReport
+    overdue_by_unit: list[tuple[OrgUnit, int]]
+    listed: list[Matter]
+    dissatisfied: list[Matter]
+
+
+def supervision_for(user: User, *, year: int, month: int | None, today: dt.date | None = None) -> Supervision:
+    """The supervision view in ``user``'s scope (the matters through ``matter_list_visible_to``)."""
+    from zhaoyin.matters.selectors import matter_list_visible_to
+
+    day = today or timezone.localdate()
+    visible = matter_list_visible_to(user).order_by()
+    overdue = Q(state=State.ASSIGNED.value, sign_deadline__lt=day) | Q(
+        state=State.ACCEPTED.value, handle_deadline__lt=day
+    )
+    counts = dict(visible.filter(overdue).values_list("lead_unit_id").annotate(n=Count("pk")))
+    units = OrgUnit.objects.in_bulk(list(counts))
+    by_unit = sorted(((units[u], n) for u, n in counts.items() if u in units), key=lambda r: (-r[1], r[0].code))
+    open_states = [State.ASSIGNED.value, State.ACCEPTED.value, State.REPORTED.value, State.RETURNED.value]
+    listed = list(
+        visible.filter(listed=True, state__in=open_states)
+        .select_related("lead_unit")
+        .order_by("handle_deadline", "pk")[:SUPERVISION_LISTED]
+    )
+    dissatisfied = list(
+        visible.filter(rating=Rating.DISSATISFIED.value)
+        .select_related("lead_unit")
+        .order_by("-updated_at", "-pk")[:SUPERVISION_LISTED]
+    )
+    return Supervision(kpi_report(user, year=year, month=month, today=day), by_unit, listed, dissatisfied)

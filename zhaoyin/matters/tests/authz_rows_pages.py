@@ -1,0 +1,125 @@
+"""Matrix rows for the matter PAGES (tests/authz_matrix.py); the API's rows are beside this module.
+
+Every business role opens the pages; the selector decides which matters each sees: the
+city-wide roles all, county A's staff those of county A (404 for county B's), a portal user
+or a service member only the matters they raised. What a user may DO is the transition
+table's relation: a visible matter without the relation is 403 (audited), e.g. the
+dispatcher signing for the lead unit; 挂牌督办 is the leader's (a leader action of DESIGN §1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tests.authz_matrix import MATRIX, web
+from tests.world import World, world_builder
+from zhaoyin.core.roles import BUSINESS_ROLES, Role
+from zhaoyin.matters.flow import State
+from zhaoyin.matters.models import Matter
+from zhaoyin.matters.services import CREATOR_ROLES
+
+CITY_WIDE = (Role.CITY_ADMIN, Role.LEADER, Role.SUPERVISOR)
+UNIT = (Role.UNIT_ADMIN, Role.STAFF)
+#: Personas that cannot see a matter they neither raised nor hold (404, never 403).
+STRANGERS = (Role.SERVICE_MEMBER, Role.TALENT)
+
+
+def _matter(w: World, n: int, lead: str, requester: Role | None) -> Matter:
+    return Matter.objects.create(
+        code=f"JB2026-9{n:05d}",
+        title=f"矩阵测试事项{n}",
+        source="enterprise_demand",
+        kind="coordination",
+        requester=w.user(requester) if requester is not None else None,
+        requester_name="矩阵测试企业",
+        dispatcher_unit=w.units["city"],
+        lead_unit=w.units[lead],
+        state=State.ASSIGNED.value,
+        received_on=dt.date(2026, 11, 2),
+        handle_from=dt.date(2026, 11, 2),
+        sign_deadline=dt.date(2026, 11, 3),
+        handle_deadline=dt.date(2026, 12, 31),
+    )
+
+
+@world_builder
+def matter_pages(w: World) -> None:
+    # County A's matter, raised by the enterprise persona; county B's, raised by nobody here.
+    w.extra["page_matter_a"] = _matter(w, 1, "county_a", Role.ENTERPRISE)
+    w.extra["page_matter_b"] = _matter(w, 2, "county_b", None)
+
+
+def _pk(key: str) -> Any:
+    return lambda w: {"pk": w.extra[key].pk}
+
+
+def _action(key: str, action: str) -> Any:
+    return lambda w: {"pk": w.extra[key].pk, "action": action}
+
+
+def _form(key: str, **fields: str) -> Any:
+    return lambda w: {"version": str(w.extra[key].version), **fields}
+
+
+def _new(w: World) -> dict[str, Any]:
+    return {"title": "矩阵新事项", "source": "enterprise_demand", "kind": "consultation"}
+
+
+#: County A's matter: the city-wide roles, county A's staff and its requester see it.
+SEES_A = {**dict.fromkeys(STRANGERS, 404)}
+#: County B's matter: only the city-wide roles see it.
+SEES_B = {**dict.fromkeys((*UNIT, *STRANGERS, Role.ENTERPRISE), 404)}
+
+MATRIX += [
+    web("matters:list", allowed=BUSINESS_ROLES),
+    web("matters:flowchart", allowed=BUSINESS_ROLES),
+    web("matters:create", allowed=CREATOR_ROLES),
+    web("matters:create", "POST", allowed=CREATOR_ROLES, ok=302, data=_new),
+    web("matters:detail", allowed=BUSINESS_ROLES, kwargs=_pk("page_matter_a"), scope=SEES_A, label="county A"),
+    web("matters:detail", allowed=BUSINESS_ROLES, kwargs=_pk("page_matter_b"), scope=SEES_B, label="county B"),
+    # 签收 is the lead unit's: county A's staff; the dispatcher, the leader and the requester see but may not.
+    web(
+        "matters:action",
+        "POST",
+        allowed=UNIT,
+        ok=302,
+        kwargs=_action("page_matter_a", "accept"),
+        data=_form("page_matter_a", note="矩阵"),
+        scope=SEES_A,
+        label="accept, county A",
+    ),
+    web(
+        "matters:action",
+        "POST",
+        allowed=(),
+        ok=302,
+        kwargs=_action("page_matter_b", "accept"),
+        data=_form("page_matter_b", note="矩阵"),
+        scope=SEES_B,
+        label="accept, county B",
+    ),
+    # 撤销: the dispatcher (city admin, supervision office) or the requester.
+    web(
+        "matters:action",
+        "POST",
+        allowed=(Role.CITY_ADMIN, Role.SUPERVISOR, Role.ENTERPRISE),
+        ok=302,
+        kwargs=_action("page_matter_a", "cancel"),
+        data=_form("page_matter_a", reason="矩阵"),
+        scope=SEES_A,
+        label="cancel, county A",
+    ),
+    # 挂牌督办: the leader only.
+    web(
+        "matters:action",
+        "POST",
+        allowed=(Role.LEADER,),
+        ok=302,
+        kwargs=_action("page_matter_a", "list"),
+        data=_form("page_matter_a", note="矩阵"),
+        scope=SEES_A,
+        label="list, county A",
+        leader_action=True,
+    ),
+]
