@@ -235,5 +235,5 @@ def generate(*, scale: str, seed: int, overrides: dict[str, int] | None = None) 
     audit_write(action="generate", object_type="generate", object_repr=f"{scale} seed={seed}", after=summary)
     return summary
 
-# Registered after the enterprises, in this order: projects, then their funds.
-from zhaoyin.demo import generate_projects  # noqa: E402, F401
+# Registered after the enterprises, in this order: projects, their funds, then the matters.
+from zhaoyin.demo import generate_matters, generate_projects  # noqa: E402, F401

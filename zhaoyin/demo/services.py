@@ -22,6 +22,7 @@ from zhaoyin.accounts.services import org_unit_create, user_create
 from zhaoyin.audit.services import audit_write, snapshot
 from zhaoyin.demo import data
 from zhaoyin.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from zhaoyin.demo.matters import matters_ensure
 from zhaoyin.demo.models import DemoYear
 from zhaoyin.demo.pipeline import pipeline_ensure
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
@@ -228,6 +229,7 @@ def demo_load(*, year: int) -> LoadResult:
     _accounts_ensure(units=units, firms=firms, result=result)
     _catalog_ensure(year=year, result=result)
     pipeline_ensure(year=year, result=result)
+    matters_ensure(year=year, result=result)
     demo_year, created = DemoYear.objects.get_or_create(year=year)
     if created:
         result.add("demo_years")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from io import StringIO
 
 import pytest
@@ -15,9 +16,11 @@ from zhaoyin.core.money import fen_sum
 from zhaoyin.demo.generate import GENERATORS, counts_for
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.uscc import is_valid_uscc
+from zhaoyin.matters.models import Matter
 from zhaoyin.projects.alerts import WATCHED, project_alerts
 from zhaoyin.projects.milestones import MILESTONE_FIELDS, milestone_columns
 from zhaoyin.projects.models import FundEntry, FundRollup, Project
+from zhaoyin.workcalendar.selectors import current_calendar
 
 
 def run(*args: str) -> str:
@@ -74,7 +77,7 @@ def test_generate_writes_one_audit_record_per_run() -> None:
     record = records.get()
     assert record.channel == "cli"
     assert record.after is not None
-    assert record.after["created"] == {"enterprises": 50, "projects": 50, "fund_entries": 50}
+    assert record.after["created"] == {"enterprises": 50, "projects": 50, "fund_entries": 50, "matters": 50}
     assert AuditRecord.objects.filter(action__in=["enterprise.create", "project.create"]).count() == 0
 
 
@@ -126,3 +129,25 @@ def test_generated_projects_have_a_consistent_history_funds_rollup_and_lights() 
     stored = dict(Project.objects.filter(pk__in=[p.pk for p in watched]).values_list("pk", "alert_level"))
     assert stored == {pk: str(alert.level) for pk, alert in live.items()}
     assert not Project.objects.filter(stage__in=WATCHED).exclude(alert_date=timezone.localdate()).exists()
+
+
+@pytest.mark.django_db
+def test_generated_matters_replay_their_state_on_the_working_day_clocks() -> None:
+    run("--count", "300", "--seed", "9")
+    matters = list(Matter.objects.filter(code__startswith="SJ-").prefetch_related("events"))
+    assert len(matters) == 300
+    states = {m.state for m in matters}
+    assert {"rated", "closed", "accepted", "draft", "cancelled"} <= states
+    cal = current_calendar()
+    for m in matters:
+        events = sorted(m.events.all(), key=lambda e: (e.at, e.pk))
+        assert events[0].action == "create"
+        assert events[-1].to_state == m.state
+        assert all(a.to_state == b.from_state for a, b in itertools.pairwise(events))
+        if m.state != "draft":
+            assert m.received_on is not None
+            assert m.handle_days is not None
+            assert m.handle_deadline == cal.add_workdays(m.received_on, m.handle_days)[0]
+            assert m.sign_deadline == cal.add_workdays(m.received_on, 1)[0]
+        assert (m.closed_at is not None) == (m.state in {"closed", "rated"})
+        assert bool(m.rating) == (m.state == "rated")

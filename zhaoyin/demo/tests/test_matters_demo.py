@@ -1,0 +1,54 @@
+"""The demo's matters (issue 4 item 9): 88 reform measures in 20 areas, demands in every state."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from zhaoyin.accounts.models import User
+from zhaoyin.matters.choices import MatterSource
+from zhaoyin.matters.flow import State
+from zhaoyin.matters.models import Matter
+from zhaoyin.matters.selectors import allowed_actions, matter_list_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo() -> None:
+    call_command("demo", stdout=StringIO())
+
+
+def test_88_reform_measures_in_20_areas_owned_by_departments(demo: None) -> None:
+    measures = list(Matter.objects.filter(source=MatterSource.REFORM_MEASURE).select_related("lead_unit"))
+    assert len(measures) == 88
+    areas = Counter(m.title.split("】")[0].lstrip("【") for m in measures)
+    assert len(areas) == 20
+    assert {"企业开办", "工程建设项目报建", "获得电力"} <= set(areas)
+    assert all(m.lead_unit is not None and m.lead_unit.kind == "department" for m in measures)
+    assert all(m.handle_deadline is not None for m in measures)
+
+
+def test_demands_cover_every_state_with_consistent_histories(demo: None) -> None:
+    matters = list(Matter.objects.prefetch_related("events"))
+    assert {s.value for s in State} <= {m.state for m in matters}
+    now = timezone.now()
+    for m in matters:
+        events = sorted(m.events.all(), key=lambda e: (e.at, e.pk))
+        assert events[-1].to_state == m.state, m.code
+        assert all(a.to_state == b.from_state for a, b in itertools.pairwise(events)), m.code
+        assert all(e.at <= now for e in events)
+    assert any(m.listed for m in matters)
+    assert {m.rating for m in matters} >= {"satisfied", "basically_satisfied", "dissatisfied"}
+
+
+def test_the_demo_staff_has_matters_to_act_on(demo: None) -> None:
+    staff = User.objects.get(username="demo_staff")
+    visible = list(matter_list_visible_to(staff))
+    assert visible
+    assert any(allowed_actions(staff, m) for m in visible)
