@@ -125,6 +125,8 @@ class Matter(models.Model):
             models.Index(fields=["source", "state"], name="matter_source_state"),
             models.Index(fields=["kind", "state"], name="matter_kind_state"),
             models.Index(fields=["updated_at", "id"], name="matter_updated_id"),
+            # The KPIs count the matters assigned in a month, per lead unit.
+            models.Index(fields=["assigned_at", "lead_unit"], name="matter_assigned_unit"),
             # The escalation scan walks the running clocks by deadline.
             models.Index(
                 fields=["sign_deadline"], condition=Q(state=State.ASSIGNED.value), name="matter_open_sign_due"
