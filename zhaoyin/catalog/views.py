@@ -39,12 +39,17 @@ def item_list(request: HttpRequest) -> HttpResponse:
     form = ItemFilterForm(request.GET)
     valid = form.is_valid()
     cleaned: dict[str, Any] = form.cleaned_data if valid else {}
-    qs = item_filter_apply(
-        selectors.item_list_visible_to(user),
-        q=cleaned.get("q", ""),
-        industry=cleaned.get("industry", ""),
-        park=cleaned.get("park", ""),
-    )
+    try:
+        qs = item_filter_apply(
+            selectors.item_list_visible_to(user),
+            q=cleaned.get("q", ""),
+            industry=cleaned.get("industry", ""),
+            park=cleaned.get("park", ""),
+        )
+    except InvalidInput as exc:
+        add_service_errors(form, exc)
+        valid = False
+        qs = item_filter_apply(selectors.item_list_visible_to(user))
     page_obj = IdFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(item, selectors.mask_phone(item.contact_phone)) for item in page_obj.object_list]
     return render(

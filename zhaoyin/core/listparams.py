@@ -21,7 +21,8 @@ MAX_QUERY_LENGTH = 100
 #: At most this many whitespace-separated terms; each must occur (AND).
 MAX_TERMS = 5
 PAGING_PARAMS = ("page", "page_size")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters no filter value may contain (PostgreSQL refuses NUL in text outright).
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ParamErrors:
@@ -63,7 +64,7 @@ def parse_terms(q: str, errors: ParamErrors, fold: Callable[[str], str]) -> tupl
     if len(q) > MAX_QUERY_LENGTH:
         errors.fail("q", _("Search text must be at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
         return ()
-    if _CONTROL.search(q):
+    if CONTROL_CHARS.search(q):
         errors.fail("q", _("Search text contains control characters."))
         return ()
     terms = tuple(dict.fromkeys(fold(q).split()))

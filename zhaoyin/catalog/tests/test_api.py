@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 
 from conftest import MakeUser
@@ -105,3 +106,18 @@ def test_edition_downloads_visibility(make_user: MakeUser, edition_with_items: C
     services.edition_withdraw(acting_user=None, edition=edition_with_items)
     assert staff.get(url + "/xlsx").status_code == 404
     assert admin.get(url + "/xlsx").status_code == 200
+
+
+@pytest.mark.parametrize(("query", "field"), [("industry=%00", "industry"), ("q=%18", "q"), ("park=a%00b", "park")])
+def test_VAL_01_control_characters_in_a_filter_are_named_not_a_server_error(
+    make_user: MakeUser, make_item: MakeItem, query: str, field: str
+) -> None:
+    make_item(name="煤化工项目")
+    user = make_user(Role.STAFF, unit="county_a")
+    response = api_client(user).get(f"/api/v1/catalog-items?{query}")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    client = Client()
+    client.force_login(user)
+    page = client.get(f"/catalog/?{query}")
+    assert page.status_code == 400
