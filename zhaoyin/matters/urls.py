@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.matter_create, name="create"),
     path("flowchart/", views.matter_flowchart, name="flowchart"),
     path("supervision/", views.matter_supervision, name="supervision"),
+    path("bulletin/", views.matter_bulletin, name="bulletin"),
     path("<int:pk>/", views.matter_detail, name="detail"),
     path("<int:pk>/actions/<str:action>/", views.matter_action, name="action"),
 ]

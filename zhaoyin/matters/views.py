@@ -9,6 +9,7 @@ demands) and ``selectors.allowed_actions`` which forms the detail page offers.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -28,9 +29,9 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.forms import add_service_errors
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
-from zhaoyin.core.roles import BUSINESS_ROLES
+from zhaoyin.core.roles import BUSINESS_ROLES, CITY_WIDE_ROLES
 from zhaoyin.lib.flowchart import render_svg
-from zhaoyin.matters import clocks, flow, kpis, selectors, services
+from zhaoyin.matters import bulletin, clocks, flow, kpis, selectors, services
 from zhaoyin.matters.filters import matter_alert, matter_filter_apply
 from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State
 from zhaoyin.matters.forms import (
@@ -273,5 +274,38 @@ def matter_supervision(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         return render(request, "matters/supervision.html", {"errors": exc.errors}, status=400)
     view = kpis.supervision_for(user, year=year, month=month, today=today)
-    context = {"view": view, "year": year, "month": month, "months": range(1, 13)}
+    can_bulletin = bool(user.role_codes & {r.value for r in BULLETIN_ROLES})
+    context = {"view": view, "year": year, "month": month, "months": range(1, 13), "can_bulletin": can_bulletin}
     return render(request, "matters/supervision.html", context)
+
+
+#: Who downloads the monthly bulletin: the city-wide roles (it covers every unit).
+BULLETIN_ROLES = CITY_WIDE_ROLES
+BULLETIN_FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@allow(*BULLETIN_ROLES)
+@require_GET
+def matter_bulletin(request: HttpRequest) -> HttpResponse:
+    """The monthly 通报 as Word (``format=docx``, default) or PDF, for ``year``/``month``
+    (default: last month); audited as an export. Bad parameters → 400 naming them."""
+    user = request_user(request)
+    today = clocks.today()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    fmt = request.GET.get("format", "docx")
+    try:
+        year, month = kpis.parse_period(
+            request.GET.get("year") or last_month.year, request.GET.get("month") or last_month.month
+        )
+        if fmt not in BULLETIN_FORMATS:
+            raise InvalidInput.field("format", _("Choose docx or pdf."))
+    except InvalidInput as exc:
+        return render(request, "matters/supervision.html", {"errors": exc.errors}, status=400)
+    assert month is not None
+    content = bulletin.bulletin_export(acting_user=user, year=year, month=month, fmt=fmt, today=today)
+    response = HttpResponse(content, content_type=BULLETIN_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{year}-{month:02d}.{fmt}"'
+    return response

@@ -308,3 +308,11 @@ def test_audit_write_many_continues_the_hash_chain(user: User) -> None:
     assert bulk[1].prev_hash == bulk[0].hash
     assert bulk[0].actor == user.username
     assert audit_write_many(user=user, entries=[]) == 0
+
+
+def test_XLS_01_openpyxl_reads_and_writes_without_lxml() -> None:
+    """The Excel paths are tested on openpyxl's standard-library XML parser (with defusedxml);
+    lxml, present for python-docx, must not switch it (zhaoyin/__init__.py)."""
+    from openpyxl.xml import DEFUSEDXML, LXML
+
+    assert (LXML, DEFUSEDXML) == (False, True)

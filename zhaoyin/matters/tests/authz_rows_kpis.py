@@ -13,3 +13,7 @@ MATRIX += [
 MATRIX += [
     web("matters:supervision", allowed=CITY_WIDE_ROLES | UNIT_ROLES),
 ]
+
+MATRIX += [
+    web("matters:bulletin", allowed=CITY_WIDE_ROLES, query="?year=2026&month=11&format=docx"),
+]
