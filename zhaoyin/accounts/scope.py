@@ -43,3 +43,15 @@ def subtree_ids(user: User) -> list[int]:
         cached = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
         user._subtree_ids = cached  # type: ignore[attr-defined]
     return cached
+
+
+def visible_unit_ids(user: User) -> set[int] | None:
+    """The units whose records the user may see, for unit-keyed figures (progress, KPIs):
+    None means all of them (city-wide roles); the subtree for unit roles; else none."""
+    if not user.is_authenticated or user.admin_role:
+        return set()
+    if sees_whole_city(user):
+        return None
+    if user.role_codes & {r.value for r in UNIT_ROLES} and user.org_unit is not None:
+        return set(subtree_ids(user))
+    return set()

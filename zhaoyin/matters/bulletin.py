@@ -19,15 +19,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.catalog.brochure import render_pdf
+from zhaoyin.core.errors import InvalidInput
 from zhaoyin.lib import matter_kpis as engine
 from zhaoyin.matters.flow import State
-from zhaoyin.matters.kpis import KpiReport, kpi_report
+from zhaoyin.matters.kpis import KpiReport, kpi_report, listed_open_matters, overdue_matters
 from zhaoyin.matters.models import Matter
 from zhaoyin.matters.selectors import matter_list_visible_to
 
@@ -70,20 +71,25 @@ def bulletin_build(user: User, *, year: int, month: int, today: dt.date | None =
         **{
             key: sum(getattr(r.kpis, key) for r in report.rows)
             for key in (
-                "matters", "sign_for_decided", "signed_on_time", "due", "closed", "closed_on_time",
-                "rated", "satisfied", "returned",
+                "matters",
+                "sign_for_decided",
+                "signed_on_time",
+                "due",
+                "closed",
+                "closed_on_time",
+                "rated",
+                "satisfied",
+                "returned",
             )
         },
         days_count=0,
         days_total=0,
     )
-    visible = matter_list_visible_to(user)
-    overdue_q = Q(state=State.ASSIGNED.value, sign_deadline__lt=day) | Q(
-        state=State.ACCEPTED.value, handle_deadline__lt=day
+    visible = matter_list_visible_to(user).order_by()
+    overdue = (
+        overdue_matters(visible, day).select_related("lead_unit").order_by("handle_deadline", "sign_deadline", "pk")
     )
-    overdue = visible.filter(overdue_q).select_related("lead_unit").order_by("handle_deadline", "sign_deadline", "pk")
-    open_states = [State.ASSIGNED.value, State.ACCEPTED.value, State.REPORTED.value, State.RETURNED.value]
-    listed = visible.filter(listed=True, state__in=open_states).select_related("lead_unit").order_by("pk")
+    listed = listed_open_matters(visible).select_related("lead_unit").order_by("pk")
     overdue_count, listed_count = overdue.count(), listed.count()
     summary = (
         f"{month}月，全市共交办事项{total.matters}件，已办结{total.closed}件；签收及时率{_pct(total.sign_for_on_time_rate)}，"
@@ -166,14 +172,26 @@ def _font(run: Any, east_asia: str, size_pt: float, *, bold: bool = False, red: 
     rpr.get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
 
 
-def _paragraph(doc: Any, text: str, font: str, size: float, *, align: str = "left", indent: bool = False,
-               bold: bool = False, red: bool = False) -> Any:
+def _paragraph(
+    doc: Any,
+    text: str,
+    font: str,
+    size: float,
+    *,
+    align: str = "left",
+    indent: bool = False,
+    bold: bool = False,
+    red: bool = False,
+) -> Any:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     p = doc.add_paragraph()
-    p.alignment = {"left": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
-                   "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
+    p.alignment = {
+        "left": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }[align]
     p.paragraph_format.line_spacing = Pt(28)
     if indent:
         p.paragraph_format.first_line_indent = Pt(size * 2)
@@ -267,10 +285,24 @@ def bulletin_pdf(b: Bulletin) -> bytes:
     return render_pdf(bulletin_html(b))
 
 
-def bulletin_export(*, acting_user: User, year: int, month: int, fmt: str, today: dt.date | None = None) -> bytes:
-    """Generate the bulletin (``fmt`` ``docx`` or ``pdf``) and audit the export."""
+#: The bulletin's formats and their content types.
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def bulletin_export(
+    *, acting_user: User, year: int, month: int | None, fmt: str, today: dt.date | None = None
+) -> bytes:
+    """Generate the bulletin of a month (``fmt`` ``docx`` or ``pdf``) and audit the export;
+    InvalidInput names ``format`` or ``month`` before anything is generated."""
     from zhaoyin.audit.services import audit_write
 
+    if fmt not in FORMATS:
+        raise InvalidInput.field("format", _("Choose docx or pdf."))
+    if month is None:
+        raise InvalidInput.field("month", _("Enter a month between 1 and 12."))
     b = bulletin_build(acting_user, year=year, month=month, today=today)
     content = bulletin_docx(b) if fmt == "docx" else bulletin_pdf(b)
     audit_write(

@@ -22,19 +22,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, User
-from zhaoyin.accounts.scope import sees_whole_city, subtree_ids
+from zhaoyin.accounts.scope import visible_unit_ids
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES
 from zhaoyin.lib import matter_kpis as engine
 from zhaoyin.matters.choices import Rating
-from zhaoyin.matters.flow import Action, State
+from zhaoyin.matters.filters import Alert, alert_q
+from zhaoyin.matters.flow import OPEN_STATES, Action, State
 from zhaoyin.matters.models import Matter, MatterEvent
+from zhaoyin.matters.selectors import matter_list_visible_to
 from zhaoyin.workcalendar.selectors import current_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -164,9 +166,7 @@ def kpi_report(user: User, *, year: int, month: int | None, today: dt.date | Non
     kpis = {unit: engine.kpis_from_counts(unit, **c) for unit, c in counts.items()}
     ranking = engine.rank_units(kpis, _weights())
     units = OrgUnit.objects.in_bulk([r.unit_id for r in ranking])
-    visible: set[int] | None = None
-    if not sees_whole_city(user):
-        visible = set(subtree_ids(user)) if user.org_unit is not None else set()
+    visible = visible_unit_ids(user)
     rows = [
         KpiRow(units[r.unit_id], r.kpis, r.score, r.rank)
         for r in ranking
@@ -192,23 +192,25 @@ class Supervision:
     dissatisfied: list[Matter]
 
 
+def overdue_matters(visible: QuerySet[Matter], day: dt.date) -> QuerySet[Matter]:
+    """The matters past their running clock's deadline (the list filter's ``alert=overdue``)."""
+    return visible.filter(alert_q(Alert.OVERDUE.value, day, current_calendar()))
+
+
+def listed_open_matters(visible: QuerySet[Matter]) -> QuerySet[Matter]:
+    """The listed (挂牌督办) matters a unit still owes work on."""
+    return visible.filter(listed=True, state__in=[s.value for s in OPEN_STATES])
+
+
 def supervision_for(user: User, *, year: int, month: int | None, today: dt.date | None = None) -> Supervision:
     """The supervision view in ``user``'s scope (the matters through ``matter_list_visible_to``)."""
-    from zhaoyin.matters.selectors import matter_list_visible_to
-
     day = today or timezone.localdate()
     visible = matter_list_visible_to(user).order_by()
-    overdue = Q(state=State.ASSIGNED.value, sign_deadline__lt=day) | Q(
-        state=State.ACCEPTED.value, handle_deadline__lt=day
-    )
-    counts = dict(visible.filter(overdue).values_list("lead_unit_id").annotate(n=Count("pk")))
+    counts = dict(overdue_matters(visible, day).values_list("lead_unit_id").annotate(n=Count("pk")))
     units = OrgUnit.objects.in_bulk(list(counts))
     by_unit = sorted(((units[u], n) for u, n in counts.items() if u in units), key=lambda r: (-r[1], r[0].code))
-    open_states = [State.ASSIGNED.value, State.ACCEPTED.value, State.REPORTED.value, State.RETURNED.value]
     listed = list(
-        visible.filter(listed=True, state__in=open_states)
-        .select_related("lead_unit")
-        .order_by("handle_deadline", "pk")[:SUPERVISION_LISTED]
+        listed_open_matters(visible).select_related("lead_unit").order_by("handle_deadline", "pk")[:SUPERVISION_LISTED]
     )
     dissatisfied = list(
         visible.filter(rating=Rating.DISSATISFIED.value)

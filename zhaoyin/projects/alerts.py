@@ -103,6 +103,8 @@ def alerts_refresh(*, project_ids: Iterable[int] | None = None, today: dt.date |
             changed += lights[p.pk].level != p.alert_level
         for level, ids in by_level.items():
             Project.objects.filter(pk__in=ids).update(alert_level=level, alert_date=day)
+        if len(batch) < BATCH:  # the last batch: no need to ask for another
+            return changed
 
 
 def stored_lights_fresh(projects: QuerySet[Project], day: dt.date) -> bool:

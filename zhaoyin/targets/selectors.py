@@ -25,7 +25,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
-from zhaoyin.accounts.scope import sees_whole_city, subtree_ids
+from zhaoyin.accounts.scope import sees_whole_city, visible_unit_ids
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.money import fen_sum
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
@@ -107,17 +107,6 @@ def parse_progress_params(
 
 
 # ---- scope -----------------------------------------------------------------------------------
-
-
-def visible_unit_ids(user: User) -> set[int] | None:
-    """The units whose records the user may see; None means all of them."""
-    if not user.is_authenticated or user.admin_role:
-        return set()
-    if sees_whole_city(user):
-        return None
-    if user.role_codes & {r.value for r in UNIT_ROLES} and user.org_unit is not None:
-        return set(subtree_ids(user))
-    return set()
 
 
 def can_edit_targets(user: User) -> bool:
