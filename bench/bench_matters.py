@@ -10,6 +10,8 @@ skipped) and measures:
   COUNT and page SELECT over the matter table, replayed raw.
 - ``matters.kpis.<persona>``: ``kpi_report`` for the latest full month (target ≤ 300 ms).
   Floor: a bare ``SELECT lead_unit_id, COUNT(*) … GROUP BY`` over the month's matters.
+- ``matters.bulletin.<format>``: the monthly bulletin (通报) of the latest full month as Word
+  and as PDF, for the supervision office (target ≤ 10 s). Floor: its KPI report alone.
 
 Personas: the supervision office (whole city) and 寿县 staff. One JSON line per measurement.
 """
@@ -31,6 +33,7 @@ from common import analyze, bench_user, django_setup, emit, percentile, recordin
 
 LIST_P95_MS = 100.0
 KPI_MS = 300.0
+BULLETIN_S = 10.0
 PERSONAS = {"supervisor": ("supervisor", "340400"), "county_staff": ("staff", "340422")}
 MATTER_TABLE = '"matters_matter"'
 
@@ -47,6 +50,7 @@ def child(args: argparse.Namespace) -> int:
     from zhaoyin.accounts.services import api_token_issue
     from zhaoyin.core.context import acting
     from zhaoyin.demo.generate import generate
+    from zhaoyin.matters.bulletin import FORMATS, bulletin_export
     from zhaoyin.matters.kpis import kpi_report
     from zhaoyin.matters.models import Matter, MatterEvent
 
@@ -127,6 +131,25 @@ def child(args: argparse.Namespace) -> int:
             "floor_bare_group_by_p50_ms": round(floor_ms, 1),
         }
         record["ok"] = record["p95_ms"] <= KPI_MS
+        status |= 0 if record["ok"] else 1
+        emit(record)
+    supervisor = bench_user("bench_bulletin", "supervisor", "340400")
+    kpi_ms = min(timed(partial(kpi_report, supervisor, year=last_month.year, month=last_month.month), 3)[0])
+    for fmt in FORMATS:
+        samples, _counts = timed(
+            partial(
+                bulletin_export, acting_user=supervisor, year=last_month.year, month=last_month.month, fmt=fmt
+            ),
+            3,
+        )
+        record = {
+            "name": f"matters.bulletin.{fmt}",
+            "db": db,
+            "month": last_month.isoformat()[:7],
+            "max_s": round(max(samples) / 1000, 2),
+            "floor_kpi_report_ms": round(kpi_ms, 1),
+        }
+        record["ok"] = record["max_s"] <= BULLETIN_S
         status |= 0 if record["ok"] else 1
         emit(record)
     return 0 if args.allow_slow else status

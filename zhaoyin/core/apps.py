@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
     name = "zhaoyin.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # The SQLite bigram search index's triggers call a Python function (zhaoyin.core.search).
+        from django.db.backends.signals import connection_created
+
+        from zhaoyin.core.search import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="zhaoyin-search-functions")

@@ -145,6 +145,7 @@ def _matter_rows(
                     matter.rating = rating.value
                     step("rate", State.RATED, closed, 360, data={"rating": rating.value})
         matter.updated_at = events[-1].at
+        matter.refresh_facts(cal, returned=outcome == State.RETURNED)
         matter.listed = outcome == State.ACCEPTED and rng.random() < 0.02
         yield matter, events
 

@@ -23,7 +23,7 @@ from zhaoyin.demo.matters_data import DEMANDS, REFORM_AREAS
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters.choices import MatterKind, MatterSource, Rating
 from zhaoyin.matters.clocks import default_handle_days, sign_days
-from zhaoyin.matters.flow import State
+from zhaoyin.matters.flow import Action, State
 from zhaoyin.matters.models import Matter, MatterEvent
 from zhaoyin.matters.services import next_matter_code
 from zhaoyin.workcalendar.selectors import current_calendar
@@ -168,6 +168,7 @@ def _measure_title(area: str, text: str) -> str:
 
 
 def _save(matter: Matter, events: list[MatterEvent]) -> None:
+    matter.refresh_facts(current_calendar(), returned=any(e.action == Action.RETURN.value for e in events))
     matter.save(force_insert=True)
     for event in events:
         event.matter = matter

@@ -45,12 +45,14 @@ from zhaoyin.core.listparams import (
     parse_terms,
     read_params,
 )
+from zhaoyin.enterprises.models import search_fold
 from zhaoyin.lib import escalation
 from zhaoyin.lib.workdays import CalendarRangeError
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind, MatterSource
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter
+from zhaoyin.matters.search import SEARCH_INDEX
 from zhaoyin.workcalendar.selectors import current_calendar
 
 
@@ -115,9 +117,6 @@ class MatterFilter:
         )
 
 
-def _plain(text: str) -> str:
-    # Matters have no folded search column: the terms are matched case-insensitively as typed.
-    return text
 
 
 def matter_filter_parse(params: Mapping[str, Any]) -> MatterFilter:
@@ -135,7 +134,7 @@ def matter_filter_parse(params: Mapping[str, Any]) -> MatterFilter:
     raw = read_params(params, (*FILTER_PARAMS, *PAGING_PARAMS))
     kept = {name: raw[name] for name in FILTER_PARAMS if raw[name]}
     q = raw["q"]
-    terms = parse_terms(q, errors, _plain)
+    terms = parse_terms(q, errors, search_fold)
 
     lead_unit = None
     if raw["lead_unit"]:
@@ -250,12 +249,12 @@ def matter_filter_apply(
 ) -> QuerySet[Matter]:
     """Narrow an already scoped queryset by ``flt`` and put it in ``flt``'s order.
 
-    The search is ``icontains`` on code, title and requester name (each word in one of them),
-    which finds Chinese substrings on every database. ``today`` (default: the current date in
+    The search finds each folded word as a substring of the number, title and requester name
+    (``Matter.search_text``) through the bigram index (zhaoyin.matters.search). ``today`` (default: the current date in
     Asia/Shanghai) is the day the alert light is judged on.
     """
     for term in flt.terms:
-        qs = qs.filter(Q(code__icontains=term) | Q(title__icontains=term) | Q(requester_name__icontains=term))
+        qs = qs.filter(SEARCH_INDEX.matches(term))
     if flt.state:
         qs = qs.filter(state=flt.state)
     if flt.lead_unit is not None:

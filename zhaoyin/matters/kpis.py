@@ -15,15 +15,13 @@ its own subtree, with the city-wide ranks (the monthly 通报 publishes the rank
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,43 +96,39 @@ def _weights() -> engine.Weights:
 
 
 def _counts(first: dt.date, last: dt.date, today: dt.date) -> dict[int, dict[str, Any]]:
-    """Per lead unit: the counts ``kpis_from_counts`` takes (three grouped queries)."""
+    """Per lead unit: the counts ``kpis_from_counts`` takes (two grouped queries).
+
+    The facts that need a date comparison or the calendar (signed in time, closed in time,
+    working days taken, ever returned) are stored on the matter by the step that decides
+    them (zhaoyin.matters.services), so a period is one indexed range of ``assigned_at``
+    and a ``GROUP BY`` over plain columns. The returns count by the unit that returned, from
+    the events (a return happens after the assignment: no earlier event can count).
+    """
     start = dt.datetime.combine(first, dt.time(), tzinfo=SHANGHAI)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
     period = Matter.objects.filter(assigned_at__gte=start, assigned_at__lt=end).order_by()
-    returned = Exists(MatterEvent.objects.filter(matter=OuterRef("pk"), action=Action.RETURN.value))
     sign_open = Q(state=State.ASSIGNED.value, sign_deadline__gte=today)
     closed = Q(closed_at__isnull=False)
-    rows = (
-        period.alias(
-            was_returned=returned,
-            accepted_on=TruncDate("accepted_at", tzinfo=SHANGHAI),
-            closed_on=TruncDate("closed_at", tzinfo=SHANGHAI),
-        )
-        .values("lead_unit_id")
-        .annotate(
-            matters=Count("pk"),
-            sign_for_decided=Count("pk", filter=Q(was_returned=False) & ~sign_open),
-            signed_on_time=Count(
-                "pk", filter=Q(was_returned=False, accepted_on__isnull=False, accepted_on__lte=F("sign_deadline"))
-            ),
-            closed=Count("pk", filter=closed),
-            closed_on_time=Count("pk", filter=closed & Q(closed_on__lte=F("handle_deadline"))),
-            overdue=Count(
-                "pk", filter=Q(closed_at__isnull=True, state=State.ACCEPTED.value, handle_deadline__lt=today)
-            ),
-            rated=Count("pk", filter=~Q(rating="")),
-            satisfied=Count("pk", filter=Q(rating__in=SATISFIED)),
-        )
+    rows = period.values("lead_unit_id").annotate(
+        matters=Count("pk"),
+        sign_for_decided=Count("pk", filter=Q(returned=False) & ~sign_open),
+        signed_on_time=Count("pk", filter=Q(returned=False, signed_on_time=True)),
+        closed=Count("pk", filter=closed),
+        closed_on_time=Count("pk", filter=closed & Q(closed_on_time=True)),
+        overdue=Count("pk", filter=Q(closed_at__isnull=True, state=State.ACCEPTED.value, handle_deadline__lt=today)),
+        rated=Count("pk", filter=~Q(rating="")),
+        satisfied=Count("pk", filter=Q(rating__in=SATISFIED)),
+        days_count=Count("pk", filter=closed & Q(workdays_to_close__isnull=False)),
+        days_total=Sum("workdays_to_close", filter=closed, default=0),
     )
     out: dict[int, dict[str, Any]] = {}
     for row in rows:
         counts: dict[str, Any] = dict(row)
         unit = counts.pop("lead_unit_id")
         counts["due"] = counts["closed"] + counts.pop("overdue")
-        out[unit] = {**counts, "returned": 0, "days_count": 0, "days_total": 0}
+        out[unit] = {**counts, "returned": 0}
     returns = (
-        MatterEvent.objects.filter(action=Action.RETURN.value, matter__in=period.values("pk"))
+        MatterEvent.objects.filter(action=Action.RETURN.value, at__gte=start, matter__in=period.values("pk"))
         .values_list("lead_unit_id")
         .annotate(n=Count("matter_id", distinct=True))
         .order_by()
@@ -142,19 +136,6 @@ def _counts(first: dt.date, last: dt.date, today: dt.date) -> dict[int, dict[str
     for unit, n in returns:
         if unit in out:
             out[unit]["returned"] = n
-    cal = current_calendar()
-    durations: dict[int, list[int]] = defaultdict(list)
-    closed_rows = (
-        period.filter(closed, received_on__isnull=False)
-        .annotate(closed_day=TruncDate("closed_at", tzinfo=SHANGHAI))
-        .values_list("lead_unit_id", "received_on", "closed_day")
-    )
-    for unit, received, closed_day in closed_rows:
-        if received is not None and closed_day is not None:
-            durations[unit].append(max(0, cal.workdays_between(received, closed_day)))
-    for unit, days in durations.items():
-        if unit in out:
-            out[unit]["days_count"], out[unit]["days_total"] = len(days), sum(days)
     return out
 
 

@@ -6,6 +6,9 @@ a compare-and-set on (state, version); the table of allowed steps is zhaoyin.mat
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit
-from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.enterprises.models import Enterprise, search_fold
+from zhaoyin.lib.workdays import CalendarRangeError, WorkCalendar
 from zhaoyin.matters.choices import ExtensionState, MatterKind, MatterSource, Rating
 from zhaoyin.matters.flow import STATES, Action, State
 from zhaoyin.projects.models import Project
@@ -21,6 +25,34 @@ from zhaoyin.projects.models import Project
 _CLOCK_STATES = [State.ASSIGNED.value, State.ACCEPTED.value]
 _OPEN_STATES = [State.ASSIGNED.value, State.ACCEPTED.value, State.RETURNED.value, State.REPORTED.value]
 ACTION_CHOICES = [(a.value, a.value) for a in Action] + [("create", "create"), ("recompute", "recompute")]
+
+
+def matter_search_text(code: str, title: str, requester_name: str) -> str:
+    """The ``search_text`` of a matter: its number, title and requester, folded."""
+    return search_fold(" ".join(p for p in (code, title, requester_name) if p))[:400]
+
+
+def workdays_taken(calendar: WorkCalendar, received: dt.date | None, closed: dt.date | None) -> int | None:
+    """Working days from the date of receipt to the day closed (None when either is unknown or
+    outside the calendar: the KPI mean leaves such a matter out)."""
+    if received is None or closed is None:
+        return None
+    try:
+        return max(0, calendar.workdays_between(received, closed))
+    except CalendarRangeError:
+        return None
+
+
+def derive_facts(matter: Any, calendar: WorkCalendar, *, returned: bool) -> None:
+    """``Matter.refresh_facts`` on any object with the matter's columns (the migration that added
+    the facts passes its historical model, which has no methods)."""
+    accepted = timezone.localdate(matter.accepted_at) if matter.accepted_at else None
+    closed = timezone.localdate(matter.closed_at) if matter.closed_at else None
+    matter.returned = returned
+    matter.signed_on_time = bool(accepted and matter.sign_deadline and accepted <= matter.sign_deadline)
+    matter.closed_on_time = bool(closed and matter.handle_deadline and closed <= matter.handle_deadline)
+    matter.workdays_to_close = workdays_taken(calendar, matter.received_on, closed)
+    matter.search_text = matter_search_text(matter.code, matter.title, matter.requester_name)
 
 
 class MatterSequence(models.Model):
@@ -113,6 +145,19 @@ class Matter(models.Model):
     # never computed, looked at by the next scan). The scan reads only open matters whose
     # instant has come, so a pass costs what changes.
     next_check_at = models.DateTimeField(_("next escalation check"), null=True, blank=True, editable=False)
+    # The searched text: number, title and requester folded into one column (search_fold), so one
+    # bigram index serves the list's search (zhaoyin.matters.search).
+    search_text = models.CharField(_("search text"), max_length=400, editable=False, default="")
+    # KPI facts, written by the step that decides them so a month's KPIs are one grouped query
+    # over plain columns (zhaoyin.matters.kpis): returned at least once (退回); signed for
+    # within the sign-for clock; closed by the handling deadline; working days from the date
+    # of receipt to the day closed. A reopening clears the closing facts.
+    returned = models.BooleanField(_("returned"), default=False, editable=False)
+    signed_on_time = models.BooleanField(_("signed for in time"), default=False, editable=False)
+    closed_on_time = models.BooleanField(_("closed in time"), default=False, editable=False)
+    workdays_to_close = models.PositiveIntegerField(
+        _("working days to close"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("assigned matter")
@@ -160,6 +205,16 @@ class Matter(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in _OPEN_STATES
+
+    def refresh_facts(self, calendar: WorkCalendar, *, returned: bool) -> None:
+        """Set the stored KPI facts and the search text from the matter's own columns, as the
+        services write them step by step — for matters written in bulk (the demo, the
+        generator). ``returned``: a return is on record."""
+        derive_facts(self, calendar, returned=returned)
+
+    def refresh_search_text(self) -> None:
+        """Rebuild ``search_text``; call after changing the number, title or requester."""
+        self.search_text = matter_search_text(self.code, self.title, self.requester_name)
 
 
 class MatterCoUnit(models.Model):

@@ -44,6 +44,8 @@ from zhaoyin.matters.models import (
     MatterEvent,
     MatterFile,
     MatterSequence,
+    matter_search_text,
+    workdays_taken,
 )
 from zhaoyin.matters.selectors import pending_extension, relations
 from zhaoyin.projects.models import Project
@@ -367,6 +369,7 @@ def matter_create(
         created_at=now,
         updated_at=now,
     )
+    matter.refresh_search_text()
     written: list[Path] = []
     try:
         matter.save(force_insert=True)
@@ -443,6 +446,10 @@ def matter_update(
     before = snapshot(matter)
     old_co = sorted(u.code for u in matter.co_units.all())
     now = timezone.now()
+    if "title" in values or "requester_name" in values:
+        values["search_text"] = matter_search_text(
+            matter.code, values.get("title", matter.title), values.get("requester_name", matter.requester_name)
+        )
     changed = Matter.objects.filter(pk=matter.pk, state=State.DRAFT.value, version=expected).update(
         version=expected + 1, updated_at=now, **values
     )
@@ -644,6 +651,7 @@ def _assign(
         "deadlines_provisional": sign.provisional or handling.provisional,
         "assigned_at": now,
         "accepted_at": None,
+        "signed_on_time": False,
         "reported_at": None,
     }
     if matter.dispatcher_unit_id is None and acting_user.org_unit_id is not None:
@@ -726,7 +734,12 @@ def matter_accept(*, acting_user: User, matter: Matter, note: Any = "") -> Matte
     note_text = _optional_text(note, "note")
     now = timezone.now()
     on_time = matter.sign_deadline is None or now < clocks.deadline_end(matter.sign_deadline)
-    _move(acting_user, matter, row, fields={"accepted_at": now}, note=note_text, data={"on_time": on_time})
+    # The KPI fact (签收及时率) needs a deadline to have been met: none set is not "in time".
+    in_time = matter.sign_deadline is not None and on_time
+    _move(
+        acting_user, matter, row, fields={"accepted_at": now, "signed_on_time": in_time}, note=note_text,
+        data={"on_time": on_time},
+    )
     return matter
 
 
@@ -750,7 +763,7 @@ def matter_return(*, acting_user: User, matter: Matter, reason: Any, suggested_u
     errors.raise_if_any()
     assert unit is not None
     _move(
-        acting_user, matter, row, reason=reason_text, note=note_text,
+        acting_user, matter, row, fields={"returned": True}, reason=reason_text, note=note_text,
         data={"suggested_unit": unit.code, "suggested_unit_name": unit.name},
     )
     return matter
@@ -883,8 +896,18 @@ def matter_approve(*, acting_user: User, matter: Matter, note: Any = "") -> Matt
     """审核办结: the dispatcher accepts the report; the matter is closed (办结, 销号)."""
     row = _begin(acting_user, matter, Action.APPROVE)
     note_text = _optional_text(note, "note")
-    _move(acting_user, matter, row, fields={"closed_at": timezone.now()}, note=note_text)
+    _move(acting_user, matter, row, fields=_closing(matter, timezone.now()), note=note_text)
     return matter
+
+
+def _closing(matter: Matter, now: dt.datetime) -> dict[str, Any]:
+    """The fields a closing writes: when, and the KPI facts (按期办结, working days taken)."""
+    day = clocks.today(now)
+    return {
+        "closed_at": now,
+        "closed_on_time": matter.handle_deadline is not None and day <= matter.handle_deadline,
+        "workdays_to_close": workdays_taken(current_calendar(), matter.received_on, day),
+    }
 
 
 def _new_handling_clock(matter: Matter, *, handle_days: Any, handle_deadline: Any) -> dict[str, Any]:
@@ -916,6 +939,8 @@ def _new_handling_clock(matter: Matter, *, handle_days: Any, handle_deadline: An
         "deadlines_provisional": handling.provisional,
         "reported_at": None,
         "closed_at": None,
+        "closed_on_time": False,
+        "workdays_to_close": None,
     }
 
 
@@ -962,7 +987,7 @@ def matter_rate(*, acting_user: User, matter: Matter, rating: Any, comment: Any 
     now = timezone.now()
     _move(
         acting_user, matter, row,
-        fields={"rating": value, "closed_at": matter.closed_at or now},
+        fields={"rating": value} | ({} if matter.closed_at else _closing(matter, now)),
         note=comment_text,
         data={"rating": value, "on_behalf": on_behalf},
     )

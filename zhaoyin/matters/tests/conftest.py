@@ -112,6 +112,9 @@ def make_matter(people: People, org_tree: dict[str, OrgUnit]) -> MakeMatter:
         values |= fields
         Matter.objects.filter(pk=matter.pk).update(**values)
         matter.refresh_from_db()
+        # The stored KPI facts follow the columns set here, as the services would have written them.
+        matter.refresh_facts(calendar_selectors.current_calendar(), returned=state == State.RETURNED)
+        matter.save(update_fields=["returned", "signed_on_time", "closed_on_time", "workdays_to_close"])
         return matter
 
     return make

@@ -17,7 +17,7 @@ from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.core.testing import assert_constant_queries
 from zhaoyin.matters import clocks
 from zhaoyin.matters.flow import STATES, State
-from zhaoyin.matters.models import Matter, MatterEvent
+from zhaoyin.matters.models import Matter, MatterEvent, matter_search_text
 from zhaoyin.matters.tests.conftest import MakeMatter, People, fingerprint
 
 pytestmark = pytest.mark.django_db
@@ -393,7 +393,10 @@ def test_missing_matter_is_404(people: People) -> None:
 def test_list_filters_and_bad_parameters(people: People, make_matter: MakeMatter) -> None:
     a = make_matter(State.ASSIGNED)
     b = make_matter(State.DRAFT, lead="county_b", co=())
-    Matter.objects.filter(pk=b.pk).update(title="人才公寓申请", kind="talent_demand", source="talent_demand")
+    Matter.objects.filter(pk=b.pk).update(
+        title="人才公寓申请", kind="talent_demand", source="talent_demand",
+        search_text=matter_search_text(b.code, "人才公寓申请", b.requester_name),
+    )
     client = client_for(people.dispatcher)
 
     def ids(**params: str) -> list[int]:

@@ -20,7 +20,7 @@ from zhaoyin.matters.filters import (
     matter_filter_parse,
 )
 from zhaoyin.matters.flow import State
-from zhaoyin.matters.models import Matter
+from zhaoyin.matters.models import Matter, matter_search_text
 from zhaoyin.matters.selectors import matter_list_visible_to
 from zhaoyin.matters.tests.conftest import MakeMatter, People
 from zhaoyin.workcalendar.selectors import current_calendar
@@ -75,7 +75,10 @@ def test_apply_narrows_the_scoped_list(people: People, make_matter: MakeMatter) 
     a = make_matter(State.ACCEPTED)
     park = make_matter(State.ASSIGNED, lead="park_a", co=())
     b = make_matter(State.DRAFT, lead="county_b", co=())
-    Matter.objects.filter(pk=b.pk).update(title="人才公寓申请", requester_name="张博士", listed=True)
+    Matter.objects.filter(pk=b.pk).update(
+        title="人才公寓申请", requester_name="张博士", listed=True,
+        search_text=matter_search_text(b.code, "人才公寓申请", "张博士"),
+    )
     Matter.objects.filter(pk=park.pk).update(source="visit", kind="consultation")
 
     def ids(user: Any, **params: str) -> set[int]:

@@ -21,7 +21,7 @@ from zhaoyin.core.testing import assert_constant_queries
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import ExtensionState
 from zhaoyin.matters.flow import State
-from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent, MatterFile
+from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent, MatterFile, matter_search_text
 from zhaoyin.matters.tests.conftest import MakeMatter, People, fingerprint
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +61,13 @@ def offered(body: str) -> set[str]:
 
 def test_AC_03_list_shows_own_scope_only(people: People, make_matter: MakeMatter) -> None:
     mine = make_matter(State.ASSIGNED, title="大通区用地协调")
-    Matter.objects.filter(pk=mine.pk).update(title="大通区用地协调")
+    Matter.objects.filter(pk=mine.pk).update(
+        title="大通区用地协调", search_text=matter_search_text(mine.code, "大通区用地协调", mine.requester_name)
+    )
     other = make_matter(State.ASSIGNED, lead="county_b", co=())
-    Matter.objects.filter(pk=other.pk).update(title="田家庵区排污许可")
+    Matter.objects.filter(pk=other.pk).update(
+        title="田家庵区排污许可", search_text=matter_search_text(other.code, "田家庵区排污许可", other.requester_name)
+    )
     response = client_for(people.lead).get(reverse("matters:list"))
     assert response.status_code == 200
     body = response.content.decode()

@@ -1,0 +1,116 @@
+"""Indexed substring search over a folded text column, on SQLite and PostgreSQL.
+
+A table's ``search_text`` (folded with ``enterprises.models.search_fold``) gets a bigram index
+(zhaoyin.lib.bigrams explains why bigrams):
+
+- **SQLite**: a contentless FTS5 table ``<name>`` holding the bigram tokens of each row, kept by
+  triggers on the table. The triggers call the SQL function ``zy_bigram_doc``, which every
+  Django connection registers (``register_sqlite_functions``); a write to the table from a
+  connection without it (the ``sqlite3`` shell) fails rather than leaving the index stale.
+- **PostgreSQL**: a GIN index ``<name>`` on ``zy_bigrams(search_text)``, an immutable function
+  returning the array of bigrams; PostgreSQL maintains it.
+
+``BigramIndex.matches(term)`` is the filter for one folded term: from the index alone on SQLite
+(the phrase of adjacent bigrams is exact), the index plus a ``LIKE`` recheck on PostgreSQL (the
+array containment ignores order), a plain ``LIKE`` for a one-character term.
+"""
+
+# ruff: noqa: S608, S611
+# The SQL here is built from constant identifiers (a BigramIndex is declared in code, never from
+# input); every value a user types goes in as a query parameter.
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection as default_connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+
+from zhaoyin.lib.bigrams import distinct_bigrams, fts_document, fts_phrase
+
+SQLITE_FUNCTION = "zy_bigram_doc"
+PG_FUNCTION = "zy_bigrams"
+
+# plpgsql, not SQL: an SQL function would be inlined into queries and then no longer match the
+# expression the index was built on.
+PG_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION {PG_FUNCTION}(t text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+    RETURN ARRAY(SELECT DISTINCT substr(t, i, 2) FROM generate_series(1, char_length(t) - 1) AS i);
+END
+$$
+"""
+
+
+def _document(text: str | None) -> str:
+    return fts_document(text or "")
+
+
+def register_sqlite_functions(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
+    """Register ``zy_bigram_doc`` on a new SQLite connection (a ``connection_created`` receiver)."""
+    if connection is not None and connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_FUNCTION, 1, _document, deterministic=True)
+
+
+@dataclass(frozen=True)
+class BigramIndex:
+    """The bigram index of ``table.column`` (the column holds folded text), named ``name``."""
+
+    table: str
+    column: str
+    name: str
+
+    def install(self, schema_editor: Any) -> None:
+        """Create the index and fill it from the rows already there (a migration's forward step)."""
+        conn = schema_editor.connection
+        if conn.vendor == "sqlite":
+            conn.ensure_connection()
+            register_sqlite_functions(connection=conn)
+            for sql in self._sqlite_sql():
+                schema_editor.execute(sql)
+        elif conn.vendor == "postgresql":
+            schema_editor.execute(PG_FUNCTION_SQL)
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{self.name}" ON "{self.table}" '
+                f'USING gin ({PG_FUNCTION}("{self.column}"))'
+            )
+
+    def uninstall(self, schema_editor: Any) -> None:
+        """Drop what ``install`` made (a migration's backward step)."""
+        conn = schema_editor.connection
+        if conn.vendor == "sqlite":
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f'DROP TRIGGER IF EXISTS "{self.name}_{event}"')
+            schema_editor.execute(f'DROP TABLE IF EXISTS "{self.name}"')
+        elif conn.vendor == "postgresql":
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{self.name}"')
+
+    def _sqlite_sql(self) -> list[str]:
+        t, c, n, f = self.table, self.column, self.name, SQLITE_FUNCTION
+        add = f'INSERT INTO "{n}"(rowid, grams) VALUES (new.id, {f}(new."{c}"));'
+        remove = f'INSERT INTO "{n}"("{n}", rowid, grams) VALUES (\'delete\', old.id, {f}(old."{c}"));'
+        return [
+            # Contentless (the text stays in the table); no column sizes: only phrase matching is used.
+            f'CREATE VIRTUAL TABLE IF NOT EXISTS "{n}" USING fts5(grams, content=\'\', columnsize=0)',
+            f'INSERT INTO "{n}"(rowid, grams) SELECT id, {f}("{c}") FROM "{t}"',
+            f'CREATE TRIGGER IF NOT EXISTS "{n}_insert" AFTER INSERT ON "{t}" BEGIN {add} END',
+            f'CREATE TRIGGER IF NOT EXISTS "{n}_delete" AFTER DELETE ON "{t}" BEGIN {remove} END',
+            f'CREATE TRIGGER IF NOT EXISTS "{n}_update" AFTER UPDATE OF "{c}" ON "{t}" BEGIN {remove} {add} END',
+        ]
+
+    def matches(self, term: str) -> Q:
+        """The rows whose column contains ``term`` (already folded)."""
+        plain = Q(**{f"{self.column}__contains": term})
+        if len(term) < 2:
+            return plain
+        vendor = default_connection.vendor
+        if vendor == "sqlite":
+            sql = f'SELECT rowid FROM "{self.name}" WHERE "{self.name}" MATCH %s'
+            return Q(pk__in=RawSQL(sql, (fts_phrase(term),)))
+        if vendor == "postgresql":
+            sql = f'{PG_FUNCTION}("{self.table}"."{self.column}") @> %s::text[]'
+            return Q(RawSQL(sql, (distinct_bigrams(term),), output_field=BooleanField())) & plain
+        return plain
