@@ -14,3 +14,7 @@ class CoreConfig(AppConfig):
         from zhaoyin.core.search import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="zhaoyin-search-functions")
+
+        from zhaoyin.core import lookups
+
+        lookups.register()

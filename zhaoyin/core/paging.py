@@ -25,5 +25,15 @@ class IdFirstPaginator(Paginator[Any]):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids)}
-        return Page([rows[pk] for pk in ids if pk in rows], number, self)
+        return Page(rows_by_ids(self.object_list, ids), number, self)
+
+
+def rows_by_ids(qs: QuerySet[Any], ids: list[Any]) -> list[Any]:
+    """The rows ``ids`` (read from ``qs``) in that order, with ``qs``'s select_related and
+    prefetch_related — fetched by primary key alone: the filters already chose the ids, and
+    repeating them (a search, a scope subquery) would cost the database the whole list again."""
+    rows = qs.model._default_manager.filter(pk__in=ids)
+    rows.query.select_related = qs.query.select_related
+    rows = rows.prefetch_related(*qs._prefetch_related_lookups)  # type: ignore[attr-defined]
+    found = {obj.pk: obj for obj in rows}
+    return [found[pk] for pk in ids if pk in found]

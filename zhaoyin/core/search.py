@@ -101,15 +101,18 @@ class BigramIndex:
             f'CREATE TRIGGER IF NOT EXISTS "{n}_update" AFTER UPDATE OF "{c}" ON "{t}" BEGIN {remove} {add} END',
         ]
 
-    def matches(self, term: str) -> Q:
-        """The rows whose column contains ``term`` (already folded)."""
+    def matches(self, term: str, *, walk: bool = False) -> Q:
+        """The rows whose column contains ``term`` (already folded). ``walk``: the matches are
+        a test per row (``__unindexed``) rather than the way in, for a page read by walking
+        the index of the list's order."""
         plain = Q(**{f"{self.column}__contains": term})
         if len(term) < 2:
             return plain
         vendor = default_connection.vendor
         if vendor == "sqlite":
             sql = f'SELECT rowid FROM "{self.name}" WHERE "{self.name}" MATCH %s'
-            return Q(pk__in=RawSQL(sql, (fts_phrase(term),)))
+            found = RawSQL(sql, (fts_phrase(term),))
+            return Q(pk__unindexed__in=found) if walk else Q(pk__in=found)
         if vendor == "postgresql":
             sql = f'{PG_FUNCTION}("{self.table}"."{self.column}") @> %s::text[]'
             return Q(RawSQL(sql, (distinct_bigrams(term),), output_field=BooleanField())) & plain

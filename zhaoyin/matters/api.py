@@ -35,6 +35,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import BUSINESS_ROLES
 from zhaoyin.enterprises.api import MAX_ID
 from zhaoyin.lib.flowchart import render_svg
@@ -139,7 +140,10 @@ class MatterDetailOut(MatterOut):
 
 
 class MatterPageOut(Schema):
-    count: int
+    count: int = Field(description="The number of matches; with count_capped, a lower bound")
+    count_capped: bool = Field(
+        False, description="A search found more matches than it counts (10 000): count is 10 001"
+    )
     items: list[MatterOut]
 
 
@@ -250,21 +254,15 @@ def _detail(user: User, pk: int) -> dict[str, Any]:
     return out
 
 
-def _page(qs: QuerySet[Matter], page: int, page_size: int) -> tuple[int, list[Matter]]:
-    """Total and one page; the page's ids are read first (cheap on deep pages), then the rows
-    with their co-units in one more query."""
-    total = qs.count()
+def _page(qs: QuerySet[Matter], total: int, page: int, page_size: int) -> tuple[int, list[Matter]]:
+    """One page of ``total`` rows; the page's ids are read first (cheap on deep pages), then
+    the rows with their co-units in one more query."""
     start = (page - 1) * page_size
     if start >= total:
         return total, []
     ids = list(qs.values_list("pk", flat=True)[start : start + page_size])
-    rows = {
-        m.pk: m
-        for m in qs.filter(pk__in=ids).prefetch_related(
-            Prefetch("co_units", queryset=OrgUnit.objects.order_by("path"))
-        )
-    }
-    return total, [rows[pk] for pk in ids if pk in rows]
+    with_co_units = qs.prefetch_related(Prefetch("co_units", queryset=OrgUnit.objects.order_by("path")))
+    return total, rows_by_ids(with_co_units, ids)
 
 
 # ---- input ----------------------------------------------------------------------------------
@@ -391,11 +389,15 @@ def matter_list(request: HttpRequest, filters: Query[MatterListQuery]) -> dict[s
     user = request_user(request)
     flt = matter_filter_parse(filters.dict(exclude_none=True))
     today = clocks.today()
-    qs = matter_filter_apply(selectors.matter_list_visible_to(user), flt, today=today)
-    total, items = _page(qs, flt.page, flt.page_size)
+    counts = selectors.matter_state_counts(user, flt)
+    qs = matter_filter_apply(
+        selectors.matter_list_visible_to(user, walk=counts.walk), flt, today=today, walk=counts.walk
+    )
+    total, items = _page(qs, counts.total, flt.page, flt.page_size)
     calendar = current_calendar()
     return {
         "count": total,
+        "count_capped": counts.capped,
         "items": [
             matter_out(m, co_units=list(m.co_units.all()), today=today, calendar=calendar) for m in items
         ],

@@ -205,14 +205,20 @@ def approaching_limit(today: dt.date, calendar: escalation.WorkdayCalendar) -> d
         return dt.date.max
 
 
-def alert_q(alert: str, today: dt.date, calendar: escalation.WorkdayCalendar) -> Q:
-    """The matters whose light on ``today`` is ``alert``, as a filter on ``Matter``."""
+def alert_q(alert: str, today: dt.date, calendar: escalation.WorkdayCalendar, *, state: str = "") -> Q:
+    """The matters whose light on ``today`` is ``alert``, as a filter on ``Matter``. ``state``:
+    the caller filters by that state too, so only its clock is written out — one range on a
+    partial index instead of an ``OR`` of two, which the planner cannot use them for."""
     limit = approaching_limit(today, calendar)
     overdue, approaching, normal = Q(pk__in=[]), Q(pk__in=[]), ~Q(state__in=[s for s, _c in _OPEN_CLOCKS])
-    for state, column in _OPEN_CLOCKS:
-        overdue |= Q(state=state, **{f"{column}__lt": today})
-        approaching |= Q(state=state, **{f"{column}__gte": today, f"{column}__lt": limit})
-        normal |= Q(state=state, **{f"{column}__gte": limit}) | Q(state=state, **{f"{column}__isnull": True})
+    for clock_state, column in _OPEN_CLOCKS:
+        if state and clock_state != state:
+            continue
+        overdue |= Q(state=clock_state, **{f"{column}__lt": today})
+        approaching |= Q(state=clock_state, **{f"{column}__gte": today, f"{column}__lt": limit})
+        normal |= Q(state=clock_state, **{f"{column}__gte": limit}) | Q(
+            state=clock_state, **{f"{column}__isnull": True}
+        )
     return {Alert.OVERDUE.value: overdue, Alert.APPROACHING.value: approaching}.get(alert, normal)
 
 
@@ -245,16 +251,18 @@ def matter_alert(matter: Matter, today: dt.date, calendar: escalation.WorkdayCal
 
 
 def matter_filter_apply(
-    qs: QuerySet[Matter], flt: MatterFilter, *, today: dt.date | None = None
+    qs: QuerySet[Matter], flt: MatterFilter, *, today: dt.date | None = None, walk: bool = False
 ) -> QuerySet[Matter]:
     """Narrow an already scoped queryset by ``flt`` and put it in ``flt``'s order.
 
     The search finds each folded word as a substring of the number, title and requester name
     (``Matter.search_text``) through the bigram index (zhaoyin.matters.search). ``today`` (default: the current date in
-    Asia/Shanghai) is the day the alert light is judged on.
+    Asia/Shanghai) is the day the alert light is judged on. ``walk``: the search is tested
+    row by row while the database walks the order's index (for a page of a long list; see
+    ``selectors.matter_scope_q``).
     """
     for term in flt.terms:
-        qs = qs.filter(SEARCH_INDEX.matches(term))
+        qs = qs.filter(SEARCH_INDEX.matches(term, walk=walk))
     if flt.state:
         qs = qs.filter(state=flt.state)
     if flt.lead_unit is not None:
@@ -265,7 +273,7 @@ def matter_filter_apply(
         qs = qs.filter(kind=flt.kind)
     if flt.alert:
         day = today if today is not None else clocks.today()
-        qs = qs.filter(alert_q(flt.alert, day, current_calendar()))
+        qs = qs.filter(alert_q(flt.alert, day, current_calendar(), state=flt.state))
     if flt.listed is not None:
         qs = qs.filter(listed=flt.listed)
     return qs.order_by(*ordering(flt.sort, SORT_COLUMNS, NULLABLE_SORTS))

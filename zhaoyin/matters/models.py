@@ -24,6 +24,11 @@ from zhaoyin.projects.models import Project
 
 _CLOCK_STATES = [State.ASSIGNED.value, State.ACCEPTED.value]
 _OPEN_STATES = [State.ASSIGNED.value, State.ACCEPTED.value, State.RETURNED.value, State.REPORTED.value]
+#: The columns of a month's KPI counts, in the order of their covering index.
+KPI_COLUMNS = [
+    "assigned_at", "lead_unit", "state", "returned", "signed_on_time", "closed_at", "closed_on_time",
+    "workdays_to_close", "rating", "sign_deadline", "handle_deadline",
+]
 ACTION_CHOICES = [(a.value, a.value) for a in Action] + [("create", "create"), ("recompute", "recompute")]
 
 
@@ -167,17 +172,24 @@ class Matter(models.Model):
             models.Index(fields=["state", "-updated_at"], name="matter_state_updated"),
             models.Index(fields=["lead_unit", "state"], name="matter_lead_state"),
             models.Index(fields=["dispatcher_unit", "state"], name="matter_dispatcher_state"),
-            models.Index(fields=["source", "state"], name="matter_source_state"),
-            models.Index(fields=["kind", "state"], name="matter_kind_state"),
-            models.Index(fields=["updated_at", "id"], name="matter_updated_id"),
-            # The KPIs count the matters assigned in a month, per lead unit.
-            models.Index(fields=["assigned_at", "lead_unit"], name="matter_assigned_unit"),
-            # The escalation scan walks the running clocks by deadline.
+            # Lists filtered by source or kind (and state) come in the default order from these.
+            models.Index(fields=["source", "state", "updated_at"], name="matter_source_state_upd"),
+            models.Index(fields=["kind", "state", "updated_at"], name="matter_kind_state_upd"),
+            # The default order, covering the lead unit and the state: a unit's list pages by
+            # walking this index alone (zhaoyin.matters.selectors.matter_list_visible_to).
+            models.Index(fields=["updated_at", "id", "lead_unit", "state"], name="matter_updated_scope"),
+            # The KPIs count the matters assigned in a month, per lead unit, from this index
+            # alone: it carries every column the counts read (zhaoyin.matters.kpis).
+            models.Index(fields=KPI_COLUMNS, name="matter_kpi_facts"),
+            # The running clocks by deadline: the alert filter (overdue, approaching) counts and
+            # pages from these alone, a unit's scope included; the escalation scan walks them.
             models.Index(
-                fields=["sign_deadline"], condition=Q(state=State.ASSIGNED.value), name="matter_open_sign_due"
+                fields=["sign_deadline", "state", "updated_at", "lead_unit"], condition=Q(state=State.ASSIGNED.value),
+                name="matter_open_sign_due_upd",
             ),
             models.Index(
-                fields=["handle_deadline"], condition=Q(state=State.ACCEPTED.value), name="matter_open_handle_due"
+                fields=["handle_deadline", "state", "updated_at", "lead_unit"], condition=Q(state=State.ACCEPTED.value),
+                name="matter_open_handle_due_upd",
             ),
             # A loaded notice recomputes the provisional deadlines only.
             models.Index(
@@ -397,3 +409,28 @@ class EscalationScanState(models.Model):
 
     def __str__(self) -> str:
         return self.basis
+
+
+class MatterTally(models.Model):
+    """How many matters there are per (lead unit, dispatching unit, state, source, kind), kept
+    exact by database triggers on the matter table (zhaoyin.matters.tally), so the counts of a
+    list filtered by those columns alone are a sum over a few hundred rows instead of a count
+    over a million. The units are plain ids, 0 standing for none (a draft has no lead unit):
+    a unique key must not contain NULL for the triggers' upsert to find its row."""
+
+    lead = models.IntegerField(_("lead unit"))
+    dispatcher = models.IntegerField(_("dispatching unit"))
+    state = models.CharField(_("state"), max_length=12)
+    source = models.CharField(_("source"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20)
+    n = models.IntegerField(_("matters"), default=0)
+
+    class Meta:
+        verbose_name = _("matter tally")
+        verbose_name_plural = _("matter tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "dispatcher", "state", "source", "kind"], name="matter_tally_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead}/{self.dispatcher} {self.state} {self.source} {self.kind}: {self.n}"

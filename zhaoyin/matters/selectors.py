@@ -14,8 +14,12 @@ relation for is 403.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from zhaoyin.accounts.models import OrgUnit, User
@@ -24,33 +28,129 @@ from zhaoyin.core.roles import UNIT_ROLES, Role
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import ExtensionState
 from zhaoyin.matters.flow import TABLE, Action, Relation, State, actions_from
-from zhaoyin.matters.models import ExtensionRequest, Matter, MatterCoUnit, MatterEvent, MatterFile
+from zhaoyin.matters.models import ExtensionRequest, Matter, MatterCoUnit, MatterEvent, MatterFile, MatterTally
+
+if TYPE_CHECKING:
+    from zhaoyin.matters.filters import MatterFilter
 
 _UNIT_ROLE_CODES = frozenset(r.value for r in UNIT_ROLES)
 #: Roles that dispatch every matter in the city (besides the unit that dispatched it).
 _CITY_DISPATCHER_CODES = frozenset({Role.CITY_ADMIN.value, Role.SUPERVISOR.value})
 
 
-def matter_scope_q(user: User) -> Q:
-    """The matters ``user`` may see, as a filter on ``Matter`` (see the module docstring)."""
+def _scope_units(user: User) -> list[int] | None:
+    """The units whose matters a unit role sees (its subtree); None for other users."""
+    if user.role_codes & _UNIT_ROLE_CODES and user.org_unit_id is not None:
+        return subtree_ids(user)
+    return None
+
+
+def _beyond_lead_q(user: User, ids: list[int] | None, *, walk: bool) -> Q:
+    """The matters a user sees for another reason than leading them: dispatched by a unit of
+    the subtree, a co-unit in it, or requested by the user — as one ``id IN (… UNION ALL …)``,
+    each part an index lookup."""
+    parts: list[QuerySet[Any]] = [Matter.objects.filter(requester_id=user.pk).order_by().values("pk")]
+    if ids is not None:
+        parts.append(Matter.objects.filter(dispatcher_unit_id__in=ids).order_by().values("pk"))
+        parts.append(MatterCoUnit.objects.filter(unit_id__in=ids).order_by().values("matter_id"))
+    union = parts[0].union(*parts[1:], all=True)
+    return Q(pk__unindexed__in=union) if walk else Q(pk__in=union)
+
+
+def matter_scope_q(user: User, *, walk: bool = False) -> Q:
+    """The matters ``user`` may see, as a filter on ``Matter`` (see the module docstring).
+
+    ``walk``: for a page of a long list — the lead unit and the other reasons are then tested
+    row by row (``__unindexed``, zhaoyin.core.lookups), so the database walks the index of the
+    list's order and stops after the page instead of gathering the whole scope to sort it."""
     if not user.is_authenticated or user.admin_role:
         return NOTHING
     if sees_whole_city(user):
         return Q()
-    q = Q(requester_id=user.pk)
-    if user.role_codes & _UNIT_ROLE_CODES and user.org_unit_id is not None:
-        ids = subtree_ids(user)
-        q |= (
-            Q(lead_unit_id__in=ids)
-            | Q(dispatcher_unit_id__in=ids)
-            | Q(pk__in=MatterCoUnit.objects.filter(unit_id__in=ids).values("matter_id"))
+    ids = _scope_units(user)
+    beyond = _beyond_lead_q(user, ids, walk=walk)
+    if ids is None:
+        return beyond
+    return (Q(lead_unit_id__unindexed__in=ids) if walk else Q(lead_unit_id__in=ids)) | beyond
+
+
+#: A search is counted up to this many matches; beyond, the list says "more than" and shows
+#: no counts per state (counting a common word exactly would read every match).
+SEARCH_COUNT_CAP = 10_000
+#: From this many matters on, a page is read by walking the index of the list's order.
+WALK_FROM = 2_000
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    """The matters of a list per state, and their total; ``capped``: a search found more than
+    ``SEARCH_COUNT_CAP`` (then ``by_state`` is empty and ``total`` is the cap + 1)."""
+
+    by_state: dict[str, int]
+    total: int
+    capped: bool = False
+
+    @property
+    def walk(self) -> bool:
+        """Whether a page of this list is best read by walking the order's index."""
+        return self.total >= WALK_FROM
+
+
+def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
+    """The counts of ``user``'s list filtered by ``flt``.
+
+    A filter on the lead unit, state, source and kind only is answered from ``MatterTally``
+    (kept by triggers, zhaoyin.matters.tally): the whole city's counts are a sum over it, a
+    unit's are the sum over the matters its subtree leads or dispatched plus a live count of
+    the few it sees otherwise (a co-unit, its own requests). Any other filter (search, alert,
+    listed) narrows the list and is counted live; a search up to ``SEARCH_COUNT_CAP``."""
+    from zhaoyin.matters.filters import matter_filter_apply
+
+    # An alert or listed filter has its own (partial, covering) index: the scope is then a
+    # test per row, not the way in.
+    narrow = bool(flt.alert) or flt.listed is True
+    filtered = matter_filter_apply(Matter.objects.filter(matter_scope_q(user, walk=narrow)), flt).order_by()
+    if flt.terms and filtered.values("pk")[: SEARCH_COUNT_CAP + 1].count() > SEARCH_COUNT_CAP:
+        return ListCounts({}, SEARCH_COUNT_CAP + 1, capped=True)
+    city = sees_whole_city(user) and not user.admin_role
+    ids = None if city else _scope_units(user)
+    if flt.terms or flt.alert or flt.listed is not None or (not city and ids is None):
+        return _counts(filtered.values_list("state").annotate(n=Count("pk")))
+    tally = MatterTally.objects.all()
+    if flt.state:
+        tally = tally.filter(state=flt.state)
+    if flt.source:
+        tally = tally.filter(source=flt.source)
+    if flt.kind:
+        tally = tally.filter(kind=flt.kind)
+    if flt.lead_unit is not None:
+        tally = tally.filter(lead__in=OrgUnit.objects.filter(path__startswith=flt.lead_unit.path).values("pk"))
+    if ids is not None:
+        tally = tally.filter(Q(lead__in=ids) | Q(dispatcher__in=ids))
+    rows = list(tally.order_by().values_list("state").annotate(total=Sum("n")))
+    if ids is not None:
+        others = (
+            matter_filter_apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False)), flt)
+            .exclude(lead_unit_id__in=ids)
+            .exclude(dispatcher_unit_id__in=ids)
+            .order_by()
         )
-    return q
+        rows += list(others.values_list("state").annotate(n=Count("pk")))
+    return _counts(rows)
 
 
-def matter_list_visible_to(user: User) -> QuerySet[Matter]:
-    """Every matter the user may see, with the units, links and requester joined."""
-    return Matter.objects.filter(matter_scope_q(user)).select_related(
+def _counts(rows: Any) -> ListCounts:
+    by_state: dict[str, int] = defaultdict(int)
+    for state, n in rows:
+        by_state[state] += n
+    clean = {state: n for state, n in by_state.items() if n}
+    return ListCounts(clean, sum(clean.values()))
+
+
+def matter_list_visible_to(user: User, *, walk: bool = False) -> QuerySet[Matter]:
+    """Every matter the user may see, with the units, links and requester joined (``walk``:
+    see ``matter_scope_q``)."""
+    return Matter.objects.filter(matter_scope_q(user, walk=walk)).select_related(
         "lead_unit", "dispatcher_unit", "enterprise", "project", "requester"
     )
 

@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -81,12 +80,10 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or form.filter is None:
         return render(request, "matters/list.html", context, status=400)
     flt = form.filter
-    qs = matter_filter_apply(selectors.matter_list_visible_to(user), flt)
-    # The count of each state in one grouped query; the paginator reuses their sum.
-    by_state = {row["state"]: row["n"] for row in qs.order_by().values("state").annotate(n=Count("id"))}
-    total = sum(by_state.values())
+    counts = selectors.matter_state_counts(user, flt)
+    qs = matter_filter_apply(selectors.matter_list_visible_to(user, walk=counts.walk), flt, walk=counts.walk)
     paginator = IdFirstPaginator(qs, flt.page_size)
-    paginator.__dict__["count"] = total
+    paginator.__dict__["count"] = counts.total
     page_obj = paginator.get_page(flt.page)
     today, calendar = clocks.today(), current_calendar()
     for matter in page_obj.object_list:
@@ -94,8 +91,10 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     context.update(
         page_obj=page_obj,
         filter=flt,
-        total_count=total,
-        state_totals=[(s.value, STATE_LABELS[s], by_state.get(s.value, 0)) for s in State],
+        total_count=counts.total,
+        count_capped=counts.capped,
+        count_cap=selectors.SEARCH_COUNT_CAP,
+        state_totals=[(s.value, STATE_LABELS[s], counts.by_state.get(s.value, 0)) for s in State],
     )
     return render(request, "matters/list.html", context)
 

@@ -236,6 +236,12 @@ def table_fingerprints(alias: str = "default", tables: Iterable[str] | None = No
     out: dict[str, tuple[int, str]] = {}
     with conn.cursor() as cursor:
         names = sorted(tables if tables is not None else conn.introspection.table_names(cursor))
+        if conn.vendor == "sqlite":
+            # A virtual table (the FTS5 search index) cannot be scanned; its shadow tables, which
+            # hold its data, are ordinary tables and are compared.
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")
+            virtual = {row[0] for row in cursor.fetchall()}
+            names = [n for n in names if n not in virtual]
         for table in names:
             pk_columns = conn.introspection.get_primary_key_columns(cursor, table) or []
             columns = [c.name for c in conn.introspection.get_table_description(cursor, table)]

@@ -376,7 +376,7 @@ def test_AC_03_another_county_sees_nothing(people: People, make_matter: MakeMatt
     assert outsider.patch(f"{URL}/{matter.pk}", data="{}", content_type="application/json").status_code == 404
     assert fingerprint() == before
     listing = outsider.get(URL).json()
-    assert listing == {"count": 0, "items": []}
+    assert listing == {"count": 0, "count_capped": False, "items": []}
     other_portal = client_for(people.other_portal)
     assert other_portal.get(f"{URL}/{matter.pk}").status_code == 404
     assert client_for(people.lead).get(URL).json()["count"] == 1

@@ -91,3 +91,37 @@ def test_rating_a_reported_matter_closes_it_with_its_facts(people: People, org_t
     assert stored(m) == derived(m, returned=False)
     assert stored(m)["closed_on_time"]
     assert stored(m)["workdays_to_close"] == 2
+
+
+def test_the_migration_backfill_derives_the_facts_of_existing_matters(
+    people: People, org_tree: dict[str, OrgUnit]
+) -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    backfill = importlib.import_module("zhaoyin.matters.migrations.0004_kpi_facts_search_text").backfill
+    with at(dt.date(2026, 11, 2)):
+        done = new(people, "已办结事项")
+        services.matter_assign(acting_user=people.dispatcher, matter=done, lead_unit="340402")
+        services.matter_accept(acting_user=people.lead, matter=done)
+        services.matter_report(acting_user=people.lead, matter=done, summary="已办结")
+        services.matter_approve(acting_user=people.dispatcher, matter=done)
+        back = new(people, "退回事项")
+        services.matter_assign(acting_user=people.dispatcher, matter=back, lead_unit="340402")
+        services.matter_return(acting_user=people.lead, matter=back, reason="非本单位职责", suggested_unit="340403")
+    before = {m.pk: stored(m) for m in (done, back)}
+    Matter.objects.update(
+        returned=False, signed_on_time=False, closed_on_time=False, workdays_to_close=None, search_text=""
+    )
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection  # type: ignore[attr-defined]
+    backfill(apps, editor)
+    assert {m.pk: stored(m) for m in (done, back)} == before
+    assert before[back.pk]["returned"]
+    assert before[done.pk]["closed_on_time"]
