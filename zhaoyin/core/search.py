@@ -45,23 +45,34 @@ $$
 """
 
 
-def _document(text: str | None) -> str:
-    return fts_document(text or "")
+def _document(text: str | None, unit: int | None) -> str:
+    return f"{fts_document(text or '')} {unit_token(unit)}"
+
+
+def unit_token(unit: int | None) -> str:
+    """The FTS5 token naming a row's unit (no bigram token looks like it: they all contain x)."""
+    return f"u{unit or 0}"
 
 
 def register_sqlite_functions(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
     """Register ``zy_bigram_doc`` on a new SQLite connection (a ``connection_created`` receiver)."""
     if connection is not None and connection.vendor == "sqlite":
-        connection.connection.create_function(SQLITE_FUNCTION, 1, _document, deterministic=True)
+        connection.connection.create_function(SQLITE_FUNCTION, 2, _document, deterministic=True)
 
 
 @dataclass(frozen=True)
 class BigramIndex:
-    """The bigram index of ``table.column`` (the column holds folded text), named ``name``."""
+    """The bigram index of ``table.column`` (the column holds folded text), named ``name``.
+
+    On SQLite each row's document also carries a token for its ``unit_column``, so a search
+    within a set of units is one FTS5 query (``"…" AND (u8 OR u12)``) that never reads the
+    table: a county searching a common word among a million rows does not look up the unit of
+    every match."""
 
     table: str
     column: str
     name: str
+    unit_column: str
 
     def install(self, schema_editor: Any) -> None:
         """Create the index and fill it from the rows already there (a migration's forward step)."""
@@ -89,31 +100,39 @@ class BigramIndex:
             schema_editor.execute(f'DROP INDEX IF EXISTS "{self.name}"')
 
     def _sqlite_sql(self) -> list[str]:
-        t, c, n, f = self.table, self.column, self.name, SQLITE_FUNCTION
-        add = f'INSERT INTO "{n}"(rowid, grams) VALUES (new.id, {f}(new."{c}"));'
-        remove = f'INSERT INTO "{n}"("{n}", rowid, grams) VALUES (\'delete\', old.id, {f}(old."{c}"));'
+        t, c, u, n, f = self.table, self.column, self.unit_column, self.name, SQLITE_FUNCTION
+        add = f'INSERT INTO "{n}"(rowid, grams) VALUES (new.id, {f}(new."{c}", new."{u}"));'
+        remove = (
+            f'INSERT INTO "{n}"("{n}", rowid, grams) VALUES (\'delete\', old.id, {f}(old."{c}", old."{u}"));'
+        )
         return [
             # Contentless (the text stays in the table); no column sizes: only phrase matching is used.
             f'CREATE VIRTUAL TABLE IF NOT EXISTS "{n}" USING fts5(grams, content=\'\', columnsize=0)',
-            f'INSERT INTO "{n}"(rowid, grams) SELECT id, {f}("{c}") FROM "{t}"',
+            f'INSERT INTO "{n}"(rowid, grams) SELECT id, {f}("{c}", "{u}") FROM "{t}"',
             f'CREATE TRIGGER IF NOT EXISTS "{n}_insert" AFTER INSERT ON "{t}" BEGIN {add} END',
             f'CREATE TRIGGER IF NOT EXISTS "{n}_delete" AFTER DELETE ON "{t}" BEGIN {remove} END',
-            f'CREATE TRIGGER IF NOT EXISTS "{n}_update" AFTER UPDATE OF "{c}" ON "{t}" BEGIN {remove} {add} END',
+            f'CREATE TRIGGER IF NOT EXISTS "{n}_update" AFTER UPDATE OF "{c}", "{u}" ON "{t}" '
+            f"BEGIN {remove} {add} END",
         ]
 
-    def matches(self, term: str, *, walk: bool = False) -> Q:
+    def matches(self, term: str, *, walk: bool = False, units: list[int] | None = None) -> Q:
         """The rows whose column contains ``term`` (already folded). ``walk``: the matches are
         a test per row (``__unindexed``) rather than the way in, for a page read by walking
-        the index of the list's order."""
+        the index of the list's order. ``units``: only rows of these units (on SQLite found
+        inside the index itself)."""
+        if units is not None and not units:
+            return Q(pk__in=[])
         plain = Q(**{f"{self.column}__contains": term})
-        if len(term) < 2:
-            return plain
+        in_units = Q() if units is None else Q(**{f"{self.unit_column}__in": units})
         vendor = default_connection.vendor
-        if vendor == "sqlite":
+        if len(term) >= 2 and vendor == "sqlite":
             sql = f'SELECT rowid FROM "{self.name}" WHERE "{self.name}" MATCH %s'
-            found = RawSQL(sql, (fts_phrase(term),))
+            query = fts_phrase(term)
+            if units is not None:
+                query += " AND (" + " OR ".join(unit_token(u) for u in units) + ")"
+            found = RawSQL(sql, (query,))
             return Q(pk__unindexed__in=found) if walk else Q(pk__in=found)
-        if vendor == "postgresql":
+        if len(term) >= 2 and vendor == "postgresql":
             sql = f'{PG_FUNCTION}("{self.table}"."{self.column}") @> %s::text[]'
-            return Q(RawSQL(sql, (distinct_bigrams(term),), output_field=BooleanField())) & plain
-        return plain
+            return Q(RawSQL(sql, (distinct_bigrams(term),), output_field=BooleanField())) & plain & in_units
+        return plain & in_units

@@ -251,7 +251,12 @@ def matter_alert(matter: Matter, today: dt.date, calendar: escalation.WorkdayCal
 
 
 def matter_filter_apply(
-    qs: QuerySet[Matter], flt: MatterFilter, *, today: dt.date | None = None, walk: bool = False
+    qs: QuerySet[Matter],
+    flt: MatterFilter,
+    *,
+    today: dt.date | None = None,
+    walk: bool = False,
+    lead_units: list[int] | None = None,
 ) -> QuerySet[Matter]:
     """Narrow an already scoped queryset by ``flt`` and put it in ``flt``'s order.
 
@@ -259,10 +264,11 @@ def matter_filter_apply(
     (``Matter.search_text``) through the bigram index (zhaoyin.matters.search). ``today`` (default: the current date in
     Asia/Shanghai) is the day the alert light is judged on. ``walk``: the search is tested
     row by row while the database walks the order's index (for a page of a long list; see
-    ``selectors.matter_scope_q``).
+    ``selectors.matter_scope_q``). ``lead_units``: the caller keeps only matters led by these
+    units; the search index then looks for the words among them alone.
     """
     for term in flt.terms:
-        qs = qs.filter(SEARCH_INDEX.matches(term, walk=walk))
+        qs = qs.filter(SEARCH_INDEX.matches(term, walk=walk, units=lead_units))
     if flt.state:
         qs = qs.filter(state=flt.state)
     if flt.lead_unit is not None:

@@ -106,16 +106,16 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
     listed) narrows the list and is counted live; a search up to ``SEARCH_COUNT_CAP``."""
     from zhaoyin.matters.filters import matter_filter_apply
 
+    city = sees_whole_city(user) and not user.admin_role
+    ids = None if city else _scope_units(user)
+    if flt.terms:
+        return _search_counts(user, flt, ids)
     # An alert or listed filter has its own (partial, covering) index: the scope is then a
     # test per row, not the way in.
     narrow = bool(flt.alert) or flt.listed is True
-    filtered = matter_filter_apply(Matter.objects.filter(matter_scope_q(user, walk=narrow)), flt).order_by()
-    if flt.terms and filtered.values("pk")[: SEARCH_COUNT_CAP + 1].count() > SEARCH_COUNT_CAP:
-        return ListCounts({}, SEARCH_COUNT_CAP + 1, capped=True)
-    city = sees_whole_city(user) and not user.admin_role
-    ids = None if city else _scope_units(user)
-    if flt.terms or flt.alert or flt.listed is not None or (not city and ids is None):
-        return _counts(filtered.values_list("state").annotate(n=Count("pk")))
+    if flt.alert or flt.listed is not None or (not city and ids is None):
+        filtered = matter_filter_apply(Matter.objects.filter(matter_scope_q(user, walk=narrow)), flt)
+        return _counts(filtered.order_by().values_list("state").annotate(n=Count("pk")))
     tally = MatterTally.objects.all()
     if flt.state:
         tally = tally.filter(state=flt.state)
@@ -136,6 +136,32 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
             .order_by()
         )
         rows += list(others.values_list("state").annotate(n=Count("pk")))
+    return _counts(rows)
+
+
+def _search_counts(user: User, flt: MatterFilter, ids: list[int] | None) -> ListCounts:
+    """A search's counts, up to ``SEARCH_COUNT_CAP``. A unit's matches are counted in two parts
+    that do not overlap: those its subtree leads (the search index finds them among the
+    subtree's units alone) and those it sees for another reason."""
+    from zhaoyin.matters.filters import matter_filter_apply
+
+    if ids is None:
+        parts = [matter_filter_apply(Matter.objects.filter(matter_scope_q(user)), flt)]
+    else:
+        parts = [
+            matter_filter_apply(Matter.objects.filter(lead_unit_id__in=ids), flt, lead_units=ids),
+            matter_filter_apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False)), flt).exclude(
+                lead_unit_id__in=ids
+            ),
+        ]
+    found = 0
+    for part in parts:
+        found += part.order_by().values("pk")[: SEARCH_COUNT_CAP + 1 - found].count()
+        if found > SEARCH_COUNT_CAP:
+            return ListCounts({}, SEARCH_COUNT_CAP + 1, capped=True)
+    rows: list[Any] = []
+    for part in parts:
+        rows += list(part.order_by().values_list("state").annotate(n=Count("pk")))
     return _counts(rows)
 
 

@@ -92,3 +92,19 @@ def test_the_index_is_used(titled: dict[str, Matter]) -> None:
             cursor.execute(f"EXPLAIN {sql.split(' WHERE ')[0]} WHERE zy_bigrams(search_text) @> ARRAY['用地']")
             plan: Any = " ".join(r[0] for r in cursor.fetchall())
         assert "matters_matter_search" in plan
+
+
+def test_a_search_within_units_follows_the_lead_unit(people: People, titled: dict[str, Matter],
+                                                     org_tree: dict[str, Any]) -> None:
+    a, b = org_tree["county_a"].pk, org_tree["county_b"].pk
+    matter = titled["寿县用地报批协调"]
+
+    def within(unit: int) -> set[int]:
+        qs = Matter.objects.filter(lead_unit_id__in=[unit]).filter(SEARCH_INDEX.matches("用地", units=[unit]))
+        return set(qs.values_list("pk", flat=True))
+
+    services.matter_assign(acting_user=people.dispatcher, matter=matter, lead_unit="340402")
+    assert (within(a), within(b)) == ({matter.pk}, set())
+    services.matter_reassign(acting_user=people.dispatcher, matter=matter, lead_unit="340403")
+    assert (within(a), within(b)) == (set(), {matter.pk})
+    assert not Matter.objects.filter(SEARCH_INDEX.matches("用地", units=[])).exists()
