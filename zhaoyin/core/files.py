@@ -18,10 +18,11 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from zhaoyin.core.errors import InvalidInput
@@ -151,3 +152,39 @@ def remove_files(paths: Iterable[Path]) -> None:
     """Remove written files (after a rollback); missing ones are fine."""
     for path in paths:
         path.unlink(missing_ok=True)
+
+
+def open_audited(
+    path: Path, *, acting_user: Any, action: str, obj: Any, object_repr: str, detail: dict[str, Any]
+) -> BinaryIO:
+    """Open a stored file for ``acting_user`` to download, and audit the read (``action``).
+
+    The caller has checked the scope. A file missing on disk raises ``OSError`` before anything
+    is recorded (the caller answers 404); if the audit write fails, the handle is closed and
+    nothing is served (AUD-04: fail closed)."""
+    import json
+
+    from zhaoyin.audit.services import audit_write
+
+    handle = open(path, "rb")  # noqa: SIM115 - the response closes it
+    try:
+        audit_write(
+            action=action,
+            user=acting_user,
+            obj=obj,
+            object_repr=object_repr,
+            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+        )
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def attachment_response(handle: BinaryIO, *, filename: str, content_type: str) -> FileResponse:
+    """A download of an uploaded file: an attachment with the type sniffed at upload, ``nosniff``
+    and no caching, so a browser never renders it inside the application's origin (FILE-05)."""
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

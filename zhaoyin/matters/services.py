@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -232,6 +232,27 @@ def _choice(value: Any, field: str, allowed: Sequence[str], message: Any, errors
 def matter_file_path(stored_name: str) -> Path:
     """The path of a stored matter attachment (the stored name is random hex)."""
     return files_core.stored_path(FILE_AREA, stored_name)
+
+
+@transaction.atomic
+def matter_file_open(*, acting_user: User, file: MatterFile) -> BinaryIO:
+    """Open a matter's attachment for ``acting_user`` to download, and audit the read
+    ("matter.file.download"). ``file`` comes from ``selectors.matter_file_get_for_user``."""
+    matter = file.matter
+    return files_core.open_audited(
+        matter_file_path(file.stored_name),
+        acting_user=acting_user,
+        action="matter.file.download",
+        obj=file,
+        object_repr=f"{matter.code} {file.original_name}",
+        detail={
+            "file": file.pk,
+            "name": file.original_name,
+            "sha256": file.sha256,
+            "matter": matter.pk,
+            "matter_code": matter.code,
+        },
+    )
 
 
 def _store_files(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("flowchart/", views.matter_flowchart, name="flowchart"),
     path("supervision/", views.matter_supervision, name="supervision"),
     path("bulletin/", views.matter_bulletin, name="bulletin"),
+    path("files/<int:pk>/", views.matter_file_download, name="file"),
     path("<int:pk>/", views.matter_detail, name="detail"),
     path("<int:pk>/actions/<str:action>/", views.matter_action, name="action"),
 ]

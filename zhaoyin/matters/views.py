@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -25,6 +25,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.files import attachment_response
 from zhaoyin.core.forms import add_service_errors
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
@@ -301,3 +302,17 @@ def matter_bulletin(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type=bulletin.FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="bulletin-{year}-{month:02d}.{fmt}"'
     return response
+
+
+@allow(*READERS, description="Download a matter's attachment (matter scope)")
+@require_GET
+def matter_file_download(request: HttpRequest, pk: int) -> FileResponse:
+    """An attachment of a matter the user may see (else 404), as a download; each audited. A
+    file missing on disk is a 404 and records no read."""
+    user = request_user(request)
+    file = selectors.matter_file_get_for_user(user=user, pk=pk)
+    try:
+        handle = services.matter_file_open(acting_user=user, file=file)
+    except (OSError, ValueError):
+        raise Http404 from None
+    return attachment_response(handle, filename=file.original_name, content_type=file.content_type)

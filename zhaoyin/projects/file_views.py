@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
+from zhaoyin.core.files import attachment_response
 from zhaoyin.projects import selectors
 from zhaoyin.projects.services import evidence_open
 
@@ -24,9 +25,4 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = evidence_open(acting_user=user, evidence=evidence)
     except (OSError, ValueError):
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(handle, filename=evidence.original_name, content_type=evidence.content_type)

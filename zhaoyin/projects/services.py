@@ -7,7 +7,6 @@ same transaction (AUD-01).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -231,30 +230,21 @@ def evidence_open(*, acting_user: User, evidence: EvidenceFile) -> BinaryIO:
     disk raises ``OSError`` before anything is recorded; the caller answers 404. If the audit
     write fails, the handle is closed and nothing is served (AUD-04: fail closed).
     """
-    handle = open(evidence_path(evidence.stored_name), "rb")  # noqa: SIM115 - the response closes it
     project = evidence.event.project
-    try:
-        audit_write(
-            action="project.evidence.download",
-            user=acting_user,
-            obj=evidence,
-            object_repr=f"{project.code} {evidence.original_name}",
-            detail=json.dumps(
-                {
-                    "file": evidence.pk,
-                    "name": evidence.original_name,
-                    "sha256": evidence.sha256,
-                    "project": project.pk,
-                    "project_code": project.code,
-                },
-                ensure_ascii=False,
-                sort_keys=True,
-            ),
-        )
-    except BaseException:
-        handle.close()
-        raise
-    return handle
+    return files_core.open_audited(
+        evidence_path(evidence.stored_name),
+        acting_user=acting_user,
+        action="project.evidence.download",
+        obj=evidence,
+        object_repr=f"{project.code} {evidence.original_name}",
+        detail={
+            "file": evidence.pk,
+            "name": evidence.original_name,
+            "sha256": evidence.sha256,
+            "project": project.pk,
+            "project_code": project.code,
+        },
+    )
 
 
 # --------------------------------------------------------------------------- stage changes

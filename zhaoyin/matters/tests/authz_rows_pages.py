@@ -10,14 +10,17 @@ dispatcher signing for the lead unit; 挂牌督办 is the leader's (a leader act
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from tests.authz_matrix import MATRIX, web
 from tests.world import World, world_builder
 from zhaoyin.core.roles import BUSINESS_ROLES, Role
 from zhaoyin.matters.flow import State
-from zhaoyin.matters.models import Matter
-from zhaoyin.matters.services import CREATOR_ROLES
+from zhaoyin.matters.models import Matter, MatterFile
+from zhaoyin.matters.services import CREATOR_ROLES, matter_file_path
+
+_PDF = b"%PDF-1.4\n% matrix attachment\n%%EOF\n"
 
 CITY_WIDE = (Role.CITY_ADMIN, Role.LEADER, Role.SUPERVISOR)
 UNIT = (Role.UNIT_ADMIN, Role.STAFF)
@@ -48,6 +51,20 @@ def matter_pages(w: World) -> None:
     # County A's matter, raised by the enterprise persona; county B's, raised by nobody here.
     w.extra["page_matter_a"] = _matter(w, 1, "county_a", Role.ENTERPRISE)
     w.extra["page_matter_b"] = _matter(w, 2, "county_b", None)
+    for n, key in ((1, "a"), (2, "b")):
+        # A fixed stored name: the file is rewritten identically on each run, never accumulates.
+        stored_name = f"{n:032x}"
+        path = matter_file_path(stored_name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_PDF)
+        w.extra[f"page_file_{key}"] = MatterFile.objects.create(
+            matter=w.extra[f"page_matter_{key}"],
+            original_name="督查通知单.pdf",
+            stored_name=stored_name,
+            content_type="application/pdf",
+            size=len(_PDF),
+            sha256=hashlib.sha256(_PDF).hexdigest(),
+        )
 
 
 def _pk(key: str) -> Any:
@@ -78,6 +95,8 @@ MATRIX += [
     web("matters:create", "POST", allowed=CREATOR_ROLES, ok=302, data=_new),
     web("matters:detail", allowed=BUSINESS_ROLES, kwargs=_pk("page_matter_a"), scope=SEES_A, label="county A"),
     web("matters:detail", allowed=BUSINESS_ROLES, kwargs=_pk("page_matter_b"), scope=SEES_B, label="county B"),
+    web("matters:file", allowed=BUSINESS_ROLES, kwargs=_pk("page_file_a"), scope=SEES_A, label="county A"),
+    web("matters:file", allowed=BUSINESS_ROLES, kwargs=_pk("page_file_b"), scope=SEES_B, label="county B"),
     # 签收 is the lead unit's: county A's staff; the dispatcher, the leader and the requester see but may not.
     web(
         "matters:action",

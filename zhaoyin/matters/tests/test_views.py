@@ -384,3 +384,37 @@ def test_flowchart_is_drawn_inline_from_the_table_in_chinese(people: People) -> 
     for code in ("draft", "assigned", "accepted", "reported", "closed", "rated", "returned", "cancelled"):
         assert f'data-state="{code}"' in chart
     assert 'data-action="reopen"' in body  # the transition table below the chart
+
+
+def test_FILE_05_an_attachment_downloads_in_scope_only_and_each_download_is_audited(
+    people: People, file_root: Any
+) -> None:
+    from zhaoyin.audit.models import AuditRecord
+
+    client = client_for(people.lead)
+    client.post(
+        reverse("matters:create"),
+        {
+            "title": "附件下载测试",
+            "source": "enterprise_demand",
+            "kind": "coordination",
+            "lead_unit": "340402",
+            "evidence": SimpleUploadedFile("申请.pdf", PDF, content_type="application/pdf"),
+        },
+    )
+    file = MatterFile.objects.get(original_name="申请.pdf")
+    url = reverse("matters:file", args=[file.pk])
+    assert url in client.get(detail_url(file.matter)).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    record = AuditRecord.objects.filter(action="matter.file.download").get()
+    assert (record.object_id, record.actor) == (str(file.pk), people.lead.username)
+    # Another county does not learn that the file exists, and nothing is recorded.
+    assert client_for(people.outsider).get(url).status_code == 404
+    # A file missing on disk is a 404, not a read.
+    (file_root / file.stored_name).unlink()
+    assert client.get(url).status_code == 404
+    assert AuditRecord.objects.filter(action="matter.file.download").count() == 1

@@ -169,6 +169,6 @@ def test_AUD_04_evidence_is_not_served_when_the_audit_write_fails(
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr(services, "audit_write", broken)
+    monkeypatch.setattr("zhaoyin.audit.services.audit_write", broken)  # what files.open_audited calls
     with pytest.raises(RuntimeError):
         services.evidence_open(acting_user=staff, evidence=evidence)
