@@ -50,6 +50,7 @@ from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_decimal
 from zhaoyin.lib.xlsx_safety import XlsxRejected, check_xlsx_upload
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.projects import selectors, services
+from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.choices import FundKind
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.projects.validation import parse_month
@@ -158,6 +159,7 @@ class FundsMonthImport(ImportSpec):
                 r.changes = {"amount_wan": (existing.amount_wan, r.cleaned["amount_wan"])}
 
     def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
+        touched: set[int] = set()
         for r in rows:
             assert r.cleaned is not None
             if r.verdict == Verdict.CREATE:
@@ -169,11 +171,22 @@ class FundsMonthImport(ImportSpec):
                     source=r.cleaned["source"],
                     kind=r.cleaned["kind"],
                     note=IMPORT_NOTE,
+                    refresh_alerts=False,
                 )
             elif r.verdict == Verdict.UPDATE:
                 services.fund_entry_correct(
-                    acting_user=self.user, entry=r.target, amount_wan=r.cleaned["amount_wan"], note=IMPORT_NOTE
+                    acting_user=self.user,
+                    entry=r.target,
+                    amount_wan=r.cleaned["amount_wan"],
+                    note=IMPORT_NOTE,
+                    refresh_alerts=False,
                 )
+            else:
+                continue
+            touched.add(r.cleaned["project"].pk if r.verdict == Verdict.CREATE else r.target.project_id)
+        # The red/yellow/green lights read the funds: one refresh for every project the month touched.
+        if touched:
+            alerts_refresh(project_ids=sorted(touched))
 
 
 @dataclass

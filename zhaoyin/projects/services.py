@@ -537,6 +537,7 @@ def fund_entry_add(
     source: Any,
     kind: Any = FundKind.FIXED_ASSET,
     note: Any = "",
+    refresh_alerts: bool = True,
 ) -> FundEntry:
     """Record funds in place for one project, month, source and kind (万元, Decimal).
 
@@ -570,7 +571,8 @@ def fund_entry_add(
             )
     except IntegrityError:
         raise InvalidInput.field("month", duplicate_message) from None
-    alerts_refresh(project_ids=[project.pk])
+    if refresh_alerts:  # an import refreshes the lights of all its projects once, at the end
+        alerts_refresh(project_ids=[project.pk])
     audit_write(
         action="project.funds.add",
         user=acting_user,
@@ -582,7 +584,9 @@ def fund_entry_add(
 
 
 @transaction.atomic
-def fund_entry_correct(*, acting_user: User | None, entry: FundEntry, amount_wan: Any, note: Any) -> FundEntry:
+def fund_entry_correct(
+    *, acting_user: User | None, entry: FundEntry, amount_wan: Any, note: Any, refresh_alerts: bool = True
+) -> FundEntry:
     """Correct an active funds entry: the old one is marked superseded and a new one points
     back to it (``replaces``), so the history of the figure stays. A note is required."""
     project = entry.project
@@ -620,7 +624,8 @@ def fund_entry_correct(*, acting_user: User | None, entry: FundEntry, amount_wan
         entered_at=now,
     )
     entry.superseded_at = now
-    alerts_refresh(project_ids=[project.pk])
+    if refresh_alerts:
+        alerts_refresh(project_ids=[project.pk])
     audit_write(
         action="project.funds.correct",
         user=acting_user,

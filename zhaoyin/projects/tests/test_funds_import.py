@@ -150,3 +150,27 @@ def test_template_has_the_headers() -> None:
     sheet = load_workbook(io.BytesIO(funds_import_template())).active
     assert sheet is not None
     assert [c.value for c in next(sheet.iter_rows(max_row=1))] == HEADER
+
+
+def test_an_import_refreshes_each_touched_projects_light_once(
+    make_user: Any, make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhaoyin.projects import funds_import
+
+    staff = make_user(Role.STAFF, "county_a")
+    a, b = make_project(unit="county_a"), make_project(unit="county_a")
+    calls: list[list[int]] = []
+    from zhaoyin.projects.alerts import alerts_refresh as real
+
+    def spy(**kwargs: Any) -> int:
+        calls.append(list(kwargs["project_ids"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(funds_import, "alerts_refresh", spy)
+    rows: list[list[Any]] = [
+        [a.code, "10", "市外", "固定资产"],
+        [a.code, "5", "境外", None],
+        [b.code, "1", "市外", "其他"],
+    ]
+    funds_month_import(acting_user=staff, data=workbook(rows), month="2025-09")
+    assert calls == [sorted([a.pk, b.pk])]
