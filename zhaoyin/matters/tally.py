@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from zhaoyin.core.triggers import TriggerSet
+
 KEY = "lead, dispatcher, state, source, kind"
 INSERT = f"INSERT INTO matters_mattertally ({KEY}, n) "
 TRACKED = ("lead_unit_id", "dispatcher_unit_id", "state", "source", "kind")
@@ -80,25 +82,17 @@ POSTGRES_DROP = [
 TRIGGER_NAMES = ("matters_tally_insert", "matters_tally_update", "matters_tally_delete")
 
 
-def _statements(vendor: str) -> tuple[list[str], list[str]]:
-    if vendor == "postgresql":
-        return POSTGRES, POSTGRES_DROP
-    return SQLITE, SQLITE_DROP
+TRIGGERS = TriggerSet(sqlite=SQLITE, sqlite_drop=SQLITE_DROP, postgres=POSTGRES, postgres_drop=POSTGRES_DROP)
 
 
 def drop_triggers(connection: BaseDatabaseWrapper) -> None:
-    """Remove the triggers (and on PostgreSQL their function)."""
-    with connection.cursor() as cursor:
-        for statement in _statements(connection.vendor)[1]:
-            cursor.execute(statement)
+    """Remove the triggers (and on PostgreSQL their functions)."""
+    TRIGGERS.drop(connection)
 
 
 def install_triggers(connection: BaseDatabaseWrapper) -> None:
     """(Re)create the triggers; safe to run any number of times."""
-    creates, drops = _statements(connection.vendor)
-    with connection.cursor() as cursor:
-        for statement in [d for d in drops if "FUNCTION" not in d] + creates:
-            cursor.execute(statement)
+    TRIGGERS.install(connection)
 
 
 def rebuild(connection: BaseDatabaseWrapper) -> None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from zhaoyin.core.triggers import TriggerSet
+
 SQLITE_FEN = "CAST(ROUND({x}.amount_wan * 100) AS INTEGER)"
 UPSERT_SQLITE = (
     " ON CONFLICT (org_unit_id, industry_id, month, source) DO UPDATE SET"
@@ -146,25 +148,17 @@ BACKFILL = (
 )
 
 
-def _statements(vendor: str) -> tuple[list[str], list[str]]:
-    if vendor == "postgresql":
-        return POSTGRES, POSTGRES_DROP
-    return SQLITE, SQLITE_DROP
+TRIGGERS = TriggerSet(sqlite=SQLITE, sqlite_drop=SQLITE_DROP, postgres=POSTGRES, postgres_drop=POSTGRES_DROP)
 
 
 def drop_triggers(connection: BaseDatabaseWrapper) -> None:
     """Remove the triggers (and on PostgreSQL their functions)."""
-    with connection.cursor() as cursor:
-        for statement in _statements(connection.vendor)[1]:
-            cursor.execute(statement)
+    TRIGGERS.drop(connection)
 
 
 def install_triggers(connection: BaseDatabaseWrapper) -> None:
     """(Re)create the triggers; safe to run any number of times."""
-    creates, drops = _statements(connection.vendor)
-    with connection.cursor() as cursor:
-        for statement in [d for d in drops if "FUNCTION" not in d] + creates:
-            cursor.execute(statement)
+    TRIGGERS.install(connection)
 
 
 def rebuild(connection: BaseDatabaseWrapper) -> None:
