@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.core.errors import InvalidInput
+
+F = TypeVar("F")
 
 
 def add_service_errors(form: forms.Form, exc: InvalidInput) -> None:
@@ -13,3 +19,36 @@ def add_service_errors(form: forms.Form, exc: InvalidInput) -> None:
     for err in exc.errors or [{"field": "", "message": str(exc.detail)}]:
         field = err.get("field", "")
         form.add_error(field if field in form.fields else None, err["message"])
+
+
+class FilterBarForm(forms.Form, Generic[F]):
+    """A list's filter bar. The list's parser (one for the page, the export and the API) decides
+    what the request means: ``filter`` is its result, or None when it refused a parameter;
+    each refusal goes on its box and, with the box's label, into ``problems`` for the page's
+    summary (parameters without a box — sort, page — are named there only)."""
+
+    #: Names of the parameters that are not boxes of the bar, for the error summary.
+    OTHER_LABELS: dict[str, Any] = {"sort": _("Sort"), "page": _("Page"), "page_size": _("Per page")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filter: F | None = None
+        self.problems: list[tuple[str, str]] = []
+
+    def parse(self, data: Mapping[str, Any]) -> F:
+        """The list's parser; raises ``InvalidInput`` naming every bad parameter."""
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            self.filter = self.parse(self.data)
+        except InvalidInput as exc:
+            for error in exc.errors:
+                name, message = error["field"], error["message"]
+                field = self.fields.get(name)
+                label = field.label if field is not None else self.OTHER_LABELS.get(name, name)
+                self.problems.append((str(label), message))
+                if field is not None:
+                    self.add_error(name, message)
+        return data

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.enterprises import selectors
 from zhaoyin.enterprises.filters import EnterpriseFilter, enterprise_filter_parse
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, SizeClass
@@ -266,7 +267,7 @@ def figures_initial(figure: EnterpriseFigure) -> dict[str, Any]:
     return out
 
 
-class EnterpriseFilterForm(forms.Form):
+class EnterpriseFilterForm(FilterBarForm[EnterpriseFilter]):
     """The list's filter bar. ``clean`` is ``filters.enterprise_filter_parse``; after
     ``is_valid()`` the parsed filter is in ``self.filter``."""
 
@@ -281,13 +282,9 @@ class EnterpriseFilterForm(forms.Form):
     qualification = select(_("Qualification"))
     service_group = select(_("Service group"))
 
-    #: Names of the parameters that are not fields of the bar, for the error summary.
-    OTHER_LABELS: dict[str, Any] = {"sort": _("Sort"), "page": _("Page"), "page_size": _("Per page")}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filter: EnterpriseFilter | None = None
-        self.problems: list[tuple[str, str]] = []
         units = selectors.org_units_for_filter(user)
         groups = selectors.service_groups_for(user)
         widgets: dict[str, Choices] = {
@@ -305,18 +302,5 @@ class EnterpriseFilterForm(forms.Form):
         if len(groups) < 2:
             del self.fields["service_group"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        try:
-            self.filter = enterprise_filter_parse(self.data)
-        except InvalidInput as exc:
-            for error in exc.errors:
-                name, message = error["field"], error["message"]
-                field = self.fields.get(name)
-                label = field.label if field is not None else self.OTHER_LABELS.get(name, name)
-                self.problems.append((str(label), message))
-                # Parameters that are not boxes of the bar (sort, page) are named only in the
-                # page's summary; ``self.filter`` stays None, so no list is shown either way.
-                if field is not None:
-                    self.add_error(name, message)
-        return data
+    def parse(self, data: Mapping[str, Any]) -> EnterpriseFilter:
+        return enterprise_filter_parse(data)

@@ -10,7 +10,7 @@ the upload field, ``evidence`` (Django forms reserve ``files``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import sees_whole_city
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.core.roles import UNIT_ROLES
 from zhaoyin.matters.choices import MatterKind, MatterSource, Rating
 from zhaoyin.matters.filters import MatterFilter, matter_filter_parse
@@ -373,7 +374,7 @@ ALERT_CHOICES: list[tuple[str, Any]] = [
 ]
 
 
-class MatterFilterForm(forms.Form):
+class MatterFilterForm(FilterBarForm[MatterFilter]):
     """The list's filter bar. ``clean`` is ``filters.matter_filter_parse``; after
     ``is_valid()`` the parsed filter is in ``self.filter``."""
 
@@ -387,12 +388,9 @@ class MatterFilterForm(forms.Form):
     alert = select(_("Alert"))
     listed = select(_("Listed"))
 
-    OTHER_LABELS: dict[str, Any] = {"sort": _("Sort"), "page": _("Page"), "page_size": _("Per page")}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filter: MatterFilter | None = None
-        self.problems: list[tuple[str, str]] = []
         units = assignable_units(user)
         _set_choices(self, "state", [("", str(_("All states"))), *_choice_list(STATES)])
         _set_choices(self, "lead_unit", unit_choices(units, str(_("All lead units"))))
@@ -405,16 +403,5 @@ class MatterFilterForm(forms.Form):
         if len(units) < 2:
             del self.fields["lead_unit"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        try:
-            self.filter = matter_filter_parse(self.data)
-        except InvalidInput as exc:
-            for error in exc.errors:
-                name, message = error["field"], error["message"]
-                field = self.fields.get(name)
-                label = field.label if field is not None else self.OTHER_LABELS.get(name, name)
-                self.problems.append((str(label), message))
-                if field is not None:
-                    self.add_error(name, message)
-        return data
+    def parse(self, data: Mapping[str, Any]) -> MatterFilter:
+        return matter_filter_parse(data)

@@ -8,14 +8,14 @@ choice validation): those would word their messages differently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.projects.choices import AlertLevel, AttractionMethod, FundKind, FundSource, SourceRegion, Stage
 from zhaoyin.projects.filters import ProjectFilter, project_filter_parse
@@ -213,7 +213,7 @@ class FundCorrectForm(forms.Form):
     note = text(_("Reason for the correction"), 200)
 
 
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(FilterBarForm[ProjectFilter]):
     """The list's filter bar. ``clean`` is ``filters.project_filter_parse``; after
     ``is_valid()`` the parsed filter is in ``self.filter``."""
 
@@ -229,12 +229,9 @@ class ProjectFilterForm(forms.Form):
     min_investment = text(_("Min. investment (10k yuan)"), 20, inputmode="decimal")
     max_investment = text(_("Max. investment (10k yuan)"), 20, inputmode="decimal")
 
-    OTHER_LABELS: dict[str, Any] = {"sort": _("Sort"), "page": _("Page"), "page_size": _("Per page")}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filter: ProjectFilter | None = None
-        self.problems: list[tuple[str, str]] = []
         units = enterprise_selectors.org_units_for_filter(user)
         _set_choices(self, "org_unit", _unit_choices(units, str(_("All units"))))
         _set_choices(self, "industry", _industry_choices(str(_("All industries"))))
@@ -251,16 +248,5 @@ class ProjectFilterForm(forms.Form):
         if len(units) < 2:
             del self.fields["org_unit"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        try:
-            self.filter = project_filter_parse(self.data)
-        except InvalidInput as exc:
-            for error in exc.errors:
-                name, message = error["field"], error["message"]
-                field = self.fields.get(name)
-                label = field.label if field is not None else self.OTHER_LABELS.get(name, name)
-                self.problems.append((str(label), message))
-                if field is not None:
-                    self.add_error(name, message)
-        return data
+    def parse(self, data: Mapping[str, Any]) -> ProjectFilter:
+        return project_filter_parse(data)
