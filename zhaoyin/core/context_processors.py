@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.core.authz import rule_of, user_roles
@@ -39,12 +40,15 @@ class NavItem:
     label: str | Promise
     url_name: str
     icon: str
+    #: Dotted path of ``f(user) -> int`` shown as a badge when not 0 (imported when first used,
+    #: so the kernel does not import the apps).
+    badge: str = ""
 
 
 #: Top-level menu. Each app adds its entry here when its pages exist.
 NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house"),
-    NavItem(_("Inbox"), "notifications:inbox", "bell"),
+    NavItem(_("Inbox"), "notifications:inbox", "bell", badge="zhaoyin.notifications.selectors.unread_count"),
     NavItem(_("Cockpit"), "cockpit:index", "speedometer2"),
     NavItem(_("Enterprises"), "enterprises:list", "buildings"),
     NavItem(_("Investment projects"), "projects:list", "kanban"),
@@ -73,5 +77,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if rule is None or not rule.allows(roles):
             continue
         active = current == url if url == "/" else current.startswith(url)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        badge = import_string(item.badge)(request.user) if item.badge else 0
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active, "badge": badge})
     return {"nav_items": items, "user_role_labels": role_labels(roles)}

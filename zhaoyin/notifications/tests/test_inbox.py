@@ -91,3 +91,17 @@ def test_the_inbox_is_in_the_menu(make_user: MakeUser) -> None:
     me = make_user("staff", "county_a")
     html = client_for(me).get(reverse("core:home")).content.decode()
     assert f'href="{reverse("notifications:inbox")}"' in html
+
+
+def test_every_page_shows_the_unread_count_beside_the_inbox(make_user: MakeUser) -> None:
+    me, other = make_user("staff", "county_a"), make_user("staff", "county_b")
+    first = notify(me, "催办一")
+    notify(me, "催办二")
+    notify(other, "别人的督办")
+    client = client_for(me)
+    assert 'zy-nav-badge" title="2 条未读">2<' in client.get(reverse("matters:list")).content.decode()
+    client.post(reverse("notifications:read", args=[first.pk]))
+    assert 'zy-nav-badge" title="1 条未读">1<' in client.get(reverse("matters:list")).content.decode()
+    client.post(reverse("notifications:read", args=[notify(me, "催办三").pk]))
+    Notification.objects.filter(recipient=me).update(read_at="2026-11-26T10:00:00+08:00")
+    assert "zy-nav-badge" not in client.get(reverse("matters:list")).content.decode()
