@@ -109,16 +109,20 @@ def _counts(first: dt.date, last: dt.date, today: dt.date) -> dict[int, dict[str
     period = Matter.objects.filter(assigned_at__gte=start, assigned_at__lt=end).order_by()
     sign_open = Q(state=State.ASSIGNED.value, sign_deadline__gte=today)
     closed = Q(closed_at__isnull=False)
+    # COUNT(assigned_at), never NULL in the period, rather than COUNT(id): the covering index
+    # has every column counted here, and PostgreSQL's index-only scan can return only those.
     rows = period.values("lead_unit_id").annotate(
-        matters=Count("pk"),
-        sign_for_decided=Count("pk", filter=Q(returned=False) & ~sign_open),
-        signed_on_time=Count("pk", filter=Q(returned=False, signed_on_time=True)),
-        closed=Count("pk", filter=closed),
-        closed_on_time=Count("pk", filter=closed & Q(closed_on_time=True)),
-        overdue=Count("pk", filter=Q(closed_at__isnull=True, state=State.ACCEPTED.value, handle_deadline__lt=today)),
-        rated=Count("pk", filter=~Q(rating="")),
-        satisfied=Count("pk", filter=Q(rating__in=SATISFIED)),
-        days_count=Count("pk", filter=closed & Q(workdays_to_close__isnull=False)),
+        matters=Count("assigned_at"),
+        sign_for_decided=Count("assigned_at", filter=Q(returned=False) & ~sign_open),
+        signed_on_time=Count("assigned_at", filter=Q(returned=False, signed_on_time=True)),
+        closed=Count("assigned_at", filter=closed),
+        closed_on_time=Count("assigned_at", filter=closed & Q(closed_on_time=True)),
+        overdue=Count(
+            "assigned_at", filter=Q(closed_at__isnull=True, state=State.ACCEPTED.value, handle_deadline__lt=today)
+        ),
+        rated=Count("assigned_at", filter=~Q(rating="")),
+        satisfied=Count("assigned_at", filter=Q(rating__in=SATISFIED)),
+        days_count=Count("assigned_at", filter=closed & Q(workdays_to_close__isnull=False)),
         days_total=Sum("workdays_to_close", filter=closed, default=0),
     )
     out: dict[int, dict[str, Any]] = {}

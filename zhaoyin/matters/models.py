@@ -27,7 +27,7 @@ _OPEN_STATES = [State.ASSIGNED.value, State.ACCEPTED.value, State.RETURNED.value
 #: The columns of a month's KPI counts, in the order of their covering index.
 KPI_COLUMNS = [
     "assigned_at", "lead_unit", "state", "returned", "signed_on_time", "closed_at", "closed_on_time",
-    "workdays_to_close", "rating", "sign_deadline", "handle_deadline",
+    "workdays_to_close", "rating", "sign_deadline", "handle_deadline", "id",
 ]
 ACTION_CHOICES = [(a.value, a.value) for a in Action] + [("create", "create"), ("recompute", "recompute")]
 
@@ -182,13 +182,16 @@ class Matter(models.Model):
             # alone: it carries every column the counts read (zhaoyin.matters.kpis).
             models.Index(fields=KPI_COLUMNS, name="matter_kpi_facts"),
             # The running clocks by deadline: the alert filter (overdue, approaching) counts and
-            # pages from these alone, a unit's scope included; the escalation scan walks them.
+            # pages from these alone, a unit's scope included (the id too: PostgreSQL's
+            # index-only scans return only indexed columns); the escalation scan walks them.
             models.Index(
-                fields=["sign_deadline", "state", "updated_at", "lead_unit"], condition=Q(state=State.ASSIGNED.value),
+                fields=["sign_deadline", "state", "updated_at", "lead_unit", "id"],
+                condition=Q(state=State.ASSIGNED.value),
                 name="matter_open_sign_due_upd",
             ),
             models.Index(
-                fields=["handle_deadline", "state", "updated_at", "lead_unit"], condition=Q(state=State.ACCEPTED.value),
+                fields=["handle_deadline", "state", "updated_at", "lead_unit", "id"],
+                condition=Q(state=State.ACCEPTED.value),
                 name="matter_open_handle_due_upd",
             ),
             # A loaded notice recomputes the provisional deadlines only.

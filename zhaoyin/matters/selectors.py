@@ -115,7 +115,7 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
     narrow = bool(flt.alert) or flt.listed is True
     if flt.alert or flt.listed is not None or (not city and ids is None):
         filtered = matter_filter_apply(Matter.objects.filter(matter_scope_q(user, walk=narrow)), flt)
-        return _counts(filtered.order_by().values_list("state").annotate(n=Count("pk")))
+        return _counts(filtered.order_by().values_list("state").annotate(n=Count("*")))
     tally = MatterTally.objects.all()
     if flt.state:
         tally = tally.filter(state=flt.state)
@@ -135,7 +135,7 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
             .exclude(dispatcher_unit_id__in=ids)
             .order_by()
         )
-        rows += list(others.values_list("state").annotate(n=Count("pk")))
+        rows += list(others.values_list("state").annotate(n=Count("*")))
     return _counts(rows)
 
 
@@ -161,7 +161,7 @@ def _search_counts(user: User, flt: MatterFilter, ids: list[int] | None) -> List
             return ListCounts({}, SEARCH_COUNT_CAP + 1, capped=True)
     rows: list[Any] = []
     for part in parts:
-        rows += list(part.order_by().values_list("state").annotate(n=Count("pk")))
+        rows += list(part.order_by().values_list("state").annotate(n=Count("*")))
     return _counts(rows)
 
 
