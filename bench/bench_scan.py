@@ -64,7 +64,7 @@ def build(n: int, open_share: float) -> dict[str, Any]:
         "code", "title", "description", "source", "kind", "requester_name", "dispatcher_unit_id", "lead_unit_id",
         "state", "version", "handle_days", "received_on", "handle_from", "sign_deadline", "handle_deadline",
         "deadlines_provisional", "listed", "rating", "created_at", "updated_at", "assigned_at", "closed_at",
-        "next_check_at",
+        "next_check_at", "search_text", "returned", "signed_on_time", "closed_on_time",
     ]
 
     def rows() -> Any:
@@ -81,6 +81,7 @@ def build(n: int, open_share: float) -> dict[str, Any]:
                 f"JB{base.year}-{i + 1:07d}", f"基准事项{i}", "", "enterprise_demand", "coordination", "",
                 city.pk, units[i % UNITS].pk, "closed" if closed else "assigned" if assigned else "accepted", 1, None,
                 received, received, sign, handle, False, False, "", now, now, now, done, done,
+                f"JB{base.year}-{i + 1:07d} 基准事项{i}", False, False, closed,
             ]
 
     count = insert_rows(Matter, fields, rows())
