@@ -40,7 +40,7 @@ from zhaoyin.core.roles import BUSINESS_ROLES
 from zhaoyin.enterprises.api import MAX_ID
 from zhaoyin.lib.flowchart import render_svg
 from zhaoyin.matters import clocks, flow, kpis, selectors, services
-from zhaoyin.matters.filters import matter_alert, matter_filter_apply, matter_filter_parse
+from zhaoyin.matters.filters import matter_alert, matter_filter_parse
 from zhaoyin.matters.flow import Action
 from zhaoyin.matters.models import Matter, MatterEvent, MatterNotice
 from zhaoyin.matters.scan import notices_for
@@ -254,15 +254,15 @@ def _detail(user: User, pk: int) -> dict[str, Any]:
     return out
 
 
-def _page(qs: QuerySet[Matter], total: int, page: int, page_size: int) -> tuple[int, list[Matter]]:
-    """One page of ``total`` rows; the page's ids are read first (cheap on deep pages), then
-    the rows with their co-units in one more query."""
+def _page(qs: QuerySet[Matter], total: int, page: int, page_size: int) -> list[Matter]:
+    """One page of a list of ``total`` rows; the page's ids are read first (cheap on deep
+    pages), then the rows with their co-units in one more query."""
     start = (page - 1) * page_size
     if start >= total:
-        return total, []
+        return []
     ids = list(qs.values_list("pk", flat=True)[start : start + page_size])
     with_co_units = qs.prefetch_related(Prefetch("co_units", queryset=OrgUnit.objects.order_by("path")))
-    return total, rows_by_ids(with_co_units, ids)
+    return rows_by_ids(with_co_units, ids)
 
 
 # ---- input ----------------------------------------------------------------------------------
@@ -389,14 +389,11 @@ def matter_list(request: HttpRequest, filters: Query[MatterListQuery]) -> dict[s
     user = request_user(request)
     flt = matter_filter_parse(filters.dict(exclude_none=True))
     today = clocks.today()
-    counts = selectors.matter_state_counts(user, flt)
-    qs = matter_filter_apply(
-        selectors.matter_list_visible_to(user, walk=counts.walk), flt, today=today, walk=counts.walk
-    )
-    total, items = _page(qs, counts.total, flt.page, flt.page_size)
+    counts, qs = selectors.matter_list_query(user, flt, today=today)
+    items = _page(qs, counts.total, flt.page, flt.page_size)
     calendar = current_calendar()
     return {
-        "count": total,
+        "count": counts.total,
         "count_capped": counts.capped,
         "items": [
             matter_out(m, co_units=list(m.co_units.all()), today=today, calendar=calendar) for m in items

@@ -117,8 +117,6 @@ class MatterFilter:
         )
 
 
-
-
 def matter_filter_parse(params: Mapping[str, Any]) -> MatterFilter:
     """Validate list parameters; raise ``InvalidInput`` naming every bad one.
 
@@ -261,8 +259,8 @@ def matter_filter_apply(
     """Narrow an already scoped queryset by ``flt`` and put it in ``flt``'s order.
 
     The search finds each folded word as a substring of the number, title and requester name
-    (``Matter.search_text``) through the bigram index (zhaoyin.matters.search). ``today`` (default: the current date in
-    Asia/Shanghai) is the day the alert light is judged on. ``walk``: the search is tested
+    (``Matter.search_text``) through the bigram index (zhaoyin.matters.search). ``today``
+    (default: the current date in Asia/Shanghai) is the day the alert light is judged on. ``walk``: the search is tested
     row by row while the database walks the order's index (for a page of a long list; see
     ``selectors.matter_scope_q``). ``lead_units``: the caller keeps only matters led by these
     units; the search index then looks for the words among them alone.

@@ -48,14 +48,20 @@ def workdays_taken(calendar: WorkCalendar, received: dt.date | None, closed: dt.
         return None
 
 
+def met_deadline(day: dt.date | None, deadline: dt.date | None) -> bool:
+    """Whether a step taken on ``day`` met ``deadline`` (which ends at the close of its day);
+    False when either is unknown — no deadline set is not "in time" for the KPIs."""
+    return day is not None and deadline is not None and day <= deadline
+
+
 def derive_facts(matter: Any, calendar: WorkCalendar, *, returned: bool) -> None:
     """``Matter.refresh_facts`` on any object with the matter's columns (the migration that added
     the facts passes its historical model, which has no methods)."""
     accepted = timezone.localdate(matter.accepted_at) if matter.accepted_at else None
     closed = timezone.localdate(matter.closed_at) if matter.closed_at else None
     matter.returned = returned
-    matter.signed_on_time = bool(accepted and matter.sign_deadline and accepted <= matter.sign_deadline)
-    matter.closed_on_time = bool(closed and matter.handle_deadline and closed <= matter.handle_deadline)
+    matter.signed_on_time = met_deadline(accepted, matter.sign_deadline)
+    matter.closed_on_time = met_deadline(closed, matter.handle_deadline)
     matter.workdays_to_close = workdays_taken(calendar, matter.received_on, closed)
     matter.search_text = matter_search_text(matter.code, matter.title, matter.requester_name)
 

@@ -14,7 +14,8 @@ relation for is 403.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,11 +39,24 @@ _UNIT_ROLE_CODES = frozenset(r.value for r in UNIT_ROLES)
 _CITY_DISPATCHER_CODES = frozenset({Role.CITY_ADMIN.value, Role.SUPERVISOR.value})
 
 
-def _scope_units(user: User) -> list[int] | None:
-    """The units whose matters a unit role sees (its subtree); None for other users."""
-    if user.role_codes & _UNIT_ROLE_CODES and user.org_unit_id is not None:
-        return subtree_ids(user)
-    return None
+@dataclass(frozen=True)
+class _Scope:
+    """Who sees what (the module docstring), decided once per request: ``city`` — every
+    matter; ``units`` — the subtree of a unit role (else None); ``nothing`` — the 三员 and
+    anonymous users. Everyone else sees their own requests (plus the units' matters)."""
+
+    nothing: bool
+    city: bool
+    units: list[int] | None
+
+
+def _scope(user: User) -> _Scope:
+    if not user.is_authenticated or user.admin_role:
+        return _Scope(nothing=True, city=False, units=None)
+    if sees_whole_city(user):
+        return _Scope(nothing=False, city=True, units=None)
+    units = subtree_ids(user) if user.role_codes & _UNIT_ROLE_CODES and user.org_unit_id is not None else None
+    return _Scope(nothing=False, city=False, units=units)
 
 
 def _beyond_lead_q(user: User, ids: list[int] | None, *, walk: bool) -> Q:
@@ -57,21 +71,24 @@ def _beyond_lead_q(user: User, ids: list[int] | None, *, walk: bool) -> Q:
     return Q(pk__unindexed__in=union) if walk else Q(pk__in=union)
 
 
+def _scope_q(user: User, scope: _Scope, *, walk: bool) -> Q:
+    if scope.nothing:
+        return NOTHING
+    if scope.city:
+        return Q()
+    beyond = _beyond_lead_q(user, scope.units, walk=walk)
+    if scope.units is None:
+        return beyond
+    return (Q(lead_unit_id__unindexed__in=scope.units) if walk else Q(lead_unit_id__in=scope.units)) | beyond
+
+
 def matter_scope_q(user: User, *, walk: bool = False) -> Q:
     """The matters ``user`` may see, as a filter on ``Matter`` (see the module docstring).
 
     ``walk``: for a page of a long list — the lead unit and the other reasons are then tested
     row by row (``__unindexed``, zhaoyin.core.lookups), so the database walks the index of the
     list's order and stops after the page instead of gathering the whole scope to sort it."""
-    if not user.is_authenticated or user.admin_role:
-        return NOTHING
-    if sees_whole_city(user):
-        return Q()
-    ids = _scope_units(user)
-    beyond = _beyond_lead_q(user, ids, walk=walk)
-    if ids is None:
-        return beyond
-    return (Q(lead_unit_id__unindexed__in=ids) if walk else Q(lead_unit_id__in=ids)) | beyond
+    return _scope_q(user, _scope(user), walk=walk)
 
 
 #: A search is counted up to this many matches; beyond, the list says "more than" and shows
@@ -106,15 +123,17 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
     listed) narrows the list and is counted live; a search up to ``SEARCH_COUNT_CAP``."""
     from zhaoyin.matters.filters import matter_filter_apply
 
-    city = sees_whole_city(user) and not user.admin_role
-    ids = None if city else _scope_units(user)
+    scope = _scope(user)
+    ids = scope.units
+    if scope.nothing:
+        return ListCounts({}, 0)
     if flt.terms:
-        return _search_counts(user, flt, ids)
-    # An alert or listed filter has its own (partial, covering) index: the scope is then a
-    # test per row, not the way in.
-    narrow = bool(flt.alert) or flt.listed is True
-    if flt.alert or flt.listed is not None or (not city and ids is None):
-        filtered = matter_filter_apply(Matter.objects.filter(matter_scope_q(user, walk=narrow)), flt)
+        return _search_counts(user, scope, flt)
+    if flt.alert or flt.listed is not None or (not scope.city and ids is None):
+        # An alert or listed filter has its own (partial, covering) index: the scope is then a
+        # test per row, not the way in.
+        narrow = bool(flt.alert) or flt.listed is True
+        filtered = matter_filter_apply(Matter.objects.filter(_scope_q(user, scope, walk=narrow)), flt)
         return _counts(filtered.order_by().values_list("state").annotate(n=Count("*")))
     tally = MatterTally.objects.all()
     if flt.state:
@@ -139,14 +158,16 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
     return _counts(rows)
 
 
-def _search_counts(user: User, flt: MatterFilter, ids: list[int] | None) -> ListCounts:
-    """A search's counts, up to ``SEARCH_COUNT_CAP``. A unit's matches are counted in two parts
-    that do not overlap: those its subtree leads (the search index finds them among the
-    subtree's units alone) and those it sees for another reason."""
+def _search_counts(user: User, scope: _Scope, flt: MatterFilter) -> ListCounts:
+    """A search's counts, up to ``SEARCH_COUNT_CAP``, read in one pass: the states of at most
+    cap + 1 matches. A unit's matches come in two parts that do not overlap: those its subtree
+    leads (the search index finds them among the subtree's units alone) and those it sees for
+    another reason."""
     from zhaoyin.matters.filters import matter_filter_apply
 
+    ids = scope.units
     if ids is None:
-        parts = [matter_filter_apply(Matter.objects.filter(matter_scope_q(user)), flt)]
+        parts = [matter_filter_apply(Matter.objects.filter(_scope_q(user, scope, walk=False)), flt)]
     else:
         parts = [
             matter_filter_apply(Matter.objects.filter(lead_unit_id__in=ids), flt, lead_units=ids),
@@ -154,15 +175,12 @@ def _search_counts(user: User, flt: MatterFilter, ids: list[int] | None) -> List
                 lead_unit_id__in=ids
             ),
         ]
-    found = 0
+    states: list[str] = []
     for part in parts:
-        found += part.order_by().values("pk")[: SEARCH_COUNT_CAP + 1 - found].count()
-        if found > SEARCH_COUNT_CAP:
+        states += part.order_by().values_list("state", flat=True)[: SEARCH_COUNT_CAP + 1 - len(states)]
+        if len(states) > SEARCH_COUNT_CAP:
             return ListCounts({}, SEARCH_COUNT_CAP + 1, capped=True)
-    rows: list[Any] = []
-    for part in parts:
-        rows += list(part.order_by().values_list("state").annotate(n=Count("*")))
-    return _counts(rows)
+    return _counts(Counter(states).items())
 
 
 def _counts(rows: Any) -> ListCounts:
@@ -179,6 +197,18 @@ def matter_list_visible_to(user: User, *, walk: bool = False) -> QuerySet[Matter
     return Matter.objects.filter(matter_scope_q(user, walk=walk)).select_related(
         "lead_unit", "dispatcher_unit", "enterprise", "project", "requester"
     )
+
+
+def matter_list_query(
+    user: User, flt: MatterFilter, *, today: dt.date | None = None
+) -> tuple[ListCounts, QuerySet[Matter]]:
+    """A list of the page and the API: its counts, and the scoped, filtered and ordered matters
+    to page through — walked along the order's index when the list is long."""
+    from zhaoyin.matters.filters import matter_filter_apply
+
+    counts = matter_state_counts(user, flt)
+    qs = matter_filter_apply(matter_list_visible_to(user, walk=counts.walk), flt, today=today, walk=counts.walk)
+    return counts, qs
 
 
 def _in_subtree(user: User, unit: OrgUnit | None) -> bool:

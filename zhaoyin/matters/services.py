@@ -45,6 +45,7 @@ from zhaoyin.matters.models import (
     MatterFile,
     MatterSequence,
     matter_search_text,
+    met_deadline,
     workdays_taken,
 )
 from zhaoyin.matters.selectors import pending_extension, relations
@@ -755,11 +756,10 @@ def matter_accept(*, acting_user: User, matter: Matter, note: Any = "") -> Matte
     note_text = _optional_text(note, "note")
     now = timezone.now()
     on_time = matter.sign_deadline is None or now < clocks.deadline_end(matter.sign_deadline)
-    # The KPI fact (签收及时率) needs a deadline to have been met: none set is not "in time".
-    in_time = matter.sign_deadline is not None and on_time
     _move(
-        acting_user, matter, row, fields={"accepted_at": now, "signed_on_time": in_time}, note=note_text,
-        data={"on_time": on_time},
+        acting_user, matter, row,
+        fields={"accepted_at": now, "signed_on_time": met_deadline(clocks.today(now), matter.sign_deadline)},
+        note=note_text, data={"on_time": on_time},
     )
     return matter
 
@@ -926,7 +926,7 @@ def _closing(matter: Matter, now: dt.datetime) -> dict[str, Any]:
     day = clocks.today(now)
     return {
         "closed_at": now,
-        "closed_on_time": matter.handle_deadline is not None and day <= matter.handle_deadline,
+        "closed_on_time": met_deadline(day, matter.handle_deadline),
         "workdays_to_close": workdays_taken(current_calendar(), matter.received_on, day),
     }
 

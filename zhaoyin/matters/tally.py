@@ -67,6 +67,8 @@ POSTGRES = [
     "END IF; RETURN NULL; END $$;",
     "CREATE TRIGGER matters_tally_insert AFTER INSERT ON matters_matter "
     "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION matters_tally_apply();",
+    # Every UPDATE fires it (PostgreSQL allows no column list with transition tables); an
+    # update of untracked columns only, such as the scan's next_check_at, adds nothing.
     "CREATE TRIGGER matters_tally_update AFTER UPDATE ON matters_matter "
     "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
     "FOR EACH STATEMENT EXECUTE FUNCTION matters_tally_apply();",

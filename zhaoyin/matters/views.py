@@ -32,7 +32,7 @@ from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import BUSINESS_ROLES, CITY_WIDE_ROLES
 from zhaoyin.lib.flowchart import render_svg
 from zhaoyin.matters import bulletin, clocks, flow, kpis, selectors, services
-from zhaoyin.matters.filters import matter_alert, matter_filter_apply
+from zhaoyin.matters.filters import matter_alert
 from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State
 from zhaoyin.matters.forms import (
     ActionForm,
@@ -81,8 +81,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or form.filter is None:
         return render(request, "matters/list.html", context, status=400)
     flt = form.filter
-    counts = selectors.matter_state_counts(user, flt)
-    qs = matter_filter_apply(selectors.matter_list_visible_to(user, walk=counts.walk), flt, walk=counts.walk)
+    counts, qs = selectors.matter_list_query(user, flt)
     paginator = IdFirstPaginator(qs, flt.page_size)
     paginator.__dict__["count"] = counts.total
     page_obj = paginator.get_page(flt.page)
