@@ -14,7 +14,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhaoyin.core.authz import allow
 from zhaoyin.core.importing import (
     PREVIEW_ROWS,
     ImportBlocked,
@@ -27,6 +29,7 @@ from zhaoyin.core.importing import (
     previous_commit,
 )
 from zhaoyin.core.models import ImportStatus
+from zhaoyin.core.roles import Role
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Row errors listed on a page; the full list is in the downloadable report.
@@ -151,3 +154,44 @@ class ImportPages:
         """The batch's row errors as .xlsx (row, column, reason)."""
         batch = import_batch_get_for_user(user=user, pk=pk, kind=self.kind)
         return xlsx_download(error_report_xlsx(batch), f"import-{batch.pk}-errors.xlsx")
+
+    def views(self, *roles: Role) -> ImportViews:
+        """The four routes of this import (upload, commit, result, error report), each
+        carrying the authorization rule ``roles`` and its HTTP methods; apps wire them in
+        their urls instead of writing the same four delegating views again."""
+
+        @allow(*roles)
+        @require_http_methods(["GET", "POST"])
+        def upload(request: HttpRequest) -> HttpResponse:
+            """Upload a workbook and show the dry run: counts, the first rows with verdicts, errors."""
+            return self.upload(request, request.user)
+
+        @allow(*roles)
+        @require_POST
+        def commit(request: HttpRequest) -> HttpResponse:
+            """Apply a previewed batch of the current user, all or nothing."""
+            return self.commit(request, request.user)
+
+        @allow(*roles)
+        @require_GET
+        def result(request: HttpRequest, pk: int) -> HttpResponse:
+            """A batch's outcome: counts, status and errors."""
+            return self.result(request, request.user, pk)
+
+        @allow(*roles)
+        @require_GET
+        def errors(request: HttpRequest, pk: int) -> HttpResponse:
+            """The batch's row errors as .xlsx (row, column, reason)."""
+            return self.errors_report(request.user, pk)
+
+        return ImportViews(upload=upload, commit=commit, result=result, errors=errors)
+
+
+@dataclass(frozen=True)
+class ImportViews:
+    """The views ``ImportPages.views`` made for one import."""
+
+    upload: Callable[..., HttpResponse]
+    commit: Callable[..., HttpResponse]
+    result: Callable[..., HttpResponse]
+    errors: Callable[..., HttpResponse]

@@ -31,7 +31,7 @@ import secrets
 import unicodedata
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -128,6 +128,17 @@ class RowResult:
     target: Any = None
     changes: dict[str, Any] | None = None
     display: dict[str, Any] | None = None
+
+    def compare(self, target: Any, values: dict[str, Any]) -> None:
+        """Classify the row against the existing ``target``: ``update`` with the changed
+        fields (old, new as text for the preview) or ``unchanged``."""
+        changes = {k: (getattr(target, k), v) for k, v in values.items() if getattr(target, k) != v}
+        if changes:
+            self.verdict = Verdict.UPDATE
+            self.target = target
+            self.changes = {k: (str(old), str(new)) for k, (old, new) in changes.items()}
+        else:
+            self.verdict = Verdict.UNCHANGED
 
 
 class RowInvalid(Exception):
@@ -342,13 +353,7 @@ def plan_import(
         rows.append(result)
         if key:
             by_key[key].append(result)
-    key_label = spec.label(spec.key_column)
-    for same in by_key.values():
-        if len(same) > 1:
-            numbers = [r.row_number for r in same]
-            for r in same:
-                others = ", ".join(str(n) for n in numbers if n != r.row_number)
-                r.errors.append(RowError(r.row_number, key_label, reason("DUPLICATE_KEY", rows=others)))
+    mark_repeats(by_key.values(), spec.label(spec.key_column), lambda others: reason("DUPLICATE_KEY", rows=others))
     clean = [r for r in rows if not r.errors and r.cleaned is not None]
     spec.classify(clean)
     for r in rows:
@@ -359,6 +364,18 @@ def plan_import(
             r.target = None
             r.changes = None
     return ImportPlan(rows=rows)
+
+
+def mark_repeats(groups: Iterable[list[RowResult]], column: str, message: Callable[[str], str]) -> None:
+    """Put an error on every row of each group of rows sharing one key (a file naming the
+    same record twice is an error on both rows, never a silent merge). ``message`` gets the
+    other rows' numbers as text."""
+    for same in groups:
+        if len(same) > 1:
+            numbers = [r.row_number for r in same]
+            for r in same:
+                others = ", ".join(str(n) for n in numbers if n != r.row_number)
+                r.errors.append(RowError(r.row_number, column, message(others)))
 
 
 def _display(value: Any) -> Any:

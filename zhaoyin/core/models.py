@@ -53,3 +53,25 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} {self.filename}"
+
+
+class StoredFile(models.Model):
+    """The columns every attachment shares (project evidence, matter, policy and visit files):
+    the name the user gave, the random name it is stored under by ``core.files``, the sniffed
+    type, size and digest, who uploaded it and when. Concrete models add their owner."""
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    stored_name = models.CharField(_("stored name"), max_length=64, unique=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name

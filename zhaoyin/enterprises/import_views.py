@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
@@ -42,34 +42,12 @@ PAGES = ImportPages(
         gettext_lazy("The same credit code twice in one file is an error on both rows."),
     ),
 )
+#: The import's routes (upload, commit, result, error report) with their rule.
+IMPORT = PAGES.views(*IMPORT_ROLES)
 
 
-@allow(*IMPORT_ROLES)
-@require_http_methods(["GET", "POST"])
-def enterprise_import(request: HttpRequest) -> HttpResponse:
-    """Upload a workbook and show the dry run: counts, the first rows with verdicts, errors."""
-    return PAGES.upload(request, request_user(request))
 
 
-@allow(*IMPORT_ROLES)
-@require_POST
-def enterprise_import_commit(request: HttpRequest) -> HttpResponse:
-    """Apply a previewed batch of the current user, all or nothing."""
-    return PAGES.commit(request, request_user(request))
-
-
-@allow(*IMPORT_ROLES)
-@require_GET
-def enterprise_import_result(request: HttpRequest, pk: int) -> HttpResponse:
-    """A batch's outcome: counts, status, errors and the report link."""
-    return PAGES.result(request, request_user(request), pk)
-
-
-@allow(*IMPORT_ROLES)
-@require_GET
-def enterprise_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    """The batch's row errors as .xlsx (row, column, reason)."""
-    return PAGES.errors_report(request_user(request), pk)
 
 
 @allow(*IMPORT_ROLES)

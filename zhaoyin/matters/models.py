@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.core.models import StoredFile
 from zhaoyin.enterprises.models import Enterprise, search_fold
 from zhaoyin.lib.workdays import CalendarRangeError, WorkCalendar
 from zhaoyin.matters.choices import ExtensionState, MatterKind, MatterSource, Rating
@@ -329,7 +330,7 @@ class ExtensionRequest(models.Model):
         return f"{self.matter_id}: {self.requested_deadline} ({self.state})"
 
 
-class MatterFile(models.Model):
+class MatterFile(StoredFile):
     """An attachment of a matter (the 督查通知单, a report's evidence …), stored under the data
     directory with a random name (zhaoyin.core.files) and served only through a scoped view.
     ``event`` is the step it came with (None for files given at registration)."""
@@ -338,23 +339,11 @@ class MatterFile(models.Model):
     event = models.ForeignKey(
         MatterEvent, verbose_name=_("event"), null=True, blank=True, on_delete=models.CASCADE, related_name="files"
     )
-    original_name = models.CharField(_("file name"), max_length=200)
-    stored_name = models.CharField(_("stored name"), max_length=64, unique=True)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("matter file")
         verbose_name_plural = _("matter files")
         ordering = ["matter", "uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class NoticeKind(models.TextChoices):

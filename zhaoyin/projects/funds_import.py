@@ -43,6 +43,7 @@ from zhaoyin.core.importing import (
     RowInvalid,
     RowResult,
     Verdict,
+    mark_repeats,
     plan_import,
 )
 from zhaoyin.core.models import ImportBatch
@@ -125,18 +126,12 @@ class FundsMonthImport(ImportSpec):
         for r in rows:
             assert r.cleaned is not None
             seen[(r.cleaned["code"], r.cleaned["source"], r.cleaned["kind"])].append(r)
-        for same in seen.values():
-            if len(same) > 1:
-                numbers = [r.row_number for r in same]
-                for r in same:
-                    others = ", ".join(str(n) for n in numbers if n != r.row_number)
-                    r.errors.append(
-                        RowError(
-                            r.row_number,
-                            self.label("code"),
-                            _("the same project, source and type also appear in row(s) %(rows)s") % {"rows": others},
-                        )
-                    )
+        mark_repeats(
+            seen.values(),
+            self.label("code"),
+            lambda others: _("the same project, source and type also appear in row(s) %(rows)s")
+            % {"rows": others},
+        )
         for r in rows:
             assert r.cleaned is not None
             if r.errors:

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
@@ -44,27 +44,11 @@ PAGES = ImportPages(
         gettext_lazy("The same project code twice in one file is an error on both rows."),
     ),
 )
+#: The import's routes (upload, commit, result, error report) with their rule.
+IMPORT = PAGES.views(*IMPORT_ROLES)
 
 
-@allow(*IMPORT_ROLES)
-@require_http_methods(["GET", "POST"])
-def project_import(request: HttpRequest) -> HttpResponse:
-    """Upload a workbook and show the dry run: counts, the first rows with verdicts, errors."""
-    return PAGES.upload(request, request_user(request))
 
-
-@allow(*IMPORT_ROLES)
-@require_POST
-def project_import_commit(request: HttpRequest) -> HttpResponse:
-    """Apply a previewed batch of the current user, all or nothing."""
-    return PAGES.commit(request, request_user(request))
-
-
-@allow(*IMPORT_ROLES)
-@require_GET
-def project_import_result(request: HttpRequest, pk: int) -> HttpResponse:
-    """A batch's outcome: counts, status and errors."""
-    return PAGES.result(request, request_user(request), pk)
 
 
 @allow(*IMPORT_ROLES)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict
+from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict, mark_repeats
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.enterprises.models import Industry
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
@@ -103,19 +103,12 @@ class ProjectImport(ImportSpec):
             if not r.cleaned["code"]:
                 v = r.cleaned["values"]
                 natural[(v["name"], v["investor_name"], v["org_unit"].pk)].append(r)
-        for same in natural.values():
-            if len(same) > 1:
-                numbers = [r.row_number for r in same]
-                for r in same:
-                    others = ", ".join(str(n) for n in numbers if n != r.row_number)
-                    r.errors.append(
-                        RowError(
-                            r.row_number,
-                            self.label("name"),
-                            _("the same project (name, investor and unit) also appears in row(s) %(rows)s")
-                            % {"rows": others},
-                        )
-                    )
+        mark_repeats(
+            natural.values(),
+            self.label("name"),
+            lambda others: _("the same project (name, investor and unit) also appears in row(s) %(rows)s")
+            % {"rows": others},
+        )
         for r in rows:
             assert r.cleaned is not None
             if r.errors:
@@ -150,13 +143,7 @@ class ProjectImport(ImportSpec):
                 if target is None:
                     r.verdict = Verdict.CREATE
                     continue
-            changes = {k: (getattr(target, k), v) for k, v in values.items() if getattr(target, k) != v}
-            if changes:
-                r.verdict = Verdict.UPDATE
-                r.target = target
-                r.changes = {k: (str(old), str(new)) for k, (old, new) in changes.items()}
-            else:
-                r.verdict = Verdict.UNCHANGED
+            r.compare(target, values)
 
     def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
         """Create or update each row through the project services (each audits itself)."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.core.models import StoredFile
 from zhaoyin.enterprises.models import Enterprise, Industry
 from zhaoyin.projects.choices import (
     AlertLevel,
@@ -154,27 +155,15 @@ class StageEvent(models.Model):
         return f"{self.project_id}: {self.from_stage}→{self.to_stage}"
 
 
-class EvidenceFile(models.Model):
+class EvidenceFile(StoredFile):
     """A file backing a stage change (agreement, 施工许可, 入统证明 …), stored under the data
     directory with a random name and served only through a scoped view (FILE-05)."""
 
     event = models.ForeignKey(StageEvent, verbose_name=_("stage event"), on_delete=models.CASCADE, related_name="files")
-    original_name = models.CharField(_("file name"), max_length=200)
-    stored_name = models.CharField(_("stored name"), max_length=64, unique=True)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class FundEntry(models.Model):

@@ -10,8 +10,8 @@ urlpatterns = [
     path("projects/", views.projects_drill, name="projects"),
     path("set/", views.target_edit, name="set"),
     path("cycle-times/", views.cycle_times_page, name="cycle_times"),
-    path("import/", views.target_import, name="import"),
-    path("import/commit/", views.target_import_commit, name="import_commit"),
+    path("import/", views.IMPORT.upload, name="import"),
+    path("import/commit/", views.IMPORT.commit, name="import_commit"),
     path("import/template/", views.target_import_template_download, name="import_template"),
-    path("import/<int:pk>/", views.target_import_result, name="import_result"),
+    path("import/<int:pk>/", views.IMPORT.result, name="import_result"),
 ]

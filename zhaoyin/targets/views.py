@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
@@ -190,27 +190,11 @@ PAGES = ImportPages(
         gettext_lazy("Unit codes must be text cells, not numbers."),
     ),
 )
+#: The import's routes (upload, commit, result, error report) with their rule.
+IMPORT = PAGES.views(Role.CITY_ADMIN)
 
 
-@allow(Role.CITY_ADMIN)
-@require_http_methods(["GET", "POST"])
-def target_import(request: HttpRequest) -> HttpResponse:
-    """Upload a workbook of targets and show the dry run (nothing is written yet)."""
-    return PAGES.upload(request, request_user(request))
 
-
-@allow(Role.CITY_ADMIN)
-@require_POST
-def target_import_commit(request: HttpRequest) -> HttpResponse:
-    """Apply a previewed batch of the current user, all or nothing."""
-    return PAGES.commit(request, request_user(request))
-
-
-@allow(Role.CITY_ADMIN)
-@require_GET
-def target_import_result(request: HttpRequest, pk: int) -> HttpResponse:
-    """A batch's outcome: counts, status and errors."""
-    return PAGES.result(request, request_user(request), pk)
 
 
 @allow(Role.CITY_ADMIN)
