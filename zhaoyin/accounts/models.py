@@ -247,3 +247,33 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk} of {self.user_id}"
+
+
+class ServiceGroupMembership(models.Model):
+    """A user's place in a service group (服务组, 百家企业行): their scope as a service member
+    is the enterprises assigned to their groups. ``is_leader`` marks the 组长.
+
+    ``zhaoyin users add … --role service_member --unit <group code>`` makes the first
+    membership; more are added on the service groups' pages.
+    """
+
+    group = models.ForeignKey(
+        OrgUnit, verbose_name=_("service group"), on_delete=models.CASCADE, related_name="memberships",
+        limit_choices_to={"kind": "service_group"},
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="group_memberships"
+    )
+    is_leader = models.BooleanField(_("group leader"), default=False)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("service group membership")
+        verbose_name_plural = _("service group memberships")
+        ordering = ["group", "-is_leader", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="service_group_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.user_id}"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from zhaoyin.accounts.models import OrgUnit, User
-from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES
+from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership, User
+from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 
 #: A filter that matches nothing (``Q(pk__in=[])`` compiles to a constant false).
 NOTHING = Q(pk__in=[])
@@ -55,3 +55,20 @@ def visible_unit_ids(user: User) -> set[int] | None:
     if user.role_codes & {r.value for r in UNIT_ROLES} and user.org_unit is not None:
         return set(subtree_ids(user))
     return set()
+
+
+def member_group_ids(user: User) -> list[int]:
+    """Ids of the service groups a service member belongs to (none without the role).
+
+    A member's scope is the enterprises assigned to these groups (DESIGN 3.6); loaded once
+    per user object like ``subtree_ids``.
+    """
+    if not user.is_authenticated or user.admin_role or Role.SERVICE_MEMBER.value not in user.role_codes:
+        return []
+    cached: list[int] | None = getattr(user, "_member_group_ids", None)
+    if cached is None:
+        cached = sorted(
+            ServiceGroupMembership.objects.filter(user=user, group__is_active=True).values_list("group_id", flat=True)
+        )
+        user._member_group_ids = cached  # type: ignore[attr-defined]
+    return cached

@@ -22,8 +22,10 @@ from zhaoyin.accounts.models import (
     ApiToken,
     LoginFailure,
     OrgUnit,
+    OrgUnitKind,
     PasswordHistory,
     RoleAssignment,
+    ServiceGroupMembership,
     User,
 )
 from zhaoyin.audit.models import Outcome
@@ -177,6 +179,10 @@ def user_create(
     user.save()
     for role in sorted(role_set - ADMIN_ROLES):
         RoleAssignment.objects.create(user=user, role=role.value, granted_by=acting_user)
+    if Role.SERVICE_MEMBER in role_set and org_unit.kind == OrgUnitKind.SERVICE_GROUP:
+        # A service member registered in a group belongs to it; other groups are added on
+        # the service groups' pages.
+        ServiceGroupMembership.objects.create(group=org_unit, user=user)
     uri = None
     if role_set & SECOND_FACTOR_ROLES:
         secret = totp.set_new_secret(user)

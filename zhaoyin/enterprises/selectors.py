@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
-from zhaoyin.accounts.scope import NOTHING, sees_whole_city, unit_scope_q
+from zhaoyin.accounts.scope import NOTHING, member_group_ids, sees_whole_city, unit_scope_q
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import CITY_WIDE_ROLES, GOVERNMENT_ROLES, UNIT_ROLES, Role
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
@@ -49,8 +49,9 @@ def enterprise_scope_q(user: User) -> Q:
     if q != NOTHING:
         q = Q(org_unit_id__in=_subtree_unit_ids(user))
     roles = user.role_codes
-    if Role.SERVICE_MEMBER.value in roles and user.org_unit_id is not None:
-        q |= Q(service_group_id=user.org_unit_id)
+    groups = member_group_ids(user)
+    if groups:
+        q |= Q(service_group_id__in=groups)
     if Role.ENTERPRISE.value in roles and user.enterprise_id is not None:
         q |= Q(pk=user.enterprise_id)
     return q
@@ -133,8 +134,9 @@ def service_groups_for(user: User) -> list[OrgUnit]:
     roles = user.role_codes
     if sees_whole_city(user) or roles & {r.value for r in UNIT_ROLES}:
         return list(qs)
-    if Role.SERVICE_MEMBER.value in roles and user.org_unit_id is not None:
-        return list(qs.filter(pk=user.org_unit_id))
+    groups = member_group_ids(user)
+    if groups:
+        return list(qs.filter(pk__in=groups))
     return []
 
 
