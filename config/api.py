@@ -11,8 +11,13 @@ from zhaoyin.catalog.api import items_router as catalog_items_router
 from zhaoyin.core.api import install_error_handlers
 from zhaoyin.enterprises.api import router as enterprises_router
 from zhaoyin.matters.api import router as matters_router
+from zhaoyin.policies.api import router as policies_router
+from zhaoyin.policies.match_api import router as policy_matching_router
+from zhaoyin.policies.payout_api import router as payouts_router
+from zhaoyin.policies.policy_list_views import router as policy_list_router
 from zhaoyin.projects.api import router as projects_router
 from zhaoyin.targets.api import router as targets_router
+from zhaoyin.visits.api import router as visits_router
 from zhaoyin.workcalendar.api import router as calendar_router
 
 api = NinjaAPI(
@@ -28,6 +33,13 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/projects", projects_router)
 api.add_router("/matters", matters_router)
+api.add_router("/policies", policies_router)
+# /enterprises/{id}/policy-matches and /policies/{id}/eligible-enterprises (full paths).
+api.add_router("", policy_matching_router)
 api.add_router("/targets", targets_router)
 api.add_router("/catalog-items", catalog_items_router)
 api.add_router("/catalog-editions", catalog_editions_router)
+api.add_router("/visits", visits_router)
+api.add_router("/payouts", payouts_router)
+# /enterprises/{id}/policy-list.pdf and .docx (full paths).
+api.add_router("", policy_list_router)

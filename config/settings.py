@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "zhaoyin.catalog",
     "zhaoyin.projects",
     "zhaoyin.matters",
+    "zhaoyin.policies",
+    "zhaoyin.visits",
     "zhaoyin.notifications",
     "zhaoyin.targets",
     "zhaoyin.cockpit",

@@ -24,11 +24,15 @@ from zhaoyin.demo import data
 from zhaoyin.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from zhaoyin.demo.matters import matters_ensure
 from zhaoyin.demo.models import DemoYear
+from zhaoyin.demo.payouts_demo import payouts_ensure
 from zhaoyin.demo.pipeline import pipeline_ensure
+from zhaoyin.demo.policies import policies_ensure
+from zhaoyin.demo.visits_demo import visits_ensure
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
 from zhaoyin.enterprises.services import enterprise_create, enterprise_figures_set
 from zhaoyin.enterprises.validation import Lookups
 from zhaoyin.lib.uscc import make_uscc
+from zhaoyin.policies.matching import refresh_all
 
 CENT = Decimal("0.01")
 
@@ -146,7 +150,7 @@ def enterprise_figures(name: str, industry: str, size_class: str, employees: int
     energy = (output * Decimal(data.ENERGY_INTENSITY[industry]) * Decimal(str(year_rng.uniform(0.8, 1.2)))).quantize(
         CENT
     )
-    return {
+    figures: dict[str, Any] = {
         "year": year,
         "revenue_wan": revenue,
         "tax_wan": (revenue * Decimal(str(year_rng.uniform(0.02, 0.08)))).quantize(CENT),
@@ -159,6 +163,11 @@ def enterprise_figures(name: str, industry: str, size_class: str, employees: int
         "electricity_kwh": (energy * Decimal("8130") * Decimal(str(year_rng.uniform(0.9, 1.1)))).quantize(CENT),
         "source": "statistics" if size_class == "above" else "self_reported",
     }
+    # Small firms report themselves and often leave R&D spend blank; drawn last so the other
+    # figures stay what they were. Policies asking for it then say "possibly eligible".
+    if size_class == "below" and year_rng.random() < 0.4:
+        figures["rd_wan"] = None
+    return figures
 
 
 def _enterprises_ensure(*, year: int, result: LoadResult) -> dict[str, Enterprise]:
@@ -230,6 +239,12 @@ def demo_load(*, year: int) -> LoadResult:
     _catalog_ensure(year=year, result=result)
     pipeline_ensure(year=year, result=result)
     matters_ensure(year=year, result=result)
+    visits_ensure(year=year, result=result)
+    policies_ensure(year=year, result=result)
+    payouts_ensure(year=year, result=result)
+    # The figures above are written without the services' re-match hooks: rebuild the stored
+    # verdicts once the load has committed (cheap at 98 enterprises).
+    transaction.on_commit(refresh_all)
     demo_year, created = DemoYear.objects.get_or_create(year=year)
     if created:
         result.add("demo_years")

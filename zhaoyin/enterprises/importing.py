@@ -239,6 +239,10 @@ class EnterpriseImport(ImportSpec):
                 yield {"action": "enterprise.update", "obj": enterprise, "before": old, "after": new, "detail": detail}
 
         audit_write_many(user=self.user, entries=entries())
+        # One re-match of every created or changed enterprise once the import commits.
+        from zhaoyin.policies.matching import refresh_after_commit
+
+        refresh_after_commit([*(e.pk for e, _q in creates), *(e.pk for e, _o, _n in update_audits)])
 
     def _write_updates(self, rows: list[RowResult], now: dt.datetime) -> list[AuditTriple]:
         """Apply the update rows; return (enterprise, before, after) of each for the audit."""

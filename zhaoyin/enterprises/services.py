@@ -46,6 +46,13 @@ def _apply(enterprise: Enterprise, cleaned: Mapping[str, Any]) -> list[Any] | No
     return quals
 
 
+def _rematch(enterprise: Enterprise) -> None:
+    """Keep the stored policy verdicts current: re-match the enterprise after the commit."""
+    from zhaoyin.policies.matching import refresh_after_commit
+
+    refresh_after_commit([enterprise.pk])
+
+
 @transaction.atomic
 def enterprise_create(
     *, acting_user: User | None, data: Mapping[str, Any], lookups: Lookups | None = None
@@ -65,6 +72,7 @@ def enterprise_create(
     audit_write(
         action="enterprise.create", user=acting_user, obj=enterprise, after=enterprise_audit_snapshot(enterprise)
     )
+    _rematch(enterprise)
     return enterprise
 
 
@@ -110,6 +118,7 @@ def enterprise_update(
     old, new = diff(before, enterprise_audit_snapshot(enterprise))
     if old or new:
         audit_write(action="enterprise.update", user=acting_user, obj=enterprise, before=old, after=new)
+    _rematch(enterprise)
     return enterprise
 
 
@@ -144,4 +153,5 @@ def enterprise_figures_set(
         before={**old, "year": year} if old else None,
         after={**new, "year": year},
     )
+    _rematch(enterprise)
     return figure

@@ -1,0 +1,273 @@
+"""API: /policies (DESIGN 5.1) — list, detail, register, change, publish / withdraw.
+
+Handlers parse, fetch through the selectors (invisible → 404; not an editor of it → 403),
+call one service and shape the answer. Input schemas are strict (unknown fields → 422); a
+malformed eligibility tree → 422 with one error per bad node (``eligibility.all[1].op``);
+an action the transition table forbids in the current status → 409.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import StrictInt, StrictStr, ValidationError
+
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.paging import rows_by_ids
+from zhaoyin.core.roles import Role
+from zhaoyin.enterprises.api import MAX_ID, Amount, _exact_amounts
+from zhaoyin.policies import selectors, services
+from zhaoyin.policies.filters import policy_filter_apply, policy_filter_parse
+from zhaoyin.policies.models import Policy
+
+router = Router(tags=["policies"])
+
+EDITORS = (Role.CITY_ADMIN, Role.UNIT_ADMIN)
+PolicyId = Annotated[int, Path(ge=1, le=MAX_ID, description="Policy id.")]
+
+
+# ---- output ---------------------------------------------------------------------------------
+
+
+class PolicyFileOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str = Field(description="Download through the web session (scoped, audited)")
+
+
+class PolicyOut(Schema):
+    id: int
+    title: str
+    issuer: str
+    level: str = Field(description="national, provincial, city or county")
+    doc_no: str
+    category: str = Field(description="funds, tax, talent, land, finance or other")
+    org_unit: str = Field(description="Code of the unit that keeps the policy")
+    valid_from: str
+    valid_to: str | None
+    status: str = Field(description="draft, in_force, expired or withdrawn")
+    delivery: str = Field(description="no_application (免申即享), quick_application or application")
+    summary: str
+    benefits: str
+    max_amount_wan: str | None = Field(description="万元, a decimal string")
+    application_guide: str
+    apply_deadline: str
+    contact_office: str
+    contact_phone: str
+    contact_address: str
+    eligibility: dict[str, Any] = Field(description="The canonical eligibility tree ({} for none)")
+    version: int = Field(description="Send it back with PATCH to detect a concurrent change (409)")
+    updated_at: str
+
+
+class PolicyDetailOut(PolicyOut):
+    files: list[PolicyFileOut]
+
+
+class PolicyPageOut(Schema):
+    count: int
+    items: list[PolicyOut]
+
+
+def policy_out(p: Policy) -> dict[str, Any]:
+    """The public shape of a policy."""
+    return {
+        "id": p.pk,
+        "title": p.title,
+        "issuer": p.issuer,
+        "level": p.level,
+        "doc_no": p.doc_no,
+        "category": p.category,
+        "org_unit": p.org_unit.code,
+        "valid_from": p.valid_from.isoformat(),
+        "valid_to": p.valid_to.isoformat() if p.valid_to else None,
+        "status": p.status,
+        "delivery": p.delivery,
+        "summary": p.summary,
+        "benefits": p.benefits,
+        "max_amount_wan": None if p.max_amount_wan is None else str(p.max_amount_wan),
+        "application_guide": p.application_guide,
+        "apply_deadline": p.apply_deadline,
+        "contact_office": p.contact_office,
+        "contact_phone": p.contact_phone,
+        "contact_address": p.contact_address,
+        "eligibility": p.eligibility or {},
+        "version": p.version,
+        "updated_at": p.updated_at.isoformat(),
+    }
+
+
+def _detail(p: Policy) -> dict[str, Any]:
+    out = policy_out(p)
+    out["files"] = [
+        {
+            "id": f.pk,
+            "name": f.original_name,
+            "content_type": f.content_type,
+            "size": f.size,
+            "url": reverse("policies:file", args=[f.pk]),
+        }
+        for f in selectors.policy_files(p)
+    ]
+    return out
+
+
+# ---- input ----------------------------------------------------------------------------------
+
+
+class PolicyListQuery(Schema):
+    q: str | None = Field(None, description="Words of title, issuer, document number or summary; all must occur")
+    status: str | None = None
+    level: str | None = None
+    category: str | None = None
+    delivery: str | None = None
+    sort: str | None = Field(None, description="valid_from, valid_to, title or updated_at; - for descending")
+    page: int | None = Field(None, ge=1, le=999_999_999)
+    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
+
+class PolicyIn(StrictSchema):
+    title: StrictStr
+    issuer: StrictStr
+    level: StrictStr = Field(description="national, provincial, city or county")
+    doc_no: StrictStr | None = None
+    category: StrictStr = Field(description="funds, tax, talent, land, finance or other")
+    org_unit: StrictStr | None = Field(None, description="Keeping unit's code (default: yours, or the city)")
+    valid_from: StrictStr = Field(description="YYYY-MM-DD")
+    valid_to: StrictStr | None = Field(None, description="YYYY-MM-DD, not before valid_from")
+    delivery: StrictStr | None = None
+    summary: StrictStr | None = None
+    benefits: StrictStr
+    max_amount_wan: Amount = Field(None, description="万元")
+    application_guide: StrictStr | None = None
+    apply_deadline: StrictStr | None = None
+    contact_office: StrictStr | None = None
+    contact_phone: StrictStr | None = None
+    contact_address: StrictStr | None = None
+    eligibility: dict[str, Any] | None = Field(None, description="The eligibility tree (DESIGN 5.1)")
+
+
+class PolicyPatchIn(StrictSchema):
+    title: StrictStr | None = None
+    issuer: StrictStr | None = None
+    level: StrictStr | None = None
+    doc_no: StrictStr | None = None
+    category: StrictStr | None = None
+    org_unit: StrictStr | None = None
+    valid_from: StrictStr | None = None
+    valid_to: StrictStr | None = None
+    delivery: StrictStr | None = None
+    summary: StrictStr | None = None
+    benefits: StrictStr | None = None
+    max_amount_wan: Amount = None
+    application_guide: StrictStr | None = None
+    apply_deadline: StrictStr | None = None
+    contact_office: StrictStr | None = None
+    contact_phone: StrictStr | None = None
+    contact_address: StrictStr | None = None
+    eligibility: dict[str, Any] | None = None
+    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
+
+
+class ActionIn(StrictSchema):
+    reason: StrictStr | None = Field(None, description="Required to withdraw")
+    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
+
+
+# ---- operations -----------------------------------------------------------------------------
+
+
+@router.get("", response=PolicyPageOut)
+@api_allow(selectors.READER_ROLES)
+def policy_list(request: HttpRequest, filters: Query[PolicyListQuery]) -> dict[str, Any]:
+    """Policies the caller may see, filtered, sorted and paged: ``{"count", "items"}``."""
+    user = request_user(request)
+    flt = policy_filter_parse(filters.dict(exclude_none=True))
+    qs = policy_filter_apply(selectors.policy_list_visible_to(user), flt)
+    total = qs.count()
+    start = (flt.page - 1) * flt.page_size
+    ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size]) if start < total else []
+    return {"count": total, "items": [policy_out(p) for p in rows_by_ids(qs, ids)]}
+
+
+@router.get("/{id}", response=PolicyDetailOut)
+@api_allow(selectors.READER_ROLES)
+def policy_detail(request: HttpRequest, id: PolicyId) -> dict[str, Any]:
+    """One policy with its attachments; 404 when the caller may not see it."""
+    return _detail(selectors.policy_get_for_user(user=request_user(request), pk=id))
+
+
+@router.post("", response={201: PolicyDetailOut})
+@api_allow(*EDITORS)
+def policy_create(request: HttpRequest, payload: PolicyIn) -> Status[dict[str, Any]]:
+    """Register a policy as a draft (publish it with ``actions/publish``)."""
+    user = request_user(request)
+    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
+    policy = services.policy_create(acting_user=user, data=data)
+    return Status(201, _detail(selectors.policy_get_for_user(user=user, pk=policy.pk)))
+
+
+@router.patch("/{id}", response=PolicyDetailOut)
+@api_allow(*EDITORS)
+def policy_update(request: HttpRequest, id: PolicyId, payload: PolicyPatchIn) -> dict[str, Any]:
+    """Change the fields sent (not the status). With ``version``, a change made meanwhile → 409."""
+    user = request_user(request)
+    policy = selectors.policy_get_for_user(user=user, pk=id, action="change")
+    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
+    version = data.pop("version", None)
+    services.policy_update(acting_user=user, policy=policy, data=data, version=version)
+    return _detail(selectors.policy_get_for_user(user=user, pk=id))
+
+
+def _action_body(request: HttpRequest) -> ActionIn:
+    """The action's optional JSON body (``{}`` or none at all for ``publish``), strictly read."""
+    raw = request.body.strip()
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        raise InvalidInput.field("body", _("The body is not valid JSON.")) from None
+    try:
+        return ActionIn.model_validate(data)
+    except ValidationError as exc:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ())) or "body",
+                "message": _("Unknown field.") if e.get("type") == "extra_forbidden" else str(e.get("msg", "")),
+            }
+            for e in exc.errors()
+        ]
+        raise InvalidInput(errors[0]["message"], errors) from None
+
+
+@router.post(
+    "/{id}/actions/{action}",
+    response=PolicyDetailOut,
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": ActionIn.model_json_schema()}},
+        }
+    },
+)
+@api_allow(*EDITORS)
+def policy_action(request: HttpRequest, id: PolicyId, action: str) -> dict[str, Any]:
+    """``publish`` (draft → in force; needs a valid tree and a validity not ended) or
+    ``withdraw`` (body ``{"reason"}``); optional ``version``. 409 when the transition table
+    forbids the action in the current status; 422 for an unknown action or a missing reason."""
+    user = request_user(request)
+    policy = selectors.policy_get_for_user(user=user, pk=id, action="change")
+    body = _action_body(request)
+    services.policy_transition(
+        acting_user=user, policy=policy, action=action, reason=body.reason or "", version=body.version
+    )
+    return _detail(selectors.policy_get_for_user(user=user, pk=id))

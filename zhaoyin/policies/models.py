@@ -1,0 +1,231 @@
+"""惠企政策: the policy library, stored match verdicts and the payout ledger (DESIGN 3.7).
+
+A policy's eligibility is a JSON tree (DESIGN 5.1) checked by ``zhaoyin.lib.eligibility``;
+the verdict of every enterprise × policy is computed by that engine and the ``eligible``
+and ``possible`` ones are stored in ``PolicyMatch`` so the 免申即享 list of a policy is one
+indexed read at province scale.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.core.models import StoredFile
+from zhaoyin.enterprises.models import Enterprise, search_fold
+
+
+class PolicyLevel(models.TextChoices):
+    """Who issued the policy: 国家 / 省 / 市 / 县."""
+
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County")
+
+
+class PolicyCategory(models.TextChoices):
+    """What a policy gives (资金 / 税收 / 人才 / 用地 / 金融 / 其他)."""
+
+    FUNDS = "funds", _("Funds and awards")
+    TAX = "tax", _("Tax")
+    TALENT = "talent", _("Talent")
+    LAND = "land", _("Land")
+    FINANCE = "finance", _("Finance")
+    OTHER = "other", _("Other")
+
+
+class PolicyStatus(models.TextChoices):
+    """The life of a policy; the transitions are ``policies.flow.TRANSITIONS``."""
+
+    DRAFT = "draft", _("Draft")
+    IN_FORCE = "in_force", _("In force")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Delivery(models.TextChoices):
+    """How an enterprise gets the benefit: 免申即享 (no application), 快申快享 or an application."""
+
+    NO_APPLICATION = "no_application", _("No application needed")
+    QUICK_APPLICATION = "quick_application", _("Quick application")
+    APPLICATION = "application", _("Application")
+
+
+class Policy(models.Model):
+    """A policy of the library (惠企政策) with its machine-readable eligibility tree.
+
+    ``org_unit`` is the unit that keeps the record (the city for national, provincial and city
+    policies; a county for its own); writes are scoped by it. ``eligibility`` is the canonical
+    JSON of the tree (``lib.eligibility.tree_to_json``), or ``{}`` while a draft has none.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    issuer = models.CharField(_("issuer"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=PolicyLevel.choices)
+    doc_no = models.CharField(_("document number"), max_length=100, blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=PolicyCategory.choices)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="policies"
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.APPLICATION)
+    summary = models.TextField(_("summary"), blank=True)
+    benefits = models.TextField(_("benefits"))
+    max_amount_wan = models.DecimalField(
+        _("maximum amount (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    application_guide = models.TextField(_("application guide"), blank=True)
+    apply_deadline = models.CharField(_("application period"), max_length=100, blank=True)
+    contact_office = models.CharField(_("contact office"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_address = models.CharField(_("address"), max_length=200, blank=True)
+    eligibility = models.JSONField(_("eligibility"), default=dict, blank=True)
+    search_text = models.CharField(_("search text"), max_length=600, editable=False, default="")
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["-valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="policy_valid_to_after_from",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "valid_from", "id"], name="policy_status_from"),
+            models.Index(fields=["org_unit", "status"], name="policy_unit_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def refresh_search_text(self) -> None:
+        """Rebuild ``search_text`` (title, issuer, document number, summary) after a change."""
+        parts = (self.title, self.issuer, self.doc_no, self.summary[:200])
+        self.search_text = search_fold(" ".join(p for p in parts if p))[:600]
+
+
+class PolicyFile(StoredFile):
+    """An attachment of a policy (the original document, forms), stored by zhaoyin.core.files
+    under a random name and served only through a scoped, audited view."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="files")
+
+    class Meta:
+        verbose_name = _("policy file")
+        verbose_name_plural = _("policy files")
+        ordering = ["policy", "uploaded_at", "id"]
+
+
+class MatchVerdict(models.TextChoices):
+    """The engine's verdict for an enterprise × policy (DESIGN 5.1)."""
+
+    ELIGIBLE = "eligible", _("Eligible")
+    POSSIBLE = "possible", _("Possibly eligible")
+    INELIGIBLE = "ineligible", _("Not eligible")
+
+
+class PolicyMatch(models.Model):
+    """A stored verdict of an enterprise × policy, kept for ``eligible`` and ``possible`` only.
+
+    Rows are derived data: ``policies.matching`` rewrites an enterprise's rows when its profile,
+    figures or qualifications change and a policy's rows when the policy changes; the full
+    refresh (`zhaoyin match`) rebuilds all. The reasons are not stored: they are explained
+    again when a page shows them (one enterprise × its policies takes milliseconds).
+    """
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="matches")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="policy_matches"
+    )
+    verdict = models.CharField(_("verdict"), max_length=12, choices=MatchVerdict.choices)
+
+    class Meta:
+        verbose_name = _("policy match")
+        verbose_name_plural = _("policy matches")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "enterprise"], name="policy_match_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["policy", "verdict", "enterprise"], name="policy_match_verdict"),
+            models.Index(fields=["enterprise", "verdict"], name="policy_match_enterprise"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}/{self.enterprise_id}: {self.verdict}"
+
+
+class PayoutStatus(models.TextChoices):
+    """An entry of the payout ledger; transitions in ``policies.flow.PAYOUT_TRANSITIONS``."""
+
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", pgettext_lazy("payout", "Approved")
+    REJECTED = "rejected", pgettext_lazy("payout", "Rejected")
+
+
+class Payout(models.Model):
+    """One benefit granted (兑现): an enterprise × policy × period, never twice.
+
+    ``period`` is ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``; the unique constraint is the guarantee
+    that a benefit is not paid twice for a period, whatever the code path. ``org_unit`` and
+    ``industry`` are the enterprise's at registration, so totals stay as they were reported.
+    """
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="payouts")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="payouts"
+    )
+    period = models.CharField(_("period"), max_length=7)
+    amount_wan = models.DecimalField(_("amount (10k yuan)"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("status"), max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="payouts"
+    )
+    industry = models.ForeignKey(
+        "enterprises.Industry", verbose_name=_("industry"), on_delete=models.PROTECT, related_name="payouts"
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        ordering = ["-registered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "policy", "period"], name="payout_once_per_period"),
+            models.CheckConstraint(condition=Q(amount_wan__gt=0), name="payout_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["policy", "status"], name="payout_policy_status"),
+            models.Index(fields=["org_unit", "status"], name="payout_unit_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}/{self.policy_id}/{self.period}"

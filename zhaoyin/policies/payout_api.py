@@ -1,0 +1,270 @@
+"""API: /payouts — the payout ledger (政策兑现台账, DESIGN 3.7 and 5.1).
+
+- ``GET /payouts?policy=&enterprise=&status=&period=&year=&unit=&industry=&page=&page_size=``
+  → ``{"count","items"}`` in the caller's scope;
+- ``POST /payouts`` ``{"policy","enterprise","period","amount_wan","note"}`` → 201 pending;
+  the same enterprise × policy × period twice → 409;
+- ``POST /payouts/{id}/actions/{approve|reject|resubmit}`` ``{"reason","amount_wan","version"}``
+  → the changed entry; not allowed from the current status or a stale version → 409;
+- ``GET /payouts/totals?year=&by=policy|unit|industry`` → approved and pending sums per group.
+
+Amounts are Decimal end to end (a JSON number is re-read from the body's text) and answered as
+decimal strings.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import StrictInt, StrictStr
+
+from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.paging import rows_by_ids
+from zhaoyin.core.roles import Role
+from zhaoyin.enterprises.api import MAX_ID, Amount, IndustryRef, OrgUnitRef, _exact_amounts
+from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.enterprises.selectors import enterprise_list_visible_to
+from zhaoyin.policies import payout_selectors as selectors
+from zhaoyin.policies import payouts
+from zhaoyin.policies.models import Payout, Policy
+from zhaoyin.policies.payout_filters import payout_filter_apply, payout_filter_parse
+from zhaoyin.policies.selectors import policy_list_visible_to
+
+router = Router(tags=["payouts"])
+
+REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
+PayoutId = Annotated[int, Path(ge=1, le=MAX_ID, description="Payout id.")]
+
+
+class PolicyRef(Schema):
+    id: int
+    title: str
+
+
+class EnterpriseRef(Schema):
+    id: int
+    name: str
+    uscc: str
+
+
+class PayoutOut(Schema):
+    id: int
+    policy: PolicyRef
+    enterprise: EnterpriseRef
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    amount_wan: str = Field(description="万元, a decimal string")
+    status: str = Field(description="pending, approved or rejected")
+    org_unit: OrgUnitRef = Field(description="The enterprise's unit when the payout was registered")
+    industry: IndustryRef
+    note: str
+    decision_note: str
+    registered_by: str | None
+    registered_at: str
+    decided_by: str | None
+    decided_at: str | None
+    version: int = Field(description="Send it back with an action to detect a concurrent change (409)")
+
+
+class PayoutPageOut(Schema):
+    count: int
+    items: list[PayoutOut]
+
+
+class TotalsItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    approved_count: int
+    approved_wan: str
+    pending_count: int
+    pending_wan: str
+
+
+class TotalsOut(Schema):
+    year: int
+    by: str
+    approved_wan: str
+    pending_wan: str
+    items: list[TotalsItemOut]
+
+
+def payout_out(p: Payout) -> dict[str, Any]:
+    """The public shape of a payout (policy, enterprise, unit, industry and users joined)."""
+    return {
+        "id": p.pk,
+        "policy": {"id": p.policy.pk, "title": p.policy.title},
+        "enterprise": {"id": p.enterprise.pk, "name": p.enterprise.name, "uscc": p.enterprise.uscc},
+        "period": p.period,
+        "amount_wan": str(p.amount_wan),
+        "status": p.status,
+        "org_unit": {"id": p.org_unit.pk, "code": p.org_unit.code, "name": p.org_unit.name},
+        "industry": {"code": p.industry.code, "name": p.industry.name},
+        "note": p.note,
+        "decision_note": p.decision_note,
+        "registered_by": p.registered_by.username if p.registered_by else None,
+        "registered_at": p.registered_at.isoformat(),
+        "decided_by": p.decided_by.username if p.decided_by else None,
+        "decided_at": p.decided_at.isoformat() if p.decided_at else None,
+        "version": p.version,
+    }
+
+
+class PayoutListQuery(Schema):
+    q: str | None = Field(None, description="Enterprise name or credit code")
+    policy: str | None = Field(None, description="Policy id")
+    enterprise: str | None = Field(None, description="Enterprise id")
+    unit: str | None = Field(None, description="Org unit code; includes the units below it")
+    industry: str | None = Field(None, description="Industry code or id")
+    status: str | None = Field(None, description="pending, approved or rejected")
+    period: str | None = Field(None, description="Exactly this period: YYYY, YYYY-Qn or YYYY-MM")
+    year: str | None = Field(None, description="Every period of this year")
+    sort: str | None = Field(None, description="period, amount_wan or registered_at; - for descending")
+    page: int | None = Field(None, ge=1, le=999_999_999)
+    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
+
+class TotalsQuery(Schema):
+    year: int | None = Field(None, ge=payouts.YEAR_MIN, le=payouts.YEAR_MAX, description="Default: this year")
+    by: Literal["policy", "unit", "industry"] = "policy"
+
+
+class PayoutIn(StrictSchema):
+    policy: StrictInt = Field(description="Policy id")
+    enterprise: StrictInt = Field(description="Enterprise id")
+    period: StrictStr = Field(description="YYYY, YYYY-Q1 … YYYY-Q4 or YYYY-01 … YYYY-12")
+    amount_wan: Amount = Field(description="万元, > 0, at most 2 decimals; a decimal string or number")
+    note: StrictStr | None = None
+
+
+class PayoutActionIn(StrictSchema):
+    reason: StrictStr | None = Field(None, description="Required to reject; a note otherwise")
+    amount_wan: Amount = Field(None, description="The new amount (resubmit only)")
+    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
+
+
+def _policy_ref(user: User, pk: int) -> Policy:
+    policy = policy_list_visible_to(user).filter(pk=pk).first() if 1 <= pk <= MAX_ID else None
+    if policy is None:
+        raise InvalidInput.field("policy", _("No such policy."))
+    return policy
+
+
+def _enterprise_ref(user: User, pk: int) -> Enterprise:
+    enterprise = enterprise_list_visible_to(user).filter(pk=pk).first() if 1 <= pk <= MAX_ID else None
+    if enterprise is None:
+        raise InvalidInput.field("enterprise", _("No such enterprise in your scope."))
+    return enterprise
+
+
+def _reload(user: User, pk: int) -> dict[str, Any]:
+    return payout_out(selectors.payout_get_for_user(user=user, pk=pk))
+
+
+@router.get("", response=PayoutPageOut)
+@api_allow(selectors.LEDGER_ROLES)
+def payout_list(request: HttpRequest, filters: Query[PayoutListQuery]) -> dict[str, Any]:
+    """Payouts in the caller's scope, filtered and paged: ``{"count", "items"}``."""
+    user = request_user(request)
+    flt = payout_filter_parse(filters.dict(exclude_none=True))
+    qs = payout_filter_apply(selectors.payout_list_visible_to(user), flt)
+    total = qs.count()
+    start = (flt.page - 1) * flt.page_size
+    ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size]) if start < total else []
+    return {"count": total, "items": [payout_out(p) for p in rows_by_ids(qs, ids)]}
+
+
+@router.get("/totals", response=TotalsOut)
+@api_allow(selectors.TOTALS_ROLES)
+def payout_totals(request: HttpRequest, filters: Query[TotalsQuery]) -> dict[str, Any]:
+    """Approved and pending payouts of a year in the caller's scope, per policy, unit or
+    industry; rejected entries are left out."""
+    user = request_user(request)
+    year = filters.year or timezone.localdate().year
+    rows = selectors.payout_totals(user=user, year=year, by=filters.by)
+    return {
+        "year": year,
+        "by": filters.by,
+        "approved_wan": str(sum((r.approved_wan for r in rows), start=Decimal("0.00"))),
+        "pending_wan": str(sum((r.pending_wan for r in rows), start=Decimal("0.00"))),
+        "items": [
+            {
+                "id": r.key,
+                "code": r.code,
+                "name": r.name,
+                "approved_count": r.approved_count,
+                "approved_wan": str(r.approved_wan),
+                "pending_count": r.pending_count,
+                "pending_wan": str(r.pending_wan),
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.get("/{id}", response=PayoutOut)
+@api_allow(selectors.LEDGER_ROLES)
+def payout_detail(request: HttpRequest, id: PayoutId) -> dict[str, Any]:
+    """One payout; 404 outside the caller's scope."""
+    return _reload(request_user(request), id)
+
+
+@router.post("", response={201: PayoutOut})
+@api_allow(*REGISTRARS)
+def payout_create(request: HttpRequest, payload: PayoutIn) -> Status[dict[str, Any]]:
+    """Register a payout (pending approval). 422 names a bad ``policy``, ``enterprise``,
+    ``period`` or ``amount_wan``; 409 when this enterprise × policy × period is in the ledger."""
+    user = request_user(request)
+    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
+    policy = _policy_ref(user, payload.policy)
+    enterprise = _enterprise_ref(user, payload.enterprise)
+    try:
+        payout = payouts.payout_register(
+            acting_user=user,
+            policy=policy,
+            enterprise=enterprise,
+            period=payload.period,
+            amount_wan=data.get("amount_wan"),
+            note=payload.note or "",
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
+    return Status(201, _reload(user, payout.pk))
+
+
+@router.post("/{id}/actions/{action}", response=PayoutOut)
+@api_allow(*REGISTRARS)
+def payout_action(
+    request: HttpRequest,
+    id: PayoutId,
+    action: Annotated[Literal["approve", "reject", "resubmit"], Path(description="approve, reject or resubmit")],
+    payload: PayoutActionIn,
+) -> dict[str, Any]:
+    """Take an action on a payout. 409 when the transition table does not allow it from the
+    current status or ``version`` is stale; 403 for the registrant deciding their own entry
+    (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount."""
+    user = request_user(request)
+    payout = selectors.payout_get_for_user(user=user, pk=id)
+    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
+    try:
+        payouts.payout_transition(
+            acting_user=user,
+            payout=payout,
+            action=action,
+            reason=payload.reason or "",
+            amount_wan=data.get("amount_wan"),
+            version=payload.version,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
+    return _reload(user, id)

@@ -1,0 +1,296 @@
+"""Policy library use cases: register, change, publish / withdraw, expire, attachments.
+
+The only writers of policies. Each service is atomic, cleans its input before writing
+(``validation.clean_policy``: ``InvalidInput`` naming the field, or the tree node), writes
+its audit record in the same transaction (AUD-01), and takes status changes through the
+transition table (``policies.flow``). When a policy's status or eligibility changes, its
+stored matches are recomputed once the transaction has committed
+(``policies.matching.refresh_policy_matches``): a rolled-back change leaves them as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
+from zhaoyin.audit.services import audit_write, diff, snapshot
+from zhaoyin.core import files as files_core
+from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.policies import flow
+from zhaoyin.policies.models import Policy, PolicyFile, PolicyStatus
+from zhaoyin.policies.selectors import can_edit_policy, can_keep_policy_in
+from zhaoyin.policies.validation import clean_eligibility, clean_line, clean_policy
+
+FILE_AREA = "policy_files"
+MAX_REASON = 500
+#: The fields whose change alters who matches the policy.
+MATCH_INPUTS = frozenset({"eligibility", "status"})
+
+
+def _stale() -> Conflict:
+    return Conflict(_("This policy was changed by someone else; reload it and apply your change again."))
+
+
+def refresh_matches_on_commit(policy: Policy) -> None:
+    """Recompute the policy's stored matches after the surrounding transaction commits."""
+
+    def run() -> None:
+        from zhaoyin.policies.matching import refresh_policy_matches
+
+        refresh_policy_matches(policy)
+
+    transaction.on_commit(run)
+
+
+def _default_unit(acting_user: User | None) -> OrgUnit | None:
+    """Where a policy is kept when the input names no unit: a unit admin's own unit, else the city."""
+    if acting_user is not None and acting_user.org_unit is not None and not (
+        acting_user.role_codes & {"city_admin"}
+    ):
+        return acting_user.org_unit
+    return OrgUnit.objects.filter(kind=OrgUnitKind.CITY, is_active=True).order_by("path").first()
+
+
+def _check_unit(acting_user: User | None, unit: OrgUnit, message: str) -> None:
+    if not can_keep_policy_in(acting_user, unit):
+        raise InvalidInput.field("org_unit", message)
+
+
+@transaction.atomic
+def policy_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Policy:
+    """Register a policy as a draft (publish it with ``policy_transition``).
+
+    ``org_unit`` (the keeping unit's code) defaults to the acting unit admin's unit, or the
+    city. The eligibility tree may be left out (``{}``) while drafting.
+    """
+    cleaned = clean_policy(data)
+    unit = cleaned.pop("org_unit", None) or _default_unit(acting_user)
+    if unit is None:
+        raise InvalidInput.field("org_unit", _("This field is required."))
+    _check_unit(acting_user, unit, _("You may not register policies in this org unit."))
+    now = timezone.now()
+    policy = Policy(
+        **cleaned,
+        org_unit=unit,
+        status=PolicyStatus.DRAFT,
+        created_by=acting_user,
+        created_at=now,
+        updated_at=now,
+    )
+    policy.refresh_search_text()
+    policy.save(force_insert=True)
+    audit_write(action="policy.create", user=acting_user, obj=policy, after=snapshot(policy))
+    return policy
+
+
+@transaction.atomic
+def policy_update(
+    *, acting_user: User | None, policy: Policy, data: Mapping[str, Any], version: int | None = None
+) -> Policy:
+    """Change a policy's fields (PATCH semantics: only the keys given; not the status).
+
+    Drafts and policies in force may be changed; expired and withdrawn ones are history
+    (``Conflict``). A policy in force keeps an eligibility tree. ``version`` guards against
+    lost updates (CONC-01): a stale one raises ``Conflict``. Saving what is stored writes
+    nothing.
+    """
+    if acting_user is not None and not can_edit_policy(acting_user, policy):
+        raise PermissionDenied
+    if not flow.is_editable(policy.status):
+        raise Conflict(_("An expired or withdrawn policy can no longer be changed."))
+    cleaned = clean_policy(data, partial=True, current=policy)
+    if "org_unit" in cleaned:
+        _check_unit(acting_user, cleaned["org_unit"], _("You may not move policies to this org unit."))
+    if policy.status == PolicyStatus.IN_FORCE and cleaned.get("eligibility", policy.eligibility) == {}:
+        raise InvalidInput.field("eligibility", _("A policy in force needs an eligibility tree."))
+    if version is not None and version != policy.version:
+        raise _stale()
+    if all(getattr(policy, key) == value for key, value in cleaned.items()):
+        return policy
+    before = snapshot(policy)
+    current_version = policy.version
+    for key, value in cleaned.items():
+        setattr(policy, key, value)
+    policy.refresh_search_text()
+    policy.updated_at = timezone.now()
+    fields = [*cleaned, "search_text", "updated_at"]
+    values = {f: getattr(policy, f) for f in fields}
+    changed = Policy.objects.filter(pk=policy.pk, version=current_version).update(
+        version=current_version + 1, **values
+    )
+    if changed != 1:
+        policy.refresh_from_db()
+        raise _stale()
+    policy.version = current_version + 1
+    old, new = diff(before, snapshot(policy))
+    if old or new:
+        audit_write(action="policy.update", user=acting_user, obj=policy, before=old, after=new)
+    if "eligibility" in old and policy.status == PolicyStatus.IN_FORCE:
+        refresh_matches_on_commit(policy)
+    return policy
+
+
+@transaction.atomic
+def policy_transition(
+    *,
+    acting_user: User | None,
+    policy: Policy,
+    action: str,
+    reason: str = "",
+    version: int | None = None,
+    today: dt.date | None = None,
+) -> Policy:
+    """Take a person's action of the transition table (``publish``, ``withdraw``).
+
+    An action the table does not allow from the current status → ``Conflict`` (409), also
+    when it was pressed twice (the second finds the status changed). Publishing needs a valid
+    eligibility tree (re-checked against today's dictionaries) and a ``valid_to`` not past;
+    withdrawing needs a reason.
+    """
+    if acting_user is not None and not can_edit_policy(acting_user, policy):
+        raise PermissionDenied
+    if action not in flow.MANUAL_ACTIONS:
+        raise InvalidInput.field(
+            "action", _("Choose one of: %(values)s.") % {"values": ", ".join(flow.MANUAL_ACTIONS)}
+        )
+    row = flow.transition_for(action, policy.status)
+    if row is None:
+        raise Conflict(
+            _("This action is not allowed while the policy is %(status)s.")
+            % {"status": policy.get_status_display()}
+        )
+    if version is not None and version != policy.version:
+        raise _stale()
+    today = today or timezone.localdate()
+    after: dict[str, Any] = {"status": row.target.value}
+    if row.action == flow.Action.PUBLISH:
+        if not policy.eligibility:
+            raise InvalidInput.field("eligibility", _("Define the eligibility conditions before publishing."))
+        clean_eligibility(policy.eligibility)
+        if policy.valid_to is not None and policy.valid_to < today:
+            raise InvalidInput.field("valid_to", _("The policy's validity has already ended."))
+    if row.needs_reason:
+        try:
+            text = clean_line(reason, MAX_REASON)
+        except ValueError as exc:
+            raise InvalidInput.field("reason", str(exc)) from None
+        if not text:
+            raise InvalidInput.field("reason", _("Give a reason."))
+        after["reason"] = text
+    old_status, old_version = policy.status, policy.version
+    now = timezone.now()
+    changed = Policy.objects.filter(pk=policy.pk, status=old_status, version=old_version).update(
+        status=row.target.value, version=old_version + 1, updated_at=now
+    )
+    if changed != 1:
+        policy.refresh_from_db()
+        raise _stale()
+    policy.status, policy.version, policy.updated_at = row.target.value, old_version + 1, now
+    audit_write(
+        action=f"policy.{row.action.value}", user=acting_user, obj=policy, before={"status": old_status}, after=after
+    )
+    refresh_matches_on_commit(policy)
+    return policy
+
+
+@transaction.atomic
+def expire_policies(*, today: dt.date | None = None) -> int:
+    """Move every policy in force whose ``valid_to`` has passed to ``expired`` (the ``expire``
+    row of the table); returns how many. Idempotent: run daily by the worker."""
+    today = today or timezone.localdate()
+    row = next(t for t in flow.TRANSITIONS if t.action == flow.Action.EXPIRE)
+    sources = [s.value for s in row.sources]
+    count = 0
+    for policy in Policy.objects.filter(status__in=sources, valid_to__lt=today).order_by("id"):
+        changed = Policy.objects.filter(pk=policy.pk, status=policy.status, version=policy.version).update(
+            status=row.target.value, version=policy.version + 1, updated_at=timezone.now()
+        )
+        if changed != 1:
+            continue
+        old = policy.status
+        policy.status, policy.version = row.target.value, policy.version + 1
+        audit_write(
+            action="policy.expire",
+            user=None,
+            obj=policy,
+            before={"status": old},
+            after={"status": row.target.value, "valid_to": policy.valid_to},
+        )
+        refresh_matches_on_commit(policy)
+        count += 1
+    return count
+
+
+def run_expire_job() -> None:
+    """The worker's daily job (registered in ``PoliciesConfig.ready``)."""
+    expire_policies()
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+def policy_file_path(stored_name: str) -> Path:
+    """The path of a stored policy attachment (the stored name is random hex)."""
+    return files_core.stored_path(FILE_AREA, stored_name)
+
+
+@transaction.atomic
+def policy_files_add(
+    *, acting_user: User | None, policy: Policy, files: Sequence[UploadedFile[Any]] | None
+) -> list[PolicyFile]:
+    """Attach files (the original document, forms) to a policy: each checked whole before
+    anything is written (count, size, type by content), stored under a random name, audited."""
+    if acting_user is not None and not can_edit_policy(acting_user, policy):
+        raise PermissionDenied
+    checked = files_core.check_uploads(files, field="files")
+    if not checked:
+        raise InvalidInput.field("files", _("Choose at least one file."))
+    written: list[Path] = []
+    rows: list[PolicyFile] = []
+    try:
+        for item in checked:
+            stored_name = files_core.write_private(FILE_AREA, item.content, written)
+            rows.append(
+                PolicyFile.objects.create(
+                    policy=policy,
+                    original_name=item.original_name,
+                    stored_name=stored_name,
+                    content_type=item.content_type,
+                    size=len(item.content),
+                    sha256=item.sha256,
+                    uploaded_by=acting_user,
+                )
+            )
+        audit_write(
+            action="policy.files_add",
+            user=acting_user,
+            obj=policy,
+            after={"files": [f.original_name for f in rows], "sha256": [f.sha256 for f in rows]},
+        )
+    except BaseException:
+        files_core.remove_files(written)
+        raise
+    return rows
+
+
+def policy_file_open(*, acting_user: User, file: PolicyFile) -> BinaryIO:
+    """Open a policy's attachment for ``acting_user`` and audit the read
+    ("policy.file.download"). ``file`` comes from ``selectors.policy_file_get_for_user``."""
+    policy = file.policy
+    return files_core.open_audited(
+        policy_file_path(file.stored_name),
+        acting_user=acting_user,
+        action="policy.file.download",
+        obj=file,
+        object_repr=f"{policy.title[:150]} {file.original_name}",
+        detail={"file": file.pk, "name": file.original_name, "sha256": file.sha256, "policy": policy.pk},
+    )

@@ -1,0 +1,242 @@
+"""Cleaning policy input — one cleaner per field, shared by the pages, the API and the Excel
+import, so the same value gets the same verdict on every channel (VAL-01).
+
+The eligibility tree is checked by the pure engine (``zhaoyin.lib.eligibility.parse_tree``)
+against the vocabulary of the dictionaries (industries, org units, qualifications); each bad
+node is reported as its own field, ``eligibility.all[1].op``, so the API's 422 and the
+editor's messages name the node at fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.lib import eligibility as engine
+from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
+
+#: The fields a policy accepts from outside (AC-04: an explicit allow-list).
+POLICY_FIELDS = (
+    "title",
+    "issuer",
+    "level",
+    "doc_no",
+    "category",
+    "org_unit",
+    "valid_from",
+    "valid_to",
+    "delivery",
+    "summary",
+    "benefits",
+    "max_amount_wan",
+    "application_guide",
+    "apply_deadline",
+    "contact_office",
+    "contact_phone",
+    "contact_address",
+    "eligibility",
+)
+REQUIRED_FIELDS = ("title", "issuer", "level", "category", "valid_from", "benefits")
+#: Units that keep policies (service groups and talent stations do not).
+KEEPER_UNIT_KINDS = (OrgUnitKind.CITY, OrgUnitKind.COUNTY, OrgUnitKind.PARK, OrgUnitKind.DEPARTMENT)
+#: Units an eligibility condition may name (where enterprises are registered).
+PLACE_UNIT_KINDS = (OrgUnitKind.CITY, OrgUnitKind.COUNTY, OrgUnitKind.PARK)
+FIRST_DAY = dt.date(1990, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+#: Largest eligibility JSON accepted (a tree of a few hundred conditions).
+MAX_TREE_CHARS = 20_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def clean_line(value: Any, max_length: int) -> str:
+    """One line of text: no control characters or line breaks (a pasting accident)."""
+    text = "" if value is None else str(value).strip()
+    if len(text) > max_length:
+        raise ValueError(_("is longer than %(n)d characters") % {"n": max_length})
+    if _CONTROL.search(text) or "\n" in text or "\r" in text or "\t" in text:
+        raise ValueError(_("contains control characters or line breaks"))
+    return text
+
+
+def clean_text(value: Any, max_length: int) -> str:
+    """Free text that may span lines; other control characters are refused."""
+    text = "" if value is None else str(value).strip().replace("\r\n", "\n")
+    if len(text) > max_length:
+        raise ValueError(_("is longer than %(n)d characters") % {"n": max_length})
+    if _CONTROL_IN_TEXT.search(text):
+        raise ValueError(_("contains control characters"))
+    return text
+
+
+def clean_choice(value: Any, choices: list[tuple[Any, Any]]) -> str:
+    """A choice by its code or by its (translated) label."""
+    text = str(value).strip()
+    for code, label in choices:
+        if text == str(code) or text == str(label):
+            return str(code)
+    raise ValueError(_("Choose one of: %(values)s.") % {"values": ", ".join(str(c) for c, _label in choices)})
+
+
+def clean_policy_date(value: Any) -> dt.date:
+    day = clean_date(value)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(_("is out of range"))
+    return day
+
+
+def clean_keeper_unit(value: Any) -> OrgUnit:
+    """The unit that keeps the policy, by its code."""
+    unit = OrgUnit.objects.filter(code=str(value).strip(), is_active=True).first()
+    if unit is None:
+        raise ValueError(_("unknown org unit code"))
+    if unit.kind not in KEEPER_UNIT_KINDS:
+        raise ValueError(_("must be the city, a county, a park or a department"))
+    return unit
+
+
+def policy_vocabulary() -> engine.Vocabulary:
+    """The codes an eligibility tree may use (industries, units, qualifications): the matcher's."""
+    from zhaoyin.policies.matching import vocabulary
+
+    return vocabulary()
+
+
+def engine_lang() -> str:
+    """The engine's language for the current request: Chinese unless the UI is English."""
+    return "en" if (get_language() or "zh").startswith("en") else "zh"
+
+
+def _tree_field(path: str) -> str:
+    """``eligibility.all[1].op`` for a node path of the engine (with or without the root)."""
+    path = str(path or "")
+    if path == "eligibility" or path.startswith(("eligibility.", "eligibility[")):
+        return path
+    return "eligibility" + ("" if not path or path.startswith("[") else ".") + path
+
+
+def clean_eligibility(value: Any, *, vocab: engine.Vocabulary | None = None) -> dict[str, Any]:
+    """The canonical JSON of a tree (``{}`` for none), or ``InvalidInput`` naming each bad node.
+
+    Accepts the tree as a mapping (API) or as JSON text (the form's textarea, an Excel cell).
+    """
+    if value is None or value == {} or (isinstance(value, str) and value.strip() in ("", "{}")):
+        return {}
+    if isinstance(value, str):
+        if len(value) > MAX_TREE_CHARS:
+            raise InvalidInput.field(
+                "eligibility", _("is longer than %(n)d characters") % {"n": MAX_TREE_CHARS}
+            )
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InvalidInput.field("eligibility", _("is not valid JSON")) from None
+        if value == {}:
+            return {}
+    try:
+        node = engine.parse_tree(
+            value, vocab if vocab is not None else policy_vocabulary(), root="eligibility", lang=engine_lang()
+        )
+    except engine.TreeError as exc:
+        errors = [{"field": _tree_field(path), "message": str(message)} for path, message in exc.errors]
+        if not errors:
+            errors = [{"field": "eligibility", "message": _("is not a valid eligibility tree")}]
+        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors) from None
+    return dict(engine.tree_to_json(node))
+
+
+#: One cleaner per plain field: raw value → model value (ValueError with the message).
+CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "title": lambda v: clean_line(v, 200),
+    "issuer": lambda v: clean_line(v, 100),
+    "doc_no": lambda v: clean_line(v, 100),
+    "level": lambda v: clean_choice(v, list(PolicyLevel.choices)),
+    "category": lambda v: clean_choice(v, list(PolicyCategory.choices)),
+    "delivery": lambda v: clean_choice(v, list(Delivery.choices)),
+    "org_unit": clean_keeper_unit,
+    "valid_from": clean_policy_date,
+    "valid_to": lambda v: None if _blank(v) else clean_policy_date(v),
+    "summary": lambda v: clean_text(v, 2000),
+    "benefits": lambda v: clean_text(v, 5000),
+    "max_amount_wan": lambda v: None if _blank(v) else clean_decimal(v, maximum=MAX_DECIMAL),
+    "application_guide": lambda v: clean_text(v, 10000),
+    "apply_deadline": lambda v: clean_line(v, 100),
+    "contact_office": lambda v: clean_line(v, 100),
+    "contact_phone": lambda v: clean_line(v, 40),
+    "contact_address": lambda v: clean_line(v, 200),
+}
+#: Fields that may be left blank and then take this value.
+BLANK_DEFAULTS: dict[str, Any] = {"delivery": Delivery.APPLICATION.value}
+
+
+def clean_policy(
+    data: Mapping[str, Any], *, partial: bool = False, current: Policy | None = None
+) -> dict[str, Any]:
+    """Validate and resolve policy input; raise ``InvalidInput`` listing every bad field.
+
+    Returns model-ready values (OrgUnit, Decimal, date, the canonical eligibility JSON).
+    With ``partial`` only the given fields are checked (PATCH); required fields may be left
+    out but not emptied. ``current`` supplies the stored dates for the ``valid_to`` ≥
+    ``valid_from`` check of a partial change. Unknown fields are errors.
+    """
+    errors: list[dict[str, str]] = []
+    out: dict[str, Any] = {}
+
+    def fail(name: str, message: str) -> None:
+        errors.append({"field": name, "message": message})
+
+    for name in sorted(str(k) for k in set(data) - set(POLICY_FIELDS)):
+        fail(name, _("Unknown field."))
+    for name in REQUIRED_FIELDS:
+        if (not partial or name in data) and _blank(data.get(name)):
+            fail(name, _("This field is required."))
+
+    for name in POLICY_FIELDS:
+        if name not in data or name == "eligibility":
+            continue
+        value = data[name]
+        if _blank(value) and name in REQUIRED_FIELDS:
+            continue  # already reported
+        if _blank(value) and name in BLANK_DEFAULTS:
+            out[name] = BLANK_DEFAULTS[name]
+            continue
+        if isinstance(value, dict | list | bool):
+            fail(name, _("must be text"))
+            continue
+        try:
+            out[name] = CLEANERS[name](value)
+        except ValueError as exc:
+            fail(name, str(exc))
+
+    if "eligibility" in data:
+        try:
+            out["eligibility"] = clean_eligibility(data["eligibility"])
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
+
+    start = out.get("valid_from", current.valid_from if current is not None else None)
+    end = out.get("valid_to", current.valid_to if current is not None else None)
+    if ("valid_from" in out or "valid_to" in out) and start is not None and end is not None and end < start:
+        fail("valid_to", _("must not be before the start of validity (%(day)s)") % {"day": start.isoformat()})
+    if errors:
+        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+    return out
+
+
+def amount_text(value: Decimal | None) -> str | None:
+    """A stored amount as the API writes it (a decimal string)."""
+    return None if value is None else str(value)

@@ -1,0 +1,185 @@
+"""Forms of the visit and service-group pages. They only shape input; the rules are the
+services' (``visits.validation``), whose field errors come back onto these forms.
+
+The visit form's demands are repeated rows named ``demand-<n>-title`` / ``-kind`` /
+``-description`` (rendered by the template, added and removed by static/js/visits.js; the
+page offers one row without JavaScript). The upload field is ``evidence`` (Django forms
+reserve ``files``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership, User
+from zhaoyin.accounts.scope import member_group_ids
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.matters import clocks
+from zhaoyin.matters.choices import MatterKind
+from zhaoyin.matters.forms import MultipleFileField
+from zhaoyin.visits import selectors
+from zhaoyin.visits.filters import recent_quarters
+from zhaoyin.visits.validation import DEMAND_FIELDS, MAX_CONTACT, MAX_NAMES, MAX_NOTES
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
+class VisitForm(forms.Form):
+    """走访登记: the member's enterprises, the date (today by default), who took part, notes,
+    photos and files."""
+
+    enterprise = forms.ChoiceField(label=_("Enterprise"))
+    date = forms.CharField(label=_("Date of visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.MultipleChoiceField(
+        label=_("Participants"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    other_participants = forms.CharField(label=_("Other participants"), required=False, max_length=MAX_NAMES)
+    enterprise_contact = forms.CharField(label=_("Enterprise contact"), required=False, max_length=MAX_CONTACT)
+    notes = forms.CharField(
+        label=_("Notes"), max_length=MAX_NOTES, widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    evidence = MultipleFileField(label=_("Photos and files"), required=False)
+
+    #: Fields drawn full width.
+    WIDE = ("participants", "notes", "evidence")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        several = len(member_group_ids(user)) > 1
+        choices: list[tuple[str, str]] = [("", str(_("— choose —")))]
+        for e in selectors.enterprises_for_visits(user):
+            # A member of several groups sees which group serves each enterprise.
+            group = f"（{e.service_group.name}）" if several and e.service_group is not None else ""
+            choices.append((str(e.pk), e.name + group))
+        _choice_field(self, "enterprise").choices = choices
+        members = (
+            ServiceGroupMembership.objects.filter(group_id__in=member_group_ids(user), user__is_active=True)
+            .exclude(user=user)
+            .select_related("user", "group")
+            .order_by("group__code", "-is_leader", "user__username")
+        )
+        seen: set[int] = set()
+        people: list[tuple[str, str]] = []
+        for m in members:
+            if m.user_id in seen:
+                continue
+            seen.add(m.user_id)
+            people.append((m.user.username, m.user.full_name or m.user.username))
+        _choice_field(self, "participants").choices = people
+        self.fields["date"].initial = clocks.today().isoformat()
+        self.fields["evidence"].widget.attrs.update({"accept": "image/jpeg,image/png,application/pdf,.docx,.xlsx",
+                                                     "capture": "environment"})
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "enterprise": data.get("enterprise"),
+            "date": data.get("date"),
+            "notes": data.get("notes") or "",
+            "participants": list(data.get("participants") or []),
+            "other_participants": data.get("other_participants") or "",
+            "enterprise_contact": data.get("enterprise_contact") or "",
+            "files": data.get("evidence") or None,
+        }
+
+
+@dataclass
+class DemandRow:
+    """One demand row of the visit form, with its errors by field."""
+
+    index: int
+    title: str = ""
+    kind: str = MatterKind.COORDINATION.value
+    description: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def filled(self) -> bool:
+        return bool(self.title.strip() or self.description.strip())
+
+    def as_input(self) -> dict[str, str]:
+        return {"title": self.title, "kind": self.kind, "description": self.description}
+
+
+#: The kinds a demand may take, for the row's select.
+KIND_CHOICES = list(MatterKind.choices)
+
+
+def demand_rows(data: Mapping[str, Any] | None) -> list[DemandRow]:
+    """The demand rows posted (``demand-<n>-<field>``), in order; one empty row when none."""
+    rows: dict[int, DemandRow] = {}
+    if data is not None:
+        for key in data:
+            parts = str(key).split("-")
+            if len(parts) != 3 or parts[0] != "demand" or not parts[1].isdigit() or parts[2] not in DEMAND_FIELDS:
+                continue
+            n = int(parts[1])
+            if n > 999:
+                continue
+            row = rows.setdefault(n, DemandRow(index=n, kind=""))
+            setattr(row, parts[2], str(data.get(key) or ""))
+    out = [rows[n] for n in sorted(rows)]
+    return out or [DemandRow(index=0)]
+
+
+def place_demand_errors(exc: InvalidInput, filled: list[DemandRow]) -> InvalidInput:
+    """Put the service's ``demands[i].<field>`` errors on the filled rows they name; return
+    the other errors (for the form)."""
+    rest = []
+    for err in exc.errors:
+        name = err.get("field", "")
+        if name.startswith("demands[") and "]" in name:
+            index_text, _sep, tail = name[len("demands["):].partition("]")
+            if index_text.isdigit() and int(index_text) < len(filled):
+                key = tail.lstrip(".") or "title"
+                filled[int(index_text)].errors.setdefault(key, []).append(err["message"])
+                continue
+        rest.append(err)
+    return InvalidInput(exc.detail, rest)
+
+
+def service_errors_for_form(exc: InvalidInput) -> InvalidInput:
+    """The service's field names mapped onto the form's (``files`` → ``evidence``)."""
+    renamed = [{**e, "field": "evidence" if e.get("field") == "files" else e.get("field", "")} for e in exc.errors]
+    return InvalidInput(exc.detail, renamed)
+
+
+class VisitFilterForm(forms.Form):
+    """The visit list's filter bar (the parser in ``filters`` decides what is valid)."""
+
+    group = forms.ChoiceField(label=_("Service group"), required=False)
+    enterprise = forms.CharField(label=_("Enterprise id"), required=False, widget=forms.HiddenInput)
+    quarter = forms.ChoiceField(label=_("Quarter"), required=False)
+
+    def __init__(self, *args: Any, groups: list[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choice_field(self, "group").choices = [("", _("All groups"))] + [(g.code, g.name) for g in groups]
+        _choice_field(self, "quarter").choices = [("", _("All quarters"))] + [
+            (q, q) for q in recent_quarters(clocks.today())
+        ]
+
+
+class MemberAddForm(forms.Form):
+    """Add a member to a group: the account must already hold the service_member role."""
+
+    user = forms.CharField(label=_("Username"), max_length=150)
+    is_leader = forms.BooleanField(label=_("Group leader"), required=False)
+
+
+class AssignForm(forms.Form):
+    """Assign an enterprise to a group by its unified social credit code."""
+
+    enterprise = forms.CharField(label=_("Unified social credit code"), max_length=18)
+
+
+class CoverageYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
