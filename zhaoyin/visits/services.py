@@ -245,6 +245,36 @@ def membership_set_leader(*, acting_user: User | None, group: Any, user: Any) ->
 
 
 @transaction.atomic
+def membership_clear_leader(*, acting_user: User, group: Any, user: Any) -> ServiceGroupMembership:
+    """Make the group's leader (组长) an ordinary member again: the group then has no leader
+    until one is set (the member import's 组长 = 否 for the current leader). A member who is
+    not the leader is left as it is, unaudited; one who is not a member is refused on ``user``."""
+    _require_manager(acting_user)
+    clean_group = _group(group)
+    name = user.username if isinstance(user, User) else str(user or "").strip()
+    membership = (
+        ServiceGroupMembership.objects.filter(group=clean_group, user__username__iexact=name)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise InvalidInput.field("user", _("This account is not a member of the group."))
+    if not membership.is_leader:
+        return membership
+    membership.is_leader = False
+    membership.save(update_fields=["is_leader"])
+    audit_write(
+        action="service_group.leader_clear",
+        user=acting_user,
+        obj=membership,
+        object_repr=f"{clean_group.code} {membership.user.username}",
+        before={"group": clean_group.code, "leader": membership.user.username},
+        after={"group": clean_group.code, "leader": None},
+    )
+    return membership
+
+
+@transaction.atomic
 def membership_remove(*, acting_user: User, group: Any, user: Any) -> None:
     """Remove an account from a group; one that is not a member is refused on ``user``."""
     _require_manager(acting_user)

@@ -44,6 +44,7 @@ from zhaoyin.visits.forms import (
     service_errors_for_form,
 )
 from zhaoyin.visits.importing import ASSIGNMENT_COLUMNS, AssignmentImport, assignment_export, assignment_template
+from zhaoyin.visits.member_import import MEMBER_COLUMNS, MemberImport, member_export, member_template
 
 MANAGERS = selectors.MANAGER_ROLES
 GROUP_READERS = selectors.GROUP_READER_ROLES
@@ -74,6 +75,36 @@ PAGES = ImportPages(
 )
 #: The import's routes (upload, commit, result, error report) with their rule.
 IMPORT = PAGES.views(*MANAGERS)
+
+MEMBER_PAGES = ImportPages(
+    spec=MemberImport,
+    kind=MemberImport.kind,
+    columns=MEMBER_COLUMNS,
+    list_url="visits:group_list",
+    import_url="visits:member_import",
+    commit_url="visits:member_import_commit",
+    result_url="visits:member_import_result",
+    template_url="visits:member_import_template",
+    errors_url="visits:member_import_errors",
+    section_label=gettext_lazy("Service groups"),
+    heading=gettext_lazy("Import service group members from Excel"),
+    back_label=gettext_lazy("Back to the service groups"),
+    notes=(
+        gettext_lazy(
+            "Each row names an account by its username and the code of a service group (sg-01 …); the account "
+            "becomes a member of that group. 组长 是 makes it the group's leader (the previous leader becomes an "
+            "ordinary member); 否 makes it an ordinary member; a blank cell keeps the flag as it is."
+        ),
+        gettext_lazy(
+            "The account must be active and hold the service group member role; grant the role first. Members "
+            "not named in the file stay in their groups."
+        ),
+        gettext_lazy("The export of the members has these three columns on its first sheet and imports back."),
+        gettext_lazy("A file with any error imports nothing."),
+    ),
+)
+#: The member import's routes (upload, commit, result, error report) with their rule.
+MEMBER_IMPORT = MEMBER_PAGES.views(*MANAGERS)
 
 
 # --------------------------------------------------------------------------- groups
@@ -212,6 +243,22 @@ def assign_export(request: HttpRequest) -> HttpResponse:
     out = io.BytesIO()
     assignment_export(acting_user=request_user(request), out=out)
     return xlsx_download(out.getvalue(), timestamped_filename("service-group-assignments"))
+
+
+@allow(*MANAGERS)
+@require_GET
+def member_import_template(request: HttpRequest) -> HttpResponse:
+    """The member import's template: headers, an example row, the group codes."""
+    return xlsx_download(member_template(), "service-group-members-template.xlsx")
+
+
+@allow(*MANAGERS)
+@require_GET
+def member_export_view(request: HttpRequest) -> HttpResponse:
+    """Every service group membership as .xlsx, in the import's columns (re-importable), audited."""
+    out = io.BytesIO()
+    member_export(acting_user=request_user(request), out=out)
+    return xlsx_download(out.getvalue(), timestamped_filename("service-group-members"))
 
 
 # --------------------------------------------------------------------------- visits

@@ -1,5 +1,5 @@
 """Matrix rows for 百家企业行 (tests/authz_matrix.py): the service groups' pages, the
-assignment import/export, visits (pages and API), their files, coverage.
+assignment and member import/export, visits (pages and API), their files, coverage.
 
 Decisions (DESIGN 1 and 3.6): a visit is visible exactly when its enterprise is (county A's
 unit personas see group 1's visit to enterprise A, not group 2's visit to county B's
@@ -75,6 +75,14 @@ def _import_batch_of_admin(w: World) -> dict[str, Any]:
     return {"pk": batch.pk}
 
 
+def _member_batch_of_admin(w: World) -> dict[str, Any]:
+    from zhaoyin.core.models import ImportBatch
+    from zhaoyin.visits.member_import import MemberImport
+
+    batch = ImportBatch.objects.create(kind=MemberImport.kind, sha256="0" * 64, uploaded_by=w.user(Role.CITY_ADMIN))
+    return {"pk": batch.pk}
+
+
 def _visit_form(w: World) -> dict[str, Any]:
     return {
         "enterprise": str(w.enterprise_a.pk),
@@ -116,6 +124,13 @@ MATRIX += [
     web("visits:assign_import_errors", allowed=MANAGERS, kwargs=_import_batch_of_admin),
     web("visits:assign_import_template", allowed=MANAGERS),
     web("visits:assign_export", allowed=CITY_WIDE_ROLES),
+    web("visits:member_import", allowed=MANAGERS),
+    web("visits:member_import", "POST", allowed=MANAGERS, ok=400, label="no file"),
+    web("visits:member_import_commit", "POST", allowed=MANAGERS, ok=400, label="nothing to commit"),
+    web("visits:member_import_result", allowed=MANAGERS, kwargs=_member_batch_of_admin),
+    web("visits:member_import_errors", allowed=MANAGERS, kwargs=_member_batch_of_admin),
+    web("visits:member_import_template", allowed=MANAGERS),
+    web("visits:member_export", allowed=MANAGERS),
     # --- visits ---------------------------------------------------------------------------
     web("visits:visit_list", allowed=GOVERNMENT_ROLES),
     web("visits:visit_create", allowed=MEMBER),
