@@ -56,6 +56,7 @@ NAV: list[NavItem] = [
     NavItem(_("Project catalog"), "catalog:item_list", "book"),
     NavItem(_("Enterprise visits"), "visits:visit_list", "geo-alt"),
     NavItem(_("Policies"), "policies:list", "award"),
+    NavItem(_("My policies"), "policy_matching:mine", "award"),
     NavItem(_("Policy payouts"), "payouts:list", "cash-coin"),
     NavItem(_("Targets and progress"), "targets:progress", "bullseye"),
     NavItem(_("Working-day calendar"), "workcalendar:index", "calendar3"),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -23,6 +23,7 @@ from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
+from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.enterprises.filters import enterprise_filter_apply
 from zhaoyin.enterprises.forms import EnterpriseFilterForm
@@ -53,6 +54,17 @@ def enterprise_policy_matches(request: HttpRequest, pk: int) -> HttpResponse:
         "enterprises/policy_matches.html",
         {"enterprise": enterprise, "matches": matches},
     )
+
+
+@allow(Role.ENTERPRISE)
+@require_GET
+def my_policy_matches(request: HttpRequest) -> HttpResponse:
+    """The portal user's own enterprise's policy page (their menu entry "my policies")."""
+    user = request_user(request)
+    if user.enterprise_id is None:
+        raise Http404
+    enterprise = enterprise_selectors.enterprise_get_for_user(user=user, pk=user.enterprise_id)
+    return redirect("policy_matching:enterprise", pk=enterprise.pk)
 
 
 @allow(POLICY_READERS)

@@ -56,6 +56,7 @@ def _id(builder: Any) -> Any:
 
 
 MATRIX += [
+    web("policy_matching:mine", allowed={Role.ENTERPRISE}, ok=302, label="redirect to the own enterprise's page"),
     web("policy_matching:enterprise", allowed=ENTERPRISE_READERS, kwargs=_ent_a, label="county A, portal's own"),
     web("policy_matching:enterprise", allowed=ENTERPRISE_READERS, kwargs=_ent_b, scope=NOT_IN_SCOPE_OF_B,
         label="county B"),

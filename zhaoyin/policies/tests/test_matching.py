@@ -283,3 +283,33 @@ def test_nightly_refresh_is_registered() -> None:
     job = next(j for j in periodic.registered() if j.name == "policies-match-refresh")
     assert job.every_seconds == 24 * 3600
     assert job.fn is matching.run_refresh_job
+
+
+def test_a_large_rematch_is_queued_for_the_worker_not_run_in_the_request(
+    org_tree: dict[str, OrgUnit], django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond INLINE_LIMIT enterprises the re-match goes to the task queue (the tests' immediate
+    backend runs it at once, the database backend in ``zhaoyin worker``) and still writes the
+    verdicts; below it, it runs after the commit in the request."""
+    policy = make_policy(org_tree["city"], ABOVE_TREE)
+    firms = [make_enterprise(org_tree["county_a"], size_class="above") for _ in range(3)]
+    queued: list[list[int]] = []
+    real_task = matching.rematch_enterprises_task
+
+    class SpyTask:
+        def enqueue(self, ids: list[int]) -> Any:
+            queued.append(list(ids))
+            return real_task.enqueue(ids)
+
+    monkeypatch.setattr(matching, "rematch_enterprises_task", SpyTask())
+    monkeypatch.setattr(matching, "INLINE_LIMIT", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        matching.refresh_after_commit([f.pk for f in firms])
+    assert queued == [sorted(f.pk for f in firms)]
+    assert _verdicts(policy.pk) == {f.pk: "eligible" for f in firms}
+
+    PolicyMatch.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        matching.refresh_after_commit([firms[0].pk])
+    assert len(queued) == 1
+    assert _verdicts(policy.pk) == {firms[0].pk: "eligible"}

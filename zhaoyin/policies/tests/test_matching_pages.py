@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership
@@ -333,3 +335,20 @@ def test_enterprise_page_escapes_policy_text(
     body = web_client(make_user(Role.STAFF, "county_a")).get(f"/enterprises/{world['a_met'].pk}/policies/").content
     assert b'<script>alert("x")</script>' not in body
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;政策".encode() in body
+
+
+def test_portal_user_menu_leads_to_own_policy_page(make_user: Any, org_tree: Any) -> None:
+    """The enterprise user's "my policies" entry opens their own enterprise's policy page;
+    a portal account without an enterprise gets 404, not someone else's page."""
+    firm = make_enterprise(org_tree["county_a"])
+    portal = make_user("enterprise", "county_a", enterprise_id=firm.pk)
+    client = Client()
+    client.force_login(portal)
+    home = client.get("/")
+    assert reverse("policy_matching:mine") in home.content.decode()
+    response = client.get(reverse("policy_matching:mine"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("policy_matching:enterprise", args=[firm.pk])
+    lonely = make_user("enterprise", "county_a")
+    client.force_login(lonely)
+    assert client.get(reverse("policy_matching:mine")).status_code == 404
