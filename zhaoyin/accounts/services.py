@@ -231,9 +231,18 @@ def _user_set_roles(*, acting_user: User, user: User, roles: Iterable[str]) -> U
     RoleAssignment.objects.filter(user=user).exclude(role__in=wanted).delete()
     for role in sorted(wanted):
         RoleAssignment.objects.get_or_create(user=user, role=role, defaults={"granted_by": acting_user})
+    # A membership means nothing without the role (the scope, the group pages and the
+    # participant lists read it), so losing the role ends the memberships, recorded below.
+    left_groups: list[str] = []
+    if Role.SERVICE_MEMBER.value not in wanted:
+        memberships = ServiceGroupMembership.objects.filter(user=user)
+        left_groups = sorted(memberships.values_list("group__code", flat=True))
+        memberships.delete()
     user._role_codes = frozenset(r.value for r in role_set)
-    audit_write(action="user.roles", user=acting_user, obj=user, before={"roles": before},
-                after={"roles": sorted(user.role_codes)})
+    after: dict[str, object] = {"roles": sorted(user.role_codes)}
+    if left_groups:
+        after["left_service_groups"] = left_groups
+    audit_write(action="user.roles", user=acting_user, obj=user, before={"roles": before}, after=after)
     return user
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from zhaoyin.core.listparams import ParamErrors, first_param, parse_paging
+from zhaoyin.core.listparams import ParamErrors, first_param, parse_paging, positive_int
 from zhaoyin.visits.models import Visit
 from zhaoyin.visits.selectors import quarter_bounds
 
@@ -44,9 +44,8 @@ def visit_filter_parse(params: Mapping[str, Any]) -> VisitFilter:
     raw = {name: first_param(params, name) for name in PARAMS}
     enterprise = None
     if raw["enterprise"]:
-        if raw["enterprise"].isdigit() and len(raw["enterprise"]) <= 12:
-            enterprise = int(raw["enterprise"])
-        else:
+        enterprise = positive_int(raw["enterprise"])
+        if enterprise is None:
             errors.fail("enterprise", _("Enter an enterprise id."))
     quarter = None
     if raw["quarter"]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership, User
 from zhaoyin.accounts.scope import member_group_ids
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.listparams import positive_int
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind
 from zhaoyin.matters.forms import MultipleFileField
@@ -120,10 +121,8 @@ def demand_rows(data: Mapping[str, Any] | None) -> list[DemandRow]:
     if data is not None:
         for key in data:
             parts = str(key).split("-")
-            if len(parts) != 3 or parts[0] != "demand" or not parts[1].isdigit() or parts[2] not in DEMAND_FIELDS:
-                continue
-            n = int(parts[1])
-            if n > 999:
+            n = positive_int(parts[1]) if len(parts) == 3 and parts[0] == "demand" else None
+            if n is None or n > 999 or parts[2] not in DEMAND_FIELDS:
                 continue
             row = rows.setdefault(n, DemandRow(index=n, kind=""))
             setattr(row, parts[2], str(data.get(key) or ""))
@@ -139,9 +138,10 @@ def place_demand_errors(exc: InvalidInput, filled: list[DemandRow]) -> InvalidIn
         name = err.get("field", "")
         if name.startswith("demands[") and "]" in name:
             index_text, _sep, tail = name[len("demands["):].partition("]")
-            if index_text.isdigit() and int(index_text) < len(filled):
+            index = positive_int(index_text)
+            if index is not None and index < len(filled):
                 key = tail.lstrip(".") or "title"
-                filled[int(index_text)].errors.setdefault(key, []).append(err["message"])
+                filled[index].errors.setdefault(key, []).append(err["message"])
                 continue
         rest.append(err)
     return InvalidInput(exc.detail, rest)
@@ -179,7 +179,3 @@ class AssignForm(forms.Form):
     """Assign an enterprise to a group by its unified social credit code."""
 
     enterprise = forms.CharField(label=_("Unified social credit code"), max_length=18)
-
-
-class CoverageYearForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)

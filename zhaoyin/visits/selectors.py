@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.db.models.functions import ExtractQuarter
 from django.http import Http404
 
@@ -143,7 +143,7 @@ def group_get_for_user(*, user: User, pk: int) -> OrgUnit:
 
 def group_get_for_manager(*, pk: int) -> OrgUnit:
     """A service group by id for the managers' writes (the role is checked by the view)."""
-    group = OrgUnit.objects.filter(pk=pk, kind=OrgUnitKind.SERVICE_GROUP).first()
+    group = OrgUnit.objects.filter(pk=pk, kind=OrgUnitKind.SERVICE_GROUP, is_active=True).first()
     if group is None:
         raise Http404
     return group
@@ -280,11 +280,3 @@ def last_visits(enterprise_ids: list[int]) -> dict[int, dt.date]:
         .annotate(last=Max("visited_on"))
         .values_list("enterprise_id", "last")
     )
-
-
-def service_member_candidates(query: str = "") -> QuerySet[User]:
-    """Active accounts holding the service_member role (to add to a group)."""
-    qs = User.objects.filter(is_active=True, role_assignments__role=Role.SERVICE_MEMBER.value).distinct()
-    if query:
-        qs = qs.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
-    return qs.order_by("username")

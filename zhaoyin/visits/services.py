@@ -9,7 +9,7 @@ audit record in it. A visit's demands become matters through ``matters.services.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,6 +23,7 @@ from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, ServiceGroupMembership
 from zhaoyin.audit.services import audit_write, snapshot
 from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import services as matter_services
@@ -162,9 +163,11 @@ def _require_manager(acting_user: User) -> None:
 
 
 def _group(value: Any) -> OrgUnit:
-    if isinstance(value, OrgUnit) and value.kind == OrgUnitKind.SERVICE_GROUP:
+    if isinstance(value, OrgUnit) and value.kind == OrgUnitKind.SERVICE_GROUP and value.is_active:
         return value
-    found = OrgUnit.objects.filter(code=str(value or "").strip(), kind=OrgUnitKind.SERVICE_GROUP).first()
+    found = OrgUnit.objects.filter(
+        code=str(value or "").strip(), kind=OrgUnitKind.SERVICE_GROUP, is_active=True
+    ).first()
     if found is None:
         raise InvalidInput.field("group", _("Unknown service group."))
     return found
@@ -303,8 +306,9 @@ def _enterprise_by_uscc_or_id(value: Any) -> Enterprise:
         return value
     text = str(value or "").strip().upper()
     found = None
-    if text.isdigit() and len(text) < 18:
-        found = Enterprise.objects.filter(pk=int(text)).first()
+    pk = positive_int(text)
+    if pk is not None:
+        found = Enterprise.objects.filter(pk=pk).first()
     elif text:
         found = Enterprise.objects.filter(uscc=text).first()
     if found is None:
@@ -313,14 +317,20 @@ def _enterprise_by_uscc_or_id(value: Any) -> Enterprise:
 
 
 @transaction.atomic
-def enterprise_assign_group(*, acting_user: User, enterprise: Any, group: Any) -> Enterprise:
+def enterprise_assign_group(
+    *, acting_user: User, enterprise: Any, group: Any, only_from: OrgUnit | None = None
+) -> Enterprise:
     """Set which service group serves ``enterprise`` (``group`` None: none). The enterprise is
     given by itself, its id or its USCC; the group by itself or its code. One group per
-    enterprise: assigning moves it. Audited with the group before and after."""
+    enterprise: assigning moves it. ``only_from``: change it only if that group serves it now
+    (taking an enterprise out of a group must not empty another group it moved to meanwhile);
+    else ``enterprise`` is refused. Audited with the group before and after."""
     _require_manager(acting_user)
     ent = _enterprise_by_uscc_or_id(enterprise)
     clean_group = None if group is None or group == "" else _group(group)
     old = Enterprise.objects.select_for_update().get(pk=ent.pk)
+    if only_from is not None and old.service_group_id != only_from.pk:
+        raise InvalidInput.field("enterprise", _("This enterprise is not assigned to the group."))
     before_code = old.service_group.code if old.service_group is not None else None
     after_code = clean_group.code if clean_group is not None else None
     if old.service_group_id == (clean_group.pk if clean_group else None):
@@ -337,19 +347,3 @@ def enterprise_assign_group(*, acting_user: User, enterprise: Any, group: Any) -
         after={"service_group": after_code},
     )
     return old
-
-
-def demands_from_mapping(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Demand rows from a form's ``demand-N-title`` / ``-kind`` / ``-description`` fields."""
-    rows: dict[int, dict[str, Any]] = {}
-    for key, value in data.items():
-        parts = key.split("-")
-        if len(parts) == 3 and parts[0] == "demand" and parts[1].isdigit() and parts[2] in validation.DEMAND_FIELDS:
-            rows.setdefault(int(parts[1]), {})[parts[2]] = value
-    out = []
-    for n in sorted(rows):
-        row = rows[n]
-        # A row left empty (only the kind chosen) is no demand.
-        if str(row.get("title") or "").strip() or str(row.get("description") or "").strip():
-            out.append({k: row.get(k, "") for k in validation.DEMAND_FIELDS})
-    return out

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import ServiceGroupMembership, User
 from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.listparams import positive_int
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind
@@ -88,10 +89,11 @@ def clean_enterprise(user: User, value: Any, errors: _Errors) -> Enterprise | No
     scope, another group's) gets one and the same message."""
     message = _("Choose an enterprise served by your service group.")
     pk = value.pk if isinstance(value, Enterprise) else value
-    if isinstance(pk, bool) or pk is None or not str(pk).strip().isdigit() or len(str(pk).strip()) > 12:
+    number = None if isinstance(pk, bool) or pk is None else positive_int(str(pk).strip())
+    if number is None:
         errors.add("enterprise", message)
         return None
-    found = selectors.enterprises_for_visits(user).filter(pk=int(str(pk).strip())).first()
+    found = selectors.enterprises_for_visits(user).filter(pk=number).first()
     if found is None:
         errors.add("enterprise", message)
     return found

@@ -28,6 +28,7 @@ from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.core.files import attachment_response
 from zhaoyin.core.forms import add_service_errors
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
+from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES
 from zhaoyin.matters import clocks
@@ -217,17 +218,15 @@ def group_unassign(request: HttpRequest, pk: int) -> HttpResponse:
     """Take an enterprise (by id) out of the group: it is then served by none."""
     user = request_user(request)
     group = selectors.group_get_for_manager(pk=pk)
-    enterprise_id = request.POST.get("enterprise", "")
-    if not enterprise_id.isdigit() or not selectors.group_enterprises(group).filter(pk=int(enterprise_id)).exists():
+    try:
+        enterprise = services.enterprise_assign_group(
+            acting_user=user, enterprise=request.POST.get("enterprise", ""), group=None, only_from=group
+        )
+    except InvalidInput:
         messages.error(request, _("This enterprise is not assigned to the group."))
         return render(request, "visits/group_detail.html", _group_context(request, pk), status=400)
-    enterprise = services.enterprise_assign_group(acting_user=user, enterprise=int(enterprise_id), group=None)
     messages.success(request, _("%(name)s is no longer served by this group.") % {"name": enterprise.name})
     return HttpResponseRedirect(reverse("visits:group_detail", args=[group.pk]) + "#enterprises")
-
-
-
-
 
 
 @allow(*MANAGERS)
@@ -375,9 +374,8 @@ def _year(request: HttpRequest) -> int | None:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return clocks.today().year
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    return None
+    year = positive_int(raw)
+    return year if year is not None and 2000 <= year <= 2100 else None
 
 
 @allow(*GROUP_READERS)

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import MakeUser
 from zhaoyin.accounts.models import ServiceGroupMembership
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import InvalidInput
@@ -213,3 +214,20 @@ def test_enterprise_assign_group_bad_input(svc: Service, enterprise: str, group:
         services.enterprise_assign_group(acting_user=svc.admin, enterprise=target, group=group)
     assert _fields(exc) == {field}
     assert_fingerprint_unchanged(before, db_fingerprint())
+
+
+def test_AC_03_losing_the_member_role_ends_the_memberships_audited(svc: Service, make_user: MakeUser) -> None:
+    """Without the service_member role a membership would still list the account on the group
+    pages and as a visit participant while giving it no scope: the role change ends it."""
+    from zhaoyin.accounts.services import user_set_roles
+
+    sec = make_user("security_admin", "city")
+    assert ServiceGroupMembership.objects.filter(user=svc.colleague_1).exists()
+    user_set_roles(acting_user=sec, user=svc.colleague_1, roles=["staff"])
+    assert not ServiceGroupMembership.objects.filter(user=svc.colleague_1).exists()
+    record = AuditRecord.objects.filter(action="user.roles").latest("pk")
+    assert record.after is not None
+    assert record.after["left_service_groups"] == ["sg-01"]
+    # Keeping the role keeps the memberships.
+    user_set_roles(acting_user=sec, user=svc.member_1, roles=["service_member", "staff"])
+    assert ServiceGroupMembership.objects.filter(user=svc.member_1).exists()

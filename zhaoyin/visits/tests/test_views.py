@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import MakeUser
-from zhaoyin.accounts.models import ServiceGroupMembership, User
+from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership, User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
 from zhaoyin.enterprises.models import Enterprise
@@ -198,6 +198,32 @@ def test_group_member_remove_assign_and_unassign(svc: Service, make_user: MakeUs
     assert client.post(unassign, {"enterprise": str(svc.ent_2.pk)}).status_code == 400
     assert Enterprise.objects.get(pk=svc.ent_2.pk).service_group == svc.group_2
     assert AuditRecord.objects.filter(action="enterprise.assign_group").count() == 2
+    # Digits Python calls digits but int() refuses, or no id at all: refused, never a 500.
+    for odd in ("²", "１２", "", "99999999999999999999"):
+        assert client.post(unassign, {"enterprise": odd}).status_code == 400
+    assert Enterprise.objects.get(pk=svc.ent_2.pk).service_group == svc.group_2
+
+
+def test_a_deactivated_group_takes_no_members_or_enterprises(svc: Service) -> None:
+    """A group switched off is not a place to write to (as the imports say): 404 before any change."""
+    OrgUnit.objects.filter(pk=svc.group_1.pk).update(is_active=False)
+    client = web(svc.admin)
+    before = AuditRecord.objects.count()
+    response = client.post(reverse("visits:group_assign", args=[svc.group_1.pk]), {"enterprise": svc.ent_none.uscc})
+    assert response.status_code == 404
+    assert Enterprise.objects.get(pk=svc.ent_none.pk).service_group_id is None
+    assert AuditRecord.objects.count() == before
+
+
+def test_odd_digits_in_list_and_coverage_parameters_are_refused_not_500(svc: Service) -> None:
+    client = web(svc.admin)
+    assert client.get(reverse("visits:visit_list") + "?enterprise=²").status_code == 400
+    assert client.get(reverse("visits:coverage") + "?year=²⁰²⁶").status_code == 400
+    from zhaoyin.visits.tests.test_api import client_for
+
+    response = client_for(svc.member_1).get("/api/v1/visits?enterprise=²")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["enterprise"]
 
 
 # ---- coverage -------------------------------------------------------------------------------
