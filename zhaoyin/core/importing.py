@@ -33,6 +33,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
@@ -364,6 +365,18 @@ def plan_import(
             r.target = None
             r.changes = None
     return ImportPlan(rows=rows)
+
+
+def cell_as_input(value: Any) -> Any:
+    """A cell as the field cleaners shared with the forms take it: dates as dates, numbers as
+    their text (a float through its shortest repr, so no binary noise reaches a Decimal)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, float):
+        return str(Decimal(str(value)))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def mark_repeats(groups: Iterable[list[RowResult]], column: str, message: Callable[[str], str]) -> None:

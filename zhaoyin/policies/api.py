@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import StrictInt, StrictStr, ValidationError
 
 from zhaoyin.accounts.request import request_user
@@ -239,14 +240,8 @@ def _action_body(request: HttpRequest) -> ActionIn:
     try:
         return ActionIn.model_validate(data)
     except ValidationError as exc:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ())) or "body",
-                "message": _("Unknown field.") if e.get("type") == "extra_forbidden" else str(e.get("msg", "")),
-            }
-            for e in exc.errors()
-        ]
-        raise InvalidInput(errors[0]["message"], errors) from None
+        # Answered by the API's own validation handler, like a declared body (422, fields named).
+        raise NinjaValidationError([dict(e) for e in exc.errors()]) from None
 
 
 @router.post(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.forms import FilterBarForm
+from zhaoyin.core.listparams import positive_int
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.filters import PolicyFilter, policy_filter_parse
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel, PolicyStatus
@@ -117,7 +118,7 @@ class PolicyForm(forms.Form):
     @property
     def submitted_version(self) -> int | None:
         value = str(self.cleaned_data.get("version") or "")
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+        return positive_int(value)
 
     def add_service_errors(self, errors: list[dict[str, str]]) -> None:
         """A service's field errors onto the fields; tree nodes' onto the editor (and the

@@ -16,23 +16,31 @@ commits nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict, mark_repeats
+from zhaoyin.core.importing import (
+    Column,
+    ImportSpec,
+    RowError,
+    RowInvalid,
+    RowResult,
+    Verdict,
+    cell_as_input,
+    mark_repeats,
+)
+from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.policies import flow, selectors, services
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
-from zhaoyin.policies.validation import PLACE_UNIT_KINDS, clean_policy
+from zhaoyin.policies.validation import PLACE_UNIT_KINDS, clean_policy, policy_vocabulary
 
 POLICY_COLUMNS: tuple[Column, ...] = (
     Column("id", "编号", "id", width=8),
@@ -59,16 +67,6 @@ DATA_KEYS = tuple(c.key for c in POLICY_COLUMNS if c.key != "id")
 TEXT_INDEXES = frozenset(i for i, c in enumerate(POLICY_COLUMNS) if c.identifier)
 
 
-def _raw_value(value: Any) -> Any:
-    """A cell as ``clean_policy`` takes it: dates as dates, numbers as text (no float noise)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, float):
-        return str(Decimal(str(value)))
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
 
 def _row_errors(exc: InvalidInput) -> list[tuple[str, str]]:
     """Service errors as (column key, reason); a tree node's error names its path."""
@@ -89,18 +87,29 @@ class PolicyImport(ImportSpec):
     columns: ClassVar[tuple[Column, ...]] = POLICY_COLUMNS
     key_column: ClassVar[str] = "id"
 
+    def __init__(self, user: User) -> None:
+        super().__init__(user)
+        # The dictionaries every row's tree is checked against, loaded once per file.
+        self.vocab = policy_vocabulary()
+
     def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        data = {key: _raw_value(raw.get(key)) for key in DATA_KEYS}
+        data = {key: cell_as_input(raw.get(key)) for key in DATA_KEYS}
         if data.get("org_unit") in (None, ""):
             del data["org_unit"]  # the service's default: the user's unit, or the city
         try:
-            values = clean_policy(data)
+            values = clean_policy(data, vocab=self.vocab)
         except InvalidInput as exc:
             raise RowInvalid(_row_errors(exc)) from None
-        key = str(_raw_value(raw.get("id")) or "").strip()
-        if key and not (key.isascii() and key.isdigit() and len(key) < 12):
+        key = str(cell_as_input(raw.get("id")) or "").strip()
+        pk = positive_int(key)
+        if key and pk is None:
             raise RowInvalid([("id", _("must be a policy id (a whole number)"))])
-        return {"id": int(key) if key else None, "data": data, "values": values}
+        if values.get("eligibility") == {}:
+            # A blank conditions cell leaves the policy's conditions as they are (the page says
+            # "leave it blank to add them later"); a new policy starts without any.
+            data.pop("eligibility", None)
+            values.pop("eligibility", None)
+        return {"id": pk, "data": data, "values": values}
 
     def _editable(self) -> Any:
         return selectors.policy_list_visible_to(self.user).filter(status__in=[s.value for s in flow.EDITABLE])
@@ -115,6 +124,13 @@ class PolicyImport(ImportSpec):
             if r.cleaned["id"] is None:
                 v = r.cleaned["values"]
                 natural[(v["title"], v.get("doc_no", ""))].append(r)
+        # (Two rows with one id are already refused by the framework: ``id`` is the key column.)
+        # Rows without an id find their policy by title and document number: one query.
+        titles = sorted({key[0] for key in natural})
+        by_name: dict[tuple[str, str], Policy] = {}
+        for p in self._editable().filter(title__in=titles).order_by("pk"):
+            if selectors.can_edit_policy(user, p):
+                by_name.setdefault((p.title, p.doc_no), p)
         mark_repeats(
             natural.values(),
             self.label("title"),
@@ -141,14 +157,7 @@ class PolicyImport(ImportSpec):
                     )
                     continue
             else:
-                target = next(
-                    (
-                        p
-                        for p in self._editable().filter(title=values["title"], doc_no=values.get("doc_no", ""))
-                        if selectors.can_edit_policy(user, p)
-                    ),
-                    None,
-                )
+                target = by_name.get((values["title"], values.get("doc_no", "")))
                 if target is None:
                     r.verdict = Verdict.CREATE
                     continue

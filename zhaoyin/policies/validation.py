@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import get_language
@@ -184,14 +183,16 @@ BLANK_DEFAULTS: dict[str, Any] = {"delivery": Delivery.APPLICATION.value}
 
 
 def clean_policy(
-    data: Mapping[str, Any], *, partial: bool = False, current: Policy | None = None
+    data: Mapping[str, Any], *, partial: bool = False, current: Policy | None = None,
+    vocab: engine.Vocabulary | None = None,
 ) -> dict[str, Any]:
     """Validate and resolve policy input; raise ``InvalidInput`` listing every bad field.
 
     Returns model-ready values (OrgUnit, Decimal, date, the canonical eligibility JSON).
     With ``partial`` only the given fields are checked (PATCH); required fields may be left
     out but not emptied. ``current`` supplies the stored dates for the ``valid_to`` ≥
-    ``valid_from`` check of a partial change. Unknown fields are errors.
+    ``valid_from`` check of a partial change. ``vocab``: the dictionaries the tree is checked
+    against, loaded once by a caller cleaning many rows (an import). Unknown fields are errors.
     """
     errors: list[dict[str, str]] = []
     out: dict[str, Any] = {}
@@ -224,7 +225,7 @@ def clean_policy(
 
     if "eligibility" in data:
         try:
-            out["eligibility"] = clean_eligibility(data["eligibility"])
+            out["eligibility"] = clean_eligibility(data["eligibility"], vocab=vocab)
         except InvalidInput as exc:
             errors.extend(exc.errors)
 
@@ -236,7 +237,3 @@ def clean_policy(
         raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
     return out
 
-
-def amount_text(value: Decimal | None) -> str | None:
-    """A stored amount as the API writes it (a decimal string)."""
-    return None if value is None else str(value)

@@ -27,7 +27,7 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.files import attachment_response
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
-from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.listparams import MAX_PAGE_SIZE, positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.lib import eligibility as engine
@@ -211,7 +211,7 @@ def policy_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = WithdrawForm(request.POST)
     form.is_valid()
     text = str(form.cleaned_data.get("version") or "")
-    version = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    version = positive_int(text)
     try:
         services.policy_transition(
             acting_user=user,

@@ -17,18 +17,25 @@ are few), each with its own audit record, inside the framework's one transaction
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict, mark_repeats
+from zhaoyin.core.importing import (
+    Column,
+    ImportSpec,
+    RowError,
+    RowInvalid,
+    RowResult,
+    Verdict,
+    cell_as_input,
+    mark_repeats,
+)
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.enterprises.models import Industry
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
@@ -60,16 +67,6 @@ DATA_KEYS = tuple(c.key for c in PROJECT_COLUMNS if c.key != "code")
 IDENTIFIER_INDEXES = frozenset(i for i, c in enumerate(PROJECT_COLUMNS) if c.identifier)
 
 
-def _raw_value(value: Any) -> Any:
-    """A cell as ``clean_project`` takes it: dates as dates, numbers as text (no float noise)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, float):
-        return str(Decimal(str(value)))
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
 
 class ProjectImport(ImportSpec):
     """The project import: update by code, create without one, within the user's scope."""
@@ -79,7 +76,7 @@ class ProjectImport(ImportSpec):
     key_column: ClassVar[str] = "code"
 
     def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        data = {key: _raw_value(raw.get(key)) for key in DATA_KEYS}
+        data = {key: cell_as_input(raw.get(key)) for key in DATA_KEYS}
         try:
             values = clean_project(data)
         except InvalidInput as exc:

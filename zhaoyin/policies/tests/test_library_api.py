@@ -144,6 +144,11 @@ def test_actions_publish_withdraw_and_409(make_user: Any, org_tree: Any) -> None
     assert _fields(no_reason) == {"reason"}
     unknown = _post(client, f"/api/v1/policies/{policy.pk}/actions/withdraw", {"reason": "x", "why": "y"})
     assert unknown.status_code == 422
+    assert _fields(unknown) == {"why"}
+    for bad in ("[1, 2]", "{not json"):
+        odd = client.post(f"/api/v1/policies/{policy.pk}/actions/withdraw", bad, content_type="application/json")
+        assert odd.status_code == 422
+        assert odd.json()["errors"]
     assert fingerprint() == before
     done = _post(client, f"/api/v1/policies/{policy.pk}/actions/withdraw", {"reason": "政策到期前废止"})
     assert done.status_code == 200

@@ -84,6 +84,45 @@ def test_import_updates_by_id(make_user: Any, org_tree: Any) -> None:
     assert Policy.objects.get(pk=policy.pk).title == "新名"
 
 
+def test_a_blank_conditions_cell_keeps_the_policys_conditions(make_user: Any, org_tree: Any) -> None:
+    """Updating an in-force or a draft policy with the conditions cell left blank changes the
+    other fields and keeps its tree (an in-force policy cannot lose it: that used to end the
+    commit with a server error)."""
+    admin = make_user(Role.CITY_ADMIN)
+    live = make_policy(org_tree["city"], status=PolicyStatus.IN_FORCE, title="有效政策", eligibility=TREE)
+    draft = make_policy(org_tree["city"], status=PolicyStatus.DRAFT, title="草稿政策", eligibility=TREE)
+    batch, _plan = commit(
+        admin,
+        workbook([
+            row(id=str(live.pk), title="有效政策-修订", eligibility=None),
+            row(id=str(draft.pk), title="草稿政策-修订", eligibility=""),
+        ]),
+    )
+    assert (batch.updated, batch.rejected) == (2, 0)
+    for policy, title in ((live, "有效政策-修订"), (draft, "草稿政策-修订")):
+        policy.refresh_from_db()
+        assert (policy.title, policy.eligibility) == (title, TREE)
+
+
+def test_rows_without_id_find_their_policies_in_one_query(make_user: Any, org_tree: Any) -> None:
+    """Matching rows to policies by title and document number does not query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = make_user(Role.CITY_ADMIN)
+    for n in range(3):
+        make_policy(org_tree["city"], status=PolicyStatus.DRAFT, title=f"同名{n}", doc_no=f"号{n}")
+    few = workbook([row(title="同名0", doc_no="号0", benefits="改")])
+    many = workbook([row(title=f"同名{n}", doc_no=f"号{n}", benefits="改") for n in range(3)])
+    counts = []
+    for data in (few, many):
+        with CaptureQueriesContext(connection) as ctx:
+            _batch, plan = import_preview(acting_user=admin, spec=PolicyImport(admin), data=data, filename="p.xlsx")
+        assert not plan.errors
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
 def test_a_bad_row_blocks_everything_and_names_row_column_reason(make_user: Any) -> None:
     admin = make_user(Role.CITY_ADMIN)
     bad_tree = json.dumps({"all": [{"field": "size_class", "op": "eq", "value": "huge"}]})
