@@ -240,9 +240,12 @@ class EnterpriseImport(ImportSpec):
 
         audit_write_many(user=self.user, entries=entries())
         # One re-match of every created or changed enterprise once the import commits.
-        from zhaoyin.policies.matching import refresh_after_commit
+        from zhaoyin.policies.matching import refresh_after_commit, touches_matching
 
-        refresh_after_commit([*(e.pk for e, _q in creates), *(e.pk for e, _o, _n in update_audits)])
+        refresh_after_commit([
+            *(e.pk for e, _q in creates),
+            *(e.pk for e, _o, new in update_audits if touches_matching(new)),
+        ])
 
     def _write_updates(self, rows: list[RowResult], now: dt.datetime) -> list[AuditTriple]:
         """Apply the update rows; return (enterprise, before, after) of each for the audit."""

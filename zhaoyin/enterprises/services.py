@@ -46,6 +46,12 @@ def _apply(enterprise: Enterprise, cleaned: Mapping[str, Any]) -> list[Any] | No
     return quals
 
 
+def _touches_matching(changed: Mapping[str, Any]) -> bool:
+    from zhaoyin.policies.matching import touches_matching
+
+    return touches_matching(changed)
+
+
 def _rematch(enterprise: Enterprise) -> None:
     """Keep the stored policy verdicts current: re-match the enterprise after the commit."""
     from zhaoyin.policies.matching import refresh_after_commit
@@ -118,7 +124,8 @@ def enterprise_update(
     old, new = diff(before, enterprise_audit_snapshot(enterprise))
     if old or new:
         audit_write(action="enterprise.update", user=acting_user, obj=enterprise, before=old, after=new)
-    _rematch(enterprise)
+    if _touches_matching(new):
+        _rematch(enterprise)
     return enterprise
 
 

@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from zhaoyin.accounts.request import request_user
@@ -32,13 +31,10 @@ from zhaoyin.policies.match_export import export_filename, policy_eligible_expor
 from zhaoyin.policies.models import MatchVerdict
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
 from zhaoyin.policies.selectors import policy_get_for_user
+from zhaoyin.policies.validation import engine_lang
 
 PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
 
-
-def engine_lang() -> str:
-    """The language of the reasons: Chinese unless the page is shown in English."""
-    return "en" if (get_language() or "").startswith("en") else "zh"
 
 
 @allow(enterprise_selectors.READER_ROLES)

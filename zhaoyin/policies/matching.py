@@ -38,10 +38,21 @@ FIGURE_COLUMNS: tuple[str, ...] = (
     "revenue_wan", "tax_wan", "output_wan", "value_added_wan", "energy_tce", "emissions_t", "rd_wan",
     "employees", "electricity_kwh",
 )
+#: The enterprise fields ``load_facts`` reads: a change to any other (name, address, service
+#: group …) cannot change a verdict, so it needs no re-match.
+MATCHED_FIELDS: frozenset[str] = frozenset(
+    {"industry", "size_class", "org_unit", "land_mu", "employees", "founded_on", "qualifications"}
+)
+
+
+def touches_matching(changed: Iterable[str]) -> bool:
+    """Whether a change of these enterprise fields can change a verdict."""
+    return not MATCHED_FIELDS.isdisjoint(changed)
+
+
 #: Enterprises loaded per round of the bulk refresh (bounded memory at province scale).
 CHUNK = 5000
 
-_VERDICT_CODE = {engine.MET: MatchVerdict.ELIGIBLE.value, engine.UNKNOWN: MatchVerdict.POSSIBLE.value}
 _VERDICT_ORDER = {engine.MET: 0, engine.UNKNOWN: 1, engine.UNMET: 2}
 
 

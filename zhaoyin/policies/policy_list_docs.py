@@ -34,7 +34,9 @@ from zhaoyin.audit.services import audit_write
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies import matching
+from zhaoyin.policies.match_selectors import missing_data
 from zhaoyin.policies.models import Policy
+from zhaoyin.policies.validation import engine_lang
 
 LANGUAGE = "zh-hans"
 STYLESHEET = "css/policy-list.css"
@@ -139,7 +141,7 @@ def policy_list_build(enterprise: Enterprise) -> PolicyList:
         enterprise = Enterprise.objects.select_related("org_unit", "industry", "service_group").get(pk=enterprise.pk)
         eligible: list[PolicyEntry] = []
         possible: list[PolicyEntry] = []
-        for item in matching.explain_enterprise(enterprise, lang="zh", include_ineligible=False):
+        for item in matching.explain_enterprise(enterprise, lang=engine_lang(), include_ineligible=False):
             lines = _conditions(item.explanation)
             target = eligible if item.explanation.verdict == engine.MET else possible
             target.append(
@@ -148,7 +150,7 @@ def policy_list_build(enterprise: Enterprise) -> PolicyList:
                     policy=item.policy,
                     verdict=item.verdict,
                     conditions=lines,
-                    missing=list(dict.fromkeys(line.reason for line in lines if line.result == "unknown")),
+                    missing=missing_data(item.explanation),
                 )
             )
         numbered = [

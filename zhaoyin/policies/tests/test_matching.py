@@ -125,6 +125,22 @@ def test_unchanged_update_schedules_no_rematch(
     assert callbacks == []
 
 
+def test_a_change_no_condition_reads_schedules_no_rematch(
+    org_tree: dict[str, OrgUnit], make_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Renaming an enterprise or moving its address cannot change a verdict; its land area can."""
+    enterprise = make_enterprise(org_tree["county_a"], size_class="above")
+    admin = make_user(Role.UNIT_ADMIN, "county_a")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, acting(channel="web"):
+        enterprise_services.enterprise_update(
+            acting_user=admin, enterprise=enterprise, data={"name": "改名后的企业有限公司", "address": "新地址1号"}
+        )
+    assert callbacks == []
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, acting(channel="web"):
+        enterprise_services.enterprise_update(acting_user=admin, enterprise=enterprise, data={"land_mu": "12.5"})
+    assert len(callbacks) == 1
+
+
 def test_excel_import_rematches_once_with_every_id(
     org_tree: dict[str, OrgUnit], make_user: Any, django_capture_on_commit_callbacks: Any,
     monkeypatch: pytest.MonkeyPatch,
