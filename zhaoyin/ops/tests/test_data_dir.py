@@ -1,0 +1,30 @@
+"""Issue 19: every ``zhaoyin`` command creates a missing data directory (0700) or says which
+variable and path it could not create, exit 2."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from zhaoyin.ops.tests.cli import run_cli
+
+
+def test_migrate_creates_a_missing_data_directory_with_mode_0700(tmp_path: Path) -> None:
+    data_dir = tmp_path / "new" / "nested" / "data"
+    proc = run_cli("migrate", "--noinput", data_dir=data_dir, env="development")
+    assert proc.returncode == 0
+    assert data_dir.is_dir()
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    assert (data_dir / "zhaoyin.sqlite3").is_file()
+
+
+def test_a_data_directory_that_cannot_be_made_exits_2_naming_the_variable(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    data_dir = blocker / "data"
+    proc = run_cli("check", data_dir=data_dir, env="development", check=False)
+    assert proc.returncode == 2
+    assert "ZHAOYIN_DATA_DIR" in proc.stderr
+    assert str(data_dir) in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not data_dir.exists()
