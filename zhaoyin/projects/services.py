@@ -587,7 +587,8 @@ def fund_entry_correct(
     """Correct an active funds entry: the old one is marked superseded and a new one points
     back to it (``replaces``), so the history of the figure stays. A note is required."""
     project = entry.project
-    if acting_user is not None and not can_edit_project(acting_user, project):
+    rule = fund_flow.TABLE.by_action[fund_flow.Action.CORRECT]
+    if acting_user is not None and not (can_edit_project(acting_user, project) and rule.may(acting_user.role_codes)):
         raise PermissionDenied
     errors: list[dict[str, str]] = []
     amount: Decimal | None = None
@@ -597,9 +598,6 @@ def fund_entry_correct(
         amount = clean_decimal(amount_wan, maximum=MAX_DECIMAL)
     except ValueError as exc:
         errors.append({"field": "amount_wan", "message": str(exc)})
-    rule = fund_flow.TABLE.by_action[fund_flow.Action.CORRECT]
-    if acting_user is not None and not rule.may(acting_user.role_codes):
-        raise PermissionDenied
     note_text = "" if note is None else str(note).strip()
     if rule.needs_reason and not note_text:
         errors.append({"field": "note", "message": _("Say why the figure is corrected.")})
