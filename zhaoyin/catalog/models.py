@@ -67,7 +67,7 @@ class CatalogItem(models.Model):
 
 
 class EditionStatus(models.TextChoices):
-    """draft → published → withdrawn (see ``transitions.TRANSITIONS``)."""
+    """draft → published → withdrawn (the transitions are ``catalog.flow.TABLE``)."""
 
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")

@@ -2,12 +2,12 @@
 
 Every write is atomic and audited in the same transaction. Only the city admin curates;
 ``acting_user=None`` is the system (demo, CLI). Edition states move only along
-``TRANSITIONS``, one service per transition.
+the rows of ``catalog.flow.TABLE``, one service per row (``edition_<action>``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,20 +17,11 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, diff, snapshot
+from zhaoyin.catalog import flow
 from zhaoyin.catalog.models import CatalogEdition, CatalogEditionItem, CatalogItem, EditionStatus
 from zhaoyin.catalog.selectors import is_curator
 from zhaoyin.catalog.validation import clean_item, clean_year, item_ids
 from zhaoyin.core.errors import Conflict, InvalidInput
-
-#: The edition state machine: (from, to) → the one service that makes that move.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (EditionStatus.DRAFT, EditionStatus.PUBLISHED): "edition_publish",
-    (EditionStatus.PUBLISHED, EditionStatus.WITHDRAWN): "edition_withdraw",
-}
-
-
-def transition_allowed(source: str, target: str) -> bool:
-    return (source, target) in TRANSITIONS
 
 
 def _require_curator(acting_user: User | None) -> None:
@@ -38,12 +29,19 @@ def _require_curator(acting_user: User | None) -> None:
         raise PermissionDenied
 
 
-def _check_transition(edition: CatalogEdition, target: str) -> None:
-    if not transition_allowed(edition.status, target):
+def _transition_for(edition: CatalogEdition, action: flow.Action, acting_user: User | None) -> EditionStatus:
+    """The status ``action`` leads the (locked) edition to; a move the table does not list is
+    refused (409), an actor it does not name gets 403."""
+    rule = flow.TABLE.by_action[action]
+    if acting_user is not None and not rule.may(acting_user.role_codes):
+        raise PermissionDenied
+    row = flow.TABLE.transition_for(action, edition.status)
+    if row is None:
         raise Conflict(
             _("A %(source)s edition cannot become %(target)s.")
-            % {"source": edition.get_status_display(), "target": EditionStatus(target).label}
+            % {"source": edition.get_status_display(), "target": flow.TABLE.label_of(str(rule.target))}
         )
+    return EditionStatus(row.leads_to(flow.Status(edition.status)))
 
 
 @transaction.atomic
@@ -124,10 +122,10 @@ def edition_publish(*, acting_user: User | None, edition: CatalogEdition) -> Cat
     """draft → published. An edition without items cannot be published."""
     _require_curator(acting_user)
     edition = CatalogEdition.objects.select_for_update().get(pk=edition.pk)
-    _check_transition(edition, EditionStatus.PUBLISHED)
+    target = _transition_for(edition, flow.Action.PUBLISH, acting_user)
     if not edition.entries.exists():
         raise InvalidInput.field("items", _("An edition without items cannot be published; select items first."))
-    edition.status = EditionStatus.PUBLISHED
+    edition.status = target
     edition.published_at = timezone.now()
     edition.published_by = acting_user
     edition.save(update_fields=["status", "published_at", "published_by"])
@@ -146,8 +144,7 @@ def edition_withdraw(*, acting_user: User | None, edition: CatalogEdition) -> Ca
     """published → withdrawn: readers no longer see it; the curator still can."""
     _require_curator(acting_user)
     edition = CatalogEdition.objects.select_for_update().get(pk=edition.pk)
-    _check_transition(edition, EditionStatus.WITHDRAWN)
-    edition.status = EditionStatus.WITHDRAWN
+    edition.status = _transition_for(edition, flow.Action.WITHDRAW, acting_user)
     edition.withdrawn_at = timezone.now()
     edition.save(update_fields=["status", "withdrawn_at"])
     audit_write(
@@ -158,3 +155,10 @@ def edition_withdraw(*, acting_user: User | None, edition: CatalogEdition) -> Ca
         after={"status": edition.status},
     )
     return edition
+
+
+#: The service of each row of ``catalog.flow.TABLE``.
+EDITION_SERVICES: dict[flow.Action, Callable[..., CatalogEdition]] = {
+    flow.Action.PUBLISH: edition_publish,
+    flow.Action.WITHDRAW: edition_withdraw,
+}

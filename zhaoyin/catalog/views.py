@@ -14,10 +14,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.request import request_user
-from zhaoyin.catalog import brochure, selectors, services
+from zhaoyin.catalog import brochure, flow, selectors, services
 from zhaoyin.catalog.filters import item_filter_apply
 from zhaoyin.catalog.forms import EditionForm, ItemFilterForm, ItemForm
 from zhaoyin.catalog.models import CatalogEdition, CatalogItem, EditionStatus, ItemStatus
@@ -166,8 +167,18 @@ def _edition_context(request: HttpRequest, edition: CatalogEdition, error: str =
         "can_curate": curator,
         "editable": editable,
         "candidates": candidates,
-        "can_publish": curator and services.transition_allowed(edition.status, EditionStatus.PUBLISHED),
-        "can_withdraw": curator and services.transition_allowed(edition.status, EditionStatus.WITHDRAWN),
+        # The buttons are the table's rows the curator may take from the edition's status.
+        "transitions": [
+            {
+                "url": reverse(f"catalog:edition_{r.action}", args=[edition.pk]),
+                "label": r.label,
+                "style": r.style,
+                "icon": flow.ICONS[r.action],
+            }
+            for r in flow.TABLE.manual_rows_from(edition.status, user.role_codes)
+        ]
+        if curator
+        else [],
         "error": error,
     }
 
@@ -207,22 +218,25 @@ def edition_set_items(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("catalog:edition_detail", args=[edition.pk]))
 
 
-def _transition(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+#: What each button of the table says once its move is done.
+DONE: dict[flow.Action, Any] = {
+    flow.Action.PUBLISH: gettext_lazy("The edition has been published."),
+    flow.Action.WITHDRAW: gettext_lazy("The edition has been withdrawn."),
+}
+
+
+def _transition(request: HttpRequest, pk: int, action: flow.Action) -> HttpResponse:
     user = request_user(request)
     edition = selectors.edition_get_for_user(user=user, pk=pk)
+    service = services.EDITION_SERVICES[action]
     try:
-        if which == "publish":
-            services.edition_publish(acting_user=user, edition=edition)
-        else:
-            services.edition_withdraw(acting_user=user, edition=edition)
+        service(acting_user=user, edition=edition)
     except (InvalidInput, Conflict) as exc:
         message = exc.detail if isinstance(exc, InvalidInput) else exc
         return render(
             request, "catalog/edition_detail.html", _edition_context(request, edition, str(message)), status=400
         )
-    messages.success(
-        request, _("The edition has been published.") if which == "publish" else _("The edition has been withdrawn.")
-    )
+    messages.success(request, DONE[action])
     return HttpResponseRedirect(reverse("catalog:edition_detail", args=[edition.pk]))
 
 
@@ -230,14 +244,14 @@ def _transition(request: HttpRequest, pk: int, which: str) -> HttpResponse:
 @require_POST
 def edition_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """draft → published."""
-    return _transition(request, pk, "publish")
+    return _transition(request, pk, flow.Action.PUBLISH)
 
 
 @allow(CURATOR)
 @require_POST
 def edition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """published → withdrawn."""
-    return _transition(request, pk, "withdraw")
+    return _transition(request, pk, flow.Action.WITHDRAW)
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

@@ -1,29 +1,34 @@
-"""THE transition table of a policy's status (DESIGN 3.7).
+"""THE transition table of a policy's status (DESIGN 3.7), one ``core.transitions.TransitionTable``.
 
-Every status change is one row of ``TRANSITIONS``: the action, the statuses it may be taken
-from, the status it leads to, whether a person takes it (a button on the detail page, an API
-action) or the daily job does (``expire``), and whether it needs a reason. The services
-(``policies.services.policy_transition`` and ``expire_policies``) look every change up here,
-and the detail page draws its buttons from ``manual_transitions_from``, so the buttons cannot
-offer what the services refuse.
+Every status change is one row of ``TABLE``: the action, the statuses it may be taken from,
+the status it leads to, who may take it (role codes; ``SYSTEM`` for the daily job) and
+whether it needs a reason. The services (``policies.services.policy_transition`` and
+``expire_policies``) look every change up here with ``TABLE.transition_for``, and the detail
+page draws its buttons from ``TABLE.manual_rows_from``, so the buttons cannot offer what the
+services refuse.
 
-- ``publish``: draft → in force. The service also requires a valid eligibility tree and a
-  ``valid_to`` that has not passed.
-- ``withdraw`` (废止): draft or in force → withdrawn, with a reason. A draft is never deleted
-  (the audit log would point at nothing): it is withdrawn.
-- ``expire``: in force → expired, automatic once ``valid_to`` has passed (the worker's daily
-  job ``policies-expire``).
+- ``publish``: draft → in force, by a city or unit administrator. The service also requires a
+  valid eligibility tree and a ``valid_to`` that has not passed.
+- ``withdraw`` (废止): draft or in force → withdrawn, with a reason, by the same roles. A draft
+  is never deleted (the audit log would point at nothing): it is withdrawn.
+- ``expire``: in force → expired, automatic once ``valid_to`` has passed (``SYSTEM``: the
+  worker's daily job ``policies-expire``).
+
+Which policies a given administrator may act on (a unit administrator: those kept in their
+subtree) is the selectors' scope rule (``selectors.can_edit_policy``), not the table's.
+Nobody waits on a policy's status, so the table has no ``waits`` and its rows notify nobody.
 
 No Django here beyond ``gettext_lazy`` for the labels.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.core.roles import Role
+from zhaoyin.core.transitions import SYSTEM, TransitionTable, row
 
 
 class Status(StrEnum):
@@ -43,54 +48,40 @@ class Action(StrEnum):
     EXPIRE = "expire"
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One row of the table."""
+#: Who publishes and withdraws policies (the same roles as ``selectors.EDITOR_ROLES``).
+EDITORS: frozenset[str] = frozenset({Role.CITY_ADMIN.value, Role.UNIT_ADMIN.value})
 
-    action: Action
-    sources: frozenset[Status]
-    target: Status
-    #: Taken by a person (button, API); False: only by the daily job.
-    manual: bool
-    needs_reason: bool
-    label: Any
-    #: Bootstrap button style on the detail page.
-    style: str = "outline-secondary"
-
-
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(Action.PUBLISH, frozenset({Status.DRAFT}), Status.IN_FORCE, True, False, _("Publish"), "primary"),
-    Transition(
-        Action.WITHDRAW,
-        frozenset({Status.DRAFT, Status.IN_FORCE}),
-        Status.WITHDRAWN,
-        True,
-        True,
-        _("Withdraw"),
-        "outline-danger",
+TABLE: TransitionTable[Status, Action] = TransitionTable(
+    name="policy",
+    states=(
+        (Status.DRAFT, _("Draft")),
+        (Status.IN_FORCE, _("In force")),
+        (Status.EXPIRED, _("Expired")),
+        (Status.WITHDRAWN, _("Withdrawn")),
     ),
-    Transition(Action.EXPIRE, frozenset({Status.IN_FORCE}), Status.EXPIRED, False, False, _("Expire")),
+    initial=Status.DRAFT,
+    terminal=frozenset({Status.EXPIRED, Status.WITHDRAWN}),
+    rows=(
+        row(Action.PUBLISH, {Status.DRAFT}, Status.IN_FORCE, EDITORS, _("Publish"), style="primary"),
+        row(
+            Action.WITHDRAW,
+            {Status.DRAFT, Status.IN_FORCE},
+            Status.WITHDRAWN,
+            EDITORS,
+            _("Withdraw"),
+            needs_reason=True,
+            style="outline-danger",
+        ),
+        row(Action.EXPIRE, {Status.IN_FORCE}, Status.EXPIRED, {SYSTEM}, _("Expire")),
+    ),
 )
 
 #: Statuses in which the policy's fields may still be changed; expired and withdrawn
 #: policies are history (a new policy is registered instead).
 EDITABLE: frozenset[Status] = frozenset({Status.DRAFT, Status.IN_FORCE})
 
-#: Manual actions by their API name.
-MANUAL_ACTIONS: tuple[str, ...] = tuple(t.action.value for t in TRANSITIONS if t.manual)
-
-
-def transition_for(action: str, status: str) -> Transition | None:
-    """The row that takes ``action`` from ``status``, or None when the table forbids it."""
-    for row in TRANSITIONS:
-        if row.action.value == action and status in {s.value for s in row.sources}:
-            return row
-    return None
-
-
-def manual_transitions_from(status: str) -> list[Transition]:
-    """The actions a person may take from ``status`` (the detail page's buttons)."""
-    return [t for t in TRANSITIONS if t.manual and status in {s.value for s in t.sources}]
+#: Manual actions by their API name, in the table's order.
+MANUAL_ACTIONS: tuple[str, ...] = tuple(r.action.value for r in TABLE.rows if r.manual)
 
 
 def is_editable(status: str) -> bool:

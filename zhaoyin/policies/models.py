@@ -41,7 +41,7 @@ class PolicyCategory(models.TextChoices):
 
 
 class PolicyStatus(models.TextChoices):
-    """The life of a policy; the transitions are ``policies.flow.TRANSITIONS``."""
+    """The life of a policy; the transitions are ``policies.flow.TABLE``."""
 
     DRAFT = "draft", _("Draft")
     IN_FORCE = "in_force", _("In force")

@@ -162,7 +162,10 @@ def policy_transition(
         raise InvalidInput.field(
             "action", _("Choose one of: %(values)s.") % {"values": ", ".join(flow.MANUAL_ACTIONS)}
         )
-    row = flow.transition_for(action, policy.status)
+    # Who may take the action is the table's (role codes); which policies, the scope rule above.
+    if acting_user is not None and not flow.TABLE.by_action[flow.Action(action)].may(acting_user.role_codes):
+        raise PermissionDenied
+    row = flow.TABLE.transition_for(action, policy.status)
     if row is None:
         raise Conflict(
             _("This action is not allowed while the policy is %(status)s.")
@@ -171,7 +174,8 @@ def policy_transition(
     if version is not None and version != policy.version:
         raise _stale()
     today = today or timezone.localdate()
-    after: dict[str, Any] = {"status": row.target.value}
+    new_status = row.leads_to(flow.Status(policy.status)).value
+    after: dict[str, Any] = {"status": new_status}
     if row.action == flow.Action.PUBLISH:
         if not policy.eligibility:
             raise InvalidInput.field("eligibility", _("Define the eligibility conditions before publishing."))
@@ -189,12 +193,12 @@ def policy_transition(
     old_status, old_version = policy.status, policy.version
     now = timezone.now()
     changed = Policy.objects.filter(pk=policy.pk, status=old_status, version=old_version).update(
-        status=row.target.value, version=old_version + 1, updated_at=now
+        status=new_status, version=old_version + 1, updated_at=now
     )
     if changed != 1:
         policy.refresh_from_db()
         raise _stale()
-    policy.status, policy.version, policy.updated_at = row.target.value, old_version + 1, now
+    policy.status, policy.version, policy.updated_at = new_status, old_version + 1, now
     audit_write(
         action=f"policy.{row.action.value}", user=acting_user, obj=policy, before={"status": old_status}, after=after
     )
@@ -207,23 +211,26 @@ def expire_policies(*, today: dt.date | None = None) -> int:
     """Move every policy in force whose ``valid_to`` has passed to ``expired`` (the ``expire``
     row of the table); returns how many. Idempotent: run daily by the worker."""
     today = today or timezone.localdate()
-    row = next(t for t in flow.TRANSITIONS if t.action == flow.Action.EXPIRE)
-    sources = [s.value for s in row.sources]
+    rule = flow.TABLE.by_action[flow.Action.EXPIRE]
     count = 0
-    for policy in Policy.objects.filter(status__in=sources, valid_to__lt=today).order_by("id"):
+    for policy in Policy.objects.filter(status__in=rule.sources, valid_to__lt=today).order_by("id"):
+        row = flow.TABLE.transition_for(flow.Action.EXPIRE, policy.status)
+        if row is None:  # pragma: no cover - the query selected the row's sources
+            continue
+        new_status = row.leads_to(flow.Status(policy.status)).value
         changed = Policy.objects.filter(pk=policy.pk, status=policy.status, version=policy.version).update(
-            status=row.target.value, version=policy.version + 1, updated_at=timezone.now()
+            status=new_status, version=policy.version + 1, updated_at=timezone.now()
         )
         if changed != 1:
             continue
         old = policy.status
-        policy.status, policy.version = row.target.value, policy.version + 1
+        policy.status, policy.version = new_status, policy.version + 1
         audit_write(
             action="policy.expire",
             user=None,
             obj=policy,
             before={"status": old},
-            after={"status": row.target.value, "valid_to": policy.valid_to},
+            after={"status": new_status, "valid_to": policy.valid_to},
         )
         refresh_matches_on_commit(policy)
         count += 1

@@ -107,7 +107,7 @@ def _detail_context(request: HttpRequest, policy: Policy, **extra: Any) -> dict[
         "history": selectors.policy_status_history(policy),
         "can_edit": can_edit and flow.is_editable(policy.status),
         "can_act": can_edit,
-        "transitions": flow.manual_transitions_from(policy.status) if can_edit else [],
+        "transitions": flow.TABLE.manual_rows_from(policy.status, user.role_codes) if can_edit else [],
         "withdraw_form": WithdrawForm(initial={"version": policy.version}),
         "files_form": PolicyFilesForm(),
         "eligible_url": reverse("policy_matching:eligible", args=[policy.pk]),

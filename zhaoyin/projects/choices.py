@@ -1,4 +1,5 @@
-"""Choice sets of the investment pipeline, and THE stage transition table (DESIGN 3.2)."""
+"""Choice sets of the investment pipeline. THE stage transition table is ``projects.flow.TABLE``
+(DESIGN 3.2)."""
 
 from __future__ import annotations
 
@@ -41,48 +42,6 @@ class StageChangeKind(models.TextChoices):
     RESUME = "resume", _("Resume")
     TERMINATE = "terminate", _("Terminate")
     REOPEN = "reopen", _("Reopen")
-
-
-def stage_change_kind(current: Stage, target: Stage, resume_to: Stage | None = None) -> StageChangeKind | None:
-    """THE transition table: the kind of change from ``current`` to ``target``, or None when
-    the change is not allowed. ``resume_to`` is the main-line stage a held project left.
-
-    - main line → the next stage: advance; → a later stage: skip (reason required);
-      → an earlier stage: correction (reason required);
-    - any non-terminal stage → on_hold (reason required); on_hold → the stage it left: resume;
-    - any non-terminal stage → terminated (reason required);
-    - terminated → the stage before termination: reopen (a correction, reason required).
-    """
-    if current == target:
-        return None
-    if current == Stage.TERMINATED:
-        return StageChangeKind.REOPEN if target in MAIN_LINE else None
-    if target == Stage.TERMINATED:
-        return StageChangeKind.TERMINATE
-    if target == Stage.ON_HOLD:
-        return StageChangeKind.HOLD
-    if current == Stage.ON_HOLD:
-        if target in MAIN_LINE and (resume_to is None or target == resume_to):
-            return StageChangeKind.RESUME
-        return None
-    i, j = MAIN_LINE.index(current), MAIN_LINE.index(target)
-    if j == i + 1:
-        return StageChangeKind.ADVANCE
-    if j > i + 1:
-        return StageChangeKind.SKIP
-    return StageChangeKind.CORRECTION
-
-
-#: Changes that must carry a reason.
-REASON_REQUIRED: frozenset[StageChangeKind] = frozenset(
-    {
-        StageChangeKind.SKIP,
-        StageChangeKind.CORRECTION,
-        StageChangeKind.HOLD,
-        StageChangeKind.TERMINATE,
-        StageChangeKind.REOPEN,
-    }
-)
 
 
 class SourceRegion(models.TextChoices):

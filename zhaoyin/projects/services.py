@@ -23,15 +23,9 @@ from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.projects import flow, fund_flow
 from zhaoyin.projects.alerts import alerts_refresh
-from zhaoyin.projects.choices import (
-    REASON_REQUIRED,
-    FundKind,
-    FundSource,
-    Stage,
-    StageChangeKind,
-    stage_change_kind,
-)
+from zhaoyin.projects.choices import FundKind, FundSource, Stage, StageChangeKind
 from zhaoyin.projects.milestones import MILESTONE_FIELDS, project_milestones
 from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
 from zhaoyin.projects.selectors import can_create_project_in, can_edit_project, may_put_in_charge
@@ -309,13 +303,16 @@ def _change_stage(
             locked = Project.objects.select_for_update().get(pk=project.pk)
             current = Stage(locked.stage)
             resume_to = Stage(locked.resume_stage) if locked.resume_stage else None
-            kind = stage_change_kind(current, target, resume_to)
-            if kind is None or (expected is not None and kind != expected):
+            found = flow.stage_change(current, target, resume_to)
+            if found is None or (expected is not None and found.action != expected):
                 raise Conflict(
                     _("A project at stage %(current)s cannot change to %(target)s.")
                     % {"current": current.label, "target": target.label}
                 )
-            if kind in REASON_REQUIRED and not reason_text:
+            kind = StageChangeKind(found.action)
+            if acting_user is not None and not found.may(acting_user.role_codes):
+                raise PermissionDenied
+            if found.needs_reason and not reason_text:
                 raise InvalidInput.field("reason", _("This change needs a reason."))
             if kind == StageChangeKind.HOLD:
                 new_resume = current.value
@@ -441,8 +438,8 @@ def project_change_stage(
     reason: Any = "",
     files: Sequence[UploadedFile[Any]] | None = None,
 ) -> StageEvent:
-    """Change a project's stage: looks the change up in ``stage_change_kind`` and calls the
-    service of that kind (which checks it again under the row lock).
+    """Change a project's stage: looks the change up in the table (``flow.stage_change``) and
+    calls the service of that kind (which checks it again under the row lock).
 
     Unknown stage or bad date → ``InvalidInput``; a change the table forbids → ``Conflict``;
     a change that needs a reason without one → ``InvalidInput`` on ``reason``.
@@ -450,8 +447,8 @@ def project_change_stage(
     _clean_stage_input(stage, stage_on, note, reason)
     current = Stage(project.stage)
     resume_to = Stage(project.resume_stage) if project.resume_stage else None
-    kind = stage_change_kind(current, Stage(str(stage)), resume_to)
-    if kind is None:
+    found = flow.stage_change(current, Stage(str(stage)), resume_to)
+    if found is None:
         # Still call through the generic path: it re-reads the row, so a stale ``project``
         # object gets the verdict of the stored stage.
         return _change_stage(
@@ -464,7 +461,7 @@ def project_change_stage(
             reason=reason,
             files=files,
         )
-    return STAGE_SERVICES[kind](
+    return STAGE_SERVICES[found.action](
         acting_user=acting_user, project=project, stage=stage, stage_on=stage_on, note=note, reason=reason, files=files
     )
 
@@ -590,7 +587,8 @@ def fund_entry_correct(
     """Correct an active funds entry: the old one is marked superseded and a new one points
     back to it (``replaces``), so the history of the figure stays. A note is required."""
     project = entry.project
-    if acting_user is not None and not can_edit_project(acting_user, project):
+    rule = fund_flow.TABLE.by_action[fund_flow.Action.CORRECT]
+    if acting_user is not None and not (can_edit_project(acting_user, project) and rule.may(acting_user.role_codes)):
         raise PermissionDenied
     errors: list[dict[str, str]] = []
     amount: Decimal | None = None
@@ -601,17 +599,21 @@ def fund_entry_correct(
     except ValueError as exc:
         errors.append({"field": "amount_wan", "message": str(exc)})
     note_text = "" if note is None else str(note).strip()
-    if not note_text:
+    if rule.needs_reason and not note_text:
         errors.append({"field": "note", "message": _("Say why the figure is corrected.")})
     elif len(note_text) > 200:
         errors.append({"field": "note", "message": _("is longer than %(n)d characters") % {"n": 200}})
     if errors or amount is None:
         raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+    already = _("This entry has already been corrected; reload the project and correct the current one.")
+    if fund_flow.TABLE.transition_for(fund_flow.Action.CORRECT, fund_flow.state_of(entry)) is None:
+        raise Conflict(already)
     now = timezone.now()
-    # Compare-and-set: of two simultaneous corrections of one entry only the first succeeds.
+    # Compare-and-set on the row's source state (active: not superseded): of two simultaneous
+    # corrections of one entry only the first succeeds.
     changed = FundEntry.objects.filter(pk=entry.pk, superseded_at__isnull=True).update(superseded_at=now)
     if changed != 1:
-        raise Conflict(_("This entry has already been corrected; reload the project and correct the current one."))
+        raise Conflict(already)
     new = FundEntry.objects.create(
         project=project,
         month=entry.month,

@@ -36,8 +36,8 @@ from zhaoyin.core.money import fen_sum, fen_to_amount
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 from zhaoyin.lib.cycle_times import cycle_times
-from zhaoyin.projects import selectors, services
-from zhaoyin.projects.choices import REASON_REQUIRED, Stage, stage_change_kind
+from zhaoyin.projects import flow, fund_flow, selectors, services
+from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.exporting import export_filename, project_export
 from zhaoyin.projects.filters import project_filter_apply
 from zhaoyin.projects.forms import FundCorrectForm, FundEntryForm, ProjectFilterForm, ProjectForm, StageChangeForm
@@ -103,11 +103,11 @@ def stage_targets(project: Project) -> list[tuple[str, str]]:
     resume_to = Stage(project.resume_stage) if project.resume_stage else None
     out = []
     for stage in Stage:
-        kind = stage_change_kind(current, stage, resume_to)
-        if kind is None:
+        found = flow.stage_change(current, stage, resume_to)
+        if found is None:
             continue
-        label = f"{stage.label} · {kind.label}"
-        if kind in REASON_REQUIRED:
+        label = f"{stage.label} · {found.label}"
+        if found.needs_reason:
             label += " · " + _("reason required")
         out.append((stage.value, label))
     return out
@@ -155,7 +155,7 @@ def _detail_context(
         )
         context["fund_form"] = FundEntryForm()
         context["correct_form"] = FundCorrectForm()
-        context["active_entries"] = [e for e in entries if e.superseded_at is None]
+        context["active_entries"] = [e for e in entries if fund_flow.correctable(e)]
     return context
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from tests.authz_matrix import READERS, api, web
 from tests.world import World, world_builder
+from zhaoyin.catalog import flow
 from zhaoyin.core.roles import Role
 
 CURATOR = {Role.CITY_ADMIN}
@@ -92,9 +93,15 @@ MATRIX_ROWS = [
         kwargs=_edition("draft"),
         data=lambda w: {f"pos-{w.extra['catalog_item'].pk}": "1"},
     ),
-    web("catalog:edition_publish", "POST", allowed=CURATOR, ok=302, kwargs=_edition("draft")),
-    web("catalog:edition_withdraw", "POST", allowed=CURATOR, ok=302, kwargs=_edition("published")),
 ]
+# One row per manual row of ``catalog.flow.TABLE`` (its route is ``catalog:edition_<action>``),
+# on the world's edition in the row's first source status: a new action cannot go without one.
+for _row in flow.TABLE.rows:
+    if _row.manual:
+        _source = next(s for s, _label in flow.TABLE.states if s in _row.sources)
+        MATRIX_ROWS.append(
+            web(f"catalog:edition_{_row.action}", "POST", allowed=CURATOR, ok=302, kwargs=_edition(_source))
+        )
 for state in ("draft", "published", "withdrawn"):
     hidden = HIDDEN_FROM_READERS if state != "published" else None
     for name in ("catalog:edition_detail", "catalog:edition_pdf", "catalog:edition_xlsx"):

@@ -17,6 +17,7 @@ from tests.authz_matrix import MATRIX, READERS, UNIT_SCOPED, api, web
 from tests.world import World, world_builder
 from zhaoyin.core import files as files_core
 from zhaoyin.core.roles import Role
+from zhaoyin.policies import flow
 from zhaoyin.policies.models import Policy, PolicyFile, PolicyStatus
 from zhaoyin.policies.services import FILE_AREA
 
@@ -128,8 +129,7 @@ MATRIX += [
         data=_form("policy_draft_a"), label="county A draft"),
     web("policies:edit", "POST", allowed=EDITORS, ok=302, kwargs=_pk("policy_draft_b"),
         data=_form("policy_draft_b"), scope={Role.UNIT_ADMIN: 404}, label="county B draft"),
-    web("policies:action", "POST", allowed=EDITORS, ok=302, kwargs=_action("policy_draft_a", "publish"),
-        label="publish county A draft"),
+    # Each manual action of the table on county A's draft: see ACTION_ROWS below.
     web("policies:action", "POST", allowed=EDITORS, ok=302, kwargs=_action("policy_draft_b", "publish"),
         scope={Role.UNIT_ADMIN: 404}, label="publish county B draft"),
     web("policies:action", "POST", allowed={Role.CITY_ADMIN}, ok=302, kwargs=_action("policy_city", "withdraw"),
@@ -157,9 +157,34 @@ MATRIX += [
     api("PATCH", "/api/v1/policies/{id}", allowed={Role.CITY_ADMIN}, kwargs=_id("policy_city"),
         data=lambda w: {"benefits": "矩阵"}, label="the city's policy"),
     api("POST", "/api/v1/policies/{id}/actions/{action}", allowed=EDITORS,
-        kwargs=lambda w: {"id": w.extra["policy_draft_a"].pk, "action": "publish"}, data=lambda w: {},
-        label="publish county A draft"),
-    api("POST", "/api/v1/policies/{id}/actions/{action}", allowed=EDITORS,
         kwargs=lambda w: {"id": w.extra["policy_draft_b"].pk, "action": "publish"}, data=lambda w: {},
         scope={Role.UNIT_ADMIN: 404}, label="publish county B draft"),
 ]
+
+
+def _reason(needs_reason: bool) -> Any:
+    return lambda w: {"reason": "矩阵"} if needs_reason else {}
+
+
+#: The status actions, one web and one API row per manual row of ``policies.flow.TABLE`` (a new
+#: action gets its rows without being written here), each tried on the world's policy in the
+#: row's first source status: county A's draft (both editor roles, DESIGN: the keeping unit's
+#: administrator and the city admin) or the city's policy in force (the city admin alone).
+ON_STATUS: dict[str, tuple[str, frozenset[Role], str]] = {
+    "draft": ("policy_draft_a", EDITORS, "county A draft"),
+    "in_force": ("policy_city", frozenset({Role.CITY_ADMIN}), "the city's policy"),
+}
+ACTION_ROWS = []
+for _row in flow.TABLE.rows:
+    if not _row.manual:
+        continue
+    _source = next(s for s, _label in flow.TABLE.states if s in _row.sources)
+    _key, _allowed, _where = ON_STATUS[_source]  # KeyError: give the world a policy in that status
+    ACTION_ROWS += [
+        web("policies:action", "POST", allowed=_allowed, ok=302, kwargs=_action(_key, _row.action.value),
+            data=_reason(_row.needs_reason), label=f"{_row.action.value} {_where}"),
+        api("POST", "/api/v1/policies/{id}/actions/{action}", allowed=_allowed,
+            kwargs=lambda w, key=_key, action=_row.action.value: {"id": w.extra[key].pk, "action": action},
+            data=_reason(_row.needs_reason), label=f"{_row.action.value} {_where}"),
+    ]
+MATRIX += ACTION_ROWS

@@ -219,9 +219,9 @@ def test_expire_job_is_registered_daily() -> None:
 
 
 def test_the_table_gives_the_buttons() -> None:
-    assert [t.action for t in flow.manual_transitions_from("draft")] == [flow.Action.PUBLISH, flow.Action.WITHDRAW]
-    assert [t.action for t in flow.manual_transitions_from("in_force")] == [flow.Action.WITHDRAW]
-    assert flow.manual_transitions_from("withdrawn") == []
-    assert flow.manual_transitions_from("expired") == []
-    assert flow.transition_for("expire", "in_force") is not None
-    assert flow.transition_for("publish", "expired") is None
+    assert [t.action for t in flow.TABLE.manual_rows_from("draft")] == [flow.Action.PUBLISH, flow.Action.WITHDRAW]
+    assert [t.action for t in flow.TABLE.manual_rows_from("in_force")] == [flow.Action.WITHDRAW]
+    assert flow.TABLE.manual_rows_from("withdrawn") == []
+    assert flow.TABLE.manual_rows_from("expired") == []
+    assert flow.TABLE.transition_for("expire", "in_force") is not None
+    assert flow.TABLE.transition_for("publish", "expired") is None

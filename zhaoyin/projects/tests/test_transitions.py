@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zhaoyin.projects.choices import REASON_REQUIRED, Stage, StageChangeKind, stage_change_kind
+from zhaoyin.projects.choices import Stage, StageChangeKind
+from zhaoyin.projects.flow import REASON_REQUIRED, stage_change_kind
 
 ORDER = [
     Stage.LEAD,
