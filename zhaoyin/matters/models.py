@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.models import StoredFile
-from zhaoyin.enterprises.models import Enterprise, search_fold
+from zhaoyin.core.search import search_fold
+from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.workdays import CalendarRangeError, WorkCalendar
 from zhaoyin.matters.choices import ExtensionState, MatterKind, MatterSource, Rating
 from zhaoyin.matters.flow import STATES, Action, State

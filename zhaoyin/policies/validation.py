@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.core.validation import MAX_DECIMAL, clean_date, clean_decimal
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
 
