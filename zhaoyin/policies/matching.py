@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -418,6 +418,13 @@ def refresh_after_commit(enterprise_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: refresh_enterprise_matches(ids), robust=True)
     else:
         transaction.on_commit(lambda: rematch_enterprises_task.enqueue(ids), robust=True)
+
+
+def rematch_changed(sender: object, *, changes: Mapping[int, Collection[str] | None], **kwargs: object) -> None:
+    """The receiver of ``enterprises.signals.enterprises_changed`` (connected in
+    ``policies.apps``): re-match, after the commit, the new enterprises, those whose figures
+    changed and those where a field the matcher reads changed."""
+    refresh_after_commit(pk for pk, fields in changes.items() if fields is None or touches_matching(fields))
 
 
 @dataclass(frozen=True)
