@@ -133,7 +133,7 @@ def sign_in(page: Page, user: User, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.locator('input[name="username"]').fill(user.username)
     page.locator('input[name="password"]').fill(password)
-    if user.role_codes & {r.value for r in SECOND_FACTOR_ROLES}:
+    if user.has_role(*SECOND_FACTOR_ROLES):
         secret = totp.secret_of(User.objects.get(pk=user.pk))
         assert secret, f"{user.username} has no TOTP secret"
         page.locator('input[name="otp"]').fill(totp.current_code(secret))

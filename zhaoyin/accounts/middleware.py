@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.services import password_expired, security, session_expired_record
-from zhaoyin.core.roles import PRIVILEGED_ROLES
 
 LOGIN_AT = "zhaoyin_login_at"
 LAST_SEEN = "zhaoyin_last_seen"
@@ -26,10 +25,9 @@ EXEMPT_PREFIXES = ("/api/", "/static/", "/healthz", "/i18n/")
 REFUSED_METHODS = frozenset({"TRACE", "TRACK", "CONNECT"})
 
 
-def idle_limit_seconds(role_codes: frozenset[str]) -> int:
-    """The idle timeout for an account holding ``role_codes`` (SESS-01)."""
-    privileged = bool(role_codes & {r.value for r in PRIVILEGED_ROLES})
-    minutes = security("IDLE_MINUTES_PRIVILEGED") if privileged else security("IDLE_MINUTES")
+def idle_limit_seconds(user: User) -> int:
+    """The idle timeout for ``user`` (SESS-01)."""
+    minutes = security("IDLE_MINUTES_PRIVILEGED") if user.is_privileged else security("IDLE_MINUTES")
     return minutes * 60
 
 
@@ -51,7 +49,7 @@ def session_end_reason(request: HttpRequest, user: User, now: float) -> str | No
     login_at = float(session.get(LOGIN_AT, now))
     if now - login_at > security("ABSOLUTE_HOURS") * 3600:
         return "absolute"
-    if now - last_seen > idle_limit_seconds(user.role_codes):
+    if now - last_seen > idle_limit_seconds(user):
         return "idle"
     return None
 

@@ -154,18 +154,20 @@ class User(AbstractUser):
             self._role_codes = cached
         return cached
 
-    def has_role(self, *roles: Role) -> bool:
-        return bool(self.role_codes & {r.value for r in roles})
+    def has_role(self, *roles: Role | str) -> bool:
+        """Whether the account holds at least one of ``roles`` (``Role`` members or their codes;
+        pass a role set as ``*ROLES``). The one way the code asks "may this role …"."""
+        return not self.role_codes.isdisjoint(roles)
 
     @property
     def needs_second_factor(self) -> bool:
         """True for the roles that sign in with a TOTP code as well (AUTH-05)."""
-        return bool(self.role_codes & {r.value for r in SECOND_FACTOR_ROLES})
+        return self.has_role(*SECOND_FACTOR_ROLES)
 
     @property
     def is_privileged(self) -> bool:
         """True for the roles with the short idle timeout and a single session (SESS-01/06)."""
-        return bool(self.role_codes & {r.value for r in PRIVILEGED_ROLES})
+        return self.has_role(*PRIVILEGED_ROLES)
 
     def is_locked(self, now: Any = None) -> bool:
         now = now or timezone.now()

@@ -16,7 +16,7 @@ NOTHING = Q(pk__in=[])
 
 
 def sees_whole_city(user: User) -> bool:
-    return bool(user.role_codes & {r.value for r in CITY_WIDE_ROLES})
+    return user.has_role(*CITY_WIDE_ROLES)
 
 
 def unit_scope_q(user: User, field: str = "org_unit") -> Q:
@@ -25,7 +25,7 @@ def unit_scope_q(user: User, field: str = "org_unit") -> Q:
         return NOTHING
     if sees_whole_city(user):
         return Q()
-    if user.role_codes & {r.value for r in UNIT_ROLES} and user.org_unit is not None:
+    if user.has_role(*UNIT_ROLES) and user.org_unit is not None:
         return Q(**{f"{field}_id__in": subtree_ids(user)})
     return NOTHING
 
@@ -52,7 +52,7 @@ def visible_unit_ids(user: User) -> set[int] | None:
         return set()
     if sees_whole_city(user):
         return None
-    if user.role_codes & {r.value for r in UNIT_ROLES} and user.org_unit is not None:
+    if user.has_role(*UNIT_ROLES) and user.org_unit is not None:
         return set(subtree_ids(user))
     return set()
 
@@ -63,7 +63,7 @@ def member_group_ids(user: User) -> list[int]:
     A member's scope is the enterprises assigned to these groups (DESIGN 3.6); loaded once
     per user object like ``subtree_ids``.
     """
-    if not user.is_authenticated or user.admin_role or Role.SERVICE_MEMBER.value not in user.role_codes:
+    if not user.is_authenticated or user.admin_role or not user.has_role(Role.SERVICE_MEMBER):
         return []
     cached: list[int] | None = getattr(user, "_member_group_ids", None)
     if cached is None:

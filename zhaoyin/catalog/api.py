@@ -21,10 +21,10 @@ from zhaoyin.catalog import brochure, selectors, services
 from zhaoyin.catalog.filters import item_filter_apply
 from zhaoyin.catalog.models import CatalogItem
 from zhaoyin.core.api import StrictSchema, api_allow
-from zhaoyin.core.roles import Role
 
 # The amount type of the enterprise API: a JSON string or number, booleans refused with one message.
-from zhaoyin.enterprises.api import Amount
+from zhaoyin.core.fields import Amount
+from zhaoyin.core.roles import Role
 
 items_router = Router(tags=["catalog"])
 editions_router = Router(tags=["catalog"])

@@ -17,11 +17,11 @@ CURATOR_ROLES: frozenset[Role] = frozenset({Role.CITY_ADMIN})
 
 
 def is_curator(user: User) -> bool:
-    return Role.CITY_ADMIN.value in user.role_codes and not user.admin_role
+    return user.has_role(Role.CITY_ADMIN) and not user.admin_role
 
 
 def _is_reader(user: User) -> bool:
-    return bool(user.role_codes & {r.value for r in READER_ROLES}) and not user.admin_role
+    return user.has_role(*READER_ROLES) and not user.admin_role
 
 
 def item_list_visible_to(user: User) -> QuerySet[CatalogItem]:

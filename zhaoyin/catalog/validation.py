@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.catalog.models import CatalogItem, CooperationMode, ItemStatus
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.validation import clean_decimal, clean_int
 from zhaoyin.enterprises.models import Industry
-from zhaoyin.enterprises.validation import clean_decimal, clean_int
 
 TEXT_LIMITS: dict[str, int] = {
     "name": 200,

@@ -4,8 +4,8 @@ Shared by every app that keeps user files (project evidence, matter attachments)
 checked whole before anything is written (count, size, type by its magic bytes, never by its
 name), stored under a random hex name with owner-only permissions in a directory below
 ``settings.DATA_DIR`` (outside any web root), and served only through a scoped view. The
-caller records each stored file in its own model and removes the written paths if its
-transaction does not commit (RES-02).
+caller records each stored file in its own model; ``stored_uploads`` removes the written paths
+if the change fails (RES-02).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import io
 import os
 import secrets
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -152,6 +153,46 @@ def remove_files(paths: Iterable[Path]) -> None:
     """Remove written files (after a rollback); missing ones are fine."""
     for path in paths:
         path.unlink(missing_ok=True)
+
+
+class UploadStore:
+    """The files one change writes into ``area``; see ``stored_uploads``."""
+
+    def __init__(self, area: str) -> None:
+        self.area = area
+        self.written: list[Path] = []
+
+    def write(self, item: CheckedFile) -> dict[str, Any]:
+        """Write ``item`` under a new random name; return the columns every attachment model
+        keeps (``original_name``, ``stored_name``, ``content_type``, ``size``, ``sha256``)."""
+        stored_name = write_private(self.area, item.content, self.written)
+        return {
+            "original_name": item.original_name,
+            "stored_name": stored_name,
+            "content_type": item.content_type,
+            "size": len(item.content),
+            "sha256": item.sha256,
+        }
+
+
+@contextmanager
+def stored_uploads(area: str) -> Iterator[UploadStore]:
+    """Store a change's uploads; if the block fails, remove what it wrote and re-raise (RES-02).
+
+    Put the change's transaction inside the block (or run the block inside the service's
+    ``@transaction.atomic``), so a failure that rolls the rows back also takes the files::
+
+        with files_core.stored_uploads(FILE_AREA) as store:
+            for item in checked:
+                PolicyFile.objects.create(policy=policy, uploaded_by=user, **store.write(item))
+            audit_write(...)
+    """
+    store = UploadStore(area)
+    try:
+        yield store
+    except BaseException:
+        remove_files(store.written)
+        raise
 
 
 def open_audited(

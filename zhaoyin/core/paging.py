@@ -14,9 +14,18 @@ class IdFirstPaginator(Paginator[Any]):
     ``OFFSET n`` on the full query makes the database build (and join) every skipped row; the
     ids alone come from a walk of the sort index. Only the page's rows are then loaded, with
     the queryset's select_related/prefetch_related, in the order the ids came in.
+
+    ``count``: the number of rows when the caller has it already (a list page counts in the
+    same aggregate as its totals), so the paginator runs no second ``COUNT`` query.
     """
 
     object_list: QuerySet[Any]
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, count: int | None = None, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            # Paginator.count is a cached_property: a value in the instance dict is what it returns.
+            self.__dict__["count"] = count
 
     def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)

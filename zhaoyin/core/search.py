@@ -1,6 +1,6 @@
 """Indexed substring search over a folded text column, on SQLite and PostgreSQL.
 
-A table's ``search_text`` (folded with ``enterprises.models.search_fold``) gets a bigram index
+A table's ``search_text`` (folded with ``search_fold``) gets a bigram index
 (zhaoyin.lib.bigrams explains why bigrams):
 
 - **SQLite**: a contentless FTS5 table ``<name>`` holding the bigram tokens of each row, kept by
@@ -21,6 +21,7 @@ array containment ignores order), a plain ``LIKE`` for a one-character term.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,17 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from zhaoyin.lib.bigrams import distinct_bigrams, fts_document, fts_phrase
+
+
+def search_fold(text: str) -> str:
+    """Text as the search column stores it: NFKC (full-width → half-width) and upper case.
+
+    Folding both the column and the search terms makes Latin letters and digits match
+    whatever their case or width with a plain, case-sensitive ``contains`` on every
+    database; Chinese characters are unchanged by both steps.
+    """
+    return unicodedata.normalize("NFKC", text).upper()
+
 
 SQLITE_FUNCTION = "zy_bigram_doc"
 PG_FUNCTION = "zy_bigrams"

@@ -4,29 +4,23 @@ Handlers parse, fetch through the selectors (out of scope → 404; read-only →
 service and shape the answer. Input schemas are strict (unknown fields → 422) and hand every
 value to the same validators the pages and the Excel import use.
 
-Amounts are Decimal, never float. The schemas accept an amount as a JSON string or number
-(booleans and other JSON types are refused with one message naming the field); a JSON number with a
-fraction is then taken from the request body's own text (re-read with
-``parse_float=Decimal``), not from the float pydantic made of it, so ``99999999999999.99``
-arrives as exactly that and not as ``99999999999999.98``.
+Amounts are Decimal, never float: the shared field types and ``exact_amounts`` of
+``core.fields`` read them.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import BeforeValidator, StrictInt, StrictStr, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.fields import MAX_ID, Amount, Count, IndustryRef, OrgUnitRef, Year, exact_amounts
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors, services
@@ -37,54 +31,10 @@ from zhaoyin.enterprises.validation import FIGURE_DECIMAL_FIELDS
 router = Router(tags=["enterprises"])
 
 EDITORS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
-#: The largest id or page number accepted (a signed 64-bit column holds more; nobody needs it).
-MAX_ID = 2**63 - 1
-
-
-def _only(*kinds: type, message: str) -> Callable[[Any], Any]:
-    """A before-validator taking JSON values of ``kinds`` only (never ``true``/``false``), with
-    one error naming the field instead of one per union member. The value is passed on
-    unchanged to the shared validators, which convert it."""
-
-    def check(value: Any) -> Any:
-        if value is None or (isinstance(value, kinds) and not isinstance(value, bool)):
-            return value
-        raise PydanticCustomError("value_type", gettext(message))
-
-    return check
-
-
-_NULL = {"type": "null"}
-Amount = Annotated[
-    Any,
-    BeforeValidator(_only(str, int, float, message="must be a number")),
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, _NULL]}),
-]
-Count = Annotated[
-    Any,
-    BeforeValidator(_only(str, int, message="must be a whole number")),
-    WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string"}, _NULL]}),
-]
-Year = Annotated[
-    Any,
-    BeforeValidator(_only(str, int, message="must be a whole number")),
-    WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string"}]}),
-]
 EnterpriseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Enterprise id.")]
 
 
 # ---- output ---------------------------------------------------------------------------------
-
-
-class OrgUnitRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
-class IndustryRef(Schema):
-    code: str
-    name: str
 
 
 class EnterpriseOut(Schema):
@@ -223,21 +173,6 @@ class FiguresIn(StrictSchema):
     source: StrictStr | None = Field(None, description="statistics, tax, power, self_reported or other")
 
 
-def _exact_amounts(request: HttpRequest, data: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """Replace amounts that arrived as JSON numbers by the exact Decimal of their text."""
-    try:
-        raw = json.loads(request.body, parse_float=Decimal)
-    except ValueError:
-        return data
-    if isinstance(raw, dict):
-        for name in names:
-            if name in data and isinstance(raw.get(name), Decimal):
-                data[name] = raw[name]
-    return data
-
-
-
-
 def _reload(user: User, pk: int) -> Enterprise:
     enterprise: Enterprise = selectors.enterprise_list_visible_to(user).prefetch_related("qualifications").get(pk=pk)
     return enterprise
@@ -271,7 +206,7 @@ def enterprise_detail(request: HttpRequest, id: EnterpriseId) -> dict[str, Any]:
 def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status[dict[str, Any]]:
     """Register an enterprise: name, uscc, org_unit (code) and industry (code) are required."""
     user = request_user(request)
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
+    data = exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
     enterprise = services.enterprise_create(acting_user=user, data=data)
     return Status(201, enterprise_out(_reload(user, enterprise.pk)))
 
@@ -282,7 +217,7 @@ def enterprise_update(request: HttpRequest, id: EnterpriseId, payload: Enterpris
     """Change the fields sent. With ``version``, a change made meanwhile by someone else → 409."""
     user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=id, action="change")
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
+    data = exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
     version = data.pop("version", None)
     services.enterprise_update(acting_user=user, enterprise=enterprise, data=data, version=version)
     return enterprise_out(_reload(user, enterprise.pk))
@@ -304,7 +239,7 @@ def enterprise_figures_set(request: HttpRequest, id: EnterpriseId, payload: Figu
     fields left out keep their value, ``null`` clears one."""
     user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=id, action="change")
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), FIGURE_DECIMAL_FIELDS)
+    data = exact_amounts(request, payload.dict(exclude_unset=True), FIGURE_DECIMAL_FIELDS)
     year = str(data.get("year", "")).strip()
     existed = year.isdigit() and len(year) <= 4 and enterprise.figures.filter(year=int(year)).exists()
     figure = services.enterprise_figures_set(acting_user=user, enterprise=enterprise, data=data, clear_empty=True)

@@ -32,7 +32,8 @@ from zhaoyin.core.listparams import (
     positive_int,
     read_params,
 )
-from zhaoyin.enterprises.models import Enterprise, Industry, Qualification, SizeClass, search_fold
+from zhaoyin.core.search import search_fold
+from zhaoyin.enterprises.models import Enterprise, Industry, Qualification, SizeClass
 from zhaoyin.enterprises.selectors import industry_by_code_or_id
 
 #: The parameters the filter understands, in the order they appear in a querystring.

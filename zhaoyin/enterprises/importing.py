@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +32,7 @@ from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, Row
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.enterprises.models import Enterprise, Industry, Qualification, SizeClass
 from zhaoyin.enterprises.selectors import can_create_in_unit, can_edit_enterprise
+from zhaoyin.enterprises.signals import send_changed
 from zhaoyin.enterprises.validation import Lookups, clean_enterprise
 from zhaoyin.lib.uscc import make_uscc
 from zhaoyin.lib.uscc import normalize as uscc_normalize
@@ -239,13 +240,11 @@ class EnterpriseImport(ImportSpec):
                 yield {"action": "enterprise.update", "obj": enterprise, "before": old, "after": new, "detail": detail}
 
         audit_write_many(user=self.user, entries=entries())
-        # One re-match of every created or changed enterprise once the import commits.
-        from zhaoyin.policies.matching import refresh_after_commit, touches_matching
-
-        refresh_after_commit([
-            *(e.pk for e, _q in creates),
-            *(e.pk for e, _o, new in update_audits if touches_matching(new)),
-        ])
+        # One signal for every created or changed enterprise (the policies app re-matches them
+        # once, after the commit).
+        changes: dict[int, Collection[str] | None] = {e.pk: None for e, _q in creates}
+        changes.update((e.pk, frozenset(new)) for e, _o, new in update_audits if new)
+        send_changed(changes)
 
     def _write_updates(self, rows: list[RowResult], now: dt.datetime) -> list[AuditTriple]:
         """Apply the update rows; return (enterprise, before, after) of each for the audit."""

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit
-
-
-def search_fold(text: str) -> str:
-    """Text as the search column stores it: NFKC (full-width → half-width) and upper case.
-
-    Folding both the column and the search terms makes Latin letters and digits match
-    whatever their case or width with a plain, case-sensitive ``contains`` on every
-    database; Chinese characters are unchanged by both steps.
-    """
-    return unicodedata.normalize("NFKC", text).upper()
+from zhaoyin.core.search import search_fold
 
 
 class Industry(models.Model):

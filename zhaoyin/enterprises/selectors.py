@@ -48,11 +48,10 @@ def enterprise_scope_q(user: User) -> Q:
         return q
     if q != NOTHING:
         q = Q(org_unit_id__in=_subtree_unit_ids(user))
-    roles = user.role_codes
     groups = member_group_ids(user)
     if groups:
         q |= Q(service_group_id__in=groups)
-    if Role.ENTERPRISE.value in roles and user.enterprise_id is not None:
+    if user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:
         q |= Q(pk=user.enterprise_id)
     return q
 
@@ -78,28 +77,28 @@ def enterprise_get_for_user(*, user: User, pk: int, action: str = "view") -> Ent
 
 def can_edit_enterprise(user: User, enterprise: Enterprise) -> bool:
     """Editors may change what their unit scope covers; city admins everything."""
-    if not (user.role_codes & EDITOR_ROLES):
+    if not user.has_role(*EDITOR_ROLES):
         return False
-    if Role.CITY_ADMIN.value in user.role_codes:
+    if user.has_role(Role.CITY_ADMIN):
         return True
     return user.org_unit is not None and enterprise.org_unit.path.startswith(user.org_unit.path)
 
 
 def can_create_in_unit(user: User, unit_path: str) -> bool:
     """Whether ``user`` may register (or move) an enterprise into the unit at ``unit_path``."""
-    if not (user.role_codes & EDITOR_ROLES):
+    if not user.has_role(*EDITOR_ROLES):
         return False
-    if user.role_codes & {r.value for r in CITY_WIDE_ROLES}:
-        return Role.CITY_ADMIN.value in user.role_codes
+    if user.has_role(*CITY_WIDE_ROLES):
+        return user.has_role(Role.CITY_ADMIN)
     return user.org_unit is not None and unit_path.startswith(user.org_unit.path)
 
 
 def can_create_enterprises(user: User) -> bool:
     """Whether the "new enterprise" and "import" buttons make sense for ``user`` at all: an
     editor with at least one unit to register enterprises in."""
-    if Role.CITY_ADMIN.value in user.role_codes:
+    if user.has_role(Role.CITY_ADMIN):
         return True
-    if not (user.role_codes & {r.value for r in UNIT_ROLES}) or user.org_unit_id is None:
+    if not user.has_role(*UNIT_ROLES) or user.org_unit_id is None:
         return False
     return bool(org_units_for_create(user))
 
@@ -117,7 +116,7 @@ def org_units_for_filter(user: User) -> list[OrgUnit]:
     qs = OrgUnit.objects.filter(is_active=True, kind__in=HOST_UNIT_KINDS).order_by("path")
     if sees_whole_city(user):
         return list(qs)
-    if user.role_codes & {r.value for r in UNIT_ROLES} and user.org_unit is not None:
+    if user.has_role(*UNIT_ROLES) and user.org_unit is not None:
         return list(qs.filter(path__startswith=user.org_unit.path))
     return []
 
@@ -131,8 +130,7 @@ def service_groups_for(user: User) -> list[OrgUnit]:
     """Service groups offered in filters and forms: all of them for government staff, the
     member's own group for a service member, none for portal users."""
     qs = OrgUnit.objects.filter(is_active=True, kind=OrgUnitKind.SERVICE_GROUP).order_by("sort_order", "code")
-    roles = user.role_codes
-    if sees_whole_city(user) or roles & {r.value for r in UNIT_ROLES}:
+    if sees_whole_city(user) or user.has_role(*UNIT_ROLES):
         return list(qs)
     groups = member_group_ids(user)
     if groups:

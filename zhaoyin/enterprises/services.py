@@ -15,6 +15,7 @@ from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure
 from zhaoyin.enterprises.selectors import can_create_in_unit, can_edit_enterprise
+from zhaoyin.enterprises.signals import send_changed
 from zhaoyin.enterprises.validation import Lookups, clean_enterprise, clean_figures
 
 
@@ -46,19 +47,6 @@ def _apply(enterprise: Enterprise, cleaned: Mapping[str, Any]) -> list[Any] | No
     return quals
 
 
-def _touches_matching(changed: Mapping[str, Any]) -> bool:
-    from zhaoyin.policies.matching import touches_matching
-
-    return touches_matching(changed)
-
-
-def _rematch(enterprise: Enterprise) -> None:
-    """Keep the stored policy verdicts current: re-match the enterprise after the commit."""
-    from zhaoyin.policies.matching import refresh_after_commit
-
-    refresh_after_commit([enterprise.pk])
-
-
 @transaction.atomic
 def enterprise_create(
     *, acting_user: User | None, data: Mapping[str, Any], lookups: Lookups | None = None
@@ -78,7 +66,7 @@ def enterprise_create(
     audit_write(
         action="enterprise.create", user=acting_user, obj=enterprise, after=enterprise_audit_snapshot(enterprise)
     )
-    _rematch(enterprise)
+    send_changed({enterprise.pk: None})
     return enterprise
 
 
@@ -124,8 +112,8 @@ def enterprise_update(
     old, new = diff(before, enterprise_audit_snapshot(enterprise))
     if old or new:
         audit_write(action="enterprise.update", user=acting_user, obj=enterprise, before=old, after=new)
-    if _touches_matching(new):
-        _rematch(enterprise)
+    if new:
+        send_changed({enterprise.pk: frozenset(new)})
     return enterprise
 
 
@@ -160,5 +148,5 @@ def enterprise_figures_set(
         before={**old, "year": year} if old else None,
         after={**new, "year": year},
     )
-    _rematch(enterprise)
+    send_changed({enterprise.pk: None})
     return figure

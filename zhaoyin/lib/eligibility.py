@@ -20,15 +20,20 @@ page, the API and the PDF), :func:`compile_tree` builds closures once per tree a
 only the verdict, short-circuiting, for bulk matching (免申即享 lists, 100 000 enterprises
 × 200 policies). A property test keeps the two in agreement.
 
-User-facing text comes in Chinese (``lang="zh"``, the default) and English; the engine
-cannot use gettext, so it carries both and the caller passes the request's language.
+The engine writes no words: every label, reason and error is a :class:`Text` — a message key
+with its parameters (plain values or further Texts) — that the Django layer puts into words
+through gettext (``zhaoyin.policies.eligibility_text``), in whatever language the request has.
+The keys: the sentences below (``missing_data``, ``set_in_unmet`` …) and the labels
+``field.<name>``, ``field_unit.<name>``, ``figure.<name>``, ``figure_unit.<name>``,
+``size.<code>``, ``group.<kind>``. A tuple parameter is a list, joined with the language's
+list separator.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from operator import attrgetter
 from typing import Final
@@ -90,170 +95,53 @@ SIZE_CLASSES: Final = ("above", "below")
 # Counts of people and whole years: a threshold of 2.5 would only hide a rounding rule.
 _WHOLE_NUMBERS: Final = frozenset({"field:employees", "field:age_years", "figure:employees"})
 
-# Labels, keyed by language first: FIELD_LABELS["zh"]["industry"] == "行业".
-FIELD_LABELS: Final[dict[str, dict[str, str]]] = {
-    "zh": {
-        "industry": "行业",
-        "size_class": "企业规模",
-        "org_unit": "所在区域",
-        "emerging": "新兴产业",
-        "land_mu": "用地面积",
-        "employees": "从业人数",
-        "age_years": "成立年限",
-    },
-    "en": {
-        "industry": "Industry",
-        "size_class": "Size class",
-        "org_unit": "Location",
-        "emerging": "Emerging industry",
-        "land_mu": "Land area",
-        "employees": "Employees",
-        "age_years": "Years since founding",
-    },
-}
-FIELD_UNITS: Final[dict[str, dict[str, str]]] = {
-    "zh": {"land_mu": "亩", "employees": "人", "age_years": "年"},
-    "en": {"land_mu": "mu", "employees": "persons", "age_years": "years"},
-}
-FIGURE_LABELS: Final[dict[str, dict[str, str]]] = {
-    "zh": {
-        "revenue_wan": "营业收入",
-        "tax_wan": "税收",
-        "output_wan": "产值",
-        "value_added_wan": "增加值",
-        "energy_tce": "综合能耗",
-        "emissions_t": "排放量",
-        "rd_wan": "研发费用",
-        "employees": "从业人员",
-        "electricity_kwh": "用电量",
-    },
-    "en": {
-        "revenue_wan": "revenue",
-        "tax_wan": "tax paid",
-        "output_wan": "output",
-        "value_added_wan": "value added",
-        "energy_tce": "energy use",
-        "emissions_t": "emissions",
-        "rd_wan": "R&D spend",
-        "employees": "employees",
-        "electricity_kwh": "electricity use",
-    },
-}
-FIGURE_UNITS: Final[dict[str, dict[str, str]]] = {
-    "zh": {
-        "revenue_wan": "万元",
-        "tax_wan": "万元",
-        "output_wan": "万元",
-        "value_added_wan": "万元",
-        "energy_tce": "吨标准煤",
-        "emissions_t": "吨",
-        "rd_wan": "万元",
-        "employees": "人",
-        "electricity_kwh": "千瓦时",
-    },
-    "en": {
-        "revenue_wan": "× 10k yuan",
-        "tax_wan": "× 10k yuan",
-        "output_wan": "× 10k yuan",
-        "value_added_wan": "× 10k yuan",
-        "energy_tce": "tce",
-        "emissions_t": "t",
-        "rd_wan": "× 10k yuan",
-        "employees": "persons",
-        "electricity_kwh": "kWh",
-    },
-}
-SIZE_CLASS_LABELS: Final[dict[str, dict[str, str]]] = {
-    "zh": {"above": "规模以上", "below": "规模以下"},
-    "en": {"above": "above designated size", "below": "below designated size"},
-}
-GROUP_LABELS: Final[dict[str, dict[str, str]]] = {
-    "zh": {"all": "满足以下全部条件", "any": "满足以下任一条件"},
-    "en": {"all": "All of the following", "any": "Any of the following"},
-}
 
-# Every sentence the engine writes, (Chinese, English); str.format placeholders.
-_TEXT: Final[dict[str, tuple[str, str]]] = {
-    # parse_tree
-    "not_object": ("必须是一个对象", "must be an object"),
-    "no_kind": ("缺少条件类型，应为 {kinds} 之一", "the condition kind is missing, one of {kinds}"),
-    "two_kinds": ("只能是一种条件，却同时有 {found}", "only one kind of condition is allowed, found {found}"),
-    "unknown_key": ('未知的键 "{key}"', 'unknown key "{key}"'),
-    "missing": ("缺少此项", "is missing"),
-    "group_list": ("必须是一个列表", "must be a list"),
-    "group_empty": ("条件组不能为空", "a group cannot be empty"),
-    "too_deep": ("条件嵌套不能超过 {max} 层", "conditions cannot be nested deeper than {max} levels"),
-    "too_many": ("条件树最多 {max} 个节点", "a tree has at most {max} nodes"),
-    "unknown_field": ('未知的字段 "{name}"', 'unknown field "{name}"'),
-    "unknown_figure": ('未知的指标 "{name}"', 'unknown figure "{name}"'),
-    "unknown_op": ('未知的运算符 "{op}"', 'unknown operator "{op}"'),
-    "op_not_allowed": ('此处不能用运算符 "{op}"，可用 {allowed}', 'operator "{op}" is not allowed here; use {allowed}'),
-    "not_text": ("必须是文本", "must be text"),
-    "scalar_needed": ("运算符 {op} 需要单个值", "operator {op} takes a single value"),
-    "too_many_values": ("最多 {max} 个值", "at most {max} values"),
-    "list_needed": ("运算符 in 需要一个非空列表", "operator in takes a non-empty list"),
-    "duplicate": ('重复的值 "{value}"', 'duplicate value "{value}"'),
-    "unknown_industry": ('未知的行业代码 "{value}"', 'unknown industry code "{value}"'),
-    "unknown_size": (
-        '未知的企业规模 "{value}"，应为 above 或 below',
-        'unknown size class "{value}", use above or below',
-    ),
-    "unknown_unit": ('未知的区域代码 "{value}"', 'unknown org unit code "{value}"'),
-    "unknown_qualification": ('未知的资质 "{value}"', 'unknown qualification "{value}"'),
-    "not_bool": ("必须是 true 或 false", "must be true or false"),
-    "not_number": ("必须是数字", "must be a number"),
-    "not_finite": ("必须是有限的数字", "must be a finite number"),
-    "negative": ("不能为负数", "cannot be negative"),
-    "not_whole": ("必须是整数", "must be a whole number"),
-    "too_precise": (
-        "最多 {places} 位小数、{digits} 位有效数字",
-        "at most {places} decimal places and {digits} significant digits",
-    ),
-    "too_large": ("数值过大", "is too large"),
-    "year_type": ("年份必须是整数", "the year must be a whole number"),
-    "year_range": ("年份必须在 {lo} 到 {hi} 之间", "the year must be between {lo} and {hi}"),
-    "ratio_pair": ("必须是 [分子指标, 分母指标] 两项", "must be [numerator figure, denominator figure]"),
-    "ratio_same": ("分子和分母不能是同一指标", "the numerator and denominator must differ"),
-    "tree_error": ("条件树有误", "the eligibility tree is invalid"),
-    # labels and reasons
-    "figure_subject": ("{year}年{figure}", "{year} {figure}"),
-    "ratio_subject": ("{year}年{num}占{den}", "{year} {num} / {den}"),
-    "compare": ("{subject} {symbol} {value}", "{subject} {symbol} {value}"),
-    "compare_reason": ("{subject} {actual} {symbol} {value}", "{subject} {actual} {symbol} {value}"),
-    "missing_data": ("缺少{subject}数据", "No data for {subject}"),
-    "set_eq": ("{subject}为 {values}", "{subject} is {values}"),
-    "set_in": ("{subject}属于 {values}", "{subject} is one of {values}"),
-    "set_eq_met": ("{subject}为 {actual}", "{subject} is {actual}"),
-    "set_eq_unmet": ("{subject}为 {actual}，不是 {values}", "{subject} is {actual}, not {values}"),
-    "set_in_met": ("{subject}为 {actual}，属于 {values}", "{subject} is {actual}, one of {values}"),
-    "set_in_unmet": ("{subject}为 {actual}，不属于 {values}", "{subject} is {actual}, not one of {values}"),
-    "emerging_true": ("属于新兴产业", "In an emerging industry"),
-    "emerging_false": ("不属于新兴产业", "Not in an emerging industry"),
-    "emerging_is": ("所属行业是新兴产业", "The industry is an emerging one"),
-    "emerging_is_not": ("所属行业不是新兴产业", "The industry is not an emerging one"),
-    "qualification": ("已获 {name} 认定", "Holds {name}"),
-    "qualification_not": ("未获 {name} 认定", "Does not hold {name}"),
-    "qualifications_unknown": ("资质信息未登记", "Qualifications not recorded"),
-    "ratio_zero": ("{subject}为 0，无法计算比例", "{subject} is 0, the ratio cannot be computed"),
-    "ratio_negative": (
-        "{subject}为 {value}，不是正数，无法计算比例",
-        "{subject} is {value}, not positive, the ratio cannot be computed",
-    ),
-}
-_LIST_SEPARATOR: Final[dict[str, str]] = {"zh": "、", "en": ", "}
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Words for the user, not yet in any language: ``key`` names the message, ``params`` fill
+    its placeholders (str, int, a nested Text, or a tuple of those for a list)."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+def _x(key: str, /, **params: object) -> Text:
+    return Text(key, params)
+
+
+def field_label(name: str) -> Text:
+    """The label of an enterprise field (``Industry``, 行业)."""
+    return Text(f"field.{name}")
+
+
+def field_unit(name: str) -> Text | None:
+    """The unit of a numeric enterprise field, None for the others."""
+    return Text(f"field_unit.{name}") if name in NUMBER_FIELDS else None
+
+
+def figure_label(name: str) -> Text:
+    """The label of a yearly figure (``revenue``, 营业收入)."""
+    return Text(f"figure.{name}")
+
+
+def figure_unit(name: str) -> Text:
+    """The unit of a yearly figure (万元, kWh …)."""
+    return Text(f"figure_unit.{name}")
+
+
+def size_class_label(code: str) -> Text:
+    """The words of a size class code (``above``: 规模以上)."""
+    return Text(f"size.{code}")
+
+
+def group_label(kind: str) -> Text:
+    """The heading of an ``all`` / ``any`` group."""
+    return Text(f"group.{kind}")
+
+
 _SYMBOLS: Final[dict[str, tuple[str, str]]] = {"gte": ("≥", "<"), "lte": ("≤", ">"), "eq": ("=", "≠")}
 _PERCENT_PLACES: Final = 2
 _MAX_SHOWN_CHARS: Final = 40  # of a bad value quoted back in an error
-
-
-def _lang(lang: str) -> str:
-    """'zh', 'zh-hans', 'zh-Hans' → 'zh'; anything else → 'en'."""
-    return "zh" if lang.lower().startswith("zh") else "en"
-
-
-def _t(text_id: str, lang: str, /, **kwargs: object) -> str:
-    zh, en = _TEXT[text_id]
-    return (zh if lang == "zh" else en).format(**kwargs)
 
 
 # ---------------------------------------------------------------------------------------
@@ -351,12 +239,12 @@ Node = Group | Leaf
 
 
 class TreeError(ValueError):
-    """A malformed eligibility tree; ``errors`` lists every problem as (path, message)."""
+    """A malformed eligibility tree; ``errors`` lists every problem as (path, message). The
+    exception's own text names the message keys (for logs); users read the messages in words."""
 
-    def __init__(self, errors: list[tuple[str, str]], *, lang: str = "zh") -> None:
+    def __init__(self, errors: list[tuple[str, Text]]) -> None:
         self.errors = errors
-        summary = "; ".join(f"{path}: {message}" for path, message in errors)
-        super().__init__(f"{_t('tree_error', _lang(lang))}: {summary}")
+        super().__init__("; ".join(f"{path}: {message.key}" for path, message in errors))
 
 
 def _join(path: str, part: str) -> str:
@@ -373,15 +261,14 @@ def _shown(value: object) -> str:
 class _Parser:
     """One pass over a raw tree collecting every problem instead of stopping at the first."""
 
-    def __init__(self, vocab: Vocabulary, lang: str) -> None:
+    def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
-        self.lang = lang
-        self.errors: list[tuple[str, str]] = []
+        self.errors: list[tuple[str, Text]] = []
         self.nodes = 0
         self.overflow = False
 
     def error(self, path: str, message: str, /, **kwargs: object) -> None:
-        self.errors.append((path, _t(message, self.lang, **kwargs)))
+        self.errors.append((path, Text(message, kwargs)))
 
     def node(self, raw: object, path: str, level: int) -> Node | None:
         self.nodes += 1
@@ -394,10 +281,10 @@ class _Parser:
             return None
         kinds = [k for k in NODE_KINDS if k in raw]
         if not kinds:
-            self.error(path, "no_kind", kinds="、".join(NODE_KINDS) if self.lang == "zh" else ", ".join(NODE_KINDS))
+            self.error(path, "no_kind", kinds=NODE_KINDS)
             return None
         if len(kinds) > 1:
-            self.error(path, "two_kinds", found=_LIST_SEPARATOR[self.lang].join(kinds))
+            self.error(path, "two_kinds", found=tuple(kinds))
             return None
         kind = kinds[0]
         allowed = _NODE_KEYS[kind]
@@ -453,7 +340,7 @@ class _Parser:
             self.error(here, "unknown_op", op=_shown(raw))
             return None
         if raw not in allowed:
-            self.error(here, "op_not_allowed", op=raw, allowed=_LIST_SEPARATOR[self.lang].join(allowed))
+            self.error(here, "op_not_allowed", op=raw, allowed=allowed)
             return None
         return raw
 
@@ -628,7 +515,7 @@ class _Parser:
         return QualificationCondition(name)
 
 
-def parse_tree(raw: object, vocab: Vocabulary, *, root: str = "eligibility", lang: str = "zh") -> Node:
+def parse_tree(raw: object, vocab: Vocabulary, *, root: str = "eligibility") -> Node:
     """Validate a JSON-like tree and return it as immutable nodes.
 
     Raises :class:`TreeError` naming every bad node or key by its path from ``root``
@@ -636,13 +523,12 @@ def parse_tree(raw: object, vocab: Vocabulary, *, root: str = "eligibility", lan
     conditions is open to everyone is the caller's decision. Limits: nesting
     ≤ ``MAX_DEPTH`` levels, ≤ ``MAX_NODES`` nodes.
     """
-    lang = _lang(lang)
-    parser = _Parser(vocab, lang)
+    parser = _Parser(vocab)
     node = parser.node(raw, root, 1)
     if parser.overflow:
-        parser.errors.append((root, _t("too_many", lang, max=MAX_NODES)))
+        parser.errors.append((root, _x("too_many", max=MAX_NODES)))
     if parser.errors or node is None:
-        raise TreeError(parser.errors or [(root, _t("not_object", lang))], lang=lang)
+        raise TreeError(parser.errors or [(root, _x("not_object"))])
     return node
 
 
@@ -739,71 +625,66 @@ def format_percent(fraction: Decimal, places: int = _PERCENT_PLACES) -> str:
     return f"{shown:f}%"
 
 
-def _with_unit(value: str, unit: str) -> str:
-    return f"{value} {unit}" if unit else value
+def _with_unit(value: str, unit: Text | None) -> Text | str:
+    return _x("with_unit", value=value, unit=unit) if unit is not None else value
 
 
-def _joined(values: tuple[str, ...], names: Mapping[str, str], lang: str) -> str:
-    return _LIST_SEPARATOR[lang].join(names.get(v, v) for v in values)
+def _joined(values: tuple[str, ...], names: Mapping[str, str | Text]) -> tuple[str | Text, ...]:
+    return tuple(names.get(v, v) for v in values)
 
 
-def _set_names(field: str, vocab: Vocabulary, lang: str) -> Mapping[str, str]:
-    if field == "industry":
-        return vocab.industries
-    if field == "org_unit":
-        return vocab.units
-    return SIZE_CLASS_LABELS[lang]
+def _set_names(name: str, vocab: Vocabulary) -> Mapping[str, str | Text]:
+    if name == "industry":
+        return dict(vocab.industries)
+    if name == "org_unit":
+        return dict(vocab.units)
+    return {code: size_class_label(code) for code in SIZE_CLASSES}
 
 
-def _figure_subject(figure: str, year: int, lang: str) -> str:
-    return _t("figure_subject", lang, year=year, figure=FIGURE_LABELS[lang][figure])
+def _figure_subject(figure: str, year: int) -> Text:
+    return _x("figure_subject", year=year, figure=figure_label(figure))
 
 
-def _ratio_subject(node: RatioCondition, lang: str) -> str:
-    labels = FIGURE_LABELS[lang]
-    return _t("ratio_subject", lang, year=node.year, num=labels[node.numerator], den=labels[node.denominator])
+def _ratio_subject(node: RatioCondition) -> Text:
+    return _x("ratio_subject", year=node.year, num=figure_label(node.numerator), den=figure_label(node.denominator))
 
 
-def label(node: Leaf, vocab: Vocabulary, *, lang: str = "zh") -> str:
+def label(node: Leaf, vocab: Vocabulary) -> Text:
     """The condition in words: "2025年营业收入 ≥ 2000 万元", "行业属于 新材料、生命健康"."""
-    lang = _lang(lang)
     if isinstance(node, FieldCondition):
-        subject = FIELD_LABELS[lang][node.field]
+        subject = field_label(node.field)
         if node.field == "emerging":
-            return _t("emerging_true" if node.value else "emerging_false", lang)
+            return _x("emerging_true" if node.value else "emerging_false")
         if node.field in SET_FIELDS:
-            names = _set_names(node.field, vocab, lang)
+            names = _set_names(node.field, vocab)
             if isinstance(node.value, tuple):
-                return _t("set_in", lang, subject=subject, values=_joined(node.value, names, lang))
+                return _x("set_in", subject=subject, values=_joined(node.value, names))
             assert isinstance(node.value, str)
-            return _t("set_eq", lang, subject=subject, values=names.get(node.value, node.value))
+            return _x("set_eq", subject=subject, values=names.get(node.value, node.value))
         assert isinstance(node.value, Decimal)
-        unit = FIELD_UNITS[lang][node.field]
-        value = _with_unit(format_number(node.value), unit)
-        return _t("compare", lang, subject=subject, symbol=_SYMBOLS[node.op][0], value=value)
+        value = _with_unit(format_number(node.value), field_unit(node.field))
+        return _x("compare", subject=subject, symbol=_SYMBOLS[node.op][0], value=value)
     if isinstance(node, FigureCondition):
-        subject = _figure_subject(node.figure, node.year, lang)
-        value = _with_unit(format_number(node.value), FIGURE_UNITS[lang][node.figure])
-        return _t("compare", lang, subject=subject, symbol=_SYMBOLS[node.op][0], value=value)
+        subject = _figure_subject(node.figure, node.year)
+        value = _with_unit(format_number(node.value), figure_unit(node.figure))
+        return _x("compare", subject=subject, symbol=_SYMBOLS[node.op][0], value=value)
     if isinstance(node, RatioCondition):
-        places = _percent_places(node.value)
-        value = format_percent(node.value, places)
-        return _t("compare", lang, subject=_ratio_subject(node, lang), symbol=_SYMBOLS[node.op][0], value=value)
-    return _t("qualification", lang, name=node.name)
+        value = format_percent(node.value, _percent_places(node.value))
+        return _x("compare", subject=_ratio_subject(node), symbol=_SYMBOLS[node.op][0], value=value)
+    return _x("qualification", name=node.name)
 
 
-def describe(node: Node, vocab: Vocabulary, *, lang: str = "zh") -> list[tuple[int, str]]:
+def describe(node: Node, vocab: Vocabulary) -> list[tuple[int, Text]]:
     """The tree as indented lines ``(depth, text)`` for policy pages and the PDF; the root is 0."""
-    lang = _lang(lang)
-    lines: list[tuple[int, str]] = []
+    lines: list[tuple[int, Text]] = []
 
     def walk(n: Node, level: int) -> None:
         if isinstance(n, Group):
-            lines.append((level, GROUP_LABELS[lang][n.kind]))
+            lines.append((level, group_label(n.kind)))
             for child in n.children:
                 walk(child, level + 1)
         else:
-            lines.append((level, label(n, vocab, lang=lang)))
+            lines.append((level, label(n, vocab)))
 
     walk(node, 0)
     return lines
@@ -821,9 +702,9 @@ class ConditionResult:
 
     path: str
     condition: dict[str, object]
-    label: str
+    label: Text
     result: int
-    reason: str
+    reason: Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -844,21 +725,21 @@ class Explanation:
     groups: list[GroupResult]
 
 
-def _compare_reason(subject: str, actual: str, op: str, met: bool, threshold: str, lang: str) -> str:
+def _compare_reason(subject: Text, actual: Text | str, op: str, met: bool, threshold: Text | str) -> Text:
     symbol = _SYMBOLS[op][0 if met else 1]
-    return _t("compare_reason", lang, subject=subject, actual=actual, symbol=symbol, value=threshold)
+    return _x("compare_reason", subject=subject, actual=actual, symbol=symbol, value=threshold)
 
 
-def _evaluate_field(node: FieldCondition, facts: Facts, vocab: Vocabulary, lang: str) -> tuple[int, str]:
-    subject = FIELD_LABELS[lang][node.field]
-    missing = (UNKNOWN, _t("missing_data", lang, subject=subject))
+def _evaluate_field(node: FieldCondition, facts: Facts, vocab: Vocabulary) -> tuple[int, Text]:
+    subject = field_label(node.field)
+    missing = (UNKNOWN, _x("missing_data", subject=subject))
     if node.field == "emerging":
         if facts.emerging is None:
             return missing
-        reason = _t("emerging_is" if facts.emerging else "emerging_is_not", lang)
+        reason = _x("emerging_is" if facts.emerging else "emerging_is_not")
         return (MET if facts.emerging == node.value else UNMET), reason
     if node.field in SET_FIELDS:
-        names = _set_names(node.field, vocab, lang)
+        names = _set_names(node.field, vocab)
         wanted = node.value if isinstance(node.value, tuple) else (str(node.value),)
         if node.field == "org_unit":
             if not facts.units:
@@ -872,60 +753,58 @@ def _evaluate_field(node: FieldCondition, facts: Facts, vocab: Vocabulary, lang:
             own = actual
             met = own in wanted
         shown = names.get(own, own)
-        values = _joined(wanted, names, lang)
+        values = _joined(wanted, names)
         if node.op == "in":
             if met:
-                return MET, _t("set_in_met", lang, subject=subject, actual=shown, values=values)
-            return UNMET, _t("set_in_unmet", lang, subject=subject, actual=shown, values=values)
+                return MET, _x("set_in_met", subject=subject, actual=shown, values=values)
+            return UNMET, _x("set_in_unmet", subject=subject, actual=shown, values=values)
         if met:
-            return MET, _t("set_eq_met", lang, subject=subject, actual=shown)
-        return UNMET, _t("set_eq_unmet", lang, subject=subject, actual=shown, values=values)
+            return MET, _x("set_eq_met", subject=subject, actual=shown)
+        return UNMET, _x("set_eq_unmet", subject=subject, actual=shown, values=values)
     number: Decimal | int | None = getattr(facts, node.field)
     if number is None:
         return missing
     assert isinstance(node.value, Decimal)
     met = _compare(number, node.op, node.value)
-    unit = FIELD_UNITS[lang][node.field]
+    unit = field_unit(node.field)
     reason = _compare_reason(
         subject,
         _with_unit(format_number(number), unit),
         node.op,
         met,
         _with_unit(format_number(node.value), unit),
-        lang,
     )
     return (MET if met else UNMET), reason
 
 
-def _evaluate_figure(node: FigureCondition, facts: Facts, lang: str) -> tuple[int, str]:
-    subject = _figure_subject(node.figure, node.year, lang)
+def _evaluate_figure(node: FigureCondition, facts: Facts) -> tuple[int, Text]:
+    subject = _figure_subject(node.figure, node.year)
     row = facts.figures.get(node.year)
     actual = None if row is None else row.get(node.figure)
     if actual is None:
-        return UNKNOWN, _t("missing_data", lang, subject=subject)
+        return UNKNOWN, _x("missing_data", subject=subject)
     met = _compare(actual, node.op, node.value)
-    unit = FIGURE_UNITS[lang][node.figure]
+    unit = figure_unit(node.figure)
     shown = _with_unit(format_number(actual), unit)
-    reason = _compare_reason(subject, shown, node.op, met, _with_unit(format_number(node.value), unit), lang)
+    reason = _compare_reason(subject, shown, node.op, met, _with_unit(format_number(node.value), unit))
     return (MET if met else UNMET), reason
 
 
-def _evaluate_ratio(node: RatioCondition, facts: Facts, lang: str) -> tuple[int, str]:
+def _evaluate_ratio(node: RatioCondition, facts: Facts) -> tuple[int, Text]:
     row = facts.figures.get(node.year)
     numerator = None if row is None else row.get(node.numerator)
     denominator = None if row is None else row.get(node.denominator)
     absent = [name for name, v in ((node.numerator, numerator), (node.denominator, denominator)) if v is None]
     if absent:
-        figures = _LIST_SEPARATOR[lang].join(FIGURE_LABELS[lang][name] for name in absent)
-        subject = _t("figure_subject", lang, year=node.year, figure=figures)
-        return UNKNOWN, _t("missing_data", lang, subject=subject)
+        subject = _x("figure_subject", year=node.year, figure=tuple(figure_label(name) for name in absent))
+        return UNKNOWN, _x("missing_data", subject=subject)
     assert numerator is not None
     assert denominator is not None
     if denominator <= 0:
-        subject = _figure_subject(node.denominator, node.year, lang)
+        subject = _figure_subject(node.denominator, node.year)
         if denominator == 0:
-            return UNKNOWN, _t("ratio_zero", lang, subject=subject)
-        return UNKNOWN, _t("ratio_negative", lang, subject=subject, value=format_number(denominator))
+            return UNKNOWN, _x("ratio_zero", subject=subject)
+        return UNKNOWN, _x("ratio_negative", subject=subject, value=format_number(denominator))
     ratio = _ratio(numerator, denominator)
     met = _compare(ratio, node.op, node.value)
     places = _percent_places(node.value)
@@ -935,27 +814,26 @@ def _evaluate_ratio(node: RatioCondition, facts: Facts, lang: str) -> tuple[int,
     while shown == threshold and ratio != node.value and places < 12:
         places += 1
         threshold, shown = format_percent(node.value, places), format_percent(ratio, places)
-    return (MET if met else UNMET), _compare_reason(_ratio_subject(node, lang), shown, node.op, met, threshold, lang)
+    return (MET if met else UNMET), _compare_reason(_ratio_subject(node), shown, node.op, met, threshold)
 
 
-def _evaluate_leaf(node: Leaf, facts: Facts, vocab: Vocabulary, lang: str) -> tuple[int, str]:
+def _evaluate_leaf(node: Leaf, facts: Facts, vocab: Vocabulary) -> tuple[int, Text]:
     if isinstance(node, FieldCondition):
-        return _evaluate_field(node, facts, vocab, lang)
+        return _evaluate_field(node, facts, vocab)
     if isinstance(node, FigureCondition):
-        return _evaluate_figure(node, facts, lang)
+        return _evaluate_figure(node, facts)
     if isinstance(node, RatioCondition):
-        return _evaluate_ratio(node, facts, lang)
+        return _evaluate_ratio(node, facts)
     if facts.qualifications is None:
-        return UNKNOWN, _t("qualifications_unknown", lang)
+        return UNKNOWN, _x("qualifications_unknown")
     if node.name in facts.qualifications:
-        return MET, _t("qualification", lang, name=node.name)
+        return MET, _x("qualification", name=node.name)
     # A known empty list is unmet, not unknown (DESIGN 5.1).
-    return UNMET, _t("qualification_not", lang, name=node.name)
+    return UNMET, _x("qualification_not", name=node.name)
 
 
-def explain(node: Node, facts: Facts, vocab: Vocabulary, *, lang: str = "zh") -> Explanation:
+def explain(node: Node, facts: Facts, vocab: Vocabulary) -> Explanation:
     """Evaluate every condition (no short-circuit) and say why, for pages, the API and the PDF."""
-    lang = _lang(lang)
     conditions: list[ConditionResult] = []
     groups: list[GroupResult | None] = []
 
@@ -967,8 +845,8 @@ def explain(node: Node, facts: Facts, vocab: Vocabulary, *, lang: str = "zh") ->
             result = min(results) if n.kind == "all" else max(results)
             groups[slot] = GroupResult(path, n.kind, result)
             return result
-        result, reason = _evaluate_leaf(n, facts, vocab, lang)
-        conditions.append(ConditionResult(path, tree_to_json(n), label(n, vocab, lang=lang), result, reason))
+        result, reason = _evaluate_leaf(n, facts, vocab)
+        conditions.append(ConditionResult(path, tree_to_json(n), label(n, vocab), result, reason))
         return result
 
     verdict = walk(node, "")

@@ -34,10 +34,10 @@ from pydantic import StrictInt, StrictStr
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.fields import MAX_ID
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import BUSINESS_ROLES
-from zhaoyin.enterprises.api import MAX_ID
 from zhaoyin.lib.flowchart import render_svg
 from zhaoyin.matters import clocks, flow, kpis, selectors, services
 from zhaoyin.matters.filters import matter_alert, matter_filter_parse

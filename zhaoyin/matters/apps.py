@@ -15,7 +15,7 @@ class MattersConfig(AppConfig):
         register_deadline_recomputer("matters", recompute_provisional_deadlines)
 
         # The escalation ladder runs in `zhaoyin worker` every five minutes (zhaoyin.matters.scan).
+        from zhaoyin.core import periodic
         from zhaoyin.matters.scan import run_scan_job
-        from zhaoyin.ops import periodic
 
         periodic.register("matters-escalation-scan", 300, run_scan_job)

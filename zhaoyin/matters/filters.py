@@ -45,7 +45,7 @@ from zhaoyin.core.listparams import (
     parse_terms,
     read_params,
 )
-from zhaoyin.enterprises.models import search_fold
+from zhaoyin.core.search import search_fold
 from zhaoyin.lib import escalation
 from zhaoyin.lib.workdays import CalendarRangeError
 from zhaoyin.matters import clocks

@@ -77,7 +77,7 @@ def assignable_units(user: User) -> list[OrgUnit]:
     qs = OrgUnit.objects.filter(is_active=True).order_by("path")
     if sees_whole_city(user):
         return list(qs)
-    if user.role_codes & _UNIT_ROLE_CODES and user.org_unit is not None:
+    if user.has_role(*_UNIT_ROLE_CODES) and user.org_unit is not None:
         return list(qs.filter(path__startswith=user.org_unit.path))
     return []
 

@@ -32,8 +32,8 @@ from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES
 from zhaoyin.lib import matter_kpis as engine
 from zhaoyin.matters.choices import Rating
 from zhaoyin.matters.filters import Alert, alert_q
-from zhaoyin.matters.flow import OPEN_STATES, Action, State
-from zhaoyin.matters.models import Matter, MatterEvent
+from zhaoyin.matters.flow import Action, State
+from zhaoyin.matters.models import OPEN_STATE_CODES, Matter, MatterEvent
 from zhaoyin.matters.selectors import matter_list_visible_to
 from zhaoyin.workcalendar.selectors import current_calendar
 
@@ -187,7 +187,7 @@ def overdue_matters(visible: QuerySet[Matter], day: dt.date) -> QuerySet[Matter]
 
 def listed_open_matters(visible: QuerySet[Matter]) -> QuerySet[Matter]:
     """The listed (挂牌督办) matters a unit still owes work on."""
-    return visible.filter(listed=True, state__in=[s.value for s in OPEN_STATES])
+    return visible.filter(listed=True, state__in=OPEN_STATE_CODES)
 
 
 def supervision_for(user: User, *, year: int, month: int | None, today: dt.date | None = None) -> Supervision:

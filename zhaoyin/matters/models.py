@@ -17,14 +17,19 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.models import StoredFile
-from zhaoyin.enterprises.models import Enterprise, search_fold
+from zhaoyin.core.search import search_fold
+from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.workdays import CalendarRangeError, WorkCalendar
 from zhaoyin.matters.choices import ExtensionState, MatterKind, MatterSource, Rating
-from zhaoyin.matters.flow import STATES, Action, State
+from zhaoyin.matters.flow import CLOCK_STATES, OPEN_STATES, STATES, Action, State
 from zhaoyin.projects.models import Project
 
-_CLOCK_STATES = [State.ASSIGNED.value, State.ACCEPTED.value]
-_OPEN_STATES = [State.ASSIGNED.value, State.ACCEPTED.value, State.RETURNED.value, State.REPORTED.value]
+# flow's state sets as codes, in the lifecycle order: one stable order for the partial indexes'
+# conditions (the migration autodetector compares them as lists) and for the queries that should
+# use them (SQLite takes a partial index only for the same IN list).
+_CLOCK_STATES = [s.value for s in State if s in CLOCK_STATES]
+#: ``flow.OPEN_STATES`` as codes, for ``state__in`` filters.
+OPEN_STATE_CODES = [s.value for s in State if s in OPEN_STATES]
 #: The columns of a month's KPI counts, in the order of their covering index.
 KPI_COLUMNS = [
     "assigned_at", "lead_unit", "state", "returned", "signed_on_time", "closed_at", "closed_on_time",
@@ -209,7 +214,7 @@ class Matter(models.Model):
             ),
             models.Index(fields=["listed", "state"], condition=Q(listed=True), name="matter_listed"),
             # The escalation scan: open matters whose next check has come.
-            models.Index(fields=["next_check_at"], condition=Q(state__in=_OPEN_STATES), name="matter_next_check"),
+            models.Index(fields=["next_check_at"], condition=Q(state__in=OPEN_STATE_CODES), name="matter_next_check"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -226,7 +231,7 @@ class Matter(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state in _OPEN_STATES
+        return self.state in OPEN_STATE_CODES
 
     def refresh_facts(self, calendar: WorkCalendar, *, returned: bool) -> None:
         """Set the stored KPI facts and the search text from the matter's own columns, as the

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write_many
+from zhaoyin.core.bulk import insert_values, update_column
 from zhaoyin.core.roles import Role
 from zhaoyin.lib.escalation import (
     ClockKind,
@@ -55,10 +56,9 @@ from zhaoyin.lib.escalation import (
 )
 from zhaoyin.lib.workdays import CalendarRangeError, WorkCalendar
 from zhaoyin.matters import clocks
-from zhaoyin.matters.flow import OPEN_STATES, State
-from zhaoyin.matters.models import EscalationScanState, Matter, MatterNotice, NoticeKind
+from zhaoyin.matters.flow import State
+from zhaoyin.matters.models import OPEN_STATE_CODES, EscalationScanState, Matter, MatterNotice, NoticeKind
 from zhaoyin.matters.selectors import relations
-from zhaoyin.notifications.rows import insert_values, update_column
 from zhaoyin.notifications.services import NewNotification, notify_many
 from zhaoyin.workcalendar.selectors import calendar_token, current_calendar
 
@@ -66,7 +66,6 @@ logger = logging.getLogger("zhaoyin.matters.scan")
 
 T = TypeVar("T")
 
-_OPEN = sorted(s.value for s in OPEN_STATES)
 #: Matters locked and handled per transaction.
 CHUNK = 500
 #: ``next_check_at`` of a matter whose ladder cannot change any more (until a transition);
@@ -151,7 +150,7 @@ class ScanResult:
 
 def due_q(now: dt.datetime) -> Q:
     """Open matters whose next check has come or was never computed (the partial index)."""
-    return Q(state__in=_OPEN) & (Q(next_check_at__lte=now) | Q(next_check_at__isnull=True))
+    return Q(state__in=OPEN_STATE_CODES) & (Q(next_check_at__lte=now) | Q(next_check_at__isnull=True))
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -171,7 +170,7 @@ def _check_basis(limits: Thresholds, due_at: dt.datetime, now: dt.datetime) -> b
         state, _created = EscalationScanState.objects.select_for_update().get_or_create(id=1)
         if state.basis == basis:
             return False
-        Matter.objects.filter(state__in=_OPEN).update(next_check_at=due_at)
+        Matter.objects.filter(state__in=OPEN_STATE_CODES).update(next_check_at=due_at)
         state.basis, state.last_pass_at = basis, now
         state.save(update_fields=["basis", "last_pass_at"])
     return True
@@ -232,7 +231,7 @@ def notice_recipients(
     ones who may see the matter (``relations`` is not empty exactly when the matter is in the
     user's scope; a unit user's relation is through the lead unit, the dispatcher or a co-unit)."""
     city_roles = _CITY_ROLES_BY_KIND[kind]
-    candidates = list(in_lead_unit) + [u for u in city_users if u.role_codes & city_roles]
+    candidates = list(in_lead_unit) + [u for u in city_users if u.has_role(*city_roles)]
     seen: set[int] = set()
     out: list[User] = []
     for user in candidates:

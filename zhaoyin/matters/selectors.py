@@ -55,7 +55,7 @@ def _scope(user: User) -> _Scope:
         return _Scope(nothing=True, city=False, units=None)
     if sees_whole_city(user):
         return _Scope(nothing=False, city=True, units=None)
-    units = subtree_ids(user) if user.role_codes & _UNIT_ROLE_CODES and user.org_unit_id is not None else None
+    units = subtree_ids(user) if user.has_role(*_UNIT_ROLE_CODES) and user.org_unit_id is not None else None
     return _Scope(nothing=False, city=False, units=units)
 
 
@@ -222,13 +222,12 @@ def relations(user: User, matter: Matter, co_units: list[OrgUnit] | None = None)
     caller has them."""
     if not user.is_authenticated or user.admin_role:
         return frozenset()
-    roles = user.role_codes
     found: set[Relation] = set()
-    if roles & _CITY_DISPATCHER_CODES:
+    if user.has_role(*_CITY_DISPATCHER_CODES):
         found.add(Relation.DISPATCHER)
-    if Role.LEADER.value in roles:
+    if user.has_role(Role.LEADER):
         found.add(Relation.LEADER)
-    if roles & _UNIT_ROLE_CODES and user.org_unit_id is not None:
+    if user.has_role(*_UNIT_ROLE_CODES) and user.org_unit_id is not None:
         if _in_subtree(user, matter.dispatcher_unit):
             found.add(Relation.DISPATCHER)
         if _in_subtree(user, matter.lead_unit):

@@ -150,7 +150,7 @@ def _units(value: Any, field: str) -> list[OrgUnit]:
 
 
 def _is_city_dispatcher(user: User) -> bool:
-    return bool(user.role_codes & _CITY_DISPATCHERS)
+    return user.has_role(*_CITY_DISPATCHERS)
 
 
 def _may_assign_to(user: User, unit: OrgUnit) -> bool:
@@ -158,7 +158,7 @@ def _may_assign_to(user: User, unit: OrgUnit) -> bool:
     if _is_city_dispatcher(user):
         return True
     own = user.org_unit
-    return bool(user.role_codes & _UNIT_ROLE_CODES) and own is not None and unit.path.startswith(own.path)
+    return user.has_role(*_UNIT_ROLE_CODES) and own is not None and unit.path.startswith(own.path)
 
 
 def _clean_units(
@@ -262,24 +262,12 @@ def _store_files(
     matter: Matter,
     event: MatterEvent | None,
     acting_user: User | None,
-    written: list[Path],
+    store: files_core.UploadStore,
 ) -> list[MatterFile]:
-    rows: list[MatterFile] = []
-    for item in checked:
-        stored_name = files_core.write_private(FILE_AREA, item.content, written)
-        rows.append(
-            MatterFile.objects.create(
-                matter=matter,
-                event=event,
-                original_name=item.original_name,
-                stored_name=stored_name,
-                content_type=item.content_type,
-                size=len(item.content),
-                sha256=item.sha256,
-                uploaded_by=acting_user,
-            )
-        )
-    return rows
+    return [
+        MatterFile.objects.create(matter=matter, event=event, uploaded_by=acting_user, **store.write(item))
+        for item in checked
+    ]
 
 
 # --------------------------------------------------------------------------- registration
@@ -297,8 +285,7 @@ def next_matter_code(year: int) -> str:
 def _default_dispatcher_unit(user: User) -> OrgUnit | None:
     """Where a new matter is dispatched from: the registering unit for government users, the
     city (its 招商服务中心) for portal users and service members."""
-    roles = user.role_codes
-    if user.org_unit is not None and roles & (_CITY_DISPATCHERS | _UNIT_ROLE_CODES | {Role.LEADER.value}):
+    if user.org_unit is not None and user.has_role(*_CITY_DISPATCHERS, *_UNIT_ROLE_CODES, Role.LEADER):
         return user.org_unit
     return OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnitKind.CITY).order_by("pk").first()
 
@@ -328,8 +315,7 @@ def matter_create(
     ``received_on`` (收文日期, not in the future) is where the clocks count from when the
     draft is first assigned without one.
     """
-    roles = acting_user.role_codes
-    if not roles & _CREATOR_CODES or acting_user.admin_role:
+    if not acting_user.has_role(*_CREATOR_CODES) or acting_user.admin_role:
         raise PermissionDenied(_("You may not register matters."))
     errors = _Errors()
     clean_title = _text(title, "title", MAX_TITLE, errors, required=True)
@@ -337,7 +323,9 @@ def matter_create(
     clean_source = _choice(source, "source", MatterSource.values, _("Unknown source."), errors)
     clean_kind = _choice(kind, "kind", MatterKind.values, _("Unknown kind."), errors)
     name = _text(requester_name, "requester_name", MAX_NAME, errors)
-    portal = bool(roles & _PORTAL_ROLE_CODES) and not roles & (_CITY_DISPATCHERS | _UNIT_ROLE_CODES)
+    portal = acting_user.has_role(*_PORTAL_ROLE_CODES) and not acting_user.has_role(
+        *_CITY_DISPATCHERS, *_UNIT_ROLE_CODES
+    )
     links: dict[str, Any] = {}
     for field, cleaner in (
         ("enterprise", lambda: _enterprise(acting_user, enterprise)),
@@ -360,7 +348,7 @@ def matter_create(
 
     clean_enterprise: Enterprise | None = links["enterprise"]
     # An enterprise user's demand concerns their own enterprise (the only one they can see).
-    if Role.ENTERPRISE.value in roles and portal and clean_enterprise is None and acting_user.enterprise_id:
+    if acting_user.has_role(Role.ENTERPRISE) and portal and clean_enterprise is None and acting_user.enterprise_id:
         clean_enterprise = acting_user.enterprise
     dispatcher: OrgUnit | None = links["dispatcher_unit"]
     if dispatcher is None:
@@ -369,7 +357,7 @@ def matter_create(
         raise InvalidInput.field("dispatcher_unit", _("You may register matters only for units within your scope."))
     lead, co = links["units"]
     requester: User | None = None
-    if roles & (_PORTAL_ROLE_CODES | {Role.SERVICE_MEMBER.value}):
+    if acting_user.has_role(*_PORTAL_ROLE_CODES, Role.SERVICE_MEMBER):
         requester = acting_user
         name = name or acting_user.full_name or acting_user.get_username()
     now = timezone.now()
@@ -392,24 +380,20 @@ def matter_create(
         updated_at=now,
     )
     matter.refresh_search_text()
-    written: list[Path] = []
-    try:
+    with files_core.stored_uploads(FILE_AREA) as store:
         matter.save(force_insert=True)
         MatterCoUnit.objects.bulk_create([MatterCoUnit(matter=matter, unit=u) for u in co])
         event = MatterEvent.objects.create(
             matter=matter, action="create", from_state="", to_state=State.DRAFT.value, actor=acting_user,
             lead_unit=lead, at=now,
         )
-        stored = _store_files(checked, matter=matter, event=event, acting_user=acting_user, written=written)
+        stored = _store_files(checked, matter=matter, event=event, acting_user=acting_user, store=store)
         audit_write(
             action="matter.create",
             user=acting_user,
             obj=matter,
             after=snapshot(matter) | {"co_units": [u.code for u in co], "files": [f.original_name for f in stored]},
         )
-    except BaseException:
-        files_core.remove_files(written)
-        raise
     return matter
 
 
@@ -587,15 +571,11 @@ def _move(
 def _with_files(
     files: Sequence[UploadedFile[Any]] | None, body: Any, *, matter: Matter, acting_user: User
 ) -> MatterEvent:
-    """Run ``body(written)`` → event, storing ``files`` with the event; remove them on failure."""
+    """Run ``body()`` → event, storing ``files`` with the event; remove them on failure."""
     checked = files_core.check_uploads(files)
-    written: list[Path] = []
-    try:
+    with files_core.stored_uploads(FILE_AREA) as store:
         event: MatterEvent = body()
-        _store_files(checked, matter=matter, event=event, acting_user=acting_user, written=written)
-    except BaseException:
-        files_core.remove_files(written)
-        raise
+        _store_files(checked, matter=matter, event=event, acting_user=acting_user, store=store)
     return event
 
 

@@ -61,7 +61,7 @@ RELATION_LABELS: dict[str, Any] = {
 
 
 def _can_create(user: User) -> bool:
-    return bool(user.role_codes & {r.value for r in CREATORS}) and not user.admin_role
+    return user.has_role(*CREATORS) and not user.admin_role
 
 
 @allow(*READERS)
@@ -76,14 +76,13 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         "page_obj": None,
         "page_sizes": PAGE_SIZES,
         "can_create": _can_create(user),
-        "can_supervise": bool(user.role_codes & {r.value for r in kpis.READER_ROLES}) and not user.admin_role,
+        "can_supervise": user.has_role(*kpis.READER_ROLES) and not user.admin_role,
     }
     if not form.is_valid() or form.filter is None:
         return render(request, "matters/list.html", context, status=400)
     flt = form.filter
     counts, qs = selectors.matter_list_query(user, flt)
-    paginator = IdFirstPaginator(qs, flt.page_size)
-    paginator.__dict__["count"] = counts.total
+    paginator = IdFirstPaginator(qs, flt.page_size, count=counts.total)
     page_obj = paginator.get_page(flt.page)
     today, calendar = clocks.today(), current_calendar()
     for matter in page_obj.object_list:
@@ -273,7 +272,7 @@ def matter_supervision(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         return render(request, "matters/supervision.html", {"errors": exc.errors}, status=400)
     view = kpis.supervision_for(user, year=year, month=month, today=today)
-    can_bulletin = bool(user.role_codes & {r.value for r in BULLETIN_ROLES})
+    can_bulletin = user.has_role(*BULLETIN_ROLES)
     context = {"view": view, "year": year, "month": month, "months": range(1, 13), "can_bulletin": can_bulletin}
     return render(request, "matters/supervision.html", context)
 

@@ -11,7 +11,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The worker delivers the outbox every minute (retries wait their backoff).
+        from zhaoyin.core import periodic
         from zhaoyin.notifications.services import deliver_outbox_job
-        from zhaoyin.ops import periodic
 
         periodic.register("notifications-deliver", 60, deliver_outbox_job)

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
+from zhaoyin.core.bulk import insert_values
 from zhaoyin.notifications.channels import SENDERS, notification_settings
 from zhaoyin.notifications.models import Channel, DeliveryState, Notification, Outbox
-from zhaoyin.notifications.rows import insert_values
 
 logger = logging.getLogger("zhaoyin.notifications")
 

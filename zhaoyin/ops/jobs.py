@@ -6,7 +6,7 @@ from importlib import import_module
 
 from django.conf import settings
 
-from zhaoyin.ops import periodic
+from zhaoyin.core import periodic
 
 
 def clear_expired_sessions() -> None:

@@ -1,9 +1,7 @@
-"""The periodic-job registry run by ``zhaoyin worker`` (DESIGN 6, CONC-05).
+"""Running the periodic jobs in ``zhaoyin worker`` (DESIGN 6, CONC-05).
 
-Apps register jobs from their ``AppConfig.ready``::
-
-    from zhaoyin.ops import periodic
-    periodic.register("deadline-scan", 300, scan_deadlines)
+Apps register their jobs in ``zhaoyin.core.periodic`` from their ``AppConfig.ready``; this
+module runs whatever is registered there and imports no app.
 
 Several workers may run at once. Each pass, a worker tries to claim every due job with a
 conditional UPDATE of its ``PeriodicJobState`` row; only the worker whose UPDATE changed
@@ -17,53 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from zhaoyin.core import context
+from zhaoyin.core.periodic import PeriodicJob, registered
 from zhaoyin.ops.models import PeriodicJobState
 
 logger = logging.getLogger("zhaoyin.ops.periodic")
 
 #: After a failure, a job is retried after this many seconds (or its period, if shorter).
 RETRY_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class PeriodicJob:
-    """A registered job: its unique name, its period and the callable that does the work."""
-
-    name: str
-    every_seconds: int
-    fn: Callable[[], object]
-
-
-_registry: dict[str, PeriodicJob] = {}
-
-
-def register(name: str, every_seconds: int, fn: Callable[[], object]) -> PeriodicJob:
-    """Register (or replace) the job ``name`` to run every ``every_seconds`` seconds."""
-    if not name or len(name) > 100:
-        raise ValueError("a periodic job needs a name of 1 to 100 characters")
-    if every_seconds < 1:
-        raise ValueError("every_seconds must be at least 1")
-    job = PeriodicJob(name=name, every_seconds=int(every_seconds), fn=fn)
-    _registry[name] = job
-    return job
-
-
-def unregister(name: str) -> None:
-    """Remove a job (tests register temporary ones)."""
-    _registry.pop(name, None)
-
-
-def registered() -> list[PeriodicJob]:
-    """All registered jobs, by name."""
-    return [_registry[name] for name in sorted(_registry)]
 
 
 def claim(job: PeriodicJob, *, now: dt.datetime, worker_id: str) -> bool:

@@ -21,10 +21,10 @@ from pydantic import StrictInt, StrictStr, ValidationError
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.fields import MAX_ID, Amount, exact_amounts
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
-from zhaoyin.enterprises.api import MAX_ID, Amount, _exact_amounts
 from zhaoyin.policies import selectors, services
 from zhaoyin.policies.filters import policy_filter_apply, policy_filter_parse
 from zhaoyin.policies.models import Policy
@@ -213,7 +213,7 @@ def policy_detail(request: HttpRequest, id: PolicyId) -> dict[str, Any]:
 def policy_create(request: HttpRequest, payload: PolicyIn) -> Status[dict[str, Any]]:
     """Register a policy as a draft (publish it with ``actions/publish``)."""
     user = request_user(request)
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
+    data = exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
     policy = services.policy_create(acting_user=user, data=data)
     return Status(201, _detail(selectors.policy_get_for_user(user=user, pk=policy.pk)))
 
@@ -224,7 +224,7 @@ def policy_update(request: HttpRequest, id: PolicyId, payload: PolicyPatchIn) ->
     """Change the fields sent (not the status). With ``version``, a change made meanwhile → 409."""
     user = request_user(request)
     policy = selectors.policy_get_for_user(user=user, pk=id, action="change")
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
+    data = exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
     version = data.pop("version", None)
     services.policy_update(acting_user=user, policy=policy, data=data, version=version)
     return _detail(selectors.policy_get_for_user(user=user, pk=id))

@@ -25,7 +25,7 @@ from zhaoyin.core.listparams import (
     parse_terms,
     read_params,
 )
-from zhaoyin.enterprises.models import search_fold
+from zhaoyin.core.search import search_fold
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel, PolicyStatus
 
 FILTER_PARAMS = ("q", "status", "level", "category", "delivery", "sort")

@@ -23,10 +23,11 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.lib import eligibility as engine
+from zhaoyin.policies.eligibility_text import words
 from zhaoyin.policies.filters import PolicyFilter, policy_filter_parse
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel, PolicyStatus
 from zhaoyin.policies.selectors import keeper_units_for
-from zhaoyin.policies.validation import PLACE_UNIT_KINDS, POLICY_FIELDS, REQUIRED_FIELDS, engine_lang
+from zhaoyin.policies.validation import PLACE_UNIT_KINDS, POLICY_FIELDS, REQUIRED_FIELDS
 from zhaoyin.projects.forms import MultipleFileField
 
 Choices = list[tuple[str, str]]
@@ -169,10 +170,10 @@ def initial_from(policy: Policy) -> dict[str, Any]:
 def editor_options() -> dict[str, Any]:
     """What the eligibility editor offers, for ``json_script``: groups, the fields with their
     operators and values, the figures, the qualifications and the UI's words. Built from the
-    engine's own tables and the dictionaries, so the editor offers nothing the server refuses."""
+    engine's own tables (in words through eligibility_text) and the dictionaries, so the editor
+    offers nothing the server refuses."""
     from zhaoyin.enterprises.models import Industry, Qualification
 
-    lang = engine_lang()
     industries = [[c, n] for c, n in Industry.objects.order_by("sort_order", "code").values_list("code", "name")]
     units = [
         [c, n]
@@ -180,7 +181,7 @@ def editor_options() -> dict[str, Any]:
         .order_by("path")
         .values_list("code", "name")
     ]
-    sizes = [[c, engine.SIZE_CLASS_LABELS[lang][c]] for c in engine.SIZE_CLASSES]
+    sizes = [[c, words(engine.size_class_label(c))] for c in engine.SIZE_CLASSES]
     sets = {"industry": industries, "org_unit": units, "size_class": sizes}
     fields = []
     for code, ops in engine.FIELD_OPS.items():
@@ -188,16 +189,16 @@ def editor_options() -> dict[str, Any]:
         fields.append(
             {
                 "code": code,
-                "label": engine.FIELD_LABELS[lang][code],
+                "label": words(engine.field_label(code)),
                 "ops": list(ops),
                 "kind": kind,
-                "unit": engine.FIELD_UNITS[lang].get(code, ""),
+                "unit": words(unit) if (unit := engine.field_unit(code)) is not None else "",
                 "options": sets.get(code, []),
             }
         )
-    figures = [[f, engine.FIGURE_LABELS[lang][f], engine.FIGURE_UNITS[lang][f]] for f in engine.FIGURES]
+    figures = [[f, words(engine.figure_label(f)), words(engine.figure_unit(f))] for f in engine.FIGURES]
     return {
-        "groups": [[g, engine.GROUP_LABELS[lang][g]] for g in engine.GROUP_KINDS],
+        "groups": [[g, words(engine.group_label(g))] for g in engine.GROUP_KINDS],
         "fields": fields,
         "figures": figures,
         "figure_ops": list(engine.FIGURE_OPS),

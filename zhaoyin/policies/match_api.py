@@ -29,7 +29,6 @@ from zhaoyin.policies import match_selectors
 from zhaoyin.policies.models import MatchVerdict, Policy
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
 from zhaoyin.policies.selectors import policy_get_for_user
-from zhaoyin.policies.validation import engine_lang
 
 router = Router(tags=["policy matching"])
 
@@ -132,7 +131,7 @@ def enterprise_policy_matches(request: HttpRequest, id: EnterpriseId) -> HttpRes
     """Every in-force policy judged for the enterprise, each condition met / unmet / unknown
     with its reason; 404 when the enterprise lies outside the caller's scope."""
     enterprise = enterprise_selectors.enterprise_get_for_user(user=request_user(request), pk=id)
-    matches = match_selectors.enterprise_matches(enterprise, lang=engine_lang())
+    matches = match_selectors.enterprise_matches(enterprise)
     # Serialised here, not validated against the schema object by object: ~1 000 nested
     # objects for 200 policies cost ≈ 15 ms in ninja's validation. The dict below is built to
     # the schema (the tests hold it to the contract); the schema documents it in OpenAPI.
@@ -165,7 +164,7 @@ def policy_eligible_enterprises(request: HttpRequest, id: PolicyId, filters: Que
     qs = enterprise_filter_apply(match_selectors.policy_enterprises(user, policy, verdict), flt)
     total, rows = enterprise_page(qs, flt)
     missing = (
-        match_selectors.explain_page(policy, rows, lang=engine_lang())
+        match_selectors.explain_page(policy, rows)
         if verdict == MatchVerdict.POSSIBLE and rows
         else {}
     )

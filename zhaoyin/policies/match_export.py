@@ -24,7 +24,6 @@ from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.policies.match_selectors import explain_page, parse_verdict, policy_enterprises
 from zhaoyin.policies.models import MatchVerdict, Policy
-from zhaoyin.policies.validation import engine_lang
 
 CHUNK = 2000
 
@@ -34,7 +33,7 @@ def _rows(qs: Any, policy: Policy, verdict: str) -> Iterator[list[Any]]:
     chunk: list[Enterprise] = []
 
     def flush() -> Iterator[list[Any]]:
-        missing = explain_page(policy, chunk, lang=engine_lang()) if verdict == MatchVerdict.POSSIBLE else {}
+        missing = explain_page(policy, chunk) if verdict == MatchVerdict.POSSIBLE else {}
         for e in chunk:
             row = [e.name, e.uscc, e.org_unit.name, e.industry.name, label]
             if verdict == MatchVerdict.POSSIBLE:

@@ -24,6 +24,7 @@ from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.selectors import enterprise_scope_q
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies import matching
+from zhaoyin.policies.eligibility_text import tree_error_summary, words
 from zhaoyin.policies.models import MatchVerdict, Policy, PolicyMatch, PolicyStatus
 
 #: The verdicts a policy's list shows (ineligible verdicts are not stored).
@@ -57,9 +58,9 @@ def condition_views(explanation: engine.Explanation) -> list[ConditionView]:
         ConditionView(
             path=str(c.path),
             condition=condition_json(c.condition),
-            label=str(c.label),
+            label=words(c.label),
             result=RESULT_CODES[c.result],
-            reason=str(c.reason),
+            reason=words(c.reason),
         )
         for c in explanation.conditions
     ]
@@ -67,7 +68,7 @@ def condition_views(explanation: engine.Explanation) -> list[ConditionView]:
 
 def missing_data(explanation: engine.Explanation) -> list[str]:
     """What a ``possible`` verdict waits for: the reasons of the conditions judged unknown."""
-    return _unique(str(c.reason) for c in explanation.conditions if c.result == engine.UNKNOWN)
+    return _unique(words(c.reason) for c in explanation.conditions if c.result == engine.UNKNOWN)
 
 
 def _unique(reasons: Iterable[str]) -> list[str]:
@@ -105,7 +106,7 @@ class EnterpriseMatches:
         return [*self.eligible, *self.possible, *self.ineligible]
 
 
-def enterprise_matches(enterprise: Enterprise, *, lang: str = "zh") -> EnterpriseMatches:
+def enterprise_matches(enterprise: Enterprise) -> EnterpriseMatches:
     """Every in-force policy explained for ``enterprise`` — which the caller has fetched through
     ``enterprise_get_for_user`` — eligible first, then possible, then the rest, each by title.
 
@@ -113,7 +114,7 @@ def enterprise_matches(enterprise: Enterprise, *, lang: str = "zh") -> Enterpris
     whatever the number of policies: the explanations are computed in memory.
     """
     grouped = EnterpriseMatches()
-    for item in matching.explain_enterprise(enterprise, lang=lang):
+    for item in matching.explain_enterprise(enterprise):
         view = PolicyMatchView(
             policy=item.policy, verdict=item.verdict, conditions=condition_views(item.explanation)
         )
@@ -198,12 +199,12 @@ def policy_tree_state(policy: Policy) -> TreeState:
         return TreeState(
             False,
             _("The eligibility conditions of this policy no longer parse, so it matches nobody until they are "
-              "fixed: %(error)s") % {"error": str(exc)},
+              "fixed: %(error)s") % {"error": tree_error_summary(exc)},
         )
     return TreeState(True)
 
 
-def explain_page(policy: Policy, enterprises: Sequence[Enterprise], *, lang: str = "zh") -> dict[int, list[str]]:
+def explain_page(policy: Policy, enterprises: Sequence[Enterprise]) -> dict[int, list[str]]:
     """The data each enterprise of a page still lacks for ``policy`` (possible verdicts)."""
-    explained = matching.explain_enterprises(policy, enterprises, lang=lang)
+    explained = matching.explain_enterprises(policy, enterprises)
     return {pk: missing_data(explanation) for pk, explanation in explained.items()}

@@ -31,7 +31,6 @@ from zhaoyin.policies.match_export import export_filename, policy_eligible_expor
 from zhaoyin.policies.models import MatchVerdict
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
 from zhaoyin.policies.selectors import policy_get_for_user
-from zhaoyin.policies.validation import engine_lang
 
 PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
 
@@ -44,7 +43,7 @@ def enterprise_policy_matches(request: HttpRequest, pk: int) -> HttpResponse:
     missing), and the ineligible ones collapsed; each condition met / unmet / unknown and why."""
     user = request_user(request)
     enterprise = enterprise_selectors.enterprise_get_for_user(user=user, pk=pk)
-    matches = match_selectors.enterprise_matches(enterprise, lang=engine_lang())
+    matches = match_selectors.enterprise_matches(enterprise)
     return render(
         request,
         "enterprises/policy_matches.html",
@@ -98,7 +97,7 @@ def policy_eligible(request: HttpRequest, pk: int) -> HttpResponse:
     context["filter"] = flt
     context["export_url"] = reverse("policy_matching:eligible_export", kwargs={"pk": policy.pk})
     if verdict == MatchVerdict.POSSIBLE and page.object_list:
-        context["missing"] = match_selectors.explain_page(policy, list(page.object_list), lang=engine_lang())
+        context["missing"] = match_selectors.explain_page(policy, list(page.object_list))
     context["rows"] = [(e, context["missing"].get(e.pk, [])) for e in page.object_list]
     return render(request, "policies/match_eligible.html", context)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -420,6 +420,13 @@ def refresh_after_commit(enterprise_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: rematch_enterprises_task.enqueue(ids), robust=True)
 
 
+def rematch_changed(sender: object, *, changes: Mapping[int, Collection[str] | None], **kwargs: object) -> None:
+    """The receiver of ``enterprises.signals.enterprises_changed`` (connected in
+    ``policies.apps``): re-match, after the commit, the new enterprises, those whose figures
+    changed and those where a field the matcher reads changed."""
+    refresh_after_commit(pk for pk, fields in changes.items() if fields is None or touches_matching(fields))
+
+
 @dataclass(frozen=True)
 class PolicyExplanation:
     """One policy explained for one enterprise: the verdict and every condition's result."""
@@ -433,8 +440,7 @@ class PolicyExplanation:
 
 
 def explain_enterprise(
-    enterprise: Enterprise, *, policies: Sequence[Policy] | None = None, lang: str = "zh",
-    include_ineligible: bool = True,
+    enterprise: Enterprise, *, policies: Sequence[Policy] | None = None, include_ineligible: bool = True,
 ) -> list[PolicyExplanation]:
     """Every in-force policy (or ``policies``) explained for one enterprise the caller has
     already fetched through its scoped selector; eligible first, then possible, then the
@@ -450,7 +456,7 @@ def explain_enterprise(
             node = parsed_tree(policy, vocab)
         except engine.TreeError:
             continue
-        explanation = engine.explain(node, facts, vocab, lang=lang)
+        explanation = engine.explain(node, facts, vocab)
         if include_ineligible or explanation.verdict != engine.UNMET:
             out.append(PolicyExplanation(policy=policy, explanation=explanation))
     out.sort(key=lambda e: (_VERDICT_ORDER[e.explanation.verdict], e.policy.title, e.policy.pk))
@@ -458,7 +464,7 @@ def explain_enterprise(
 
 
 def explain_enterprises(
-    policy: Policy, enterprises: Sequence[Enterprise], *, lang: str = "zh"
+    policy: Policy, enterprises: Sequence[Enterprise]
 ) -> dict[int, engine.Explanation]:
     """One policy explained for a page of enterprises (already scoped by the caller)."""
     if not policy.eligibility or not enterprises:
@@ -470,5 +476,5 @@ def explain_enterprises(
     except engine.TreeError:
         return {}
     facts = load_facts([e.pk for e in enterprises], years=_tree_years(policy.eligibility), tables=tables)
-    return {pk: engine.explain(node, fact, vocab, lang=lang) for pk, fact in facts.items()}
+    return {pk: engine.explain(node, fact, vocab) for pk, fact in facts.items()}
 

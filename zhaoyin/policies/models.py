@@ -17,7 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.models import StoredFile
-from zhaoyin.enterprises.models import Enterprise, search_fold
+from zhaoyin.core.search import search_fold
+from zhaoyin.enterprises.models import Enterprise
 
 
 class PolicyLevel(models.TextChoices):

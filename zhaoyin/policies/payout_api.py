@@ -29,10 +29,10 @@ from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.fields import MAX_ID, Amount, IndustryRef, OrgUnitRef, exact_amounts
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
-from zhaoyin.enterprises.api import MAX_ID, Amount, IndustryRef, OrgUnitRef, _exact_amounts
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.selectors import enterprise_list_visible_to
 from zhaoyin.policies import payout_selectors as selectors
@@ -225,7 +225,7 @@ def payout_create(request: HttpRequest, payload: PayoutIn) -> Status[dict[str, A
     """Register a payout (pending approval). 422 names a bad ``policy``, ``enterprise``,
     ``period`` or ``amount_wan``; 409 when this enterprise × policy × period is in the ledger."""
     user = request_user(request)
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
+    data = exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
     policy = _policy_ref(user, payload.policy)
     enterprise = _enterprise_ref(user, payload.enterprise)
     try:
@@ -255,7 +255,7 @@ def payout_action(
     (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount."""
     user = request_user(request)
     payout = selectors.payout_get_for_user(user=user, pk=id)
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
+    data = exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
     try:
         payouts.payout_transition(
             acting_user=user,

@@ -29,7 +29,8 @@ from zhaoyin.core.listparams import (
     positive_int,
     read_params,
 )
-from zhaoyin.enterprises.models import Industry, search_fold
+from zhaoyin.core.search import search_fold
+from zhaoyin.enterprises.models import Industry
 from zhaoyin.enterprises.selectors import industry_by_code_or_id
 from zhaoyin.policies.models import Payout, PayoutStatus
 from zhaoyin.policies.payouts import YEAR_MAX, YEAR_MIN, clean_period

@@ -54,11 +54,10 @@ def payout_scope_q(user: User) -> Q:
     """The payouts ``user`` may see (see the module docstring)."""
     if not user.is_authenticated or user.admin_role:
         return NOTHING
-    roles = user.role_codes
     q = NOTHING
-    if roles & _GOVERNMENT:
+    if user.has_role(*_GOVERNMENT):
         q = _prefixed(enterprise_scope_q(user), "enterprise__")
-    if Role.ENTERPRISE.value in roles and user.enterprise_id is not None:
+    if user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:
         own = Q(enterprise_id=user.enterprise_id, status=PayoutStatus.APPROVED)
         q = own if q == NOTHING else q | own
     return q

@@ -51,7 +51,7 @@ BY_LABELS = {
 
 
 def _can_register(user: User) -> bool:
-    return bool(user.role_codes & payouts.REGISTRAR_ROLES) and not user.admin_role
+    return user.has_role(*payouts.REGISTRAR_ROLES) and not user.admin_role
 
 
 @allow(selectors.LEDGER_ROLES)
@@ -72,8 +72,8 @@ def payout_list(request: HttpRequest) -> HttpResponse:
     flt = form.filter
     qs = payout_filter_apply(selectors.payout_list_visible_to(user), flt)
     totals = selectors.ledger_totals(qs)
-    paginator = IdFirstPaginator(qs, flt.page_size)
-    paginator.__dict__["count"] = totals.count  # one aggregate serves the count and the sums
+    # One aggregate serves the count and the sums.
+    paginator = IdFirstPaginator(qs, flt.page_size, count=totals.count)
     context.update(page_obj=paginator.get_page(flt.page), filter=flt, ledger=totals)
     return render(request, "policies/payout_list.html", context)
 
@@ -215,7 +215,7 @@ def _detail(
         "form": form or PayoutActionForm(initial={"version": payout.version}),
         "four_eyes": payout.status == "pending"
         and payout.registered_by_id == user.pk
-        and bool(user.role_codes & payouts.APPROVER_ROLES),
+        and user.has_role(*payouts.APPROVER_ROLES),
     }
     return render(request, "policies/payout_detail.html", context, status=status)
 

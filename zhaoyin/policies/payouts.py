@@ -182,21 +182,21 @@ def _raise(errors: list[dict[str, str]]) -> None:
 
 
 def _in_unit_scope(user: User, unit_path: str) -> bool:
-    if Role.CITY_ADMIN.value in user.role_codes:
+    if user.has_role(Role.CITY_ADMIN):
         return True
     return user.org_unit is not None and unit_path.startswith(user.org_unit.path)
 
 
 def can_register_for(user: User, enterprise: Enterprise) -> bool:
     """Whether ``user`` may register a payout for ``enterprise`` (its unit in their scope)."""
-    if not user.is_authenticated or user.admin_role or not (user.role_codes & REGISTRAR_ROLES):
+    if not user.is_authenticated or user.admin_role or not user.has_role(*REGISTRAR_ROLES):
         return False
     return _in_unit_scope(user, enterprise.org_unit.path)
 
 
 def may_take(user: User, payout: Payout, row: PayoutTransition) -> bool:
     """Whether ``user``'s roles and scope allow ``row`` on ``payout`` (the four-eyes rule apart)."""
-    if not user.is_authenticated or user.admin_role or not (user.role_codes & row.roles):
+    if not user.is_authenticated or user.admin_role or not user.has_role(*row.roles):
         return False
     return _in_unit_scope(user, payout.enterprise.org_unit.path)
 

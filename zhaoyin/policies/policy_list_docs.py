@@ -34,9 +34,9 @@ from zhaoyin.audit.services import audit_write
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies import matching
+from zhaoyin.policies.eligibility_text import words
 from zhaoyin.policies.match_selectors import missing_data
 from zhaoyin.policies.models import Policy
-from zhaoyin.policies.validation import engine_lang
 
 LANGUAGE = "zh-hans"
 STYLESHEET = "css/policy-list.css"
@@ -128,7 +128,7 @@ def _contact(enterprise: Enterprise) -> Contact:
 def _conditions(explanation: engine.Explanation) -> list[ConditionLine]:
     return [
         ConditionLine(
-            mark=MARKS[c.result], result=engine.RESULT_NAMES[c.result], label=str(c.label), reason=str(c.reason)
+            mark=MARKS[c.result], result=engine.RESULT_NAMES[c.result], label=words(c.label), reason=words(c.reason)
         )
         for c in explanation.conditions
     ]
@@ -141,7 +141,7 @@ def policy_list_build(enterprise: Enterprise) -> PolicyList:
         enterprise = Enterprise.objects.select_related("org_unit", "industry", "service_group").get(pk=enterprise.pk)
         eligible: list[PolicyEntry] = []
         possible: list[PolicyEntry] = []
-        for item in matching.explain_enterprise(enterprise, lang=engine_lang(), include_ineligible=False):
+        for item in matching.explain_enterprise(enterprise, include_ineligible=False):
             lines = _conditions(item.explanation)
             target = eligible if item.explanation.verdict == engine.MET else possible
             target.append(

@@ -18,7 +18,7 @@ from ninja import Path, Router
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import api_allow
 from zhaoyin.core.authz import allow
-from zhaoyin.enterprises.api import MAX_ID
+from zhaoyin.core.fields import MAX_ID
 from zhaoyin.enterprises.selectors import READER_ROLES, enterprise_get_for_user
 from zhaoyin.policies.policy_list_docs import DOCX_TYPE, PDF_TYPE, policy_list_export, policy_list_filename
 

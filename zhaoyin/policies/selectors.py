@@ -27,16 +27,15 @@ def policy_scope_q(user: User) -> Q:
     """Policies ``user`` may see (see the module docstring)."""
     if not user.is_authenticated or user.admin_role:
         return NOTHING
-    roles = user.role_codes
     if sees_whole_city(user):
         return Q()
     q = NOTHING
-    if roles & {r.value for r in GOVERNMENT_ROLES}:
+    if user.has_role(*GOVERNMENT_ROLES):
         q = ~Q(status=PolicyStatus.DRAFT)
         units = unit_scope_q(user)
         if units != NOTHING:
             q |= units
-    elif Role.ENTERPRISE.value in roles and user.enterprise_id is not None:
+    elif user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:
         q = Q(status=PolicyStatus.IN_FORCE)
     return q
 
@@ -48,10 +47,9 @@ def policy_list_visible_to(user: User) -> QuerySet[Policy]:
 
 def can_edit_policy(user: User, policy: Policy) -> bool:
     """City admins change every policy; a unit admin those kept by units in their subtree."""
-    roles = user.role_codes
-    if Role.CITY_ADMIN.value in roles:
+    if user.has_role(Role.CITY_ADMIN):
         return True
-    if Role.UNIT_ADMIN.value not in roles or user.org_unit is None:
+    if not user.has_role(Role.UNIT_ADMIN) or user.org_unit is None:
         return False
     return policy.org_unit.path.startswith(user.org_unit.path)
 
@@ -76,17 +74,16 @@ def can_keep_policy_in(user: User | None, unit: OrgUnit) -> bool:
     """Whether ``user`` may register or move a policy to ``unit`` (None: the system)."""
     if user is None:
         return True
-    roles = user.role_codes
-    if Role.CITY_ADMIN.value in roles:
+    if user.has_role(Role.CITY_ADMIN):
         return True
-    if Role.UNIT_ADMIN.value not in roles or user.org_unit is None:
+    if not user.has_role(Role.UNIT_ADMIN) or user.org_unit is None:
         return False
     return unit.path.startswith(user.org_unit.path)
 
 
 def may_create_policies(user: User) -> bool:
     """Whether ``user`` holds a role that registers policies."""
-    return bool(user.role_codes & EDITOR_ROLES)
+    return user.has_role(*EDITOR_ROLES)
 
 
 def keeper_units_for(user: User) -> list[OrgUnit]:

@@ -25,6 +25,7 @@ from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.roles import Role
 from zhaoyin.policies import flow
 from zhaoyin.policies.models import Policy, PolicyFile, PolicyStatus
 from zhaoyin.policies.selectors import can_edit_policy, can_keep_policy_in
@@ -53,8 +54,8 @@ def refresh_matches_on_commit(policy: Policy) -> None:
 
 def _default_unit(acting_user: User | None) -> OrgUnit | None:
     """Where a policy is kept when the input names no unit: a unit admin's own unit, else the city."""
-    if acting_user is not None and acting_user.org_unit is not None and not (
-        acting_user.role_codes & {"city_admin"}
+    if acting_user is not None and acting_user.org_unit is not None and not acting_user.has_role(
+        Role.CITY_ADMIN
     ):
         return acting_user.org_unit
     return OrgUnit.objects.filter(kind=OrgUnitKind.CITY, is_active=True).order_by("path").first()
@@ -261,31 +262,16 @@ def policy_files_add(
     checked = files_core.check_uploads(files, field="files")
     if not checked:
         raise InvalidInput.field("files", _("Choose at least one file."))
-    written: list[Path] = []
     rows: list[PolicyFile] = []
-    try:
+    with files_core.stored_uploads(FILE_AREA) as store:
         for item in checked:
-            stored_name = files_core.write_private(FILE_AREA, item.content, written)
-            rows.append(
-                PolicyFile.objects.create(
-                    policy=policy,
-                    original_name=item.original_name,
-                    stored_name=stored_name,
-                    content_type=item.content_type,
-                    size=len(item.content),
-                    sha256=item.sha256,
-                    uploaded_by=acting_user,
-                )
-            )
+            rows.append(PolicyFile.objects.create(policy=policy, uploaded_by=acting_user, **store.write(item)))
         audit_write(
             action="policy.files_add",
             user=acting_user,
             obj=policy,
             after={"files": [f.original_name for f in rows], "sha256": [f.sha256 for f in rows]},
         )
-    except BaseException:
-        files_core.remove_files(written)
-        raise
     return rows
 
 

@@ -15,13 +15,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.core.validation import MAX_DECIMAL, clean_date, clean_decimal
 from zhaoyin.lib import eligibility as engine
+from zhaoyin.policies.eligibility_text import tree_errors
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
 
 #: The fields a policy accepts from outside (AC-04: an explicit allow-list).
@@ -115,11 +115,6 @@ def policy_vocabulary() -> engine.Vocabulary:
     return vocabulary()
 
 
-def engine_lang() -> str:
-    """The engine's language for the current request: Chinese unless the UI is English."""
-    return "en" if (get_language() or "zh").startswith("en") else "zh"
-
-
 def _tree_field(path: str) -> str:
     """``eligibility.all[1].op`` for a node path of the engine (with or without the root)."""
     path = str(path or "")
@@ -148,10 +143,10 @@ def clean_eligibility(value: Any, *, vocab: engine.Vocabulary | None = None) -> 
             return {}
     try:
         node = engine.parse_tree(
-            value, vocab if vocab is not None else policy_vocabulary(), root="eligibility", lang=engine_lang()
+            value, vocab if vocab is not None else policy_vocabulary(), root="eligibility"
         )
     except engine.TreeError as exc:
-        errors = [{"field": _tree_field(path), "message": str(message)} for path, message in exc.errors]
+        errors = [{"field": _tree_field(path), "message": message} for path, message in tree_errors(exc)]
         if not errors:
             errors = [{"field": "eligibility", "message": _("is not a valid eligibility tree")}]
         raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors) from None

@@ -32,13 +32,14 @@ from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies import flow, selectors, services
+from zhaoyin.policies.eligibility_text import described, tree_errors
 from zhaoyin.policies.exporting import export_filename, policy_export
 from zhaoyin.policies.filters import policy_filter_apply
 from zhaoyin.policies.forms import PolicyFilesForm, PolicyFilterForm, PolicyForm, WithdrawForm, editor_options
 from zhaoyin.policies.importing import POLICY_COLUMNS, PolicyImport, policy_import_template
 from zhaoyin.policies.models import Policy
 from zhaoyin.policies.payouts import REGISTRAR_ROLES as PAYOUT_REGISTRARS
-from zhaoyin.policies.validation import engine_lang, policy_vocabulary
+from zhaoyin.policies.validation import policy_vocabulary
 
 READERS = tuple(GOVERNMENT_ROLES)
 EDITORS = (Role.CITY_ADMIN, Role.UNIT_ADMIN)
@@ -61,8 +62,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         return render(request, "policies/list.html", context, status=400)
     flt = form.filter
     qs = policy_filter_apply(selectors.policy_list_visible_to(user), flt)
-    paginator = IdFirstPaginator(qs, flt.page_size)
-    paginator.__dict__["count"] = qs.order_by().aggregate(n=Count("id"))["n"]
+    paginator = IdFirstPaginator(qs, flt.page_size, count=qs.order_by().aggregate(n=Count("id"))["n"])
     context["page_obj"] = paginator.get_page(flt.page)
     context["filter"] = flt
     return render(request, "policies/list.html", context)
@@ -87,12 +87,11 @@ def tree_description(policy: Policy) -> tuple[list[tuple[int, str]], list[tuple[
     if not policy.eligibility:
         return [], []
     vocab = policy_vocabulary()
-    lang = engine_lang()
     try:
-        node = engine.parse_tree(policy.eligibility, vocab, lang=lang)
+        node = engine.parse_tree(policy.eligibility, vocab)
     except engine.TreeError as exc:
-        return [], list(exc.errors)
-    return engine.describe(node, vocab, lang=lang), []
+        return [], tree_errors(exc)
+    return described(engine.describe(node, vocab)), []
 
 
 def _detail_context(request: HttpRequest, policy: Policy, **extra: Any) -> dict[str, Any]:
@@ -114,7 +113,7 @@ def _detail_context(request: HttpRequest, policy: Policy, **extra: Any) -> dict[
         # Payouts are registered against policies that are (or were) published.
         "payout_url": (
             f"{reverse('payouts:create')}?policy={policy.pk}"
-            if policy.status != "draft" and user.role_codes & PAYOUT_REGISTRARS
+            if policy.status != "draft" and user.has_role(*PAYOUT_REGISTRARS)
             else ""
         ),
     }

@@ -3,7 +3,7 @@
 Handlers parse, fetch through the selectors (out of scope → 404; read-only → 403), call one
 service and shape the answer. Input schemas are strict (unknown fields → 422). Amounts are
 Decimal end to end: accepted as a JSON string or number, a number re-read from the body's own
-text (the enterprises API's ``Amount`` and ``_exact_amounts``), answered as decimal strings.
+text (the enterprises API's ``Amount`` and ``exact_amounts``), answered as decimal strings.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.fields import MAX_ID, Amount, IndustryRef, OrgUnitRef, exact_amounts
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.roles import Role
-from zhaoyin.enterprises.api import MAX_ID, Amount, IndustryRef, OrgUnitRef, _exact_amounts
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.filters import project_filter_apply, project_filter_parse
 from zhaoyin.projects.models import FundEntry, Project, StageEvent
@@ -300,7 +300,7 @@ def project_detail(request: HttpRequest, id: ProjectId) -> dict[str, Any]:
 def project_create(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
     """Register a project at stage ``lead``; the code is generated."""
     user = request_user(request)
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["total_investment_wan", "land_mu"])
+    data = exact_amounts(request, payload.dict(exclude_unset=True), ["total_investment_wan", "land_mu"])
     project = services.project_create(acting_user=user, data=data)
     return Status(201, _detail(user, project))
 
@@ -311,7 +311,7 @@ def project_update(request: HttpRequest, id: ProjectId, payload: ProjectPatchIn)
     """Change the fields sent (not the stage). With ``version``, a change made meanwhile → 409."""
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=id, action="change")
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["total_investment_wan", "land_mu"])
+    data = exact_amounts(request, payload.dict(exclude_unset=True), ["total_investment_wan", "land_mu"])
     version = data.pop("version", None)
     services.project_update(acting_user=user, project=project, data=data, version=version)
     return _detail(user, project)
@@ -342,7 +342,7 @@ def project_fund_add(request: HttpRequest, id: ProjectId, payload: FundIn) -> St
     or when an active entry for that month, source and kind exists (correct it instead)."""
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=id, action="change")
-    data = _exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
+    data = exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
     entry = services.fund_entry_add(
         acting_user=user,
         project=project,

@@ -11,7 +11,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the hourly refresh of the stored 红黄绿 lights.
-        from zhaoyin.ops import periodic
+        from zhaoyin.core import periodic
         from zhaoyin.projects.alerts import refresh_all
 
         periodic.register("projects.alerts", 3600, refresh_all)

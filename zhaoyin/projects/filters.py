@@ -30,9 +30,10 @@ from zhaoyin.core.listparams import (
     parse_terms,
     read_params,
 )
-from zhaoyin.enterprises.models import Industry, search_fold
+from zhaoyin.core.search import search_fold
+from zhaoyin.core.validation import MAX_DECIMAL, clean_decimal
+from zhaoyin.enterprises.models import Industry
 from zhaoyin.enterprises.selectors import industry_by_code_or_id
-from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_decimal
 from zhaoyin.projects.choices import AlertLevel, AttractionMethod, SourceRegion, Stage
 from zhaoyin.projects.models import Project
 

@@ -47,7 +47,7 @@ from zhaoyin.core.importing import (
     plan_import,
 )
 from zhaoyin.core.models import ImportBatch
-from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_decimal
+from zhaoyin.core.validation import MAX_DECIMAL, clean_decimal
 from zhaoyin.lib.xlsx_safety import XlsxRejected, check_xlsx_upload
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.projects import selectors, services

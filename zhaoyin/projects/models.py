@@ -122,7 +122,7 @@ class Project(models.Model):
 
     def refresh_search_text(self) -> None:
         """Rebuild ``search_text``; call after changing code, name or investor name."""
-        from zhaoyin.enterprises.models import search_fold
+        from zhaoyin.core.search import search_fold
 
         parts = (self.code, self.name, self.investor_name)
         self.search_text = search_fold(" ".join(p for p in parts if p))[:500]

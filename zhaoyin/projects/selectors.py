@@ -43,18 +43,18 @@ def project_list_visible_to(user: User) -> QuerySet[Project]:
 
 def can_edit_project(user: User, project: Project) -> bool:
     """Editors (city admin; unit admin and staff within their subtree) may change a project."""
-    if not user.is_authenticated or not (user.role_codes & EDITOR_ROLES):
+    if not user.is_authenticated or not user.has_role(*EDITOR_ROLES):
         return False
-    if Role.CITY_ADMIN.value in user.role_codes:
+    if user.has_role(Role.CITY_ADMIN):
         return True
     return user.org_unit is not None and project.org_unit.path.startswith(user.org_unit.path)
 
 
 def can_create_project_in(user: User, unit_path: str) -> bool:
     """Whether ``user`` may register a project (or move one) into the unit at ``unit_path``."""
-    if not user.is_authenticated or not (user.role_codes & EDITOR_ROLES):
+    if not user.is_authenticated or not user.has_role(*EDITOR_ROLES):
         return False
-    if Role.CITY_ADMIN.value in user.role_codes:
+    if user.has_role(Role.CITY_ADMIN):
         return True
     return user.org_unit is not None and unit_path.startswith(user.org_unit.path)
 
@@ -79,9 +79,9 @@ def staff_in_charge_candidates(editor: User | None) -> QuerySet[User]:
         pk__in=RoleAssignment.objects.filter(role__in=STAFF_IN_CHARGE_ROLES).values("user_id"),
     )
     if editor is not None:
-        if not editor.is_authenticated or not (editor.role_codes & EDITOR_ROLES):
+        if not editor.is_authenticated or not editor.has_role(*EDITOR_ROLES):
             return qs.none()
-        if Role.CITY_ADMIN.value not in editor.role_codes:
+        if not editor.has_role(Role.CITY_ADMIN):
             if editor.org_unit is None:
                 return qs.none()
             qs = qs.filter(org_unit__path__startswith=editor.org_unit.path)

@@ -22,7 +22,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.enterprises.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.core.validation import MAX_DECIMAL, clean_date, clean_decimal
 from zhaoyin.projects import flow, fund_flow
 from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.choices import FundKind, FundSource, Stage, StageChangeKind
@@ -191,28 +191,15 @@ def evidence_path(stored_name: str) -> Path:
 
 
 def _store_files(
-    checked: Iterable[files_core.CheckedFile], *, event: StageEvent, acting_user: User | None, written: list[Path]
+    checked: Iterable[files_core.CheckedFile],
+    *,
+    event: StageEvent,
+    acting_user: User | None,
+    store: files_core.UploadStore,
 ) -> list[EvidenceFile]:
-    """Write the files under random names and record them; ``written`` collects the paths so
-    the caller can remove them if the transaction does not commit."""
-    rows: list[EvidenceFile] = []
-    for item in checked:
-        stored_name = files_core.write_private(EVIDENCE_AREA, item.content, written)
-        rows.append(
-            EvidenceFile.objects.create(
-                event=event,
-                original_name=item.original_name,
-                stored_name=stored_name,
-                content_type=item.content_type,
-                size=len(item.content),
-                sha256=item.sha256,
-                uploaded_by=acting_user,
-            )
-        )
-    return rows
-
-
-_remove = files_core.remove_files
+    """Write the files under random names (``store`` removes them if the change fails) and
+    record them."""
+    return [EvidenceFile.objects.create(event=event, uploaded_by=acting_user, **store.write(item)) for item in checked]
 
 
 @transaction.atomic
@@ -297,73 +284,68 @@ def _change_stage(
         raise PermissionDenied
     target, when, note_text, reason_text = _clean_stage_input(stage, stage_on, note, reason)
     checked = _check_files(files)
-    written: list[Path] = []
-    try:
-        with transaction.atomic():
-            locked = Project.objects.select_for_update().get(pk=project.pk)
-            current = Stage(locked.stage)
-            resume_to = Stage(locked.resume_stage) if locked.resume_stage else None
-            found = flow.stage_change(current, target, resume_to)
-            if found is None or (expected is not None and found.action != expected):
-                raise Conflict(
-                    _("A project at stage %(current)s cannot change to %(target)s.")
-                    % {"current": current.label, "target": target.label}
-                )
-            kind = StageChangeKind(found.action)
-            if acting_user is not None and not found.may(acting_user.role_codes):
-                raise PermissionDenied
-            if found.needs_reason and not reason_text:
-                raise InvalidInput.field("reason", _("This change needs a reason."))
-            if kind == StageChangeKind.HOLD:
-                new_resume = current.value
-            elif kind == StageChangeKind.TERMINATE:
-                # A held project that is terminated remembers the main-line stage it left.
-                new_resume = locked.resume_stage if current == Stage.ON_HOLD else current.value
-            else:
-                new_resume = ""
-            before = {"stage": locked.stage, "stage_on": locked.stage_on, "resume_stage": locked.resume_stage}
-            now = timezone.now()
-            changed = Project.objects.filter(pk=locked.pk, stage=locked.stage, version=locked.version).update(
-                stage=target.value,
-                stage_on=when,
-                resume_stage=new_resume,
-                version=locked.version + 1,
-                updated_at=now,
+    # The transaction inside the store: when it rolls back, its files go too (RES-02).
+    with files_core.stored_uploads(EVIDENCE_AREA) as store, transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        current = Stage(locked.stage)
+        resume_to = Stage(locked.resume_stage) if locked.resume_stage else None
+        found = flow.stage_change(current, target, resume_to)
+        if found is None or (expected is not None and found.action != expected):
+            raise Conflict(
+                _("A project at stage %(current)s cannot change to %(target)s.")
+                % {"current": current.label, "target": target.label}
             )
-            if changed != 1:  # pragma: no cover - the row lock makes this unreachable on PostgreSQL
-                raise Conflict(_("This project was changed by someone else; reload it and try again."))
-            event = StageEvent.objects.create(
-                project=locked,
-                from_stage=current.value,
-                to_stage=target.value,
-                kind=kind,
-                stage_on=when,
-                note=note_text,
-                reason=reason_text,
-                created_by=acting_user,
-                created_at=now,
-            )
-            _store_milestones(locked)
-            alerts_refresh(project_ids=[locked.pk])
-            stored = _store_files(checked, event=event, acting_user=acting_user, written=written)
-            audit_write(
-                action=f"project.stage.{kind.value}",
-                user=acting_user,
-                obj=locked,
-                before=before,
-                after={
-                    "stage": target.value,
-                    "stage_on": when,
-                    "resume_stage": new_resume,
-                    "reason": reason_text,
-                    "note": note_text,
-                    "files": [f.original_name for f in stored],
-                },
-            )
-    except BaseException:
-        # The transaction rolled back: its files must not stay behind (RES-02).
-        _remove(written)
-        raise
+        kind = StageChangeKind(found.action)
+        if acting_user is not None and not found.may(acting_user.role_codes):
+            raise PermissionDenied
+        if found.needs_reason and not reason_text:
+            raise InvalidInput.field("reason", _("This change needs a reason."))
+        if kind == StageChangeKind.HOLD:
+            new_resume = current.value
+        elif kind == StageChangeKind.TERMINATE:
+            # A held project that is terminated remembers the main-line stage it left.
+            new_resume = locked.resume_stage if current == Stage.ON_HOLD else current.value
+        else:
+            new_resume = ""
+        before = {"stage": locked.stage, "stage_on": locked.stage_on, "resume_stage": locked.resume_stage}
+        now = timezone.now()
+        changed = Project.objects.filter(pk=locked.pk, stage=locked.stage, version=locked.version).update(
+            stage=target.value,
+            stage_on=when,
+            resume_stage=new_resume,
+            version=locked.version + 1,
+            updated_at=now,
+        )
+        if changed != 1:  # pragma: no cover - the row lock makes this unreachable on PostgreSQL
+            raise Conflict(_("This project was changed by someone else; reload it and try again."))
+        event = StageEvent.objects.create(
+            project=locked,
+            from_stage=current.value,
+            to_stage=target.value,
+            kind=kind,
+            stage_on=when,
+            note=note_text,
+            reason=reason_text,
+            created_by=acting_user,
+            created_at=now,
+        )
+        _store_milestones(locked)
+        alerts_refresh(project_ids=[locked.pk])
+        stored = _store_files(checked, event=event, acting_user=acting_user, store=store)
+        audit_write(
+            action=f"project.stage.{kind.value}",
+            user=acting_user,
+            obj=locked,
+            before=before,
+            after={
+                "stage": target.value,
+                "stage_on": when,
+                "resume_stage": new_resume,
+                "reason": reason_text,
+                "note": note_text,
+                "files": [f.original_name for f in stored],
+            },
+        )
     # Called inside an enclosing transaction that later rolls back, the files would stay as
     # orphans no row points at (never served); the pages and the API call this outside one.
     project.stage = target.value

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.validation import MAX_DECIMAL, MAX_LAND_MU, clean_date, clean_decimal
 from zhaoyin.enterprises.models import Enterprise, Industry
-from zhaoyin.enterprises.validation import MAX_DECIMAL, MAX_LAND_MU, clean_date, clean_decimal
 from zhaoyin.projects.choices import AttractionMethod, SourceRegion
 
 #: The fields a project accepts from outside (AC-04: an explicit allow-list).

@@ -52,7 +52,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _can_create(user: User) -> bool:
-    return bool(user.role_codes & selectors.EDITOR_ROLES)
+    return user.has_role(*selectors.EDITOR_ROLES)
 
 
 @allow(*READERS)
@@ -74,8 +74,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     qs = project_filter_apply(selectors.project_list_visible_to(user), flt)
     # Count and sum in one aggregate query; the paginator reuses the count.
     totals = qs.order_by().aggregate(count=Count("id"), investment_fen=fen_sum("total_investment_wan"))
-    paginator = IdFirstPaginator(qs, flt.page_size)
-    paginator.__dict__["count"] = totals["count"]
+    paginator = IdFirstPaginator(qs, flt.page_size, count=totals["count"])
     context["page_obj"] = paginator.get_page(flt.page)
     context["filter"] = flt
     context["total_count"] = totals["count"]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict
 from zhaoyin.core.models import ImportBatch
-from zhaoyin.enterprises.validation import clean_decimal
+from zhaoyin.core.validation import clean_decimal
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.targets.indicators import REGISTRY
 from zhaoyin.targets.models import Target

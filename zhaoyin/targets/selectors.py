@@ -110,7 +110,7 @@ def parse_progress_params(
 
 
 def can_edit_targets(user: User) -> bool:
-    return bool(user.role_codes & {r.value for r in EDITOR_ROLES}) and not user.admin_role
+    return user.has_role(*EDITOR_ROLES) and not user.admin_role
 
 
 # ---- progress --------------------------------------------------------------------------------

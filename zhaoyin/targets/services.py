@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.audit.services import audit_write
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.enterprises.validation import clean_decimal
+from zhaoyin.core.validation import clean_decimal
 from zhaoyin.targets.indicators import REGISTRY
 from zhaoyin.targets.models import Target, TargetMonthPlan
 from zhaoyin.targets.selectors import MAX_YEAR, MIN_YEAR, can_edit_targets

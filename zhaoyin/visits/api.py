@@ -20,9 +20,9 @@ from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.fields import MAX_ID
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import rows_by_ids
-from zhaoyin.enterprises.api import MAX_ID
 from zhaoyin.visits import selectors, services
 from zhaoyin.visits.filters import visit_filter_apply, visit_filter_parse
 from zhaoyin.visits.models import Visit

@@ -61,7 +61,7 @@ def visit_create(
     recorder always takes part). All checks run first: a bad demand, date or file writes
     nothing, neither the visit nor any matter.
     """
-    if Role.SERVICE_MEMBER.value not in acting_user.role_codes or acting_user.admin_role:
+    if not acting_user.has_role(Role.SERVICE_MEMBER) or acting_user.admin_role:
         raise PermissionDenied(_("Only members of a service group record visits."))
     cleaned = validation.clean_visit(
         acting_user=acting_user,
@@ -106,22 +106,11 @@ def visit_create(
             ) from None
         VisitDemand.objects.create(visit=visit, matter=matter)
         matters.append(matter)
-    written: list[Path] = []
-    try:
-        stored = []
-        for checked in cleaned.files:
-            name = files_core.write_private(FILE_AREA, checked.content, written)
-            stored.append(
-                VisitFile.objects.create(
-                    visit=visit,
-                    original_name=checked.original_name,
-                    stored_name=name,
-                    content_type=checked.content_type,
-                    size=len(checked.content),
-                    sha256=checked.sha256,
-                    uploaded_by=acting_user,
-                )
-            )
+    with files_core.stored_uploads(FILE_AREA) as store:
+        stored = [
+            VisitFile.objects.create(visit=visit, uploaded_by=acting_user, **store.write(checked))
+            for checked in cleaned.files
+        ]
         audit_write(
             action="visit.create",
             user=acting_user,
@@ -134,9 +123,6 @@ def visit_create(
                 "files": [f.original_name for f in stored],
             },
         )
-    except BaseException:
-        files_core.remove_files(written)
-        raise
     return visit
 
 
@@ -158,7 +144,7 @@ def visit_file_open(*, acting_user: User, file: VisitFile) -> BinaryIO:
 
 
 def _require_manager(acting_user: User) -> None:
-    if not acting_user.role_codes & {r.value for r in selectors.MANAGER_ROLES} or acting_user.admin_role:
+    if not acting_user.has_role(*selectors.MANAGER_ROLES) or acting_user.admin_role:
         raise PermissionDenied(_("Only the city administration manages service groups."))
 
 
@@ -184,7 +170,7 @@ def _service_member(value: Any) -> User:
         user = User.objects.filter(username__iexact=name).first()
     if user is None or not user.is_active:
         raise InvalidInput.field("user", _("No active account with this username."))
-    if Role.SERVICE_MEMBER.value not in user.role_codes or user.admin_role:
+    if not user.has_role(Role.SERVICE_MEMBER) or user.admin_role:
         raise InvalidInput.field(
             "user", _("This account does not hold the service group member role; grant the role first.")
         )

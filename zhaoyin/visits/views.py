@@ -122,7 +122,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": selectors.group_rows(groups, today=today),
         "quarter": f"{today.year}-Q{selectors.quarter_of(today)}",
-        "can_manage": bool(user.role_codes & {r.value for r in MANAGERS}),
+        "can_manage": user.has_role(*MANAGERS),
         "openable": None if sees_whole_city(user) else led,
     }
     return render(request, "visits/group_list.html", context)
@@ -141,7 +141,7 @@ def _group_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, Any
         "enterprises": [(e, last.get(e.pk)) for e in enterprises],
         "cell": cell,
         "quarter": f"{today.year}-Q{selectors.quarter_of(today)}",
-        "can_manage": bool(user.role_codes & {r.value for r in MANAGERS}) and not user.admin_role,
+        "can_manage": user.has_role(*MANAGERS) and not user.admin_role,
         "member_form": extra.pop("member_form", None) or MemberAddForm(),
         "assign_form": extra.pop("assign_form", None) or AssignForm(),
         **extra,
@@ -316,7 +316,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "page_obj": None,
-        "can_create": bool(user.role_codes & {r.value for r in RECORDERS}) and not user.admin_role,
+        "can_create": user.has_role(*RECORDERS) and not user.admin_role,
     }
     try:
         flt = visit_filter_parse(request.GET)
@@ -429,6 +429,6 @@ def coverage_gaps(request: HttpRequest, pk: int, year: int, quarter: int) -> Htt
             "end": end,
             "enterprises": [(e, last.get(e.pk)) for e in missing],
             "cell": selectors.coverage_table([group], year=year).cell(group.pk, quarter),
-            "can_record": bool(user.role_codes & {r.value for r in RECORDERS}) and not user.admin_role,
+            "can_record": user.has_role(*RECORDERS) and not user.admin_role,
         },
     )

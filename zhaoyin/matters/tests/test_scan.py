@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core import periodic
 from zhaoyin.matters import services
 from zhaoyin.matters.clocks import SHANGHAI
 from zhaoyin.matters.flow import State
@@ -22,7 +23,6 @@ from zhaoyin.matters.scan import NEVER, notices_for, scan_pass
 from zhaoyin.matters.selectors import matter_get_for_user
 from zhaoyin.matters.tests.conftest import MakeMatter, People
 from zhaoyin.notifications.models import Notification
-from zhaoyin.ops import periodic
 
 pytestmark = pytest.mark.django_db
 

@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core import periodic as registry
 from zhaoyin.ops import periodic
 from zhaoyin.ops.models import PeriodicJobState
 from zhaoyin.ops.tests.cli import cli_env, run_cli
@@ -32,9 +33,9 @@ DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 @pytest.fixture
 def counter_job() -> Iterator[list[int]]:
     calls: list[int] = []
-    periodic.register("test-counter", 600, lambda: calls.append(1))
+    registry.register("test-counter", 600, lambda: calls.append(1))
     yield calls
-    periodic.unregister("test-counter")
+    registry.unregister("test-counter")
 
 
 def test_CONC_05_two_passes_in_one_period_run_the_job_once(counter_job: list[int]) -> None:
@@ -52,7 +53,7 @@ def test_CONC_05_two_passes_in_one_period_run_the_job_once(counter_job: list[int
 
 
 def test_CONC_05_claim_is_exclusive_between_workers(counter_job: list[int]) -> None:
-    job = next(j for j in periodic.registered() if j.name == "test-counter")
+    job = next(j for j in registry.registered() if j.name == "test-counter")
     now = timezone.now()
     assert periodic.claim(job, now=now, worker_id="a") is True
     assert periodic.claim(job, now=now, worker_id="b") is False
@@ -69,7 +70,7 @@ def test_failing_job_is_recorded_and_retried_sooner() -> None:
     def boom() -> None:
         raise RuntimeError("scan failed")
 
-    periodic.register("test-boom", 86400, boom)
+    registry.register("test-boom", 86400, boom)
     try:
         now = timezone.now()
         assert "test-boom" in periodic.run_due(now=now, worker_id="w")
@@ -80,11 +81,11 @@ def test_failing_job_is_recorded_and_retried_sooner() -> None:
         assert "test-boom" not in periodic.run_due(now=now + dt.timedelta(seconds=10), worker_id="w")
         assert "test-boom" in periodic.run_due(now=now + dt.timedelta(seconds=61), worker_id="w")
     finally:
-        periodic.unregister("test-boom")
+        registry.unregister("test-boom")
 
 
 def test_clearsessions_is_registered_hourly_and_clears_expired() -> None:
-    job = next(j for j in periodic.registered() if j.name == "clearsessions")
+    job = next(j for j in registry.registered() if j.name == "clearsessions")
     assert job.every_seconds == 3600
     Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now() - dt.timedelta(days=1))
     Session.objects.create(session_key="y" * 32, session_data="", expire_date=timezone.now() + dt.timedelta(days=1))
@@ -143,3 +144,17 @@ def test_worker_on_an_unmigrated_database_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "zhaoyin migrate" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_worker_runs_every_app_job_on_its_period_without_importing_the_apps() -> None:
+    """The whole schedule, registered by the apps in ``core.periodic`` (ops discovers it)."""
+    jobs = {job.name: job.every_seconds for job in registry.registered() if not job.name.startswith("test-")}
+    assert jobs == {
+        "clearsessions": 3600,
+        "purge_stale_imports": 3600,
+        "projects.alerts": 3600,
+        "matters-escalation-scan": 300,
+        "notifications-deliver": 60,
+        "policies-match-refresh": 86400,
+        "policies-expire": 86400,
+    }

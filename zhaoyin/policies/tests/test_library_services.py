@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core import periodic
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
-from zhaoyin.ops import periodic
 from zhaoyin.policies import flow, services
 from zhaoyin.policies.models import Policy, PolicyStatus
 from zhaoyin.policies.tests.library_helpers import TREE, fingerprint, make_policy, policy_data

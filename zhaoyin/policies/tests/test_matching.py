@@ -294,7 +294,7 @@ def test_match_command_bad_input_exits_2(org_tree: dict[str, OrgUnit], args: lis
 
 
 def test_nightly_refresh_is_registered() -> None:
-    from zhaoyin.ops import periodic
+    from zhaoyin.core import periodic
 
     job = next(j for j in periodic.registered() if j.name == "policies-match-refresh")
     assert job.every_seconds == 24 * 3600

@@ -39,7 +39,7 @@ def enterprise_visits(context: dict[str, Any], enterprise: Enterprise) -> dict[s
     deadline of each; a link where the user may open the matter)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if not isinstance(user, User) or not user.role_codes & {r.value for r in selectors.READER_ROLES}:
+    if not isinstance(user, User) or not user.has_role(*selectors.READER_ROLES):
         return {"shown": False}
     visits = selectors.enterprise_visits(user=user, enterprise=enterprise)
     matter_ids = [d.matter_id for v in visits for d in v.demands.all()]
