@@ -93,6 +93,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             msg = str(e.get("msg", "invalid"))
             if e.get("type") == "extra_forbidden":
                 msg = _("Unknown field.")
+            elif e.get("type") == "missing":
+                msg = _("This field is required.")
             errors.append({"field": _loc_to_field(e.get("loc", ())), "message": msg})
         return api.create_response(request, error_body(_("Invalid input."), errors), status=422)
 
