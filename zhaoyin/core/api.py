@@ -180,6 +180,15 @@ class FieldErrorOut(Schema):
 class ErrorOut(Schema):
     """The error format of every 4xx answer (DESIGN 5.1)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"detail": "Invalid input.", "errors": [{"field": "reason", "message": "This field is required."}]},
+                {"detail": "Not found.", "errors": []},
+            ]
+        }
+    )
+
     detail: str
     errors: list[FieldErrorOut] = Field(description="One entry per field at fault (empty when none is)")
 

@@ -6,7 +6,7 @@ Two checks, both against the document ``/api/v1/openapi.json`` serves:
   ``examples`` on a schema, a parameter or a media type) validates against its own schema;
 - ``DocumentChecker.response_problems(...)``: an answer of the API is one the document
   declares — its status is listed for the operation, and a JSON body validates against the
-  schema declared for that status.
+  schema declared for that status, with no field the schema does not declare.
 
 The root conftest wraps Django's test client so that every ``/api/v1`` answer of the whole
 suite passes through ``response_problems``: a response field dropped, renamed, retyped or
@@ -109,8 +109,15 @@ class _Operation:
 class DocumentChecker:
     """Judges the API's answers against one OpenAPI document."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
-        self.document = document
+    def __init__(self, document: dict[str, Any], *, closed: bool = True) -> None:
+        """``closed``: an answer may carry no field its schema does not declare (the checker's
+        own copy of the document treats every object schema as ``additionalProperties: false``)."""
+        self.document = json.loads(json.dumps(document))
+        if closed:
+            for _where, node in _walk(self.document, "#"):
+                if isinstance(node.get("properties"), dict) and "additionalProperties" not in node:
+                    node["additionalProperties"] = False
+        document = self.document
         self.operations: list[_Operation] = []
         for path, item in document.get("paths", {}).items():
             regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"
