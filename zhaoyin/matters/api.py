@@ -404,27 +404,28 @@ class KpiQuery(Schema):
     month: str | None = Field(None, description="1–12; the whole year without it")
 
 
-class KpiItemOut(Schema):
-    org_unit: str
-    name: str
-    assigned: int
-    signed_on_time: float | None = Field(description="签收及时率, a fraction 0–1")
-    closed_on_time: float | None = Field(description="按期办结率")
-    satisfaction: float | None = Field(description="满意率 (满意 + 基本满意 ÷ rated)")
-    returned: float | None = Field(description="退回率")
-    mean_workdays: float | None = Field(description="Mean working days from receipt to closing")
+class KpiItemOut(OutSchema):
+    """One unit's row of the report (``kpis.KpiRow``); rates are fractions 0–1."""
+
+    org_unit: str = Field(validation_alias="unit.code")
+    name: str = Field(validation_alias="unit.name")
+    assigned: int = Field(validation_alias="kpis.matters")
+    signed_on_time: float | None = Field(validation_alias="kpis.sign_for_on_time_rate",
+                                         description="签收及时率, a fraction 0–1")
+    closed_on_time: float | None = Field(validation_alias="kpis.closed_on_time_rate", description="按期办结率")
+    satisfaction: float | None = Field(validation_alias="kpis.satisfaction_rate",
+                                       description="满意率 (满意 + 基本满意 ÷ rated)")
+    returned: float | None = Field(validation_alias="kpis.return_rate", description="退回率")
+    mean_workdays: float | None = Field(validation_alias="kpis.mean_workdays_to_close",
+                                        description="Mean working days from receipt to closing")
     score: float | None = Field(description="Composite score 0–100")
     rank: int | None
 
 
-class KpiOut(Schema):
+class KpiOut(OutSchema):
     year: int
     month: int | None
     items: list[KpiItemOut]
-
-
-def _num(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 @router.get("/kpis", response=KpiOut)
@@ -434,25 +435,7 @@ def matter_kpis(request: HttpRequest, params: Query[KpiQuery]) -> dict[str, Any]
     unit user gets the rows of its own subtree. Declared before ``/{id}``."""
     year, month = kpis.parse_period(params.year, params.month)
     report = kpis.kpi_report(request_user(request), year=year, month=month)
-    return {
-        "year": year,
-        "month": month,
-        "items": [
-            {
-                "org_unit": r.unit.code,
-                "name": r.unit.name,
-                "assigned": r.kpis.matters,
-                "signed_on_time": _num(r.kpis.sign_for_on_time_rate),
-                "closed_on_time": _num(r.kpis.closed_on_time_rate),
-                "satisfaction": _num(r.kpis.satisfaction_rate),
-                "returned": _num(r.kpis.return_rate),
-                "mean_workdays": _num(r.kpis.mean_workdays_to_close),
-                "score": _num(r.score),
-                "rank": r.rank,
-            }
-            for r in report.rows
-        ],
-    }
+    return {"year": year, "month": month, "items": report.rows}
 
 
 @router.get("/{id}", response=MatterDetailOut, by_alias=True)
