@@ -2,17 +2,24 @@
 
 Personas follow the healthchecks habit: an owner in county A, a colleague, and an outsider
 in county B who must get 404 for A's records.
+
+Every answer the test client gets from /api/v1 is checked against the OpenAPI document
+(``_api_answers_conform``, zhaoyin.core.conformance).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.http.response import HttpResponseBase
+from django.test import Client
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.services import user_create
+from zhaoyin.core.conformance import API_PREFIX, DocumentChecker
 from zhaoyin.core.roles import Role
 
 PASSWORD = "Zy-Test-Pass-2026"  # noqa: S105 - test fixture password
@@ -57,3 +64,44 @@ def make_user(org_tree: dict[str, OrgUnit]) -> MakeUser:
         return user
 
     return make
+
+
+# ---- every API answer of the suite conforms to the OpenAPI document -------------------------
+
+_checker: DocumentChecker | None = None
+
+
+def api_checker() -> DocumentChecker:
+    """The checker of the document /api/v1/openapi.json serves (built once per test run)."""
+    global _checker
+    if _checker is None:
+        from config.api import api
+
+        _checker = DocumentChecker(json.loads(json.dumps(api.get_openapi_schema())))
+    return _checker
+
+
+def check_api_response(request: dict[str, Any], response: HttpResponseBase) -> None:
+    """Fail when an /api/v1 answer is not one the OpenAPI document declares."""
+    path = str(request.get("PATH_INFO", ""))
+    if not path.startswith(API_PREFIX) or getattr(response, "streaming", False):
+        return
+    problems = api_checker().response_problems(
+        str(request.get("REQUEST_METHOD", "GET")), path, response.status_code,
+        response.get("Content-Type", ""), response.content,  # type: ignore[attr-defined]
+    )
+    if problems:
+        raise AssertionError("The answer does not conform to the OpenAPI document:\n" + "\n".join(problems))
+
+
+@pytest.fixture(autouse=True)
+def _api_answers_conform(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every answer the test client gets from /api/v1 is checked against the document."""
+    original = Client.request
+
+    def request(self: Client, **kwargs: Any) -> Any:
+        response = original(self, **kwargs)
+        check_api_response(kwargs, response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ninja import Router
 
 from zhaoyin.accounts.api import router as accounts_router
 from zhaoyin.accounts.api_auth import BearerAuth
 from zhaoyin.catalog.api import editions_router as catalog_editions_router
 from zhaoyin.catalog.api import items_router as catalog_items_router
-from zhaoyin.core.api import install_error_handlers
+from zhaoyin.core.api import DocumentedAPI, install_error_handlers, rule_before_parsing
 from zhaoyin.enterprises.api import router as enterprises_router
 from zhaoyin.matters.api import router as matters_router
 from zhaoyin.policies.api import router as policies_router
@@ -20,7 +20,7 @@ from zhaoyin.targets.api import router as targets_router
 from zhaoyin.visits.api import router as visits_router
 from zhaoyin.workcalendar.api import router as calendar_router
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Zhaoyin API",
     version="1",
     urls_namespace="api",
@@ -28,18 +28,26 @@ api = NinjaAPI(
     docs_url=None,  # Swagger UI loads from a CDN; the intranet has none. openapi.json stays.
 )
 install_error_handlers(api)
-api.add_router("", accounts_router)
-api.add_router("/calendar", calendar_router)
-api.add_router("/enterprises", enterprises_router)
-api.add_router("/projects", projects_router)
-api.add_router("/matters", matters_router)
-api.add_router("/policies", policies_router)
-# /enterprises/{id}/policy-matches and /policies/{id}/eligible-enterprises (full paths).
-api.add_router("", policy_matching_router)
-api.add_router("/targets", targets_router)
-api.add_router("/catalog-items", catalog_items_router)
-api.add_router("/catalog-editions", catalog_editions_router)
-api.add_router("/visits", visits_router)
-api.add_router("/payouts", payouts_router)
-# /enterprises/{id}/policy-list.pdf and .docx (full paths).
-api.add_router("", policy_list_router)
+# Each operation's role check runs right after authentication, before the body is parsed.
+api.add_decorator(rule_before_parsing, mode="view")
+
+#: Every router and the prefix it is mounted at (the URL walk reads the operations from here).
+ROUTERS: list[tuple[str, Router]] = [
+    ("", accounts_router),
+    ("/calendar", calendar_router),
+    ("/enterprises", enterprises_router),
+    ("/projects", projects_router),
+    ("/matters", matters_router),
+    ("/policies", policies_router),
+    # /enterprises/{id}/policy-matches and /policies/{id}/eligible-enterprises (full paths).
+    ("", policy_matching_router),
+    ("/targets", targets_router),
+    ("/catalog-items", catalog_items_router),
+    ("/catalog-editions", catalog_editions_router),
+    ("/visits", visits_router),
+    ("/payouts", payouts_router),
+    # /enterprises/{id}/policy-list.pdf and .docx (full paths).
+    ("", policy_list_router),
+]
+for _prefix, _router in ROUTERS:
+    api.add_router(_prefix, _router)

@@ -3,7 +3,6 @@
 from django.urls import URLPattern, include, path
 
 from config.api import api
-from zhaoyin.core.api import enforce_rules_before_parsing
 from zhaoyin.core.authz import delegated_to_api
 
 urlpatterns = [
@@ -29,7 +28,6 @@ urlpatterns = [
 
 # The API's URL patterns are one view per path; each operation enforces its own rule.
 # `api.urls` builds new patterns on every access: mark and include the same list.
-enforce_rules_before_parsing(api)
 api_urls = api.urls
 for pattern in api_urls[0]:
     if isinstance(pattern, URLPattern) and pattern.callback is not None:

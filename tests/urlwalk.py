@@ -118,16 +118,16 @@ def web_routes() -> list[WebRoute]:
 
 
 def api_operations() -> list[ApiOperation]:
-    """Every operation of the NinjaAPI, from the routers bound to it (what is actually served)."""
+    """Every operation of the NinjaAPI, from the routers config.api mounts (what is served)."""
     from ninja.utils import normalize_path
 
-    from config.api import api
+    from config.api import ROUTERS
 
     out: list[ApiOperation] = []
-    for bound in api._get_bound_routers():
-        for path, path_view in bound.path_operations.items():
-            # The same joining ninja does in BoundRouter.urls_paths, so the path is the served one.
-            route = normalize_path("/".join(i for i in (bound.prefix, path) if i)).lstrip("/")
+    for prefix, router in ROUTERS:
+        for path, path_view in router.path_operations.items():
+            # The same joining ninja does when it binds a router, so the path is the served one.
+            route = normalize_path("/".join(i for i in (prefix, path) if i)).lstrip("/")
             full = f"{API_PREFIX}/{route}"
             for operation in path_view.operations:
                 for method in operation.methods:

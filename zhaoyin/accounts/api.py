@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 from ninja.errors import AuthenticationError
 
 from zhaoyin.accounts import selectors
+from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
 from zhaoyin.accounts.services import SignInRefused, api_token_issue, sign_in
 from zhaoyin.core import context
-from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
+from zhaoyin.core.outputs import OutSchema
 from zhaoyin.core.roles import ALL_ROLES
 
 router = Router(tags=["accounts"])
@@ -23,24 +26,30 @@ class TokenIn(StrictSchema):
     otp: str | None = Field(default=None, max_length=16)
 
 
-class TokenOut(Schema):
+class TokenOut(OutSchema):
     token: str
 
 
-class OrgUnitRef(Schema):
+class MeUnitOut(OutSchema):
     id: int
     code: str
     name: str
     kind: str
 
 
-class MeOut(Schema):
+class MeOut(OutSchema):
+    """The signed-in user (read from the user)."""
+
     username: str
     roles: list[str]
-    org_unit: OrgUnitRef | None
+    org_unit: MeUnitOut | None
+
+    @staticmethod
+    def resolve_roles(user: User) -> list[str]:
+        return sorted(user.role_codes)
 
 
-class OrgUnitOut(Schema):
+class OrgUnitOut(OutSchema):
     id: int
     code: str
     name: str
@@ -48,7 +57,7 @@ class OrgUnitOut(Schema):
     parent_id: int | None
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut})
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut})
 @api_allow(public=True)
 def auth_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     """Exchange credentials (and the TOTP code for roles that need one) for a bearer token."""
@@ -63,14 +72,8 @@ def auth_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
 
 @router.get("/me", response=MeOut)
 @api_allow(ALL_ROLES)
-def me(request: HttpRequest) -> dict[str, object]:
-    user = request.auth  # type: ignore[attr-defined]
-    unit = user.org_unit
-    return {
-        "username": user.username,
-        "roles": sorted(user.role_codes),
-        "org_unit": None if unit is None else {"id": unit.id, "code": unit.code, "name": unit.name, "kind": unit.kind},
-    }
+def me(request: HttpRequest) -> User:
+    return request_user(request)
 
 
 @router.get("/org-units", response=list[OrgUnitOut])

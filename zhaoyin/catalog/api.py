@@ -20,10 +20,11 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.catalog import brochure, selectors, services
 from zhaoyin.catalog.filters import item_filter_apply
 from zhaoyin.catalog.models import CatalogItem
-from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 
 # The amount type of the enterprise API: a JSON string or number, booleans refused with one message.
 from zhaoyin.core.fields import Amount
+from zhaoyin.core.outputs import DecimalText, OutSchema
 from zhaoyin.core.roles import Role
 
 items_router = Router(tags=["catalog"])
@@ -35,15 +36,15 @@ ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="Catalog item id.")]
 EditionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Catalog edition id.")]
 
 
-class ItemOut(Schema):
+class ItemOut(OutSchema):
     id: int
     name: str
-    industry: str = Field(description="Industry code")
-    industry_name: str
-    park: str = Field(description="Org unit code of the park or county")
-    park_name: str
-    land_mu: str | None
-    investment_estimate_wan: str = Field(description="万元, a decimal string")
+    industry: str = Field(validation_alias="industry.code", description="Industry code")
+    industry_name: str = Field(validation_alias="industry.name")
+    park: str = Field(validation_alias="park.code", description="Org unit code of the park or county")
+    park_name: str = Field(validation_alias="park.name")
+    land_mu: DecimalText | None
+    investment_estimate_wan: DecimalText = Field(description="万元, a decimal string")
     construction_content: str
     market_analysis: str
     benefit_analysis: str
@@ -54,8 +55,14 @@ class ItemOut(Schema):
     status: str
     version: int
 
+    @staticmethod
+    def resolve_contact_phone(item: CatalogItem, context: dict[str, Any]) -> str:
+        if selectors.is_curator(request_user(context["request"])):
+            return item.contact_phone
+        return selectors.mask_phone(item.contact_phone)
 
-class ItemPageOut(Schema):
+
+class ItemPageOut(OutSchema):
     count: int
     items: list[ItemOut]
 
@@ -100,28 +107,6 @@ class ItemPatchIn(StrictSchema):
     version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
 
 
-def item_out(item: CatalogItem, *, full_phone: bool) -> dict[str, Any]:
-    return {
-        "id": item.pk,
-        "name": item.name,
-        "industry": item.industry.code,
-        "industry_name": item.industry.name,
-        "park": item.park.code,
-        "park_name": item.park.name,
-        "land_mu": None if item.land_mu is None else str(item.land_mu),
-        "investment_estimate_wan": str(item.investment_estimate_wan),
-        "construction_content": item.construction_content,
-        "market_analysis": item.market_analysis,
-        "benefit_analysis": item.benefit_analysis,
-        "cooperation_mode": item.cooperation_mode,
-        "contact_unit": item.contact_unit,
-        "contact_person": item.contact_person,
-        "contact_phone": item.contact_phone if full_phone else selectors.mask_phone(item.contact_phone),
-        "status": item.status,
-        "version": item.version,
-    }
-
-
 def _payload(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Amounts sent as JSON numbers re-read exactly from the body (no float on money)."""
     try:
@@ -152,38 +137,36 @@ def catalog_item_list(request: HttpRequest, filters: Query[ItemListQuery]) -> di
     )
     size = filters.page_size or 50
     start = ((filters.page or 1) - 1) * size
-    full = selectors.is_curator(user)
-    return {"count": qs.count(), "items": [item_out(i, full_phone=full) for i in qs[start : start + size]]}
+    return {"count": qs.count(), "items": list(qs[start : start + size])}
 
 
 @items_router.get("/{id}", response=ItemOut)
 @api_allow(selectors.READER_ROLES)
-def catalog_item_detail(request: HttpRequest, id: ItemId) -> dict[str, Any]:
+def catalog_item_detail(request: HttpRequest, id: ItemId) -> CatalogItem:
     """One catalog item."""
-    user = request_user(request)
-    return item_out(selectors.item_get_for_user(user=user, pk=id), full_phone=selectors.is_curator(user))
+    return selectors.item_get_for_user(user=request_user(request), pk=id)
 
 
 @items_router.post("", response={201: ItemOut})
 @api_allow(Role.CITY_ADMIN)
-def catalog_item_create(request: HttpRequest, payload: ItemIn) -> Status[dict[str, Any]]:
+def catalog_item_create(request: HttpRequest, payload: ItemIn) -> Status[CatalogItem]:
     """Add an item: name, industry (code), park (org unit code) and the estimate are required."""
     user = request_user(request)
     data = _payload(request, payload.dict(exclude_unset=True))
     item = services.catalog_item_create(acting_user=user, data=data)
-    return Status(201, item_out(_reload(user, item.pk), full_phone=True))
+    return Status(201, _reload(user, item.pk))
 
 
-@items_router.patch("/{id}", response=ItemOut)
+@items_router.patch("/{id}", response={200: ItemOut, 409: ErrorOut})
 @api_allow(Role.CITY_ADMIN)
-def catalog_item_update(request: HttpRequest, id: ItemId, payload: ItemPatchIn) -> dict[str, Any]:
+def catalog_item_update(request: HttpRequest, id: ItemId, payload: ItemPatchIn) -> CatalogItem:
     """Change the fields sent. With ``version``, a change made meanwhile by someone else → 409."""
     user = request_user(request)
     item = selectors.item_get_for_user(user=user, pk=id)
     data = _payload(request, payload.dict(exclude_unset=True))
     version = data.pop("version", None)
     services.catalog_item_update(acting_user=user, item=item, data=data, version=version)
-    return item_out(_reload(user, item.pk), full_phone=True)
+    return _reload(user, item.pk)
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

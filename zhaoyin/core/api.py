@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
 from zhaoyin.core.authz import RULE_ATTR, Rule
@@ -92,6 +93,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             msg = str(e.get("msg", "invalid"))
             if e.get("type") == "extra_forbidden":
                 msg = _("Unknown field.")
+            elif e.get("type") == "missing":
+                msg = _("This field is required.")
             errors.append({"field": _loc_to_field(e.get("loc", ())), "message": msg})
         return api.create_response(request, error_body(_("Invalid input."), errors), status=422)
 
@@ -127,28 +130,115 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 
 
-def enforce_rules_before_parsing(api: NinjaAPI) -> None:
-    """Run each operation's role check inside ninja's authentication step.
+#: Where the rule-first decorator leaves the operation's rule for the authenticator.
+PENDING_RULE_ATTR = "zhaoyin_api_rule"
+
+
+def rule_before_parsing(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view-mode decorator (``api.add_decorator(rule_before_parsing, mode="view")``) that
+    hands each operation's rule to the authenticator.
 
     ninja authenticates, then parses and validates the body, then calls the view; a check in
     the view alone would answer a caller without the role with 422 field errors about a body
-    it may not send at all. Wrapping the authentication callbacks makes it 403 first. The
-    check in ``api_allow``'s wrapper stays as a second line.
+    it may not send at all. ninja applies view-mode decorators to each bound operation's
+    ``run`` (the bound method names its operation); the wrapper leaves the rule on the
+    request and ``RuleCheckingBearer`` refuses the caller right after authenticating it, so
+    the answer is 403 first. The check in ``api_allow``'s wrapper stays as a second line.
     """
-    for bound in api._get_bound_routers():
-        for path_view in bound.path_operations.values():
-            for operation in path_view.operations:
-                rule = getattr(operation.view_func, RULE_ATTR, None)
-                if not isinstance(rule, Rule) or rule.public or not operation.auth_callbacks:
-                    continue
-                operation.auth_callbacks = [_role_checked(cb, rule) for cb in operation.auth_callbacks]
+    operation = getattr(run, "__self__", None)
+    rule = getattr(getattr(operation, "view_func", None), RULE_ATTR, None)
+    if not isinstance(rule, Rule) or rule.public:
+        return run
+
+    @functools.wraps(run)
+    def run_with_rule(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        setattr(request, PENDING_RULE_ATTR, rule)
+        return run(request, **kwargs)
+
+    return run_with_rule
 
 
-def _role_checked(callback: Callable[[HttpRequest], Any], rule: Rule) -> Callable[[HttpRequest], Any]:
-    def authenticate(request: HttpRequest) -> Any:
-        user = callback(request)
-        if user:
+class RuleCheckingBearer(HttpBearer):
+    """Bearer authentication that also applies the operation's rule (see ``rule_before_parsing``)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = super().__call__(request)
+        rule = getattr(request, PENDING_RULE_ATTR, None)
+        if user and isinstance(rule, Rule):
             refuse_unless_allowed(request, user, rule)
         return user
 
-    return authenticate
+
+# ---- the OpenAPI document --------------------------------------------------------------------
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(description="The field at fault, dotted for nested ones (body: the whole input)")
+    message: str
+
+
+class ErrorOut(Schema):
+    """The error format of every 4xx answer (DESIGN 5.1)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"detail": "Invalid input.", "errors": [{"field": "reason", "message": "This field is required."}]},
+                {"detail": "Not found.", "errors": []},
+            ]
+        }
+    )
+
+    detail: str
+    errors: list[FieldErrorOut] = Field(description="One entry per field at fault (empty when none is)")
+
+
+#: The description of each error status in the document.
+ERROR_STATUSES: dict[int, str] = {
+    400: "The body is not valid JSON",
+    401: "No valid credentials",
+    403: "The caller's role (or relation to the record) does not allow this",
+    404: "Not found, or outside the caller's scope",
+    409: "Conflicts with the record's current state or version",
+    422: "Invalid input; each field at fault is named",
+}
+
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[int]:
+    """The error statuses an operation can answer, from what the document says about it:
+    credentials → 401 and 403; a path parameter → 404; parameters or a body → 422; a body →
+    400. 409 is declared by the operations that can conflict (``response={409: ErrorOut}``)."""
+    statuses = []
+    if operation.get("requestBody"):
+        statuses.append(400)
+    if operation.get("security"):
+        statuses += [401, 403]
+    if "{" in path:
+        statuses.append(404)
+    if operation.get("parameters") or operation.get("requestBody"):
+        statuses.append(422)
+    return statuses
+
+
+class DocumentedAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document also states every operation's error answers, all in
+    core's error format (``ErrorOut``)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error_schema.pop("$defs", {}))
+        components["ErrorOut"] = error_schema
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in error_statuses(method, path, operation):
+                    responses.setdefault(status, {"description": ERROR_STATUSES[status]})
+                for status, response in responses.items():
+                    if int(status) in ERROR_STATUSES:
+                        response["description"] = ERROR_STATUSES[int(status)]
+                        response["content"] = {"application/json": {"schema": _ERROR_REF}}
+        return schema

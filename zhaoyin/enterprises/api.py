@@ -10,7 +10,6 @@ Amounts are Decimal, never float: the shared field types and ``exact_amounts`` o
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -19,9 +18,10 @@ from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.fields import MAX_ID, Amount, Count, IndustryRef, OrgUnitRef, Year, exact_amounts
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors, services
 from zhaoyin.enterprises.filters import enterprise_filter_apply, enterprise_filter_parse, enterprise_page
@@ -37,7 +37,7 @@ EnterpriseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Enterprise id."
 # ---- output ---------------------------------------------------------------------------------
 
 
-class EnterpriseOut(Schema):
+class EnterpriseOut(OutSchema):
     id: int
     name: str
     uscc: str
@@ -45,70 +45,48 @@ class EnterpriseOut(Schema):
     industry: IndustryRef
     size_class: str = Field(description="above (规上) or below (规下)")
     qualifications: list[str]
-    land_mu: str | None = Field(description="Land area in 亩, a decimal string")
+    land_mu: DecimalText | None = Field(description="Land area in 亩, a decimal string")
     employees: int | None
-    founded_on: str | None = Field(description="YYYY-MM-DD")
+    founded_on: IsoDate | None = Field(description="YYYY-MM-DD")
     legal_representative: str
     address: str
     service_group: str | None = Field(description="Code of the service group")
     version: int = Field(description="Send it back with PATCH to detect a concurrent change (409)")
-    updated_at: str
+    updated_at: IsoDateTime
+
+    @staticmethod
+    def resolve_qualifications(e: Enterprise) -> list[str]:
+        # From the prefetch when the selector made one.
+        return [q.name for q in e.qualifications.all()]
+
+    @staticmethod
+    def resolve_service_group(e: Enterprise) -> str | None:
+        return e.service_group.code if e.service_group else None
 
 
-class EnterprisePageOut(Schema):
+class EnterprisePageOut(OutSchema):
     count: int
     items: list[EnterpriseOut]
 
 
-class FigureOut(Schema):
+class FigureOut(OutSchema):
     year: int
-    revenue_wan: str | None
-    tax_wan: str | None
-    output_wan: str | None
-    value_added_wan: str | None
-    energy_tce: str | None
-    emissions_t: str | None
-    rd_wan: str | None
+    revenue_wan: DecimalText | None
+    tax_wan: DecimalText | None
+    output_wan: DecimalText | None
+    value_added_wan: DecimalText | None
+    energy_tce: DecimalText | None
+    emissions_t: DecimalText | None
+    rd_wan: DecimalText | None
     employees: int | None
-    electricity_kwh: str | None
+    electricity_kwh: DecimalText | None
     source: str
-    updated_at: str
+    updated_at: IsoDateTime
 
 
-class FigurePageOut(Schema):
+class FigurePageOut(OutSchema):
     count: int
     items: list[FigureOut]
-
-
-def _decimal_text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def enterprise_out(e: Enterprise) -> dict[str, Any]:
-    """The public shape of an enterprise (qualifications from the prefetch when present)."""
-    return {
-        "id": e.pk,
-        "name": e.name,
-        "uscc": e.uscc,
-        "org_unit": {"id": e.org_unit.pk, "code": e.org_unit.code, "name": e.org_unit.name},
-        "industry": {"code": e.industry.code, "name": e.industry.name},
-        "size_class": e.size_class,
-        "qualifications": [q.name for q in e.qualifications.all()],
-        "land_mu": _decimal_text(e.land_mu),
-        "employees": e.employees,
-        "founded_on": e.founded_on.isoformat() if e.founded_on else None,
-        "legal_representative": e.legal_representative,
-        "address": e.address,
-        "service_group": e.service_group.code if e.service_group else None,
-        "version": e.version,
-        "updated_at": e.updated_at.isoformat(),
-    }
-
-
-def figure_out(f: EnterpriseFigure) -> dict[str, Any]:
-    out: dict[str, Any] = {name: _decimal_text(getattr(f, name)) for name in FIGURE_DECIMAL_FIELDS}
-    out.update(year=f.year, employees=f.employees, source=f.source, updated_at=f.updated_at.isoformat())
-    return out
 
 
 # ---- input ----------------------------------------------------------------------------------
@@ -189,38 +167,38 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseListQuery]) -
     flt = enterprise_filter_parse(filters.dict(exclude_none=True))
     qs = enterprise_filter_apply(selectors.enterprise_list_visible_to(user), flt)
     total, items = enterprise_page(qs, flt)
-    return {"count": total, "items": [enterprise_out(e) for e in items]}
+    return {"count": total, "items": items}
 
 
 @router.get("/{id}", response=EnterpriseOut)
 @api_allow(selectors.READER_ROLES)
-def enterprise_detail(request: HttpRequest, id: EnterpriseId) -> dict[str, Any]:
+def enterprise_detail(request: HttpRequest, id: EnterpriseId) -> Enterprise:
     """One enterprise; 404 when it does not exist or lies outside the caller's scope."""
     user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=id)
-    return enterprise_out(_reload(user, enterprise.pk))
+    return _reload(user, enterprise.pk)
 
 
 @router.post("", response={201: EnterpriseOut})
 @api_allow(*EDITORS)
-def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status[dict[str, Any]]:
+def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status[Enterprise]:
     """Register an enterprise: name, uscc, org_unit (code) and industry (code) are required."""
     user = request_user(request)
     data = exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
     enterprise = services.enterprise_create(acting_user=user, data=data)
-    return Status(201, enterprise_out(_reload(user, enterprise.pk)))
+    return Status(201, _reload(user, enterprise.pk))
 
 
-@router.patch("/{id}", response=EnterpriseOut)
+@router.patch("/{id}", response={200: EnterpriseOut, 409: ErrorOut})
 @api_allow(*EDITORS)
-def enterprise_update(request: HttpRequest, id: EnterpriseId, payload: EnterprisePatchIn) -> dict[str, Any]:
+def enterprise_update(request: HttpRequest, id: EnterpriseId, payload: EnterprisePatchIn) -> Enterprise:
     """Change the fields sent. With ``version``, a change made meanwhile by someone else → 409."""
     user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=id, action="change")
     data = exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
     version = data.pop("version", None)
     services.enterprise_update(acting_user=user, enterprise=enterprise, data=data, version=version)
-    return enterprise_out(_reload(user, enterprise.pk))
+    return _reload(user, enterprise.pk)
 
 
 @router.get("/{id}/figures", response=FigurePageOut)
@@ -229,12 +207,12 @@ def enterprise_figures_list(request: HttpRequest, id: EnterpriseId) -> dict[str,
     """Every year of figures of one enterprise, newest first."""
     enterprise = selectors.enterprise_get_for_user(user=request_user(request), pk=id)
     figures = selectors.enterprise_figures(enterprise)
-    return {"count": len(figures), "items": [figure_out(f) for f in figures]}
+    return {"count": len(figures), "items": figures}
 
 
 @router.post("/{id}/figures", response={200: FigureOut, 201: FigureOut})
 @api_allow(*EDITORS)
-def enterprise_figures_set(request: HttpRequest, id: EnterpriseId, payload: FiguresIn) -> Status[dict[str, Any]]:
+def enterprise_figures_set(request: HttpRequest, id: EnterpriseId, payload: FiguresIn) -> Status[EnterpriseFigure]:
     """Set one year's figures (any subset). 201 for a new year, 200 when the year is updated;
     fields left out keep their value, ``null`` clears one."""
     user = request_user(request)
@@ -243,4 +221,4 @@ def enterprise_figures_set(request: HttpRequest, id: EnterpriseId, payload: Figu
     year = str(data.get("year", "")).strip()
     existed = year.isdigit() and len(year) <= 4 and enterprise.figures.filter(year=int(year)).exists()
     figure = services.enterprise_figures_set(acting_user=user, enterprise=enterprise, data=data, clear_empty=True)
-    return Status(200 if existed else 201, figure_out(figure))
+    return Status(200 if existed else 201, figure)

@@ -33,16 +33,17 @@ from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.fields import MAX_ID
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import BUSINESS_ROLES
 from zhaoyin.lib.flowchart import render_svg
 from zhaoyin.matters import clocks, flow, kpis, selectors, services
 from zhaoyin.matters.filters import matter_alert, matter_filter_parse
 from zhaoyin.matters.flow import Action
-from zhaoyin.matters.models import Matter, MatterEvent, MatterNotice
+from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent
 from zhaoyin.matters.scan import notices_for
 from zhaoyin.workcalendar.selectors import current_calendar
 
@@ -69,77 +70,133 @@ API_ACTIONS: dict[str, Action] = {name: action for action, names in ACTION_NAMES
 # ---- output ---------------------------------------------------------------------------------
 
 
-class UnitRef(Schema):
+class UnitRef(OutSchema):
     id: int
     code: str
     name: str
 
 
-class EventFileOut(Schema):
+class EventFileOut(OutSchema):
     id: int
-    name: str
+    name: str = Field(validation_alias="original_name")
     content_type: str
     size: int
 
 
-class EventOut(Schema):
+class EventOut(OutSchema):
     id: int
     action: str = Field(description="The action taken (create, assign, accept … recompute)")
-    from_: str = Field(alias="from", description="The state before ('' for the registration)")
-    to: str = Field(description="The state after")
-    by: str | None = Field(description="Username of the actor (None: the system)")
-    at: str
+    from_: str = Field(validation_alias="from_state", serialization_alias="from",
+                       description="The state before ('' for the registration)")
+    to: str = Field(validation_alias="to_state", description="The state after")
+    by: Username = Field(validation_alias="actor", description="Username of the actor (None: the system)")
+    at: IsoDateTime
     reason: str
     note: str
     data: dict[str, Any] = Field(description="The step's details (suggested unit, new deadline, rating …)")
     files: list[EventFileOut]
 
+    @staticmethod
+    def resolve_data(e: MatterEvent) -> dict[str, Any]:
+        return e.data or {}
 
-class ExtensionOut(Schema):
+
+class ExtensionOut(OutSchema):
     id: int
-    requested_by: str | None
-    requested_at: str
-    current_deadline: str
-    requested_deadline: str
+    requested_by: Username
+    requested_at: IsoDateTime
+    current_deadline: IsoDate
+    requested_deadline: IsoDate
     reason: str
 
 
-class MatterOut(Schema):
+#: Where a request keeps the day and the calendar its matters' alerts are judged by.
+_ALERT_CLOCK_ATTR = "zhaoyin_matter_alert_clock"
+
+
+def judge_alerts_on(request: HttpRequest, today: dt.date) -> None:
+    """Judge the alerts of this request's answer on ``today`` (the day its list was filtered by)."""
+    setattr(request, _ALERT_CLOCK_ATTR, (today, current_calendar()))
+
+
+def _alert_clock(context: dict[str, Any]) -> tuple[dt.date, Any]:
+    """The day and calendar of the request being answered, read once per request."""
+    request = context["request"]
+    clock = getattr(request, _ALERT_CLOCK_ATTR, None)
+    if clock is None:
+        judge_alerts_on(request, clocks.today())
+        clock = getattr(request, _ALERT_CLOCK_ATTR)
+    return clock  # type: ignore[no-any-return]
+
+
+class MatterOut(OutSchema):
     id: int
     code: str
     title: str
     kind: str
     source: str
-    status: str = Field(description="The state: draft, assigned, accepted, reported, closed, rated, returned, "
+    status: str = Field(validation_alias="state",
+                        description="The state: draft, assigned, accepted, reported, closed, rated, returned, "
                                     "cancelled")
     lead_unit: UnitRef | None
     co_units: list[UnitRef]
     dispatcher_unit: UnitRef | None
-    enterprise: int | None = Field(description="Id of the enterprise the matter concerns")
-    project: int | None = Field(description="Id of the project the matter concerns")
+    enterprise: int | None = Field(validation_alias="enterprise_id",
+                                   description="Id of the enterprise the matter concerns")
+    project: int | None = Field(validation_alias="project_id", description="Id of the project the matter concerns")
     requester_name: str
-    received_on: str | None = Field(description="收文日期, YYYY-MM-DD; the clocks count from the next day")
-    sign_due: str | None = Field(description="Sign-for deadline, YYYY-MM-DD (ends at the close of the day, "
-                                             "Asia/Shanghai)")
-    handle_due: str | None = Field(description="Handling deadline, YYYY-MM-DD")
+    received_on: IsoDate | None = Field(description="收文日期, YYYY-MM-DD; the clocks count from the next day")
+    sign_due: IsoDate | None = Field(validation_alias="sign_deadline",
+                                     description="Sign-for deadline, YYYY-MM-DD (ends at the close of the day, "
+                                                 "Asia/Shanghai)")
+    handle_due: IsoDate | None = Field(validation_alias="handle_deadline", description="Handling deadline, YYYY-MM-DD")
     handle_days: int | None
     alert: str = Field(description="normal, approaching or overdue: the open clock judged today")
-    provisional: bool = Field(description="A deadline crosses a year without official holiday data")
+    provisional: bool = Field(validation_alias="deadlines_provisional",
+                              description="A deadline crosses a year without official holiday data")
     listed: bool = Field(description="Listed for supervision by a leader (挂牌督办)")
     rating: str
     version: int
-    created_at: str
-    updated_at: str
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+
+    @staticmethod
+    def resolve_co_units(m: Matter) -> list[OrgUnit]:
+        # A list's rows come with their co-units prefetched in order (``_page``).
+        return list(m.co_units.all())
+
+    @staticmethod
+    def resolve_alert(m: Matter, context: dict[str, Any]) -> str:
+        today, calendar = _alert_clock(context)
+        return matter_alert(m, today, calendar)
 
 
 class MatterDetailOut(MatterOut):
+    """A matter with what the caller may do now, the pending extension and the history."""
+
     description: str
     allowed_actions: list[str] = Field(description="The actions the caller may take now")
     pending_extension: ExtensionOut | None
     events: list[EventOut] = Field(description="The transition history, oldest first")
 
+    @staticmethod
+    def resolve_co_units(m: Matter) -> list[OrgUnit]:
+        return selectors.matter_co_units(m)
 
-class MatterPageOut(Schema):
+    @staticmethod
+    def resolve_allowed_actions(m: Matter, context: dict[str, Any]) -> list[str]:
+        return public_actions(selectors.allowed_actions(request_user(context["request"]), m))
+
+    @staticmethod
+    def resolve_pending_extension(m: Matter) -> ExtensionRequest | None:
+        return selectors.pending_extension(m)
+
+    @staticmethod
+    def resolve_events(m: Matter) -> list[MatterEvent]:
+        return selectors.matter_events(m)
+
+
+class MatterPageOut(OutSchema):
     count: int = Field(description="The number of matches; with count_capped, a lower bound")
     count_capped: bool = Field(
         False, description="A search found more matches than it counts (10 000): count is 10 001"
@@ -147,86 +204,19 @@ class MatterPageOut(Schema):
     items: list[MatterOut]
 
 
-class NoticeOut(Schema):
+class NoticeOut(OutSchema):
     id: int
     kind: str = Field(description="remind (approaching), urge (催办), supervise (督办) or listed (挂牌督办)")
     clock: str = Field(description="sign_for or handling ('' for listed)")
-    deadline: str = Field(description="The deadline the notice is about (listed: the day of listing)")
-    due_on: str = Field(description="The day the notice became due")
-    issued_at: str
+    deadline: IsoDate = Field(description="The deadline the notice is about (listed: the day of listing)")
+    due_on: IsoDate = Field(description="The day the notice became due")
+    issued_at: IsoDateTime
     lead_unit: UnitRef | None = Field(description="The lead unit when it was issued")
 
 
-class NoticePageOut(Schema):
+class NoticePageOut(OutSchema):
     count: int
     items: list[NoticeOut]
-
-
-def _day(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _unit(unit: OrgUnit | None) -> dict[str, Any] | None:
-    return None if unit is None else {"id": unit.pk, "code": unit.code, "name": unit.name}
-
-
-def matter_out(m: Matter, *, co_units: list[OrgUnit], today: dt.date, calendar: Any) -> dict[str, Any]:
-    """The public shape of a matter (list item)."""
-    return {
-        "id": m.pk,
-        "code": m.code,
-        "title": m.title,
-        "kind": m.kind,
-        "source": m.source,
-        "status": m.state,
-        "lead_unit": _unit(m.lead_unit),
-        "co_units": [_unit(u) for u in co_units],
-        "dispatcher_unit": _unit(m.dispatcher_unit),
-        "enterprise": m.enterprise_id,
-        "project": m.project_id,
-        "requester_name": m.requester_name,
-        "received_on": _day(m.received_on),
-        "sign_due": _day(m.sign_deadline),
-        "handle_due": _day(m.handle_deadline),
-        "handle_days": m.handle_days,
-        "alert": matter_alert(m, today, calendar),
-        "provisional": m.deadlines_provisional,
-        "listed": m.listed,
-        "rating": m.rating,
-        "version": m.version,
-        "created_at": m.created_at.isoformat(),
-        "updated_at": m.updated_at.isoformat(),
-    }
-
-
-def event_out(e: MatterEvent) -> dict[str, Any]:
-    return {
-        "id": e.pk,
-        "action": e.action,
-        "from": e.from_state,
-        "to": e.to_state,
-        "by": e.actor.username if e.actor else None,
-        "at": e.at.isoformat(),
-        "reason": e.reason,
-        "note": e.note,
-        "data": e.data or {},
-        "files": [
-            {"id": f.pk, "name": f.original_name, "content_type": f.content_type, "size": f.size}
-            for f in e.files.all()
-        ],
-    }
-
-
-def notice_out(n: MatterNotice) -> dict[str, Any]:
-    return {
-        "id": n.pk,
-        "kind": n.kind,
-        "clock": n.clock,
-        "deadline": n.deadline.isoformat(),
-        "due_on": n.due_on.isoformat(),
-        "issued_at": n.issued_at.isoformat(),
-        "lead_unit": _unit(n.lead_unit),
-    }
 
 
 def public_actions(actions: list[Action]) -> list[str]:
@@ -234,24 +224,9 @@ def public_actions(actions: list[Action]) -> list[str]:
     return [name for a in actions for name in ACTION_NAMES[a]]
 
 
-def _detail(user: User, pk: int) -> dict[str, Any]:
-    matter = selectors.matter_get_for_user(user=user, pk=pk)
-    out = matter_out(
-        matter, co_units=selectors.matter_co_units(matter), today=clocks.today(), calendar=current_calendar()
-    )
-    pending = selectors.pending_extension(matter)
-    out["description"] = matter.description
-    out["allowed_actions"] = public_actions(selectors.allowed_actions(user, matter))
-    out["pending_extension"] = None if pending is None else {
-        "id": pending.pk,
-        "requested_by": pending.requested_by.username if pending.requested_by else None,
-        "requested_at": pending.requested_at.isoformat(),
-        "current_deadline": pending.current_deadline.isoformat(),
-        "requested_deadline": pending.requested_deadline.isoformat(),
-        "reason": pending.reason,
-    }
-    out["events"] = [event_out(e) for e in selectors.matter_events(matter)]
-    return out
+def _detail(user: User, pk: int) -> Matter:
+    """The matter as the caller sees it now (MatterDetailOut reads the rest through the selectors)."""
+    return selectors.matter_get_for_user(user=user, pk=pk)
 
 
 def _page(qs: QuerySet[Matter], total: int, page: int, page_size: int) -> list[Matter]:
@@ -329,7 +304,7 @@ class AssignIn(StrictSchema):
 
 
 class ReassignIn(AssignIn):
-    lead_unit: StrictStr | None = Field(None, description="Org unit code of the new lead unit (required)")
+    lead_unit: StrictStr = Field(description="Org unit code of the new lead unit")
 
 
 class NoteIn(StrictSchema):
@@ -337,45 +312,44 @@ class NoteIn(StrictSchema):
 
 
 class ProgressIn(StrictSchema):
-    note: StrictStr | None = Field(None, description="The progress (required)")
+    note: StrictStr = Field(description="The progress")
 
 
 class ReturnIn(StrictSchema):
-    reason: StrictStr | None = Field(None, description="Why the unit is not responsible (required)")
-    suggested_unit: StrictStr | None = Field(None, description="Org unit code of the unit believed responsible "
-                                                               "(required)")
+    reason: StrictStr = Field(description="Why the unit is not responsible")
+    suggested_unit: StrictStr = Field(description="Org unit code of the unit believed responsible")
     note: StrictStr | None = _NOTE
 
 
 class ReportIn(StrictSchema):
-    summary: StrictStr | None = Field(None, description="The result (required)")
+    summary: StrictStr = Field(description="The result")
 
 
 class RejectIn(StrictSchema):
-    reason: StrictStr | None = Field(None, description="Why the report is sent back (required)")
+    reason: StrictStr = Field(description="Why the report is sent back")
     handle_deadline: StrictStr | None = Field(None, description="The new handling deadline, " + _DATE)
     handle_days: StrictInt | None = Field(None, description="Or working days from today (default: as before)")
 
 
 class RateIn(StrictSchema):
-    rating: StrictStr | None = Field(None, description="satisfied, basically_satisfied or dissatisfied")
+    rating: StrictStr = Field(description="satisfied, basically_satisfied or dissatisfied")
     comment: StrictStr | None = None
 
 
 class ReopenIn(StrictSchema):
-    reason: StrictStr | None = Field(None, description="Why the matter is reopened (required)")
+    reason: StrictStr = Field(description="Why the matter is reopened")
     handle_days: StrictInt | None = None
     handle_deadline: StrictStr | None = Field(None, description=_DATE)
 
 
 class ExtendIn(StrictSchema):
     days: StrictInt | None = Field(None, description="More working days after the current deadline")
-    reason: StrictStr | None = Field(None, description="Why (required)")
+    reason: StrictStr = Field(description="Why")
     requested_deadline: StrictStr | None = Field(None, description="Or the deadline date wanted, " + _DATE)
 
 
 class ReasonIn(StrictSchema):
-    reason: StrictStr | None = Field(None, description="Required")
+    reason: StrictStr = Field(description="Why the matter is cancelled")
 
 
 # ---- operations -----------------------------------------------------------------------------
@@ -391,14 +365,8 @@ def matter_list(request: HttpRequest, filters: Query[MatterListQuery]) -> dict[s
     today = clocks.today()
     counts, qs = selectors.matter_list_query(user, flt, today=today)
     items = _page(qs, counts.total, flt.page, flt.page_size)
-    calendar = current_calendar()
-    return {
-        "count": counts.total,
-        "count_capped": counts.capped,
-        "items": [
-            matter_out(m, co_units=list(m.co_units.all()), today=today, calendar=calendar) for m in items
-        ],
-    }
+    judge_alerts_on(request, today)
+    return {"count": counts.total, "count_capped": counts.capped, "items": items}
 
 
 @router.get(
@@ -436,27 +404,28 @@ class KpiQuery(Schema):
     month: str | None = Field(None, description="1–12; the whole year without it")
 
 
-class KpiItemOut(Schema):
-    org_unit: str
-    name: str
-    assigned: int
-    signed_on_time: float | None = Field(description="签收及时率, a fraction 0–1")
-    closed_on_time: float | None = Field(description="按期办结率")
-    satisfaction: float | None = Field(description="满意率 (满意 + 基本满意 ÷ rated)")
-    returned: float | None = Field(description="退回率")
-    mean_workdays: float | None = Field(description="Mean working days from receipt to closing")
+class KpiItemOut(OutSchema):
+    """One unit's row of the report (``kpis.KpiRow``); rates are fractions 0–1."""
+
+    org_unit: str = Field(validation_alias="unit.code")
+    name: str = Field(validation_alias="unit.name")
+    assigned: int = Field(validation_alias="kpis.matters")
+    signed_on_time: float | None = Field(validation_alias="kpis.sign_for_on_time_rate",
+                                         description="签收及时率, a fraction 0–1")
+    closed_on_time: float | None = Field(validation_alias="kpis.closed_on_time_rate", description="按期办结率")
+    satisfaction: float | None = Field(validation_alias="kpis.satisfaction_rate",
+                                       description="满意率 (满意 + 基本满意 ÷ rated)")
+    returned: float | None = Field(validation_alias="kpis.return_rate", description="退回率")
+    mean_workdays: float | None = Field(validation_alias="kpis.mean_workdays_to_close",
+                                        description="Mean working days from receipt to closing")
     score: float | None = Field(description="Composite score 0–100")
     rank: int | None
 
 
-class KpiOut(Schema):
+class KpiOut(OutSchema):
     year: int
     month: int | None
     items: list[KpiItemOut]
-
-
-def _num(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 @router.get("/kpis", response=KpiOut)
@@ -466,30 +435,12 @@ def matter_kpis(request: HttpRequest, params: Query[KpiQuery]) -> dict[str, Any]
     unit user gets the rows of its own subtree. Declared before ``/{id}``."""
     year, month = kpis.parse_period(params.year, params.month)
     report = kpis.kpi_report(request_user(request), year=year, month=month)
-    return {
-        "year": year,
-        "month": month,
-        "items": [
-            {
-                "org_unit": r.unit.code,
-                "name": r.unit.name,
-                "assigned": r.kpis.matters,
-                "signed_on_time": _num(r.kpis.sign_for_on_time_rate),
-                "closed_on_time": _num(r.kpis.closed_on_time_rate),
-                "satisfaction": _num(r.kpis.satisfaction_rate),
-                "returned": _num(r.kpis.return_rate),
-                "mean_workdays": _num(r.kpis.mean_workdays_to_close),
-                "score": _num(r.score),
-                "rank": r.rank,
-            }
-            for r in report.rows
-        ],
-    }
+    return {"year": year, "month": month, "items": report.rows}
 
 
 @router.get("/{id}", response=MatterDetailOut, by_alias=True)
 @api_allow(READ_ROLES)
-def matter_detail(request: HttpRequest, id: MatterId) -> dict[str, Any]:
+def matter_detail(request: HttpRequest, id: MatterId) -> Matter:
     """One matter with its deadlines, alert, the caller's allowed actions and the full
     transition history; 404 outside the caller's scope."""
     return _detail(request_user(request), id)
@@ -502,12 +453,12 @@ def matter_notices(request: HttpRequest, id: MatterId) -> dict[str, Any]:
     404 outside the caller's scope."""
     matter = selectors.matter_get_for_user(user=request_user(request), pk=id)
     items = notices_for(matter)
-    return {"count": len(items), "items": [notice_out(n) for n in items]}
+    return {"count": len(items), "items": items}
 
 
 @router.post("", response={201: MatterDetailOut}, by_alias=True)
 @api_allow(CREATE_ROLES)
-def matter_create(request: HttpRequest, payload: MatterIn) -> Status[dict[str, Any]]:
+def matter_create(request: HttpRequest, payload: MatterIn) -> Status[Matter]:
     """Register a matter in ``draft`` (201); the code ``JB<year>-<number>`` is generated."""
     user = request_user(request)
     data = payload.dict(exclude_none=True)
@@ -515,9 +466,9 @@ def matter_create(request: HttpRequest, payload: MatterIn) -> Status[dict[str, A
     return Status(201, _detail(user, matter.pk))
 
 
-@router.patch("/{id}", response=MatterDetailOut, by_alias=True)
+@router.patch("/{id}", response={200: MatterDetailOut, 409: ErrorOut}, by_alias=True)
 @api_allow(CREATE_ROLES)
-def matter_update(request: HttpRequest, id: MatterId, payload: MatterPatchIn) -> dict[str, Any]:
+def matter_update(request: HttpRequest, id: MatterId, payload: MatterPatchIn) -> Matter:
     """Change the fields sent of a draft (by its dispatcher or requester; 409 once assigned).
     With ``version``, a change made meanwhile → 409."""
     user = request_user(request)
@@ -642,7 +593,7 @@ assert set(_ACTIONS) == set(API_ACTIONS), "every flow action needs exactly one A
 def _action_operation(name: str, schema: type[StrictSchema], call: Call, summary: str) -> None:
     action = API_ACTIONS[name]
 
-    def operation(request: HttpRequest, id: int, payload: Any) -> dict[str, Any]:
+    def operation(request: HttpRequest, id: int, payload: Any) -> Matter:
         user = request_user(request)
         matter = selectors.matter_get_for_user(user=user, pk=id, action=action)
         call(user, matter, payload)
@@ -655,10 +606,10 @@ def _action_operation(name: str, schema: type[StrictSchema], call: Call, summary
     )
     # Real objects, not strings: ninja reads the signature to build the body and the path.
     operation.__annotations__ = {"request": HttpRequest, "id": MatterId, "payload": schema,
-                                 "return": dict[str, Any]}
+                                 "return": Matter}
     router.post(
-        f"/{{id}}/actions/{name}", response=MatterDetailOut, by_alias=True, operation_id=f"matter_action_{name}",
-        summary=summary,
+        f"/{{id}}/actions/{name}", response={200: MatterDetailOut, 409: ErrorOut}, by_alias=True,
+        operation_id=f"matter_action_{name}", summary=summary,
     )(api_allow(ACTION_ROLES)(operation))
 
 
@@ -666,7 +617,7 @@ for _name, (_schema, _call, _summary) in _ACTIONS.items():
     _action_operation(_name, _schema, _call, _summary)
 
 
-@router.post("/{id}/actions/{action}", response={404: dict[str, Any]})
+@router.post("/{id}/actions/{action}", response={404: ErrorOut})
 @api_allow(ACTION_ROLES)
 def matter_action_unknown(request: HttpRequest, id: MatterId, action: str) -> Status[dict[str, Any]]:
     """Any other action name: 404 naming ``action`` (nothing is read or changed)."""

@@ -19,15 +19,16 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import StrictInt, StrictStr, ValidationError
 
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.fields import MAX_ID, Amount, exact_amounts
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
 from zhaoyin.policies import selectors, services
 from zhaoyin.policies.filters import policy_filter_apply, policy_filter_parse
-from zhaoyin.policies.models import Policy
+from zhaoyin.policies.models import Policy, PolicyFile
 
 router = Router(tags=["policies"])
 
@@ -38,29 +39,33 @@ PolicyId = Annotated[int, Path(ge=1, le=MAX_ID, description="Policy id.")]
 # ---- output ---------------------------------------------------------------------------------
 
 
-class PolicyFileOut(Schema):
+class PolicyFileOut(OutSchema):
     id: int
-    name: str
+    name: str = Field(validation_alias="original_name")
     content_type: str
     size: int
     url: str = Field(description="Download through the web session (scoped, audited)")
 
+    @staticmethod
+    def resolve_url(f: PolicyFile) -> str:
+        return reverse("policies:file", args=[f.pk])
 
-class PolicyOut(Schema):
+
+class PolicyOut(OutSchema):
     id: int
     title: str
     issuer: str
     level: str = Field(description="national, provincial, city or county")
     doc_no: str
     category: str = Field(description="funds, tax, talent, land, finance or other")
-    org_unit: str = Field(description="Code of the unit that keeps the policy")
-    valid_from: str
-    valid_to: str | None
+    org_unit: str = Field(validation_alias="org_unit.code", description="Code of the unit that keeps the policy")
+    valid_from: IsoDate
+    valid_to: IsoDate | None
     status: str = Field(description="draft, in_force, expired or withdrawn")
     delivery: str = Field(description="no_application (免申即享), quick_application or application")
     summary: str
     benefits: str
-    max_amount_wan: str | None = Field(description="万元, a decimal string")
+    max_amount_wan: DecimalText | None = Field(description="万元, a decimal string")
     application_guide: str
     apply_deadline: str
     contact_office: str
@@ -68,59 +73,26 @@ class PolicyOut(Schema):
     contact_address: str
     eligibility: dict[str, Any] = Field(description="The canonical eligibility tree ({} for none)")
     version: int = Field(description="Send it back with PATCH to detect a concurrent change (409)")
-    updated_at: str
+    updated_at: IsoDateTime
+
+    @staticmethod
+    def resolve_eligibility(p: Policy) -> dict[str, Any]:
+        return p.eligibility or {}
 
 
 class PolicyDetailOut(PolicyOut):
+    """A policy with its attachments (read through the selector)."""
+
     files: list[PolicyFileOut]
 
+    @staticmethod
+    def resolve_files(p: Policy) -> list[PolicyFile]:
+        return selectors.policy_files(p)
 
-class PolicyPageOut(Schema):
+
+class PolicyPageOut(OutSchema):
     count: int
     items: list[PolicyOut]
-
-
-def policy_out(p: Policy) -> dict[str, Any]:
-    """The public shape of a policy."""
-    return {
-        "id": p.pk,
-        "title": p.title,
-        "issuer": p.issuer,
-        "level": p.level,
-        "doc_no": p.doc_no,
-        "category": p.category,
-        "org_unit": p.org_unit.code,
-        "valid_from": p.valid_from.isoformat(),
-        "valid_to": p.valid_to.isoformat() if p.valid_to else None,
-        "status": p.status,
-        "delivery": p.delivery,
-        "summary": p.summary,
-        "benefits": p.benefits,
-        "max_amount_wan": None if p.max_amount_wan is None else str(p.max_amount_wan),
-        "application_guide": p.application_guide,
-        "apply_deadline": p.apply_deadline,
-        "contact_office": p.contact_office,
-        "contact_phone": p.contact_phone,
-        "contact_address": p.contact_address,
-        "eligibility": p.eligibility or {},
-        "version": p.version,
-        "updated_at": p.updated_at.isoformat(),
-    }
-
-
-def _detail(p: Policy) -> dict[str, Any]:
-    out = policy_out(p)
-    out["files"] = [
-        {
-            "id": f.pk,
-            "name": f.original_name,
-            "content_type": f.content_type,
-            "size": f.size,
-            "url": reverse("policies:file", args=[f.pk]),
-        }
-        for f in selectors.policy_files(p)
-    ]
-    return out
 
 
 # ---- input ----------------------------------------------------------------------------------
@@ -198,36 +170,36 @@ def policy_list(request: HttpRequest, filters: Query[PolicyListQuery]) -> dict[s
     total = qs.count()
     start = (flt.page - 1) * flt.page_size
     ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size]) if start < total else []
-    return {"count": total, "items": [policy_out(p) for p in rows_by_ids(qs, ids)]}
+    return {"count": total, "items": rows_by_ids(qs, ids)}
 
 
 @router.get("/{id}", response=PolicyDetailOut)
 @api_allow(selectors.READER_ROLES)
-def policy_detail(request: HttpRequest, id: PolicyId) -> dict[str, Any]:
+def policy_detail(request: HttpRequest, id: PolicyId) -> Policy:
     """One policy with its attachments; 404 when the caller may not see it."""
-    return _detail(selectors.policy_get_for_user(user=request_user(request), pk=id))
+    return selectors.policy_get_for_user(user=request_user(request), pk=id)
 
 
 @router.post("", response={201: PolicyDetailOut})
 @api_allow(*EDITORS)
-def policy_create(request: HttpRequest, payload: PolicyIn) -> Status[dict[str, Any]]:
+def policy_create(request: HttpRequest, payload: PolicyIn) -> Status[Policy]:
     """Register a policy as a draft (publish it with ``actions/publish``)."""
     user = request_user(request)
     data = exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
     policy = services.policy_create(acting_user=user, data=data)
-    return Status(201, _detail(selectors.policy_get_for_user(user=user, pk=policy.pk)))
+    return Status(201, selectors.policy_get_for_user(user=user, pk=policy.pk))
 
 
-@router.patch("/{id}", response=PolicyDetailOut)
+@router.patch("/{id}", response={200: PolicyDetailOut, 409: ErrorOut})
 @api_allow(*EDITORS)
-def policy_update(request: HttpRequest, id: PolicyId, payload: PolicyPatchIn) -> dict[str, Any]:
+def policy_update(request: HttpRequest, id: PolicyId, payload: PolicyPatchIn) -> Policy:
     """Change the fields sent (not the status). With ``version``, a change made meanwhile → 409."""
     user = request_user(request)
     policy = selectors.policy_get_for_user(user=user, pk=id, action="change")
     data = exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
     version = data.pop("version", None)
     services.policy_update(acting_user=user, policy=policy, data=data, version=version)
-    return _detail(selectors.policy_get_for_user(user=user, pk=id))
+    return selectors.policy_get_for_user(user=user, pk=id)
 
 
 def _action_body(request: HttpRequest) -> ActionIn:
@@ -246,7 +218,7 @@ def _action_body(request: HttpRequest) -> ActionIn:
 
 @router.post(
     "/{id}/actions/{action}",
-    response=PolicyDetailOut,
+    response={200: PolicyDetailOut, 409: ErrorOut},
     openapi_extra={
         "requestBody": {
             "required": False,
@@ -255,7 +227,7 @@ def _action_body(request: HttpRequest) -> ActionIn:
     },
 )
 @api_allow(*EDITORS)
-def policy_action(request: HttpRequest, id: PolicyId, action: str) -> dict[str, Any]:
+def policy_action(request: HttpRequest, id: PolicyId, action: str) -> Policy:
     """``publish`` (draft → in force; needs a valid tree and a validity not ended) or
     ``withdraw`` (body ``{"reason"}``); optional ``version``. 409 when the transition table
     forbids the action in the current status; 422 for an unknown action or a missing reason."""
@@ -265,4 +237,4 @@ def policy_action(request: HttpRequest, id: PolicyId, action: str) -> dict[str, 
     services.policy_transition(
         acting_user=user, policy=policy, action=action, reason=body.reason or "", version=body.version
     )
-    return _detail(selectors.policy_get_for_user(user=user, pk=id))
+    return selectors.policy_get_for_user(user=user, pk=id)

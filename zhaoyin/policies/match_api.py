@@ -23,10 +23,11 @@ from ninja import Field, Path, Query, Router, Schema
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import api_allow
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.outputs import DecimalText, IsoDate, OutSchema
 from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.enterprises.filters import enterprise_filter_apply, enterprise_filter_parse, enterprise_page
 from zhaoyin.policies import match_selectors
-from zhaoyin.policies.models import MatchVerdict, Policy
+from zhaoyin.policies.models import MatchVerdict
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
 from zhaoyin.policies.selectors import policy_get_for_user
 
@@ -37,7 +38,9 @@ EnterpriseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Enterprise id."
 PolicyId = Annotated[int, Path(ge=1, le=MAX_ID, description="Policy id.")]
 
 
-class MatchPolicyOut(Schema):
+class MatchPolicyOut(OutSchema):
+    """The fields of a policy a match shows (read from the policy)."""
+
     id: int
     title: str
     issuer: str
@@ -46,9 +49,9 @@ class MatchPolicyOut(Schema):
     category: str
     delivery: str = Field(description="no_application (免申即享), quick_application or application")
     benefits: str
-    max_amount_wan: str | None = Field(description="万元, a decimal string")
-    valid_from: str
-    valid_to: str | None
+    max_amount_wan: DecimalText | None = Field(description="万元, a decimal string")
+    valid_from: IsoDate
+    valid_to: IsoDate | None
 
 
 class ConditionOut(Schema):
@@ -108,23 +111,6 @@ class EligibleQuery(Schema):
 
 
 
-def policy_out(policy: Policy) -> dict[str, Any]:
-    """The fields of a policy a match shows."""
-    return {
-        "id": policy.pk,
-        "title": policy.title,
-        "issuer": policy.issuer,
-        "level": policy.level,
-        "doc_no": policy.doc_no,
-        "category": policy.category,
-        "delivery": policy.delivery,
-        "benefits": policy.benefits,
-        "max_amount_wan": None if policy.max_amount_wan is None else str(policy.max_amount_wan),
-        "valid_from": policy.valid_from.isoformat(),
-        "valid_to": policy.valid_to.isoformat() if policy.valid_to else None,
-    }
-
-
 @router.get("/enterprises/{id}/policy-matches", response=PolicyMatchListOut)
 @api_allow(enterprise_selectors.READER_ROLES)
 def enterprise_policy_matches(request: HttpRequest, id: EnterpriseId) -> HttpResponse:
@@ -133,12 +119,13 @@ def enterprise_policy_matches(request: HttpRequest, id: EnterpriseId) -> HttpRes
     enterprise = enterprise_selectors.enterprise_get_for_user(user=request_user(request), pk=id)
     matches = match_selectors.enterprise_matches(enterprise)
     # Serialised here, not validated against the schema object by object: ~1 000 nested
-    # objects for 200 policies cost ≈ 15 ms in ninja's validation. The dict below is built to
-    # the schema (the tests hold it to the contract); the schema documents it in OpenAPI.
+    # objects for 200 policies cost ≈ 15 ms in ninja's validation. Each policy is read through
+    # its schema; the conditions are built to theirs (the suite checks every answer against
+    # the OpenAPI document).
     return JsonResponse({
         "items": [
             {
-                "policy": policy_out(m.policy),
+                "policy": MatchPolicyOut.from_orm(m.policy).model_dump(),
                 "verdict": m.verdict,
                 "conditions": [
                     {"condition": c.condition, "result": c.result, "reason": c.reason, "label": c.label, "path": c.path}

@@ -27,10 +27,11 @@ from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.fields import MAX_ID, Amount, IndustryRef, OrgUnitRef, exact_amounts
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.outputs import DecimalText, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
@@ -47,77 +48,58 @@ REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
 PayoutId = Annotated[int, Path(ge=1, le=MAX_ID, description="Payout id.")]
 
 
-class PolicyRef(Schema):
+class PolicyRef(OutSchema):
     id: int
     title: str
 
 
-class EnterpriseRef(Schema):
+class EnterpriseRef(OutSchema):
     id: int
     name: str
     uscc: str
 
 
-class PayoutOut(Schema):
+class PayoutOut(OutSchema):
     id: int
     policy: PolicyRef
     enterprise: EnterpriseRef
     period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
-    amount_wan: str = Field(description="万元, a decimal string")
+    amount_wan: DecimalText = Field(description="万元, a decimal string")
     status: str = Field(description="pending, approved or rejected")
     org_unit: OrgUnitRef = Field(description="The enterprise's unit when the payout was registered")
     industry: IndustryRef
     note: str
     decision_note: str
-    registered_by: str | None
-    registered_at: str
-    decided_by: str | None
-    decided_at: str | None
+    registered_by: Username
+    registered_at: IsoDateTime
+    decided_by: Username
+    decided_at: IsoDateTime | None
     version: int = Field(description="Send it back with an action to detect a concurrent change (409)")
 
 
-class PayoutPageOut(Schema):
+class PayoutPageOut(OutSchema):
     count: int
     items: list[PayoutOut]
 
 
-class TotalsItemOut(Schema):
-    id: int
+class TotalsItemOut(OutSchema):
+    """One group's sums (a row of ``payout_selectors.payout_totals``)."""
+
+    id: int = Field(validation_alias="key")
     code: str
     name: str
     approved_count: int
-    approved_wan: str
+    approved_wan: DecimalText
     pending_count: int
-    pending_wan: str
+    pending_wan: DecimalText
 
 
-class TotalsOut(Schema):
+class TotalsOut(OutSchema):
     year: int
     by: str
-    approved_wan: str
-    pending_wan: str
+    approved_wan: DecimalText
+    pending_wan: DecimalText
     items: list[TotalsItemOut]
-
-
-def payout_out(p: Payout) -> dict[str, Any]:
-    """The public shape of a payout (policy, enterprise, unit, industry and users joined)."""
-    return {
-        "id": p.pk,
-        "policy": {"id": p.policy.pk, "title": p.policy.title},
-        "enterprise": {"id": p.enterprise.pk, "name": p.enterprise.name, "uscc": p.enterprise.uscc},
-        "period": p.period,
-        "amount_wan": str(p.amount_wan),
-        "status": p.status,
-        "org_unit": {"id": p.org_unit.pk, "code": p.org_unit.code, "name": p.org_unit.name},
-        "industry": {"code": p.industry.code, "name": p.industry.name},
-        "note": p.note,
-        "decision_note": p.decision_note,
-        "registered_by": p.registered_by.username if p.registered_by else None,
-        "registered_at": p.registered_at.isoformat(),
-        "decided_by": p.decided_by.username if p.decided_by else None,
-        "decided_at": p.decided_at.isoformat() if p.decided_at else None,
-        "version": p.version,
-    }
 
 
 class PayoutListQuery(Schema):
@@ -167,8 +149,8 @@ def _enterprise_ref(user: User, pk: int) -> Enterprise:
     return enterprise
 
 
-def _reload(user: User, pk: int) -> dict[str, Any]:
-    return payout_out(selectors.payout_get_for_user(user=user, pk=pk))
+def _reload(user: User, pk: int) -> Payout:
+    return selectors.payout_get_for_user(user=user, pk=pk)
 
 
 @router.get("", response=PayoutPageOut)
@@ -181,7 +163,7 @@ def payout_list(request: HttpRequest, filters: Query[PayoutListQuery]) -> dict[s
     total = qs.count()
     start = (flt.page - 1) * flt.page_size
     ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size]) if start < total else []
-    return {"count": total, "items": [payout_out(p) for p in rows_by_ids(qs, ids)]}
+    return {"count": total, "items": rows_by_ids(qs, ids)}
 
 
 @router.get("/totals", response=TotalsOut)
@@ -195,33 +177,22 @@ def payout_totals(request: HttpRequest, filters: Query[TotalsQuery]) -> dict[str
     return {
         "year": year,
         "by": filters.by,
-        "approved_wan": str(sum((r.approved_wan for r in rows), start=Decimal("0.00"))),
-        "pending_wan": str(sum((r.pending_wan for r in rows), start=Decimal("0.00"))),
-        "items": [
-            {
-                "id": r.key,
-                "code": r.code,
-                "name": r.name,
-                "approved_count": r.approved_count,
-                "approved_wan": str(r.approved_wan),
-                "pending_count": r.pending_count,
-                "pending_wan": str(r.pending_wan),
-            }
-            for r in rows
-        ],
+        "approved_wan": sum((r.approved_wan for r in rows), start=Decimal("0.00")),
+        "pending_wan": sum((r.pending_wan for r in rows), start=Decimal("0.00")),
+        "items": rows,
     }
 
 
 @router.get("/{id}", response=PayoutOut)
 @api_allow(selectors.LEDGER_ROLES)
-def payout_detail(request: HttpRequest, id: PayoutId) -> dict[str, Any]:
+def payout_detail(request: HttpRequest, id: PayoutId) -> Payout:
     """One payout; 404 outside the caller's scope."""
     return _reload(request_user(request), id)
 
 
-@router.post("", response={201: PayoutOut})
+@router.post("", response={201: PayoutOut, 409: ErrorOut})
 @api_allow(*REGISTRARS)
-def payout_create(request: HttpRequest, payload: PayoutIn) -> Status[dict[str, Any]]:
+def payout_create(request: HttpRequest, payload: PayoutIn) -> Status[Payout]:
     """Register a payout (pending approval). 422 names a bad ``policy``, ``enterprise``,
     ``period`` or ``amount_wan``; 409 when this enterprise × policy × period is in the ledger."""
     user = request_user(request)
@@ -242,14 +213,14 @@ def payout_create(request: HttpRequest, payload: PayoutIn) -> Status[dict[str, A
     return Status(201, _reload(user, payout.pk))
 
 
-@router.post("/{id}/actions/{action}", response=PayoutOut)
+@router.post("/{id}/actions/{action}", response={200: PayoutOut, 409: ErrorOut})
 @api_allow(*REGISTRARS)
 def payout_action(
     request: HttpRequest,
     id: PayoutId,
     action: Annotated[Literal["approve", "reject", "resubmit"], Path(description="approve, reject or resubmit")],
     payload: PayoutActionIn,
-) -> dict[str, Any]:
+) -> Payout:
     """Take an action on a payout. 409 when the transition table does not allow it from the
     current status or ``version`` is stale; 403 for the registrant deciding their own entry
     (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount."""

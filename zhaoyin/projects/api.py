@@ -8,20 +8,23 @@ text (the enterprises API's ``Amount`` and ``exact_amounts``), answered as decim
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.fields import MAX_ID, Amount, IndustryRef, OrgUnitRef, exact_amounts
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, MonthText, OutSchema, Username
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.filters import project_filter_apply, project_filter_parse
-from zhaoyin.projects.models import FundEntry, Project, StageEvent
+from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
 
 router = Router(tags=["projects"])
 
@@ -36,145 +39,95 @@ ProjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="Project id.")]
 # ---- output ---------------------------------------------------------------------------------
 
 
-class EvidenceOut(Schema):
+class EvidenceOut(OutSchema):
     id: int
-    name: str
+    name: str = Field(validation_alias="original_name")
     content_type: str
     size: int
     url: str = Field(description="Download through the web session (scoped)")
 
+    @staticmethod
+    def resolve_url(f: EvidenceFile) -> str:
+        return reverse("projects:evidence", args=[f.pk])
 
-class StageEventOut(Schema):
+
+class StageEventOut(OutSchema):
     id: int
     from_stage: str
     to_stage: str
     kind: str = Field(description="advance, skip, correction, hold, resume, terminate or reopen")
-    date: str = Field(description="The date of the stage, YYYY-MM-DD")
+    date: IsoDate = Field(validation_alias="stage_on", description="The date of the stage, YYYY-MM-DD")
     note: str
     reason: str
-    recorded_by: str | None
-    recorded_at: str
+    recorded_by: Username = Field(validation_alias="created_by")
+    recorded_at: IsoDateTime = Field(validation_alias="created_at")
     files: list[EvidenceOut]
 
 
-class FundEntryOut(Schema):
+class FundEntryOut(OutSchema):
     id: int
-    month: str = Field(description="YYYY-MM")
-    amount_wan: str = Field(description="万元, a decimal string")
+    month: MonthText = Field(description="YYYY-MM")
+    amount_wan: DecimalText = Field(description="万元, a decimal string")
     source: str = Field(description="outside_city, outside_province or foreign")
     kind: str = Field(description="fixed_asset or other")
     note: str
-    replaces: int | None = Field(description="The entry this one corrects")
+    replaces: int | None = Field(validation_alias="replaces_id", description="The entry this one corrects")
     superseded: bool
-    entered_at: str
+    entered_at: IsoDateTime
+
+    @staticmethod
+    def resolve_superseded(f: FundEntry) -> bool:
+        return f.superseded_at is not None
 
 
-class ProjectOut(Schema):
+class ProjectOut(OutSchema):
     id: int
     code: str
     name: str
-    investor: int | None = Field(description="Id of the registered investor enterprise")
+    investor: int | None = Field(validation_alias="investor_id", description="Id of the registered investor enterprise")
     investor_name: str
     source_region: str
     industry: IndustryRef
     org_unit: OrgUnitRef
-    total_investment_wan: str = Field(description="万元, a decimal string")
+    total_investment_wan: DecimalText = Field(description="万元, a decimal string")
     construction_content: str
-    land_mu: str | None
+    land_mu: DecimalText | None
     attraction_method: str
     lead_official: str
-    staff: str | None = Field(description="Username of the staff member in charge")
-    first_contact_on: str | None
-    planned_sign_on: str | None
-    planned_start_on: str | None
-    planned_production_on: str | None
+    staff: Username = Field(description="Username of the staff member in charge")
+    first_contact_on: IsoDate | None
+    planned_sign_on: IsoDate | None
+    planned_start_on: IsoDate | None
+    planned_production_on: IsoDate | None
     stage: str
-    stage_on: str | None
+    stage_on: IsoDate | None
     version: int = Field(description="Send it back with PATCH to detect a concurrent change (409)")
-    updated_at: str
+    updated_at: IsoDateTime
 
 
 class ProjectDetailOut(ProjectOut):
-    funds_total_wan: str = Field(description="Funds in place so far (active entries), 万元")
+    """A project with its funds and stage history (each read through the selectors)."""
+
+    funds_total_wan: DecimalText = Field(description="Funds in place so far (active entries), 万元")
     funds: list[FundEntryOut]
     events: list[StageEventOut]
 
+    @staticmethod
+    def resolve_funds_total_wan(p: Project) -> Decimal:
+        return selectors.project_fund_total(p)
 
-class ProjectPageOut(Schema):
+    @staticmethod
+    def resolve_funds(p: Project) -> list[FundEntry]:
+        return selectors.fund_entries(p)
+
+    @staticmethod
+    def resolve_events(p: Project) -> list[StageEvent]:
+        return selectors.stage_events(p)
+
+
+class ProjectPageOut(OutSchema):
     count: int
     items: list[ProjectOut]
-
-
-def _day(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def project_out(p: Project) -> dict[str, Any]:
-    """The public shape of a project."""
-    return {
-        "id": p.pk,
-        "code": p.code,
-        "name": p.name,
-        "investor": p.investor_id,
-        "investor_name": p.investor_name,
-        "source_region": p.source_region,
-        "industry": {"code": p.industry.code, "name": p.industry.name},
-        "org_unit": {"id": p.org_unit.pk, "code": p.org_unit.code, "name": p.org_unit.name},
-        "total_investment_wan": str(p.total_investment_wan),
-        "construction_content": p.construction_content,
-        "land_mu": None if p.land_mu is None else str(p.land_mu),
-        "attraction_method": p.attraction_method,
-        "lead_official": p.lead_official,
-        "staff": p.staff.username if p.staff else None,
-        "first_contact_on": _day(p.first_contact_on),
-        "planned_sign_on": _day(p.planned_sign_on),
-        "planned_start_on": _day(p.planned_start_on),
-        "planned_production_on": _day(p.planned_production_on),
-        "stage": p.stage,
-        "stage_on": _day(p.stage_on),
-        "version": p.version,
-        "updated_at": p.updated_at.isoformat(),
-    }
-
-
-def event_out(e: StageEvent) -> dict[str, Any]:
-    from django.urls import reverse
-
-    return {
-        "id": e.pk,
-        "from_stage": e.from_stage,
-        "to_stage": e.to_stage,
-        "kind": e.kind,
-        "date": e.stage_on.isoformat(),
-        "note": e.note,
-        "reason": e.reason,
-        "recorded_by": e.created_by.username if e.created_by else None,
-        "recorded_at": e.created_at.isoformat(),
-        "files": [
-            {
-                "id": f.pk,
-                "name": f.original_name,
-                "content_type": f.content_type,
-                "size": f.size,
-                "url": reverse("projects:evidence", args=[f.pk]),
-            }
-            for f in e.files.all()
-        ],
-    }
-
-
-def fund_out(f: FundEntry) -> dict[str, Any]:
-    return {
-        "id": f.pk,
-        "month": f"{f.month:%Y-%m}",
-        "amount_wan": str(f.amount_wan),
-        "source": f.source,
-        "kind": f.kind,
-        "note": f.note,
-        "replaces": f.replaces_id,
-        "superseded": f.superseded_at is not None,
-        "entered_at": f.entered_at.isoformat(),
-    }
 
 
 # ---- input ----------------------------------------------------------------------------------
@@ -263,14 +216,9 @@ def _page(qs: Any, page: int, page_size: int) -> tuple[int, list[Project]]:
     return total, [rows[pk] for pk in ids if pk in rows]
 
 
-def _detail(user: Any, project: Project) -> dict[str, Any]:
-    project = selectors.project_get_for_user(user=user, pk=project.pk)
-    out = project_out(project)
-    funds = selectors.fund_entries(project)
-    out["funds_total_wan"] = str(selectors.project_fund_total(project))
-    out["funds"] = [fund_out(f) for f in funds]
-    out["events"] = [event_out(e) for e in selectors.stage_events(project)]
-    return out
+def _detail(user: Any, project: Project) -> Project:
+    """The project as the caller sees it now (ProjectDetailOut reads its funds and history)."""
+    return selectors.project_get_for_user(user=user, pk=project.pk)
 
 
 # ---- operations -----------------------------------------------------------------------------
@@ -284,20 +232,20 @@ def project_list(request: HttpRequest, filters: Query[ProjectListQuery]) -> dict
     flt = project_filter_parse(filters.dict(exclude_none=True))
     qs = project_filter_apply(selectors.project_list_visible_to(user), flt)
     total, items = _page(qs, flt.page, flt.page_size)
-    return {"count": total, "items": [project_out(p) for p in items]}
+    return {"count": total, "items": items}
 
 
 @router.get("/{id}", response=ProjectDetailOut)
 @api_allow(selectors.READER_ROLES)
-def project_detail(request: HttpRequest, id: ProjectId) -> dict[str, Any]:
+def project_detail(request: HttpRequest, id: ProjectId) -> Project:
     """One project with its stage history and funds; 404 outside the caller's scope."""
     user = request_user(request)
     return _detail(user, selectors.project_get_for_user(user=user, pk=id))
 
 
-@router.post("", response={201: ProjectDetailOut})
+@router.post("", response={201: ProjectDetailOut, 409: ErrorOut})
 @api_allow(*EDITORS)
-def project_create(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
+def project_create(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
     """Register a project at stage ``lead``; the code is generated."""
     user = request_user(request)
     data = exact_amounts(request, payload.dict(exclude_unset=True), ["total_investment_wan", "land_mu"])
@@ -305,9 +253,9 @@ def project_create(request: HttpRequest, payload: ProjectIn) -> Status[dict[str,
     return Status(201, _detail(user, project))
 
 
-@router.patch("/{id}", response=ProjectDetailOut)
+@router.patch("/{id}", response={200: ProjectDetailOut, 409: ErrorOut})
 @api_allow(*EDITORS)
-def project_update(request: HttpRequest, id: ProjectId, payload: ProjectPatchIn) -> dict[str, Any]:
+def project_update(request: HttpRequest, id: ProjectId, payload: ProjectPatchIn) -> Project:
     """Change the fields sent (not the stage). With ``version``, a change made meanwhile → 409."""
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=id, action="change")
@@ -317,9 +265,9 @@ def project_update(request: HttpRequest, id: ProjectId, payload: ProjectPatchIn)
     return _detail(user, project)
 
 
-@router.post("/{id}/stages", response={201: StageEventOut})
+@router.post("/{id}/stages", response={201: StageEventOut, 409: ErrorOut})
 @api_allow(*EDITORS)
-def project_stage_change(request: HttpRequest, id: ProjectId, payload: StageIn) -> Status[dict[str, Any]]:
+def project_stage_change(request: HttpRequest, id: ProjectId, payload: StageIn) -> Status[StageEvent]:
     """Change the stage: 201 with the recorded event; 409 when the transition table forbids
     the change; 422 for an unknown stage, a bad date or a missing reason."""
     user = request_user(request)
@@ -332,12 +280,12 @@ def project_stage_change(request: HttpRequest, id: ProjectId, payload: StageIn) 
         note=payload.note or "",
         reason=payload.reason or "",
     )
-    return Status(201, event_out(event))
+    return Status(201, event)
 
 
 @router.post("/{id}/funds", response={201: FundEntryOut})
 @api_allow(*EDITORS)
-def project_fund_add(request: HttpRequest, id: ProjectId, payload: FundIn) -> Status[dict[str, Any]]:
+def project_fund_add(request: HttpRequest, id: ProjectId, payload: FundIn) -> Status[FundEntry]:
     """Record a month's funds in place for the project (201); 422 for a bad amount or month,
     or when an active entry for that month, source and kind exists (correct it instead)."""
     user = request_user(request)
@@ -352,4 +300,4 @@ def project_fund_add(request: HttpRequest, id: ProjectId, payload: FundIn) -> St
         kind=data.get("kind") or "fixed_asset",
         note=data.get("note") or "",
     )
-    return Status(201, fund_out(entry))
+    return Status(201, entry)

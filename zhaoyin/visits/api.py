@@ -22,7 +22,9 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
 from zhaoyin.core.fields import MAX_ID
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
+from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
+from zhaoyin.matters.models import Matter
 from zhaoyin.visits import selectors, services
 from zhaoyin.visits.filters import visit_filter_apply, visit_filter_parse
 from zhaoyin.visits.models import Visit
@@ -32,51 +34,64 @@ router = Router(tags=["visits"])
 VisitId = Annotated[int, Path(ge=1, le=MAX_ID, description="Visit id.")]
 
 
-class EnterpriseRef(Schema):
+class EnterpriseRef(OutSchema):
     id: int
     name: str
     uscc: str
 
 
-class GroupRef(Schema):
+class GroupRef(OutSchema):
     id: int
     code: str
     name: str
 
 
-class DemandOut(Schema):
+class DemandOut(OutSchema):
+    """A demand of the visit, as the matter it became (read from the matter)."""
+
     id: int = Field(description="The matter's id")
     code: str = Field(description="The matter's code (JB<year>-<n>)")
     title: str
     kind: str
     source: str = Field(description="Always visit")
-    status: str = Field(description="The matter's state now (draft when raised)")
-    handle_due: str | None = Field(description="Handling deadline once assigned, YYYY-MM-DD")
+    status: str = Field(validation_alias="state", description="The matter's state now (draft when raised)")
+    handle_due: IsoDate | None = Field(validation_alias="handle_deadline",
+                                       description="Handling deadline once assigned, YYYY-MM-DD")
 
 
-class FileOut(Schema):
+class FileOut(OutSchema):
     id: int
-    name: str
+    name: str = Field(validation_alias="original_name")
     content_type: str
     size: int
 
 
-class VisitOut(Schema):
+class VisitOut(OutSchema):
+    """A visit, with its participants, demands and files prefetched (``_PREFETCH``)."""
+
     id: int
     enterprise: EnterpriseRef
     group: GroupRef = Field(description="The service group that made the visit")
-    date: str = Field(description="Date of the visit, YYYY-MM-DD")
+    date: IsoDate = Field(validation_alias="visited_on", description="Date of the visit, YYYY-MM-DD")
     notes: str
     participants: list[str] = Field(description="Usernames of the members who took part")
     other_participants: str
     enterprise_contact: str
-    created_by: str | None
-    created_at: str
+    created_by: Username
+    created_at: IsoDateTime
     demands: list[DemandOut] = Field(description="The matters the visit's demands became")
     files: list[FileOut]
 
+    @staticmethod
+    def resolve_participants(v: Visit) -> list[str]:
+        return sorted(u.username for u in v.participants.all())
 
-class VisitPageOut(Schema):
+    @staticmethod
+    def resolve_demands(v: Visit) -> list[Matter]:
+        return [d.matter for d in v.demands.all()]
+
+
+class VisitPageOut(OutSchema):
     count: int
     items: list[VisitOut]
 
@@ -105,38 +120,6 @@ class VisitListQuery(Schema):
     page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
 
 
-def visit_out(v: Visit) -> dict[str, Any]:
-    """The public shape of a visit (with its participants, demands and files prefetched)."""
-    return {
-        "id": v.pk,
-        "enterprise": {"id": v.enterprise.pk, "name": v.enterprise.name, "uscc": v.enterprise.uscc},
-        "group": {"id": v.group.pk, "code": v.group.code, "name": v.group.name},
-        "date": v.visited_on.isoformat(),
-        "notes": v.notes,
-        "participants": sorted(u.username for u in v.participants.all()),
-        "other_participants": v.other_participants,
-        "enterprise_contact": v.enterprise_contact,
-        "created_by": v.created_by.username if v.created_by else None,
-        "created_at": v.created_at.isoformat(),
-        "demands": [
-            {
-                "id": d.matter.pk,
-                "code": d.matter.code,
-                "title": d.matter.title,
-                "kind": d.matter.kind,
-                "source": d.matter.source,
-                "status": d.matter.state,
-                "handle_due": d.matter.handle_deadline.isoformat() if d.matter.handle_deadline else None,
-            }
-            for d in v.demands.all()
-        ],
-        "files": [
-            {"id": f.pk, "name": f.original_name, "content_type": f.content_type, "size": f.size}
-            for f in v.files.all()
-        ],
-    }
-
-
 _PREFETCH = ("participants", "demands__matter", "files")
 
 
@@ -150,21 +133,22 @@ def visit_list(request: HttpRequest, filters: Query[VisitListQuery]) -> dict[str
     total = qs.count()
     start = (flt.page - 1) * flt.page_size
     ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size])
-    return {"count": total, "items": [visit_out(v) for v in rows_by_ids(qs, ids)]}
+    return {"count": total, "items": rows_by_ids(qs, ids)}
 
 
 @router.get("/{id}", response=VisitOut)
 @api_allow(selectors.READER_ROLES)
-def visit_detail(request: HttpRequest, id: VisitId) -> dict[str, Any]:
+def visit_detail(request: HttpRequest, id: VisitId) -> Visit:
     """One visit; 404 when it does not exist or its enterprise lies outside the caller's scope."""
     visit = selectors.visit_get_for_user(user=request_user(request), pk=id)
-    return visit_out(Visit.objects.prefetch_related(*_PREFETCH).select_related("enterprise", "group", "created_by")
-                     .get(pk=visit.pk))
+    return Visit.objects.prefetch_related(*_PREFETCH).select_related("enterprise", "group", "created_by").get(
+        pk=visit.pk
+    )
 
 
 @router.post("", response={201: VisitOut})
 @api_allow(selectors.RECORDER_ROLES)
-def visit_create(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
+def visit_create(request: HttpRequest, payload: VisitIn) -> Status[Visit]:
     """Record a visit; each demand becomes a draft matter with source visit (201)."""
     user = request_user(request)
     visit = services.visit_create(
@@ -180,4 +164,4 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any
     fresh = Visit.objects.prefetch_related(*_PREFETCH).select_related("enterprise", "group", "created_by").get(
         pk=visit.pk
     )
-    return Status(201, visit_out(fresh))
+    return Status(201, fresh)

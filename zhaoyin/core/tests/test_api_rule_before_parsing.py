@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -38,3 +39,28 @@ def test_AC_02_permitted_role_still_gets_field_errors(make_user: MakeUser) -> No
     )
     assert response.status_code == 422
     assert any(e["field"] == "nonsense" for e in response.json()["errors"])
+
+
+def test_every_operation_with_a_role_rule_is_authenticated_by_a_rule_checking_bearer() -> None:
+    """The 403-before-parsing above holds for every operation: each one that is not public
+    authenticates through ``RuleCheckingBearer`` (the API's default), which applies the rule
+    ``rule_before_parsing`` left on the request."""
+    from ninja.constants import NOT_SET
+
+    from config.api import ROUTERS, api
+    from zhaoyin.core.api import RuleCheckingBearer
+    from zhaoyin.core.authz import RULE_ATTR
+
+    default: Any = api.auth
+    assert default
+    assert all(isinstance(a, RuleCheckingBearer) for a in default)
+    checked = 0
+    for _prefix, router in ROUTERS:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if getattr(operation.view_func, RULE_ATTR).public:
+                    continue
+                own: Any = operation.auth_param
+                assert own is NOT_SET or all(isinstance(a, RuleCheckingBearer) for a in own), operation.view_func
+                checked += 1
+    assert checked > 40
