@@ -22,6 +22,7 @@ from ninja import Field, Path, Query, Router, Schema
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import api_allow
+from zhaoyin.core.fields import IndustryRef
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.outputs import DecimalText, IsoDate, OutSchema
 from zhaoyin.enterprises import selectors as enterprise_selectors
@@ -75,11 +76,6 @@ class PolicyMatchListOut(Schema):
 
 class UnitRef(Schema):
     id: int
-    code: str
-    name: str
-
-
-class IndustryRef(Schema):
     code: str
     name: str
 
