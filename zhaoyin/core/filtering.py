@@ -63,6 +63,15 @@ def _string(description: str, **schema: Any) -> dict[str, Any]:
     return {"type": "string", **schema, **({"description": description} if description else {})}
 
 
+def _parameter(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional query parameter; its description beside the schema, where readers look."""
+    schema = dict(schema)
+    description = schema.pop("description", "")
+    return {"name": name, "in": "query", "required": False, "schema": schema} | (
+        {"description": description} if description else {}
+    )
+
+
 class Filter(Generic[T]):
     """One filter of a list: the parameter(s) it reads, its typed value (``empty`` when the
     parameter is absent), the condition it adds, its box in the filter bar and its OpenAPI
@@ -160,7 +169,7 @@ class Filter(Generic[T]):
         return _string(self.doc)
 
     def openapi(self) -> list[dict[str, Any]]:
-        return [{"name": self.name, "in": "query", "required": False, "schema": self.schema()}]
+        return [_parameter(self.name, self.schema())]
 
 
 def _select(label: Any, blank: Any, options: Iterable[tuple[str, Any]]) -> forms.Field:
@@ -452,7 +461,7 @@ class Range(Filter[Bounds[T]]):
 
     def openapi(self) -> list[dict[str, Any]]:
         return [
-            {"name": name, "in": "query", "required": False, "schema": _string(f"{self.doc} ({end}, inclusive)")}
+            _parameter(name, _string(f"{self.doc} ({end}, inclusive)".strip()))
             for name, end in zip(self.params, ("from", "to"), strict=True)
         ]
 
@@ -495,12 +504,7 @@ class Sort:
 
     def openapi(self) -> dict[str, Any]:
         keys = [*self.columns, *(f"-{key}" for key in self.columns)]
-        return {
-            "name": "sort",
-            "in": "query",
-            "required": False,
-            "schema": _string(f"Sort key, - for descending; default {self.default}", enum=keys),
-        }
+        return _parameter("sort", _string(f"Sort key, - for descending; default {self.default}", enum=keys))
 
 
 class FilterSet:
@@ -589,11 +593,12 @@ class FilterSet:
             parameters.append(cls.order.openapi())
         if cls.paged:
             parameters += [
-                {"name": "page", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999}},
-                {"name": "page_size", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": cls.max_page_size,
-                            "description": f"Default {DEFAULT_PAGE_SIZE}"}},
+                _parameter("page", {"type": "integer", "minimum": 1, "maximum": 999_999_999}),
+                _parameter(
+                    "page_size",
+                    {"type": "integer", "minimum": 1, "maximum": cls.max_page_size,
+                     "description": f"Default {DEFAULT_PAGE_SIZE}"},
+                ),
             ]
         return {"parameters": parameters}
 

@@ -99,8 +99,8 @@ class EligibleEnterprisePageOut(Schema):
 #: The eligible-enterprises list's parameters: the verdict, then the enterprise list's filters.
 ELIGIBLE_PARAMETERS = {
     "parameters": [
-        {"name": "verdict", "in": "query", "required": False,
-         "schema": {"type": "string", "enum": ["eligible", "possible"], "description": "Default: eligible"}},
+        {"name": "verdict", "in": "query", "required": False, "description": "eligible (default) or possible",
+         "schema": {"type": "string", "enum": ["eligible", "possible"]}},
         *EnterpriseFilter.openapi()["parameters"],
     ]
 }
