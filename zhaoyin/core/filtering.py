@@ -412,7 +412,6 @@ class Range(Filter[Bounds[T]]):
         *,
         parse: Callable[[str], T],
         labels: tuple[Any, Any] = (None, None),
-        input_attrs: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -420,7 +419,6 @@ class Range(Filter[Bounds[T]]):
         self.low, self.high = low, high
         self.parse = parse
         self.labels = labels
-        self.input_attrs = dict(input_attrs or {})
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -454,7 +452,7 @@ class Range(Filter[Bounds[T]]):
 
     def boxes(self, user: Any) -> dict[str, forms.Field]:
         return {
-            name: forms.CharField(label=label, required=False, widget=forms.TextInput(attrs=self.input_attrs))
+            name: forms.CharField(label=label, required=False, widget=forms.TextInput(attrs=self.attrs))
             for name, label in zip(self.params, self.labels, strict=True)
             if label is not None
         }
@@ -483,14 +481,14 @@ class DecimalRange(Range[Decimal]):
     """A range of amounts; ``parse`` is the list's amount rule (e.g. ``clean_decimal``)."""
 
     def __init__(self, low: str, high: str, *, parse: Callable[[str], Decimal], **kwargs: Any) -> None:
-        super().__init__(low, high, parse=parse, input_attrs={"inputmode": "decimal", "maxlength": 20}, **kwargs)
+        super().__init__(low, high, parse=parse, attrs={"inputmode": "decimal", "maxlength": 20}, **kwargs)
 
 
 class DateRange(Range[dt.date]):
     """A range of days written ``YYYY-MM-DD``."""
 
     def __init__(self, low: str, high: str, **kwargs: Any) -> None:
-        super().__init__(low, high, parse=iso_date, input_attrs={"type": "date"}, **kwargs)
+        super().__init__(low, high, parse=iso_date, attrs={"type": "date"}, **kwargs)
 
 
 @dataclass(frozen=True)
