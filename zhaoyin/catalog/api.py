@@ -12,13 +12,13 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Router, Status
 from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.catalog import brochure, selectors, services
-from zhaoyin.catalog.filters import item_filter_apply
+from zhaoyin.catalog.filters import CatalogItemFilter
 from zhaoyin.catalog.models import CatalogItem
 from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 
@@ -31,7 +31,6 @@ items_router = Router(tags=["catalog"])
 editions_router = Router(tags=["catalog"])
 
 MAX_ID = 2**63 - 1
-MAX_PAGE_SIZE = 500
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="Catalog item id.")]
 EditionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Catalog edition id.")]
 
@@ -65,14 +64,6 @@ class ItemOut(OutSchema):
 class ItemPageOut(OutSchema):
     count: int
     items: list[ItemOut]
-
-
-class ItemListQuery(Schema):
-    q: str | None = Field(None, description="Substring of the name or the construction content")
-    industry: str | None = Field(None, description="Industry code")
-    park: str | None = Field(None, description="Org unit code")
-    page: int | None = Field(None, ge=1, le=999_999_999)
-    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
 
 
 class ItemIn(StrictSchema):
@@ -124,19 +115,15 @@ def _reload(user: User, pk: int) -> CatalogItem:
     return selectors.item_get_for_user(user=user, pk=pk)
 
 
-@items_router.get("", response=ItemPageOut)
+@items_router.get("", response=ItemPageOut, openapi_extra=CatalogItemFilter.openapi())
 @api_allow(selectors.READER_ROLES)
-def catalog_item_list(request: HttpRequest, filters: Query[ItemListQuery]) -> dict[str, Any]:
+def catalog_item_list(request: HttpRequest) -> dict[str, Any]:
     """Catalog items, filtered and paged: ``{"count", "items"}``."""
     user = request_user(request)
-    qs = item_filter_apply(
-        selectors.item_list_visible_to(user),
-        q=filters.q or "",
-        industry=filters.industry or "",
-        park=filters.park or "",
-    )
-    size = filters.page_size or 50
-    start = ((filters.page or 1) - 1) * size
+    flt = CatalogItemFilter.parse(request.GET)
+    qs = flt.apply(selectors.item_list_visible_to(user))
+    size = flt.page_size
+    start = (flt.page - 1) * size
     return {"count": qs.count(), "items": list(qs[start : start + size])}
 
 

@@ -1,32 +1,39 @@
-"""Filters of the catalog item list, shared by the page and the API."""
+"""The catalog item list's filters, declared once (``core.filtering``) for the page and the
+API: ``q`` a substring of the name or the construction content (Chinese needs no case
+folding), ``industry`` (code or id), ``park`` (an org unit code)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from zhaoyin.catalog.models import CatalogItem
-from zhaoyin.core.listparams import CONTROL_CHARS, ParamErrors
+from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
+from zhaoyin.accounts.selectors import org_unit_by_code
+from zhaoyin.core.filtering import FilterSet, Ref, Search
+from zhaoyin.enterprises.filters import industry_filter
 
 
-def item_filter_apply(
-    qs: QuerySet[CatalogItem], *, q: str = "", industry: str = "", park: str = "", status: str = ""
-) -> QuerySet[CatalogItem]:
-    """Narrow ``qs``: ``q`` is a substring of the name or the construction content (Chinese
-    needs no case folding), ``industry`` an industry code, ``park`` an org unit code. A value
-    with control characters raises InvalidInput naming it (the API answers 422, the page 400)."""
-    errors = ParamErrors()
-    for name, value in (("q", q), ("industry", industry), ("park", park), ("status", status)):
-        if CONTROL_CHARS.search(value):
-            errors.fail(name, _("Contains control characters."))
-    errors.raise_if_any()
-    text = q.strip()
-    if text:
-        qs = qs.filter(Q(name__contains=text) | Q(construction_content__contains=text))
-    if industry:
-        qs = qs.filter(industry__code=industry)
-    if park:
-        qs = qs.filter(park__code=park)
-    if status:
-        qs = qs.filter(status=status)
-    return qs
+def _park_options(user: object) -> list[tuple[str, str]]:
+    parks = OrgUnit.objects.filter(kind__in=[OrgUnitKind.PARK, OrgUnitKind.COUNTY]).order_by("path")
+    return [(u.code, u.name) for u in parks]
+
+
+class CatalogItemFilter(FilterSet):
+    """Catalog items: text, industry, park."""
+
+    q = Search(
+        words=False,
+        where=lambda text: Q(name__contains=text) | Q(construction_content__contains=text),
+        label=_("Search"),
+        doc="Substring of the name or the construction content",
+    )
+    industry = industry_filter()
+    park = Ref(
+        org_unit_by_code,
+        message=_("Unknown org unit code."),
+        label=_("Park"),
+        blank=_("All parks"),
+        options=_park_options,
+        doc="Org unit code",
+    )
+    max_page_size = 500

@@ -16,22 +16,6 @@ def _parks() -> Any:
     return OrgUnit.objects.filter(kind__in=[OrgUnitKind.PARK, OrgUnitKind.COUNTY]).order_by("path")
 
 
-class ItemFilterForm(forms.Form):
-    """The list's filter bar: industry, park, free text."""
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    industry = forms.ChoiceField(label=_("Industry"), required=False)
-    park = forms.ChoiceField(label=_("Park"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        industry, park = self.fields["industry"], self.fields["park"]
-        assert isinstance(industry, forms.ChoiceField)
-        assert isinstance(park, forms.ChoiceField)
-        industry.choices = [("", _("All industries"))] + [(i.code, i.name) for i in Industry.objects.all()]
-        park.choices = [("", _("All parks"))] + [(u.code, u.name) for u in _parks()]
-
-
 class ItemForm(forms.Form):
     """Create or change a catalog item."""
 

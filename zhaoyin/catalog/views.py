@@ -19,46 +19,33 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.catalog import brochure, flow, selectors, services
-from zhaoyin.catalog.filters import item_filter_apply
-from zhaoyin.catalog.forms import EditionForm, ItemFilterForm, ItemForm
+from zhaoyin.catalog.filters import CatalogItemFilter
+from zhaoyin.catalog.forms import EditionForm, ItemForm
 from zhaoyin.catalog.models import CatalogEdition, CatalogItem, EditionStatus, ItemStatus
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 
 CURATOR = Role.CITY_ADMIN
-PAGE_SIZE = 50
 
 
 @allow(selectors.READER_ROLES)
 @require_GET
 def item_list(request: HttpRequest) -> HttpResponse:
-    """All catalog items, filtered by industry, park and text; phones masked."""
+    """All catalog items, filtered by industry, park and text; phones masked. Bad parameters →
+    400 naming them, nothing listed."""
     user = request_user(request)
-    form = ItemFilterForm(request.GET)
-    valid = form.is_valid()
-    cleaned: dict[str, Any] = form.cleaned_data if valid else {}
-    try:
-        qs = item_filter_apply(
-            selectors.item_list_visible_to(user),
-            q=cleaned.get("q", ""),
-            industry=cleaned.get("industry", ""),
-            park=cleaned.get("park", ""),
-        )
-    except InvalidInput as exc:
-        add_service_errors(form, exc)
-        valid = False
-        qs = item_filter_apply(selectors.item_list_visible_to(user))
-    page_obj = IdFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(item, selectors.mask_phone(item.contact_phone)) for item in page_obj.object_list]
-    return render(
-        request,
-        "catalog/item_list.html",
-        {"form": form, "page_obj": page_obj, "rows": rows, "can_curate": selectors.is_curator(user)},
-        status=200 if valid else 400,
-    )
+    form = FilterBarForm(request.GET, filters=CatalogItemFilter, user=user)
+    context: dict[str, Any] = {"form": form, "page_obj": None, "rows": [], "can_curate": selectors.is_curator(user)}
+    if not form.is_valid() or form.filter is None:
+        return render(request, "catalog/item_list.html", context, status=400)
+    flt = form.filter
+    page_obj = IdFirstPaginator(flt.apply(selectors.item_list_visible_to(user)), flt.page_size).get_page(flt.page)
+    context["page_obj"] = page_obj
+    context["rows"] = [(item, selectors.mask_phone(item.contact_phone)) for item in page_obj.object_list]
+    return render(request, "catalog/item_list.html", context)
 
 
 @allow(selectors.READER_ROLES)

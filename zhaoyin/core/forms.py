@@ -9,8 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.filtering import FilterSet
 
-F = TypeVar("F")
+FS = TypeVar("FS", bound=FilterSet)
 
 
 def add_service_errors(form: forms.Form, exc: InvalidInput) -> None:
@@ -21,28 +22,28 @@ def add_service_errors(form: forms.Form, exc: InvalidInput) -> None:
         form.add_error(field if field in form.fields else None, err["message"])
 
 
-class FilterBarForm(forms.Form, Generic[F]):
-    """A list's filter bar. The list's parser (one for the page, the export and the API) decides
-    what the request means: ``filter`` is its result, or None when it refused a parameter;
-    each refusal goes on its box and, with the box's label, into ``problems`` for the page's
-    summary (parameters without a box — sort, page — are named there only)."""
+class FilterBarForm(forms.Form, Generic[FS]):
+    """A list's filter bar, built from the list's ``FilterSet`` (one box per filter that has a
+    label, its choices for ``user``). The filter set decides what the request means:
+    ``filter`` is the parsed request, or None when it refused a parameter; each refusal goes on
+    its box and, with the box's label, into ``problems`` for the page's summary (parameters
+    without a box — sort, page — are named there only)."""
 
     #: Names of the parameters that are not boxes of the bar, for the error summary.
     OTHER_LABELS: dict[str, Any] = {"sort": _("Sort"), "page": _("Page"), "page_size": _("Per page")}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filter: F | None = None
+    def __init__(self, data: Mapping[str, Any] | None, *, filters: type[FS], user: Any = None) -> None:
+        super().__init__(data)
+        self.filter_set = filters
+        self.filter: FS | None = None
         self.problems: list[tuple[str, str]] = []
-
-    def parse(self, data: Mapping[str, Any]) -> F:
-        """The list's parser; raises ``InvalidInput`` naming every bad parameter."""
-        raise NotImplementedError
+        for declared in filters.filters.values():
+            self.fields.update(declared.boxes(user))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         try:
-            self.filter = self.parse(self.data)
+            self.filter = self.filter_set.parse(self.data)
         except InvalidInput as exc:
             for error in exc.errors:
                 name, message = error["field"], error["message"]

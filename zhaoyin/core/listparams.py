@@ -83,8 +83,8 @@ def parse_sort(raw: str, columns: Mapping[str, str], default: str, errors: Param
     return sort
 
 
-def parse_paging(raw: Mapping[str, str], errors: ParamErrors) -> tuple[int, int]:
-    """``page`` (≥ 1) and ``page_size`` (1 … MAX_PAGE_SIZE)."""
+def parse_paging(raw: Mapping[str, str], errors: ParamErrors, maximum: int = MAX_PAGE_SIZE) -> tuple[int, int]:
+    """``page`` (≥ 1) and ``page_size`` (1 … ``maximum``)."""
     page = 1
     if raw.get("page"):
         parsed = positive_int(raw["page"])
@@ -95,8 +95,8 @@ def parse_paging(raw: Mapping[str, str], errors: ParamErrors) -> tuple[int, int]
     page_size = DEFAULT_PAGE_SIZE
     if raw.get("page_size"):
         parsed = positive_int(raw["page_size"])
-        if parsed is None or not 1 <= parsed <= MAX_PAGE_SIZE:
-            errors.fail("page_size", _("Page size must be a whole number from 1 to %(n)d.") % {"n": MAX_PAGE_SIZE})
+        if parsed is None or not 1 <= parsed <= maximum:
+            errors.fail("page_size", _("Page size must be a whole number from 1 to %(n)d.") % {"n": maximum})
         else:
             page_size = parsed
     return page, page_size

@@ -13,18 +13,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Router, Status
 from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.fields import MAX_ID, Amount, Count, IndustryRef, OrgUnitRef, Year, exact_amounts
-from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors, services
-from zhaoyin.enterprises.filters import enterprise_filter_apply, enterprise_filter_parse, enterprise_page
+from zhaoyin.enterprises.filters import EnterpriseFilter, enterprise_page
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure
 from zhaoyin.enterprises.validation import FIGURE_DECIMAL_FIELDS
 
@@ -92,20 +91,6 @@ class FigurePageOut(OutSchema):
 # ---- input ----------------------------------------------------------------------------------
 
 
-class EnterpriseListQuery(Schema):
-    q: str | None = Field(None, description="Substring of name, credit code, legal representative or address")
-    org_unit: str | None = Field(None, description="Org unit code; includes the units below it")
-    industry: str | None = Field(None, description="Industry code or id")
-    size_class: str | None = Field(None, description="above or below")
-    qualification: str | None = Field(None, description="Qualification id")
-    service_group: str | None = Field(None, description="Service group code")
-    sort: str | None = Field(
-        None, description="name, founded_on, employees, land_mu or updated_at; prefix - for descending"
-    )
-    page: int | None = Field(None, ge=1, le=999_999_999)
-    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
-
-
 class EnterpriseIn(StrictSchema):
     name: StrictStr
     uscc: StrictStr = Field(description="统一社会信用代码, 18 characters, as text")
@@ -159,13 +144,13 @@ def _reload(user: User, pk: int) -> Enterprise:
 # ---- operations -----------------------------------------------------------------------------
 
 
-@router.get("", response=EnterprisePageOut)
+@router.get("", response=EnterprisePageOut, openapi_extra=EnterpriseFilter.openapi())
 @api_allow(selectors.READER_ROLES)
-def enterprise_list(request: HttpRequest, filters: Query[EnterpriseListQuery]) -> dict[str, Any]:
+def enterprise_list(request: HttpRequest) -> dict[str, Any]:
     """Enterprises in the caller's scope, filtered, sorted and paged: ``{"count", "items"}``."""
     user = request_user(request)
-    flt = enterprise_filter_parse(filters.dict(exclude_none=True))
-    qs = enterprise_filter_apply(selectors.enterprise_list_visible_to(user), flt)
+    flt = EnterpriseFilter.parse(request.GET)
+    qs = flt.apply(selectors.enterprise_list_visible_to(user))
     total, items = enterprise_page(qs, flt)
     return {"count": total, "items": items}
 

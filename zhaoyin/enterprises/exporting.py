@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
 from zhaoyin.core.export_pages import timestamped_filename
-from zhaoyin.enterprises.filters import enterprise_filter_apply, enterprise_filter_parse
+from zhaoyin.enterprises.filters import EnterpriseFilter
 from zhaoyin.enterprises.importing import ENTERPRISE_COLUMNS, IDENTIFIER_INDEXES, SIZE_LABELS
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.selectors import enterprise_list_visible_to
@@ -58,8 +58,8 @@ def enterprise_export(*, acting_user: User, params: Mapping[str, Any], out: IO[b
     """Write the user's scoped, filtered enterprise list to ``out`` as .xlsx; return the row
     count. Bad filter parameters raise ``InvalidInput`` before anything is written. The export
     is audited ("enterprise.export") with the filter and the count of rows in the file."""
-    flt = enterprise_filter_parse(params)
-    qs = enterprise_filter_apply(enterprise_list_visible_to(acting_user), flt)
+    flt = EnterpriseFilter.parse(params)
+    qs = flt.apply(enterprise_list_visible_to(acting_user))
     count = write_xlsx(
         out,
         [

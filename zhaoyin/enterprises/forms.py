@@ -16,9 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.enterprises import selectors
-from zhaoyin.enterprises.filters import EnterpriseFilter, enterprise_filter_parse
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, SizeClass
 from zhaoyin.enterprises.validation import (
     ENTERPRISE_FIELDS,
@@ -265,42 +263,3 @@ def figures_initial(figure: EnterpriseFigure) -> dict[str, Any]:
         value = getattr(figure, name)
         out[name] = "" if value is None else str(value)
     return out
-
-
-class EnterpriseFilterForm(FilterBarForm[EnterpriseFilter]):
-    """The list's filter bar. ``clean`` is ``filters.enterprise_filter_parse``; after
-    ``is_valid()`` the parsed filter is in ``self.filter``."""
-
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "maxlength": 100}),
-    )
-    org_unit = select(_("Org unit"))
-    industry = select(_("Industry"))
-    size_class = select(_("Size class"))
-    qualification = select(_("Qualification"))
-    service_group = select(_("Service group"))
-
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        units = selectors.org_units_for_filter(user)
-        groups = selectors.service_groups_for(user)
-        widgets: dict[str, Choices] = {
-            "org_unit": _unit_choices(units, str(_("All units"))),
-            "industry": [("", str(_("All industries")))] + [(i.code, i.name) for i in selectors.industry_list()],
-            "size_class": [("", str(_("All sizes")))] + [(v, str(label)) for v, label in SizeClass.choices],
-            "qualification": [("", str(_("Any qualification")))]
-            + [(str(q.pk), q.name) for q in selectors.qualification_list()],
-            "service_group": [("", str(_("All service groups")))] + [(g.code, g.name) for g in groups],
-        }
-        for name, choices in widgets.items():
-            self.fields[name].widget.choices = choices
-        if not units:
-            del self.fields["org_unit"]
-        if len(groups) < 2:
-            del self.fields["service_group"]
-
-    def parse(self, data: Mapping[str, Any]) -> EnterpriseFilter:
-        return enterprise_filter_parse(data)

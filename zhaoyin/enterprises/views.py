@@ -26,15 +26,15 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors, services
-from zhaoyin.enterprises.filters import enterprise_filter_apply
+from zhaoyin.enterprises.filters import EnterpriseFilter
 from zhaoyin.enterprises.forms import (
     FIGURE_FIELDS,
     FIGURE_LABELS,
-    EnterpriseFilterForm,
     EnterpriseForm,
     FiguresForm,
     figures_initial,
@@ -52,7 +52,7 @@ PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     """The scoped, filtered, sorted and paged list. Bad parameters → 400 naming them."""
     user = request_user(request)
-    form = EnterpriseFilterForm(request.GET, user=user)
+    form = FilterBarForm(request.GET, filters=EnterpriseFilter, user=user)
     context: dict[str, Any] = {
         "form": form,
         "page_obj": None,
@@ -62,7 +62,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or form.filter is None:
         return render(request, "enterprises/list.html", context, status=400)
     flt = form.filter
-    qs = enterprise_filter_apply(selectors.enterprise_list_visible_to(user), flt)
+    qs = flt.apply(selectors.enterprise_list_visible_to(user))
     paginator = IdFirstPaginator(qs.prefetch_related("qualifications"), flt.page_size)
     # A page past the end shows the last page rather than an error (links go stale).
     context["page_obj"] = paginator.get_page(flt.page)

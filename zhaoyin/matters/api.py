@@ -35,13 +35,12 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.fields import MAX_ID
-from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import BUSINESS_ROLES
 from zhaoyin.lib.flowchart import render_svg
 from zhaoyin.matters import clocks, flow, kpis, selectors, services
-from zhaoyin.matters.filters import matter_alert, matter_filter_parse
+from zhaoyin.matters.filters import MatterFilter, matter_alert
 from zhaoyin.matters.flow import Action
 from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent
 from zhaoyin.matters.scan import notices_for
@@ -243,21 +242,6 @@ def _page(qs: QuerySet[Matter], total: int, page: int, page_size: int) -> list[M
 # ---- input ----------------------------------------------------------------------------------
 
 
-class MatterListQuery(Schema):
-    q: str | None = Field(None, description="Substrings of the code, title or requester; all words must occur")
-    state: str | None = Field(None, description="State code")
-    lead_unit: str | None = Field(None, description="Org unit code; includes the units below it")
-    source: str | None = Field(None, description="Source code")
-    kind: str | None = Field(None, description="Kind code")
-    alert: str | None = Field(None, description="normal, approaching or overdue")
-    listed: str | None = Field(None, description="true or false")
-    sort: str | None = Field(
-        None, description="code, title, created_at, updated_at, sign_deadline or handle_deadline; - for descending"
-    )
-    page: int | None = Field(None, ge=1, le=999_999_999)
-    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
-
-
 class MatterIn(StrictSchema):
     title: StrictStr
     description: StrictStr | None = None
@@ -355,13 +339,13 @@ class ReasonIn(StrictSchema):
 # ---- operations -----------------------------------------------------------------------------
 
 
-@router.get("", response=MatterPageOut)
+@router.get("", response=MatterPageOut, openapi_extra=MatterFilter.openapi())
 @api_allow(READ_ROLES)
-def matter_list(request: HttpRequest, filters: Query[MatterListQuery]) -> dict[str, Any]:
+def matter_list(request: HttpRequest) -> dict[str, Any]:
     """Matters in the caller's scope, filtered, sorted and paged: ``{"count", "items"}``.
     ``alert`` is judged today (Asia/Shanghai) from the open clock's deadline."""
     user = request_user(request)
-    flt = matter_filter_parse(filters.dict(exclude_none=True))
+    flt = MatterFilter.parse(request.GET)
     today = clocks.today()
     counts, qs = selectors.matter_list_query(user, flt, today=today)
     items = _page(qs, counts.total, flt.page, flt.page_size)

@@ -1,11 +1,8 @@
-"""Filtering, sorting and paging of matter lists — one parser shared by the list page, the
-export and the API list, so a querystring means the same on every channel.
-
-``matter_filter_parse`` turns raw parameters (``request.GET`` or the API's query) into a
-``MatterFilter`` or raises ``InvalidInput`` naming every bad parameter (the page shows the
-messages with 400, the API answers 422). ``matter_filter_apply`` narrows a queryset the
-caller has already scoped with ``selectors.matter_list_visible_to`` — scope first, then
-filter: a filter can only narrow what the user may see (AC-03).
+"""The matter list's filters, declared once (``core.filtering``) for the list page, the API
+list and the counts (``selectors.matter_list_query``). ``MatterFilter.apply`` narrows a
+queryset the caller has already scoped with ``selectors.matter_list_visible_to`` — scope
+first, then filter: a filter can only narrow what the user may see (AC-03). Its SQL is the
+chain of conditions the list's covering indexes and the tally (tally.py) were built for.
 
 The alert light (``normal`` / ``approaching`` / ``overdue``) is not stored: it is computed at
 read time from the open clock's deadline (the sign-for deadline while ``assigned``, the
@@ -26,31 +23,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from zhaoyin.accounts.models import OrgUnit
-from zhaoyin.accounts.selectors import org_unit_by_code
-from zhaoyin.core.listparams import (
-    DEFAULT_PAGE_SIZE,
-    PAGING_PARAMS,
-    ParamErrors,
-    ordering,
-    parse_paging,
-    parse_sort,
-    parse_terms,
-    read_params,
-)
+from zhaoyin.accounts.filters import org_unit_filter
+from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.core.filtering import Boolean, Choice, FilterSet, R, Search, Sort
 from zhaoyin.core.search import search_fold
 from zhaoyin.lib import escalation
 from zhaoyin.lib.workdays import CalendarRangeError
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind, MatterSource
-from zhaoyin.matters.flow import State
+from zhaoyin.matters.flow import STATES, State
 from zhaoyin.matters.models import Matter
 from zhaoyin.matters.search import SEARCH_INDEX
 from zhaoyin.workcalendar.selectors import current_calendar
@@ -65,116 +52,62 @@ class Alert(StrEnum):
 
 
 ALERT_VALUES: tuple[str, ...] = tuple(a.value for a in Alert)
-
-#: The parameters the filter understands.
-FILTER_PARAMS = ("q", "state", "lead_unit", "source", "kind", "alert", "listed", "sort")
-
-#: Allowed sort keys → the column; ``-key`` sorts descending, ``id`` breaks ties.
-SORT_COLUMNS: dict[str, str] = {
-    "code": "code",
-    "title": "title",
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-    "sign_deadline": "sign_deadline",
-    "handle_deadline": "handle_deadline",
-}
-DEFAULT_SORT = "-updated_at"
-NULLABLE_SORTS = frozenset({"sign_deadline", "handle_deadline"})
-
-_TRUE = frozenset({"true", "1"})
-_FALSE = frozenset({"false", "0"})
+#: The lights a list can be filtered by, labelled for the filter bar.
+ALERT_CHOICES: tuple[tuple[str, Any], ...] = (
+    (Alert.NORMAL.value, _("Normal")),
+    (Alert.APPROACHING.value, _("Approaching (blue)")),
+    (Alert.OVERDUE.value, _("Overdue (red)")),
+)
 
 
-@dataclass(frozen=True)
-class MatterFilter:
-    """A parsed, validated matter list request: filters, order and page."""
+class _IndexedSearch(Search):
+    """Each word through the bigram index (zhaoyin.matters.search). The caller's ``walk``: the
+    search is tested row by row while the database walks the order's index (a page of a long
+    list; ``selectors.matter_scope_q``); ``lead_units``: the caller keeps only matters led by
+    these units, so the index looks for the words among them alone."""
 
-    q: str = ""
-    terms: tuple[str, ...] = ()
-    state: str = ""
-    lead_unit: OrgUnit | None = None
-    source: str = ""
-    kind: str = ""
-    alert: str = ""
-    listed: bool | None = None
-    sort: str = DEFAULT_SORT
-    page: int = 1
-    page_size: int = DEFAULT_PAGE_SIZE
-    #: The raw filter parameters as given (minus paging), for links and the export's audit.
-    params: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def is_filtered(self) -> bool:
-        """True when any filter (not just an order or a page) narrows the list."""
-        return bool(
-            self.terms
-            or self.state
-            or self.lead_unit
-            or self.source
-            or self.kind
-            or self.alert
-            or self.listed is not None
-        )
+    def narrow(self, qs: QuerySet[R], value: tuple[str, ...], context: Mapping[str, Any]) -> QuerySet[R]:
+        for term in value:
+            qs = qs.filter(SEARCH_INDEX.matches(term, walk=context.get("walk", False), units=context.get("lead_units")))
+        return qs
 
 
-def matter_filter_parse(params: Mapping[str, Any]) -> MatterFilter:
-    """Validate list parameters; raise ``InvalidInput`` naming every bad one.
+class _AlertChoice(Choice):
+    """The light on the caller's ``today`` (default: today in Asia/Shanghai), as deadline
+    ranges of the open clock (``alert_q``); with a state filter, only that state's clock."""
 
-    ``q`` (substrings of the code, title or requester name; several words must all occur),
-    ``state`` (flow.State code), ``lead_unit`` (org unit code; includes the units below it),
-    ``source``, ``kind`` (codes), ``alert`` (``normal``, ``approaching``, ``overdue``),
-    ``listed`` (``true``/``false``, 挂牌督办), ``sort`` (see ``SORT_COLUMNS``, ``-`` for
-    descending), ``page`` (≥ 1), ``page_size`` (1 … 200). Unknown parameters are ignored
-    (pages carry others).
-    """
-    errors = ParamErrors()
-    fail = errors.fail
-    raw = read_params(params, (*FILTER_PARAMS, *PAGING_PARAMS))
-    kept = {name: raw[name] for name in FILTER_PARAMS if raw[name]}
-    q = raw["q"]
-    terms = parse_terms(q, errors, search_fold)
+    def narrow(self, qs: QuerySet[R], value: str, context: Mapping[str, Any]) -> QuerySet[R]:
+        today = context.get("today")
+        day = today if today is not None else clocks.today()
+        return qs.filter(alert_q(value, day, current_calendar(), state=context["filters"].state))
 
-    lead_unit = None
-    if raw["lead_unit"]:
-        lead_unit = org_unit_by_code(raw["lead_unit"])
-        if lead_unit is None:
-            fail("lead_unit", _("Unknown org unit code."))
 
-    for name, values in (
-        ("state", [s.value for s in State]),
-        ("source", list(MatterSource.values)),
-        ("kind", list(MatterKind.values)),
-        ("alert", list(ALERT_VALUES)),
-    ):
-        if raw[name] and raw[name] not in values:
-            fail(name, _("Choose one of: %(values)s.") % {"values": ", ".join(values)})
+def _assignable_units(user: User) -> list[OrgUnit]:
+    from zhaoyin.matters.forms import assignable_units  # the rule lives with the forms that assign
 
-    listed: bool | None = None
-    if raw["listed"]:
-        flag = raw["listed"].lower()
-        if flag in _TRUE:
-            listed = True
-        elif flag in _FALSE:
-            listed = False
-        else:
-            fail("listed", _("Choose one of: %(values)s.") % {"values": "true, false"})
+    return assignable_units(user)
 
-    sort = parse_sort(raw["sort"], SORT_COLUMNS, DEFAULT_SORT, errors)
-    page, page_size = parse_paging(raw, errors)
-    errors.raise_if_any()
-    return MatterFilter(
-        q=q,
-        terms=terms,
-        state=raw["state"],
-        lead_unit=lead_unit,
-        source=raw["source"],
-        kind=raw["kind"],
-        alert=raw["alert"],
-        listed=listed,
-        sort=sort,
-        page=page,
-        page_size=page_size,
-        params=kept,
+
+class MatterFilter(FilterSet):
+    """Matters: search (code, title, requester), state, lead unit (with the units below),
+    source, kind, light, 挂牌督办 (``listed``)."""
+
+    q = _IndexedSearch(
+        fold=search_fold, label=_("Search"), doc="Substrings of the code, title or requester; all words must occur"
+    )
+    state = Choice(STATES, label=_("State"), blank=_("All states"), doc="State code")
+    lead_unit = org_unit_filter(_assignable_units, label=_("Lead unit"), blank=_("All lead units"))
+    source = Choice(MatterSource.choices, label=_("Source"), blank=_("All sources"), doc="Source code")
+    kind = Choice(MatterKind.choices, label=_("Kind"), blank=_("All kinds"), doc="Kind code")
+    alert = _AlertChoice(ALERT_CHOICES, label=_("Alert"), blank=_("All lights"), doc="normal, approaching or overdue")
+    listed = Boolean(label=_("Listed"), blank=_("Listed or not"), yes=_("Listed only"), no=_("Not listed"))
+    order = Sort(
+        {
+            name: name
+            for name in ("code", "title", "created_at", "updated_at", "sign_deadline", "handle_deadline")
+        },
+        default="-updated_at",
+        nullable=frozenset({"sign_deadline", "handle_deadline"}),
     )
 
 
@@ -248,48 +181,11 @@ def matter_alert(matter: Matter, today: dt.date, calendar: escalation.WorkdayCal
     return Alert.NORMAL.value
 
 
-def matter_filter_apply(
-    qs: QuerySet[Matter],
-    flt: MatterFilter,
-    *,
-    today: dt.date | None = None,
-    walk: bool = False,
-    lead_units: list[int] | None = None,
-) -> QuerySet[Matter]:
-    """Narrow an already scoped queryset by ``flt`` and put it in ``flt``'s order.
-
-    The search finds each folded word as a substring of the number, title and requester name
-    (``Matter.search_text``) through the bigram index (zhaoyin.matters.search). ``today``
-    (default: the current date in Asia/Shanghai) is the day the alert light is judged on. ``walk``: the search is tested
-    row by row while the database walks the order's index (for a page of a long list; see
-    ``selectors.matter_scope_q``). ``lead_units``: the caller keeps only matters led by these
-    units; the search index then looks for the words among them alone.
-    """
-    for term in flt.terms:
-        qs = qs.filter(SEARCH_INDEX.matches(term, walk=walk, units=lead_units))
-    if flt.state:
-        qs = qs.filter(state=flt.state)
-    if flt.lead_unit is not None:
-        qs = qs.filter(flt.lead_unit.descendants_q("lead_unit"))
-    if flt.source:
-        qs = qs.filter(source=flt.source)
-    if flt.kind:
-        qs = qs.filter(kind=flt.kind)
-    if flt.alert:
-        day = today if today is not None else clocks.today()
-        qs = qs.filter(alert_q(flt.alert, day, current_calendar(), state=flt.state))
-    if flt.listed is not None:
-        qs = qs.filter(listed=flt.listed)
-    return qs.order_by(*ordering(flt.sort, SORT_COLUMNS, NULLABLE_SORTS))
-
-
 __all__ = [
     "ALERT_VALUES",
     "Alert",
     "MatterFilter",
     "alert_q",
     "matter_alert",
-    "matter_filter_apply",
-    "matter_filter_parse",
     "open_clock",
 ]

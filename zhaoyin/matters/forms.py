@@ -10,7 +10,7 @@ the upload field, ``evidence`` (Django forms reserve ``files``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -19,11 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import sees_whole_city
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.core.roles import UNIT_ROLES
 from zhaoyin.matters.choices import MatterKind, MatterSource, Rating
-from zhaoyin.matters.filters import MatterFilter, matter_filter_parse
-from zhaoyin.matters.flow import STATES, Action
+from zhaoyin.matters.flow import Action
 from zhaoyin.matters.models import Matter
 
 Choices = list[tuple[str, str]]
@@ -362,46 +360,3 @@ def service_errors_for_form(exc: InvalidInput) -> InvalidInput:
     """The service's errors with its field names mapped onto the forms' (``files`` → ``evidence``)."""
     errors = [{**e, "field": FIELD_NAMES.get(e.get("field", ""), e.get("field", ""))} for e in exc.errors]
     return InvalidInput(exc.detail, errors)
-
-
-# --------------------------------------------------------------------------- the list's filter bar
-
-#: The alert lights a list can be filtered by (``filters.matter_alert``'s values).
-ALERT_CHOICES: list[tuple[str, Any]] = [
-    ("normal", _("Normal")),
-    ("approaching", _("Approaching (blue)")),
-    ("overdue", _("Overdue (red)")),
-]
-
-
-class MatterFilterForm(FilterBarForm[MatterFilter]):
-    """The list's filter bar. ``clean`` is ``filters.matter_filter_parse``; after
-    ``is_valid()`` the parsed filter is in ``self.filter``."""
-
-    q = forms.CharField(
-        label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search", "maxlength": 100})
-    )
-    state = select(_("State"))
-    lead_unit = select(_("Lead unit"))
-    source = select(_("Source"))
-    kind = select(_("Kind"))
-    alert = select(_("Alert"))
-    listed = select(_("Listed"))
-
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        units = assignable_units(user)
-        _set_choices(self, "state", [("", str(_("All states"))), *_choice_list(STATES)])
-        _set_choices(self, "lead_unit", unit_choices(units, str(_("All lead units"))))
-        _set_choices(self, "source", [("", str(_("All sources"))), *_choice_list(MatterSource.choices)])
-        _set_choices(self, "kind", [("", str(_("All kinds"))), *_choice_list(MatterKind.choices)])
-        _set_choices(self, "alert", [("", str(_("All lights"))), *_choice_list(ALERT_CHOICES)])
-        _set_choices(
-            self, "listed", [("", str(_("Listed or not"))), ("1", str(_("Listed only"))), ("0", str(_("Not listed")))]
-        )
-        if len(units) < 2:
-            del self.fields["lead_unit"]
-
-    def parse(self, data: Mapping[str, Any]) -> MatterFilter:
-        return matter_filter_parse(data)

@@ -121,19 +121,17 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
     unit's are the sum over the matters its subtree leads or dispatched plus a live count of
     the few it sees otherwise (a co-unit, its own requests). Any other filter (search, alert,
     listed) narrows the list and is counted live; a search up to ``SEARCH_COUNT_CAP``."""
-    from zhaoyin.matters.filters import matter_filter_apply
-
     scope = _scope(user)
     ids = scope.units
     if scope.nothing:
         return ListCounts({}, 0)
-    if flt.terms:
+    if flt.q:
         return _search_counts(user, scope, flt)
     if flt.alert or flt.listed is not None or (not scope.city and ids is None):
         # An alert or listed filter has its own (partial, covering) index: the scope is then a
         # test per row, not the way in.
         narrow = bool(flt.alert) or flt.listed is True
-        filtered = matter_filter_apply(Matter.objects.filter(_scope_q(user, scope, walk=narrow)), flt)
+        filtered = flt.apply(Matter.objects.filter(_scope_q(user, scope, walk=narrow)))
         return _counts(filtered.order_by().values_list("state").annotate(n=Count("*")))
     tally = MatterTally.objects.all()
     if flt.state:
@@ -149,7 +147,7 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
     rows = list(tally.order_by().values_list("state").annotate(total=Sum("n")))
     if ids is not None:
         others = (
-            matter_filter_apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False)), flt)
+            flt.apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False)))
             .exclude(lead_unit_id__in=ids)
             .exclude(dispatcher_unit_id__in=ids)
             .order_by()
@@ -163,15 +161,13 @@ def _search_counts(user: User, scope: _Scope, flt: MatterFilter) -> ListCounts:
     cap + 1 matches. A unit's matches come in two parts that do not overlap: those its subtree
     leads (the search index finds them among the subtree's units alone) and those it sees for
     another reason."""
-    from zhaoyin.matters.filters import matter_filter_apply
-
     ids = scope.units
     if ids is None:
-        parts = [matter_filter_apply(Matter.objects.filter(_scope_q(user, scope, walk=False)), flt)]
+        parts = [flt.apply(Matter.objects.filter(_scope_q(user, scope, walk=False)))]
     else:
         parts = [
-            matter_filter_apply(Matter.objects.filter(lead_unit_id__in=ids), flt, lead_units=ids),
-            matter_filter_apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False)), flt).exclude(
+            flt.apply(Matter.objects.filter(lead_unit_id__in=ids), lead_units=ids),
+            flt.apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False))).exclude(
                 lead_unit_id__in=ids
             ),
         ]
@@ -204,10 +200,8 @@ def matter_list_query(
 ) -> tuple[ListCounts, QuerySet[Matter]]:
     """A list of the page and the API: its counts, and the scoped, filtered and ordered matters
     to page through — walked along the order's index when the list is long."""
-    from zhaoyin.matters.filters import matter_filter_apply
-
     counts = matter_state_counts(user, flt)
-    qs = matter_filter_apply(matter_list_visible_to(user, walk=counts.walk), flt, today=today, walk=counts.walk)
+    qs = flt.apply(matter_list_visible_to(user, walk=counts.walk), today=today, walk=counts.walk)
     return counts, qs
 
 

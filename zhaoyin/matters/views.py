@@ -26,17 +26,16 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.files import attachment_response
-from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import BUSINESS_ROLES, CITY_WIDE_ROLES
 from zhaoyin.lib.flowchart import render_svg
 from zhaoyin.matters import bulletin, clocks, flow, kpis, selectors, services
-from zhaoyin.matters.filters import matter_alert
+from zhaoyin.matters.filters import MatterFilter, matter_alert
 from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State
 from zhaoyin.matters.forms import (
     ActionForm,
-    MatterFilterForm,
     MatterForm,
     action_form,
     service_errors_for_form,
@@ -70,7 +69,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     """The scoped, filtered and paged list with the count of each state and the alert light of
     every row (computed now from its deadlines). Bad parameters → 400 naming them."""
     user = request_user(request)
-    form = MatterFilterForm(request.GET, user=user)
+    form = FilterBarForm(request.GET, filters=MatterFilter, user=user)
     context: dict[str, Any] = {
         "form": form,
         "page_obj": None,

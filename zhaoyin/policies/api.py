@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import StrictInt, StrictStr, ValidationError
 
@@ -22,12 +22,11 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.fields import MAX_ID, Amount, exact_amounts
-from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
 from zhaoyin.policies import selectors, services
-from zhaoyin.policies.filters import policy_filter_apply, policy_filter_parse
+from zhaoyin.policies.filters import PolicyFilter
 from zhaoyin.policies.models import Policy, PolicyFile
 
 router = Router(tags=["policies"])
@@ -98,17 +97,6 @@ class PolicyPageOut(OutSchema):
 # ---- input ----------------------------------------------------------------------------------
 
 
-class PolicyListQuery(Schema):
-    q: str | None = Field(None, description="Words of title, issuer, document number or summary; all must occur")
-    status: str | None = None
-    level: str | None = None
-    category: str | None = None
-    delivery: str | None = None
-    sort: str | None = Field(None, description="valid_from, valid_to, title or updated_at; - for descending")
-    page: int | None = Field(None, ge=1, le=999_999_999)
-    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
-
-
 class PolicyIn(StrictSchema):
     title: StrictStr
     issuer: StrictStr
@@ -160,13 +148,13 @@ class ActionIn(StrictSchema):
 # ---- operations -----------------------------------------------------------------------------
 
 
-@router.get("", response=PolicyPageOut)
+@router.get("", response=PolicyPageOut, openapi_extra=PolicyFilter.openapi())
 @api_allow(selectors.READER_ROLES)
-def policy_list(request: HttpRequest, filters: Query[PolicyListQuery]) -> dict[str, Any]:
+def policy_list(request: HttpRequest) -> dict[str, Any]:
     """Policies the caller may see, filtered, sorted and paged: ``{"count", "items"}``."""
     user = request_user(request)
-    flt = policy_filter_parse(filters.dict(exclude_none=True))
-    qs = policy_filter_apply(selectors.policy_list_visible_to(user), flt)
+    flt = PolicyFilter.parse(request.GET)
+    qs = flt.apply(selectors.policy_list_visible_to(user))
     total = qs.count()
     start = (flt.page - 1) * flt.page_size
     ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size]) if start < total else []

@@ -21,7 +21,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
 from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
-from zhaoyin.policies.filters import policy_filter_apply, policy_filter_parse
+from zhaoyin.policies.filters import PolicyFilter
 from zhaoyin.policies.models import Policy
 from zhaoyin.policies.selectors import policy_list_visible_to
 
@@ -88,8 +88,8 @@ def _rows(qs: QuerySet[Policy]) -> Iterator[list[Any]]:
 def policy_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes]) -> int:
     """Write the user's visible, filtered policy list to ``out`` as .xlsx; return the row
     count. Bad filter parameters raise ``InvalidInput`` before anything is written."""
-    flt = policy_filter_parse(params)
-    qs = policy_filter_apply(policy_list_visible_to(acting_user), flt)
+    flt = PolicyFilter.parse(params)
+    qs = flt.apply(policy_list_visible_to(acting_user))
     count = write_xlsx(
         out,
         [SheetSpec(title=_("Policies"), headers=export_headers(), rows=_rows(qs), text_columns=TEXT_COLUMNS,

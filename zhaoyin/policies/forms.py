@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -20,12 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit, User
-from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import words
-from zhaoyin.policies.filters import PolicyFilter, policy_filter_parse
-from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel, PolicyStatus
+from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
 from zhaoyin.policies.selectors import keeper_units_for
 from zhaoyin.policies.validation import PLACE_UNIT_KINDS, POLICY_FIELDS, REQUIRED_FIELDS
 from zhaoyin.projects.forms import MultipleFileField
@@ -259,25 +256,3 @@ class PolicyFilesForm(forms.Form):
     attachments = MultipleFileField(label=gettext_lazy("Files"), required=False)
 
 
-class PolicyFilterForm(FilterBarForm[PolicyFilter]):
-    """The list's filter bar; ``clean`` is ``filters.policy_filter_parse``."""
-
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "maxlength": 100}),
-    )
-    status = select(gettext_lazy("Status"))
-    level = select(gettext_lazy("Level"))
-    category = select(gettext_lazy("Category"))
-    delivery = select(gettext_lazy("Delivery"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _set_choices(self, "status", [("", _("All statuses")), *_labelled(PolicyStatus.choices)])
-        _set_choices(self, "level", [("", _("All levels")), *_labelled(PolicyLevel.choices)])
-        _set_choices(self, "category", [("", _("All categories")), *_labelled(PolicyCategory.choices)])
-        _set_choices(self, "delivery", [("", _("All ways")), *_labelled(Delivery.choices)])
-
-    def parse(self, data: Mapping[str, Any]) -> PolicyFilter:
-        return policy_filter_parse(data)

@@ -18,15 +18,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import api_allow
 from zhaoyin.core.fields import IndustryRef
-from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.outputs import DecimalText, IsoDate, OutSchema
 from zhaoyin.enterprises import selectors as enterprise_selectors
-from zhaoyin.enterprises.filters import enterprise_filter_apply, enterprise_filter_parse, enterprise_page
+from zhaoyin.enterprises.filters import EnterpriseFilter, enterprise_page
 from zhaoyin.policies import match_selectors
 from zhaoyin.policies.models import MatchVerdict
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
@@ -95,16 +94,14 @@ class EligibleEnterprisePageOut(Schema):
     items: list[EligibleEnterpriseOut]
 
 
-class EligibleQuery(Schema):
-    verdict: str | None = Field(None, description="eligible (default) or possible")
-    q: str | None = Field(None, description="Substring of the enterprise's name, credit code or address")
-    org_unit: str | None = Field(None, description="Org unit code; includes the units below it")
-    industry: str | None = Field(None, description="Industry code or id")
-    size_class: str | None = Field(None, description="above or below")
-    sort: str | None = Field(None, description="name, founded_on, employees, land_mu or updated_at; - for descending")
-    page: int | None = Field(None, ge=1, le=999_999_999)
-    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
-
+#: The eligible-enterprises list's parameters: the verdict, then the enterprise list's filters.
+ELIGIBLE_PARAMETERS = {
+    "parameters": [
+        {"name": "verdict", "in": "query", "required": False, "description": "eligible (default) or possible",
+         "schema": {"type": "string", "enum": ["eligible", "possible"]}},
+        *EnterpriseFilter.openapi()["parameters"],
+    ]
+}
 
 
 @router.get("/enterprises/{id}/policy-matches", response=PolicyMatchListOut)
@@ -134,17 +131,18 @@ def enterprise_policy_matches(request: HttpRequest, id: EnterpriseId) -> HttpRes
     }, content_type="application/json; charset=utf-8")
 
 
-@router.get("/policies/{id}/eligible-enterprises", response=EligibleEnterprisePageOut)
+@router.get(
+    "/policies/{id}/eligible-enterprises", response=EligibleEnterprisePageOut, openapi_extra=ELIGIBLE_PARAMETERS
+)
 @api_allow(POLICY_READERS)
-def policy_eligible_enterprises(request: HttpRequest, id: PolicyId, filters: Query[EligibleQuery]) -> dict[str, Any]:
+def policy_eligible_enterprises(request: HttpRequest, id: PolicyId) -> dict[str, Any]:
     """The policy's eligible (免申即享) or possibly eligible enterprises in the caller's scope,
     paged; a bad parameter → 422 naming it; an invisible policy → 404."""
     user = request_user(request)
     policy = policy_get_for_user(user=user, pk=id)
-    params = filters.dict(exclude_none=True)
-    verdict = match_selectors.parse_verdict(params)
-    flt = enterprise_filter_parse(params)
-    qs = enterprise_filter_apply(match_selectors.policy_enterprises(user, policy, verdict), flt)
+    verdict = match_selectors.parse_verdict(request.GET)
+    flt = EnterpriseFilter.parse(request.GET)
+    qs = flt.apply(match_selectors.policy_enterprises(user, policy, verdict))
     total, rows = enterprise_page(qs, flt)
     missing = (
         match_selectors.explain_page(policy, rows)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
 from zhaoyin.core.export_pages import timestamped_filename
-from zhaoyin.enterprises.filters import enterprise_filter_apply, enterprise_filter_parse
+from zhaoyin.enterprises.filters import EnterpriseFilter
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.policies.match_selectors import explain_page, parse_verdict, policy_enterprises
@@ -56,8 +56,8 @@ def policy_eligible_export(*, acting_user: User, policy: Policy, params: Mapping
     .xlsx; return the row count. Bad parameters raise ``InvalidInput`` before anything is
     written. Audited as ``policy.eligible_export`` with the verdict, filter and row count."""
     verdict = parse_verdict(params)
-    flt = enterprise_filter_parse(params)
-    qs = enterprise_filter_apply(policy_enterprises(acting_user, policy, verdict), flt)
+    flt = EnterpriseFilter.parse(params)
+    qs = flt.apply(policy_enterprises(acting_user, policy, verdict))
     headers = [_("Enterprise"), _("Unified social credit code"), _("Org unit"), _("Industry"), _("Verdict")]
     widths = [32, 22, 16, 16, 12]
     if verdict == MatchVerdict.POSSIBLE:

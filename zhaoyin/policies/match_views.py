@@ -20,12 +20,12 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
+from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors as enterprise_selectors
-from zhaoyin.enterprises.filters import enterprise_filter_apply
-from zhaoyin.enterprises.forms import EnterpriseFilterForm
+from zhaoyin.enterprises.filters import EnterpriseFilter
 from zhaoyin.policies import match_selectors
 from zhaoyin.policies.match_export import export_filename, policy_eligible_export
 from zhaoyin.policies.models import MatchVerdict
@@ -70,7 +70,7 @@ def policy_eligible(request: HttpRequest, pk: int) -> HttpResponse:
     400 naming them, nothing listed."""
     user = request_user(request)
     policy = policy_get_for_user(user=user, pk=pk)
-    form = EnterpriseFilterForm(request.GET, user=user)
+    form = FilterBarForm(request.GET, filters=EnterpriseFilter, user=user)
     context: dict[str, Any] = {
         "policy": policy,
         "form": form,
@@ -91,7 +91,7 @@ def policy_eligible(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid() or form.filter is None:
         return render(request, "policies/match_eligible.html", context, status=400)
     flt = form.filter
-    qs = enterprise_filter_apply(match_selectors.policy_enterprises(user, policy, verdict), flt)
+    qs = flt.apply(match_selectors.policy_enterprises(user, policy, verdict))
     page = IdFirstPaginator(qs, flt.page_size).get_page(flt.page)
     context["page_obj"] = page
     context["filter"] = flt

@@ -30,7 +30,6 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.fields import MAX_ID, Amount, IndustryRef, OrgUnitRef, exact_amounts
-from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.outputs import DecimalText, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
@@ -39,7 +38,7 @@ from zhaoyin.enterprises.selectors import enterprise_list_visible_to
 from zhaoyin.policies import payout_selectors as selectors
 from zhaoyin.policies import payouts
 from zhaoyin.policies.models import Payout, Policy
-from zhaoyin.policies.payout_filters import payout_filter_apply, payout_filter_parse
+from zhaoyin.policies.payout_filters import PayoutFilter
 from zhaoyin.policies.selectors import policy_list_visible_to
 
 router = Router(tags=["payouts"])
@@ -102,18 +101,6 @@ class TotalsOut(OutSchema):
     items: list[TotalsItemOut]
 
 
-class PayoutListQuery(Schema):
-    q: str | None = Field(None, description="Enterprise name or credit code")
-    policy: str | None = Field(None, description="Policy id")
-    enterprise: str | None = Field(None, description="Enterprise id")
-    unit: str | None = Field(None, description="Org unit code; includes the units below it")
-    industry: str | None = Field(None, description="Industry code or id")
-    status: str | None = Field(None, description="pending, approved or rejected")
-    period: str | None = Field(None, description="Exactly this period: YYYY, YYYY-Qn or YYYY-MM")
-    year: str | None = Field(None, description="Every period of this year")
-    sort: str | None = Field(None, description="period, amount_wan or registered_at; - for descending")
-    page: int | None = Field(None, ge=1, le=999_999_999)
-    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
 
 
 class TotalsQuery(Schema):
@@ -153,13 +140,13 @@ def _reload(user: User, pk: int) -> Payout:
     return selectors.payout_get_for_user(user=user, pk=pk)
 
 
-@router.get("", response=PayoutPageOut)
+@router.get("", response=PayoutPageOut, openapi_extra=PayoutFilter.openapi())
 @api_allow(selectors.LEDGER_ROLES)
-def payout_list(request: HttpRequest, filters: Query[PayoutListQuery]) -> dict[str, Any]:
+def payout_list(request: HttpRequest) -> dict[str, Any]:
     """Payouts in the caller's scope, filtered and paged: ``{"count", "items"}``."""
     user = request_user(request)
-    flt = payout_filter_parse(filters.dict(exclude_none=True))
-    qs = payout_filter_apply(selectors.payout_list_visible_to(user), flt)
+    flt = PayoutFilter.parse(request.GET)
+    qs = flt.apply(selectors.payout_list_visible_to(user))
     total = qs.count()
     start = (flt.page - 1) * flt.page_size
     ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size]) if start < total else []

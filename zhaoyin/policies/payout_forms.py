@@ -1,21 +1,17 @@
 """Forms of the payout pages. They only collect input: the verdicts come from the services
-(``payouts.payout_register`` / ``payout_transition``) and the ledger's parser
-(``payout_filters.payout_filter_parse``), so a value gets the same message on every channel.
+(``payouts.payout_register`` / ``payout_transition``), so a value gets the same message on
+every channel. The ledger's filter bar is built from ``payout_filters.PayoutFilter``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import User
-from zhaoyin.core.forms import FilterBarForm
-from zhaoyin.enterprises import selectors as enterprise_selectors
-from zhaoyin.policies.models import PayoutStatus, Policy, PolicyStatus
-from zhaoyin.policies.payout_filters import PayoutFilter, payout_filter_parse
+from zhaoyin.policies.models import Policy, PolicyStatus
 from zhaoyin.policies.selectors import policy_list_visible_to
 
 
@@ -37,43 +33,6 @@ def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> Non
 def registrable_policies(user: User) -> list[Policy]:
     """Policies a payout may be registered under: visible to ``user`` and not drafts."""
     return list(policy_list_visible_to(user).exclude(status=PolicyStatus.DRAFT).order_by("title", "pk"))
-
-
-class PayoutFilterForm(FilterBarForm[PayoutFilter]):
-    """The ledger's filter bar; ``clean`` is ``payout_filter_parse``."""
-
-    q = forms.CharField(
-        label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search", "maxlength": 100})
-    )
-    policy = _select(_("Policy"))
-    unit = _select(_("Org unit"))
-    industry = _select(_("Industry"))
-    status = _select(_("Status"))
-    year = _text(_("Year"), 4, inputmode="numeric", placeholder="2025")
-    period = _text(_("Period"), 7, placeholder="2025-Q1")
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        policies = policy_list_visible_to(user).exclude(status=PolicyStatus.DRAFT).order_by("title", "pk")
-        _choices(self, "policy", [("", str(_("All policies"))), *((str(p.pk), p.title) for p in policies)])
-        units = enterprise_selectors.org_units_for_filter(user)
-        top = min((u.path.count("/") for u in units), default=0)
-        _choices(
-            self,
-            "unit",
-            [("", str(_("All units"))), *((u.code, "\u3000" * (u.path.count("/") - top) + u.name) for u in units)],
-        )
-        _choices(
-            self,
-            "industry",
-            [("", str(_("All industries"))), *((i.code, i.name) for i in enterprise_selectors.industry_list())],
-        )
-        _choices(self, "status", [("", str(_("All statuses"))), *((v, str(lb)) for v, lb in PayoutStatus.choices)])
-        if len(units) < 2:
-            del self.fields["unit"]
-
-    def parse(self, data: Mapping[str, Any]) -> PayoutFilter:
-        return payout_filter_parse(data)
 
 
 class PayoutRegisterForm(forms.Form):

@@ -28,7 +28,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import timestamped_filename, xlsx_export_response
-from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors
 from zhaoyin.core.listparams import MAX_PAGE_SIZE, positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
@@ -37,8 +37,8 @@ from zhaoyin.enterprises.selectors import enterprise_list_visible_to
 from zhaoyin.policies import payout_selectors as selectors
 from zhaoyin.policies import payouts
 from zhaoyin.policies.models import Payout, Policy
-from zhaoyin.policies.payout_filters import payout_filter_apply
-from zhaoyin.policies.payout_forms import PayoutActionForm, PayoutFilterForm, PayoutRegisterForm
+from zhaoyin.policies.payout_filters import PayoutFilter
+from zhaoyin.policies.payout_forms import PayoutActionForm, PayoutRegisterForm
 from zhaoyin.policies.selectors import policy_list_visible_to
 
 REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
@@ -60,7 +60,7 @@ def payout_list(request: HttpRequest) -> HttpResponse:
     """The scoped, filtered, paged ledger with the count and the sums of the filtered rows
     (approved and pending apart). Bad parameters → 400 naming them."""
     user = request_user(request)
-    form = PayoutFilterForm(request.GET, user=user)
+    form = FilterBarForm(request.GET, filters=PayoutFilter, user=user)
     context: dict[str, Any] = {
         "form": form,
         "page_obj": None,
@@ -70,7 +70,7 @@ def payout_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or form.filter is None:
         return render(request, "policies/payout_list.html", context, status=400)
     flt = form.filter
-    qs = payout_filter_apply(selectors.payout_list_visible_to(user), flt)
+    qs = flt.apply(selectors.payout_list_visible_to(user))
     totals = selectors.ledger_totals(qs)
     # One aggregate serves the count and the sums.
     paginator = IdFirstPaginator(qs, flt.page_size, count=totals.count)

@@ -19,7 +19,6 @@ subtree. Each service checks this itself, whatever the caller.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -38,6 +37,9 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.policies.models import Payout, PayoutStatus, Policy, PolicyStatus
+from zhaoyin.policies.payout_periods import YEAR_MAX as YEAR_MAX
+from zhaoyin.policies.payout_periods import YEAR_MIN as YEAR_MIN
+from zhaoyin.policies.payout_periods import clean_period
 
 #: Roles that register payouts and resubmit rejected ones (within their unit scope).
 REGISTRAR_ROLES: frozenset[str] = frozenset({Role.CITY_ADMIN.value, Role.UNIT_ADMIN.value, Role.STAFF.value})
@@ -47,9 +49,6 @@ APPROVER_ROLES: frozenset[str] = frozenset({Role.CITY_ADMIN.value, Role.UNIT_ADM
 #: The largest amount the column holds (14 digits, 2 decimals), in 万元.
 MAX_AMOUNT = Decimal("999999999999.99")
 NOTE_MAX = 500
-#: ``YYYY``, ``YYYY-Q1`` … ``YYYY-Q4`` or ``YYYY-01`` … ``YYYY-12``.
-PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")
-YEAR_MIN, YEAR_MAX = 1990, 2100
 
 
 class PayoutAction(StrEnum):
@@ -136,17 +135,6 @@ def payout_transitions_from(status: str) -> list[PayoutTransition]:
 
 
 # ---- validation -------------------------------------------------------------------------------
-
-
-def clean_period(value: Any) -> str:
-    """A period as stored (``2025``, ``2025-Q3``, ``2025-07``); ``ValueError`` with the reason."""
-    text = value.strip().upper() if isinstance(value, str) else ""
-    match = PERIOD_RE.match(text)
-    if match is None:
-        raise ValueError(_("must be a year (2025), a quarter (2025-Q1 … 2025-Q4) or a month (2025-01 … 2025-12)"))
-    if not YEAR_MIN <= int(match["year"]) <= YEAR_MAX:
-        raise ValueError(_("the year must be from %(low)d to %(high)d") % {"low": YEAR_MIN, "high": YEAR_MAX})
-    return text
 
 
 def clean_amount(value: Any) -> Decimal:
@@ -477,11 +465,14 @@ def payout_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes
     text as text: no formula injection) and return the row count. Bad parameters raise
     ``InvalidInput`` before anything is written. Audited as "payout.export"."""
     from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
-    from zhaoyin.policies.payout_filters import payout_filter_apply, payout_filter_parse
+
+    # The ledger's filter and selector sit above the services: loaded when an export runs, so
+    # importing the services never imports them (no circle).
+    from zhaoyin.policies.payout_filters import PayoutFilter
     from zhaoyin.policies.payout_selectors import payout_list_visible_to
 
-    flt = payout_filter_parse(params)
-    qs = payout_filter_apply(payout_list_visible_to(acting_user), flt)
+    flt = PayoutFilter.parse(params)
+    qs = flt.apply(payout_list_visible_to(acting_user))
     count = write_xlsx(
         out,
         [

@@ -26,6 +26,7 @@ from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.files import attachment_response
+from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.listparams import MAX_PAGE_SIZE, positive_int
 from zhaoyin.core.paging import IdFirstPaginator
@@ -34,8 +35,8 @@ from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies import flow, selectors, services
 from zhaoyin.policies.eligibility_text import described, tree_errors
 from zhaoyin.policies.exporting import export_filename, policy_export
-from zhaoyin.policies.filters import policy_filter_apply
-from zhaoyin.policies.forms import PolicyFilesForm, PolicyFilterForm, PolicyForm, WithdrawForm, editor_options
+from zhaoyin.policies.filters import PolicyFilter
+from zhaoyin.policies.forms import PolicyFilesForm, PolicyForm, WithdrawForm, editor_options
 from zhaoyin.policies.importing import POLICY_COLUMNS, PolicyImport, policy_import_template
 from zhaoyin.policies.models import Policy
 from zhaoyin.policies.payouts import REGISTRAR_ROLES as PAYOUT_REGISTRARS
@@ -51,7 +52,7 @@ PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
 def policy_list(request: HttpRequest) -> HttpResponse:
     """The visible, filtered, sorted and paged policy list. Bad parameters → 400 naming them."""
     user = request_user(request)
-    form = PolicyFilterForm(request.GET)
+    form = FilterBarForm(request.GET, filters=PolicyFilter, user=user)
     context: dict[str, Any] = {
         "form": form,
         "page_obj": None,
@@ -61,7 +62,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or form.filter is None:
         return render(request, "policies/list.html", context, status=400)
     flt = form.filter
-    qs = policy_filter_apply(selectors.policy_list_visible_to(user), flt)
+    qs = flt.apply(selectors.policy_list_visible_to(user))
     paginator = IdFirstPaginator(qs, flt.page_size, count=qs.order_by().aggregate(n=Count("id"))["n"])
     context["page_obj"] = paginator.get_page(flt.page)
     context["filter"] = flt

@@ -13,17 +13,16 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Router, Status
 from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.fields import MAX_ID, Amount, IndustryRef, OrgUnitRef, exact_amounts
-from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, MonthText, OutSchema, Username
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
-from zhaoyin.projects.filters import project_filter_apply, project_filter_parse
+from zhaoyin.projects.filters import ProjectFilter
 from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
 
 router = Router(tags=["projects"])
@@ -133,22 +132,6 @@ class ProjectPageOut(OutSchema):
 # ---- input ----------------------------------------------------------------------------------
 
 
-class ProjectListQuery(Schema):
-    q: str | None = Field(None, description="Substrings of code, name or investor; all words must occur")
-    org_unit: str | None = Field(None, description="Org unit code; includes the units below it")
-    industry: str | None = Field(None, description="Industry code or id")
-    stage: str | None = Field(None, description="Stage code")
-    source_region: str | None = None
-    attraction_method: str | None = None
-    min_investment: str | None = Field(None, description="万元, inclusive")
-    max_investment: str | None = Field(None, description="万元, inclusive")
-    sort: str | None = Field(
-        None, description="code, name, total_investment_wan, stage_on or updated_at; - for descending"
-    )
-    page: int | None = Field(None, ge=1, le=999_999_999)
-    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
-
-
 class ProjectIn(StrictSchema):
     name: StrictStr
     investor: StrictStr | StrictInt | None = Field(
@@ -224,13 +207,13 @@ def _detail(user: Any, project: Project) -> Project:
 # ---- operations -----------------------------------------------------------------------------
 
 
-@router.get("", response=ProjectPageOut)
+@router.get("", response=ProjectPageOut, openapi_extra=ProjectFilter.openapi())
 @api_allow(selectors.READER_ROLES)
-def project_list(request: HttpRequest, filters: Query[ProjectListQuery]) -> dict[str, Any]:
+def project_list(request: HttpRequest) -> dict[str, Any]:
     """Projects in the caller's scope, filtered, sorted and paged: ``{"count", "items"}``."""
     user = request_user(request)
-    flt = project_filter_parse(filters.dict(exclude_none=True))
-    qs = project_filter_apply(selectors.project_list_visible_to(user), flt)
+    flt = ProjectFilter.parse(request.GET)
+    qs = flt.apply(selectors.project_list_visible_to(user))
     total, items = _page(qs, flt.page, flt.page_size)
     return {"count": total, "items": items}
 

@@ -21,7 +21,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
 from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
-from zhaoyin.projects.filters import project_filter_apply, project_filter_parse
+from zhaoyin.projects.filters import ProjectFilter
 from zhaoyin.projects.models import Project
 from zhaoyin.projects.selectors import project_list_visible_to
 
@@ -94,8 +94,8 @@ def project_export(*, acting_user: User, params: Mapping[str, Any], out: IO[byte
     """Write the user's scoped, filtered project list to ``out`` as .xlsx; return the row
     count. Bad filter parameters raise ``InvalidInput`` before anything is written. Audited
     as "project.export" with the filter and the count of rows in the file."""
-    flt = project_filter_parse(params)
-    qs = project_filter_apply(project_list_visible_to(acting_user), flt)
+    flt = ProjectFilter.parse(params)
+    qs = flt.apply(project_list_visible_to(acting_user))
     count = write_xlsx(
         out,
         [

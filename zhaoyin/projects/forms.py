@@ -8,17 +8,15 @@ choice validation): those would word their messages differently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
-from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.enterprises import selectors as enterprise_selectors
-from zhaoyin.projects.choices import AlertLevel, AttractionMethod, FundKind, FundSource, SourceRegion, Stage
-from zhaoyin.projects.filters import ProjectFilter, project_filter_parse
+from zhaoyin.projects.choices import AttractionMethod, FundKind, FundSource, SourceRegion
 from zhaoyin.projects.models import Project
 from zhaoyin.projects.selectors import can_create_project_in, staff_in_charge_candidates
 from zhaoyin.projects.validation import PROJECT_FIELDS, REQUIRED_FIELDS
@@ -211,42 +209,3 @@ class FundCorrectForm(forms.Form):
     entry = forms.CharField(required=False, widget=forms.HiddenInput())
     amount_wan = text(_("Corrected amount (10k yuan)"), 20, inputmode="decimal")
     note = text(_("Reason for the correction"), 200)
-
-
-class ProjectFilterForm(FilterBarForm[ProjectFilter]):
-    """The list's filter bar. ``clean`` is ``filters.project_filter_parse``; after
-    ``is_valid()`` the parsed filter is in ``self.filter``."""
-
-    q = forms.CharField(
-        label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search", "maxlength": 100})
-    )
-    org_unit = select(_("Org unit"))
-    industry = select(_("Industry"))
-    stage = select(_("Stage"))
-    source_region = select(_("Source region"))
-    attraction_method = select(_("Attraction method"))
-    alert = select(_("Alert"))
-    min_investment = text(_("Min. investment (10k yuan)"), 20, inputmode="decimal")
-    max_investment = text(_("Max. investment (10k yuan)"), 20, inputmode="decimal")
-
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        units = enterprise_selectors.org_units_for_filter(user)
-        _set_choices(self, "org_unit", _unit_choices(units, str(_("All units"))))
-        _set_choices(self, "industry", _industry_choices(str(_("All industries"))))
-        _set_choices(self, "stage", [("", str(_("All stages"))), *((v, str(label)) for v, label in Stage.choices)])
-        _set_choices(
-            self, "source_region", [("", str(_("All regions"))), *((v, str(lb)) for v, lb in SourceRegion.choices)]
-        )
-        _set_choices(
-            self,
-            "attraction_method",
-            [("", str(_("All methods"))), *((v, str(lb)) for v, lb in AttractionMethod.choices)],
-        )
-        _set_choices(self, "alert", [("", str(_("All lights"))), *((v, str(lb)) for v, lb in AlertLevel.choices)])
-        if len(units) < 2:
-            del self.fields["org_unit"]
-
-    def parse(self, data: Mapping[str, Any]) -> ProjectFilter:
-        return project_filter_parse(data)

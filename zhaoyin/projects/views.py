@@ -30,7 +30,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
-from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.money import fen_sum, fen_to_amount
 from zhaoyin.core.paging import IdFirstPaginator
@@ -39,8 +39,8 @@ from zhaoyin.lib.cycle_times import cycle_times
 from zhaoyin.projects import flow, fund_flow, selectors, services
 from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.exporting import export_filename, project_export
-from zhaoyin.projects.filters import project_filter_apply
-from zhaoyin.projects.forms import FundCorrectForm, FundEntryForm, ProjectFilterForm, ProjectForm, StageChangeForm
+from zhaoyin.projects.filters import ProjectFilter
+from zhaoyin.projects.forms import FundCorrectForm, FundEntryForm, ProjectForm, StageChangeForm
 from zhaoyin.projects.models import FundEntry, Project, StageEvent
 
 EDITORS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
@@ -61,7 +61,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     """The scoped, filtered, sorted and paged list with the count and the summed investment
     of the whole filtered set. Bad parameters → 400 naming them."""
     user = request_user(request)
-    form = ProjectFilterForm(request.GET, user=user)
+    form = FilterBarForm(request.GET, filters=ProjectFilter, user=user)
     context: dict[str, Any] = {
         "form": form,
         "page_obj": None,
@@ -71,7 +71,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or form.filter is None:
         return render(request, "projects/list.html", context, status=400)
     flt = form.filter
-    qs = project_filter_apply(selectors.project_list_visible_to(user), flt)
+    qs = flt.apply(selectors.project_list_visible_to(user))
     # Count and sum in one aggregate query; the paginator reuses the count.
     totals = qs.order_by().aggregate(count=Count("id"), investment_fen=fen_sum("total_investment_wan"))
     paginator = IdFirstPaginator(qs, flt.page_size, count=totals["count"])

@@ -15,18 +15,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Router, Status
 from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import StrictSchema, api_allow
 from zhaoyin.core.fields import MAX_ID
-from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.matters.models import Matter
 from zhaoyin.visits import selectors, services
-from zhaoyin.visits.filters import visit_filter_apply, visit_filter_parse
+from zhaoyin.visits.filters import VisitFilter
 from zhaoyin.visits.models import Visit
 
 router = Router(tags=["visits"])
@@ -112,24 +111,18 @@ class VisitIn(StrictSchema):
     )
 
 
-class VisitListQuery(Schema):
-    enterprise: str | None = Field(None, description="Enterprise id")
-    group: str | None = Field(None, description="Service group code")
-    quarter: str | None = Field(None, description="YYYY-Qn")
-    page: int | None = Field(None, ge=1, le=999_999_999)
-    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
 
 
 _PREFETCH = ("participants", "demands__matter", "files")
 
 
-@router.get("", response=VisitPageOut)
+@router.get("", response=VisitPageOut, openapi_extra=VisitFilter.openapi())
 @api_allow(selectors.READER_ROLES)
-def visit_list(request: HttpRequest, filters: Query[VisitListQuery]) -> dict[str, Any]:
+def visit_list(request: HttpRequest) -> dict[str, Any]:
     """Visits of the enterprises in the caller's scope, newest first: ``{"count", "items"}``."""
     user = request_user(request)
-    flt = visit_filter_parse(filters.dict(exclude_none=True))
-    qs = visit_filter_apply(selectors.visit_list_visible_to(user), flt).prefetch_related(*_PREFETCH)
+    flt = VisitFilter.parse(request.GET)
+    qs = flt.apply(selectors.visit_list_visible_to(user)).prefetch_related(*_PREFETCH)
     total = qs.count()
     start = (flt.page - 1) * flt.page_size
     ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size])

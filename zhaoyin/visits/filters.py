@@ -1,33 +1,22 @@
-"""The visit list's parameters, read the same way by the page and the API: ``group`` (a
-service group code), ``enterprise`` (an id), ``quarter`` (``YYYY-Qn``), ``page``,
-``page_size``. Bad values are refused naming the parameter (``InvalidInput``), never a 500."""
+"""The visit list's filters, declared once (``core.filtering``) for the page and the API:
+``group`` (a service group code), ``enterprise`` (an id), ``quarter`` (``YYYY-Qn``), paging;
+newest visit first."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from zhaoyin.core.listparams import ParamErrors, first_param, parse_paging, positive_int
-from zhaoyin.visits.models import Visit
-from zhaoyin.visits.selectors import quarter_bounds
+from zhaoyin.core.filtering import Filter, FilterSet, Integer, Text
+from zhaoyin.matters import clocks
+from zhaoyin.visits import selectors
 
 QUARTER_RE = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
-PARAMS = ("group", "enterprise", "quarter", "page", "page_size")
-
-
-@dataclass(frozen=True)
-class VisitFilter:
-    group: str = ""
-    enterprise: int | None = None
-    quarter: tuple[int, int] | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 def parse_quarter(text: str) -> tuple[int, int] | None:
@@ -36,39 +25,6 @@ def parse_quarter(text: str) -> tuple[int, int] | None:
         return None
     year, quarter = int(match.group(1)), int(match.group(2))
     return (year, quarter) if 2000 <= year <= 2100 else None
-
-
-def visit_filter_parse(params: Mapping[str, Any]) -> VisitFilter:
-    """The filter a request asks for; raises ``InvalidInput`` naming each bad parameter."""
-    errors = ParamErrors()
-    raw = {name: first_param(params, name) for name in PARAMS}
-    enterprise = None
-    if raw["enterprise"]:
-        enterprise = positive_int(raw["enterprise"])
-        if enterprise is None:
-            errors.fail("enterprise", _("Enter an enterprise id."))
-    quarter = None
-    if raw["quarter"]:
-        quarter = parse_quarter(raw["quarter"])
-        if quarter is None:
-            errors.fail("quarter", _("Enter a quarter as YYYY-Qn, e.g. 2026-Q3."))
-    group = raw["group"]
-    if len(group) > 40:
-        errors.fail("group", _("Unknown service group."))
-    page, page_size = parse_paging({k: raw[k] for k in ("page", "page_size")}, errors)
-    errors.raise_if_any()
-    return VisitFilter(group=group, enterprise=enterprise, quarter=quarter, page=page, page_size=page_size)
-
-
-def visit_filter_apply(qs: QuerySet[Visit], flt: VisitFilter) -> QuerySet[Visit]:
-    if flt.group:
-        qs = qs.filter(group__code=flt.group)
-    if flt.enterprise is not None:
-        qs = qs.filter(enterprise_id=flt.enterprise)
-    if flt.quarter is not None:
-        start, end = quarter_bounds(*flt.quarter)
-        qs = qs.filter(visited_on__gte=start, visited_on__lte=end)
-    return qs.order_by("-visited_on", "-pk")
 
 
 def recent_quarters(today: dt.date, n: int = 8) -> list[str]:
@@ -81,3 +37,57 @@ def recent_quarters(today: dt.date, n: int = 8) -> list[str]:
         if quarter == 0:
             year, quarter = year - 1, 4
     return out
+
+
+class Quarter(Filter[tuple[int, int] | None]):
+    """A calendar quarter (``2026-Q3``): the visits made in it."""
+
+    empty = None
+
+    def clean(self, text: str) -> tuple[int, int] | None:
+        quarter = parse_quarter(text)
+        if quarter is None:
+            raise ValueError(_("Enter a quarter as YYYY-Qn, e.g. 2026-Q3."))
+        return quarter
+
+
+def _in_quarter(quarter: tuple[int, int] | None) -> Q:
+    start, end = selectors.quarter_bounds(*quarter) if quarter is not None else (None, None)
+    return Q(visited_on__gte=start, visited_on__lte=end)
+
+
+def _group_options(user: Any) -> list[tuple[str, str]]:
+    return [(g.code, g.name) for g in selectors.group_list_visible_to(user)]
+
+
+class VisitFilter(FilterSet):
+    """Visits: service group, enterprise, quarter."""
+
+    group = Text(
+        max_length=40,
+        message=gettext_lazy("Unknown service group."),
+        column="group__code",
+        label=gettext_lazy("Service group"),
+        blank=gettext_lazy("All groups"),
+        options=_group_options,
+        min_options=0,  # the page lays the box out itself: it is always there
+        doc="Service group code",
+    )
+    enterprise = Integer(
+        message=gettext_lazy("Enter an enterprise id."),
+        column="enterprise_id",
+        label=gettext_lazy("Enterprise id"),
+        hidden=True,
+        doc="Enterprise id",
+    )
+    quarter = Quarter(
+        where=_in_quarter,
+        label=gettext_lazy("Quarter"),
+        blank=gettext_lazy("All quarters"),
+        options=lambda user: [(q, q) for q in recent_quarters(clocks.today())],
+        doc="YYYY-Qn",
+    )
+    order = ("-visited_on", "-pk")
+
+
+__all__ = ["Quarter", "VisitFilter", "parse_quarter", "recent_quarters"]

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership, User
+from zhaoyin.accounts.models import ServiceGroupMembership, User
 from zhaoyin.accounts.scope import member_group_ids
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.listparams import positive_int
@@ -23,7 +23,6 @@ from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind
 from zhaoyin.matters.forms import MultipleFileField
 from zhaoyin.visits import selectors
-from zhaoyin.visits.filters import recent_quarters
 from zhaoyin.visits.validation import DEMAND_FIELDS, MAX_CONTACT, MAX_NAMES, MAX_NOTES
 
 
@@ -151,21 +150,6 @@ def service_errors_for_form(exc: InvalidInput) -> InvalidInput:
     """The service's field names mapped onto the form's (``files`` → ``evidence``)."""
     renamed = [{**e, "field": "evidence" if e.get("field") == "files" else e.get("field", "")} for e in exc.errors]
     return InvalidInput(exc.detail, renamed)
-
-
-class VisitFilterForm(forms.Form):
-    """The visit list's filter bar (the parser in ``filters`` decides what is valid)."""
-
-    group = forms.ChoiceField(label=_("Service group"), required=False)
-    enterprise = forms.CharField(label=_("Enterprise id"), required=False, widget=forms.HiddenInput)
-    quarter = forms.ChoiceField(label=_("Quarter"), required=False)
-
-    def __init__(self, *args: Any, groups: list[OrgUnit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _choice_field(self, "group").choices = [("", _("All groups"))] + [(g.code, g.name) for g in groups]
-        _choice_field(self, "quarter").choices = [("", _("All quarters"))] + [
-            (q, q) for q in recent_quarters(clocks.today())
-        ]
 
 
 class MemberAddForm(forms.Form):

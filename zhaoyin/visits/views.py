@@ -26,19 +26,18 @@ from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.core.files import attachment_response
-from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES
 from zhaoyin.matters import clocks
 from zhaoyin.visits import selectors, services
-from zhaoyin.visits.filters import visit_filter_apply, visit_filter_parse
+from zhaoyin.visits.filters import VisitFilter
 from zhaoyin.visits.forms import (
     KIND_CHOICES,
     AssignForm,
     MemberAddForm,
-    VisitFilterForm,
     VisitForm,
     demand_rows,
     place_demand_errors,
@@ -311,19 +310,16 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 def visit_list(request: HttpRequest) -> HttpResponse:
     """Visits of the enterprises in scope, newest first, filtered by group, enterprise, quarter."""
     user = request_user(request)
-    groups = list(selectors.group_list_visible_to(user))
-    form = VisitFilterForm(request.GET, groups=groups)
+    form = FilterBarForm(request.GET, filters=VisitFilter, user=user)
     context: dict[str, Any] = {
         "form": form,
         "page_obj": None,
         "can_create": user.has_role(*RECORDERS) and not user.admin_role,
     }
-    try:
-        flt = visit_filter_parse(request.GET)
-    except InvalidInput as exc:
-        context["problems"] = exc.errors
+    if not form.is_valid() or form.filter is None:
         return render(request, "visits/list.html", context, status=400)
-    qs = visit_filter_apply(selectors.visit_list_visible_to(user), flt).prefetch_related(
+    flt = form.filter
+    qs = flt.apply(selectors.visit_list_visible_to(user)).prefetch_related(
         "demands__matter", "participants"
     )
     paginator = IdFirstPaginator(qs, flt.page_size)

@@ -11,8 +11,7 @@ from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.listparams import DEFAULT_PAGE_SIZE
 from zhaoyin.enterprises.filters import (
-    enterprise_filter_apply,
-    enterprise_filter_parse,
+    EnterpriseFilter,
     enterprise_page,
 )
 from zhaoyin.enterprises.models import Enterprise, Industry, Qualification
@@ -20,13 +19,13 @@ from zhaoyin.enterprises.tests.conftest import MakeEnterprise
 
 
 def names(params: dict[str, str]) -> list[str]:
-    flt = enterprise_filter_parse(params)
-    return [e.name for e in enterprise_filter_apply(Enterprise.objects.all(), flt)]
+    flt = EnterpriseFilter.parse(params)
+    return [e.name for e in flt.apply(Enterprise.objects.all())]
 
 
 def test_defaults(db: None) -> None:
-    flt = enterprise_filter_parse({})
-    assert (flt.q, flt.sort, flt.page, flt.page_size) == ("", "name", 1, DEFAULT_PAGE_SIZE)
+    flt = EnterpriseFilter.parse({})
+    assert (flt.q, flt.sort, flt.page, flt.page_size) == ((), "name", 1, DEFAULT_PAGE_SIZE)
     assert not flt.is_filtered
 
 
@@ -56,14 +55,14 @@ def test_defaults(db: None) -> None:
 )
 def test_VAL_01_bad_parameter_is_named(org_tree: dict[str, OrgUnit], params: dict[str, str], field: str) -> None:
     with pytest.raises(InvalidInput) as exc:
-        enterprise_filter_parse(params)
+        EnterpriseFilter.parse(params)
     assert [e["field"] for e in exc.value.errors] == [field]
     assert exc.value.errors[0]["message"]
 
 
 def test_every_bad_parameter_is_reported_at_once(org_tree: dict[str, OrgUnit]) -> None:
     with pytest.raises(InvalidInput) as exc:
-        enterprise_filter_parse({"industry": "nope", "page": "0", "sort": "x"})
+        EnterpriseFilter.parse({"industry": "nope", "page": "0", "sort": "x"})
     assert {e["field"] for e in exc.value.errors} == {"industry", "page", "sort"}
 
 
@@ -110,17 +109,17 @@ def test_sort_whitelist_both_directions_and_missing_values_last(make_enterprise:
 def test_paging_counts_and_past_the_end_is_empty(make_enterprise: MakeEnterprise) -> None:
     for i in range(7):
         make_enterprise(f"企业{i}")
-    flt = enterprise_filter_parse({"page": "2", "page_size": "5"})
-    total, items = enterprise_page(enterprise_filter_apply(Enterprise.objects.all(), flt), flt)
+    flt = EnterpriseFilter.parse({"page": "2", "page_size": "5"})
+    total, items = enterprise_page(flt.apply(Enterprise.objects.all()), flt)
     assert total == 7
     assert [e.name for e in items] == ["企业5", "企业6"]
-    flt = enterprise_filter_parse({"page": "99", "page_size": "5"})
-    assert enterprise_page(enterprise_filter_apply(Enterprise.objects.all(), flt), flt) == (7, [])
+    flt = EnterpriseFilter.parse({"page": "99", "page_size": "5"})
+    assert enterprise_page(flt.apply(Enterprise.objects.all()), flt) == (7, [])
 
 
 def test_query_dict_last_value_and_unknown_parameters_ignored(db: None) -> None:
     from django.http import QueryDict
 
-    flt = enterprise_filter_parse(QueryDict("sort=name&sort=-name&utm_source=x"))
+    flt = EnterpriseFilter.parse(QueryDict("sort=name&sort=-name&utm_source=x"))
     assert flt.sort == "-name"
     assert flt.params == {"sort": "-name"}

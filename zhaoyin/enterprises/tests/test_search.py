@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from zhaoyin.enterprises.filters import enterprise_filter_apply, enterprise_filter_parse
+from zhaoyin.enterprises.filters import EnterpriseFilter
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.tests.conftest import MakeEnterprise
 
 
 def search(q: str) -> list[str]:
     """Names found, sorted in Python (the database's collation of Chinese may differ)."""
-    flt = enterprise_filter_parse({"q": q})
-    return sorted(e.name for e in enterprise_filter_apply(Enterprise.objects.all(), flt))
+    flt = EnterpriseFilter.parse({"q": q})
+    return sorted(e.name for e in flt.apply(Enterprise.objects.all()))
 
 
 def test_two_character_chinese_term_finds_substring(make_enterprise: MakeEnterprise) -> None:

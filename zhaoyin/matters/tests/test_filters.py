@@ -12,12 +12,9 @@ import pytest
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.matters.filters import (
-    DEFAULT_SORT,
     MatterFilter,
     alert_q,
     matter_alert,
-    matter_filter_apply,
-    matter_filter_parse,
 )
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter, matter_search_text
@@ -33,29 +30,29 @@ def _fields(exc: pytest.ExceptionInfo[InvalidInput]) -> set[str]:
 
 
 def test_parse_defaults() -> None:
-    flt = matter_filter_parse({})
+    flt = MatterFilter.parse({})
     assert flt == MatterFilter()
-    assert (flt.sort, flt.page, flt.page_size, flt.is_filtered) == (DEFAULT_SORT, 1, 50, False)
+    assert (flt.sort, flt.page, flt.page_size, flt.is_filtered) == ("-updated_at", 1, 50, False)
 
 
 def test_parse_reads_every_filter(org_tree: dict[str, OrgUnit]) -> None:
-    flt = matter_filter_parse({
+    flt = MatterFilter.parse({
         "q": " 用地  JB2026 ", "state": "accepted", "lead_unit": "340402", "source": "visit",
         "kind": "reform", "alert": "overdue", "listed": "true", "sort": "-handle_deadline", "page": "2",
         "page_size": "20", "other": "ignored",
     })
-    assert flt.terms == ("用地", "JB2026")
+    assert flt.q == ("用地", "JB2026")
     assert flt.lead_unit == org_tree["county_a"]
     assert (flt.state, flt.source, flt.kind, flt.alert, flt.listed) == ("accepted", "visit", "reform", "overdue", True)
     assert (flt.sort, flt.page, flt.page_size) == ("-handle_deadline", 2, 20)
     assert flt.is_filtered
     assert "other" not in flt.params
-    assert matter_filter_parse({"listed": "0"}).listed is False
+    assert MatterFilter.parse({"listed": "0"}).listed is False
 
 
 def test_parse_names_every_bad_parameter(org_tree: dict[str, OrgUnit]) -> None:
     with pytest.raises(InvalidInput) as exc:
-        matter_filter_parse({
+        MatterFilter.parse({
             "q": "x" * 101, "state": "open", "lead_unit": "nowhere", "source": "rumour", "kind": "chat",
             "alert": "red", "listed": "maybe", "sort": "password", "page": "0", "page_size": "5000",
         })
@@ -67,7 +64,7 @@ def test_parse_names_every_bad_parameter(org_tree: dict[str, OrgUnit]) -> None:
 def test_parse_refuses_control_characters_and_too_many_words() -> None:
     for q in ("a\x00b", "a b c d e f"):
         with pytest.raises(InvalidInput) as exc:
-            matter_filter_parse({"q": q})
+            MatterFilter.parse({"q": q})
         assert _fields(exc) == {"q"}
 
 
@@ -82,7 +79,7 @@ def test_apply_narrows_the_scoped_list(people: People, make_matter: MakeMatter) 
     Matter.objects.filter(pk=park.pk).update(source="visit", kind="consultation")
 
     def ids(user: Any, **params: str) -> set[int]:
-        qs = matter_filter_apply(matter_list_visible_to(user), matter_filter_parse(params))
+        qs = MatterFilter.parse(params).apply(matter_list_visible_to(user))
         return set(qs.values_list("pk", flat=True))
 
     city = people.dispatcher
@@ -111,7 +108,7 @@ def test_sort_orders_with_ties_broken_by_id(people: People, make_matter: MakeMat
     qs = matter_list_visible_to(people.dispatcher)
 
     def order(sort: str) -> list[int]:
-        return list(matter_filter_apply(qs, matter_filter_parse({"sort": sort})).values_list("pk", flat=True))
+        return list(MatterFilter.parse({"sort": sort}).apply(qs).values_list("pk", flat=True))
 
     assert order("handle_deadline") == [second.pk, first.pk, draft.pk]  # missing deadlines last
     assert order("-handle_deadline") == [first.pk, second.pk, draft.pk]
@@ -144,7 +141,7 @@ def test_alert_filter_agrees_with_the_ladder_on_every_day(people: People, make_m
     for today in _span(dt.date(2026, 9, 25), dt.date(2026, 10, 14)):
         expected = {m.pk: matter_alert(m, today, calendar) for m in matters}
         for alert in ("normal", "approaching", "overdue"):
-            got = set(matter_filter_apply(scoped, matter_filter_parse({"alert": alert}), today=today)
+            got = set(MatterFilter.parse({"alert": alert}).apply(scoped, today=today)
                       .values_list("pk", flat=True))
             assert got == {pk for pk, value in expected.items() if value == alert}, (today, alert)
 

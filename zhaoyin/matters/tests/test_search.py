@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from zhaoyin.matters import services
-from zhaoyin.matters.filters import matter_filter_apply, matter_filter_parse
+from zhaoyin.matters.filters import MatterFilter
 from zhaoyin.matters.models import Matter
 from zhaoyin.matters.search import SEARCH_INDEX
 from zhaoyin.matters.tests.conftest import People
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def found(q: str) -> set[str]:
-    flt = matter_filter_parse({"q": q})
-    return set(matter_filter_apply(Matter.objects.all(), flt).values_list("title", flat=True))
+    flt = MatterFilter.parse({"q": q})
+    return set(flt.apply(Matter.objects.all()).values_list("title", flat=True))
 
 
 def create(people: People, title: str, requester_name: str = "") -> Matter:

@@ -12,7 +12,7 @@ from django.db import connection
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.matters import services, tally
-from zhaoyin.matters.filters import matter_filter_apply, matter_filter_parse
+from zhaoyin.matters.filters import MatterFilter
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter, MatterTally
 from zhaoyin.matters.search import SEARCH_INDEX
@@ -90,10 +90,10 @@ def test_list_counts_from_the_tally_equal_a_live_count(
         Matter(code="D2", title="区派", source="visit", kind="coordination", state="draft",
                dispatcher_unit=org_tree["park_a"]),
     ])
-    flt = matter_filter_parse(params)
+    flt = MatterFilter.parse(params)
     for user in (people.dispatcher, people.supervisor, people.lead, people.park, people.co, people.outsider,
                  people.requester, people.other_portal, people.sysadmin):
-        qs = matter_filter_apply(matter_list_visible_to(user), flt)
+        qs = flt.apply(matter_list_visible_to(user))
         live = Counter(qs.values_list("state", flat=True))
         counts = matter_state_counts(user, flt)
         assert counts.by_state == dict(live), (user.username, params)
@@ -107,7 +107,7 @@ def test_a_search_is_counted_up_to_the_cap(people: People, make_matter: MakeMatt
     for _ in range(4):
         make_matter(State.ASSIGNED)
     monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 3)
-    counts = matter_state_counts(people.dispatcher, matter_filter_parse({"q": "用地"}))
+    counts = matter_state_counts(people.dispatcher, MatterFilter.parse({"q": "用地"}))
     assert (counts.total, counts.capped, counts.by_state) == (4, True, {})
-    exact = matter_state_counts(people.dispatcher, matter_filter_parse({"q": "用地", "state": "draft"}))
+    exact = matter_state_counts(people.dispatcher, MatterFilter.parse({"q": "用地", "state": "draft"}))
     assert (exact.total, exact.capped) == (0, False)

@@ -16,9 +16,9 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
 from zhaoyin.policies import payouts
 from zhaoyin.policies.models import Payout, PayoutStatus
+from zhaoyin.policies.payout_periods import clean_period
 from zhaoyin.policies.payouts import (
     PAYOUT_TRANSITIONS,
-    clean_period,
     payout_approve,
     payout_register,
     payout_reject,

@@ -11,7 +11,7 @@ import pytest
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.choices import Stage
-from zhaoyin.projects.filters import project_filter_apply, project_filter_parse
+from zhaoyin.projects.filters import ProjectFilter
 from zhaoyin.projects.models import Project
 from zhaoyin.projects.tests.helpers import MakeProject
 
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def names(params: dict[str, str]) -> list[str]:
-    flt = project_filter_parse(params)
-    return list(project_filter_apply(Project.objects.all(), flt).values_list("name", flat=True))
+    flt = ProjectFilter.parse(params)
+    return list(flt.apply(Project.objects.all()).values_list("name", flat=True))
 
 
 def test_search_matches_code_name_and_investor_all_terms(make_project: MakeProject) -> None:
@@ -86,13 +86,13 @@ def test_sort_whitelist_and_stable_order(make_project: MakeProject) -> None:
 )
 def test_bad_parameters_are_named(params: dict[str, str], field: str) -> None:
     with pytest.raises(InvalidInput) as info:
-        project_filter_parse(params)
+        ProjectFilter.parse(params)
     assert [e["field"] for e in info.value.errors] == [field]
 
 
 def test_params_keep_only_filters() -> None:
-    flt = project_filter_parse({"stage": "lead", "page": "2", "other": "x"})
+    flt = ProjectFilter.parse({"stage": "lead", "page": "2", "other": "x"})
     assert flt.params == {"stage": "lead"}
     assert flt.page == 2
     assert flt.is_filtered
-    assert not project_filter_parse({"sort": "name"}).is_filtered
+    assert not ProjectFilter.parse({"sort": "name"}).is_filtered
