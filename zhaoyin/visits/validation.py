@@ -20,7 +20,7 @@ from zhaoyin.core.listparams import positive_int
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind
-from zhaoyin.matters.services import MAX_TEXT, MAX_TITLE
+from zhaoyin.matters.inputs import MAX_TEXT, MAX_TITLE
 from zhaoyin.visits import selectors
 
 MAX_NOTES = 5000
