@@ -258,6 +258,8 @@ def from_cleaner(cleaner: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def clean(value: Any) -> Any:
         try:
             return cleaner(value)
+        except PydanticCustomError:
+            raise
         except InvalidInput as exc:
             raise refuse(exc.errors[0]["message"] if exc.errors else exc.detail) from None
         except ValueError as exc:

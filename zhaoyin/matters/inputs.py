@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Annotated, Any, Self
 
 from django.utils.translation import gettext_lazy as _
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, StrictInt, model_validator
 
 from zhaoyin.core.inputs import Input, choice, day, from_cleaner, must, optional_text, refuse, text, yes_no
 from zhaoyin.matters import clocks
@@ -29,6 +29,9 @@ MAX_CO_UNITS = 20
 #: Longest org unit code (``OrgUnit.code``) and project reference accepted.
 MAX_CODE = 32
 MAX_PROJECT_REF = 40
+#: Largest record number and version a lookup is tried with (beyond: unknown, never a 500).
+MAX_ID = 2**63 - 1
+MAX_VERSION = 2**31 - 1
 
 
 def _project_ref(value: Any) -> str | None:
@@ -42,7 +45,7 @@ def _enterprise_ref(value: Any) -> int | None:
     """An enterprise by record number; a number given as text (a form's box) too."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
         return value
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 9:
         return int(value.strip())
@@ -68,11 +71,13 @@ LongText = Annotated[str, BeforeValidator(text(MAX_TEXT)), Field(max_length=MAX_
 RequiredLongText = Annotated[str, BeforeValidator(text(MAX_TEXT, required=True)), Field(max_length=MAX_TEXT)]
 Reason = Annotated[str, BeforeValidator(text(MAX_REASON, required=True)), Field(max_length=MAX_REASON)]
 Name = Annotated[str, BeforeValidator(text(MAX_NAME)), Field(max_length=MAX_NAME)]
-UnitCode = Annotated[str | None, BeforeValidator(optional_text(MAX_CODE)), Field(max_length=MAX_CODE)]
+# No pydantic constraints on the optional types: they would be applied to None (a 500); the
+# cleaners hold the limits.
+UnitCode = Annotated[str | None, BeforeValidator(optional_text(MAX_CODE))]
 RequiredUnitCode = Annotated[str, BeforeValidator(must(optional_text(MAX_CODE))), Field(max_length=MAX_CODE)]
-UnitCodes = Annotated[list[str] | None, BeforeValidator(_unit_codes), Field(max_length=MAX_CO_UNITS)]
+UnitCodes = Annotated[list[str] | None, BeforeValidator(_unit_codes)]
 Day = Annotated[dt.date | None, BeforeValidator(day)]
-HandleDays = Annotated[int | None, BeforeValidator(from_cleaner(clocks.clean_handle_days)), Field(ge=1)]
+HandleDays = Annotated[int | None, BeforeValidator(from_cleaner(clocks.clean_handle_days))]
 Source = Annotated[MatterSource, BeforeValidator(must(choice(MatterSource, _("Unknown source."))))]
 Kind = Annotated[MatterKind, BeforeValidator(must(choice(MatterKind, _("Unknown kind."))))]
 EnterpriseRef = Annotated[int | None, BeforeValidator(_enterprise_ref)]
@@ -106,7 +111,7 @@ class MatterCreateInput(Input):
 class MatterUpdateInput(Input):
     """Edit a draft: only the fields sent change (``given()``)."""
 
-    title: Annotated[str | None, BeforeValidator(text(MAX_TITLE, required=True)), Field(max_length=MAX_TITLE)] = None
+    title: Annotated[str | None, BeforeValidator(text(MAX_TITLE, required=True))] = None
     description: LongText = ""
     kind: Annotated[MatterKind | None, BeforeValidator(must(choice(MatterKind, _("Unknown kind."))))] = None
     source: Annotated[MatterSource | None, BeforeValidator(must(choice(MatterSource, _("Unknown source."))))] = None
@@ -115,7 +120,7 @@ class MatterUpdateInput(Input):
     enterprise: EnterpriseRef = None
     project: ProjectRef = None
     requester_name: Name = ""
-    version: Annotated[int | None, Field(ge=1)] = Field(
+    version: Annotated[StrictInt, Field(ge=1, le=MAX_VERSION)] | None = Field(
         None, description="The version read; a different current version → 409"
     )
 
