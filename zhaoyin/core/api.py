@@ -25,6 +25,7 @@ from pydantic import ConfigDict
 
 from zhaoyin.core.authz import RULE_ATTR, Rule
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.inputs import field_errors
 from zhaoyin.core.roles import Role
 
 T = TypeVar("T")
@@ -76,11 +77,6 @@ def api_allow(*roles: Role | Iterable[Role], public: bool = False) -> Callable[[
     return decorate
 
 
-def _loc_to_field(loc: Iterable[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data")]
-    return ".".join(parts) or "body"
-
-
 def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
     return {"detail": detail, "errors": errors or []}
 
@@ -88,19 +84,14 @@ def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        errors = []
-        for e in exc.errors:
-            msg = str(e.get("msg", "invalid"))
-            if e.get("type") == "extra_forbidden":
-                msg = _("Unknown field.")
-            elif e.get("type") == "missing":
-                msg = _("This field is required.")
-            errors.append({"field": _loc_to_field(e.get("loc", ())), "message": msg})
+        # Our messages for pydantic's error types, one per value, the field as a dotted path
+        # (core.inputs): the same verdicts as a page or an import gets.
+        errors = field_errors(exc.errors)
         return api.create_response(request, error_body(_("Invalid input."), errors), status=422)
 
     @api.exception_handler(InvalidInput)
     def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
-        return api.create_response(request, error_body(str(exc.detail), exc.errors), status=422)
+        return api.create_response(request, exc.api_body(), status=422)
 
     @api.exception_handler(DjangoValidationError)
     def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
@@ -10,16 +11,61 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.filtering import FilterSet
+from zhaoyin.core.inputs import Input
 
 FS = TypeVar("FS", bound=FilterSet)
+F = TypeVar("F")
+I = TypeVar("I", bound=Input)  # noqa: E741
 
 
 def add_service_errors(form: forms.Form, exc: InvalidInput) -> None:
     """Show a service's field errors on the form: on the field when the form has it, else on
-    the form as a whole — so a message from the shared validators is never lost."""
-    for err in exc.errors or [{"field": "", "message": str(exc.detail)}]:
-        field = err.get("field", "")
-        form.add_error(field if field in form.fields else None, err["message"])
+    the form as a whole — so a message from the shared validators is never lost. A nested
+    field (``co_units.1``) lands on its top-level field."""
+    for field, messages in exc.by_field().items():
+        top = field.split(".", 1)[0]
+        for message in messages:
+            form.add_error(top if top in form.fields else None, message)
+
+
+def bind_input(
+    model: type[I], data: Mapping[str, Any], form: forms.Form, *, names: Mapping[str, str] | None = None
+) -> I | None:
+    """Build ``model`` from a page's posted ``data`` (a QueryDict): the model's fields that the
+    form shows, a list field with all its values; each refusal goes on its form field (else
+    on the form as a whole). None when anything was refused. ``names`` maps a model field to
+    the form field posted under another name.
+
+    The form only draws the page: the verdict on each value is the model's, as in the API and
+    the importers. A field the form does not offer is not read (a portal user's form has no
+    lead unit, so posting one changes nothing)."""
+    names = dict(names or {})
+    values: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        posted = names.get(field_name, field_name)
+        if posted not in form.fields:
+            continue
+        getlist = getattr(data, "getlist", None)
+        if _is_list(info.annotation) and getlist is not None:
+            # A multiple choice with nothing chosen posts nothing: that is an empty list.
+            values[field_name] = [v for v in getlist(posted) if str(v).strip()]
+        elif posted in data:
+            values[field_name] = data.get(posted)
+    try:
+        return model.parse(values)
+    except InvalidInput as exc:
+        add_service_errors(form, exc.renamed(names))
+        return None
+
+
+def _is_list(annotation: Any) -> bool:
+    """Whether a field's type is a list (``list[str] | None`` included)."""
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        return True
+    if origin is typing.Annotated:
+        return _is_list(typing.get_args(annotation)[0])
+    return any(_is_list(arg) for arg in typing.get_args(annotation)) if origin is not None else False
 
 
 class FilterBarForm(forms.Form, Generic[FS]):

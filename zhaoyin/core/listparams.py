@@ -12,7 +12,7 @@ from django.db.models import F
 from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext as _
 
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import Errors
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -25,19 +25,9 @@ PAGING_PARAMS = ("page", "page_size")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class ParamErrors:
-    """The field errors of one request's parameters, raised together at the end."""
-
-    def __init__(self) -> None:
-        self.errors: list[dict[str, str]] = []
-
-    def fail(self, name: str, message: str) -> None:
-        self.errors.append({"field": name, "message": message})
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            first = self.errors[0]
-            raise InvalidInput(first["field"] + ": " + first["message"], self.errors)
+#: The field errors of one request's parameters, raised together at the end: the project's
+#: one collector (``core.errors.Errors``), under the name the list parsers know.
+ParamErrors = Errors
 
 
 def first_param(params: Mapping[str, Any], name: str) -> str:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.demo import data
 from zhaoyin.projects.choices import MAIN_LINE, AttractionMethod, FundKind, FundSource, SourceRegion, Stage
+from zhaoyin.projects.inputs import FundEntryInput, ProjectInput, StageChangeInput
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.projects.services import fund_entry_add, project_change_stage, project_create
 from zhaoyin.targets.models import Target
@@ -207,7 +208,7 @@ def _create(spec: ProjectSpec, *, year: int, today: dt.date) -> Project:
         investor = demo_uscc(spec.investor, unit)
     project = project_create(
         acting_user=None,
-        data={
+        data=ProjectInput.parse({
             "name": spec.name,
             "investor": investor,
             "investor_name": spec.investor_name,
@@ -218,14 +219,18 @@ def _create(spec: ProjectSpec, *, year: int, today: dt.date) -> Project:
             "construction_content": spec.content,
             "attraction_method": spec.method,
             "first_contact_on": _date(year, spec.path[0][1], today),
-        },
+        }),
     )
     for stage, when in spec.path[1:]:
-        project_change_stage(acting_user=None, project=project, stage=stage, stage_on=_date(year, when, today))
+        project_change_stage(
+            acting_user=None, project=project, data=StageChangeInput.of(stage=stage, date=_date(year, when, today))
+        )
     if spec.side is not None:
         stage, when, reason = spec.side
         project_change_stage(
-            acting_user=None, project=project, stage=stage, stage_on=_date(year, when, today), reason=reason
+            acting_user=None,
+            project=project,
+            data=StageChangeInput.of(stage=stage, date=_date(year, when, today), reason=reason),
         )
     return project
 
@@ -312,10 +317,7 @@ def pipeline_ensure(*, year: int, result: LoadResult) -> None:
         fund_entry_add(
             acting_user=None,
             project=projects[name],
-            month=f"{month:%Y-%m}",
-            amount_wan=amount,
-            source=source,
-            kind=kind,
+            data=FundEntryInput.of(month=f"{month:%Y-%m}", amount_wan=amount, source=source, kind=kind),
         )
         result.add("fund_entries")
     _targets_ensure(year=year, result=result)

@@ -29,17 +29,17 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
+from zhaoyin.core.api import ErrorOut, api_allow
 from zhaoyin.core.fields import MAX_ID
+from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import BUSINESS_ROLES
 from zhaoyin.lib.flowchart import render_svg
-from zhaoyin.matters import clocks, flow, kpis, selectors, services
+from zhaoyin.matters import clocks, flow, inputs, kpis, selectors, services
 from zhaoyin.matters.filters import MatterFilter, matter_alert
 from zhaoyin.matters.flow import Action
 from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent
@@ -242,98 +242,8 @@ def _page(qs: QuerySet[Matter], total: int, page: int, page_size: int) -> list[M
 # ---- input ----------------------------------------------------------------------------------
 
 
-class MatterIn(StrictSchema):
-    title: StrictStr
-    description: StrictStr | None = None
-    kind: StrictStr = Field(description="consultation, coordination, talent_demand, urgent_instruction, "
-                                        "instruction or reform")
-    source: StrictStr = Field(description="enterprise_demand, project_obstacle, talent_demand, "
-                                          "leader_instruction, meeting_decision, reform_measure or visit")
-    lead_unit: StrictStr | None = Field(None, description="Org unit code")
-    co_units: list[StrictStr] | None = Field(None, description="Org unit codes")
-    enterprise: StrictInt | None = Field(None, description="Id of the enterprise the matter concerns")
-    project: StrictInt | StrictStr | None = Field(None, description="Id or code of the project it concerns")
-    requester_name: StrictStr | None = None
-    dispatcher_unit: StrictStr | None = Field(None, description="Org unit code (default: the registering unit)")
-    received_on: StrictStr | None = Field(
-        None, description="收文日期, YYYY-MM-DD, not in the future: the clocks count from the next day when the "
-                          "matter is first assigned (default: the day of assignment)"
-    )
-
-
-class MatterPatchIn(StrictSchema):
-    title: StrictStr | None = None
-    description: StrictStr | None = None
-    kind: StrictStr | None = None
-    source: StrictStr | None = None
-    lead_unit: StrictStr | None = None
-    co_units: list[StrictStr] | None = None
-    enterprise: StrictInt | None = None
-    project: StrictInt | StrictStr | None = None
-    requester_name: StrictStr | None = None
-    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
-
-
-_NOTE = Field(None, description="A note recorded with the event")
-_DATE = "YYYY-MM-DD, not in the past"
-
-
-class AssignIn(StrictSchema):
-    lead_unit: StrictStr | None = Field(None, description="Org unit code (default: the draft's)")
-    co_units: list[StrictStr] | None = Field(None, description="Org unit codes (default: the draft's)")
-    handle_days: StrictInt | None = Field(None, description="Handling working days (default: the kind's)")
-    handle_deadline: StrictStr | None = Field(None, description="A handling deadline date instead, " + _DATE)
-    received_on: StrictStr | None = Field(None, description="收文日期, YYYY-MM-DD (default: today)")
-    note: StrictStr | None = _NOTE
-
-
-class ReassignIn(AssignIn):
-    lead_unit: StrictStr = Field(description="Org unit code of the new lead unit")
-
-
-class NoteIn(StrictSchema):
-    note: StrictStr | None = _NOTE
-
-
-class ProgressIn(StrictSchema):
-    note: StrictStr = Field(description="The progress")
-
-
-class ReturnIn(StrictSchema):
-    reason: StrictStr = Field(description="Why the unit is not responsible")
-    suggested_unit: StrictStr = Field(description="Org unit code of the unit believed responsible")
-    note: StrictStr | None = _NOTE
-
-
-class ReportIn(StrictSchema):
-    summary: StrictStr = Field(description="The result")
-
-
-class RejectIn(StrictSchema):
-    reason: StrictStr = Field(description="Why the report is sent back")
-    handle_deadline: StrictStr | None = Field(None, description="The new handling deadline, " + _DATE)
-    handle_days: StrictInt | None = Field(None, description="Or working days from today (default: as before)")
-
-
-class RateIn(StrictSchema):
-    rating: StrictStr = Field(description="satisfied, basically_satisfied or dissatisfied")
-    comment: StrictStr | None = None
-
-
-class ReopenIn(StrictSchema):
-    reason: StrictStr = Field(description="Why the matter is reopened")
-    handle_days: StrictInt | None = None
-    handle_deadline: StrictStr | None = Field(None, description=_DATE)
-
-
-class ExtendIn(StrictSchema):
-    days: StrictInt | None = Field(None, description="More working days after the current deadline")
-    reason: StrictStr = Field(description="Why")
-    requested_deadline: StrictStr | None = Field(None, description="Or the deadline date wanted, " + _DATE)
-
-
-class ReasonIn(StrictSchema):
-    reason: StrictStr = Field(description="Why the matter is cancelled")
+# The bodies of registration, draft edits and the actions are the use cases' own input
+# models (zhaoyin.matters.inputs): the same verdict per value as the pages give.
 
 
 # ---- operations -----------------------------------------------------------------------------
@@ -442,139 +352,103 @@ def matter_notices(request: HttpRequest, id: MatterId) -> dict[str, Any]:
 
 @router.post("", response={201: MatterDetailOut}, by_alias=True)
 @api_allow(CREATE_ROLES)
-def matter_create(request: HttpRequest, payload: MatterIn) -> Status[Matter]:
+def matter_create(request: HttpRequest, payload: inputs.MatterCreateInput) -> Status[Matter]:
     """Register a matter in ``draft`` (201); the code ``JB<year>-<number>`` is generated."""
     user = request_user(request)
-    data = payload.dict(exclude_none=True)
-    matter = services.matter_create(acting_user=user, **data)
+    matter = services.matter_create(acting_user=user, data=payload)
     return Status(201, _detail(user, matter.pk))
 
 
 @router.patch("/{id}", response={200: MatterDetailOut, 409: ErrorOut}, by_alias=True)
 @api_allow(CREATE_ROLES)
-def matter_update(request: HttpRequest, id: MatterId, payload: MatterPatchIn) -> Matter:
+def matter_update(request: HttpRequest, id: MatterId, payload: inputs.MatterUpdateInput) -> Matter:
     """Change the fields sent of a draft (by its dispatcher or requester; 409 once assigned).
     With ``version``, a change made meanwhile → 409."""
     user = request_user(request)
     # Who may edit a draft is who may cancel it (the dispatcher, the requester): the selector
     # refuses anyone else with an audited 403.
     matter = selectors.matter_get_for_user(user=user, pk=id, action=Action.CANCEL)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
-    services.matter_update(acting_user=user, matter=matter, data=data, version=version)
+    services.matter_update(acting_user=user, matter=matter, data=payload)
     return _detail(user, id)
 
 
 Call = Callable[[User, Matter, Any], object]
 
 
-def _opt(value: Any) -> Any:
-    return "" if value is None else value
+def _service(action: Action) -> Call:
+    """The action's service, called with the body as its input."""
+    service = services.ACTION_SERVICES[action]
+    return lambda u, m, p: service(acting_user=u, matter=m, data=p)
 
 
-#: Each public action: its body schema, how it calls its service, and its summary.
-_ACTIONS: dict[str, tuple[type[StrictSchema], Call, str]] = {
+def _answer(approve: bool) -> Call:
+    """延期审批 as two public actions: the body is the note, the decision is the action's."""
+    return lambda u, m, p: services.matter_answer_extension(
+        acting_user=u, matter=m, data=inputs.AnswerExtensionInput(approve=approve, note=p.note)
+    )
+
+
+#: Each public action: its body (the action's input model), how it calls its service, its summary.
+_ACTIONS: dict[str, tuple[type[Input], Call, str]] = {
     "assign": (
-        AssignIn,
-        lambda u, m, p: services.matter_assign(
-            acting_user=u, matter=m, lead_unit=p.lead_unit, co_units=p.co_units, handle_days=p.handle_days,
-            handle_deadline=p.handle_deadline, received_on=p.received_on, note=_opt(p.note),
-        ),
+        inputs.AssignInput, _service(Action.ASSIGN),
         "交办: give a draft or returned matter to a lead unit and co-units; both clocks start.",
     ),
     "reassign": (
-        ReassignIn,
-        lambda u, m, p: services.matter_reassign(
-            acting_user=u, matter=m, lead_unit=p.lead_unit, co_units=p.co_units, handle_days=p.handle_days,
-            handle_deadline=p.handle_deadline, received_on=p.received_on, note=_opt(p.note),
-        ),
+        inputs.ReassignInput, _service(Action.REASSIGN),
         "改派: move an assigned or in-progress matter to another lead unit; the clocks start again.",
     ),
     "accept": (
-        NoteIn,
-        lambda u, m, p: services.matter_accept(acting_user=u, matter=m, note=_opt(p.note)),
+        inputs.NoteInput, _service(Action.ACCEPT),
         "签收: the lead unit signs for the matter; the handling clock counts.",
     ),
     "return": (
-        ReturnIn,
-        lambda u, m, p: services.matter_return(
-            acting_user=u, matter=m, reason=p.reason, suggested_unit=p.suggested_unit, note=_opt(p.note)
-        ),
+        inputs.ReturnInput, _service(Action.RETURN),
         "退回: the lead unit is not responsible; a reason and the unit believed responsible are required.",
     ),
     "progress": (
-        ProgressIn,
-        lambda u, m, p: services.matter_progress(acting_user=u, matter=m, note=p.note),
-        "进展反馈: the lead unit or a co-unit records progress.",
+        inputs.ProgressInput, _service(Action.PROGRESS), "进展反馈: the lead unit or a co-unit records progress."
     ),
     "extend": (
-        ExtendIn,
-        lambda u, m, p: services.matter_request_extension(
-            acting_user=u, matter=m, reason=p.reason, days=p.days, requested_deadline=p.requested_deadline
-        ),
+        inputs.ExtensionRequestInput, _service(Action.REQUEST_EXTENSION),
         "延期申请: the lead unit asks for more working days, before the handling deadline.",
     ),
     "extend_approve": (
-        NoteIn,
-        lambda u, m, p: services.matter_answer_extension(acting_user=u, matter=m, approve=True, note=_opt(p.note)),
-        "The dispatcher approves the pending extension request; the deadline moves.",
+        inputs.NoteInput, _answer(True), "The dispatcher approves the pending extension request; the deadline moves."
     ),
-    "extend_refuse": (
-        NoteIn,
-        lambda u, m, p: services.matter_answer_extension(
-            acting_user=u, matter=m, approve=False, note=_opt(p.note)
-        ),
-        "The dispatcher refuses the pending extension request.",
-    ),
+    "extend_refuse": (inputs.NoteInput, _answer(False), "The dispatcher refuses the pending extension request."),
     "report": (
-        ReportIn,
-        lambda u, m, p: services.matter_report(acting_user=u, matter=m, summary=p.summary),
+        inputs.ReportInput, _service(Action.REPORT),
         "办结反馈: the lead unit (never a co-unit) reports the result for review.",
     ),
     "approve": (
-        NoteIn,
-        lambda u, m, p: services.matter_approve(acting_user=u, matter=m, note=_opt(p.note)),
-        "审核办结: the dispatcher accepts the report; the matter is closed.",
+        inputs.NoteInput, _service(Action.APPROVE), "审核办结: the dispatcher accepts the report; the matter is closed."
     ),
     "reject": (
-        RejectIn,
-        lambda u, m, p: services.matter_reject(
-            acting_user=u, matter=m, reason=p.reason, handle_deadline=p.handle_deadline, handle_days=p.handle_days
-        ),
+        inputs.NewClockInput, _service(Action.REJECT),
         "退办: the dispatcher sends the report back with a reason and a new handling deadline.",
     ),
     "rate": (
-        RateIn,
-        lambda u, m, p: services.matter_rate(acting_user=u, matter=m, rating=p.rating, comment=_opt(p.comment)),
+        inputs.RateInput, _service(Action.RATE),
         "回访评价: the requester (or the dispatcher for it) rates; dissatisfied reopens the matter.",
     ),
     "reopen": (
-        ReopenIn,
-        lambda u, m, p: services.matter_reopen(
-            acting_user=u, matter=m, reason=p.reason, handle_days=p.handle_days, handle_deadline=p.handle_deadline
-        ),
+        inputs.NewClockInput, _service(Action.REOPEN),
         "重办: the dispatcher reopens a closed or rated matter with a new handling clock.",
     ),
     "cancel": (
-        ReasonIn,
-        lambda u, m, p: services.matter_cancel(acting_user=u, matter=m, reason=p.reason),
+        inputs.ReasonInput, _service(Action.CANCEL),
         "撤销: the dispatcher or the requester cancels an unfinished matter, with a reason.",
     ),
     "list": (
-        NoteIn,
-        lambda u, m, p: services.matter_list(acting_user=u, matter=m, note=_opt(p.note)),
-        "挂牌督办: a city leader lists an unfinished matter for supervision.",
+        inputs.NoteInput, _service(Action.LIST), "挂牌督办: a city leader lists an unfinished matter for supervision."
     ),
-    "unlist": (
-        NoteIn,
-        lambda u, m, p: services.matter_unlist(acting_user=u, matter=m, note=_opt(p.note)),
-        "摘牌: a city leader ends the listed supervision.",
-    ),
+    "unlist": (inputs.NoteInput, _service(Action.UNLIST), "摘牌: a city leader ends the listed supervision."),
 }
 assert set(_ACTIONS) == set(API_ACTIONS), "every flow action needs exactly one API operation"
 
 
-def _action_operation(name: str, schema: type[StrictSchema], call: Call, summary: str) -> None:
+def _action_operation(name: str, schema: type[Input], call: Call, summary: str) -> None:
     action = API_ACTIONS[name]
 
     def operation(request: HttpRequest, id: int, payload: Any) -> Matter:

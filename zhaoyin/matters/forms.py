@@ -1,11 +1,12 @@
-"""Forms of the matter pages. They only collect and show input: every verdict comes from the
-services (``zhaoyin.matters.services``) or the list filter parser (``filters``), so a value
-gets the same message on the page as in the API (VAL-01).
+"""Forms of the matter pages. They only draw and collect input: every verdict comes from the
+use case's input model (``zhaoyin.matters.inputs``, built by ``core.forms.bind_input``), the
+services or the list filter parser (``filters``), so a value gets the same message on the
+page as in the API (VAL-01).
 
 Fields are plain text fields without Django's own checks (no ``required``, ``max_length`` or
-choice validation): those would word their messages differently. Field names are the
-services' keyword names, so a service's field error lands on its field; the one exception is
-the upload field, ``evidence`` (Django forms reserve ``files``).
+choice validation): those would word their messages differently. Field names are the input
+models' field names, so an error lands on its field; the one exception is the upload field,
+``evidence`` (Django forms reserve ``files``; uploads reach the services beside the input).
 """
 
 from __future__ import annotations
@@ -147,18 +148,6 @@ class MatterForm(forms.Form):
             del self.fields["lead_unit"]
             del self.fields["co_units"]
 
-    def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        out = {
-            name: data.get(name) or ""
-            for name in ("title", "source", "kind", "enterprise", "project", "requester_name", "description")
-        }
-        if "lead_unit" in self.fields:
-            out["lead_unit"] = data.get("lead_unit") or None
-            out["co_units"] = list(data.get("co_units") or [])
-        out["files"] = data.get("evidence") or None
-        return out
-
 
 # --------------------------------------------------------------------------- the action forms
 
@@ -179,14 +168,14 @@ class ActionForm(forms.Form):
         self.user = user
         self.matter = matter
 
+    def uploads(self) -> dict[str, Any]:
+        """The attachments as the action's service takes them (beside its input), if any."""
+        return {"files": self.cleaned_data.get("evidence") or None} if "evidence" in self.fields else {}
+
     @property
     def submitted_version(self) -> int | None:
         value = str(self.cleaned_data.get("version") or "")
         return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
-
-    def service_kwargs(self) -> dict[str, Any]:
-        """The cleaned values as the action's service takes them."""
-        return {name: self.cleaned_data.get(name) or "" for name in self.fields if name != "version"}
 
 
 class _ClockFields(ActionForm):
@@ -194,12 +183,6 @@ class _ClockFields(ActionForm):
 
     handle_days = number(_("Handling working days"))
     handle_deadline = date_field(_("Handling deadline"))
-
-    def service_kwargs(self) -> dict[str, Any]:
-        out = super().service_kwargs()
-        out["handle_days"] = out.get("handle_days") or None
-        out["handle_deadline"] = out.get("handle_deadline") or None
-        return out
 
 
 class AssignForm(_ClockFields):
@@ -219,13 +202,6 @@ class AssignForm(_ClockFields):
         units = assignable_units(user)
         _set_choices(self, "lead_unit", unit_choices(units, "—"))
         _set_choices(self, "co_units", unit_choices(units, None))
-
-    def service_kwargs(self) -> dict[str, Any]:
-        out = super().service_kwargs()
-        out["lead_unit"] = out.get("lead_unit") or None
-        out["co_units"] = list(self.cleaned_data.get("co_units") or [])
-        out["received_on"] = out.get("received_on") or None
-        return out
 
 
 class NoteForm(ActionForm):
@@ -256,9 +232,6 @@ class ProgressForm(ActionForm):
     evidence = MultipleFileField(label=_("Attachments"), required=False)
     REQUIRED = ("note",)
 
-    def service_kwargs(self) -> dict[str, Any]:
-        return {"note": self.cleaned_data.get("note") or "", "files": self.cleaned_data.get("evidence") or None}
-
 
 class ExtensionForm(ActionForm):
     """延期申请: more working days or a later date, with a reason."""
@@ -267,12 +240,6 @@ class ExtensionForm(ActionForm):
     requested_deadline = date_field(_("Or the requested deadline"))
     reason = area(_("Reason"))
     REQUIRED = ("reason",)
-
-    def service_kwargs(self) -> dict[str, Any]:
-        out = super().service_kwargs()
-        out["days"] = out.get("days") or None
-        out["requested_deadline"] = out.get("requested_deadline") or None
-        return out
 
 
 class AnswerExtensionForm(ActionForm):
@@ -286,11 +253,6 @@ class AnswerExtensionForm(ActionForm):
         super().__init__(*args, user=user, matter=matter, **kwargs)
         _set_choices(self, "approve", [("yes", str(_("Approve"))), ("no", str(_("Refuse")))])
 
-    def service_kwargs(self) -> dict[str, Any]:
-        # Anything but a clear yes/no reaches the service as None, which names the field.
-        answer = {"yes": True, "no": False}.get(str(self.cleaned_data.get("approve") or ""))
-        return {"approve": answer, "note": self.cleaned_data.get("note") or ""}
-
 
 class ReportForm(ActionForm):
     """办结反馈: the result and optional evidence."""
@@ -298,9 +260,6 @@ class ReportForm(ActionForm):
     summary = area(_("Result"), rows=3)
     evidence = MultipleFileField(label=_("Attachments"), required=False)
     REQUIRED = ("summary",)
-
-    def service_kwargs(self) -> dict[str, Any]:
-        return {"summary": self.cleaned_data.get("summary") or "", "files": self.cleaned_data.get("evidence") or None}
 
 
 class RejectForm(_ClockFields):

@@ -17,7 +17,7 @@ The only writers of matter data. Every action service:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -31,12 +31,27 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core import files as files_core
-from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import UNIT_ROLES, Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
-from zhaoyin.matters.choices import ExtensionState, MatterKind, MatterSource, Rating
+from zhaoyin.matters.choices import ExtensionState, Rating
 from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State, Transition
+from zhaoyin.matters.inputs import (
+    AnswerExtensionInput,
+    AssignInput,
+    ExtensionRequestInput,
+    MatterCreateInput,
+    MatterUpdateInput,
+    NewClockInput,
+    NoteInput,
+    ProgressInput,
+    RateInput,
+    ReasonInput,
+    ReassignInput,
+    ReportInput,
+    ReturnInput,
+)
 from zhaoyin.matters.models import (
     ExtensionRequest,
     Matter,
@@ -52,11 +67,6 @@ from zhaoyin.matters.selectors import pending_extension, relations
 from zhaoyin.projects.models import Project
 from zhaoyin.workcalendar.selectors import current_calendar
 
-MAX_TITLE = 200
-MAX_TEXT = 4000
-MAX_REASON = 2000
-MAX_NAME = 100
-MAX_CO_UNITS = 20
 FILE_AREA = "matter_files"
 
 _CITY_DISPATCHERS = frozenset({Role.CITY_ADMIN.value, Role.SUPERVISOR.value})
@@ -73,79 +83,27 @@ DRAFT_FIELDS = (
 )
 
 
-# --------------------------------------------------------------------------- input cleaning
+# --------------------------------------------------------------------------- references
+# What a value is was decided by the input model (zhaoyin.matters.inputs); these look the
+# references up and judge them against the acting user's scope.
 
 
-class _Errors:
-    """Collects field errors so a form learns every bad field at once."""
-
-    def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
-
-    def add(self, field: str, message: Any) -> None:
-        self.items.append({"field": field, "message": str(message)})
-
-    def capture(self, exc: InvalidInput) -> None:
-        self.items.extend(exc.errors or [{"field": "body", "message": str(exc.detail)}])
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            first = self.items[0]
-            raise InvalidInput(first["field"] + ": " + first["message"], self.items)
-
-
-def _text(value: Any, field: str, limit: int, errors: _Errors, *, required: bool = False) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        errors.add(field, _("This field is required."))
-    elif len(text) > limit:
-        errors.add(field, _("At most %(max)s characters.") % {"max": limit})
-    elif "\x00" in text:
-        errors.add(field, _("contains control characters"))
-    return text
-
-
-def _required_text(value: Any, field: str, limit: int = MAX_REASON) -> str:
-    errors = _Errors()
-    text = _text(value, field, limit, errors, required=True)
-    errors.raise_if_any()
-    return text
-
-
-def _optional_text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
-    errors = _Errors()
-    text = _text(value, field, limit, errors)
-    errors.raise_if_any()
-    return text
-
-
-def _unit(value: Any, field: str) -> OrgUnit | None:
-    """An active org unit given as an instance or its code; None for blank."""
-    if value is None or value == "":
+def _unit(code: str | None, field: str) -> OrgUnit | None:
+    """The active org unit of ``code``; None for none given."""
+    if code is None:
         return None
-    if isinstance(value, OrgUnit):
-        unit: OrgUnit | None = value if value.pk is not None else None
-        if unit is not None:
-            unit = OrgUnit.objects.filter(pk=unit.pk, is_active=True).first()
-    else:
-        unit = OrgUnit.objects.filter(code=str(value).strip(), is_active=True).first()
+    unit = OrgUnit.objects.filter(code=code, is_active=True).first()
     if unit is None:
         raise InvalidInput.field(field, _("Unknown or inactive org unit."))
     return unit
 
 
-def _units(value: Any, field: str) -> list[OrgUnit]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str | OrgUnit) or not isinstance(value, Iterable):
-        raise InvalidInput.field(field, _("Give a list of org unit codes."))
+def _units(codes: Sequence[str], field: str) -> list[OrgUnit]:
     out: list[OrgUnit] = []
-    for item in value:
-        unit = _unit(item, field)
+    for code in codes:
+        unit = _unit(code, field)
         if unit is not None and unit not in out:
             out.append(unit)
-    if len(out) > MAX_CO_UNITS:
-        raise InvalidInput.field(field, _("At most %(n)d co-units.") % {"n": MAX_CO_UNITS})
     return out
 
 
@@ -162,69 +120,49 @@ def _may_assign_to(user: User, unit: OrgUnit) -> bool:
 
 
 def _clean_units(
-    user: User, lead: Any, co: Any, *, lead_field: str = "lead_unit", current_lead: OrgUnit | None = None
+    user: User,
+    lead: str | None,
+    co: Sequence[str] | None,
+    *,
+    current_lead: OrgUnit | None = None,
+    current_co: Sequence[OrgUnit] = (),
 ) -> tuple[OrgUnit | None, list[OrgUnit]]:
-    lead_unit = _unit(lead, lead_field) if lead is not None else current_lead
-    co_units = _units(co, "co_units")
+    """The lead unit (``current_lead`` when none given) and the co-units (``current_co`` when
+    not given), each within the user's scope (a lead unit kept as it was is not judged)."""
+    lead_unit = _unit(lead, "lead_unit") if lead is not None else current_lead
+    co_units = _units(co, "co_units") if co is not None else list(current_co)
     for unit in ([lead_unit] if lead_unit is not None and lead is not None else []) + co_units:
         if not _may_assign_to(user, unit):
-            field = lead_field if unit == lead_unit else "co_units"
+            field = "lead_unit" if unit == lead_unit else "co_units"
             raise InvalidInput.field(field, _("You may assign matters only to units within your scope."))
     if lead_unit is not None and lead_unit in co_units:
         raise InvalidInput.field("co_units", _("The lead unit cannot also be a co-unit."))
     return lead_unit, co_units
 
 
-def _clean_date(value: Any, field: str) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidInput.field(field, _("Enter a date as YYYY-MM-DD."))
-
-
-def _enterprise(user: User, value: Any) -> Enterprise | None:
+def _enterprise(user: User, pk: int | None) -> Enterprise | None:
     from zhaoyin.enterprises.selectors import enterprise_list_visible_to
 
-    if value is None or value == "":
+    if pk is None:
         return None
-    pk = value.pk if isinstance(value, Enterprise) else value
-    if isinstance(pk, bool) or not str(pk).strip().isdigit():
-        raise InvalidInput.field("enterprise", _("Unknown enterprise."))
-    found = enterprise_list_visible_to(user).filter(pk=int(str(pk).strip())).first()
+    found = enterprise_list_visible_to(user).filter(pk=pk).first()
     if found is None:
         raise InvalidInput.field("enterprise", _("Unknown enterprise."))
     return found
 
 
-def _project(user: User, value: Any) -> Project | None:
+def _project(user: User, ref: str | None) -> Project | None:
+    """A visible project by record number (digits) or code."""
     from zhaoyin.projects.selectors import project_list_visible_to
 
-    if value is None or value == "":
+    if ref is None:
         return None
     visible = project_list_visible_to(user)
-    if isinstance(value, Project):
-        found = visible.filter(pk=value.pk).first()
-    elif isinstance(value, int) and not isinstance(value, bool):
-        found = visible.filter(pk=value).first()
-    else:
-        text = str(value).strip()
-        found = visible.filter(pk=int(text)).first() if text.isdigit() else visible.filter(code=text).first()
+    by_number = ref.isascii() and ref.isdigit() and len(ref) <= 9
+    found = (visible.filter(pk=int(ref)) if by_number else visible.filter(code=ref)).first()
     if found is None:
         raise InvalidInput.field("project", _("Unknown project."))
     return found
-
-
-def _choice(value: Any, field: str, allowed: Sequence[str], message: Any, errors: _Errors) -> str:
-    text = "" if value is None else str(value).strip()
-    if text not in allowed:
-        errors.add(field, message)
-    return text
 
 
 # --------------------------------------------------------------------------- files
@@ -292,20 +230,7 @@ def _default_dispatcher_unit(user: User) -> OrgUnit | None:
 
 @transaction.atomic
 def matter_create(
-    *,
-    acting_user: User,
-    title: Any,
-    source: Any,
-    kind: Any,
-    description: Any = "",
-    enterprise: Any = None,
-    project: Any = None,
-    lead_unit: Any = None,
-    co_units: Any = None,
-    requester_name: Any = "",
-    dispatcher_unit: Any = None,
-    files: Sequence[UploadedFile[Any]] | None = None,
-    received_on: Any = None,
+    *, acting_user: User, data: MatterCreateInput, files: Sequence[UploadedFile[Any]] | None = None
 ) -> Matter:
     """Register a matter in ``draft`` (登记) with a new code ``JB<year>-<number>``.
 
@@ -317,28 +242,23 @@ def matter_create(
     """
     if not acting_user.has_role(*_CREATOR_CODES) or acting_user.admin_role:
         raise PermissionDenied(_("You may not register matters."))
-    errors = _Errors()
-    clean_title = _text(title, "title", MAX_TITLE, errors, required=True)
-    clean_description = _text(description, "description", MAX_TEXT, errors)
-    clean_source = _choice(source, "source", MatterSource.values, _("Unknown source."), errors)
-    clean_kind = _choice(kind, "kind", MatterKind.values, _("Unknown kind."), errors)
-    name = _text(requester_name, "requester_name", MAX_NAME, errors)
+    errors = Errors()
+    name = data.requester_name
     portal = acting_user.has_role(*_PORTAL_ROLE_CODES) and not acting_user.has_role(
         *_CITY_DISPATCHERS, *_UNIT_ROLE_CODES
     )
     links: dict[str, Any] = {}
     for field, cleaner in (
-        ("enterprise", lambda: _enterprise(acting_user, enterprise)),
-        ("project", lambda: _project(acting_user, project)),
-        ("units", lambda: _clean_units(acting_user, lead_unit, co_units)),
-        ("dispatcher_unit", lambda: _unit(dispatcher_unit, "dispatcher_unit")),
-        ("received_on", lambda: _clean_date(received_on, "received_on")),
+        ("enterprise", lambda: _enterprise(acting_user, data.enterprise)),
+        ("project", lambda: _project(acting_user, data.project)),
+        ("units", lambda: _clean_units(acting_user, data.lead_unit, data.co_units or [])),
+        ("dispatcher_unit", lambda: _unit(data.dispatcher_unit, "dispatcher_unit")),
     ):
         try:
             links[field] = cleaner()
         except InvalidInput as exc:
             errors.capture(exc)
-    if links.get("received_on") is not None and links["received_on"] > clocks.today():
+    if data.received_on is not None and data.received_on > clocks.today():
         errors.add("received_on", _("The date of receipt must not be in the future."))
     try:
         checked = files_core.check_uploads(files)
@@ -363,17 +283,17 @@ def matter_create(
     now = timezone.now()
     matter = Matter(
         code=next_matter_code(clocks.today(now).year),
-        title=clean_title,
-        description=clean_description,
-        source=clean_source,
-        kind=clean_kind,
+        title=data.title,
+        description=data.description,
+        source=data.source.value,
+        kind=data.kind.value,
         enterprise=clean_enterprise,
         project=links["project"],
         requester=requester,
         requester_name=name,
         dispatcher_unit=dispatcher,
         lead_unit=lead,
-        received_on=links["received_on"],
+        received_on=data.received_on,
         state=State.DRAFT.value,
         created_by=acting_user,
         created_at=now,
@@ -398,51 +318,45 @@ def matter_create(
 
 
 @transaction.atomic
-def matter_update(
-    *, acting_user: User, matter: Matter, data: Mapping[str, Any], version: int | None = None
-) -> Matter:
-    """Change a draft's fields (PATCH semantics: only the keys given; see ``DRAFT_FIELDS``).
+def matter_update(*, acting_user: User, matter: Matter, data: MatterUpdateInput) -> Matter:
+    """Change a draft's fields (PATCH semantics: only the fields sent, ``data.given()``).
 
-    By its dispatcher or its requester; only in ``draft`` (else 409). ``version`` (default:
-    the one ``matter`` was read with) guards against lost updates. Unknown keys are refused.
+    By its dispatcher or its requester; only in ``draft`` (else 409). ``data.version``
+    (default: the one ``matter`` was read with) guards against lost updates.
     """
     allowed = TABLE[Action.CANCEL].relations  # the dispatcher and the requester
     if not relations(acting_user, matter) & allowed:
         raise PermissionDenied(_("Only the dispatcher or the requester may edit this matter."))
     if matter.state != State.DRAFT.value:
         raise Conflict(_("Only a registered (draft) matter can be edited."))
-    expected = matter.version if version is None else version
-    errors = _Errors()
-    unknown = sorted(set(data) - set(DRAFT_FIELDS))
-    for key in unknown:
-        errors.add(str(key), _("Unknown field."))
+    expected = matter.version if data.version is None else data.version
+    given = data.given() & set(DRAFT_FIELDS)
+    errors = Errors()
     values: dict[str, Any] = {}
-    if "title" in data:
-        values["title"] = _text(data["title"], "title", MAX_TITLE, errors, required=True)
-    if "description" in data:
-        values["description"] = _text(data["description"], "description", MAX_TEXT, errors)
-    if "requester_name" in data:
-        values["requester_name"] = _text(data["requester_name"], "requester_name", MAX_NAME, errors)
-    if "source" in data:
-        values["source"] = _choice(data["source"], "source", MatterSource.values, _("Unknown source."), errors)
-    if "kind" in data:
-        values["kind"] = _choice(data["kind"], "kind", MatterKind.values, _("Unknown kind."), errors)
+    for key in ("title", "description", "requester_name"):
+        if key in given:
+            values[key] = getattr(data, key)
+    for key in ("source", "kind"):
+        choice = getattr(data, key)
+        if key in given and choice is not None:
+            values[key] = choice.value
     new_co: list[OrgUnit] | None = None
     try:
-        if "enterprise" in data:
-            values["enterprise"] = _enterprise(acting_user, data["enterprise"])
-        if "project" in data:
-            values["project"] = _project(acting_user, data["project"])
-        if "lead_unit" in data or "co_units" in data:
+        if "enterprise" in given:
+            values["enterprise"] = _enterprise(acting_user, data.enterprise)
+        if "project" in given:
+            values["project"] = _project(acting_user, data.project)
+        if "lead_unit" in given or "co_units" in given:
             lead, co = _clean_units(
                 acting_user,
-                data.get("lead_unit") if "lead_unit" in data else None,
-                data.get("co_units") if "co_units" in data else [u for u in matter.co_units.all()],
+                data.lead_unit if "lead_unit" in given else None,
+                (data.co_units or []) if "co_units" in given else None,
                 current_lead=matter.lead_unit,
+                current_co=list(matter.co_units.all()),
             )
-            if "lead_unit" in data:
-                values["lead_unit"] = lead if data["lead_unit"] not in (None, "") else None
-            if "co_units" in data:
+            if "lead_unit" in given:
+                values["lead_unit"] = lead if data.lead_unit is not None else None
+            if "co_units" in given:
                 new_co = co
     except InvalidInput as exc:
         errors.capture(exc)
@@ -498,7 +412,7 @@ def _lost_race() -> Conflict:
     return Conflict(_("This matter was changed by someone else; reload it and try again."))
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: object) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, OrgUnit):
@@ -569,7 +483,8 @@ def _move(
 
 
 def _with_files(
-    files: Sequence[UploadedFile[Any]] | None, body: Any, *, matter: Matter, acting_user: User
+    files: Sequence[UploadedFile[Any]] | None, body: Callable[[], MatterEvent], *, matter: Matter,
+    acting_user: User,
 ) -> MatterEvent:
     """Run ``body()`` → event, storing ``files`` with the event; remove them on failure."""
     checked = files_core.check_uploads(files)
@@ -582,52 +497,28 @@ def _with_files(
 # --------------------------------------------------------------------------- assignment
 
 
-def _assign(
-    action: Action,
-    *,
-    acting_user: User,
-    matter: Matter,
-    lead_unit: Any,
-    co_units: Any,
-    handle_days: Any,
-    handle_deadline: Any,
-    received_on: Any,
-    note: Any,
-) -> Matter:
+def _assign(action: Action, *, acting_user: User, matter: Matter, data: AssignInput) -> Matter:
     row = _begin(acting_user, matter, action)
-    errors = _Errors()
-    note_text = _text(note, "note", MAX_TEXT, errors)
+    errors = Errors()
     lead: OrgUnit | None = None
     co: list[OrgUnit] = []
-    days: int | None = None
     explicit: dt.date | None = None
-    received: dt.date | None = None
     current_co = list(matter.co_units.all())
     try:
         lead, co = _clean_units(
-            acting_user,
-            lead_unit if lead_unit not in (None, "") else None,
-            co_units if co_units is not None else current_co,
-            current_lead=matter.lead_unit,
+            acting_user, data.lead_unit, data.co_units, current_lead=matter.lead_unit, current_co=current_co
         )
         if lead is None:
             raise InvalidInput.field("lead_unit", _("Choose the lead unit."))
-        if lead_unit in (None, "") and not _may_assign_to(acting_user, lead):
+        if data.lead_unit is None and not _may_assign_to(acting_user, lead):
             raise InvalidInput.field("lead_unit", _("You may assign matters only to units within your scope."))
     except InvalidInput as exc:
         errors.capture(exc)
     try:
-        days = clocks.clean_handle_days(handle_days)
+        explicit = clocks.clean_deadline_date(data.handle_deadline, "handle_deadline")
     except InvalidInput as exc:
         errors.capture(exc)
-    try:
-        explicit = clocks.clean_deadline_date(handle_deadline, "handle_deadline")
-    except InvalidInput as exc:
-        errors.capture(exc)
-    try:
-        received = _clean_date(received_on, "received_on")
-    except InvalidInput as exc:
-        errors.capture(exc)
+    days, received, note_text = data.handle_days, data.received_on, data.note
     errors.raise_if_any()
     now = timezone.now()
     today = clocks.today(now)
@@ -681,59 +572,31 @@ def _assign(
 
 
 @transaction.atomic
-def matter_assign(
-    *,
-    acting_user: User,
-    matter: Matter,
-    lead_unit: Any = None,
-    co_units: Any = None,
-    handle_days: Any = None,
-    handle_deadline: Any = None,
-    received_on: Any = None,
-    note: Any = "",
-) -> Matter:
+def matter_assign(*, acting_user: User, matter: Matter, data: AssignInput) -> Matter:
     """交办: give a draft (or a returned) matter to a lead unit and co-units; both clocks start.
 
     The lead unit and co-units default to the draft's; ``handle_days`` overrides the kind's
     handling days; a reform measure needs ``handle_deadline`` (a date, not in the past) or
     ``handle_days``. ``received_on`` (收文日期) defaults to today and counts "from the next day".
     """
-    return _assign(
-        Action.ASSIGN, acting_user=acting_user, matter=matter, lead_unit=lead_unit, co_units=co_units,
-        handle_days=handle_days, handle_deadline=handle_deadline, received_on=received_on, note=note,
-    )
+    return _assign(Action.ASSIGN, acting_user=acting_user, matter=matter, data=data)
 
 
 @transaction.atomic
-def matter_reassign(
-    *,
-    acting_user: User,
-    matter: Matter,
-    lead_unit: Any,
-    co_units: Any = None,
-    handle_days: Any = None,
-    handle_deadline: Any = None,
-    received_on: Any = None,
-    note: Any = "",
-) -> Matter:
+def matter_reassign(*, acting_user: User, matter: Matter, data: ReassignInput) -> Matter:
     """改派: the dispatcher moves a matter a unit holds (assigned or in progress) to another
     lead unit; the clocks start again from the new receipt."""
-    if lead_unit in (None, ""):
-        raise InvalidInput.field("lead_unit", _("Choose the lead unit."))
-    return _assign(
-        Action.REASSIGN, acting_user=acting_user, matter=matter, lead_unit=lead_unit, co_units=co_units,
-        handle_days=handle_days, handle_deadline=handle_deadline, received_on=received_on, note=note,
-    )
+    return _assign(Action.REASSIGN, acting_user=acting_user, matter=matter, data=data)
 
 
 # --------------------------------------------------------------------------- the unit's steps
 
 
 @transaction.atomic
-def matter_accept(*, acting_user: User, matter: Matter, note: Any = "") -> Matter:
+def matter_accept(*, acting_user: User, matter: Matter, data: NoteInput) -> Matter:
     """签收: the lead unit signs for an assigned matter; the handling clock is the one that counts now."""
     row = _begin(acting_user, matter, Action.ACCEPT)
-    note_text = _optional_text(note, "note")
+    note_text = data.note
     now = timezone.now()
     on_time = matter.sign_deadline is None or now < clocks.deadline_end(matter.sign_deadline)
     _move(
@@ -745,24 +608,15 @@ def matter_accept(*, acting_user: User, matter: Matter, note: Any = "") -> Matte
 
 
 @transaction.atomic
-def matter_return(*, acting_user: User, matter: Matter, reason: Any, suggested_unit: Any, note: Any = "") -> Matter:
+def matter_return(*, acting_user: User, matter: Matter, data: ReturnInput) -> Matter:
     """退回: the lead unit says the matter is not its own; it must say why and name the unit it
     believes responsible. The matter goes back to the dispatcher (to assign again or cancel)."""
     row = _begin(acting_user, matter, Action.RETURN)
-    errors = _Errors()
-    reason_text = _text(reason, "reason", MAX_REASON, errors, required=True)
-    note_text = _text(note, "note", MAX_TEXT, errors)
-    unit: OrgUnit | None = None
-    try:
-        unit = _unit(suggested_unit, "suggested_unit")
-        if unit is None:
-            errors.add("suggested_unit", _("Name the unit you believe is responsible."))
-        elif unit.pk == matter.lead_unit_id:
-            errors.add("suggested_unit", _("Name another unit than the lead unit."))
-    except InvalidInput as exc:
-        errors.capture(exc)
-    errors.raise_if_any()
-    assert unit is not None
+    reason_text, note_text = data.reason, data.note
+    unit = _unit(data.suggested_unit, "suggested_unit")
+    assert unit is not None  # the input requires a code
+    if unit.pk == matter.lead_unit_id:
+        raise InvalidInput.field("suggested_unit", _("Name another unit than the lead unit."))
     _move(
         acting_user, matter, row, fields={"returned": True}, reason=reason_text, note=note_text,
         data={"suggested_unit": unit.code, "suggested_unit_name": unit.name},
@@ -772,12 +626,12 @@ def matter_return(*, acting_user: User, matter: Matter, reason: Any, suggested_u
 
 @transaction.atomic
 def matter_progress(
-    *, acting_user: User, matter: Matter, note: Any, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, matter: Matter, data: ProgressInput, files: Sequence[UploadedFile[Any]] | None = None
 ) -> Matter:
     """进展反馈: the lead unit or a co-unit records progress (a note, optionally files) while
     the matter is in progress. The state stays."""
     row = _begin(acting_user, matter, Action.PROGRESS)
-    note_text = _required_text(note, "note", MAX_TEXT)
+    note_text = data.note
     _with_files(files, lambda: _move(acting_user, matter, row, note=note_text), matter=matter, acting_user=acting_user)
     return matter
 
@@ -787,9 +641,7 @@ def matter_request_extension(
     *,
     acting_user: User,
     matter: Matter,
-    reason: Any,
-    days: Any = None,
-    requested_deadline: Any = None,
+    data: ExtensionRequestInput,
 ) -> ExtensionRequest:
     """延期申请: the lead unit asks for a later handling deadline — ``days`` more working days or
     a ``requested_deadline`` date — with a reason, before the deadline has passed. One request
@@ -801,14 +653,12 @@ def matter_request_extension(
         raise InvalidInput.field(
             "handle_deadline", _("The handling deadline has passed: an extension must be requested before it.")
         )
-    errors = _Errors()
-    reason_text = _text(reason, "reason", MAX_REASON, errors, required=True)
+    errors = Errors()
+    reason_text = data.reason
     wanted: dt.date | None = None
     try:
-        given_days = clocks.clean_handle_days(days)
-        given_date = clocks.clean_deadline_date(requested_deadline, "requested_deadline", now=now)
-        if (given_days is None) == (given_date is None):
-            raise InvalidInput.field("days", _("Give either a number of working days or the requested deadline."))
+        given_days = data.days
+        given_date = clocks.clean_deadline_date(data.requested_deadline, "requested_deadline", now=now)
         if given_days is not None:
             wanted = clocks.add_workdays(current_calendar(), current, given_days, "days").deadline
         else:
@@ -836,14 +686,12 @@ def matter_request_extension(
 
 @transaction.atomic
 def matter_answer_extension(
-    *, acting_user: User, matter: Matter, approve: Any, note: Any = ""
+    *, acting_user: User, matter: Matter, data: AnswerExtensionInput
 ) -> ExtensionRequest:
     """延期审批: the dispatcher approves or refuses the pending extension request; approval
     moves the handling deadline to the requested date."""
     row = _begin(acting_user, matter, Action.ANSWER_EXTENSION)
-    if not isinstance(approve, bool):
-        raise InvalidInput.field("approve", _("Say whether the extension is approved."))
-    note_text = _optional_text(note, "note")
+    approve, note_text = data.approve, data.note
     request = pending_extension(matter)
     if request is None:
         raise Conflict(_("There is no extension request waiting for an answer."))
@@ -870,12 +718,12 @@ def matter_answer_extension(
 
 @transaction.atomic
 def matter_report(
-    *, acting_user: User, matter: Matter, summary: Any, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, matter: Matter, data: ReportInput, files: Sequence[UploadedFile[Any]] | None = None
 ) -> Matter:
     """办结反馈: the lead unit reports the result (a summary, optionally files) for review.
     Only the lead unit reports: a co-unit may not report for it (403)."""
     row = _begin(acting_user, matter, Action.REPORT)
-    summary_text = _required_text(summary, "summary", MAX_TEXT)
+    summary_text = data.summary
     now = timezone.now()
     on_time = matter.handle_deadline is None or now < clocks.deadline_end(matter.handle_deadline)
     _with_files(
@@ -893,10 +741,10 @@ def matter_report(
 
 
 @transaction.atomic
-def matter_approve(*, acting_user: User, matter: Matter, note: Any = "") -> Matter:
+def matter_approve(*, acting_user: User, matter: Matter, data: NoteInput) -> Matter:
     """审核办结: the dispatcher accepts the report; the matter is closed (办结, 销号)."""
     row = _begin(acting_user, matter, Action.APPROVE)
-    note_text = _optional_text(note, "note")
+    note_text = data.note
     _move(acting_user, matter, row, fields=_closing(matter, timezone.now()), note=note_text)
     return matter
 
@@ -911,21 +759,11 @@ def _closing(matter: Matter, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _new_handling_clock(matter: Matter, *, handle_days: Any, handle_deadline: Any) -> dict[str, Any]:
+def _new_handling_clock(matter: Matter, *, handle_days: int | None, handle_deadline: dt.date | None) -> dict[str, Any]:
     """A new handling clock from today: an explicit date, else ``handle_days``, else as many
     working days as the previous clock had (the kind's default when unknown)."""
-    errors = _Errors()
-    days: int | None = None
-    explicit: dt.date | None = None
-    try:
-        days = clocks.clean_handle_days(handle_days)
-    except InvalidInput as exc:
-        errors.capture(exc)
-    try:
-        explicit = clocks.clean_deadline_date(handle_deadline, "handle_deadline")
-    except InvalidInput as exc:
-        errors.capture(exc)
-    errors.raise_if_any()
+    days = handle_days
+    explicit = clocks.clean_deadline_date(handle_deadline, "handle_deadline")
     cal = current_calendar()
     today = clocks.today()
     if days is None and explicit is None:
@@ -946,15 +784,13 @@ def _new_handling_clock(matter: Matter, *, handle_days: Any, handle_deadline: An
 
 
 @transaction.atomic
-def matter_reject(
-    *, acting_user: User, matter: Matter, reason: Any, handle_deadline: Any = None, handle_days: Any = None
-) -> Matter:
+def matter_reject(*, acting_user: User, matter: Matter, data: NewClockInput) -> Matter:
     """退办: the dispatcher sends a report back for rework with a reason and a new handling
     deadline (a date not in the past, a number of working days, or by default as many
     working days as before, counted from today)."""
     row = _begin(acting_user, matter, Action.REJECT)
-    reason_text = _required_text(reason, "reason")
-    fields = _new_handling_clock(matter, handle_days=handle_days, handle_deadline=handle_deadline)
+    reason_text = data.reason
+    fields = _new_handling_clock(matter, handle_days=data.handle_days, handle_deadline=data.handle_deadline)
     _move(
         acting_user, matter, row, fields=fields, reason=reason_text,
         data={"handle_deadline": fields["handle_deadline"], "handle_days": fields["handle_days"]},
@@ -962,8 +798,8 @@ def matter_reject(
     return matter
 
 
-def _reopen(acting_user: User, matter: Matter, *, reason: str, handle_days: Any, handle_deadline: Any,
-            cause: str) -> None:
+def _reopen(acting_user: User, matter: Matter, *, reason: str, handle_days: int | None,
+            handle_deadline: dt.date | None, cause: str) -> None:
     row = TABLE[Action.REOPEN]
     fields = _new_handling_clock(matter, handle_days=handle_days, handle_deadline=handle_deadline)
     _move(
@@ -973,17 +809,12 @@ def _reopen(acting_user: User, matter: Matter, *, reason: str, handle_days: Any,
 
 
 @transaction.atomic
-def matter_rate(*, acting_user: User, matter: Matter, rating: Any, comment: Any = "") -> Matter:
+def matter_rate(*, acting_user: User, matter: Matter, data: RateInput) -> Matter:
     """回访评价: the requester (or the dispatcher on its behalf) rates a reported or closed
     matter 满意 / 基本满意 / 不满意. 不满意 reopens it at once (重办) with a new handling clock
     of as many working days as before; that is a second event, ``reopen``."""
     row = _begin(acting_user, matter, Action.RATE)
-    errors = _Errors()
-    value = _choice(
-        rating, "rating", Rating.values, _("Choose satisfied, basically_satisfied or dissatisfied."), errors
-    )
-    comment_text = _text(comment, "comment", MAX_TEXT, errors)
-    errors.raise_if_any()
+    value, comment_text = data.rating.value, data.comment
     on_behalf = matter.requester_id != acting_user.pk
     now = timezone.now()
     _move(
@@ -1001,25 +832,21 @@ def matter_rate(*, acting_user: User, matter: Matter, rating: Any, comment: Any 
 
 
 @transaction.atomic
-def matter_reopen(
-    *, acting_user: User, matter: Matter, reason: Any, handle_days: Any = None, handle_deadline: Any = None
-) -> Matter:
+def matter_reopen(*, acting_user: User, matter: Matter, data: NewClockInput) -> Matter:
     """重办: the dispatcher reopens a closed or rated matter (a new instruction, a complaint)
     with a reason and a new handling clock from today."""
     _begin(acting_user, matter, Action.REOPEN)
-    reason_text = _required_text(reason, "reason")
-    _reopen(acting_user, matter, reason=reason_text, handle_days=handle_days, handle_deadline=handle_deadline,
-            cause="dispatcher")
+    _reopen(acting_user, matter, reason=data.reason, handle_days=data.handle_days,
+            handle_deadline=data.handle_deadline, cause="dispatcher")
     return matter
 
 
 @transaction.atomic
-def matter_cancel(*, acting_user: User, matter: Matter, reason: Any) -> Matter:
+def matter_cancel(*, acting_user: User, matter: Matter, data: ReasonInput) -> Matter:
     """撤销: the dispatcher (or the requester withdrawing a demand) cancels a matter that is not
     finished, with a reason."""
     row = _begin(acting_user, matter, Action.CANCEL)
-    reason_text = _required_text(reason, "reason")
-    _move(acting_user, matter, row, reason=reason_text)
+    _move(acting_user, matter, row, reason=data.reason)
     return matter
 
 
@@ -1027,11 +854,11 @@ def matter_cancel(*, acting_user: User, matter: Matter, reason: Any) -> Matter:
 
 
 @transaction.atomic
-def matter_list(*, acting_user: User, matter: Matter, note: Any = "") -> Matter:
+def matter_list(*, acting_user: User, matter: Matter, data: NoteInput) -> Matter:
     """挂牌督办: a city leader lists an unfinished matter for top-level supervision; the
     leader is named on it."""
     row = _begin(acting_user, matter, Action.LIST)
-    note_text = _optional_text(note, "note")
+    note_text = data.note
     if matter.listed:
         raise Conflict(_("This matter is already listed for supervision."))
     _move(
@@ -1043,10 +870,10 @@ def matter_list(*, acting_user: User, matter: Matter, note: Any = "") -> Matter:
 
 
 @transaction.atomic
-def matter_unlist(*, acting_user: User, matter: Matter, note: Any = "") -> Matter:
+def matter_unlist(*, acting_user: User, matter: Matter, data: NoteInput) -> Matter:
     """摘牌: a city leader ends the listed supervision of a matter."""
     row = _begin(acting_user, matter, Action.UNLIST)
-    note_text = _optional_text(note, "note")
+    note_text = data.note
     if not matter.listed:
         raise Conflict(_("This matter is not listed for supervision."))
     _move(

@@ -26,7 +26,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.files import attachment_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import BUSINESS_ROLES, CITY_WIDE_ROLES
@@ -40,6 +40,7 @@ from zhaoyin.matters.forms import (
     action_form,
     service_errors_for_form,
 )
+from zhaoyin.matters.inputs import ACTION_INPUTS, MatterCreateInput
 from zhaoyin.matters.models import Matter, MatterFile
 from zhaoyin.workcalendar.selectors import current_calendar
 
@@ -107,9 +108,12 @@ def matter_create(request: HttpRequest) -> HttpResponse:
         form = MatterForm(user=user, initial=initial)
         return render(request, "matters/form.html", {"form": form})
     form = MatterForm(request.POST, request.FILES, user=user)
-    if form.is_valid():
+    data = bind_input(MatterCreateInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
         try:
-            matter = services.matter_create(acting_user=user, **form.service_kwargs())
+            matter = services.matter_create(
+                acting_user=user, data=data, files=form.cleaned_data.get("evidence") or None
+            )
         except InvalidInput as exc:
             add_service_errors(form, service_errors_for_form(exc))
         else:
@@ -193,11 +197,12 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     matter = selectors.matter_get_for_user(user=user, pk=pk, action=act)
     form = action_form(act, user, matter, request.POST, request.FILES)
     status = 400
-    if form.is_valid():
+    data = bind_input(ACTION_INPUTS[act], request.POST, form) if form.is_valid() else None
+    if data is not None:
         try:
             if form.submitted_version != matter.version:
                 raise Conflict(_("This matter was changed by someone else; reload it and try again."))
-            services.ACTION_SERVICES[act](acting_user=user, matter=matter, **form.service_kwargs())
+            services.ACTION_SERVICES[act](acting_user=user, matter=matter, data=data, **form.uploads())
         except InvalidInput as exc:
             add_service_errors(form, service_errors_for_form(exc))
         except Conflict as exc:

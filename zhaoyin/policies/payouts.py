@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_denied, audit_write, diff, snapshot
-from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.policies.models import Payout, PayoutStatus, Policy, PolicyStatus
@@ -157,15 +157,6 @@ def clean_amount(value: Any) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
-def _field_error(errors: list[dict[str, str]], field: str, message: str) -> None:
-    errors.append({"field": field, "message": message})
-
-
-def _raise(errors: list[dict[str, str]]) -> None:
-    if errors:
-        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
-
-
 # ---- who may do what ----------------------------------------------------------------------------
 
 
@@ -249,23 +240,23 @@ def payout_register(
 def _register(
     *, acting_user: User, policy: Policy, enterprise: Enterprise, period: Any, amount_wan: Any, note: str
 ) -> Payout:
-    errors: list[dict[str, str]] = []
+    errors = Errors()
     if policy.status == PolicyStatus.DRAFT:
-        _field_error(errors, "policy", _("A draft policy grants nothing yet: publish it first."))
+        errors.add("policy", _("A draft policy grants nothing yet: publish it first."))
     clean_period_value = ""
     try:
         clean_period_value = clean_period(period)
     except ValueError as exc:
-        _field_error(errors, "period", str(exc))
+        errors.add("period", str(exc))
     amount = Decimal(0)
     try:
         amount = clean_amount(amount_wan)
     except ValueError as exc:
-        _field_error(errors, "amount_wan", str(exc))
+        errors.add("amount_wan", str(exc))
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        _field_error(errors, "note", _("must be at most %(n)d characters") % {"n": NOTE_MAX})
-    _raise(errors)
+        errors.add("note", _("must be at most %(n)d characters") % {"n": NOTE_MAX})
+    errors.raise_if_any()
 
     existing = Payout.objects.filter(enterprise=enterprise, policy=policy, period=clean_period_value).first()
     if existing is not None:
@@ -352,19 +343,19 @@ def _transition(
     if row.four_eyes and current.registered_by_id == acting_user.pk:
         # A resubmission by this user landed between the check above and the lock.
         raise PermissionDenied(FOUR_EYES_MESSAGE)
-    errors: list[dict[str, str]] = []
+    errors = Errors()
     reason = (reason or "").strip()
     if row.needs_reason and not reason:
-        _field_error(errors, "reason", _("A reason is required."))
+        errors.add("reason", _("A reason is required."))
     if len(reason) > NOTE_MAX:
-        _field_error(errors, "reason", _("must be at most %(n)d characters") % {"n": NOTE_MAX})
+        errors.add("reason", _("must be at most %(n)d characters") % {"n": NOTE_MAX})
     amount = current.amount_wan
     if row.needs_amount:
         try:
             amount = clean_amount(amount_wan)
         except ValueError as exc:
-            _field_error(errors, "amount_wan", str(exc))
-    _raise(errors)
+            errors.add("amount_wan", str(exc))
+    errors.raise_if_any()
 
     before = snapshot(current)
     now = timezone.now()

@@ -14,15 +14,16 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Path, Router, Status
-from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
-from zhaoyin.core.fields import MAX_ID, Amount, IndustryRef, OrgUnitRef, exact_amounts
+from zhaoyin.core.api import ErrorOut, api_allow
+from zhaoyin.core.fields import MAX_ID, IndustryRef, OrgUnitRef, exact_amounts
+from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, MonthText, OutSchema, Username
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.filters import ProjectFilter
+from zhaoyin.projects.inputs import FundEntryInput, ProjectInput, ProjectUpdateInput, StageChangeInput
 from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
 
 router = Router(tags=["projects"])
@@ -132,60 +133,15 @@ class ProjectPageOut(OutSchema):
 # ---- input ----------------------------------------------------------------------------------
 
 
-class ProjectIn(StrictSchema):
-    name: StrictStr
-    investor: StrictStr | StrictInt | None = Field(
-        None, description="Registered investor: enterprise id or credit code"
-    )
-    investor_name: StrictStr
-    source_region: StrictStr
-    industry: StrictStr = Field(description="Industry code")
-    org_unit: StrictStr = Field(description="Org unit code")
-    total_investment_wan: Amount = Field(description="万元, a decimal string or number")
-    construction_content: StrictStr | None = None
-    land_mu: Amount = Field(None, description="亩")
-    attraction_method: StrictStr | None = None
-    lead_official: StrictStr | None = None
-    staff: StrictStr | None = Field(None, description="Username of the staff member in charge")
-    first_contact_on: StrictStr | None = Field(None, description="YYYY-MM-DD")
-    planned_sign_on: StrictStr | None = None
-    planned_start_on: StrictStr | None = None
-    planned_production_on: StrictStr | None = None
+# The bodies are the use cases' input models (zhaoyin.projects.inputs): the same verdict per
+# value as the pages and the imports.
+AMOUNTS = ["total_investment_wan", "land_mu"]
 
 
-class ProjectPatchIn(StrictSchema):
-    name: StrictStr | None = None
-    investor: StrictStr | StrictInt | None = None
-    investor_name: StrictStr | None = None
-    source_region: StrictStr | None = None
-    industry: StrictStr | None = None
-    org_unit: StrictStr | None = None
-    total_investment_wan: Amount = None
-    construction_content: StrictStr | None = None
-    land_mu: Amount = None
-    attraction_method: StrictStr | None = None
-    lead_official: StrictStr | None = None
-    staff: StrictStr | None = None
-    first_contact_on: StrictStr | None = None
-    planned_sign_on: StrictStr | None = None
-    planned_start_on: StrictStr | None = None
-    planned_production_on: StrictStr | None = None
-    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
-
-
-class StageIn(StrictSchema):
-    stage: StrictStr = Field(description="The stage to move to")
-    date: StrictStr = Field(description="The date of the stage, YYYY-MM-DD, not in the future")
-    note: StrictStr | None = None
-    reason: StrictStr | None = Field(None, description="Required to skip, go back, hold, terminate or reopen")
-
-
-class FundIn(StrictSchema):
-    month: StrictStr = Field(description="YYYY-MM")
-    amount_wan: Amount = Field(description="万元, ≥ 0, at most 2 decimals; a decimal string or number")
-    source: StrictStr = Field(description="outside_city, outside_province or foreign")
-    kind: StrictStr | None = Field(None, description="fixed_asset (default) or other")
-    note: StrictStr | None = None
+def _exact(request: HttpRequest, payload: Input, names: list[str]) -> dict[str, Any]:
+    """The fields sent, with amounts that arrived as JSON numbers read again from the body's
+    own text (a float once parsed), to be built into the input once more."""
+    return exact_amounts(request, payload.model_dump(exclude_unset=True), names)
 
 
 def _page(qs: Any, page: int, page_size: int) -> tuple[int, list[Project]]:
@@ -228,59 +184,44 @@ def project_detail(request: HttpRequest, id: ProjectId) -> Project:
 
 @router.post("", response={201: ProjectDetailOut, 409: ErrorOut})
 @api_allow(*EDITORS)
-def project_create(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
+def project_create(request: HttpRequest, payload: ProjectInput) -> Status[Project]:
     """Register a project at stage ``lead``; the code is generated."""
     user = request_user(request)
-    data = exact_amounts(request, payload.dict(exclude_unset=True), ["total_investment_wan", "land_mu"])
+    data = ProjectInput.parse(_exact(request, payload, AMOUNTS))
     project = services.project_create(acting_user=user, data=data)
     return Status(201, _detail(user, project))
 
 
 @router.patch("/{id}", response={200: ProjectDetailOut, 409: ErrorOut})
 @api_allow(*EDITORS)
-def project_update(request: HttpRequest, id: ProjectId, payload: ProjectPatchIn) -> Project:
+def project_update(request: HttpRequest, id: ProjectId, payload: ProjectUpdateInput) -> Project:
     """Change the fields sent (not the stage). With ``version``, a change made meanwhile → 409."""
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=id, action="change")
-    data = exact_amounts(request, payload.dict(exclude_unset=True), ["total_investment_wan", "land_mu"])
-    version = data.pop("version", None)
-    services.project_update(acting_user=user, project=project, data=data, version=version)
+    data = ProjectUpdateInput.parse(_exact(request, payload, AMOUNTS))
+    services.project_update(acting_user=user, project=project, data=data)
     return _detail(user, project)
 
 
 @router.post("/{id}/stages", response={201: StageEventOut, 409: ErrorOut})
 @api_allow(*EDITORS)
-def project_stage_change(request: HttpRequest, id: ProjectId, payload: StageIn) -> Status[StageEvent]:
+def project_stage_change(request: HttpRequest, id: ProjectId, payload: StageChangeInput) -> Status[StageEvent]:
     """Change the stage: 201 with the recorded event; 409 when the transition table forbids
     the change; 422 for an unknown stage, a bad date or a missing reason."""
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=id, action="change")
-    event = services.project_change_stage(
-        acting_user=user,
-        project=project,
-        stage=payload.stage,
-        stage_on=payload.date,
-        note=payload.note or "",
-        reason=payload.reason or "",
-    )
+    event = services.project_change_stage(acting_user=user, project=project, data=payload)
     return Status(201, event)
 
 
 @router.post("/{id}/funds", response={201: FundEntryOut})
 @api_allow(*EDITORS)
-def project_fund_add(request: HttpRequest, id: ProjectId, payload: FundIn) -> Status[FundEntry]:
+def project_fund_add(request: HttpRequest, id: ProjectId, payload: FundEntryInput) -> Status[FundEntry]:
     """Record a month's funds in place for the project (201); 422 for a bad amount or month,
     or when an active entry for that month, source and kind exists (correct it instead)."""
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=id, action="change")
-    data = exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
-    entry = services.fund_entry_add(
-        acting_user=user,
-        project=project,
-        month=data["month"],
-        amount_wan=data["amount_wan"],
-        source=data["source"],
-        kind=data.get("kind") or "fixed_asset",
-        note=data.get("note") or "",
-    )
+    # A JSON number is a float once parsed: the amount is read again from the body's own text.
+    data = FundEntryInput.parse(_exact(request, payload, ["amount_wan"]))
+    entry = services.fund_entry_add(acting_user=user, project=project, data=data)
     return Status(201, entry)

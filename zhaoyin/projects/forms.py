@@ -19,7 +19,7 @@ from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.projects.choices import AttractionMethod, FundKind, FundSource, SourceRegion
 from zhaoyin.projects.models import Project
 from zhaoyin.projects.selectors import can_create_project_in, staff_in_charge_candidates
-from zhaoyin.projects.validation import PROJECT_FIELDS, REQUIRED_FIELDS
+from zhaoyin.projects.validation import REQUIRED_FIELDS
 
 Choices = list[tuple[str, str]]
 
@@ -64,8 +64,9 @@ def _set_choices(form: forms.Form, name: str, choices: Choices) -> None:
 
 
 class ProjectForm(forms.Form):
-    """Register or change a project. The service validates (``clean_project``); its errors
-    come back onto the fields with ``zhaoyin.core.forms.add_service_errors``."""
+    """Register or change a project. The page builds ``inputs.ProjectInput`` /
+    ``ProjectUpdateInput`` from it (``core.forms.bind_input``); the model's and the service's
+    errors come back onto the fields."""
 
     name = text(_("Project name"), 200)
     investor_name = text(_("Investor"), 200)
@@ -111,15 +112,6 @@ class ProjectForm(forms.Form):
         _set_choices(self, "attraction_method", [(v, str(label)) for v, label in AttractionMethod.choices])
         if project is None:
             del self.fields["version"]
-
-    def service_data(self) -> dict[str, Any]:
-        """The submitted values, as the service's ``clean_project`` takes them."""
-        return {name: self.cleaned_data.get(name, "") for name in PROJECT_FIELDS}
-
-    @property
-    def submitted_version(self) -> int | None:
-        value = str(self.cleaned_data.get("version") or "")
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def initial_from(project: Project) -> dict[str, Any]:

@@ -47,12 +47,11 @@ from zhaoyin.core.importing import (
     plan_import,
 )
 from zhaoyin.core.models import ImportBatch
-from zhaoyin.core.validation import MAX_DECIMAL, clean_decimal
 from zhaoyin.lib.xlsx_safety import XlsxRejected, check_xlsx_upload
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.alerts import alerts_refresh
-from zhaoyin.projects.choices import FundKind
+from zhaoyin.projects.inputs import FundCorrectionInput, FundEntryInput
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.projects.validation import parse_month
 
@@ -88,21 +87,19 @@ class FundsMonthImport(ImportSpec):
         if not code:
             errors.append(("code", _("This field is required.")))
         out["code"] = code
+        # The row's values get the verdict the page and the API give them: the entry's input model.
         try:
-            if raw.get("amount_wan") is None:
-                raise ValueError(_("This field is required."))
-            out["amount_wan"] = clean_decimal(raw["amount_wan"], maximum=MAX_DECIMAL)
-        except ValueError as exc:
-            errors.append(("amount_wan", str(exc)))
-        try:
-            out["source"] = services.clean_fund_source(raw.get("source"))
-        except ValueError as exc:
-            errors.append(("source", str(exc)))
-        try:
-            value = raw.get("kind")
-            out["kind"] = FundKind.FIXED_ASSET.value if value is None else services.clean_fund_kind(value)
-        except ValueError as exc:
-            errors.append(("kind", str(exc)))
+            entry = FundEntryInput.of(
+                month=self.month,
+                amount_wan=raw.get("amount_wan"),
+                source=raw.get("source"),
+                kind=raw.get("kind"),
+                note=IMPORT_NOTE,
+            )
+        except InvalidInput as exc:
+            errors.extend((e["field"], e["message"]) for e in exc.errors)
+        else:
+            out.update(amount_wan=entry.amount_wan, source=entry.source, kind=entry.kind, input=entry)
         if errors:
             raise RowInvalid(errors)
         return out
@@ -159,21 +156,13 @@ class FundsMonthImport(ImportSpec):
             assert r.cleaned is not None
             if r.verdict == Verdict.CREATE:
                 services.fund_entry_add(
-                    acting_user=self.user,
-                    project=r.cleaned["project"],
-                    month=self.month,
-                    amount_wan=r.cleaned["amount_wan"],
-                    source=r.cleaned["source"],
-                    kind=r.cleaned["kind"],
-                    note=IMPORT_NOTE,
-                    refresh_alerts=False,
+                    acting_user=self.user, project=r.cleaned["project"], data=r.cleaned["input"], refresh_alerts=False
                 )
             elif r.verdict == Verdict.UPDATE:
                 services.fund_entry_correct(
                     acting_user=self.user,
                     entry=r.target,
-                    amount_wan=r.cleaned["amount_wan"],
-                    note=IMPORT_NOTE,
+                    data=FundCorrectionInput.of(amount_wan=r.cleaned["amount_wan"], note=IMPORT_NOTE),
                     refresh_alerts=False,
                 )
             else:

@@ -10,7 +10,8 @@ Upsert semantics: the key is 项目编号 (the project code).
   the row is taken as that project (updated, or unchanged), so importing the same file twice
   changes nothing the second time instead of registering every project again.
 
-Every row is cleaned by ``clean_project`` (VAL-01: the validator of the forms and the API).
+Every row is built into ``inputs.ProjectInput`` and its references looked up by
+``clean_project`` (VAL-01: the verdicts of the page and the API).
 Writes go through ``services.project_create``/``project_update`` one row at a time (projects
 are few), each with its own audit record, inside the framework's one transaction.
 """
@@ -41,6 +42,7 @@ from zhaoyin.enterprises.models import Industry
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.choices import AttractionMethod, SourceRegion
+from zhaoyin.projects.inputs import ProjectInput, ProjectUpdateInput
 from zhaoyin.projects.models import Project
 from zhaoyin.projects.validation import HOST_UNIT_KINDS, clean_project
 
@@ -78,11 +80,14 @@ class ProjectImport(ImportSpec):
     def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         data = {key: cell_as_input(raw.get(key)) for key in DATA_KEYS}
         try:
-            values = clean_project(data)
+            # The row's values get the page's and the API's verdict: the project's input model;
+            # then its references are looked up as the services do.
+            values = clean_project(ProjectInput.parse(data).values())
         except InvalidInput as exc:
             raise RowInvalid([(e["field"], e["message"]) for e in exc.errors]) from None
         code = str(raw.get("code") or "").strip().upper()
-        # ``data`` is what the services clean again; ``values`` is compared with the database.
+        # ``data`` is what the services take again as their input; ``values`` is compared with
+        # the database.
         return {"code": code, "data": data, "values": values}
 
     def classify(self, rows: list[RowResult]) -> None:
@@ -147,10 +152,12 @@ class ProjectImport(ImportSpec):
         for r in rows:
             assert r.cleaned is not None
             if r.verdict == Verdict.CREATE:
-                services.project_create(acting_user=self.user, data=r.cleaned["data"])
+                services.project_create(acting_user=self.user, data=ProjectInput.parse(r.cleaned["data"]))
             elif r.verdict == Verdict.UPDATE:
                 target: Project = r.target
-                services.project_update(acting_user=self.user, project=target, data=r.cleaned["data"])
+                services.project_update(
+                    acting_user=self.user, project=target, data=ProjectUpdateInput.parse(r.cleaned["data"])
+                )
 
 
 def _code_rows(user: User) -> Iterator[list[Any]]:

@@ -6,9 +6,7 @@ same transaction (AUD-01).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,14 +20,20 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.core.validation import MAX_DECIMAL, clean_date, clean_decimal
 from zhaoyin.projects import flow, fund_flow
 from zhaoyin.projects.alerts import alerts_refresh
-from zhaoyin.projects.choices import FundKind, FundSource, Stage, StageChangeKind
+from zhaoyin.projects.choices import Stage, StageChangeKind
+from zhaoyin.projects.inputs import (
+    FundCorrectionInput,
+    FundEntryInput,
+    ProjectInput,
+    ProjectUpdateInput,
+    StageChangeInput,
+)
 from zhaoyin.projects.milestones import MILESTONE_FIELDS, project_milestones
 from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
 from zhaoyin.projects.selectors import can_create_project_in, can_edit_project, may_put_in_charge
-from zhaoyin.projects.validation import clean_project, parse_month
+from zhaoyin.projects.validation import clean_project
 
 #: Largest evidence file accepted (FILE-01).
 MAX_EVIDENCE_BYTES = files_core.MAX_FILE_BYTES
@@ -75,10 +79,11 @@ def _check_staff(acting_user: User | None, cleaned: Mapping[str, Any], current: 
 
 
 @transaction.atomic
-def project_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Project:
+def project_create(*, acting_user: User | None, data: ProjectInput) -> Project:
     """Register a project at stage ``lead``; its first stage event is dated the first contact
-    (or today). The code ``XM-<year>-<sequence>`` is generated."""
-    cleaned = clean_project(data)
+    (or today). The code ``XM-<year>-<sequence>`` is generated. The references (industry, org
+    unit, investor, staff) are looked up here, within the acting user's scope."""
+    cleaned = clean_project(data.values())
     _check_unit(acting_user, cleaned, _("You may not register projects in this org unit."))
     _check_staff(acting_user, cleaned)
     today = timezone.localdate()
@@ -122,17 +127,17 @@ def _store_milestones(project: Project) -> None:
 
 
 @transaction.atomic
-def project_update(
-    *, acting_user: User | None, project: Project, data: Mapping[str, Any], version: int | None = None
-) -> Project:
-    """Change a project's fields (PATCH semantics; the stage only through stage services).
+def project_update(*, acting_user: User | None, project: Project, data: ProjectUpdateInput) -> Project:
+    """Change a project's fields (PATCH semantics: the fields sent; the stage only through
+    stage services).
 
-    ``version`` guards against lost updates (CONC-01): a stale one raises ``Conflict``.
+    ``data.version`` guards against lost updates (CONC-01): a stale one raises ``Conflict``.
     Saving what is already stored writes nothing.
     """
     if acting_user is not None and not can_edit_project(acting_user, project):
         raise PermissionDenied
-    cleaned = clean_project(data, partial=True)
+    cleaned = clean_project(data.values(), partial=True)
+    version = data.version
     _check_unit(acting_user, cleaned, _("You may not move projects to this org unit."))
     _check_staff(acting_user, cleaned, project)
     if version is not None and version != project.version:
@@ -231,58 +236,24 @@ def evidence_open(*, acting_user: User, evidence: EvidenceFile) -> BinaryIO:
 # --------------------------------------------------------------------------- stage changes
 
 
-def _clean_stage_input(stage: Any, stage_on: Any, note: Any, reason: Any) -> tuple[Stage, dt.date, str, str]:
-    errors: list[dict[str, str]] = []
-    target: Stage | None = None
-    if str(stage) in Stage.values:
-        target = Stage(str(stage))
-    else:
-        errors.append({"field": "stage", "message": _("Unknown stage.")})
-    when: dt.date | None = None
-    try:
-        if stage_on is None or str(stage_on).strip() == "":
-            raise ValueError(_("This field is required."))
-        when = clean_date(stage_on)
-        if when > timezone.localdate():
-            raise ValueError(_("must not be in the future"))
-        if when < dt.date(1990, 1, 1):
-            raise ValueError(_("is out of range"))
-    except ValueError as exc:
-        errors.append({"field": "date", "message": str(exc)})
-    texts: dict[str, str] = {}
-    for name, value in (("note", note), ("reason", reason)):
-        text = "" if value is None else str(value).strip()
-        if len(text) > MAX_NOTE:
-            errors.append({"field": name, "message": _("is longer than %(n)d characters") % {"n": MAX_NOTE}})
-        elif "\x00" in text:
-            errors.append({"field": name, "message": _("contains control characters")})
-        texts[name] = text
-    if errors or target is None or when is None:
-        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
-    return target, when, texts["note"], texts["reason"]
-
-
 def _change_stage(
     expected: StageChangeKind | None,
     *,
     acting_user: User | None,
     project: Project,
-    stage: Any,
-    stage_on: Any,
-    note: Any = "",
-    reason: Any = "",
+    data: StageChangeInput,
     files: Sequence[UploadedFile[Any]] | None = None,
 ) -> StageEvent:
     """The one implementation behind every stage service.
 
-    Order of checks: input (stage, date, texts, files: 422) → the transition table under a
+    Order of checks: input (the model: stage, date, texts; files: 422) → the transition table under a
     row lock (409 if the table refuses it, or the kind is not ``expected``) → reason (422).
     The project row is locked and updated compare-and-set on (stage, version), so a double
     submit changes the stage once and the second gets a 409.
     """
     if acting_user is not None and not can_edit_project(acting_user, project):
         raise PermissionDenied
-    target, when, note_text, reason_text = _clean_stage_input(stage, stage_on, note, reason)
+    target, when, note_text, reason_text = Stage(data.stage), data.date, data.note, data.reason
     checked = _check_files(files)
     # The transaction inside the store: when it rolls back, its files go too (RES-02).
     with files_core.stored_uploads(EVIDENCE_AREA) as store, transaction.atomic():
@@ -363,22 +334,10 @@ def _stage_service(kind: StageChangeKind, doc: str) -> Callable[..., StageEvent]
         *,
         acting_user: User | None,
         project: Project,
-        stage: Any,
-        stage_on: Any,
-        note: Any = "",
-        reason: Any = "",
+        data: StageChangeInput,
         files: Sequence[UploadedFile[Any]] | None = None,
     ) -> StageEvent:
-        return _change_stage(
-            kind,
-            acting_user=acting_user,
-            project=project,
-            stage=stage,
-            stage_on=stage_on,
-            note=note,
-            reason=reason,
-            files=files,
-        )
+        return _change_stage(kind, acting_user=acting_user, project=project, data=data, files=files)
 
     service.__name__ = f"project_{kind.value}"
     service.__doc__ = doc
@@ -414,108 +373,33 @@ def project_change_stage(
     *,
     acting_user: User | None,
     project: Project,
-    stage: Any,
-    stage_on: Any,
-    note: Any = "",
-    reason: Any = "",
+    data: StageChangeInput,
     files: Sequence[UploadedFile[Any]] | None = None,
 ) -> StageEvent:
     """Change a project's stage: looks the change up in the table (``flow.stage_change``) and
     calls the service of that kind (which checks it again under the row lock).
 
-    Unknown stage or bad date → ``InvalidInput``; a change the table forbids → ``Conflict``;
-    a change that needs a reason without one → ``InvalidInput`` on ``reason``.
+    A change the table forbids → ``Conflict``; a change that needs a reason without one →
+    ``InvalidInput`` on ``reason``.
     """
-    _clean_stage_input(stage, stage_on, note, reason)
     current = Stage(project.stage)
     resume_to = Stage(project.resume_stage) if project.resume_stage else None
-    found = flow.stage_change(current, Stage(str(stage)), resume_to)
+    found = flow.stage_change(current, Stage(data.stage), resume_to)
     if found is None:
         # Still call through the generic path: it re-reads the row, so a stale ``project``
         # object gets the verdict of the stored stage.
-        return _change_stage(
-            None,
-            acting_user=acting_user,
-            project=project,
-            stage=stage,
-            stage_on=stage_on,
-            note=note,
-            reason=reason,
-            files=files,
-        )
-    return STAGE_SERVICES[found.action](
-        acting_user=acting_user, project=project, stage=stage, stage_on=stage_on, note=note, reason=reason, files=files
-    )
+        return _change_stage(None, acting_user=acting_user, project=project, data=data, files=files)
+    return STAGE_SERVICES[found.action](acting_user=acting_user, project=project, data=data, files=files)
 
 
 # --------------------------------------------------------------------------- funds in place
-
-SOURCE_ALIASES = {"市外": FundSource.OUTSIDE_CITY, "省外": FundSource.OUTSIDE_PROVINCE, "境外": FundSource.FOREIGN}
-KIND_ALIASES = {"固定资产": FundKind.FIXED_ASSET, "固定资产投资": FundKind.FIXED_ASSET, "其他": FundKind.OTHER}
-
-
-def clean_fund_source(value: Any) -> str:
-    """A fund source from its code or its Chinese name (市外 / 省外 / 境外)."""
-    text = str(value if value is not None else "").strip()
-    if text in FundSource.values:
-        return text
-    if text in SOURCE_ALIASES:
-        return SOURCE_ALIASES[text].value
-    raise ValueError(_("must be outside_city, outside_province or foreign (市外 / 省外 / 境外)"))
-
-
-def clean_fund_kind(value: Any) -> str:
-    """A fund kind from its code or its Chinese name (固定资产 / 其他)."""
-    text = str(value if value is not None else "").strip()
-    if text in FundKind.values:
-        return text
-    if text in KIND_ALIASES:
-        return KIND_ALIASES[text].value
-    raise ValueError(_("must be fixed_asset or other (固定资产 / 其他)"))
-
-
-def _clean_fund_input(
-    *, month: Any, amount_wan: Any, source: Any, kind: Any, note: Any
-) -> tuple[dt.date, Decimal, str, str, str]:
-    errors: list[dict[str, str]] = []
-    when: dt.date | None = None
-    try:
-        when = parse_month(month)
-        if when > timezone.localdate().replace(day=1):
-            errors.append({"field": "month", "message": _("must not be a future month")})
-    except InvalidInput as exc:
-        errors.extend(exc.errors)
-    amount: Decimal | None = None
-    try:
-        if amount_wan is None or str(amount_wan).strip() == "":
-            raise ValueError(_("This field is required."))
-        amount = clean_decimal(amount_wan, maximum=MAX_DECIMAL)
-    except ValueError as exc:
-        errors.append({"field": "amount_wan", "message": str(exc)})
-    cleaned: dict[str, str] = {}
-    for name, value, cleaner in (("source", source, clean_fund_source), ("kind", kind, clean_fund_kind)):
-        try:
-            cleaned[name] = cleaner(value)
-        except ValueError as exc:
-            errors.append({"field": name, "message": str(exc)})
-    note_text = "" if note is None else str(note).strip()
-    if len(note_text) > 200:
-        errors.append({"field": "note", "message": _("is longer than %(n)d characters") % {"n": 200}})
-    if errors or when is None or amount is None:
-        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
-    return when, amount, cleaned["source"], cleaned["kind"], note_text
-
 
 @transaction.atomic
 def fund_entry_add(
     *,
     acting_user: User | None,
     project: Project,
-    month: Any,
-    amount_wan: Any,
-    source: Any,
-    kind: Any = FundKind.FIXED_ASSET,
-    note: Any = "",
+    data: FundEntryInput,
     refresh_alerts: bool = True,
 ) -> FundEntry:
     """Record funds in place for one project, month, source and kind (万元, Decimal).
@@ -525,9 +409,7 @@ def fund_entry_add(
     """
     if acting_user is not None and not can_edit_project(acting_user, project):
         raise PermissionDenied
-    when, amount, source_code, kind_code, note_text = _clean_fund_input(
-        month=month, amount_wan=amount_wan, source=source, kind=kind, note=note
-    )
+    when, amount, source_code, kind_code, note_text = data.month, data.amount_wan, data.source, data.kind, data.note
     # Lock the project: two simultaneous first entries for one month are serialised here.
     Project.objects.select_for_update().filter(pk=project.pk).first()
     duplicate_message = _(
@@ -564,7 +446,7 @@ def fund_entry_add(
 
 @transaction.atomic
 def fund_entry_correct(
-    *, acting_user: User | None, entry: FundEntry, amount_wan: Any, note: Any, refresh_alerts: bool = True
+    *, acting_user: User | None, entry: FundEntry, data: FundCorrectionInput, refresh_alerts: bool = True
 ) -> FundEntry:
     """Correct an active funds entry: the old one is marked superseded and a new one points
     back to it (``replaces``), so the history of the figure stays. A note is required."""
@@ -572,21 +454,9 @@ def fund_entry_correct(
     rule = fund_flow.TABLE.by_action[fund_flow.Action.CORRECT]
     if acting_user is not None and not (can_edit_project(acting_user, project) and rule.may(acting_user.role_codes)):
         raise PermissionDenied
-    errors: list[dict[str, str]] = []
-    amount: Decimal | None = None
-    try:
-        if amount_wan is None or str(amount_wan).strip() == "":
-            raise ValueError(_("This field is required."))
-        amount = clean_decimal(amount_wan, maximum=MAX_DECIMAL)
-    except ValueError as exc:
-        errors.append({"field": "amount_wan", "message": str(exc)})
-    note_text = "" if note is None else str(note).strip()
+    amount, note_text = data.amount_wan, data.note
     if rule.needs_reason and not note_text:
-        errors.append({"field": "note", "message": _("Say why the figure is corrected.")})
-    elif len(note_text) > 200:
-        errors.append({"field": "note", "message": _("is longer than %(n)d characters") % {"n": 200}})
-    if errors or amount is None:
-        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+        raise InvalidInput.field("note", _("Say why the figure is corrected."))
     already = _("This entry has already been corrected; reload the project and correct the current one.")
     if fund_flow.TABLE.transition_for(fund_flow.Action.CORRECT, fund_flow.state_of(entry)) is None:
         raise Conflict(already)

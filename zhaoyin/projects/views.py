@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -30,7 +30,8 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.inputs import Input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.money import fen_sum, fen_to_amount
 from zhaoyin.core.paging import IdFirstPaginator
@@ -41,8 +42,16 @@ from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.exporting import export_filename, project_export
 from zhaoyin.projects.filters import ProjectFilter
 from zhaoyin.projects.forms import FundCorrectForm, FundEntryForm, ProjectForm, StageChangeForm
+from zhaoyin.projects.inputs import (
+    FundCorrectionInput,
+    FundEntryInput,
+    ProjectInput,
+    ProjectUpdateInput,
+    StageChangeInput,
+)
 from zhaoyin.projects.models import FundEntry, Project, StageEvent
 
+I = TypeVar("I", bound=Input)  # noqa: E741
 EDITORS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
 #: Who reads the pipeline: government staff minus the service member, whose work is the
 #: enterprises of their group, not the investment pipeline (the matrix in tests/authz_rows.py).
@@ -175,9 +184,10 @@ def project_create(request: HttpRequest) -> HttpResponse:
         form = ProjectForm(user=user)
         return render(request, "projects/form.html", {"form": form, "project": None})
     form = ProjectForm(request.POST, user=user)
-    if form.is_valid():
+    data = bind_input(ProjectInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
         try:
-            project = services.project_create(acting_user=user, data=form.service_data())
+            project = services.project_create(acting_user=user, data=data)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         else:
@@ -197,11 +207,10 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ProjectForm(user=user, project=project)
         return render(request, "projects/form.html", {"form": form, "project": project})
     form = ProjectForm(request.POST, user=user, project=project)
-    if form.is_valid():
+    update = bind_input(ProjectUpdateInput, request.POST, form) if form.is_valid() else None
+    if update is not None:
         try:
-            services.project_update(
-                acting_user=user, project=project, data=form.service_data(), version=form.submitted_version
-            )
+            services.project_update(acting_user=user, project=project, data=update)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         except Conflict:
@@ -230,19 +239,22 @@ def _detail_action(
     *,
     form_key: str,
     form: forms.Form,
-    run: Callable[[dict[str, Any]], object],
+    model: type[I],
+    run: Callable[[I, dict[str, Any]], object],
     success: str,
     anchor: str,
     field_names: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """One write from a form on the detail page: run the service with the cleaned data; on
-    success redirect back to ``anchor``, else show the detail page again with the form's errors
-    (400, or 409 when the project changed state meanwhile). ``field_names`` maps a service's
-    field names onto the form's."""
+    """One write from a form on the detail page: build the use case's input ``model`` from the
+    posted form (``core.forms.bind_input``) and run the service with it (and the form's cleaned
+    data, for the uploads); on success redirect back to ``anchor``, else show the detail page
+    again with the form's errors (400, or 409 when the project changed state meanwhile).
+    ``field_names`` maps a service's field names onto the form's."""
     status = 400
-    if form.is_valid():
+    data = bind_input(model, request.POST, form) if form.is_valid() else None
+    if data is not None:
         try:
-            run(form.cleaned_data)
+            run(data, form.cleaned_data)
         except InvalidInput as exc:
             rename = field_names or {}
             errors = [{**e, "field": rename.get(e.get("field", ""), e.get("field", ""))} for e in exc.errors]
@@ -269,14 +281,9 @@ def project_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
         project,
         form_key="stage_form",
         form=StageChangeForm(request.POST, request.FILES, targets=stage_targets(project)),
-        run=lambda data: services.project_change_stage(
-            acting_user=user,
-            project=project,
-            stage=data.get("stage") or "",
-            stage_on=data.get("date") or "",
-            note=data.get("note") or "",
-            reason=data.get("reason") or "",
-            files=data.get("evidence") or None,
+        model=StageChangeInput,
+        run=lambda data, cleaned: services.project_change_stage(
+            acting_user=user, project=project, data=data, files=cleaned.get("evidence") or None
         ),
         success=_("The stage change has been recorded."),
         anchor="#timeline",
@@ -296,15 +303,8 @@ def project_fund_add(request: HttpRequest, pk: int) -> HttpResponse:
         project,
         form_key="fund_form",
         form=FundEntryForm(request.POST),
-        run=lambda data: services.fund_entry_add(
-            acting_user=user,
-            project=project,
-            month=data.get("month") or "",
-            amount_wan=data.get("amount_wan") or "",
-            source=data.get("source") or "",
-            kind=data.get("kind") or "",
-            note=data.get("note") or "",
-        ),
+        model=FundEntryInput,
+        run=lambda data, cleaned: services.fund_entry_add(acting_user=user, project=project, data=data),
         success=_("The funds entry has been recorded."),
         anchor="#funds",
     )
@@ -317,19 +317,18 @@ def project_fund_correct(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_get_for_user(user=user, pk=pk, action="change")
 
-    def correct(data: dict[str, Any]) -> object:
-        entry = selectors.fund_entry_of(project, str(data.get("entry") or ""))
+    def correct(data: FundCorrectionInput, cleaned: dict[str, Any]) -> object:
+        entry = selectors.fund_entry_of(project, str(cleaned.get("entry") or ""))
         if entry is None:
             raise InvalidInput.field("amount_wan", _("Choose an active entry of this project to correct."))
-        return services.fund_entry_correct(
-            acting_user=user, entry=entry, amount_wan=data.get("amount_wan") or "", note=data.get("note") or ""
-        )
+        return services.fund_entry_correct(acting_user=user, entry=entry, data=data)
 
     return _detail_action(
         request,
         project,
         form_key="correct_form",
         form=FundCorrectForm(request.POST),
+        model=FundCorrectionInput,
         run=correct,
         success=_("The funds entry has been corrected."),
         anchor="?history=1#funds",

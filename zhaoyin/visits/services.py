@@ -27,6 +27,7 @@ from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import services as matter_services
+from zhaoyin.matters.inputs import MatterCreateInput
 from zhaoyin.visits import selectors, validation
 from zhaoyin.visits.models import Visit, VisitDemand, VisitFile
 
@@ -92,11 +93,13 @@ def visit_create(
         try:
             matter = matter_services.matter_create(
                 acting_user=acting_user,
-                title=demand.title,
-                source="visit",
-                kind=demand.kind,
-                description=demand.description,
-                enterprise=ent,
+                data=MatterCreateInput.of(
+                    title=demand.title,
+                    source="visit",
+                    kind=demand.kind,
+                    description=demand.description,
+                    enterprise=ent.pk,
+                ),
             )
         except InvalidInput as exc:
             # The demand passed our checks; a refusal of the matters' own rules still names

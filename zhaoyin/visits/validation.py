@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import ServiceGroupMembership, User
 from zhaoyin.core import files as files_core
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import Errors, InvalidInput
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind
-from zhaoyin.matters.services import MAX_TEXT, MAX_TITLE
+from zhaoyin.matters.inputs import MAX_TEXT, MAX_TITLE
 from zhaoyin.visits import selectors
 
 MAX_NOTES = 5000
@@ -55,19 +55,7 @@ class CleanVisit:
     files: list[files_core.CheckedFile]
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.items.append({"field": field, "message": message})
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InvalidInput(self.items[0]["message"], self.items)
-
-
-def _text(value: Any, field: str, limit: int, errors: _Errors, *, required: bool = False) -> str:
+def _text(value: Any, field: str, limit: int, errors: Errors, *, required: bool = False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -84,7 +72,7 @@ def _text(value: Any, field: str, limit: int, errors: _Errors, *, required: bool
     return text
 
 
-def clean_enterprise(user: User, value: Any, errors: _Errors) -> Enterprise | None:
+def clean_enterprise(user: User, value: Any, errors: Errors) -> Enterprise | None:
     """An enterprise assigned to one of the user's groups; anything else (missing, out of
     scope, another group's) gets one and the same message."""
     message = _("Choose an enterprise served by your service group.")
@@ -99,7 +87,7 @@ def clean_enterprise(user: User, value: Any, errors: _Errors) -> Enterprise | No
     return found
 
 
-def clean_date(value: Any, errors: _Errors) -> dt.date | None:
+def clean_date(value: Any, errors: Errors) -> dt.date | None:
     """A date of visit: YYYY-MM-DD, not in the future (Asia/Shanghai), not before 2000."""
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -123,7 +111,7 @@ def clean_date(value: Any, errors: _Errors) -> dt.date | None:
     return day
 
 
-def clean_participants(value: Any, enterprise: Enterprise | None, acting_user: User, errors: _Errors) -> list[User]:
+def clean_participants(value: Any, enterprise: Enterprise | None, acting_user: User, errors: Errors) -> list[User]:
     """Usernames of members of the enterprise's group; the recorder always takes part."""
     if value is None or value == "":
         names: list[str] = []
@@ -157,7 +145,7 @@ def clean_participants(value: Any, enterprise: Enterprise | None, acting_user: U
     return list(chosen.values())
 
 
-def clean_demands(value: Any, errors: _Errors) -> list[CleanDemand]:
+def clean_demands(value: Any, errors: Errors) -> list[CleanDemand]:
     """Each demand: a title (required), a kind of matter, a description."""
     if value is None:
         return []
@@ -198,7 +186,7 @@ def clean_visit(
     files: Sequence[UploadedFile[Any]] | None = None,
 ) -> CleanVisit:
     """Check a visit's whole input; raise ``InvalidInput`` naming every bad field."""
-    errors = _Errors()
+    errors = Errors()
     ent = clean_enterprise(acting_user, enterprise, errors)
     day = clean_date(date, errors)
     clean_notes = _text(notes, "notes", MAX_NOTES, errors, required=True)
@@ -210,7 +198,7 @@ def clean_visit(
     try:
         checked = files_core.check_uploads(files)
     except InvalidInput as exc:
-        errors.items.extend(exc.errors)
+        errors.capture(exc)
     errors.raise_if_any()
     assert ent is not None
     assert day is not None

@@ -21,6 +21,7 @@ from zhaoyin.cockpit.selectors import cockpit_for
 from zhaoyin.core.money import fen_sum
 from zhaoyin.core.roles import Role
 from zhaoyin.projects.alerts import alerts_refresh
+from zhaoyin.projects.inputs import FundEntryInput, StageChangeInput
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.projects.selectors import project_list_visible_to
 from zhaoyin.projects.services import fund_entry_add, project_change_stage
@@ -202,10 +203,12 @@ def test_a_stage_change_or_a_funds_entry_refreshes_the_stored_light(
     admin = make_user(Role.CITY_ADMIN, unit="city")
     a = pipeline["a"]
     Project.objects.filter(pk=a.pk).update(alert_level="green", alert_date=None)
-    fund_entry_add(acting_user=admin, project=a, month="2026-03", amount_wan="1", source="foreign")
+    fund_entry_add(acting_user=admin, project=a,
+        data=FundEntryInput.of(month="2026-03", amount_wan="1", source="foreign"))
     a.refresh_from_db()
     assert (a.alert_level, a.alert_date) == ("red", timezone.localdate())
-    project_change_stage(acting_user=admin, project=a, stage="started", stage_on="2026-11-01", reason="跳过登记")
+    project_change_stage(acting_user=admin, project=a,
+        data=StageChangeInput.of(stage="started", date="2026-11-01", reason="跳过登记"))
     a.refresh_from_db()
     assert a.alert_date == timezone.localdate()
     assert a.started_on == dt.date(2026, 11, 1)

@@ -16,7 +16,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import db_fingerprint
 from zhaoyin.enterprises.models import Enterprise, Industry
-from zhaoyin.matters import services
+from zhaoyin.matters import inputs, services
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter, MatterCoUnit
 from zhaoyin.workcalendar import selectors as calendar_selectors
@@ -94,10 +94,13 @@ def make_matter(people: People, org_tree: dict[str, OrgUnit]) -> MakeMatter:
 
     def make(state: State = State.DRAFT, lead: str = "county_a", co: tuple[str, ...] = ("dept",),
              **fields: Any) -> Matter:
-        matter = services.matter_create(
-            acting_user=people.requester, title="用地指标协调", source="enterprise_demand", kind="coordination",
-            description="企业扩产需要新增用地。",
-        )
+        matter = services.matter_create(acting_user=people.requester,
+            data=inputs.MatterCreateInput.of(
+                title="用地指标协调",
+                source="enterprise_demand",
+                kind="coordination",
+                description="企业扩产需要新增用地。",
+            ))
         Matter.objects.filter(pk=matter.pk).update(lead_unit=org_tree[lead])
         MatterCoUnit.objects.bulk_create([MatterCoUnit(matter=matter, unit=org_tree[c]) for c in co])
         values: dict[str, Any] = {"state": state.value}

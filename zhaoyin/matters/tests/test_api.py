@@ -515,3 +515,30 @@ def test_the_openapi_document_lists_the_operations(people: People) -> None:
         assert f"/api/v1/matters/{{id}}/actions/{action}" in paths, action
     assert "/api/v1/matters/flowchart.svg" in paths
     assert "/api/v1/matters/{id}/notices" in paths
+
+
+def test_one_bad_value_through_the_api_is_named_in_chinese_and_changes_nothing(
+    people: People, make_matter: MakeMatter
+) -> None:
+    """The action's input model is the body: the same verdict as the page, our message (never
+    pydantic's English), and nothing written."""
+    matter = make_matter(State.REPORTED)
+    client_for(people.dispatcher)
+    before = fingerprint()
+    with translation.override("zh-hans"):
+        response = act(people.dispatcher, matter.pk, "reject", {"reason": "材料不全", "handle_days": "abc"})
+        missing = act(people.dispatcher, matter.pk, "reject", {"handle_days": 3})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "handle_days", "message": "请输入整数个工作日。"}]
+    assert missing.status_code == 422
+    assert missing.json()["errors"] == [{"field": "reason", "message": "此项为必填项。"}]
+    assert fingerprint() == before
+
+
+def test_the_openapi_document_states_the_required_fields_of_the_bodies() -> None:
+    doc = Client().get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    assert schemas["ReturnInput"]["required"] == ["reason", "suggested_unit"]
+    assert schemas["MatterCreateInput"]["required"] == ["title", "source", "kind"]
+    assert "required" not in schemas["NoteInput"]
+    assert "(required)" not in json.dumps(doc)

@@ -12,7 +12,7 @@ import time_machine
 
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
-from zhaoyin.matters import clocks, services
+from zhaoyin.matters import clocks, inputs, services
 from zhaoyin.matters.clocks import SHANGHAI
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter, MatterEvent
@@ -27,7 +27,7 @@ D = dt.date
 def assign_on(people: People, make_matter: MakeMatter, moment: dt.datetime, kind: str, **kwargs: Any) -> Matter:
     matter = make_matter(State.DRAFT, kind=kind)
     with time_machine.travel(moment, tick=False):
-        services.matter_assign(acting_user=people.dispatcher, matter=matter, **kwargs)
+        services.matter_assign(acting_user=people.dispatcher, matter=matter, data=inputs.AssignInput.of(**kwargs))
     return Matter.objects.get(pk=matter.pk)
 
 
@@ -88,7 +88,7 @@ def test_a_deadline_ends_at_the_close_of_its_day_in_shanghai() -> None:
 def test_accepting_after_the_sign_deadline_is_recorded_as_late(people: People, make_matter: MakeMatter) -> None:
     matter = assign_on(people, make_matter, dt.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI), "consultation")
     with time_machine.travel(dt.datetime(2026, 11, 24, 8, 0, tzinfo=SHANGHAI), tick=False):
-        services.matter_accept(acting_user=people.lead, matter=matter)
+        services.matter_accept(acting_user=people.lead, matter=matter, data=inputs.NoteInput.of())
     assert MatterEvent.objects.get(matter=matter, action="accept").data == {"on_time": False}
 
 

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 
 from zhaoyin.accounts.models import OrgUnit
-from zhaoyin.matters import services
+from zhaoyin.matters import inputs, services
 from zhaoyin.matters.clocks import SHANGHAI
 from zhaoyin.matters.models import Matter
 from zhaoyin.matters.tests.conftest import People
@@ -38,20 +38,19 @@ def derived(matter: Matter, *, returned: bool) -> dict[str, Any]:
 
 
 def new(people: People, title: str = "用电增容") -> Matter:
-    return services.matter_create(
-        acting_user=people.dispatcher, title=title, source="enterprise_demand", kind="consultation"
-    )
+    return services.matter_create(acting_user=people.dispatcher,
+        data=inputs.MatterCreateInput.of(title=title, source="enterprise_demand", kind="consultation"))
 
 
 def test_in_time_all_along(people: People, org_tree: dict[str, OrgUnit]) -> None:
     with at(dt.date(2026, 11, 2)):
         m = new(people)
-        services.matter_assign(acting_user=people.dispatcher, matter=m, lead_unit="340402")
+        services.matter_assign(acting_user=people.dispatcher, matter=m, data=inputs.AssignInput.of(lead_unit="340402"))
     with at(dt.date(2026, 11, 3), 22):  # the evening of the sign-for deadline: in time
-        services.matter_accept(acting_user=people.lead, matter=m)
+        services.matter_accept(acting_user=people.lead, matter=m, data=inputs.NoteInput.of())
     with at(dt.date(2026, 11, 5)):
-        services.matter_report(acting_user=people.lead, matter=m, summary="已办结")
-        services.matter_approve(acting_user=people.dispatcher, matter=m)
+        services.matter_report(acting_user=people.lead, matter=m, data=inputs.ReportInput.of(summary="已办结"))
+        services.matter_approve(acting_user=people.dispatcher, matter=m, data=inputs.NoteInput.of())
     assert stored(m) == derived(m, returned=False)
     assert stored(m)["signed_on_time"]
     assert stored(m)["closed_on_time"]
@@ -61,21 +60,23 @@ def test_in_time_all_along(people: People, org_tree: dict[str, OrgUnit]) -> None
 def test_late_steps_a_return_and_a_reopening(people: People, org_tree: dict[str, OrgUnit]) -> None:
     with at(dt.date(2026, 11, 2)):
         m = new(people)
-        services.matter_assign(acting_user=people.dispatcher, matter=m, lead_unit="340402")
-        services.matter_return(acting_user=people.lead, matter=m, reason="非本单位职责", suggested_unit="340403")
+        services.matter_assign(acting_user=people.dispatcher, matter=m, data=inputs.AssignInput.of(lead_unit="340402"))
+        services.matter_return(acting_user=people.lead, matter=m,
+            data=inputs.ReturnInput.of(reason="非本单位职责", suggested_unit="340403"))
     assert stored(m)["returned"]
     with at(dt.date(2026, 11, 3)):
-        services.matter_assign(acting_user=people.dispatcher, matter=m, lead_unit="340402")
+        services.matter_assign(acting_user=people.dispatcher, matter=m, data=inputs.AssignInput.of(lead_unit="340402"))
     with at(dt.date(2026, 11, 9)):  # sign-for deadline was 4 November: late
-        services.matter_accept(acting_user=people.lead, matter=m)
+        services.matter_accept(acting_user=people.lead, matter=m, data=inputs.NoteInput.of())
     with at(dt.date(2026, 11, 12)):  # handling deadline 6 November: closed late
-        services.matter_report(acting_user=people.lead, matter=m, summary="已办结")
-        services.matter_approve(acting_user=people.dispatcher, matter=m)
+        services.matter_report(acting_user=people.lead, matter=m, data=inputs.ReportInput.of(summary="已办结"))
+        services.matter_approve(acting_user=people.dispatcher, matter=m, data=inputs.NoteInput.of())
     assert stored(m) == derived(m, returned=True)
     assert (stored(m)["signed_on_time"], stored(m)["closed_on_time"]) == (False, False)
     assert stored(m)["workdays_to_close"] == 7
     with at(dt.date(2026, 11, 13)):
-        services.matter_rate(acting_user=people.dispatcher, matter=m, rating="dissatisfied")  # reopens
+        services.matter_rate(acting_user=people.dispatcher, matter=m,
+            data=inputs.RateInput.of(rating="dissatisfied"))  # reopens
     assert stored(m) == derived(m, returned=True)
     assert (stored(m)["closed_on_time"], stored(m)["workdays_to_close"]) == (False, None)
 
@@ -83,11 +84,11 @@ def test_late_steps_a_return_and_a_reopening(people: People, org_tree: dict[str,
 def test_rating_a_reported_matter_closes_it_with_its_facts(people: People, org_tree: dict[str, OrgUnit]) -> None:
     with at(dt.date(2026, 11, 2)):
         m = new(people)
-        services.matter_assign(acting_user=people.dispatcher, matter=m, lead_unit="340402")
-        services.matter_accept(acting_user=people.lead, matter=m)
-        services.matter_report(acting_user=people.lead, matter=m, summary="已办结")
+        services.matter_assign(acting_user=people.dispatcher, matter=m, data=inputs.AssignInput.of(lead_unit="340402"))
+        services.matter_accept(acting_user=people.lead, matter=m, data=inputs.NoteInput.of())
+        services.matter_report(acting_user=people.lead, matter=m, data=inputs.ReportInput.of(summary="已办结"))
     with at(dt.date(2026, 11, 4)):
-        services.matter_rate(acting_user=people.dispatcher, matter=m, rating="satisfied")
+        services.matter_rate(acting_user=people.dispatcher, matter=m, data=inputs.RateInput.of(rating="satisfied"))
     assert stored(m) == derived(m, returned=False)
     assert stored(m)["closed_on_time"]
     assert stored(m)["workdays_to_close"] == 2
@@ -104,13 +105,16 @@ def test_the_migration_backfill_derives_the_facts_of_existing_matters(
     backfill = importlib.import_module("zhaoyin.matters.migrations.0004_kpi_facts_search_text").backfill
     with at(dt.date(2026, 11, 2)):
         done = new(people, "已办结事项")
-        services.matter_assign(acting_user=people.dispatcher, matter=done, lead_unit="340402")
-        services.matter_accept(acting_user=people.lead, matter=done)
-        services.matter_report(acting_user=people.lead, matter=done, summary="已办结")
-        services.matter_approve(acting_user=people.dispatcher, matter=done)
+        services.matter_assign(acting_user=people.dispatcher, matter=done,
+            data=inputs.AssignInput.of(lead_unit="340402"))
+        services.matter_accept(acting_user=people.lead, matter=done, data=inputs.NoteInput.of())
+        services.matter_report(acting_user=people.lead, matter=done, data=inputs.ReportInput.of(summary="已办结"))
+        services.matter_approve(acting_user=people.dispatcher, matter=done, data=inputs.NoteInput.of())
         back = new(people, "退回事项")
-        services.matter_assign(acting_user=people.dispatcher, matter=back, lead_unit="340402")
-        services.matter_return(acting_user=people.lead, matter=back, reason="非本单位职责", suggested_unit="340403")
+        services.matter_assign(acting_user=people.dispatcher, matter=back,
+            data=inputs.AssignInput.of(lead_unit="340402"))
+        services.matter_return(acting_user=people.lead, matter=back,
+            data=inputs.ReturnInput.of(reason="非本单位职责", suggested_unit="340403"))
     before = {m.pk: stored(m) for m in (done, back)}
     Matter.objects.update(
         returned=False, signed_on_time=False, closed_on_time=False, workdays_to_close=None, search_text=""

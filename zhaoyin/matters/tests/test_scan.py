@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core import periodic
-from zhaoyin.matters import services
+from zhaoyin.matters import inputs, services
 from zhaoyin.matters.clocks import SHANGHAI
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter, MatterNotice
@@ -131,15 +131,14 @@ def test_a_transition_makes_the_matter_due_and_a_new_deadline_is_a_new_notice(
     matter = overdue(make_matter)
     with travel(at(dt.date(2026, 6, 8))):
         assert scan_pass().notices["urge"] == 1
-        services.matter_report(acting_user=people.lead, matter=matter, summary="已办结")
+        services.matter_report(acting_user=people.lead, matter=matter, data=inputs.ReportInput.of(summary="已办结"))
         matter.refresh_from_db()
         assert matter.next_check_at is not None
         # The report stops the clock: looked at once, nothing new.
         result = scan_pass()
         assert (result.examined, result.changed) == (1, 0)
-        services.matter_reject(
-            acting_user=people.dispatcher, matter=matter, reason="材料不全", handle_deadline="2026-06-09"
-        )
+        services.matter_reject(acting_user=people.dispatcher, matter=matter,
+            data=inputs.NewClockInput.of(reason="材料不全", handle_deadline="2026-06-09"))
     with travel(at(dt.date(2026, 6, 10))):
         result = scan_pass()
     assert (result.examined, result.notices["urge"]) == (1, 1)
@@ -155,7 +154,7 @@ def test_a_listed_matter_gets_one_listed_notice_for_leaders_supervisors_and_the_
     matter = make_matter(State.ACCEPTED)  # far from its deadline
     with travel(at(dt.date(2026, 6, 3))):
         scan_pass()
-        services.matter_list(acting_user=people.leader, matter=matter, note="重点跟踪")
+        services.matter_list(acting_user=people.leader, matter=matter, data=inputs.NoteInput.of(note="重点跟踪"))
         result = scan_pass()
         assert (result.examined, result.notices["listed"]) == (1, 1)
         assert scan_pass().examined == 0

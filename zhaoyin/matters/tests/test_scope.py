@@ -11,7 +11,7 @@ from django.http import Http404
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.roles import Role
-from zhaoyin.matters import services
+from zhaoyin.matters import inputs, services
 from zhaoyin.matters.flow import Action, Relation, State
 from zhaoyin.matters.models import Matter, MatterFile
 from zhaoyin.matters.selectors import (
@@ -35,9 +35,8 @@ def test_AC_03_each_person_sees_the_matters_of_their_scope(people: People, make_
     park = make_matter(State.ASSIGNED, lead="park_a", co=())
     county_b = make_matter(State.ASSIGNED, lead="county_b", co=())
     Matter.objects.filter(pk__in=[park.pk, county_b.pk]).update(requester=None)
-    by_county_b = services.matter_create(
-        acting_user=people.outsider, title="田家庵区内部事项", source="visit", kind="coordination"
-    )
+    by_county_b = services.matter_create(acting_user=people.outsider,
+        data=inputs.MatterCreateInput.of(title="田家庵区内部事项", source="visit", kind="coordination"))
     everything = {county_a.pk, park.pk, county_b.pk, by_county_b.pk}
     assert visible(people.dispatcher) == everything
     assert visible(people.supervisor) == everything
@@ -102,10 +101,8 @@ def test_FILE_05_attachments_only_within_the_matters_scope(
     people: People, make_matter: MakeMatter, file_root: Path
 ) -> None:
     matter = make_matter(State.ACCEPTED)
-    services.matter_report(
-        acting_user=people.lead, matter=matter, summary="已办结",
-        files=[SimpleUploadedFile("回函.pdf", b"%PDF-1.4\n%%EOF\n")],
-    )
+    services.matter_report(acting_user=people.lead, matter=matter,
+        data=inputs.ReportInput.of(summary="已办结"), files=[SimpleUploadedFile("回函.pdf", b"%PDF-1.4\n%%EOF\n")])
     stored = MatterFile.objects.get(matter=matter)
     assert matter_file_get_for_user(user=people.requester, pk=stored.pk) == stored
     assert services.matter_file_path(stored.stored_name).read_bytes() == b"%PDF-1.4\n%%EOF\n"
@@ -119,10 +116,10 @@ def test_a_service_member_and_a_talent_user_follow_what_they_raised(
 ) -> None:
     member = make_user(Role.SERVICE_MEMBER, "group_1", username="member")
     talent = make_user(Role.TALENT, "city", username="talent")
-    raised = services.matter_create(acting_user=member, title="企业走访诉求", source="visit", kind="coordination")
-    housing = services.matter_create(
-        acting_user=talent, title="人才公寓申请", source="talent_demand", kind="talent_demand"
-    )
+    raised = services.matter_create(acting_user=member,
+        data=inputs.MatterCreateInput.of(title="企业走访诉求", source="visit", kind="coordination"))
+    housing = services.matter_create(acting_user=talent,
+        data=inputs.MatterCreateInput.of(title="人才公寓申请", source="talent_demand", kind="talent_demand"))
     assert (raised.requester, raised.dispatcher_unit) == (member, org_tree["city"])
     assert raised.requester_name == "member"
     assert visible(member) == {raised.pk}

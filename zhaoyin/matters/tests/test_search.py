@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from zhaoyin.matters import services
+from zhaoyin.matters import inputs, services
 from zhaoyin.matters.filters import MatterFilter
 from zhaoyin.matters.models import Matter
 from zhaoyin.matters.search import SEARCH_INDEX
@@ -24,10 +24,13 @@ def found(q: str) -> set[str]:
 
 
 def create(people: People, title: str, requester_name: str = "") -> Matter:
-    return services.matter_create(
-        acting_user=people.dispatcher, title=title, source="enterprise_demand", kind="coordination",
-        requester_name=requester_name,
-    )
+    return services.matter_create(acting_user=people.dispatcher,
+        data=inputs.MatterCreateInput.of(
+            title=title,
+            source="enterprise_demand",
+            kind="coordination",
+            requester_name=requester_name,
+        ))
 
 
 @pytest.fixture
@@ -62,7 +65,8 @@ def test_the_number_is_searched(titled: dict[str, Matter]) -> None:
 
 def test_the_index_follows_updates_and_deletes(people: People, titled: dict[str, Matter]) -> None:
     matter = titled["融资需求对接"]
-    services.matter_update(acting_user=people.dispatcher, matter=matter, data={"title": "电力增容"})
+    services.matter_update(acting_user=people.dispatcher, matter=matter,
+        data=inputs.MatterUpdateInput.parse({"title": "电力增容"}))
     assert found("融资") == set()
     assert found("电力增容") == {"电力增容"}
     Matter.objects.filter(pk=matter.pk).delete()
@@ -103,8 +107,9 @@ def test_a_search_within_units_follows_the_lead_unit(people: People, titled: dic
         qs = Matter.objects.filter(lead_unit_id__in=[unit]).filter(SEARCH_INDEX.matches("用地", units=[unit]))
         return set(qs.values_list("pk", flat=True))
 
-    services.matter_assign(acting_user=people.dispatcher, matter=matter, lead_unit="340402")
+    services.matter_assign(acting_user=people.dispatcher, matter=matter, data=inputs.AssignInput.of(lead_unit="340402"))
     assert (within(a), within(b)) == ({matter.pk}, set())
-    services.matter_reassign(acting_user=people.dispatcher, matter=matter, lead_unit="340403")
+    services.matter_reassign(acting_user=people.dispatcher, matter=matter,
+        data=inputs.ReassignInput.of(lead_unit="340403"))
     assert (within(a), within(b)) == (set(), {matter.pk})
     assert not Matter.objects.filter(SEARCH_INDEX.matches("用地", units=[])).exists()

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from zhaoyin.accounts.models import OrgUnit
-from zhaoyin.matters import services, tally
+from zhaoyin.matters import inputs, services, tally
 from zhaoyin.matters.filters import MatterFilter
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter, MatterTally
@@ -51,8 +51,8 @@ def test_the_tally_follows_every_kind_of_write(people: People, make_matter: Make
     make_matter(State.DRAFT, lead="county_b", co=())
     assert kept() == bare()
     assert sum(kept().values()) == 2
-    services.matter_accept(acting_user=people.lead, matter=a)
-    services.matter_reassign(acting_user=people.dispatcher, matter=a, lead_unit="340403")
+    services.matter_accept(acting_user=people.lead, matter=a, data=inputs.NoteInput.of())
+    services.matter_reassign(acting_user=people.dispatcher, matter=a, data=inputs.ReassignInput.of(lead_unit="340403"))
     assert kept() == bare()
     Matter.objects.bulk_create([
         Matter(code=f"T{i}", title="批量", source="visit", kind="coordination", state="assigned",

@@ -10,7 +10,7 @@ import pytest
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict
-from zhaoyin.matters import services
+from zhaoyin.matters import inputs, services
 from zhaoyin.matters.choices import ExtensionState
 from zhaoyin.matters.flow import (
     EDGES,
@@ -23,6 +23,7 @@ from zhaoyin.matters.flow import (
     actions_from,
     transition_for,
 )
+from zhaoyin.matters.inputs import ACTION_INPUTS
 from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent
 from zhaoyin.matters.tests.conftest import FAR, MakeMatter, People, fingerprint
 
@@ -122,8 +123,8 @@ KWARGS: dict[Action, dict[str, Any]] = {
 
 
 def take(people: People, action: Action, matter: Matter, user: User | None = None) -> Any:
-    return services.ACTION_SERVICES[action](acting_user=user or actor(people, action), matter=matter,
-                                            **KWARGS[action])
+    data = ACTION_INPUTS[action].of(**KWARGS[action])
+    return services.ACTION_SERVICES[action](acting_user=user or actor(people, action), matter=matter, data=data)
 
 
 @pytest.mark.parametrize(("action", "state"), [p for p in PAIRS if p not in ALLOWED])
@@ -172,10 +173,10 @@ def test_double_press_two_readers_of_one_version_the_second_is_a_conflict(
 ) -> None:
     matter = make_matter(State.ASSIGNED)
     first, second = Matter.objects.get(pk=matter.pk), Matter.objects.get(pk=matter.pk)
-    services.matter_accept(acting_user=people.lead, matter=first)
+    services.matter_accept(acting_user=people.lead, matter=first, data=inputs.NoteInput.of())
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.matter_accept(acting_user=people.lead_admin, matter=second)
+        services.matter_accept(acting_user=people.lead_admin, matter=second, data=inputs.NoteInput.of())
     assert fingerprint() == before
     assert MatterEvent.objects.filter(matter=matter, action="accept").count() == 1
 
@@ -183,9 +184,10 @@ def test_double_press_two_readers_of_one_version_the_second_is_a_conflict(
 def test_two_units_racing_to_answer_only_the_first_counts(people: People, make_matter: MakeMatter) -> None:
     matter = make_matter(State.ASSIGNED)
     first, second = Matter.objects.get(pk=matter.pk), Matter.objects.get(pk=matter.pk)
-    services.matter_return(acting_user=people.lead, matter=first, reason="属地不符", suggested_unit="340403")
+    services.matter_return(acting_user=people.lead, matter=first,
+        data=inputs.ReturnInput.of(reason="属地不符", suggested_unit="340403"))
     with pytest.raises(Conflict):
-        services.matter_accept(acting_user=people.lead_admin, matter=second)
+        services.matter_accept(acting_user=people.lead_admin, matter=second, data=inputs.NoteInput.of())
     assert Matter.objects.get(pk=matter.pk).state == State.RETURNED
 
 
@@ -194,9 +196,9 @@ def test_listing_twice_or_unlisting_an_unlisted_matter_is_a_conflict(people: Peo
     plain = make_matter(State.ACCEPTED)
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.matter_list(acting_user=people.leader, matter=listed)
+        services.matter_list(acting_user=people.leader, matter=listed, data=inputs.NoteInput.of())
     with pytest.raises(Conflict):
-        services.matter_unlist(acting_user=people.leader, matter=plain)
+        services.matter_unlist(acting_user=people.leader, matter=plain, data=inputs.NoteInput.of())
     assert fingerprint() == before
 
 
@@ -205,10 +207,13 @@ def test_answering_without_a_pending_request_and_asking_twice_are_conflicts(
 ) -> None:
     matter = make_matter(State.ACCEPTED)
     with pytest.raises(Conflict):
-        services.matter_answer_extension(acting_user=people.dispatcher, matter=matter, approve=True)
-    services.matter_request_extension(acting_user=people.lead, matter=matter, days=2, reason="等待")
+        services.matter_answer_extension(acting_user=people.dispatcher, matter=matter,
+            data=inputs.AnswerExtensionInput.of(approve=True))
+    services.matter_request_extension(acting_user=people.lead, matter=matter,
+        data=inputs.ExtensionRequestInput.of(days=2, reason="等待"))
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.matter_request_extension(acting_user=people.lead, matter=matter, days=4, reason="再等")
+        services.matter_request_extension(acting_user=people.lead, matter=matter,
+            data=inputs.ExtensionRequestInput.of(days=4, reason="再等"))
     assert fingerprint() == before
     assert ExtensionRequest.objects.filter(matter=matter, state=ExtensionState.PENDING).count() == 1

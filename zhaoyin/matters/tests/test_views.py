@@ -418,3 +418,20 @@ def test_FILE_05_an_attachment_downloads_in_scope_only_and_each_download_is_audi
     (file_root / file.stored_name).unlink()
     assert client.get(url).status_code == 404
     assert AuditRecord.objects.filter(action="matter.file.download").count() == 1
+
+
+def test_one_bad_value_on_the_page_gets_the_apis_verdict_and_changes_nothing(
+    people: People, make_matter: MakeMatter
+) -> None:
+    """The page builds the action's input model from the form (core.forms.bind_input): the
+    same message on the same field as the API, nothing written."""
+    matter = make_matter(State.REPORTED)
+    client = client_for(people.dispatcher)
+    before = fingerprint()
+    response = post_action(client, matter, "reject", reason="材料不全", handle_days="abc")
+    assert response.status_code == 400
+    body = response.content.decode()
+    form = body[body.index('id="action-reject"') :]
+    form = form[: form.index("</details>")]
+    assert "请输入整数个工作日。" in form
+    assert fingerprint() == before

@@ -16,6 +16,7 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import flow, fund_flow, selectors, services
 from zhaoyin.projects.choices import MAIN_LINE, Stage, StageChangeKind
+from zhaoyin.projects.inputs import FundCorrectionInput, FundEntryInput, StageChangeInput
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.projects.tests.helpers import MakeProject, fingerprint
 
@@ -81,7 +82,7 @@ def test_every_row_from_every_source_through_its_service(
     project = make_project(stage=Stage(current), resume_stage="signed" if current == "on_hold" else "")
     target = _pick(kind, current)
     event = services.STAGE_SERVICES[StageChangeKind(kind)](
-        acting_user=staff, project=project, stage=target, stage_on="2026-02-01", reason="理由"
+        acting_user=staff, project=project, data=StageChangeInput.of(stage=target, date="2026-02-01", reason="理由")
     )
     assert (event.kind, event.from_stage, event.to_stage) == (kind, current, target)
     assert Project.objects.get(pk=project.pk).stage == target
@@ -100,12 +101,10 @@ def test_a_kind_from_a_stage_its_row_does_not_list_is_refused(
     before = fingerprint()
     with translation.override("en"), pytest.raises(Conflict) as exc:
         services.STAGE_SERVICES[StageChangeKind(kind)](
-            acting_user=staff, project=project, stage=pick, stage_on="2026-02-01", reason="理由"
+            acting_user=staff, project=project, data=StageChangeInput.of(stage=pick, date="2026-02-01", reason="理由")
         )
     with translation.override("en"):
-        assert str(exc.value) == (
-            f"A project at stage {Stage(current).label} cannot change to {Stage(pick).label}."
-        )
+        assert str(exc.value) == (f"A project at stage {Stage(current).label} cannot change to {Stage(pick).label}.")
     assert fingerprint() == before
 
 
@@ -120,8 +119,7 @@ def test_a_row_that_needs_a_reason_refuses_none(make_user: Any, make_project: Ma
         services.project_change_stage(
             acting_user=staff,
             project=project,
-            stage=_pick(kind, current),
-            stage_on="2026-02-01",
+            data=StageChangeInput.of(stage=_pick(kind, current), date="2026-02-01"),
         )
     assert [e["field"] for e in exc.value.errors] == ["reason"]
     assert fingerprint() == before
@@ -144,24 +142,28 @@ def test_the_funds_entry_row_as_written() -> None:
     assert fund_flow.TABLE.initial == "active"
 
 
-def test_an_active_entry_is_corrected_and_a_superseded_one_refused(
-    make_user: Any, make_project: MakeProject
-) -> None:
+def test_an_active_entry_is_corrected_and_a_superseded_one_refused(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project()
     first = services.fund_entry_add(
-        acting_user=staff, project=project, month="2025-09", amount_wan="10.00", source="outside_city"
+        acting_user=staff,
+        project=project,
+        data=FundEntryInput.of(month="2025-09", amount_wan="10.00", source="outside_city"),
     )
     assert fund_flow.state_of(first) == "active"
     assert fund_flow.correctable(first)
-    second = services.fund_entry_correct(acting_user=staff, entry=first, amount_wan="12.00", note="更正")
+    second = services.fund_entry_correct(
+        acting_user=staff, entry=first, data=FundCorrectionInput.of(amount_wan="12.00", note="更正")
+    )
     stored = FundEntry.objects.get(pk=first.pk)
     assert fund_flow.state_of(stored) == "superseded"
     assert not fund_flow.correctable(stored)
     assert fund_flow.state_of(second) == "active"
     before = fingerprint()
     with translation.override("en"), pytest.raises(Conflict) as exc:
-        services.fund_entry_correct(acting_user=staff, entry=stored, amount_wan="1", note="再改")
+        services.fund_entry_correct(
+            acting_user=staff, entry=stored, data=FundCorrectionInput.of(amount_wan="1", note="再改")
+        )
     with translation.override("en"):
         assert str(exc.value).startswith("This entry has already been corrected")
     assert fingerprint() == before
@@ -170,7 +172,11 @@ def test_an_active_entry_is_corrected_and_a_superseded_one_refused(
 def test_a_role_the_funds_table_does_not_name_is_refused(make_user: Any, make_project: MakeProject) -> None:
     project = make_project()
     entry = services.fund_entry_add(
-        acting_user=None, project=project, month="2025-09", amount_wan="10.00", source="outside_city"
+        acting_user=None,
+        project=project,
+        data=FundEntryInput.of(month="2025-09", amount_wan="10.00", source="outside_city"),
     )
     with pytest.raises(PermissionDenied):
-        services.fund_entry_correct(acting_user=make_user(Role.LEADER), entry=entry, amount_wan="2", note="x")
+        services.fund_entry_correct(
+            acting_user=make_user(Role.LEADER), entry=entry, data=FundCorrectionInput.of(amount_wan="2", note="x")
+        )

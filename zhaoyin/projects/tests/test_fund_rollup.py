@@ -23,6 +23,7 @@ from zhaoyin.core.money import fen_sum
 from zhaoyin.enterprises.models import Industry
 from zhaoyin.projects import services
 from zhaoyin.projects.funds_import import funds_month_import
+from zhaoyin.projects.inputs import FundCorrectionInput, FundEntryInput, ProjectUpdateInput
 from zhaoyin.projects.models import FundEntry, FundRollup, Project
 from zhaoyin.projects.tests.helpers import MakeProject
 from zhaoyin.projects.tests.test_funds_import import workbook
@@ -60,20 +61,23 @@ def test_service_writes_corrections_and_moves_keep_the_rollup_exact(
     admin = make_user("city_admin", "city")
     a = make_project("county_a")
     b = make_project("park_a")
-    first = services.fund_entry_add(
-        acting_user=admin, project=a, month="2025-09", amount_wan="0.01", source="outside_city"
-    )
-    services.fund_entry_add(acting_user=admin, project=a, month="2025-09", amount_wan="12.34", source="foreign")
-    services.fund_entry_add(acting_user=admin, project=b, month="2025-10", amount_wan="99999.99", source="outside_city")
+    first = services.fund_entry_add(acting_user=admin, project=a,
+        data=FundEntryInput.of(month="2025-09", amount_wan="0.01", source="outside_city"))
+    services.fund_entry_add(acting_user=admin, project=a,
+        data=FundEntryInput.of(month="2025-09", amount_wan="12.34", source="foreign"))
+    services.fund_entry_add(acting_user=admin, project=b,
+        data=FundEntryInput.of(month="2025-10", amount_wan="99999.99", source="outside_city"))
     assert_consistent()
     assert FundRollup.objects.get(org_unit=org_tree["county_a"], source="outside_city").fen == 1
 
-    services.fund_entry_correct(acting_user=admin, entry=first, amount_wan="7.77", note="更正")
+    services.fund_entry_correct(acting_user=admin, entry=first,
+        data=FundCorrectionInput.of(amount_wan="7.77", note="更正"))
     assert_consistent()
     assert FundRollup.objects.get(org_unit=org_tree["county_a"], source="outside_city").fen == 777
 
     # A project moved to another unit takes its active funds with it.
-    services.project_update(acting_user=admin, project=a, data={"org_unit": org_tree["county_b"].code})
+    services.project_update(acting_user=admin, project=a,
+        data=ProjectUpdateInput.parse({"org_unit": org_tree["county_b"].code}))
     assert_consistent()
     assert not FundRollup.objects.filter(org_unit=org_tree["county_a"]).exclude(fen=0).exists()
 

@@ -14,6 +14,7 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.money import exact_sum
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
+from zhaoyin.projects.inputs import FundCorrectionInput, FundEntryInput
 from zhaoyin.projects.models import FundEntry
 from zhaoyin.projects.tests.helpers import MakeProject, fingerprint
 
@@ -30,9 +31,8 @@ def _months(n: int) -> list[dt.date]:
 def test_add_records_entry_with_audit(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project()
-    entry = services.fund_entry_add(
-        acting_user=staff, project=project, month="2025-09", amount_wan="1234.56", source="市外", kind="固定资产"
-    )
+    entry = services.fund_entry_add(acting_user=staff, project=project,
+        data=FundEntryInput.of(month="2025-09", amount_wan="1234.56", source="市外", kind="固定资产"))
     assert (entry.month, entry.amount_wan, entry.source, entry.kind) == (
         dt.date(2025, 9, 1),
         Decimal("1234.56"),
@@ -49,9 +49,8 @@ def test_AC_exact_sums_of_many_small_entries(make_user: Any, make_project: MakeP
     # 200 entries through the service (4 projects × 50 months) of 0.01 …
     for project in projects:
         for month in months:
-            services.fund_entry_add(
-                acting_user=staff, project=project, month=month, amount_wan=0.01, source="outside_province"
-            )
+            services.fund_entry_add(acting_user=staff, project=project,
+                data=FundEntryInput.of(month=month, amount_wan=0.01, source="outside_province"))
     # … and 800 more stored directly, spread over sources and kinds: 1000 entries of 0.01.
     rows = [
         FundEntry(project=p, month=m, amount_wan=Decimal("0.01"), source=s, kind=k)
@@ -79,10 +78,10 @@ def test_AC_exact_sums_of_many_small_entries(make_user: Any, make_project: MakeP
 def test_amounts_of_fifteen_digits_stay_exact(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project()
-    services.fund_entry_add(
-        acting_user=staff, project=project, month="2025-01", amount_wan="9999999999999.99", source="foreign"
-    )
-    services.fund_entry_add(acting_user=staff, project=project, month="2025-02", amount_wan="0.01", source="foreign")
+    services.fund_entry_add(acting_user=staff, project=project,
+        data=FundEntryInput.of(month="2025-01", amount_wan="9999999999999.99", source="foreign"))
+    services.fund_entry_add(acting_user=staff, project=project,
+        data=FundEntryInput.of(month="2025-02", amount_wan="0.01", source="foreign"))
     entries = selectors.fund_entries(project)
     assert [e.amount_wan for e in entries] == [Decimal("9999999999999.99"), Decimal("0.01")]
     assert selectors.project_fund_total(project) == Decimal("10000000000000.00")
@@ -114,7 +113,7 @@ def test_bad_fund_input_names_the_field_and_changes_nothing(
     args.update(kwargs)
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.fund_entry_add(acting_user=staff, project=project, **args)
+        services.fund_entry_add(acting_user=staff, project=project, data=FundEntryInput.of(**args))
     assert exc.value.errors[0]["field"] == field
     assert fingerprint() == before
 
@@ -122,26 +121,28 @@ def test_bad_fund_input_names_the_field_and_changes_nothing(
 def test_second_active_entry_refused_with_a_hint_to_correct(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project()
-    services.fund_entry_add(acting_user=staff, project=project, month="2025-09", amount_wan="10", source="outside_city")
+    services.fund_entry_add(acting_user=staff, project=project,
+        data=FundEntryInput.of(month="2025-09", amount_wan="10", source="outside_city"))
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.fund_entry_add(acting_user=staff, project=project, month="2025-09", amount_wan="5", source="市外")
+        services.fund_entry_add(acting_user=staff, project=project,
+            data=FundEntryInput.of(month="2025-09", amount_wan="5", source="市外"))
     assert "请更正" in str(exc.value.errors[0]["message"])
     assert fingerprint() == before
     # Another kind in the same month is a different entry.
-    services.fund_entry_add(
-        acting_user=staff, project=project, month="2025-09", amount_wan="5", source="市外", kind="other"
-    )
+    services.fund_entry_add(acting_user=staff, project=project,
+        data=FundEntryInput.of(month="2025-09", amount_wan="5", source="市外", kind="other"))
 
 
 def test_correction_supersedes_and_keeps_history(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project()
-    first = services.fund_entry_add(
-        acting_user=staff, project=project, month="2025-09", amount_wan="10.00", source="outside_city"
-    )
-    second = services.fund_entry_correct(acting_user=staff, entry=first, amount_wan="12.50", note="统计口径更正")
-    third = services.fund_entry_correct(acting_user=staff, entry=second, amount_wan=Decimal("12.40"), note="再次核对")
+    first = services.fund_entry_add(acting_user=staff, project=project,
+        data=FundEntryInput.of(month="2025-09", amount_wan="10.00", source="outside_city"))
+    second = services.fund_entry_correct(acting_user=staff, entry=first,
+        data=FundCorrectionInput.of(amount_wan="12.50", note="统计口径更正"))
+    third = services.fund_entry_correct(acting_user=staff, entry=second,
+        data=FundCorrectionInput.of(amount_wan=Decimal("12.40"), note="再次核对"))
     active = selectors.fund_entries(project)
     assert [e.pk for e in active] == [third.pk]
     assert selectors.project_fund_total(project) == Decimal("12.40")
@@ -154,11 +155,11 @@ def test_correction_supersedes_and_keeps_history(make_user: Any, make_project: M
     # Correcting a superseded entry again is a conflict (someone corrected it already).
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.fund_entry_correct(
-            acting_user=staff, entry=FundEntry.objects.get(pk=first.pk), amount_wan="1", note="x"
-        )
+        services.fund_entry_correct(acting_user=staff, entry=FundEntry.objects.get(pk=first.pk),
+            data=FundCorrectionInput.of(amount_wan="1", note="x"))
     with pytest.raises(InvalidInput) as exc:
-        services.fund_entry_correct(acting_user=staff, entry=third, amount_wan="-1", note="")
+        services.fund_entry_correct(acting_user=staff, entry=third,
+            data=FundCorrectionInput.of(amount_wan="-1", note=""))
     assert {e["field"] for e in exc.value.errors} == {"amount_wan", "note"}
     assert fingerprint() == before
 
@@ -168,7 +169,6 @@ def test_funds_for_another_countys_project_refused(make_user: Any, make_project:
     project = make_project(unit="county_a")
     before = fingerprint()
     with pytest.raises(PermissionDenied):
-        services.fund_entry_add(
-            acting_user=outsider, project=project, month="2025-09", amount_wan="1", source="foreign"
-        )
+        services.fund_entry_add(acting_user=outsider, project=project,
+            data=FundEntryInput.of(month="2025-09", amount_wan="1", source="foreign"))
     assert fingerprint() == before

@@ -16,6 +16,7 @@ from zhaoyin.core.importing import ImportFileError
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.funds_import import funds_import_template, funds_month_import
+from zhaoyin.projects.inputs import FundEntryInput
 from zhaoyin.projects.models import FundEntry
 from zhaoyin.projects.tests.helpers import MakeProject, fingerprint
 
@@ -63,7 +64,8 @@ def test_import_creates_entries_exactly(make_user: Any, make_project: MakeProjec
 def test_import_corrects_a_changed_amount_keeping_history(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
     a = make_project(unit="county_a")
-    services.fund_entry_add(acting_user=staff, project=a, month="2025-09", amount_wan="10", source="outside_city")
+    services.fund_entry_add(acting_user=staff, project=a,
+        data=FundEntryInput.of(month="2025-09", amount_wan="10", source="outside_city"))
     result = funds_month_import(acting_user=staff, data=workbook([[a.code, "12.5", "市外", ""]]), month="2025-09")
     assert (result.created, result.updated) == (0, 1)
     history = selectors.fund_entries(a, include_superseded=True)

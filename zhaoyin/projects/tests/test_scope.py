@@ -16,6 +16,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.choices import Stage
+from zhaoyin.projects.inputs import StageChangeInput
 from zhaoyin.projects.models import EvidenceFile, Project
 from zhaoyin.projects.tests.helpers import PDF_BYTES, MakeProject, upload, web_client
 
@@ -84,9 +85,8 @@ def test_change_needs_an_editor(make_user: Any, make_project: MakeProject) -> No
 
 def _signed_with_file(staff: User, project: Project, name: str = "a.pdf") -> EvidenceFile:
     """Sign ``project`` with one evidence file and return its record."""
-    event = services.project_advance(
-        acting_user=staff, project=project, stage="signed", stage_on="2026-02-01", files=[upload(name, PDF_BYTES)]
-    )
+    event = services.project_advance(acting_user=staff, project=project,
+        data=StageChangeInput.of(stage="signed", date="2026-02-01"), files=[upload(name, PDF_BYTES)])
     return event.files.get()
 
 

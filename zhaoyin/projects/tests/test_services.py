@@ -17,6 +17,7 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import services
 from zhaoyin.projects.choices import Stage, StageChangeKind
+from zhaoyin.projects.inputs import ProjectInput, ProjectUpdateInput, StageChangeInput
 from zhaoyin.projects.models import EvidenceFile, Project, StageEvent
 from zhaoyin.projects.tests.helpers import PDF_BYTES, PNG_BYTES, MakeProject, fingerprint, office_bytes, upload
 from zhaoyin.projects.validation import clean_project, parse_month
@@ -47,7 +48,7 @@ def industry_code(db: Any) -> str:
 
 def test_create_generates_code_lead_stage_first_event_and_audit(make_user: Any, industry_code: str) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    project = services.project_create(acting_user=staff, data=_data(industry=industry_code))
+    project = services.project_create(acting_user=staff, data=ProjectInput.parse(_data(industry=industry_code)))
     year = timezone.localdate().year
     assert project.code == f"XM-{year}-00001"
     assert project.stage == Stage.LEAD
@@ -56,7 +57,8 @@ def test_create_generates_code_lead_stage_first_event_and_audit(make_user: Any, 
     events = list(StageEvent.objects.filter(project=project))
     assert [(e.from_stage, e.to_stage, e.stage_on) for e in events] == [("", "lead", dt.date(2025, 6, 2))]
     assert AuditRecord.objects.filter(action="project.create", object_id=str(project.pk)).count() == 1
-    second = services.project_create(acting_user=staff, data=_data(industry=industry_code, first_contact_on=""))
+    second = services.project_create(acting_user=staff,
+        data=ProjectInput.parse(_data(industry=industry_code, first_contact_on="")))
     assert second.code == f"XM-{year}-00002"
     assert second.stage_on == timezone.localdate()
 
@@ -67,7 +69,7 @@ def test_VAL_01_create_names_every_bad_field_and_changes_nothing(make_user: Any,
     with pytest.raises(InvalidInput) as exc:
         services.project_create(
             acting_user=staff,
-            data=_data(
+            data=ProjectInput.parse(_data(
                 industry="no-such",
                 total_investment_wan="-5",
                 source_region="mars",
@@ -76,7 +78,7 @@ def test_VAL_01_create_names_every_bad_field_and_changes_nothing(make_user: Any,
                 planned_sign_on="2025/01/01",
                 colour="red",
                 name="",
-            ),
+            )),
         )
     fields = {e["field"] for e in exc.value.errors}
     assert fields == {
@@ -96,7 +98,8 @@ def test_create_in_another_county_is_refused(make_user: Any, industry_code: str)
     staff = make_user(Role.STAFF, "county_a")
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.project_create(acting_user=staff, data=_data(industry=industry_code, org_unit="340403"))
+        services.project_create(acting_user=staff,
+            data=ProjectInput.parse(_data(industry=industry_code, org_unit="340403")))
     assert exc.value.errors[0]["field"] == "org_unit"
     assert fingerprint() == before
 
@@ -132,22 +135,25 @@ def test_parse_month_gives_the_first_day() -> None:
 def test_update_with_version_and_stale_version_conflict(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project()
-    services.project_update(acting_user=staff, project=project, data={"name": "新名称"}, version=1)
+    services.project_update(acting_user=staff, project=project,
+        data=ProjectUpdateInput.parse({"name": "新名称", "version": 1}))
     assert Project.objects.get(pk=project.pk).version == 2
     assert AuditRecord.objects.filter(action="project.update").count() == 1
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.project_update(acting_user=staff, project=project, data={"name": "又一个"}, version=1)
+        services.project_update(acting_user=staff, project=project,
+            data=ProjectUpdateInput.parse({"name": "又一个", "version": 1}))
     assert fingerprint() == before
     # Saving what is stored writes nothing.
-    services.project_update(acting_user=staff, project=project, data={"name": "新名称"})
+    services.project_update(acting_user=staff, project=project, data=ProjectUpdateInput.parse({"name": "新名称"}))
     assert fingerprint() == before
 
 
 def test_update_refused_for_read_only_roles(make_user: Any, make_project: MakeProject) -> None:
     leader = make_user(Role.LEADER, "city")
     with pytest.raises(PermissionDenied):
-        services.project_update(acting_user=leader, project=make_project(), data={"name": "x"})
+        services.project_update(acting_user=leader, project=make_project(),
+            data=ProjectUpdateInput.parse({"name": "x"}))
 
 
 # ----------------------------------------------------------------------------- stage services
@@ -170,7 +176,8 @@ def test_each_stage_service_records_event_and_audit(
     staff = make_user(Role.STAFF, "county_a")
     project = make_project(stage=current)
     event = service(
-        acting_user=staff, project=project, stage=target, stage_on="2026-02-01", note="备注", reason=reason
+        acting_user=staff, project=project,
+        data=StageChangeInput.of(stage=target, date="2026-02-01", note="备注", reason=reason),
     )
     stored = Project.objects.get(pk=project.pk)
     assert (stored.stage, stored.stage_on, stored.version) == (target, dt.date(2026, 2, 1), 2)
@@ -191,13 +198,16 @@ def test_each_stage_service_records_event_and_audit(
 def test_hold_then_resume_returns_to_the_stage_left(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project(stage=Stage.SIGNED)
-    services.project_hold(acting_user=staff, project=project, stage="on_hold", stage_on="2026-02-01", reason="暂缓")
+    services.project_hold(acting_user=staff, project=project,
+        data=StageChangeInput.of(stage="on_hold", date="2026-02-01", reason="暂缓"))
     assert Project.objects.get(pk=project.pk).resume_stage == "signed"
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.project_resume(acting_user=staff, project=project, stage="started", stage_on="2026-02-02")
+        services.project_resume(acting_user=staff, project=project,
+            data=StageChangeInput.of(stage="started", date="2026-02-02"))
     assert fingerprint() == before
-    services.project_resume(acting_user=staff, project=project, stage="signed", stage_on="2026-02-03")
+    services.project_resume(acting_user=staff, project=project,
+        data=StageChangeInput.of(stage="signed", date="2026-02-03"))
     stored = Project.objects.get(pk=project.pk)
     assert (stored.stage, stored.resume_stage) == ("signed", "")
 
@@ -207,9 +217,8 @@ def test_a_service_refuses_a_change_of_another_kind(make_user: Any, make_project
     project = make_project(stage=Stage.LEAD)
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.project_advance(
-            acting_user=staff, project=project, stage="started", stage_on="2026-02-01", reason="x"
-        )
+        services.project_advance(acting_user=staff, project=project,
+            data=StageChangeInput.of(stage="started", date="2026-02-01", reason="x"))
     assert fingerprint() == before
 
 
@@ -232,7 +241,8 @@ def test_bad_stage_input_names_the_field_and_changes_nothing(
     project = make_project(stage=Stage.LEAD)
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.project_change_stage(acting_user=staff, project=project, stage=stage, stage_on=stage_on, reason=reason)
+        services.project_change_stage(acting_user=staff, project=project,
+            data=StageChangeInput.of(stage=stage, date=stage_on, reason=reason))
     assert exc.value.errors[0]["field"] == field
     assert fingerprint() == before
 
@@ -242,11 +252,11 @@ def test_forbidden_change_is_a_conflict_and_changes_nothing(make_user: Any, make
     project = make_project(stage=Stage.TERMINATED)
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.project_change_stage(
-            acting_user=staff, project=project, stage="on_hold", stage_on="2026-02-01", reason="x"
-        )
+        services.project_change_stage(acting_user=staff, project=project,
+            data=StageChangeInput.of(stage="on_hold", date="2026-02-01", reason="x"))
     with pytest.raises(Conflict):
-        services.project_change_stage(acting_user=staff, project=project, stage="terminated", stage_on="2026-02-01")
+        services.project_change_stage(acting_user=staff, project=project,
+            data=StageChangeInput.of(stage="terminated", date="2026-02-01"))
     assert fingerprint() == before
 
 
@@ -255,9 +265,11 @@ def test_CONC_double_submit_changes_the_stage_once(make_user: Any, make_project:
     project = make_project(stage=Stage.LEAD)
     # Two requests loaded the same project before either submitted.
     first, second = Project.objects.get(pk=project.pk), Project.objects.get(pk=project.pk)
-    services.project_change_stage(acting_user=staff, project=first, stage="negotiating", stage_on="2026-02-01")
+    services.project_change_stage(acting_user=staff, project=first,
+        data=StageChangeInput.of(stage="negotiating", date="2026-02-01"))
     with pytest.raises(Conflict):
-        services.project_change_stage(acting_user=staff, project=second, stage="negotiating", stage_on="2026-02-01")
+        services.project_change_stage(acting_user=staff, project=second,
+            data=StageChangeInput.of(stage="negotiating", date="2026-02-01"))
     assert StageEvent.objects.filter(project=project).count() == 1
     assert Project.objects.get(pk=project.pk).version == 2
 
@@ -265,13 +277,11 @@ def test_CONC_double_submit_changes_the_stage_once(make_user: Any, make_project:
 def test_dispatcher_calls_the_service_of_the_kind(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project(stage=Stage.LEAD)
-    event = services.project_change_stage(
-        acting_user=staff, project=project, stage="producing", stage_on="2026-02-01", reason="一步到位"
-    )
+    event = services.project_change_stage(acting_user=staff, project=project,
+        data=StageChangeInput.of(stage="producing", date="2026-02-01", reason="一步到位"))
     assert event.kind == StageChangeKind.SKIP
-    event = services.project_change_stage(
-        acting_user=staff, project=project, stage="full_capacity", stage_on="2026-02-02"
-    )
+    event = services.project_change_stage(acting_user=staff, project=project,
+        data=StageChangeInput.of(stage="full_capacity", date="2026-02-02"))
     assert event.kind == StageChangeKind.ADVANCE
 
 
@@ -279,7 +289,8 @@ def test_stage_change_refused_to_read_only_and_other_county(make_user: Any, make
     project = make_project(stage=Stage.LEAD)
     for user in (make_user(Role.LEADER, "city"), make_user(Role.STAFF, "county_b")):
         with pytest.raises(PermissionDenied):
-            services.project_change_stage(acting_user=user, project=project, stage="negotiating", stage_on="2026-02-01")
+            services.project_change_stage(acting_user=user, project=project,
+                data=StageChangeInput.of(stage="negotiating", date="2026-02-01"))
     assert Project.objects.get(pk=project.pk).stage == "lead"
 
 
@@ -297,9 +308,8 @@ def test_FILE_evidence_stored_under_random_names(
         upload("协议.docx", office_bytes("word/document.xml")),
         upload("台账.xlsx", office_bytes("xl/workbook.xml")),
     ]
-    event = services.project_advance(
-        acting_user=staff, project=project, stage="signed", stage_on="2026-02-01", files=files
-    )
+    event = services.project_advance(acting_user=staff, project=project,
+        data=StageChangeInput.of(stage="signed", date="2026-02-01"), files=files)
     stored = list(EvidenceFile.objects.filter(event=event).order_by("id"))
     assert [f.original_name for f in stored] == ["合同.pdf", "现场.png", "协议.docx", "台账.xlsx"]
     assert [f.content_type.split("/")[-1][:8] for f in stored] == ["pdf", "png", "vnd.open", "vnd.open"]
@@ -327,9 +337,8 @@ def test_FILE_bad_evidence_refused_and_nothing_written(
     project = make_project(stage=Stage.NEGOTIATING)
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.project_advance(
-            acting_user=staff, project=project, stage="signed", stage_on="2026-02-01", files=[upload(name, content)]
-        )
+        services.project_advance(acting_user=staff, project=project,
+            data=StageChangeInput.of(stage="signed", date="2026-02-01"), files=[upload(name, content)])
     assert exc.value.errors[0]["field"] == "files"
     assert fingerprint() == before
     assert not evidence_root.exists() or not any(evidence_root.iterdir())
@@ -342,13 +351,11 @@ def test_FILE_oversized_evidence_refused(
     staff = make_user(Role.STAFF, "county_a")
     project = make_project(stage=Stage.NEGOTIATING)
     with pytest.raises(InvalidInput):
-        services.project_advance(
-            acting_user=staff,
-            project=project,
-            stage="signed",
-            stage_on="2026-02-01",
-            files=[upload("big.pdf", PDF_BYTES + b"0" * 200)],
-        )
+        services.project_advance(acting_user=staff, project=project,
+            data=StageChangeInput.of(
+                stage="signed",
+                date="2026-02-01",
+            ), files=[upload("big.pdf", PDF_BYTES + b"0" * 200)])
     assert Project.objects.get(pk=project.pk).stage == "negotiating"
 
 
@@ -364,13 +371,8 @@ def test_RES_02_files_removed_when_the_transaction_rolls_back(
     monkeypatch.setattr(services, "audit_write", broken)
     before = fingerprint()
     with pytest.raises(RuntimeError):
-        services.project_advance(
-            acting_user=staff,
-            project=project,
-            stage="signed",
-            stage_on="2026-02-01",
-            files=[upload("a.pdf", PDF_BYTES)],
-        )
+        services.project_advance(acting_user=staff, project=project,
+            data=StageChangeInput.of(stage="signed", date="2026-02-01"), files=[upload("a.pdf", PDF_BYTES)])
     assert fingerprint() == before
     assert evidence_root.is_dir()
     assert not any(evidence_root.iterdir())

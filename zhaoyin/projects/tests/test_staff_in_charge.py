@@ -16,6 +16,7 @@ from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Industry
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.forms import ProjectForm
+from zhaoyin.projects.inputs import ProjectInput, ProjectUpdateInput
 from zhaoyin.projects.models import Project
 from zhaoyin.projects.tests.helpers import MakeProject, api_client, fingerprint, web_client
 
@@ -116,7 +117,7 @@ def test_VAL_staff_outside_scope_or_role_is_refused_naming_the_field(
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
         services.project_create(
-            acting_user=people[editor], data=_data(org_unit=unit, staff=people[chosen].username)
+            acting_user=people[editor], data=ProjectInput.parse(_data(org_unit=unit, staff=people[chosen].username))
         )
     assert [e["field"] for e in exc.value.errors] == ["staff"]
     assert fingerprint() == before
@@ -124,10 +125,11 @@ def test_VAL_staff_outside_scope_or_role_is_refused_naming_the_field(
 
 def test_staff_within_scope_is_accepted(people: dict[str, User]) -> None:
     project = services.project_create(
-        acting_user=people["staff_a"], data=_data(staff=people["staff_park"].username)
+        acting_user=people["staff_a"], data=ProjectInput.parse(_data(staff=people["staff_park"].username))
     )
     assert project.staff == people["staff_park"]
-    project = services.project_create(acting_user=people["city_admin"], data=_data(staff=people["staff_b"].username))
+    project = services.project_create(acting_user=people["city_admin"],
+        data=ProjectInput.parse(_data(staff=people["staff_b"].username)))
     assert project.staff == people["staff_b"]
 
 
@@ -138,13 +140,15 @@ def test_update_refuses_a_new_staff_member_outside_scope_but_keeps_the_current_o
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
         services.project_update(
-            acting_user=people["staff_a"], project=project, data={"staff": people["staff_b"].username}
+            acting_user=people["staff_a"], project=project,
+                data=ProjectUpdateInput.parse({"staff": people["staff_b"].username})
         )
     assert exc.value.errors[0]["field"] == "staff"
     assert fingerprint() == before
     # Unchanged, the department's staff member stays while another field changes.
     services.project_update(
-        acting_user=people["staff_a"], project=project, data={"staff": people["staff_dept"].username, "name": "新名称"}
+        acting_user=people["staff_a"], project=project,
+            data=ProjectUpdateInput.parse({"staff": people["staff_dept"].username, "name": "新名称"})
     )
     project.refresh_from_db()
     assert (project.name, project.staff) == ("新名称", people["staff_dept"])

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.core.roles import Role
+from zhaoyin.projects.inputs import FundCorrectionInput
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.targets import selectors
 from zhaoyin.targets.indicators import REGISTRY, external_funds
@@ -301,7 +302,7 @@ def test_figures_follow_every_change(
     assert actual("county_a") == Decimal(1)
     fund(p, M(2026, 3, 1), "5000")
     assert actual("county_a") == Decimal("1.5")
-    fund_entry_correct(acting_user=None, entry=entry, amount_wan="20000", note="复核")
+    fund_entry_correct(acting_user=None, entry=entry, data=FundCorrectionInput.of(amount_wan="20000", note="复核"))
     assert actual("county_a") == Decimal("2.5")
     p.org_unit = org_tree["county_b"]
     p.updated_at = timezone.now()

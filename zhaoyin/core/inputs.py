@@ -1,0 +1,268 @@
+"""Typed input models: one pydantic model per use case, the same on every channel.
+
+The API takes the model as its body, a page builds it from ``request.POST`` through
+``core.forms.bind_input``, an importer from each cleaned row; the service takes the built
+model (``data: XInput``) and keeps only the judgements it alone can make (who may act, the
+state, the scope, the deadlines). So a value gets one verdict whatever the channel.
+
+The field types here carry our own messages (gettext, msgids English): a refusal inside a
+validator is a ``PydanticCustomError`` of type ``zhaoyin`` whose context holds the translated
+message, and the few pydantic error types our models can still produce (missing, unknown
+field, wrong JSON type …) are mapped to our messages in ``field_errors`` — pydantic's own
+English never reaches a page or an API answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Self, TypeVar
+
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import PydanticCustomError
+
+from zhaoyin.core.errors import WHOLE_INPUT, InvalidInput
+
+#: Our error type inside pydantic; its context carries the translated message.
+ERROR_TYPE = "zhaoyin"
+#: Parts of an error's location that name the channel, not the field (ninja's wrappers).
+CHANNEL_LOCATIONS = frozenset({"body", "query", "path", "payload", "data", "form"})
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def refuse(message: Any, field: str | None = None) -> PydanticCustomError:
+    """Our refusal inside a validator. ``field`` names the field for a model-level check
+    (whose location is otherwise the whole input)."""
+    context: dict[str, Any] = {"message": str(message)}
+    if field is not None:
+        context["field"] = field
+    return PydanticCustomError(ERROR_TYPE, "{message}", context)
+
+
+class Input(BaseModel):
+    """The base of every input model: unknown fields refused, values immutable once built."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, regex_engine="python-re")
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self:
+        """Build the model, or raise ``InvalidInput`` naming each bad value (one verdict each)."""
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as exc:
+            raise invalid_input(exc) from None
+
+    @classmethod
+    def of(cls, **values: Any) -> Self:
+        """``parse`` with keyword arguments (services' callers in code and tests)."""
+        return cls.parse(values)
+
+    def given(self) -> set[str]:
+        """The fields the caller sent (PATCH semantics: the others stay as they are)."""
+        return set(self.model_fields_set)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    """Our message for one pydantic error (never pydantic's own English)."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == ERROR_TYPE:
+        return str(ctx.get("message", ""))
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    if kind == "string_type":
+        return _("Enter text.")
+    if kind in {"int_type", "int_parsing", "int_from_float", "int_parsing_size"}:
+        return _("Enter a whole number.")
+    if kind in {"bool_type", "bool_parsing"}:
+        return _("Choose yes or no.")
+    if kind in {"list_type", "tuple_type", "set_type"}:
+        return _("Give a list.")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind.startswith("decimal") or kind in {"float_type", "float_parsing"}:
+        return _("Enter a number.")
+    if kind == "string_too_long":
+        return _("At most %(max)s characters.") % {"max": ctx.get("max_length", "")}
+    if kind == "too_long":
+        return _("At most %(max)s items.") % {"max": ctx.get("max_length", "")}
+    if kind in {"greater_than_equal", "greater_than"}:
+        return _("Must be at least %(n)s.") % {"n": ctx.get("ge", ctx.get("gt", ""))}
+    if kind in {"less_than_equal", "less_than"}:
+        return _("Must be at most %(n)s.") % {"n": ctx.get("le", ctx.get("lt", ""))}
+    if kind in {"enum", "literal_error"}:
+        return _("Choose one of the allowed values.")
+    if kind in {"model_type", "dict_type", "model_attributes_type"}:
+        return _("Give an object with named fields.")
+    if kind == "json_invalid":
+        return _("The body is not valid JSON.")
+    return _("Invalid value.")
+
+
+def _field(error: Mapping[str, Any]) -> str:
+    ctx = error.get("ctx") or {}
+    if error.get("type") == ERROR_TYPE and ctx.get("field"):
+        return str(ctx["field"])
+    parts = [str(p) for p in error.get("loc", ()) if p not in CHANNEL_LOCATIONS]
+    return ".".join(parts) or WHOLE_INPUT
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """pydantic's error list as our ``{"field", "message"}`` entries: the field as a dotted
+    path (``co_units.1``), one verdict per value (a union's second opinion is dropped)."""
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for error in errors:
+        field = _field(error)
+        if field in seen:
+            continue
+        seen.add(field)
+        out.append({"field": field, "message": _message(error)})
+    return out
+
+
+def invalid_input(exc: ValidationError) -> InvalidInput:
+    """A pydantic ``ValidationError`` as our ``InvalidInput``."""
+    errors = field_errors(exc.errors(include_url=False))
+    first = errors[0] if errors else {"field": WHOLE_INPUT, "message": _("Invalid input.")}
+    return InvalidInput(first["field"] + ": " + first["message"], errors)
+
+
+# --------------------------------------------------------------------------- field cleaners
+# Each returns a function for ``pydantic.BeforeValidator``: it sees the raw value (JSON, a
+# form's text, an import cell) and returns the clean one or raises ``refuse``.
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(limit: int, *, required: bool = False) -> Callable[[Any], str]:
+    """Text, stripped, at most ``limit`` characters, no NUL; blank refused when ``required``
+    (an optional text left out is '')."""
+
+    def clean(value: Any) -> str:
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise refuse(_("Enter text."))
+        stripped = value.strip()
+        if required and not stripped:
+            raise refuse(_("This field is required."))
+        if len(stripped) > limit:
+            raise refuse(_("At most %(max)s characters.") % {"max": limit})
+        if "\x00" in stripped:
+            raise refuse(_("contains control characters"))
+        return stripped
+
+    return clean
+
+
+def optional_text(limit: int) -> Callable[[Any], str | None]:
+    """Text as ``text`` does, but blank is None (an optional reference such as a unit code)."""
+    inner = text(limit)
+
+    def clean(value: Any) -> str | None:
+        return inner(value) or None
+
+    return clean
+
+
+def day(value: Any) -> dt.date | None:
+    """A date as ``YYYY-MM-DD`` (or a date); blank is None."""
+    if _blank(value):
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise refuse(_("Enter a date as YYYY-MM-DD."))
+
+
+def whole_number(value: Any) -> int | None:
+    """A whole number given as a number or as ASCII digits (a form's text); blank is None.
+    A boolean or a fraction is refused (JSON ``true`` is not 1)."""
+    if _blank(value):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        stripped = value.strip()
+        sign = stripped[:1] == "-"
+        digits = stripped[1:] if sign else stripped
+        if digits.isascii() and digits.isdigit() and len(digits) <= 9:
+            return -int(digits) if sign else int(digits)
+    raise refuse(_("Enter a whole number."))
+
+
+def choice(enum_type: type[E], message: Any = None) -> Callable[[Any], E | None]:
+    """One of ``enum_type``'s values (its code); blank is None, so a required choice left
+    blank reads "This field is required." through the model's own check."""
+
+    def clean(value: Any) -> E | None:
+        if _blank(value):
+            return None
+        if isinstance(value, enum_type):
+            return value
+        codes = [str(m.value) for m in enum_type]
+        text_value = str(value).strip() if isinstance(value, str) else None
+        if text_value in codes:
+            return enum_type(text_value)
+        raise refuse(message or _("Choose one of: %(choices)s.") % {"choices": ", ".join(codes)})
+
+    return clean
+
+
+def must(cleaner: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``cleaner`` for a required field: what it reads as blank (None) is refused as missing."""
+
+    def clean(value: Any) -> Any:
+        cleaned = cleaner(value)
+        if cleaned is None:
+            raise refuse(_("This field is required."))
+        return cleaned
+
+    return clean
+
+
+def yes_no(value: Any) -> bool | None:
+    """A yes/no answer: a JSON boolean, or a form's ``yes`` / ``no`` (``true`` / ``false``)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"yes", "true", "1"}:
+        return True
+    if isinstance(value, str) and value.strip().lower() in {"no", "false", "0"}:
+        return False
+    if _blank(value):
+        return None
+    raise refuse(_("Choose yes or no."))
+
+
+def from_cleaner(cleaner: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A shared cleaner (one that raises ``InvalidInput`` or ``ValueError`` with our message) as
+    a field cleaner, so the model gives the verdict the forms and importers always gave."""
+
+    def clean(value: Any) -> Any:
+        try:
+            return cleaner(value)
+        except PydanticCustomError:
+            raise
+        except InvalidInput as exc:
+            raise refuse(exc.errors[0]["message"] if exc.errors else exc.detail) from None
+        except ValueError as exc:
+            raise refuse(str(exc)) from None
+
+    return clean

@@ -1,0 +1,232 @@
+"""The input of each matter use case: registration, editing a draft and every action of the
+transition table (``zhaoyin.core.inputs``).
+
+The API takes these models as its bodies, the pages build them from the posted form
+(``core.forms.bind_input``), visits build ``MatterCreateInput`` for each demand. A model
+decides what a value is (text within its length, a date, a whole number of working days, a
+code of the flow's choices, which fields are required); the services decide the rest: who
+may act, the state, whether a unit is within the user's scope, whether a deadline is past.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Self
+
+from django.utils.translation import gettext_lazy as _
+from pydantic import BeforeValidator, Field, StrictInt, model_validator
+
+from zhaoyin.core.inputs import Input, choice, day, from_cleaner, must, optional_text, refuse, text, yes_no
+from zhaoyin.matters import clocks
+from zhaoyin.matters.choices import MatterKind, MatterSource, Rating
+from zhaoyin.matters.flow import Action
+
+MAX_TITLE = 200
+MAX_TEXT = 4000
+MAX_REASON = 2000
+MAX_NAME = 100
+MAX_CO_UNITS = 20
+#: Longest org unit code (``OrgUnit.code``) and project reference accepted.
+MAX_CODE = 32
+MAX_PROJECT_REF = 40
+#: Largest record number and version a lookup is tried with (beyond: unknown, never a 500).
+MAX_ID = 2**63 - 1
+MAX_VERSION = 2**31 - 1
+
+
+def _project_ref(value: Any) -> str | None:
+    """A project by record number (a number) or by code (text)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return optional_text(MAX_PROJECT_REF)(value)
+
+
+def _enterprise_ref(value: Any) -> int | None:
+    """An enterprise by record number; a number given as text (a form's box) too."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 9:
+        return int(value.strip())
+    raise refuse(_("Unknown enterprise."))
+
+
+def _unit_codes(value: Any) -> list[str] | None:
+    """Org unit codes as a list (blank codes dropped, repeats kept once); None is "not given"."""
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple):
+        raise refuse(_("Give a list of org unit codes."))
+    clean = optional_text(MAX_CODE)
+    codes = [c for c in (clean(v) for v in value) if c]
+    unique = list(dict.fromkeys(codes))
+    if len(unique) > MAX_CO_UNITS:
+        raise refuse(_("At most %(n)d co-units.") % {"n": MAX_CO_UNITS})
+    return unique
+
+
+Title = Annotated[str, BeforeValidator(text(MAX_TITLE, required=True)), Field(max_length=MAX_TITLE)]
+LongText = Annotated[str, BeforeValidator(text(MAX_TEXT)), Field(max_length=MAX_TEXT)]
+RequiredLongText = Annotated[str, BeforeValidator(text(MAX_TEXT, required=True)), Field(max_length=MAX_TEXT)]
+Reason = Annotated[str, BeforeValidator(text(MAX_REASON, required=True)), Field(max_length=MAX_REASON)]
+Name = Annotated[str, BeforeValidator(text(MAX_NAME)), Field(max_length=MAX_NAME)]
+# No pydantic constraints on the optional types: they would be applied to None (a 500); the
+# cleaners hold the limits.
+UnitCode = Annotated[str | None, BeforeValidator(optional_text(MAX_CODE))]
+RequiredUnitCode = Annotated[str, BeforeValidator(must(optional_text(MAX_CODE))), Field(max_length=MAX_CODE)]
+UnitCodes = Annotated[list[str] | None, BeforeValidator(_unit_codes)]
+Day = Annotated[dt.date | None, BeforeValidator(day)]
+HandleDays = Annotated[int | None, BeforeValidator(from_cleaner(clocks.clean_handle_days))]
+Source = Annotated[MatterSource, BeforeValidator(must(choice(MatterSource, _("Unknown source."))))]
+Kind = Annotated[MatterKind, BeforeValidator(must(choice(MatterKind, _("Unknown kind."))))]
+EnterpriseRef = Annotated[int | None, BeforeValidator(_enterprise_ref)]
+ProjectRef = Annotated[str | None, BeforeValidator(_project_ref)]
+
+_NOTE = "A note recorded with the event"
+_FUTURE = "YYYY-MM-DD, not in the past"
+
+
+class MatterCreateInput(Input):
+    """登记: register a matter (draft)."""
+
+    title: Title
+    source: Source = Field(description="enterprise_demand, project_obstacle, talent_demand, leader_instruction, "
+                                       "meeting_decision, reform_measure or visit")
+    kind: Kind = Field(description="consultation, coordination, talent_demand, urgent_instruction, instruction "
+                                   "or reform")
+    description: LongText = ""
+    enterprise: EnterpriseRef = Field(None, description="Id of the enterprise the matter concerns")
+    project: ProjectRef = Field(None, description="Id or code of the project it concerns")
+    lead_unit: UnitCode = Field(None, description="Org unit code")
+    co_units: UnitCodes = Field(None, description="Org unit codes")
+    requester_name: Name = ""
+    dispatcher_unit: UnitCode = Field(None, description="Org unit code (default: the registering unit)")
+    received_on: Day = Field(
+        None, description="收文日期, YYYY-MM-DD, not in the future: the clocks count from the next day when the "
+                          "matter is first assigned (default: the day of assignment)"
+    )
+
+
+class MatterUpdateInput(Input):
+    """Edit a draft: only the fields sent change (``given()``)."""
+
+    title: Annotated[str | None, BeforeValidator(text(MAX_TITLE, required=True))] = None
+    description: LongText = ""
+    kind: Annotated[MatterKind | None, BeforeValidator(must(choice(MatterKind, _("Unknown kind."))))] = None
+    source: Annotated[MatterSource | None, BeforeValidator(must(choice(MatterSource, _("Unknown source."))))] = None
+    lead_unit: UnitCode = Field(None, description="Org unit code (null: none yet)")
+    co_units: UnitCodes = Field(None, description="Org unit codes")
+    enterprise: EnterpriseRef = None
+    project: ProjectRef = None
+    requester_name: Name = ""
+    version: Annotated[StrictInt, Field(ge=1, le=MAX_VERSION)] | None = Field(
+        None, description="The version read; a different current version → 409"
+    )
+
+
+class AssignInput(Input):
+    """交办 (and the base of 改派): the lead unit, co-units, the date of receipt, the clock."""
+
+    lead_unit: UnitCode = Field(None, description="Org unit code (default: the draft's)")
+    co_units: UnitCodes = Field(None, description="Org unit codes (default: the draft's)")
+    handle_days: HandleDays = Field(None, description="Handling working days (default: the kind's)")
+    handle_deadline: Day = Field(None, description="A handling deadline date instead, " + _FUTURE)
+    received_on: Day = Field(None, description="收文日期, YYYY-MM-DD (default: today)")
+    note: LongText = Field("", description=_NOTE)
+
+
+class ReassignInput(AssignInput):
+    """改派: as ``AssignInput``, the new lead unit required."""
+
+    lead_unit: RequiredUnitCode = Field(description="Org unit code of the new lead unit")
+
+
+class NoteInput(Input):
+    """An action with an optional note: 签收, 审核办结, 挂牌, 摘牌 (and the API's extension answers)."""
+
+    note: LongText = Field("", description=_NOTE)
+
+
+class ReturnInput(Input):
+    """退回: why, and the unit believed responsible."""
+
+    reason: Reason = Field(description="Why the unit is not responsible")
+    suggested_unit: RequiredUnitCode = Field(description="Org unit code of the unit believed responsible")
+    note: LongText = Field("", description=_NOTE)
+
+
+class ProgressInput(Input):
+    """进展反馈: the progress."""
+
+    note: RequiredLongText = Field(description="The progress")
+
+
+class ExtensionRequestInput(Input):
+    """延期申请: more working days or a later date (one of them), with a reason."""
+
+    reason: Reason = Field(description="Why")
+    days: HandleDays = Field(None, description="More working days after the current deadline")
+    requested_deadline: Day = Field(None, description="Or the deadline date wanted, " + _FUTURE)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.days is None) == (self.requested_deadline is None):
+            raise refuse(_("Give either a number of working days or the requested deadline."), field="days")
+        return self
+
+
+class AnswerExtensionInput(Input):
+    """延期审批: approve or refuse the pending request."""
+
+    approve: Annotated[bool, BeforeValidator(must(yes_no))]
+    note: LongText = Field("", description=_NOTE)
+
+
+class ReportInput(Input):
+    """办结反馈: the result."""
+
+    summary: RequiredLongText = Field(description="The result")
+
+
+class NewClockInput(Input):
+    """退办 / 重办: a reason and the new handling clock (default: as many days as before)."""
+
+    reason: Reason = Field(description="Why")
+    handle_deadline: Day = Field(None, description="The new handling deadline, " + _FUTURE)
+    handle_days: HandleDays = Field(None, description="Or working days from today (default: as before)")
+
+
+class RateInput(Input):
+    """回访评价: the verdict and a comment."""
+
+    rating: Annotated[
+        Rating, BeforeValidator(must(choice(Rating, _("Choose satisfied, basically_satisfied or dissatisfied."))))
+    ] = Field(description="satisfied, basically_satisfied or dissatisfied")
+    comment: LongText = ""
+
+
+class ReasonInput(Input):
+    """撤销: a reason."""
+
+    reason: Reason = Field(description="Why")
+
+
+#: The input of each action (the pages' forms and the API's bodies build these).
+ACTION_INPUTS: dict[Action, type[Input]] = {
+    Action.ASSIGN: AssignInput,
+    Action.REASSIGN: ReassignInput,
+    Action.ACCEPT: NoteInput,
+    Action.RETURN: ReturnInput,
+    Action.PROGRESS: ProgressInput,
+    Action.REQUEST_EXTENSION: ExtensionRequestInput,
+    Action.ANSWER_EXTENSION: AnswerExtensionInput,
+    Action.REPORT: ReportInput,
+    Action.APPROVE: NoteInput,
+    Action.REJECT: NewClockInput,
+    Action.RATE: RateInput,
+    Action.REOPEN: NewClockInput,
+    Action.CANCEL: ReasonInput,
+    Action.LIST: NoteInput,
+    Action.UNLIST: NoteInput,
+}

@@ -1,0 +1,284 @@
+"""The input of each project use case: create, update, a stage change (with its
+evidence files beside it), a month's funds entry, a correction of an entry
+(``zhaoyin.core.inputs``).
+
+The API takes these models as its bodies, the detail page builds them from its forms
+(``core.forms.bind_input``), the month funds import builds ``FundEntryInput`` /
+``FundCorrectionInput`` from each cleaned row. A model decides what a value is (a stage code, a
+date not in the future, an amount in 万元 with 2 places, a month, a source and kind by code or
+Chinese name); the services decide the rest (who may change the project, what the
+transition table allows, whether an entry for the month already exists).
+
+A project's own fields (create, update; the project import builds them from each row) are
+judged value by value here; the references are looked up by ``validation.clean_project``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pydantic import BeforeValidator, Field
+
+from zhaoyin.core.inputs import Input, choice, from_cleaner, must, refuse, text, whole_number
+from zhaoyin.core.validation import MAX_DECIMAL, MAX_LAND_MU, clean_date, clean_decimal
+from zhaoyin.projects.choices import AttractionMethod, FundKind, FundSource, SourceRegion, Stage
+from zhaoyin.projects.validation import PROJECT_FIELDS, _choice, _line, _paragraph, clean_project, parse_month
+
+MAX_NOTE = 2000
+MAX_FUND_NOTE = 200
+SOURCE_ALIASES = {"市外": FundSource.OUTSIDE_CITY, "省外": FundSource.OUTSIDE_PROVINCE, "境外": FundSource.FOREIGN}
+KIND_ALIASES = {"固定资产": FundKind.FIXED_ASSET, "固定资产投资": FundKind.FIXED_ASSET, "其他": FundKind.OTHER}
+
+
+def clean_fund_source(value: object) -> str:
+    """A fund source from its code or its Chinese name (市外 / 省外 / 境外)."""
+    code = str(value if value is not None else "").strip()
+    if code in FundSource.values:
+        return code
+    if code in SOURCE_ALIASES:
+        return SOURCE_ALIASES[code].value
+    raise ValueError(_("must be outside_city, outside_province or foreign (市外 / 省外 / 境外)"))
+
+
+def clean_fund_kind(value: object) -> str:
+    """A fund kind from its code or its Chinese name (固定资产 / 其他); blank is fixed assets."""
+    code = str(value if value is not None else "").strip()
+    if not code:
+        return FundKind.FIXED_ASSET.value
+    if code in FundKind.values:
+        return code
+    if code in KIND_ALIASES:
+        return KIND_ALIASES[code].value
+    raise ValueError(_("must be fixed_asset or other (固定资产 / 其他)"))
+
+
+def _amount(value: object) -> Decimal | None:
+    """An amount in 万元: not negative, at most 2 places (floats through their text)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return clean_decimal(value, maximum=MAX_DECIMAL)
+
+
+def _stage_date(value: object) -> dt.date | None:
+    """The date of a stage: a real date from 1990 on, not in the future."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    when = clean_date(value)
+    if when > timezone.localdate():
+        raise ValueError(_("must not be in the future"))
+    if when < dt.date(1990, 1, 1):
+        raise ValueError(_("is out of range"))
+    return when
+
+
+def _month(value: object) -> dt.date | None:
+    """The first day of a month (``YYYY-MM``), not a future month."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    when = parse_month(value)
+    if when > timezone.localdate().replace(day=1):
+        raise refuse(_("must not be a future month"))
+    return when
+
+
+def _why(value: object) -> str:
+    """The reason for a correction: one is needed."""
+    why = text(MAX_FUND_NOTE)(value)
+    if not why:
+        raise refuse(_("Say why the figure is corrected."))
+    return why
+
+
+Amount = Annotated[Decimal, BeforeValidator(must(from_cleaner(_amount)))]
+Note = Annotated[str, BeforeValidator(text(MAX_NOTE)), Field(max_length=MAX_NOTE)]
+FundNote = Annotated[str, BeforeValidator(text(MAX_FUND_NOTE)), Field(max_length=MAX_FUND_NOTE)]
+
+
+class StageChangeInput(Input):
+    """A stage change: the stage to move to, its date, a note, a reason (the transition
+    table says when the reason is required: skip, go back, hold, terminate, reopen)."""
+
+    stage: Annotated[Stage, BeforeValidator(must(choice(Stage, _("Unknown stage."))))] = Field(
+        description="The stage to move to"
+    )
+    date: Annotated[dt.date, BeforeValidator(must(from_cleaner(_stage_date)))] = Field(
+        description="The date of the stage, YYYY-MM-DD, not in the future"
+    )
+    note: Note = ""
+    reason: Note = Field("", description="Needed to skip, go back, hold, terminate or reopen")
+
+
+class FundEntryInput(Input):
+    """A month's funds in place for one project, source and kind."""
+
+    month: Annotated[dt.date, BeforeValidator(must(from_cleaner(_month)))] = Field(
+        description="YYYY-MM, not a future month"
+    )
+    amount_wan: Amount = Field(description="万元, ≥ 0, at most 2 decimals; a decimal string or number")
+    source: Annotated[str, BeforeValidator(from_cleaner(clean_fund_source))] = Field(
+        description="outside_city, outside_province or foreign (or 市外 / 省外 / 境外)"
+    )
+    kind: Annotated[str, BeforeValidator(from_cleaner(clean_fund_kind))] = Field(
+        FundKind.FIXED_ASSET.value, description="fixed_asset (default) or other (or 固定资产 / 其他)"
+    )
+    note: FundNote = ""
+
+
+class FundCorrectionInput(Input):
+    """A correction of an active funds entry: the corrected amount and why."""
+
+    amount_wan: Amount = Field(description="The corrected amount, 万元")
+    note: Annotated[str, BeforeValidator(_why), Field(max_length=MAX_FUND_NOTE)] = Field(
+        description="Why the figure is corrected"
+    )
+
+
+# --------------------------------------------------------------------------- a project's own fields
+# The value of each field is judged here with the cleaners ``validation.clean_project`` uses;
+# the references (industry, org unit, registered investor, staff in charge) are looked up by
+# the services through ``clean_project``, which also checks the required fields of a PATCH.
+
+
+def _optional(clean: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Blank is None; anything else through ``clean`` (its ``ValueError`` is our refusal)."""
+    inner = from_cleaner(clean)
+
+    def run(value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return inner(value)
+
+    return run
+
+
+def _required(clean: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return must(_optional(clean))
+
+
+def _reference(value: Any) -> str:
+    """A reference given as text (a code, a name, a username)."""
+    if not isinstance(value, str):
+        raise ValueError(_("Enter text."))
+    return _line(value, 200)
+
+
+def _investor(value: Any) -> str:
+    """A registered investor: its enterprise id (a number) or its credit code."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(_("unknown enterprise (give its id or credit code)"))
+    return _line(value, 30)
+
+
+def _known(name: str, read: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A reference that must exist (an industry, an org unit, a user, an enterprise): looked up
+    as ``clean_project`` does, so a form learns every bad field at once; whether the acting
+    user may use it is the service's judgement."""
+
+    def clean(value: Any) -> str:
+        ref = read(value)
+        clean_project({name: ref}, partial=True)
+        return ref
+
+    return clean
+
+
+def _first_contact(value: Any) -> dt.date:
+    when = clean_date(value)
+    if not dt.date(1990, 1, 1) <= when <= timezone.localdate():
+        raise ValueError(_("must be a real past date"))
+    return when
+
+
+def _planned(value: Any) -> dt.date:
+    when = clean_date(value)
+    if not dt.date(1990, 1, 1) <= when <= dt.date(2100, 12, 31):
+        raise ValueError(_("is out of range"))
+    return when
+
+
+def _region(value: Any) -> str:
+    return _choice(value, list(SourceRegion.values), {str(k): str(v) for k, v in SourceRegion.choices})
+
+
+def _method(value: Any) -> str:
+    return _choice(value, list(AttractionMethod.values), {str(k): str(v) for k, v in AttractionMethod.choices})
+
+
+Line200 = Annotated[str | None, BeforeValidator(_optional(lambda v: _line(v, 200)))]
+PlannedDay = Annotated[dt.date | None, BeforeValidator(_optional(_planned))]
+
+
+class ProjectFields(Input):
+    """A project's fields as sent: each optional here (a PATCH sends some); ``values`` are the
+    ones sent, as ``clean_project`` takes them."""
+
+    name: Line200 = None
+    investor: Annotated[str | None, BeforeValidator(_optional(_known("investor", _investor)))] = Field(
+        None, description="Registered investor: enterprise id or credit code"
+    )
+    investor_name: Line200 = None
+    source_region: Annotated[str | None, BeforeValidator(_optional(_region))] = Field(
+        None, description="in_province, out_of_province or overseas (or the label)"
+    )
+    industry: Annotated[str | None, BeforeValidator(_optional(_known("industry", _reference)))] = Field(
+        None, description="Industry code (or name)"
+    )
+    org_unit: Annotated[str | None, BeforeValidator(_optional(_known("org_unit", _reference)))] = Field(
+        None, description="Org unit code"
+    )
+    total_investment_wan: Annotated[
+        Decimal | None, BeforeValidator(_optional(lambda v: clean_decimal(v, maximum=MAX_DECIMAL)))
+    ] = Field(None, description="万元, a decimal string or number")
+    construction_content: Annotated[str | None, BeforeValidator(_optional(lambda v: _paragraph(v, 5000)))] = None
+    land_mu: Annotated[
+        Decimal | None, BeforeValidator(_optional(lambda v: clean_decimal(v, maximum=MAX_LAND_MU)))
+    ] = Field(None, description="亩")
+    attraction_method: Annotated[str | None, BeforeValidator(_optional(_method))] = None
+    lead_official: Annotated[str | None, BeforeValidator(_optional(lambda v: _line(v, 60)))] = None
+    staff: Annotated[str | None, BeforeValidator(_optional(_known("staff", _reference)))] = Field(
+        None, description="Username of the staff member in charge"
+    )
+    first_contact_on: Annotated[dt.date | None, BeforeValidator(_optional(_first_contact))] = Field(
+        None, description="YYYY-MM-DD, not in the future"
+    )
+    planned_sign_on: PlannedDay = None
+    planned_start_on: PlannedDay = None
+    planned_production_on: PlannedDay = None
+
+    def values(self) -> dict[str, Any]:
+        """The project fields sent (None for one sent blank)."""
+        return {name: getattr(self, name) for name in PROJECT_FIELDS if name in self.given()}
+
+
+class ProjectInput(ProjectFields):
+    """Register a project: the required fields are required."""
+
+    name: Annotated[str, BeforeValidator(_required(lambda v: _line(v, 200)))]
+    investor_name: Annotated[str, BeforeValidator(_required(lambda v: _line(v, 200)))]
+    source_region: Annotated[str, BeforeValidator(_required(_region))] = Field(
+        description="in_province, out_of_province or overseas (or the label)"
+    )
+    industry: Annotated[str, BeforeValidator(_required(_known("industry", _reference)))] = Field(
+        description="Industry code (or name)"
+    )
+    org_unit: Annotated[str, BeforeValidator(_required(_known("org_unit", _reference)))] = Field(
+        description="Org unit code"
+    )
+    total_investment_wan: Annotated[
+        Decimal, BeforeValidator(_required(lambda v: clean_decimal(v, maximum=MAX_DECIMAL)))
+    ] = Field(description="万元, a decimal string or number")
+
+
+class ProjectUpdateInput(ProjectFields):
+    """Change a project: only the fields sent (a required one may not be emptied)."""
+
+    version: Annotated[int | None, BeforeValidator(whole_number)] = Field(
+        None, description="The version read; a different current version → 409"
+    )
