@@ -9,6 +9,7 @@ from zhaoyin.accounts.api_auth import BearerAuth
 from zhaoyin.catalog.api import editions_router as catalog_editions_router
 from zhaoyin.catalog.api import items_router as catalog_items_router
 from zhaoyin.core.api import install_error_handlers
+from zhaoyin.core.todo_api import router as todo_router
 from zhaoyin.enterprises.api import router as enterprises_router
 from zhaoyin.matters.api import router as matters_router
 from zhaoyin.policies.api import router as policies_router
@@ -29,6 +30,8 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("", accounts_router)
+# /me/todo (full path): 我的待办.
+api.add_router("", todo_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/projects", projects_router)

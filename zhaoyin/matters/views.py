@@ -249,7 +249,7 @@ def matter_flowchart(request: HttpRequest) -> HttpResponse:
             "label": row.label,
             "sources": [STATE_LABELS[s] for s in State if s in row.sources],
             "target": STATE_LABELS[row.target] if row.target is not None else None,
-            "relations": [RELATION_LABELS[r] for r in flow.Relation if r in row.relations],
+            "relations": [RELATION_LABELS[r] for r in flow.Relation if r in row.actors],
         }
         for row in TABLE.values()
     ]
