@@ -48,16 +48,16 @@ def kinds(user: User) -> dict[str, int]:
 
 
 def test_every_row_that_gives_work_names_who_is_told() -> None:
-    notify = {r.action: r.notify for r in MATTER_TABLE.rows}
-    assert notify[Action.ASSIGN] == {Relation.LEAD_UNIT, Relation.CO_UNIT}
-    assert notify[Action.REASSIGN] == {Relation.LEAD_UNIT, Relation.CO_UNIT}
-    assert notify[Action.RETURN] == {Relation.DISPATCHER}
-    assert notify[Action.REQUEST_EXTENSION] == {Relation.DISPATCHER}
-    assert notify[Action.ANSWER_EXTENSION] == {Relation.LEAD_UNIT}
-    assert notify[Action.REPORT] == {Relation.DISPATCHER}
-    assert notify[Action.APPROVE] == {Relation.REQUESTER}
-    assert notify[Action.REJECT] == {Relation.LEAD_UNIT}
-    assert notify[Action.REOPEN] == {Relation.LEAD_UNIT}
+    notify = {r.action: r.notify or frozenset() for r in MATTER_TABLE.rows}
+    assert notify[Action.ASSIGN] == frozenset({Relation.LEAD_UNIT, Relation.CO_UNIT})
+    assert notify[Action.REASSIGN] == frozenset({Relation.LEAD_UNIT, Relation.CO_UNIT})
+    assert notify[Action.RETURN] == frozenset({Relation.DISPATCHER})
+    assert notify[Action.REQUEST_EXTENSION] == frozenset({Relation.DISPATCHER})
+    assert notify[Action.ANSWER_EXTENSION] == frozenset({Relation.LEAD_UNIT})
+    assert notify[Action.REPORT] == frozenset({Relation.DISPATCHER})
+    assert notify[Action.APPROVE] == frozenset({Relation.REQUESTER})
+    assert notify[Action.REJECT] == frozenset({Relation.LEAD_UNIT})
+    assert notify[Action.REOPEN] == frozenset({Relation.LEAD_UNIT})
     # Signing for gives nobody new work; 挂牌督办 is announced by the escalation scan.
     for quiet in (Action.ACCEPT, Action.PROGRESS, Action.RATE, Action.CANCEL, Action.LIST, Action.UNLIST):
         assert notify[quiet] == frozenset(), quiet

@@ -31,7 +31,8 @@ def test_the_page_lists_the_units_work_oldest_due_first(people: People, make_mat
     sooner = make_matter(State.ASSIGNED, sign_deadline=dt.date(2026, 11, 3), title="先到期事项")
     html = web(people.lead_admin).get(reverse("core:todo")).content.decode()
     assert html.index(sooner.code) < html.index(later.code)
-    assert "待签收" in html and "待办理" in html
+    assert "待签收" in html
+    assert "待办理" in html
     assert 'data-todo="to_sign"' in html
     # Someone else's unit sees nothing of it.
     other = web(people.outsider).get(reverse("core:todo")).content.decode()
@@ -47,7 +48,8 @@ def test_home_leads_with_the_to_do_list_and_the_menu_counts_it(people: People, m
     assert response.context["home"].todo.total == 1
     # The to-do panel comes before the KPI cards.
     assert html.index("zy-home-todo-head") < html.index("zy-kpis")
-    assert matter.code in html and "待审核" in html
+    assert matter.code in html
+    assert "待审核" in html
     assert f'href="{reverse("core:todo")}"' in html
     assert 'zy-nav-badge" title="1 项待办">1<' in html
     # Portal users (the requester) get the panel too; the 三员 do not.
@@ -65,7 +67,8 @@ def test_the_api_returns_the_same_list(people: People, make_matter: MakeMatter) 
     assert (item["kind"], item["machine"], item["code"], item["link"]) == (
         "to_rate", "matter", matter.code, f"/matters/{matter.pk}/",
     )
-    assert item["deadline"] is None and item["light"] == ""
+    assert item["deadline"] is None
+    assert item["light"] == ""
     assert [r["code"] for r in body["raised"]] == [matter.code]
     sysadmin = Client(headers={"Authorization": f"Bearer {api_token_issue(user=people.sysadmin)}"})
     assert sysadmin.get("/api/v1/me/todo").status_code == 403
