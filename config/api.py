@@ -9,6 +9,7 @@ from zhaoyin.accounts.api_auth import BearerAuth
 from zhaoyin.catalog.api import editions_router as catalog_editions_router
 from zhaoyin.catalog.api import items_router as catalog_items_router
 from zhaoyin.core.api import DocumentedAPI, install_error_handlers, rule_before_parsing
+from zhaoyin.core.todo_api import router as todo_router
 from zhaoyin.enterprises.api import router as enterprises_router
 from zhaoyin.matters.api import router as matters_router
 from zhaoyin.policies.api import router as policies_router
@@ -34,6 +35,8 @@ api.add_decorator(rule_before_parsing, mode="view")
 #: Every router and the prefix it is mounted at (the URL walk reads the operations from here).
 ROUTERS: list[tuple[str, Router]] = [
     ("", accounts_router),
+    # /me/todo (full path): 我的待办.
+    ("", todo_router),
     ("/calendar", calendar_router),
     ("/enterprises", enterprises_router),
     ("/projects", projects_router),

@@ -29,7 +29,7 @@ from tests.authz_matrix import (
 )
 from tests.world import World
 from zhaoyin.audit.models import AuditRecord
-from zhaoyin.core.roles import Role
+from zhaoyin.core.roles import BUSINESS_ROLES, Role
 from zhaoyin.lib.uscc import make_uscc
 
 #: Who reads enterprise profiles: government readers and the portal user (own one only).
@@ -101,6 +101,9 @@ def _figures(w: World) -> dict[str, Any]:
 MATRIX += [
     # --- core ---------------------------------------------------------------------------
     web("core:home", allowed=EVERYONE, kind=COMMON),
+    # 我的待办: every business role has one (the 三员 hold no business work).
+    web("core:todo", allowed=BUSINESS_ROLES),
+    api("GET", "/api/v1/me/todo", allowed=BUSINESS_ROLES),
     everyone("core:healthz"),
     everyone("core:set_language", "POST", 302, data=lambda w: {"language": "en", "next": "/"}),
     everyone("core:set_language", "GET", 405),

@@ -43,11 +43,14 @@ class NavItem:
     #: Dotted path of ``f(user) -> int`` shown as a badge when not 0 (imported when first used,
     #: so the kernel does not import the apps).
     badge: str = ""
+    #: What the badge counts: "unread" notifications or "todo" items (its tooltip).
+    badge_kind: str = "unread"
 
 
 #: Top-level menu. Each app adds its entry here when its pages exist.
 NAV: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house"),
+    NavItem(_("My to-do"), "core:todo", "list-check", badge="zhaoyin.core.todo.todo_count", badge_kind="todo"),
     NavItem(_("Inbox"), "notifications:inbox", "bell", badge="zhaoyin.notifications.selectors.unread_count"),
     NavItem(_("Cockpit"), "cockpit:index", "speedometer2"),
     NavItem(_("Enterprises"), "enterprises:list", "buildings"),
@@ -82,5 +85,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             continue
         active = current == url if url == "/" else current.startswith(url)
         badge = import_string(item.badge)(request.user) if item.badge else 0
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active, "badge": badge})
+        items.append(
+            {"label": item.label, "url": url, "icon": item.icon, "active": active, "badge": badge,
+             "badge_kind": item.badge_kind}
+        )
     return {"nav_items": items, "user_role_labels": role_labels(roles)}

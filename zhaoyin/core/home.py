@@ -1,29 +1,31 @@
-"""What the home page shows each user: read-only counts within the user's scope.
+"""What the home page shows each user: the to-do list first, then read-only figures.
 
-A selector module (style.md 3.4): it only reads, through the enterprises app's scoped
-selector when that exists, and answers in a fixed number of queries whatever the data size.
+A selector module (style.md 3.4): it only reads. Business roles' pages lead with 我的待办
+(zhaoyin.core.todo), then the KPI cards and chart the apps contribute through ``register``
+(from their ``AppConfig.ready``: the kernel imports no app, and each app counts through its own
+scoped selectors); the 三员 get their own functions only. A fixed number of queries whatever
+the data size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.core.authz import rule_of
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
+from zhaoyin.core.todo import TodoList, todo_for
 
 if TYPE_CHECKING:
     from zhaoyin.accounts.models import User
-    from zhaoyin.enterprises.models import Enterprise
 
-#: How many industries the chart names one by one; the rest are summed as "Other".
-CHART_TOP_INDUSTRIES = 12
+#: How many to-do items the home page lists (the page /todo/ has them all).
+HOME_TODO_ITEMS = 8
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,12 @@ class HomeData:
     """Everything the home template needs, decided here rather than in the template."""
 
     kind: str  # "business", "admin" or "portal"
+    #: 我的待办 (business and portal users): the page leads with it.
+    todo: TodoList | None = None
     kpis: list[Kpi] = field(default_factory=list)
     chart: dict[str, Any] | None = None
+    #: The chart panel's title and empty message, even when there is nothing to draw.
+    chart_panel: dict[str, Any] | None = None
     shortcuts: list[Shortcut] = field(default_factory=list)
 
 
@@ -99,61 +105,45 @@ def _reachable(url_name: str, roles: frozenset[str], query: str = "") -> str:
     return url + query
 
 
-def enterprises_in_scope(user: User) -> QuerySet[Enterprise]:
-    """The enterprises ``user`` may see: the enterprises app's selector when it is there.
+#: An app's contribution to the business home page: ``f(user, roles)`` → its part (or None).
+HomeContribution = Callable[["User", frozenset[str]], "HomePart | None"]
 
-    Imported lazily so the home page does not tie the core app to the enterprises app's
-    module layout; the fallback applies the same org-unit scope rule (AC-03).
-    """
-    try:
-        from zhaoyin.enterprises.selectors import enterprise_list_visible_to
-    except ImportError:
-        from zhaoyin.accounts.scope import unit_scope_q
-        from zhaoyin.enterprises.models import Enterprise
 
-        return Enterprise.objects.filter(unit_scope_q(user, "org_unit"))
-    qs: QuerySet[Enterprise] = enterprise_list_visible_to(user)
-    return qs
+@dataclass(frozen=True)
+class HomePart:
+    """What one app puts on a business home page: KPI cards and at most one chart (a dict with
+    ``kind``, ``title``, ``series`` and ``items``, read by static/js/charts.js)."""
+
+    kpis: list[Kpi] = field(default_factory=list)
+    chart: dict[str, Any] | None = None
+
+
+_CONTRIBUTIONS: dict[str, tuple[int, HomeContribution]] = {}
+
+
+def register(name: str, contribution: HomeContribution, *, order: int = 100) -> None:
+    """Add an app's home-page entries (from its ``AppConfig.ready``; the kernel imports no
+    app). Lower ``order`` comes first; registering ``name`` again replaces it."""
+    _CONTRIBUTIONS[name] = (order, contribution)
+
+
+def reachable(url_name: str, roles: frozenset[str], query: str = "") -> str:
+    """The URL of ``url_name`` when ``roles`` may open it, else ``""`` (for contributions)."""
+    return _reachable(url_name, roles, query)
 
 
 def _business(user: User, roles: frozenset[str]) -> HomeData:
-    qs = enterprises_in_scope(user).order_by()
-    list_url = _reachable("enterprises:list", roles)
-    # One aggregate query for the cards, one grouped query for the chart.
-    totals = qs.aggregate(
-        total=Count("id"),
-        emerging=Count("id", filter=Q(industry__emerging=True)),
-        above=Count("id", filter=Q(size_class="above")),
-    )
-    rows = list(
-        qs.values("industry_id", "industry__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "industry__name")
-    )
-    kpis = [
-        Kpi(_("Enterprises in scope"), totals["total"] or 0, "buildings", list_url),
-        Kpi(_("In emerging industries"), totals["emerging"] or 0, "lightning-charge"),
-        Kpi(_("Above designated size"), totals["above"] or 0, "graph-up-arrow"),
-        Kpi(_("Industries covered"), len(rows), "diagram-3"),
-    ]
-    top, rest = rows[:CHART_TOP_INDUSTRIES], rows[CHART_TOP_INDUSTRIES:]
-    items = [
-        {
-            "name": r["industry__name"],
-            "value": r["n"],
-            "url": f"{list_url}?industry={r['industry_id']}" if list_url else "",
-        }
-        for r in top
-    ]
-    if rest:
-        items.append({"name": str(_("Other")), "value": sum(r["n"] for r in rest), "url": ""})
-    chart = {
-        "kind": "bar",
-        "title": str(_("Enterprises by industry")),
-        "series": str(_("Enterprises")),
-        "items": items,
-    }
-    return HomeData(kind="business", kpis=kpis, chart=chart if items else None)
+    data = HomeData(kind="business", todo=todo_for(user, limit=HOME_TODO_ITEMS, tracked=False))
+    for _order, contribution in sorted(_CONTRIBUTIONS.values(), key=lambda entry: entry[0]):
+        part = contribution(user, roles)
+        if part is None:
+            continue
+        data.kpis += part.kpis
+        if data.chart_panel is None and part.chart is not None:
+            # The first chart offered takes the panel; drawn only when it has bars.
+            data.chart_panel = part.chart
+            data.chart = part.chart if part.chart.get("items") else None
+    return data
 
 
 def _shortcuts(roles: frozenset[str], entries: Sequence[FunctionEntry]) -> list[Shortcut]:
@@ -171,9 +161,11 @@ def home_data(user: User) -> HomeData:
     if user.admin_role:
         entries = ADMIN_FUNCTIONS.get(user.admin_role, [])
         return HomeData(kind="admin", shortcuts=_shortcuts(roles, entries))
-    if roles & {r.value for r in GOVERNMENT_ROLES}:
+    if user.has_role(*GOVERNMENT_ROLES):
         return _business(user, roles)
     # Enterprise and talent portal users: their own pages arrive with the portal; until then
     # the panel offers what exists for their role.
     entries = [entry for role, items in PORTAL_FUNCTIONS.items() if role in roles for entry in items]
-    return HomeData(kind="portal", shortcuts=_shortcuts(roles, entries))
+    return HomeData(
+        kind="portal", shortcuts=_shortcuts(roles, entries), todo=todo_for(user, limit=HOME_TODO_ITEMS, tracked=False)
+    )

@@ -27,6 +27,7 @@ and the pure tests import it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ class Wait:
     actor: str
     todo: str  # the to-do kind's code, e.g. "to_sign"
     label: Any  # its heading, e.g. gettext_lazy("To sign for")
+    #: A condition the owning app's to-do provider checks besides the state ("" = none), e.g.
+    #: "extension_pending": the dispatcher owes an answer only while a request waits.
+    when: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,12 @@ class Transition(Generic[S, A]):
     notify: frozenset[str] | None = None
     #: Bootstrap button style on the detail page.
     style: str = "outline-secondary"
+    #: Machine-specific marks its services read (e.g. payouts' "four_eyes", "needs_amount").
+    flags: frozenset[str] = frozenset()
+
+    def has(self, flag: str) -> bool:
+        """Whether the row carries ``flag``."""
+        return flag in self.flags
 
     @property
     def manual(self) -> bool:
@@ -89,6 +99,7 @@ def row(
     needs_reason: bool = False,
     notify: Iterable[str] | None = None,
     style: str = "outline-secondary",
+    flags: Iterable[str] = (),
 ) -> Transition[S, A]:
     """Build a row from any iterables (sets read best in a table)."""
     return Transition(
@@ -100,6 +111,7 @@ def row(
         needs_reason=needs_reason,
         notify=None if notify is None else frozenset(notify),
         style=style,
+        flags=frozenset(flags),
     )
 
 
@@ -127,16 +139,8 @@ class TransitionTable(Generic[S, A]):
                 raise ValueError(f"{self.name}.{r.action}: unknown states {sorted(unknown)}")
             if r.notify is None:
                 target_waits = self.waits.get(r.target, ()) if r.target is not None else ()
-                r = Transition(
-                    action=r.action,
-                    sources=r.sources,
-                    target=r.target,
-                    actors=r.actors,
-                    label=r.label,
-                    needs_reason=r.needs_reason,
-                    notify=frozenset(w.actor for w in target_waits),
-                    style=r.style,
-                )
+                # A conditional wait (``when``) is not owed on arrival: it is not notified by default.
+                r = dataclasses.replace(r, notify=frozenset(w.actor for w in target_waits if not w.when))
             filled.append(r)
         if set(self.waits) - known:
             raise ValueError(f"{self.name}: waits on unknown states {sorted(set(self.waits) - known)}")

@@ -6,3 +6,10 @@ class EnterprisesConfig(AppConfig):
     name = "zhaoyin.enterprises"
     label = "enterprises"
     verbose_name = _("Enterprises")
+
+    def ready(self) -> None:
+        # The home page's enterprise figures (zhaoyin.core.home asks each app for its entries).
+        from zhaoyin.core import home
+        from zhaoyin.enterprises.home import home_part
+
+        home.register("enterprises", home_part, order=10)

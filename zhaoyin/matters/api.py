@@ -19,7 +19,6 @@ otherwise capture it (any new fixed path under /matters must come before it too)
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -34,11 +33,11 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, api_allow
 from zhaoyin.core.fields import MAX_ID
+from zhaoyin.core.flowchart import table_svg
 from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import BUSINESS_ROLES
-from zhaoyin.lib.flowchart import render_svg
 from zhaoyin.matters import clocks, flow, inputs, kpis, selectors, services
 from zhaoyin.matters.filters import MatterFilter, matter_alert
 from zhaoyin.matters.flow import Action
@@ -276,21 +275,10 @@ def matter_flowchart(request: HttpRequest) -> HttpResponse:
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
-@functools.lru_cache(maxsize=8)
 def flowchart_svg(language: str) -> str:
-    """The flowchart in ``language``. The table is fixed while the process runs and the layout
-    takes a good fraction of a second, so each language is drawn once."""
+    """The flowchart in ``language``, drawn once per table version and language (core.flowchart)."""
     with translation.override(language):
-        states = [(code, str(label)) for code, label in flow.STATES]
-        edges = [(a, b, str(label)) for a, b, label in flow.EDGES_WITH_LOOPS]
-        return render_svg(
-            states,
-            edges,
-            initial=flow.INITIAL_STATE.value,
-            terminal=[s.value for s in flow.TERMINAL_STATES],
-            title=_("Assigned matters: service flowchart"),
-            id_prefix="matterflow",
-        )
+        return table_svg(flow.MATTER_TABLE, title=_("Assigned matters: service flowchart"), id_prefix="matterflow")
 
 
 class KpiQuery(Schema):

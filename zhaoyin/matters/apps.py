@@ -19,3 +19,14 @@ class MattersConfig(AppConfig):
         from zhaoyin.matters.scan import run_scan_job
 
         periodic.register("matters-escalation-scan", 300, run_scan_job)
+
+        # Hand-off notices from the transition table (zhaoyin.notifications.handoff), and the
+        # matters' part of each user's to-do list (zhaoyin.core.todo).
+        from zhaoyin.core import todo
+        from zhaoyin.matters.flow import MATTER_TABLE
+        from zhaoyin.matters.notices import MatterResolver
+        from zhaoyin.matters.todo import MatterTodo
+        from zhaoyin.notifications import handoff
+
+        handoff.register(MATTER_TABLE, MatterResolver())
+        todo.register(MatterTodo())

@@ -1,6 +1,7 @@
 """THE transition table of assigned matters (交办事项, DESIGN 3.5).
 
-Every action a matter can undergo is one row of ``TABLE``: the states it may be taken from,
+Every action a matter can undergo is one row of ``MATTER_TABLE`` (a
+``zhaoyin.core.transitions.TransitionTable``; ``TABLE`` is its rows by action): the states it may be taken from,
 the state it leads to (``None``: the state stays, e.g. an extension request), and who may
 take it, as a *relation* of the user to the matter (not a role):
 
@@ -14,6 +15,9 @@ take it, as a *relation* of the user to the matter (not a role):
 
 Services (zhaoyin.matters.services) take each action through this table; the flowchart
 (服务流程图) is drawn from ``STATES`` and ``EDGES``, so the picture cannot drift from the code.
+``WAITS`` says who owes the next step in each state: each user's to-do list (我的待办,
+zhaoyin.matters.todo) is computed from it, and each row's ``notify`` (by default whoever waits
+in the state the row leads to) is told of the hand-off (zhaoyin.matters.notices).
 Two consequences live in the services, not in the table: a 不满意 rating is recorded as
 ``rate`` and immediately followed by ``reopen`` (重办) with a new handling clock; and
 reviewing a report back (``reject``, 退办) returns the matter to ``accepted`` with a new
@@ -25,11 +29,13 @@ tests read it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.core import transitions
+from zhaoyin.core.transitions import TransitionTable, Wait, row
 
 
 class State(StrEnum):
@@ -115,95 +121,96 @@ class Relation(StrEnum):
     LEADER = "leader"
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One row of the table."""
-
-    action: Action
-    sources: frozenset[State]
-    target: State | None  # None: the state stays
-    relations: frozenset[Relation]
-
-    @property
-    def label(self) -> Any:
-        return ACTION_LABELS[self.action]
-
-    def leads_to(self, source: State) -> State:
-        return self.target if self.target is not None else source
-
-
-def _row(action: Action, sources: set[State], target: State | None, relations: set[Relation]) -> Transition:
-    return Transition(action, frozenset(sources), target, frozenset(relations))
-
+#: One row of the table: the platform's transition type (zhaoyin.core.transitions), whose
+#: ``actors`` are the relations above.
+Transition = transitions.Transition[State, Action]
 
 S, R = State, Relation
 _OPEN_UNIT_STATES = {S.ASSIGNED, S.ACCEPTED, S.RETURNED, S.REPORTED}
 
-#: THE table. One row per action.
-TABLE: dict[Action, Transition] = {
-    t.action: t
-    for t in (
-        # 交办: the first time, or again after the unit returned it.
-        _row(Action.ASSIGN, {S.DRAFT, S.RETURNED}, S.ASSIGNED, {R.DISPATCHER}),
-        # 改派: the dispatcher moves a matter a unit still holds to another unit (new clocks).
-        _row(Action.REASSIGN, {S.ASSIGNED, S.ACCEPTED}, S.ASSIGNED, {R.DISPATCHER}),
-        _row(Action.ACCEPT, {S.ASSIGNED}, S.ACCEPTED, {R.LEAD_UNIT}),
-        # 退回: "not ours" — with a reason and the unit believed responsible.
-        _row(Action.RETURN, {S.ASSIGNED, S.ACCEPTED}, S.RETURNED, {R.LEAD_UNIT}),
-        _row(Action.PROGRESS, {S.ACCEPTED}, None, {R.LEAD_UNIT, R.CO_UNIT}),
-        _row(Action.REQUEST_EXTENSION, {S.ACCEPTED}, None, {R.LEAD_UNIT}),
-        _row(Action.ANSWER_EXTENSION, {S.ACCEPTED}, None, {R.DISPATCHER}),
-        # Only the lead unit reports (主办单位负责反馈); a co-unit may not report for it.
-        _row(Action.REPORT, {S.ACCEPTED}, S.REPORTED, {R.LEAD_UNIT}),
-        _row(Action.APPROVE, {S.REPORTED}, S.CLOSED, {R.DISPATCHER}),
-        # 退办: the review sends the report back with a reason and a new handling deadline.
-        _row(Action.REJECT, {S.REPORTED}, S.ACCEPTED, {R.DISPATCHER}),
-        # 回访评价 by the requester, or by the dispatcher on its behalf; 不满意 → reopen.
-        _row(Action.RATE, {S.REPORTED, S.CLOSED}, S.RATED, {R.REQUESTER, R.DISPATCHER}),
-        _row(Action.REOPEN, {S.CLOSED, S.RATED}, S.ACCEPTED, {R.DISPATCHER}),
-        _row(Action.CANCEL, {S.DRAFT, *_OPEN_UNIT_STATES}, S.CANCELLED, {R.DISPATCHER, R.REQUESTER}),
-        # 挂牌督办 only by a leader; a flag on the matter, not a state.
-        _row(Action.LIST, set(_OPEN_UNIT_STATES), None, {R.LEADER}),
-        _row(Action.UNLIST, {*_OPEN_UNIT_STATES, S.CLOSED, S.RATED, S.CANCELLED}, None, {R.LEADER}),
-    )
+#: Who owes the next step in each state, and the to-do heading it is listed under (我的待办).
+#: A row that leads to a state notifies whoever waits there unless it says otherwise.
+WAITS: dict[State, tuple[Wait, ...]] = {
+    S.ASSIGNED: (Wait(R.LEAD_UNIT, "to_sign", _("To sign for")),),  # 待签收
+    S.ACCEPTED: (
+        Wait(R.LEAD_UNIT, "to_handle", _("To handle")),  # 待办理
+        # 延期待批: only while an extension request waits for its answer.
+        Wait(R.DISPATCHER, "to_answer_extension", _("Extension to answer"), when="extension_pending"),
+    ),
+    S.RETURNED: (Wait(R.DISPATCHER, "to_reassign", _("To assign again")),),  # 待重新交办
+    S.REPORTED: (Wait(R.DISPATCHER, "to_review", _("To review")),),  # 待审核
+    S.CLOSED: (Wait(R.REQUESTER, "to_rate", _("To rate")),),  # 待评价
 }
 
-#: Actions that must carry a reason.
-REASON_REQUIRED: frozenset[Action] = frozenset(
-    {Action.RETURN, Action.REJECT, Action.REOPEN, Action.CANCEL, Action.REQUEST_EXTENSION}
+#: THE table (``notify``: who is given work by the step and told so; by default whoever waits
+#: in the state it leads to).
+MATTER_TABLE: TransitionTable[State, Action] = TransitionTable(
+    name="matter",
+    states=tuple((s, STATE_LABELS[s]) for s in State),
+    initial=S.DRAFT,
+    terminal=frozenset({S.CANCELLED}),
+    waits=WAITS,
+    rows=(
+        # 交办: the first time, or again after the unit returned it; the co-units learn of it too.
+        row(Action.ASSIGN, {S.DRAFT, S.RETURNED}, S.ASSIGNED, {R.DISPATCHER}, ACTION_LABELS[Action.ASSIGN],
+            notify={R.LEAD_UNIT, R.CO_UNIT}),
+        # 改派: the dispatcher moves a matter a unit still holds to another unit (new clocks).
+        row(Action.REASSIGN, {S.ASSIGNED, S.ACCEPTED}, S.ASSIGNED, {R.DISPATCHER}, ACTION_LABELS[Action.REASSIGN],
+            notify={R.LEAD_UNIT, R.CO_UNIT}),
+        # 签收: the unit keeps the work it already had; nobody new is given any.
+        row(Action.ACCEPT, {S.ASSIGNED}, S.ACCEPTED, {R.LEAD_UNIT}, ACTION_LABELS[Action.ACCEPT], notify=()),
+        # 退回: "not ours" — with a reason and the unit believed responsible.
+        row(Action.RETURN, {S.ASSIGNED, S.ACCEPTED}, S.RETURNED, {R.LEAD_UNIT}, ACTION_LABELS[Action.RETURN],
+            needs_reason=True),
+        row(Action.PROGRESS, {S.ACCEPTED}, None, {R.LEAD_UNIT, R.CO_UNIT}, ACTION_LABELS[Action.PROGRESS]),
+        # 延期申请: the dispatcher owes an answer (延期待批).
+        row(Action.REQUEST_EXTENSION, {S.ACCEPTED}, None, {R.LEAD_UNIT}, ACTION_LABELS[Action.REQUEST_EXTENSION],
+            notify={R.DISPATCHER}, needs_reason=True),
+        # 延期审批: the lead unit learns the answer (and its deadline).
+        row(Action.ANSWER_EXTENSION, {S.ACCEPTED}, None, {R.DISPATCHER}, ACTION_LABELS[Action.ANSWER_EXTENSION],
+            notify={R.LEAD_UNIT}),
+        # Only the lead unit reports (主办单位负责反馈); a co-unit may not report for it.
+        row(Action.REPORT, {S.ACCEPTED}, S.REPORTED, {R.LEAD_UNIT}, ACTION_LABELS[Action.REPORT]),
+        row(Action.APPROVE, {S.REPORTED}, S.CLOSED, {R.DISPATCHER}, ACTION_LABELS[Action.APPROVE]),
+        # 退办: the review sends the report back with a reason and a new handling deadline.
+        row(Action.REJECT, {S.REPORTED}, S.ACCEPTED, {R.DISPATCHER}, ACTION_LABELS[Action.REJECT], needs_reason=True),
+        # 回访评价 by the requester, or by the dispatcher on its behalf; 不满意 → reopen.
+        row(Action.RATE, {S.REPORTED, S.CLOSED}, S.RATED, {R.REQUESTER, R.DISPATCHER}, ACTION_LABELS[Action.RATE]),
+        row(Action.REOPEN, {S.CLOSED, S.RATED}, S.ACCEPTED, {R.DISPATCHER}, ACTION_LABELS[Action.REOPEN],
+            needs_reason=True),
+        row(Action.CANCEL, {S.DRAFT, *_OPEN_UNIT_STATES}, S.CANCELLED, {R.DISPATCHER, R.REQUESTER},
+            ACTION_LABELS[Action.CANCEL], needs_reason=True),
+        # 挂牌督办 only by a leader; a flag on the matter, not a state. The escalation scan's
+        # ``listed`` notice is its notice (zhaoyin.matters.scan): the row sends none of its own.
+        row(Action.LIST, set(_OPEN_UNIT_STATES), None, {R.LEADER}, ACTION_LABELS[Action.LIST]),
+        row(Action.UNLIST, {*_OPEN_UNIT_STATES, S.CLOSED, S.RATED, S.CANCELLED}, None, {R.LEADER},
+            ACTION_LABELS[Action.UNLIST]),
+    ),
 )
+
+#: The rows by action (the services' and pages' lookup).
+TABLE: dict[Action, Transition] = MATTER_TABLE.by_action
+
+#: Actions that must carry a reason.
+REASON_REQUIRED: frozenset[Action] = MATTER_TABLE.reason_required
 
 
 def transition_for(action: Action, state: State) -> Transition | None:
     """The table's row for ``action`` if it may be taken from ``state``, else None."""
-    row = TABLE.get(action)
-    if row is None or state not in row.sources:
-        return None
-    return row
+    return MATTER_TABLE.transition_for(action, state)
 
 
 def actions_from(state: State) -> list[Action]:
     """The actions the table allows from ``state``, in the table's order."""
-    return [a for a, row in TABLE.items() if state in row.sources]
-
-
-def _edges() -> tuple[tuple[tuple[str, str, Any], ...], tuple[tuple[str, Any], ...]]:
-    edges: list[tuple[str, str, Any]] = []
-    loops: list[tuple[str, Any]] = []
-    for row in TABLE.values():
-        for source in sorted(row.sources, key=list(State).index):
-            target = row.leads_to(source)
-            if target == source:
-                loops.append((source.value, row.label))
-            else:
-                edges.append((source.value, target.value, row.label))
-    return tuple(edges), tuple(loops)
+    return MATTER_TABLE.actions_from(state)
 
 
 #: (from, to, action label) of every state-changing transition — the flowchart's arrows.
 #: Actions that keep the state (extension, progress, listing, reassigning an assigned
 #: matter) are in ``LOOPS`` as (state, action label).
-EDGES, LOOPS = _edges()
-#: Every arrow including the self-loops as (state, state, label), for a drawing that shows them.
-EDGES_WITH_LOOPS: tuple[tuple[str, str, Any], ...] = EDGES + tuple((s, s, label) for s, label in LOOPS)
-INITIAL_STATE: State = State.DRAFT
+EDGES_WITH_LOOPS: tuple[tuple[str, str, Any], ...] = tuple(
+    (a.value, b.value, label) for a, b, label in MATTER_TABLE.edges(with_loops=True)
+)
+EDGES: tuple[tuple[str, str, Any], ...] = tuple(e for e in EDGES_WITH_LOOPS if e[0] != e[1])
+LOOPS: tuple[tuple[str, Any], ...] = tuple((a, label) for a, b, label in EDGES_WITH_LOOPS if a == b)
+INITIAL_STATE: State = MATTER_TABLE.initial

@@ -236,7 +236,7 @@ def relations(user: User, matter: Matter, co_units: list[OrgUnit] | None = None)
 
 def may_take(user: User, matter: Matter, action: Action) -> bool:
     """Whether the user has a relation the table grants ``action`` to (the state aside)."""
-    return bool(relations(user, matter) & TABLE[action].relations)
+    return TABLE[action].may(relations(user, matter))
 
 
 def matter_get_for_user(*, user: User, pk: int, action: Action | None = None) -> Matter:
@@ -269,7 +269,7 @@ def allowed_actions(user: User, matter: Matter) -> list[Action]:
     pending: ExtensionRequest | None = None
     pending_known = False
     for action in actions_from(state):
-        if not rel & TABLE[action].relations:
+        if not TABLE[action].may(rel):
             continue
         if action == Action.LIST and matter.listed:
             continue

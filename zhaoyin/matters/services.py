@@ -11,7 +11,9 @@ The only writers of matter data. Every action service:
    pressed twice, or two users racing, happens once and the loser gets ``Conflict``, on
    SQLite as on PostgreSQL;
 5. records one ``MatterEvent`` (who, when, from, to, reason, details) and one audit record in
-   the same transaction.
+   the same transaction;
+6. tells whoever the row gives work (``notify``) once the transaction commits
+   (zhaoyin.notifications.handoff, resolved by zhaoyin.matters.notices).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from zhaoyin.core.roles import UNIT_ROLES, Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import ExtensionState, Rating
-from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State, Transition
+from zhaoyin.matters.flow import ACTION_LABELS, MATTER_TABLE, STATE_LABELS, TABLE, Action, State, Transition
 from zhaoyin.matters.inputs import (
     AnswerExtensionInput,
     AssignInput,
@@ -64,6 +66,7 @@ from zhaoyin.matters.models import (
     workdays_taken,
 )
 from zhaoyin.matters.selectors import pending_extension, relations
+from zhaoyin.notifications import handoff
 from zhaoyin.projects.models import Project
 from zhaoyin.workcalendar.selectors import current_calendar
 
@@ -324,8 +327,8 @@ def matter_update(*, acting_user: User, matter: Matter, data: MatterUpdateInput)
     By its dispatcher or its requester; only in ``draft`` (else 409). ``data.version``
     (default: the one ``matter`` was read with) guards against lost updates.
     """
-    allowed = TABLE[Action.CANCEL].relations  # the dispatcher and the requester
-    if not relations(acting_user, matter) & allowed:
+    # The dispatcher and the requester: those who may cancel it.
+    if not TABLE[Action.CANCEL].may(relations(acting_user, matter)):
         raise PermissionDenied(_("Only the dispatcher or the requester may edit this matter."))
     if matter.state != State.DRAFT.value:
         raise Conflict(_("Only a registered (draft) matter can be edited."))
@@ -395,7 +398,7 @@ def matter_update(*, acting_user: User, matter: Matter, data: MatterUpdateInput)
 def _begin(acting_user: User, matter: Matter, action: Action) -> Transition:
     """Relation (403), then the table (409), on the matter as the caller read it."""
     row = TABLE[action]
-    if not relations(acting_user, matter) & row.relations:
+    if not row.may(relations(acting_user, matter)):
         raise PermissionDenied(
             _("You may not take the action “%(action)s” on this matter.") % {"action": row.label}
         )
@@ -479,6 +482,8 @@ def _move(
     if details:
         after["data"] = details
     audit_write(action=f"matter.{row.action.value}", user=acting_user, obj=matter, before=before, after=after)
+    # Whoever the row gives work is told once the step commits (the row's ``notify``).
+    handoff.hand_off(table=MATTER_TABLE, row=row, pk=matter.pk, source=source.value, acting_user=acting_user)
     return event
 
 

@@ -26,11 +26,11 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.files import attachment_response
+from zhaoyin.core.flowchart import table_svg
 from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import BUSINESS_ROLES, CITY_WIDE_ROLES
-from zhaoyin.lib.flowchart import render_svg
 from zhaoyin.matters import bulletin, clocks, flow, kpis, selectors, services
 from zhaoyin.matters.filters import MatterFilter, matter_alert
 from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State
@@ -232,14 +232,7 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 def flowchart_svg() -> str:
     """The flowchart drawn from the transition table, with labels in the active language."""
-    return render_svg(
-        [(code, str(label)) for code, label in flow.STATES],
-        [(a, b, str(label)) for a, b, label in flow.EDGES_WITH_LOOPS],
-        initial=flow.INITIAL_STATE.value,
-        terminal=[s.value for s in flow.TERMINAL_STATES],
-        title=_("Service flowchart of assigned matters"),
-        id_prefix="matter-flow",
-    )
+    return table_svg(flow.MATTER_TABLE, title=_("Service flowchart of assigned matters"), id_prefix="matter-flow")
 
 
 @allow(*READERS)
@@ -252,7 +245,7 @@ def matter_flowchart(request: HttpRequest) -> HttpResponse:
             "label": row.label,
             "sources": [STATE_LABELS[s] for s in State if s in row.sources],
             "target": STATE_LABELS[row.target] if row.target is not None else None,
-            "relations": [RELATION_LABELS[r] for r in flow.Relation if r in row.relations],
+            "relations": [RELATION_LABELS[r] for r in flow.Relation if r in row.actors],
         }
         for row in TABLE.values()
     ]

@@ -2,7 +2,8 @@
 deliver the outbox (with retries).
 
 ``notify_many`` does not check scope: its callers hand it recipients they have already
-filtered (zhaoyin.matters.scan keeps only people who may see the matter). It writes no audit
+filtered (zhaoyin.matters.scan and zhaoyin.notifications.handoff keep only people who may see
+the object). It writes no audit
 record of its own; the caller audits the event the notifications are about.
 """
 

@@ -3,7 +3,8 @@
 A payout is one benefit granted to an enterprise under a policy for a period (``YYYY``,
 ``YYYY-Qn`` or ``YYYY-MM``). It is registered ``pending``, then approved or rejected by a
 second person (四眼原则: the one who registered it may not decide it); a rejected entry may be
-resubmitted with a new amount. Every change of status is one row of ``PAYOUT_TRANSITIONS``;
+resubmitted with a new amount. Every change of status is one row of ``PAYOUT_TABLE`` (a
+``zhaoyin.core.transitions.TransitionTable``; ``PAYOUT_TRANSITIONS`` are its rows);
 the services look each change up there and the detail page draws its buttons from the same
 table, so a page cannot offer what a service refuses.
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import IO, Any
@@ -35,7 +35,9 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_denied, audit_write, diff, snapshot
 from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import Role
+from zhaoyin.core.transitions import Transition, TransitionTable, Wait, row
 from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.notifications import handoff
 from zhaoyin.policies.models import Payout, PayoutStatus, Policy, PolicyStatus
 from zhaoyin.policies.payout_periods import YEAR_MAX as YEAR_MAX
 from zhaoyin.policies.payout_periods import YEAR_MIN as YEAR_MIN
@@ -59,57 +61,42 @@ class PayoutAction(StrEnum):
     RESUBMIT = "resubmit"
 
 
-@dataclass(frozen=True)
-class PayoutTransition:
-    """One row of the table: the action, the statuses it is taken from, where it leads, who
-    takes it, and whether it needs a reason (reject) or a new amount (resubmit)."""
+#: The payout machine's actors: who registers (and resubmits) and who decides. Each is a set
+#: of roles, within the enterprise's unit scope (``may_take``).
+REGISTRAR, APPROVER = "registrar", "approver"
+ACTOR_ROLES: dict[str, frozenset[str]] = {REGISTRAR: REGISTRAR_ROLES, APPROVER: APPROVER_ROLES}
+#: Row flags: the person who registered the entry may not take it (四眼原则); it needs a new amount.
+FOUR_EYES, NEEDS_AMOUNT = "four_eyes", "needs_amount"
 
-    action: PayoutAction
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    needs_reason: bool
-    needs_amount: bool
-    #: The person who registered the entry may not take this action (四眼原则).
-    four_eyes: bool
-    label: Any
-    style: str = "outline-secondary"
+#: One row of the table: the platform's transition type (zhaoyin.core.transitions).
+PayoutTransition = Transition[str, PayoutAction]
 
-
-PAYOUT_TRANSITIONS: tuple[PayoutTransition, ...] = (
-    PayoutTransition(
-        PayoutAction.APPROVE,
-        frozenset({PayoutStatus.PENDING.value}),
-        PayoutStatus.APPROVED.value,
-        APPROVER_ROLES,
-        needs_reason=False,
-        needs_amount=False,
-        four_eyes=True,
-        label=gettext_lazy("Approve"),
-        style="success",
+_P = PayoutStatus
+PAYOUT_TABLE: TransitionTable[str, PayoutAction] = TransitionTable(
+    name="payout",
+    states=tuple((s.value, s.label) for s in PayoutStatus),
+    initial=_P.PENDING.value,
+    terminal=frozenset({_P.APPROVED.value}),
+    # Who owes the next step (我的待办): the approvers a pending entry (待审批), the registrars
+    # a rejected one (待重报). A row leading there tells them (``notify``).
+    waits={
+        _P.PENDING.value: (Wait(APPROVER, "to_approve", gettext_lazy("To approve")),),
+        _P.REJECTED.value: (Wait(REGISTRAR, "to_resubmit", gettext_lazy("To resubmit")),),
+    },
+    rows=(
+        row(PayoutAction.APPROVE, {_P.PENDING.value}, _P.APPROVED.value, {APPROVER}, gettext_lazy("Approve"),
+            style="success", flags={FOUR_EYES}),
+        row(PayoutAction.REJECT, {_P.PENDING.value}, _P.REJECTED.value, {APPROVER}, gettext_lazy("Reject"),
+            needs_reason=True, style="outline-danger", flags={FOUR_EYES}),
+        row(PayoutAction.RESUBMIT, {_P.REJECTED.value}, _P.PENDING.value, {REGISTRAR}, gettext_lazy("Resubmit"),
+            style="primary", flags={NEEDS_AMOUNT}),
     ),
-    PayoutTransition(
-        PayoutAction.REJECT,
-        frozenset({PayoutStatus.PENDING.value}),
-        PayoutStatus.REJECTED.value,
-        APPROVER_ROLES,
-        needs_reason=True,
-        needs_amount=False,
-        four_eyes=True,
-        label=gettext_lazy("Reject"),
-        style="outline-danger",
-    ),
-    PayoutTransition(
-        PayoutAction.RESUBMIT,
-        frozenset({PayoutStatus.REJECTED.value}),
-        PayoutStatus.PENDING.value,
-        REGISTRAR_ROLES,
-        needs_reason=False,
-        needs_amount=True,
-        four_eyes=False,
-        label=gettext_lazy("Resubmit"),
-        style="primary",
-    ),
+)
+PAYOUT_TRANSITIONS: tuple[PayoutTransition, ...] = PAYOUT_TABLE.rows
+#: The entry into the machine: a registration puts a payout in ``pending`` and hands it to the
+#: approvers. Not a row of the table (nothing leads *from* a state to it); told the same way.
+ENTRY: Transition[str, str] = row(
+    "register", (), _P.PENDING.value, {REGISTRAR}, gettext_lazy("Register"), notify={APPROVER}
 )
 
 #: Action names the API accepts.
@@ -118,20 +105,23 @@ ACTIONS: tuple[str, ...] = tuple(t.action.value for t in PAYOUT_TRANSITIONS)
 
 def payout_transition_for(action: str, status: str) -> PayoutTransition | None:
     """The row that takes ``action`` from ``status``, or None when the table forbids it."""
-    for row in PAYOUT_TRANSITIONS:
-        if row.action.value == action and status in row.sources:
-            return row
-    return None
+    return PAYOUT_TABLE.transition_for(action, status)
 
 
 def row_label(action: str) -> str:
     """The on-screen name of an action."""
-    return next((str(t.label) for t in PAYOUT_TRANSITIONS if t.action.value == action), action)
+    found = PAYOUT_TABLE.get(action)
+    return str(found.label) if found is not None else action
 
 
 def payout_transitions_from(status: str) -> list[PayoutTransition]:
     """Every action the table allows from ``status`` (the detail page's buttons)."""
-    return [t for t in PAYOUT_TRANSITIONS if status in t.sources]
+    return PAYOUT_TABLE.rows_from(status)
+
+
+def roles_of(actors: frozenset[str]) -> frozenset[str]:
+    """The role codes that hold any of ``actors``."""
+    return frozenset(code for actor in actors for code in ACTOR_ROLES.get(actor, frozenset()))
 
 
 # ---- validation -------------------------------------------------------------------------------
@@ -175,7 +165,7 @@ def can_register_for(user: User, enterprise: Enterprise) -> bool:
 
 def may_take(user: User, payout: Payout, row: PayoutTransition) -> bool:
     """Whether ``user``'s roles and scope allow ``row`` on ``payout`` (the four-eyes rule apart)."""
-    if not user.is_authenticated or user.admin_role or not user.has_role(*row.roles):
+    if not user.is_authenticated or user.admin_role or not user.has_role(*roles_of(row.actors)):
         return False
     return _in_unit_scope(user, payout.enterprise.org_unit.path)
 
@@ -186,7 +176,7 @@ def actions_for(user: User, payout: Payout) -> list[PayoutTransition]:
     return [
         row
         for row in payout_transitions_from(payout.status)
-        if may_take(user, payout, row) and not (row.four_eyes and payout.registered_by_id == user.pk)
+        if may_take(user, payout, row) and not (row.has(FOUR_EYES) and payout.registered_by_id == user.pk)
     ]
 
 
@@ -281,6 +271,8 @@ def _register(
     except IntegrityError:
         raise Conflict(_duplicate_message(None, clean_period_value)) from None
     audit_write(action="payout.register", user=acting_user, obj=payout, after=snapshot(payout))
+    # The approvers are told once the registration commits (zhaoyin.notifications.handoff).
+    handoff.hand_off(table=PAYOUT_TABLE, row=ENTRY, pk=payout.pk, source="", acting_user=acting_user)
     return payout
 
 
@@ -310,7 +302,7 @@ def payout_transition(
     if not may_take(acting_user, payout, rule):
         audit_denied(user=acting_user, action=f"payout.{action}_denied", target=f"payout {payout.pk}")
         raise PermissionDenied(_("You may not do this to payouts of this enterprise."))
-    if rule.four_eyes and payout.registered_by_id == acting_user.pk:
+    if rule.has(FOUR_EYES) and payout.registered_by_id == acting_user.pk:
         audit_denied(user=acting_user, action=f"payout.{action}_denied", target=f"payout {payout.pk}")
         raise PermissionDenied(FOUR_EYES_MESSAGE)
     current = _transition(
@@ -340,7 +332,7 @@ def _transition(
             _("“%(action)s” is not allowed on a payout whose status is “%(status)s”.")
             % {"status": current.get_status_display(), "action": row_label(action)}
         )
-    if row.four_eyes and current.registered_by_id == acting_user.pk:
+    if row.has(FOUR_EYES) and current.registered_by_id == acting_user.pk:
         # A resubmission by this user landed between the check above and the lock.
         raise PermissionDenied(FOUR_EYES_MESSAGE)
     errors = Errors()
@@ -350,7 +342,7 @@ def _transition(
     if len(reason) > NOTE_MAX:
         errors.add("reason", _("must be at most %(n)d characters") % {"n": NOTE_MAX})
     amount = current.amount_wan
-    if row.needs_amount:
+    if row.has(NEEDS_AMOUNT):
         try:
             amount = clean_amount(amount_wan)
         except ValueError as exc:
@@ -358,6 +350,7 @@ def _transition(
     errors.raise_if_any()
 
     before = snapshot(current)
+    source = current.status
     now = timezone.now()
     changes: dict[str, Any] = {"status": row.target, "version": current.version + 1}
     if row.action == PayoutAction.RESUBMIT:
@@ -379,6 +372,8 @@ def _transition(
     current.refresh_from_db()
     old, new = diff(before, snapshot(current))
     audit_write(action=f"payout.{row.action.value}", user=acting_user, obj=current, before=old, after=new)
+    # Whoever the row gives work (its ``notify``) is told once the step commits.
+    handoff.hand_off(table=PAYOUT_TABLE, row=row, pk=current.pk, source=source, acting_user=acting_user)
     return current
 
 

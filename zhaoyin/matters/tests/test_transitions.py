@@ -77,10 +77,10 @@ def test_the_table_allows_exactly_the_grid(action: Action, state: State) -> None
 def test_targets_relations_and_the_flowchart_edges() -> None:
     for action, row in TABLE.items():
         assert row.target == TARGETS.get(action)
-    assert TABLE[Action.REPORT].relations == {Relation.LEAD_UNIT}  # never a co-unit
-    assert TABLE[Action.PROGRESS].relations == {Relation.LEAD_UNIT, Relation.CO_UNIT}
-    assert TABLE[Action.RATE].relations == {Relation.REQUESTER, Relation.DISPATCHER}
-    assert TABLE[Action.LIST].relations == {Relation.LEADER}
+    assert TABLE[Action.REPORT].actors == {Relation.LEAD_UNIT}  # never a co-unit
+    assert TABLE[Action.PROGRESS].actors == {Relation.LEAD_UNIT, Relation.CO_UNIT}
+    assert TABLE[Action.RATE].actors == {Relation.REQUESTER, Relation.DISPATCHER}
+    assert TABLE[Action.LIST].actors == {Relation.LEADER}
     assert [code for code, _label in STATES] == [s.value for s in ORDER]
     assert ("reported", "accepted", TABLE[Action.REJECT].label) in EDGES
     assert ("rated", "accepted", TABLE[Action.REOPEN].label) in EDGES
@@ -93,7 +93,7 @@ def test_targets_relations_and_the_flowchart_edges() -> None:
 
 def actor(people: People, action: Action) -> User:
     """Someone the table grants ``action`` to."""
-    relation = sorted(TABLE[action].relations)[0]
+    relation = Relation(sorted(TABLE[action].actors)[0])
     return {
         Relation.DISPATCHER: people.dispatcher,
         Relation.LEAD_UNIT: people.lead,
