@@ -64,6 +64,7 @@ def payouts(w: World) -> None:
     w.extra["payout_a"] = payout(w.enterprise_a, "2025-Q1", PayoutStatus.PENDING)
     w.extra["payout_a_ok"] = payout(w.enterprise_a, "2025-Q2", PayoutStatus.APPROVED)
     w.extra["payout_b"] = payout(w.enterprise_b, "2025-Q1", PayoutStatus.PENDING)
+    w.extra["payout_a_rejected"] = payout(w.enterprise_a, "2025-Q3", PayoutStatus.REJECTED)
 
 
 def _pk(key: str) -> Any:
@@ -144,6 +145,24 @@ MATRIX += [
         scope=dict.fromkeys(UNIT_SCOPED, 404),
         label="approve county B",
     ),
+    web(
+        "payouts:action",
+        "POST",
+        allowed=APPROVERS,
+        ok=302,
+        kwargs=_action("payout_a", "reject"),
+        data=lambda w: {"version": "1", "reason": "材料不全"},
+        label="reject county A",
+    ),
+    web(
+        "payouts:action",
+        "POST",
+        allowed=REGISTRARS,
+        ok=302,
+        kwargs=_action("payout_a_rejected", "resubmit"),
+        data=lambda w: {"version": "1", "amount_wan": "10", "reason": "已补正"},
+        label="resubmit county A",
+    ),
     api("GET", "/api/v1/payouts", allowed=LEDGER),
     api("GET", "/api/v1/payouts/totals", allowed=READERS),
     api(
@@ -169,6 +188,22 @@ MATRIX += [
         kwargs=_api_action("payout_a", "approve"),
         data=lambda w: {"version": 1},
         label="approve county A",
+    ),
+    api(
+        "POST",
+        "/api/v1/payouts/{id}/actions/{action}",
+        allowed=APPROVERS,
+        kwargs=_api_action("payout_a", "reject"),
+        data=lambda w: {"version": 1, "reason": "材料不全"},
+        label="reject county A",
+    ),
+    api(
+        "POST",
+        "/api/v1/payouts/{id}/actions/{action}",
+        allowed=REGISTRARS,
+        kwargs=_api_action("payout_a_rejected", "resubmit"),
+        data=lambda w: {"version": 1, "amount_wan": "10", "reason": "已补正"},
+        label="resubmit county A",
     ),
     api(
         "POST",
