@@ -24,7 +24,10 @@ run: install
 	$(ZY) demo
 	$(PY) tools/run_local.py --host $(HOST) --port $(PORT)
 
-test: test-sqlite test-postgres
+# Both passes at once, one per core (tools/test_passes.py: a log per pass, printed in turn;
+# fails when either fails). ZHAOYIN_TEST_JOBS=1 runs them one after the other.
+test: install
+	$(PY) tools/test_passes.py $(PY)
 
 test-sqlite: install
 	$(PY) -m pytest -p no:randomly

@@ -11,22 +11,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.utils import timezone
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.services import user_create
 from zhaoyin.core.conformance import API_PREFIX, DocumentChecker
 from zhaoyin.core.roles import Role
+from zhaoyin.core.testing import SetupReplay
 
 PASSWORD = "Zy-Test-Pass-2026"  # noqa: S105 - test fixture password
 
 
-@pytest.fixture
-def org_tree(db: Any) -> dict[str, OrgUnit]:
+def build_org_tree() -> dict[str, OrgUnit]:
+    """The small org tree of ``org_tree`` (for fixtures of a wider scope, which build it themselves)."""
     city = OrgUnit.objects.create(code="340400", name="淮南市", kind=OrgUnitKind.CITY)
     units = {"city": city}
     for key, code, name, kind in [
@@ -47,11 +52,16 @@ def org_tree(db: Any) -> dict[str, OrgUnit]:
     return units
 
 
+@pytest.fixture
+def org_tree(db: Any) -> dict[str, OrgUnit]:
+    return build_org_tree()
+
+
 MakeUser = Callable[..., User]
 
 
-@pytest.fixture
-def make_user(org_tree: dict[str, OrgUnit]) -> MakeUser:
+def user_maker(units: dict[str, OrgUnit]) -> MakeUser:
+    """What ``make_user`` gives: ``make(role, unit="city", username=None, **fields)``."""
     counter = {"n": 0}
 
     def make(role: Role | str, unit: str = "city", username: str | None = None, **kwargs: Any) -> User:
@@ -59,7 +69,7 @@ def make_user(org_tree: dict[str, OrgUnit]) -> MakeUser:
         name = username or f"{Role(role).value}{counter['n']}"
         user, _uri = user_create(
             acting_user=None, username=name, password=PASSWORD, roles=[Role(role).value],
-            org_unit=org_tree[unit], **kwargs,
+            org_unit=units[unit], **kwargs,
         )
         return user
 
@@ -105,3 +115,44 @@ def _api_answers_conform(monkeypatch: pytest.MonkeyPatch) -> None:
         return response
 
     monkeypatch.setattr(Client, "request", request)
+
+
+@pytest.fixture
+def make_user(org_tree: dict[str, OrgUnit]) -> MakeUser:
+    return user_maker(org_tree)
+
+
+@pytest.fixture(scope="session")
+def setup_replay() -> SetupReplay:
+    """Expensive setup steps run once per test run and starting state, replayed after that."""
+    return SetupReplay()
+
+
+LoadDemo = Callable[..., str]
+
+
+@pytest.fixture
+def load_demo(db: Any, setup_replay: SetupReplay) -> LoadDemo:
+    """``load_demo(year=None)``: what ``zhaoyin demo [--year YEAR]`` does; returns its output.
+
+    The demo (10–15 s) is loaded for real the first time a year is asked for from a given
+    database state, and replayed as rows after that (see ``SetupReplay``): every test gets
+    the same rows a load would give it. Ask for it before creating anything else, or the
+    starting state differs and the load runs for real.
+    """
+
+    def load(year: int | None = None) -> str:
+        today = timezone.localdate()
+        year = today.year if year is None else year
+
+        def run() -> str:
+            out = StringIO()
+            call_command("demo", "--year", str(year), stdout=out)
+            return out.getvalue()
+
+        # The date is part of the key: the demo's clocks (deadlines, visit dates) follow it.
+        output: str = setup_replay.run(("demo", year, today), run)
+        cache.clear()  # nothing computed from another test's rows survives a replay
+        return output
+
+    return load

@@ -26,6 +26,12 @@ from zhaoyin.core.testing import db_fingerprint, fingerprint_changes
 
 discover_rows()
 
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """The tests of this module share one world, built once (tests/conftest.py ``module_world``)."""
+    return shared_world
+
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 REFUSALS = frozenset({LOGIN, 401, 403, 404, 405})
 

@@ -29,6 +29,12 @@ NINJA_OWN = frozenset({"api:openapi-json", "api:api-root"})
 REFUSED = frozenset({302, 401, 403, 404, 405})
 
 
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """The tests of this module share one world, built once (tests/conftest.py ``module_world``)."""
+    return shared_world
+
+
 def _api_shape(path: str) -> str:
     return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", "/" + path.lstrip("/"))
 

@@ -7,8 +7,11 @@ county B), one object per region and per owner. Later features add their own obj
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from typing import Any
 
 from django.test import Client
@@ -52,6 +55,9 @@ class World:
     enterprise_b: Enterprise  # county B, served by group 2: out of scope for county A
     extra: dict[str, Any] = field(default_factory=dict)
     _clients: dict[str, Client] = field(default_factory=dict, repr=False)
+    #: Sign-ins made by ``sign_in_everyone``: session cookies and bearer tokens by persona.
+    _cookies: dict[str, SimpleCookie] = field(default_factory=dict, repr=False)
+    _tokens: dict[str, str] = field(default_factory=dict, repr=False)
 
     def user(self, role: Role | str) -> User:
         return self.users[Role(role).value]
@@ -65,7 +71,9 @@ class World:
         key = f"web:{persona}"
         if key not in self._clients:
             client = Client()
-            if persona != ANONYMOUS:
+            if persona in self._cookies:
+                client.cookies = copy.deepcopy(self._cookies[persona])
+            elif persona != ANONYMOUS:
                 client.force_login(self.users[persona], backend="zhaoyin.accounts.backends.ZhaoyinBackend")
             self._clients[key] = client
         return self._clients[key]
@@ -77,9 +85,31 @@ class World:
             if persona == ANONYMOUS:
                 self._clients[key] = Client()
             else:
-                token = api_token_issue(user=self.users[persona])
+                token = self._tokens.get(persona) or api_token_issue(user=self.users[persona])
                 self._clients[key] = Client(headers={"Authorization": f"Bearer {token}"})
         return self._clients[key]
+
+    def sign_in_everyone(self) -> None:
+        """Sign every persona in now (a session and an API token each), for ``fork``.
+
+        Call it where the sessions and tokens stay (in a module-wide transaction, before the
+        tests' own savepoints): copies made by ``fork`` reuse them instead of signing in again.
+        """
+        for persona in PERSONAS:
+            if persona == ANONYMOUS:
+                continue
+            client = Client()
+            client.force_login(self.users[persona], backend="zhaoyin.accounts.backends.ZhaoyinBackend")
+            self._cookies[persona] = copy.deepcopy(client.cookies)
+            self._tokens[persona] = api_token_issue(user=self.users[persona])
+
+    def fork(self) -> World:
+        """This world for one more test: the same objects, fresh clients carrying the sign-ins.
+
+        A test can change its clients (signing out drops the session cookie, a POST sets
+        cookies) and add to ``extra``; neither reaches the next test's fork.
+        """
+        return dataclasses.replace(self, extra=dict(self.extra), _clients={})
 
 
 WorldBuilder = Callable[[World], None]

@@ -6,16 +6,15 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from decimal import Decimal
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conftest import LoadDemo
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.cockpit.selectors import cockpit_for
 from zhaoyin.core.money import fen_sum
@@ -162,8 +161,8 @@ def test_query_count_is_constant(
 
 
 @pytest.mark.django_db
-def test_demo_cockpit_shows_510_93_and_77_41_percent(make_user: Callable[..., User]) -> None:
-    call_command("demo", "--year", str(YEAR), stdout=StringIO())
+def test_demo_cockpit_shows_510_93_and_77_41_percent(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
     admin = User.objects.get(username="demo_city_admin")
     response = Client()
     response.force_login(admin)

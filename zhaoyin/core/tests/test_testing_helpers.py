@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, transaction
 
@@ -9,6 +12,7 @@ from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.audit.services import audit_write
 from zhaoyin.core.testing import (
+    SetupReplay,
     assert_constant_queries,
     assert_fingerprint_unchanged,
     audit_triggers_lifted,
@@ -78,3 +82,37 @@ def test_audit_triggers_lifted_only_inside_the_block() -> None:
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditRecord.objects.all().delete()
     assert AuditRecord.objects.count() == 1
+
+
+def _in_savepoint_rolled_back(body: Callable[[], Any]) -> Any:
+    with transaction.atomic():
+        result = body()
+        transaction.set_rollback(True)
+    return result
+
+
+def test_setup_replay_runs_a_step_once_per_starting_state_and_replays_the_same_rows() -> None:
+    _grow(2)  # the starting state: the city and park-0, park-1
+    calls: list[int] = []
+
+    def step() -> str:
+        calls.append(1)
+        OrgUnit.objects.filter(code="park-0").update(name="改名园区")  # a changed row
+        OrgUnit.objects.filter(code="park-1").delete()  # a removed row
+        _grow(4)  # added rows (park-2, park-3)
+        audit_write(action="test.step", object_type="orgunit", object_id="0")  # the audit chain moves on
+        return "done"
+
+    def run_and_look() -> tuple[str, dict[str, tuple[int, str]]]:
+        return replay.run("step", step), db_fingerprint(exclude=())
+
+    replay = SetupReplay()
+    first = _in_savepoint_rolled_back(run_and_look)
+    second = _in_savepoint_rolled_back(run_and_look)
+    assert calls == [1]  # replayed, not run again
+    assert second == first  # the same result and the same rows (ids, content, audit chain)
+    assert (replay.real, replay.replayed) == (1, 1)
+    # From another starting state the step runs for real.
+    OrgUnit.objects.create(code="park-x", name="园区X", kind=OrgUnitKind.PARK)
+    _in_savepoint_rolled_back(run_and_look)
+    assert calls == [1, 1]

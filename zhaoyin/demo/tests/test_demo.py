@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from conftest import LoadDemo
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
@@ -38,25 +39,19 @@ def fingerprint() -> dict[str, tuple[int, str]]:
     return out
 
 
-def load(year: int = YEAR) -> str:
-    out = StringIO()
-    call_command("demo", "--year", str(year), stdout=out)
-    return out.getvalue()
-
-
 @pytest.mark.django_db
-def test_demo_loads_twice_without_any_change() -> None:
-    first = load()
+def test_demo_loads_twice_without_any_change(load_demo: LoadDemo) -> None:
+    first = load_demo(YEAR)
     assert "created" in first
     before = fingerprint()
-    second = load()
+    second = load_demo(YEAR)  # on top of the demo: loads for real
     assert "nothing to do" in second
     assert fingerprint() == before
 
 
 @pytest.mark.django_db
-def test_demo_org_tree_codes_and_kinds() -> None:
-    load()
+def test_demo_org_tree_codes_and_kinds(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
     units = {u.code: u for u in OrgUnit.objects.all()}
     assert units["340400"].kind == "city"
     assert units["340400"].parent_id is None
@@ -77,8 +72,8 @@ def test_demo_org_tree_codes_and_kinds() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_has_98_enterprises_with_valid_huainan_usccs_in_every_group() -> None:
-    load()
+def test_demo_has_98_enterprises_with_valid_huainan_usccs_in_every_group(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
     firms = list(Enterprise.objects.select_related("org_unit", "service_group"))
     assert len(firms) == 98
     assert len({f.uscc for f in firms}) == 98
@@ -101,8 +96,8 @@ def test_demo_has_98_enterprises_with_valid_huainan_usccs_in_every_group() -> No
 
 
 @pytest.mark.django_db
-def test_demo_named_firms_and_figures() -> None:
-    load()
+def test_demo_named_firms_and_figures(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
     hanbang = Enterprise.objects.get(name=data.HANBANG)
     assert hanbang.org_unit.code == "park-xinqiao"
     saiwei = Enterprise.objects.get(name=data.SAIWEI)
@@ -118,8 +113,8 @@ def test_demo_named_firms_and_figures() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_writes_through_audited_services_on_the_cli_channel() -> None:
-    load()
+def test_demo_writes_through_audited_services_on_the_cli_channel(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
     actions = set(AuditRecord.objects.values_list("action", flat=True))
     assert {"org_unit.create", "enterprise.create", "enterprise.figures", "user.create", "demo.load"} <= actions
     assert set(AuditRecord.objects.values_list("channel", flat=True)) == {"cli"}
@@ -127,17 +122,17 @@ def test_demo_writes_through_audited_services_on_the_cli_channel() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_another_year_adds_only_that_years_figures() -> None:
-    load(YEAR)
-    load(YEAR + 1)
+def test_demo_another_year_adds_only_that_years_figures(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
+    load_demo(YEAR + 1)  # on top of YEAR's demo: loads for real
     assert Enterprise.objects.count() == 98
     assert set(EnterpriseFigure.objects.values_list("year", flat=True)) == {YEAR - 2, YEAR - 1, YEAR}
     assert demo_year() == YEAR + 1
 
 
 @pytest.mark.django_db
-def test_demo_eleven_accounts_one_per_role() -> None:
-    load()
+def test_demo_eleven_accounts_one_per_role(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
     users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
     assert len(users) == 11
     assert {a.role for a in DEMO_ACCOUNTS} == set(Role)
@@ -162,8 +157,8 @@ def test_demo_password_satisfies_the_password_rules() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_account_lines_tell_how_to_sign_in() -> None:
-    load()
+def test_demo_account_lines_tell_how_to_sign_in(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
     text = "\n".join(demo_account_lines())
     assert DEMO_PASSWORD in text
     for account in DEMO_ACCOUNTS:

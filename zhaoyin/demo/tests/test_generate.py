@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 from django.utils import timezone
 
+from conftest import LoadDemo
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.money import fen_sum
 from zhaoyin.demo.generate import GENERATORS, counts_for
@@ -82,8 +83,8 @@ def test_generate_writes_one_audit_record_per_run() -> None:
 
 
 @pytest.mark.django_db
-def test_generate_coexists_with_the_demo() -> None:
-    call_command("demo", "--year", "2026", stdout=StringIO())
+def test_generate_coexists_with_the_demo(load_demo: LoadDemo) -> None:
+    load_demo(2026)
     run("--count", "100")
     assert Enterprise.objects.count() == 198
 

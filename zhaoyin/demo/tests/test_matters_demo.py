@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
+from conftest import LoadDemo
 from zhaoyin.accounts.models import User
 from zhaoyin.matters.choices import MatterSource
 from zhaoyin.matters.flow import State
@@ -20,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo() -> None:
-    call_command("demo", stdout=StringIO())
+def demo(load_demo: LoadDemo) -> None:
+    load_demo()
 
 
 def test_88_reform_measures_in_20_areas_owned_by_departments(demo: None) -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client
 
+from conftest import LoadDemo
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.core.money import exact_sum
@@ -35,9 +34,9 @@ AS_OF = dt.date(YEAR, 9, 30)
 
 
 @pytest.fixture
-def loaded() -> None:
+def loaded(load_demo: LoadDemo) -> None:
     cache.clear()  # the indicator actuals are cached; start each test from the database
-    call_command("demo", "--year", str(YEAR), stdout=StringIO())
+    load_demo(YEAR)
 
 
 @pytest.mark.django_db

@@ -3,11 +3,9 @@ pending, one rejected; the four-eyes rule held; a second load adds nothing."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
+from conftest import LoadDemo
 from zhaoyin.demo.payouts_demo import APPROVER, CLERK, payouts_ensure
 from zhaoyin.demo.services import LoadResult
 from zhaoyin.lib import eligibility as engine
@@ -18,8 +16,8 @@ YEAR = 2026
 
 
 @pytest.mark.django_db
-def test_demo_payouts_are_plausible_and_idempotent() -> None:
-    call_command("demo", "--year", str(YEAR), stdout=StringIO())
+def test_demo_payouts_are_plausible_and_idempotent(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
     payouts = list(Payout.objects.select_related("policy", "enterprise", "registered_by", "decided_by"))
     assert 30 <= len(payouts) <= 40
     statuses = [p.status for p in payouts]

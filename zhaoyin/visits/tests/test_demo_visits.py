@@ -5,11 +5,10 @@ source visit; a second run adds nothing."""
 from __future__ import annotations
 
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
+from conftest import LoadDemo
 from zhaoyin.accounts.models import ServiceGroupMembership
 from zhaoyin.demo.services import LoadResult
 from zhaoyin.demo.visits_demo import visits_ensure
@@ -19,8 +18,8 @@ from zhaoyin.visits.models import Visit, VisitDemand
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_groups_visits_and_demands(settings: object, tmp_path: object) -> None:
-    call_command("demo", stdout=StringIO())
+def test_demo_groups_visits_and_demands(load_demo: LoadDemo, settings: object, tmp_path: object) -> None:
+    load_demo()
     members = Counter(ServiceGroupMembership.objects.values_list("group__code", flat=True))
     assert sorted(members) == [f"sg-{i:02d}" for i in range(1, 11)]
     assert all(2 <= n <= 3 for n in members.values())
