@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export ZHAOYIN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run serve test test-sqlite test-postgres check bench messages clean
+.PHONY: install system-packages run serve test test-sqlite test-postgres check bench messages clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
+# The Debian packages the suite needs (Chromium, PostgreSQL, CJK fonts …), installed when missing.
+system-packages:
+	@bash tools/system_packages.sh
+
 run: install
 	mkdir -p $(ZHAOYIN_DATA_DIR)
 	$(ZY) migrate --noinput
@@ -26,13 +30,13 @@ run: install
 
 # Both passes at once, one per core (tools/test_passes.py: a log per pass, printed in turn;
 # fails when either fails). ZHAOYIN_TEST_JOBS=1 runs them one after the other.
-test: install
+test: system-packages install
 	$(PY) tools/test_passes.py $(PY)
 
-test-sqlite: install
+test-sqlite: system-packages install
 	$(PY) -m pytest -p no:randomly
 
-test-postgres: install
+test-postgres: system-packages install
 	$(PY) tools/with_postgres.py $(PY) -m pytest -p no:randomly
 
 check: install
