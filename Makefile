@@ -13,9 +13,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.lock
-	# compat: a plain .pth to the checkout; the default finder-based editable install prints
-	# setuptools' "Editable installation" notice on every fresh install (issue 19).
-	$(PY) -m pip install -q --no-deps --config-settings editable_mode=compat -e .
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
