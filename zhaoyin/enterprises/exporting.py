@@ -53,7 +53,6 @@ def _rows(qs: Any) -> Iterator[list[Any]]:
         yield export_row(enterprise)
 
 
-@transaction.atomic
 def enterprise_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes]) -> int:
     """Write the user's scoped, filtered enterprise list to ``out`` as .xlsx; return the row
     count. Bad filter parameters raise ``InvalidInput`` before anything is written. The export
@@ -72,12 +71,15 @@ def enterprise_export(*, acting_user: User, params: Mapping[str, Any], out: IO[b
             )
         ],
     )
-    audit_write(
-        action="enterprise.export",
-        user=acting_user,
-        object_type="enterprises.enterprise",
-        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-    )
+    # The file is built outside any transaction (SQLite has one writer); only the audit
+    # record is written in a short one.
+    with transaction.atomic():
+        audit_write(
+            action="enterprise.export",
+            user=acting_user,
+            object_type="enterprises.enterprise",
+            detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
+        )
     return count
 
 

@@ -84,7 +84,6 @@ def _rows(qs: QuerySet[Policy]) -> Iterator[list[Any]]:
         yield export_row(policy)
 
 
-@transaction.atomic
 def policy_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes]) -> int:
     """Write the user's visible, filtered policy list to ``out`` as .xlsx; return the row
     count. Bad filter parameters raise ``InvalidInput`` before anything is written."""
@@ -95,12 +94,15 @@ def policy_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes
         [SheetSpec(title=_("Policies"), headers=export_headers(), rows=_rows(qs), text_columns=TEXT_COLUMNS,
                    widths=WIDTHS)],
     )
-    audit_write(
-        action="policy.export",
-        user=acting_user,
-        object_type="policies.policy",
-        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-    )
+    # The file is built outside any transaction (SQLite has one writer); only the audit
+    # record is written in a short one.
+    with transaction.atomic():
+        audit_write(
+            action="policy.export",
+            user=acting_user,
+            object_type="policies.policy",
+            detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
+        )
     return count
 
 

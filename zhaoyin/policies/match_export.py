@@ -49,7 +49,6 @@ def _rows(qs: Any, policy: Policy, verdict: str) -> Iterator[list[Any]]:
         yield from flush()
 
 
-@transaction.atomic
 def policy_eligible_export(*, acting_user: User, policy: Policy, params: Mapping[str, Any], out: IO[bytes]) -> int:
     """Write the enterprises of ``policy`` (fetched through ``policy_get_for_user``) with the
     requested verdict, in ``acting_user``'s scope and filtered as the page is, to ``out`` as
@@ -75,13 +74,16 @@ def policy_eligible_export(*, acting_user: User, policy: Policy, params: Mapping
             )
         ],
     )
-    audit_write(
-        action="policy.eligible_export",
-        user=acting_user,
-        obj=policy,
-        detail=json.dumps({"verdict": verdict, "filter": flt.params, "rows": count}, ensure_ascii=False,
-                          sort_keys=True),
-    )
+    # The file is built outside any transaction (SQLite has one writer); only the audit
+    # record is written in a short one.
+    with transaction.atomic():
+        audit_write(
+            action="policy.eligible_export",
+            user=acting_user,
+            obj=policy,
+            detail=json.dumps({"verdict": verdict, "filter": flt.params, "rows": count}, ensure_ascii=False,
+                              sort_keys=True),
+        )
     return count
 
 

@@ -445,7 +445,6 @@ def _export_row(p: Payout) -> list[Any]:
     ]
 
 
-@transaction.atomic
 def payout_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes]) -> int:
     """Write the user's scoped, filtered ledger to ``out`` as .xlsx (the list page's rows,
     text as text: no formula injection) and return the row count. Bad parameters raise
@@ -471,10 +470,13 @@ def payout_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes
             )
         ],
     )
-    audit_write(
-        action="payout.export",
-        user=acting_user,
-        object_type="policies.payout",
-        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-    )
+    # The file is built outside any transaction (SQLite has one writer); only the audit
+    # record is written in a short one.
+    with transaction.atomic():
+        audit_write(
+            action="payout.export",
+            user=acting_user,
+            object_type="policies.payout",
+            detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
+        )
     return count

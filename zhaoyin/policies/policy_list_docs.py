@@ -374,7 +374,6 @@ def policy_list_docx(data: PolicyList) -> bytes:
 # ---- the use case -------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def policy_list_export(*, acting_user: User, enterprise: Enterprise, fmt: str) -> bytes:
     """Build the enterprise's policy list as ``fmt`` ("pdf" or "docx") and audit the export
     ("policy_list.export", with the format and the policies listed). The caller fetched the
@@ -383,19 +382,22 @@ def policy_list_export(*, acting_user: User, enterprise: Enterprise, fmt: str) -
         raise ValueError(fmt)
     data = policy_list_build(enterprise)
     content = policy_list_pdf(data) if fmt == "pdf" else policy_list_docx(data)
-    audit_write(
-        action="policy_list.export",
-        user=acting_user,
-        obj=enterprise,
-        detail=json.dumps(
-            {
-                "format": fmt,
-                "eligible": [e.policy.pk for e in data.eligible],
-                "possible": [e.policy.pk for e in data.possible],
-            },
-            sort_keys=True,
-        ),
-    )
+    # The file is built outside any transaction (SQLite has one writer); only the audit
+    # record is written in a short one.
+    with transaction.atomic():
+        audit_write(
+            action="policy_list.export",
+            user=acting_user,
+            obj=enterprise,
+            detail=json.dumps(
+                {
+                    "format": fmt,
+                    "eligible": [e.policy.pk for e in data.eligible],
+                    "possible": [e.policy.pk for e in data.possible],
+                },
+                sort_keys=True,
+            ),
+        )
     return content
 
 

@@ -89,7 +89,6 @@ def _rows(qs: QuerySet[Project]) -> Iterator[list[Any]]:
         yield export_row(project)
 
 
-@transaction.atomic
 def project_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes]) -> int:
     """Write the user's scoped, filtered project list to ``out`` as .xlsx; return the row
     count. Bad filter parameters raise ``InvalidInput`` before anything is written. Audited
@@ -108,12 +107,15 @@ def project_export(*, acting_user: User, params: Mapping[str, Any], out: IO[byte
             )
         ],
     )
-    audit_write(
-        action="project.export",
-        user=acting_user,
-        object_type="projects.project",
-        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-    )
+    # The file is built outside any transaction (SQLite has one writer); only the audit
+    # record is written in a short one.
+    with transaction.atomic():
+        audit_write(
+            action="project.export",
+            user=acting_user,
+            object_type="projects.project",
+            detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
+        )
     return count
 
 
