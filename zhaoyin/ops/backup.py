@@ -16,7 +16,8 @@ exists; a file written after the snapshot is not referenced and not included. On
 the rows are read in the same REPEATABLE READ snapshot that ``pg_dump --snapshot`` dumps. A
 referenced file that is missing or differs from its row fails the backup (naming the file).
 Import uploads waiting between preview and commit (``DATA_DIR/imports``) are transient: those
-the snapshot references are included when still on disk, skipped when a commit removed them.
+the snapshot references are copied at once and included when still on disk and equal to the
+batch's digest, skipped otherwise (a commit removes them at any moment).
 
 ``restore`` reads the archive into a staging directory inside the data directory, checking
 every member against the manifest (its name, that it is a plain file, its size and SHA-256)
@@ -216,7 +217,8 @@ def _referenced(query: Query) -> tuple[list[FileRef], dict[str, list[str]]]:
 
     refs: list[FileRef] = []
     for table, area in attachment_tables():
-        for name, digest, size in query(f"SELECT stored_name, sha256, size FROM {table} ORDER BY stored_name"):  # noqa: S608 - table names from the models
+        stored = f"SELECT stored_name, sha256, size FROM {table} ORDER BY stored_name"  # noqa: S608 - model tables
+        for name, digest, size in query(stored):
             refs.append(FileRef(area=area, name=str(name), sha256=str(digest), size=int(size), required=True))
     imports = ImportBatch._meta.db_table
     pending = f"SELECT stored_name, sha256 FROM {imports} WHERE stored_name <> '' ORDER BY stored_name"  # noqa: S608
@@ -278,19 +280,36 @@ def backup(target: Path, *, force: bool = False, alias: str = "default") -> Back
             refs, migrations = _pg_snapshot(conn, snapshot)
         result = BackupResult(path=target, database=kind)
         members: dict[str, dict[str, Any]] = {snapshot.name: _digest(snapshot)}
-        present: list[FileRef] = []
+        present: dict[str, Path] = {}  # member name -> the file to read it from
         for ref in refs:
             path = Path(settings.DATA_DIR) / ref.area / ref.name
-            if not path.is_file():
-                if ref.required:
+            if ref.member in present:
+                continue
+            if ref.required:
+                if not path.is_file():
                     raise BackupError(
                         f"{path} is referenced by the database but missing on disk; no backup was written"
                     )
+                # Checked against the row's digest while the archive is written.
+                members[ref.member] = {"sha256": ref.sha256, "size": ref.size}
+                present[ref.member] = path
+                continue
+            # A pending import's upload may be removed by its commit at any moment: copied now
+            # (a spreadsheet of at most 20 MB), or left out when it is gone or not the
+            # previewed file.
+            copy = work / "pending" / ref.area / ref.name
+            copy.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            try:
+                shutil.copyfile(path, copy)
+            except OSError:
                 result.skipped.append(ref.member)
                 continue
-            size = ref.size if ref.size is not None else path.stat().st_size
-            members[ref.member] = {"sha256": ref.sha256, "size": size}
-            present.append(ref)
+            digest = _digest(copy)
+            if digest["sha256"] != ref.sha256:
+                result.skipped.append(ref.member)
+                continue
+            members[ref.member] = digest
+            present[ref.member] = copy
         result.files = len(present)
         manifest = {
             "format": ARCHIVE_FORMAT,
@@ -394,7 +413,7 @@ def _tar_writer(raw: IO[bytes], *, gzip: bool) -> tarfile.TarFile:
 
 
 def _write_archive(
-    archive: Path, manifest: dict[str, Any], snapshot: Path, files: Iterable[FileRef], *, gzip: bool
+    archive: Path, manifest: dict[str, Any], snapshot: Path, files: dict[str, Path], *, gzip: bool
 ) -> None:
     members: dict[str, dict[str, Any]] = manifest["members"]
     fd = os.open(archive, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -404,17 +423,21 @@ def _write_archive(
             tar.addfile(_tarinfo(MANIFEST, len(body)), io.BytesIO(body))
             with snapshot.open("rb") as fh:
                 tar.addfile(_tarinfo(snapshot.name, members[snapshot.name]["size"]), fh)
-            for ref in files:
-                path = Path(settings.DATA_DIR) / ref.area / ref.name
-                expected = members[ref.member]
-                with path.open("rb") as fh:
-                    if os.fstat(fh.fileno()).st_size != expected["size"]:
+            for name, path in files.items():
+                expected = members[name]
+                try:
+                    fh = path.open("rb")
+                except OSError as exc:
+                    raise BackupError(f"cannot read {path} ({exc.strerror}); no backup was written") from None
+                with fh:
+                    size = os.fstat(fh.fileno()).st_size
+                    if size != expected["size"]:
                         raise BackupError(
-                            f"{path} is {os.fstat(fh.fileno()).st_size} bytes but its database row records "
-                            f"{expected['size']}; no backup was written"
+                            f"{path} is {size} bytes but its database row records {expected['size']}; "
+                            "no backup was written"
                         )
                     reader = _HashingReader(fh)
-                    tar.addfile(_tarinfo(ref.member, expected["size"]), reader)
+                    tar.addfile(_tarinfo(name, expected["size"]), reader)
                 if reader.sha256.hexdigest() != expected["sha256"]:
                     raise BackupError(
                         f"{path} does not match the SHA-256 its database row records; no backup was written"

@@ -76,6 +76,16 @@ assert r.status_code == 302, r.status_code
 visits.visit_create(acting_user=member, enterprise=enterprise.pk, date=dt.date(2026, 3, 1), notes="现场",
                     files=[SimpleUploadedFile("现场.png", PNG, content_type="image/png")])
 client.logout()
+# Two imports between preview and commit: one upload still waiting, one already removed.
+from django.conf import settings
+from zhaoyin.core.models import ImportBatch
+XLSX = b"PK\x03\x04 a pending import"
+(settings.DATA_DIR / "imports").mkdir(mode=0o700, exist_ok=True)
+(settings.DATA_DIR / "imports" / ("5a" * 16 + ".xlsx")).write_bytes(XLSX)
+ImportBatch.objects.create(kind="projects", sha256=hashlib.sha256(XLSX).hexdigest(), stored_name="5a" * 16 + ".xlsx",
+                           uploaded_by=staff, filename="项目.xlsx")
+ImportBatch.objects.create(kind="projects", sha256="0" * 64, stored_name="6b" * 16 + ".xlsx", uploaded_by=staff,
+                           filename="已提交.xlsx")
 downloads = [
     ["drill_staff", reverse("projects:evidence", args=[EvidenceFile.objects.get().pk]),
      hashlib.sha256(PDF_A).hexdigest()],
@@ -141,17 +151,19 @@ def test_BAK_01_D5_drill_files_download_byte_identical_after_restore_into_an_emp
 
     archive = source_dir.parent / "drill.tar.gz"
     done = run_cli("backup", str(archive), data_dir=source_dir, database_url=source_url)
-    assert "database and 3 files" in done.stdout
+    assert "database and 4 files" in done.stdout
+    assert "1 import upload(s) already removed by their commit left out" in done.stdout
     with tarfile.open(archive) as tar:
         names = tar.getnames()
     assert names[0] == "manifest.json"
-    assert len([n for n in names if n.startswith("files/")]) == 3
+    assert len([n for n in names if n.startswith("files/")]) == 4
+    assert f"files/imports/{'5a' * 16}.xlsx" in names
 
     # … and, restored into an empty data directory and an empty database, download the same
     # bytes, while every table holds the same rows as at backup time.
     target_dir, target_url = fresh_database("restored")
     restored = run_cli("restore", str(archive), data_dir=target_dir, database_url=target_url)
-    assert "database and 3 files" in restored.stdout
+    assert "database and 4 files" in restored.stdout
     got_fingerprint = fingerprint(target_dir, target_url, before=VERIFY)
     assert got_fingerprint == at_backup
     assert download(target_dir, target_url, wanted) == [[200, sha] for _u, _l, sha in wanted]
@@ -163,7 +175,8 @@ def test_BAK_01_D5_drill_files_download_byte_identical_after_restore_into_an_emp
     for area in ("evidence", "matter_files", "visit_files", "policy_files", "imports"):
         assert mode(target_dir / area) == 0o700
     stored = [p for p in target_dir.glob("*/*") if p.is_file()]
-    assert len(stored) == 3
+    assert len(stored) == 4
+    assert (target_dir / "imports" / f"{'5a' * 16}.xlsx").read_bytes() == b"PK\x03\x04 a pending import"
     assert all(mode(p) == 0o600 for p in stored)
     assert not list(target_dir.glob(".zhaoyin-restore-*"))
 
