@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,23 +32,44 @@ def migrated_data_dir(migrated_template: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def drill_database(tmp_path: Path) -> Iterator[tuple[Path, str | None]]:
-    """(data directory, DATABASE_URL or None for SQLite) of an empty database for the drill."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    if connection.vendor != "postgresql":
-        yield data_dir, None
-        return
-    import psycopg
+FreshDatabase = Callable[[str], tuple[Path, str | None]]
 
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    name = "zhaoyin_drill_" + uuid.uuid4().hex[:8]
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield data_dir, urlunsplit(parts._replace(path="/" + name))
-    finally:
+
+@pytest.fixture
+def fresh_database(tmp_path: Path) -> Iterator[FreshDatabase]:
+    """``fresh_database(name)``: (an empty data directory, DATABASE_URL or None for SQLite).
+
+    On PostgreSQL each call creates an empty database in the suite's cluster, dropped after
+    the test; on SQLite the database is the data directory's own file."""
+    created: list[str] = []
+    admin_url = ""
+    if connection.vendor == "postgresql":
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        admin_url = urlunsplit(parts._replace(path="/postgres"))
+
+    def make(name: str) -> tuple[Path, str | None]:
+        data_dir = tmp_path / name
+        data_dir.mkdir()
+        if connection.vendor != "postgresql":
+            return data_dir, None
+        import psycopg
+
+        db_name = "zhaoyin_drill_" + uuid.uuid4().hex[:8]
         with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{db_name}"')
+        created.append(db_name)
+        return data_dir, urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + db_name))
+
+    yield make
+    if created:
+        import psycopg
+
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            for db_name in created:
+                admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def drill_database(fresh_database: FreshDatabase) -> tuple[Path, str | None]:
+    """(data directory, DATABASE_URL or None for SQLite) of an empty database for the drill."""
+    return fresh_database("data")

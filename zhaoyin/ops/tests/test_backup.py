@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tarfile
 from pathlib import Path
 
 from zhaoyin.ops.tests.cli import run_cli
@@ -126,7 +127,7 @@ def test_BAK_01_restore_refuses_a_file_that_is_not_our_backup(migrated_data_dir:
     # The real command line: exit 2 and one line on stderr.
     proc = run_cli("restore", str(not_db), data_dir=migrated_data_dir, check=False)
     assert proc.returncode == 2
-    assert "not an SQLite database" in proc.stderr
+    assert "is not a Zhaoyin backup (neither a backup archive nor a database dump)" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     results = attempts(migrated_data_dir, [["restore", str(foreign)], ["restore", str(tmp_path / "missing")]])
     assert results[0][0] == 2
@@ -154,7 +155,7 @@ def test_BAK_01_backup_refuses_bad_targets(migrated_data_dir: Path, tmp_path: Pa
         assert code == 2
         assert reason in message
     assert results[-1] == (0, "ok")
-    assert existing.read_bytes().startswith(b"SQLite format 3\x00")
+    assert tarfile.is_tarfile(existing)
 
 
 def test_BAK_01_sqlite_backup_is_consistent_while_another_connection_writes(
@@ -174,7 +175,11 @@ def test_BAK_01_sqlite_backup_is_consistent_while_another_connection_writes(
         live.rollback()
     finally:
         live.close()
-    with sqlite3.connect(tmp_path / "b.sqlite3") as copy:
+    with tarfile.open(tmp_path / "b.sqlite3") as archive:
+        member = archive.extractfile("database.sqlite3")
+        assert member is not None
+        (tmp_path / "copy.sqlite3").write_bytes(member.read())
+    with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
         assert copy.execute("SELECT n FROM drill_marker").fetchall() == [(1,)]
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     copy.close()

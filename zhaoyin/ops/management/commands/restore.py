@@ -1,8 +1,10 @@
-"""``zhaoyin restore FILE``: replace the database's content with a backup (BAK-01).
+"""``zhaoyin restore FILE``: replace the database and the upload directories with a backup (BAK-01).
 
-Stop ``zhaoyin serve`` and ``zhaoyin worker`` first. The file is checked before anything is
-touched (an SQLite database holding Zhaoyin's tables that passes the integrity check, or a
-pg_dump custom-format archive of one); otherwise exit 2 and nothing changes.
+Stop ``zhaoyin serve`` and ``zhaoyin worker`` first. Every member of the archive is checked
+against its manifest (name, plain file, size, SHA-256; nothing missing, nothing extra) and the
+database snapshot itself is checked before anything is replaced; otherwise exit 2, naming the
+member at fault, and nothing changes. A database-only backup of an earlier release restores
+the database and leaves the upload directories as they are.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from zhaoyin.ops.backup import BackupError, restore
 
 
 class Command(BaseCommand):
-    help = "Restore the database from a backup FILE written by 'zhaoyin backup'."
+    help = "Restore the database and the uploaded files from a backup FILE written by 'zhaoyin backup'."
     requires_system_checks: list[str] = []  # the database may be empty or from an older release
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,10 +28,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         try:
-            restore(Path(options["file"]))
+            result = restore(Path(options["file"]))
         except BackupError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        if result.legacy:
+            what = (f"the {result.database} database only (a database-only backup of an earlier release; "
+                    "the upload directories were left as they are)")
+        else:
+            what = (f"the {result.database} database and {result.files} files "
+                    f"(backup of {result.created_at}, release {result.app_version})")
         self.stdout.write(
-            f"restored {options['file']} ({time.monotonic() - started:.1f} s); "
+            f"restored {what} from {options['file']} ({time.monotonic() - started:.1f} s); "
             "run 'zhaoyin migrate' if the backup is from an older release, then 'zhaoyin audit verify'"
         )
