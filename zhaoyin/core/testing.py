@@ -126,20 +126,24 @@ def bad_values(by_field: Mapping[str, Iterable[Any]]) -> list[tuple[dict[str, An
 
 @contextlib.contextmanager
 def refused(
-    exc_type: type[BaseException], *, fields: Iterable[str] | None = None
+    exc_type: type[BaseException],
+    *,
+    fields: Iterable[str] | None = None,
+    exclude: Iterable[str] = NON_BUSINESS_MODELS,
 ) -> Iterator[Any]:
-    """The block raises ``exc_type`` and leaves every business table as it was (the audit log
-    and sessions may record the attempt). With ``fields``, the error is an ``InvalidInput``
+    """The block raises ``exc_type`` and leaves every table but ``exclude`` as it was (by
+    default the audit log and sessions may record the attempt; ``exclude=()`` asserts that
+    not even an audit record was written). With ``fields``, the error is an ``InvalidInput``
     naming exactly those fields. Yields pytest's ExceptionInfo."""
     import pytest  # here, not at the top: the package is imported without pytest installed
 
-    before = db_fingerprint()
+    before = db_fingerprint(exclude=exclude)
     with pytest.raises(exc_type) as info:
         yield info
     if fields is not None:
         errors = getattr(info.value, "errors", [])
         assert {e["field"] for e in errors} == set(fields), errors
-    assert_fingerprint_unchanged(before, db_fingerprint(), exc_type.__name__)
+    assert_fingerprint_unchanged(before, db_fingerprint(exclude=exclude), exc_type.__name__)
 
 
 @dataclass

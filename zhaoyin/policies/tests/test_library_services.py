@@ -120,14 +120,14 @@ def test_update_with_a_stale_version_is_a_conflict_and_changes_nothing(make_user
 def test_update_checks_dates_against_the_stored_ones(make_user: Any, org_tree: Any) -> None:
     admin = make_user(Role.CITY_ADMIN)
     policy = make_policy(org_tree["city"], valid_from=dt.date(2026, 3, 1), valid_to=None)
-    with refused(InvalidInput, fields={"valid_to"}):
+    with refused(InvalidInput, exclude=(), fields={"valid_to"}):
         services.policy_update(acting_user=admin, policy=policy, data={"valid_to": "2026-02-28"})
 
 
 def test_update_of_a_policy_in_force_keeps_a_tree(make_user: Any, org_tree: Any) -> None:
     admin = make_user(Role.CITY_ADMIN)
     policy = make_policy(org_tree["city"])
-    with refused(InvalidInput, fields={"eligibility"}):
+    with refused(InvalidInput, exclude=(), fields={"eligibility"}):
         services.policy_update(acting_user=admin, policy=policy, data={"eligibility": ""})
 
 

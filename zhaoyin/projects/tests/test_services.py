@@ -226,7 +226,7 @@ def test_a_refused_stage_change_is_a_conflict_and_changes_nothing(
 ) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project(stage=start)
-    with refused(Conflict):
+    with refused(Conflict, exclude=()):
         getattr(services, service)(acting_user=staff, project=project,
             data=StageChangeInput.of(stage=stage, date="2026-02-01", reason=reason))
 
@@ -248,12 +248,9 @@ def test_bad_stage_input_names_the_field_and_changes_nothing(
 ) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project(stage=Stage.LEAD)
-    before = fingerprint()
-    with pytest.raises(InvalidInput) as exc:
+    with refused(InvalidInput, exclude=(), fields={field}):
         services.project_change_stage(acting_user=staff, project=project,
             data=StageChangeInput.of(stage=stage, date=stage_on, reason=reason))
-    assert exc.value.errors[0]["field"] == field
-    assert fingerprint() == before
 
 
 def test_CONC_double_submit_changes_the_stage_once(make_user: Any, make_project: MakeProject) -> None:
@@ -331,12 +328,9 @@ def test_FILE_bad_evidence_refused_and_nothing_written(
 ) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project(stage=Stage.NEGOTIATING)
-    before = fingerprint()
-    with pytest.raises(InvalidInput) as exc:
+    with refused(InvalidInput, exclude=(), fields={"files"}):
         services.project_advance(acting_user=staff, project=project,
             data=StageChangeInput.of(stage="signed", date="2026-02-01"), files=[upload(name, content)])
-    assert exc.value.errors[0]["field"] == "files"
-    assert fingerprint() == before
     assert not evidence_root.exists() or not any(evidence_root.iterdir())
 
 
