@@ -20,6 +20,8 @@ class ItemForm(forms.Form):
     """Create or change a catalog item."""
 
     REQUIRED = ("name", "industry", "park", "investment_estimate_wan")
+    #: Fields drawn full width (the name and the long texts).
+    WIDE = ("name", "construction_content", "market_analysis", "benefit_analysis")
 
     name = forms.CharField(label=_("Project name"), required=False, max_length=200)
     industry = forms.ModelChoiceField(label=_("Industry"), queryset=Industry.objects.all(), required=False)

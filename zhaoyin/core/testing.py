@@ -19,6 +19,14 @@ Usage::
     before = db_fingerprint()
     client.post(url, data)
     assert_fingerprint_unchanged(before, db_fingerprint())
+
+For service tests, ``refused`` says "this call raises and changes nothing" in one block, and
+``bad_values`` writes the rows of a "bad input names the field" table compactly::
+
+    with refused(InvalidInput, fields={"name"}):
+        enterprise_update(acting_user=staff, enterprise=e, data={"name": "  "})
+
+    @pytest.mark.parametrize(("params", "field"), bad_values({"page": ["0", "x"], "sort": ["password"]}))
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import contextlib
 import datetime as dt
 import decimal
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +116,34 @@ def fingerprint_changes(before: Fingerprint, after: Fingerprint) -> list[str]:
 def assert_fingerprint_unchanged(before: Fingerprint, after: Fingerprint, what: str = "") -> None:
     changes = fingerprint_changes(before, after)
     assert not changes, f"database changed{' by ' + what if what else ''}: " + "; ".join(changes)
+
+
+def bad_values(by_field: Mapping[str, Iterable[Any]]) -> list[tuple[dict[str, Any], str]]:
+    """Rows ``(params, field)`` for a "bad input names the field" test: each bad value given
+    alone under its field's name, and that field expected in the error."""
+    return [({name: value}, name) for name, values in by_field.items() for value in values]
+
+
+@contextlib.contextmanager
+def refused(
+    exc_type: type[BaseException],
+    *,
+    fields: Iterable[str] | None = None,
+    exclude: Iterable[str] = NON_BUSINESS_MODELS,
+) -> Iterator[Any]:
+    """The block raises ``exc_type`` and leaves every table but ``exclude`` as it was (by
+    default the audit log and sessions may record the attempt; ``exclude=()`` asserts that
+    not even an audit record was written). With ``fields``, the error is an ``InvalidInput``
+    naming exactly those fields. Yields pytest's ExceptionInfo."""
+    import pytest  # here, not at the top: the package is imported without pytest installed
+
+    before = db_fingerprint(exclude=exclude)
+    with pytest.raises(exc_type) as info:
+        yield info
+    if fields is not None:
+        errors = getattr(info.value, "errors", [])
+        assert {e["field"] for e in errors} == set(fields), errors
+    assert_fingerprint_unchanged(before, db_fingerprint(exclude=exclude), exc_type.__name__)
 
 
 @dataclass

@@ -143,6 +143,34 @@ def ui_field(field: forms.BoundField, size: str = "sm") -> SafeString:
     return field.as_widget(attrs=attrs)
 
 
+@register.inclusion_tag("includes/form_grid.html")
+def form_grid(
+    form: forms.BaseForm,
+    col: str = "col-12",
+    *,
+    label_class: str = "form-label small mb-0",
+    gutter: str = "g-2",
+    help_text: bool = False,
+    size: str = "sm",
+    **cols: str,
+) -> dict[str, Any]:
+    """A small form's fields on a grid: its non-field errors, hidden fields, then each visible
+    field (label, widget, errors, and its help text when ``help_text``) in a column of class
+    ``col``; ``size`` is the widgets' size as for :func:`ui_field`.
+
+    A field gets another column by its name: ``{% form_grid fund_form "col-6 col-md-3" note="col-12" %}``.
+    The ``<form>`` element, its heading and its button stay in the page.
+    """
+    return {
+        "form": form,
+        "label_class": label_class,
+        "gutter": gutter,
+        "help_text": help_text,
+        "size": size,
+        "fields": [(field, cols.get(field.name, col)) for field in form.visible_fields()],
+    }
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None

@@ -10,6 +10,7 @@ import pytest
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.listparams import DEFAULT_PAGE_SIZE
+from zhaoyin.core.testing import bad_values
 from zhaoyin.enterprises.filters import (
     EnterpriseFilter,
     enterprise_page,
@@ -31,27 +32,17 @@ def test_defaults(db: None) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [
-        ({"org_unit": "nowhere"}, "org_unit"),
-        ({"industry": "no-such-industry"}, "industry"),
-        ({"industry": "999999"}, "industry"),
-        ({"size_class": "huge"}, "size_class"),
-        ({"qualification": "abc"}, "qualification"),
-        ({"qualification": "999999"}, "qualification"),
-        ({"service_group": "340402"}, "service_group"),  # a county is not a service group
-        ({"sort": "password"}, "sort"),
-        ({"sort": "-search_text"}, "sort"),
-        ({"page": "0"}, "page"),
-        ({"page": "-1"}, "page"),
-        ({"page": "x"}, "page"),
-        ({"page": "１"}, "page"),  # full-width digit
-        ({"page_size": "0"}, "page_size"),
-        ({"page_size": "201"}, "page_size"),
-        ({"page_size": "1e2"}, "page_size"),
-        ({"q": "a\x00b"}, "q"),
-        ({"q": "电" * 101}, "q"),
-        ({"q": "a b c d e f"}, "q"),
-    ],
+    bad_values({
+        "org_unit": ["nowhere"],
+        "industry": ["no-such-industry", "999999"],
+        "size_class": ["huge"],
+        "qualification": ["abc", "999999"],
+        "service_group": ["340402"],  # a county is not a service group
+        "sort": ["password", "-search_text"],
+        "page": ["0", "-1", "x", "１"],  # the last a full-width digit
+        "page_size": ["0", "201", "1e2"],
+        "q": ["a\x00b", "电" * 101, "a b c d e f"],
+    }),
 )
 def test_VAL_01_bad_parameter_is_named(org_tree: dict[str, OrgUnit], params: dict[str, str], field: str) -> None:
     with pytest.raises(InvalidInput) as exc:

@@ -13,6 +13,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core import periodic
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
+from zhaoyin.core.testing import refused
 from zhaoyin.policies import flow, services
 from zhaoyin.policies.models import Policy, PolicyStatus
 from zhaoyin.policies.tests.library_helpers import TREE, fingerprint, make_policy, policy_data
@@ -119,21 +120,15 @@ def test_update_with_a_stale_version_is_a_conflict_and_changes_nothing(make_user
 def test_update_checks_dates_against_the_stored_ones(make_user: Any, org_tree: Any) -> None:
     admin = make_user(Role.CITY_ADMIN)
     policy = make_policy(org_tree["city"], valid_from=dt.date(2026, 3, 1), valid_to=None)
-    before = fingerprint()
-    with pytest.raises(InvalidInput) as exc:
+    with refused(InvalidInput, exclude=(), fields={"valid_to"}):
         services.policy_update(acting_user=admin, policy=policy, data={"valid_to": "2026-02-28"})
-    assert _fields(exc.value) == {"valid_to"}
-    assert fingerprint() == before
 
 
 def test_update_of_a_policy_in_force_keeps_a_tree(make_user: Any, org_tree: Any) -> None:
     admin = make_user(Role.CITY_ADMIN)
     policy = make_policy(org_tree["city"])
-    before = fingerprint()
-    with pytest.raises(InvalidInput) as exc:
+    with refused(InvalidInput, exclude=(), fields={"eligibility"}):
         services.policy_update(acting_user=admin, policy=policy, data={"eligibility": ""})
-    assert _fields(exc.value) == {"eligibility"}
-    assert fingerprint() == before
 
 
 def test_withdrawn_policy_is_history(make_user: Any, org_tree: Any) -> None:

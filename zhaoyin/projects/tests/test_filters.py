@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.testing import bad_values
 from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.filters import ProjectFilter
@@ -68,20 +69,12 @@ def test_sort_whitelist_and_stable_order(make_project: MakeProject) -> None:
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({"sort": "password"}, "sort"),
-        ({"stage": "flying"}, "stage"),
-        ({"source_region": "mars"}, "source_region"),
-        ({"attraction_method": "bribe"}, "attraction_method"),
-        ({"alert": "purple"}, "alert"),
-        ({"org_unit": "nowhere"}, "org_unit"),
-        ({"industry": "nothing"}, "industry"),
-        ({"min_investment": "abc"}, "min_investment"),
-        ({"max_investment": "-1"}, "max_investment"),
+        *bad_values({
+            "sort": ["password"], "stage": ["flying"], "source_region": ["mars"], "attraction_method": ["bribe"],
+            "alert": ["purple"], "org_unit": ["nowhere"], "industry": ["nothing"], "min_investment": ["abc"],
+            "max_investment": ["-1"], "page": ["0"], "page_size": ["1000"], "q": ["x" * 101, "a\x00b"],
+        }),
         ({"min_investment": "10", "max_investment": "5"}, "max_investment"),
-        ({"page": "0"}, "page"),
-        ({"page_size": "1000"}, "page_size"),
-        ({"q": "x" * 101}, "q"),
-        ({"q": "a\x00b"}, "q"),
     ],
 )
 def test_bad_parameters_are_named(params: dict[str, str], field: str) -> None:

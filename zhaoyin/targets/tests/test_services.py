@@ -13,6 +13,7 @@ from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import Role
+from zhaoyin.core.testing import bad_values
 from zhaoyin.targets.models import Target, TargetMonthPlan
 from zhaoyin.targets.services import target_set
 from zhaoyin.targets.tests.conftest import web_client
@@ -53,12 +54,7 @@ def test_target_set_creates_updates_and_audits(org_tree: dict[str, OrgUnit], mak
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        ({"value": "-1"}, "value"),
-        ({"value": "0"}, "value"),
-        ({"value": "abc"}, "value"),
-        ({"value": "1.234"}, "value"),
-        ({"indicator": "nope"}, "indicator"),
-        ({"year": 1999}, "year"),
+        *bad_values({"value": ["-1", "0", "abc", "1.234"], "indicator": ["nope"], "year": [1999]}),
         ({"month_plan": {13: "1"}}, "month_plan.13"),
         ({"month_plan": {3: "5", 6: "4"}}, "month_plan.6"),
         ({"month_plan": {3: "999"}}, "month_plan.3"),

@@ -14,7 +14,7 @@ from zhaoyin.accounts.models import ServiceGroupMembership
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import Role
-from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
+from zhaoyin.core.testing import assert_fingerprint_unchanged, bad_values, db_fingerprint
 from zhaoyin.matters import clocks
 from zhaoyin.matters.models import Matter
 from zhaoyin.visits import selectors, services
@@ -75,11 +75,7 @@ def test_visit_files_are_stored_and_their_download_is_audited(svc: Service) -> N
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"date": "2999-01-01"}, "date"),
-        ({"date": "2026-13-01"}, "date"),
-        ({"date": ""}, "date"),
-        ({"notes": "  "}, "notes"),
-        ({"participants": ["member_2"]}, "participants"),
+        *bad_values({"date": ["2999-01-01", "2026-13-01", ""], "notes": ["  "], "participants": [["member_2"]]}),
         ({"demands": [DEMAND, {"title": "x", "kind": "bogus", "description": ""}]}, "demands[1].kind"),
         ({"demands": [{"title": "", "kind": "coordination"}]}, "demands[0].title"),
         ({"demands": [{"title": "x", "kind": "coordination", "owner": "me"}]}, "demands[0].owner"),
