@@ -15,6 +15,7 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="zhaoyin-search-functions")
 
-        from zhaoyin.core import lookups
+        from zhaoyin.core import checks, lookups
 
         lookups.register()
+        checks.register()
