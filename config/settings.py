@@ -169,6 +169,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "zhaoyin.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "zhaoyin.accounts.passwords.ContextWordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Keyboard walks, sequences and common passwords in leetspeak (issue 12).
+    {"NAME": "zhaoyin.accounts.passwords.PredictablePasswordValidator"},
     {"NAME": "zhaoyin.accounts.passwords.HistoryValidator", "OPTIONS": {"depth": 5}},
 ]
 
