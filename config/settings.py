@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: forwarding headers (X-Forwarded-Proto/For …) count only from a trusted proxy.
+    "zhaoyin.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zhaoyin.accounts.middleware.RefuseTraceMiddleware",
     # Serves collected static files in production too (``zhaoyin serve`` collects them).
