@@ -136,7 +136,7 @@ def test_readme_make_run_from_a_fresh_clone_serves_the_sign_in_page_and_prints_t
         assert "Demo#Pass2026" in printed
         assert "otp-code demo_city_admin" in printed
 
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=20) as resp:  # noqa: S310 - loopback
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=20) as resp:
             assert resp.status == 200
             page = resp.read().decode()
         title = re.search(r"<title>(.*?)</title>", page, re.S)

@@ -150,10 +150,11 @@ def disguised_words(password: str) -> set[str]:
         re.sub(f"{pad}$", "", lowered),  # @dmin2026 → @dmin
         re.sub(f"^{pad}", "", lowered),
     }
+    tables = [str.maketrans("".join(LEET) + "1", "".join(LEET.values()) + one) for one in ("i", "l")]
     readings: set[str] = set()
     for body in bodies:
-        for one in ("i", "l"):
-            word = body.translate(str.maketrans({**LEET, "1": one}))
+        for table in tables:
+            word = body.translate(table)
             readings.update({word, re.sub("[^a-z]", "", word)})
     return {r for r in readings if len(r) >= 4}
 
