@@ -71,4 +71,3 @@ def test_d11_FILE_05_a_file_stored_under_another_extension_downloads_with_its_ty
     assert 'filename="evidence.pdf"' in disposition
     assert ".html" not in disposition
     assert response["Content-Type"] == "application/pdf"
-    response.close()
