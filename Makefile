@@ -22,8 +22,8 @@ install: $(VENV)/.installed
 system-packages:
 	@bash tools/system_packages.sh
 
+# zhaoyin makes a missing data directory itself, mode 0700 (its database file is 0600).
 run: install
-	mkdir -p $(ZHAOYIN_DATA_DIR)
 	$(ZY) migrate --noinput
 	$(ZY) demo
 	$(PY) tools/run_local.py --host $(HOST) --port $(PORT)

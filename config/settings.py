@@ -7,6 +7,7 @@ so the same file serves `make run`, the test suite and a hardened deployment.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -30,16 +31,23 @@ DATA_DIR = Path(os.environ.get("ZHAOYIN_DATA_DIR", _data_default)).resolve()
 UPLOAD_DIR = DATA_DIR / "uploads"
 GENERATED_DIR = DATA_DIR / "generated"
 
-_DEV_SECRET = "dev-only-not-secret-zhaoyin-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - development only; production refuses to start without a real key
-SECRET_KEY = os.environ.get("ZHAOYIN_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+# The development keys are published here: production refuses them, and so does
+# `check --deploy` in any environment (zhaoyin.core.checks, issue 12 D8).
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret-zhaoyin-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - published on purpose, refused in production
+DEVELOPMENT_FIELD_KEY = "00112233445566778899aabbccddeeff"
+SECRET_KEY = os.environ.get("ZHAOYIN_SECRET_KEY", "" if PRODUCTION else DEVELOPMENT_SECRET_KEY)
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("ZHAOYIN_SECRET_KEY (at least 50 characters) is required in production")
+if PRODUCTION and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured("ZHAOYIN_SECRET_KEY is the published development key; production needs its own")
 
 # The SM4 key for personal data and the audit chain's HMAC key are derived from this one
 # secret (32 hex digits = 128 bits). Development gets a fixed key so `make run` needs nothing.
-FIELD_KEY = os.environ.get("ZHAOYIN_FIELD_KEY", "" if PRODUCTION else "00112233445566778899aabbccddeeff")
-if PRODUCTION and len(FIELD_KEY) != 32:
+FIELD_KEY = os.environ.get("ZHAOYIN_FIELD_KEY", "" if PRODUCTION else DEVELOPMENT_FIELD_KEY)
+if PRODUCTION and not re.fullmatch(r"[0-9a-fA-F]{32}", FIELD_KEY):
     raise ImproperlyConfigured("ZHAOYIN_FIELD_KEY (32 hex digits, an SM4 key) is required in production")
+if PRODUCTION and FIELD_KEY.lower() == DEVELOPMENT_FIELD_KEY:
+    raise ImproperlyConfigured("ZHAOYIN_FIELD_KEY is the published development key; production needs its own")
 
 DEBUG = not PRODUCTION and os.environ.get("ZHAOYIN_DEBUG", "0") == "1"
 
@@ -85,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: forwarding headers (X-Forwarded-Proto/For …) count only from a trusted proxy.
+    "zhaoyin.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zhaoyin.accounts.middleware.RefuseTraceMiddleware",
     # Serves collected static files in production too (``zhaoyin serve`` collects them).
@@ -161,6 +171,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "zhaoyin.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "zhaoyin.accounts.passwords.ContextWordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Keyboard walks, sequences and common passwords in leetspeak (issue 12).
+    {"NAME": "zhaoyin.accounts.passwords.PredictablePasswordValidator"},
     {"NAME": "zhaoyin.accounts.passwords.HistoryValidator", "OPTIONS": {"depth": 5}},
 ]
 

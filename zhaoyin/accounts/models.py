@@ -233,6 +233,27 @@ class LoginFailure(models.Model):
         return f"{self.ip}@{self.at:%Y-%m-%d %H:%M}"
 
 
+class ThrottledSignIns(models.Model):
+    """Sign-ins the per-IP throttle refused, counted per client address and window (AUTH-04).
+
+    A flood from one address writes one audit row per window (at its first refusal) and only
+    counts the rest here, so the audit log does not grow with every refused request.
+    """
+
+    ip = models.GenericIPAddressField(_("client IP"))
+    window_start = models.DateTimeField(_("window start"))
+    refused = models.PositiveIntegerField(_("refused attempts"), default=0)
+    last_at = models.DateTimeField(_("last refused at"))
+
+    class Meta:
+        verbose_name = _("throttled sign-ins")
+        verbose_name_plural = _("throttled sign-ins")
+        constraints = [models.UniqueConstraint(fields=["ip", "window_start"], name="throttled_signins_ip_window")]
+
+    def __str__(self) -> str:
+        return f"{self.ip}@{self.window_start:%Y-%m-%d %H:%M}: {self.refused}"
+
+
 class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 digest is stored."""
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from zhaoyin.accounts.models import (
     PasswordHistory,
     RoleAssignment,
     ServiceGroupMembership,
+    ThrottledSignIns,
     User,
 )
 from zhaoyin.audit.models import Outcome
@@ -373,18 +375,68 @@ def password_expired(user: User, now: dt.datetime | None = None) -> bool:
     return now - user.password_changed_at > dt.timedelta(days=security("PASSWORD_MAX_AGE_DAYS"))
 
 
-def _ip_throttled(ip: str | None, now: dt.datetime) -> bool:
-    if ip is None:
-        return False  # no address (CLI, tests): the per-account lockout still applies
+def _lock_address(ip: str) -> None:
+    """Serialise the throttle's count-and-reserve for one client address until the commit.
+
+    SQLite needs nothing: its IMMEDIATE transactions already hold the one write lock. On
+    PostgreSQL a transaction-scoped advisory lock keyed by the address does it, so attempts
+    from other addresses do not wait.
+    """
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(b"zhaoyin.sign-in-ip:" + ip.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _reserve_ip_attempt(ip: str, now: dt.datetime) -> int | None:
+    """Take one of the address's remaining attempts before the credentials are checked.
+
+    The attempt is counted as a failure at once (a ``LoginFailure`` row, removed again if the
+    sign-in succeeds), in a short transaction that counts and inserts under ``_lock_address``:
+    parallel attempts with k left in the window evaluate exactly k (issue 12 D6; counting
+    before the transaction let 12 of 30 through with 5 left). Returns the row's id, or None
+    when the window is full.
+    """
     window = now - dt.timedelta(minutes=security("IP_THROTTLE_WINDOW_MINUTES"))
-    return LoginFailure.objects.filter(ip=ip, at__gte=window).count() >= security("IP_THROTTLE_FAILURES")
-
-
-def _record_ip_failure(ip: str | None, now: dt.datetime) -> None:
-    """Count a failure against the client address, and forget failures no window needs."""
-    LoginFailure.objects.create(ip=ip, at=now)
     horizon = now - dt.timedelta(minutes=2 * security("IP_THROTTLE_WINDOW_MINUTES"))
-    LoginFailure.objects.filter(at__lt=horizon).delete()
+    with transaction.atomic():
+        _lock_address(ip)
+        if LoginFailure.objects.filter(ip=ip, at__gte=window).count() >= security("IP_THROTTLE_FAILURES"):
+            return None
+        reservation = LoginFailure.objects.create(ip=ip, at=now)
+        # Forget failures no window needs any more.
+        LoginFailure.objects.filter(at__lt=horizon).delete()
+    return reservation.pk
+
+
+def _refuse_throttled(ip: str, username: str, now: dt.datetime) -> None:
+    """Count a refusal of the throttle; only the first of each window per address is audited.
+
+    Windows are fixed slices of IP_THROTTLE_WINDOW_MINUTES. The first refusal in a slice
+    writes the ``auth.login`` / ``denied`` / ``ip_throttled`` row; the others only raise the
+    slice's ``ThrottledSignIns.refused``, so a flood cannot grow the audit log without bound.
+    """
+    minutes = security("IP_THROTTLE_WINDOW_MINUTES")
+    slice_seconds = 60 * minutes
+    start = dt.datetime.fromtimestamp(int(now.timestamp()) // slice_seconds * slice_seconds, tz=dt.UTC)
+    with transaction.atomic():
+        counted = ThrottledSignIns.objects.filter(ip=ip, window_start=start).update(
+            refused=F("refused") + 1, last_at=now
+        )
+        if counted:
+            return
+        try:
+            with transaction.atomic():
+                ThrottledSignIns.objects.create(ip=ip, window_start=start, refused=1, last_at=now)
+        except IntegrityError:  # another refusal opened the slice at the same moment
+            ThrottledSignIns.objects.filter(ip=ip, window_start=start).update(refused=F("refused") + 1, last_at=now)
+            return
+        # The counts are kept as long as the audit log keeps its rows.
+        retention = dt.timedelta(days=security("AUDIT_RETENTION_DAYS"))
+        ThrottledSignIns.objects.filter(window_start__lt=start - retention).delete()
+        audit_write(action="auth.login", outcome=Outcome.DENIED, object_type="accounts.user",
+                    object_repr=username, detail="ip_throttled")
 
 
 def _count_failure(user: User, now: dt.datetime, detail: str) -> None:
@@ -410,14 +462,14 @@ def sign_in(*, username: str, password: str, otp: str | None, ip: str | None) ->
     """
     now = timezone.now()
     username = (username or "").strip()[:150]
-    if _ip_throttled(ip, now):
-        audit_write(action="auth.login", outcome=Outcome.DENIED, object_type="accounts.user",
-                    object_repr=username, detail="ip_throttled")
+    # No address (CLI, tests): not throttled; the per-account lockout still applies.
+    reservation = _reserve_ip_attempt(ip, now) if ip is not None else None
+    if ip is not None and reservation is None:
+        _refuse_throttled(ip, username, now)
         raise SignInRefused("ip_throttled")
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username__iexact=username).first()
         if user is None or not user.is_active:
-            _record_ip_failure(ip, now)
             # Spend the same time as a real check so timing does not reveal the account.
             User().set_password(password or "x")
             audit_write(action="auth.login", outcome=Outcome.FAILURE, object_type="accounts.user",
@@ -426,16 +478,13 @@ def sign_in(*, username: str, password: str, otp: str | None, ip: str | None) ->
         elif user.is_locked(now):
             # Checked anyway, for the timing; a correct password does not lift the lock.
             user.check_password(password or "")
-            _record_ip_failure(ip, now)
             audit_write(action="auth.login", outcome=Outcome.DENIED, obj=user, object_repr=user.username,
                         detail="locked")
             failure = "locked"
         elif not user.check_password(password or ""):
-            _record_ip_failure(ip, now)
             _count_failure(user, now, "bad_password")
             failure = "bad_password"
         elif user.needs_second_factor and not totp.verify_and_consume(user, otp or ""):
-            _record_ip_failure(ip, now)
             _count_failure(user, now, "otp_missing" if not otp else "otp_invalid")
             failure = "otp"
         else:
@@ -447,6 +496,9 @@ def sign_in(*, username: str, password: str, otp: str | None, ip: str | None) ->
                 user.session_epoch += 1
                 fields.append("session_epoch")
             user.save(update_fields=fields)
+            # A success is no failure: give the address its attempt back.
+            if reservation is not None:
+                LoginFailure.objects.filter(pk=reservation).delete()
             audit_write(action="auth.login", user=user, obj=user)
             return user
     raise SignInRefused(failure, needs_otp=failure == "otp")

@@ -12,12 +12,14 @@ A published edition is frozen, so its PDF is generated once and kept under
 from __future__ import annotations
 
 import io
+import mimetypes
 import os
 import re
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -37,16 +39,27 @@ DEFAULT_CITY = "淮南市"
 
 def local_url_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
     """Serve ``file://`` URLs inside the static directory only; refuse the network and the rest
-    of the file system (a stray URL in an item's text must not make the server fetch it)."""
-    from weasyprint.urls import default_url_fetcher
+    of the file system (a stray URL in an item's text must not make the server fetch it).
 
-    if not url.startswith("file://"):
+    The path is percent-decoded before it is checked, and the file read is the one checked:
+    a check on the undecoded text let ``%2F..%2F`` walk out of the directory (issue 12, D10).
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
         raise ValueError(f"refused to fetch {url!r}: the brochure uses local static files only")
-    path = Path(url.removeprefix("file://")).resolve()
-    if not path.is_relative_to(STATIC_DIR):
-        raise ValueError(f"refused to fetch {url!r}: outside the static directory")
-    result: dict[str, Any] = default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-    return result
+    raw = unquote(parts.path)
+    # Once decoded, no escape may remain (a double-encoded name) and no step may go up.
+    if "%" in raw or "\\" in raw or "\x00" in raw or ".." in PurePosixPath(raw).parts:
+        raise ValueError(f"refused to fetch {url!r}: not a plain path")
+    path = Path(raw).resolve()
+    if not path.is_relative_to(STATIC_DIR) or not path.is_file():
+        raise ValueError(f"refused to fetch {url!r}: not a file of the static directory")
+    mime_type, _encoding = mimetypes.guess_type(path.name)
+    return {
+        "string": path.read_bytes(),
+        "mime_type": mime_type or "application/octet-stream",
+        "redirected_url": path.as_uri(),
+    }
 
 
 @dataclass

@@ -15,6 +15,11 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="zhaoyin-search-functions")
 
-        from zhaoyin.core import lookups
+        from zhaoyin.core.sqlite_files import make_private
+
+        connection_created.connect(make_private, dispatch_uid="zhaoyin-sqlite-private")
+
+        from zhaoyin.core import checks, lookups
 
         lookups.register()
+        checks.register()

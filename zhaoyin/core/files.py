@@ -77,6 +77,34 @@ def sniff_content_type(head: bytes, content: bytes) -> str | None:
     return None
 
 
+#: The extensions each allowed type may carry; the first one is given to a name without them.
+_EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+}
+
+
+def download_name(name: str, content_type: str) -> str:
+    """The name a stored file keeps and downloads under: the user's name with the extension
+    of the type sniffed from its bytes (issue 12 D11).
+
+    A PDF uploaded as ``x.html`` becomes ``x.pdf``: the saved copy must not open in a browser
+    or another program as the type its name claimed. A name that already carries one of the
+    type's extensions (any case) is kept as it is.
+    """
+    allowed = _EXTENSIONS.get(content_type)
+    if not allowed:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if dot and "." + extension.lower() in allowed:
+        return name
+    base = stem if dot and stem else name
+    return base[: 200 - len(allowed[0])] + allowed[0]
+
+
 def display_name(name: str) -> str:
     """The user's file name, kept for display only: path parts and control characters dropped."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -115,7 +143,9 @@ def check_uploads(
             raise InvalidInput.field(
                 field, _("%(name)s is not a PDF, JPEG, PNG, Word (docx) or Excel (xlsx) file.") % {"name": name}
             )
-        checked.append(CheckedFile(original_name=name, content=content, content_type=content_type))
+        checked.append(
+            CheckedFile(original_name=download_name(name, content_type), content=content, content_type=content_type)
+        )
     return checked
 
 
@@ -225,7 +255,9 @@ def open_audited(
 def attachment_response(handle: BinaryIO, *, filename: str, content_type: str) -> FileResponse:
     """A download of an uploaded file: an attachment with the type sniffed at upload, ``nosniff``
     and no caching, so a browser never renders it inside the application's origin (FILE-05)."""
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    # Files stored before the name took the sniffed type's extension get it here (D11).
+    name = download_name(filename, content_type)
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -28,6 +28,38 @@ def client_ip(request: HttpRequest) -> str | None:
     return remote
 
 
+#: Headers only a proxy should set; from any other peer they are removed (issue 12).
+FORWARDING_HEADERS = (
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_REAL_IP",
+    "HTTP_FORWARDED",
+)
+
+
+class TrustedProxyMiddleware:
+    """Believe forwarding headers only from ``ZHAOYIN_TRUSTED_PROXIES`` (the first middleware).
+
+    ``SECURE_PROXY_SSL_HEADER`` makes Django treat a request as HTTPS when it carries
+    ``X-Forwarded-Proto: https``; a client that reaches the server around the proxy could
+    claim that itself. From a peer not on the list every forwarding header is dropped before
+    ``SecurityMiddleware`` (HTTPS redirect, secure cookies) or anything else reads it. The
+    proxy itself must overwrite these headers, not append to what the client sent
+    (docs/operations.md).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.META.get("REMOTE_ADDR") not in settings.TRUSTED_PROXIES:
+            for key in FORWARDING_HEADERS:
+                request.META.pop(key, None)
+        return self.get_response(request)
+
+
 class RequestContextMiddleware:
     """Give every request a request id and a trusted client IP for the audit log."""
 

@@ -52,6 +52,57 @@ def test_CFG_01_production_refuses_to_start_without_a_secret_key(tmp_path: Path)
     assert "ZHAOYIN_SECRET_KEY" in result.stderr
 
 
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("ZHAOYIN_SECRET_KEY", settings.DEVELOPMENT_SECRET_KEY, "published development key"),
+        ("ZHAOYIN_FIELD_KEY", settings.DEVELOPMENT_FIELD_KEY, "published development key"),
+        ("ZHAOYIN_FIELD_KEY", settings.DEVELOPMENT_FIELD_KEY.upper(), "published development key"),
+        ("ZHAOYIN_FIELD_KEY", "g" * 32, "32 hex digits"),
+        ("ZHAOYIN_FIELD_KEY", "0123456789abcdef" * 3, "32 hex digits"),
+    ],
+)
+def test_d8_CFG_01_production_refuses_to_start_with_a_published_or_malformed_key(
+    tmp_path: Path, variable: str, value: str, says: str,
+) -> None:
+    """Issue 12 D8: the development keys of config/settings.py and a non-hex field key."""
+    env = production_env(tmp_path)
+    env[variable] = value
+    result = _manage(env, "check", "--deploy")
+    assert result.returncode != 0
+    assert variable in result.stderr
+    assert says in result.stderr
+
+
+def test_d8_CFG_01_check_deploy_fails_on_the_published_keys_in_any_environment(tmp_path: Path) -> None:
+    env = production_env(tmp_path)
+    env["ZHAOYIN_ENV"] = "development"
+    del env["ZHAOYIN_SECRET_KEY"], env["ZHAOYIN_FIELD_KEY"]
+    result = _manage(env, "check", "--deploy")
+    assert result.returncode != 0
+    assert "zhaoyin.E001" in result.stderr
+    assert "zhaoyin.E002" in result.stderr
+    # Without --deploy the development keys are what `make run` is meant to use.
+    plain = _manage(env, "check")
+    assert plain.returncode == 0, plain.stderr
+    assert "zhaoyin.E00" not in plain.stdout + plain.stderr
+
+
+def test_d8_check_fails_on_a_malformed_field_key(tmp_path: Path) -> None:
+    env = production_env(tmp_path)
+    env.update(ZHAOYIN_ENV="development", ZHAOYIN_FIELD_KEY="not-hex-" * 4)
+    result = _manage(env, "check")
+    assert result.returncode != 0
+    assert "zhaoyin.E003" in result.stderr
+    assert "zhaoyin.E001" not in result.stderr
+
+
 PROBE = """
 import json, django
 from django.test.utils import override_settings

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from conftest import PASSWORD, MakeUser
-from zhaoyin.accounts.models import User
+from zhaoyin.accounts.models import LoginFailure, ThrottledSignIns, User
 from zhaoyin.accounts.services import SignInRefused, sign_in, user_unlock
 from zhaoyin.accounts.tests.conftest import LOGIN_URL, WebLogin, api_token_post
 from zhaoyin.audit.models import AuditRecord, Outcome
@@ -97,6 +97,41 @@ def test_AUTH_04_per_ip_throttling_refuses_even_valid_credentials_from_that_addr
     assert AuditRecord.objects.filter(action="auth.login", detail="ip_throttled", outcome=Outcome.DENIED).exists()
     with time_machine.travel(T0 + dt.timedelta(minutes=16), tick=False):
         assert sign_in(username="victim", password=PASSWORD, otp=None, ip="203.0.113.7")
+
+
+@override_settings(ZHAOYIN_SECURITY={
+    **settings.ZHAOYIN_SECURITY, "IP_THROTTLE_FAILURES": 3, "IP_THROTTLE_WINDOW_MINUTES": 15,
+})
+def test_AUTH_04_a_flood_of_throttled_attempts_writes_one_audit_row_per_window_and_counts_the_rest(
+    make_user: MakeUser,
+) -> None:
+    """Issue 12 (observation): refusals of the throttle are counted, not audited one by one."""
+    make_user("staff", username="victim")
+    ip = "203.0.113.8"
+    for moment in (T0, T0 + dt.timedelta(minutes=16)):
+        with time_machine.travel(moment, tick=False):
+            for i in range(3):
+                with pytest.raises(SignInRefused):
+                    sign_in(username=f"guess{i}", password=WRONG, otp=None, ip=ip)
+            for _ in range(40):
+                with pytest.raises(SignInRefused) as exc:
+                    sign_in(username="victim", password=PASSWORD, otp=None, ip=ip)
+                assert exc.value.reason == "ip_throttled"
+    throttled = AuditRecord.objects.filter(action="auth.login", detail="ip_throttled", outcome=Outcome.DENIED)
+    assert throttled.count() == 2
+    assert {r.client_ip for r in throttled} <= {None, ip}
+    windows = ThrottledSignIns.objects.filter(ip=ip).order_by("window_start")
+    assert [w.refused for w in windows] == [40, 40]
+    assert windows[1].window_start - windows[0].window_start >= dt.timedelta(minutes=15)
+    assert AuditRecord.objects.filter(action="auth.login", detail="unknown_or_inactive").count() == 6
+
+
+def test_AUTH_04_d6_a_success_gives_the_address_its_attempt_back(make_user: MakeUser) -> None:
+    make_user("staff", username="lee")
+    sign_in(username="lee", password=PASSWORD, otp=None, ip="198.51.100.4")
+    with pytest.raises(SignInRefused):
+        sign_in(username="lee", password=WRONG, otp=None, ip="198.51.100.4")
+    assert LoginFailure.objects.filter(ip="198.51.100.4").count() == 1
 
 
 def _normalised(body: bytes, *names: str) -> str:

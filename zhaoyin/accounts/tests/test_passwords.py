@@ -49,6 +49,40 @@ def test_AUTH_02_common_password_list_is_active(make_user: MakeUser) -> None:
     assert "password_too_common" in {e.code for e in exc.value.error_list}
 
 
+@pytest.mark.parametrize(
+    "password",
+    [
+        "P@ssw0rd1234",  # leetspeak of "password", digits as padding
+        "Dr@g0n!2026",  # leetspeak of "dragon", a common password
+        "2026#Sh@d0w!!",  # padding in front as well
+        "1qaz@WSX3edc",  # three vertical keyboard walks, the middle one shifted
+        "!QAZ2wsx#EDC",
+        "Qwerty123456!",  # a row walk and a digit sequence
+        "Q1w2e3r4t5y6",  # two walks interleaved
+        "Asdf!2345678",
+        "Zxcvbnm,./11",
+        "Abc12345678!",  # alphabet and digit sequences
+        "Aaaa1111!!!!",  # repeats
+    ],
+)
+def test_AUTH_02_issue_12_keyboard_walks_sequences_and_leetspeak_are_refused(
+    make_user: MakeUser, password: str
+) -> None:
+    user = make_user("staff")
+    with pytest.raises(ValidationError) as exc:
+        validate_password(password, user)
+    assert "password_predictable" in {e.code for e in exc.value.error_list}
+
+
+@pytest.mark.parametrize(
+    "password", ["Demo#Pass2026", "Zy-New-Pass-2027", "H7#kq9!Lm2$v", "Tr0ub4dor&3x", "Mei-hua-lu-17", COMPLIANT_64]
+)
+def test_AUTH_02_issue_12_ordinary_compliant_passwords_are_not_taken_for_patterns(
+    make_user: MakeUser, password: str
+) -> None:
+    validate_password(password, make_user("staff"))
+
+
 def test_AUTH_02_compliant_64_character_password_passes_without_truncation(make_user: MakeUser) -> None:
     user = make_user("staff")
     assert len(COMPLIANT_64) == 64

@@ -56,6 +56,27 @@ def test_pdf_url_fetcher_refuses_the_network_and_other_files() -> None:
     assert brochure.local_url_fetcher((brochure.STATIC_DIR / brochure.STYLESHEET).as_uri())
 
 
+def test_d10_pdf_url_fetcher_decodes_before_it_checks() -> None:
+    """Issue 12 D10: an encoded ``/`` or ``..`` cannot walk out of the static directory."""
+    base = brochure.STATIC_DIR.as_uri()
+    up = "..%2F" * 20
+    for url in (
+        f"{base}/%2F{up}etc%2Fhostname",
+        f"{base}/css%2F{up}etc%2Fhostname",
+        f"{base}/css/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/hostname",
+        f"{base}/css/{'%252e%252e/' * 20}etc/hostname",
+        f"{base}/..%5C..%5Cetc%5Chostname",
+        "file://evil.example.com/etc/hostname",
+        "FILE:///etc/hostname",
+    ):
+        with pytest.raises(ValueError, match="refused"):
+            brochure.local_url_fetcher(url)
+    # An encoded name inside the directory is still served, as the file it names.
+    fetched = brochure.local_url_fetcher(base + "/css/catalog%2Dbrochure.css")
+    assert fetched["string"] == (brochure.STATIC_DIR / brochure.STYLESHEET).read_bytes()
+    assert fetched["mime_type"] == "text/css"
+
+
 def test_published_pdf_is_cached(edition_with_items: CatalogEdition, generated_dir: Path) -> None:
     edition = services.edition_publish(acting_user=None, edition=edition_with_items)
     first = brochure.edition_pdf(edition)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from zhaoyin.core import files as files_core
@@ -39,3 +41,33 @@ def test_the_files_of_a_change_that_fails_are_removed_and_the_error_goes_on(tmp_
         _failing_change(seen, tmp_path / "test-area")
     assert seen == [2]
     assert list((tmp_path / "test-area").iterdir()) == []
+
+
+POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.domain)</script></body></html>\n%%EOF\n"
+
+
+def test_d11_FILE_05_a_stored_file_takes_the_extension_of_its_sniffed_type() -> None:
+    """Issue 12 D11: a PDF polyglot uploaded as ``.html`` is kept and downloaded as ``.pdf``."""
+    uploads = [
+        SimpleUploadedFile("报告.html", POLYGLOT),
+        SimpleUploadedFile("scan", b"\x89PNG\r\n\x1a\n" + b"\0" * 32),
+        SimpleUploadedFile("照片.JPEG", b"\xff\xd8\xff\xe0" + b"\0" * 32),
+        SimpleUploadedFile("批复.PDF", POLYGLOT),
+        SimpleUploadedFile("a.pdf.exe", POLYGLOT),
+    ]
+    checked = files_core.check_uploads(uploads)
+    assert [c.original_name for c in checked] == ["报告.pdf", "scan.png", "照片.JPEG", "批复.PDF", "a.pdf.pdf"]
+    assert [c.content_type for c in checked] == [
+        "application/pdf", "image/png", "image/jpeg", "application/pdf", "application/pdf",
+    ]
+
+
+def test_d11_FILE_05_a_file_stored_under_another_extension_downloads_with_its_type() -> None:
+    response = files_core.attachment_response(
+        io.BytesIO(POLYGLOT), filename="evidence.html", content_type="application/pdf"
+    )
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert 'filename="evidence.pdf"' in disposition
+    assert ".html" not in disposition
+    assert response["Content-Type"] == "application/pdf"

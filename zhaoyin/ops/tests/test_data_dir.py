@@ -28,3 +28,22 @@ def test_a_data_directory_that_cannot_be_made_exits_2_naming_the_variable(tmp_pa
     assert str(data_dir) in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not data_dir.exists()
+
+
+OPEN_DATABASE = """
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE t (x)")
+    cursor.execute("INSERT INTO t VALUES (1)")
+"""
+
+
+def test_d9_the_sqlite_database_is_created_0600_in_a_0700_directory(tmp_path: Path) -> None:
+    """Issue 12 D9: the database file (and its WAL files) private like the uploads."""
+    data_dir = tmp_path / "fresh" / "data"
+    run_cli("shell", "-v", "0", "-c", OPEN_DATABASE, data_dir=data_dir, env="development")
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    files = sorted(p.name for p in data_dir.iterdir() if p.name.startswith("zhaoyin.sqlite3"))
+    assert "zhaoyin.sqlite3" in files
+    for name in files:
+        assert stat.S_IMODE((data_dir / name).stat().st_mode) == 0o600, name
