@@ -29,6 +29,8 @@ _data_default = tempfile.mkdtemp(prefix="zhaoyin-test-") if TESTING else str(BAS
 DATA_DIR = Path(os.environ.get("ZHAOYIN_DATA_DIR", _data_default)).resolve()
 UPLOAD_DIR = DATA_DIR / "uploads"
 GENERATED_DIR = DATA_DIR / "generated"
+#: Signed checkpoints of the audit chain, kept outside the database (issue 12 D2).
+AUDIT_CHECKPOINT_DIR = DATA_DIR / "audit"
 
 _DEV_SECRET = "dev-only-not-secret-zhaoyin-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - development only; production refuses to start without a real key
 SECRET_KEY = os.environ.get("ZHAOYIN_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)

@@ -70,6 +70,20 @@ def chain_key() -> bytes:
     return derive_key(settings.FIELD_KEY, "zhaoyin-audit-chain")
 
 
+def head_mac(count: int, last_id: int, last_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SM3 of the chain head: the number of records, the last one's id and hash (D2).
+
+    The ``head|`` prefix keeps it apart from record hashes, which begin with a hex hash."""
+    return hmac_sm3_hex(key or chain_key(), f"head|{int(count)}|{int(last_id)}|{last_hash}".encode())
+
+
+def _move_head(head: AuditChainHead, *, added: int, last_id: int, last_hash: str, key: bytes | None = None) -> None:
+    count = head.count + added
+    AuditChainHead.objects.filter(id=1).update(
+        last_id=last_id, last_hash=last_hash, count=count, mac=head_mac(count, last_id, last_hash, key)
+    )
+
+
 def record_hash(record: AuditRecord, prev_hash: str, key: bytes | None = None) -> str:
     """HMAC-SM3 over the previous hash and the record's canonical form.
 
@@ -138,7 +152,7 @@ def audit_write(
     record.prev_hash = head.last_hash
     record.hash = record_hash(record, head.last_hash)
     record.save()
-    AuditChainHead.objects.filter(id=1).update(last_id=record.pk, last_hash=record.hash)
+    _move_head(head, added=1, last_id=record.pk, last_hash=record.hash)
     return record
 
 
@@ -196,7 +210,7 @@ def audit_write_many(*, user: Any, entries: Iterable[Mapping[str, Any]]) -> int:
     total = insert_rows(AuditRecord, columns, records())
     if total:
         last_id = AuditRecord.objects.filter(hash=state["prev"]).values_list("pk", flat=True).get()
-        AuditChainHead.objects.filter(id=1).update(last_id=last_id, last_hash=state["prev"])
+        _move_head(head, added=total, last_id=last_id, last_hash=state["prev"], key=key)
     return total
 
 
