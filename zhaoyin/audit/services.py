@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from zhaoyin.audit.models import AuditChainHead, AuditRecord, Outcome
+from zhaoyin.audit.redaction import minimise
 from zhaoyin.core import context
 from zhaoyin.lib.crypto import derive_key, hmac_sm3_hex
 from zhaoyin.lib.masking import mask_value
@@ -47,7 +48,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The audited picture of a model instance: its concrete fields, personal data masked."""
+    """The audited picture of a model instance: its concrete fields, personal data (names
+    included) masked. ``audit_write`` then withholds a business object's values."""
     out: dict[str, Any] = {}
     for f in obj._meta.concrete_fields:
         if fields is not None and f.name not in fields:
@@ -132,7 +134,8 @@ def audit_write(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    record = AuditRecord(
+    # Business values are withheld before the record is hashed (issue 12 D4, ``redaction``).
+    record = AuditRecord(**minimise(dict(
         channel=ctx.channel,
         client_ip=_stored_ip(ctx.client_ip),
         request_id=ctx.request_id,
@@ -145,7 +148,7 @@ def audit_write(
         after=_jsonable(dict(after)) if after is not None else None,
         detail=detail[:4000],
         **_actor_fields(user),
-    )
+    )))
     # Locking the head row serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions
     # already hold the write lock from BEGIN.
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
@@ -188,7 +191,7 @@ def audit_write_many(*, user: Any, entries: Iterable[Mapping[str, Any]]) -> int:
         for entry in entries:
             obj = entry.get("obj")
             before, after = entry.get("before"), entry.get("after")
-            record = AuditRecord(
+            record = AuditRecord(**minimise(dict(
                 channel=ctx.channel,
                 client_ip=client_ip,
                 request_id=ctx.request_id,
@@ -201,7 +204,7 @@ def audit_write_many(*, user: Any, entries: Iterable[Mapping[str, Any]]) -> int:
                 after=_jsonable(dict(after)) if after is not None else None,
                 detail=str(entry.get("detail", ""))[:4000],
                 **actor,
-            )
+            )))
             record.prev_hash = state["prev"]
             record.hash = record_hash(record, state["prev"], key)
             state["prev"] = record.hash
@@ -215,7 +218,8 @@ def audit_write_many(*, user: Any, entries: Iterable[Mapping[str, Any]]) -> int:
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the fields that changed, as (before, after)."""
+    """Only the fields that changed, as (before, after). Computed on the real values, so a
+    change is found even when ``audit_write`` then withholds both sides (issue 12 D4)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
