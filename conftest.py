@@ -9,8 +9,9 @@ Every answer the test client gets from /api/v1 is checked against the OpenAPI do
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from io import StringIO
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.http.response import HttpResponseBase
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
@@ -115,6 +116,19 @@ def _api_answers_conform(monkeypatch: pytest.MonkeyPatch) -> None:
         return response
 
     monkeypatch.setattr(Client, "request", request)
+
+
+_checkpoint_dirs = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test has its own audit checkpoint directory (created only when written to): a
+    checkpoint written during one test (a worker pass runs every job) would otherwise make
+    the next test's log look cut short (issue 12 D2)."""
+    path = tmp_path_factory.getbasetemp() / "audit-checkpoints" / str(next(_checkpoint_dirs))
+    with override_settings(AUDIT_CHECKPOINT_DIR=path):
+        yield
 
 
 @pytest.fixture

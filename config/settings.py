@@ -30,6 +30,8 @@ _data_default = tempfile.mkdtemp(prefix="zhaoyin-test-") if TESTING else str(BAS
 DATA_DIR = Path(os.environ.get("ZHAOYIN_DATA_DIR", _data_default)).resolve()
 UPLOAD_DIR = DATA_DIR / "uploads"
 GENERATED_DIR = DATA_DIR / "generated"
+#: Signed checkpoints of the audit chain, kept outside the database (issue 12 D2).
+AUDIT_CHECKPOINT_DIR = DATA_DIR / "audit"
 
 # The development keys are published here: production refuses them, and so does
 # `check --deploy` in any environment (zhaoyin.core.checks, issue 12 D8).

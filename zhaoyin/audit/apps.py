@@ -10,3 +10,8 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Registers the retention check (AUD-05).
         from zhaoyin.audit import checks  # noqa: F401
+        from zhaoyin.audit.checkpoints import run_checkpoint_job
+        from zhaoyin.core import periodic
+
+        # A signed checkpoint outside the database, daily (issue 12 D2).
+        periodic.register("audit-checkpoint", 24 * 3600, run_checkpoint_job)

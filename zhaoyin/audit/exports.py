@@ -1,5 +1,6 @@
 """The audit log as an .xlsx workbook (AUD-07). Every text value is a string cell (XLS-02):
-audit records carry user input (object names, details) that must never become a formula."""
+audit records carry user input (object names, details) that must never become a formula.
+Each record passes ``redaction.for_reader`` as on the auditor's pages (issue 12 D4)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.audit.redaction import for_reader
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 
 #: An export larger than this is refused: narrow the time range instead.
@@ -21,14 +23,15 @@ MAX_EXPORT_ROWS = 200_000
 def _rows(records: QuerySet[AuditRecord]) -> Iterator[list[Any]]:
     outcomes = dict(AuditRecord._meta.get_field("outcome").flatchoices)
     for r in records.iterator(chunk_size=2000):
+        shown = for_reader(r)
         yield [
             r.pk,
             timezone.localtime(r.at).isoformat(timespec="seconds"),
             r.actor, r.roles, r.unit, r.channel, r.client_ip or "", r.request_id, r.action,
-            str(outcomes.get(r.outcome, r.outcome)), r.object_type, r.object_id, r.object_repr,
-            json.dumps(r.before, ensure_ascii=False, sort_keys=True) if r.before is not None else "",
-            json.dumps(r.after, ensure_ascii=False, sort_keys=True) if r.after is not None else "",
-            r.detail, r.hash,
+            str(outcomes.get(r.outcome, r.outcome)), r.object_type, r.object_id, shown.object_repr,
+            json.dumps(shown.before, ensure_ascii=False, sort_keys=True) if shown.before is not None else "",
+            json.dumps(shown.after, ensure_ascii=False, sort_keys=True) if shown.after is not None else "",
+            shown.detail, r.hash,
         ]
 
 

@@ -50,11 +50,19 @@ class AuditRecord(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the newest hash; locking it serialises appends to the chain."""
+    """A single row holding the newest hash; locking it serialises appends to the chain.
+
+    ``mac`` is an HMAC-SM3 with the chain key over (``count``, ``last_id``, ``last_hash``)
+    (``audit.services.head_mac``): whoever cuts the tail of the log cannot point the head at
+    the new last record without the key (issue 12 D2). The never-written head (0, 0, genesis)
+    carries no MAC.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit chain head")

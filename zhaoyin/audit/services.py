@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from zhaoyin.audit.models import AuditChainHead, AuditRecord, Outcome
+from zhaoyin.audit.redaction import minimise
 from zhaoyin.core import context
 from zhaoyin.lib.crypto import derive_key, hmac_sm3_hex
 from zhaoyin.lib.masking import mask_value
@@ -47,7 +48,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The audited picture of a model instance: its concrete fields, personal data masked."""
+    """The audited picture of a model instance: its concrete fields, personal data (names
+    included) masked. ``audit_write`` then withholds a business object's values."""
     out: dict[str, Any] = {}
     for f in obj._meta.concrete_fields:
         if fields is not None and f.name not in fields:
@@ -68,6 +70,20 @@ def _canonical(record: AuditRecord) -> bytes:
 def chain_key() -> bytes:
     """The HMAC-SM3 key of the chain, derived from the configured field key."""
     return derive_key(settings.FIELD_KEY, "zhaoyin-audit-chain")
+
+
+def head_mac(count: int, last_id: int, last_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SM3 of the chain head: the number of records, the last one's id and hash (D2).
+
+    The ``head|`` prefix keeps it apart from record hashes, which begin with a hex hash."""
+    return hmac_sm3_hex(key or chain_key(), f"head|{int(count)}|{int(last_id)}|{last_hash}".encode())
+
+
+def _move_head(head: AuditChainHead, *, added: int, last_id: int, last_hash: str, key: bytes | None = None) -> None:
+    count = head.count + added
+    AuditChainHead.objects.filter(id=1).update(
+        last_id=last_id, last_hash=last_hash, count=count, mac=head_mac(count, last_id, last_hash, key)
+    )
 
 
 def record_hash(record: AuditRecord, prev_hash: str, key: bytes | None = None) -> str:
@@ -118,7 +134,8 @@ def audit_write(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    record = AuditRecord(
+    # Business values are withheld before the record is hashed (issue 12 D4, ``redaction``).
+    record = AuditRecord(**minimise(dict(
         channel=ctx.channel,
         client_ip=_stored_ip(ctx.client_ip),
         request_id=ctx.request_id,
@@ -131,14 +148,14 @@ def audit_write(
         after=_jsonable(dict(after)) if after is not None else None,
         detail=detail[:4000],
         **_actor_fields(user),
-    )
+    )))
     # Locking the head row serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions
     # already hold the write lock from BEGIN.
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     record.prev_hash = head.last_hash
     record.hash = record_hash(record, head.last_hash)
     record.save()
-    AuditChainHead.objects.filter(id=1).update(last_id=record.pk, last_hash=record.hash)
+    _move_head(head, added=1, last_id=record.pk, last_hash=record.hash)
     return record
 
 
@@ -174,7 +191,7 @@ def audit_write_many(*, user: Any, entries: Iterable[Mapping[str, Any]]) -> int:
         for entry in entries:
             obj = entry.get("obj")
             before, after = entry.get("before"), entry.get("after")
-            record = AuditRecord(
+            record = AuditRecord(**minimise(dict(
                 channel=ctx.channel,
                 client_ip=client_ip,
                 request_id=ctx.request_id,
@@ -187,7 +204,7 @@ def audit_write_many(*, user: Any, entries: Iterable[Mapping[str, Any]]) -> int:
                 after=_jsonable(dict(after)) if after is not None else None,
                 detail=str(entry.get("detail", ""))[:4000],
                 **actor,
-            )
+            )))
             record.prev_hash = state["prev"]
             record.hash = record_hash(record, state["prev"], key)
             state["prev"] = record.hash
@@ -196,12 +213,13 @@ def audit_write_many(*, user: Any, entries: Iterable[Mapping[str, Any]]) -> int:
     total = insert_rows(AuditRecord, columns, records())
     if total:
         last_id = AuditRecord.objects.filter(hash=state["prev"]).values_list("pk", flat=True).get()
-        AuditChainHead.objects.filter(id=1).update(last_id=last_id, last_hash=state["prev"])
+        _move_head(head, added=total, last_id=last_id, last_hash=state["prev"], key=key)
     return total
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the fields that changed, as (before, after)."""
+    """Only the fields that changed, as (before, after). Computed on the real values, so a
+    change is found even when ``audit_write`` then withholds both sides (issue 12 D4)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 

@@ -1,7 +1,9 @@
 """The auditor's pages (AUD-07): search the audit log, read one record, export to Excel.
 
 Only the auditor reaches them. There is no page or endpoint that changes or deletes a
-record: every view here is GET-only. Each search, record view and export is itself
+record: every view here is GET-only. What they show of a record passes ``redaction.for_reader``
+first: business values are withheld and personal names masked, old records included
+(issue 12 D4). Each search, record view and export is itself
 written to the audit log with the filter used and the number of records matched.
 """
 
@@ -22,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from zhaoyin.audit.exports import MAX_EXPORT_ROWS, write_audit_xlsx
 from zhaoyin.audit.forms import AuditSearchForm
+from zhaoyin.audit.redaction import for_reader
 from zhaoyin.audit.selectors import audit_record_get, audit_records
 from zhaoyin.audit.services import audit_log_access
 from zhaoyin.core.authz import allow
@@ -54,6 +57,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "audit/list.html",
         {"form": form, "page_obj": page_obj, "records": page_obj.object_list,
+         "rows": [(r, for_reader(r)) for r in page_obj.object_list],
          "export_url": reverse("audit:export"), "page_sizes": ",".join(map(str, PAGE_SIZES))},
     )
 
@@ -63,9 +67,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = audit_record_get(pk=pk)
     audit_log_access(acting_user=request.user, action="audit.view", filters={"id": pk}, row_count=1)
+    shown = for_reader(record)
     return render(
         request, "audit/detail.html",
-        {"record": record, "before_json": _pretty(record.before), "after_json": _pretty(record.after)},
+        {"record": record, "shown": shown, "before_json": _pretty(shown.before), "after_json": _pretty(shown.after)},
     )
 
 

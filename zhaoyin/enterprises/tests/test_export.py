@@ -114,6 +114,10 @@ def test_XLS_03_export_applies_the_list_filters(make_user: Any, make_enterprise:
     assert list(read_first_sheet(data).rows)[1][0] == "乙煤炭"
     audit = AuditRecord.objects.filter(action="enterprise.export").latest("id")
     assert json.loads(audit.detail) == {"filter": {"industry": "coal"}, "rows": 1}
+    # The free-text search is a business value: its key is kept, its text withheld (D4).
+    export(user, {"q": "乙煤炭"})
+    audit = AuditRecord.objects.filter(action="enterprise.export").latest("id")
+    assert json.loads(audit.detail) == {"filter": {"q": "***"}, "rows": 1}
     assert export(user, {"q": "甲"})[1] == 1
 
 

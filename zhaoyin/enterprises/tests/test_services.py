@@ -62,7 +62,9 @@ def test_AUD_01_create_stores_resolved_values_and_one_audit_record(make_user: Ma
     assert record.action == "enterprise.create"
     assert record.actor == staff.username
     assert record.after is not None
-    assert record.after["qualifications"] == ["专精特新", "高新技术企业"]
+    # Recorded as changed, its value withheld (issue 12 D4).
+    assert record.after["qualifications"] == "***"
+    assert record.after["org_unit"] == e.org_unit_id
 
 
 @pytest.mark.parametrize(
@@ -151,9 +153,11 @@ def test_update_records_only_the_changed_fields(make_user: MakeUser, make_enterp
     enterprise_update(acting_user=staff, enterprise=e, data={"employees": 7, "name": "原名"})
     [record] = enterprise_records(e)
     assert record.before is not None
-    assert record.before == {"employees": 5, "updated_at": record.before["updated_at"], "version": 1}
+    # The changed fields by name; the figure itself withheld, the version kept (issue 12 D4).
+    assert record.before == {"employees": "***", "updated_at": record.before["updated_at"], "version": 1}
     assert record.after is not None
-    assert record.after["employees"] == 7
+    assert record.after["employees"] == "***"
+    assert record.after["version"] == 2
     assert "name" not in record.after
     assert "search_text" not in record.after
 
@@ -212,7 +216,7 @@ def test_figures_upsert_per_year_with_audit(make_user: MakeUser, make_enterprise
     second_before = records[1].before
     assert second_before is not None
     assert second_before == {
-        "tax_wan": "10.00",
+        "tax_wan": "***",
         "employees": None,
         "updated_at": second_before["updated_at"],
         "year": 2025,

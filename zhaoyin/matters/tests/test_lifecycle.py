@@ -240,7 +240,9 @@ def test_draft_update_changes_the_given_fields_and_is_audited(people: People, ma
     assert [u.code for u in stored.co_units.all()] == ["340403"]
     record = AuditRecord.objects.filter(action="matter.update").get()
     assert record.after is not None
-    assert record.after["title"] == "新增用地指标"
+    # The title is recorded as changed, not quoted; org-unit codes are kept (issue 12 D4).
+    assert record.after["title"] == "***"
+    assert record.after["kind"] == "urgent_instruction"
     assert record.after["co_units"] == ["340403"]
 
 

@@ -157,4 +157,5 @@ def test_the_worker_runs_every_app_job_on_its_period_without_importing_the_apps(
         "notifications-deliver": 60,
         "policies-match-refresh": 86400,
         "policies-expire": 86400,
+        "audit-checkpoint": 86400,
     }

@@ -101,8 +101,10 @@ def test_update_patches_given_fields_bumps_version_and_audits_the_diff(make_user
     assert policy.benefits == "奖励100万元"
     assert policy.version == 2
     record = AuditRecord.objects.get(action="policy.update", object_id=str(policy.pk))
-    assert (record.after or {})["benefits"] == "奖励100万元"
+    # Which field changed, not its text (issue 12 D4).
+    assert (record.after or {})["benefits"] == "***"
     assert "benefits" in (record.before or {})
+    assert (record.after or {})["version"] == 2
     # Saving what is stored writes nothing.
     services.policy_update(acting_user=admin, policy=policy, data={"benefits": "奖励100万元"})
     assert AuditRecord.objects.filter(action="policy.update").count() == 1

@@ -149,13 +149,14 @@ def test_AUD_01_evidence_download_is_audited_with_who_and_which_file(
     record = downloads.get()
     assert (record.actor_id, record.actor, record.outcome) == (staff_b.pk, staff_b.username, "success")
     assert (record.object_type, record.object_id) == ("projects.evidencefile", str(evidence.pk))
-    assert record.object_repr == f"{project_b.code} 投资协议.pdf"
+    # Which file of which project, by id and digest; not its name (issue 12 D4).
+    assert record.object_repr == ""
     assert json.loads(record.detail) == {
         "file": evidence.pk,
-        "name": "投资协议.pdf",
+        "name": "***",
         "sha256": evidence.sha256,
         "project": project_b.pk,
-        "project_code": project_b.code,
+        "project_code": "***",
     }
     assert record.channel == "web"
 

@@ -47,8 +47,9 @@ def test_target_set_creates_updates_and_audits(org_tree: dict[str, OrgUnit], mak
     changed = records[1]
     assert changed.before is not None
     assert changed.after is not None
-    assert changed.before["value"] == "660.00"
-    assert changed.after["value"] == "700.00"
+    # The target's figure is recorded as changed, not quoted (issue 12 D4).
+    assert changed.before["value"] == changed.after["value"] == "***"
+    assert (changed.after["year"], changed.after["indicator"]) == (2026, "external_funds")
 
 
 @pytest.mark.parametrize(
