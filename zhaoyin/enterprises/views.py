@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.audit.redaction import WITHHELD
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.forms import FilterBarForm
@@ -147,6 +148,10 @@ def _trail_rows(records: list[AuditRecord]) -> list[TrailRow]:
         if record.action != "enterprise.create":
             for key in after:
                 if key in TRAIL_HIDDEN_FIELDS or (key == "year" and row.year is not None):
+                    continue
+                if after[key] == WITHHELD or before.get(key) == WITHHELD:
+                    # The audit log keeps which field changed, not its value (issue 12 D4).
+                    row.changes.append((labels.get(key, key), "", _("changed")))
                     continue
                 row.changes.append((labels.get(key, key), shown(key, before.get(key)), shown(key, after[key]) or "—"))
         rows.append(row)

@@ -150,7 +150,8 @@ def test_detail_shows_profile_figures_and_history(make_user: MakeUser, make_ente
     assert [row.record.action for row in trail] == ["enterprise.figures", "enterprise.update"]
     # The history names the changed field; its value lives in the profile above, not in the
     # audit log the history is read from (issue 12 D4).
-    assert [after for _label, _before, after in trail[1].changes] == ["***"]
+    assert [(before, after) for _label, before, after in trail[1].changes] == [("", "已修改")]
+    assert "***" not in body
     assert not any("150" in after for _label, _before, after in trail[1].changes)
     assert reverse("enterprises:edit", args=[e.pk]) in body
     assert 'id="figures-form"' in body
