@@ -147,13 +147,9 @@ def visit_file_open(*, acting_user: User, file: VisitFile) -> BinaryIO:
     """Open a visit's photo or document for ``acting_user`` and audit the read
     ("visit.file.download"). ``file`` comes from ``selectors.visit_file_get_for_user``."""
     visit = file.visit
-    return files_core.open_audited(
-        visit_file_path(file.stored_name),
-        acting_user=acting_user,
-        action="visit.file.download",
-        obj=file,
-        object_repr=f"{visit.enterprise.name} {visit.visited_on.isoformat()} {file.original_name}",
-        detail={"file": file.pk, "name": file.original_name, "sha256": file.sha256, "visit": visit.pk},
+    return files_core.open_attachment(
+        file, area=FILE_AREA, acting_user=acting_user, action="visit.file.download",
+        owner_repr=f"{visit.enterprise.name} {visit.visited_on.isoformat()}", owner={"visit": visit.pk},
     )
 
 
