@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import models, transaction
@@ -20,6 +20,12 @@ from zhaoyin.core import context
 from zhaoyin.lib.crypto import derive_key, hmac_sm3_hex
 from zhaoyin.lib.masking import mask_value
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    from zhaoyin.accounts.models import User
+
 GENESIS = "0" * 64
 HASHED_FIELDS = (
     "at", "actor_id", "actor", "roles", "unit", "channel", "client_ip", "request_id", "action",
@@ -27,7 +33,7 @@ HASHED_FIELDS = (
 )
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: object) -> Any:
     """Reduce a value to JSON types whose text survives a round trip through any database."""
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -101,11 +107,12 @@ def _stored_ip(ip: str | None) -> str | None:
     return prepped or None
 
 
-def _actor_fields(user: Any) -> dict[str, Any]:
+def _actor_fields(user: User | AbstractBaseUser | AnonymousUser | None) -> dict[str, Any]:
     if user is None or not getattr(user, "is_authenticated", False):
         name = getattr(user, "username", "") if user is not None else ""
         return {"actor_id": None, "actor": name or "anonymous", "roles": "", "unit": ""}
-    unit = user.org_unit.code if getattr(user, "org_unit_id", None) else ""
+    user = cast("User", user)  # a signed-in account is always ours
+    unit = user.org_unit.code if user.org_unit is not None else ""
     return {
         "actor_id": user.pk,
         "actor": user.get_username(),
@@ -118,7 +125,7 @@ def _actor_fields(user: Any) -> dict[str, Any]:
 def audit_write(
     *,
     action: str,
-    user: Any = None,
+    user: User | AbstractBaseUser | AnonymousUser | None = None,
     outcome: str = Outcome.SUCCESS,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -159,7 +166,9 @@ def audit_write(
     return record
 
 
-def audit_denied(*, user: Any, action: str, target: str = "", detail: str = "") -> AuditRecord:
+def audit_denied(
+    *, user: User | AbstractBaseUser | AnonymousUser | None, action: str, target: str = "", detail: str = ""
+) -> AuditRecord:
     """Record a refused attempt. Called outside (after) any rolled-back business transaction."""
     return audit_write(
         action=action, user=user, outcome=Outcome.DENIED, object_type="url" if target.startswith("/") else "",
@@ -168,7 +177,9 @@ def audit_denied(*, user: Any, action: str, target: str = "", detail: str = "") 
 
 
 @transaction.atomic
-def audit_write_many(*, user: Any, entries: Iterable[Mapping[str, Any]]) -> int:
+def audit_write_many(
+    *, user: User | AbstractBaseUser | AnonymousUser | None, entries: Iterable[Mapping[str, Any]]
+) -> int:
     """Append many records in one go (bulk imports): same fields and chain as ``audit_write``.
 
     Each entry is a mapping of ``audit_write``'s keyword arguments (``action``, ``obj``,
@@ -225,7 +236,13 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str,
 
 
 @transaction.atomic
-def audit_log_access(*, acting_user: Any, action: str, filters: Mapping[str, Any], row_count: int) -> AuditRecord:
+def audit_log_access(
+    *,
+    acting_user: User | AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    filters: Mapping[str, object],
+    row_count: int,
+) -> AuditRecord:
     """Record that the auditor searched ("audit.query") or exported ("audit.export") the log
     (AUD-07): the filter used and how many records it matched."""
     if action not in ("audit.query", "audit.export", "audit.view"):

@@ -7,23 +7,20 @@ only for the city admin (404 for other readers); a published one for every reade
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Router, Status
-from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.catalog import brochure, selectors, services
 from zhaoyin.catalog.filters import CatalogItemFilter
+from zhaoyin.catalog.inputs import CatalogItemInput, CatalogItemUpdateInput
 from zhaoyin.catalog.models import CatalogItem
-from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
-
-# The amount type of the enterprise API: a JSON string or number, booleans refused with one message.
-from zhaoyin.core.fields import Amount
+from zhaoyin.core.api import ErrorOut, api_allow
+from zhaoyin.core.fields import exact_amounts
+from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import DecimalText, OutSchema
 from zhaoyin.core.roles import Role
 
@@ -66,49 +63,15 @@ class ItemPageOut(OutSchema):
     items: list[ItemOut]
 
 
-class ItemIn(StrictSchema):
-    name: StrictStr
-    industry: StrictStr = Field(description="Industry code")
-    park: StrictStr = Field(description="Org unit code (a park or a county)")
-    land_mu: Amount = None
-    investment_estimate_wan: Amount = Field(description="万元, a decimal string or number")
-    construction_content: StrictStr | None = None
-    market_analysis: StrictStr | None = None
-    benefit_analysis: StrictStr | None = None
-    cooperation_mode: StrictStr | None = Field(None, description="sole, joint, ppp, fund or open")
-    contact_unit: StrictStr | None = None
-    contact_person: StrictStr | None = None
-    contact_phone: StrictStr | None = None
+# The bodies are the use cases' input models (zhaoyin.catalog.inputs): the same verdict per
+# value as the pages.
+AMOUNTS = ["land_mu", "investment_estimate_wan"]
 
 
-class ItemPatchIn(StrictSchema):
-    name: StrictStr | None = None
-    industry: StrictStr | None = None
-    park: StrictStr | None = None
-    land_mu: Amount = None
-    investment_estimate_wan: Amount = None
-    construction_content: StrictStr | None = None
-    market_analysis: StrictStr | None = None
-    benefit_analysis: StrictStr | None = None
-    cooperation_mode: StrictStr | None = None
-    contact_unit: StrictStr | None = None
-    contact_person: StrictStr | None = None
-    contact_phone: StrictStr | None = None
-    status: StrictStr | None = Field(None, description="active or archived")
-    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
-
-
-def _payload(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
-    """Amounts sent as JSON numbers re-read exactly from the body (no float on money)."""
-    try:
-        raw = json.loads(request.body, parse_float=Decimal)
-    except ValueError:
-        return data
-    if isinstance(raw, dict):
-        for name in ("land_mu", "investment_estimate_wan"):
-            if name in data and isinstance(raw.get(name), Decimal):
-                data[name] = raw[name]
-    return data
+def _exact(request: HttpRequest, payload: Input) -> dict[str, Any]:
+    """The fields sent, with amounts that arrived as JSON numbers read again from the body's
+    own text (a float once parsed), to be built into the input once more."""
+    return exact_amounts(request, payload.model_dump(exclude_unset=True), AMOUNTS)
 
 
 def _reload(user: User, pk: int) -> CatalogItem:
@@ -136,23 +99,21 @@ def catalog_item_detail(request: HttpRequest, id: ItemId) -> CatalogItem:
 
 @items_router.post("", response={201: ItemOut})
 @api_allow(Role.CITY_ADMIN)
-def catalog_item_create(request: HttpRequest, payload: ItemIn) -> Status[CatalogItem]:
+def catalog_item_create(request: HttpRequest, payload: CatalogItemInput) -> Status[CatalogItem]:
     """Add an item: name, industry (code), park (org unit code) and the estimate are required."""
     user = request_user(request)
-    data = _payload(request, payload.dict(exclude_unset=True))
-    item = services.catalog_item_create(acting_user=user, data=data)
+    item = services.catalog_item_create(acting_user=user, data=CatalogItemInput.parse(_exact(request, payload)))
     return Status(201, _reload(user, item.pk))
 
 
 @items_router.patch("/{id}", response={200: ItemOut, 409: ErrorOut})
 @api_allow(Role.CITY_ADMIN)
-def catalog_item_update(request: HttpRequest, id: ItemId, payload: ItemPatchIn) -> CatalogItem:
+def catalog_item_update(request: HttpRequest, id: ItemId, payload: CatalogItemUpdateInput) -> CatalogItem:
     """Change the fields sent. With ``version``, a change made meanwhile by someone else → 409."""
     user = request_user(request)
     item = selectors.item_get_for_user(user=user, pk=id)
-    data = _payload(request, payload.dict(exclude_unset=True))
-    version = data.pop("version", None)
-    services.catalog_item_update(acting_user=user, item=item, data=data, version=version)
+    data = CatalogItemUpdateInput.parse(_exact(request, payload))
+    services.catalog_item_update(acting_user=user, item=item, data=data)
     return _reload(user, item.pk)
 
 

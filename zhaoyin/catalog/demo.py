@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.catalog import services
+from zhaoyin.catalog.inputs import CatalogItemInput, EditionCreateInput, EditionItemsInput
 from zhaoyin.catalog.models import CatalogEdition, CatalogItem, EditionStatus
 from zhaoyin.core.context import acting
 from zhaoyin.enterprises.models import Industry
@@ -138,10 +139,10 @@ def load_demo_catalog(year: int) -> CatalogEdition:
             items.append(
                 services.catalog_item_create(
                     acting_user=None,
-                    data={
+                    data=CatalogItemInput.of(**{
                         "name": name,
-                        "industry": industry,
-                        "park": _park(park_code),
+                        "industry": industry.code,
+                        "park": _park(park_code).code,
                         "investment_estimate_wan": Decimal(wan),
                         "land_mu": Decimal(mu),
                         "cooperation_mode": mode,
@@ -153,14 +154,16 @@ def load_demo_catalog(year: int) -> CatalogEdition:
                         "contact_unit": unit,
                         "contact_person": person,
                         "contact_phone": phone,
-                    },
+                    }),
                 )
             )
         title = f"{year}年招商项目册"
         edition = CatalogEdition.objects.filter(title=title).first()
         if edition is None:
-            edition = services.edition_create(acting_user=None, title=title, year=year)
+            edition = services.edition_create(acting_user=None, data=EditionCreateInput.of(title=title, year=year))
         if edition.status == EditionStatus.DRAFT:
-            services.edition_set_items(acting_user=None, edition=edition, items=[i.pk for i in items])
+            services.edition_set_items(
+                acting_user=None, edition=edition, data=EditionItemsInput.of(items=[i.pk for i in items])
+            )
             edition = services.edition_publish(acting_user=None, edition=edition)
         return edition

@@ -1,4 +1,5 @@
-"""Forms of the catalog pages. They only shape input; the services validate it."""
+"""Forms of the catalog pages. They only draw the page: the input models (``catalog.inputs``,
+through ``core.forms.bind_input``) and the services judge what is posted."""
 
 from __future__ import annotations
 
@@ -72,9 +73,6 @@ class ItemForm(forms.Form):
         assert isinstance(park_field, forms.ModelChoiceField)
         park_field.queryset = _parks()
 
-    def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
-        return data
 
 
 class EditionForm(forms.Form):

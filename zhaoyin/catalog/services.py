@@ -7,8 +7,7 @@ the rows of ``catalog.flow.TABLE``, one service per row (``edition_<action>``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,10 +17,11 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.catalog import flow
+from zhaoyin.catalog.inputs import CatalogItemInput, CatalogItemUpdateInput, EditionCreateInput, EditionItemsInput
 from zhaoyin.catalog.models import CatalogEdition, CatalogEditionItem, CatalogItem, EditionStatus
 from zhaoyin.catalog.selectors import is_curator
-from zhaoyin.catalog.validation import clean_item, clean_year, item_ids
-from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.catalog.validation import industry_by_ref, park_by_ref
+from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 
 
 def _require_curator(acting_user: User | None) -> None:
@@ -44,32 +44,53 @@ def _transition_for(edition: CatalogEdition, action: flow.Action, acting_user: U
     return EditionStatus(row.leads_to(flow.Status(edition.status)))
 
 
+def _item_values(data: CatalogItemInput | CatalogItemUpdateInput, fields: Iterable[str]) -> dict[str, object]:
+    """The model values of ``fields``: the industry and the park looked up (each unknown one
+    named), a choice as its code. A choice left out of a new item keeps the model's default."""
+    errors = Errors()
+    values: dict[str, object] = {}
+    for name in fields:
+        value = getattr(data, name)
+        try:
+            if name == "industry":
+                value = industry_by_ref(value)
+            elif name == "park":
+                value = park_by_ref(value)
+        except ValueError as exc:
+            errors.add(name, str(exc))
+            continue
+        if name in ("cooperation_mode", "status"):
+            if value is None:
+                continue
+            value = value.value
+        values[name] = value
+    errors.raise_if_any()
+    return values
+
+
 @transaction.atomic
-def catalog_item_create(*, acting_user: User | None, data: Mapping[str, Any]) -> CatalogItem:
+def catalog_item_create(*, acting_user: User | None, data: CatalogItemInput) -> CatalogItem:
     """Add a reserved project to the catalog."""
     _require_curator(acting_user)
-    cleaned = clean_item(data)
-    item = CatalogItem(**cleaned)
+    item = CatalogItem(**_item_values(data, CatalogItemInput.model_fields))
     item.save()
     audit_write(action="catalog.item_create", user=acting_user, obj=item, after=snapshot(item))
     return item
 
 
 @transaction.atomic
-def catalog_item_update(
-    *, acting_user: User | None, item: CatalogItem, data: Mapping[str, Any], version: int | None = None
-) -> CatalogItem:
-    """Change an item (PATCH semantics); ``version`` guards against lost updates.
+def catalog_item_update(*, acting_user: User | None, item: CatalogItem, data: CatalogItemUpdateInput) -> CatalogItem:
+    """Change the fields sent (``data.given()``); ``data.version`` guards against lost updates.
 
     Published editions keep showing the item as it is now: the brochure of a published
     edition is generated once and cached, so what was printed stays as printed.
     """
     _require_curator(acting_user)
-    cleaned = clean_item(data, partial=True)
+    cleaned = _item_values(data, sorted(data.given() - {"version"}))
     before = snapshot(item)
     if all(getattr(item, k) == v for k, v in cleaned.items()):
         return item
-    current = item.version if version is None else version
+    current = item.version if data.version is None else data.version
     for key, value in cleaned.items():
         setattr(item, key, value)
     item.updated_at = timezone.now()
@@ -83,27 +104,26 @@ def catalog_item_update(
 
 
 @transaction.atomic
-def edition_create(*, acting_user: User | None, title: str, year: Any) -> CatalogEdition:
+def edition_create(*, acting_user: User | None, data: EditionCreateInput) -> CatalogEdition:
     """Start a draft edition (e.g. 2026年招商项目册)."""
     _require_curator(acting_user)
-    text = title.strip() if isinstance(title, str) else ""
-    if not text:
-        raise InvalidInput.field("title", _("This field is required."))
-    if len(text) > 100:
-        raise InvalidInput.field("title", _("is too long (at most %(limit)d characters)") % {"limit": 100})
-    edition = CatalogEdition.objects.create(title=text, year=clean_year(year))
+    edition = CatalogEdition.objects.create(title=data.title, year=data.year)
     audit_write(action="catalog.edition_create", user=acting_user, obj=edition, after=snapshot(edition))
     return edition
 
 
 @transaction.atomic
-def edition_set_items(*, acting_user: User | None, edition: CatalogEdition, items: list[Any]) -> CatalogEdition:
+def edition_set_items(
+    *, acting_user: User | None, edition: CatalogEdition, data: EditionItemsInput
+) -> CatalogEdition:
     """Replace a draft edition's selection; the list's order is the brochure's order."""
     _require_curator(acting_user)
     edition = CatalogEdition.objects.select_for_update().get(pk=edition.pk)
     if edition.status != EditionStatus.DRAFT:
         raise Conflict(_("A published or withdrawn edition is frozen; make a new edition instead."))
-    ids = item_ids(items)
+    ids = data.items
+    if CatalogItem.objects.filter(pk__in=ids).count() != len(ids):
+        raise InvalidInput.field("items", _("Unknown catalog item."))
     before = list(edition.entries.order_by("sort_order").values_list("item_id", flat=True))
     if before == ids:
         return edition
@@ -115,6 +135,17 @@ def edition_set_items(*, acting_user: User | None, edition: CatalogEdition, item
         action="catalog.edition_items", user=acting_user, obj=edition, before={"items": before}, after={"items": ids}
     )
     return edition
+
+
+def _audit_status(action: str, acting_user: User | None, edition: CatalogEdition, before: EditionStatus) -> None:
+    """The audit record of an edition's move along the table: its status before and after."""
+    audit_write(
+        action=action,
+        user=acting_user,
+        obj=edition,
+        before={"status": before.value},
+        after={"status": edition.status},
+    )
 
 
 @transaction.atomic
@@ -129,13 +160,7 @@ def edition_publish(*, acting_user: User | None, edition: CatalogEdition) -> Cat
     edition.published_at = timezone.now()
     edition.published_by = acting_user
     edition.save(update_fields=["status", "published_at", "published_by"])
-    audit_write(
-        action="catalog.edition_publish",
-        user=acting_user,
-        obj=edition,
-        before={"status": EditionStatus.DRAFT.value},
-        after={"status": edition.status},
-    )
+    _audit_status("catalog.edition_publish", acting_user, edition, EditionStatus.DRAFT)
     return edition
 
 
@@ -147,13 +172,7 @@ def edition_withdraw(*, acting_user: User | None, edition: CatalogEdition) -> Ca
     edition.status = _transition_for(edition, flow.Action.WITHDRAW, acting_user)
     edition.withdrawn_at = timezone.now()
     edition.save(update_fields=["status", "withdrawn_at"])
-    audit_write(
-        action="catalog.edition_withdraw",
-        user=acting_user,
-        obj=edition,
-        before={"status": EditionStatus.PUBLISHED.value},
-        after={"status": edition.status},
-    )
+    _audit_status("catalog.edition_withdraw", acting_user, edition, EditionStatus.PUBLISHED)
     return edition
 
 

@@ -21,10 +21,11 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.catalog import brochure, flow, selectors, services
 from zhaoyin.catalog.filters import CatalogItemFilter
 from zhaoyin.catalog.forms import EditionForm, ItemForm
+from zhaoyin.catalog.inputs import CatalogItemInput, CatalogItemUpdateInput, EditionCreateInput, EditionItemsInput
 from zhaoyin.catalog.models import CatalogEdition, CatalogItem, EditionStatus, ItemStatus
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.core.forms import FilterBarForm, add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 
@@ -68,9 +69,10 @@ def item_create(request: HttpRequest) -> HttpResponse:
         form = ItemForm(initial={"cooperation_mode": "open", "status": ItemStatus.ACTIVE})
         return render(request, "catalog/item_form.html", {"form": form})
     form = ItemForm(request.POST)
-    if form.is_valid():
+    data = bind_input(CatalogItemInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
         try:
-            item = services.catalog_item_create(acting_user=user, data=form.service_data())
+            item = services.catalog_item_create(acting_user=user, data=data)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         else:
@@ -88,11 +90,10 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "catalog/item_form.html", {"form": ItemForm(item=item), "item": item})
     form = ItemForm(request.POST, item=item)
-    if form.is_valid():
+    data = bind_input(CatalogItemUpdateInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
         try:
-            services.catalog_item_update(
-                acting_user=user, item=item, data=form.service_data(), version=form.cleaned_data.get("version")
-            )
+            services.catalog_item_update(acting_user=user, item=item, data=data)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         except Conflict as exc:
@@ -123,11 +124,10 @@ def edition_create(request: HttpRequest) -> HttpResponse:
     """Start a draft edition; bad input re-shows the list with the errors."""
     user = request_user(request)
     form = EditionForm(request.POST)
-    if form.is_valid():
+    data = bind_input(EditionCreateInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
         try:
-            edition = services.edition_create(
-                acting_user=user, title=form.cleaned_data["title"], year=form.cleaned_data["year"]
-            )
+            edition = services.edition_create(acting_user=user, data=data)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         else:
@@ -195,7 +195,9 @@ def edition_set_items(request: HttpRequest, pk: int) -> HttpResponse:
         chosen.append((int(value), int(key[4:])))
     chosen.sort()
     try:
-        services.edition_set_items(acting_user=user, edition=edition, items=[pk_ for _pos, pk_ in chosen])
+        services.edition_set_items(
+            acting_user=user, edition=edition, data=EditionItemsInput.of(items=[pk_ for _pos, pk_ in chosen])
+        )
     except (InvalidInput, Conflict) as exc:
         message = exc.detail if isinstance(exc, InvalidInput) else exc
         return render(

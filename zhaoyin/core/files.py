@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -27,6 +27,9 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from zhaoyin.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from zhaoyin.core.models import StoredFile
 
 #: Largest attachment accepted (FILE-01); the messages say "20 MB".
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -250,6 +253,29 @@ def open_audited(
         handle.close()
         raise
     return handle
+
+
+def open_attachment(
+    file: StoredFile,
+    *,
+    area: str,
+    acting_user: Any,
+    action: str,
+    owner_repr: str,
+    owner: dict[str, object],
+) -> BinaryIO:
+    """Open an attachment stored in ``area`` for ``acting_user`` and audit the read (``action``):
+    the record names the file (id, name, SHA-256) and what it belongs to (``owner_repr`` for
+    people, ``owner`` for the detail, e.g. ``{"matter": 7, "matter_code": "JB2026-7"}``).
+    ``file`` comes from the app's scoped selector; see ``open_audited``."""
+    return open_audited(
+        stored_path(area, file.stored_name),
+        acting_user=acting_user,
+        action=action,
+        obj=file,
+        object_repr=f"{owner_repr} {file.original_name}",
+        detail={"file": file.pk, "name": file.original_name, "sha256": file.sha256, **owner},
+    )
 
 
 def attachment_response(handle: BinaryIO, *, filename: str, content_type: str) -> FileResponse:

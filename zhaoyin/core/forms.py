@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 from django import forms
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.filtering import FilterSet
-from zhaoyin.core.inputs import Input
+from zhaoyin.core.inputs import FORM_CONTEXT, Input
 
 FS = TypeVar("FS", bound=FilterSet)
 F = TypeVar("F")
@@ -29,12 +29,20 @@ def add_service_errors(form: forms.Form, exc: InvalidInput) -> None:
 
 
 def bind_input(
-    model: type[I], data: Mapping[str, Any], form: forms.Form, *, names: Mapping[str, str] | None = None
+    model: type[I],
+    data: Mapping[str, Any],
+    form: forms.Form,
+    *,
+    names: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    place: Callable[[InvalidInput], InvalidInput] | None = None,
 ) -> I | None:
     """Build ``model`` from a page's posted ``data`` (a QueryDict): the model's fields that the
     form shows, a list field with all its values; each refusal goes on its form field (else
     on the form as a whole). None when anything was refused. ``names`` maps a model field to
-    the form field posted under another name.
+    the form field posted under another name. ``extra``: values the page gathered itself from
+    parts the form does not draw (repeated rows); ``place`` puts the refusals of those parts
+    where the page shows them and returns the others (for the form).
 
     The form only draws the page: the verdict on each value is the model's, as in the API and
     the importers. A field the form does not offer is not read (a portal user's form has no
@@ -51,10 +59,13 @@ def bind_input(
             values[field_name] = [v for v in getlist(posted) if str(v).strip()]
         elif posted in data:
             values[field_name] = data.get(posted)
+    values.update(extra or {})
     try:
-        return model.parse(values)
+        return model.parse(values, context=FORM_CONTEXT)
     except InvalidInput as exc:
-        add_service_errors(form, exc.renamed(names))
+        rest = place(exc) if place is not None else exc
+        if rest.errors or place is None:
+            add_service_errors(form, rest.renamed(names))
         return None
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Self, TypeVar
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from zhaoyin.core.errors import WHOLE_INPUT, InvalidInput
@@ -29,8 +29,23 @@ from zhaoyin.core.errors import WHOLE_INPUT, InvalidInput
 ERROR_TYPE = "zhaoyin"
 #: Parts of an error's location that name the channel, not the field (ninja's wrappers).
 CHANNEL_LOCATIONS = frozenset({"body", "query", "path", "payload", "data", "form"})
+#: The validation context of a page's posted form (``core.forms.bind_input``): every value is
+#: text there, so a field that takes a JSON number strictly may read a form's digits.
+FORM_CONTEXT = {"channel": "form"}
 
 E = TypeVar("E", bound=enum.Enum)
+
+
+def refuse_all(errors: list[dict[str, str]]) -> PydanticCustomError:
+    """Several refusals at once, each ``{"field", "message"}`` (a list whose items are judged
+    one by one and named by their place, ``demands[1].kind``)."""
+    first = errors[0] if errors else {"field": WHOLE_INPUT, "message": str(_("Invalid value."))}
+    return PydanticCustomError(ERROR_TYPE, "{message}", {"message": first["message"], "errors": errors})
+
+
+def from_form(info: ValidationInfo) -> bool:
+    """Whether the value comes from a page's posted form (all text) rather than JSON."""
+    return isinstance(info.context, Mapping) and info.context.get("channel") == FORM_CONTEXT["channel"]
 
 
 def refuse(message: Any, field: str | None = None) -> PydanticCustomError:
@@ -48,10 +63,11 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, regex_engine="python-re")
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Self:
-        """Build the model, or raise ``InvalidInput`` naming each bad value (one verdict each)."""
+    def parse(cls, data: Mapping[str, Any], *, context: Mapping[str, Any] | None = None) -> Self:
+        """Build the model, or raise ``InvalidInput`` naming each bad value (one verdict each).
+        ``context``: the channel's (``FORM_CONTEXT`` for a page's posted form)."""
         try:
-            return cls.model_validate(dict(data))
+            return cls.model_validate(dict(data), context=dict(context) if context else None)
         except ValidationError as exc:
             raise invalid_input(exc) from None
 
@@ -121,6 +137,13 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     for error in errors:
+        ctx = error.get("ctx") or {}
+        if error.get("type") == ERROR_TYPE and ctx.get("errors"):
+            for entry in ctx["errors"]:
+                if entry["field"] not in seen:
+                    seen.add(entry["field"])
+                    out.append({"field": str(entry["field"]), "message": str(entry["message"])})
+            continue
         field = _field(error)
         if field in seen:
             continue

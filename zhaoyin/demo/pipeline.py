@@ -25,6 +25,7 @@ from zhaoyin.projects.choices import MAIN_LINE, AttractionMethod, FundKind, Fund
 from zhaoyin.projects.inputs import FundEntryInput, ProjectInput, StageChangeInput
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.projects.services import fund_entry_add, project_change_stage, project_create
+from zhaoyin.targets.inputs import TargetSetInput
 from zhaoyin.targets.models import Target
 from zhaoyin.targets.services import target_set
 
@@ -293,7 +294,10 @@ def _targets_ensure(*, year: int, result: LoadResult) -> None:
     for indicator, code, value in wanted:
         if (indicator, code) in existing:
             continue
-        target_set(acting_user=setter, year=year, indicator=indicator, org_unit=units[code], value=value)
+        target_set(
+            acting_user=setter, org_unit=units[code],
+            data=TargetSetInput.of(year=year, indicator=indicator, value=value),
+        )
         result.add("targets")
 
 

@@ -24,6 +24,7 @@ from zhaoyin.demo.accounts import DEMO_PASSWORD
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
 from zhaoyin.visits import services as visit_services
+from zhaoyin.visits.inputs import MemberInput, VisitCreateInput
 from zhaoyin.visits.models import Visit
 
 #: The demo account that leads group 1 (DEMO_ACCOUNTS puts it in sg-01).
@@ -82,7 +83,9 @@ def _members_ensure(groups: list[OrgUnit], result: Any) -> dict[int, list[User]]
         if not ServiceGroupMembership.objects.filter(group=group, is_leader=True).exists():
             leader = GROUP_ONE_LEADER if index == 0 else _member_name(group, 1)
             if ServiceGroupMembership.objects.filter(group=group, user__username__iexact=leader).exists():
-                visit_services.membership_set_leader(acting_user=None, group=group, user=leader)
+                visit_services.membership_set_leader(
+                    acting_user=None, group=group, data=MemberInput.of(user=leader)
+                )
     out: dict[int, list[User]] = {}
     for m in ServiceGroupMembership.objects.filter(group__in=groups).select_related("user").order_by(
         "group", "-is_leader", "user__username"
@@ -140,12 +143,14 @@ def visits_ensure(*, year: int, result: Any) -> None:
             others = [u.username for u in team[1:] if rng.random() < 0.6]
             visit_services.visit_create(
                 acting_user=recorder,
-                enterprise=enterprise.pk,
-                date=day,
-                notes=rng.choice(NOTES),
-                participants=others,
-                enterprise_contact=enterprise.legal_representative,
-                demands=demands,
+                data=VisitCreateInput.of(
+                    enterprise=enterprise.pk,
+                    date=day,
+                    notes=rng.choice(NOTES),
+                    participants=others,
+                    enterprise_contact=enterprise.legal_representative,
+                    demands=demands,
+                ),
             )
             have.add((enterprise.pk, day))
             result.add("visits")

@@ -165,7 +165,7 @@ class EnterpriseForm(forms.Form):
         for name, value in mine.items():
             if name == "qualifications":
                 stored_quals = list(current.qualifications.all())
-                if sorted(q.pk for q in value) != sorted(q.pk for q in stored_quals):
+                if sorted(q.pk for q in mine["qualifications"]) != sorted(q.pk for q in stored_quals):
                     out[name] = "、".join(q.name for q in stored_quals) or "—"
                 continue
             stored = getattr(current, name)

@@ -109,7 +109,7 @@ class EnterpriseImport(ImportSpec):
 
     def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            return clean_enterprise(raw, lookups=self.lookups)
+            return dict(clean_enterprise(raw, lookups=self.lookups))
         except InvalidInput as exc:
             raise RowInvalid([(e["field"], e["message"]) for e in exc.errors]) from None
 

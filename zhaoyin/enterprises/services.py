@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure
+from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Qualification
 from zhaoyin.enterprises.selectors import can_create_in_unit, can_edit_enterprise
 from zhaoyin.enterprises.signals import send_changed
-from zhaoyin.enterprises.validation import Lookups, clean_enterprise, clean_figures
+from zhaoyin.enterprises.validation import CleanEnterprise, Lookups, clean_enterprise, clean_figures
 
 
 def enterprise_audit_snapshot(enterprise: Enterprise) -> dict[str, Any]:
@@ -25,22 +25,23 @@ def enterprise_audit_snapshot(enterprise: Enterprise) -> dict[str, Any]:
     return data
 
 
-def _differs(enterprise: Enterprise, cleaned: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+def _differs(enterprise: Enterprise, cleaned: CleanEnterprise, before: Mapping[str, Any]) -> bool:
     """True when ``cleaned`` would change anything stored on ``enterprise``."""
     for key, value in cleaned.items():
         if key == "qualifications":
-            if sorted(q.name for q in value) != before.get("qualifications", []):
+            if sorted(q.name for q in cleaned["qualifications"]) != before.get("qualifications", []):
                 return True
         elif getattr(enterprise, key) != value:
             return True
     return False
 
 
-def _apply(enterprise: Enterprise, cleaned: Mapping[str, Any]) -> list[Any] | None:
+def _apply(enterprise: Enterprise, cleaned: CleanEnterprise) -> list[Qualification] | None:
+    """Set ``cleaned`` on ``enterprise`` (not saved); the qualifications to set after saving."""
     quals = None
     for key, value in cleaned.items():
         if key == "qualifications":
-            quals = value
+            quals = cleaned["qualifications"]
         else:
             setattr(enterprise, key, value)
     enterprise.refresh_search_text()
@@ -49,7 +50,7 @@ def _apply(enterprise: Enterprise, cleaned: Mapping[str, Any]) -> list[Any] | No
 
 @transaction.atomic
 def enterprise_create(
-    *, acting_user: User | None, data: Mapping[str, Any], lookups: Lookups | None = None
+    *, acting_user: User | None, data: Mapping[str, object], lookups: Lookups | None = None
 ) -> Enterprise:
     """Register an enterprise. The USCC must be valid and not yet registered."""
     cleaned = clean_enterprise(data, lookups=lookups)
@@ -75,7 +76,7 @@ def enterprise_update(
     *,
     acting_user: User | None,
     enterprise: Enterprise,
-    data: Mapping[str, Any],
+    data: Mapping[str, object],
     version: int | None = None,
     lookups: Lookups | None = None,
 ) -> Enterprise:
@@ -119,7 +120,7 @@ def enterprise_update(
 
 @transaction.atomic
 def enterprise_figures_set(
-    *, acting_user: User | None, enterprise: Enterprise, data: Mapping[str, Any], clear_empty: bool = False
+    *, acting_user: User | None, enterprise: Enterprise, data: Mapping[str, object], clear_empty: bool = False
 ) -> EnterpriseFigure:
     """Create or update one year of figures (re-posting a year updates it).
 

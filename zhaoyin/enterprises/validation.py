@@ -7,7 +7,8 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypedDict, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,9 +88,27 @@ def _text(value: Any, max_length: int) -> str:
     return text
 
 
+class CleanEnterprise(TypedDict, total=False):
+    """An enterprise's cleaned input, model-ready (``clean_enterprise``); a change holds only the
+    fields given."""
+
+    name: str
+    uscc: str
+    org_unit: OrgUnit
+    service_group: OrgUnit | None
+    industry: Industry
+    legal_representative: str
+    address: str
+    size_class: str
+    founded_on: dt.date | None
+    employees: int | None
+    land_mu: Decimal | None
+    qualifications: list[Qualification]
+
+
 def clean_enterprise(
     data: Mapping[str, Any], *, lookups: Lookups | None = None, partial: bool = False
-) -> dict[str, Any]:
+) -> CleanEnterprise:
     """Validate and resolve enterprise input; raise ``InvalidInput`` listing every bad field.
 
     Returns model-ready values (OrgUnit/Industry instances, a list of Qualification, Decimal).
@@ -193,7 +212,7 @@ def clean_enterprise(
             fail(name, str(exc))
     if errors:
         raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
-    return out
+    return cast(CleanEnterprise, out)
 
 
 def _blank(value: Any) -> bool:

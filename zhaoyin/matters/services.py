@@ -181,19 +181,9 @@ def matter_file_open(*, acting_user: User, file: MatterFile) -> BinaryIO:
     """Open a matter's attachment for ``acting_user`` to download, and audit the read
     ("matter.file.download"). ``file`` comes from ``selectors.matter_file_get_for_user``."""
     matter = file.matter
-    return files_core.open_audited(
-        matter_file_path(file.stored_name),
-        acting_user=acting_user,
-        action="matter.file.download",
-        obj=file,
-        object_repr=f"{matter.code} {file.original_name}",
-        detail={
-            "file": file.pk,
-            "name": file.original_name,
-            "sha256": file.sha256,
-            "matter": matter.pk,
-            "matter_code": matter.code,
-        },
+    return files_core.open_attachment(
+        file, area=FILE_AREA, acting_user=acting_user, action="matter.file.download", owner_repr=matter.code,
+        owner={"matter": matter.pk, "matter_code": matter.code},
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, TypedDict, cast, runtime_checkable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -40,9 +40,22 @@ DEFAULTS: Final[Mapping[str, Any]] = {
 }
 
 
-def notification_settings() -> dict[str, Any]:
+class NotificationSettings(TypedDict, total=False):
+    """The keys of ``ZHAOYIN_NOTIFICATIONS`` (see ``DEFAULTS``); a caller may give only some."""
+
+    CHANNELS: list[str]
+    SMS_KINDS: list[str]
+    SMS_GATEWAY: str
+    MAX_ATTEMPTS: int
+    BACKOFF_SECONDS: int
+    BACKOFF_MAX_SECONDS: int
+    LEASE_SECONDS: int
+    BASE_URL: str
+
+
+def notification_settings() -> NotificationSettings:
     """``settings.ZHAOYIN_NOTIFICATIONS`` over ``DEFAULTS``."""
-    return {**DEFAULTS, **(getattr(settings, "ZHAOYIN_NOTIFICATIONS", {}) or {})}
+    return cast(NotificationSettings, {**DEFAULTS, **(getattr(settings, "ZHAOYIN_NOTIFICATIONS", {}) or {})})
 
 
 class DeliveryError(Exception):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
 from zhaoyin.core.bulk import insert_values
-from zhaoyin.notifications.channels import SENDERS, notification_settings
+from zhaoyin.notifications.channels import SENDERS, NotificationSettings, notification_settings
 from zhaoyin.notifications.models import Channel, DeliveryState, Notification, Outbox
 
 logger = logging.getLogger("zhaoyin.notifications")
@@ -50,7 +50,7 @@ class NewNotification:
     object_id: str = ""
 
 
-def _channels_for(item: NewNotification, configured: dict[str, Any]) -> list[tuple[str, str]]:
+def _channels_for(item: NewNotification, configured: NotificationSettings) -> list[tuple[str, str]]:
     """The (channel, address) pairs besides the inbox that ``item`` goes out on."""
     channels = set(configured["CHANNELS"])
     out: list[tuple[str, str]] = []
@@ -130,7 +130,7 @@ class DeliveryResult:
     errors: list[str] = field(default_factory=list)
 
 
-def backoff(attempts: int, configured: dict[str, Any] | None = None) -> dt.timedelta:
+def backoff(attempts: int, configured: NotificationSettings | None = None) -> dt.timedelta:
     """How long to wait after the ``attempts``-th failed attempt (doubling, capped)."""
     configured = configured or notification_settings()
     base, cap = int(configured["BACKOFF_SECONDS"]), int(configured["BACKOFF_MAX_SECONDS"])

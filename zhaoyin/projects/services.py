@@ -217,19 +217,9 @@ def evidence_open(*, acting_user: User, evidence: EvidenceFile) -> BinaryIO:
     write fails, the handle is closed and nothing is served (AUD-04: fail closed).
     """
     project = evidence.event.project
-    return files_core.open_audited(
-        evidence_path(evidence.stored_name),
-        acting_user=acting_user,
-        action="project.evidence.download",
-        obj=evidence,
-        object_repr=f"{project.code} {evidence.original_name}",
-        detail={
-            "file": evidence.pk,
-            "name": evidence.original_name,
-            "sha256": evidence.sha256,
-            "project": project.pk,
-            "project_code": project.code,
-        },
+    return files_core.open_attachment(
+        evidence, area=EVIDENCE_AREA, acting_user=acting_user, action="project.evidence.download",
+        owner_repr=project.code, owner={"project": project.pk, "project_code": project.code},
     )
 
 

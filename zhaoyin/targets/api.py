@@ -8,41 +8,18 @@ rounded result is written as a number. Bad parameters → 422 naming the field.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import api_allow
+from zhaoyin.core.outputs import IsoDate, OutSchema
 from zhaoyin.targets import selectors
 
 router = Router(tags=["targets"])
-
-
-class ProgressRowOut(Schema):
-    org_unit: str
-    name: str
-    kind: str
-    target: float | None
-    actual: float
-    completion: float | None
-    time_progress: float
-    gap: float | None
-    rank: int | None
-
-
-class ProgressOut(Schema):
-    year: int
-    indicator: str
-    unit: str
-    as_of: dt.date
-    time_progress: float
-    city: ProgressRowOut | None
-    items: list[ProgressRowOut]
 
 
 def _num(value: Decimal | None, places: int) -> float | None:
@@ -52,33 +29,61 @@ def _num(value: Decimal | None, places: int) -> float | None:
     return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-def _row(row: selectors.Row, places: int) -> dict[str, Any]:
-    return {
-        "org_unit": row.unit.code,
-        "name": row.unit.name,
-        "kind": row.unit.kind,
-        "target": _num(row.target, places),
-        "actual": _num(row.actual, places),
-        "completion": _num(row.completion, 4),
-        "time_progress": _num(row.time_progress, 4),
-        "gap": _num(row.gap, 4),
-        "rank": row.rank,
-    }
+class ProgressRowOut(OutSchema):
+    """One unit's progress (a ``selectors.Row``): numbers rounded to the indicator's places,
+    ratios to four."""
+
+    org_unit: str = Field(validation_alias="unit.code", description="Org unit code")
+    name: str = Field(validation_alias="unit.name")
+    kind: str = Field(validation_alias="unit.kind")
+    target: float | None
+    actual: float
+    completion: float | None
+    time_progress: float
+    gap: float | None
+    rank: int | None
+
+    @staticmethod
+    def resolve_target(row: selectors.Row) -> float | None:
+        return _num(row.target, row.places)
+
+    @staticmethod
+    def resolve_actual(row: selectors.Row) -> float | None:
+        return _num(row.actual, row.places)
+
+    @staticmethod
+    def resolve_completion(row: selectors.Row) -> float | None:
+        return _num(row.completion, 4)
+
+    @staticmethod
+    def resolve_time_progress(row: selectors.Row) -> float | None:
+        return _num(row.time_progress, 4)
+
+    @staticmethod
+    def resolve_gap(row: selectors.Row) -> float | None:
+        return _num(row.gap, 4)
+
+
+class ProgressOut(OutSchema):
+    """The progress of every unit the caller may see (a ``selectors.Progress``)."""
+
+    year: int
+    indicator: str = Field(validation_alias="indicator.code", description="The indicator's code")
+    unit: str = Field(validation_alias="indicator.unit", description="亿元 or 个")
+    as_of: IsoDate
+    time_progress: float
+    city: ProgressRowOut | None
+    items: list[ProgressRowOut]
+
+    @staticmethod
+    def resolve_time_progress(progress: selectors.Progress) -> float | None:
+        return _num(progress.time_progress, 4)
 
 
 @router.get("/progress", response=ProgressOut)
 @api_allow(selectors.READER_ROLES)
-def progress(request: HttpRequest, year: str = "", indicator: str = "", as_of: str | None = None) -> dict[str, Any]:
+def progress(request: HttpRequest, year: str = "", indicator: str = "", as_of: str | None = None) -> selectors.Progress:
     """Target progress of each unit the caller may see and of its city (or own subtree)."""
     user = request_user(request)
     year_value, ind, day = selectors.parse_progress_params(year, indicator, as_of, today=timezone.localdate())
-    result = selectors.progress_for(user, year=year_value, indicator=ind, as_of=day)
-    return {
-        "year": result.year,
-        "indicator": ind.code,
-        "unit": ind.unit,
-        "as_of": result.as_of,
-        "time_progress": _num(result.time_progress, 4),
-        "city": _row(result.city, ind.places) if result.city else None,
-        "items": [_row(r, ind.places) for r in result.items],
-    }
+    return selectors.progress_for(user, year=year_value, indicator=ind, as_of=day)

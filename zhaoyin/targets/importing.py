@@ -12,19 +12,18 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict
 from zhaoyin.core.models import ImportBatch
-from zhaoyin.core.validation import clean_decimal
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.targets.indicators import REGISTRY
+from zhaoyin.targets.inputs import TargetSetInput
 from zhaoyin.targets.models import Target
-from zhaoyin.targets.selectors import MAX_YEAR, MIN_YEAR
 from zhaoyin.targets.services import target_set
 
 MONTHS = tuple(range(1, 13))
@@ -56,46 +55,37 @@ class TargetImport(ImportSpec):
         return ""
 
     def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The row's org unit (by code) and its ``TargetSetInput`` (the editor page's verdict
+        on each value; the indicator may also be given by its label)."""
         errors: list[tuple[str, str]] = []
-        year: int | None = None
-        try:
-            year = int(str(raw.get("year") or "").strip().removesuffix(".0"))
-            if not MIN_YEAR <= year <= MAX_YEAR:
-                raise ValueError
-        except ValueError:
-            errors.append(("year", _("Enter a year between 2000 and 2100.")))
         unit = self.units.get(str(raw.get("org_unit") or "").strip().upper())
         if unit is None:
             errors.append(("org_unit", _("Unknown org unit.")))
-        indicator = self.indicators.get(str(raw.get("indicator") or "").strip().casefold())
-        if indicator is None:
-            errors.append(("indicator", _("Unknown indicator.")))
-        value = Decimal(0)
+        given = str(raw.get("indicator") or "").strip()
+        plan = {m: raw.get(f"m{m}") for m in MONTHS if raw.get(f"m{m}") is not None}
+        data = None
         try:
-            value = clean_decimal(raw.get("value") if raw.get("value") is not None else "")
-            if value <= 0:
-                raise ValueError(_("must be greater than zero"))
-        except ValueError as exc:
-            errors.append(("value", str(exc)))
-        plan: dict[int, Decimal] = {}
-        previous = Decimal(0)
-        for m in MONTHS:
-            cell = raw.get(f"m{m}")
-            if cell is None:
-                continue
-            try:
-                plan[m] = clean_decimal(cell)
-            except ValueError as exc:
-                errors.append((f"m{m}", str(exc)))
-                continue
-            if plan[m] < previous:
-                errors.append((f"m{m}", _("The monthly plan is cumulative: it cannot decrease.")))
-            elif value and plan[m] > value:
-                errors.append((f"m{m}", _("A planned value cannot exceed the annual target.")))
-            previous = plan[m]
+            data = TargetSetInput.parse(
+                {
+                    # A year read from a number cell is 2026.0.
+                    "year": str(raw.get("year") or "").strip().removesuffix(".0"),
+                    "indicator": self.indicators.get(given.casefold(), given),
+                    "value": raw.get("value"),
+                    "month_plan": plan or None,
+                }
+            )
+        except InvalidInput as exc:
+            for e in exc.errors:
+                column = e["field"].replace("month_plan.", "m")
+                known = {c.key for c in self.columns}
+                errors.append((column if column in known else "value", e["message"]))
         if errors:
             raise RowInvalid(errors)
-        return {"year": year, "org_unit": unit, "indicator": indicator, "value": value, "plan": plan or None}
+        assert data is not None
+        return {
+            "year": data.year, "org_unit": unit, "indicator": data.indicator, "value": data.value,
+            "plan": data.month_plan, "data": data,
+        }
 
     def classify(self, rows: list[RowResult]) -> None:
         by_key: dict[tuple[int, int, str], list[RowResult]] = defaultdict(list)
@@ -128,14 +118,7 @@ class TargetImport(ImportSpec):
     def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
         for r in rows:
             c = r.cleaned or {}
-            target_set(
-                acting_user=self.user,
-                year=c["year"],
-                indicator=c["indicator"],
-                org_unit=c["org_unit"],
-                value=c["value"],
-                month_plan=c["plan"],
-            )
+            target_set(acting_user=self.user, org_unit=c["org_unit"], data=c["data"])
 
 
 def target_import_template() -> bytes:

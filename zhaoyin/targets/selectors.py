@@ -62,6 +62,8 @@ class Row:
     time_progress: Decimal
     gap: Decimal | None
     rank: int | None
+    #: Decimal places of the indicator's numbers (2 for 亿元, 0 for counts): how they are shown.
+    places: int = 2
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def progress_for(user: User, *, year: int, indicator: Indicator, as_of: dt.date)
     for values in by_kind.values():
         ranks.update(arith.rank(values))
     items = [
-        Row(unit, target, actual, completion, tp, arith.gap(completion, tp), ranks.get(unit.pk))
+        Row(unit, target, actual, completion, tp, arith.gap(completion, tp), ranks.get(unit.pk), indicator.places)
         for unit, target, actual, completion, tp in computed
         if visible is None or unit.pk in visible
     ]
@@ -183,7 +185,7 @@ def progress_for(user: User, *, year: int, indicator: Indicator, as_of: dt.date)
     city: Row | None = None
     if city_unit is not None:
         unit, target, actual, completion, tp = row(city_unit)
-        city = Row(unit, target, actual, completion, tp, arith.gap(completion, tp), None)
+        city = Row(unit, target, actual, completion, tp, arith.gap(completion, tp), None, indicator.places)
     return Progress(year, indicator, as_of, base, city, items)
 
 

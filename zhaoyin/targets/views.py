@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.forms import add_service_errors
+from zhaoyin.core.forms import add_service_errors, bind_input
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
@@ -31,6 +31,7 @@ from zhaoyin.targets import selectors, services
 from zhaoyin.targets.forms import ProgressForm, TargetForm
 from zhaoyin.targets.importing import TARGET_COLUMNS, TargetImport, target_import_template
 from zhaoyin.targets.indicators import REGISTRY
+from zhaoyin.targets.inputs import TargetSetInput
 
 PAGE_SIZE = 100
 
@@ -126,22 +127,23 @@ def target_edit(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if request.method == "POST":
         form = TargetForm(request.POST)
+        data = None
         if form.is_valid():
-            data = form.cleaned_data
+            # The plan's twelve boxes (m1 … m12) are the model's month_plan; its refusals go
+            # back on the month's box.
+            months = {f"month_plan.{m}": f"m{m}" for m in range(1, 13)}
+            data = bind_input(
+                TargetSetInput, request.POST, form,
+                extra={"month_plan": form.month_plan()}, place=lambda exc: exc.renamed(months),
+            )
+        if data is not None:
             try:
-                services.target_set(
-                    acting_user=user,
-                    year=data["year"],
-                    indicator=data["indicator"],
-                    org_unit=data["org_unit"],
-                    value=data["value"],
-                    month_plan=form.month_plan(),
-                )
+                services.target_set(acting_user=user, org_unit=form.cleaned_data["org_unit"], data=data)
             except InvalidInput as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("The target was saved."))
-                query = urlencode({"year": data["year"], "indicator": data["indicator"]})
+                query = urlencode({"year": str(data.year), "indicator": data.indicator})
                 return HttpResponseRedirect(reverse("targets:progress") + "?" + query)
         targets = selectors.targets_for_year(timezone.localdate().year)
         return render(request, "targets/edit.html", {"form": form, "targets": targets}, status=400)

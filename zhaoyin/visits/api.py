@@ -16,16 +16,16 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Status
-from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.api import StrictSchema, api_allow
+from zhaoyin.core.api import api_allow
 from zhaoyin.core.fields import MAX_ID
 from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.matters.models import Matter
 from zhaoyin.visits import selectors, services
 from zhaoyin.visits.filters import VisitFilter
+from zhaoyin.visits.inputs import VisitCreateInput
 from zhaoyin.visits.models import Visit
 
 router = Router(tags=["visits"])
@@ -95,24 +95,6 @@ class VisitPageOut(OutSchema):
     items: list[VisitOut]
 
 
-class VisitIn(StrictSchema):
-    enterprise: StrictInt = Field(description="Id of an enterprise assigned to one of the caller's service groups")
-    date: StrictStr = Field(description="Date of the visit, YYYY-MM-DD, not in the future")
-    notes: StrictStr = Field(description="What was found")
-    participants: list[StrictStr] | None = Field(
-        None, description="Usernames of other members of the enterprise's group who took part"
-    )
-    other_participants: StrictStr | None = Field(None, description="Others who took part (free text)")
-    enterprise_contact: StrictStr | None = Field(None, description="Who received the group at the enterprise")
-    demands: list[dict[str, Any]] | None = Field(
-        None,
-        description='Demands raised: [{"title", "description", "kind"}], kind one of consultation, coordination, '
-        "talent_demand, urgent_instruction, instruction, reform; each becomes a draft matter with source visit",
-    )
-
-
-
-
 _PREFETCH = ("participants", "demands__matter", "files")
 
 
@@ -141,19 +123,10 @@ def visit_detail(request: HttpRequest, id: VisitId) -> Visit:
 
 @router.post("", response={201: VisitOut})
 @api_allow(selectors.RECORDER_ROLES)
-def visit_create(request: HttpRequest, payload: VisitIn) -> Status[Visit]:
+def visit_create(request: HttpRequest, payload: VisitCreateInput) -> Status[Visit]:
     """Record a visit; each demand becomes a draft matter with source visit (201)."""
     user = request_user(request)
-    visit = services.visit_create(
-        acting_user=user,
-        enterprise=payload.enterprise,
-        date=payload.date,
-        notes=payload.notes,
-        participants=payload.participants,
-        other_participants=payload.other_participants or "",
-        enterprise_contact=payload.enterprise_contact or "",
-        demands=payload.demands,
-    )
+    visit = services.visit_create(acting_user=user, data=payload)
     fresh = Visit.objects.prefetch_related(*_PREFETCH).select_related("enterprise", "group", "created_by").get(
         pk=visit.pk
     )

@@ -1,5 +1,6 @@
 """Forms of the visit and service-group pages. They only shape input; the rules are the
-services' (``visits.validation``), whose field errors come back onto these forms.
+input models' (``visits.inputs``, through ``core.forms.bind_input``) and the services', whose
+field errors come back onto these forms.
 
 The visit form's demands are repeated rows named ``demand-<n>-title`` / ``-kind`` /
 ``-description`` (rendered by the template, added and removed by static/js/visits.js; the
@@ -23,7 +24,7 @@ from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind
 from zhaoyin.matters.forms import MultipleFileField
 from zhaoyin.visits import selectors
-from zhaoyin.visits.validation import DEMAND_FIELDS, MAX_CONTACT, MAX_NAMES, MAX_NOTES
+from zhaoyin.visits.inputs import DEMAND_FIELDS, MAX_CONTACT, MAX_NAMES, MAX_NOTES
 
 
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -78,18 +79,6 @@ class VisitForm(forms.Form):
         self.fields["date"].initial = clocks.today().isoformat()
         self.fields["evidence"].widget.attrs.update({"accept": "image/jpeg,image/png,application/pdf,.docx,.xlsx",
                                                      "capture": "environment"})
-
-    def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "enterprise": data.get("enterprise"),
-            "date": data.get("date"),
-            "notes": data.get("notes") or "",
-            "participants": list(data.get("participants") or []),
-            "other_participants": data.get("other_participants") or "",
-            "enterprise_contact": data.get("enterprise_contact") or "",
-            "files": data.get("evidence") or None,
-        }
 
 
 @dataclass

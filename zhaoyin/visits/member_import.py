@@ -42,6 +42,7 @@ from zhaoyin.core.importing import (
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.visits import services
+from zhaoyin.visits.inputs import MemberAddInput, MemberInput
 
 MEMBER_COLUMNS: tuple[Column, ...] = (
     Column("username", "用户名", "username", required=True, identifier=True, width=18),
@@ -103,9 +104,12 @@ class MemberImport(ImportSpec):
 
     def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         errors: list[tuple[str, str]] = []
-        username = str(raw.get("username") or "").strip()
-        if not username:
-            errors.append(("username", _("Enter a username.")))
+        username = ""
+        try:
+            # The group page's verdict on a username (the cell may hold a number: its text).
+            username = MemberInput.of(user=str(raw.get("username") or "")).user
+        except InvalidInput as exc:
+            errors.append(("username", exc.errors[0]["message"] if exc.errors else str(exc.detail)))
         code = str(raw.get("service_group") or "").strip()
         group = self.groups.get(code.casefold()) if code else None
         if not code:
@@ -161,7 +165,7 @@ class MemberImport(ImportSpec):
             name = row.cleaned["username"]
             try:
                 # The group page's rule and words: active, holds service_member, no 三员.
-                account = services._service_member(accounts.get(name.lower()) or name)
+                account = services.service_member(accounts.get(name.lower()) or name)
             except InvalidInput as exc:
                 message = exc.errors[0]["message"] if exc.errors else str(exc.detail)
                 row.errors.append(RowError(row.row_number, user_label, message))
@@ -187,6 +191,11 @@ class MemberImport(ImportSpec):
                 wanted = row.cleaned["is_leader"]
                 row.compare(found, {} if wanted is None else {"is_leader": wanted})
 
+    @staticmethod
+    def _member(cleaned: Mapping[str, Any]) -> MemberInput:
+        """The row's account as the group services' input."""
+        return MemberInput.of(user=cleaned["user"].username)
+
     def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
         """Apply the rows through the group services (each change audited as on the page):
         leaders stepping down first, then new members, then new leaders — so the group
@@ -196,7 +205,7 @@ class MemberImport(ImportSpec):
             assert row.cleaned is not None
             if row.verdict == Verdict.UPDATE and not row.cleaned["is_leader"]:
                 services.membership_clear_leader(
-                    acting_user=self.user, group=row.cleaned["group"], user=row.cleaned["user"]
+                    acting_user=self.user, group=row.cleaned["group"], data=self._member(row.cleaned)
                 )
         for row in clean:
             assert row.cleaned is not None
@@ -204,14 +213,15 @@ class MemberImport(ImportSpec):
                 services.membership_add(
                     acting_user=self.user,
                     group=row.cleaned["group"],
-                    user=row.cleaned["user"],
-                    is_leader=bool(row.cleaned["is_leader"]),
+                    data=MemberAddInput.of(
+                        user=row.cleaned["user"].username, is_leader=bool(row.cleaned["is_leader"])
+                    ),
                 )
         for row in clean:
             assert row.cleaned is not None
             if row.verdict == Verdict.UPDATE and row.cleaned["is_leader"]:
                 services.membership_set_leader(
-                    acting_user=self.user, group=row.cleaned["group"], user=row.cleaned["user"]
+                    acting_user=self.user, group=row.cleaned["group"], data=self._member(row.cleaned)
                 )
 
 

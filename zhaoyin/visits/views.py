@@ -26,7 +26,7 @@ from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.core.files import attachment_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.paging import IdFirstPaginator
@@ -44,6 +44,7 @@ from zhaoyin.visits.forms import (
     service_errors_for_form,
 )
 from zhaoyin.visits.importing import ASSIGNMENT_COLUMNS, AssignmentImport, assignment_export, assignment_template
+from zhaoyin.visits.inputs import GroupAssignInput, MemberAddInput, MemberInput, VisitCreateInput
 from zhaoyin.visits.member_import import MEMBER_COLUMNS, MemberImport, member_export, member_template
 
 MANAGERS = selectors.MANAGER_ROLES
@@ -162,12 +163,10 @@ def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     group = selectors.group_get_for_manager(pk=pk)
     form = MemberAddForm(request.POST)
-    if form.is_valid():
+    data = bind_input(MemberAddInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
         try:
-            services.membership_add(
-                acting_user=user, group=group, user=form.cleaned_data["user"],
-                is_leader=form.cleaned_data["is_leader"],
-            )
+            services.membership_add(acting_user=user, group=group, data=data)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         else:
@@ -183,7 +182,9 @@ def group_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     group = selectors.group_get_for_manager(pk=pk)
     try:
-        services.membership_remove(acting_user=user, group=group, user=request.POST.get("user", ""))
+        services.membership_remove(
+            acting_user=user, group=group, data=MemberInput.parse({"user": request.POST.get("user", "")})
+        )
     except InvalidInput as exc:
         messages.error(request, str(exc.detail))
         return render(request, "visits/group_detail.html", _group_context(request, pk), status=400)
@@ -198,11 +199,10 @@ def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     group = selectors.group_get_for_manager(pk=pk)
     form = AssignForm(request.POST)
-    if form.is_valid():
+    data = bind_input(GroupAssignInput, request.POST, form, extra={"group": group.code}) if form.is_valid() else None
+    if data is not None:
         try:
-            enterprise = services.enterprise_assign_group(
-                acting_user=user, enterprise=form.cleaned_data["enterprise"], group=group
-            )
+            enterprise = services.enterprise_assign_group(acting_user=user, data=data)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         else:
@@ -219,7 +219,8 @@ def group_unassign(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.group_get_for_manager(pk=pk)
     try:
         enterprise = services.enterprise_assign_group(
-            acting_user=user, enterprise=request.POST.get("enterprise", ""), group=None, only_from=group
+            acting_user=user, data=GroupAssignInput.parse({"enterprise": request.POST.get("enterprise", "")}),
+            only_from=group,
         )
     except InvalidInput:
         messages.error(request, _("This enterprise is not assigned to the group."))
@@ -288,11 +289,16 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     form = VisitForm(request.POST, request.FILES, user=user)
     rows = demand_rows(request.POST)
     filled = [r for r in rows if r.filled]
+    data = None
     if form.is_valid():
+        data = bind_input(
+            VisitCreateInput, request.POST, form,
+            extra={"demands": [r.as_input() for r in filled]},
+            place=lambda exc: place_demand_errors(exc, filled),
+        )
+    if data is not None:
         try:
-            visit = services.visit_create(
-                acting_user=user, demands=[r.as_input() for r in filled], **form.service_kwargs()
-            )
+            visit = services.visit_create(acting_user=user, data=data, files=form.cleaned_data.get("evidence") or None)
         except InvalidInput as exc:
             add_service_errors(form, service_errors_for_form(place_demand_errors(exc, filled)))
         else:

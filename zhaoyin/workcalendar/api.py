@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from pydantic import Field
 
 from zhaoyin.core.api import api_allow
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.outputs import IsoDate, OutSchema
 from zhaoyin.core.roles import ALL_ROLES
 from zhaoyin.lib.workdays import CalendarRangeError
 from zhaoyin.workcalendar.selectors import current_calendar
@@ -27,9 +29,21 @@ class AddWorkdaysIn(Schema):
     days: int = Field(ge=0, le=MAX_DAYS, description="Working days, counted from the day after receipt.")
 
 
-class AddWorkdaysOut(Schema):
+@dataclass(frozen=True)
+class DueDate:
+    """The answer of ``add-workdays``: the date reached and whether it rests on a projection."""
+
     date: dt.date
     provisional: bool
+
+
+class AddWorkdaysOut(OutSchema):
+    """The date ``days`` working days after ``start`` (a ``DueDate``)."""
+
+    date: IsoDate = Field(description="YYYY-MM-DD")
+    provisional: bool = Field(
+        description="True when the count touches a year whose holiday notice has not been loaded"
+    )
 
 
 def parse_iso_date(value: str, field: str) -> dt.date:
@@ -44,7 +58,7 @@ def parse_iso_date(value: str, field: str) -> dt.date:
 
 @router.get("/add-workdays", response=AddWorkdaysOut)
 @api_allow(ALL_ROLES)
-def add_workdays(request: HttpRequest, params: Query[AddWorkdaysIn]) -> dict[str, object]:
+def add_workdays(request: HttpRequest, params: Query[AddWorkdaysIn]) -> DueDate:
     """The date ``days`` working days after ``start``, counted from the next day (收到次日起).
 
     ``provisional`` is true when the counted days touch a year whose holiday notice has not
@@ -63,4 +77,4 @@ def add_workdays(request: HttpRequest, params: Query[AddWorkdaysIn]) -> dict[str
         raise InvalidInput.field("days", _("The result falls after %(last)s, the end of the calendar.") % {
             "last": cal.last_date.isoformat(),
         }) from None
-    return {"date": due, "provisional": provisional}
+    return DueDate(date=due, provisional=provisional)

@@ -22,21 +22,22 @@ HIDDEN_FROM_READERS = {r: 404 for r in READERS - CURATOR}
 @world_builder
 def catalog(w: World) -> None:
     from zhaoyin.catalog import services
+    from zhaoyin.catalog.inputs import CatalogItemInput, EditionCreateInput, EditionItemsInput
 
     item = services.catalog_item_create(
         acting_user=None,
-        data={
-            "name": "矩阵测试项目",
-            "industry": w.industry.code,
-            "park": w.units["park_a"].code,
-            "investment_estimate_wan": "1000",
-            "contact_phone": "13800000000",
-        },
+        data=CatalogItemInput.of(
+            name="矩阵测试项目",
+            industry=w.industry.code,
+            park=w.units["park_a"].code,
+            investment_estimate_wan="1000",
+            contact_phone="13800000000",
+        ),
     )
     editions = {}
     for state in ("draft", "published", "withdrawn"):
-        edition = services.edition_create(acting_user=None, title=f"矩阵{state}", year=2026)
-        services.edition_set_items(acting_user=None, edition=edition, items=[item.pk])
+        edition = services.edition_create(acting_user=None, data=EditionCreateInput.of(title=f"矩阵{state}", year=2026))
+        services.edition_set_items(acting_user=None, edition=edition, data=EditionItemsInput.of(items=[item.pk]))
         if state != "draft":
             edition = services.edition_publish(acting_user=None, edition=edition)
         if state == "withdrawn":

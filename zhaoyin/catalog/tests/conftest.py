@@ -10,6 +10,7 @@ from django.test import Client
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.services import api_token_issue
+from zhaoyin.catalog.inputs import CatalogItemInput, EditionCreateInput, EditionItemsInput
 from zhaoyin.catalog.models import CatalogEdition, CatalogItem
 from zhaoyin.catalog.services import catalog_item_create, edition_create, edition_set_items
 
@@ -38,7 +39,7 @@ def make_item(org_tree: dict[str, OrgUnit]) -> MakeItem:
             "contact_phone": "13855443322",
         }
         data.update(overrides)
-        return catalog_item_create(acting_user=None, data=data)
+        return catalog_item_create(acting_user=None, data=CatalogItemInput.parse(data))
 
     return make
 
@@ -51,8 +52,8 @@ def edition_with_items(make_item: MakeItem) -> CatalogEdition:
         make_item(name="新能源汽车零部件生产基地", industry="nev", investment_estimate_wan="8500"),
         make_item(name="高端装备智能制造项目", industry="equipment"),
     ]
-    edition = edition_create(acting_user=None, title="2026年招商项目册", year=2026)
-    return edition_set_items(acting_user=None, edition=edition, items=[i.pk for i in items])
+    edition = edition_create(acting_user=None, data=EditionCreateInput.of(title="2026年招商项目册", year=2026))
+    return edition_set_items(acting_user=None, edition=edition, data=EditionItemsInput.of(items=[i.pk for i in items]))
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from zhaoyin.catalog import brochure, services
+from zhaoyin.catalog.inputs import EditionItemsInput
 from zhaoyin.catalog.models import CatalogEdition
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,9 @@ def test_xlsx_export(edition_with_items: CatalogEdition) -> None:
 def test_xlsx_formula_text_stays_text(make_item, edition_with_items: CatalogEdition) -> None:  # type: ignore[no-untyped-def]
     item = make_item(name='=HYPERLINK("http://x")', industry="it")
     ids = list(edition_with_items.entries.order_by("sort_order").values_list("item_id", flat=True))
-    services.edition_set_items(acting_user=None, edition=edition_with_items, items=[*ids, item.pk])
+    services.edition_set_items(
+        acting_user=None, edition=edition_with_items, data=EditionItemsInput.of(items=[*ids, item.pk])
+    )
     ws = load_workbook(io.BytesIO(brochure.edition_xlsx(edition_with_items))).active
     assert ws is not None
     cells = [c for row in ws.iter_rows() for c in row if c.value == item.name]

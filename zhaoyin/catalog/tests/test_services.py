@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from conftest import MakeUser
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.catalog import flow, services
+from zhaoyin.catalog.inputs import CatalogItemInput, CatalogItemUpdateInput, EditionCreateInput, EditionItemsInput
 from zhaoyin.catalog.models import CatalogEdition, CatalogEditionItem, CatalogItem, EditionStatus
 from zhaoyin.catalog.selectors import mask_phone
 from zhaoyin.catalog.tests.conftest import MakeItem
@@ -48,10 +49,12 @@ def test_item_bad_input_names_the_field_and_writes_nothing(make_item: MakeItem, 
 
 def test_item_update_is_versioned(make_item: MakeItem) -> None:
     item = make_item()
-    services.catalog_item_update(acting_user=None, item=item, data={"name": "新名称"}, version=1)
+    services.catalog_item_update(acting_user=None, item=item, data=CatalogItemUpdateInput.of(name="新名称", version=1))
     assert item.version == 2
     with pytest.raises(Conflict):
-        services.catalog_item_update(acting_user=None, item=item, data={"name": "又一个"}, version=1)
+        services.catalog_item_update(
+            acting_user=None, item=item, data=CatalogItemUpdateInput.of(name="又一个", version=1)
+        )
     item.refresh_from_db()
     assert item.name == "新名称"
 
@@ -60,15 +63,20 @@ def test_item_update_is_versioned(make_item: MakeItem) -> None:
 def test_only_the_city_admin_curates(make_user: MakeUser, make_item: MakeItem, role: Role) -> None:
     user = make_user(role)
     with pytest.raises(PermissionDenied):
-        services.edition_create(acting_user=user, title="2026年招商项目册", year=2026)
+        services.edition_create(acting_user=user, data=EditionCreateInput.of(title="2026年招商项目册", year=2026))
     with pytest.raises(PermissionDenied):
-        services.catalog_item_create(acting_user=user, data={"name": "x"})
+        services.catalog_item_create(
+            acting_user=user,
+            data=CatalogItemInput.of(name="x", industry="it", park="x", investment_estimate_wan="1"),
+        )
     assert not CatalogEdition.objects.exists()
 
 
 def test_AC_publish_without_items_is_refused_and_nothing_changes(make_user: MakeUser) -> None:
     admin = make_user(Role.CITY_ADMIN)
-    edition = services.edition_create(acting_user=admin, title="2026年招商项目册", year=2026)
+    edition = services.edition_create(
+        acting_user=admin, data=EditionCreateInput.of(title="2026年招商项目册", year=2026)
+    )
     audits = AuditRecord.objects.count()
     with pytest.raises(InvalidInput) as exc:
         services.edition_publish(acting_user=admin, edition=edition)
@@ -97,7 +105,7 @@ def test_published_edition_is_frozen(make_item: MakeItem, edition_with_items: Ca
     extra = make_item()
     before = list(CatalogEditionItem.objects.filter(edition=edition).values_list("item_id", flat=True))
     with pytest.raises(Conflict):
-        services.edition_set_items(acting_user=None, edition=edition, items=[extra.pk])
+        services.edition_set_items(acting_user=None, edition=edition, data=EditionItemsInput.of(items=[extra.pk]))
     after = list(CatalogEditionItem.objects.filter(edition=edition).values_list("item_id", flat=True))
     assert before == after
 
@@ -138,14 +146,16 @@ def test_set_items_refuses_duplicates_and_unknown_ids(edition_with_items: Catalo
     ids = list(edition_with_items.entries.values_list("item_id", flat=True))
     for bad in ([ids[0], ids[0]], [999_999], ["x"], "1,2"):
         with pytest.raises(InvalidInput) as exc:
-            services.edition_set_items(acting_user=None, edition=edition_with_items, items=bad)  # type: ignore[arg-type]
+            services.edition_set_items(
+                acting_user=None, edition=edition_with_items, data=EditionItemsInput.of(items=bad)
+            )
         assert exc.value.errors[0]["field"] == "items"
     assert list(edition_with_items.entries.order_by("sort_order").values_list("item_id", flat=True)) == ids
 
 
 def test_edition_year_validated(make_user: MakeUser) -> None:
     with pytest.raises(InvalidInput) as exc:
-        services.edition_create(acting_user=None, title="x", year="20x6")
+        services.edition_create(acting_user=None, data=EditionCreateInput.of(title="x", year="20x6"))
     assert exc.value.errors[0]["field"] == "year"
     assert not CatalogEdition.objects.exists()
 

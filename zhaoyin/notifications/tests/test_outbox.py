@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 
 from conftest import MakeUser
-from zhaoyin.notifications.channels import LoggingSmsGateway, sms_gateway
+from zhaoyin.notifications.channels import LoggingSmsGateway, NotificationSettings, sms_gateway
 from zhaoyin.notifications.models import Channel, DeliveryState, Notification, Outbox
 from zhaoyin.notifications.services import NewNotification, backoff, deliver_outbox, notify_many
 
@@ -136,7 +136,7 @@ def test_a_row_claimed_by_another_worker_is_not_sent_again(make_user: MakeUser, 
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
-    conf = {"BACKOFF_SECONDS": 60, "BACKOFF_MAX_SECONDS": 3600}
+    conf: NotificationSettings = {"BACKOFF_SECONDS": 60, "BACKOFF_MAX_SECONDS": 3600}
     assert [backoff(n, conf).total_seconds() for n in (1, 2, 3, 6, 7, 20)] == [60, 120, 240, 1920, 3600, 3600]
 
 

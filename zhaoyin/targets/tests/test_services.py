@@ -14,6 +14,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import bad_values
+from zhaoyin.targets.inputs import TargetSetInput
 from zhaoyin.targets.models import Target, TargetMonthPlan
 from zhaoyin.targets.services import target_set
 from zhaoyin.targets.tests.conftest import web_client
@@ -25,21 +26,24 @@ def test_target_set_creates_updates_and_audits(org_tree: dict[str, OrgUnit], mak
     admin = make_user(Role.CITY_ADMIN, "city")
     t = target_set(
         acting_user=admin,
-        year=2026,
-        indicator="external_funds",
         org_unit=org_tree["city"],
-        value="660",
-        month_plan={3: "100", 6: "300", 9: "510.93", 12: "660"},
+        data=TargetSetInput.of(
+            year=2026, indicator="external_funds", value="660", month_plan={3: "100", 6: "300", 9: "510.93", 12: "660"}
+        ),
     )
     assert t.value == Decimal("660.00")
     assert t.unit == "亿元"
     assert list(t.month_plans.values_list("month", flat=True)) == [3, 6, 9, 12]
-    t2 = target_set(acting_user=admin, year=2026, indicator="external_funds", org_unit=org_tree["city"], value=700)
+    t2 = target_set(
+        acting_user=admin, org_unit=org_tree["city"],
+        data=TargetSetInput.of(year=2026, indicator="external_funds", value=700),
+    )
     assert t2.pk == t.pk
     assert t2.value == Decimal(700)
     assert t2.month_plans.count() == 4
     target_set(
-        acting_user=admin, year=2026, indicator="external_funds", org_unit=org_tree["city"], value=700, month_plan={}
+        acting_user=admin, org_unit=org_tree["city"],
+        data=TargetSetInput.of(year=2026, indicator="external_funds", value=700, month_plan={}),
     )
     assert TargetMonthPlan.objects.count() == 0
     records = AuditRecord.objects.filter(action="target.set").order_by("pk")
@@ -69,13 +73,12 @@ def test_bad_input_names_the_field_and_changes_nothing(
     args: dict[str, Any] = {
         "year": 2026,
         "indicator": "external_funds",
-        "org_unit": org_tree["county_a"],
         "value": "100",
     }
     args.update(kwargs)
     before = AuditRecord.objects.count()
     with pytest.raises(InvalidInput) as exc:
-        target_set(acting_user=admin, **args)
+        target_set(acting_user=admin, org_unit=org_tree["county_a"], data=TargetSetInput.parse(args))
     assert field in [e["field"] for e in exc.value.errors]
     assert Target.objects.count() == 0
     assert AuditRecord.objects.count() == before
@@ -86,10 +89,8 @@ def test_only_the_city_admin_sets_targets(org_tree: dict[str, OrgUnit], make_use
         with pytest.raises(PermissionDenied):
             target_set(
                 acting_user=make_user(role, unit),
-                year=2026,
-                indicator="producing",
                 org_unit=org_tree["county_a"],
-                value="3",
+                data=TargetSetInput.of(year=2026, indicator="producing", value="3"),
             )
     assert Target.objects.count() == 0
 

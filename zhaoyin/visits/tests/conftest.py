@@ -14,6 +14,7 @@ from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise, Industry
 from zhaoyin.lib.uscc import make_uscc
 from zhaoyin.visits import services
+from zhaoyin.visits.inputs import MemberInput
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -64,7 +65,7 @@ def svc(make_user: MakeUser, org_tree: dict[str, OrgUnit], tmp_path: Any, settin
         ent_2=make_enterprise(org_tree["county_a"], org_tree["group_2"], 3),
         ent_none=make_enterprise(org_tree["county_b"], None, 4),
     )
-    services.membership_set_leader(acting_user=None, group=s.group_1, user=s.member_1)
+    services.membership_set_leader(acting_user=None, group=s.group_1, data=MemberInput.of(user=s.member_1.username))
     return s
 
 

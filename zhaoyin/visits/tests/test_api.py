@@ -17,6 +17,7 @@ from zhaoyin.core.testing import assert_constant_queries, assert_fingerprint_unc
 from zhaoyin.matters import clocks
 from zhaoyin.matters.models import Matter
 from zhaoyin.visits import services
+from zhaoyin.visits.inputs import VisitCreateInput
 from zhaoyin.visits.models import Visit
 from zhaoyin.visits.tests.conftest import Service, fresh
 
@@ -111,7 +112,9 @@ def test_post_visit_by_a_non_member_is_403(svc: Service) -> None:
 
 
 def _visit(svc: Service, user: User, enterprise_pk: int) -> Visit:
-    return services.visit_create(acting_user=fresh(user), enterprise=enterprise_pk, date=clocks.today(), notes="n")
+    return services.visit_create(
+        acting_user=fresh(user), data=VisitCreateInput.of(enterprise=enterprise_pk, date=clocks.today(), notes="n")
+    )
 
 
 def test_get_visits_is_scoped_by_the_enterprise(svc: Service) -> None:
@@ -155,9 +158,14 @@ def test_get_visits_queries_do_not_grow_with_the_page(svc: Service) -> None:
     def grow(n: int) -> None:
         while Visit.objects.count() < n:
             services.visit_create(
-                acting_user=fresh(svc.member_1), enterprise=svc.ent_1.pk, date=clocks.today(), notes="n",
-                participants=["colleague_1"],
-                demands=[{"title": "t", "kind": "consultation", "description": ""}],
+                acting_user=fresh(svc.member_1),
+                data=VisitCreateInput.of(
+                    enterprise=svc.ent_1.pk,
+                    date=clocks.today(),
+                    notes="n",
+                    participants=["colleague_1"],
+                    demands=[{"title": "t", "kind": "consultation", "description": ""}],
+                ),
             )
 
     assert_constant_queries(grow=grow, run=lambda: client.get(URL), sizes=(2, 6))

@@ -18,6 +18,7 @@ from zhaoyin.core.testing import assert_fingerprint_unchanged, bad_values, db_fi
 from zhaoyin.matters import clocks
 from zhaoyin.matters.models import Matter
 from zhaoyin.visits import selectors, services
+from zhaoyin.visits.inputs import GroupAssignInput, MemberAddInput, MemberInput, VisitCreateInput
 from zhaoyin.visits.models import Visit, VisitFile
 from zhaoyin.visits.tests.conftest import PNG, Service, fresh
 
@@ -34,11 +35,13 @@ def test_visit_create_records_the_visit_and_turns_each_demand_into_a_draft_matte
     day = clocks.today() - dt.timedelta(days=3)
     visit = services.visit_create(
         acting_user=fresh(svc.member_1),
-        enterprise=svc.ent_1.pk,
-        date=day.isoformat(),
-        notes="了解企业生产经营情况",
-        participants=["colleague_1"],
-        demands=[DEMAND, {"title": "研发费用加计扣除咨询", "kind": "consultation", "description": ""}],
+        data=VisitCreateInput.of(
+            enterprise=svc.ent_1.pk,
+            date=day.isoformat(),
+            notes="了解企业生产经营情况",
+            participants=["colleague_1"],
+            demands=[DEMAND, {"title": "研发费用加计扣除咨询", "kind": "consultation", "description": ""}],
+        ),
     )
     assert visit.group == svc.group_1
     assert visit.visited_on == day
@@ -60,8 +63,9 @@ def test_visit_create_records_the_visit_and_turns_each_demand_into_a_draft_matte
 def test_visit_files_are_stored_and_their_download_is_audited(svc: Service) -> None:
     upload = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
     visit = services.visit_create(
-        acting_user=fresh(svc.member_1), enterprise=svc.ent_1.pk, date=clocks.today(), notes="现场照片",
+        acting_user=fresh(svc.member_1),
         files=[upload],
+        data=VisitCreateInput.of(enterprise=svc.ent_1.pk, date=clocks.today(), notes="现场照片"),
     )
     file = VisitFile.objects.get(visit=visit)
     assert file.content_type == "image/png"
@@ -86,12 +90,15 @@ def test_bad_visit_input_names_the_field_and_writes_nothing(
     svc: Service, change: dict[str, object], field: str
 ) -> None:
     kwargs: dict[str, object] = {
-        "enterprise": svc.ent_1.pk, "date": clocks.today().isoformat(), "notes": "走访", "demands": [DEMAND],
+        "enterprise": svc.ent_1.pk,
+        "date": clocks.today().isoformat(),
+        "notes": "走访",
+        "demands": [DEMAND],
     }
     kwargs.update(change)
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.visit_create(acting_user=fresh(svc.member_1), **kwargs)  # type: ignore[arg-type]
+        services.visit_create(acting_user=fresh(svc.member_1), data=VisitCreateInput.parse(kwargs))
     assert field in _fields(exc)
     assert_fingerprint_unchanged(before, db_fingerprint())
 
@@ -101,8 +108,9 @@ def test_a_bad_file_writes_no_visit_and_no_matter(svc: Service) -> None:
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as exc:
         services.visit_create(
-            acting_user=fresh(svc.member_1), enterprise=svc.ent_1.pk, date=clocks.today(), notes="n",
-            demands=[DEMAND], files=[bad],
+            acting_user=fresh(svc.member_1),
+            files=[bad],
+            data=VisitCreateInput.of(enterprise=svc.ent_1.pk, date=clocks.today(), notes="n", demands=[DEMAND]),
         )
     assert _fields(exc) == {"files"}
     assert_fingerprint_unchanged(before, db_fingerprint())
@@ -115,7 +123,8 @@ def test_an_enterprise_outside_the_members_groups_is_refused_like_a_missing_one(
         before = db_fingerprint()
         with pytest.raises(InvalidInput) as exc:
             services.visit_create(
-                acting_user=fresh(svc.member_1), enterprise=target, date=clocks.today(), notes="n", demands=[DEMAND]
+                acting_user=fresh(svc.member_1),
+                data=VisitCreateInput.of(enterprise=target, date=clocks.today(), notes="n", demands=[DEMAND]),
             )
         assert _fields(exc) == {"enterprise"}
         messages.append(exc.value.errors[0]["message"])
@@ -126,15 +135,20 @@ def test_an_enterprise_outside_the_members_groups_is_refused_like_a_missing_one(
 def test_only_service_members_record_visits(svc: Service) -> None:
     for user in (svc.staff_a, svc.admin):
         with pytest.raises(PermissionDenied):
-            services.visit_create(acting_user=fresh(user), enterprise=svc.ent_1.pk, date=clocks.today(), notes="n")
+            services.visit_create(
+                acting_user=fresh(user),
+                data=VisitCreateInput.of(enterprise=svc.ent_1.pk, date=clocks.today(), notes="n"),
+            )
     assert not Visit.objects.exists()
 
 
 def test_a_member_of_two_groups_visits_the_enterprises_of_both(svc: Service) -> None:
-    services.membership_add(acting_user=svc.admin, group=svc.group_2, user="member_1")
+    services.membership_add(acting_user=svc.admin, group=svc.group_2, data=MemberAddInput.of(user="member_1"))
     member = fresh(svc.member_1)
     assert {e.pk for e in selectors.enterprises_for_visits(member)} == {svc.ent_1.pk, svc.ent_1b.pk, svc.ent_2.pk}
-    visit = services.visit_create(acting_user=member, enterprise=svc.ent_2.pk, date=clocks.today(), notes="n")
+    visit = services.visit_create(
+        acting_user=member, data=VisitCreateInput.of(enterprise=svc.ent_2.pk, date=clocks.today(), notes="n")
+    )
     assert visit.group == svc.group_2
 
 
@@ -143,12 +157,14 @@ def test_a_member_of_two_groups_visits_the_enterprises_of_both(svc: Service) -> 
 
 def test_membership_add_and_remove_are_audited(svc: Service, make_user: object) -> None:
     newcomer = make_user(Role.SERVICE_MEMBER, "group_2", username="newcomer")  # type: ignore[operator]
-    membership = services.membership_add(acting_user=svc.admin, group=svc.group_1, user="newcomer", is_leader=True)
+    membership = services.membership_add(
+        acting_user=svc.admin, group=svc.group_1, data=MemberAddInput.of(user="newcomer", is_leader=True)
+    )
     assert membership.is_leader
     # One leader per group: the previous one is an ordinary member now.
     assert not ServiceGroupMembership.objects.get(group=svc.group_1, user=svc.member_1).is_leader
     assert AuditRecord.objects.filter(action="service_group.member_add").count() == 1
-    services.membership_remove(acting_user=svc.admin, group=svc.group_1, user=newcomer)
+    services.membership_remove(acting_user=svc.admin, group=svc.group_1, data=MemberInput.of(user=newcomer.username))
     assert not ServiceGroupMembership.objects.filter(group=svc.group_1, user=newcomer).exists()
     assert AuditRecord.objects.filter(action="service_group.member_remove").count() == 1
 
@@ -165,7 +181,7 @@ def test_membership_add_and_remove_are_audited(svc: Service, make_user: object) 
 def test_membership_add_refuses_on_user_and_changes_nothing(svc: Service, name: str, needle: str) -> None:
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.membership_add(acting_user=svc.admin, group=svc.group_1, user=name)
+        services.membership_add(acting_user=svc.admin, group=svc.group_1, data=MemberAddInput.of(user=name))
     assert _fields(exc) == {"user"}
     assert needle in exc.value.errors[0]["message"]
     assert_fingerprint_unchanged(before, db_fingerprint())
@@ -174,7 +190,7 @@ def test_membership_add_refuses_on_user_and_changes_nothing(svc: Service, name: 
 def test_membership_remove_of_a_non_member_names_user(svc: Service) -> None:
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.membership_remove(acting_user=svc.admin, group=svc.group_1, user="member_2")
+        services.membership_remove(acting_user=svc.admin, group=svc.group_1, data=MemberInput.of(user="member_2"))
     assert _fields(exc) == {"user"}
     assert_fingerprint_unchanged(before, db_fingerprint())
 
@@ -182,32 +198,41 @@ def test_membership_remove_of_a_non_member_names_user(svc: Service) -> None:
 def test_only_the_city_administration_manages_groups(svc: Service) -> None:
     for user in (svc.member_1, svc.staff_a):
         with pytest.raises(PermissionDenied):
-            services.membership_add(acting_user=fresh(user), group=svc.group_1, user="member_2")
+            services.membership_add(acting_user=fresh(user), group=svc.group_1, data=MemberAddInput.of(user="member_2"))
         with pytest.raises(PermissionDenied):
-            services.enterprise_assign_group(acting_user=fresh(user), enterprise=svc.ent_2, group=svc.group_1)
+            services.enterprise_assign_group(
+                acting_user=fresh(user), data=GroupAssignInput.of(enterprise=svc.ent_2.uscc, group=svc.group_1.code)
+            )
 
 
 def test_enterprise_assign_group_moves_the_enterprise_and_changes_the_members_scope(svc: Service) -> None:
     member_2 = fresh(svc.member_2)
     assert not selectors.enterprises_for_visits(member_2).filter(pk=svc.ent_none.pk).exists()
-    moved = services.enterprise_assign_group(acting_user=svc.admin, enterprise=svc.ent_none.uscc, group="sg-02")
+    moved = services.enterprise_assign_group(
+        acting_user=svc.admin, data=GroupAssignInput.of(enterprise=svc.ent_none.uscc, group="sg-02")
+    )
     assert moved.service_group == svc.group_2
     assert moved.version == svc.ent_none.version + 1
     assert selectors.enterprises_for_visits(fresh(svc.member_2)).filter(pk=svc.ent_none.pk).exists()
     record = AuditRecord.objects.get(action="enterprise.assign_group")
     assert record.before == {"service_group": None}
     assert record.after == {"service_group": "sg-02"}
-    services.enterprise_assign_group(acting_user=svc.admin, enterprise=svc.ent_none.pk, group=None)
+    services.enterprise_assign_group(
+        acting_user=svc.admin, data=GroupAssignInput.of(enterprise=svc.ent_none.pk, group=None)
+    )
     assert AuditRecord.objects.filter(action="enterprise.assign_group").count() == 2
 
 
-@pytest.mark.parametrize(("enterprise", "group", "field"), [("91340400XXXXXXXXXX", "sg-01", "enterprise"),
-                                                            ("ENT", "340402", "group")])
+@pytest.mark.parametrize(
+    ("enterprise", "group", "field"), [("91340400XXXXXXXXXX", "sg-01", "enterprise"), ("ENT", "340402", "group")]
+)
 def test_enterprise_assign_group_bad_input(svc: Service, enterprise: str, group: str, field: str) -> None:
     target = svc.ent_2.uscc if enterprise == "ENT" else enterprise
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.enterprise_assign_group(acting_user=svc.admin, enterprise=target, group=group)
+        services.enterprise_assign_group(
+            acting_user=svc.admin, data=GroupAssignInput.of(enterprise=target, group=group)
+        )
     assert _fields(exc) == {field}
     assert_fingerprint_unchanged(before, db_fingerprint())
 

@@ -20,6 +20,7 @@ from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
 from zhaoyin.matters.models import Matter
 from zhaoyin.visits import services
+from zhaoyin.visits.inputs import VisitCreateInput
 from zhaoyin.visits.models import Visit, VisitFile
 from zhaoyin.visits.tests.conftest import PNG, Service, fresh
 
@@ -106,10 +107,14 @@ def test_visit_form_bad_field_is_shown_on_it(svc: Service, change: dict[str, str
 
 
 def test_visit_list_filters_and_scope(svc: Service) -> None:
-    v1 = services.visit_create(acting_user=fresh(svc.member_1), enterprise=svc.ent_1.pk, date=clocks.today(),
-                               notes="n")
-    v2 = services.visit_create(acting_user=fresh(svc.member_2), enterprise=svc.ent_2.pk, date=clocks.today(),
-                               notes="n")
+    v1 = services.visit_create(
+        acting_user=fresh(svc.member_1),
+        data=VisitCreateInput.of(enterprise=svc.ent_1.pk, date=clocks.today(), notes="n"),
+    )
+    v2 = services.visit_create(
+        acting_user=fresh(svc.member_2),
+        data=VisitCreateInput.of(enterprise=svc.ent_2.pk, date=clocks.today(), notes="n"),
+    )
     url = reverse("visits:visit_list")
 
     def shown(user: User, query: str = "") -> set[int]:
@@ -130,8 +135,13 @@ def test_visit_list_filters_and_scope(svc: Service) -> None:
 
 def test_enterprise_page_shows_the_visits_and_the_follow_up_of_their_matters(svc: Service) -> None:
     visit = services.visit_create(
-        acting_user=fresh(svc.member_1), enterprise=svc.ent_1.pk, date=clocks.today(), notes="n",
-        demands=[{"title": "招工难问题", "kind": "coordination", "description": ""}],
+        acting_user=fresh(svc.member_1),
+        data=VisitCreateInput.of(
+            enterprise=svc.ent_1.pk,
+            date=clocks.today(),
+            notes="n",
+            demands=[{"title": "招工难问题", "kind": "coordination", "description": ""}],
+        ),
     )
     matter = visit.demands.get().matter
     html = web(svc.staff_a).get(reverse("enterprises:detail", args=[svc.ent_1.pk])).content.decode()
@@ -148,7 +158,10 @@ def test_enterprise_page_shows_the_visits_and_the_follow_up_of_their_matters(svc
 
 
 def test_group_list_shows_members_counts_and_coverage(svc: Service) -> None:
-    services.visit_create(acting_user=fresh(svc.member_1), enterprise=svc.ent_1.pk, date=clocks.today(), notes="n")
+    services.visit_create(
+        acting_user=fresh(svc.member_1),
+        data=VisitCreateInput.of(enterprise=svc.ent_1.pk, date=clocks.today(), notes="n"),
+    )
     response = web(svc.admin).get(reverse("visits:group_list"))
     assert response.status_code == 200
     rows = {r.group.code: r for r in response.context["rows"]}
@@ -230,7 +243,10 @@ def test_odd_digits_in_list_and_coverage_parameters_are_refused_not_500(svc: Ser
 
 
 def test_coverage_table_and_drill_down(svc: Service) -> None:
-    services.visit_create(acting_user=fresh(svc.member_1), enterprise=svc.ent_1.pk, date=clocks.today(), notes="n")
+    services.visit_create(
+        acting_user=fresh(svc.member_1),
+        data=VisitCreateInput.of(enterprise=svc.ent_1.pk, date=clocks.today(), notes="n"),
+    )
     today = clocks.today()
     quarter = (today.month - 1) // 3 + 1
     response = web(svc.admin).get(reverse("visits:coverage"))
@@ -239,8 +255,10 @@ def test_coverage_table_and_drill_down(svc: Service) -> None:
     gaps = web(svc.admin).get(reverse("visits:coverage_gaps", args=[svc.group_1.pk, today.year, quarter]))
     assert [e.pk for e, _last in gaps.context["enterprises"]] == [svc.ent_1b.pk]
     # A member sees their own group's coverage only.
-    assert web(svc.member_2).get(reverse("visits:coverage_gaps", args=[svc.group_1.pk, today.year, quarter])
-                                 ).status_code == 404
+    assert (
+        web(svc.member_2).get(reverse("visits:coverage_gaps", args=[svc.group_1.pk, today.year, quarter])).status_code
+        == 404
+    )
     assert [g.code for g in web(svc.member_2).get(reverse("visits:coverage")).context["table"].groups] == ["sg-02"]
     assert web(svc.admin).get(reverse("visits:coverage") + "?year=abc").status_code == 400
     assert web(svc.admin).get(reverse("visits:coverage_gaps", args=[svc.group_1.pk, today.year, 5])).status_code == 404
