@@ -29,7 +29,12 @@ def add_service_errors(form: forms.Form, exc: InvalidInput) -> None:
 
 
 def bind_input(
-    model: type[I], data: Mapping[str, Any], form: forms.Form, *, names: Mapping[str, str] | None = None
+    model: type[I],
+    data: Mapping[str, Any],
+    form: forms.Form,
+    *,
+    names: Mapping[str, str] | None = None,
+    user: Any = None,
 ) -> I | None:
     """Build ``model`` from a page's posted ``data`` (a QueryDict): the model's fields that the
     form shows, a list field with all its values; each refusal goes on its form field (else
@@ -38,7 +43,8 @@ def bind_input(
 
     The form only draws the page: the verdict on each value is the model's, as in the API and
     the importers. A field the form does not offer is not read (a portal user's form has no
-    lead unit, so posting one changes nothing)."""
+    lead unit, so posting one changes nothing). ``user`` is the acting user, for the
+    references the model looks up within a scope (``core.inputs.scoped_user``)."""
     names = dict(names or {})
     values: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
@@ -52,7 +58,7 @@ def bind_input(
         elif posted in data:
             values[field_name] = data.get(posted)
     try:
-        return model.parse(values)
+        return model.parse(values, user=user)
     except InvalidInput as exc:
         add_service_errors(form, exc.renamed(names))
         return None
