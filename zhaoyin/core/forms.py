@@ -36,6 +36,7 @@ def bind_input(
     names: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
     place: Callable[[InvalidInput], InvalidInput] | None = None,
+    user: Any = None,
 ) -> I | None:
     """Build ``model`` from a page's posted ``data`` (a QueryDict): the model's fields that the
     form shows, a list field with all its values; each refusal goes on its form field (else
@@ -46,7 +47,8 @@ def bind_input(
 
     The form only draws the page: the verdict on each value is the model's, as in the API and
     the importers. A field the form does not offer is not read (a portal user's form has no
-    lead unit, so posting one changes nothing)."""
+    lead unit, so posting one changes nothing). ``user`` is the acting user, for the
+    references the model looks up within a scope (``core.inputs.scoped_user``)."""
     names = dict(names or {})
     values: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
@@ -61,7 +63,7 @@ def bind_input(
             values[field_name] = data.get(posted)
     values.update(extra or {})
     try:
-        return model.parse(values, context=FORM_CONTEXT)
+        return model.parse(values, context=FORM_CONTEXT, user=user)
     except InvalidInput as exc:
         rest = place(exc) if place is not None else exc
         if rest.errors or place is None:

@@ -63,11 +63,17 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, regex_engine="python-re")
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any], *, context: Mapping[str, Any] | None = None) -> Self:
+    def parse(cls, data: Mapping[str, Any], *, context: Mapping[str, Any] | None = None, user: Any = None) -> Self:
         """Build the model, or raise ``InvalidInput`` naming each bad value (one verdict each).
-        ``context``: the channel's (``FORM_CONTEXT`` for a page's posted form)."""
+
+        ``context``: the channel's (``FORM_CONTEXT`` for a page's posted form). ``user`` is
+        whom the input is parsed for: references within a scope (``scoped_user``) are looked
+        up among what that user may use. The API passes its request instead."""
+        full = dict(context or {})
+        if user is not None:
+            full["user"] = user
         try:
-            return cls.model_validate(dict(data), context=dict(context) if context else None)
+            return cls.model_validate(dict(data), context=full or None)
         except ValidationError as exc:
             raise invalid_input(exc) from None
 
@@ -79,6 +85,19 @@ class Input(BaseModel):
     def given(self) -> set[str]:
         """The fields the caller sent (PATCH semantics: the others stay as they are)."""
         return set(self.model_fields_set)
+
+
+def scoped_user(info: ValidationInfo) -> Any:
+    """The user an input is being parsed for: ``Input.parse(..., user=)`` on a page or in an
+    importer, the authenticated caller in the API (ninja validates a body with the request
+    in its context, after the authentication); None when parsed for nobody (code, tests),
+    where a scoped reference is left to the service's own look-up."""
+    context = info.context or {}
+    if context.get("user") is not None:
+        return context["user"]
+    request = context.get("request")
+    user = getattr(request, "auth", None) if request is not None else None
+    return user if getattr(user, "is_authenticated", False) else None
 
 
 # --------------------------------------------------------------------------- errors

@@ -97,7 +97,7 @@ class EnterpriseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.enterprise = enterprise
-        self.lookups = Lookups.load()
+        self.lookups = Lookups.load(user, keep=enterprise.org_unit if enterprise is not None else None)
         units = selectors.org_units_for_create(user)
         if enterprise is not None and enterprise.org_unit not in units:
             units.append(enterprise.org_unit)

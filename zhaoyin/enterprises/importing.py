@@ -101,7 +101,9 @@ class EnterpriseImport(ImportSpec):
         self.existing_quals: dict[int, set[int]] = {}
 
     def prepare(self) -> None:
-        self.lookups = Lookups.load()
+        # Units outside the importer's scope read as unknown codes (AC-03); a row updating
+        # an enterprise in place names its own unit, which is within scope for its editor.
+        self.lookups = Lookups.load(self.user)
         self.qual_names = {q.pk: q.name for q in self.lookups.qualifications.values()}
 
     def normalize_key(self, raw: Any) -> str:

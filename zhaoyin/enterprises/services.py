@@ -53,10 +53,12 @@ def enterprise_create(
     *, acting_user: User | None, data: Mapping[str, object], lookups: Lookups | None = None
 ) -> Enterprise:
     """Register an enterprise. The USCC must be valid and not yet registered."""
-    cleaned = clean_enterprise(data, lookups=lookups)
+    cleaned = clean_enterprise(data, lookups=lookups or Lookups.load(acting_user))
     unit = cleaned["org_unit"]
     if acting_user is not None and not can_create_in_unit(acting_user, unit.path):
-        raise InvalidInput.field("org_unit", _("You may not register enterprises in this org unit."))
+        # Callers passing lookups of their own are judged again, in the words of an unknown
+        # unit (AC-03: an out-of-scope unit answers like an unknown one).
+        raise InvalidInput.field("org_unit", _("unknown org unit code"))
     if Enterprise.objects.filter(uscc=cleaned["uscc"]).exists():
         raise InvalidInput.field("uscc", _("An enterprise with this credit code is already registered."))
     enterprise = Enterprise()
@@ -83,13 +85,16 @@ def enterprise_update(
     """Change an enterprise (PATCH semantics). ``version`` guards against lost updates (CONC-01)."""
     if acting_user is not None and not can_edit_enterprise(acting_user, enterprise):
         raise PermissionDenied
-    cleaned = clean_enterprise(data, lookups=lookups, partial=True)
+    cleaned = clean_enterprise(
+        data, lookups=lookups or Lookups.load(acting_user, keep=enterprise.org_unit), partial=True
+    )
     if (
         "org_unit" in cleaned
         and acting_user is not None
+        and cleaned["org_unit"] != enterprise.org_unit
         and not can_create_in_unit(acting_user, cleaned["org_unit"].path)
     ):
-        raise InvalidInput.field("org_unit", _("You may not move enterprises to this org unit."))
+        raise InvalidInput.field("org_unit", _("unknown org unit code"))
     if "uscc" in cleaned and Enterprise.objects.filter(uscc=cleaned["uscc"]).exclude(pk=enterprise.pk).exists():
         raise InvalidInput.field("uscc", _("An enterprise with this credit code is already registered."))
     before = enterprise_audit_snapshot(enterprise)

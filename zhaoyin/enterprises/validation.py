@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
+from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.validation import MAX_LAND_MU, clean_date, clean_decimal, clean_int
 from zhaoyin.enterprises.models import Industry, Qualification, SizeClass
@@ -64,8 +64,22 @@ class Lookups:
     qualifications: dict[str, Qualification] = field(default_factory=dict)
 
     @classmethod
-    def load(cls) -> Lookups:
-        units = {u.code: u for u in OrgUnit.objects.filter(is_active=True)}
+    def load(cls, user: User | None = None, *, keep: OrgUnit | None = None) -> Lookups:
+        """The lookups for ``user``: the host units it may register enterprises in (and
+        ``keep``, the unit an enterprise being changed is in already), so a unit outside its
+        scope is answered exactly like an unknown code (AC-03); ``None`` is the system.
+        Service groups are not scoped: every account that may write enterprises (city
+        admin, unit admins, staff) may choose any of them (``selectors.service_groups_for``)."""
+        from zhaoyin.enterprises.selectors import can_create_in_unit
+
+        units = {
+            u.code: u
+            for u in OrgUnit.objects.filter(is_active=True)
+            if user is None
+            or u.kind == OrgUnitKind.SERVICE_GROUP
+            or (keep is not None and u.pk == keep.pk)
+            or can_create_in_unit(user, u.path)
+        }
         industries: dict[str, Industry] = {}
         for ind in Industry.objects.all():
             industries[ind.code] = ind

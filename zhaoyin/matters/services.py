@@ -101,15 +101,6 @@ def _unit(code: str | None, field: str) -> OrgUnit | None:
     return unit
 
 
-def _units(codes: Sequence[str], field: str) -> list[OrgUnit]:
-    out: list[OrgUnit] = []
-    for code in codes:
-        unit = _unit(code, field)
-        if unit is not None and unit not in out:
-            out.append(unit)
-    return out
-
-
 def _is_city_dispatcher(user: User) -> bool:
     return user.has_role(*_CITY_DISPATCHERS)
 
@@ -122,6 +113,16 @@ def _may_assign_to(user: User, unit: OrgUnit) -> bool:
     return user.has_role(*_UNIT_ROLE_CODES) and own is not None and unit.path.startswith(own.path)
 
 
+def _reachable_unit(user: User, code: str, field: str) -> OrgUnit:
+    """The active unit of ``code`` that ``user`` may assign to (or dispatch from); an unknown
+    code and one outside the scope are refused in the same words, so the org tree of other
+    counties is no oracle."""
+    unit = OrgUnit.objects.filter(code=code, is_active=True).first()
+    if unit is None or not _may_assign_to(user, unit):
+        raise InvalidInput.field(field, _("Unknown org unit, or one outside your scope."))
+    return unit
+
+
 def _clean_units(
     user: User,
     lead: str | None,
@@ -132,12 +133,14 @@ def _clean_units(
 ) -> tuple[OrgUnit | None, list[OrgUnit]]:
     """The lead unit (``current_lead`` when none given) and the co-units (``current_co`` when
     not given), each within the user's scope (a lead unit kept as it was is not judged)."""
-    lead_unit = _unit(lead, "lead_unit") if lead is not None else current_lead
-    co_units = _units(co, "co_units") if co is not None else list(current_co)
-    for unit in ([lead_unit] if lead_unit is not None and lead is not None else []) + co_units:
-        if not _may_assign_to(user, unit):
-            field = "lead_unit" if unit == lead_unit else "co_units"
-            raise InvalidInput.field(field, _("You may assign matters only to units within your scope."))
+    lead_unit = _reachable_unit(user, lead, "lead_unit") if lead is not None else current_lead
+    co_units: list[OrgUnit] = list(current_co)
+    if co is not None:
+        co_units = []
+        for code in co:
+            unit = _reachable_unit(user, code, "co_units")
+            if unit not in co_units:
+                co_units.append(unit)
     if lead_unit is not None and lead_unit in co_units:
         raise InvalidInput.field("co_units", _("The lead unit cannot also be a co-unit."))
     return lead_unit, co_units
@@ -245,7 +248,8 @@ def matter_create(
         ("enterprise", lambda: _enterprise(acting_user, data.enterprise)),
         ("project", lambda: _project(acting_user, data.project)),
         ("units", lambda: _clean_units(acting_user, data.lead_unit, data.co_units or [])),
-        ("dispatcher_unit", lambda: _unit(data.dispatcher_unit, "dispatcher_unit")),
+        ("dispatcher_unit", lambda: data.dispatcher_unit and _reachable_unit(
+            acting_user, data.dispatcher_unit, "dispatcher_unit")),
     ):
         try:
             links[field] = cleaner()
@@ -266,8 +270,6 @@ def matter_create(
     dispatcher: OrgUnit | None = links["dispatcher_unit"]
     if dispatcher is None:
         dispatcher = _default_dispatcher_unit(acting_user)
-    elif not _may_assign_to(acting_user, dispatcher):
-        raise InvalidInput.field("dispatcher_unit", _("You may register matters only for units within your scope."))
     lead, co = links["units"]
     requester: User | None = None
     if acting_user.has_role(*_PORTAL_ROLE_CODES, Role.SERVICE_MEMBER):

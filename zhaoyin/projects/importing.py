@@ -82,7 +82,7 @@ class ProjectImport(ImportSpec):
         try:
             # The row's values get the page's and the API's verdict: the project's input model;
             # then its references are looked up as the services do.
-            values = clean_project(ProjectInput.parse(data).values())
+            values = clean_project(ProjectInput.parse(data, user=self.user).values(), acting_user=self.user)
         except InvalidInput as exc:
             raise RowInvalid([(e["field"], e["message"]) for e in exc.errors]) from None
         code = str(raw.get("code") or "").strip().upper()

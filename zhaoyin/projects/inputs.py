@@ -22,9 +22,10 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, ValidationInfo
 
-from zhaoyin.core.inputs import Input, choice, from_cleaner, must, refuse, text, whole_number
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.inputs import Input, choice, from_cleaner, must, refuse, scoped_user, text, whole_number
 from zhaoyin.core.validation import MAX_DECIMAL, MAX_LAND_MU, clean_date, clean_decimal
 from zhaoyin.projects.choices import AttractionMethod, FundKind, FundSource, SourceRegion, Stage
 from zhaoyin.projects.validation import PROJECT_FIELDS, _choice, _line, _paragraph, clean_project, parse_month
@@ -140,8 +141,9 @@ class FundCorrectionInput(Input):
 
 # --------------------------------------------------------------------------- a project's own fields
 # The value of each field is judged here with the cleaners ``validation.clean_project`` uses;
-# the references (industry, org unit, registered investor, staff in charge) are looked up by
-# the services through ``clean_project``, which also checks the required fields of a PATCH.
+# the industry (a public catalogue) is looked up here; the scoped references (registered
+# investor, org unit, staff in charge) only by the services through ``clean_project`` with the
+# acting user, so an out-of-scope value is answered exactly like an unknown one (AC-03).
 
 
 def _optional(clean: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -177,13 +179,33 @@ def _investor(value: Any) -> str:
 
 
 def _known(name: str, read: Callable[[Any], str]) -> Callable[[Any], str]:
-    """A reference that must exist (an industry, an org unit, a user, an enterprise): looked up
-    as ``clean_project`` does, so a form learns every bad field at once; whether the acting
-    user may use it is the service's judgement."""
+    """A public reference that must exist (an industry): looked up as ``clean_project`` does,
+    so a form learns every bad field at once."""
 
     def clean(value: Any) -> str:
         ref = read(value)
-        clean_project({name: ref}, partial=True)
+        clean_project({name: ref}, acting_user=None, partial=True)
+        return ref
+
+    return clean
+
+
+def _scoped(name: str, read: Callable[[Any], str], *, required: bool = False) -> Callable[[Any, ValidationInfo], Any]:
+    """A reference within the acting user's scope (registered investor, org unit, staff in
+    charge): looked up as ``clean_project`` looks it up for the user the input is parsed for,
+    so a form and the API learn every bad field at once and an out-of-scope value is refused
+    in exactly the words of an unknown one, alone or beside other errors (AC-03). Parsed for
+    nobody, only its form is judged here; the service looks it up in any case."""
+    shape = _required(read) if required else _optional(read)
+
+    def clean(value: Any, info: ValidationInfo) -> Any:
+        ref = shape(value)
+        user = scoped_user(info)
+        if ref is not None and user is not None:
+            try:
+                clean_project({name: ref}, acting_user=user, partial=True)
+            except InvalidInput as exc:
+                raise refuse(exc.errors[0]["message"]) from None
         return ref
 
     return clean
@@ -217,10 +239,14 @@ PlannedDay = Annotated[dt.date | None, BeforeValidator(_optional(_planned))]
 
 class ProjectFields(Input):
     """A project's fields as sent: each optional here (a PATCH sends some); ``values`` are the
-    ones sent, as ``clean_project`` takes them."""
+    ones sent, as ``clean_project`` takes them.
+
+    A change judges only the form of the scoped references here: keeping the investor or the
+    staff member already on the project is allowed even when a city admin chose one outside
+    the editor's scope, which only the service (knowing the project) can tell."""
 
     name: Line200 = None
-    investor: Annotated[str | None, BeforeValidator(_optional(_known("investor", _investor)))] = Field(
+    investor: Annotated[str | None, BeforeValidator(_optional(_investor))] = Field(
         None, description="Registered investor: enterprise id or credit code"
     )
     investor_name: Line200 = None
@@ -230,7 +256,7 @@ class ProjectFields(Input):
     industry: Annotated[str | None, BeforeValidator(_optional(_known("industry", _reference)))] = Field(
         None, description="Industry code (or name)"
     )
-    org_unit: Annotated[str | None, BeforeValidator(_optional(_known("org_unit", _reference)))] = Field(
+    org_unit: Annotated[str | None, BeforeValidator(_optional(_reference))] = Field(
         None, description="Org unit code"
     )
     total_investment_wan: Annotated[
@@ -242,7 +268,7 @@ class ProjectFields(Input):
     ] = Field(None, description="亩")
     attraction_method: Annotated[str | None, BeforeValidator(_optional(_method))] = None
     lead_official: Annotated[str | None, BeforeValidator(_optional(lambda v: _line(v, 60)))] = None
-    staff: Annotated[str | None, BeforeValidator(_optional(_known("staff", _reference)))] = Field(
+    staff: Annotated[str | None, BeforeValidator(_optional(_reference))] = Field(
         None, description="Username of the staff member in charge"
     )
     first_contact_on: Annotated[dt.date | None, BeforeValidator(_optional(_first_contact))] = Field(
@@ -268,8 +294,14 @@ class ProjectInput(ProjectFields):
     industry: Annotated[str, BeforeValidator(_required(_known("industry", _reference)))] = Field(
         description="Industry code (or name)"
     )
-    org_unit: Annotated[str, BeforeValidator(_required(_known("org_unit", _reference)))] = Field(
+    org_unit: Annotated[str, BeforeValidator(_scoped("org_unit", _reference, required=True))] = Field(
         description="Org unit code"
+    )
+    investor: Annotated[str | None, BeforeValidator(_scoped("investor", _investor))] = Field(
+        None, description="Registered investor: enterprise id or credit code"
+    )
+    staff: Annotated[str | None, BeforeValidator(_scoped("staff", _reference))] = Field(
+        None, description="Username of the staff member in charge"
     )
     total_investment_wan: Annotated[
         Decimal, BeforeValidator(_required(lambda v: clean_decimal(v, maximum=MAX_DECIMAL)))

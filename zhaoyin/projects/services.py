@@ -6,7 +6,7 @@ same transaction (AUD-01).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,7 +32,7 @@ from zhaoyin.projects.inputs import (
 )
 from zhaoyin.projects.milestones import MILESTONE_FIELDS, project_milestones
 from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
-from zhaoyin.projects.selectors import can_create_project_in, can_edit_project, may_put_in_charge
+from zhaoyin.projects.selectors import can_edit_project
 from zhaoyin.projects.validation import clean_project
 
 #: Largest evidence file accepted (FILE-01).
@@ -55,37 +55,12 @@ def _next_code(year: int) -> str:
     return f"{prefix}{number:05d}"
 
 
-def _check_unit(acting_user: User | None, cleaned: Mapping[str, Any], message: str) -> None:
-    if "org_unit" in cleaned and acting_user is not None and not can_create_project_in(
-        acting_user, cleaned["org_unit"].path
-    ):
-        raise InvalidInput.field("org_unit", message)
-
-
-def _check_staff(acting_user: User | None, cleaned: Mapping[str, Any], current: Project | None = None) -> None:
-    """The staff member in charge must be one ``acting_user`` may choose (role and scope).
-
-    Keeping the one already in charge of ``current`` is always allowed: an editor may change
-    other fields of a project whose staff member a city admin chose from another unit.
-    """
-    staff = cleaned.get("staff")
-    if staff is None or (current is not None and current.staff_id == staff.pk):
-        return
-    if not may_put_in_charge(acting_user, staff):
-        raise InvalidInput.field(
-            "staff",
-            _("Choose an active staff member or unit administrator of a unit within your scope."),
-        )
-
-
 @transaction.atomic
 def project_create(*, acting_user: User | None, data: ProjectInput) -> Project:
     """Register a project at stage ``lead``; its first stage event is dated the first contact
     (or today). The code ``XM-<year>-<sequence>`` is generated. The references (industry, org
     unit, investor, staff) are looked up here, within the acting user's scope."""
-    cleaned = clean_project(data.values())
-    _check_unit(acting_user, cleaned, _("You may not register projects in this org unit."))
-    _check_staff(acting_user, cleaned)
+    cleaned = clean_project(data.values(), acting_user=acting_user)
     today = timezone.localdate()
     stage_on = cleaned.get("first_contact_on") or today
     project = Project(**cleaned, stage=Stage.LEAD, stage_on=stage_on)
@@ -136,10 +111,8 @@ def project_update(*, acting_user: User | None, project: Project, data: ProjectU
     """
     if acting_user is not None and not can_edit_project(acting_user, project):
         raise PermissionDenied
-    cleaned = clean_project(data.values(), partial=True)
+    cleaned = clean_project(data.values(), acting_user=acting_user, partial=True, current=project)
     version = data.version
-    _check_unit(acting_user, cleaned, _("You may not move projects to this org unit."))
-    _check_staff(acting_user, cleaned, project)
     if version is not None and version != project.version:
         raise Conflict(_("This project was changed by someone else; reload it and apply your change again."))
     before = snapshot(project)

@@ -15,7 +15,10 @@ from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.validation import MAX_DECIMAL, MAX_LAND_MU, clean_date, clean_decimal
 from zhaoyin.enterprises.models import Enterprise, Industry
+from zhaoyin.enterprises.selectors import enterprise_list_visible_to
 from zhaoyin.projects.choices import AttractionMethod, SourceRegion
+from zhaoyin.projects.models import Project
+from zhaoyin.projects.selectors import can_create_project_in, staff_in_charge_candidates
 
 #: The fields a project accepts from outside (AC-04: an explicit allow-list).
 PROJECT_FIELDS = (
@@ -79,25 +82,72 @@ def _choice(value: Any, values: list[str], labels: Mapping[str, str]) -> str:
     raise ValueError(_("is not one of the allowed values"))
 
 
-def _enterprise(value: Any) -> Enterprise:
-    """An enterprise by its id or its credit code (USCC)."""
+def _enterprise(value: Any, acting_user: User | None, current: Project | None) -> Enterprise:
+    """An enterprise by its id or its credit code (USCC), among those ``acting_user`` sees.
+
+    One outside the caller's scope is answered exactly like an unknown one (AC-03): the
+    registry is not an oracle, and a project cannot link to another county's enterprise.
+    Keeping the investor already on ``current`` is always allowed.
+    """
     text = str(value).strip()
+    visible = Enterprise.objects.all() if acting_user is None else enterprise_list_visible_to(acting_user)
+    if current is not None and current.investor_id is not None:
+        visible = visible | Enterprise.objects.filter(pk=current.investor_id)
     found: Enterprise | None = None
     if text.isdigit() and len(text) < 18:
-        found = Enterprise.objects.filter(pk=int(text)).first()
+        found = visible.filter(pk=int(text)).first()
     else:
-        found = Enterprise.objects.filter(uscc=text.upper()).first()
+        found = visible.filter(uscc=text.upper()).first()
     if found is None:
         raise ValueError(_("unknown enterprise (give its id or credit code)"))
     return found
 
 
-def clean_project(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+def _org_unit(value: Any, acting_user: User | None) -> OrgUnit:
+    """A host unit by its code, among those ``acting_user`` may put projects in.
+
+    Unknown, inactive and out-of-scope codes get one answer (AC-03).
+    """
+    unit = OrgUnit.objects.filter(code=str(value).strip(), is_active=True).first()
+    if unit is None or (acting_user is not None and not can_create_project_in(acting_user, unit.path)):
+        raise ValueError(_("Choose an org unit within your scope."))
+    if unit.kind not in HOST_UNIT_KINDS:
+        raise ValueError(_("must be the city, a county, a park or a department"))
+    return unit
+
+
+def _staff(value: Any, acting_user: User | None, current: Project | None) -> User:
+    """The staff member in charge, by username, among those ``acting_user`` may choose.
+
+    Keeping the one already in charge of ``current`` is always allowed: an editor may change
+    other fields of a project whose staff member a city admin chose from another unit. An
+    unknown username and one the caller may not choose get one answer (AC-03: no username
+    oracle).
+    """
+    username = str(value).strip()
+    if current is not None and current.staff is not None and current.staff.username == username:
+        return current.staff
+    found = staff_in_charge_candidates(acting_user).filter(username=username).first()
+    if found is None:
+        raise ValueError(_("Choose an active staff member or unit administrator of a unit within your scope."))
+    return found
+
+
+def clean_project(
+    data: Mapping[str, Any],
+    *,
+    acting_user: User | None,
+    partial: bool = False,
+    current: Project | None = None,
+) -> dict[str, Any]:
     """Validate and resolve project input; raise ``InvalidInput`` listing every bad field.
 
     Returns model-ready values (OrgUnit, Industry, Enterprise, User instances, Decimal, date).
     With ``partial`` only the given fields are checked (PATCH); required fields may be left
-    out but not emptied. Unknown fields are errors.
+    out but not emptied. Unknown fields are errors. The references (investor, org unit,
+    staff) resolve within ``acting_user``'s scope (``None``: the system, city-wide), and an
+    out-of-scope value is answered exactly like an unknown one; ``current`` is the project
+    being changed.
     """
     errors: list[dict[str, str]] = []
     out: dict[str, Any] = {}
@@ -123,7 +173,7 @@ def clean_project(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
             if name in ("name", "investor_name"):
                 out[name] = _line(value, 200)
             elif name == "investor":
-                out[name] = None if empty else _enterprise(value)
+                out[name] = None if empty else _enterprise(value, acting_user, current)
             elif name == "source_region":
                 out[name] = _choice(value, list(SourceRegion.values), {str(k): str(v) for k, v in SourceRegion.choices})
             elif name == "attraction_method":
@@ -141,12 +191,7 @@ def clean_project(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
                     raise ValueError(_("unknown industry"))
                 out[name] = industry
             elif name == "org_unit":
-                unit = OrgUnit.objects.filter(code=str(value).strip(), is_active=True).first()
-                if unit is None:
-                    raise ValueError(_("unknown org unit code"))
-                if unit.kind not in HOST_UNIT_KINDS:
-                    raise ValueError(_("must be the city, a county, a park or a department"))
-                out[name] = unit
+                out[name] = _org_unit(value, acting_user)
             elif name == "total_investment_wan":
                 out[name] = clean_decimal(value, maximum=MAX_DECIMAL)
             elif name == "land_mu":
@@ -156,13 +201,7 @@ def clean_project(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
             elif name == "lead_official":
                 out[name] = _line(value, 60)
             elif name == "staff":
-                if empty:
-                    out[name] = None
-                else:
-                    staff = User.objects.filter(username=str(value).strip(), is_active=True).first()
-                    if staff is None or staff.admin_role:
-                        raise ValueError(_("unknown user"))
-                    out[name] = staff
+                out[name] = None if empty else _staff(value, acting_user, current)
             elif name in DATE_FIELDS:
                 out[name] = None if empty else clean_date(value)
                 if name == "first_contact_on" and out[name] is not None:

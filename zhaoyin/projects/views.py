@@ -184,7 +184,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         form = ProjectForm(user=user)
         return render(request, "projects/form.html", {"form": form, "project": None})
     form = ProjectForm(request.POST, user=user)
-    data = bind_input(ProjectInput, request.POST, form) if form.is_valid() else None
+    data = bind_input(ProjectInput, request.POST, form, user=user) if form.is_valid() else None
     if data is not None:
         try:
             project = services.project_create(acting_user=user, data=data)
@@ -207,7 +207,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ProjectForm(user=user, project=project)
         return render(request, "projects/form.html", {"form": form, "project": project})
     form = ProjectForm(request.POST, user=user, project=project)
-    update = bind_input(ProjectUpdateInput, request.POST, form) if form.is_valid() else None
+    update = bind_input(ProjectUpdateInput, request.POST, form, user=user) if form.is_valid() else None
     if update is not None:
         try:
             services.project_update(acting_user=user, project=project, data=update)

@@ -70,7 +70,7 @@ def commit(user: Any, data: bytes) -> Any:
 @pytest.mark.parametrize(
     ("over", "column", "needle"),
     [
-        ({"org_unit": "nowhere"}, "所属单位代码", "unknown org unit"),
+        ({"org_unit": "nowhere"}, "所属单位代码", "org unit within your scope"),
         ({"total_investment_wan": "-5"}, "总投资(万元)", ""),
         ({"planned_sign_on": "2026/13/01"}, "计划签约日期", "YYYY-MM-DD"),
     ],
@@ -114,8 +114,15 @@ def test_IMP_01_other_countys_code_and_duplicate_code(make_user: Any, make_proje
     _b, plan2 = run(staff, workbook([row(theirs.code), row(None, org_unit="340403")]))
     assert [(e.row, e.column) for e in plan2.errors] == [(2, "项目编号"), (3, "所属单位代码")]
     assert "unknown project code" in plan2.errors[0].reason
+    # A unit outside the importer's scope is refused first, in the words of an unknown one
+    # (AC-03), whether the code is another county's or no one's.
     _b, plan3 = run(staff, workbook([row(theirs.code, org_unit="340403")]))
-    assert [(e.row, e.column) for e in plan3.errors] == [(2, "项目编号")]
+    _b, plan3_unknown = run(staff, workbook([row("XM-2020-99999", org_unit="340403")]))
+    assert [(e.row, e.column, e.reason) for e in plan3.errors] == [
+        (e.row, e.column, e.reason) for e in plan3_unknown.errors
+    ] == [(2, "所属单位代码", plan3.errors[0].reason)]
+    _b, plan4 = run(staff, workbook([row(theirs.code)]))
+    assert [(e.row, e.column) for e in plan4.errors] == [(2, "项目编号")]
     theirs.refresh_from_db()
     assert theirs.name != "导入项目"
     assert fingerprint()[0] == before[0]

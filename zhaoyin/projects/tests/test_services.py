@@ -79,7 +79,7 @@ def test_VAL_01_create_names_every_bad_field_and_changes_nothing(make_user: Any,
                 planned_sign_on="2025/01/01",
                 colour="red",
                 name="",
-            )),
+            ), user=staff),
         )
     fields = {e["field"] for e in exc.value.errors}
     assert fields == {
@@ -114,11 +114,11 @@ def test_clean_project_accepts_investor_by_credit_code_and_chinese_labels(
     ent = Enterprise.objects.create(
         name="某公司", uscc=uscc_for(77), org_unit=org_tree["county_a"], industry=Industry.objects.order_by("code")[0]
     )
-    cleaned = clean_project({"investor": ent.uscc, "attraction_method": "other"}, partial=True)
+    cleaned = clean_project({"investor": ent.uscc, "attraction_method": "other"}, acting_user=None, partial=True)
     assert cleaned["investor"] == ent
-    assert clean_project({"investor": str(ent.pk)}, partial=True)["investor"] == ent
+    assert clean_project({"investor": str(ent.pk)}, acting_user=None, partial=True)["investor"] == ent
     with pytest.raises(InvalidInput):
-        clean_project({"name": ""}, partial=True)
+        clean_project({"name": ""}, acting_user=None, partial=True)
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-1", "202601", "2026-01-01", "", "abc", None])
