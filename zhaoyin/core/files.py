@@ -36,6 +36,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Most files on one change.
 MAX_FILES = 10
 
+#: An uploaded file as Django hands it to a view (its content read as bytes).
+Upload = UploadedFile[bytes]
+
 
 @dataclass(frozen=True)
 class CheckedFile:
@@ -116,7 +119,7 @@ def display_name(name: str) -> str:
 
 
 def check_uploads(
-    files: Sequence[UploadedFile[Any]] | None,
+    files: Sequence[Upload] | None,
     *,
     max_files: int = MAX_FILES,
     max_bytes: int = MAX_FILE_BYTES,

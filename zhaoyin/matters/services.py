@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -226,7 +225,7 @@ def _default_dispatcher_unit(user: User) -> OrgUnit | None:
 
 @transaction.atomic
 def matter_create(
-    *, acting_user: User, data: MatterCreateInput, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, data: MatterCreateInput, files: Sequence[files_core.Upload] | None = None
 ) -> Matter:
     """Register a matter in ``draft`` (登记) with a new code ``JB<year>-<number>``.
 
@@ -420,11 +419,11 @@ def _move(
     matter: Matter,
     row: Transition,
     *,
-    fields: Mapping[str, Any] | None = None,
+    fields: Mapping[str, object] | None = None,
     reason: str = "",
     note: str = "",
-    data: Mapping[str, Any] | None = None,
-    extra_filter: Mapping[str, Any] | None = None,
+    data: Mapping[str, object] | None = None,
+    extra_filter: Mapping[str, object] | None = None,
 ) -> MatterEvent:
     """The compare-and-set step shared by every action: one conditional UPDATE on (pk, state,
     version), the event, the audit record; then ``matter`` reflects the stored row."""
@@ -480,7 +479,7 @@ def _move(
 
 
 def _with_files(
-    files: Sequence[UploadedFile[Any]] | None, body: Callable[[], MatterEvent], *, matter: Matter,
+    files: Sequence[files_core.Upload] | None, body: Callable[[], MatterEvent], *, matter: Matter,
     acting_user: User,
 ) -> MatterEvent:
     """Run ``body()`` → event, storing ``files`` with the event; remove them on failure."""
@@ -623,7 +622,7 @@ def matter_return(*, acting_user: User, matter: Matter, data: ReturnInput) -> Ma
 
 @transaction.atomic
 def matter_progress(
-    *, acting_user: User, matter: Matter, data: ProgressInput, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, matter: Matter, data: ProgressInput, files: Sequence[files_core.Upload] | None = None
 ) -> Matter:
     """进展反馈: the lead unit or a co-unit records progress (a note, optionally files) while
     the matter is in progress. The state stays."""
@@ -715,7 +714,7 @@ def matter_answer_extension(
 
 @transaction.atomic
 def matter_report(
-    *, acting_user: User, matter: Matter, data: ReportInput, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, matter: Matter, data: ReportInput, files: Sequence[files_core.Upload] | None = None
 ) -> Matter:
     """办结反馈: the lead unit reports the result (a summary, optionally files) for review.
     Only the lead unit reports: a co-unit may not report for it (403)."""

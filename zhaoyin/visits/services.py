@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,7 +63,7 @@ def _participants(names: list[str], enterprise: Enterprise, acting_user: User, e
 
 @transaction.atomic
 def visit_create(
-    *, acting_user: User, data: VisitCreateInput, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, data: VisitCreateInput, files: Sequence[files_core.Upload] | None = None
 ) -> Visit:
     """Record a visit of the acting member's group to ``data.enterprise`` and turn each demand
     into a ``draft`` matter with source ``visit`` linked to the enterprise.
