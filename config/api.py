@@ -12,9 +12,9 @@ from zhaoyin.core.api import DocumentedAPI, install_error_handlers, rule_before_
 from zhaoyin.core.todo_api import router as todo_router
 from zhaoyin.enterprises.api import router as enterprises_router
 from zhaoyin.matters.api import router as matters_router
+from zhaoyin.payouts.api import router as payouts_router
 from zhaoyin.policies.api import router as policies_router
 from zhaoyin.policies.match_api import router as policy_matching_router
-from zhaoyin.policies.payout_api import router as payouts_router
 from zhaoyin.policies.policy_list_views import router as policy_list_router
 from zhaoyin.projects.api import router as projects_router
 from zhaoyin.targets.api import router as targets_router

@@ -21,7 +21,7 @@ urlpatterns = [
     path("", include("zhaoyin.policies.match_urls")),
     path("service/", include("zhaoyin.visits.urls")),
     path("policies/", include("zhaoyin.policies.urls")),
-    path("payouts/", include("zhaoyin.policies.payout_urls")),
+    path("payouts/", include("zhaoyin.payouts.urls")),
     # /enterprises/<id>/policy-list.pdf and .docx (the tailored 政策服务清单).
     path("enterprises/", include(("zhaoyin.policies.policy_list_views", "policy_list"))),
 ]

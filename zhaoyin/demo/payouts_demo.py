@@ -24,9 +24,10 @@ from zhaoyin.demo import data
 from zhaoyin.demo.accounts import DEMO_PASSWORD
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib import eligibility as engine
+from zhaoyin.payouts.models import Payout
+from zhaoyin.payouts.services import payout_approve, payout_register, payout_reject
 from zhaoyin.policies import matching
-from zhaoyin.policies.models import Payout, Policy, PolicyCategory
-from zhaoyin.policies.payouts import payout_approve, payout_register, payout_reject
+from zhaoyin.policies.models import Policy, PolicyCategory
 
 if TYPE_CHECKING:
     from zhaoyin.demo.services import LoadResult

@@ -26,12 +26,3 @@ class PoliciesConfig(AppConfig):
         from zhaoyin.policies.services import run_expire_job
 
         periodic.register("policies-expire", 24 * 3600, run_expire_job)
-
-        # Hand-off notices of the payout ledger and its part of 我的待办 (zhaoyin.core.todo).
-        from zhaoyin.core import todo
-        from zhaoyin.notifications import handoff
-        from zhaoyin.policies.payout_todo import PayoutResolver, PayoutTodo
-        from zhaoyin.policies.payouts import PAYOUT_TABLE
-
-        handoff.register(PAYOUT_TABLE, PayoutResolver())
-        todo.register(PayoutTodo())

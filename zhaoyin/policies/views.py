@@ -32,14 +32,13 @@ from zhaoyin.core.listparams import MAX_PAGE_SIZE, positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.lib import eligibility as engine
-from zhaoyin.policies import flow, selectors, services
+from zhaoyin.policies import extensions, flow, selectors, services
 from zhaoyin.policies.eligibility_text import described, tree_errors
 from zhaoyin.policies.exporting import export_filename, policy_export
 from zhaoyin.policies.filters import PolicyFilter
 from zhaoyin.policies.forms import PolicyFilesForm, PolicyForm, WithdrawForm, editor_options
 from zhaoyin.policies.importing import POLICY_COLUMNS, PolicyImport, policy_import_template
 from zhaoyin.policies.models import Policy
-from zhaoyin.policies.payouts import REGISTRAR_ROLES as PAYOUT_REGISTRARS
 from zhaoyin.policies.validation import policy_vocabulary
 
 READERS = tuple(GOVERNMENT_ROLES)
@@ -111,12 +110,8 @@ def _detail_context(request: HttpRequest, policy: Policy, **extra: Any) -> dict[
         "withdraw_form": WithdrawForm(initial={"version": policy.version}),
         "files_form": PolicyFilesForm(),
         "eligible_url": reverse("policy_matching:eligible", args=[policy.pk]),
-        # Payouts are registered against policies that are (or were) published.
-        "payout_url": (
-            f"{reverse('payouts:create')}?policy={policy.pk}"
-            if policy.status != "draft" and user.has_role(*PAYOUT_REGISTRARS)
-            else ""
-        ),
+        # Links of the apps above this one (the payout ledger's "register a payout").
+        **extensions.page_links(user, policy),
     }
     context.update(extra)
     return context

@@ -26,9 +26,9 @@ from zhaoyin.core.roles import Role
 from zhaoyin.core.todo import TodoItem, TrackedItem
 from zhaoyin.core.transitions import Transition
 from zhaoyin.notifications.handoff import Notice
-from zhaoyin.policies.models import Payout, PayoutStatus
-from zhaoyin.policies.payout_selectors import payout_scope_q
-from zhaoyin.policies.payouts import (
+from zhaoyin.payouts.models import OBJECT_TYPE, Payout, PayoutStatus
+from zhaoyin.payouts.selectors import payout_scope_q
+from zhaoyin.payouts.services import (
     APPROVER,
     APPROVER_ROLES,
     PAYOUT_TABLE,
@@ -98,7 +98,7 @@ class PayoutResolver:
         else:  # registered or resubmitted: waiting for approval
             title = _("Payout to approve: %(what)s") % params
             body = _("A payout %(what)s for %(period)s (%(amount)s 10k yuan) waits for approval.") % params
-        return Notice(title=title[:200], body=body, link=_link(payout.pk), object_type="policies.payout",
+        return Notice(title=title[:200], body=body, link=_link(payout.pk), object_type=OBJECT_TYPE,
                       object_id=str(payout.pk))
 
     def issued(self, obj: Any, row: Transition[Any, Any], people: Sequence[User]) -> None:

@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from zhaoyin.audit.models import AuditRecord, Outcome
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
-from zhaoyin.policies import payouts
-from zhaoyin.policies.models import Payout, PayoutStatus
-from zhaoyin.policies.payout_periods import clean_period
-from zhaoyin.policies.payouts import (
+from zhaoyin.payouts import services as payouts
+from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.payouts.periods import clean_period
+from zhaoyin.payouts.services import (
     PAYOUT_TRANSITIONS,
     payout_approve,
     payout_register,
@@ -26,7 +26,7 @@ from zhaoyin.policies.payouts import (
     payout_transition,
     payout_transition_for,
 )
-from zhaoyin.policies.tests.payout_fixtures import PayoutWorld, payout_world_fixture  # noqa: F401
+from zhaoyin.payouts.tests.fixtures import PayoutWorld, payout_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -34,11 +34,12 @@ from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.selectors import enterprise_list_visible_to
-from zhaoyin.policies import payout_selectors as selectors
-from zhaoyin.policies import payouts
-from zhaoyin.policies.models import Payout, Policy
-from zhaoyin.policies.payout_filters import PayoutFilter
-from zhaoyin.policies.payout_forms import PayoutActionForm, PayoutRegisterForm
+from zhaoyin.payouts import selectors
+from zhaoyin.payouts import services as payouts
+from zhaoyin.payouts.filters import PayoutFilter
+from zhaoyin.payouts.forms import PayoutActionForm, PayoutRegisterForm
+from zhaoyin.payouts.models import Payout
+from zhaoyin.policies.models import Policy
 from zhaoyin.policies.selectors import policy_list_visible_to
 
 REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
@@ -52,6 +53,14 @@ BY_LABELS = {
 
 def _can_register(user: User) -> bool:
     return user.has_role(*payouts.REGISTRAR_ROLES) and not user.admin_role
+
+
+def policy_page_links(user: User, policy: Policy) -> dict[str, str]:
+    """The "register a payout" link of a policy's page (``policies.extensions``): payouts are
+    registered against policies that are (or were) published, by the registrar roles."""
+    if policy.status == "draft" or not user.has_role(*payouts.REGISTRAR_ROLES):
+        return {}
+    return {"payout_url": f"{reverse('payouts:create')}?policy={policy.pk}"}
 
 
 @allow(selectors.LEDGER_ROLES)

@@ -25,7 +25,7 @@ from zhaoyin.accounts.scope import NOTHING
 from zhaoyin.core.money import fen_to_amount
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.enterprises.selectors import enterprise_scope_q
-from zhaoyin.policies.models import Payout, PayoutStatus
+from zhaoyin.payouts.models import Payout, PayoutStatus
 
 #: Government roles read the ledger (scoped); the portal user reads own approved entries.
 LEDGER_ROLES: frozenset[Role] = frozenset(GOVERNMENT_ROLES | {Role.ENTERPRISE})

@@ -17,7 +17,8 @@ from typing import Any
 from tests.authz_matrix import MATRIX, READERS, UNIT_SCOPED, api, web
 from tests.world import World, world_builder
 from zhaoyin.core.roles import Role
-from zhaoyin.policies.models import Delivery, Payout, PayoutStatus, Policy, PolicyCategory, PolicyLevel, PolicyStatus
+from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel, PolicyStatus
 
 LEDGER = frozenset(READERS | {Role.ENTERPRISE})
 REGISTRARS = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF})

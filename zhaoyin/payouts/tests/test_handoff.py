@@ -1,4 +1,4 @@
-"""The payout ledger's hand-off notices and its part of 我的待办 (zhaoyin.policies.payout_todo),
+"""The payout ledger's hand-off notices and its part of 我的待办 (zhaoyin.payouts.todo),
 both read from ``payouts.PAYOUT_TABLE``."""
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import pytest
 
 from zhaoyin.accounts.models import User
 from zhaoyin.notifications.models import Notification
-from zhaoyin.policies.payout_todo import PayoutTodo
-from zhaoyin.policies.payouts import (
+from zhaoyin.payouts.services import (
     APPROVER,
     PAYOUT_TABLE,
     REGISTRAR,
@@ -20,7 +19,8 @@ from zhaoyin.policies.payouts import (
     payout_reject,
     payout_resubmit,
 )
-from zhaoyin.policies.tests.payout_fixtures import PayoutWorld, payout_world_fixture  # noqa: F401
+from zhaoyin.payouts.tests.fixtures import PayoutWorld, payout_world_fixture  # noqa: F401
+from zhaoyin.payouts.todo import PayoutTodo
 
 pytestmark = pytest.mark.django_db
 Commit = Callable[..., Any]

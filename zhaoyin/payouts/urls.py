@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zhaoyin.policies import payout_views as views
+from zhaoyin.payouts import views
 
 app_name = "payouts"
 

@@ -13,9 +13,9 @@ from django.test import Client
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.core.testing import assert_constant_queries, assert_fingerprint_unchanged, db_fingerprint
-from zhaoyin.policies.models import Payout, PayoutStatus
-from zhaoyin.policies.payouts import payout_approve, payout_register
-from zhaoyin.policies.tests.payout_fixtures import PayoutWorld, make_enterprise, make_policy, payout_world_fixture  # noqa: F401
+from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.payouts.services import payout_approve, payout_register
+from zhaoyin.payouts.tests.fixtures import PayoutWorld, make_enterprise, make_policy, payout_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

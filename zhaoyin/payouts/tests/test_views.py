@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.testing import assert_constant_queries, assert_fingerprint_unchanged, db_fingerprint
-from zhaoyin.policies.models import Payout, PayoutStatus
-from zhaoyin.policies.payouts import payout_approve, payout_register
-from zhaoyin.policies.tests.payout_fixtures import PayoutWorld, make_enterprise, payout_world_fixture  # noqa: F401
+from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.payouts.services import payout_approve, payout_register
+from zhaoyin.payouts.tests.fixtures import PayoutWorld, make_enterprise, payout_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +183,17 @@ def test_register_from_the_policy_page_preselects_the_policy(payout_world: Payou
     w = payout_world
     page = web(w.staff_a).get(f"/payouts/new/?policy={w.policy.pk}").content.decode()
     assert f'<option value="{w.policy.pk}" selected>' in page
+
+
+def test_policy_page_links_to_register_a_payout_for_registrars_only(payout_world: PayoutWorld) -> None:
+    """The link comes from this app through policies.extensions (the policies app imports no
+    payouts): a registrar sees it on a published policy, not on a draft; a leader never."""
+    w = payout_world
+    page = web(w.staff_a).get(f"/policies/{w.policy.pk}/").content.decode()
+    assert f'href="/payouts/new/?policy={w.policy.pk}" id="payout-link"' in page
+    page = web(w.city_admin).get(f"/policies/{w.draft.pk}/").content.decode()
+    assert 'id="payout-link"' not in page
+    response = web(w.leader).get(f"/policies/{w.policy.pk}/")
+    assert response.status_code == 200
+    assert 'id="eligible-link"' in response.content.decode()
+    assert 'id="payout-link"' not in response.content.decode()

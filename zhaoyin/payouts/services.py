@@ -38,10 +38,11 @@ from zhaoyin.core.roles import Role
 from zhaoyin.core.transitions import Transition, TransitionTable, Wait, row
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.notifications import handoff
-from zhaoyin.policies.models import Payout, PayoutStatus, Policy, PolicyStatus
-from zhaoyin.policies.payout_periods import YEAR_MAX as YEAR_MAX
-from zhaoyin.policies.payout_periods import YEAR_MIN as YEAR_MIN
-from zhaoyin.policies.payout_periods import clean_period
+from zhaoyin.payouts.models import OBJECT_TYPE, Payout, PayoutStatus
+from zhaoyin.payouts.periods import YEAR_MAX as YEAR_MAX
+from zhaoyin.payouts.periods import YEAR_MIN as YEAR_MIN
+from zhaoyin.payouts.periods import clean_period
+from zhaoyin.policies.models import Policy, PolicyStatus
 
 #: Roles that register payouts and resubmit rejected ones (within their unit scope).
 REGISTRAR_ROLES: frozenset[str] = frozenset({Role.CITY_ADMIN.value, Role.UNIT_ADMIN.value, Role.STAFF.value})
@@ -270,7 +271,9 @@ def _register(
             payout.save(force_insert=True)
     except IntegrityError:
         raise Conflict(_duplicate_message(None, clean_period_value)) from None
-    audit_write(action="payout.register", user=acting_user, obj=payout, after=snapshot(payout))
+    audit_write(
+        action="payout.register", user=acting_user, obj=payout, object_type=OBJECT_TYPE, after=snapshot(payout)
+    )
     # The approvers are told once the registration commits (zhaoyin.notifications.handoff).
     handoff.hand_off(table=PAYOUT_TABLE, row=ENTRY, pk=payout.pk, source="", acting_user=acting_user)
     return payout
@@ -371,7 +374,10 @@ def _transition(
         raise Conflict(_("Someone else changed this payout meanwhile; reload it and try again."))
     current.refresh_from_db()
     old, new = diff(before, snapshot(current))
-    audit_write(action=f"payout.{row.action.value}", user=acting_user, obj=current, before=old, after=new)
+    audit_write(
+        action=f"payout.{row.action.value}", user=acting_user, obj=current, object_type=OBJECT_TYPE, before=old,
+        after=new,
+    )
     # Whoever the row gives work (its ``notify``) is told once the step commits.
     handoff.hand_off(table=PAYOUT_TABLE, row=row, pk=current.pk, source=source, acting_user=acting_user)
     return current
@@ -453,8 +459,8 @@ def payout_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes
 
     # The ledger's filter and selector sit above the services: loaded when an export runs, so
     # importing the services never imports them (no circle).
-    from zhaoyin.policies.payout_filters import PayoutFilter
-    from zhaoyin.policies.payout_selectors import payout_list_visible_to
+    from zhaoyin.payouts.filters import PayoutFilter
+    from zhaoyin.payouts.selectors import payout_list_visible_to
 
     flt = PayoutFilter.parse(params)
     qs = flt.apply(payout_list_visible_to(acting_user))
@@ -476,7 +482,7 @@ def payout_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes
         audit_write(
             action="payout.export",
             user=acting_user,
-            object_type="policies.payout",
+            object_type=OBJECT_TYPE,
             detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
         )
     return count

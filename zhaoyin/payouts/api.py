@@ -35,10 +35,11 @@ from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.selectors import enterprise_list_visible_to
-from zhaoyin.policies import payout_selectors as selectors
-from zhaoyin.policies import payouts
-from zhaoyin.policies.models import Payout, Policy
-from zhaoyin.policies.payout_filters import PayoutFilter
+from zhaoyin.payouts import selectors
+from zhaoyin.payouts import services as payouts
+from zhaoyin.payouts.filters import PayoutFilter
+from zhaoyin.payouts.models import Payout
+from zhaoyin.policies.models import Policy
 from zhaoyin.policies.selectors import policy_list_visible_to
 
 router = Router(tags=["payouts"])

@@ -9,8 +9,8 @@ from django import template
 
 from zhaoyin.accounts.models import User
 from zhaoyin.enterprises.models import Enterprise
-from zhaoyin.policies.payout_selectors import payouts_of_enterprise
-from zhaoyin.policies.payouts import can_register_for
+from zhaoyin.payouts.selectors import payouts_of_enterprise
+from zhaoyin.payouts.services import can_register_for
 
 register = template.Library()
 

@@ -9,8 +9,8 @@ from conftest import LoadDemo
 from zhaoyin.demo.payouts_demo import APPROVER, CLERK, payouts_ensure
 from zhaoyin.demo.services import LoadResult
 from zhaoyin.lib import eligibility as engine
+from zhaoyin.payouts.models import Payout, PayoutStatus
 from zhaoyin.policies import matching
-from zhaoyin.policies.models import Payout, PayoutStatus
 
 YEAR = 2026
 

@@ -12,8 +12,9 @@ from zhaoyin.core.filtering import Choice, FilterSet, Integer, Search, Sort, Tex
 from zhaoyin.core.search import search_fold
 from zhaoyin.enterprises.filters import industry_filter
 from zhaoyin.enterprises.selectors import org_units_for_filter
-from zhaoyin.policies.models import PayoutStatus, PolicyStatus
-from zhaoyin.policies.payout_periods import YEAR_MAX, YEAR_MIN, clean_period
+from zhaoyin.payouts.models import PayoutStatus
+from zhaoyin.payouts.periods import YEAR_MAX, YEAR_MIN, clean_period
+from zhaoyin.policies.models import PolicyStatus
 from zhaoyin.policies.selectors import policy_list_visible_to
 
 _ID = _("Must be an id (a whole number).")
