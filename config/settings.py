@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "zhaoyin.projects",
     "zhaoyin.matters",
     "zhaoyin.policies",
+    "zhaoyin.matching",
     "zhaoyin.payouts",
     "zhaoyin.visits",
     "zhaoyin.notifications",

@@ -24,9 +24,9 @@ from zhaoyin.demo import data
 from zhaoyin.demo.accounts import DEMO_PASSWORD
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib import eligibility as engine
+from zhaoyin.matching import verdicts
 from zhaoyin.payouts.models import Payout
 from zhaoyin.payouts.services import payout_approve, payout_register, payout_reject
-from zhaoyin.policies import matching
 from zhaoyin.policies.models import Policy, PolicyCategory
 
 if TYPE_CHECKING:
@@ -66,14 +66,14 @@ def _amount(rng: random.Random, policy: Policy) -> Decimal:
 def _plan(year: int) -> list[tuple[Enterprise, Policy]]:
     """Eligible (enterprise, policy) pairs among the demo's paid policies, drawn with a seeded
     generator so every load plans the same entries."""
-    vocab = matching.vocabulary()
+    vocab = verdicts.vocabulary()
     compiled = [
         (policy, c)
-        for policy in matching.in_force_policies()
-        if policy.category in PAID_CATEGORIES and (c := matching.compile_policy(policy, vocab)) is not None
+        for policy in verdicts.in_force_policies()
+        if policy.category in PAID_CATEGORIES and (c := verdicts.compile_policy(policy, vocab)) is not None
     ]
     enterprises = list(Enterprise.objects.select_related("org_unit", "industry").order_by("pk"))
-    facts = matching.load_facts([e.pk for e in enterprises])
+    facts = verdicts.load_facts([e.pk for e in enterprises])
     pairs = [
         (enterprise, policy)
         for policy, c in compiled

@@ -66,10 +66,10 @@ class Payout(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
-        verbose_name = _("payout")
-        verbose_name_plural = _("payouts")
         # The table kept its name when the ledger left the policies app (state-only move).
         db_table = "policies_payout"
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
         ordering = ["-registered_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "policy", "period"], name="payout_once_per_period"),

@@ -1,9 +1,8 @@
-"""惠企政策: the policy library and its stored match verdicts (DESIGN 3.7).
+"""惠企政策: the policy library (DESIGN 3.7).
 
 A policy's eligibility is a JSON tree (DESIGN 5.1) checked by ``zhaoyin.lib.eligibility``;
-the verdict of every enterprise × policy is computed by that engine and the ``eligible``
-and ``possible`` ones are stored in ``PolicyMatch`` so the 免申即享 list of a policy is one
-indexed read at province scale.
+the verdicts of every enterprise × policy are computed and stored by the matching app
+(``zhaoyin.matching``), which sits above this one.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.models import StoredFile
 from zhaoyin.core.search import search_fold
-from zhaoyin.enterprises.models import Enterprise
 
 
 class PolicyLevel(models.TextChoices):
@@ -131,41 +129,3 @@ class PolicyFile(StoredFile):
         verbose_name = _("policy file")
         verbose_name_plural = _("policy files")
         ordering = ["policy", "uploaded_at", "id"]
-
-
-class MatchVerdict(models.TextChoices):
-    """The engine's verdict for an enterprise × policy (DESIGN 5.1)."""
-
-    ELIGIBLE = "eligible", _("Eligible")
-    POSSIBLE = "possible", _("Possibly eligible")
-    INELIGIBLE = "ineligible", _("Not eligible")
-
-
-class PolicyMatch(models.Model):
-    """A stored verdict of an enterprise × policy, kept for ``eligible`` and ``possible`` only.
-
-    Rows are derived data: ``policies.matching`` rewrites an enterprise's rows when its profile,
-    figures or qualifications change and a policy's rows when the policy changes; the full
-    refresh (`zhaoyin match`) rebuilds all. The reasons are not stored: they are explained
-    again when a page shows them (one enterprise × its policies takes milliseconds).
-    """
-
-    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="matches")
-    enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="policy_matches"
-    )
-    verdict = models.CharField(_("verdict"), max_length=12, choices=MatchVerdict.choices)
-
-    class Meta:
-        verbose_name = _("policy match")
-        verbose_name_plural = _("policy matches")
-        constraints = [
-            models.UniqueConstraint(fields=["policy", "enterprise"], name="policy_match_unique"),
-        ]
-        indexes = [
-            models.Index(fields=["policy", "verdict", "enterprise"], name="policy_match_verdict"),
-            models.Index(fields=["enterprise", "verdict"], name="policy_match_enterprise"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.policy_id}/{self.enterprise_id}: {self.verdict}"

@@ -4,8 +4,9 @@ The only writers of policies. Each service is atomic, cleans its input before wr
 (``validation.clean_policy``: ``InvalidInput`` naming the field, or the tree node), writes
 its audit record in the same transaction (AUD-01), and takes status changes through the
 transition table (``policies.flow``). When a policy's status or eligibility changes, its
-stored matches are recomputed once the transaction has committed
-(``policies.matching.refresh_policy_matches``): a rolled-back change leaves them as they were.
+stored matches are recomputed once the transaction has committed (the signal
+``policies.signals.policy_matching_changed``, heard by ``matching.verdicts``): a rolled-back
+change leaves them as they were.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from zhaoyin.core.roles import Role
 from zhaoyin.policies import flow
 from zhaoyin.policies.models import Policy, PolicyFile, PolicyStatus
 from zhaoyin.policies.selectors import can_edit_policy, can_keep_policy_in
+from zhaoyin.policies.signals import send_matching_changed
 from zhaoyin.policies.validation import clean_eligibility, clean_line, clean_policy
 
 FILE_AREA = "policy_files"
@@ -42,14 +44,12 @@ def _stale() -> Conflict:
 
 
 def refresh_matches_on_commit(policy: Policy) -> None:
-    """Recompute the policy's stored matches after the surrounding transaction commits."""
+    """Have the policy's stored matches recomputed after the surrounding transaction commits.
 
-    def run() -> None:
-        from zhaoyin.policies.matching import refresh_policy_matches
-
-        refresh_policy_matches(policy)
-
-    transaction.on_commit(run)
+    The matching app sits above this one: it hears ``policies.signals.policy_matching_changed``
+    and defers the work to the commit itself.
+    """
+    send_matching_changed(policy)
 
 
 def _default_unit(acting_user: User | None) -> OrgUnit | None:

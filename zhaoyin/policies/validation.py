@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.enterprises.models import Industry, Qualification
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import tree_errors
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
@@ -109,10 +110,13 @@ def clean_keeper_unit(value: Any) -> OrgUnit:
 
 
 def policy_vocabulary() -> engine.Vocabulary:
-    """The codes an eligibility tree may use (industries, units, qualifications): the matcher's."""
-    from zhaoyin.policies.matching import vocabulary
-
-    return vocabulary()
+    """The codes an eligibility tree may use: industry codes, unit codes, qualification names
+    (the matcher in ``matching.verdicts`` reads the same)."""
+    return engine.Vocabulary(
+        industries=dict(Industry.objects.values_list("code", "name")),
+        units=dict(OrgUnit.objects.values_list("code", "name")),
+        qualifications=frozenset(Qualification.objects.values_list("name", flat=True)),
+    )
 
 
 def _tree_field(path: str) -> str:

@@ -9,8 +9,8 @@ from conftest import LoadDemo
 from zhaoyin.demo.payouts_demo import APPROVER, CLERK, payouts_ensure
 from zhaoyin.demo.services import LoadResult
 from zhaoyin.lib import eligibility as engine
+from zhaoyin.matching import verdicts
 from zhaoyin.payouts.models import Payout, PayoutStatus
-from zhaoyin.policies import matching
 
 YEAR = 2026
 
@@ -34,10 +34,10 @@ def test_demo_payouts_are_plausible_and_idempotent(load_demo: LoadDemo) -> None:
         if p.policy.max_amount_wan is not None:
             assert p.amount_wan <= p.policy.max_amount_wan
     # Every entry goes to an enterprise the matcher finds eligible for the policy.
-    vocab = matching.vocabulary()
-    facts = matching.load_facts([p.enterprise_id for p in payouts])
+    vocab = verdicts.vocabulary()
+    facts = verdicts.load_facts([p.enterprise_id for p in payouts])
     for p in payouts:
-        compiled = matching.compile_policy(p.policy, vocab)
+        compiled = verdicts.compile_policy(p.policy, vocab)
         assert compiled is not None
         assert compiled.verdict(facts[p.enterprise_id]) == engine.MET
     result = LoadResult()

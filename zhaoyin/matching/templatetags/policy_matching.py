@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from zhaoyin.enterprises.models import Enterprise
-from zhaoyin.policies.match_selectors import PolicyMatchView, top_eligible_policies
+from zhaoyin.matching.selectors import PolicyMatchView, top_eligible_policies
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
 
 register = template.Library()

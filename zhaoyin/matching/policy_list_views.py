@@ -20,7 +20,7 @@ from zhaoyin.core.api import api_allow
 from zhaoyin.core.authz import allow
 from zhaoyin.core.fields import MAX_ID
 from zhaoyin.enterprises.selectors import READER_ROLES, enterprise_get_for_user
-from zhaoyin.policies.policy_list_docs import DOCX_TYPE, PDF_TYPE, policy_list_export, policy_list_filename
+from zhaoyin.matching.policy_list_docs import DOCX_TYPE, PDF_TYPE, policy_list_export, policy_list_filename
 
 CONTENT_TYPES = {"pdf": PDF_TYPE, "docx": DOCX_TYPE}
 

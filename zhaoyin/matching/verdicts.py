@@ -31,7 +31,9 @@ from django_tasks import task
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
 from zhaoyin.lib import eligibility as engine
-from zhaoyin.policies.models import MatchVerdict, Policy, PolicyMatch, PolicyStatus
+from zhaoyin.matching.models import MatchVerdict, PolicyMatch
+from zhaoyin.policies.models import Policy, PolicyStatus
+from zhaoyin.policies.validation import policy_vocabulary
 
 #: The figure columns the engine knows, in the model's names.
 FIGURE_COLUMNS: tuple[str, ...] = (
@@ -57,12 +59,8 @@ _VERDICT_ORDER = {engine.MET: 0, engine.UNKNOWN: 1, engine.UNMET: 2}
 
 
 def vocabulary() -> engine.Vocabulary:
-    """The names the trees may use: industry codes, unit codes, qualification names."""
-    return engine.Vocabulary(
-        industries=dict(Industry.objects.values_list("code", "name")),
-        units=dict(OrgUnit.objects.values_list("code", "name")),
-        qualifications=frozenset(Qualification.objects.values_list("name", flat=True)),
-    )
+    """The names the trees may use (``policies.validation.policy_vocabulary``)."""
+    return policy_vocabulary()
 
 
 def today() -> dt.date:
@@ -422,9 +420,15 @@ def refresh_after_commit(enterprise_ids: Iterable[int]) -> None:
 
 def rematch_changed(sender: object, *, changes: Mapping[int, Collection[str] | None], **kwargs: object) -> None:
     """The receiver of ``enterprises.signals.enterprises_changed`` (connected in
-    ``policies.apps``): re-match, after the commit, the new enterprises, those whose figures
+    ``matching.apps``): re-match, after the commit, the new enterprises, those whose figures
     changed and those where a field the matcher reads changed."""
     refresh_after_commit(pk for pk, fields in changes.items() if fields is None or touches_matching(fields))
+
+
+def rematch_policy(sender: object, *, policy: Policy, **kwargs: object) -> None:
+    """The receiver of ``policies.signals.policy_matching_changed`` (connected in
+    ``matching.apps``): recompute the policy's stored matches once the policy's write commits."""
+    transaction.on_commit(lambda: refresh_policy_matches(policy))
 
 
 @dataclass(frozen=True)

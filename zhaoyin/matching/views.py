@@ -2,7 +2,7 @@
 policy's 免申即享 list (eligible enterprises, and possible ones with the data missing).
 
 Thin views: parse, fetch through the owners' scoped selectors (404 out of scope), read through
-``match_selectors``, render. An enterprise's page is open to whoever may read the enterprise
+``selectors``, render. An enterprise's page is open to whoever may read the enterprise
 (portal users: their own); a policy's list to government readers, narrowed to their scope.
 """
 
@@ -26,9 +26,9 @@ from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.enterprises.filters import EnterpriseFilter
-from zhaoyin.policies import match_selectors
-from zhaoyin.policies.match_export import export_filename, policy_eligible_export
-from zhaoyin.policies.models import MatchVerdict
+from zhaoyin.matching import selectors
+from zhaoyin.matching.exporting import export_filename, policy_eligible_export
+from zhaoyin.matching.models import MatchVerdict
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
 from zhaoyin.policies.selectors import policy_get_for_user
 
@@ -43,7 +43,7 @@ def enterprise_policy_matches(request: HttpRequest, pk: int) -> HttpResponse:
     missing), and the ineligible ones collapsed; each condition met / unmet / unknown and why."""
     user = request_user(request)
     enterprise = enterprise_selectors.enterprise_get_for_user(user=user, pk=pk)
-    matches = match_selectors.enterprise_matches(enterprise)
+    matches = selectors.enterprise_matches(enterprise)
     return render(
         request,
         "enterprises/policy_matches.html",
@@ -77,13 +77,13 @@ def policy_eligible(request: HttpRequest, pk: int) -> HttpResponse:
         "page_obj": None,
         "page_sizes": PAGE_SIZES,
         "verdict": MatchVerdict.ELIGIBLE.value,
-        "state": match_selectors.policy_tree_state(policy),
-        "counts": match_selectors.policy_verdict_counts(user, policy),
+        "state": selectors.policy_tree_state(policy),
+        "counts": selectors.policy_verdict_counts(user, policy),
         "missing": {},
         "export_url": "",
     }
     try:
-        context["verdict"] = verdict = match_selectors.parse_verdict(request.GET)
+        context["verdict"] = verdict = selectors.parse_verdict(request.GET)
     except InvalidInput as exc:
         form.is_valid()
         form.problems.extend((err["field"], err["message"]) for err in exc.errors)
@@ -91,13 +91,13 @@ def policy_eligible(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid() or form.filter is None:
         return render(request, "policies/match_eligible.html", context, status=400)
     flt = form.filter
-    qs = flt.apply(match_selectors.policy_enterprises(user, policy, verdict))
+    qs = flt.apply(selectors.policy_enterprises(user, policy, verdict))
     page = IdFirstPaginator(qs, flt.page_size).get_page(flt.page)
     context["page_obj"] = page
     context["filter"] = flt
     context["export_url"] = reverse("policy_matching:eligible_export", kwargs={"pk": policy.pk})
     if verdict == MatchVerdict.POSSIBLE and page.object_list:
-        context["missing"] = match_selectors.explain_page(policy, list(page.object_list))
+        context["missing"] = selectors.explain_page(policy, list(page.object_list))
     context["rows"] = [(e, context["missing"].get(e.pk, [])) for e in page.object_list]
     return render(request, "policies/match_eligible.html", context)
 

@@ -5,7 +5,7 @@ Both sides go through the owners' selectors first: the enterprise through
 ``policies.selectors.policy_get_for_user`` (404 when invisible), and a policy's eligible list
 is narrowed by ``enterprise_scope_q``, so a county sees (and counts) only its own enterprises.
 
-The enterprise side explains every in-force policy live (``matching.explain_enterprise``);
+The enterprise side explains every in-force policy live (``verdicts.explain_enterprise``);
 the policy side reads the stored verdicts (``PolicyMatch``) and explains only the page shown.
 """
 
@@ -23,9 +23,10 @@ from zhaoyin.core.errors import InvalidInput
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.selectors import enterprise_scope_q
 from zhaoyin.lib import eligibility as engine
-from zhaoyin.policies import matching
+from zhaoyin.matching import verdicts
+from zhaoyin.matching.models import MatchVerdict, PolicyMatch
 from zhaoyin.policies.eligibility_text import tree_error_summary, words
-from zhaoyin.policies.models import MatchVerdict, Policy, PolicyMatch, PolicyStatus
+from zhaoyin.policies.models import Policy, PolicyStatus
 
 #: The verdicts a policy's list shows (ineligible verdicts are not stored).
 LIST_VERDICTS: tuple[str, ...] = (MatchVerdict.ELIGIBLE.value, MatchVerdict.POSSIBLE.value)
@@ -114,7 +115,7 @@ def enterprise_matches(enterprise: Enterprise) -> EnterpriseMatches:
     whatever the number of policies: the explanations are computed in memory.
     """
     grouped = EnterpriseMatches()
-    for item in matching.explain_enterprise(enterprise):
+    for item in verdicts.explain_enterprise(enterprise):
         view = PolicyMatchView(
             policy=item.policy, verdict=item.verdict, conditions=condition_views(item.explanation)
         )
@@ -194,7 +195,7 @@ def policy_tree_state(policy: Policy) -> TreeState:
     if not policy.eligibility:
         return TreeState(False, _("This policy has no eligibility conditions: no enterprise is matched against it."))
     try:
-        matching.parsed_tree(policy, matching.vocabulary())
+        verdicts.parsed_tree(policy, verdicts.vocabulary())
     except engine.TreeError as exc:
         return TreeState(
             False,
@@ -206,5 +207,5 @@ def policy_tree_state(policy: Policy) -> TreeState:
 
 def explain_page(policy: Policy, enterprises: Sequence[Enterprise]) -> dict[int, list[str]]:
     """The data each enterprise of a page still lacks for ``policy`` (possible verdicts)."""
-    explained = matching.explain_enterprises(policy, enterprises)
+    explained = verdicts.explain_enterprises(policy, enterprises)
     return {pk: missing_data(explanation) for pk, explanation in explained.items()}

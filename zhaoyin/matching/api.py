@@ -26,8 +26,8 @@ from zhaoyin.core.fields import IndustryRef
 from zhaoyin.core.outputs import DecimalText, IsoDate, OutSchema
 from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.enterprises.filters import EnterpriseFilter, enterprise_page
-from zhaoyin.policies import match_selectors
-from zhaoyin.policies.models import MatchVerdict
+from zhaoyin.matching import selectors
+from zhaoyin.matching.models import MatchVerdict
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
 from zhaoyin.policies.selectors import policy_get_for_user
 
@@ -110,7 +110,7 @@ def enterprise_policy_matches(request: HttpRequest, id: EnterpriseId) -> HttpRes
     """Every in-force policy judged for the enterprise, each condition met / unmet / unknown
     with its reason; 404 when the enterprise lies outside the caller's scope."""
     enterprise = enterprise_selectors.enterprise_get_for_user(user=request_user(request), pk=id)
-    matches = match_selectors.enterprise_matches(enterprise)
+    matches = selectors.enterprise_matches(enterprise)
     # Serialised here, not validated against the schema object by object: ~1 000 nested
     # objects for 200 policies cost ≈ 15 ms in ninja's validation. Each policy is read through
     # its schema; the conditions are built to theirs (the suite checks every answer against
@@ -140,12 +140,12 @@ def policy_eligible_enterprises(request: HttpRequest, id: PolicyId) -> dict[str,
     paged; a bad parameter → 422 naming it; an invisible policy → 404."""
     user = request_user(request)
     policy = policy_get_for_user(user=user, pk=id)
-    verdict = match_selectors.parse_verdict(request.GET)
+    verdict = selectors.parse_verdict(request.GET)
     flt = EnterpriseFilter.parse(request.GET)
-    qs = flt.apply(match_selectors.policy_enterprises(user, policy, verdict))
+    qs = flt.apply(selectors.policy_enterprises(user, policy, verdict))
     total, rows = enterprise_page(qs, flt)
     missing = (
-        match_selectors.explain_page(policy, rows)
+        selectors.explain_page(policy, rows)
         if verdict == MatchVerdict.POSSIBLE and rows
         else {}
     )

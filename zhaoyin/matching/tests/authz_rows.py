@@ -16,8 +16,8 @@ from typing import Any
 from tests.authz_matrix import MATRIX, READERS, UNIT_SCOPED, api, web
 from tests.world import World, world_builder
 from zhaoyin.core.roles import Role
+from zhaoyin.matching.tests.support import ABOVE_TREE, make_policy
 from zhaoyin.policies.models import PolicyStatus
-from zhaoyin.policies.tests.matching_support import ABOVE_TREE, make_policy
 
 #: Who may read an enterprise's matches: government readers and the portal user (own only).
 ENTERPRISE_READERS = READERS | {Role.ENTERPRISE}

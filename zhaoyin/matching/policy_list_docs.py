@@ -33,9 +33,9 @@ from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership, User
 from zhaoyin.audit.services import audit_write
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib import eligibility as engine
-from zhaoyin.policies import matching
+from zhaoyin.matching import verdicts
+from zhaoyin.matching.selectors import missing_data
 from zhaoyin.policies.eligibility_text import words
-from zhaoyin.policies.match_selectors import missing_data
 from zhaoyin.policies.models import Policy
 
 LANGUAGE = "zh-hans"
@@ -141,7 +141,7 @@ def policy_list_build(enterprise: Enterprise) -> PolicyList:
         enterprise = Enterprise.objects.select_related("org_unit", "industry", "service_group").get(pk=enterprise.pk)
         eligible: list[PolicyEntry] = []
         possible: list[PolicyEntry] = []
-        for item in matching.explain_enterprise(enterprise, include_ineligible=False):
+        for item in verdicts.explain_enterprise(enterprise, include_ineligible=False):
             lines = _conditions(item.explanation)
             target = eligible if item.explanation.verdict == engine.MET else possible
             target.append(

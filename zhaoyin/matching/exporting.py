@@ -1,7 +1,7 @@
 """Excel export of a policy's 免申即享 list (eligible or possibly eligible enterprises).
 
 The rows are exactly the page's: the policy's stored verdicts narrowed by the user's
-enterprise scope (``match_selectors.policy_enterprises``), then the enterprise list's own
+enterprise scope (``selectors.policy_enterprises``), then the enterprise list's own
 filter parser and applier, so an export never holds an enterprise the page would not show.
 For possible verdicts each row names the data still missing (explained chunk by chunk).
 Text is written as string cells (no formula injection), codes as text; every export is audited.
@@ -22,8 +22,9 @@ from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.enterprises.filters import EnterpriseFilter
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
-from zhaoyin.policies.match_selectors import explain_page, parse_verdict, policy_enterprises
-from zhaoyin.policies.models import MatchVerdict, Policy
+from zhaoyin.matching.models import MatchVerdict
+from zhaoyin.matching.selectors import explain_page, parse_verdict, policy_enterprises
+from zhaoyin.policies.models import Policy
 
 CHUNK = 2000
 

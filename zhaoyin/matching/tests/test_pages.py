@@ -16,9 +16,8 @@ from openpyxl import load_workbook
 from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
-from zhaoyin.policies import matching
-from zhaoyin.policies.models import Delivery, PolicyStatus
-from zhaoyin.policies.tests.matching_support import (
+from zhaoyin.matching import verdicts
+from zhaoyin.matching.tests.support import (
     ABOVE_TREE,
     HIGH_TECH_TREE,
     api_client,
@@ -27,6 +26,7 @@ from zhaoyin.policies.tests.matching_support import (
     set_figures,
     web_client,
 )
+from zhaoyin.policies.models import Delivery, PolicyStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def world(org_tree: dict[str, OrgUnit]) -> dict[str, Any]:
     b_met = make_enterprise(org_tree["county_b"], name="乙县达标企业有限公司", quals=("高新技术企业",),
                             group=org_tree["group_2"])
     set_figures(b_met, revenue_wan=5000, rd_wan=400)
-    matching.refresh_all()
+    verdicts.refresh_all()
     return {"high_tech": high_tech, "above": above, "a_met": a_met, "a_possible": a_possible, "b_met": b_met}
 
 
@@ -304,7 +304,7 @@ def test_eligible_page_query_count_is_constant(
     for _n in range(8):
         e = make_enterprise(org_tree["county_a"], quals=("高新技术企业",), group=org_tree["group_1"])
         set_figures(e, revenue_wan=3000, **({"rd_wan": 200} if verdict == "eligible" else {}))
-    matching.refresh_all()
+    verdicts.refresh_all()
     assert client.get(url).context["page_obj"].paginator.count == 9
     assert _queries(client, url) == before
     api = api_client(make_user(Role.STAFF, "county_a"))
@@ -313,7 +313,7 @@ def test_eligible_page_query_count_is_constant(
     first = _queries(api, api_url)
     extra = make_enterprise(org_tree["county_a"], quals=("高新技术企业",))
     set_figures(extra, revenue_wan=3000, **({"rd_wan": 200} if verdict == "eligible" else {}))
-    matching.refresh_all()
+    verdicts.refresh_all()
     assert _queries(api, api_url) == first
 
 

@@ -16,9 +16,9 @@ from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import services as enterprise_services
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.uscc import make_uscc
-from zhaoyin.policies import matching
-from zhaoyin.policies.models import PolicyMatch, PolicyStatus
-from zhaoyin.policies.tests.matching_support import (
+from zhaoyin.matching import verdicts
+from zhaoyin.matching.models import PolicyMatch
+from zhaoyin.matching.tests.support import (
     ABOVE_TREE,
     HIGH_TECH_TREE,
     api_client,
@@ -27,6 +27,7 @@ from zhaoyin.policies.tests.matching_support import (
     set_figures,
     web_client,
 )
+from zhaoyin.policies.models import PolicyStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_refresh_all_stores_eligible_and_possible_only(org_tree: dict[str, OrgUn
     set_figures(met, revenue_wan=3000, rd_wan=120)
     unknown = make_enterprise(org_tree["county_a"], quals=("高新技术企业",))  # no figures: possible
     unmet = make_enterprise(org_tree["county_b"])  # holds no qualification: unmet
-    stats = matching.refresh_all()
+    stats = verdicts.refresh_all()
     assert stats.policies == 1
     assert stats.enterprises == 3
     assert _verdicts(high_tech.pk) == {met.pk: "eligible", unknown.pk: "possible"}
@@ -57,7 +58,7 @@ def test_refresh_all_stores_eligible_and_possible_only(org_tree: dict[str, OrgUn
 def test_refresh_skips_policies_not_in_force(org_tree: dict[str, OrgUnit]) -> None:
     draft = make_policy(org_tree["city"], ABOVE_TREE, status=PolicyStatus.DRAFT)
     make_enterprise(org_tree["county_a"], size_class="above")
-    assert matching.refresh_all().rows == 0
+    assert verdicts.refresh_all().rows == 0
     assert not PolicyMatch.objects.filter(policy=draft).exists()
 
 
@@ -68,7 +69,7 @@ def test_figure_change_flips_the_stored_verdict(
     staff = make_user(Role.STAFF, "county_a")
     enterprise = make_enterprise(org_tree["county_a"], quals=("高新技术企业",))
     set_figures(enterprise, revenue_wan=3000, rd_wan=30)  # 1 %: unmet
-    matching.refresh_all()
+    verdicts.refresh_all()
     assert enterprise.pk not in _verdicts(high_tech.pk)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, acting(channel="web"):
         enterprise_services.enterprise_figures_set(
@@ -169,13 +170,13 @@ def test_excel_import_rematches_once_with_every_id(
     out = io.BytesIO()
     write_xlsx(out, [SheetSpec(title="企业", headers=headers, rows=rows, text_columns=frozenset({1, 2}))])
     calls: list[list[int]] = []
-    real = matching.refresh_enterprise_matches
+    real = verdicts.refresh_enterprise_matches
 
     def spy(ids: Any) -> int:
         calls.append(sorted(ids))
         return real(ids)
 
-    monkeypatch.setattr(matching, "refresh_enterprise_matches", spy)
+    monkeypatch.setattr(verdicts, "refresh_enterprise_matches", spy)
     with acting(channel="web"):
         batch, _plan = import_preview(
             acting_user=admin, spec=EnterpriseImport(admin), data=out.getvalue(), filename="e.xlsx"
@@ -192,11 +193,11 @@ def test_excel_import_rematches_once_with_every_id(
 def test_refresh_policy_matches_follows_its_status(org_tree: dict[str, OrgUnit]) -> None:
     policy = make_policy(org_tree["city"], ABOVE_TREE)
     enterprise = make_enterprise(org_tree["county_b"], size_class="above")
-    assert matching.refresh_policy_matches(policy) == 1
+    assert verdicts.refresh_policy_matches(policy) == 1
     assert _verdicts(policy.pk) == {enterprise.pk: "eligible"}
     policy.status = PolicyStatus.WITHDRAWN
     policy.save()
-    assert matching.refresh_policy_matches(policy) == 0
+    assert verdicts.refresh_policy_matches(policy) == 0
     assert _verdicts(policy.pk) == {}
 
 
@@ -212,7 +213,7 @@ def test_zero_denominator_is_unknown_not_a_crash(org_tree: dict[str, OrgUnit], m
     policy = make_policy(org_tree["city"], tree)
     enterprise = make_enterprise(org_tree["county_a"], quals=("高新技术企业",))
     set_figures(enterprise, revenue_wan=0, rd_wan=50)
-    assert matching.refresh_all().rows == 1
+    assert verdicts.refresh_all().rows == 1
     assert _verdicts(policy.pk) == {enterprise.pk: "possible"}
     response = api_client(make_user(Role.STAFF, "county_a")).get(f"/api/v1/enterprises/{enterprise.pk}/policy-matches")
     assert response.status_code == 200
@@ -233,7 +234,7 @@ def test_broken_tree_matches_nobody_and_the_page_says_so(
     publication) matches nobody; its list says why; the enterprise page leaves it out."""
     broken = make_policy(org_tree["city"], {"all": [{"qualification": "已撤销的资质"}]}, title="失效条件政策")
     enterprise = make_enterprise(org_tree["county_a"], size_class="above")
-    assert matching.refresh_all().policies == 0
+    assert verdicts.refresh_all().policies == 0
     assert not PolicyMatch.objects.exists()
     staff = make_user(Role.STAFF, "county_a")
     page = web_client(staff).get(f"/policies/{broken.pk}/eligible/")
@@ -298,7 +299,7 @@ def test_nightly_refresh_is_registered() -> None:
 
     job = next(j for j in periodic.registered() if j.name == "policies-match-refresh")
     assert job.every_seconds == 24 * 3600
-    assert job.fn is matching.run_refresh_job
+    assert job.fn is verdicts.run_refresh_job
 
 
 def test_a_large_rematch_is_queued_for_the_worker_not_run_in_the_request(
@@ -310,22 +311,22 @@ def test_a_large_rematch_is_queued_for_the_worker_not_run_in_the_request(
     policy = make_policy(org_tree["city"], ABOVE_TREE)
     firms = [make_enterprise(org_tree["county_a"], size_class="above") for _ in range(3)]
     queued: list[list[int]] = []
-    real_task = matching.rematch_enterprises_task
+    real_task = verdicts.rematch_enterprises_task
 
     class SpyTask:
         def enqueue(self, ids: list[int]) -> Any:
             queued.append(list(ids))
             return real_task.enqueue(ids)
 
-    monkeypatch.setattr(matching, "rematch_enterprises_task", SpyTask())
-    monkeypatch.setattr(matching, "INLINE_LIMIT", 2)
+    monkeypatch.setattr(verdicts, "rematch_enterprises_task", SpyTask())
+    monkeypatch.setattr(verdicts, "INLINE_LIMIT", 2)
     with django_capture_on_commit_callbacks(execute=True):
-        matching.refresh_after_commit([f.pk for f in firms])
+        verdicts.refresh_after_commit([f.pk for f in firms])
     assert queued == [sorted(f.pk for f in firms)]
     assert _verdicts(policy.pk) == {f.pk: "eligible" for f in firms}
 
     PolicyMatch.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        matching.refresh_after_commit([firms[0].pk])
+        verdicts.refresh_after_commit([firms[0].pk])
     assert len(queued) == 1
     assert _verdicts(policy.pk) == {firms[0].pk: "eligible"}

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhaoyin.core import context
 from zhaoyin.enterprises.models import Enterprise
-from zhaoyin.policies.matching import refresh_all, refresh_enterprise_matches, refresh_policy_matches
+from zhaoyin.matching.verdicts import refresh_all, refresh_enterprise_matches, refresh_policy_matches
 from zhaoyin.policies.models import Policy
 
 

@@ -15,9 +15,9 @@ from docx import Document
 from zhaoyin.accounts.models import ServiceGroupMembership, User
 from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.matching.policy_list_docs import policy_list_build, policy_list_docx, policy_list_pdf
 from zhaoyin.payouts.tests.fixtures import PayoutWorld, make_policy, payout_world_fixture  # noqa: F401
 from zhaoyin.policies.models import PolicyStatus
-from zhaoyin.policies.policy_list_docs import policy_list_build, policy_list_docx, policy_list_pdf
 
 pytestmark = pytest.mark.django_db
 
