@@ -25,6 +25,7 @@ from zhaoyin.demo.accounts import DEMO_PASSWORD
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.matching import verdicts
+from zhaoyin.payouts.inputs import PayoutRegisterInput
 from zhaoyin.payouts.models import Payout
 from zhaoyin.payouts.services import payout_approve, payout_register, payout_reject
 from zhaoyin.policies.models import Policy, PolicyCategory
@@ -98,12 +99,8 @@ def payouts_ensure(*, year: int, result: LoadResult) -> int:
     for index, (enterprise, policy) in enumerate(_plan(year)):
         period = str(year - 1) if index % 3 else f"{year}-Q{1 + index % 2}"
         payout = payout_register(
-            acting_user=clerk,
-            policy=policy,
-            enterprise=enterprise,
-            period=period,
-            amount_wan=str(_amount(rng, policy)),
-            note=rng.choice(NOTES),
+            acting_user=clerk, policy=policy, enterprise=enterprise,
+            data=PayoutRegisterInput.of(period=period, amount_wan=str(_amount(rng, policy)), note=rng.choice(NOTES)),
         )
         made += 1
         if index == 7:

@@ -23,13 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import StrictInt, StrictStr
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
+from zhaoyin.core.api import ErrorOut, api_allow
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.fields import MAX_ID, Amount, IndustryRef, OrgUnitRef, exact_amounts
+from zhaoyin.core.fields import MAX_ID, IndustryRef, OrgUnitRef, exact_amounts
 from zhaoyin.core.outputs import DecimalText, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
@@ -38,6 +37,7 @@ from zhaoyin.enterprises.selectors import enterprise_list_visible_to
 from zhaoyin.payouts import selectors
 from zhaoyin.payouts import services as payouts
 from zhaoyin.payouts.filters import PayoutFilter
+from zhaoyin.payouts.inputs import PayoutActionBody, PayoutActionInput, PayoutRegisterBody, PayoutRegisterInput
 from zhaoyin.payouts.models import Payout
 from zhaoyin.policies.models import Policy
 from zhaoyin.policies.selectors import policy_list_visible_to
@@ -109,20 +109,6 @@ class TotalsQuery(Schema):
     by: Literal["policy", "unit", "industry"] = "policy"
 
 
-class PayoutIn(StrictSchema):
-    policy: StrictInt = Field(description="Policy id")
-    enterprise: StrictInt = Field(description="Enterprise id")
-    period: StrictStr = Field(description="YYYY, YYYY-Q1 … YYYY-Q4 or YYYY-01 … YYYY-12")
-    amount_wan: Amount = Field(description="万元, > 0, at most 2 decimals; a decimal string or number")
-    note: StrictStr | None = None
-
-
-class PayoutActionIn(StrictSchema):
-    reason: StrictStr | None = Field(None, description="Required to reject; a note otherwise")
-    amount_wan: Amount = Field(None, description="The new amount (resubmit only)")
-    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
-
-
 def _policy_ref(user: User, pk: int) -> Policy:
     policy = policy_list_visible_to(user).filter(pk=pk).first() if 1 <= pk <= MAX_ID else None
     if policy is None:
@@ -180,22 +166,16 @@ def payout_detail(request: HttpRequest, id: PayoutId) -> Payout:
 
 @router.post("", response={201: PayoutOut, 409: ErrorOut})
 @api_allow(*REGISTRARS)
-def payout_create(request: HttpRequest, payload: PayoutIn) -> Status[Payout]:
+def payout_create(request: HttpRequest, payload: PayoutRegisterBody) -> Status[Payout]:
     """Register a payout (pending approval). 422 names a bad ``policy``, ``enterprise``,
     ``period`` or ``amount_wan``; 409 when this enterprise × policy × period is in the ledger."""
     user = request_user(request)
-    data = exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
+    values = payload.model_dump(exclude_unset=True, exclude={"policy", "enterprise"})
+    data = PayoutRegisterInput.parse(exact_amounts(request, values, ["amount_wan"]))
     policy = _policy_ref(user, payload.policy)
     enterprise = _enterprise_ref(user, payload.enterprise)
     try:
-        payout = payouts.payout_register(
-            acting_user=user,
-            policy=policy,
-            enterprise=enterprise,
-            period=payload.period,
-            amount_wan=data.get("amount_wan"),
-            note=payload.note or "",
-        )
+        payout = payouts.payout_register(acting_user=user, policy=policy, enterprise=enterprise, data=data)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
     return Status(201, _reload(user, payout.pk))
@@ -207,23 +187,16 @@ def payout_action(
     request: HttpRequest,
     id: PayoutId,
     action: Annotated[Literal["approve", "reject", "resubmit"], Path(description="approve, reject or resubmit")],
-    payload: PayoutActionIn,
+    payload: PayoutActionBody,
 ) -> Payout:
     """Take an action on a payout. 409 when the transition table does not allow it from the
     current status or ``version`` is stale; 403 for the registrant deciding their own entry
     (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount."""
     user = request_user(request)
     payout = selectors.payout_get_for_user(user=user, pk=id)
-    data = exact_amounts(request, payload.dict(exclude_unset=True), ["amount_wan"])
+    data = PayoutActionInput.parse(exact_amounts(request, payload.model_dump(exclude_unset=True), ["amount_wan"]))
     try:
-        payouts.payout_transition(
-            acting_user=user,
-            payout=payout,
-            action=action,
-            reason=payload.reason or "",
-            amount_wan=data.get("amount_wan"),
-            version=payload.version,
-        )
+        payouts.payout_transition(acting_user=user, payout=payout, action=action, data=data)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
     return _reload(user, id)

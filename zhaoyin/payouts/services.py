@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import IO, Any
 
@@ -38,10 +38,10 @@ from zhaoyin.core.roles import Role
 from zhaoyin.core.transitions import Transition, TransitionTable, Wait, row
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.notifications import handoff
+from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput
 from zhaoyin.payouts.models import OBJECT_TYPE, Payout, PayoutStatus
 from zhaoyin.payouts.periods import YEAR_MAX as YEAR_MAX
 from zhaoyin.payouts.periods import YEAR_MIN as YEAR_MIN
-from zhaoyin.payouts.periods import clean_period
 from zhaoyin.policies.models import Policy, PolicyStatus
 
 #: Roles that register payouts and resubmit rejected ones (within their unit scope).
@@ -49,9 +49,6 @@ REGISTRAR_ROLES: frozenset[str] = frozenset({Role.CITY_ADMIN.value, Role.UNIT_AD
 #: Roles that approve or reject payouts (within their unit scope).
 APPROVER_ROLES: frozenset[str] = frozenset({Role.CITY_ADMIN.value, Role.UNIT_ADMIN.value})
 
-#: The largest amount the column holds (14 digits, 2 decimals), in 万元.
-MAX_AMOUNT = Decimal("999999999999.99")
-NOTE_MAX = 500
 
 
 class PayoutAction(StrEnum):
@@ -125,29 +122,6 @@ def roles_of(actors: frozenset[str]) -> frozenset[str]:
     return frozenset(code for actor in actors for code in ACTOR_ROLES.get(actor, frozenset()))
 
 
-# ---- validation -------------------------------------------------------------------------------
-
-
-def clean_amount(value: Any) -> Decimal:
-    """A positive amount in 万元 with at most two decimals, from text or a Decimal (never a
-    float: binary floating point cannot hold 0.1 exactly)."""
-    if isinstance(value, bool | float) or value is None:
-        raise ValueError(_("must be an amount written as a decimal number, e.g. 12.50"))
-    try:
-        number = Decimal(str(value).strip().replace(",", "")) if not isinstance(value, Decimal) else value
-    except (InvalidOperation, ValueError):
-        raise ValueError(_("must be an amount written as a decimal number, e.g. 12.50")) from None
-    if not number.is_finite():
-        raise ValueError(_("must be an amount written as a decimal number, e.g. 12.50"))
-    if number <= 0:
-        raise ValueError(_("must be greater than zero"))
-    if number > MAX_AMOUNT:
-        raise ValueError(_("is too large"))
-    if number != number.quantize(Decimal("0.01")):
-        raise ValueError(_("has too many decimal places (at most 2)"))
-    return number.quantize(Decimal("0.01"))
-
-
 # ---- who may do what ----------------------------------------------------------------------------
 
 
@@ -196,58 +170,27 @@ def _duplicate_message(existing: Payout | None, period: str) -> str:
     ) % {"period": period}
 
 
-def payout_register(
-    *,
-    acting_user: User,
-    policy: Policy,
-    enterprise: Enterprise,
-    period: Any,
-    amount_wan: Any,
-    note: str = "",
-) -> Payout:
+def payout_register(*, acting_user: User, policy: Policy, enterprise: Enterprise, data: PayoutRegisterInput) -> Payout:
     """Register a payout ``pending`` approval and return it.
 
     The caller fetched ``policy`` and ``enterprise`` through their scoped selectors; this
     checks again that the user may register for the enterprise (403 otherwise) and that the
-    policy is not a draft. Bad input → ``InvalidInput`` naming ``policy``, ``period``,
-    ``amount_wan`` or ``note``, nothing written; the same enterprise × policy × period twice →
+    policy is not a draft (``InvalidInput`` naming ``policy``, nothing written); ``data`` was
+    judged by its model (period, amount, note). The same enterprise × policy × period twice →
     ``Conflict`` (409) naming the period, nothing written. Audited as "payout.register".
     """
     # The refusal is audited outside the write's transaction, which would roll it back.
     if not can_register_for(acting_user, enterprise):
         audit_denied(user=acting_user, action="payout.register_denied", target=f"enterprise {enterprise.pk}")
         raise PermissionDenied(_("You may register payouts only for enterprises of your own unit."))
-    return _register(
-        acting_user=acting_user,
-        policy=policy,
-        enterprise=enterprise,
-        period=period,
-        amount_wan=amount_wan,
-        note=note,
-    )
+    return _register(acting_user=acting_user, policy=policy, enterprise=enterprise, data=data)
 
 
 @transaction.atomic
-def _register(
-    *, acting_user: User, policy: Policy, enterprise: Enterprise, period: Any, amount_wan: Any, note: str
-) -> Payout:
-    errors = Errors()
+def _register(*, acting_user: User, policy: Policy, enterprise: Enterprise, data: PayoutRegisterInput) -> Payout:
     if policy.status == PolicyStatus.DRAFT:
-        errors.add("policy", _("A draft policy grants nothing yet: publish it first."))
-    clean_period_value = ""
-    try:
-        clean_period_value = clean_period(period)
-    except ValueError as exc:
-        errors.add("period", str(exc))
-    amount = Decimal(0)
-    try:
-        amount = clean_amount(amount_wan)
-    except ValueError as exc:
-        errors.add("amount_wan", str(exc))
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        errors.add("note", _("must be at most %(n)d characters") % {"n": NOTE_MAX})
-    errors.raise_if_any()
+        raise InvalidInput.field("policy", _("A draft policy grants nothing yet: publish it first."))
+    clean_period_value, amount, note = data.period, data.amount_wan, data.note
 
     existing = Payout.objects.filter(enterprise=enterprise, policy=policy, period=clean_period_value).first()
     if existing is not None:
@@ -279,21 +222,13 @@ def _register(
     return payout
 
 
-def payout_transition(
-    *,
-    acting_user: User,
-    payout: Payout,
-    action: str,
-    reason: str = "",
-    amount_wan: Any = None,
-    version: int | None = None,
-) -> Payout:
+def payout_transition(*, acting_user: User, payout: Payout, action: str, data: PayoutActionInput) -> Payout:
     """Take ``action`` on ``payout`` as the table allows and return the changed entry.
 
-    The row is locked and compared on ``version`` (a stale version, or a change since the
+    The row is locked and compared on ``data.version`` (a stale version, or a change since the
     caller read it → 409); an action the table does not allow from the current status → 409;
     a role or scope that may not take it → 403; the registrant deciding their own entry → 403
-    with the four-eyes message. ``reject`` needs ``reason``; ``resubmit`` needs a new
+    with the four-eyes message. ``reject`` needs a reason; ``resubmit`` needs a new
     ``amount_wan`` (and makes the resubmitter the registrant the decider must differ from).
     Audited as "payout.<action>" with the fields that changed.
     """
@@ -308,9 +243,7 @@ def payout_transition(
     if rule.has(FOUR_EYES) and payout.registered_by_id == acting_user.pk:
         audit_denied(user=acting_user, action=f"payout.{action}_denied", target=f"payout {payout.pk}")
         raise PermissionDenied(FOUR_EYES_MESSAGE)
-    current = _transition(
-        acting_user=acting_user, payout=payout, action=action, reason=reason, amount_wan=amount_wan, version=version
-    )
+    current = _transition(acting_user=acting_user, payout=payout, action=action, data=data)
     payout.refresh_from_db()
     return current
 
@@ -322,11 +255,9 @@ FOUR_EYES_MESSAGE = gettext_lazy(
 
 
 @transaction.atomic
-def _transition(
-    *, acting_user: User, payout: Payout, action: str, reason: str, amount_wan: Any, version: int | None
-) -> Payout:
+def _transition(*, acting_user: User, payout: Payout, action: str, data: PayoutActionInput) -> Payout:
     current = Payout.objects.select_for_update().select_related("enterprise__org_unit").get(pk=payout.pk)
-    expected_version = payout.version if version is None else version
+    expected_version = payout.version if data.version is None else data.version
     if current.version != expected_version:
         raise Conflict(_("Someone else changed this payout meanwhile; reload it and try again."))
     row = payout_transition_for(action, current.status)
@@ -339,17 +270,15 @@ def _transition(
         # A resubmission by this user landed between the check above and the lock.
         raise PermissionDenied(FOUR_EYES_MESSAGE)
     errors = Errors()
-    reason = (reason or "").strip()
+    reason = data.reason
     if row.needs_reason and not reason:
         errors.add("reason", _("A reason is required."))
-    if len(reason) > NOTE_MAX:
-        errors.add("reason", _("must be at most %(n)d characters") % {"n": NOTE_MAX})
     amount = current.amount_wan
     if row.has(NEEDS_AMOUNT):
-        try:
-            amount = clean_amount(amount_wan)
-        except ValueError as exc:
-            errors.add("amount_wan", str(exc))
+        if data.amount_wan is None:
+            errors.add("amount_wan", _("must be an amount written as a decimal number, e.g. 12.50"))
+        else:
+            amount = data.amount_wan
     errors.raise_if_any()
 
     before = snapshot(current)
@@ -385,26 +314,22 @@ def _transition(
 
 def payout_approve(*, acting_user: User, payout: Payout, version: int | None = None, note: str = "") -> Payout:
     """Approve a pending payout (another approver than its registrant)."""
-    return payout_transition(acting_user=acting_user, payout=payout, action="approve", reason=note, version=version)
+    data = PayoutActionInput.of(reason=note, version=version)
+    return payout_transition(acting_user=acting_user, payout=payout, action="approve", data=data)
 
 
 def payout_reject(*, acting_user: User, payout: Payout, reason: str, version: int | None = None) -> Payout:
     """Reject a pending payout with a reason (another approver than its registrant)."""
-    return payout_transition(acting_user=acting_user, payout=payout, action="reject", reason=reason, version=version)
+    data = PayoutActionInput.of(reason=reason, version=version)
+    return payout_transition(acting_user=acting_user, payout=payout, action="reject", data=data)
 
 
 def payout_resubmit(
-    *, acting_user: User, payout: Payout, amount_wan: Any, note: str = "", version: int | None = None
+    *, acting_user: User, payout: Payout, amount_wan: str | Decimal, note: str = "", version: int | None = None
 ) -> Payout:
-    """Send a rejected payout back for approval with a new amount."""
-    return payout_transition(
-        acting_user=acting_user,
-        payout=payout,
-        action="resubmit",
-        amount_wan=amount_wan,
-        reason=note,
-        version=version,
-    )
+    """Send a rejected payout back for approval with a new amount (decimal text or a Decimal)."""
+    data = PayoutActionInput.of(reason=note, amount_wan=amount_wan, version=version)
+    return payout_transition(acting_user=acting_user, payout=payout, action="resubmit", data=data)
 
 
 # ---- export ---------------------------------------------------------------------------------------
@@ -451,7 +376,7 @@ def _export_row(p: Payout) -> list[Any]:
     ]
 
 
-def payout_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes]) -> int:
+def payout_export(*, acting_user: User, params: Mapping[str, object], out: IO[bytes]) -> int:
     """Write the user's scoped, filtered ledger to ``out`` as .xlsx (the list page's rows,
     text as text: no formula injection) and return the row count. Bad parameters raise
     ``InvalidInput`` before anything is written. Audited as "payout.export"."""

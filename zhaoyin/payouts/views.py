@@ -28,7 +28,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import timestamped_filename, xlsx_export_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE, positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
@@ -38,6 +38,7 @@ from zhaoyin.payouts import selectors
 from zhaoyin.payouts import services as payouts
 from zhaoyin.payouts.filters import PayoutFilter
 from zhaoyin.payouts.forms import PayoutActionForm, PayoutRegisterForm
+from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput
 from zhaoyin.payouts.models import Payout
 from zhaoyin.policies.models import Policy
 from zhaoyin.policies.selectors import policy_list_visible_to
@@ -183,23 +184,17 @@ def payout_create(request: HttpRequest) -> HttpResponse:
     status = 400
     enterprise = None
     if form.is_valid():
-        data = form.cleaned_data
-        enterprise = _enterprise_by_ref(user, data["enterprise"])
-        policy = _policy_by_ref(user, data["policy"])
+        enterprise = _enterprise_by_ref(user, form.cleaned_data["enterprise"])
+        policy = _policy_by_ref(user, form.cleaned_data["policy"])
         if enterprise is None:
             form.add_error("enterprise", _("No such enterprise in your scope."))
         if policy is None:
             form.add_error("policy", _("Choose a policy."))
-        if enterprise is not None and policy is not None:
+        # The values are judged by the input model, as in the API (each refusal on its field).
+        data = bind_input(PayoutRegisterInput, request.POST, form)
+        if enterprise is not None and policy is not None and data is not None:
             try:
-                payout = payouts.payout_register(
-                    acting_user=user,
-                    policy=policy,
-                    enterprise=enterprise,
-                    period=data["period"],
-                    amount_wan=data["amount_wan"],
-                    note=data["note"],
-                )
+                payout = payouts.payout_register(acting_user=user, policy=policy, enterprise=enterprise, data=data)
             except InvalidInput as exc:
                 add_service_errors(form, exc)
             except Conflict as exc:
@@ -247,18 +242,11 @@ def payout_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in payouts.ACTIONS:
         form.add_error(None, _("Unknown action."))
         return _detail(request, payout, form=form, status=400)
-    if not form.is_valid():
+    data = bind_input(PayoutActionInput, request.POST, form) if form.is_valid() else None
+    if data is None:
         return _detail(request, payout, form=form, status=400)
-    data = form.cleaned_data
     try:
-        payouts.payout_transition(
-            acting_user=user,
-            payout=payout,
-            action=action,
-            reason=data.get("reason") or "",
-            amount_wan=data.get("amount_wan") or None,
-            version=data.get("version"),
-        )
+        payouts.payout_transition(acting_user=user, payout=payout, action=action, data=data)
     except InvalidInput as exc:
         add_service_errors(form, exc)
         return _detail(request, payout, form=form, status=400)

@@ -1,7 +1,8 @@
 """Policy library use cases: register, change, publish / withdraw, expire, attachments.
 
 The only writers of policies. Each service is atomic, cleans its input before writing
-(``validation.clean_policy``: ``InvalidInput`` naming the field, or the tree node), writes
+(the input models of ``policies.inputs``, then ``validation.policy_values``: ``InvalidInput``
+naming the field, or the tree node), writes
 its audit record in the same transaction (AUD-01), and takes status changes through the
 transition table (``policies.flow``). When a policy's status or eligibility changes, its
 stored matches are recomputed once the transaction has committed (the signal
@@ -12,7 +13,7 @@ change leaves them as they were.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,10 +29,11 @@ from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.policies import flow
+from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
 from zhaoyin.policies.models import Policy, PolicyFile, PolicyStatus
 from zhaoyin.policies.selectors import can_edit_policy, can_keep_policy_in
 from zhaoyin.policies.signals import send_matching_changed
-from zhaoyin.policies.validation import clean_eligibility, clean_line, clean_policy
+from zhaoyin.policies.validation import clean_eligibility, clean_line, policy_values
 
 FILE_AREA = "policy_files"
 MAX_REASON = 500
@@ -67,13 +69,14 @@ def _check_unit(acting_user: User | None, unit: OrgUnit, message: str) -> None:
 
 
 @transaction.atomic
-def policy_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Policy:
+def policy_create(*, acting_user: User | None, data: PolicyInput) -> Policy:
     """Register a policy as a draft (publish it with ``policy_transition``).
 
     ``org_unit`` (the keeping unit's code) defaults to the acting unit admin's unit, or the
-    city. The eligibility tree may be left out (``{}``) while drafting.
+    city. The eligibility tree may be left out (``{}``) while drafting; its nodes are checked
+    here against the dictionaries (``validation.policy_values``).
     """
-    cleaned = clean_policy(data)
+    cleaned = policy_values(data)
     unit = cleaned.pop("org_unit", None) or _default_unit(acting_user)
     if unit is None:
         raise InvalidInput.field("org_unit", _("This field is required."))
@@ -95,9 +98,10 @@ def policy_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Polic
 
 @transaction.atomic
 def policy_update(
-    *, acting_user: User | None, policy: Policy, data: Mapping[str, Any], version: int | None = None
+    *, acting_user: User | None, policy: Policy, data: PolicyUpdateInput, version: int | None = None
 ) -> Policy:
-    """Change a policy's fields (PATCH semantics: only the keys given; not the status).
+    """Change a policy's fields (PATCH semantics: only the fields sent, ``data.given()``; not
+    the status).
 
     Drafts and policies in force may be changed; expired and withdrawn ones are history
     (``Conflict``). A policy in force keeps an eligibility tree. ``version`` guards against
@@ -108,7 +112,7 @@ def policy_update(
         raise PermissionDenied
     if not flow.is_editable(policy.status):
         raise Conflict(_("An expired or withdrawn policy can no longer be changed."))
-    cleaned = clean_policy(data, partial=True, current=policy)
+    cleaned = policy_values(data, current=policy)
     if "org_unit" in cleaned:
         _check_unit(acting_user, cleaned["org_unit"], _("You may not move policies to this org unit."))
     if policy.status == PolicyStatus.IN_FORCE and cleaned.get("eligibility", policy.eligibility) == {}:
@@ -253,7 +257,7 @@ def policy_file_path(stored_name: str) -> Path:
 
 @transaction.atomic
 def policy_files_add(
-    *, acting_user: User | None, policy: Policy, files: Sequence[UploadedFile[Any]] | None
+    *, acting_user: User | None, policy: Policy, files: Sequence[UploadedFile[bytes]] | None
 ) -> list[PolicyFile]:
     """Attach files (the original document, forms) to a policy: each checked whole before
     anything is written (count, size, type by content), stored under a random name, audited."""

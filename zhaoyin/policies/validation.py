@@ -12,18 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import Errors, InvalidInput
 from zhaoyin.core.validation import MAX_DECIMAL, clean_date, clean_decimal
 from zhaoyin.enterprises.models import Industry, Qualification
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import tree_errors
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
+
+if TYPE_CHECKING:
+    from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
 
 #: The fields a policy accepts from outside (AC-04: an explicit allow-list).
 POLICY_FIELDS = (
@@ -177,62 +180,55 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "contact_phone": lambda v: clean_line(v, 40),
     "contact_address": lambda v: clean_line(v, 200),
 }
-#: Fields that may be left blank and then take this value.
-BLANK_DEFAULTS: dict[str, Any] = {"delivery": Delivery.APPLICATION.value}
 
 
-def clean_policy(
-    data: Mapping[str, Any], *, partial: bool = False, current: Policy | None = None,
-    vocab: engine.Vocabulary | None = None,
+def policy_values(
+    data: PolicyInput | PolicyUpdateInput, *, current: Policy | None = None, vocab: engine.Vocabulary | None = None
 ) -> dict[str, Any]:
-    """Validate and resolve policy input; raise ``InvalidInput`` listing every bad field.
+    """The model-ready values of a registration (every field) or of a change (the fields sent):
+    the keeping unit found by its code, the eligibility tree checked against the dictionaries
+    (each bad node named, ``eligibility.all[1].op``) and made canonical, a change's validity
+    checked against the stored dates of ``current``. ``InvalidInput`` listing every refusal.
 
-    Returns model-ready values (OrgUnit, Decimal, date, the canonical eligibility JSON).
-    With ``partial`` only the given fields are checked (PATCH); required fields may be left
-    out but not emptied. ``current`` supplies the stored dates for the ``valid_to`` ≥
-    ``valid_from`` check of a partial change. ``vocab``: the dictionaries the tree is checked
-    against, loaded once by a caller cleaning many rows (an import). Unknown fields are errors.
+    The input model has judged each value already (``policies.inputs``). A registration without
+    a unit leaves ``org_unit`` out (the service's default). ``vocab``: the dictionaries, loaded
+    once by a caller cleaning many rows (an import).
     """
-    errors: list[dict[str, str]] = []
+    from zhaoyin.policies.inputs import PolicyUpdateInput
+
+    partial = isinstance(data, PolicyUpdateInput)
+    names = data.given() if partial else set(type(data).model_fields)
+    errors = Errors()
     out: dict[str, Any] = {}
-
-    def fail(name: str, message: str) -> None:
-        errors.append({"field": name, "message": message})
-
-    for name in sorted(str(k) for k in set(data) - set(POLICY_FIELDS)):
-        fail(name, _("Unknown field."))
-    for name in REQUIRED_FIELDS:
-        if (not partial or name in data) and _blank(data.get(name)):
-            fail(name, _("This field is required."))
-
-    for name in POLICY_FIELDS:
-        if name not in data or name == "eligibility":
-            continue
-        value = data[name]
-        if _blank(value) and name in REQUIRED_FIELDS:
-            continue  # already reported
-        if _blank(value) and name in BLANK_DEFAULTS:
-            out[name] = BLANK_DEFAULTS[name]
-            continue
-        if isinstance(value, dict | list | bool):
-            fail(name, _("must be text"))
-            continue
-        try:
-            out[name] = CLEANERS[name](value)
-        except ValueError as exc:
-            fail(name, str(exc))
-
-    if "eligibility" in data:
-        try:
-            out["eligibility"] = clean_eligibility(data["eligibility"], vocab=vocab)
-        except InvalidInput as exc:
-            errors.extend(exc.errors)
-
-    start = out.get("valid_from", current.valid_from if current is not None else None)
-    end = out.get("valid_to", current.valid_to if current is not None else None)
-    if ("valid_from" in out or "valid_to" in out) and start is not None and end is not None and end < start:
-        fail("valid_to", _("must not be before the start of validity (%(day)s)") % {"day": start.isoformat()})
-    if errors:
-        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
+    for name in (n for n in type(data).model_fields if n in names):
+        value = getattr(data, name)
+        if name == "org_unit":
+            if value is None:
+                if partial:
+                    errors.add("org_unit", _("This field is required."))
+                continue
+            try:
+                out["org_unit"] = clean_keeper_unit(value)
+            except ValueError as exc:
+                errors.add("org_unit", str(exc))
+        elif name == "eligibility":
+            try:
+                out["eligibility"] = clean_eligibility(value, vocab=vocab)
+            except InvalidInput as exc:
+                errors.capture(exc)
+        else:
+            out[name] = value
+    if current is not None:
+        start = out.get("valid_from", current.valid_from)
+        end = out.get("valid_to", current.valid_to)
+        if (
+            ("valid_from" in out or "valid_to" in out)
+            and isinstance(start, dt.date)
+            and isinstance(end, dt.date)
+            and end < start
+        ):
+            errors.add(
+                "valid_to", _("must not be before the start of validity (%(day)s)") % {"day": start.isoformat()}
+            )
+    errors.raise_if_any()
     return out
-

@@ -13,6 +13,7 @@ from django.test import Client
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.core.testing import assert_constant_queries, assert_fingerprint_unchanged, db_fingerprint
+from zhaoyin.payouts.inputs import PayoutRegisterInput
 from zhaoyin.payouts.models import Payout, PayoutStatus
 from zhaoyin.payouts.services import payout_approve, payout_register
 from zhaoyin.payouts.tests.fixtures import PayoutWorld, make_enterprise, make_policy, payout_world_fixture  # noqa: F401
@@ -99,7 +100,10 @@ def test_AC_03_another_county_enterprise_is_unknown_to_the_caller(payout_world: 
 
 def test_actions_approve_reject_resubmit_and_409(payout_world: PayoutWorld) -> None:
     w = payout_world
-    payout = payout_register(acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a, period="2025", amount_wan="3")
+    payout = payout_register(
+        acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="3"),
+    )
     admin = api(w.admin_a)
     staff = api(w.staff_a)
     url = f"/api/v1/payouts/{payout.pk}/actions/"
@@ -124,7 +128,10 @@ def test_actions_approve_reject_resubmit_and_409(payout_world: PayoutWorld) -> N
 
 def test_four_eyes_is_403_with_the_reason(payout_world: PayoutWorld) -> None:
     w = payout_world
-    payout = payout_register(acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a, period="2025", amount_wan="3")
+    payout = payout_register(
+        acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="3"),
+    )
     client = api(w.admin_a)
     before = db_fingerprint()
     response = post(client, f"/api/v1/payouts/{payout.pk}/actions/approve", {})
@@ -136,10 +143,19 @@ def test_four_eyes_is_403_with_the_reason(payout_world: PayoutWorld) -> None:
 
 
 def _seed(w: PayoutWorld) -> tuple[Payout, Payout]:
-    a = payout_register(acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a, period="2025", amount_wan="10.10")
+    a = payout_register(
+        acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="10.10"),
+    )
     payout_approve(acting_user=w.admin_a, payout=a)
-    b = payout_register(acting_user=w.city_admin, policy=w.policy, enterprise=w.ent_b, period="2025", amount_wan="7")
-    payout_register(acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a, period="2025-Q3", amount_wan="0.90")
+    b = payout_register(
+        acting_user=w.city_admin, policy=w.policy, enterprise=w.ent_b,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="7"),
+    )
+    payout_register(
+        acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025-Q3", amount_wan="0.90"),
+    )
     return a, b
 
 
@@ -217,7 +233,10 @@ def _grow(w: PayoutWorld) -> Any:
             k = made[0]
             ent = make_enterprise(w.units["county_a"], w.industry, 100 + k, f"规模企业{k:03d}")
             policy = make_policy(w.units["city"], f"政策{k:03d}") if k % 5 == 0 else w.policy
-            payout_register(acting_user=w.staff_a, policy=policy, enterprise=ent, period="2025", amount_wan="1.5")
+            payout_register(
+                acting_user=w.staff_a, policy=policy, enterprise=ent,
+                data=PayoutRegisterInput.of(period="2025", amount_wan="1.5"),
+            )
             made[0] += 1
 
     return grow

@@ -10,6 +10,7 @@ import pytest
 
 from zhaoyin.accounts.models import User
 from zhaoyin.notifications.models import Notification
+from zhaoyin.payouts.inputs import PayoutRegisterInput
 from zhaoyin.payouts.services import (
     APPROVER,
     PAYOUT_TABLE,
@@ -47,8 +48,10 @@ def test_register_reject_resubmit_tell_the_next_person(
 ) -> None:
     w = payout_world
     with django_capture_on_commit_callbacks(execute=True):
-        payout = payout_register(acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a, period="2025",
-                                 amount_wan="10")
+        payout = payout_register(
+            acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a,
+            data=PayoutRegisterInput.of(period="2025", amount_wan="10"),
+        )
     # The approvers in scope of county A: the city admin and county A's other unit admin — not
     # the registrant (四眼原则), not county B's admin, not the staff (no approver role).
     assert told("payout.register") == {w.city_admin.pk, w.admin_a2.pk}
@@ -69,8 +72,10 @@ def test_register_reject_resubmit_tell_the_next_person(
 
 def test_the_approvers_list_pending_entries_and_the_registrars_rejected_ones(payout_world: PayoutWorld) -> None:
     w = payout_world
-    payout = payout_register(acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a, period="2025",
-                             amount_wan="10")
+    payout = payout_register(
+        acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="10"),
+    )
     assert counts(w.admin_a) == {"to_approve": 1}
     assert counts(w.city_admin) == {"to_approve": 1}
     assert counts(w.staff_a) == {}  # registered it; no approver role
@@ -90,6 +95,9 @@ def test_the_approvers_list_pending_entries_and_the_registrars_rejected_ones(pay
 
 def test_the_registrant_never_has_their_own_entry_to_approve(payout_world: PayoutWorld) -> None:
     w = payout_world
-    payout_register(acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a, period="2025", amount_wan="10")
+    payout_register(
+        acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="10"),
+    )
     assert counts(w.admin_a) == {}
     assert counts(w.admin_a2) == {"to_approve": 1}

@@ -15,6 +15,7 @@ from zhaoyin.audit.models import AuditRecord, Outcome
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
 from zhaoyin.payouts import services as payouts
+from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput
 from zhaoyin.payouts.models import Payout, PayoutStatus
 from zhaoyin.payouts.periods import clean_period
 from zhaoyin.payouts.services import (
@@ -32,15 +33,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _register(w: PayoutWorld, **kw: Any) -> Payout:
-    args: dict[str, Any] = {
-        "acting_user": w.staff_a,
-        "policy": w.policy,
-        "enterprise": w.ent_a,
-        "period": "2025",
-        "amount_wan": "12.50",
-    }
-    args.update(kw)
-    return payout_register(**args)
+    """Register through the input model, as every channel does: a bad value is refused by the
+    model (``InvalidInput`` naming the field) before the service is reached."""
+    args: dict[str, Any] = {"acting_user": w.staff_a, "policy": w.policy, "enterprise": w.ent_a}
+    values: dict[str, Any] = {"period": "2025", "amount_wan": "12.50"}
+    for key, value in kw.items():
+        (args if key in args else values)[key] = value
+    return payout_register(**args, data=PayoutRegisterInput.parse(values))
 
 
 # ---- registration -------------------------------------------------------------------------------
@@ -231,7 +230,10 @@ def test_an_action_not_allowed_from_the_status_is_409_and_changes_nothing(payout
     before = db_fingerprint()
     for action in ("approve", "reject", "resubmit"):
         with pytest.raises(Conflict):
-            payout_transition(acting_user=w.city_admin, payout=payout, action=action, reason="x", amount_wan="1")
+            payout_transition(
+                acting_user=w.city_admin, payout=payout, action=action,
+                data=PayoutActionInput.of(reason="x", amount_wan="1"),
+            )
     assert_fingerprint_unchanged(before, db_fingerprint())
 
 
@@ -276,7 +278,9 @@ def test_four_eyes_the_registrant_may_not_decide(payout_world: PayoutWorld) -> N
     before = db_fingerprint()
     for action in ("approve", "reject"):
         with pytest.raises(PermissionDenied, match="双人复核"):
-            payout_transition(acting_user=w.admin_a, payout=payout, action=action, reason="x")
+            payout_transition(
+                acting_user=w.admin_a, payout=payout, action=action, data=PayoutActionInput.of(reason="x"),
+            )
     assert_fingerprint_unchanged(before, db_fingerprint())
     assert AuditRecord.objects.filter(action="payout.approve_denied", outcome=Outcome.DENIED).exists()
     payout_approve(acting_user=w.admin_a2, payout=payout)

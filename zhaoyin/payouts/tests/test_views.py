@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.testing import assert_constant_queries, assert_fingerprint_unchanged, db_fingerprint
+from zhaoyin.payouts.inputs import PayoutRegisterInput
 from zhaoyin.payouts.models import Payout, PayoutStatus
 from zhaoyin.payouts.services import payout_approve, payout_register
 from zhaoyin.payouts.tests.fixtures import PayoutWorld, make_enterprise, payout_world_fixture  # noqa: F401
@@ -29,9 +30,15 @@ def web(user: User) -> Client:
 
 
 def _seed(w: PayoutWorld) -> tuple[Payout, Payout]:
-    a = payout_register(acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a, period="2025", amount_wan="10.10")
+    a = payout_register(
+        acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="10.10"),
+    )
     payout_approve(acting_user=w.admin_a, payout=a)
-    b = payout_register(acting_user=w.city_admin, policy=w.policy, enterprise=w.ent_b, period="2025", amount_wan="7")
+    b = payout_register(
+        acting_user=w.city_admin, policy=w.policy, enterprise=w.ent_b,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="7"),
+    )
     return a, b
 
 
@@ -113,7 +120,10 @@ def test_register_from_the_enterprise_page(payout_world: PayoutWorld) -> None:
 
 def test_detail_buttons_follow_the_table_and_four_eyes(payout_world: PayoutWorld) -> None:
     w = payout_world
-    payout = payout_register(acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a, period="2025", amount_wan="3")
+    payout = payout_register(
+        acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="3"),
+    )
     page = web(w.admin_a).get(f"/payouts/{payout.pk}/").content.decode()
     assert 'id="payout-approve"' not in page
     assert "双人复核" in page
@@ -127,7 +137,10 @@ def test_detail_buttons_follow_the_table_and_four_eyes(payout_world: PayoutWorld
 
 def test_actions_from_the_page(payout_world: PayoutWorld) -> None:
     w = payout_world
-    payout = payout_register(acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a, period="2025", amount_wan="3")
+    payout = payout_register(
+        acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025", amount_wan="3"),
+    )
     admin, staff = web(w.admin_a), web(w.staff_a)
     before = db_fingerprint()
     response = admin.post(f"/payouts/{payout.pk}/reject/", {"reason": "", "version": "1"})
@@ -154,7 +167,10 @@ def test_ledger_page_has_constant_queries(payout_world: PayoutWorld) -> None:
     def grow(n: int) -> Any:
         while made[0] < n:
             ent = make_enterprise(w.units["county_a"], w.industry, 200 + made[0], f"台账企业{made[0]:03d}")
-            payout_register(acting_user=w.staff_a, policy=w.policy, enterprise=ent, period="2025", amount_wan="2")
+            payout_register(
+                acting_user=w.staff_a, policy=w.policy, enterprise=ent,
+                data=PayoutRegisterInput.of(period="2025", amount_wan="2"),
+            )
             made[0] += 1
 
     assert_constant_queries(grow=grow, run=lambda: client.get("/payouts/?page_size=200"), sizes=(3, 12))
@@ -165,7 +181,8 @@ def test_enterprise_page_links_the_policy_list_and_shows_its_payouts(payout_worl
     w = payout_world
     a, _b = _seed(w)
     pending = payout_register(
-        acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a, period="2025-Q4", amount_wan="4"
+        acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
+        data=PayoutRegisterInput.of(period="2025-Q4", amount_wan="4"),
     )
     page = web(w.staff_a).get(f"/enterprises/{w.ent_a.pk}/").content.decode()
     assert f"/enterprises/{w.ent_a.pk}/policy-list.pdf" in page
