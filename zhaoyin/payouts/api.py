@@ -83,7 +83,7 @@ class PayoutPageOut(OutSchema):
 
 
 class TotalsItemOut(OutSchema):
-    """One group's sums (a row of ``payout_selectors.payout_totals``)."""
+    """One group's sums (a row of ``payouts.selectors.payout_totals``)."""
 
     id: int = Field(validation_alias="key")
     code: str

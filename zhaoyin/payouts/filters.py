@@ -1,6 +1,6 @@
 """The payout ledger's filters, declared once (``core.filtering``) for the ledger page, the API
-list and the Excel export. The periods' rule comes from ``payout_periods``, not from the
-services, so this module and ``payouts`` do not import each other."""
+list and the Excel export. The periods' rule comes from ``payouts.periods``, not from the
+services, so this module and ``payouts.services`` do not import each other."""
 
 from __future__ import annotations
 

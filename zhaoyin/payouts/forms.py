@@ -1,6 +1,7 @@
-"""Forms of the payout pages. They only collect input: the verdicts come from the services
-(``payouts.payout_register`` / ``payout_transition``), so a value gets the same message on
-every channel. The ledger's filter bar is built from ``payout_filters.PayoutFilter``.
+"""Forms of the payout pages. They only draw the page: the verdicts come from the input
+models (``payouts.inputs``, bound with ``core.forms.bind_input``) and the services
+(``payout_register`` / ``payout_transition``), so a value gets the same message on every
+channel. The ledger's filter bar is built from ``payouts.filters.PayoutFilter``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The payout ledger's periods (``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``), shared by the ledger's
-services (``payouts``) and its filters (``payout_filters``) — below both, so neither imports
+services (``payouts.services``), its input models (``payouts.inputs``) and its filters
+(``payouts.filters``) — below them all, so neither imports
 the other."""
 
 from __future__ import annotations
