@@ -1,7 +1,7 @@
 """The payout ledger's periods (``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``), shared by the ledger's
 services (``payouts.services``), its input models (``payouts.inputs``) and its filters
-(``payouts.filters``) — below them all, so neither imports
-the other."""
+(``payouts.filters``) — below them all, so the services and the filters do not import each
+other."""
 
 from __future__ import annotations
 
