@@ -41,7 +41,8 @@ from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.policies import flow, selectors, services
 from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
-from zhaoyin.policies.validation import PLACE_UNIT_KINDS, policy_values, policy_vocabulary
+from zhaoyin.policies.services import policy_values
+from zhaoyin.policies.validation import PLACE_UNIT_KINDS, policy_vocabulary
 
 POLICY_COLUMNS: tuple[Column, ...] = (
     Column("id", "编号", "id", width=8),

@@ -1,7 +1,7 @@
 """Policy library use cases: register, change, publish / withdraw, expire, attachments.
 
 The only writers of policies. Each service is atomic, cleans its input before writing
-(the input models of ``policies.inputs``, then ``validation.policy_values``: ``InvalidInput``
+(the input models of ``policies.inputs``, then ``policy_values``: ``InvalidInput``
 naming the field, or the tree node), writes
 its audit record in the same transaction (AUD-01), and takes status changes through the
 transition table (``policies.flow``). When a policy's status or eligibility changes, its
@@ -26,14 +26,15 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core import files as files_core
-from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import Role
+from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies import flow
 from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
 from zhaoyin.policies.models import Policy, PolicyFile, PolicyStatus
 from zhaoyin.policies.selectors import can_edit_policy, can_keep_policy_in
 from zhaoyin.policies.signals import send_matching_changed
-from zhaoyin.policies.validation import clean_eligibility, clean_line, policy_values
+from zhaoyin.policies.validation import clean_eligibility, clean_keeper_unit, clean_line
 
 FILE_AREA = "policy_files"
 MAX_REASON = 500
@@ -52,6 +53,56 @@ def refresh_matches_on_commit(policy: Policy) -> None:
     and defers the work to the commit itself.
     """
     send_matching_changed(policy)
+
+
+def policy_values(
+    data: PolicyInput | PolicyUpdateInput, *, current: Policy | None = None, vocab: engine.Vocabulary | None = None
+) -> dict[str, Any]:
+    """The model-ready values of a registration (every field) or of a change (the fields sent):
+    the keeping unit found by its code, the eligibility tree checked against the dictionaries
+    (each bad node named, ``eligibility.all[1].op``) and made canonical, a change's validity
+    checked against the stored dates of ``current``. ``InvalidInput`` listing every refusal.
+
+    The input model has judged each value already (``policies.inputs``). A registration without
+    a unit leaves ``org_unit`` out (the service's default). ``vocab``: the dictionaries, loaded
+    once by a caller cleaning many rows (an import).
+    """
+    partial = isinstance(data, PolicyUpdateInput)
+    names = data.given() if partial else set(type(data).model_fields)
+    errors = Errors()
+    out: dict[str, Any] = {}
+    for name in (n for n in type(data).model_fields if n in names):
+        value = getattr(data, name)
+        if name == "org_unit":
+            if value is None:
+                if partial:
+                    errors.add("org_unit", _("This field is required."))
+                continue
+            try:
+                out["org_unit"] = clean_keeper_unit(value)
+            except ValueError as exc:
+                errors.add("org_unit", str(exc))
+        elif name == "eligibility":
+            try:
+                out["eligibility"] = clean_eligibility(value, vocab=vocab)
+            except InvalidInput as exc:
+                errors.capture(exc)
+        else:
+            out[name] = value
+    if current is not None:
+        start = out.get("valid_from", current.valid_from)
+        end = out.get("valid_to", current.valid_to)
+        if (
+            ("valid_from" in out or "valid_to" in out)
+            and isinstance(start, dt.date)
+            and isinstance(end, dt.date)
+            and end < start
+        ):
+            errors.add(
+                "valid_to", _("must not be before the start of validity (%(day)s)") % {"day": start.isoformat()}
+            )
+    errors.raise_if_any()
+    return out
 
 
 def _default_unit(acting_user: User | None) -> OrgUnit | None:
@@ -74,7 +125,7 @@ def policy_create(*, acting_user: User | None, data: PolicyInput) -> Policy:
 
     ``org_unit`` (the keeping unit's code) defaults to the acting unit admin's unit, or the
     city. The eligibility tree may be left out (``{}``) while drafting; its nodes are checked
-    here against the dictionaries (``validation.policy_values``).
+    here against the dictionaries (``policy_values``).
     """
     cleaned = policy_values(data)
     unit = cleaned.pop("org_unit", None) or _default_unit(acting_user)

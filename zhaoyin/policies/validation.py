@@ -13,20 +13,17 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
-from zhaoyin.core.errors import Errors, InvalidInput
+from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.validation import MAX_DECIMAL, clean_date, clean_decimal
 from zhaoyin.enterprises.models import Industry, Qualification
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import tree_errors
-from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
-
-if TYPE_CHECKING:
-    from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
+from zhaoyin.policies.models import Delivery, PolicyCategory, PolicyLevel
 
 #: The fields a policy accepts from outside (AC-04: an explicit allow-list).
 POLICY_FIELDS = (
@@ -180,55 +177,3 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "contact_phone": lambda v: clean_line(v, 40),
     "contact_address": lambda v: clean_line(v, 200),
 }
-
-
-def policy_values(
-    data: PolicyInput | PolicyUpdateInput, *, current: Policy | None = None, vocab: engine.Vocabulary | None = None
-) -> dict[str, Any]:
-    """The model-ready values of a registration (every field) or of a change (the fields sent):
-    the keeping unit found by its code, the eligibility tree checked against the dictionaries
-    (each bad node named, ``eligibility.all[1].op``) and made canonical, a change's validity
-    checked against the stored dates of ``current``. ``InvalidInput`` listing every refusal.
-
-    The input model has judged each value already (``policies.inputs``). A registration without
-    a unit leaves ``org_unit`` out (the service's default). ``vocab``: the dictionaries, loaded
-    once by a caller cleaning many rows (an import).
-    """
-    from zhaoyin.policies.inputs import PolicyUpdateInput
-
-    partial = isinstance(data, PolicyUpdateInput)
-    names = data.given() if partial else set(type(data).model_fields)
-    errors = Errors()
-    out: dict[str, Any] = {}
-    for name in (n for n in type(data).model_fields if n in names):
-        value = getattr(data, name)
-        if name == "org_unit":
-            if value is None:
-                if partial:
-                    errors.add("org_unit", _("This field is required."))
-                continue
-            try:
-                out["org_unit"] = clean_keeper_unit(value)
-            except ValueError as exc:
-                errors.add("org_unit", str(exc))
-        elif name == "eligibility":
-            try:
-                out["eligibility"] = clean_eligibility(value, vocab=vocab)
-            except InvalidInput as exc:
-                errors.capture(exc)
-        else:
-            out[name] = value
-    if current is not None:
-        start = out.get("valid_from", current.valid_from)
-        end = out.get("valid_to", current.valid_to)
-        if (
-            ("valid_from" in out or "valid_to" in out)
-            and isinstance(start, dt.date)
-            and isinstance(end, dt.date)
-            and end < start
-        ):
-            errors.add(
-                "valid_to", _("must not be before the start of validity (%(day)s)") % {"day": start.isoformat()}
-            )
-    errors.raise_if_any()
-    return out
