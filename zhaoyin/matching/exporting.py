@@ -50,7 +50,7 @@ def _rows(qs: Any, policy: Policy, verdict: str) -> Iterator[list[Any]]:
         yield from flush()
 
 
-def policy_eligible_export(*, acting_user: User, policy: Policy, params: Mapping[str, Any], out: IO[bytes]) -> int:
+def policy_eligible_export(*, acting_user: User, policy: Policy, params: Mapping[str, object], out: IO[bytes]) -> int:
     """Write the enterprises of ``policy`` (fetched through ``policy_get_for_user``) with the
     requested verdict, in ``acting_user``'s scope and filtered as the page is, to ``out`` as
     .xlsx; return the row count. Bad parameters raise ``InvalidInput`` before anything is

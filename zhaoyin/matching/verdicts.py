@@ -203,10 +203,10 @@ class CompiledPolicy:
     years: frozenset[int]
 
 
-def _tree_years(tree: Any) -> set[int]:
+def _tree_years(tree: object) -> set[int]:
     """Every ``year`` a canonical tree mentions (to load only those figures)."""
     found: set[int] = set()
-    stack = [tree]
+    stack: list[object] = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
