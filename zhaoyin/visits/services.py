@@ -39,7 +39,6 @@ def visit_file_path(stored_name: str) -> Path:
     return files_core.stored_path(FILE_AREA, stored_name)
 
 
-@transaction.atomic
 def visit_create(
     *,
     acting_user: User,
@@ -60,10 +59,32 @@ def visit_create(
     ``enterprise`` with the same message, so the answer reveals nothing. The visit's group is
     the enterprise's group now. ``participants`` are usernames of that group's members (the
     recorder always takes part). All checks run first: a bad demand, date or file writes
-    nothing, neither the visit nor any matter.
+    nothing, neither the visit nor any matter. The files are read and checked before the
+    write transaction opens (their refusal is still reported with the other fields').
     """
     if not acting_user.has_role(Role.SERVICE_MEMBER) or acting_user.admin_role:
         raise PermissionDenied(_("Only members of a service group record visits."))
+    uploads = files_core.read_uploads(files)
+    with transaction.atomic():
+        return _visit_create(
+            acting_user=acting_user, enterprise=enterprise, date=date, notes=notes, participants=participants,
+            other_participants=other_participants, enterprise_contact=enterprise_contact, demands=demands,
+            uploads=uploads,
+        )
+
+
+def _visit_create(
+    *,
+    acting_user: User,
+    enterprise: Any,
+    date: Any,
+    notes: Any,
+    participants: Any,
+    other_participants: Any,
+    enterprise_contact: Any,
+    demands: Any,
+    uploads: files_core.ReadUploads,
+) -> Visit:
     cleaned = validation.clean_visit(
         acting_user=acting_user,
         enterprise=enterprise,
@@ -73,7 +94,7 @@ def visit_create(
         other_participants=other_participants,
         enterprise_contact=enterprise_contact,
         demands=demands,
-        files=files,
+        files=uploads,
     )
     ent: Enterprise = cleaned.enterprise
     group = ent.service_group

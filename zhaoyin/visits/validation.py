@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import ServiceGroupMembership, User
@@ -183,9 +182,10 @@ def clean_visit(
     other_participants: Any = "",
     enterprise_contact: Any = "",
     demands: Any = None,
-    files: Sequence[UploadedFile[Any]] | None = None,
+    files: files_core.ReadUploads | None = None,
 ) -> CleanVisit:
-    """Check a visit's whole input; raise ``InvalidInput`` naming every bad field."""
+    """Check a visit's whole input; raise ``InvalidInput`` naming every bad field. The files
+    were read and checked before (``files_core.read_uploads``); their refusal is one of them."""
     errors = Errors()
     ent = clean_enterprise(acting_user, enterprise, errors)
     day = clean_date(date, errors)
@@ -196,7 +196,7 @@ def clean_visit(
     clean_demand_list = clean_demands(demands, errors)
     checked: list[files_core.CheckedFile] = []
     try:
-        checked = files_core.check_uploads(files)
+        checked = files.checked() if files is not None else []
     except InvalidInput as exc:
         errors.capture(exc)
     errors.raise_if_any()
