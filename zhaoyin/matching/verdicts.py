@@ -322,8 +322,9 @@ def _in_range(first: int, last: int) -> dict[str, int]:
 def refresh_policy_matches(policy: Policy) -> int:
     """Re-match one policy against every enterprise (none when it is not in force).
 
-    One transaction per chunk of enterprises (see ``refresh_all``); called inside a
-    service's transaction, the chunks are savepoints of it and roll back with it."""
+    One short transaction per chunk of enterprises (see ``refresh_all``), each chunk's
+    verdicts computed before its transaction opens; run after the policy's write commits
+    (``rematch_policy``), never inside it."""
     tables = _Tables.load()
     compiled = compile_policy(policy, tables.vocab) if policy.status == PolicyStatus.IN_FORCE else None
     written = 0
@@ -427,8 +428,10 @@ def rematch_changed(sender: object, *, changes: Mapping[int, Collection[str] | N
 
 def rematch_policy(sender: object, *, policy: Policy, **kwargs: object) -> None:
     """The receiver of ``policies.signals.policy_matching_changed`` (connected in
-    ``matching.apps``): recompute the policy's stored matches once the policy's write commits."""
-    transaction.on_commit(lambda: refresh_policy_matches(policy))
+    ``matching.apps``): recompute the policy's stored matches once the policy's write commits.
+    ``robust``: a failure is logged, never turns the committed change into an error; the
+    nightly refresh repairs the verdicts."""
+    transaction.on_commit(lambda: refresh_policy_matches(policy), robust=True)
 
 
 @dataclass(frozen=True)

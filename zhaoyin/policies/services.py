@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -314,15 +313,22 @@ def policy_file_path(stored_name: str) -> Path:
     return files_core.stored_path(FILE_AREA, stored_name)
 
 
-@transaction.atomic
 def policy_files_add(
-    *, acting_user: User | None, policy: Policy, files: Sequence[UploadedFile[bytes]] | None
+    *, acting_user: User | None, policy: Policy, files: Sequence[files_core.Upload] | None
 ) -> list[PolicyFile]:
     """Attach files (the original document, forms) to a policy: each checked whole before
-    anything is written (count, size, type by content), stored under a random name, audited."""
+    anything is written (count, size, type by content), stored under a random name, audited.
+    The files are read, checked and hashed before the write transaction opens."""
     if acting_user is not None and not can_edit_policy(acting_user, policy):
         raise PermissionDenied
-    checked = files_core.check_uploads(files, field="files")
+    uploads = files_core.read_uploads(files, field="files")
+    with transaction.atomic():
+        return _policy_files_store(acting_user=acting_user, policy=policy, checked=uploads.checked())
+
+
+def _policy_files_store(
+    *, acting_user: User | None, policy: Policy, checked: list[files_core.CheckedFile]
+) -> list[PolicyFile]:
     if not checked:
         raise InvalidInput.field("files", _("Choose at least one file."))
     rows: list[PolicyFile] = []

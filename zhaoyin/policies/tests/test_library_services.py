@@ -229,3 +229,30 @@ def test_the_table_gives_the_buttons() -> None:
     assert flow.TABLE.manual_rows_from("expired") == []
     assert flow.TABLE.transition_for("expire", "in_force") is not None
     assert flow.TABLE.transition_for("publish", "expired") is None
+
+
+def test_d1_policy_files_are_read_and_hashed_before_the_transaction(
+    make_user: Any, org_tree: Any, monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Any
+) -> None:
+    """Issue 12 D1: a policy's attachments are read, sniffed and hashed before the write
+    transaction opens; only storing them (removed again on a rollback) runs inside it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhaoyin.core import files as files_core
+    from zhaoyin.core.testing import atomic_depths
+
+    settings.DATA_DIR = tmp_path
+    admin = make_user(Role.CITY_ADMIN)
+    policy = make_policy(org_tree["city"])
+    depths = atomic_depths(
+        monkeypatch, (files_core, "check_uploads"), (files_core.CheckedFile, "__post_init__"),
+        (files_core, "write_private"),
+    )
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    rows = services.policy_files_add(
+        acting_user=admin, policy=policy, files=[SimpleUploadedFile("原文.pdf", pdf, content_type="application/pdf")]
+    )
+    assert [r.original_name for r in rows] == ["原文.pdf"]
+    assert depths["check_uploads"] == [0]
+    assert depths["__post_init__"] == [0]
+    assert depths["write_private"] == [1]
