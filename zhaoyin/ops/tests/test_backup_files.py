@@ -41,6 +41,7 @@ from zhaoyin.lib.uscc import make_uscc
 from zhaoyin.matters.models import MatterFile
 from zhaoyin.projects.models import EvidenceFile, Project
 from zhaoyin.visits import services as visits
+from zhaoyin.visits.inputs import MemberInput, VisitCreateInput
 from zhaoyin.visits.models import VisitFile
 
 PDF_A = b"%PDF-1.4\\n% evidence\\n" + bytes(range(256)) * 40 + b"\\n%%EOF\\n"
@@ -53,7 +54,7 @@ staff, _ = user_create(acting_user=None, username="drill_staff", password="Zy-Dr
                        org_unit=county)
 member, _ = user_create(acting_user=None, username="drill_member", password="Zy-Drill-Pass-2026",
                         roles=["service_member"], org_unit=group)
-visits.membership_set_leader(acting_user=None, group=group, user=member)
+visits.membership_set_leader(acting_user=None, group=group, data=MemberInput.of(user=member.username))
 industry = Industry.objects.order_by("sort_order", "code").first()
 enterprise = Enterprise(name="演练企业", uscc=make_uscc("340400", "00000001"), org_unit=county, service_group=group,
                         industry=industry, legal_representative="张三")
@@ -73,7 +74,8 @@ attachment = SimpleUploadedFile("申请.pdf", PDF_B, content_type="application/p
 r = client.post(reverse("matters:create"), {"title": "附件演练", "source": "enterprise_demand", "kind": "coordination",
                 "lead_unit": "340402", "evidence": attachment})
 assert r.status_code == 302, r.status_code
-visits.visit_create(acting_user=member, enterprise=enterprise.pk, date=dt.date(2026, 3, 1), notes="现场",
+visits.visit_create(acting_user=member,
+                    data=VisitCreateInput.of(enterprise=enterprise.pk, date=dt.date(2026, 3, 1), notes="现场"),
                     files=[SimpleUploadedFile("现场.png", PNG, content_type="image/png")])
 client.logout()
 # Two imports between preview and commit: one upload still waiting, one already removed.
