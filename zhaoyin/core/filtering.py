@@ -290,7 +290,12 @@ class Search(Filter[tuple[str, ...]]):
             return _string(self.doc, maxLength=MAX_QUERY_LENGTH, pattern=NO_CONTROL_CHARS)
         # At most MAX_TERMS words, no control character.
         words = rf"^\s*(?:{_WORD}{_GAP}){{0,{MAX_TERMS - 1}}}(?:{_WORD})?\s*$"
-        return _string(self.doc, maxLength=MAX_QUERY_LENGTH, pattern=words)
+        schema = _string(self.doc, maxLength=MAX_QUERY_LENGTH, pattern=words)
+        if self.fold is not str:
+            # Folding (compatibility forms: U+00A8 becomes a space and a diaeresis) can split a
+            # word the pattern sees as one: the count is judged on the folded text.
+            schema[RULE_KEY] = f"at most {MAX_TERMS} words once folded"
+        return schema
 
 
 class Choice(Filter[str]):
