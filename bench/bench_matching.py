@@ -253,7 +253,7 @@ def build_policies(n: int, seed: int) -> list[int]:
     """``n`` in-force policies with canonical trees (parsed by the engine, as the service does)."""
     from zhaoyin.accounts.models import OrgUnit
     from zhaoyin.lib import eligibility as engine
-    from zhaoyin.policies.matching import vocabulary
+    from zhaoyin.matching.verdicts import vocabulary
     from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel, PolicyStatus
 
     vocab = vocabulary()
@@ -311,8 +311,8 @@ def child(args: argparse.Namespace) -> int:
     from zhaoyin.demo.generate import generate
     from zhaoyin.enterprises.models import Enterprise
     from zhaoyin.lib import eligibility as engine
-    from zhaoyin.policies import matching
-    from zhaoyin.policies.models import PolicyMatch
+    from zhaoyin.matching import verdicts as matching
+    from zhaoyin.matching.models import PolicyMatch
 
     status = 0
     started = time.perf_counter()

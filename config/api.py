@@ -11,11 +11,11 @@ from zhaoyin.catalog.api import items_router as catalog_items_router
 from zhaoyin.core.api import DocumentedAPI, install_error_handlers, rule_before_parsing
 from zhaoyin.core.todo_api import router as todo_router
 from zhaoyin.enterprises.api import router as enterprises_router
+from zhaoyin.matching.api import router as policy_matching_router
+from zhaoyin.matching.policy_list_views import router as policy_list_router
 from zhaoyin.matters.api import router as matters_router
+from zhaoyin.payouts.api import router as payouts_router
 from zhaoyin.policies.api import router as policies_router
-from zhaoyin.policies.match_api import router as policy_matching_router
-from zhaoyin.policies.payout_api import router as payouts_router
-from zhaoyin.policies.policy_list_views import router as policy_list_router
 from zhaoyin.projects.api import router as projects_router
 from zhaoyin.targets.api import router as targets_router
 from zhaoyin.visits.api import router as visits_router

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "zhaoyin.projects",
     "zhaoyin.matters",
     "zhaoyin.policies",
+    "zhaoyin.matching",
+    "zhaoyin.payouts",
     "zhaoyin.visits",
     "zhaoyin.notifications",
     "zhaoyin.targets",

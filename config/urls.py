@@ -18,12 +18,12 @@ urlpatterns = [
     path("inbox/", include("zhaoyin.notifications.urls")),
     path("matters/", include("zhaoyin.matters.urls")),
     # Matching pages under both areas: /enterprises/<id>/policies/, /policies/<id>/eligible/.
-    path("", include("zhaoyin.policies.match_urls")),
+    path("", include("zhaoyin.matching.urls")),
     path("service/", include("zhaoyin.visits.urls")),
     path("policies/", include("zhaoyin.policies.urls")),
-    path("payouts/", include("zhaoyin.policies.payout_urls")),
+    path("payouts/", include("zhaoyin.payouts.urls")),
     # /enterprises/<id>/policy-list.pdf and .docx (the tailored 政策服务清单).
-    path("enterprises/", include(("zhaoyin.policies.policy_list_views", "policy_list"))),
+    path("enterprises/", include(("zhaoyin.matching.policy_list_views", "policy_list"))),
 ]
 
 # The API's URL patterns are one view per path; each operation enforces its own rule.

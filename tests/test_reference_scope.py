@@ -209,6 +209,30 @@ CASES += [
 ]
 
 
+def _policy_body(w: World) -> dict[str, Any]:
+    return {"title": "引用测试政策", "issuer": "大通区人民政府", "level": "county", "category": "funds",
+            "valid_from": "2026-01-01", "benefits": "奖励", "org_unit": "340402"}
+
+
+def _policy_a(w: World) -> dict[str, Any]:
+    return {"id": w.extra["policy_draft_a"].pk}
+
+
+def _payout_body(w: World) -> dict[str, Any]:
+    return {"policy": w.extra["payout_policy"].pk, "enterprise": w.enterprise_a.pk, "period": "2024",
+            "amount_wan": "3"}
+
+
+CASES += [
+    Case("POST", "/api/v1/policies", "org_unit", Role.UNIT_ADMIN, _policy_body, lambda w: "340403", "349999"),
+    Case("PATCH", "/api/v1/policies/{id}", "org_unit", Role.UNIT_ADMIN, _policy_body, lambda w: "340403", "349999",
+         _policy_a),
+    Case("POST", "/api/v1/payouts", "enterprise", Role.STAFF, _payout_body, lambda w: w.enterprise_b.pk, 987654321),
+    Case("POST", "/api/v1/payouts", "policy", Role.STAFF, _payout_body, lambda w: w.extra["policy_draft_b"].pk,
+         987654321),
+]
+
+
 def _call(client: Client, case: Case, world: World, url: str, value: Any) -> tuple[int, bytes]:
     # A PATCH sends the field alone; a POST a body valid but for it.
     body = {case.field: value} if case.method == "PATCH" else {**case.body(world), case.field: value}

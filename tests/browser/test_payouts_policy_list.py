@@ -22,9 +22,9 @@ from tests.browser.conftest import LoggedInPage, screenshot, sign_in
 from tests.world import World
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import EnterpriseFigure, Qualification
-from zhaoyin.policies.matching import refresh_all
-from zhaoyin.policies.models import Payout, PayoutStatus
-from zhaoyin.policies.tests.matching_support import HIGH_TECH_TREE, make_policy
+from zhaoyin.matching.tests.support import HIGH_TECH_TREE, make_policy
+from zhaoyin.matching.verdicts import refresh_all
+from zhaoyin.payouts.models import Payout, PayoutStatus
 
 
 def test_policy_list_download_and_payout_with_four_eyes(

@@ -16,8 +16,8 @@ from tests.browser.conftest import LoggedInPage, screenshot
 from tests.world import World
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import EnterpriseFigure, Qualification
-from zhaoyin.policies.matching import refresh_all
-from zhaoyin.policies.tests.matching_support import HIGH_TECH_TREE, make_policy
+from zhaoyin.matching.tests.support import HIGH_TECH_TREE, make_policy
+from zhaoyin.matching.verdicts import refresh_all
 
 
 def test_enterprise_policy_page_shows_eligible_policy_with_reasons(

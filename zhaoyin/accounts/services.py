@@ -129,7 +129,6 @@ def org_unit_create(
     return unit
 
 
-@transaction.atomic
 def user_create(
     *,
     acting_user: User | None,
@@ -146,6 +145,8 @@ def user_create(
 
     ``acting_user`` is None for the command line and the demo loader (the audit record then
     carries the channel, e.g. ``cli``). Nothing is written when any input is refused.
+    The password's rules and its hash (PBKDF2, slow by design) are worked out before the
+    write transaction opens.
     """
     username = (username or "").strip()
     if not username or len(username) > 150:
@@ -177,22 +178,26 @@ def user_create(
     )
     _validate_password(password, user, "password")
     user.set_password(password)
-    user.password_changed_at = timezone.now()
-    user.save()
-    for role in sorted(role_set - ADMIN_ROLES):
-        RoleAssignment.objects.create(user=user, role=role.value, granted_by=acting_user)
-    if Role.SERVICE_MEMBER in role_set and org_unit.kind == OrgUnitKind.SERVICE_GROUP:
-        # A service member registered in a group belongs to it; other groups are added on
-        # the service groups' pages.
-        ServiceGroupMembership.objects.create(group=org_unit, user=user)
-    uri = None
-    if role_set & SECOND_FACTOR_ROLES:
-        secret = totp.set_new_secret(user)
-        user.save(update_fields=["totp_secret_enc", "totp_last_step"])
-        uri = totp.provisioning_uri(user, secret)
-    user._role_codes = frozenset(r.value for r in role_set)
-    after = snapshot(user) | {"roles": sorted(r.value for r in role_set)}
-    audit_write(action="user.create", user=acting_user, obj=user, after=after)
+    with transaction.atomic():
+        # Again under the write lock: the name may have been taken since the check above.
+        if User.objects.filter(username__iexact=username).exists():
+            raise InvalidInput.field("username", _("This username is taken."))
+        user.password_changed_at = timezone.now()
+        user.save()
+        for role in sorted(role_set - ADMIN_ROLES):
+            RoleAssignment.objects.create(user=user, role=role.value, granted_by=acting_user)
+        if Role.SERVICE_MEMBER in role_set and org_unit.kind == OrgUnitKind.SERVICE_GROUP:
+            # A service member registered in a group belongs to it; other groups are added on
+            # the service groups' pages.
+            ServiceGroupMembership.objects.create(group=org_unit, user=user)
+        uri = None
+        if role_set & SECOND_FACTOR_ROLES:
+            secret = totp.set_new_secret(user)
+            user.save(update_fields=["totp_secret_enc", "totp_last_step"])
+            uri = totp.provisioning_uri(user, secret)
+        user._role_codes = frozenset(r.value for r in role_set)
+        after = snapshot(user) | {"roles": sorted(r.value for r in role_set)}
+        audit_write(action="user.create", user=acting_user, obj=user, after=after)
     return user, uri
 
 
@@ -248,9 +253,9 @@ def _user_set_roles(*, acting_user: User, user: User, roles: Iterable[str]) -> U
     return user
 
 
-def _record_password(user: User) -> None:
-    if user.password:
-        PasswordHistory.objects.create(user=user, password=user.password)
+def _record_password(user: User, old_hash: str) -> None:
+    if old_hash:
+        PasswordHistory.objects.create(user=user, password=old_hash)
         keep = list(user.password_history.values_list("id", flat=True)[: security("PASSWORD_HISTORY")])
         user.password_history.exclude(id__in=keep).delete()
 
@@ -272,20 +277,24 @@ def password_change(*, acting_user: User, user: User, new_password: str, force_c
                             force_change=force_change)
 
 
-@transaction.atomic
 def _password_change(*, acting_user: User, user: User, new_password: str, force_change: bool) -> User:
+    # The rules and the new hash are worked out before the write transaction opens: the
+    # history rule alone hashes the candidate once per kept password (PBKDF2, about half a
+    # second each), which inside a transaction would hold SQLite's one write lock.
     _validate_password(new_password, user, "new_password")
-    now = timezone.now()
-    _record_password(user)
+    old_hash = user.password
     user.set_password(new_password)
-    user.password_changed_at = now
-    user.must_change_password = force_change
-    user.version += 1
-    user.save(update_fields=["password", "password_changed_at", "must_change_password", "version"])
-    revoked = _revoke_tokens(user, now)
-    action = "user.password_reset" if acting_user.pk != user.pk else "user.password_change"
-    audit_write(action=action, user=acting_user, obj=user,
-                detail=f"api tokens revoked: {revoked}" if revoked else "")
+    with transaction.atomic():
+        now = timezone.now()
+        _record_password(user, old_hash)
+        user.password_changed_at = now
+        user.must_change_password = force_change
+        user.version += 1
+        user.save(update_fields=["password", "password_changed_at", "must_change_password", "version"])
+        revoked = _revoke_tokens(user, now)
+        action = "user.password_reset" if acting_user.pk != user.pk else "user.password_change"
+        audit_write(action=action, user=acting_user, obj=user,
+                    detail=f"api tokens revoked: {revoked}" if revoked else "")
     return user
 
 
@@ -467,21 +476,32 @@ def sign_in(*, username: str, password: str, otp: str | None, ip: str | None) ->
     if ip is not None and reservation is None:
         _refuse_throttled(ip, username, now)
         raise SignInRefused("ip_throttled")
+    # The password is checked before the write transaction opens: PBKDF2 takes about half a
+    # second by design, and on SQLite a transaction holds the one write lock, so every
+    # sign-in would stall every writer (docs/architecture.md, "Transactions"). Every path
+    # hashes once, so the timing does not reveal whether the account exists or is locked.
+    found = User.objects.filter(username__iexact=username).first()
+    if found is None or not found.is_active:
+        User().set_password(password or "x")
+        checked_hash, password_ok = None, False
+    else:
+        password_ok = found.check_password(password or "")
+        checked_hash = found.password  # after check_password's upgrade of an old hash, if any
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username__iexact=username).first()
+        if user is not None and user.is_active and user.password != checked_hash:
+            # The account or its password changed meanwhile (rare): check what is stored now.
+            password_ok = user.check_password(password or "")
         if user is None or not user.is_active:
-            # Spend the same time as a real check so timing does not reveal the account.
-            User().set_password(password or "x")
             audit_write(action="auth.login", outcome=Outcome.FAILURE, object_type="accounts.user",
                         object_repr=username, detail="unknown_or_inactive")
             failure = "unknown_user"
         elif user.is_locked(now):
-            # Checked anyway, for the timing; a correct password does not lift the lock.
-            user.check_password(password or "")
+            # A correct password does not lift the lock.
             audit_write(action="auth.login", outcome=Outcome.DENIED, obj=user, object_repr=user.username,
                         detail="locked")
             failure = "locked"
-        elif not user.check_password(password or ""):
+        elif not password_ok:
             _count_failure(user, now, "bad_password")
             failure = "bad_password"
         elif user.needs_second_factor and not totp.verify_and_consume(user, otp or ""):

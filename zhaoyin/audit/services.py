@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Required, TypedDict, cast
 
 from django.conf import settings
 from django.db import models, transaction
@@ -131,8 +131,8 @@ def audit_write(
     object_type: str = "",
     object_id: str | int = "",
     object_repr: str = "",
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
+    before: Mapping[str, object] | None = None,
+    after: Mapping[str, object] | None = None,
     detail: str = "",
 ) -> AuditRecord:
     """Append one record to the chain. ``user`` is the acting account (None for the system)."""
@@ -176,9 +176,23 @@ def audit_denied(
     )
 
 
+class AuditEntry(TypedDict, total=False):
+    """One record of ``audit_write_many``: ``audit_write``'s keyword arguments."""
+
+    action: Required[str]
+    outcome: str
+    obj: models.Model | None
+    object_type: str
+    object_id: str | int
+    object_repr: str
+    before: Mapping[str, object] | None
+    after: Mapping[str, object] | None
+    detail: str
+
+
 @transaction.atomic
 def audit_write_many(
-    *, user: User | AbstractBaseUser | AnonymousUser | None, entries: Iterable[Mapping[str, Any]]
+    *, user: User | AbstractBaseUser | AnonymousUser | None, entries: Iterable[AuditEntry]
 ) -> int:
     """Append many records in one go (bulk imports): same fields and chain as ``audit_write``.
 
@@ -228,7 +242,7 @@ def audit_write_many(
     return total
 
 
-def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def diff(before: Mapping[str, object], after: Mapping[str, object]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields that changed, as (before, after). Computed on the real values, so a
     change is found even when ``audit_write`` then withholds both sides (issue 12 D4)."""
     keys = [k for k in after if before.get(k) != after.get(k)]

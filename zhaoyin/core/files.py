@@ -10,6 +10,7 @@ if the change fails (RES-02).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -36,18 +37,23 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Most files on one change.
 MAX_FILES = 10
 
+#: An uploaded file as Django hands it to a view (its content read as bytes).
+Upload = UploadedFile[bytes]
+
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """An upload that passed the checks, read into memory, with its sniffed type."""
+    """An upload that passed the checks, read into memory, with its sniffed type and its
+    SHA-256 (computed here, when the upload is checked — before the write transaction that
+    stores it opens, not inside it)."""
 
     original_name: str
     content: bytes
     content_type: str
+    sha256: str = dataclasses.field(init=False)
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sha256", hashlib.sha256(self.content).hexdigest())
 
 
 _ZIP_KINDS = {
@@ -116,7 +122,7 @@ def display_name(name: str) -> str:
 
 
 def check_uploads(
-    files: Sequence[UploadedFile[Any]] | None,
+    files: Sequence[Upload] | None,
     *,
     max_files: int = MAX_FILES,
     max_bytes: int = MAX_FILE_BYTES,
@@ -150,6 +156,37 @@ def check_uploads(
             CheckedFile(original_name=download_name(name, content_type), content=content, content_type=content_type)
         )
     return checked
+
+
+@dataclass(frozen=True)
+class ReadUploads:
+    """A change's uploads, read, checked, sniffed and hashed before its write transaction
+    opens (docs/architecture.md, "Transactions"). A refusal is kept, not raised: the service
+    still reports it where it always did (after its permission and state checks, together
+    with the other fields' errors) by calling ``checked()``."""
+
+    files: tuple[CheckedFile, ...] = ()
+    refusal: InvalidInput | None = None
+
+    def checked(self) -> list[CheckedFile]:
+        """The checked files, or the refusal raised."""
+        if self.refusal is not None:
+            raise self.refusal
+        return list(self.files)
+
+
+def read_uploads(
+    files: Sequence[Upload] | None,
+    *,
+    max_files: int = MAX_FILES,
+    max_bytes: int = MAX_FILE_BYTES,
+    field: str = "files",
+) -> ReadUploads:
+    """``check_uploads`` for a service that checks its uploads before its transaction opens."""
+    try:
+        return ReadUploads(tuple(check_uploads(files, max_files=max_files, max_bytes=max_bytes, field=field)))
+    except InvalidInput as exc:
+        return ReadUploads(refusal=exc)
 
 
 def file_dir(area: str) -> Path:

@@ -13,7 +13,9 @@ scope errors) and how the verdicts are written. This module does the rest:
 * IMP-03: a key that occurs on several rows puts every one of those rows in error, so nothing
   is imported for it;
 * IMP-01: the preview and the commit run the same plan; the commit re-reads the stored file,
-  re-validates it inside one transaction and writes everything or nothing;
+  re-validates it and writes everything or nothing in one transaction — the file is read and
+  its rows cleaned before that transaction opens, only the verdicts against the stored
+  records and the writes run inside it (no parsing holds SQLite's one write lock);
 * IMP-02: each batch records the file's SHA-256; re-importing a committed file is detected
   and — because verdicts compare content — changes nothing;
 * RES-02: the stored upload is removed when committed and never left behind by an exception.
@@ -331,13 +333,13 @@ def read_rows(spec: ImportSpec, data: bytes) -> Iterator[tuple[int, dict[str, An
         yield index, raw, errors
 
 
-def plan_import(
-    spec: ImportSpec, data: bytes, *, preview_rows: int = PREVIEW_ROWS, keep_cleaned: bool = True
-) -> ImportPlan:
-    """Clean and classify every row of ``data`` (already checked); write nothing.
+def parse_import(spec: ImportSpec, data: bytes, *, preview_rows: int = PREVIEW_ROWS) -> ImportPlan:
+    """Read and clean every row of ``data`` (already checked) and mark repeated keys; no
+    verdicts against the stored records yet (``classify_import``).
 
-    Cleaned values are kept only where a commit needs them (create and update rows, and
-    only with ``keep_cleaned``): a 100 000-row preview must not hold 100 000 of them."""
+    This is the slow part of an import (unzipping, XML, one validator call per row) and it
+    only reads: a commit runs it before its write transaction opens (on SQLite a transaction
+    holds the one write lock; docs/architecture.md, "Transactions")."""
     spec.prepare()
     rows: list[RowResult] = []
     by_key: dict[str, list[RowResult]] = defaultdict(list)
@@ -355,16 +357,32 @@ def plan_import(
         if key:
             by_key[key].append(result)
     mark_repeats(by_key.values(), spec.label(spec.key_column), lambda others: reason("DUPLICATE_KEY", rows=others))
-    clean = [r for r in rows if not r.errors and r.cleaned is not None]
-    spec.classify(clean)
-    for r in rows:
+    return ImportPlan(rows=rows)
+
+
+def classify_import(spec: ImportSpec, plan: ImportPlan, *, keep_cleaned: bool = True) -> ImportPlan:
+    """Give the clean rows of a parsed ``plan`` their verdicts against the stored records.
+
+    A commit runs this inside its write transaction, so the verdicts hold for the rows it
+    writes (the specs lock what they compare where the database can). Cleaned values are
+    kept only where a commit needs them (create and update rows, and only with
+    ``keep_cleaned``): a 100 000-row preview must not hold 100 000 of them."""
+    spec.classify([r for r in plan.rows if not r.errors and r.cleaned is not None])
+    for r in plan.rows:
         if r.errors:
             r.verdict = Verdict.ERROR
         if r.verdict not in (Verdict.CREATE, Verdict.UPDATE) or not keep_cleaned:
             r.cleaned = None
             r.target = None
             r.changes = None
-    return ImportPlan(rows=rows)
+    return plan
+
+
+def plan_import(
+    spec: ImportSpec, data: bytes, *, preview_rows: int = PREVIEW_ROWS, keep_cleaned: bool = True
+) -> ImportPlan:
+    """Clean and classify every row of ``data`` (already checked); write nothing (the preview)."""
+    return classify_import(spec, parse_import(spec, data, preview_rows=preview_rows), keep_cleaned=keep_cleaned)
 
 
 def cell_as_input(value: Any) -> Any:
@@ -506,9 +524,12 @@ def import_commit(
     if hashlib.sha256(data).hexdigest() != batch.sha256:
         raise ImportBlocked(_("The stored file does not match the previewed one; upload it again."))
     try:
+        # Checking, reading and cleaning the file happen before the write transaction opens;
+        # inside it the rows are only classified against the stored records and written.
+        _check(data)
+        parsed = parse_import(spec, data)
         with transaction.atomic():
-            _check(data)
-            plan = plan_import(spec, data)
+            plan = classify_import(spec, parsed)
             counts = plan.counts
             if counts["rejected"] and not skip_invalid:
                 raise ImportBlocked(

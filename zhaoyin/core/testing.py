@@ -435,3 +435,39 @@ class SetupReplay:
             self._checked.add(id(record))
         self.replayed += 1
         return record.result
+
+
+class AtomicDepths:
+    """How many atomic blocks were open at each call of the functions ``atomic_depths`` wraps,
+    relative to the depth when it was set up (a test's own transaction does not count).
+
+    "No slow work inside a write transaction" (docs/architecture.md, "Transactions") reads::
+
+        depths = atomic_depths(monkeypatch, (importing, "read_first_sheet"), (MyImport, "write"))
+        import_commit(...)
+        assert depths["read_first_sheet"] == [0]    # parsed outside the commit's transaction
+        assert depths["write"] == [1]               # written inside it
+    """
+
+    def __init__(self) -> None:
+        self.base = len(connections[DEFAULT_DB_ALIAS].atomic_blocks)
+        self.seen: dict[str, list[int]] = {}
+
+    def __getitem__(self, name: str) -> list[int]:
+        return self.seen.get(name, [])
+
+
+def atomic_depths(monkeypatch: Any, *targets: tuple[Any, str]) -> AtomicDepths:
+    """Wrap each ``(owner, name)`` (a module's function or a class's method) so every call
+    records the atomic depth it ran at; see ``AtomicDepths``."""
+    depths = AtomicDepths()
+    for owner, name in targets:
+        original: Callable[..., Any] = getattr(owner, name)
+
+        def wrapped(*args: Any, __name: str = name, __original: Callable[..., Any] = original, **kwargs: Any) -> Any:
+            depth = len(connections[DEFAULT_DB_ALIAS].atomic_blocks) - depths.base
+            depths.seen.setdefault(__name, []).append(depth)
+            return __original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, wrapped)
+    return depths

@@ -24,9 +24,11 @@ from zhaoyin.demo import data
 from zhaoyin.demo.accounts import DEMO_PASSWORD
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib import eligibility as engine
-from zhaoyin.policies import matching
-from zhaoyin.policies.models import Payout, Policy, PolicyCategory
-from zhaoyin.policies.payouts import payout_approve, payout_register, payout_reject
+from zhaoyin.matching import verdicts
+from zhaoyin.payouts.inputs import PayoutRegisterInput
+from zhaoyin.payouts.models import Payout
+from zhaoyin.payouts.services import payout_approve, payout_register, payout_reject
+from zhaoyin.policies.models import Policy, PolicyCategory
 
 if TYPE_CHECKING:
     from zhaoyin.demo.services import LoadResult
@@ -65,14 +67,14 @@ def _amount(rng: random.Random, policy: Policy) -> Decimal:
 def _plan(year: int) -> list[tuple[Enterprise, Policy]]:
     """Eligible (enterprise, policy) pairs among the demo's paid policies, drawn with a seeded
     generator so every load plans the same entries."""
-    vocab = matching.vocabulary()
+    vocab = verdicts.vocabulary()
     compiled = [
         (policy, c)
-        for policy in matching.in_force_policies()
-        if policy.category in PAID_CATEGORIES and (c := matching.compile_policy(policy, vocab)) is not None
+        for policy in verdicts.in_force_policies()
+        if policy.category in PAID_CATEGORIES and (c := verdicts.compile_policy(policy, vocab)) is not None
     ]
     enterprises = list(Enterprise.objects.select_related("org_unit", "industry").order_by("pk"))
-    facts = matching.load_facts([e.pk for e in enterprises])
+    facts = verdicts.load_facts([e.pk for e in enterprises])
     pairs = [
         (enterprise, policy)
         for policy, c in compiled
@@ -97,12 +99,8 @@ def payouts_ensure(*, year: int, result: LoadResult) -> int:
     for index, (enterprise, policy) in enumerate(_plan(year)):
         period = str(year - 1) if index % 3 else f"{year}-Q{1 + index % 2}"
         payout = payout_register(
-            acting_user=clerk,
-            policy=policy,
-            enterprise=enterprise,
-            period=period,
-            amount_wan=str(_amount(rng, policy)),
-            note=rng.choice(NOTES),
+            acting_user=clerk, policy=policy, enterprise=enterprise,
+            data=PayoutRegisterInput.of(period=period, amount_wan=str(_amount(rng, policy)), note=rng.choice(NOTES)),
         )
         made += 1
         if index == 7:

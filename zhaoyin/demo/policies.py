@@ -15,6 +15,7 @@ from zhaoyin.demo import data
 from zhaoyin.demo.policies_data import PHONE, POLICIES, PolicySpec
 from zhaoyin.enterprises.models import Industry
 from zhaoyin.policies import services
+from zhaoyin.policies.inputs import PolicyInput
 from zhaoyin.policies.models import Policy
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def policies_ensure(*, year: int, result: LoadResult) -> dict[str, Policy]:
         policy = existing.get(spec.title)
         if policy is None:
             policy = services.policy_create(
-                acting_user=None, data=policy_input(spec, year=year, codes=codes, index=index)
+                acting_user=None, data=PolicyInput.parse(policy_input(spec, year=year, codes=codes, index=index))
             )
             result.add("policies")
             if spec.status != "draft":

@@ -32,7 +32,7 @@ from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Q
 from zhaoyin.enterprises.services import enterprise_create, enterprise_figures_set
 from zhaoyin.enterprises.validation import Lookups
 from zhaoyin.lib.uscc import make_uscc
-from zhaoyin.policies.matching import refresh_all
+from zhaoyin.matching.verdicts import refresh_all
 
 CENT = Decimal("0.01")
 

@@ -1,5 +1,5 @@
 """The enterprise list's filters, declared once (``core.filtering``) for the list page, the API
-list and the Excel export — and for a policy's enterprises (``policies.match_*``).
+list and the Excel export — and for a policy's enterprises (``matching.selectors``).
 
 The search uses ``contains`` on the folded ``search_text`` column: a plain LIKE that finds
 Chinese substrings of any length (2-character terms included) on SQLite and PostgreSQL alike;

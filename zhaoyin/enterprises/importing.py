@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
-from zhaoyin.audit.services import audit_write_many, diff, snapshot
+from zhaoyin.audit.services import AuditEntry, audit_write_many, diff, snapshot
 from zhaoyin.core.bulk import insert_rows, update_rows
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict
@@ -232,7 +232,7 @@ class EnterpriseImport(ImportSpec):
             )
         update_audits = self._write_updates(update_rows_, now) if update_rows_ else []
 
-        def entries() -> Iterator[dict[str, Any]]:
+        def entries() -> Iterator[AuditEntry]:
             detail = f"import batch {batch.pk}"
             for enterprise, qs in creates:
                 after = snapshot(enterprise)

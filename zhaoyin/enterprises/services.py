@@ -25,7 +25,7 @@ def enterprise_audit_snapshot(enterprise: Enterprise) -> dict[str, Any]:
     return data
 
 
-def _differs(enterprise: Enterprise, cleaned: CleanEnterprise, before: Mapping[str, Any]) -> bool:
+def _differs(enterprise: Enterprise, cleaned: CleanEnterprise, before: Mapping[str, object]) -> bool:
     """True when ``cleaned`` would change anything stored on ``enterprise``."""
     for key, value in cleaned.items():
         if key == "qualifications":

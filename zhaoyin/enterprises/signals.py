@@ -1,8 +1,8 @@
 """What the enterprises app tells the apps above it, without importing them.
 
 ``enterprises_changed`` is sent by the enterprise services and the Excel import inside the
-writing transaction, once per write, after the rows are saved. The policies app listens to
-keep its stored verdicts current (``policies.apps``); a receiver that must wait for the commit
+writing transaction, once per write, after the rows are saved. The matching app listens to
+keep its stored verdicts current (``matching.apps``); a receiver that must wait for the commit
 registers its own ``transaction.on_commit``, so a rolled-back write triggers nothing.
 """
 

@@ -187,7 +187,7 @@ def recompute_provisional_deadlines(acting_user: User | None, years: set[int]) -
     whose counted days may touch ``years`` (called by the calendar inside the notice's
     transaction, with the new calendar in place). Each matter that changed gets a
     ``recompute`` event and an audit record. Returns how many matters changed."""
-    from zhaoyin.audit.services import audit_write_many
+    from zhaoyin.audit.services import AuditEntry, audit_write_many
     from zhaoyin.matters.models import Matter, MatterEvent
 
     if not years:
@@ -202,7 +202,7 @@ def recompute_provisional_deadlines(acting_user: User | None, years: set[int]) -
     )
     now = timezone.now()
     events: list[MatterEvent] = []
-    audits: list[dict[str, Any]] = []
+    audits: list[AuditEntry] = []
     for matter in candidates:
         assert matter.received_on is not None
         sign = cal.add_workdays(matter.received_on, sign_days())

@@ -42,7 +42,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
-from zhaoyin.audit.services import audit_write_many
+from zhaoyin.audit.services import AuditEntry, audit_write_many
 from zhaoyin.core.bulk import insert_values, update_column
 from zhaoyin.core.roles import Role
 from zhaoyin.lib.escalation import (
@@ -310,7 +310,7 @@ def _issue(
             .values_list("matter_id", "kind", "clock", "deadline", "due_on", "recipients")
         )
         items: list[NewNotification] = []
-        audits: list[dict[str, Any]] = []
+        audits: list[AuditEntry] = []
         for matter_id, kind, clock, deadline, due_on, names in mine:
             matter = by_pk[matter_id]
             title, body = _texts(kind, clock, deadline, matter)

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -224,9 +223,8 @@ def _default_dispatcher_unit(user: User) -> OrgUnit | None:
     return OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnitKind.CITY).order_by("pk").first()
 
 
-@transaction.atomic
 def matter_create(
-    *, acting_user: User, data: MatterCreateInput, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, data: MatterCreateInput, files: Sequence[files_core.Upload] | None = None
 ) -> Matter:
     """Register a matter in ``draft`` (登记) with a new code ``JB<year>-<number>``.
 
@@ -234,8 +232,15 @@ def matter_create(
     user's matter concerns their own enterprise. The dispatching unit is the registering
     government unit (or the city for portal demands). Links must be visible to the user.
     ``received_on`` (收文日期, not in the future) is where the clocks count from when the
-    draft is first assigned without one.
+    draft is first assigned without one. The attachments are read and checked before the
+    write transaction opens; a refusal is still reported with the other fields' errors.
     """
+    uploads = files_core.read_uploads(files)
+    with transaction.atomic():
+        return _matter_create(acting_user=acting_user, data=data, uploads=uploads)
+
+
+def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files_core.ReadUploads) -> Matter:
     if not acting_user.has_role(*_CREATOR_CODES) or acting_user.admin_role:
         raise PermissionDenied(_("You may not register matters."))
     errors = Errors()
@@ -257,8 +262,9 @@ def matter_create(
             errors.capture(exc)
     if data.received_on is not None and data.received_on > clocks.today():
         errors.add("received_on", _("The date of receipt must not be in the future."))
+    checked: list[files_core.CheckedFile] = []
     try:
-        checked = files_core.check_uploads(files)
+        checked = uploads.checked()
     except InvalidInput as exc:
         errors.capture(exc)
     errors.raise_if_any()
@@ -420,11 +426,11 @@ def _move(
     matter: Matter,
     row: Transition,
     *,
-    fields: Mapping[str, Any] | None = None,
+    fields: Mapping[str, object] | None = None,
     reason: str = "",
     note: str = "",
-    data: Mapping[str, Any] | None = None,
-    extra_filter: Mapping[str, Any] | None = None,
+    data: Mapping[str, object] | None = None,
+    extra_filter: Mapping[str, object] | None = None,
 ) -> MatterEvent:
     """The compare-and-set step shared by every action: one conditional UPDATE on (pk, state,
     version), the event, the audit record; then ``matter`` reflects the stored row."""
@@ -480,11 +486,12 @@ def _move(
 
 
 def _with_files(
-    files: Sequence[UploadedFile[Any]] | None, body: Callable[[], MatterEvent], *, matter: Matter,
+    uploads: files_core.ReadUploads, body: Callable[[], MatterEvent], *, matter: Matter,
     acting_user: User,
 ) -> MatterEvent:
-    """Run ``body()`` → event, storing ``files`` with the event; remove them on failure."""
-    checked = files_core.check_uploads(files)
+    """Run ``body()`` → event, storing the uploads (read before the transaction) with the
+    event; remove them on failure."""
+    checked = uploads.checked()
     with files_core.stored_uploads(FILE_AREA) as store:
         event: MatterEvent = body()
         _store_files(checked, matter=matter, event=event, acting_user=acting_user, store=store)
@@ -621,15 +628,19 @@ def matter_return(*, acting_user: User, matter: Matter, data: ReturnInput) -> Ma
     return matter
 
 
-@transaction.atomic
 def matter_progress(
-    *, acting_user: User, matter: Matter, data: ProgressInput, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, matter: Matter, data: ProgressInput, files: Sequence[files_core.Upload] | None = None
 ) -> Matter:
     """进展反馈: the lead unit or a co-unit records progress (a note, optionally files) while
-    the matter is in progress. The state stays."""
-    row = _begin(acting_user, matter, Action.PROGRESS)
-    note_text = data.note
-    _with_files(files, lambda: _move(acting_user, matter, row, note=note_text), matter=matter, acting_user=acting_user)
+    the matter is in progress. The state stays. The files are read and checked before the
+    write transaction opens (a refusal is reported after the transition's own checks)."""
+    uploads = files_core.read_uploads(files)
+    with transaction.atomic():
+        row = _begin(acting_user, matter, Action.PROGRESS)
+        note_text = data.note
+        _with_files(
+            uploads, lambda: _move(acting_user, matter, row, note=note_text), matter=matter, acting_user=acting_user
+        )
     return matter
 
 
@@ -713,24 +724,26 @@ def matter_answer_extension(
     return request
 
 
-@transaction.atomic
 def matter_report(
-    *, acting_user: User, matter: Matter, data: ReportInput, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, matter: Matter, data: ReportInput, files: Sequence[files_core.Upload] | None = None
 ) -> Matter:
     """办结反馈: the lead unit reports the result (a summary, optionally files) for review.
-    Only the lead unit reports: a co-unit may not report for it (403)."""
-    row = _begin(acting_user, matter, Action.REPORT)
-    summary_text = data.summary
-    now = timezone.now()
-    on_time = matter.handle_deadline is None or now < clocks.deadline_end(matter.handle_deadline)
-    _with_files(
-        files,
-        lambda: _move(
-            acting_user, matter, row, fields={"reported_at": now}, note=summary_text, data={"on_time": on_time}
-        ),
-        matter=matter,
-        acting_user=acting_user,
-    )
+    Only the lead unit reports: a co-unit may not report for it (403). The files are read
+    and checked before the write transaction opens (as in ``matter_progress``)."""
+    uploads = files_core.read_uploads(files)
+    with transaction.atomic():
+        row = _begin(acting_user, matter, Action.REPORT)
+        summary_text = data.summary
+        now = timezone.now()
+        on_time = matter.handle_deadline is None or now < clocks.deadline_end(matter.handle_deadline)
+        _with_files(
+            uploads,
+            lambda: _move(
+                acting_user, matter, row, fields={"reported_at": now}, note=summary_text, data={"on_time": on_time}
+            ),
+            matter=matter,
+            acting_user=acting_user,
+        )
     return matter
 
 

@@ -21,12 +21,13 @@ from pydantic import StrictInt, StrictStr, ValidationError
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.fields import MAX_ID, Amount, exact_amounts
+from zhaoyin.core.fields import MAX_ID, exact_amounts
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
 from zhaoyin.policies import selectors, services
 from zhaoyin.policies.filters import PolicyFilter
+from zhaoyin.policies.inputs import PolicyBody, PolicyInput, PolicyPatchBody, PolicyUpdateInput
 from zhaoyin.policies.models import Policy, PolicyFile
 
 router = Router(tags=["policies"])
@@ -96,48 +97,8 @@ class PolicyPageOut(OutSchema):
 
 # ---- input ----------------------------------------------------------------------------------
 
-
-class PolicyIn(StrictSchema):
-    title: StrictStr
-    issuer: StrictStr
-    level: StrictStr = Field(description="national, provincial, city or county")
-    doc_no: StrictStr | None = None
-    category: StrictStr = Field(description="funds, tax, talent, land, finance or other")
-    org_unit: StrictStr | None = Field(None, description="Keeping unit's code (default: yours, or the city)")
-    valid_from: StrictStr = Field(description="YYYY-MM-DD")
-    valid_to: StrictStr | None = Field(None, description="YYYY-MM-DD, not before valid_from")
-    delivery: StrictStr | None = None
-    summary: StrictStr | None = None
-    benefits: StrictStr
-    max_amount_wan: Amount = Field(None, description="万元")
-    application_guide: StrictStr | None = None
-    apply_deadline: StrictStr | None = None
-    contact_office: StrictStr | None = None
-    contact_phone: StrictStr | None = None
-    contact_address: StrictStr | None = None
-    eligibility: dict[str, Any] | None = Field(None, description="The eligibility tree (DESIGN 5.1)")
-
-
-class PolicyPatchIn(StrictSchema):
-    title: StrictStr | None = None
-    issuer: StrictStr | None = None
-    level: StrictStr | None = None
-    doc_no: StrictStr | None = None
-    category: StrictStr | None = None
-    org_unit: StrictStr | None = None
-    valid_from: StrictStr | None = None
-    valid_to: StrictStr | None = None
-    delivery: StrictStr | None = None
-    summary: StrictStr | None = None
-    benefits: StrictStr | None = None
-    max_amount_wan: Amount = None
-    application_guide: StrictStr | None = None
-    apply_deadline: StrictStr | None = None
-    contact_office: StrictStr | None = None
-    contact_phone: StrictStr | None = None
-    contact_address: StrictStr | None = None
-    eligibility: dict[str, Any] | None = None
-    version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
+#: Amounts that may come as JSON numbers (taken exactly from the body's text).
+AMOUNTS = ["max_amount_wan"]
 
 
 class ActionIn(StrictSchema):
@@ -170,22 +131,23 @@ def policy_detail(request: HttpRequest, id: PolicyId) -> Policy:
 
 @router.post("", response={201: PolicyDetailOut})
 @api_allow(*EDITORS)
-def policy_create(request: HttpRequest, payload: PolicyIn) -> Status[Policy]:
+def policy_create(request: HttpRequest, payload: PolicyBody) -> Status[Policy]:
     """Register a policy as a draft (publish it with ``actions/publish``)."""
     user = request_user(request)
-    data = exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
-    policy = services.policy_create(acting_user=user, data=data)
+    values = exact_amounts(request, payload.model_dump(exclude_unset=True), AMOUNTS)
+    policy = services.policy_create(acting_user=user, data=PolicyInput.parse(values))
     return Status(201, selectors.policy_get_for_user(user=user, pk=policy.pk))
 
 
 @router.patch("/{id}", response={200: PolicyDetailOut, 409: ErrorOut})
 @api_allow(*EDITORS)
-def policy_update(request: HttpRequest, id: PolicyId, payload: PolicyPatchIn) -> Policy:
+def policy_update(request: HttpRequest, id: PolicyId, payload: PolicyPatchBody) -> Policy:
     """Change the fields sent (not the status). With ``version``, a change made meanwhile → 409."""
     user = request_user(request)
     policy = selectors.policy_get_for_user(user=user, pk=id, action="change")
-    data = exact_amounts(request, payload.dict(exclude_unset=True), ["max_amount_wan"])
-    version = data.pop("version", None)
+    values = exact_amounts(request, payload.model_dump(exclude_unset=True), AMOUNTS)
+    version = values.pop("version", None)
+    data = PolicyUpdateInput.parse(values)
     services.policy_update(acting_user=user, policy=policy, data=data, version=version)
     return selectors.policy_get_for_user(user=user, pk=id)
 

@@ -8,30 +8,8 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("Policies")
 
     def ready(self) -> None:
-        # Stored verdicts follow every enterprise write: the enterprises app sends a signal
-        # rather than importing this app (it sits below it).
-        from zhaoyin.enterprises.signals import enterprises_changed
-        from zhaoyin.policies.matching import rematch_changed
-
-        enterprises_changed.connect(rematch_changed, dispatch_uid="policies-rematch")
-
-        # The stored verdicts are rebuilt nightly in `zhaoyin worker` (age_years conditions move
-        # with the date; a missed hook is repaired): zhaoyin.policies.matching.run_refresh_job.
-        from zhaoyin.core import periodic
-        from zhaoyin.policies.matching import run_refresh_job
-
-        periodic.register("policies-match-refresh", 24 * 3600, run_refresh_job)
-
         # Policies in force whose validity has ended become expired (the table's `expire` row).
+        from zhaoyin.core import periodic
         from zhaoyin.policies.services import run_expire_job
 
         periodic.register("policies-expire", 24 * 3600, run_expire_job)
-
-        # Hand-off notices of the payout ledger and its part of 我的待办 (zhaoyin.core.todo).
-        from zhaoyin.core import todo
-        from zhaoyin.notifications import handoff
-        from zhaoyin.policies.payout_todo import PayoutResolver, PayoutTodo
-        from zhaoyin.policies.payouts import PAYOUT_TABLE
-
-        handoff.register(PAYOUT_TABLE, PayoutResolver())
-        todo.register(PayoutTodo())

@@ -24,7 +24,7 @@ from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import words
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
 from zhaoyin.policies.selectors import keeper_units_for
-from zhaoyin.policies.validation import PLACE_UNIT_KINDS, POLICY_FIELDS, REQUIRED_FIELDS
+from zhaoyin.policies.validation import PLACE_UNIT_KINDS, REQUIRED_FIELDS
 from zhaoyin.projects.forms import MultipleFileField
 
 Choices = list[tuple[str, str]]
@@ -58,7 +58,8 @@ def _labelled(choices: Any) -> Choices:
 
 
 class PolicyForm(forms.Form):
-    """Register or change a policy. The service validates (``clean_policy``); its errors come
+    """Register or change a policy. The page builds the input model from the posted values
+    (``policies.inputs``, ``core.forms.bind_input``); the model's and the service's errors come
     back onto the fields (a tree node's error, ``eligibility.all[1].op``, onto the editor)."""
 
     title = text(gettext_lazy("Title"), 200)
@@ -108,10 +109,6 @@ class PolicyForm(forms.Form):
         _set_choices(self, "delivery", _labelled(Delivery.choices))
         if policy is None:
             del self.fields["version"]
-
-    def service_data(self) -> dict[str, Any]:
-        """The submitted values, as the service's ``clean_policy`` takes them."""
-        return {name: self.cleaned_data.get(name, "") for name in POLICY_FIELDS}
 
     @property
     def submitted_version(self) -> int | None:

@@ -8,7 +8,7 @@ already has the same title and document number: then the row is taken as that po
 importing the same file twice changes nothing the second time.
 
 The 适用条件 (eligibility) column holds the tree as JSON; blank leaves the policy without one
-(a draft to complete in the editor). Every row is cleaned by ``clean_policy`` (VAL-01);
+(a draft to complete in the editor). Every row is built into ``PolicyInput`` and cleaned by ``policy_values`` (VAL-01);
 a bad tree node is reported in that column with its path. Writes go through the services,
 each with its own audit record, inside the framework's one transaction: a failed import
 commits nothing.
@@ -39,8 +39,10 @@ from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.policies import flow, selectors, services
+from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
-from zhaoyin.policies.validation import PLACE_UNIT_KINDS, clean_policy, policy_vocabulary
+from zhaoyin.policies.services import policy_values
+from zhaoyin.policies.validation import PLACE_UNIT_KINDS, policy_vocabulary
 
 POLICY_COLUMNS: tuple[Column, ...] = (
     Column("id", "编号", "id", width=8),
@@ -97,7 +99,9 @@ class PolicyImport(ImportSpec):
         if data.get("org_unit") in (None, ""):
             del data["org_unit"]  # the service's default: the user's unit, or the city
         try:
-            values = clean_policy(data, vocab=self.vocab)
+            # The row is judged by the input model (each value), then its unit and its tree
+            # against the dictionaries loaded once for the file.
+            values = policy_values(PolicyInput.parse(data), vocab=self.vocab)
         except InvalidInput as exc:
             raise RowInvalid(_row_errors(exc)) from None
         key = str(cell_as_input(raw.get("id")) or "").strip()
@@ -109,7 +113,13 @@ class PolicyImport(ImportSpec):
             # "leave it blank to add them later"); a new policy starts without any.
             data.pop("eligibility", None)
             values.pop("eligibility", None)
-        return {"id": pk, "data": data, "values": values}
+        # The services' inputs for either verdict: a new policy, or the row's fields as a change.
+        return {
+            "id": pk,
+            "create": PolicyInput.parse(data),
+            "update": PolicyUpdateInput.parse(data),
+            "values": values,
+        }
 
     def _editable(self) -> Any:
         return selectors.policy_list_visible_to(self.user).filter(status__in=[s.value for s in flow.EDITABLE])
@@ -168,9 +178,9 @@ class PolicyImport(ImportSpec):
         for r in rows:
             assert r.cleaned is not None
             if r.verdict == Verdict.CREATE:
-                services.policy_create(acting_user=self.user, data=r.cleaned["data"])
+                services.policy_create(acting_user=self.user, data=r.cleaned["create"])
             elif r.verdict == Verdict.UPDATE:
-                services.policy_update(acting_user=self.user, policy=r.target, data=r.cleaned["data"])
+                services.policy_update(acting_user=self.user, policy=r.target, data=r.cleaned["update"])
 
 
 def _code_rows(user: User) -> Iterator[list[Any]]:

@@ -1,9 +1,8 @@
-"""惠企政策: the policy library, stored match verdicts and the payout ledger (DESIGN 3.7).
+"""惠企政策: the policy library (DESIGN 3.7).
 
 A policy's eligibility is a JSON tree (DESIGN 5.1) checked by ``zhaoyin.lib.eligibility``;
-the verdict of every enterprise × policy is computed by that engine and the ``eligible``
-and ``possible`` ones are stored in ``PolicyMatch`` so the 免申即享 list of a policy is one
-indexed read at province scale.
+the verdicts of every enterprise × policy are computed and stored by the matching app
+(``zhaoyin.matching``), which sits above this one.
 """
 
 from __future__ import annotations
@@ -13,12 +12,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.models import StoredFile
 from zhaoyin.core.search import search_fold
-from zhaoyin.enterprises.models import Enterprise
 
 
 class PolicyLevel(models.TextChoices):
@@ -132,101 +129,3 @@ class PolicyFile(StoredFile):
         verbose_name = _("policy file")
         verbose_name_plural = _("policy files")
         ordering = ["policy", "uploaded_at", "id"]
-
-
-class MatchVerdict(models.TextChoices):
-    """The engine's verdict for an enterprise × policy (DESIGN 5.1)."""
-
-    ELIGIBLE = "eligible", _("Eligible")
-    POSSIBLE = "possible", _("Possibly eligible")
-    INELIGIBLE = "ineligible", _("Not eligible")
-
-
-class PolicyMatch(models.Model):
-    """A stored verdict of an enterprise × policy, kept for ``eligible`` and ``possible`` only.
-
-    Rows are derived data: ``policies.matching`` rewrites an enterprise's rows when its profile,
-    figures or qualifications change and a policy's rows when the policy changes; the full
-    refresh (`zhaoyin match`) rebuilds all. The reasons are not stored: they are explained
-    again when a page shows them (one enterprise × its policies takes milliseconds).
-    """
-
-    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="matches")
-    enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="policy_matches"
-    )
-    verdict = models.CharField(_("verdict"), max_length=12, choices=MatchVerdict.choices)
-
-    class Meta:
-        verbose_name = _("policy match")
-        verbose_name_plural = _("policy matches")
-        constraints = [
-            models.UniqueConstraint(fields=["policy", "enterprise"], name="policy_match_unique"),
-        ]
-        indexes = [
-            models.Index(fields=["policy", "verdict", "enterprise"], name="policy_match_verdict"),
-            models.Index(fields=["enterprise", "verdict"], name="policy_match_enterprise"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.policy_id}/{self.enterprise_id}: {self.verdict}"
-
-
-class PayoutStatus(models.TextChoices):
-    """An entry of the payout ledger; transitions in ``policies.flow.PAYOUT_TRANSITIONS``."""
-
-    PENDING = "pending", _("Pending approval")
-    APPROVED = "approved", pgettext_lazy("payout", "Approved")
-    REJECTED = "rejected", pgettext_lazy("payout", "Rejected")
-
-
-class Payout(models.Model):
-    """One benefit granted (兑现): an enterprise × policy × period, never twice.
-
-    ``period`` is ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``; the unique constraint is the guarantee
-    that a benefit is not paid twice for a period, whatever the code path. ``org_unit`` and
-    ``industry`` are the enterprise's at registration, so totals stay as they were reported.
-    """
-
-    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="payouts")
-    enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="payouts"
-    )
-    period = models.CharField(_("period"), max_length=7)
-    amount_wan = models.DecimalField(_("amount (10k yuan)"), max_digits=14, decimal_places=2)
-    status = models.CharField(_("status"), max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
-    org_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="payouts"
-    )
-    industry = models.ForeignKey(
-        "enterprises.Industry", verbose_name=_("industry"), on_delete=models.PROTECT, related_name="payouts"
-    )
-    note = models.CharField(_("note"), max_length=500, blank=True)
-    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-
-    class Meta:
-        verbose_name = _("payout")
-        verbose_name_plural = _("payouts")
-        ordering = ["-registered_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["enterprise", "policy", "period"], name="payout_once_per_period"),
-            models.CheckConstraint(condition=Q(amount_wan__gt=0), name="payout_amount_positive"),
-        ]
-        indexes = [
-            models.Index(fields=["policy", "status"], name="payout_policy_status"),
-            models.Index(fields=["org_unit", "status"], name="payout_unit_status"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.enterprise_id}/{self.policy_id}/{self.period}"

@@ -1,22 +1,23 @@
 """Policy library use cases: register, change, publish / withdraw, expire, attachments.
 
 The only writers of policies. Each service is atomic, cleans its input before writing
-(``validation.clean_policy``: ``InvalidInput`` naming the field, or the tree node), writes
+(the input models of ``policies.inputs``, then ``policy_values``: ``InvalidInput``
+naming the field, or the tree node), writes
 its audit record in the same transaction (AUD-01), and takes status changes through the
 transition table (``policies.flow``). When a policy's status or eligibility changes, its
-stored matches are recomputed once the transaction has committed
-(``policies.matching.refresh_policy_matches``): a rolled-back change leaves them as they were.
+stored matches are recomputed once the transaction has committed (the signal
+``policies.signals.policy_matching_changed``, heard by ``matching.verdicts``): a rolled-back
+change leaves them as they were.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +25,15 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core import files as files_core
-from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import Role
+from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies import flow
+from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
 from zhaoyin.policies.models import Policy, PolicyFile, PolicyStatus
 from zhaoyin.policies.selectors import can_edit_policy, can_keep_policy_in
-from zhaoyin.policies.validation import clean_eligibility, clean_line, clean_policy
+from zhaoyin.policies.signals import send_matching_changed
+from zhaoyin.policies.validation import clean_eligibility, clean_keeper_unit, clean_line
 
 FILE_AREA = "policy_files"
 MAX_REASON = 500
@@ -42,14 +46,72 @@ def _stale() -> Conflict:
 
 
 def refresh_matches_on_commit(policy: Policy) -> None:
-    """Recompute the policy's stored matches after the surrounding transaction commits."""
+    """Have the policy's stored matches recomputed after the surrounding transaction commits.
 
-    def run() -> None:
-        from zhaoyin.policies.matching import refresh_policy_matches
+    The matching app sits above this one: it hears ``policies.signals.policy_matching_changed``
+    and defers the work to the commit itself.
+    """
+    send_matching_changed(policy)
 
-        refresh_policy_matches(policy)
 
-    transaction.on_commit(run)
+def policy_values(
+    data: PolicyInput | PolicyUpdateInput,
+    *,
+    acting_user: User | None = None,
+    current: Policy | None = None,
+    vocab: engine.Vocabulary | None = None,
+) -> dict[str, Any]:
+    """The model-ready values of a registration (every field) or of a change (the fields sent):
+    the keeping unit found by its code, the eligibility tree checked against the dictionaries
+    (each bad node named, ``eligibility.all[1].op``) and made canonical, a change's validity
+    checked against the stored dates of ``current``. ``InvalidInput`` listing every refusal.
+
+    The input model has judged each value already (``policies.inputs``). A registration without
+    a unit leaves ``org_unit`` out (the service's default). ``vocab``: the dictionaries, loaded
+    once by a caller cleaning many rows (an import).
+    """
+    partial = isinstance(data, PolicyUpdateInput)
+    kept_in = current.org_unit_id if current is not None else None
+
+    def keeper_scope(unit: OrgUnit) -> bool:
+        # The unit a policy is kept in already stays allowed; another must be in scope (AC-03).
+        return unit.pk == kept_in or can_keep_policy_in(acting_user, unit)
+
+    names = data.given() if partial else set(type(data).model_fields)
+    errors = Errors()
+    out: dict[str, Any] = {}
+    for name in (n for n in type(data).model_fields if n in names):
+        value = getattr(data, name)
+        if name == "org_unit":
+            if value is None:
+                if partial:
+                    errors.add("org_unit", _("This field is required."))
+                continue
+            try:
+                out["org_unit"] = clean_keeper_unit(value, keeper_scope)
+            except ValueError as exc:
+                errors.add("org_unit", str(exc))
+        elif name == "eligibility":
+            try:
+                out["eligibility"] = clean_eligibility(value, vocab=vocab)
+            except InvalidInput as exc:
+                errors.capture(exc)
+        else:
+            out[name] = value
+    if current is not None:
+        start = out.get("valid_from", current.valid_from)
+        end = out.get("valid_to", current.valid_to)
+        if (
+            ("valid_from" in out or "valid_to" in out)
+            and isinstance(start, dt.date)
+            and isinstance(end, dt.date)
+            and end < start
+        ):
+            errors.add(
+                "valid_to", _("must not be before the start of validity (%(day)s)") % {"day": start.isoformat()}
+            )
+    errors.raise_if_any()
+    return out
 
 
 def _default_unit(acting_user: User | None) -> OrgUnit | None:
@@ -67,13 +129,14 @@ def _check_unit(acting_user: User | None, unit: OrgUnit, message: str) -> None:
 
 
 @transaction.atomic
-def policy_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Policy:
+def policy_create(*, acting_user: User | None, data: PolicyInput) -> Policy:
     """Register a policy as a draft (publish it with ``policy_transition``).
 
     ``org_unit`` (the keeping unit's code) defaults to the acting unit admin's unit, or the
-    city. The eligibility tree may be left out (``{}``) while drafting.
+    city. The eligibility tree may be left out (``{}``) while drafting; its nodes are checked
+    here against the dictionaries (``policy_values``).
     """
-    cleaned = clean_policy(data)
+    cleaned = policy_values(data, acting_user=acting_user)
     unit = cleaned.pop("org_unit", None) or _default_unit(acting_user)
     if unit is None:
         raise InvalidInput.field("org_unit", _("This field is required."))
@@ -95,9 +158,10 @@ def policy_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Polic
 
 @transaction.atomic
 def policy_update(
-    *, acting_user: User | None, policy: Policy, data: Mapping[str, Any], version: int | None = None
+    *, acting_user: User | None, policy: Policy, data: PolicyUpdateInput, version: int | None = None
 ) -> Policy:
-    """Change a policy's fields (PATCH semantics: only the keys given; not the status).
+    """Change a policy's fields (PATCH semantics: only the fields sent, ``data.given()``; not
+    the status).
 
     Drafts and policies in force may be changed; expired and withdrawn ones are history
     (``Conflict``). A policy in force keeps an eligibility tree. ``version`` guards against
@@ -108,9 +172,7 @@ def policy_update(
         raise PermissionDenied
     if not flow.is_editable(policy.status):
         raise Conflict(_("An expired or withdrawn policy can no longer be changed."))
-    cleaned = clean_policy(data, partial=True, current=policy)
-    if "org_unit" in cleaned:
-        _check_unit(acting_user, cleaned["org_unit"], _("You may not move policies to this org unit."))
+    cleaned = policy_values(data, acting_user=acting_user, current=policy)
     if policy.status == PolicyStatus.IN_FORCE and cleaned.get("eligibility", policy.eligibility) == {}:
         raise InvalidInput.field("eligibility", _("A policy in force needs an eligibility tree."))
     if version is not None and version != policy.version:
@@ -251,15 +313,22 @@ def policy_file_path(stored_name: str) -> Path:
     return files_core.stored_path(FILE_AREA, stored_name)
 
 
-@transaction.atomic
 def policy_files_add(
-    *, acting_user: User | None, policy: Policy, files: Sequence[UploadedFile[Any]] | None
+    *, acting_user: User | None, policy: Policy, files: Sequence[files_core.Upload] | None
 ) -> list[PolicyFile]:
     """Attach files (the original document, forms) to a policy: each checked whole before
-    anything is written (count, size, type by content), stored under a random name, audited."""
+    anything is written (count, size, type by content), stored under a random name, audited.
+    The files are read, checked and hashed before the write transaction opens."""
     if acting_user is not None and not can_edit_policy(acting_user, policy):
         raise PermissionDenied
-    checked = files_core.check_uploads(files, field="files")
+    uploads = files_core.read_uploads(files, field="files")
+    with transaction.atomic():
+        return _policy_files_store(acting_user=acting_user, policy=policy, checked=uploads.checked())
+
+
+def _policy_files_store(
+    *, acting_user: User | None, policy: Policy, checked: list[files_core.CheckedFile]
+) -> list[PolicyFile]:
     if not checked:
         raise InvalidInput.field("files", _("Choose at least one file."))
     rows: list[PolicyFile] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.enterprises.models import Industry, Qualification
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import tree_errors
-from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
+from zhaoyin.policies.models import Delivery, PolicyCategory, PolicyLevel
 
 #: The fields a policy accepts from outside (AC-04: an explicit allow-list).
 POLICY_FIELDS = (
@@ -98,10 +99,12 @@ def clean_policy_date(value: Any) -> dt.date:
     return day
 
 
-def clean_keeper_unit(value: Any) -> OrgUnit:
-    """The unit that keeps the policy, by its code."""
+def clean_keeper_unit(value: Any, in_scope: Callable[[OrgUnit], bool] = lambda unit: True) -> OrgUnit:
+    """The unit that keeps the policy, by its code, among those ``in_scope`` accepts (the
+    service passes the acting user's rule): a unit outside the scope is answered like an
+    unknown code (AC-03)."""
     unit = OrgUnit.objects.filter(code=str(value).strip(), is_active=True).first()
-    if unit is None:
+    if unit is None or not in_scope(unit):
         raise ValueError(_("unknown org unit code"))
     if unit.kind not in KEEPER_UNIT_KINDS:
         raise ValueError(_("must be the city, a county, a park or a department"))
@@ -109,10 +112,13 @@ def clean_keeper_unit(value: Any) -> OrgUnit:
 
 
 def policy_vocabulary() -> engine.Vocabulary:
-    """The codes an eligibility tree may use (industries, units, qualifications): the matcher's."""
-    from zhaoyin.policies.matching import vocabulary
-
-    return vocabulary()
+    """The codes an eligibility tree may use: industry codes, unit codes, qualification names
+    (the matcher in ``matching.verdicts`` reads the same)."""
+    return engine.Vocabulary(
+        industries=dict(Industry.objects.values_list("code", "name")),
+        units=dict(OrgUnit.objects.values_list("code", "name")),
+        qualifications=frozenset(Qualification.objects.values_list("name", flat=True)),
+    )
 
 
 def _tree_field(path: str) -> str:
@@ -173,62 +179,3 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "contact_phone": lambda v: clean_line(v, 40),
     "contact_address": lambda v: clean_line(v, 200),
 }
-#: Fields that may be left blank and then take this value.
-BLANK_DEFAULTS: dict[str, Any] = {"delivery": Delivery.APPLICATION.value}
-
-
-def clean_policy(
-    data: Mapping[str, Any], *, partial: bool = False, current: Policy | None = None,
-    vocab: engine.Vocabulary | None = None,
-) -> dict[str, Any]:
-    """Validate and resolve policy input; raise ``InvalidInput`` listing every bad field.
-
-    Returns model-ready values (OrgUnit, Decimal, date, the canonical eligibility JSON).
-    With ``partial`` only the given fields are checked (PATCH); required fields may be left
-    out but not emptied. ``current`` supplies the stored dates for the ``valid_to`` ≥
-    ``valid_from`` check of a partial change. ``vocab``: the dictionaries the tree is checked
-    against, loaded once by a caller cleaning many rows (an import). Unknown fields are errors.
-    """
-    errors: list[dict[str, str]] = []
-    out: dict[str, Any] = {}
-
-    def fail(name: str, message: str) -> None:
-        errors.append({"field": name, "message": message})
-
-    for name in sorted(str(k) for k in set(data) - set(POLICY_FIELDS)):
-        fail(name, _("Unknown field."))
-    for name in REQUIRED_FIELDS:
-        if (not partial or name in data) and _blank(data.get(name)):
-            fail(name, _("This field is required."))
-
-    for name in POLICY_FIELDS:
-        if name not in data or name == "eligibility":
-            continue
-        value = data[name]
-        if _blank(value) and name in REQUIRED_FIELDS:
-            continue  # already reported
-        if _blank(value) and name in BLANK_DEFAULTS:
-            out[name] = BLANK_DEFAULTS[name]
-            continue
-        if isinstance(value, dict | list | bool):
-            fail(name, _("must be text"))
-            continue
-        try:
-            out[name] = CLEANERS[name](value)
-        except ValueError as exc:
-            fail(name, str(exc))
-
-    if "eligibility" in data:
-        try:
-            out["eligibility"] = clean_eligibility(data["eligibility"], vocab=vocab)
-        except InvalidInput as exc:
-            errors.extend(exc.errors)
-
-    start = out.get("valid_from", current.valid_from if current is not None else None)
-    end = out.get("valid_to", current.valid_to if current is not None else None)
-    if ("valid_from" in out or "valid_to" in out) and start is not None and end is not None and end < start:
-        fail("valid_to", _("must not be before the start of validity (%(day)s)") % {"day": start.isoformat()})
-    if errors:
-        raise InvalidInput(errors[0]["field"] + ": " + errors[0]["message"], errors)
-    return out
-

@@ -26,20 +26,20 @@ from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.files import attachment_response
-from zhaoyin.core.forms import FilterBarForm
+from zhaoyin.core.forms import FilterBarForm, bind_input
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.listparams import MAX_PAGE_SIZE, positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.lib import eligibility as engine
-from zhaoyin.policies import flow, selectors, services
+from zhaoyin.policies import extensions, flow, selectors, services
 from zhaoyin.policies.eligibility_text import described, tree_errors
 from zhaoyin.policies.exporting import export_filename, policy_export
 from zhaoyin.policies.filters import PolicyFilter
 from zhaoyin.policies.forms import PolicyFilesForm, PolicyForm, WithdrawForm, editor_options
 from zhaoyin.policies.importing import POLICY_COLUMNS, PolicyImport, policy_import_template
+from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
 from zhaoyin.policies.models import Policy
-from zhaoyin.policies.payouts import REGISTRAR_ROLES as PAYOUT_REGISTRARS
 from zhaoyin.policies.validation import policy_vocabulary
 
 READERS = tuple(GOVERNMENT_ROLES)
@@ -111,12 +111,8 @@ def _detail_context(request: HttpRequest, policy: Policy, **extra: Any) -> dict[
         "withdraw_form": WithdrawForm(initial={"version": policy.version}),
         "files_form": PolicyFilesForm(),
         "eligible_url": reverse("policy_matching:eligible", args=[policy.pk]),
-        # Payouts are registered against policies that are (or were) published.
-        "payout_url": (
-            f"{reverse('payouts:create')}?policy={policy.pk}"
-            if policy.status != "draft" and user.has_role(*PAYOUT_REGISTRARS)
-            else ""
-        ),
+        # Links of the apps above this one (the payout ledger's "register a payout").
+        **extensions.page_links(user, policy),
     }
     context.update(extra)
     return context
@@ -154,9 +150,11 @@ def policy_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, PolicyForm(user=user), None)
     form = PolicyForm(request.POST, user=user)
-    if form.is_valid():
+    # Each value is judged by the input model, as in the API and the import.
+    data = bind_input(PolicyInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
         try:
-            policy = services.policy_create(acting_user=user, data=form.service_data())
+            policy = services.policy_create(acting_user=user, data=data)
         except InvalidInput as exc:
             form.add_service_errors(exc.errors or [{"field": "", "message": str(exc.detail)}])
         else:
@@ -178,11 +176,10 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, PolicyForm(user=user, policy=policy), policy)
     form = PolicyForm(request.POST, user=user, policy=policy)
-    if form.is_valid():
+    changes = bind_input(PolicyUpdateInput, request.POST, form) if form.is_valid() else None
+    if changes is not None:
         try:
-            services.policy_update(
-                acting_user=user, policy=policy, data=form.service_data(), version=form.submitted_version
-            )
+            services.policy_update(acting_user=user, policy=policy, data=changes, version=form.submitted_version)
         except InvalidInput as exc:
             form.add_service_errors(exc.errors or [{"field": "", "message": str(exc.detail)}])
         except Conflict as exc:

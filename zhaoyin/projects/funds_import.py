@@ -43,8 +43,9 @@ from zhaoyin.core.importing import (
     RowInvalid,
     RowResult,
     Verdict,
+    classify_import,
     mark_repeats,
-    plan_import,
+    parse_import,
 )
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.lib.xlsx_safety import XlsxRejected, check_xlsx_upload
@@ -214,8 +215,11 @@ def funds_month_import(*, acting_user: User, data: bytes, month: Any) -> FundsIm
     except XlsxRejected as exc:
         raise ImportFileError(exc.code, str(REJECTION_MESSAGES.get(exc.code, exc.message))) from None
     spec = FundsMonthImport(acting_user, when)
+    # Reading and cleaning the file happen before the write transaction opens (on SQLite it
+    # holds the one write lock); inside it the rows are only classified and written.
+    parsed = parse_import(spec, data)
     with transaction.atomic():
-        plan: ImportPlan = plan_import(spec, data)
+        plan: ImportPlan = classify_import(spec, parsed)
         counts = plan.counts
         if counts["rejected"]:
             return FundsImportResult(month=when, committed=False, counts=counts, errors=plan.errors)

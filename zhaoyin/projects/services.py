@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,7 +151,7 @@ sniff_content_type = files_core.sniff_content_type
 EVIDENCE_AREA = "evidence"
 
 
-def _check_files(files: Sequence[UploadedFile[Any]] | None) -> list[files_core.CheckedFile]:
+def _check_files(files: Sequence[files_core.Upload] | None) -> list[files_core.CheckedFile]:
     """Read and check every upload before anything is written (size, type)."""
     # The limits are read here, at call time, so tests can lower them on this module.
     return files_core.check_uploads(files, max_files=MAX_EVIDENCE_FILES, max_bytes=MAX_EVIDENCE_BYTES)
@@ -205,7 +204,7 @@ def _change_stage(
     acting_user: User | None,
     project: Project,
     data: StageChangeInput,
-    files: Sequence[UploadedFile[Any]] | None = None,
+    files: Sequence[files_core.Upload] | None = None,
 ) -> StageEvent:
     """The one implementation behind every stage service.
 
@@ -298,7 +297,7 @@ def _stage_service(kind: StageChangeKind, doc: str) -> Callable[..., StageEvent]
         acting_user: User | None,
         project: Project,
         data: StageChangeInput,
-        files: Sequence[UploadedFile[Any]] | None = None,
+        files: Sequence[files_core.Upload] | None = None,
     ) -> StageEvent:
         return _change_stage(kind, acting_user=acting_user, project=project, data=data, files=files)
 
@@ -337,7 +336,7 @@ def project_change_stage(
     acting_user: User | None,
     project: Project,
     data: StageChangeInput,
-    files: Sequence[UploadedFile[Any]] | None = None,
+    files: Sequence[files_core.Upload] | None = None,
 ) -> StageEvent:
     """Change a project's stage: looks the change up in the table (``flow.stage_change``) and
     calls the service of that kind (which checks it again under the row lock).

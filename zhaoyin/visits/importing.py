@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
-from zhaoyin.audit.services import audit_write_many
+from zhaoyin.audit.services import AuditEntry, audit_write_many
 from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.enterprises.models import Enterprise
@@ -106,7 +106,7 @@ class AssignmentImport(ImportSpec):
                     service_group_id=group_id, version=F("version") + 1, updated_at=now
                 )
 
-        def entries() -> Iterator[dict[str, Any]]:
+        def entries() -> Iterator[AuditEntry]:
             detail = f"import batch {batch.pk}"
             for row in rows:
                 if row.verdict != Verdict.UPDATE or row.cleaned is None or row.changes is None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,9 +61,8 @@ def _participants(names: list[str], enterprise: Enterprise, acting_user: User, e
     return list(chosen.values())
 
 
-@transaction.atomic
 def visit_create(
-    *, acting_user: User, data: VisitCreateInput, files: Sequence[UploadedFile[Any]] | None = None
+    *, acting_user: User, data: VisitCreateInput, files: Sequence[files_core.Upload] | None = None
 ) -> Visit:
     """Record a visit of the acting member's group to ``data.enterprise`` and turn each demand
     into a ``draft`` matter with source ``visit`` linked to the enterprise.
@@ -74,10 +72,18 @@ def visit_create(
     does not exist) is refused on ``enterprise`` with the same message, so the answer reveals
     nothing. The visit's group is the enterprise's group now. ``participants`` are usernames
     of that group's members (the recorder always takes part). All checks run first: a bad
-    participant or file writes nothing, neither the visit nor any matter.
+    participant or file writes nothing, neither the visit nor any matter. The files are read
+    and checked before the write transaction opens (their refusal is still reported with the
+    other fields').
     """
     if not acting_user.has_role(Role.SERVICE_MEMBER) or acting_user.admin_role:
         raise PermissionDenied(_("Only members of a service group record visits."))
+    uploads = files_core.read_uploads(files)
+    with transaction.atomic():
+        return _visit_create(acting_user=acting_user, data=data, uploads=uploads)
+
+
+def _visit_create(*, acting_user: User, data: VisitCreateInput, uploads: files_core.ReadUploads) -> Visit:
     errors = Errors()
     ent = selectors.enterprises_for_visits(acting_user).filter(pk=data.enterprise).first()
     if ent is None:
@@ -85,7 +91,7 @@ def visit_create(
     people = _participants(data.participants, ent, acting_user, errors) if ent is not None else [acting_user]
     checked: list[files_core.CheckedFile] = []
     try:
-        checked = files_core.check_uploads(files)
+        checked = uploads.checked()
     except InvalidInput as exc:
         errors.capture(exc)
     errors.raise_if_any()

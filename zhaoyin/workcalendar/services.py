@@ -31,7 +31,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, snapshot
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.workcalendar.models import CalendarException, CalendarVersion, ExceptionKind, OfficialYear
-from zhaoyin.workcalendar.notice import NoticeFileError, RowError, parse_notice
+from zhaoyin.workcalendar.notice import NoticeFileError, NoticeRow, RowError, parse_notice
 from zhaoyin.workcalendar.selectors import current_calendar
 
 #: fn(acting_user, years) → number of stored records whose deadline changed.
@@ -201,7 +201,6 @@ def _infer_year(dates: list[dt.date]) -> int:
     return counts[0][0]
 
 
-@transaction.atomic
 def notice_import(
     *,
     acting_user: User,
@@ -216,7 +215,8 @@ def notice_import(
     removed; the file's days (which may reach into late December of the year before or
     January of the year after, as notices do) are added or updated. The year becomes
     official and the registered recomputers run. Importing the same file again changes
-    nothing.
+    nothing. The file is read and checked before the write transaction opens (on SQLite a
+    transaction holds the one write lock; docs/architecture.md, "Transactions").
     """
     notice = _text("notice", notice, SOURCE_MAX)
     try:
@@ -236,7 +236,12 @@ def notice_import(
     ]
     if out_of_year:
         raise NoticeImportError(out_of_year)
+    with transaction.atomic():
+        return _notice_apply(acting_user=acting_user, rows=rows, year=year, notice=notice)
 
+
+def _notice_apply(*, acting_user: User, rows: list[NoticeRow], year: int, notice: str) -> NoticeImportResult:
+    """The write half of ``notice_import``: the checked rows become the year's exceptions."""
     version = _lock_version()
     file_dates = {r.date for r in rows}
     existing = {

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from zhaoyin.ops.tests.cli import run_cli
-from zhaoyin.ops.tests.conftest import drill_database  # noqa: F401 - the fixture below
+from zhaoyin.ops.tests.conftest import drill_database, fresh_database  # noqa: F401 - the fixtures below
 
 RACE = """
 import json, threading

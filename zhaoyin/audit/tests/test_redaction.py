@@ -25,7 +25,8 @@ from zhaoyin.catalog.models import CatalogItem
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.masking import mask_name, mask_value
 from zhaoyin.matters.models import Matter
-from zhaoyin.policies.models import Payout, Policy
+from zhaoyin.payouts.models import Payout
+from zhaoyin.policies.models import Policy
 from zhaoyin.projects.models import Project
 from zhaoyin.visits.models import Visit
 

@@ -17,8 +17,10 @@ from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import exporting as enterprise_exporting
 from zhaoyin.enterprises.tests.conftest import MakeEnterprise
 from zhaoyin.lib import xlsx_write
+from zhaoyin.matching import exporting as match_export
+from zhaoyin.matching import policy_list_docs
+from zhaoyin.payouts import services as payouts
 from zhaoyin.policies import exporting as policy_exporting
-from zhaoyin.policies import match_export, payouts, policy_list_docs
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel, PolicyStatus
 from zhaoyin.projects import exporting as project_exporting
 

@@ -20,7 +20,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.importing import ImportBlocked, ImportFileError, Verdict, import_commit, import_preview
 from zhaoyin.core.models import ImportBatch, ImportStatus
 from zhaoyin.core.roles import Role
-from zhaoyin.core.testing import db_fingerprint
+from zhaoyin.core.testing import atomic_depths, db_fingerprint
 from zhaoyin.enterprises.importing import ENTERPRISE_COLUMNS, EnterpriseImport, enterprise_import_template
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.tests.conftest import MakeEnterprise
@@ -305,3 +305,25 @@ def test_template_has_headers_example_text_columns_and_codes(make_user: Any) -> 
     # The template's example row is itself a valid row.
     _batch, plan = preview(admin, data)
     assert [r.verdict for r in plan.rows] == [Verdict.CREATE]
+
+
+def test_IMP_01_d1_the_commit_reads_and_cleans_the_file_before_its_transaction(
+    staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 D1: unzipping, parsing and cleaning a workbook is the slow part of an import;
+    on SQLite a transaction holds the one write lock, so the commit does all of it before its
+    transaction opens, which only classifies the rows against the database and writes them."""
+    from zhaoyin.core import importing
+
+    batch, _plan = preview(staff, book(row(1), row(2)))
+    depths = atomic_depths(
+        monkeypatch, (importing, "check_xlsx_upload"), (importing, "read_first_sheet"),
+        (EnterpriseImport, "clean_row"), (EnterpriseImport, "classify"), (EnterpriseImport, "write"),
+    )
+    batch, _plan = import_commit(acting_user=staff, spec=EnterpriseImport(staff), batch=batch)
+    assert batch.created == 2
+    assert depths["check_xlsx_upload"] == [0]
+    assert depths["read_first_sheet"] == [0]
+    assert depths["clean_row"] == [0, 0]
+    assert depths["classify"] == [1]
+    assert depths["write"] == [1]

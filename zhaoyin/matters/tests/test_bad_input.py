@@ -16,6 +16,7 @@ from django.http import Http404
 
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.testing import atomic_depths
 from zhaoyin.matters import inputs, services
 from zhaoyin.matters.clocks import SHANGHAI
 from zhaoyin.matters.flow import Action, State
@@ -282,3 +283,40 @@ def test_out_of_scope_matters_are_not_found_for_actions_either(people: People, m
     for user in (people.outsider, people.other_portal, people.sysadmin, people.park):
         with pytest.raises(Http404):
             matter_get_for_user(user=user, pk=matter.pk, action=Action.ACCEPT)
+
+
+def test_d1_attachments_are_read_and_hashed_before_the_transaction(
+    people: People, make_matter: MakeMatter, file_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 D1: reading, sniffing and hashing up to 10 × 20 MB of uploads happens before
+    the write transaction opens (on SQLite it holds the one write lock); the rows and the
+    stored files are written inside it, so a rollback still takes the files."""
+    from zhaoyin.core import files as files_core
+
+    matter = make_matter(State.ACCEPTED)
+    depths = atomic_depths(
+        monkeypatch, (files_core, "check_uploads"), (files_core.CheckedFile, "__post_init__"),
+        (files_core, "write_private"),
+    )
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    services.matter_create(acting_user=people.requester, data=inputs.MatterCreateInput.of(
+        title="用电增容", source="enterprise_demand", kind="consultation"), files=[SimpleUploadedFile("a.pdf", pdf)])
+    services.matter_progress(acting_user=people.lead, matter=matter, data=inputs.ProgressInput.of(note="进展"),
+                             files=[SimpleUploadedFile("b.pdf", pdf)])
+    services.matter_report(acting_user=people.lead, matter=matter, data=inputs.ReportInput.of(summary="已办结"),
+                           files=[SimpleUploadedFile("c.pdf", pdf)])
+    assert depths["check_uploads"] == [0, 0, 0]
+    assert depths["__post_init__"] == [0, 0, 0]
+    assert depths["write_private"] == [1, 1, 1]
+
+
+def test_d1_a_refused_file_still_answers_after_the_permission_check(
+    people: People, make_matter: MakeMatter, file_root: Path
+) -> None:
+    """The files are read first, but a co-unit reporting with a bad file still gets 403."""
+    matter = make_matter(State.ACCEPTED)
+    before = fingerprint()
+    with pytest.raises(PermissionDenied):
+        services.matter_report(acting_user=people.co, matter=matter, data=inputs.ReportInput.of(summary="x"),
+                               files=[SimpleUploadedFile("evil.pdf", b"MZ\x90\x00 not a pdf")])
+    assert fingerprint() == before

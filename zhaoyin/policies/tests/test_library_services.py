@@ -15,6 +15,7 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import refused
 from zhaoyin.policies import flow, services
+from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
 from zhaoyin.policies.models import Policy, PolicyStatus
 from zhaoyin.policies.tests.library_helpers import TREE, fingerprint, make_policy, policy_data
 
@@ -27,7 +28,7 @@ def _fields(exc: InvalidInput) -> set[str]:
 
 def test_create_registers_a_draft_in_the_city_with_canonical_tree_and_audit(make_user: Any) -> None:
     admin = make_user(Role.CITY_ADMIN)
-    policy = services.policy_create(acting_user=admin, data=policy_data(max_amount_wan="50"))
+    policy = services.policy_create(acting_user=admin, data=PolicyInput.parse(policy_data(max_amount_wan="50")))
     assert policy.status == PolicyStatus.DRAFT
     assert policy.org_unit.code == "340400"
     assert policy.eligibility == TREE
@@ -38,18 +39,18 @@ def test_create_registers_a_draft_in_the_city_with_canonical_tree_and_audit(make
 
 def test_unit_admin_keeps_policies_in_own_unit_only(make_user: Any, org_tree: Any) -> None:
     admin = make_user(Role.UNIT_ADMIN, "county_a")
-    policy = services.policy_create(acting_user=admin, data=policy_data())
+    policy = services.policy_create(acting_user=admin, data=PolicyInput.parse(policy_data()))
     assert policy.org_unit == org_tree["county_a"]
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.policy_create(acting_user=admin, data=policy_data(org_unit="340403"))
+        services.policy_create(acting_user=admin, data=PolicyInput.parse(policy_data(org_unit="340403")))
     assert _fields(exc.value) == {"org_unit"}
     assert fingerprint() == before
 
 
 def test_create_without_tree_is_a_draft_that_cannot_be_published(make_user: Any) -> None:
     admin = make_user(Role.CITY_ADMIN)
-    policy = services.policy_create(acting_user=admin, data=policy_data(eligibility=None))
+    policy = services.policy_create(acting_user=admin, data=PolicyInput.parse(policy_data(eligibility=None)))
     assert policy.eligibility == {}
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
@@ -88,7 +89,7 @@ def test_create_bad_input_names_the_field_and_changes_nothing(
     admin = make_user(Role.CITY_ADMIN)
     before = fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        services.policy_create(acting_user=admin, data=policy_data(**overrides))
+        services.policy_create(acting_user=admin, data=PolicyInput.parse(policy_data(**overrides)))
     assert field in _fields(exc.value)
     assert fingerprint() == before
 
@@ -96,7 +97,9 @@ def test_create_bad_input_names_the_field_and_changes_nothing(
 def test_update_patches_given_fields_bumps_version_and_audits_the_diff(make_user: Any, org_tree: Any) -> None:
     admin = make_user(Role.CITY_ADMIN)
     policy = make_policy(org_tree["city"], status=PolicyStatus.DRAFT)
-    services.policy_update(acting_user=admin, policy=policy, data={"benefits": "奖励100万元"}, version=1)
+    services.policy_update(
+        acting_user=admin, policy=policy, data=PolicyUpdateInput.parse({"benefits": "奖励100万元"}), version=1,
+    )
     policy.refresh_from_db()
     assert policy.benefits == "奖励100万元"
     assert policy.version == 2
@@ -106,7 +109,7 @@ def test_update_patches_given_fields_bumps_version_and_audits_the_diff(make_user
     assert "benefits" in (record.before or {})
     assert (record.after or {})["version"] == 2
     # Saving what is stored writes nothing.
-    services.policy_update(acting_user=admin, policy=policy, data={"benefits": "奖励100万元"})
+    services.policy_update(acting_user=admin, policy=policy, data=PolicyUpdateInput.parse({"benefits": "奖励100万元"}))
     assert AuditRecord.objects.filter(action="policy.update").count() == 1
 
 
@@ -115,7 +118,9 @@ def test_update_with_a_stale_version_is_a_conflict_and_changes_nothing(make_user
     policy = make_policy(org_tree["city"], status=PolicyStatus.DRAFT, version=3)
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.policy_update(acting_user=admin, policy=policy, data={"benefits": "新"}, version=2)
+        services.policy_update(
+            acting_user=admin, policy=policy, data=PolicyUpdateInput.parse({"benefits": "新"}), version=2,
+        )
     assert fingerprint() == before
 
 
@@ -123,14 +128,16 @@ def test_update_checks_dates_against_the_stored_ones(make_user: Any, org_tree: A
     admin = make_user(Role.CITY_ADMIN)
     policy = make_policy(org_tree["city"], valid_from=dt.date(2026, 3, 1), valid_to=None)
     with refused(InvalidInput, exclude=(), fields={"valid_to"}):
-        services.policy_update(acting_user=admin, policy=policy, data={"valid_to": "2026-02-28"})
+        services.policy_update(
+            acting_user=admin, policy=policy, data=PolicyUpdateInput.parse({"valid_to": "2026-02-28"}),
+        )
 
 
 def test_update_of_a_policy_in_force_keeps_a_tree(make_user: Any, org_tree: Any) -> None:
     admin = make_user(Role.CITY_ADMIN)
     policy = make_policy(org_tree["city"])
     with refused(InvalidInput, exclude=(), fields={"eligibility"}):
-        services.policy_update(acting_user=admin, policy=policy, data={"eligibility": ""})
+        services.policy_update(acting_user=admin, policy=policy, data=PolicyUpdateInput.parse({"eligibility": ""}))
 
 
 def test_withdrawn_policy_is_history(make_user: Any, org_tree: Any) -> None:
@@ -138,7 +145,7 @@ def test_withdrawn_policy_is_history(make_user: Any, org_tree: Any) -> None:
     policy = make_policy(org_tree["city"], status=PolicyStatus.WITHDRAWN)
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.policy_update(acting_user=admin, policy=policy, data={"benefits": "新"})
+        services.policy_update(acting_user=admin, policy=policy, data=PolicyUpdateInput.parse({"benefits": "新"}))
     assert fingerprint() == before
 
 
@@ -147,7 +154,7 @@ def test_unit_admin_of_another_county_may_not_change(make_user: Any, org_tree: A
     policy = make_policy(org_tree["county_a"], status=PolicyStatus.DRAFT)
     before = fingerprint()
     with pytest.raises(PermissionDenied):
-        services.policy_update(acting_user=other, policy=policy, data={"benefits": "新"})
+        services.policy_update(acting_user=other, policy=policy, data=PolicyUpdateInput.parse({"benefits": "新"}))
     with pytest.raises(PermissionDenied):
         services.policy_transition(acting_user=other, policy=policy, action="publish")
     assert fingerprint() == before
@@ -222,3 +229,30 @@ def test_the_table_gives_the_buttons() -> None:
     assert flow.TABLE.manual_rows_from("expired") == []
     assert flow.TABLE.transition_for("expire", "in_force") is not None
     assert flow.TABLE.transition_for("publish", "expired") is None
+
+
+def test_d1_policy_files_are_read_and_hashed_before_the_transaction(
+    make_user: Any, org_tree: Any, monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Any
+) -> None:
+    """Issue 12 D1: a policy's attachments are read, sniffed and hashed before the write
+    transaction opens; only storing them (removed again on a rollback) runs inside it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhaoyin.core import files as files_core
+    from zhaoyin.core.testing import atomic_depths
+
+    settings.DATA_DIR = tmp_path
+    admin = make_user(Role.CITY_ADMIN)
+    policy = make_policy(org_tree["city"])
+    depths = atomic_depths(
+        monkeypatch, (files_core, "check_uploads"), (files_core.CheckedFile, "__post_init__"),
+        (files_core, "write_private"),
+    )
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    rows = services.policy_files_add(
+        acting_user=admin, policy=policy, files=[SimpleUploadedFile("原文.pdf", pdf, content_type="application/pdf")]
+    )
+    assert [r.original_name for r in rows] == ["原文.pdf"]
+    assert depths["check_uploads"] == [0]
+    assert depths["__post_init__"] == [0]
+    assert depths["write_private"] == [1]

@@ -14,6 +14,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.importing import ImportFileError
 from zhaoyin.core.roles import Role
+from zhaoyin.core.testing import atomic_depths
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.funds_import import funds_import_template, funds_month_import
 from zhaoyin.projects.inputs import FundEntryInput
@@ -176,3 +177,26 @@ def test_an_import_refreshes_each_touched_projects_light_once(
     ]
     funds_month_import(acting_user=staff, data=workbook(rows), month="2025-09")
     assert calls == [sorted([a.pk, b.pk])]
+
+
+def test_d1_the_file_is_read_and_cleaned_before_the_transaction(
+    make_user: Any, make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 D1: the month's file is parsed and its rows cleaned before the write
+    transaction opens (on SQLite it holds the one write lock); inside, rows are only
+    classified and written."""
+    from zhaoyin.core import importing
+    from zhaoyin.projects.funds_import import FundsMonthImport
+
+    staff = make_user(Role.STAFF, "county_a")
+    a = make_project(unit="county_a")
+    depths = atomic_depths(
+        monkeypatch, (importing, "read_first_sheet"), (FundsMonthImport, "clean_row"),
+        (FundsMonthImport, "classify"), (FundsMonthImport, "write"),
+    )
+    result = funds_month_import(acting_user=staff, data=workbook([[a.code, "12.5", "市外", ""]]), month="2025-09")
+    assert result.committed
+    assert depths["read_first_sheet"] == [0]
+    assert depths["clean_row"] == [0]
+    assert depths["classify"] == [1]
+    assert depths["write"] == [1]

@@ -14,7 +14,7 @@ from zhaoyin.accounts.models import ServiceGroupMembership
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import Role
-from zhaoyin.core.testing import assert_fingerprint_unchanged, bad_values, db_fingerprint
+from zhaoyin.core.testing import assert_fingerprint_unchanged, atomic_depths, bad_values, db_fingerprint
 from zhaoyin.matters import clocks
 from zhaoyin.matters.models import Matter
 from zhaoyin.visits import selectors, services
@@ -252,3 +252,24 @@ def test_AC_03_losing_the_member_role_ends_the_memberships_audited(svc: Service,
     # Keeping the role keeps the memberships.
     user_set_roles(acting_user=sec, user=svc.member_1, roles=["service_member", "staff"])
     assert ServiceGroupMembership.objects.filter(user=svc.member_1).exists()
+
+
+def test_d1_visit_files_are_read_and_hashed_before_the_transaction(
+    svc: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 D1: the uploads are read, sniffed and hashed before the write transaction
+    opens (on SQLite it holds the one write lock); stored inside it, so a rollback takes them."""
+    from zhaoyin.core import files as files_core
+
+    depths = atomic_depths(
+        monkeypatch, (files_core, "check_uploads"), (files_core.CheckedFile, "__post_init__"),
+        (files_core, "write_private"),
+    )
+    services.visit_create(
+        acting_user=fresh(svc.member_1),
+        data=VisitCreateInput.of(enterprise=svc.ent_1.pk, date=clocks.today(), notes="现场照片"),
+        files=[SimpleUploadedFile("现场.png", PNG, content_type="image/png")],
+    )
+    assert depths["check_uploads"] == [0]
+    assert depths["__post_init__"] == [0]
+    assert depths["write_private"] == [1]

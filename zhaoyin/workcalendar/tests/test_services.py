@@ -12,6 +12,7 @@ import pytest
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.testing import atomic_depths
 from zhaoyin.lib.tests.xlsx_fixtures import with_doctype, with_macro, zip_bomb
 from zhaoyin.workcalendar import services as calendar_services
 from zhaoyin.workcalendar.models import CalendarException, CalendarVersion, OfficialYear
@@ -171,6 +172,17 @@ def test_notice_import_loads_the_days_marks_the_year_official_and_recomputes(
     assert record.after["summary"]["added"] == len(NOTICE_2027) - 1
     assert record.after["summary"]["recomputed"] == {"test": 7}
     assert record.after["days"]["2027-02-20"]["kind"] == "workday"
+
+
+def test_d1_the_notice_is_read_before_the_write_transaction(
+    sysadmin: User, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 D1: the workbook is parsed and checked outside any transaction (on SQLite it
+    holds the one write lock); only the calendar's rows are written inside one."""
+    depths = atomic_depths(monkeypatch, (calendar_services, "parse_notice"), (calendar_services, "_lock_version"))
+    notice_import(acting_user=sysadmin, data=notice_bytes(), notice="N1")
+    assert depths["parse_notice"] == [0]
+    assert depths["_lock_version"] == [1]
 
 
 def test_XLS_the_same_notice_imported_twice_changes_nothing(sysadmin: User, recorder: Recorder) -> None:

@@ -1,0 +1,55 @@
+"""Stored policy verdicts (政策匹配): the ``eligible`` and ``possible`` verdict of every
+enterprise × in-force policy, computed by ``zhaoyin.lib.eligibility`` (DESIGN 5.1) and kept so
+the 免申即享 list of a policy is one indexed read at province scale.
+
+The model moved here from the policies app; its table keeps the name ``policies_policymatch``
+(``Meta.db_table``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.policies.models import Policy
+
+
+class MatchVerdict(models.TextChoices):
+    """The engine's verdict for an enterprise × policy (DESIGN 5.1)."""
+
+    ELIGIBLE = "eligible", _("Eligible")
+    POSSIBLE = "possible", _("Possibly eligible")
+    INELIGIBLE = "ineligible", _("Not eligible")
+
+
+class PolicyMatch(models.Model):
+    """A stored verdict of an enterprise × policy, kept for ``eligible`` and ``possible`` only.
+
+    Rows are derived data: ``matching.verdicts`` rewrites an enterprise's rows when its profile,
+    figures or qualifications change and a policy's rows when the policy changes; the full
+    refresh (`zhaoyin match`) rebuilds all. The reasons are not stored: they are explained
+    again when a page shows them (one enterprise × its policies takes milliseconds).
+    """
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="matches")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="policy_matches"
+    )
+    verdict = models.CharField(_("verdict"), max_length=12, choices=MatchVerdict.choices)
+
+    class Meta:
+        # The table kept its name when the verdicts left the policies app (state-only move).
+        db_table = "policies_policymatch"
+        verbose_name = _("policy match")
+        verbose_name_plural = _("policy matches")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "enterprise"], name="policy_match_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["policy", "verdict", "enterprise"], name="policy_match_verdict"),
+            models.Index(fields=["enterprise", "verdict"], name="policy_match_enterprise"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}/{self.enterprise_id}: {self.verdict}"

@@ -1,0 +1,202 @@
+"""API: /payouts — the payout ledger (政策兑现台账, DESIGN 3.7 and 5.1).
+
+- ``GET /payouts?policy=&enterprise=&status=&period=&year=&unit=&industry=&page=&page_size=``
+  → ``{"count","items"}`` in the caller's scope;
+- ``POST /payouts`` ``{"policy","enterprise","period","amount_wan","note"}`` → 201 pending;
+  the same enterprise × policy × period twice → 409;
+- ``POST /payouts/{id}/actions/{approve|reject|resubmit}`` ``{"reason","amount_wan","version"}``
+  → the changed entry; not allowed from the current status or a stale version → 409;
+- ``GET /payouts/totals?year=&by=policy|unit|industry`` → approved and pending sums per group.
+
+Amounts are Decimal end to end (a JSON number is re-read from the body's text) and answered as
+decimal strings.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.api import ErrorOut, api_allow
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.fields import MAX_ID, IndustryRef, OrgUnitRef, exact_amounts
+from zhaoyin.core.outputs import DecimalText, IsoDateTime, OutSchema, Username
+from zhaoyin.core.paging import rows_by_ids
+from zhaoyin.core.roles import Role
+from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.enterprises.selectors import enterprise_list_visible_to
+from zhaoyin.payouts import selectors
+from zhaoyin.payouts import services as payouts
+from zhaoyin.payouts.filters import PayoutFilter
+from zhaoyin.payouts.inputs import PayoutActionBody, PayoutActionInput, PayoutRegisterBody, PayoutRegisterInput
+from zhaoyin.payouts.models import Payout
+from zhaoyin.policies.models import Policy
+from zhaoyin.policies.selectors import policy_list_visible_to
+
+router = Router(tags=["payouts"])
+
+REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
+PayoutId = Annotated[int, Path(ge=1, le=MAX_ID, description="Payout id.")]
+
+
+class PolicyRef(OutSchema):
+    id: int
+    title: str
+
+
+class EnterpriseRef(OutSchema):
+    id: int
+    name: str
+    uscc: str
+
+
+class PayoutOut(OutSchema):
+    id: int
+    policy: PolicyRef
+    enterprise: EnterpriseRef
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    amount_wan: DecimalText = Field(description="万元, a decimal string")
+    status: str = Field(description="pending, approved or rejected")
+    org_unit: OrgUnitRef = Field(description="The enterprise's unit when the payout was registered")
+    industry: IndustryRef
+    note: str
+    decision_note: str
+    registered_by: Username
+    registered_at: IsoDateTime
+    decided_by: Username
+    decided_at: IsoDateTime | None
+    version: int = Field(description="Send it back with an action to detect a concurrent change (409)")
+
+
+class PayoutPageOut(OutSchema):
+    count: int
+    items: list[PayoutOut]
+
+
+class TotalsItemOut(OutSchema):
+    """One group's sums (a row of ``payouts.selectors.payout_totals``)."""
+
+    id: int = Field(validation_alias="key")
+    code: str
+    name: str
+    approved_count: int
+    approved_wan: DecimalText
+    pending_count: int
+    pending_wan: DecimalText
+
+
+class TotalsOut(OutSchema):
+    year: int
+    by: str
+    approved_wan: DecimalText
+    pending_wan: DecimalText
+    items: list[TotalsItemOut]
+
+
+
+
+class TotalsQuery(Schema):
+    year: int | None = Field(None, ge=payouts.YEAR_MIN, le=payouts.YEAR_MAX, description="Default: this year")
+    by: Literal["policy", "unit", "industry"] = "policy"
+
+
+def _policy_ref(user: User, pk: int) -> Policy:
+    policy = policy_list_visible_to(user).filter(pk=pk).first() if 1 <= pk <= MAX_ID else None
+    if policy is None:
+        raise InvalidInput.field("policy", _("No such policy."))
+    return policy
+
+
+def _enterprise_ref(user: User, pk: int) -> Enterprise:
+    enterprise = enterprise_list_visible_to(user).filter(pk=pk).first() if 1 <= pk <= MAX_ID else None
+    if enterprise is None:
+        raise InvalidInput.field("enterprise", _("No such enterprise in your scope."))
+    return enterprise
+
+
+def _reload(user: User, pk: int) -> Payout:
+    return selectors.payout_get_for_user(user=user, pk=pk)
+
+
+@router.get("", response=PayoutPageOut, openapi_extra=PayoutFilter.openapi())
+@api_allow(selectors.LEDGER_ROLES)
+def payout_list(request: HttpRequest) -> dict[str, Any]:
+    """Payouts in the caller's scope, filtered and paged: ``{"count", "items"}``."""
+    user = request_user(request)
+    flt = PayoutFilter.parse(request.GET)
+    qs = flt.apply(selectors.payout_list_visible_to(user))
+    total = qs.count()
+    start = (flt.page - 1) * flt.page_size
+    ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size]) if start < total else []
+    return {"count": total, "items": rows_by_ids(qs, ids)}
+
+
+@router.get("/totals", response=TotalsOut)
+@api_allow(selectors.TOTALS_ROLES)
+def payout_totals(request: HttpRequest, filters: Query[TotalsQuery]) -> dict[str, Any]:
+    """Approved and pending payouts of a year in the caller's scope, per policy, unit or
+    industry; rejected entries are left out."""
+    user = request_user(request)
+    year = filters.year or timezone.localdate().year
+    rows = selectors.payout_totals(user=user, year=year, by=filters.by)
+    return {
+        "year": year,
+        "by": filters.by,
+        "approved_wan": sum((r.approved_wan for r in rows), start=Decimal("0.00")),
+        "pending_wan": sum((r.pending_wan for r in rows), start=Decimal("0.00")),
+        "items": rows,
+    }
+
+
+@router.get("/{id}", response=PayoutOut)
+@api_allow(selectors.LEDGER_ROLES)
+def payout_detail(request: HttpRequest, id: PayoutId) -> Payout:
+    """One payout; 404 outside the caller's scope."""
+    return _reload(request_user(request), id)
+
+
+@router.post("", response={201: PayoutOut, 409: ErrorOut})
+@api_allow(*REGISTRARS)
+def payout_create(request: HttpRequest, payload: PayoutRegisterBody) -> Status[Payout]:
+    """Register a payout (pending approval). 422 names a bad ``policy``, ``enterprise``,
+    ``period`` or ``amount_wan``; 409 when this enterprise × policy × period is in the ledger."""
+    user = request_user(request)
+    values = payload.model_dump(exclude_unset=True, exclude={"policy", "enterprise"})
+    data = PayoutRegisterInput.parse(exact_amounts(request, values, ["amount_wan"]))
+    policy = _policy_ref(user, payload.policy)
+    enterprise = _enterprise_ref(user, payload.enterprise)
+    try:
+        payout = payouts.payout_register(acting_user=user, policy=policy, enterprise=enterprise, data=data)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
+    return Status(201, _reload(user, payout.pk))
+
+
+@router.post("/{id}/actions/{action}", response={200: PayoutOut, 409: ErrorOut})
+@api_allow(*REGISTRARS)
+def payout_action(
+    request: HttpRequest,
+    id: PayoutId,
+    action: Annotated[Literal["approve", "reject", "resubmit"], Path(description="approve, reject or resubmit")],
+    payload: PayoutActionBody,
+) -> Payout:
+    """Take an action on a payout. 409 when the transition table does not allow it from the
+    current status or ``version`` is stale; 403 for the registrant deciding their own entry
+    (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount."""
+    user = request_user(request)
+    payout = selectors.payout_get_for_user(user=user, pk=id)
+    data = PayoutActionInput.parse(exact_amounts(request, payload.model_dump(exclude_unset=True), ["amount_wan"]))
+    try:
+        payouts.payout_transition(acting_user=user, payout=payout, action=action, data=data)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
+    return _reload(user, id)

@@ -1,0 +1,62 @@
+"""The payout ledger's filters, declared once (``core.filtering``) for the ledger page, the API
+list and the Excel export. The periods' rule comes from ``payouts.periods``, not from the
+services, so this module and ``payouts.services`` do not import each other."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.accounts.filters import org_unit_filter
+from zhaoyin.core.filtering import Choice, FilterSet, Integer, Search, Sort, Text
+from zhaoyin.core.search import search_fold
+from zhaoyin.enterprises.filters import industry_filter
+from zhaoyin.enterprises.selectors import org_units_for_filter
+from zhaoyin.payouts.models import PayoutStatus
+from zhaoyin.payouts.periods import YEAR_MAX, YEAR_MIN, clean_period
+from zhaoyin.policies.models import PolicyStatus
+from zhaoyin.policies.selectors import policy_list_visible_to
+
+_ID = _("Must be an id (a whole number).")
+
+
+class PayoutFilter(FilterSet):
+    """Payouts: search (enterprise name or credit code), policy, enterprise, unit (with the units
+    below), industry, status, year (every period of it) and exact period."""
+
+    q = Search(
+        "enterprise__search_text__contains", fold=search_fold, label=_("Search"), doc="Enterprise name or credit code"
+    )
+    policy = Integer(
+        message=_ID,
+        column="policy_id",
+        label=_("Policy"),
+        blank=_("All policies"),
+        options=lambda user: [
+            (str(p.pk), p.title)
+            for p in policy_list_visible_to(user).exclude(status=PolicyStatus.DRAFT).order_by("title", "pk")
+        ],
+        doc="Policy id",
+    )
+    enterprise = Integer(message=_ID, column="enterprise_id", doc="Enterprise id")
+    unit = org_unit_filter(org_units_for_filter, column="org_unit")
+    industry = industry_filter()
+    status = Choice(
+        PayoutStatus.choices, label=_("Status"), blank=_("All statuses"), doc="pending, approved or rejected"
+    )
+    year = Integer(
+        message=_("Must be a year from %(low)d to %(high)d."),
+        minimum=YEAR_MIN,
+        maximum=YEAR_MAX,
+        where=lambda year: Q(period__startswith=str(year)),
+        label=_("Year"),
+        attrs={"maxlength": 4, "inputmode": "numeric", "placeholder": "2025"},
+        doc="Every period of this year",
+    )
+    period = Text(
+        clean=clean_period,
+        label=_("Period"),
+        attrs={"maxlength": 7, "placeholder": "2025-Q1"},
+        doc="Exactly this period: YYYY, YYYY-Qn or YYYY-MM",
+    )
+    order = Sort({name: name for name in ("period", "amount_wan", "registered_at")}, default="-registered_at")

@@ -1,0 +1,107 @@
+"""The input of each payout use case: registering an entry and each action of ``PAYOUT_TABLE``
+(``zhaoyin.core.inputs``).
+
+The API takes these models as its bodies (``PayoutRegisterBody`` adds the ids of the policy
+and the enterprise, which the API resolves through the scoped selectors), the pages build them
+from the posted form (``core.forms.bind_input``), the demo builds them in code. A model decides
+what a value is (a period, an amount with two places, a note within its length); the services
+decide the rest: who may register or decide, the policy's status, the four-eyes rule, the
+state, whether a reason or a new amount is needed, "never paid twice".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from pydantic import BeforeValidator, Field, StrictInt
+
+from zhaoyin.core.fields import Amount as WireAmount
+from zhaoyin.core.inputs import Input, from_cleaner, refuse, whole_number
+from zhaoyin.payouts.periods import clean_period
+
+#: The largest amount the column holds (14 digits, 2 decimals), in 万元.
+MAX_AMOUNT = Decimal("999999999999.99")
+NOTE_MAX = 500
+
+
+def clean_amount(value: object) -> Decimal:
+    """A positive amount in 万元 with at most two decimals, from text or a Decimal (never a
+    float: binary floating point cannot hold 0.1 exactly)."""
+    if isinstance(value, bool | float) or value is None:
+        raise ValueError(_("must be an amount written as a decimal number, e.g. 12.50"))
+    try:
+        number = Decimal(str(value).strip().replace(",", "")) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        raise ValueError(_("must be an amount written as a decimal number, e.g. 12.50")) from None
+    if not number.is_finite():
+        raise ValueError(_("must be an amount written as a decimal number, e.g. 12.50"))
+    if number <= 0:
+        raise ValueError(_("must be greater than zero"))
+    if number > MAX_AMOUNT:
+        raise ValueError(_("is too large"))
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueError(_("has too many decimal places (at most 2)"))
+    return number.quantize(Decimal("0.01"))
+
+
+def _optional_amount(value: object) -> Decimal | None:
+    """An amount, or None when left blank (an action that needs none)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return clean_amount(value)
+
+
+def _note(value: object) -> str:
+    """A note or reason: text, stripped, at most ``NOTE_MAX`` characters ('' when left out)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise refuse(_("Enter text."))
+    stripped = value.strip()
+    if len(stripped) > NOTE_MAX:
+        raise ValueError(_("must be at most %(n)d characters") % {"n": NOTE_MAX})
+    return stripped
+
+
+Period = Annotated[str, BeforeValidator(from_cleaner(clean_period))]
+Amount = Annotated[Decimal, BeforeValidator(from_cleaner(clean_amount))]
+OptionalAmount = Annotated[Decimal | None, BeforeValidator(from_cleaner(_optional_amount))]
+Note = Annotated[str, BeforeValidator(from_cleaner(_note))]
+Version = Annotated[int | None, BeforeValidator(whole_number)]
+
+
+class PayoutRegisterInput(Input):
+    """登记兑现: the values of a new ledger entry (the policy and the enterprise are passed to
+    the service as the objects the caller fetched through their scoped selectors)."""
+
+    period: Period = Field(description="YYYY, YYYY-Q1 … YYYY-Q4 or YYYY-01 … YYYY-12")
+    amount_wan: Amount = Field(description="万元, > 0, at most 2 decimals; a decimal string")
+    note: Note = ""
+
+
+class PayoutRegisterBody(PayoutRegisterInput):
+    """The API's body of a registration: the entry's values and the ids of the policy and the
+    enterprise. The amount may come as a JSON number; the API takes it from the body's own
+    text (``core.fields.exact_amounts``) and builds ``PayoutRegisterInput`` from that."""
+
+    policy: StrictInt = Field(description="Policy id")
+    enterprise: StrictInt = Field(description="Enterprise id")
+    amount_wan: WireAmount = Field(description="万元, > 0, at most 2 decimals; a decimal string or number")
+
+
+class PayoutActionInput(Input):
+    """An action of ``PAYOUT_TABLE`` (approve, reject, resubmit): the reason or note, the new
+    amount (resubmit), the version read. Which of them an action needs is the table's rule
+    (the service's judgement)."""
+
+    reason: Note = Field("", description="Required to reject; a note otherwise")
+    amount_wan: OptionalAmount = Field(None, description="The new amount (resubmit only)")
+    version: Version = Field(None, description="The version read; a different current version → 409")
+
+
+class PayoutActionBody(PayoutActionInput):
+    """The API's body of an action; the amount may come as a JSON number (see above)."""
+
+    amount_wan: WireAmount = Field(None, description="The new amount (resubmit only), 万元")

@@ -1,0 +1,26 @@
+"""The payout ledger's periods (``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``), shared by the ledger's
+services (``payouts.services``), its input models (``payouts.inputs``) and its filters
+(``payouts.filters``) — below them all, so the services and the filters do not import each
+other."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+#: ``YYYY``, ``YYYY-Q1`` … ``YYYY-Q4`` or ``YYYY-01`` … ``YYYY-12``.
+PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
+def clean_period(value: Any) -> str:
+    """A period as stored (``2025``, ``2025-Q3``, ``2025-07``); ``ValueError`` with the reason."""
+    text = value.strip().upper() if isinstance(value, str) else ""
+    match = PERIOD_RE.match(text)
+    if match is None:
+        raise ValueError(_("must be a year (2025), a quarter (2025-Q1 … 2025-Q4) or a month (2025-01 … 2025-12)"))
+    if not YEAR_MIN <= int(match["year"]) <= YEAR_MAX:
+        raise ValueError(_("the year must be from %(low)d to %(high)d") % {"low": YEAR_MIN, "high": YEAR_MAX})
+    return text

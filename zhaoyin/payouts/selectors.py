@@ -1,0 +1,173 @@
+"""Scoped reads of the payout ledger (AC-03).
+
+A payout is visible exactly when its enterprise is (``enterprises.selectors
+.enterprise_scope_q``): city-wide roles see all, unit roles their subtree's enterprises,
+service members their groups' enterprises; an enterprise portal user sees only the
+*approved* payouts of their own enterprise (pending and rejected entries are the
+government's working file). The 三员 and talent users see none. Out of scope → 404.
+
+Totals (per policy, unit or industry and year) are computed from the same scoped queryset,
+so a county's totals never include another county's payouts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Round
+from django.http import Http404
+
+from zhaoyin.accounts.models import User
+from zhaoyin.accounts.scope import NOTHING
+from zhaoyin.core.money import fen_to_amount
+from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
+from zhaoyin.enterprises.selectors import enterprise_scope_q
+from zhaoyin.payouts.models import Payout, PayoutStatus
+
+#: Government roles read the ledger (scoped); the portal user reads own approved entries.
+LEDGER_ROLES: frozenset[Role] = frozenset(GOVERNMENT_ROLES | {Role.ENTERPRISE})
+#: Totals pages and the totals API: government roles.
+TOTALS_ROLES: frozenset[Role] = frozenset(GOVERNMENT_ROLES)
+_GOVERNMENT = frozenset(r.value for r in GOVERNMENT_ROLES)
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """``q`` (written on Enterprise) rewritten for a relation: every lookup gets ``prefix``."""
+    out = Q()
+    out.connector = q.connector
+    out.negated = q.negated
+    out.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else _prefixed_lookup(child, prefix) for child in q.children
+    ]
+    return out
+
+
+def _prefixed_lookup(child: Any, prefix: str) -> tuple[str, Any]:
+    lookup, value = child
+    return prefix + str(lookup), value
+
+
+def payout_scope_q(user: User) -> Q:
+    """The payouts ``user`` may see (see the module docstring)."""
+    if not user.is_authenticated or user.admin_role:
+        return NOTHING
+    q = NOTHING
+    if user.has_role(*_GOVERNMENT):
+        q = _prefixed(enterprise_scope_q(user), "enterprise__")
+    if user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:
+        own = Q(enterprise_id=user.enterprise_id, status=PayoutStatus.APPROVED)
+        q = own if q == NOTHING else q | own
+    return q
+
+
+def payout_list_visible_to(user: User) -> QuerySet[Payout]:
+    """Every payout ``user`` may see, with policy, enterprise, unit and industry joined."""
+    return Payout.objects.filter(payout_scope_q(user)).select_related(
+        "policy", "enterprise", "org_unit", "industry", "registered_by", "decided_by"
+    )
+
+
+def payout_get_for_user(*, user: User, pk: int) -> Payout:
+    """One payout if ``user`` may see it, else 404. Whether they may act on it is the
+    services' decision (roles, scope, four-eyes)."""
+    payout = payout_list_visible_to(user).select_related("enterprise__org_unit").filter(pk=pk).first()
+    if payout is None:
+        raise Http404
+    return payout
+
+
+def payouts_of_enterprise(*, user: User, enterprise_id: int, limit: int = 20) -> list[Payout]:
+    """The latest payouts of one enterprise that ``user`` may see (its page's section)."""
+    return list(payout_list_visible_to(user).filter(enterprise_id=enterprise_id).order_by("-period", "-id")[:limit])
+
+
+def _fen(status: str) -> Sum:
+    """Sum of ``amount_wan`` in whole fen over the rows of ``status`` (exact on SQLite too)."""
+    return Sum(Cast(Round(F("amount_wan") * 100), output_field=BigIntegerField()), filter=Q(status=status))
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    """Count and sums of a filtered ledger."""
+
+    count: int
+    approved_count: int
+    approved_wan: Decimal
+    pending_count: int
+    pending_wan: Decimal
+
+
+def ledger_totals(qs: QuerySet[Payout]) -> LedgerTotals:
+    """Totals of an already scoped and filtered ledger, in one aggregate query."""
+    row = qs.order_by().aggregate(
+        count=Count("id"),
+        approved_count=Count("id", filter=Q(status=PayoutStatus.APPROVED)),
+        approved_fen=_fen(PayoutStatus.APPROVED),
+        pending_count=Count("id", filter=Q(status=PayoutStatus.PENDING)),
+        pending_fen=_fen(PayoutStatus.PENDING),
+    )
+    return LedgerTotals(
+        count=row["count"],
+        approved_count=row["approved_count"],
+        approved_wan=fen_to_amount(row["approved_fen"]),
+        pending_count=row["pending_count"],
+        pending_wan=fen_to_amount(row["pending_fen"]),
+    )
+
+
+#: What the totals are grouped by → (key column, label column, ledger filter parameter).
+GROUPINGS: dict[str, tuple[str, str, str]] = {
+    "policy": ("policy_id", "policy__title", "policy"),
+    "unit": ("org_unit_id", "org_unit__name", "unit"),
+    "industry": ("industry_id", "industry__name", "industry"),
+}
+
+
+@dataclass(frozen=True)
+class TotalsRow:
+    """One group of the totals: approved amount and count, pending shown apart."""
+
+    key: int
+    code: str
+    name: str
+    approved_count: int
+    approved_wan: Decimal
+    pending_count: int
+    pending_wan: Decimal
+
+
+def payout_totals(*, user: User, year: int, by: str) -> list[TotalsRow]:
+    """Approved and pending payouts of ``year`` in ``user``'s scope grouped ``by`` policy,
+    unit (the enterprise's unit at registration) or industry, largest approved amount first.
+    Rejected entries are left out. One query."""
+    key, label, _param = GROUPINGS[by]
+    code = {"policy": "policy_id", "unit": "org_unit__code", "industry": "industry__code"}[by]
+    rows: list[dict[str, Any]] = list(
+        payout_list_visible_to(user)
+        .filter(period__startswith=str(year), status__in=[PayoutStatus.APPROVED, PayoutStatus.PENDING])
+        .order_by()
+        .values(*dict.fromkeys((key, label, code)))
+        .annotate(
+            approved_count=Count("id", filter=Q(status=PayoutStatus.APPROVED)),
+            approved_fen=_fen(PayoutStatus.APPROVED),
+            pending_count=Count("id", filter=Q(status=PayoutStatus.PENDING)),
+            pending_fen=_fen(PayoutStatus.PENDING),
+        )
+    )
+    out = [
+        TotalsRow(
+            key=r[key],
+            code=str(r[code]),
+            name=r[label],
+            approved_count=r["approved_count"],
+            approved_wan=fen_to_amount(r["approved_fen"]),
+            pending_count=r["pending_count"],
+            pending_wan=fen_to_amount(r["pending_fen"]),
+        )
+        for r in rows
+    ]
+    out.sort(key=lambda t: (-t.approved_wan, -t.pending_wan, t.name))
+    return out

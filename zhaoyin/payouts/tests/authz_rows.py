@@ -1,0 +1,271 @@
+"""Matrix rows (tests/authz_matrix.py) for the payout ledger and the tailored policy list.
+
+The ledger is read by government roles within the enterprise scope (a county's unit roles see
+their enterprises' payouts, the service member their group's) and by the enterprise portal
+user for their own *approved* entries; totals by government roles only. Registering is for
+city admins, unit admins and staff (within their unit); approving for city and unit admins.
+County A's personas get 404 for county B's payouts. The policy list (PDF / Word) follows the
+enterprise's scope: government readers and the enterprise's own portal user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from tests.authz_matrix import MATRIX, READERS, UNIT_SCOPED, api, web
+from tests.world import World, world_builder
+from zhaoyin.core.roles import Role
+from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel, PolicyStatus
+
+LEDGER = frozenset(READERS | {Role.ENTERPRISE})
+REGISTRARS = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF})
+APPROVERS = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN})
+#: County B's payouts do not exist for county A's unit personas, group 1's member or the
+#: portal user of enterprise A.
+NOT_IN_SCOPE_OF_B: dict[Role, Any] = {
+    **dict.fromkeys(UNIT_SCOPED, 404),
+    Role.SERVICE_MEMBER: 404,
+    Role.ENTERPRISE: 404,
+}
+
+
+@world_builder
+def payouts(w: World) -> None:
+    policy = Policy(
+        title="矩阵兑现政策",
+        issuer="淮南市人民政府",
+        level=PolicyLevel.CITY,
+        doc_no="淮府〔2025〕1号",
+        category=PolicyCategory.FUNDS,
+        org_unit=w.units["city"],
+        valid_from=dt.date(2025, 1, 1),
+        status=PolicyStatus.IN_FORCE,
+        delivery=Delivery.APPLICATION,
+        benefits="最高奖励50万元",
+        eligibility={"all": [{"field": "size_class", "op": "eq", "value": "above"}]},
+    )
+    policy.refresh_search_text()
+    policy.save()
+    w.extra["payout_policy"] = policy
+
+    def payout(enterprise: Any, period: str, status: str) -> Payout:
+        return Payout.objects.create(
+            policy=policy,
+            enterprise=enterprise,
+            period=period,
+            amount_wan=Decimal("12.00"),
+            status=status,
+            org_unit=enterprise.org_unit,
+            industry=enterprise.industry,
+        )
+
+    w.extra["payout_a"] = payout(w.enterprise_a, "2025-Q1", PayoutStatus.PENDING)
+    w.extra["payout_a_ok"] = payout(w.enterprise_a, "2025-Q2", PayoutStatus.APPROVED)
+    w.extra["payout_b"] = payout(w.enterprise_b, "2025-Q1", PayoutStatus.PENDING)
+    w.extra["payout_a_rejected"] = payout(w.enterprise_a, "2025-Q3", PayoutStatus.REJECTED)
+
+
+def _pk(key: str) -> Any:
+    return lambda w: {"pk": w.extra[key].pk}
+
+
+def _id(key: str) -> Any:
+    return lambda w: {"id": w.extra[key].pk}
+
+
+def _action(key: str, action: str) -> Any:
+    return lambda w: {"pk": w.extra[key].pk, "action": action}
+
+
+def _api_action(key: str, action: str) -> Any:
+    return lambda w: {"id": w.extra[key].pk, "action": action}
+
+
+def _form(w: World) -> dict[str, Any]:
+    return {
+        "enterprise": w.enterprise_a.uscc,
+        "policy": w.extra["payout_policy"].pk,
+        "period": "2024",
+        "amount_wan": "3",
+    }
+
+
+def _body(enterprise: str) -> Any:
+    def build(w: World) -> dict[str, Any]:
+        target = w.enterprise_a if enterprise == "a" else w.enterprise_b
+        return {"policy": w.extra["payout_policy"].pk, "enterprise": target.pk, "period": "2024", "amount_wan": "3"}
+
+    return build
+
+
+def _enterprise(key: str) -> Any:
+    return lambda w: {"pk": getattr(w, key).pk}
+
+
+def _enterprise_id(key: str) -> Any:
+    return lambda w: {"id": getattr(w, key).pk}
+
+
+#: Pending entries are not the portal user's business (404), approved ones are.
+PENDING_A = {Role.ENTERPRISE: 404}
+#: The enterprise page's readers: government readers (scoped) and the own portal user.
+ENTERPRISE_B_SCOPE: dict[Role, Any] = {
+    **dict.fromkeys(UNIT_SCOPED, 404),
+    Role.SERVICE_MEMBER: 404,
+    Role.ENTERPRISE: 404,
+}
+
+MATRIX += [
+    web("payouts:list", allowed=LEDGER),
+    web("payouts:export", allowed=LEDGER),
+    web("payouts:totals", allowed=READERS),
+    web("payouts:create", allowed=REGISTRARS),
+    web("payouts:create", "POST", allowed=REGISTRARS, ok=302, data=_form),
+    web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_a"), scope=PENDING_A, label="county A pending"),
+    web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_a_ok"), label="county A approved"),
+    web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_b"), scope=NOT_IN_SCOPE_OF_B, label="county B"),
+    web(
+        "payouts:action",
+        "POST",
+        allowed=APPROVERS,
+        ok=302,
+        kwargs=_action("payout_a", "approve"),
+        data=lambda w: {"version": "1"},
+        label="approve county A",
+    ),
+    web(
+        "payouts:action",
+        "POST",
+        allowed=APPROVERS,
+        ok=302,
+        kwargs=_action("payout_b", "approve"),
+        data=lambda w: {"version": "1"},
+        scope=dict.fromkeys(UNIT_SCOPED, 404),
+        label="approve county B",
+    ),
+    web(
+        "payouts:action",
+        "POST",
+        allowed=APPROVERS,
+        ok=302,
+        kwargs=_action("payout_a", "reject"),
+        data=lambda w: {"version": "1", "reason": "材料不全"},
+        label="reject county A",
+    ),
+    web(
+        "payouts:action",
+        "POST",
+        allowed=REGISTRARS,
+        ok=302,
+        kwargs=_action("payout_a_rejected", "resubmit"),
+        data=lambda w: {"version": "1", "amount_wan": "10", "reason": "已补正"},
+        label="resubmit county A",
+    ),
+    api("GET", "/api/v1/payouts", allowed=LEDGER),
+    api("GET", "/api/v1/payouts/totals", allowed=READERS),
+    api(
+        "GET", "/api/v1/payouts/{id}", allowed=LEDGER, kwargs=_id("payout_a"), scope=PENDING_A, label="county A pending"
+    ),
+    api(
+        "GET", "/api/v1/payouts/{id}", allowed=LEDGER, kwargs=_id("payout_b"), scope=NOT_IN_SCOPE_OF_B, label="county B"
+    ),
+    api("POST", "/api/v1/payouts", allowed=REGISTRARS, ok=201, data=_body("a"), label="county A"),
+    api(
+        "POST",
+        "/api/v1/payouts",
+        allowed=REGISTRARS,
+        ok=201,
+        data=_body("b"),
+        scope=dict.fromkeys(UNIT_SCOPED, 422),
+        label="county B",
+    ),
+    api(
+        "POST",
+        "/api/v1/payouts/{id}/actions/{action}",
+        allowed=APPROVERS,
+        kwargs=_api_action("payout_a", "approve"),
+        data=lambda w: {"version": 1},
+        label="approve county A",
+    ),
+    api(
+        "POST",
+        "/api/v1/payouts/{id}/actions/{action}",
+        allowed=APPROVERS,
+        kwargs=_api_action("payout_a", "reject"),
+        data=lambda w: {"version": 1, "reason": "材料不全"},
+        label="reject county A",
+    ),
+    api(
+        "POST",
+        "/api/v1/payouts/{id}/actions/{action}",
+        allowed=REGISTRARS,
+        kwargs=_api_action("payout_a_rejected", "resubmit"),
+        data=lambda w: {"version": 1, "amount_wan": "10", "reason": "已补正"},
+        label="resubmit county A",
+    ),
+    api(
+        "POST",
+        "/api/v1/payouts/{id}/actions/{action}",
+        allowed=APPROVERS,
+        kwargs=_api_action("payout_b", "approve"),
+        data=lambda w: {"version": 1},
+        scope=dict.fromkeys(UNIT_SCOPED, 404),
+        label="approve county B",
+    ),
+]
+
+#: The policy list of an enterprise: the enterprise's readers (government roles in scope, the
+#: own portal user).
+LIST_READERS = frozenset(READERS | {Role.ENTERPRISE})
+
+MATRIX += [
+    web("policy_list:pdf", allowed=LIST_READERS, kwargs=_enterprise("enterprise_a"), label="county A"),
+    web(
+        "policy_list:pdf",
+        allowed=LIST_READERS,
+        kwargs=_enterprise("enterprise_b"),
+        scope=ENTERPRISE_B_SCOPE,
+        label="county B",
+    ),
+    web("policy_list:docx", allowed=LIST_READERS, kwargs=_enterprise("enterprise_a"), label="county A"),
+    web(
+        "policy_list:docx",
+        allowed=LIST_READERS,
+        kwargs=_enterprise("enterprise_b"),
+        scope=ENTERPRISE_B_SCOPE,
+        label="county B",
+    ),
+    api(
+        "GET",
+        "/api/v1/enterprises/{id}/policy-list.pdf",
+        allowed=LIST_READERS,
+        kwargs=_enterprise_id("enterprise_a"),
+        label="county A",
+    ),
+    api(
+        "GET",
+        "/api/v1/enterprises/{id}/policy-list.pdf",
+        allowed=LIST_READERS,
+        kwargs=_enterprise_id("enterprise_b"),
+        scope=ENTERPRISE_B_SCOPE,
+        label="county B",
+    ),
+    api(
+        "GET",
+        "/api/v1/enterprises/{id}/policy-list.docx",
+        allowed=LIST_READERS,
+        kwargs=_enterprise_id("enterprise_a"),
+        label="county A",
+    ),
+    api(
+        "GET",
+        "/api/v1/enterprises/{id}/policy-list.docx",
+        allowed=LIST_READERS,
+        kwargs=_enterprise_id("enterprise_b"),
+        scope=ENTERPRISE_B_SCOPE,
+        label="county B",
+    ),
+]

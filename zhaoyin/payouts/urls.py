@@ -1,0 +1,16 @@
+"""URLs of the payout ledger pages (/payouts/)."""
+
+from django.urls import path
+
+from zhaoyin.payouts import views
+
+app_name = "payouts"
+
+urlpatterns = [
+    path("", views.payout_list, name="list"),
+    path("export/", views.payout_export_view, name="export"),
+    path("totals/", views.payout_totals, name="totals"),
+    path("new/", views.payout_create, name="create"),
+    path("<int:pk>/", views.payout_detail, name="detail"),
+    path("<int:pk>/<str:action>/", views.payout_action, name="action"),
+]

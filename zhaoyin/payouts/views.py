@@ -1,0 +1,260 @@
+"""Payout ledger pages (政策兑现台账): the ledger with filters, totals and Excel export; totals
+per policy, unit and industry for a year with a bar chart that drills down to the ledger; the
+register form; one payout with its approve / reject / resubmit buttons.
+
+Thin views: parse, fetch through a selector (404 out of scope), call one service, render.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.authz import allow
+from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.export_pages import timestamped_filename, xlsx_export_response
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.listparams import MAX_PAGE_SIZE, positive_int
+from zhaoyin.core.paging import IdFirstPaginator
+from zhaoyin.core.roles import Role
+from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.enterprises.selectors import enterprise_list_visible_to
+from zhaoyin.payouts import selectors
+from zhaoyin.payouts import services as payouts
+from zhaoyin.payouts.filters import PayoutFilter
+from zhaoyin.payouts.forms import PayoutActionForm, PayoutRegisterForm
+from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput
+from zhaoyin.payouts.models import Payout
+from zhaoyin.policies.models import Policy
+from zhaoyin.policies.selectors import policy_list_visible_to
+
+REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
+PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
+BY_LABELS = {
+    "policy": gettext_lazy("By policy"),
+    "unit": gettext_lazy("By unit"),
+    "industry": gettext_lazy("By industry"),
+}
+
+
+def _can_register(user: User) -> bool:
+    return user.has_role(*payouts.REGISTRAR_ROLES) and not user.admin_role
+
+
+def policy_page_links(user: User, policy: Policy) -> dict[str, str]:
+    """The "register a payout" link of a policy's page (``policies.extensions``): payouts are
+    registered against policies that are (or were) published, by the registrar roles."""
+    if policy.status == "draft" or not user.has_role(*payouts.REGISTRAR_ROLES):
+        return {}
+    return {"payout_url": f"{reverse('payouts:create')}?policy={policy.pk}"}
+
+
+@allow(selectors.LEDGER_ROLES)
+@require_GET
+def payout_list(request: HttpRequest) -> HttpResponse:
+    """The scoped, filtered, paged ledger with the count and the sums of the filtered rows
+    (approved and pending apart). Bad parameters → 400 naming them."""
+    user = request_user(request)
+    form = FilterBarForm(request.GET, filters=PayoutFilter, user=user)
+    context: dict[str, Any] = {
+        "form": form,
+        "page_obj": None,
+        "page_sizes": PAGE_SIZES,
+        "can_register": _can_register(user),
+    }
+    if not form.is_valid() or form.filter is None:
+        return render(request, "policies/payout_list.html", context, status=400)
+    flt = form.filter
+    qs = flt.apply(selectors.payout_list_visible_to(user))
+    totals = selectors.ledger_totals(qs)
+    # One aggregate serves the count and the sums.
+    paginator = IdFirstPaginator(qs, flt.page_size, count=totals.count)
+    context.update(page_obj=paginator.get_page(flt.page), filter=flt, ledger=totals)
+    return render(request, "policies/payout_list.html", context)
+
+
+@allow(selectors.LEDGER_ROLES)
+@require_GET
+def payout_export_view(request: HttpRequest) -> HttpResponseBase:
+    """The scoped, filtered ledger as .xlsx (the list's roles, selector and filters)."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: payouts.payout_export(acting_user=user, params=request.GET, out=out),
+        filename=timestamped_filename("payouts"),
+        back_url=reverse("payouts:list"),
+    )
+
+
+@allow(selectors.TOTALS_ROLES)
+@require_GET
+def payout_totals(request: HttpRequest) -> HttpResponse:
+    """Approved (and, apart, pending) payouts of a year per policy, unit or industry, with a
+    bar chart whose bars open the ledger filtered to that group."""
+    user = request_user(request)
+    this_year = timezone.localdate().year
+    raw_year, by = request.GET.get("year", ""), request.GET.get("by", "policy")
+    year = positive_int(raw_year) if raw_year else this_year
+    problems = []
+    if year is None or not payouts.YEAR_MIN <= year <= payouts.YEAR_MAX:
+        problems.append(
+            _("Year: must be a year from %(low)d to %(high)d.") % {"low": payouts.YEAR_MIN, "high": payouts.YEAR_MAX}
+        )
+        year = this_year
+    if by not in selectors.GROUPINGS:
+        problems.append(_("Group by: choose policy, unit or industry."))
+        by = "policy"
+    rows = [] if problems else selectors.payout_totals(user=user, year=year, by=by)
+    param = selectors.GROUPINGS[by][2]
+    ledger = reverse("payouts:list")
+
+    def drill(row: selectors.TotalsRow) -> str:
+        value = str(row.key) if by == "policy" else row.code
+        return ledger + "?" + urlencode({param: value, "year": str(year), "status": "approved"})
+
+    chart = {
+        "kind": "bar",
+        "series": _("Approved (10k yuan)"),
+        "items": [{"name": r.name, "value": float(r.approved_wan), "url": drill(r)} for r in rows if r.approved_wan],
+    }
+    context = {
+        "year": year,
+        "years": list(range(this_year, this_year - 6, -1)),
+        "by": by,
+        "tabs": [(key, label) for key, label in BY_LABELS.items()],
+        "rows": [(r, drill(r)) for r in rows],
+        "problems": problems,
+        "chart": chart,
+        "approved_total": sum((r.approved_wan for r in rows), start=Decimal("0.00")),
+        "approved_count": sum(r.approved_count for r in rows),
+        "pending_total": sum((r.pending_wan for r in rows), start=Decimal("0.00")),
+        "pending_count": sum(r.pending_count for r in rows),
+    }
+    return render(request, "policies/payout_totals.html", context, status=400 if problems else 200)
+
+
+def _enterprise_by_ref(user: User, text: str) -> Enterprise | None:
+    text = (text or "").strip().upper()
+    if not text:
+        return None
+    match = Q(uscc=text)
+    number = positive_int(text)
+    if number is not None and number >= 1:
+        match |= Q(pk=number)
+    return enterprise_list_visible_to(user).filter(match).order_by("pk").first()
+
+
+def _policy_by_ref(user: User, text: str) -> Policy | None:
+    number = positive_int((text or "").strip())
+    if number is None or number < 1:
+        return None
+    return policy_list_visible_to(user).filter(pk=number).first()
+
+
+@allow(*REGISTRARS)
+@require_http_methods(["GET", "POST"])
+def payout_create(request: HttpRequest) -> HttpResponse:
+    """Register a payout; reached from an enterprise's page (``?enterprise=``) or a policy's
+    (``?policy=``). Bad input stays on the form with its messages (400); the same enterprise
+    × policy × period again → 409 with the reason."""
+    user = request_user(request)
+    if request.method != "POST":
+        initial = {k: request.GET.get(k, "") for k in ("enterprise", "policy")}
+        enterprise = _enterprise_by_ref(user, initial["enterprise"])
+        if enterprise is not None:
+            initial["enterprise"] = enterprise.uscc
+        form = PayoutRegisterForm(initial=initial, user=user)
+        return render(request, "policies/payout_form.html", {"form": form, "enterprise": enterprise})
+    form = PayoutRegisterForm(request.POST, user=user)
+    status = 400
+    enterprise = None
+    if form.is_valid():
+        enterprise = _enterprise_by_ref(user, form.cleaned_data["enterprise"])
+        policy = _policy_by_ref(user, form.cleaned_data["policy"])
+        if enterprise is None:
+            form.add_error("enterprise", _("No such enterprise in your scope."))
+        if policy is None:
+            form.add_error("policy", _("Choose a policy."))
+        # The values are judged by the input model, as in the API (each refusal on its field).
+        data = bind_input(PayoutRegisterInput, request.POST, form)
+        if enterprise is not None and policy is not None and data is not None:
+            try:
+                payout = payouts.payout_register(acting_user=user, policy=policy, enterprise=enterprise, data=data)
+            except InvalidInput as exc:
+                add_service_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            except PermissionDenied as exc:
+                form.add_error("enterprise", str(exc))
+                status = 403
+            else:
+                messages.success(request, _("The payout has been registered and awaits approval."))
+                return HttpResponseRedirect(reverse("payouts:detail", args=[payout.pk]))
+    return render(request, "policies/payout_form.html", {"form": form, "enterprise": enterprise}, status=status)
+
+
+def _detail(
+    request: HttpRequest, payout: Payout, *, form: PayoutActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request_user(request)
+    context = {
+        "payout": payout,
+        "actions": payouts.actions_for(user, payout),
+        "form": form or PayoutActionForm(initial={"version": payout.version}),
+        "four_eyes": payout.status == "pending"
+        and payout.registered_by_id == user.pk
+        and user.has_role(*payouts.APPROVER_ROLES),
+    }
+    return render(request, "policies/payout_detail.html", context, status=status)
+
+
+@allow(selectors.LEDGER_ROLES)
+@require_GET
+def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One payout with its history fields and the actions the user may take."""
+    return _detail(request, selectors.payout_get_for_user(user=request_user(request), pk=pk))
+
+
+@allow(*REGISTRARS)
+@require_POST
+def payout_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Approve, reject or resubmit (the service applies the transition table, the four-eyes
+    rule and the version check)."""
+    user = request_user(request)
+    payout = selectors.payout_get_for_user(user=user, pk=pk)
+    form = PayoutActionForm(request.POST)
+    if action not in payouts.ACTIONS:
+        form.add_error(None, _("Unknown action."))
+        return _detail(request, payout, form=form, status=400)
+    data = bind_input(PayoutActionInput, request.POST, form) if form.is_valid() else None
+    if data is None:
+        return _detail(request, payout, form=form, status=400)
+    try:
+        payouts.payout_transition(acting_user=user, payout=payout, action=action, data=data)
+    except InvalidInput as exc:
+        add_service_errors(form, exc)
+        return _detail(request, payout, form=form, status=400)
+    except Conflict as exc:
+        form.add_error(None, str(exc))
+        return _detail(request, selectors.payout_get_for_user(user=user, pk=pk), form=form, status=409)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or _("You do not have permission to do this."))
+        return _detail(request, payout, form=form, status=403)
+    messages.success(request, _("Done: %(action)s.") % {"action": payouts.row_label(action)})
+    return HttpResponseRedirect(reverse("payouts:detail", args=[pk]))

@@ -1,0 +1,32 @@
+"""What the apps above the policy library add to a policy's page, without being imported here.
+
+The payout ledger (``zhaoyin.payouts``) adds its "register a payout" link; it registers the
+function from its ``AppConfig.ready``, so the policies app imports neither it nor the
+matching app (docs/architecture.md, the layer map).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from zhaoyin.accounts.models import User
+from zhaoyin.policies.models import Policy
+
+#: Gets the viewing user and the policy; returns context entries for the policy's page
+#: (``{"payout_url": …}``), empty when the user may not follow the link.
+PageLinks = Callable[[User, Policy], Mapping[str, str]]
+
+_PAGE_LINKS: dict[str, PageLinks] = {}
+
+
+def register_page_links(provider: PageLinks) -> None:
+    """Add a provider of page links (registering the same function again replaces it)."""
+    _PAGE_LINKS[f"{provider.__module__}.{provider.__qualname__}"] = provider
+
+
+def page_links(user: User, policy: Policy) -> dict[str, str]:
+    """The links every registered provider adds for this user and policy."""
+    out: dict[str, str] = {}
+    for provider in _PAGE_LINKS.values():
+        out.update(provider(user, policy))
+    return out
