@@ -240,6 +240,18 @@ def line_schema(limit: int, *, required: bool = False) -> dict[str, Any]:
     )
 
 
+def stripped_schema(limit: int, refused: str, *, required: bool = False, unit: str = "") -> dict[str, Any]:
+    """Text as a cleaner that strips it first takes it: at most ``limit`` characters once
+    stripped (the whitespace around may be any long, so no ``maxLength``), none of the
+    character class ``refused`` (its inside, e.g. ``\\x00-\\x1f``) within; ``required``: not
+    blank. ``unit``: a sequence counted as one character (``\\r\\n``, which the cleaner
+    folds into one line break). ``limit`` is at least 2."""
+    one = rf"(?:{unit}|[^{refused}])" if unit else rf"[^{refused}]"
+    edge = rf"[^\s{refused}]"
+    body = rf"{edge}(?:{one}{{0,{limit - 2}}}{edge})?"
+    return {"type": "string", "pattern": rf"^\s*{body}\s*$" if required else rf"^\s*(?:{body})?\s*$"}
+
+
 def amount_schema(maximum: Any, places: int = 2) -> dict[str, Any]:
     """A non-negative amount with at most ``places`` decimals: a JSON number, or its digits as
     text (what ``core.validation.clean_decimal`` reads)."""

@@ -105,8 +105,10 @@ _NAME = Field(json_schema_extra=line_schema(200, required=True))
 _USCC = Field(
     description="统一社会信用代码, 18 characters, as text",
     json_schema_extra={
-        "pattern": r"^\s*[0-9A-Za-z]{18}\s*$",
-        RULE_KEY: "a valid credit code (check character), not registered yet",
+        # The characters GB 32100 allows (either case; the code is upper-cased).
+        "pattern": r"^\s*[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}\s*$",
+        RULE_KEY: "check characters per GB 32100 (the 18th, and the embedded organisation code's); "
+        "not registered yet",
     },
 )
 _LINE60 = Field(None, json_schema_extra=line_schema(60))
