@@ -19,8 +19,21 @@ from pydantic import BeforeValidator, Field, ValidationInfo
 
 from zhaoyin.catalog.models import CooperationMode, ItemStatus
 from zhaoyin.catalog.validation import TEXT_LIMITS
-from zhaoyin.core.inputs import Input, choice, from_cleaner, from_form, must, refuse, text, whole_number
-from zhaoyin.core.validation import clean_decimal
+from zhaoyin.core.errors import REFERENCE_RULE
+from zhaoyin.core.inputs import (
+    BLANK,
+    Input,
+    amount_schema,
+    choice,
+    described,
+    from_cleaner,
+    from_form,
+    must,
+    refuse,
+    text,
+    whole_number,
+)
+from zhaoyin.core.validation import MAX_DECIMAL, clean_decimal
 
 #: Longest reference (an industry's code or name, an org unit's code, an id) accepted.
 MAX_REF = 100
@@ -78,6 +91,17 @@ def _item_ids(value: Any) -> list[int]:
             raise refuse(_("An item is listed twice."))
         ids.append(number)
     return ids
+
+
+# The forms each cleaner reads, for the API document (``core.inputs.described``).
+described(_amount, {"anyOf": [amount_schema(MAX_DECIMAL), BLANK]}, nullable=True)
+described(
+    _ref,
+    {"anyOf": [{"type": "integer"}, {"type": "string", "maxLength": MAX_REF, "pattern": r"^[^\x00]*$"}]},
+    nullable=True,
+    rule=REFERENCE_RULE,
+)
+described(_version, {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}, nullable=True)
 
 
 def _limit(name: str) -> int:

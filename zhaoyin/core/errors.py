@@ -16,6 +16,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 #: The field name of an error about the input as a whole (the API's convention).
 WHOLE_INPUT = "body"
 
+#: The OpenAPI extension on a parameter or a body field (or a whole body) whose value the
+#: server judges beyond what its schema can say: a code or id must name a record within the
+#: caller's scope, a date must not be past, a reason is needed for this stage change … Its
+#: value says what is judged; a value the schema allows can still be answered 422 there, and
+#: only there (docs/architecture.md, "The API document"; tests/test_api_fuzz.py holds the
+#: API to it).
+RULE_KEY = "x-zhaoyin-rule"
+#: The rule of a reference: unknown and out of scope are answered alike (AC-03).
+REFERENCE_RULE = "names a record within the caller's scope; unknown or out of scope: 422"
+
 
 class InvalidInput(Exception):
     """Bad input, naming each field at fault. Raised before anything is written."""

@@ -33,11 +33,13 @@ from django import forms
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY
 from zhaoyin.core.listparams import (
     CONTROL_CHARS,
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
+    MAX_TERMS,
     PAGING_PARAMS,
     ParamErrors,
     first_param,
@@ -59,17 +61,61 @@ class _Subtree(Protocol):
     def descendants_q(self, field: str = ...) -> Q: ...
 
 
+#: No control character (``CONTROL_CHARS``) anywhere: the pattern of every free-text parameter.
+#: Whitespace around the value is stripped before it is judged, so it may hold any.
+NO_CONTROL_CHARS = r"^\s*[^\x00-\x1f\x7f]*\s*$"
+#: A word of a search and the space between words (whitespace that is no control character).
+_WORD = r"[^\s\x00-\x1f\x7f]+"
+_GAP = r"[^\S\x00-\x1f\x7f]+"
+
+
 def _string(description: str, **schema: Any) -> dict[str, Any]:
     return {"type": "string", **schema, **({"description": description} if description else {})}
 
 
+def whole_number_pattern(low: int, high: int) -> str:
+    """A pattern of the digits of a whole number from ``low`` (0 or 1) to ``high``, as a query
+    parameter carries it (``positive_int``: at most 9 ASCII digits; no leading zero offered;
+    surrounding whitespace stripped)."""
+    digits = str(high)
+    parts = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, ch in enumerate(digits):
+        floor = 1 if i == 0 else 0
+        if int(ch) > floor:
+            rest = len(digits) - i - 1
+            parts.append(digits[:i] + f"[{floor}-{int(ch) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    parts.append(digits)
+    if low == 0:
+        parts.append("0")
+    return r"^\s*(?:" + "|".join(parts) + r")\s*$"
+
+
+def _any_of(values: Sequence[str]) -> str:
+    return "(?:" + "|".join(re.escape(v) for v in values) + ")"
+
+
+#: A blank value: every list parameter reads it as "not given".
+_BLANK = {"type": "string", "pattern": r"^\s*$"}
+
+
 def _parameter(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """An optional query parameter; its description beside the schema, where readers look."""
+    """An optional query parameter; its description beside the schema, where readers look. A
+    blank value is "not given" (``first_param``), so the schema allows it beside its own."""
     schema = dict(schema)
     description = schema.pop("description", "")
+    rule = schema.pop(RULE_KEY, None)
+    schema = {"anyOf": [schema, _BLANK]} | ({RULE_KEY: rule} if rule else {})
     return {"name": name, "in": "query", "required": False, "schema": schema} | (
         {"description": description} if description else {}
     )
+
+
+def _raw_param(params: Mapping[str, Any], name: str) -> str:
+    """A parameter's last value as sent ('' when absent)."""
+    value = params.get(name)
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else ""
+    return "" if value is None else str(value)
 
 
 class Filter(Generic[T]):
@@ -83,6 +129,8 @@ class Filter(Generic[T]):
     than ``min_options`` —; else the filter's own box (a text input with ``attrs``)."""
 
     empty: T
+    #: The longest value (as sent, before stripping) of each of the filter's parameters.
+    max_length: int | None = None
 
     def __init__(
         self,
@@ -96,6 +144,7 @@ class Filter(Generic[T]):
         min_options: int = 1,
         attrs: Mapping[str, Any] | None = None,
         doc: str = "",
+        rule: str = "",
     ) -> None:
         self.name = ""
         self.column = column
@@ -107,6 +156,7 @@ class Filter(Generic[T]):
         self.min_options = min_options
         self.attrs = dict(attrs or {})
         self.doc = doc
+        self.rule = rule
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -166,10 +216,16 @@ class Filter(Generic[T]):
         return forms.CharField(label=self.label, required=False, widget=forms.TextInput(attrs=self.attrs))
 
     def schema(self) -> dict[str, Any]:
-        return _string(self.doc)
+        return _string(self.doc, pattern=NO_CONTROL_CHARS)
 
     def openapi(self) -> list[dict[str, Any]]:
-        return [_parameter(self.name, self.schema())]
+        """The parameter(s) in the API document: the schema says what the parameter reads;
+        ``rule`` (``x-zhaoyin-rule``) what the server judges beyond it (a code must name a
+        record the caller may see), see ``core.api.RULE_KEY``."""
+        schema = self.schema()
+        if self.rule:
+            schema[RULE_KEY] = self.rule
+        return [_parameter(self.name, schema)]
 
 
 def _select(label: Any, blank: Any, options: Iterable[tuple[str, Any]]) -> forms.Field:
@@ -183,6 +239,7 @@ class Search(Filter[tuple[str, ...]]):
     ``search_text__contains``); ``where`` turns one word into a condition."""
 
     empty: tuple[str, ...] = ()
+    max_length = MAX_QUERY_LENGTH
 
     def __init__(
         self,
@@ -227,6 +284,18 @@ class Search(Filter[tuple[str, ...]]):
         return forms.CharField(
             label=self.label, required=False, widget=forms.TextInput(attrs={"type": "search", "maxlength": 100})
         )
+
+    def schema(self) -> dict[str, Any]:
+        if not self.words:
+            return _string(self.doc, maxLength=MAX_QUERY_LENGTH, pattern=NO_CONTROL_CHARS)
+        # At most MAX_TERMS words, no control character.
+        words = rf"^\s*(?:{_WORD}{_GAP}){{0,{MAX_TERMS - 1}}}(?:{_WORD})?\s*$"
+        schema = _string(self.doc, maxLength=MAX_QUERY_LENGTH, pattern=words)
+        if self.fold is not str:
+            # Folding (compatibility forms: U+00A8 becomes a space and a diaeresis) can split a
+            # word the pattern sees as one: the count is judged on the folded text.
+            schema[RULE_KEY] = f"at most {MAX_TERMS} words once folded"
+        return schema
 
 
 class Choice(Filter[str]):
@@ -283,7 +352,9 @@ class MultiChoice(Filter[tuple[str, ...]]):
         return forms.MultipleChoiceField(label=self.label, required=False, choices=choices)
 
     def schema(self) -> dict[str, Any]:
-        return _string(f"{self.doc} (several: comma-separated)".strip())
+        one = _any_of(self.single.values)
+        pattern = rf"^\s*(?:{one}\s*)?(?:,\s*(?:{one}\s*)?)*$"
+        return _string(f"{self.doc} (several: comma-separated)".strip(), pattern=pattern)
 
 
 class Ref(Filter[M | None], Generic[M]):
@@ -301,6 +372,7 @@ class Ref(Filter[M | None], Generic[M]):
         subtree: bool = False,
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("rule", REFERENCE_RULE)
         super().__init__(**kwargs)
         self.resolve = resolve
         self.message = message
@@ -337,7 +409,11 @@ class Integer(Filter[int | None]):
         return number
 
     def schema(self) -> dict[str, Any]:
-        return _string(self.doc, pattern=r"^\d+$")
+        if self.minimum in (0, 1):
+            return _string(self.doc, pattern=whole_number_pattern(self.minimum, self.maximum))
+        # Other bounds (a year): the digits here, the bounds stated as a rule.
+        schema = _string(self.doc, pattern=rf"^\s*\d{{1,{len(str(self.maximum))}}}\s*$")
+        return schema | {RULE_KEY: f"from {self.minimum} to {self.maximum}"}
 
 
 class Boolean(Filter[bool | None]):
@@ -376,10 +452,12 @@ class Text(Filter[str]):
         max_length: int = 100,
         message: Any = None,
         clean: Callable[[str], str] | None = None,
+        pattern: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.max_length = max_length
+        self.max_length: int = max_length
+        self.pattern = pattern
         self.message = message
         self.cleaner = clean
         self.attrs.setdefault("maxlength", max_length)
@@ -390,6 +468,11 @@ class Text(Filter[str]):
                 str(self.message or _("At most %(n)d characters.") % {"n": self.max_length})
             )
         return self.cleaner(text) if self.cleaner is not None else text
+
+    def schema(self) -> dict[str, Any]:
+        """At most ``max_length`` characters, no control character; ``pattern`` (the form
+        ``clean`` accepts) when the filter declares one."""
+        return _string(self.doc, maxLength=self.max_length, pattern=self.pattern or NO_CONTROL_CHARS)
 
 
 @dataclass(frozen=True)
@@ -412,6 +495,7 @@ class Range(Filter[Bounds[T]]):
         *,
         parse: Callable[[str], T],
         labels: tuple[Any, Any] = (None, None),
+        end_schema: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -419,6 +503,7 @@ class Range(Filter[Bounds[T]]):
         self.low, self.high = low, high
         self.parse = parse
         self.labels = labels
+        self.end_schema = dict(end_schema or {"pattern": NO_CONTROL_CHARS})
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -458,10 +543,11 @@ class Range(Filter[Bounds[T]]):
         }
 
     def openapi(self) -> list[dict[str, Any]]:
-        return [
-            _parameter(name, _string(f"{self.doc} ({end}, inclusive)".strip()))
-            for name, end in zip(self.params, ("from", "to"), strict=True)
-        ]
+        """Both ends; the high one carries the rule no schema can state (not below the low)."""
+        low = _string(f"{self.doc} (from, inclusive)".strip(), **self.end_schema)
+        high = _string(f"{self.doc} (to, inclusive)".strip(), **self.end_schema)
+        high[RULE_KEY] = "not below the low end"
+        return [_parameter(self.low, low), _parameter(self.high, high)]
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -480,15 +566,23 @@ def iso_date(text: str) -> dt.date:
 class DecimalRange(Range[Decimal]):
     """A range of amounts; ``parse`` is the list's amount rule (e.g. ``clean_decimal``)."""
 
-    def __init__(self, low: str, high: str, *, parse: Callable[[str], Decimal], **kwargs: Any) -> None:
-        super().__init__(low, high, parse=parse, attrs={"inputmode": "decimal", "maxlength": 20}, **kwargs)
+    def __init__(
+        self, low: str, high: str, *, parse: Callable[[str], Decimal], places: int = 2, digits: int = 13, **kwargs: Any
+    ) -> None:
+        # The document's form of an amount: digits, at most ``places`` decimals (what
+        # ``clean_decimal`` reads; its maximum is the parse's own).
+        end = {"pattern": rf"^\d{{1,{digits}}}(?:\.\d{{1,{places}}})?$"}
+        super().__init__(
+            low, high, parse=parse, attrs={"inputmode": "decimal", "maxlength": 20}, end_schema=end, **kwargs
+        )
 
 
 class DateRange(Range[dt.date]):
     """A range of days written ``YYYY-MM-DD``."""
 
     def __init__(self, low: str, high: str, **kwargs: Any) -> None:
-        super().__init__(low, high, parse=iso_date, attrs={"type": "date"}, **kwargs)
+        end = {"format": "date", "pattern": _ISO_DATE.pattern}
+        super().__init__(low, high, parse=iso_date, attrs={"type": "date"}, end_schema=end, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -550,7 +644,14 @@ class FilterSet:
         """The request ``params`` mean (a QueryDict gives a parameter's last value; unknown
         parameters are ignored — pages carry others); ``InvalidInput`` naming every bad one."""
         errors = ParamErrors()
-        values = {name: f.read(params, errors.fail) for name, f in cls.filters.items()}
+        values = {}
+        for name, f in cls.filters.items():
+            # The length as sent: the document's maxLength, whatever whitespace surrounds it.
+            limit = f.max_length
+            long = [p for p in f.params if limit is not None and len(_raw_param(params, p)) > limit]
+            for param in long:
+                errors.fail(param, _("At most %(n)d characters.") % {"n": limit})
+            values[name] = f.empty if long else f.read(params, errors.fail)
         sort = ""
         if isinstance(cls.order, Sort):
             sort = parse_sort(first_param(params, "sort"), cls.order.columns, cls.order.default, errors)
@@ -591,11 +692,10 @@ class FilterSet:
             parameters.append(cls.order.openapi())
         if cls.paged:
             parameters += [
-                _parameter("page", {"type": "integer", "minimum": 1, "maximum": 999_999_999}),
+                _parameter("page", _string("", pattern=whole_number_pattern(1, 999_999_999))),
                 _parameter(
                     "page_size",
-                    {"type": "integer", "minimum": 1, "maximum": cls.max_page_size,
-                     "description": f"Default {DEFAULT_PAGE_SIZE}"},
+                    _string(f"Default {DEFAULT_PAGE_SIZE}", pattern=whole_number_pattern(1, cls.max_page_size)),
                 ),
             ]
         return {"parameters": parameters}

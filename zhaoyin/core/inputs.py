@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Self, TypeVar
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from zhaoyin.core.errors import WHOLE_INPUT, InvalidInput
+from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY, WHOLE_INPUT, InvalidInput
 
 #: Our error type inside pydantic; its context carries the translated message.
 ERROR_TYPE = "zhaoyin"
@@ -57,10 +57,45 @@ def refuse(message: Any, field: str | None = None) -> PydanticCustomError:
     return PydanticCustomError(ERROR_TYPE, "{message}", context)
 
 
+def document_fields(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The model's JSON schema as the cleaners read values (the API document's truth).
+
+    pydantic describes a field by its annotation, which a ``BeforeValidator`` never reaches:
+    a field cleaned by ``text`` would read as any string. Each cleaner here carries the schema
+    of what it accepts (``described``); a field whose cleaner has one is documented by it
+    (title, description, default and ``x-`` keys kept), null allowed where the cleaner reads
+    it as "not given" and the model allows it."""
+    properties = schema.get("properties", {})
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in properties:
+            continue
+        cleaners = [getattr(m, "func", None) for m in info.metadata]
+        documented = [c for c in cleaners if getattr(c, SCHEMA_ATTR, None) is not None]
+        rule = next((getattr(c, RULE_ATTR) for c in cleaners if getattr(c, RULE_ATTR, None)), None)
+        prop = properties[key]
+        if documented:
+            cleaner = documented[-1]
+            shape = dict(getattr(cleaner, SCHEMA_ATTR))
+            kept = {k: v for k, v in prop.items() if k in _KEPT or k.startswith("x-")}
+            nullable = getattr(cleaner, NULLABLE_ATTR, False) and not info.is_required()
+            prop = {"anyOf": [shape, {"type": "null"}]} if nullable else shape
+            prop.update(kept)
+        if rule:
+            prop[RULE_KEY] = rule
+        properties[key] = prop
+
+
+#: What ``document_fields`` keeps of pydantic's description of a field.
+_KEPT = frozenset({"title", "description", "default", "examples"})
+
+
 class Input(BaseModel):
     """The base of every input model: unknown fields refused, values immutable once built."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, regex_engine="python-re")
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, regex_engine="python-re", json_schema_extra=document_fields
+    )
 
     @classmethod
     def parse(cls, data: Mapping[str, Any], *, context: Mapping[str, Any] | None = None, user: Any = None) -> Self:
@@ -180,7 +215,82 @@ def invalid_input(exc: ValidationError) -> InvalidInput:
 
 # --------------------------------------------------------------------------- field cleaners
 # Each returns a function for ``pydantic.BeforeValidator``: it sees the raw value (JSON, a
-# form's text, an import cell) and returns the clean one or raises ``refuse``.
+# form's text, an import cell) and returns the clean one or raises ``refuse``. Each carries
+# the JSON schema of the values it accepts (``described``): the API document shows that.
+
+#: Where a cleaner keeps the schema of what it accepts, whether it reads null as "not given",
+#: and what it judges beyond any schema (``RULE_KEY``).
+SCHEMA_ATTR = "zhaoyin_schema"
+NULLABLE_ATTR = "zhaoyin_nullable"
+RULE_ATTR = "zhaoyin_rule"
+#: Text with no NUL, and text with something besides whitespace and NUL (required text).
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+C = TypeVar("C", bound=Callable[..., Any])
+
+
+def line_schema(limit: int, *, required: bool = False) -> dict[str, Any]:
+    """One line of text as the cleaners take it: stripped, at most ``limit`` characters, no
+    control character inside; ``required``: not blank."""
+    inner = r"[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*" if required else r"[^\x00-\x1f\x7f]*"
+    return {"type": "string", "maxLength": limit, "pattern": rf"^\s*{inner}\s*$"} | (
+        {"minLength": 1} if required else {}
+    )
+
+
+def stripped_schema(limit: int, refused: str, *, required: bool = False, unit: str = "") -> dict[str, Any]:
+    """Text as a cleaner that strips it first takes it: at most ``limit`` characters once
+    stripped (the whitespace around may be any long, so no ``maxLength``), none of the
+    character class ``refused`` (its inside, e.g. ``\\x00-\\x1f``) within; ``required``: not
+    blank. ``unit``: a sequence counted as one character (``\\r\\n``, which the cleaner
+    folds into one line break). ``limit`` is at least 2."""
+    one = rf"(?:{unit}|[^{refused}])" if unit else rf"[^{refused}]"
+    edge = rf"[^\s{refused}]"
+    body = rf"{edge}(?:{one}{{0,{limit - 2}}}{edge})?"
+    return {"type": "string", "pattern": rf"^\s*{body}\s*$" if required else rf"^\s*(?:{body})?\s*$"}
+
+
+def amount_schema(maximum: Any, places: int = 2) -> dict[str, Any]:
+    """A non-negative amount with at most ``places`` decimals: a JSON number, or its digits as
+    text (what ``core.validation.clean_decimal`` reads)."""
+    digits = len(str(int(maximum)))
+    return {
+        "anyOf": [
+            {"type": "integer", "minimum": 0, "maximum": int(maximum)},
+            {"type": "string", "pattern": rf"^\d{{1,{digits - 1}}}(?:\.\d{{1,{places}}})?$"},
+        ]
+    }
+
+
+def described(cleaner: C, schema: Mapping[str, Any] | None = None, *, nullable: bool = False, rule: str = "") -> C:
+    """``cleaner`` with the schema of the values it accepts (the non-null ones; ``nullable``:
+    it also reads null, as "not given") and what it judges beyond (``rule``): ``Input``'s JSON
+    schema, hence the API document, describes the field by these."""
+    if schema is not None:
+        setattr(cleaner, SCHEMA_ATTR, dict(schema))
+        setattr(cleaner, NULLABLE_ATTR, nullable)
+    if rule:
+        setattr(cleaner, RULE_ATTR, rule)
+    return cleaner
+
+
+def judged(rule: str = REFERENCE_RULE) -> Any:
+    """Field metadata (``Annotated[..., judged("…")]``): the server judges the value beyond
+    its schema, e.g. a code must name a record within the caller's scope (the default)."""
+    return Field(json_schema_extra={RULE_KEY: rule})
+
+
+def _inherit(cleaner: C, inner: Callable[..., Any], **changes: Any) -> C:
+    """``cleaner`` documented as ``inner`` is (a wrapper), with ``changes``."""
+    schema = getattr(inner, SCHEMA_ATTR, None)
+    if schema is not None:
+        setattr(cleaner, SCHEMA_ATTR, schema)
+        setattr(cleaner, NULLABLE_ATTR, changes.get("nullable", getattr(inner, NULLABLE_ATTR, False)))
+    if getattr(inner, RULE_ATTR, None):
+        setattr(cleaner, RULE_ATTR, getattr(inner, RULE_ATTR))
+    return cleaner
 
 
 def _blank(value: Any) -> bool:
@@ -205,7 +315,10 @@ def text(limit: int, *, required: bool = False) -> Callable[[Any], str]:
             raise refuse(_("contains control characters"))
         return stripped
 
-    return clean
+    schema = {"type": "string", "maxLength": limit, "pattern": NOT_BLANK if required else NO_NUL}
+    if required:
+        schema["minLength"] = 1
+    return described(clean, schema, nullable=not required)
 
 
 def optional_text(limit: int) -> Callable[[Any], str | None]:
@@ -215,7 +328,7 @@ def optional_text(limit: int) -> Callable[[Any], str | None]:
     def clean(value: Any) -> str | None:
         return inner(value) or None
 
-    return clean
+    return _inherit(clean, inner)
 
 
 def day(value: Any) -> dt.date | None:
@@ -234,6 +347,13 @@ def day(value: Any) -> dt.date | None:
     raise refuse(_("Enter a date as YYYY-MM-DD."))
 
 
+#: Blank text: "not given" for the cleaners that read it so.
+BLANK = {"type": "string", "pattern": r"^\s*$"}
+DATE = {"type": "string", "format": "date", "pattern": ISO_DATE}
+
+described(day, {"anyOf": [DATE, BLANK]}, nullable=True)
+
+
 def whole_number(value: Any) -> int | None:
     """A whole number given as a number or as ASCII digits (a form's text); blank is None.
     A boolean or a fraction is refused (JSON ``true`` is not 1)."""
@@ -248,6 +368,9 @@ def whole_number(value: Any) -> int | None:
         if digits.isascii() and digits.isdigit() and len(digits) <= 9:
             return -int(digits) if sign else int(digits)
     raise refuse(_("Enter a whole number."))
+
+
+described(whole_number, {"type": "integer", "minimum": -999_999_999, "maximum": 999_999_999}, nullable=True)
 
 
 def choice(enum_type: type[E], message: Any = None) -> Callable[[Any], E | None]:
@@ -265,7 +388,7 @@ def choice(enum_type: type[E], message: Any = None) -> Callable[[Any], E | None]
             return enum_type(text_value)
         raise refuse(message or _("Choose one of: %(choices)s.") % {"choices": ", ".join(codes)})
 
-    return clean
+    return described(clean, {"type": "string", "enum": [str(m.value) for m in enum_type]}, nullable=True)
 
 
 def must(cleaner: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -277,7 +400,26 @@ def must(cleaner: Callable[[Any], Any]) -> Callable[[Any], Any]:
             raise refuse(_("This field is required."))
         return cleaned
 
+    _inherit(clean, cleaner, nullable=False)
+    schema = getattr(clean, SCHEMA_ATTR, None)
+    if schema is not None:
+        setattr(clean, SCHEMA_ATTR, _not_blank(schema))
     return clean
+
+
+def _not_blank(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` without its blank values (a required field reads blank as missing)."""
+    if "anyOf" in schema:
+        branches = [_not_blank(b) for b in schema["anyOf"] if b != BLANK]
+        return branches[0] if len(branches) == 1 else {"anyOf": branches}
+    if schema.get("type") != "string" or "enum" in schema or "format" in schema:
+        return dict(schema)
+    pattern = schema.get("pattern", NO_NUL)
+    if pattern == NO_NUL:
+        pattern = NOT_BLANK
+    elif pattern == line_schema(1)["pattern"]:
+        pattern = line_schema(1, required=True)["pattern"]
+    return {**schema, "minLength": 1, "pattern": pattern}
 
 
 def yes_no(value: Any) -> bool | None:
@@ -291,6 +433,9 @@ def yes_no(value: Any) -> bool | None:
     if _blank(value):
         return None
     raise refuse(_("Choose yes or no."))
+
+
+described(yes_no, {"type": "boolean"}, nullable=True)
 
 
 def from_cleaner(cleaner: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -307,4 +452,4 @@ def from_cleaner(cleaner: Callable[[Any], Any]) -> Callable[[Any], Any]:
         except ValueError as exc:
             raise refuse(str(exc)) from None
 
-    return clean
+    return _inherit(clean, cleaner)

@@ -15,16 +15,20 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Status
 from pydantic import StrictInt, StrictStr
+from pydantic.config import JsonDict
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
+from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY
 from zhaoyin.core.fields import MAX_ID, Amount, Count, IndustryRef, OrgUnitRef, Year, exact_amounts
+from zhaoyin.core.inputs import BLANK, ISO_DATE, amount_schema, line_schema
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema
 from zhaoyin.core.roles import Role
+from zhaoyin.core.validation import MAX_LAND_MU
 from zhaoyin.enterprises import selectors, services
 from zhaoyin.enterprises.filters import EnterpriseFilter, enterprise_page
-from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure
+from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, FigureSource
 from zhaoyin.enterprises.validation import FIGURE_DECIMAL_FIELDS
 
 router = Router(tags=["enterprises"])
@@ -91,39 +95,80 @@ class FigurePageOut(OutSchema):
 # ---- input ----------------------------------------------------------------------------------
 
 
+# What ``validation.clean_enterprise`` reads, for the document (the values are judged there).
+_REF: JsonDict = {RULE_KEY: REFERENCE_RULE}
+#: A required field in a change: it may be left out, not emptied.
+_KEEP = "required: null or blank refused"
+_BLANK: JsonDict = dict(BLANK)
+_LAND: JsonDict = {"anyOf": [*amount_schema(MAX_LAND_MU)["anyOf"], _BLANK, {"type": "null"}]}
+_NAME = Field(json_schema_extra=line_schema(200, required=True))
+_USCC = Field(
+    description="统一社会信用代码, 18 characters, as text",
+    json_schema_extra={
+        # The characters GB 32100 allows (either case; the code is upper-cased).
+        "pattern": r"^\s*[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}\s*$",
+        RULE_KEY: "check characters per GB 32100 (the 18th, and the embedded organisation code's); "
+        "not registered yet",
+    },
+)
+_LINE60 = Field(None, json_schema_extra=line_schema(60))
+_LINE200 = Field(None, json_schema_extra=line_schema(200))
+_SIZE = Field(
+    None,
+    description="above or below (default below)",
+    json_schema_extra={"enum": ["", "above", "below", "规上", "规下", None]},
+)
+_FOUNDED = Field(
+    None,
+    description="YYYY-MM-DD",
+    json_schema_extra={
+        "anyOf": [{"type": "string", "format": "date", "pattern": ISO_DATE}, _BLANK, {"type": "null"}],
+        RULE_KEY: "a real past date, not before 1900",
+    },
+)
+
+
 class EnterpriseIn(StrictSchema):
-    name: StrictStr
-    uscc: StrictStr = Field(description="统一社会信用代码, 18 characters, as text")
-    org_unit: StrictStr = Field(description="Org unit code")
-    industry: StrictStr = Field(description="Industry code (or name)")
-    legal_representative: StrictStr | None = None
-    address: StrictStr | None = None
-    size_class: StrictStr | None = Field(None, description="above or below (default below)")
-    founded_on: StrictStr | None = Field(None, description="YYYY-MM-DD")
+    name: StrictStr = _NAME
+    uscc: StrictStr = _USCC
+    org_unit: StrictStr = Field(description="Org unit code", json_schema_extra={**_REF, "minLength": 1})
+    industry: StrictStr = Field(description="Industry code (or name)", json_schema_extra={**_REF, "minLength": 1})
+    legal_representative: StrictStr | None = _LINE60
+    address: StrictStr | None = _LINE200
+    size_class: StrictStr | None = _SIZE
+    founded_on: StrictStr | None = _FOUNDED
     employees: Count = None
-    land_mu: Amount = Field(None, description="亩, a decimal string or number")
-    qualifications: list[StrictStr] | None = Field(None, description="Qualification names")
-    service_group: StrictStr | None = Field(None, description="Service group code")
+    land_mu: Amount = Field(None, description="亩, a decimal string or number", json_schema_extra=_LAND)
+    qualifications: list[StrictStr] | None = Field(None, description="Qualification names", json_schema_extra=_REF)
+    service_group: StrictStr | None = Field(None, description="Service group code", json_schema_extra=_REF)
 
 
 class EnterprisePatchIn(StrictSchema):
-    name: StrictStr | None = None
-    uscc: StrictStr | None = None
-    org_unit: StrictStr | None = None
-    industry: StrictStr | None = None
-    legal_representative: StrictStr | None = None
-    address: StrictStr | None = None
-    size_class: StrictStr | None = None
-    founded_on: StrictStr | None = None
+    name: StrictStr | None = Field(None, json_schema_extra={**line_schema(200, required=True), RULE_KEY: _KEEP})
+    uscc: StrictStr | None = Field(None, json_schema_extra=_USCC.json_schema_extra)
+    org_unit: StrictStr | None = Field(None, json_schema_extra=_REF)
+    industry: StrictStr | None = Field(None, json_schema_extra=_REF)
+    legal_representative: StrictStr | None = _LINE60
+    address: StrictStr | None = _LINE200
+    size_class: StrictStr | None = _SIZE
+    founded_on: StrictStr | None = _FOUNDED
     employees: Count = None
-    land_mu: Amount = None
-    qualifications: list[StrictStr] | None = None
-    service_group: StrictStr | None = None
+    land_mu: Amount = Field(None, json_schema_extra=_LAND)
+    qualifications: list[StrictStr] | None = Field(None, json_schema_extra=_REF)
+    service_group: StrictStr | None = Field(None, json_schema_extra=_REF)
     version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
 
 
 class FiguresIn(StrictSchema):
-    year: Year
+    year: Year = Field(
+        json_schema_extra={
+            "anyOf": [
+                {"type": "integer", "minimum": 1949, "maximum": 2100},
+                {"type": "string", "pattern": r"^\s*(?:19[4-9]\d|20\d\d|2100)\s*$"},
+            ],
+            RULE_KEY: "from 1949 to 2100",
+        }
+    )
     revenue_wan: Amount = None
     tax_wan: Amount = None
     output_wan: Amount = None
@@ -133,7 +178,11 @@ class FiguresIn(StrictSchema):
     rd_wan: Amount = None
     employees: Count = None
     electricity_kwh: Amount = None
-    source: StrictStr | None = Field(None, description="statistics, tax, power, self_reported or other")
+    source: StrictStr | None = Field(
+        None,
+        description="statistics, tax, power, self_reported or other",
+        json_schema_extra={"enum": ["", *FigureSource.values, None]},
+    )
 
 
 def _reload(user: User, pk: int) -> Enterprise:

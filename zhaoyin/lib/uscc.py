@@ -12,7 +12,8 @@ import unicodedata
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 USCC_VALUES = {c: i for i, c in enumerate(USCC_ALPHABET)}
 USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
-SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+#: ASCII digits only: another script's digit (not folded by NFKC) has no value in the checks.
+SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)

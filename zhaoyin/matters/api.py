@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import ConfigDict, WithJsonSchema
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
@@ -282,8 +283,17 @@ def flowchart_svg(language: str) -> str:
 
 
 class KpiQuery(Schema):
-    year: str | None = Field(None, description="The year (2000–2100)")
-    month: str | None = Field(None, description="1–12; the whole year without it")
+    """The period of the KPIs. The document states the forms ``kpis.parse_period`` reads; the
+    model stays lenient so a missing or bad value gets that function's message."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["year"]})
+
+    year: Annotated[str | None, WithJsonSchema({"type": "string", "pattern": r"^\s*(?:20\d\d|2100)\s*$"})] = Field(
+        None, description="The year (2000–2100)"
+    )
+    month: Annotated[
+        str | None, WithJsonSchema({"type": "string", "pattern": r"^\s*(?:0?[1-9]|1[0-2])?\s*$"})
+    ] = Field(None, description="1–12; the whole year without it")
 
 
 class KpiItemOut(OutSchema):

@@ -16,7 +16,20 @@ from typing import Annotated, Any, Self
 from django.utils.translation import gettext_lazy as _
 from pydantic import BeforeValidator, Field, StrictInt, model_validator
 
-from zhaoyin.core.inputs import Input, choice, day, from_cleaner, must, optional_text, refuse, text, yes_no
+from zhaoyin.core.errors import REFERENCE_RULE
+from zhaoyin.core.inputs import (
+    Input,
+    choice,
+    day,
+    described,
+    from_cleaner,
+    judged,
+    must,
+    optional_text,
+    refuse,
+    text,
+    yes_no,
+)
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind, MatterSource, Rating
 from zhaoyin.matters.flow import Action
@@ -52,6 +65,25 @@ def _enterprise_ref(value: Any) -> int | None:
     raise refuse(_("Unknown enterprise."))
 
 
+described(
+    _project_ref,
+    {"anyOf": [{"type": "integer"}, {"type": "string", "maxLength": MAX_PROJECT_REF, "pattern": r"^[^\x00]*$"}]},
+    nullable=True,
+    rule=REFERENCE_RULE,
+)
+described(
+    _enterprise_ref,
+    {
+        "anyOf": [
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            {"type": "string", "pattern": r"^\s*\d{0,9}\s*$"},
+        ]
+    },
+    nullable=True,
+    rule=REFERENCE_RULE,
+)
+
+
 def _unit_codes(value: Any) -> list[str] | None:
     """Org unit codes as a list (blank codes dropped, repeats kept once); None is "not given"."""
     if value is None:
@@ -66,6 +98,17 @@ def _unit_codes(value: Any) -> list[str] | None:
     return unique
 
 
+_UNIT_CODE = {"type": "string", "maxLength": MAX_CODE, "pattern": r"^[^\x00]*$"}
+described(
+    _unit_codes,
+    {"type": "array", "items": {"anyOf": [_UNIT_CODE, {"type": "null"}]}},
+    nullable=True,
+    rule=REFERENCE_RULE + f"; at most {MAX_CO_UNITS} distinct codes",
+)
+#: A deadline the flow judges against today and the clocks.
+_DEADLINE_RULE = "not before today"
+
+
 Title = Annotated[str, BeforeValidator(text(MAX_TITLE, required=True)), Field(max_length=MAX_TITLE)]
 LongText = Annotated[str, BeforeValidator(text(MAX_TEXT)), Field(max_length=MAX_TEXT)]
 RequiredLongText = Annotated[str, BeforeValidator(text(MAX_TEXT, required=True)), Field(max_length=MAX_TEXT)]
@@ -73,11 +116,25 @@ Reason = Annotated[str, BeforeValidator(text(MAX_REASON, required=True)), Field(
 Name = Annotated[str, BeforeValidator(text(MAX_NAME)), Field(max_length=MAX_NAME)]
 # No pydantic constraints on the optional types: they would be applied to None (a 500); the
 # cleaners hold the limits.
-UnitCode = Annotated[str | None, BeforeValidator(optional_text(MAX_CODE))]
-RequiredUnitCode = Annotated[str, BeforeValidator(must(optional_text(MAX_CODE))), Field(max_length=MAX_CODE)]
+UnitCode = Annotated[str | None, BeforeValidator(optional_text(MAX_CODE)), judged()]
+RequiredUnitCode = Annotated[
+    str, BeforeValidator(must(optional_text(MAX_CODE))), Field(max_length=MAX_CODE), judged()
+]
 UnitCodes = Annotated[list[str] | None, BeforeValidator(_unit_codes)]
 Day = Annotated[dt.date | None, BeforeValidator(day)]
-HandleDays = Annotated[int | None, BeforeValidator(from_cleaner(clocks.clean_handle_days))]
+HandleDays = Annotated[
+    int | None,
+    BeforeValidator(
+        described(
+            from_cleaner(clocks.clean_handle_days),
+            {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^\s*\d{0,9}\s*$"}]},
+            nullable=True,
+            rule="at most the configured number of working days (MAX_HANDLE_DAYS)",
+        )
+    ),
+]
+Deadline = Annotated[dt.date | None, BeforeValidator(day), judged(_DEADLINE_RULE)]
+Received = Annotated[dt.date | None, BeforeValidator(day), judged("not in the future")]
 Source = Annotated[MatterSource, BeforeValidator(must(choice(MatterSource, _("Unknown source."))))]
 Kind = Annotated[MatterKind, BeforeValidator(must(choice(MatterKind, _("Unknown kind."))))]
 EnterpriseRef = Annotated[int | None, BeforeValidator(_enterprise_ref)]
@@ -102,7 +159,7 @@ class MatterCreateInput(Input):
     co_units: UnitCodes = Field(None, description="Org unit codes")
     requester_name: Name = ""
     dispatcher_unit: UnitCode = Field(None, description="Org unit code (default: the registering unit)")
-    received_on: Day = Field(
+    received_on: Received = Field(
         None, description="收文日期, YYYY-MM-DD, not in the future: the clocks count from the next day when the "
                           "matter is first assigned (default: the day of assignment)"
     )
@@ -131,8 +188,8 @@ class AssignInput(Input):
     lead_unit: UnitCode = Field(None, description="Org unit code (default: the draft's)")
     co_units: UnitCodes = Field(None, description="Org unit codes (default: the draft's)")
     handle_days: HandleDays = Field(None, description="Handling working days (default: the kind's)")
-    handle_deadline: Day = Field(None, description="A handling deadline date instead, " + _FUTURE)
-    received_on: Day = Field(None, description="收文日期, YYYY-MM-DD (default: today)")
+    handle_deadline: Deadline = Field(None, description="A handling deadline date instead, " + _FUTURE)
+    received_on: Received = Field(None, description="收文日期, YYYY-MM-DD (default: today)")
     note: LongText = Field("", description=_NOTE)
 
 
@@ -166,8 +223,10 @@ class ExtensionRequestInput(Input):
     """延期申请: more working days or a later date (one of them), with a reason."""
 
     reason: Reason = Field(description="Why")
-    days: HandleDays = Field(None, description="More working days after the current deadline")
-    requested_deadline: Day = Field(None, description="Or the deadline date wanted, " + _FUTURE)
+    days: Annotated[HandleDays, judged("either days or requested_deadline, not both")] = Field(
+        None, description="More working days after the current deadline"
+    )
+    requested_deadline: Deadline = Field(None, description="Or the deadline date wanted, " + _FUTURE)
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
@@ -193,7 +252,7 @@ class NewClockInput(Input):
     """退办 / 重办: a reason and the new handling clock (default: as many days as before)."""
 
     reason: Reason = Field(description="Why")
-    handle_deadline: Day = Field(None, description="The new handling deadline, " + _FUTURE)
+    handle_deadline: Deadline = Field(None, description="The new handling deadline, " + _FUTURE)
     handle_days: HandleDays = Field(None, description="Or working days from today (default: as before)")
 
 

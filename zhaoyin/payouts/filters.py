@@ -13,7 +13,7 @@ from zhaoyin.core.search import search_fold
 from zhaoyin.enterprises.filters import industry_filter
 from zhaoyin.enterprises.selectors import org_units_for_filter
 from zhaoyin.payouts.models import PayoutStatus
-from zhaoyin.payouts.periods import YEAR_MAX, YEAR_MIN, clean_period
+from zhaoyin.payouts.periods import PERIOD_PATTERN, YEAR_MAX, YEAR_MIN, clean_period
 from zhaoyin.policies.models import PolicyStatus
 from zhaoyin.policies.selectors import policy_list_visible_to
 
@@ -55,6 +55,7 @@ class PayoutFilter(FilterSet):
     )
     period = Text(
         clean=clean_period,
+        pattern=PERIOD_PATTERN,
         label=_("Period"),
         attrs={"maxlength": 7, "placeholder": "2025-Q1"},
         doc="Exactly this period: YYYY, YYYY-Qn or YYYY-MM",

@@ -16,10 +16,12 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from pydantic import BeforeValidator, Field, StrictInt
+from pydantic.config import JsonDict
 
+from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY
 from zhaoyin.core.fields import Amount as WireAmount
-from zhaoyin.core.inputs import Input, from_cleaner, refuse, whole_number
-from zhaoyin.payouts.periods import clean_period
+from zhaoyin.core.inputs import BLANK, Input, described, from_cleaner, refuse, stripped_schema, whole_number
+from zhaoyin.payouts.periods import PERIOD_PATTERN, clean_period
 
 #: The largest amount the column holds (14 digits, 2 decimals), in 万元.
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -46,11 +48,25 @@ def clean_amount(value: object) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
+#: What ``clean_amount`` accepts, for the API document: more than zero, at most
+#: ``MAX_AMOUNT``, two decimals; a JSON number or its digits as text.
+AMOUNT_SCHEMA: JsonDict = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": int(MAX_AMOUNT)},
+        {"type": "string", "pattern": r"^(?:[1-9]\d{0,11}(?:\.\d{1,2})?|0\.(?:[1-9]\d?|0[1-9]))$"},
+    ]
+}
+described(clean_amount, AMOUNT_SCHEMA)
+
+
 def _optional_amount(value: object) -> Decimal | None:
     """An amount, or None when left blank (an action that needs none)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return clean_amount(value)
+
+
+described(_optional_amount, {"anyOf": [AMOUNT_SCHEMA, BLANK]}, nullable=True)
 
 
 def _note(value: object) -> str:
@@ -62,7 +78,16 @@ def _note(value: object) -> str:
     stripped = value.strip()
     if len(stripped) > NOTE_MAX:
         raise ValueError(_("must be at most %(n)d characters") % {"n": NOTE_MAX})
+    if "\x00" in stripped:
+        raise refuse(_("contains control characters"))
     return stripped
+
+
+described(clean_period, {"type": "string", "pattern": PERIOD_PATTERN})
+described(_note, stripped_schema(NOTE_MAX, r"\x00"), nullable=True)
+#: The amount as the API reads it (``WireAmount`` takes it, the input model judges it).
+_BLANK: JsonDict = dict(BLANK)
+_WIRE_OPTIONAL: JsonDict = {"anyOf": [AMOUNT_SCHEMA, _BLANK, {"type": "null"}]}
 
 
 Period = Annotated[str, BeforeValidator(from_cleaner(clean_period))]
@@ -86,9 +111,13 @@ class PayoutRegisterBody(PayoutRegisterInput):
     enterprise. The amount may come as a JSON number; the API takes it from the body's own
     text (``core.fields.exact_amounts``) and builds ``PayoutRegisterInput`` from that."""
 
-    policy: StrictInt = Field(description="Policy id")
-    enterprise: StrictInt = Field(description="Enterprise id")
-    amount_wan: WireAmount = Field(description="万元, > 0, at most 2 decimals; a decimal string or number")
+    policy: StrictInt = Field(
+        description="Policy id", json_schema_extra={RULE_KEY: f"{REFERENCE_RULE}; a policy published (not a draft)"}
+    )
+    enterprise: StrictInt = Field(description="Enterprise id", json_schema_extra={RULE_KEY: REFERENCE_RULE})
+    amount_wan: WireAmount = Field(
+        description="万元, > 0, at most 2 decimals; a decimal string or number", json_schema_extra=AMOUNT_SCHEMA
+    )
 
 
 class PayoutActionInput(Input):
@@ -96,12 +125,24 @@ class PayoutActionInput(Input):
     amount (resubmit), the version read. Which of them an action needs is the table's rule
     (the service's judgement)."""
 
-    reason: Note = Field("", description="Required to reject; a note otherwise")
-    amount_wan: OptionalAmount = Field(None, description="The new amount (resubmit only)")
+    reason: Note = Field(
+        "",
+        description="Required to reject; a note otherwise",
+        json_schema_extra={RULE_KEY: "required by the transition table to reject"},
+    )
+    amount_wan: OptionalAmount = Field(
+        None,
+        description="The new amount (resubmit only)",
+        json_schema_extra={RULE_KEY: "required by the transition table to resubmit"},
+    )
     version: Version = Field(None, description="The version read; a different current version → 409")
 
 
 class PayoutActionBody(PayoutActionInput):
     """The API's body of an action; the amount may come as a JSON number (see above)."""
 
-    amount_wan: WireAmount = Field(None, description="The new amount (resubmit only), 万元")
+    amount_wan: WireAmount = Field(
+        None,
+        description="The new amount (resubmit only), 万元",
+        json_schema_extra={**_WIRE_OPTIONAL, RULE_KEY: "required by the transition table to resubmit"},
+    )

@@ -10,9 +10,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-#: ``YYYY``, ``YYYY-Q1`` … ``YYYY-Q4`` or ``YYYY-01`` … ``YYYY-12``.
-PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")
+#: ``YYYY``, ``YYYY-Q1`` … ``YYYY-Q4`` or ``YYYY-01`` … ``YYYY-12``, in ASCII digits (a year in
+#: other digits would be stored as sent and never match a filter).
+PERIOD_RE = re.compile(r"^(?P<year>[0-9]{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")
 YEAR_MIN, YEAR_MAX = 1990, 2100
+#: What ``clean_period`` accepts, for the API document: around the value whitespace, a year
+#: from ``YEAR_MIN`` to ``YEAR_MAX``, the quarter's Q in either case.
+PERIOD_PATTERN = r"^\s*(?:199[0-9]|20[0-9][0-9]|2100)(?:-(?:[Qq][1-4]|0[1-9]|1[0-2]))?\s*$"
 
 
 def clean_period(value: Any) -> str:

@@ -16,24 +16,32 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import StrictInt, StrictStr, ValidationError
+from pydantic import ConfigDict, StrictInt, StrictStr, ValidationError, WithJsonSchema
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, StrictSchema, api_allow
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import RULE_KEY, InvalidInput
 from zhaoyin.core.fields import MAX_ID, exact_amounts
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
-from zhaoyin.policies import selectors, services
+from zhaoyin.policies import flow, selectors, services
 from zhaoyin.policies.filters import PolicyFilter
 from zhaoyin.policies.inputs import PolicyBody, PolicyInput, PolicyPatchBody, PolicyUpdateInput
 from zhaoyin.policies.models import Policy, PolicyFile
+from zhaoyin.policies.services import MAX_REASON
 
 router = Router(tags=["policies"])
 
 EDITORS = (Role.CITY_ADMIN, Role.UNIT_ADMIN)
 PolicyId = Annotated[int, Path(ge=1, le=MAX_ID, description="Policy id.")]
+#: A person's action of the transition table (``flow.MANUAL_ACTIONS``); the service names an
+#: unknown one.
+PolicyAction = Annotated[
+    str,
+    Path(description=", ".join(flow.MANUAL_ACTIONS)),
+    WithJsonSchema({"type": "string", "enum": list(flow.MANUAL_ACTIONS)}),
+]
 
 
 # ---- output ---------------------------------------------------------------------------------
@@ -101,8 +109,24 @@ class PolicyPageOut(OutSchema):
 AMOUNTS = ["max_amount_wan"]
 
 
+#: Publishing judges the stored policy, which no body can show: its eligibility tree against
+#: today's dictionaries and its validity (a 422 naming ``eligibility`` or ``valid_to``).
+PUBLISH_RULE = (
+    "publish: the stored eligibility tree must be defined and valid against today's dictionaries and "
+    "the validity not ended (422 naming eligibility or valid_to)"
+)
+
+
 class ActionIn(StrictSchema):
-    reason: StrictStr | None = Field(None, description="Required to withdraw")
+    model_config = ConfigDict(json_schema_extra={RULE_KEY: PUBLISH_RULE})
+
+    reason: StrictStr | None = Field(
+        None,
+        description="Required to withdraw: one line",
+        json_schema_extra={
+            RULE_KEY: f"required by the transition table to withdraw; one line of at most {MAX_REASON} characters"
+        },
+    )
     version: StrictInt | None = Field(None, description="The version read; a different current version → 409")
 
 
@@ -177,7 +201,7 @@ def _action_body(request: HttpRequest) -> ActionIn:
     },
 )
 @api_allow(*EDITORS)
-def policy_action(request: HttpRequest, id: PolicyId, action: str) -> Policy:
+def policy_action(request: HttpRequest, id: PolicyId, action: PolicyAction) -> Policy:
     """``publish`` (draft → in force; needs a valid tree and a validity not ended) or
     ``withdraw`` (body ``{"reason"}``); optional ``version``. 409 when the transition table
     forbids the action in the current status; 422 for an unknown action or a missing reason."""

@@ -18,21 +18,75 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from django.utils.translation import gettext as _
 from pydantic import BeforeValidator, Field, StrictInt, model_validator
+from pydantic.config import JsonDict
 
+from zhaoyin.core.errors import REFERENCE_RULE
 from zhaoyin.core.fields import Amount as WireAmount
-from zhaoyin.core.inputs import Input, refuse
-from zhaoyin.policies.models import Delivery
-from zhaoyin.policies.validation import CLEANERS, MAX_TREE_CHARS
+from zhaoyin.core.inputs import BLANK, ISO_DATE, Input, amount_schema, described, refuse, stripped_schema
+from zhaoyin.policies.models import Delivery, PolicyCategory, PolicyLevel
+from zhaoyin.policies.validation import CLEANERS, MAX_AMOUNT_WAN, MAX_TREE_CHARS
 
 #: Fields whose value is text (a code, a line, free text): anything else is refused.
 _TEXT_KINDS = (str,)
 #: Fields that may also come as a date (a form's or a cell's) or a number (an amount).
 _DATE_KINDS = (str, dt.date)
 _AMOUNT_KINDS = (str, int, Decimal)
+
+
+#: What ``validation.clean_line`` refuses within a line, and ``clean_text`` within free text
+#: (which may span lines; its ``\r\n`` becomes one line break).
+_LINE_REFUSES = r"\x00-\x1f\x7f"
+_TEXT_REFUSES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+
+
+def _line(limit: int, *, required: bool = False) -> dict[str, object]:
+    return stripped_schema(limit, _LINE_REFUSES, required=required)
+
+
+def _paragraph(limit: int, *, required: bool = False) -> dict[str, object]:
+    return stripped_schema(limit, _TEXT_REFUSES, required=required, unit=r"\r\n")
+
+
+_DATE: dict[str, object] = {"type": "string", "format": "date", "pattern": ISO_DATE}
+_VALIDITY = "from 1990 to 2100"
+#: What each field's cleaner accepts (the API document's truth, ``core.inputs.described``):
+#: (schema when required, schema when optional). Codes only are offered for the choices (the
+#: labels are read too, for the forms and the import).
+_SCHEMAS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    **{
+        name: (_line(limit, required=True), _line(limit))
+        for name, limit in (
+            ("title", 200),
+            ("issuer", 100),
+            ("doc_no", 100),
+            ("apply_deadline", 100),
+            ("contact_office", 100),
+            ("contact_phone", 40),
+            ("contact_address", 200),
+        )
+    },
+    **{
+        name: (_paragraph(limit, required=True), _paragraph(limit))
+        for name, limit in (("summary", 2000), ("benefits", 5000), ("application_guide", 10000))
+    },
+    **{
+        name: (schema, {"anyOf": [schema, BLANK]})
+        for name, schema in (
+            ("level", {"type": "string", "enum": list(PolicyLevel.values)}),
+            ("category", {"type": "string", "enum": list(PolicyCategory.values)}),
+            ("delivery", {"type": "string", "enum": list(Delivery.values)}),
+            ("valid_from", _DATE),
+            ("valid_to", _DATE),
+            ("max_amount_wan", amount_schema(MAX_AMOUNT_WAN)),
+        )
+    },
+}
+#: What the cleaners judge beyond any schema (``core.errors.RULE_KEY``).
+_RULES = {"valid_from": _VALIDITY, "valid_to": f"{_VALIDITY}; not before valid_from (the stored one in a change)"}
 
 
 def _blank(value: object) -> bool:
@@ -60,7 +114,10 @@ def _value(
         except ValueError as exc:
             raise refuse(str(exc)) from None
 
-    return clean
+    strict, lenient = _SCHEMAS[name]
+    return described(
+        clean, strict if required else lenient, nullable=not required, rule=_RULES.get(name, "")
+    )
 
 
 def _org_unit(value: object) -> str | None:
@@ -69,7 +126,12 @@ def _org_unit(value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise refuse(_("must be text"))
+    if "\x00" in value:
+        raise refuse(_("contains control characters"))
     return value.strip()
+
+
+described(_org_unit, {"type": "string", "pattern": r"^[^\x00]*$"}, nullable=True, rule=REFERENCE_RULE)
 
 
 def _tree(value: object) -> dict[str, object]:
@@ -87,6 +149,15 @@ def _tree(value: object) -> dict[str, object]:
     if not isinstance(value, dict):
         raise refuse(_("is not a valid eligibility tree"))
     return {str(key): item for key, item in value.items()}
+
+
+described(
+    _tree,
+    {"anyOf": [{"type": "object"}, {"type": "string", "maxLength": MAX_TREE_CHARS}]},
+    nullable=True,
+    rule="an eligibility tree (an object, or its JSON text) whose nodes the server judges against the "
+    "dictionaries (industries, units, qualifications); each bad node is named (eligibility.all[1].op)",
+)
 
 
 def _field(
@@ -188,15 +259,24 @@ class PolicyUpdateInput(Input):
         return self
 
 
+#: The amount as the API reads it (``WireAmount`` takes the value, ``PolicyInput`` judges it).
+_BLANK: JsonDict = dict(BLANK)
+_WIRE_AMOUNT: JsonDict = {"anyOf": [amount_schema(MAX_AMOUNT_WAN), _BLANK, {"type": "null"}]}
+
+
 class PolicyBody(PolicyInput):
     """The API's body of a registration; the amount may come as a JSON number, taken from the
     body's own text (``core.fields.exact_amounts``) before ``PolicyInput`` is built."""
 
-    max_amount_wan: WireAmount = Field(None, description="万元, a decimal string or number")
+    max_amount_wan: WireAmount = Field(
+        None, description="万元, a decimal string or number", json_schema_extra=_WIRE_AMOUNT
+    )
 
 
 class PolicyPatchBody(PolicyUpdateInput):
     """The API's body of a change: the fields to change and the version read."""
 
-    max_amount_wan: WireAmount = Field(None, description="万元, a decimal string or number")
+    max_amount_wan: WireAmount = Field(
+        None, description="万元, a decimal string or number", json_schema_extra=_WIRE_AMOUNT
+    )
     version: StrictInt | None = Field(None, description="The version read; a different current version → 409")

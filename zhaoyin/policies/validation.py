@@ -13,13 +13,14 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.validation import MAX_DECIMAL, clean_date, clean_decimal
+from zhaoyin.core.validation import clean_date, clean_decimal
 from zhaoyin.enterprises.models import Industry, Qualification
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import tree_errors
@@ -53,6 +54,9 @@ KEEPER_UNIT_KINDS = (OrgUnitKind.CITY, OrgUnitKind.COUNTY, OrgUnitKind.PARK, Org
 PLACE_UNIT_KINDS = (OrgUnitKind.CITY, OrgUnitKind.COUNTY, OrgUnitKind.PARK)
 FIRST_DAY = dt.date(1990, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
+#: The largest maximum amount the column holds (``Policy.max_amount_wan``: 14 digits, 2 of them
+#: decimals), in 万元; ``core.validation.MAX_DECIMAL`` has one digit more.
+MAX_AMOUNT_WAN = Decimal("999999999999.99")
 #: Largest eligibility JSON accepted (a tree of a few hundred conditions).
 MAX_TREE_CHARS = 20_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -172,7 +176,7 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "valid_to": lambda v: None if _blank(v) else clean_policy_date(v),
     "summary": lambda v: clean_text(v, 2000),
     "benefits": lambda v: clean_text(v, 5000),
-    "max_amount_wan": lambda v: None if _blank(v) else clean_decimal(v, maximum=MAX_DECIMAL),
+    "max_amount_wan": lambda v: None if _blank(v) else clean_decimal(v, maximum=MAX_AMOUNT_WAN),
     "application_guide": lambda v: clean_text(v, 10000),
     "apply_deadline": lambda v: clean_line(v, 100),
     "contact_office": lambda v: clean_line(v, 100),

@@ -22,10 +22,27 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import BeforeValidator, Field, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.inputs import Input, choice, from_cleaner, must, refuse, scoped_user, text, whole_number
+from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY, InvalidInput
+from zhaoyin.core.inputs import (
+    BLANK,
+    ISO_DATE,
+    RULE_ATTR,
+    SCHEMA_ATTR,
+    Input,
+    amount_schema,
+    choice,
+    described,
+    document_fields,
+    from_cleaner,
+    line_schema,
+    must,
+    refuse,
+    scoped_user,
+    text,
+    whole_number,
+)
 from zhaoyin.core.validation import MAX_DECIMAL, MAX_LAND_MU, clean_date, clean_decimal
 from zhaoyin.projects.choices import AttractionMethod, FundKind, FundSource, SourceRegion, Stage
 from zhaoyin.projects.validation import PROJECT_FIELDS, _choice, _line, _paragraph, clean_project, parse_month
@@ -95,7 +112,10 @@ def _why(value: object) -> str:
     return why
 
 
-Amount = Annotated[Decimal, BeforeValidator(must(from_cleaner(_amount)))]
+_AMOUNT = amount_schema(MAX_DECIMAL)
+_DATE = {"type": "string", "format": "date", "pattern": ISO_DATE}
+_NOT_FUTURE = "not in the future, not before 1990"
+Amount = Annotated[Decimal, BeforeValidator(must(described(from_cleaner(_amount), _AMOUNT)))]
 Note = Annotated[str, BeforeValidator(text(MAX_NOTE)), Field(max_length=MAX_NOTE)]
 FundNote = Annotated[str, BeforeValidator(text(MAX_FUND_NOTE)), Field(max_length=MAX_FUND_NOTE)]
 
@@ -105,26 +125,54 @@ class StageChangeInput(Input):
     table says when the reason is required: skip, go back, hold, terminate, reopen)."""
 
     stage: Annotated[Stage, BeforeValidator(must(choice(Stage, _("Unknown stage."))))] = Field(
-        description="The stage to move to"
+        description="The stage to move to", json_schema_extra={RULE_KEY: "a move the transition table allows"}
     )
-    date: Annotated[dt.date, BeforeValidator(must(from_cleaner(_stage_date)))] = Field(
-        description="The date of the stage, YYYY-MM-DD, not in the future"
-    )
+    date: Annotated[
+        dt.date, BeforeValidator(must(described(from_cleaner(_stage_date), _DATE, rule=_NOT_FUTURE)))
+    ] = Field(description="The date of the stage, YYYY-MM-DD, not in the future")
     note: Note = ""
-    reason: Note = Field("", description="Needed to skip, go back, hold, terminate or reopen")
+    reason: Note = Field(
+        "",
+        description="Needed to skip, go back, hold, terminate or reopen",
+        json_schema_extra={RULE_KEY: "required by the transition table for this move"},
+    )
 
 
 class FundEntryInput(Input):
     """A month's funds in place for one project, source and kind."""
 
-    month: Annotated[dt.date, BeforeValidator(must(from_cleaner(_month)))] = Field(
-        description="YYYY-MM, not a future month"
-    )
+    month: Annotated[
+        dt.date,
+        BeforeValidator(
+            must(
+                described(
+                    from_cleaner(_month),
+                    {"type": "string", "pattern": r"^\s*(?:199\d|20\d\d|2100)-(?:0[1-9]|1[0-2])\s*$"},
+                    rule="not a future month",
+                )
+            )
+        ),
+    ] = Field(description="YYYY-MM, not a future month")
     amount_wan: Amount = Field(description="万元, ≥ 0, at most 2 decimals; a decimal string or number")
-    source: Annotated[str, BeforeValidator(from_cleaner(clean_fund_source))] = Field(
+    source: Annotated[
+        str,
+        BeforeValidator(
+            described(
+                from_cleaner(clean_fund_source), {"type": "string", "enum": [*FundSource.values, *SOURCE_ALIASES]}
+            )
+        ),
+    ] = Field(
         description="outside_city, outside_province or foreign (or 市外 / 省外 / 境外)"
     )
-    kind: Annotated[str, BeforeValidator(from_cleaner(clean_fund_kind))] = Field(
+    kind: Annotated[
+        str,
+        BeforeValidator(
+            described(
+                from_cleaner(clean_fund_kind), {"type": "string", "enum": ["", *FundKind.values, *KIND_ALIASES]},
+                nullable=True,
+            )
+        ),
+    ] = Field(
         FundKind.FIXED_ASSET.value, description="fixed_asset (default) or other (or 固定资产 / 其他)"
     )
     note: FundNote = ""
@@ -155,11 +203,26 @@ def _optional(clean: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return None
         return inner(value)
 
-    return run
+    return _document(run, clean)
+
+
+def _document(cleaner: Callable[[Any], Any], clean: Any) -> Callable[[Any], Any]:
+    """``cleaner`` (blank: None) documented by ``clean``'s schema, blank text beside it."""
+    schema = getattr(clean, SCHEMA_ATTR, None)
+    rule = getattr(clean, RULE_ATTR, "")
+    if schema is None:
+        return described(cleaner, rule=rule) if rule else cleaner
+    if schema.get("type") == "string" and "enum" not in schema and "format" not in schema:
+        return described(cleaner, schema, nullable=True, rule=rule)
+    return described(cleaner, {"anyOf": [schema, BLANK]}, nullable=True, rule=rule)
 
 
 def _required(clean: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return must(_optional(clean))
+
+
+def _line_of(limit: int) -> Callable[[Any], str]:
+    return described(lambda v: _line(v, limit), line_schema(limit))
 
 
 def _reference(value: Any) -> str:
@@ -167,6 +230,9 @@ def _reference(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(_("Enter text."))
     return _line(value, 200)
+
+
+described(_reference, line_schema(200))
 
 
 def _investor(value: Any) -> str:
@@ -178,6 +244,9 @@ def _investor(value: Any) -> str:
     return _line(value, 30)
 
 
+described(_investor, {"anyOf": [{"type": "integer"}, line_schema(30)]})
+
+
 def _known(name: str, read: Callable[[Any], str]) -> Callable[[Any], str]:
     """A public reference that must exist (an industry): looked up as ``clean_project`` does,
     so a form learns every bad field at once."""
@@ -187,7 +256,7 @@ def _known(name: str, read: Callable[[Any], str]) -> Callable[[Any], str]:
         clean_project({name: ref}, acting_user=None, partial=True)
         return ref
 
-    return clean
+    return described(clean, getattr(read, SCHEMA_ATTR, None), rule=REFERENCE_RULE)
 
 
 def _scoped(name: str, read: Callable[[Any], str], *, required: bool = False) -> Callable[[Any, ValidationInfo], Any]:
@@ -208,7 +277,7 @@ def _scoped(name: str, read: Callable[[Any], str], *, required: bool = False) ->
                 raise refuse(exc.errors[0]["message"]) from None
         return ref
 
-    return clean
+    return described(clean, getattr(shape, SCHEMA_ATTR, None), nullable=not required, rule=REFERENCE_RULE)
 
 
 def _first_contact(value: Any) -> dt.date:
@@ -233,7 +302,18 @@ def _method(value: Any) -> str:
     return _choice(value, list(AttractionMethod.values), {str(k): str(v) for k, v in AttractionMethod.choices})
 
 
-Line200 = Annotated[str | None, BeforeValidator(_optional(lambda v: _line(v, 200)))]
+# The document offers the codes (the labels are read too, for forms and imports).
+described(_region, {"type": "string", "enum": list(SourceRegion.values)})
+described(_method, {"type": "string", "enum": list(AttractionMethod.values)})
+described(_first_contact, _DATE, rule="a real past date, not before 1990")
+described(_planned, _DATE, rule="from 1990 to 2100")
+
+
+def _decimal(maximum: Decimal) -> Callable[[Any], Decimal]:
+    return described(lambda v: clean_decimal(v, maximum=maximum), amount_schema(maximum))
+
+
+Line200 = Annotated[str | None, BeforeValidator(_optional(_line_of(200)))]
 PlannedDay = Annotated[dt.date | None, BeforeValidator(_optional(_planned))]
 
 
@@ -246,7 +326,7 @@ class ProjectFields(Input):
     the editor's scope, which only the service (knowing the project) can tell."""
 
     name: Line200 = None
-    investor: Annotated[str | None, BeforeValidator(_optional(_investor))] = Field(
+    investor: Annotated[str | None, BeforeValidator(described(_optional(_investor), rule=REFERENCE_RULE))] = Field(
         None, description="Registered investor: enterprise id or credit code"
     )
     investor_name: Line200 = None
@@ -256,19 +336,21 @@ class ProjectFields(Input):
     industry: Annotated[str | None, BeforeValidator(_optional(_known("industry", _reference)))] = Field(
         None, description="Industry code (or name)"
     )
-    org_unit: Annotated[str | None, BeforeValidator(_optional(_reference))] = Field(
+    org_unit: Annotated[str | None, BeforeValidator(described(_optional(_reference), rule=REFERENCE_RULE))] = Field(
         None, description="Org unit code"
     )
     total_investment_wan: Annotated[
-        Decimal | None, BeforeValidator(_optional(lambda v: clean_decimal(v, maximum=MAX_DECIMAL)))
+        Decimal | None, BeforeValidator(_optional(_decimal(MAX_DECIMAL)))
     ] = Field(None, description="万元, a decimal string or number")
-    construction_content: Annotated[str | None, BeforeValidator(_optional(lambda v: _paragraph(v, 5000)))] = None
+    construction_content: Annotated[str | None, BeforeValidator(
+            _optional(described(lambda v: _paragraph(v, 5000), {"type": "string", "maxLength": 5000}))
+        )] = None
     land_mu: Annotated[
-        Decimal | None, BeforeValidator(_optional(lambda v: clean_decimal(v, maximum=MAX_LAND_MU)))
+        Decimal | None, BeforeValidator(_optional(_decimal(MAX_LAND_MU)))
     ] = Field(None, description="亩")
     attraction_method: Annotated[str | None, BeforeValidator(_optional(_method))] = None
-    lead_official: Annotated[str | None, BeforeValidator(_optional(lambda v: _line(v, 60)))] = None
-    staff: Annotated[str | None, BeforeValidator(_optional(_reference))] = Field(
+    lead_official: Annotated[str | None, BeforeValidator(_optional(_line_of(60)))] = None
+    staff: Annotated[str | None, BeforeValidator(described(_optional(_reference), rule=REFERENCE_RULE))] = Field(
         None, description="Username of the staff member in charge"
     )
     first_contact_on: Annotated[dt.date | None, BeforeValidator(_optional(_first_contact))] = Field(
@@ -286,8 +368,8 @@ class ProjectFields(Input):
 class ProjectInput(ProjectFields):
     """Register a project: the required fields are required."""
 
-    name: Annotated[str, BeforeValidator(_required(lambda v: _line(v, 200)))]
-    investor_name: Annotated[str, BeforeValidator(_required(lambda v: _line(v, 200)))]
+    name: Annotated[str, BeforeValidator(_required(_line_of(200)))]
+    investor_name: Annotated[str, BeforeValidator(_required(_line_of(200)))]
     source_region: Annotated[str, BeforeValidator(_required(_region))] = Field(
         description="in_province, out_of_province or overseas (or the label)"
     )
@@ -304,12 +386,21 @@ class ProjectInput(ProjectFields):
         None, description="Username of the staff member in charge"
     )
     total_investment_wan: Annotated[
-        Decimal, BeforeValidator(_required(lambda v: clean_decimal(v, maximum=MAX_DECIMAL)))
+        Decimal, BeforeValidator(_required(_decimal(MAX_DECIMAL)))
     ] = Field(description="万元, a decimal string or number")
+
+
+def _not_emptied(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The document of a change: the fields a project requires may be left out, not emptied."""
+    document_fields(schema, model)
+    for name in ("name", "investor_name", "source_region", "industry", "org_unit", "total_investment_wan"):
+        schema["properties"][name].setdefault(RULE_KEY, "required by a project: may be left out, not emptied")
 
 
 class ProjectUpdateInput(ProjectFields):
     """Change a project: only the fields sent (a required one may not be emptied)."""
+
+    model_config = ConfigDict(json_schema_extra=_not_emptied)
 
     version: Annotated[int | None, BeforeValidator(whole_number)] = Field(
         None, description="The version read; a different current version → 409"

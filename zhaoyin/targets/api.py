@@ -9,13 +9,16 @@ rounded result is written as a number. Bad parameters → 422 naming the field.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict, WithJsonSchema
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import api_allow
+from zhaoyin.core.inputs import ISO_DATE
 from zhaoyin.core.outputs import IsoDate, OutSchema
 from zhaoyin.targets import selectors
 
@@ -80,10 +83,31 @@ class ProgressOut(OutSchema):
         return _num(progress.time_progress, 4)
 
 
+class ProgressQuery(Schema):
+    """The query of ``/targets/progress``. The document states the forms
+    ``selectors.parse_progress_params`` reads; the model stays lenient so a missing or bad
+    value gets that function's message."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["year", "indicator"]})
+
+    year: Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^\s*(?:20\d\d|2100)\s*$"})] = Field(
+        "", description="The year (2000–2100)"
+    )
+    indicator: Annotated[str, WithJsonSchema({"type": "string", "enum": sorted(selectors.REGISTRY)})] = Field(
+        "", description="The indicator's code"
+    )
+    as_of: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "anyOf": [{"format": "date", "pattern": ISO_DATE}, {"maxLength": 0}]}),
+    ] = Field(None, description="YYYY-MM-DD (default: today)")
+
+
 @router.get("/progress", response=ProgressOut)
 @api_allow(selectors.READER_ROLES)
-def progress(request: HttpRequest, year: str = "", indicator: str = "", as_of: str | None = None) -> selectors.Progress:
+def progress(request: HttpRequest, params: Query[ProgressQuery]) -> selectors.Progress:
     """Target progress of each unit the caller may see and of its city (or own subtree)."""
     user = request_user(request)
-    year_value, ind, day = selectors.parse_progress_params(year, indicator, as_of, today=timezone.localdate())
+    year_value, ind, day = selectors.parse_progress_params(
+        params.year, params.indicator, params.as_of, today=timezone.localdate()
+    )
     return selectors.progress_for(user, year=year_value, indicator=ind, as_of=day)

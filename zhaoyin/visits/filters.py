@@ -50,6 +50,9 @@ class Quarter(Filter[tuple[int, int] | None]):
             raise ValueError(_("Enter a quarter as YYYY-Qn, e.g. 2026-Q3."))
         return quarter
 
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^\s*(?:20\d\d|2100)-Q[1-4]\s*$", "description": self.doc}
+
 
 def _in_quarter(quarter: tuple[int, int] | None) -> Q:
     start, end = selectors.quarter_bounds(*quarter) if quarter is not None else (None, None)

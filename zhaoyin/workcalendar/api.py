@@ -12,7 +12,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from zhaoyin.core.api import api_allow
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import RULE_KEY, InvalidInput
+from zhaoyin.core.inputs import ISO_DATE
 from zhaoyin.core.outputs import IsoDate, OutSchema
 from zhaoyin.core.roles import ALL_ROLES
 from zhaoyin.lib.workdays import CalendarRangeError
@@ -25,8 +26,16 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class AddWorkdaysIn(Schema):
-    start: str = Field(description="The day of receipt, YYYY-MM-DD.")
-    days: int = Field(ge=0, le=MAX_DAYS, description="Working days, counted from the day after receipt.")
+    start: str = Field(
+        description="The day of receipt, YYYY-MM-DD.",
+        json_schema_extra={"format": "date", "pattern": ISO_DATE, RULE_KEY: "within the loaded calendar"},
+    )
+    days: int = Field(
+        ge=0,
+        le=MAX_DAYS,
+        description="Working days, counted from the day after receipt.",
+        json_schema_extra={RULE_KEY: "the date reached within the loaded calendar"},
+    )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ the filter bar and the OpenAPI parameters come from the same declaration."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY, InvalidInput
 from zhaoyin.core.filtering import (
     Boolean,
     Bounds,
@@ -226,7 +227,14 @@ def test_openapi_lists_every_parameter_once(db: None) -> None:
         "founded_from", "founded_to", "sort", "page", "page_size",
     ]
     assert all(p["in"] == "query" and p["required"] is False for p in parameters)
-    by_name = {p["name"]: p["schema"] for p in parameters}
+    # Each parameter's own form beside a blank value ("not given").
+    blank = {"type": "string", "pattern": r"^\s*$"}
+    assert all(p["schema"]["anyOf"][1] == blank for p in parameters)
+    by_name = {p["name"]: p["schema"]["anyOf"][0] for p in parameters}
     assert by_name["size"]["enum"] == ["above", "below"]
     assert by_name["sort"]["enum"] == ["name", "land_mu", "-name", "-land_mu"]
-    assert by_name["page_size"]["maximum"] == 200
+    page_size = re.compile(by_name["page_size"]["pattern"])
+    assert [n for n in range(0, 300) if page_size.match(str(n))] == list(range(1, 201))
+    assert by_name["founded_from"]["format"] == "date"
+    # A reference names a record within the caller's scope: the document says so (D7).
+    assert parameters[3]["schema"][RULE_KEY] == REFERENCE_RULE

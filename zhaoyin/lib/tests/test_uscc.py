@@ -47,3 +47,10 @@ def test_VAL_01_every_single_character_substitution_is_rejected() -> None:
 @given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=8, max_size=8))
 def test_VAL_01_generated_codes_validate(body: str) -> None:
     assert is_valid_uscc(make_uscc("340402", body))
+
+
+def test_VAL_01_digits_of_another_script_are_refused_not_a_crash() -> None:
+    # NFKC leaves Arabic-Indic digits as they are; they once passed the shape and broke the check.
+    with pytest.raises(UsccError) as caught:
+        validate_uscc("91" + "\u0663" * 6 + "MA2N0QXX1C")
+    assert caught.value.code == "USCC_CHARACTERS"

@@ -314,3 +314,10 @@ def test_clean_period_forms() -> None:
     for bad in ("2025-00", "2025-Q0", "2025Q1", "2025-1", "20251", None, 2025):
         with pytest.raises(ValueError):  # noqa: PT011 - the message is checked in the service tests
             clean_period(bad)
+
+
+def test_VAL_01_a_period_in_digits_of_another_script_is_refused() -> None:
+    # It would be stored as sent and never match the year or period filters.
+    with pytest.raises(ValueError, match="2025-Q1"):
+        clean_period("\u0662\u0660\u0662\u0665")
+    assert clean_period(" 2025-q3 ") == "2025-Q3"

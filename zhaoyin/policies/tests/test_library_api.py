@@ -166,3 +166,14 @@ def test_readers_may_not_write(make_user: Any, org_tree: Any) -> None:
         assert publish.status_code in (403, 404)
     assert Policy.objects.get(pk=policy.pk).status == "draft"
     assert fingerprint()[0] == before[0]
+
+
+@pytest.mark.parametrize("amount", [9999999999998, "1000000000000.00"])
+def test_VAL_01_a_maximum_amount_beyond_the_column_is_refused_not_a_server_error(make_user: Any, amount: Any) -> None:
+    # The column holds 12 integer digits; a larger amount once reached the database (500).
+    client = api_client(make_user(Role.CITY_ADMIN))
+    before = fingerprint()
+    response = _post(client, "/api/v1/policies", policy_data(max_amount_wan=amount))
+    assert response.status_code == 422, response.content
+    assert _fields(response) == {"max_amount_wan"}
+    assert fingerprint() == before
