@@ -24,7 +24,7 @@ For service tests, ``refused`` says "this call raises and changes nothing" in on
 ``bad_values`` writes the rows of a "bad input names the field" table compactly::
 
     with refused(InvalidInput, fields={"name"}):
-        enterprise_update(acting_user=staff, enterprise=e, data={"name": "  "})
+        enterprise_update(acting_user=staff, enterprise=e, data=EnterpriseUpdateInput.of(name="  "))
 
     @pytest.mark.parametrize(("params", "field"), bad_values({"page": ["0", "x"], "sort": ["password"]}))
 """

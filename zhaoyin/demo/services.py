@@ -28,6 +28,7 @@ from zhaoyin.demo.payouts_demo import payouts_ensure
 from zhaoyin.demo.pipeline import pipeline_ensure
 from zhaoyin.demo.policies import policies_ensure
 from zhaoyin.demo.visits_demo import visits_ensure
+from zhaoyin.enterprises.inputs import EnterpriseInput, FiguresInput
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
 from zhaoyin.enterprises.services import enterprise_create, enterprise_figures_set
 from zhaoyin.enterprises.validation import Lookups
@@ -181,7 +182,7 @@ def _enterprises_ensure(*, year: int, result: LoadResult) -> dict[str, Enterpris
         profile = enterprise_profile(index, name, industry, unit)
         enterprise = existing.get(usccs[name])
         if enterprise is None:
-            enterprise = enterprise_create(acting_user=None, data=profile, lookups=lookups)
+            enterprise = enterprise_create(acting_user=None, data=EnterpriseInput.parse(profile), lookups=lookups)
             result.add("enterprises")
         firms[name] = enterprise
         have = set(EnterpriseFigure.objects.filter(enterprise=enterprise).values_list("year", flat=True))
@@ -189,7 +190,7 @@ def _enterprises_ensure(*, year: int, result: LoadResult) -> dict[str, Enterpris
             if fig_year in have:
                 continue
             figures = enterprise_figures(name, industry, profile["size_class"], profile["employees"], fig_year)
-            enterprise_figures_set(acting_user=None, enterprise=enterprise, data=figures)
+            enterprise_figures_set(acting_user=None, enterprise=enterprise, data=FiguresInput.parse(figures))
             result.add("enterprise_figures")
     return firms
 

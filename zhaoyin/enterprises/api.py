@@ -1,8 +1,10 @@
 """API: /enterprises (DESIGN 5.1) — list, detail, register, change, yearly figures.
 
 Handlers parse, fetch through the selectors (out of scope → 404; read-only → 403), call one
-service and shape the answer. Input schemas are strict (unknown fields → 422) and hand every
-value to the same validators the pages and the Excel import use.
+service and shape the answer. The body schemas are strict (unknown fields → 422) and carry the
+document (patterns, ``x-zhaoyin-rule``); the values sent become the use case's input model
+(``enterprises.inputs``), the one the pages and the Excel import build too, which the service
+takes.
 
 Amounts are Decimal, never float: the shared field types and ``exact_amounts`` of
 ``core.fields`` read them.
@@ -28,6 +30,7 @@ from zhaoyin.core.roles import Role
 from zhaoyin.core.validation import MAX_LAND_MU
 from zhaoyin.enterprises import selectors, services
 from zhaoyin.enterprises.filters import EnterpriseFilter, enterprise_page
+from zhaoyin.enterprises.inputs import EnterpriseInput, EnterpriseUpdateInput, FiguresInput
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, FigureSource
 from zhaoyin.enterprises.validation import FIGURE_DECIMAL_FIELDS
 
@@ -219,7 +222,7 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status[Ent
     """Register an enterprise: name, uscc, org_unit (code) and industry (code) are required."""
     user = request_user(request)
     data = exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
-    enterprise = services.enterprise_create(acting_user=user, data=data)
+    enterprise = services.enterprise_create(acting_user=user, data=EnterpriseInput.parse(data, user=user))
     return Status(201, _reload(user, enterprise.pk))
 
 
@@ -230,8 +233,9 @@ def enterprise_update(request: HttpRequest, id: EnterpriseId, payload: Enterpris
     user = request_user(request)
     enterprise = selectors.enterprise_get_for_user(user=user, pk=id, action="change")
     data = exact_amounts(request, payload.dict(exclude_unset=True), ["land_mu"])
-    version = data.pop("version", None)
-    services.enterprise_update(acting_user=user, enterprise=enterprise, data=data, version=version)
+    services.enterprise_update(
+        acting_user=user, enterprise=enterprise, data=EnterpriseUpdateInput.parse(data, user=user)
+    )
     return _reload(user, enterprise.pk)
 
 
@@ -254,5 +258,7 @@ def enterprise_figures_set(request: HttpRequest, id: EnterpriseId, payload: Figu
     data = exact_amounts(request, payload.dict(exclude_unset=True), FIGURE_DECIMAL_FIELDS)
     year = str(data.get("year", "")).strip()
     existed = year.isdigit() and len(year) <= 4 and enterprise.figures.filter(year=int(year)).exists()
-    figure = services.enterprise_figures_set(acting_user=user, enterprise=enterprise, data=data, clear_empty=True)
+    figure = services.enterprise_figures_set(
+        acting_user=user, enterprise=enterprise, data=FiguresInput.parse(data, user=user), clear_empty=True
+    )
     return Status(200 if existed else 201, figure)

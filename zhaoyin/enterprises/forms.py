@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.enterprises import selectors
+from zhaoyin.enterprises.inputs import EnterpriseInput, EnterpriseUpdateInput, FiguresInput
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, SizeClass
 from zhaoyin.enterprises.validation import (
     ENTERPRISE_FIELDS,
@@ -133,6 +134,14 @@ class EnterpriseForm(forms.Form):
         transaction, together with the rules that need the database: duplicates, scope)."""
         return {name: self.cleaned_data.get(name) for name in ENTERPRISE_FIELDS}
 
+    def create_input(self) -> EnterpriseInput:
+        """The registration the form holds (after ``is_valid``)."""
+        return EnterpriseInput.parse(self.service_data())
+
+    def update_input(self) -> EnterpriseUpdateInput:
+        """The change the form holds, with the version it was read at (after ``is_valid``)."""
+        return EnterpriseUpdateInput.parse({**self.service_data(), "version": self.submitted_version})
+
     @property
     def submitted_version(self) -> int | None:
         value = self.cleaned_data.get("version")
@@ -237,6 +246,10 @@ class FiguresForm(forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in ("year", "source", *FIGURE_FIELDS)}
+
+    def input(self) -> FiguresInput:
+        """The year of figures the form holds (after ``is_valid``)."""
+        return FiguresInput.parse(self.service_data())
 
     @property
     def clears_empty(self) -> bool:

@@ -30,6 +30,7 @@ from zhaoyin.core.bulk import insert_rows, update_rows
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict
 from zhaoyin.core.models import ImportBatch
+from zhaoyin.enterprises.inputs import EnterpriseInput
 from zhaoyin.enterprises.models import Enterprise, Industry, Qualification, SizeClass
 from zhaoyin.enterprises.selectors import can_create_in_unit, can_edit_enterprise
 from zhaoyin.enterprises.signals import send_changed
@@ -111,7 +112,19 @@ class EnterpriseImport(ImportSpec):
 
     def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            return dict(clean_enterprise(raw, lookups=self.lookups))
+            # The row's values judged by the model, its references looked up within scope.
+            row = EnterpriseInput.parse(raw)
+        except InvalidInput as exc:
+            errors = list(exc.errors)
+            # A row learns every bad cell at once: the references too, though a value failed.
+            named = {e["field"] for e in errors}
+            try:
+                clean_enterprise(raw, lookups=self.lookups)
+            except InvalidInput as more:
+                errors += [e for e in more.errors if e["field"] not in named]
+            raise RowInvalid([(e["field"], e["message"]) for e in errors]) from None
+        try:
+            return dict(clean_enterprise(row.values(), lookups=self.lookups))
         except InvalidInput as exc:
             raise RowInvalid([(e["field"], e["message"]) for e in exc.errors]) from None
 

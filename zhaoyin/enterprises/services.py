@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.enterprises.inputs import EnterpriseInput, EnterpriseUpdateInput, FiguresInput
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Qualification
 from zhaoyin.enterprises.selectors import can_create_in_unit, can_edit_enterprise
 from zhaoyin.enterprises.signals import send_changed
@@ -50,10 +51,11 @@ def _apply(enterprise: Enterprise, cleaned: CleanEnterprise) -> list[Qualificati
 
 @transaction.atomic
 def enterprise_create(
-    *, acting_user: User | None, data: Mapping[str, object], lookups: Lookups | None = None
+    *, acting_user: User | None, data: EnterpriseInput, lookups: Lookups | None = None
 ) -> Enterprise:
-    """Register an enterprise. The USCC must be valid and not yet registered."""
-    cleaned = clean_enterprise(data, lookups=lookups or Lookups.load(acting_user))
+    """Register an enterprise. The USCC must be valid and not yet registered; the references
+    are looked up among what ``acting_user`` may use (``lookups``: loaded for it already)."""
+    cleaned = clean_enterprise(data.values(), lookups=lookups or Lookups.load(acting_user))
     unit = cleaned["org_unit"]
     if acting_user is not None and not can_create_in_unit(acting_user, unit.path):
         # Callers passing lookups of their own are judged again, in the words of an unknown
@@ -78,15 +80,16 @@ def enterprise_update(
     *,
     acting_user: User | None,
     enterprise: Enterprise,
-    data: Mapping[str, object],
-    version: int | None = None,
+    data: EnterpriseUpdateInput,
     lookups: Lookups | None = None,
 ) -> Enterprise:
-    """Change an enterprise (PATCH semantics). ``version`` guards against lost updates (CONC-01)."""
+    """Change an enterprise (PATCH semantics). ``data.version`` guards against lost updates
+    (CONC-01)."""
     if acting_user is not None and not can_edit_enterprise(acting_user, enterprise):
         raise PermissionDenied
+    version = data.version
     cleaned = clean_enterprise(
-        data, lookups=lookups or Lookups.load(acting_user, keep=enterprise.org_unit), partial=True
+        data.values(), lookups=lookups or Lookups.load(acting_user, keep=enterprise.org_unit), partial=True
     )
     if (
         "org_unit" in cleaned
@@ -125,7 +128,7 @@ def enterprise_update(
 
 @transaction.atomic
 def enterprise_figures_set(
-    *, acting_user: User | None, enterprise: Enterprise, data: Mapping[str, object], clear_empty: bool = False
+    *, acting_user: User | None, enterprise: Enterprise, data: FiguresInput, clear_empty: bool = False
 ) -> EnterpriseFigure:
     """Create or update one year of figures (re-posting a year updates it).
 
@@ -134,7 +137,7 @@ def enterprise_figures_set(
     """
     if acting_user is not None and not can_edit_enterprise(acting_user, enterprise):
         raise PermissionDenied
-    cleaned = clean_figures(data, clear_empty=clear_empty)
+    cleaned = clean_figures(data.values(), clear_empty=clear_empty)
     year = cleaned.pop("year")
     figure, created = EnterpriseFigure.objects.select_for_update().get_or_create(enterprise=enterprise, year=year)
     before = {} if created else snapshot(figure)

@@ -210,7 +210,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 enterprise = services.enterprise_create(
-                    acting_user=user, data=form.service_data(), lookups=form.lookups
+                    acting_user=user, data=form.create_input(), lookups=form.lookups
                 )
             except InvalidInput as exc:
                 form.apply_errors(exc.errors)
@@ -239,8 +239,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.enterprise_update(
                 acting_user=user,
                 enterprise=enterprise,
-                data=form.service_data(),
-                version=form.submitted_version,
+                data=form.update_input(),
                 lookups=form.lookups,
             )
         except InvalidInput as exc:
@@ -285,7 +284,7 @@ def enterprise_figures(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             figure = services.enterprise_figures_set(
-                acting_user=user, enterprise=enterprise, data=form.service_data(), clear_empty=form.clears_empty
+                acting_user=user, enterprise=enterprise, data=form.input(), clear_empty=form.clears_empty
             )
         except InvalidInput as exc:
             form.apply_errors(exc.errors)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from conftest import MakeUser
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import assert_constant_queries
+from zhaoyin.enterprises.inputs import FiguresInput
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.tests.conftest import MakeEnterprise, api_client, web_client
 
@@ -58,6 +59,8 @@ def test_detail_page_queries_do_not_grow_with_years_and_history(
 
     def grow(n: int) -> None:
         for year in range(2000, 2000 + n):
-            enterprise_figures_set(acting_user=staff, enterprise=e, data={"year": year, "tax_wan": year})
+            enterprise_figures_set(
+                acting_user=staff, enterprise=e, data=FiguresInput.parse({"year": year, "tax_wan": year})
+            )
 
     assert_constant_queries(grow=grow, run=lambda: client.get(f"/enterprises/{e.pk}/"), sizes=(2, 15))

@@ -15,6 +15,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint, refused
+from zhaoyin.enterprises.inputs import EnterpriseInput, EnterpriseUpdateInput, FiguresInput
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure
 from zhaoyin.enterprises.services import enterprise_create, enterprise_figures_set, enterprise_update
 from zhaoyin.enterprises.tests.conftest import MakeEnterprise, uscc_for
@@ -46,7 +47,7 @@ def enterprise_records(enterprise: Enterprise) -> list[AuditRecord]:
 
 def test_AUD_01_create_stores_resolved_values_and_one_audit_record(make_user: MakeUser) -> None:
     staff = make_user(Role.STAFF, unit="county_a")
-    e = enterprise_create(acting_user=staff, data=valid_data())
+    e = enterprise_create(acting_user=staff, data=EnterpriseInput.parse(valid_data()))
     e.refresh_from_db()
     assert (e.org_unit.code, e.industry.code, e.service_group and e.service_group.code) == (
         "340402",
@@ -99,18 +100,21 @@ def test_VAL_01_bad_input_names_the_field_and_changes_nothing(
     staff = make_user(Role.STAFF, unit="county_a")
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        enterprise_create(acting_user=staff, data=valid_data(**overrides))
+        enterprise_create(acting_user=staff, data=EnterpriseInput.parse(valid_data(**overrides)))
     assert field in [e["field"] for e in exc.value.errors]
     assert_fingerprint_unchanged(before, db_fingerprint())
 
 
 def test_VAL_01_duplicate_credit_code_is_refused(make_user: MakeUser) -> None:
     staff = make_user(Role.STAFF, unit="county_a")
-    enterprise_create(acting_user=staff, data=valid_data())
+    enterprise_create(acting_user=staff, data=EnterpriseInput.parse(valid_data()))
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as exc:
         # Lower case and full width normalise to the same code.
-        enterprise_create(acting_user=staff, data=valid_data(name="另一家", uscc=" " + uscc_for(42, "340402").lower()))
+        enterprise_create(
+            acting_user=staff,
+            data=EnterpriseInput.parse(valid_data(name="另一家", uscc=" " + uscc_for(42, "340402").lower())),
+        )
     assert exc.value.errors[0]["field"] == "uscc"
     assert_fingerprint_unchanged(before, db_fingerprint())
 
@@ -127,9 +131,12 @@ def test_department_staff_have_no_unit_to_register_in(make_user: MakeUser) -> No
 def test_AC_03_staff_cannot_register_outside_own_subtree(make_user: MakeUser) -> None:
     staff = make_user(Role.STAFF, unit="county_a")
     with pytest.raises(InvalidInput) as exc:
-        enterprise_create(acting_user=staff, data=valid_data(org_unit="340403"))
+        enterprise_create(acting_user=staff, data=EnterpriseInput.parse(valid_data(org_unit="340403")))
     assert exc.value.errors[0]["field"] == "org_unit"
-    assert enterprise_create(acting_user=staff, data=valid_data(org_unit="park-a")).org_unit.code == "park-a"
+    assert (
+        enterprise_create(acting_user=staff, data=EnterpriseInput.parse(valid_data(org_unit="park-a"))).org_unit.code
+        == "park-a"
+    )
 
 
 def test_CONC_01_second_writer_with_stale_version_gets_conflict(
@@ -139,9 +146,15 @@ def test_CONC_01_second_writer_with_stale_version_gets_conflict(
     e = make_enterprise("原名")
     a = Enterprise.objects.get(pk=e.pk)
     b = Enterprise.objects.get(pk=e.pk)
-    enterprise_update(acting_user=staff, enterprise=a, data={"name": "甲改的名"}, version=a.version)
+    enterprise_update(
+        acting_user=staff, enterprise=a, data=EnterpriseUpdateInput.parse({"name": "甲改的名", "version": a.version})
+    )
     with pytest.raises(Conflict):
-        enterprise_update(acting_user=staff, enterprise=b, data={"address": "乙改的地址"}, version=b.version)
+        enterprise_update(
+            acting_user=staff,
+            enterprise=b,
+            data=EnterpriseUpdateInput.parse({"address": "乙改的地址", "version": b.version}),
+        )
     e.refresh_from_db()
     assert (e.name, e.address, e.version) == ("甲改的名", "", 2)
     assert [r.action for r in enterprise_records(e)] == ["enterprise.update"]
@@ -150,7 +163,9 @@ def test_CONC_01_second_writer_with_stale_version_gets_conflict(
 def test_update_records_only_the_changed_fields(make_user: MakeUser, make_enterprise: MakeEnterprise) -> None:
     staff = make_user(Role.STAFF, unit="county_a")
     e = make_enterprise("原名", employees=5)
-    enterprise_update(acting_user=staff, enterprise=e, data={"employees": 7, "name": "原名"})
+    enterprise_update(
+        acting_user=staff, enterprise=e, data=EnterpriseUpdateInput.parse({"employees": 7, "name": "原名"})
+    )
     [record] = enterprise_records(e)
     assert record.before is not None
     # The changed fields by name; the figure itself withheld, the version kept (issue 12 D4).
@@ -167,7 +182,9 @@ def test_update_that_changes_nothing_writes_nothing(make_user: MakeUser, make_en
     e = make_enterprise("同名", quals=("专精特新",))
     before = db_fingerprint(exclude=())
     enterprise_update(
-        acting_user=staff, enterprise=e, data={"name": "同名", "qualifications": ["专精特新"], "org_unit": "340402"}
+        acting_user=staff,
+        enterprise=e,
+        data=EnterpriseUpdateInput.parse({"name": "同名", "qualifications": ["专精特新"], "org_unit": "340402"}),
     )
     assert_fingerprint_unchanged(before, db_fingerprint(exclude=()))
 
@@ -176,7 +193,7 @@ def test_partial_update_may_not_empty_a_required_field(make_user: MakeUser, make
     staff = make_user(Role.STAFF, unit="county_a")
     e = make_enterprise("原名")
     with refused(InvalidInput, fields={"name"}):
-        enterprise_update(acting_user=staff, enterprise=e, data={"name": "  "})
+        enterprise_update(acting_user=staff, enterprise=e, data=EnterpriseUpdateInput.parse({"name": "  "}))
 
 
 def test_AC_02_leader_and_outsider_cannot_update(make_user: MakeUser, make_enterprise: MakeEnterprise) -> None:
@@ -189,9 +206,9 @@ def test_AC_02_leader_and_outsider_cannot_update(make_user: MakeUser, make_enter
     before = db_fingerprint()
     for user in users:
         with pytest.raises(PermissionDenied):
-            enterprise_update(acting_user=user, enterprise=e, data={"name": "改"})
+            enterprise_update(acting_user=user, enterprise=e, data=EnterpriseUpdateInput.parse({"name": "改"}))
         with pytest.raises(PermissionDenied):
-            enterprise_figures_set(acting_user=user, enterprise=e, data={"year": 2025})
+            enterprise_figures_set(acting_user=user, enterprise=e, data=FiguresInput.parse({"year": 2025}))
     assert_fingerprint_unchanged(before, db_fingerprint())
 
 
@@ -201,14 +218,18 @@ def test_AC_03_staff_cannot_move_an_enterprise_out_of_scope(
     staff = make_user(Role.STAFF, unit="county_a")
     e = make_enterprise("原名")
     with refused(InvalidInput, fields={"org_unit"}):
-        enterprise_update(acting_user=staff, enterprise=e, data={"org_unit": "340403"})
+        enterprise_update(acting_user=staff, enterprise=e, data=EnterpriseUpdateInput.parse({"org_unit": "340403"}))
 
 
 def test_figures_upsert_per_year_with_audit(make_user: MakeUser, make_enterprise: MakeEnterprise) -> None:
     staff = make_user(Role.STAFF, unit="county_a")
     e = make_enterprise()
-    enterprise_figures_set(acting_user=staff, enterprise=e, data={"year": 2025, "revenue_wan": "1234.5", "tax_wan": 10})
-    enterprise_figures_set(acting_user=staff, enterprise=e, data={"year": "2025", "tax_wan": "12.30", "employees": 80})
+    enterprise_figures_set(
+        acting_user=staff, enterprise=e, data=FiguresInput.parse({"year": 2025, "revenue_wan": "1234.5", "tax_wan": 10})
+    )
+    enterprise_figures_set(
+        acting_user=staff, enterprise=e, data=FiguresInput.parse({"year": "2025", "tax_wan": "12.30", "employees": 80})
+    )
     [f] = EnterpriseFigure.objects.filter(enterprise=e)
     assert (f.year, f.revenue_wan, f.tax_wan, f.employees) == (2025, Decimal("1234.50"), Decimal("12.30"), 80)
     records = enterprise_records(e)
@@ -223,17 +244,21 @@ def test_figures_upsert_per_year_with_audit(make_user: MakeUser, make_enterprise
     }
     # The same values again: nothing is written.
     before = db_fingerprint(exclude=())
-    enterprise_figures_set(acting_user=staff, enterprise=e, data={"year": 2025, "tax_wan": "12.3"})
+    enterprise_figures_set(acting_user=staff, enterprise=e, data=FiguresInput.parse({"year": 2025, "tax_wan": "12.3"}))
     assert_fingerprint_unchanged(before, db_fingerprint(exclude=()))
 
 
 def test_figures_empty_values_clear_only_when_asked(make_user: MakeUser, make_enterprise: MakeEnterprise) -> None:
     staff = make_user(Role.STAFF, unit="county_a")
     e = make_enterprise()
-    enterprise_figures_set(acting_user=staff, enterprise=e, data={"year": 2024, "revenue_wan": "5", "tax_wan": "1"})
-    enterprise_figures_set(acting_user=staff, enterprise=e, data={"year": 2024, "revenue_wan": ""})
+    enterprise_figures_set(
+        acting_user=staff, enterprise=e, data=FiguresInput.parse({"year": 2024, "revenue_wan": "5", "tax_wan": "1"})
+    )
+    enterprise_figures_set(acting_user=staff, enterprise=e, data=FiguresInput.parse({"year": 2024, "revenue_wan": ""}))
     assert EnterpriseFigure.objects.get(enterprise=e).revenue_wan == Decimal("5.00")
-    enterprise_figures_set(acting_user=staff, enterprise=e, data={"year": 2024, "revenue_wan": ""}, clear_empty=True)
+    enterprise_figures_set(
+        acting_user=staff, enterprise=e, data=FiguresInput.parse({"year": 2024, "revenue_wan": ""}), clear_empty=True
+    )
     f = EnterpriseFigure.objects.get(enterprise=e)
     assert (f.revenue_wan, f.tax_wan) == (None, Decimal("1.00"))
 
@@ -259,11 +284,14 @@ def test_VAL_01_bad_figures_are_refused(
     e = make_enterprise()
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as exc:
-        enterprise_figures_set(acting_user=staff, enterprise=e, data=data)
+        enterprise_figures_set(acting_user=staff, enterprise=e, data=FiguresInput.parse(data))
     assert field in [x["field"] for x in exc.value.errors]
     assert_fingerprint_unchanged(before, db_fingerprint())
 
 
 def test_city_admin_may_register_anywhere(make_user: MakeUser, org_tree: dict[str, OrgUnit]) -> None:
     admin = make_user(Role.CITY_ADMIN)
-    assert enterprise_create(acting_user=admin, data=valid_data(org_unit="340403")).org_unit == org_tree["county_b"]
+    assert (
+        enterprise_create(acting_user=admin, data=EnterpriseInput.parse(valid_data(org_unit="340403"))).org_unit
+        == org_tree["county_b"]
+    )

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from conftest import MakeUser
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
+from zhaoyin.enterprises.inputs import EnterpriseUpdateInput
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure
 from zhaoyin.enterprises.services import enterprise_update
 from zhaoyin.enterprises.tests.conftest import MakeEnterprise, uscc_for, web_client
@@ -138,7 +139,7 @@ def test_VAL_04_names_are_escaped(make_user: MakeUser, make_enterprise: MakeEnte
 def test_detail_shows_profile_figures_and_history(make_user: MakeUser, make_enterprise: MakeEnterprise) -> None:
     staff = make_user(Role.STAFF, unit="county_a")
     e = make_enterprise("淮南光电子材料有限公司", legal_representative="赵六", quals=("专精特新",))
-    enterprise_update(acting_user=staff, enterprise=e, data={"employees": 150})
+    enterprise_update(acting_user=staff, enterprise=e, data=EnterpriseUpdateInput.parse({"employees": 150}))
     client = web_client(staff)
     client.post(f"/enterprises/{e.pk}/figures/", {"year": "2025", "revenue_wan": "12345.6", "source": "statistics"})
     response = client.get(f"/enterprises/{e.pk}/")
@@ -271,7 +272,11 @@ def test_CONC_01_conflict_keeps_the_input_and_names_what_changed(
     e = make_enterprise("旧名", address="旧地址")
     client = web_client(staff)
     # Someone else saves first.
-    enterprise_update(acting_user=make_user(Role.CITY_ADMIN), enterprise=e, data={"address": "别人改的地址"})
+    enterprise_update(
+        acting_user=make_user(Role.CITY_ADMIN),
+        enterprise=e,
+        data=EnterpriseUpdateInput.parse({"address": "别人改的地址"}),
+    )
     response = client.post(
         f"/enterprises/{e.pk}/edit/", form_data(name="我的新名", uscc=e.uscc, address="旧地址", version="1")
     )

@@ -14,6 +14,7 @@ from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.context import acting
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import services as enterprise_services
+from zhaoyin.enterprises.inputs import EnterpriseInput, EnterpriseUpdateInput, FiguresInput
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.uscc import make_uscc
 from zhaoyin.matching import verdicts
@@ -73,13 +74,13 @@ def test_figure_change_flips_the_stored_verdict(
     assert enterprise.pk not in _verdicts(high_tech.pk)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, acting(channel="web"):
         enterprise_services.enterprise_figures_set(
-            acting_user=staff, enterprise=enterprise, data={"year": 2025, "rd_wan": "150"}
+            acting_user=staff, enterprise=enterprise, data=FiguresInput.parse({"year": 2025, "rd_wan": "150"})
         )
     assert len(callbacks) == 1
     assert _verdicts(high_tech.pk) == {enterprise.pk: "eligible"}
     with django_capture_on_commit_callbacks(execute=True), acting(channel="web"):
         enterprise_services.enterprise_figures_set(
-            acting_user=staff, enterprise=enterprise, data={"year": 2025, "revenue_wan": "1000"}
+            acting_user=staff, enterprise=enterprise, data=FiguresInput.parse({"year": 2025, "revenue_wan": "1000"})
         )
     assert _verdicts(high_tech.pk) == {}
 
@@ -107,12 +108,21 @@ def test_profile_change_and_create_rematch(
     with django_capture_on_commit_callbacks(execute=True), acting(channel="web"):
         created = enterprise_services.enterprise_create(
             acting_user=admin,
-            data={"name": "新建匹配企业有限公司", "uscc": make_uscc("340400", "MA000001"), "org_unit": "340402",
-                  "industry": "it", "size_class": "above"},
+            data=EnterpriseInput.parse(
+                {
+                    "name": "新建匹配企业有限公司",
+                    "uscc": make_uscc("340400", "MA000001"),
+                    "org_unit": "340402",
+                    "industry": "it",
+                    "size_class": "above",
+                }
+            ),
         )
     assert _verdicts(policy.pk) == {created.pk: "eligible"}
     with django_capture_on_commit_callbacks(execute=True), acting(channel="web"):
-        enterprise_services.enterprise_update(acting_user=admin, enterprise=created, data={"size_class": "below"})
+        enterprise_services.enterprise_update(
+            acting_user=admin, enterprise=created, data=EnterpriseUpdateInput.parse({"size_class": "below"})
+        )
     assert _verdicts(policy.pk) == {}
 
 
@@ -122,7 +132,9 @@ def test_unchanged_update_schedules_no_rematch(
     enterprise = make_enterprise(org_tree["county_a"], size_class="above")
     admin = make_user(Role.UNIT_ADMIN, "county_a")
     with django_capture_on_commit_callbacks(execute=False) as callbacks, acting(channel="web"):
-        enterprise_services.enterprise_update(acting_user=admin, enterprise=enterprise, data={"size_class": "above"})
+        enterprise_services.enterprise_update(
+            acting_user=admin, enterprise=enterprise, data=EnterpriseUpdateInput.parse({"size_class": "above"})
+        )
     assert callbacks == []
 
 
@@ -134,16 +146,22 @@ def test_a_change_no_condition_reads_schedules_no_rematch(
     admin = make_user(Role.UNIT_ADMIN, "county_a")
     with django_capture_on_commit_callbacks(execute=False) as callbacks, acting(channel="web"):
         enterprise_services.enterprise_update(
-            acting_user=admin, enterprise=enterprise, data={"name": "改名后的企业有限公司", "address": "新地址1号"}
+            acting_user=admin,
+            enterprise=enterprise,
+            data=EnterpriseUpdateInput.parse({"name": "改名后的企业有限公司", "address": "新地址1号"}),
         )
     assert callbacks == []
     with django_capture_on_commit_callbacks(execute=False) as callbacks, acting(channel="web"):
-        enterprise_services.enterprise_update(acting_user=admin, enterprise=enterprise, data={"land_mu": "12.5"})
+        enterprise_services.enterprise_update(
+            acting_user=admin, enterprise=enterprise, data=EnterpriseUpdateInput.parse({"land_mu": "12.5"})
+        )
     assert len(callbacks) == 1
 
 
 def test_excel_import_rematches_once_with_every_id(
-    org_tree: dict[str, OrgUnit], make_user: Any, django_capture_on_commit_callbacks: Any,
+    org_tree: dict[str, OrgUnit],
+    make_user: Any,
+    django_capture_on_commit_callbacks: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """One re-match per committed import, naming every created and changed enterprise."""
@@ -206,10 +224,12 @@ def test_refresh_policy_matches_follows_its_status(org_tree: dict[str, OrgUnit])
 
 def test_zero_denominator_is_unknown_not_a_crash(org_tree: dict[str, OrgUnit], make_user: Any) -> None:
     """A ratio whose denominator is 0 at match time → unknown (possible), through the API."""
-    tree = {"all": [
-        {"qualification": "高新技术企业"},
-        {"ratio": ["rd_wan", "revenue_wan"], "year": 2025, "op": "gte", "value": 0.03},
-    ]}
+    tree = {
+        "all": [
+            {"qualification": "高新技术企业"},
+            {"ratio": ["rd_wan", "revenue_wan"], "year": 2025, "op": "gte", "value": 0.03},
+        ]
+    }
     policy = make_policy(org_tree["city"], tree)
     enterprise = make_enterprise(org_tree["county_a"], quals=("高新技术企业",))
     set_figures(enterprise, revenue_wan=0, rd_wan=50)
@@ -227,9 +247,7 @@ def test_zero_denominator_is_unknown_not_a_crash(org_tree: dict[str, OrgUnit], m
     assert item["missing"] == [ratio["reason"]]
 
 
-def test_broken_tree_matches_nobody_and_the_page_says_so(
-    org_tree: dict[str, OrgUnit], make_user: Any
-) -> None:
+def test_broken_tree_matches_nobody_and_the_page_says_so(org_tree: dict[str, OrgUnit], make_user: Any) -> None:
     """A stored tree that no longer parses (a qualification removed from the dictionary after
     publication) matches nobody; its list says why; the enterprise page leaves it out."""
     broken = make_policy(org_tree["city"], {"all": [{"qualification": "已撤销的资质"}]}, title="失效条件政策")
