@@ -103,6 +103,15 @@ _REF: JsonDict = {RULE_KEY: REFERENCE_RULE}
 #: A required field in a change: it may be left out, not emptied.
 _KEEP = "required: null or blank refused"
 _BLANK: JsonDict = dict(BLANK)
+#: Employees: what ``core.validation.clean_int`` takes (0 … 10 000 000; blank or null: none).
+_EMPLOYEES: JsonDict = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": 10_000_000},
+        {"type": "string", "pattern": r"^\s*\d{0,8}\s*$"},
+        {"type": "null"},
+    ],
+    RULE_KEY: "at most 10 000 000",
+}
 _LAND: JsonDict = {"anyOf": [*amount_schema(MAX_LAND_MU)["anyOf"], _BLANK, {"type": "null"}]}
 _NAME = Field(json_schema_extra=line_schema(200, required=True))
 _USCC = Field(
@@ -140,7 +149,7 @@ class EnterpriseIn(StrictSchema):
     address: StrictStr | None = _LINE200
     size_class: StrictStr | None = _SIZE
     founded_on: StrictStr | None = _FOUNDED
-    employees: Count = None
+    employees: Count = Field(None, json_schema_extra=_EMPLOYEES)
     land_mu: Amount = Field(None, description="亩, a decimal string or number", json_schema_extra=_LAND)
     qualifications: list[StrictStr] | None = Field(None, description="Qualification names", json_schema_extra=_REF)
     service_group: StrictStr | None = Field(None, description="Service group code", json_schema_extra=_REF)
@@ -155,7 +164,7 @@ class EnterprisePatchIn(StrictSchema):
     address: StrictStr | None = _LINE200
     size_class: StrictStr | None = _SIZE
     founded_on: StrictStr | None = _FOUNDED
-    employees: Count = None
+    employees: Count = Field(None, json_schema_extra=_EMPLOYEES)
     land_mu: Amount = Field(None, json_schema_extra=_LAND)
     qualifications: list[StrictStr] | None = Field(None, json_schema_extra=_REF)
     service_group: StrictStr | None = Field(None, json_schema_extra=_REF)

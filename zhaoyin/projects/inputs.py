@@ -40,6 +40,7 @@ from zhaoyin.core.inputs import (
     must,
     refuse,
     scoped_user,
+    stripped_schema,
     text,
     whole_number,
 )
@@ -314,6 +315,9 @@ def _decimal(maximum: Decimal) -> Callable[[Any], Decimal]:
 
 
 Line200 = Annotated[str | None, BeforeValidator(_optional(_line_of(200)))]
+#: Free text as ``validation._paragraph`` takes it: stripped, at most 5 000 characters, line
+#: breaks and tabs allowed, no other control character.
+PARAGRAPH_5000 = stripped_schema(5000, r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f")
 PlannedDay = Annotated[dt.date | None, BeforeValidator(_optional(_planned))]
 
 
@@ -343,7 +347,7 @@ class ProjectFields(Input):
         Decimal | None, BeforeValidator(_optional(_decimal(MAX_DECIMAL)))
     ] = Field(None, description="万元, a decimal string or number")
     construction_content: Annotated[str | None, BeforeValidator(
-            _optional(described(lambda v: _paragraph(v, 5000), {"type": "string", "maxLength": 5000}))
+            _optional(described(lambda v: _paragraph(v, 5000), PARAGRAPH_5000))
         )] = None
     land_mu: Annotated[
         Decimal | None, BeforeValidator(_optional(_decimal(MAX_LAND_MU)))
