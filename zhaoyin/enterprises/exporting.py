@@ -15,7 +15,6 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
@@ -71,15 +70,14 @@ def enterprise_export(*, acting_user: User, params: Mapping[str, Any], out: IO[b
             )
         ],
     )
-    # The file is built outside any transaction (SQLite has one writer); only the audit
-    # record is written in a short one.
-    with transaction.atomic():
-        audit_write(
-            action="enterprise.export",
-            user=acting_user,
-            object_type="enterprises.enterprise",
-            detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-        )
+    # The file is built outside any transaction (SQLite has one writer); the audit record
+    # is written in audit_write's own short one.
+    audit_write(
+        action="enterprise.export",
+        user=acting_user,
+        object_type="enterprises.enterprise",
+        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
+    )
     return count
 
 

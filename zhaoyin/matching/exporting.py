@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
@@ -75,16 +74,15 @@ def policy_eligible_export(*, acting_user: User, policy: Policy, params: Mapping
             )
         ],
     )
-    # The file is built outside any transaction (SQLite has one writer); only the audit
-    # record is written in a short one.
-    with transaction.atomic():
-        audit_write(
-            action="policy.eligible_export",
-            user=acting_user,
-            obj=policy,
-            detail=json.dumps({"verdict": verdict, "filter": flt.params, "rows": count}, ensure_ascii=False,
-                              sort_keys=True),
-        )
+    # The file is built outside any transaction (SQLite has one writer); the audit record
+    # is written in audit_write's own short one.
+    audit_write(
+        action="policy.eligible_export",
+        user=acting_user,
+        obj=policy,
+        detail=json.dumps({"verdict": verdict, "filter": flt.params, "rows": count}, ensure_ascii=False,
+                          sort_keys=True),
+    )
     return count
 
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -382,22 +381,21 @@ def policy_list_export(*, acting_user: User, enterprise: Enterprise, fmt: str) -
         raise ValueError(fmt)
     data = policy_list_build(enterprise)
     content = policy_list_pdf(data) if fmt == "pdf" else policy_list_docx(data)
-    # The file is built outside any transaction (SQLite has one writer); only the audit
-    # record is written in a short one.
-    with transaction.atomic():
-        audit_write(
-            action="policy_list.export",
-            user=acting_user,
-            obj=enterprise,
-            detail=json.dumps(
-                {
-                    "format": fmt,
-                    "eligible": [e.policy.pk for e in data.eligible],
-                    "possible": [e.policy.pk for e in data.possible],
-                },
-                sort_keys=True,
-            ),
-        )
+    # The file is built outside any transaction (SQLite has one writer); the audit record
+    # is written in audit_write's own short one.
+    audit_write(
+        action="policy_list.export",
+        user=acting_user,
+        obj=enterprise,
+        detail=json.dumps(
+            {
+                "format": fmt,
+                "eligible": [e.policy.pk for e in data.eligible],
+                "possible": [e.policy.pk for e in data.possible],
+            },
+            sort_keys=True,
+        ),
+    )
     return content
 
 

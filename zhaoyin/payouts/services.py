@@ -401,13 +401,12 @@ def payout_export(*, acting_user: User, params: Mapping[str, object], out: IO[by
             )
         ],
     )
-    # The file is built outside any transaction (SQLite has one writer); only the audit
-    # record is written in a short one.
-    with transaction.atomic():
-        audit_write(
-            action="payout.export",
-            user=acting_user,
-            object_type=OBJECT_TYPE,
-            detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-        )
+    # The file is built outside any transaction (SQLite has one writer); the audit record
+    # is written in audit_write's own short one.
+    audit_write(
+        action="payout.export",
+        user=acting_user,
+        object_type=OBJECT_TYPE,
+        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
+    )
     return count

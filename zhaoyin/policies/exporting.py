@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -94,15 +93,14 @@ def policy_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes
         [SheetSpec(title=_("Policies"), headers=export_headers(), rows=_rows(qs), text_columns=TEXT_COLUMNS,
                    widths=WIDTHS)],
     )
-    # The file is built outside any transaction (SQLite has one writer); only the audit
-    # record is written in a short one.
-    with transaction.atomic():
-        audit_write(
-            action="policy.export",
-            user=acting_user,
-            object_type="policies.policy",
-            detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-        )
+    # The file is built outside any transaction (SQLite has one writer); the audit record
+    # is written in audit_write's own short one.
+    audit_write(
+        action="policy.export",
+        user=acting_user,
+        object_type="policies.policy",
+        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
+    )
     return count
 
 

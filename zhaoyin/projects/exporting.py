@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -107,15 +106,14 @@ def project_export(*, acting_user: User, params: Mapping[str, Any], out: IO[byte
             )
         ],
     )
-    # The file is built outside any transaction (SQLite has one writer); only the audit
-    # record is written in a short one.
-    with transaction.atomic():
-        audit_write(
-            action="project.export",
-            user=acting_user,
-            object_type="projects.project",
-            detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-        )
+    # The file is built outside any transaction (SQLite has one writer); the audit record
+    # is written in audit_write's own short one.
+    audit_write(
+        action="project.export",
+        user=acting_user,
+        object_type="projects.project",
+        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
+    )
     return count
 
 

@@ -4,11 +4,15 @@ transition table, optimistic versions, audit, and bad input that changes nothing
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied
 
+from conftest import MakeUser
+from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core import periodic
 from zhaoyin.core.errors import Conflict, InvalidInput
@@ -232,7 +236,10 @@ def test_the_table_gives_the_buttons() -> None:
 
 
 def test_d1_policy_files_are_read_and_hashed_before_the_transaction(
-    make_user: Any, org_tree: Any, monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Any
+    make_user: MakeUser,
+    org_tree: dict[str, OrgUnit],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     """Issue 12 D1: a policy's attachments are read, sniffed and hashed before the write
     transaction opens; only storing them (removed again on a rollback) runs inside it."""
@@ -241,7 +248,7 @@ def test_d1_policy_files_are_read_and_hashed_before_the_transaction(
     from zhaoyin.core import files as files_core
     from zhaoyin.core.testing import atomic_depths
 
-    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(django_settings, "DATA_DIR", tmp_path)
     admin = make_user(Role.CITY_ADMIN)
     policy = make_policy(org_tree["city"])
     depths = atomic_depths(

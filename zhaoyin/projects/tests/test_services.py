@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from conftest import MakeUser
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict, InvalidInput
@@ -222,7 +223,7 @@ def test_hold_then_resume_returns_to_the_stage_left(make_user: Any, make_project
     ],
 )
 def test_a_refused_stage_change_is_a_conflict_and_changes_nothing(
-    make_user: Any, make_project: MakeProject, start: Stage, service: str, stage: str, reason: str
+    make_user: MakeUser, make_project: MakeProject, start: Stage, service: str, stage: str, reason: str
 ) -> None:
     staff = make_user(Role.STAFF, "county_a")
     project = make_project(stage=start)
