@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "zhaoyin.accounts",
     "zhaoyin.workcalendar",
     "zhaoyin.enterprises",
+    "zhaoyin.talents",
     "zhaoyin.catalog",
     "zhaoyin.projects",
     "zhaoyin.matters",

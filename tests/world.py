@@ -34,6 +34,7 @@ PERSONA_UNITS: dict[Role, str] = {
     Role.SERVICE_MEMBER: "group_1",
     Role.ENTERPRISE: "county_a",
     Role.TALENT: "station",
+    Role.TALENT_OFFICE: "city",
     Role.SYSADMIN: "city",
     Role.SECURITY_ADMIN: "city",
     Role.AUDITOR: "city",

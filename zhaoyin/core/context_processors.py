@@ -24,6 +24,7 @@ ROLE_LABELS: dict[str, str | Promise] = {
     Role.SERVICE_MEMBER: _("Service group member"),
     Role.ENTERPRISE: _("Enterprise user"),
     Role.TALENT: _("Talent user"),
+    Role.TALENT_OFFICE: _("Talent office"),
     Role.SYSADMIN: _("System administrator"),
     Role.SECURITY_ADMIN: _("Security administrator"),
     Role.AUDITOR: _("Security auditor"),

@@ -1,4 +1,4 @@
-"""The eleven roles of DESIGN 1 and the groups the rules are written in.
+"""The roles of DESIGN 1 (eleven) plus the talent office of issue 13, and the groups the rules are written in.
 
 Pure Python: imported by models, selectors, views and the authorization matrix alike.
 """
@@ -19,6 +19,10 @@ class Role(StrEnum):
     SERVICE_MEMBER = "service_member"
     ENTERPRISE = "enterprise"
     TALENT = "talent"
+    #: 人才办 (市委组织部人才科): the city's talent office — every talent record, recognition
+    #: review, the talent apartments and person-level subsidies (issue 13). Not a reader of
+    #: the 招商 records.
+    TALENT_OFFICE = "talent_office"
     SYSADMIN = "sysadmin"
     SECURITY_ADMIN = "security_admin"
     AUDITOR = "auditor"
@@ -38,3 +42,5 @@ GOVERNMENT_ROLES: frozenset[Role] = frozenset(CITY_WIDE_ROLES | UNIT_ROLES | {Ro
 #: Roles whose idle timeout is the short one (SESS-01).
 PRIVILEGED_ROLES: frozenset[Role] = SECOND_FACTOR_ROLES
 ALL_ROLES: frozenset[Role] = frozenset(Role)
+#: Roles that see every talent record in the city (DESIGN 3.8; the city-wide roles read them).
+TALENT_CITY_ROLES: frozenset[Role] = frozenset(CITY_WIDE_ROLES | {Role.TALENT_OFFICE})

@@ -76,7 +76,10 @@ _UNIT_ROLE_CODES = frozenset(r.value for r in UNIT_ROLES)
 _PORTAL_ROLE_CODES = frozenset({Role.ENTERPRISE.value, Role.TALENT.value})
 #: Roles that may register a matter (the leader's instructions are registered by the office).
 CREATOR_ROLES = frozenset(
-    {Role.CITY_ADMIN, Role.SUPERVISOR, Role.UNIT_ADMIN, Role.STAFF, Role.SERVICE_MEMBER, Role.ENTERPRISE, Role.TALENT}
+    {
+        Role.CITY_ADMIN, Role.SUPERVISOR, Role.UNIT_ADMIN, Role.STAFF, Role.SERVICE_MEMBER, Role.ENTERPRISE,
+        Role.TALENT, Role.TALENT_OFFICE,
+    }
 )
 _CREATOR_CODES = frozenset(r.value for r in CREATOR_ROLES)
 #: Fields of a draft that ``matter_update`` may change.
@@ -278,7 +281,8 @@ def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files
         dispatcher = _default_dispatcher_unit(acting_user)
     lead, co = links["units"]
     requester: User | None = None
-    if acting_user.has_role(*_PORTAL_ROLE_CODES, Role.SERVICE_MEMBER):
+    # The talent office raises talent demands for talents: it follows them as their requester.
+    if acting_user.has_role(*_PORTAL_ROLE_CODES, Role.SERVICE_MEMBER, Role.TALENT_OFFICE):
         requester = acting_user
         name = name or acting_user.full_name or acting_user.get_username()
     now = timezone.now()

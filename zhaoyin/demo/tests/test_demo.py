@@ -131,10 +131,10 @@ def test_demo_another_year_adds_only_that_years_figures(load_demo: LoadDemo) -> 
 
 
 @pytest.mark.django_db
-def test_demo_eleven_accounts_one_per_role(load_demo: LoadDemo) -> None:
+def test_demo_one_account_per_role(load_demo: LoadDemo) -> None:
     load_demo(YEAR)
     users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
-    assert len(users) == 11
+    assert len(users) == len(Role) == 12
     assert {a.role for a in DEMO_ACCOUNTS} == set(Role)
     for account in DEMO_ACCOUNTS:
         user = users[account.username]

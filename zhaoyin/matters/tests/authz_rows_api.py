@@ -29,10 +29,10 @@ CITY_WIDE = frozenset({Role.CITY_ADMIN, Role.SUPERVISOR, Role.LEADER})
 LEAD_UNIT = frozenset({Role.UNIT_ADMIN, Role.STAFF})
 CREATORS = frozenset(BUSINESS_ROLES - {Role.LEADER})
 #: County A's matters are invisible to these personas (they did not raise them).
-NOT_THEIRS_A = {Role.SERVICE_MEMBER: 404, Role.TALENT: 404}
+NOT_THEIRS_A = {Role.SERVICE_MEMBER: 404, Role.TALENT: 404, Role.TALENT_OFFICE: 404}
 #: County B's matters (no requester) are invisible to every persona outside the city level.
 NOT_THEIRS_B = dict.fromkeys(
-    (Role.UNIT_ADMIN, Role.STAFF, Role.SERVICE_MEMBER, Role.ENTERPRISE, Role.TALENT), 404
+    (Role.UNIT_ADMIN, Role.STAFF, Role.SERVICE_MEMBER, Role.ENTERPRISE, Role.TALENT, Role.TALENT_OFFICE), 404
 )
 
 #: The matters of the world: (key, state, extra fields). County A's are raised by the

@@ -25,7 +25,7 @@ _PDF = b"%PDF-1.4\n% matrix attachment\n%%EOF\n"
 CITY_WIDE = (Role.CITY_ADMIN, Role.LEADER, Role.SUPERVISOR)
 UNIT = (Role.UNIT_ADMIN, Role.STAFF)
 #: Personas that cannot see a matter they neither raised nor hold (404, never 403).
-STRANGERS = (Role.SERVICE_MEMBER, Role.TALENT)
+STRANGERS = (Role.SERVICE_MEMBER, Role.TALENT, Role.TALENT_OFFICE)
 
 
 def _matter(w: World, n: int, lead: str, requester: Role | None) -> Matter:
