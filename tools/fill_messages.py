@@ -1,8 +1,9 @@
 """Fill msgstr of the zh_Hans catalogue from a JSON file {msgid: msgstr} (no polib needed).
 
 For every entry whose msgid is in the file: set the msgstr, drop the ``fuzzy`` flag and the
-``#|`` previous-msgid lines. Single-line msgids only (the common case); prints what it did
-and the fuzzy or empty entries it left alone. Usage::
+``#|`` previous-msgid lines. Single-line msgids only (the common case); an entry with a
+context is named ``"context::msgid"`` in the file. Prints what it did and the fuzzy or empty
+entries it left alone. Usage::
 
     python tools/fill_messages.py translations.json
 """
@@ -39,6 +40,9 @@ def main(argv: list[str]) -> int:
         if not match or n + 1 >= len(lines) or not lines[n + 1].startswith("msgstr "):
             continue
         msgid = _unquote(match.group(1))
+        context = next((_unquote(ln[len("msgctxt "):]) for ln in lines[:n] if ln.startswith("msgctxt ")), "")
+        if context:
+            msgid = f"{context}::{msgid}"
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         empty = lines[n + 1] == 'msgstr ""' and len(lines) == n + 2
         if msgid in wanted:

@@ -3,7 +3,15 @@
 Pure: no Django. The caller passes what the database knows (:class:`Vocabulary`) and one
 enterprise as plain values (:class:`Facts`); the engine never queries anything.
 
-A tree is ``{"all": [...]}`` / ``{"any": [...]}`` over four kinds of leaf::
+Two subjects: an enterprise (the default) and a talent (a person: DESIGN 3.8, issue 13). A
+vocabulary names its subject; the parser accepts only that subject's fields, and a talent tree
+has ``field`` leaves only (figures, ratios and qualifications are an enterprise's)::
+
+    {"field": "education", "op": "in", "value": ["doctorate"]}
+    {"field": "age_at_arrival", "op": "lte", "value": 35}
+    {"field": "contract_in_city", "op": "eq", "value": true}
+
+An enterprise tree is ``{"all": [...]}`` / ``{"any": [...]}`` over four kinds of leaf::
 
     {"field": "industry", "op": "in", "value": ["new_materials", "life_health"]}
     {"figure": "revenue_wan", "year": 2025, "op": "gte", "value": 2000}
@@ -68,8 +76,31 @@ _NODE_KEYS: Final[dict[str, frozenset[str]]] = {
 _KEY_ORDER: Final = ("field", "figure", "ratio", "year", "op", "value")
 
 OPS: Final = ("eq", "in", "gte", "lte")
+ENTERPRISE: Final = "enterprise"
+TALENT: Final = "talent"
+SUBJECTS: Final = (ENTERPRISE, TALENT)
 SET_FIELDS: Final = ("industry", "size_class", "org_unit")
 NUMBER_FIELDS: Final = ("land_mu", "employees", "age_years")
+#: A talent's coded fields with their fixed codes (mirrors of the talents app's choices; a test
+#: keeps them equal), industry and org_unit come from the vocabulary as for enterprises.
+EDUCATIONS: Final = ("doctorate", "master", "bachelor", "college", "other")
+TITLES: Final = ("senior", "associate", "intermediate", "junior", "none")
+TIERS: Final = ("A", "B", "C", "D", "E")
+CHANNELS: Final = ("station", "enclave", "campus", "referral", "employer", "other")
+_FIXED_CODES: Final[dict[str, tuple[str, ...]]] = {
+    "size_class": ("above", "below"),
+    "education": EDUCATIONS,
+    "title": TITLES,
+    "tier": TIERS,
+    "channel": CHANNELS,
+}
+TALENT_SET_FIELDS: Final = ("industry", "org_unit", "education", "title", "tier", "channel")
+#: Whole years and months: ages, years since arrival, a labour contract's length in years,
+#: months of social insurance paid in the city.
+TALENT_NUMBER_FIELDS: Final = (
+    "age_years", "age_at_arrival", "years_since_arrival", "contract_years", "social_insurance_months",
+)
+BOOL_FIELDS: Final = ("emerging", "contract_in_city")
 FIELD_OPS: Final[dict[str, tuple[str, ...]]] = {
     "industry": ("eq", "in"),
     "size_class": ("eq", "in"),
@@ -79,6 +110,14 @@ FIELD_OPS: Final[dict[str, tuple[str, ...]]] = {
     "employees": ("eq", "gte", "lte"),
     "age_years": ("eq", "gte", "lte"),
 }
+TALENT_FIELD_OPS: Final[dict[str, tuple[str, ...]]] = {
+    **{name: ("eq", "in") for name in TALENT_SET_FIELDS},
+    **{name: ("eq", "gte", "lte") for name in TALENT_NUMBER_FIELDS},
+    "emerging": ("eq",),
+    "contract_in_city": ("eq",),
+}
+_SUBJECT_FIELD_OPS: Final[dict[str, dict[str, tuple[str, ...]]]] = {ENTERPRISE: FIELD_OPS, TALENT: TALENT_FIELD_OPS}
+_SUBJECT_LEAF_KINDS: Final[dict[str, tuple[str, ...]]] = {ENTERPRISE: LEAF_KINDS, TALENT: ("field",)}
 FIGURES: Final = (
     "revenue_wan",
     "tax_wan",
@@ -93,7 +132,9 @@ FIGURES: Final = (
 FIGURE_OPS: Final = ("gte", "lte")
 SIZE_CLASSES: Final = ("above", "below")
 # Counts of people and whole years: a threshold of 2.5 would only hide a rounding rule.
-_WHOLE_NUMBERS: Final = frozenset({"field:employees", "field:age_years", "figure:employees"})
+_WHOLE_NUMBERS: Final = frozenset(
+    {"field:employees", "field:age_years", "figure:employees", *(f"field:{n}" for n in TALENT_NUMBER_FIELDS)}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +150,15 @@ def _x(key: str, /, **params: object) -> Text:
     return Text(key, params)
 
 
-def field_label(name: str) -> Text:
-    """The label of an enterprise field (``Industry``, 行业)."""
-    return Text(f"field.{name}")
+def field_label(name: str, subject: str = ENTERPRISE) -> Text:
+    """The label of an enterprise field (``Industry``, 行业) or of a talent's (``talent.``…):
+    ``age_years`` is years since founding for an enterprise and a person's age for a talent."""
+    return Text(f"field.{name}" if subject == ENTERPRISE else f"field.talent.{name}")
 
 
 def field_unit(name: str) -> Text | None:
-    """The unit of a numeric enterprise field, None for the others."""
-    return Text(f"field_unit.{name}") if name in NUMBER_FIELDS else None
+    """The unit of a numeric field, None for the others."""
+    return Text(f"field_unit.{name}") if name in NUMBER_FIELDS or name in TALENT_NUMBER_FIELDS else None
 
 
 def figure_label(name: str) -> Text:
@@ -159,6 +201,7 @@ class Vocabulary:
     industries: Mapping[str, str]
     units: Mapping[str, str]
     qualifications: frozenset[str]
+    subject: str = ENTERPRISE
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +222,38 @@ class Facts:
     age_years: int | None
     qualifications: frozenset[str] | None
     figures: Mapping[int, Mapping[str, Decimal | int | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class TalentFacts:
+    """One talent as the engine sees it; ``None`` means unknown (missing data).
+
+    ``units`` as for an enterprise (the talent's org unit and its ancestors). Ages and years
+    are whole years counted to the matching date; ``age_at_arrival`` to the arrival date;
+    ``contract_years`` the labour contract's length in whole years; ``contract_in_city``
+    whether a labour contract with an employer in the city runs on the matching date.
+    """
+
+    industry: str | None
+    emerging: bool | None
+    units: tuple[str, ...]
+    education: str | None
+    title: str | None
+    tier: str | None
+    channel: str | None
+    age_years: int | None
+    age_at_arrival: int | None
+    years_since_arrival: int | None
+    contract_years: int | None
+    contract_in_city: bool | None
+    social_insurance_months: int | None
+    # A person has no yearly figures and no qualifications: the parser gives a talent tree no
+    # such leaf; these keep the evaluators' one shape for both subjects.
+    qualifications: frozenset[str] | None = None
+    figures: Mapping[int, Mapping[str, Decimal | int | None]] = field(default_factory=dict)
+
+
+AnyFacts = Facts | TalentFacts
 
 
 # ---------------------------------------------------------------------------------------
@@ -287,6 +362,9 @@ class _Parser:
             self.error(path, "two_kinds", found=tuple(kinds))
             return None
         kind = kinds[0]
+        if kind in LEAF_KINDS and kind not in _SUBJECT_LEAF_KINDS[self.vocab.subject]:
+            self.error(_join(path, kind), "kind_not_for_subject", kind=kind)
+            return None
         allowed = _NODE_KEYS[kind]
         strangers = [key for key in raw if key not in allowed]
         for key in strangers:
@@ -400,6 +478,9 @@ class _Parser:
         if field == "size_class" and raw not in SIZE_CLASSES:
             self.error(path, "unknown_size", value=_shown(raw))
             return None
+        if field in _FIXED_CODES and raw not in _FIXED_CODES[field]:
+            self.error(path, "unknown_code", value=_shown(raw), allowed=_FIXED_CODES[field])
+            return None
         if field == "org_unit" and raw not in self.vocab.units:
             self.error(path, "unknown_unit", value=_shown(raw))
             return None
@@ -407,11 +488,12 @@ class _Parser:
 
     def field(self, raw: dict[object, object], path: str) -> FieldCondition | None:
         name = raw["field"]
-        if not isinstance(name, str) or name not in FIELD_OPS:
+        field_ops = _SUBJECT_FIELD_OPS[self.vocab.subject]
+        if not isinstance(name, str) or name not in field_ops:
             self.error(_join(path, "field"), "unknown_field", name=_shown(name))
             self.op_known(raw["op"], path)
             return None
-        op = self.op(raw["op"], path, FIELD_OPS[name])
+        op = self.op(raw["op"], path, field_ops[name])
         if op is None:
             return None
         value_path = _join(path, "value")
@@ -440,12 +522,12 @@ class _Parser:
         if isinstance(raw_value, list | tuple | dict):
             self.error(value_path, "scalar_needed", op=op)
             return None
-        if name == "emerging":
+        if name in BOOL_FIELDS:
             if not isinstance(raw_value, bool):
                 self.error(value_path, "not_bool")
                 return None
             return FieldCondition(name, op, raw_value)
-        if name in SET_FIELDS:
+        if name in SET_FIELDS or name in TALENT_SET_FIELDS:
             code = self.code(raw_value, value_path, name)
             return None if code is None else FieldCondition(name, op, code)
         number = self.number(raw_value, value_path, whole=f"field:{name}" in _WHOLE_NUMBERS)
@@ -638,7 +720,14 @@ def _set_names(name: str, vocab: Vocabulary) -> Mapping[str, str | Text]:
         return dict(vocab.industries)
     if name == "org_unit":
         return dict(vocab.units)
-    return {code: size_class_label(code) for code in SIZE_CLASSES}
+    if name == "size_class":
+        return {code: size_class_label(code) for code in SIZE_CLASSES}
+    # A talent's coded field: education.doctorate, title.senior, tier.A, channel.station …
+    return {code: Text(f"{name}.{code}") for code in _FIXED_CODES[name]}
+
+
+def _is_set_field(name: str) -> bool:
+    return name in SET_FIELDS or name in TALENT_SET_FIELDS
 
 
 def _figure_subject(figure: str, year: int) -> Text:
@@ -652,10 +741,10 @@ def _ratio_subject(node: RatioCondition) -> Text:
 def label(node: Leaf, vocab: Vocabulary) -> Text:
     """The condition in words: "2025年营业收入 ≥ 2000 万元", "行业属于 新材料、生命健康"."""
     if isinstance(node, FieldCondition):
-        subject = field_label(node.field)
-        if node.field == "emerging":
-            return _x("emerging_true" if node.value else "emerging_false")
-        if node.field in SET_FIELDS:
+        subject = field_label(node.field, vocab.subject)
+        if node.field in BOOL_FIELDS:
+            return _x(f"{node.field}_true" if node.value else f"{node.field}_false")
+        if _is_set_field(node.field):
             names = _set_names(node.field, vocab)
             if isinstance(node.value, tuple):
                 return _x("set_in", subject=subject, values=_joined(node.value, names))
@@ -730,15 +819,16 @@ def _compare_reason(subject: Text, actual: Text | str, op: str, met: bool, thres
     return _x("compare_reason", subject=subject, actual=actual, symbol=symbol, value=threshold)
 
 
-def _evaluate_field(node: FieldCondition, facts: Facts, vocab: Vocabulary) -> tuple[int, Text]:
-    subject = field_label(node.field)
+def _evaluate_field(node: FieldCondition, facts: AnyFacts, vocab: Vocabulary) -> tuple[int, Text]:
+    subject = field_label(node.field, vocab.subject)
     missing = (UNKNOWN, _x("missing_data", subject=subject))
-    if node.field == "emerging":
-        if facts.emerging is None:
+    if node.field in BOOL_FIELDS:
+        flag: bool | None = getattr(facts, node.field)
+        if flag is None:
             return missing
-        reason = _x("emerging_is" if facts.emerging else "emerging_is_not")
-        return (MET if facts.emerging == node.value else UNMET), reason
-    if node.field in SET_FIELDS:
+        reason = _x(f"{node.field}_is" if flag else f"{node.field}_is_not")
+        return (MET if flag == node.value else UNMET), reason
+    if _is_set_field(node.field):
         names = _set_names(node.field, vocab)
         wanted = node.value if isinstance(node.value, tuple) else (str(node.value),)
         if node.field == "org_unit":
@@ -747,7 +837,7 @@ def _evaluate_field(node: FieldCondition, facts: Facts, vocab: Vocabulary) -> tu
             own = facts.units[-1]
             met = any(code in wanted for code in facts.units)
         else:
-            actual = facts.industry if node.field == "industry" else facts.size_class
+            actual: str | None = getattr(facts, node.field)
             if actual is None:
                 return missing
             own = actual
@@ -777,7 +867,7 @@ def _evaluate_field(node: FieldCondition, facts: Facts, vocab: Vocabulary) -> tu
     return (MET if met else UNMET), reason
 
 
-def _evaluate_figure(node: FigureCondition, facts: Facts) -> tuple[int, Text]:
+def _evaluate_figure(node: FigureCondition, facts: AnyFacts) -> tuple[int, Text]:
     subject = _figure_subject(node.figure, node.year)
     row = facts.figures.get(node.year)
     actual = None if row is None else row.get(node.figure)
@@ -790,7 +880,7 @@ def _evaluate_figure(node: FigureCondition, facts: Facts) -> tuple[int, Text]:
     return (MET if met else UNMET), reason
 
 
-def _evaluate_ratio(node: RatioCondition, facts: Facts) -> tuple[int, Text]:
+def _evaluate_ratio(node: RatioCondition, facts: AnyFacts) -> tuple[int, Text]:
     row = facts.figures.get(node.year)
     numerator = None if row is None else row.get(node.numerator)
     denominator = None if row is None else row.get(node.denominator)
@@ -817,7 +907,7 @@ def _evaluate_ratio(node: RatioCondition, facts: Facts) -> tuple[int, Text]:
     return (MET if met else UNMET), _compare_reason(_ratio_subject(node), shown, node.op, met, threshold)
 
 
-def _evaluate_leaf(node: Leaf, facts: Facts, vocab: Vocabulary) -> tuple[int, Text]:
+def _evaluate_leaf(node: Leaf, facts: AnyFacts, vocab: Vocabulary) -> tuple[int, Text]:
     if isinstance(node, FieldCondition):
         return _evaluate_field(node, facts, vocab)
     if isinstance(node, FigureCondition):
@@ -832,7 +922,7 @@ def _evaluate_leaf(node: Leaf, facts: Facts, vocab: Vocabulary) -> tuple[int, Te
     return UNMET, _x("qualification_not", name=node.name)
 
 
-def explain(node: Node, facts: Facts, vocab: Vocabulary) -> Explanation:
+def explain(node: Node, facts: AnyFacts, vocab: Vocabulary) -> Explanation:
     """Evaluate every condition (no short-circuit) and say why, for pages, the API and the PDF."""
     conditions: list[ConditionResult] = []
     groups: list[GroupResult | None] = []
@@ -856,7 +946,7 @@ def explain(node: Node, facts: Facts, vocab: Vocabulary) -> Explanation:
 # ---------------------------------------------------------------------------------------
 # compile_tree: verdict only, fast
 
-Evaluator = Callable[[Facts], int]
+Evaluator = Callable[[AnyFacts], int]
 
 
 def _threshold(value: Decimal) -> Decimal | int:
@@ -864,10 +954,10 @@ def _threshold(value: Decimal) -> Decimal | int:
     return int(value) if value == value.to_integral_value() else value
 
 
-def _compile_compare(get: Callable[[Facts], Decimal | int | None], op: str, threshold: Decimal | int) -> Evaluator:
+def _compile_compare(get: Callable[[AnyFacts], Decimal | int | None], op: str, threshold: Decimal | int) -> Evaluator:
     if op == "gte":
 
-        def gte(facts: Facts) -> int:
+        def gte(facts: AnyFacts) -> int:
             v = get(facts)
             if v is None:
                 return UNKNOWN
@@ -876,7 +966,7 @@ def _compile_compare(get: Callable[[Facts], Decimal | int | None], op: str, thre
         return gte
     if op == "lte":
 
-        def lte(facts: Facts) -> int:
+        def lte(facts: AnyFacts) -> int:
             v = get(facts)
             if v is None:
                 return UNKNOWN
@@ -884,7 +974,7 @@ def _compile_compare(get: Callable[[Facts], Decimal | int | None], op: str, thre
 
         return lte
 
-    def eq(facts: Facts) -> int:
+    def eq(facts: AnyFacts) -> int:
         v = get(facts)
         if v is None:
             return UNKNOWN
@@ -897,19 +987,19 @@ def _compile_field(node: FieldCondition) -> Evaluator:
     if node.field == "org_unit":
         codes = frozenset(node.value) if isinstance(node.value, tuple) else frozenset((node.value,))
 
-        def org_unit(facts: Facts) -> int:
+        def org_unit(facts: AnyFacts) -> int:
             units = facts.units
             if not units:
                 return UNKNOWN
             return UNMET if codes.isdisjoint(units) else MET
 
         return org_unit
-    if node.field in ("industry", "size_class"):
-        get_code: Callable[[Facts], str | None] = attrgetter(node.field)
+    if _is_set_field(node.field):
+        get_code: Callable[[AnyFacts], str | None] = attrgetter(node.field)
         if isinstance(node.value, tuple):
             wanted = frozenset(node.value)
 
-            def member(facts: Facts) -> int:
+            def member(facts: AnyFacts) -> int:
                 v = get_code(facts)
                 if v is None:
                     return UNKNOWN
@@ -918,25 +1008,26 @@ def _compile_field(node: FieldCondition) -> Evaluator:
             return member
         one = node.value
 
-        def equal(facts: Facts) -> int:
+        def equal(facts: AnyFacts) -> int:
             v = get_code(facts)
             if v is None:
                 return UNKNOWN
             return MET if v == one else UNMET
 
         return equal
-    if node.field == "emerging":
+    if node.field in BOOL_FIELDS:
         flag = node.value
+        get_flag: Callable[[AnyFacts], bool | None] = attrgetter(node.field)
 
-        def emerging(facts: Facts) -> int:
-            v = facts.emerging
+        def boolean(facts: AnyFacts) -> int:
+            v = get_flag(facts)
             if v is None:
                 return UNKNOWN
             return MET if v == flag else UNMET
 
-        return emerging
+        return boolean
     assert isinstance(node.value, Decimal)
-    get_number: Callable[[Facts], Decimal | int | None] = attrgetter(node.field)
+    get_number: Callable[[AnyFacts], Decimal | int | None] = attrgetter(node.field)
     return _compile_compare(get_number, node.op, _threshold(node.value))
 
 
@@ -944,7 +1035,7 @@ def _compile_figure(node: FigureCondition) -> Evaluator:
     year, name, threshold = node.year, node.figure, _threshold(node.value)
     if node.op == "gte":
 
-        def gte(facts: Facts) -> int:
+        def gte(facts: AnyFacts) -> int:
             row = facts.figures.get(year)
             if row is None:
                 return UNKNOWN
@@ -955,7 +1046,7 @@ def _compile_figure(node: FigureCondition) -> Evaluator:
 
         return gte
 
-    def lte(facts: Facts) -> int:
+    def lte(facts: AnyFacts) -> int:
         row = facts.figures.get(year)
         if row is None:
             return UNKNOWN
@@ -971,7 +1062,7 @@ def _compile_ratio(node: RatioCondition) -> Evaluator:
     year, numerator, denominator, threshold = node.year, node.numerator, node.denominator, node.value
     gte = node.op == "gte"
 
-    def ratio(facts: Facts) -> int:
+    def ratio(facts: AnyFacts) -> int:
         row = facts.figures.get(year)
         if row is None:
             return UNKNOWN
@@ -990,7 +1081,7 @@ def _compile_ratio(node: RatioCondition) -> Evaluator:
 def _compile_qualification(node: QualificationCondition) -> Evaluator:
     name = node.name
 
-    def qualification(facts: Facts) -> int:
+    def qualification(facts: AnyFacts) -> int:
         held = facts.qualifications
         if held is None:
             return UNKNOWN
@@ -1007,7 +1098,7 @@ def _compile_group(node: Group) -> Evaluator:
         if len(parts) == 2:
             first, second = parts
 
-            def all_two(facts: Facts) -> int:
+            def all_two(facts: AnyFacts) -> int:
                 a = first(facts)
                 if a == UNMET:
                     return UNMET
@@ -1018,7 +1109,7 @@ def _compile_group(node: Group) -> Evaluator:
 
             return all_two
 
-        def all_(facts: Facts) -> int:
+        def all_(facts: AnyFacts) -> int:
             result = MET
             for part in parts:
                 r = part(facts)
@@ -1032,7 +1123,7 @@ def _compile_group(node: Group) -> Evaluator:
     if len(parts) == 2:
         first, second = parts
 
-        def any_two(facts: Facts) -> int:
+        def any_two(facts: AnyFacts) -> int:
             a = first(facts)
             if a == MET:
                 return MET
@@ -1043,7 +1134,7 @@ def _compile_group(node: Group) -> Evaluator:
 
         return any_two
 
-    def any_(facts: Facts) -> int:
+    def any_(facts: AnyFacts) -> int:
         result = UNMET
         for part in parts:
             r = part(facts)

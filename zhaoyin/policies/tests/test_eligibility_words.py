@@ -203,6 +203,12 @@ def test_every_message_key_the_engine_can_emit_has_words_in_both_languages() -> 
         + [el.figure_unit(f) for f in el.FIGURES]
         + [el.size_class_label(c) for c in el.SIZE_CLASSES]
         + [el.group_label(g) for g in el.GROUP_KINDS]
+        + [el.field_label(f, el.TALENT) for f in el.TALENT_FIELD_OPS]
+        + [u for f in el.TALENT_FIELD_OPS if (u := el.field_unit(f)) is not None]
+        + [el.Text(f"{name}.{code}") for name, codes in (
+            ("education", el.EDUCATIONS), ("title", el.TITLES), ("tier", el.TIERS), ("channel", el.CHANNELS))
+           for code in codes]
+        + [el.Text(f"{flag}_{end}") for flag in el.BOOL_FIELDS for end in ("true", "false", "is", "is_not")]
     )
     assert {t.key for t in labels} <= set(WORDS)
     with translation.override("zh-hans"):
