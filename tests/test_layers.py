@@ -186,3 +186,35 @@ def test_no_import_cycle_in_the_policy_apps() -> None:
     (the ledger's services ↔ filters cycle stays broken by payouts.periods)."""
     graph = _module_graph(["policies", "matching", "payouts"])
     assert _cycles(graph) == []
+
+
+#: The talent half (issue 13): the record app and the apps above it.
+TALENT_ALLOWED: dict[str, frozenset[str]] = {
+    "talents": frozenset({"lib", "core", "audit", "accounts", "workcalendar", "enterprises", "notifications"}),
+}
+#: Process apps of the talent half: only the top of the stack may import them.
+TALENT_PROCESS_APPS = ("recognition", "apartments", "talentprojects")
+TOP_APPS = frozenset({"cockpit", "targets", "demo", "ops"})
+
+
+@pytest.mark.parametrize("app", sorted(TALENT_ALLOWED))
+def test_talents_imports_only_the_apps_below_it(app: str) -> None:
+    """talents is a record app like enterprises: the apps above it are told through signals."""
+    apps = set(_apps())
+    wrong = [
+        (f, m)
+        for f, m in _imports(app)
+        if (other := _app_of(m)) in apps and other != app and other not in TALENT_ALLOWED[app]
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("app", sorted(set(_apps()) - TOP_APPS))
+def test_talent_process_apps_are_imported_only_from_the_top(app: str) -> None:
+    """recognition, apartments and talentprojects sit side by side above talents; only the
+    cockpit, targets, demo and ops read them (each other neither)."""
+    wrong = [
+        (f, m) for f, m in _imports(app)
+        if (other := _app_of(m)) in TALENT_PROCESS_APPS and other != app
+    ]
+    assert wrong == []
