@@ -49,6 +49,14 @@ _PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
 _OLD_PERMANENT = re.compile(r"^[A-Z]{3}\d{12}$")
 
 
+#: China Standard Time: "today" for a birth date when the caller gives none.
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(CST).date()
+
+
 class IdNumberError(ValueError):
     """A number that is not a valid document of its kind; ``code`` says why."""
 
@@ -112,7 +120,7 @@ def parse_resident(number: str, *, today: dt.date | None = None) -> IdFacts:
         # An area code names a province and, below it, a prefecture and a county: ``xx0000``
         # is a whole province, never a place of registration.
         raise IdNumberError("AREA")
-    return _eighteen(number, today or dt.date.today())
+    return _eighteen(number, today or _today())
 
 
 def parse_hmt_residence(number: str, *, today: dt.date | None = None) -> IdFacts:
@@ -122,7 +130,7 @@ def parse_hmt_residence(number: str, *, today: dt.date | None = None) -> IdFacts
         raise IdNumberError("LENGTH")
     if not number.startswith(HMT_PREFIXES):
         raise IdNumberError("PREFIX")
-    return _eighteen(number, today or dt.date.today())
+    return _eighteen(number, today or _today())
 
 
 def parse_foreign_permanent(number: str, *, today: dt.date | None = None) -> IdFacts:
@@ -137,7 +145,7 @@ def parse_foreign_permanent(number: str, *, today: dt.date | None = None) -> IdF
         raise IdNumberError("LENGTH")
     if not number.startswith("9"):
         raise IdNumberError("PREFIX")
-    return _eighteen(number, today or dt.date.today())
+    return _eighteen(number, today or _today())
 
 
 def parse_passport(number: str) -> IdFacts:

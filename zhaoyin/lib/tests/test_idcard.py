@@ -42,7 +42,10 @@ def test_VAL_01_every_remainder_gives_its_character() -> None:
     for d in range(10):
         body = f"{d}" + "0" * 16
         seen[(7 * d) % 11] = check_character(body)
-    assert seen[0] == "1" and seen[2] == "X" and seen[3] == "9" and seen[10] == "2"
+    assert seen[0] == "1"
+    assert seen[2] == "X"
+    assert seen[3] == "9"
+    assert seen[10] == "2"
 
 
 def test_VAL_01_resident_id_gives_birth_date_and_sex() -> None:
