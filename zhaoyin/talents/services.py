@@ -22,7 +22,7 @@ from zhaoyin.audit.services import audit_denied, audit_write, diff, snapshot
 from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.talents import selectors
-from zhaoyin.talents.crypto import decrypt_id, decrypt_phone, id_fields, phone_fields
+from zhaoyin.talents.crypto import decrypt_id, decrypt_phone, id_blind_index, id_fields, phone_fields
 from zhaoyin.talents.inputs import (
     DepartInput,
     LeadArrivedInput,
@@ -61,11 +61,18 @@ def _stored_id(talent: Talent | None) -> str:
     return decrypt_id(talent.id_number_enc) if talent is not None and talent.id_number_enc else ""
 
 
-def _judge(
-    *, talent: Talent | None, values: dict[str, Any], lookups: TalentLookups, errors: Errors
+def judge_talent(
+    *,
+    talent: Talent | None,
+    values: dict[str, Any],
+    lookups: TalentLookups,
+    errors: Errors,
+    check_duplicate: bool = True,
 ) -> dict[str, Any]:
     """The model values a registration (``talent`` None) or a change sets, every check across
-    fields made against the stored record; each refusal goes to ``errors`` naming its field."""
+    fields made against the stored record; each refusal goes to ``errors`` naming its field.
+    ``check_duplicate``: look for the ID among the stored talents (an import does that itself,
+    matching rows to records by it)."""
     out: dict[str, Any] = {}
     for name in ("name", "id_number", "org_unit"):
         if name in values and not values[name]:
@@ -79,7 +86,10 @@ def _judge(
     if values.get("social_insurance_months") is not None:
         out["social_insurance_months"] = values["social_insurance_months"]
     if "phone" in values:
-        out.update(phone_fields(values["phone"] or ""))
+        stored_phone = decrypt_phone(talent.phone_enc) if talent is not None and talent.phone_enc else ""
+        # A fresh ciphertext differs every time: only a different number is a change.
+        if talent is None or (values["phone"] or "") != stored_phone:
+            out.update(phone_fields(values["phone"] or ""))
     out.update(resolve_references({k: v for k, v in values.items() if k != "org_unit" or v}, lookups, errors))
     if "org_unit" in out and out["org_unit"] is None:
         del out["org_unit"]
@@ -96,12 +106,13 @@ def _judge(
             if id_changes:
                 errors.add("id_number", _("ID number: %(reason)s") % {"reason": exc})
         else:
-            if id_changes:
+            same = talent is not None and id_blind_index(str(id_type), canonical) == talent.id_index
+            if id_changes and not same:
                 out.update(id_fields(str(id_type), canonical))
                 duplicate = Talent.objects.filter(id_index=out["id_index"])
                 if talent is not None:
                     duplicate = duplicate.exclude(pk=talent.pk)
-                if duplicate.exists():
+                if check_duplicate and duplicate.exists():
                     errors.add("id_number", _("A talent with this ID number is already registered."))
     if facts is not None and facts.birth_date is not None:
         given = values.get("birth_date")
@@ -147,7 +158,8 @@ def talent_create(*, acting_user: User | None, data: TalentInput, lookups: Talen
     errors = Errors()
     values = data.values()
     values.setdefault("id_type", IdType.RESIDENT)
-    cleaned = _judge(talent=None, values=values, lookups=lookups or TalentLookups.load(acting_user), errors=errors)
+    lookups = lookups or TalentLookups.load(acting_user)
+    cleaned = judge_talent(talent=None, values=values, lookups=lookups, errors=errors)
     errors.raise_if_any()
     talent = Talent()
     _apply(talent, cleaned)
@@ -184,7 +196,7 @@ def talent_update(
         raise PermissionDenied
     errors = Errors()
     values = data.values()
-    cleaned = _judge(
+    cleaned = judge_talent(
         talent=talent,
         values=values,
         lookups=lookups or TalentLookups.load(acting_user, keep=talent.org_unit),
