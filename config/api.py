@@ -17,6 +17,7 @@ from zhaoyin.matters.api import router as matters_router
 from zhaoyin.payouts.api import router as payouts_router
 from zhaoyin.policies.api import router as policies_router
 from zhaoyin.projects.api import router as projects_router
+from zhaoyin.talents.api import router as talents_router
 from zhaoyin.targets.api import router as targets_router
 from zhaoyin.visits.api import router as visits_router
 from zhaoyin.workcalendar.api import router as calendar_router
@@ -39,6 +40,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("", todo_router),
     ("/calendar", calendar_router),
     ("/enterprises", enterprises_router),
+    ("/talents", talents_router),
     ("/projects", projects_router),
     ("/matters", matters_router),
     ("/policies", policies_router),

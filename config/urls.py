@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("zhaoyin.audit.urls")),
     path("calendar/", include("zhaoyin.workcalendar.urls")),
     path("enterprises/", include("zhaoyin.enterprises.urls")),
+    path("talents/", include("zhaoyin.talents.urls")),
     path("targets/", include("zhaoyin.targets.urls")),
     path("cockpit/", include("zhaoyin.cockpit.urls")),
     path("projects/", include("zhaoyin.projects.urls")),

@@ -55,6 +55,8 @@ NAV: list[NavItem] = [
     NavItem(_("Inbox"), "notifications:inbox", "bell", badge="zhaoyin.notifications.selectors.unread_count"),
     NavItem(_("Cockpit"), "cockpit:index", "speedometer2"),
     NavItem(_("Enterprises"), "enterprises:list", "buildings"),
+    NavItem(_("Talents"), "talents:list", "person-badge"),
+    NavItem(_("My record"), "talents:mine", "person-vcard"),
     NavItem(_("Investment projects"), "projects:list", "kanban"),
     NavItem(_("Assigned matters"), "matters:list", "clipboard-check"),
     NavItem(_("Project catalog"), "catalog:item_list", "book"),

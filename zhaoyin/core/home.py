@@ -60,6 +60,19 @@ class HomeData:
     #: The chart panel's title and empty message, even when there is nothing to draw.
     chart_panel: dict[str, Any] | None = None
     shortcuts: list[Shortcut] = field(default_factory=list)
+    #: Portal users: panels of their own data the apps contribute (``register_portal``).
+    panels: list[PortalPanel] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PortalPanel:
+    """A panel of a portal user's own data on the home page: a title and a template rendered
+    with ``context`` (as ``data``)."""
+
+    title: str | Promise
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    url: str = ""
 
 
 #: (label, description, URL name, icon) of a function offered on a landing panel.
@@ -86,6 +99,9 @@ PORTAL_FUNCTIONS: dict[str, list[FunctionEntry]] = {
     Role.ENTERPRISE: [
         (_("Enterprise profile"), _("Your enterprise's profile and yearly figures."),
          "enterprises:list", "buildings"),
+    ],
+    Role.TALENT: [
+        (_("My record"), _("Your talent record as the city keeps it."), "talents:mine", "person-vcard"),
     ],
 }
 
@@ -127,6 +143,16 @@ def register(name: str, contribution: HomeContribution, *, order: int = 100) -> 
     _CONTRIBUTIONS[name] = (order, contribution)
 
 
+#: An app's panels on a portal user's home page: ``f(user, roles)`` → its panels (maybe none).
+PortalContribution = Callable[["User", frozenset[str]], "list[PortalPanel]"]
+_PORTAL_CONTRIBUTIONS: dict[str, tuple[int, PortalContribution]] = {}
+
+
+def register_portal(name: str, contribution: PortalContribution, *, order: int = 100) -> None:
+    """Add an app's panels to the portal users' home page (from its ``AppConfig.ready``)."""
+    _PORTAL_CONTRIBUTIONS[name] = (order, contribution)
+
+
 def reachable(url_name: str, roles: frozenset[str], query: str = "") -> str:
     """The URL of ``url_name`` when ``roles`` may open it, else ``""`` (for contributions)."""
     return _reachable(url_name, roles, query)
@@ -161,11 +187,17 @@ def home_data(user: User) -> HomeData:
     if user.admin_role:
         entries = ADMIN_FUNCTIONS.get(user.admin_role, [])
         return HomeData(kind="admin", shortcuts=_shortcuts(roles, entries))
-    if user.has_role(*GOVERNMENT_ROLES):
+    if user.has_role(*GOVERNMENT_ROLES, Role.TALENT_OFFICE):
         return _business(user, roles)
     # Enterprise and talent portal users: their own pages arrive with the portal; until then
     # the panel offers what exists for their role.
     entries = [entry for role, items in PORTAL_FUNCTIONS.items() if role in roles for entry in items]
+    panels = [
+        panel
+        for _order, contribution in sorted(_PORTAL_CONTRIBUTIONS.values(), key=lambda entry: entry[0])
+        for panel in contribution(user, roles)
+    ]
     return HomeData(
-        kind="portal", shortcuts=_shortcuts(roles, entries), todo=todo_for(user, limit=HOME_TODO_ITEMS, tracked=False)
+        kind="portal", shortcuts=_shortcuts(roles, entries), todo=todo_for(user, limit=HOME_TODO_ITEMS, tracked=False),
+        panels=panels,
     )

@@ -78,6 +78,11 @@ class TalentStatus(models.TextChoices):
     DEPARTED = "departed", _("Departed")
 
 
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of ``value`` among ``choices`` (the value itself if it is not one of them)."""
+    return str(choices(value).label) if value in choices.values else value
+
+
 class Talent(models.Model):
     """A talent's record (人才档案).
 
@@ -162,6 +167,24 @@ class Talent(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # The list renders these per row: one enum lookup each, where ``get_FOO_display`` builds
+    # a dict of every (translated) choice on each call.
+    @property
+    def education_label(self) -> str:
+        return _label(Education, self.education)
+
+    @property
+    def title_label(self) -> str:
+        return _label(Title, self.title)
+
+    @property
+    def channel_label(self) -> str:
+        return _label(Channel, self.channel)
+
+    @property
+    def status_label(self) -> str:
+        return _label(TalentStatus, self.status)
 
     @property
     def employer_display(self) -> str:

@@ -14,10 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from zhaoyin.accounts.models import User
+from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.scope import NOTHING, subtree_ids
 from zhaoyin.core.roles import TALENT_CITY_ROLES, UNIT_ROLES, Role
-from zhaoyin.talents.models import Talent
+from zhaoyin.talents.models import Talent, TalentLead
 
 #: Roles that read talent records (scope still applies).
 READER_ROLES: frozenset[Role] = frozenset(TALENT_CITY_ROLES | UNIT_ROLES | {Role.TALENT})
@@ -34,10 +34,24 @@ def talent_scope_q(user: User) -> Q:
     q = NOTHING
     if user.has_role(*UNIT_ROLES) and user.org_unit_id is not None:
         units = subtree_ids(user)
-        q = Q(org_unit_id__in=units) | Q(station_id__in=units)
+        q = Q(org_unit_id__in=units)
+        stations = _station_ids(user, units)
+        if stations:
+            # Only a station's staff need the second column: an OR over two columns makes the
+            # database scan every talent (the county list at 50 000 talents).
+            q |= Q(station_id__in=stations)
     if user.has_role(Role.TALENT):
         q |= Q(account_id=user.pk)
     return q
+
+
+def _station_ids(user: User, units: list[int]) -> list[int]:
+    """The talent stations among ``units`` (the user's subtree), loaded once per user object."""
+    cached: list[int] | None = getattr(user, "_talent_station_ids", None)
+    if cached is None:
+        cached = list(OrgUnit.objects.filter(pk__in=units, kind=OrgUnitKind.STATION).values_list("id", flat=True))
+        user._talent_station_ids = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def talent_list_visible_to(user: User) -> QuerySet[Talent]:
@@ -72,3 +86,59 @@ def own_talent(user: User) -> Talent | None:
     if not user.is_authenticated or not user.has_role(Role.TALENT):
         return None
     return Talent.objects.filter(account_id=user.pk).select_related("org_unit", "employer", "station").first()
+
+
+#: Who may see a talent's ID number and phone in full (audited): the talent office and the
+#: city admin (DESIGN 3.8; PII rows of the security checklist).
+REVEAL_ROLES: frozenset[Role] = frozenset({Role.TALENT_OFFICE, Role.CITY_ADMIN})
+#: Who may export the talent list unmasked (audited): the talent office only (issue 13 item 1).
+UNMASKED_EXPORT_ROLES: frozenset[Role] = frozenset({Role.TALENT_OFFICE})
+#: Who opens the talent station pages: the city-wide roles and the talent office (every
+#: station), unit roles (the stations in their subtree: a station's own staff).
+STATION_READER_ROLES: frozenset[Role] = frozenset(TALENT_CITY_ROLES | UNIT_ROLES)
+
+
+def stations_visible_to(user: User) -> QuerySet[OrgUnit]:
+    """The talent stations (驻长三角人才工作站, G60 人才飞地 …) the user may open."""
+    qs = OrgUnit.objects.filter(kind=OrgUnitKind.STATION, is_active=True).order_by("name", "id")
+    if not user.is_authenticated or user.admin_role:
+        return qs.none()
+    if user.has_role(*TALENT_CITY_ROLES):
+        return qs
+    if user.has_role(*UNIT_ROLES) and user.org_unit is not None:
+        return qs.filter(path__startswith=user.org_unit.path)
+    return qs.none()
+
+
+def station_get_for_user(*, user: User, pk: int, action: str = "view") -> OrgUnit:
+    """A station the user may open (else 404); for ``change``, 403 unless it manages it."""
+    station = stations_visible_to(user).filter(pk=pk).first()
+    if station is None:
+        raise Http404
+    if action == "change" and not can_manage_station(user, station):
+        from zhaoyin.audit.services import audit_denied
+
+        audit_denied(user=user, action="talent_station.change_denied", target=f"station {station.pk}")
+        raise PermissionDenied
+    return station
+
+
+def can_manage_station(user: User, station: OrgUnit) -> bool:
+    """The station's own staff (unit roles at or above it), the talent office and the city admin."""
+    if user.has_role(Role.CITY_ADMIN, Role.TALENT_OFFICE):
+        return True
+    return (
+        user.has_role(*UNIT_ROLES) and user.org_unit is not None and station.path.startswith(user.org_unit.path)
+    )
+
+
+def lead_get_for_user(*, user: User, pk: int, action: str = "view") -> TalentLead:
+    """A lead of a station the user may open (else 404); ``change``: 403 unless it manages it."""
+    lead = TalentLead.objects.select_related("station", "talent", "target_employer").filter(
+        pk=pk, station__in=stations_visible_to(user)
+    ).first()
+    if lead is None:
+        raise Http404
+    if action == "change":
+        station_get_for_user(user=user, pk=lead.station_id, action="change")
+    return lead

@@ -21,6 +21,7 @@ from zhaoyin.matters.models import Matter
 from zhaoyin.projects.alerts import WATCHED, project_alerts
 from zhaoyin.projects.milestones import MILESTONE_FIELDS, milestone_columns
 from zhaoyin.projects.models import FundEntry, FundRollup, Project
+from zhaoyin.talents.models import Talent
 from zhaoyin.workcalendar.selectors import current_calendar
 
 
@@ -47,11 +48,13 @@ def test_generate_valid_unique_usccs_spread_over_the_tree() -> None:
 def test_generate_is_deterministic_from_the_seed() -> None:
     run("--count", "200", "--seed", "42")
     first = set(Enterprise.objects.values_list("uscc", "name", "org_unit__code", "industry__code"))
+    Talent.objects.all().delete()  # a talent's employer is protected
     Enterprise.qualifications.through.objects.all().delete()
     Enterprise.objects.all().delete()
     run("--count", "200", "--seed", "42")
     second = set(Enterprise.objects.values_list("uscc", "name", "org_unit__code", "industry__code"))
     assert first == second
+    Talent.objects.all().delete()  # a talent's employer is protected
     Enterprise.qualifications.through.objects.all().delete()
     Enterprise.objects.all().delete()
     run("--count", "200", "--seed", "43")
@@ -78,7 +81,9 @@ def test_generate_writes_one_audit_record_per_run() -> None:
     record = records.get()
     assert record.channel == "cli"
     assert record.after is not None
-    assert record.after["created"] == {"enterprises": 50, "projects": 50, "fund_entries": 50, "matters": 50}
+    assert record.after["created"] == {
+        "enterprises": 50, "projects": 50, "fund_entries": 50, "matters": 50, "talents": 50,
+    }
     assert AuditRecord.objects.filter(action__in=["enterprise.create", "project.create"]).count() == 0
 
 
