@@ -66,13 +66,13 @@ STAFF_ACTORS = tuple(selectors.ACTOR_ROLES - {Role.TALENT})
 # ---- output ---------------------------------------------------------------------------------------
 
 
-class RuleOut(OutSchema):
+class TierRuleOut(OutSchema):
     tier: str = Field(description="A … E")
     label: str
     tree: dict[str, Any] = Field(description="An eligibility tree over a talent's fields")
 
 
-class RuleSetOut(OutSchema):
+class TierRuleSetOut(OutSchema):
     id: int
     year: int
     number: int = Field(description="The version of the year's standard (1, 2 …)")
@@ -80,7 +80,7 @@ class RuleSetOut(OutSchema):
     note: str
     publicity_days: int = Field(description="Working days of publicity")
     valid_years: int = Field(description="Years a recognition stays valid")
-    rules: list[RuleOut]
+    rules: list[TierRuleOut]
     created_at: IsoDateTime
     activated_at: IsoDateTime | None
     retired_at: IsoDateTime | None
@@ -91,24 +91,24 @@ class RuleSetOut(OutSchema):
         return sorted(obj.rules.all(), key=lambda r: r.tier)
 
 
-class RuleSetPageOut(OutSchema):
+class TierRuleSetPageOut(OutSchema):
     count: int
-    items: list[RuleSetOut]
+    items: list[TierRuleSetOut]
 
 
-class RuleSetRef(OutSchema):
+class TierRuleSetRef(OutSchema):
     id: int
     year: int
     number: int
 
 
-class TalentRef(OutSchema):
+class RecognitionTalentRef(OutSchema):
     id: int
     name: str
     org_unit: OrgUnitRef
 
 
-class ReasonOut(Schema):
+class TierReasonOut(Schema):
     label: str
     result: Literal["met", "unknown", "unmet"]
     reason: str
@@ -118,7 +118,7 @@ class TierVerdictOut(Schema):
     tier: str
     label: str
     verdict: Literal["eligible", "possible", "ineligible"]
-    reasons: list[ReasonOut]
+    reasons: list[TierReasonOut]
 
 
 class SuggestionOut(Schema):
@@ -128,7 +128,7 @@ class SuggestionOut(Schema):
     tiers: list[TierVerdictOut]
 
 
-class ObjectionOut(OutSchema):
+class RecognitionObjectionOut(OutSchema):
     id: int
     text: str
     received_on: IsoDate
@@ -138,7 +138,7 @@ class ObjectionOut(OutSchema):
     answered_at: IsoDateTime | None
 
 
-class FileOut(OutSchema):
+class RecognitionFileOut(OutSchema):
     id: int
     original_name: str
     content_type: str
@@ -153,8 +153,8 @@ class RecognitionOut(OutSchema):
     """An application as the reviewers see it (internal fields included)."""
 
     id: int
-    talent: TalentRef
-    rule_set: RuleSetRef
+    talent: RecognitionTalentRef
+    rule_set: TierRuleSetRef
     state: State
     claimed_tier: TierCode
     suggested_tier: TierCode | Literal[""] = Field(description="The rules' tier when applied; '' none")
@@ -178,8 +178,8 @@ class RecognitionOut(OutSchema):
     decided_on: IsoDate | None
     certificate_no: str | None = Field(description="HNRC<year>-<sequence>, once recognized")
     valid_until: IsoDate | None
-    objections: list[ObjectionOut]
-    files: list[FileOut]
+    objections: list[RecognitionObjectionOut]
+    files: list[RecognitionFileOut]
     version: int = Field(description="Send it back with an action to detect a concurrent change (409)")
 
     @staticmethod
@@ -217,12 +217,28 @@ class PortalRecognitionOut(OutSchema):
     decided_on: IsoDate | None
     certificate_no: str | None
     valid_until: IsoDate | None
-    files: list[FileOut]
+    files: list[RecognitionFileOut]
     version: int
 
     @staticmethod
     def resolve_files(obj: Recognition) -> list[Any]:
         return list(obj.files.all())
+
+
+class RecognitionApplyBody(ApplyBody):
+    """An application's body: the tier claimed and a statement."""
+
+
+class RecognitionStepBody(StepInput):
+    """A step's body: the note or reason, the tier (second_pass), the version read."""
+
+
+class RecognitionObjectionBody(ObjectionInput):
+    """An objection's body: what was objected, the day received, the version read."""
+
+
+class RecognitionAnswerBody(AnswerInput):
+    """An answer's body: the answer and the version read."""
 
 
 class ApplyForTalentBody(ApplyBody):
@@ -231,16 +247,16 @@ class ApplyForTalentBody(ApplyBody):
     talent: StrictInt = Field(description="Talent id", json_schema_extra={RULE_KEY: REFERENCE_RULE})
 
 
-class RuleSetQuery(Schema):
+class TierRuleSetQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100, description="Only this year's sets")
 
 
 # ---- tier rule sets -------------------------------------------------------------------------------
 
 
-@router.get("/tier-rule-sets", response=RuleSetPageOut)
+@router.get("/tier-rule-sets", response=TierRuleSetPageOut)
 @api_allow(selectors.RULE_READER_ROLES)
-def rule_set_list(request: HttpRequest, filters: Query[RuleSetQuery]) -> dict[str, Any]:
+def rule_set_list(request: HttpRequest, filters: Query[TierRuleSetQuery]) -> dict[str, Any]:
     """Every tier rule set (the standards are not scoped), latest first."""
     qs = selectors.rule_set_list_visible_to(request_user(request))
     if filters.year is not None:
@@ -249,13 +265,13 @@ def rule_set_list(request: HttpRequest, filters: Query[RuleSetQuery]) -> dict[st
     return {"count": len(items), "items": items}
 
 
-@router.get("/tier-rule-sets/{id}", response=RuleSetOut)
+@router.get("/tier-rule-sets/{id}", response=TierRuleSetOut)
 @api_allow(selectors.RULE_READER_ROLES)
 def rule_set_detail(request: HttpRequest, id: Id) -> TierRuleSet:
     return selectors.rule_set_get_for_user(user=request_user(request), pk=id)
 
 
-@router.post("/tier-rule-sets", response={201: RuleSetOut, 409: ErrorOut})
+@router.post("/tier-rule-sets", response={201: TierRuleSetOut, 409: ErrorOut})
 @api_allow(selectors.RULE_EDITOR_ROLES)
 def rule_set_create(request: HttpRequest, payload: RuleSetCreateInput) -> Status[TierRuleSet]:
     """A new draft rule set. A tree that does not parse → 422 naming its place
@@ -265,7 +281,7 @@ def rule_set_create(request: HttpRequest, payload: RuleSetCreateInput) -> Status
     return Status(201, selectors.rule_set_get_for_user(user=user, pk=created.pk))
 
 
-@router.patch("/tier-rule-sets/{id}", response={200: RuleSetOut, 409: ErrorOut})
+@router.patch("/tier-rule-sets/{id}", response={200: TierRuleSetOut, 409: ErrorOut})
 @api_allow(selectors.RULE_EDITOR_ROLES)
 def rule_set_change(request: HttpRequest, id: Id, payload: RuleSetChangeInput) -> TierRuleSet:
     """Change a draft (only the fields given); an active or retired set, or a stale version → 409."""
@@ -275,7 +291,7 @@ def rule_set_change(request: HttpRequest, id: Id, payload: RuleSetChangeInput) -
     return selectors.rule_set_get_for_user(user=user, pk=id)
 
 
-@router.post("/tier-rule-sets/{id}/activate", response={200: RuleSetOut, 409: ErrorOut})
+@router.post("/tier-rule-sets/{id}/activate", response={200: TierRuleSetOut, 409: ErrorOut})
 @api_allow(selectors.RULE_EDITOR_ROLES)
 def rule_set_activate(request: HttpRequest, id: Id, payload: RuleSetActivateInput) -> TierRuleSet:
     """Make a draft the year's standard; the year's active set is retired. Not a draft → 409."""
@@ -305,7 +321,7 @@ def talent_recognitions(request: HttpRequest, id: Id) -> list[Recognition]:
 
 @router.post("/talents/{id}/recognitions", response={201: RecognitionOut, 409: ErrorOut})
 @api_allow(*STAFF_APPLICANTS)
-def talent_apply(request: HttpRequest, id: Id, payload: ApplyBody) -> Status[Recognition]:
+def talent_apply(request: HttpRequest, id: Id, payload: RecognitionApplyBody) -> Status[Recognition]:
     """An application on the talent's behalf (documents: the pages). Unknown or out-of-scope
     talent → 404; no active rule set this year, or an application under way → 409."""
     user = request_user(request)
@@ -353,7 +369,7 @@ def recognition_detail(request: HttpRequest, id: Id) -> Recognition:
 @api_allow(*STAFF_ACTORS)
 def recognition_action(
     request: HttpRequest, id: Id, action: Annotated[StepName, Path(description="A step of the table")],
-    payload: StepInput,
+    payload: RecognitionStepBody,
 ) -> Recognition:
     """Take a step. 409: not allowed from the current state, a stale ``version``, an objection
     unanswered, or the publicity not over (认定); 403: the caller holds none of the step's actors;
@@ -364,18 +380,20 @@ def recognition_action(
     return _reload(request, id)
 
 
-@router.post("/recognitions/{id}/objections", response={201: ObjectionOut, 409: ErrorOut})
+@router.post("/recognitions/{id}/objections", response={201: RecognitionObjectionOut, 409: ErrorOut})
 @api_allow(selectors.OFFICE_ROLES)
-def objection_record(request: HttpRequest, id: Id, payload: ObjectionInput) -> Status[Any]:
+def objection_record(request: HttpRequest, id: Id, payload: RecognitionObjectionBody) -> Status[Any]:
     """Record an objection during the publicity (not in publicity or a stale version → 409)."""
     user = request_user(request)
     recognition = selectors.recognition_get_for_user(user=user, pk=id)
     return Status(201, services.objection_record(acting_user=user, recognition=recognition, data=payload))
 
 
-@router.post("/recognitions/{id}/objections/{objection_id}/answer", response={200: ObjectionOut, 409: ErrorOut})
+@router.post(
+    "/recognitions/{id}/objections/{objection_id}/answer", response={200: RecognitionObjectionOut, 409: ErrorOut}
+)
 @api_allow(selectors.OFFICE_ROLES)
-def objection_answer(request: HttpRequest, id: Id, objection_id: Id, payload: AnswerInput) -> Any:
+def objection_answer(request: HttpRequest, id: Id, objection_id: Id, payload: RecognitionAnswerBody) -> Any:
     """Answer an objection (once: again → 409)."""
     user = request_user(request)
     recognition = selectors.recognition_get_for_user(user=user, pk=id)
@@ -395,7 +413,7 @@ def my_recognitions(request: HttpRequest) -> list[Recognition]:
 
 @router.post("/me/recognitions", response={201: PortalRecognitionOut, 409: ErrorOut})
 @api_allow(Role.TALENT)
-def my_apply(request: HttpRequest, payload: ApplyBody) -> Status[Recognition]:
+def my_apply(request: HttpRequest, payload: RecognitionApplyBody) -> Status[Recognition]:
     """Apply for recognition for oneself. 409: the account is not linked to a talent record,
     no active rule set this year, or an application is under way."""
     from zhaoyin.core.errors import Conflict
@@ -420,7 +438,7 @@ def my_recognition(request: HttpRequest, id: Id) -> Recognition:
 @api_allow(Role.TALENT)
 def my_action(
     request: HttpRequest, id: Id, action: Annotated[PortalStep, Path(description="withdraw or resubmit")],
-    payload: StepInput,
+    payload: RecognitionStepBody,
 ) -> Recognition:
     """Withdraw an open application or resubmit a returned one (409 from another state)."""
     user = request_user(request)
