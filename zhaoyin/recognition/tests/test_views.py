@@ -137,8 +137,9 @@ def test_the_publicity_list_and_its_export(rec_world: RecWorld, monkeypatch: pyt
     assert "2026-03-09" in page
     response = web(w.office).get("/recognition/publicity/export/")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active  # type: ignore[attr-defined]
-    values = [c.value for c in sheet[2]]
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    rows = list(book.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    values = list(rows[1])
     assert w.talent_a.name in values
     assert "2026-03-09" in values
 
