@@ -29,12 +29,23 @@ TierCode = Annotated[Tier, BeforeValidator(must(choice(Tier)))]
 OptionalTier = Annotated[Tier | None, BeforeValidator(choice(Tier))]
 Note = Annotated[str, BeforeValidator(text(NOTE_MAX))]
 RequiredNote = Annotated[str, BeforeValidator(text(NOTE_MAX, required=True))]
-Version = Annotated[int | None, BeforeValidator(whole_number)]
+
+
+def _whole(value: Any) -> int | None:
+    """``whole_number``, and a JSON number written with a zero fraction (``2.0``): JSON Schema's
+    ``integer``, which the API document promises, includes it."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
+        return int(value)
+    return whole_number(value)
+
+
+described(_whole, {"type": "integer", "minimum": -999_999_999, "maximum": 999_999_999}, nullable=True)
+Version = Annotated[int | None, BeforeValidator(_whole)]
 
 
 def _bounded(low: int, high: int, *, required: bool) -> Any:
     def clean(value: Any) -> int | None:
-        number = whole_number(value)
+        number = _whole(value)
         if number is None:
             if required:
                 raise ValueError(_("This field is required."))
@@ -57,27 +68,37 @@ def _rules(value: Any) -> list[dict[str, Any]]:
     return [{"tier": r.tier, "label": r.label, "tree": r.tree} for r in parsed]
 
 
-described(
-    _rules,
-    {
-        "type": "array",
-        "minItems": 1,
-        "maxItems": len(TIERS),
-        "items": {
-            "type": "object",
-            "properties": {
-                "tier": {"type": "string", "enum": list(TIERS)},
-                "label": {"type": "string", "maxLength": 200},
-                "tree": {"type": "object", "description": "An eligibility tree over a talent's fields"},
-            },
-            "required": ["tier", "tree"],
-            "additionalProperties": False,
+#: The rules' schema in the API document (the engine judges each tree beyond it).
+RULES_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": len(TIERS),
+    "items": {
+        "type": "object",
+        "properties": {
+            "tier": {"type": "string", "enum": list(TIERS)},
+            "label": {"type": "string", "maxLength": 200},
+            "tree": {"type": "object", "description": "An eligibility tree over a talent's fields"},
         },
+        "required": ["tier", "tree"],
+        "additionalProperties": False,
     },
-    rule="each tree is parsed with the talent vocabulary; a tier once; errors named rules[i].tree.<path>",
-)
+}
+RULES_RULE = "each tree is parsed with the talent vocabulary; a tier once; errors named rules[i].tree.<path>"
+described(_rules, RULES_SCHEMA, rule=RULES_RULE)
 
 Rules = Annotated[list[dict[str, Any]], BeforeValidator(_rules)]
+
+
+def _optional_rules(value: Any) -> list[dict[str, Any]] | None:
+    """A change's rules: null (or absent) keeps them, a list replaces them (checked as above)."""
+    return None if value is None else _rules(value)
+
+
+OptionalRules = Annotated[
+    list[dict[str, Any]] | None,
+    BeforeValidator(described(_optional_rules, RULES_SCHEMA, nullable=True, rule=RULES_RULE)),
+]
 Year = Annotated[int, BeforeValidator(from_cleaner(_bounded(YEAR_MIN, YEAR_MAX, required=True)))]
 PublicityDays = Annotated[int | None, BeforeValidator(from_cleaner(_bounded(1, PUBLICITY_DAYS_MAX, required=False)))]
 ValidYears = Annotated[int | None, BeforeValidator(from_cleaner(_bounded(1, VALID_YEARS_MAX, required=False)))]
@@ -98,7 +119,7 @@ class RuleSetCreateInput(Input):
 class RuleSetChangeInput(Input):
     """A change of a draft rule set (PATCH: only the fields given), with the version read."""
 
-    rules: Rules | None = Field(None, description="Replaces every rule")
+    rules: OptionalRules = Field(None, description="Replaces every rule")
     note: RuleSetNote | None = None
     publicity_days: PublicityDays = None
     valid_years: ValidYears = None

@@ -15,6 +15,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
 from zhaoyin.recognition import services
+from zhaoyin.recognition.inputs import RuleSetCreateInput
 from zhaoyin.recognition.models import Recognition, TierRuleSet
 from zhaoyin.recognition.tests.fixtures import RULES, RecWorld, rec_world_fixture, step
 
@@ -225,3 +226,17 @@ def test_a_talent_never_reaches_another_s_application_or_the_internal_routes(rec
     assert api(w.portal).get(f"/api/v1/recognitions/{r.pk}").status_code == 403
     assert post(api(w.portal), f"/api/v1/talents/{w.talent_own.pk}/recognitions",
                 {"claimed_tier": "D"}).status_code == 403
+
+
+def test_a_whole_number_with_a_zero_fraction_is_a_whole_number_and_a_fraction_is_422(rec_world: RecWorld) -> None:
+    draft = services.rule_set_create(acting_user=rec_world.office,
+                                     data=RuleSetCreateInput.of(year=2027, rules=RULES))
+    client = api(rec_world.office)
+    ok = client.patch(f"/api/v1/tier-rule-sets/{draft.pk}", data='{"valid_years": 2.0, "version": 1.0}',
+                      content_type="application/json")
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["valid_years"] == 2
+    bad = client.patch(f"/api/v1/tier-rule-sets/{draft.pk}", data='{"valid_years": 2.5}',
+                       content_type="application/json")
+    assert bad.status_code == 422
+    assert _fields(bad) == {"valid_years"}
