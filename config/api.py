@@ -17,6 +17,7 @@ from zhaoyin.matters.api import router as matters_router
 from zhaoyin.payouts.api import router as payouts_router
 from zhaoyin.policies.api import router as policies_router
 from zhaoyin.projects.api import router as projects_router
+from zhaoyin.recognition.api import router as recognition_router
 from zhaoyin.talents.api import router as talents_router
 from zhaoyin.targets.api import router as targets_router
 from zhaoyin.visits.api import router as visits_router
@@ -53,6 +54,8 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/payouts", payouts_router),
     # /enterprises/{id}/policy-list.pdf and .docx (full paths).
     ("", policy_list_router),
+    # /tier-rule-sets, /recognitions, /talents/{id}/recognitions, /me/recognitions (full paths).
+    ("", recognition_router),
 ]
 for _prefix, _router in ROUTERS:
     api.add_router(_prefix, _router)

@@ -86,6 +86,18 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
         action_in_kwargs("matters:action"),
     ),
     "payout": (action_in_kwargs("payouts:action"), action_in_kwargs("/api/v1/payouts/{id}/actions/{action}")),
+    "recognition": (
+        action_in_kwargs("recognition:action"),
+        action_in_kwargs("/api/v1/recognitions/{id}/actions/{action}"),
+        action_in_kwargs("recognition:mine_action"),
+        action_in_kwargs("/api/v1/me/recognitions/{id}/actions/{action}"),
+        # The objection rows keep the state and have their own routes.
+        lambda row, action: action == "object" and row.method == "POST"
+        and row.target in ("recognition:objection_add", "/api/v1/recognitions/{id}/objections"),
+        lambda row, action: action == "answer" and row.method == "POST"
+        and row.target
+        in ("recognition:objection_answer", "/api/v1/recognitions/{id}/objections/{objection_id}/answer"),
+    ),
 }
 
 

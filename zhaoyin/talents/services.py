@@ -9,6 +9,7 @@ them is a service of its own that writes an audit record saying who saw what, no
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -384,3 +385,24 @@ def lead_mark_arrived(*, acting_user: User | None, lead: TalentLead, data: LeadA
     old, new = diff(before, snapshot(lead))
     audit_write(action="talent_lead.arrived", user=acting_user, obj=lead, before=old, after=new)
     return lead
+
+
+# ---- recognition: the tier a recognition decision grants -------------------------------------
+
+
+@transaction.atomic
+def talent_set_tier(*, acting_user: User, talent: Talent, tier: str, valid_until: dt.date, reason: str) -> Talent:
+    """Set the talent's tier and its valid-until date: the only writer of ``Talent.tier``,
+    called by a recognition decision (认定) inside its transaction, which has judged who may
+    decide. Locks the record, bumps its version, audits "talent.set_tier" with ``reason`` (the
+    certificate number) as the detail. Returns the changed record."""
+    current = Talent.objects.select_for_update().get(pk=talent.pk)
+    before = snapshot(current, ["tier", "tier_valid_until", "version"])
+    current.tier = tier
+    current.tier_valid_until = valid_until
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.save(update_fields=["tier", "tier_valid_until", "version", "updated_at"])
+    old, new = diff(before, snapshot(current, ["tier", "tier_valid_until", "version"]))
+    audit_write(action="talent.set_tier", user=acting_user, obj=current, before=old, after=new, detail=reason)
+    return current

@@ -1,0 +1,101 @@
+"""The browser flow of talent recognition (issue 13 item 2): on a phone-sized screen (390×844)
+the talent withdraws an application returned to them and applies again with a document; the
+county's unit admin passes the 初审; the talent office passes the 复审 naming the tier, which
+opens a publicity of five working days across the National Day holidays; once it has ended the
+office recognizes the talent (certificate number, tier); the talent's portal shows the
+certificate but never the 初审 note. Screenshots land in var/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
+
+from tests.browser.conftest import LoggedInPage, screenshot, sign_in
+from tests.world import World
+from zhaoyin.core.roles import Role
+from zhaoyin.recognition import services
+from zhaoyin.recognition.models import Recognition, TierRule, TierRuleSet
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+FIRST_NOTE = "内部初审意见：社保记录已核对"
+
+
+def _staff_page(browser: Browser, live_server: Any, world: World, role: Role) -> Page:
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP, base_url=live_server.url)
+    page = context.new_page()
+    sign_in(page, world.user(role))
+    return page
+
+
+def _fits_the_phone(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_a_talent_is_recognized_through_the_pages(
+    logged_in_page: LoggedInPage, world: World, browser: Browser, live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Applied on Wednesday 30 September 2026: the five working days end on 13 October.
+    monkeypatch.setattr(services, "today", lambda: dt.date(2026, 9, 30))
+    if not TierRuleSet.objects.filter(year=2026, status="active").exists():
+        rule_set = TierRuleSet.objects.create(year=2026, number=9, status="active")
+        TierRule.objects.create(rule_set=rule_set, tier="B", tree={"field": "education", "op": "eq",
+                                                                   "value": "doctorate"})
+    talent = world.extra["talent_own"]
+
+    page = logged_in_page(Role.TALENT)
+    page.set_viewport_size(PHONE)
+    page.goto("/recognition/mine/")
+    _fits_the_phone(page)
+    page.locator("a.zy-portal-card").first.click()
+    page.locator("#my-action-withdraw button[type=submit]").click()
+    expect(page.locator(".zy-state")).to_contain_text("已撤回")
+    page.goto("/recognition/mine/")
+    page.locator("#my-apply").click()
+    page.locator("#apply-tier").select_option("D")
+    page.locator("#apply-statement").fill("本科学历，劳动合同三年。")
+    document: FilePayload = {"name": "学位证书.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    page.locator("#apply-files").set_input_files(files=[document])
+    _fits_the_phone(page)
+    screenshot(page, "recognition-portal-apply-390")
+    page.locator("#apply-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/recognition/mine/\d+/$"))
+    expect(page.locator(".zy-state")).to_contain_text("初审中")
+    recognition = Recognition.objects.get(talent=talent, state="first_review")
+    assert recognition.files.count() == 1
+
+    unit = _staff_page(browser, live_server, world, Role.UNIT_ADMIN)
+    unit.goto(f"/recognition/{recognition.pk}/")
+    unit.locator("#note-first_pass").fill(FIRST_NOTE)
+    unit.locator("#action-first_pass button[type=submit]").click()
+    expect(unit.locator("#first-review")).to_contain_text(FIRST_NOTE)
+
+    office = _staff_page(browser, live_server, world, Role.TALENT_OFFICE)
+    office.goto(f"/recognition/{recognition.pk}/")
+    office.locator("#tier-second_pass").select_option("D")
+    office.locator("#action-second_pass button[type=submit]").click()
+    expect(office.locator("#publicity-dates")).to_contain_text("2026-09-30 – 2026-10-13")
+    screenshot(office, "recognition-detail-publicity")
+
+    # On the last day of the publicity the decision is refused; the next day it is taken.
+    monkeypatch.setattr(services, "today", lambda: dt.date(2026, 10, 13))
+    office.locator("#action-recognize button[type=submit]").click()
+    expect(office.locator("#recognition-problems")).to_contain_text("2026-10-14")
+    monkeypatch.setattr(services, "today", lambda: dt.date(2026, 10, 14))
+    office.goto(f"/recognition/{recognition.pk}/")
+    office.locator("#action-recognize button[type=submit]").click()
+    expect(office.locator("#certificate-no")).to_contain_text(re.compile(r"HNRC2026-\d{5}"))
+    talent.refresh_from_db()
+    assert (talent.tier, talent.tier_valid_until) == ("D", dt.date(2029, 10, 14))
+
+    page.goto(f"/recognition/mine/{recognition.pk}/")
+    expect(page.locator("#my-certificate")).to_contain_text("HNRC2026-")
+    expect(page.locator("body")).not_to_contain_text(FIRST_NOTE)
+    _fits_the_phone(page)
+    screenshot(page, "recognition-portal-recognized-390")
