@@ -86,6 +86,9 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
         action_in_kwargs("matters:action"),
     ),
     "payout": (action_in_kwargs("payouts:action"), action_in_kwargs("/api/v1/payouts/{id}/actions/{action}")),
+    "talent_payout": (
+        action_in_kwargs("payouts:action"), action_in_kwargs("/api/v1/payouts/{id}/actions/{action}"),
+    ),
 }
 
 
