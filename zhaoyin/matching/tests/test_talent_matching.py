@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.roles import Role
@@ -22,7 +23,7 @@ from zhaoyin.talents.testing import make_talent
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def _doctor(unit: OrgUnit, name: str, **fields: Any) -> Talent:
