@@ -212,3 +212,14 @@ def test_eligible_talents_page_lists_and_counts(world: dict[str, Any], make_user
 def test_an_enterprise_policy_is_not_the_talent_offices(world: dict[str, Any], make_user: Any) -> None:
     client = api_client(make_user(Role.TALENT_OFFICE))
     assert client.get(f"/api/v1/policies/{world['above'].pk}/eligible-talents").status_code == 404
+
+
+def test_a_repeated_refresh_writes_only_the_difference(world: dict[str, Any]) -> None:
+    before = dict(TalentPolicyMatch.objects.values_list("pk", "verdict"))
+    talent_verdicts.refresh_all_talents()
+    assert dict(TalentPolicyMatch.objects.values_list("pk", "verdict")) == before  # the same rows, untouched
+    Talent.objects.filter(pk=world["a_possible"].pk).update(contract_start=dt.date(2024, 3, 1))
+    talent_verdicts.refresh_all_talents()
+    after = _stored(world["doctor"].pk)
+    assert after[world["a_possible"].pk] == "eligible"
+    assert after[world["a_met"].pk] == "eligible"
