@@ -329,7 +329,9 @@ def _schedule(*, acting_user: User, policy: Policy, talent: Talent, data: Schedu
     return saved
 
 
-def talent_payout_transition(*, acting_user: User, payout: Payout, action: str, data: PayoutActionInput) -> Payout:
+def talent_payout_transition(
+    *, acting_user: User, payout: Payout, action: str, data: PayoutActionInput, on: dt.date | None = None
+) -> Payout:
     """Take ``action`` on a talent payout as ``TALENT_PAYOUT_TABLE`` allows; the changed entry.
 
     Locked and compared on ``data.version`` (stale → 409); an action the table does not allow
@@ -337,7 +339,8 @@ def talent_payout_transition(*, acting_user: User, payout: Payout, action: str, 
     own entry → 403 (four-eyes). ``submit`` needs the period begun (409) and not after the
     talent's departure (422 naming ``period``); ``reject`` and ``stop`` a reason, ``resubmit`` a
     new amount; ``pay`` the public notice ended (409 naming its last day). Audited as
-    "payout.<action>".
+    "payout.<action>". ``on``: the day the step is taken (default today; the demo writes a
+    past year's history with it, as ``policy_transition`` takes ``today``).
     """
     if action not in TALENT_ACTIONS:
         raise InvalidInput.field(
@@ -351,7 +354,7 @@ def talent_payout_transition(*, acting_user: User, payout: Payout, action: str, 
     if rule.has(FOUR_EYES) and payout.registered_by_id == acting_user.pk:
         audit_denied(user=acting_user, action=f"payout.{action}_denied", target=f"payout {payout.pk}")
         raise PermissionDenied(FOUR_EYES_MESSAGE)
-    current = _transition(acting_user=acting_user, payout=payout, action=action, data=data)
+    current = _transition(acting_user=acting_user, payout=payout, action=action, data=data, on=on)
     payout.refresh_from_db()
     return current
 
@@ -362,7 +365,9 @@ def _publicity_days(policy_id: int) -> int:
 
 
 @transaction.atomic
-def _transition(*, acting_user: User, payout: Payout, action: str, data: PayoutActionInput) -> Payout:
+def _transition(
+    *, acting_user: User, payout: Payout, action: str, data: PayoutActionInput, on: dt.date | None
+) -> Payout:
     current = Payout.objects.select_for_update().select_related("talent").get(pk=payout.pk)
     expected = payout.version if data.version is None else data.version
     if current.version != expected:
@@ -389,7 +394,7 @@ def _transition(*, acting_user: User, payout: Payout, action: str, data: PayoutA
             amount = data.amount_wan
     errors.raise_if_any()
     now = timezone.now()
-    day = today()
+    day = on or today()
     changes: dict[str, Any] = {"status": rule.target, "version": current.version + 1}
     if rule.action == TalentPayoutAction.SUBMIT:
         _check_period_before_departure(current.talent, current.period)
