@@ -9,7 +9,7 @@
 - ``GET /payouts/totals?year=&by=policy|unit|industry`` → approved and pending sums per group.
 
 Talents (issue 13): ``POST /payouts`` with ``talent`` instead of ``enterprise`` registers a
-person's subsidy under a talent policy; ``POST /payouts/schedules`` ``{"policy","talent",
+person's subsidy under a talent policy; ``POST /payouts/schedules/start`` ``{"policy","talent",
 "first_period"}`` writes every instalment of the policy's schedule as ``due`` entries; a talent's
 entry takes the actions submit, approve, reject, resubmit, publicize (公示), pay (拨付) and stop
 (``payouts.talent_services.TALENT_PAYOUT_TABLE``).
@@ -195,8 +195,9 @@ class ScheduledOut(OutSchema):
     items: list[PayoutOut]
 
 
-# Before "/{id}": the id converter would otherwise take "schedules" (405).
-@router.post("/schedules", response={201: ScheduledOut, 409: ErrorOut})
+# Two segments under /payouts would read as "/{id}" to a path-template matcher (a GET there
+# is the detail's): the start of a schedule is one level deeper.
+@router.post("/schedules/start", response={201: ScheduledOut, 409: ErrorOut})
 @api_allow(*REGISTRARS)
 def payout_schedule(request: HttpRequest, payload: ScheduleStartBody) -> Status[dict[str, Any]]:
     """Start a talent policy's payment schedule for an eligible talent: every instalment as a

@@ -239,7 +239,7 @@ def test_api_both_beneficiaries_is_422(w: dict[str, Any], org_tree: dict[str, Or
 def test_api_schedule_and_actions(w: dict[str, Any]) -> None:
     office, admin = api_client(w["office"]), api_client(w["admin"])
     body = {"policy": w["settle"].pk, "talent": w["doctor"].pk, "first_period": "2025"}
-    response = office.post("/api/v1/payouts/schedules", body, content_type="application/json")
+    response = office.post("/api/v1/payouts/schedules/start", body, content_type="application/json")
     assert response.status_code == 201, response.content
     items = response.json()["items"]
     assert [(i["period"], i["status"], i["instalment"]) for i in items] == [
