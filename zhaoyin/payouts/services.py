@@ -272,7 +272,11 @@ FOUR_EYES_MESSAGE = gettext_lazy(
 
 @transaction.atomic
 def _transition(*, acting_user: User, payout: Payout, action: str, data: PayoutActionInput) -> Payout:
-    current = Payout.objects.select_for_update().select_related("enterprise__org_unit").get(pk=payout.pk)
+    # Lock the entry's row only: the enterprise is a nullable join since issue 13, and
+    # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    current = (
+        Payout.objects.select_for_update(of=("self",)).select_related("enterprise__org_unit").get(pk=payout.pk)
+    )
     expected_version = payout.version if data.version is None else data.version
     if current.version != expected_version:
         raise Conflict(_("Someone else changed this payout meanwhile; reload it and try again."))

@@ -368,7 +368,7 @@ def _publicity_days(policy_id: int) -> int:
 def _transition(
     *, acting_user: User, payout: Payout, action: str, data: PayoutActionInput, on: dt.date | None
 ) -> Payout:
-    current = Payout.objects.select_for_update().select_related("talent").get(pk=payout.pk)
+    current = Payout.objects.select_for_update(of=("self",)).select_related("talent").get(pk=payout.pk)
     expected = payout.version if data.version is None else data.version
     if current.version != expected:
         raise Conflict(_("Someone else changed this payout meanwhile; reload it and try again."))
