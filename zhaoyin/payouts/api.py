@@ -258,14 +258,16 @@ def payout_action(
     id: PayoutId,
     action: Annotated[
         Literal["approve", "reject", "resubmit", "submit", "publicize", "pay", "stop"],
-        Path(description="approve, reject or resubmit; a talent's entry also submit, publicize, pay or stop"),
+        Path(
+            description="approve, reject or resubmit; a talent's entry also submit, publicize, pay or stop",
+        ),
     ],
     payload: PayoutActionBody,
 ) -> Payout:
     """Take an action on a payout. 409 when the transition table does not allow it from the
     current status or ``version`` is stale; 403 for the registrant deciding their own entry
-    (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount, or an
-    action of the other kind of entry (an enterprise's has no 公示 or 拨付)."""
+    (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount; 409
+    for a talent entry's action on an enterprise's (which has no 公示 or 拨付)."""
     user = request_user(request)
     payout = selectors.payout_get_for_user(user=user, pk=id)
     data = PayoutActionInput.parse(exact_amounts(request, payload.model_dump(exclude_unset=True), ["amount_wan"]))

@@ -249,6 +249,14 @@ def payout_transition(*, acting_user: User, payout: Payout, action: str, data: P
             acting_user=acting_user, payout=payout, action=action, data=data
         )
     if action not in ACTIONS:
+        from zhaoyin.payouts import talent_services
+
+        if action in talent_services.TALENT_ACTIONS:
+            # A step of a talent's entry (公示, 拨付 …): the enterprise table has no such row.
+            raise Conflict(
+                _("“%(action)s” is not allowed on a payout whose status is “%(status)s”.")
+                % {"status": payout.get_status_display(), "action": action}
+            )
         raise InvalidInput.field("action", _("Choose one of: %(values)s.") % {"values": ", ".join(ACTIONS)})
     # Role, scope and four-eyes are checked (and a refusal audited) before the write's
     # transaction; the table's rows for one action share their roles and four-eyes rule.

@@ -256,3 +256,17 @@ def test_api_schedule_and_actions(w: dict[str, Any]) -> None:
     assert step.json()["publicity_ends"]
     early = admin.post(f"/api/v1/payouts/{first['id']}/actions/pay", {"version": 4}, content_type="application/json")
     assert early.status_code == 409
+
+
+def test_a_talent_step_on_an_enterprise_entry_is_a_conflict(w: dict[str, Any], org_tree: dict[str, OrgUnit]) -> None:
+    from zhaoyin.matching.tests.support import ABOVE_TREE, make_policy
+
+    policy = make_policy(org_tree["city"], ABOVE_TREE)
+    entry = services.payout_register(
+        acting_user=w["admin"], policy=policy, enterprise=make_enterprise(org_tree["county_a"], size_class="above"),
+        data=PayoutRegisterInput.parse({"period": "2025", "amount_wan": "1"}),
+    )
+    with pytest.raises(Conflict):
+        _act(w["admin"], entry, "pay")  # an enterprise's entry has no 公示 or 拨付
+    entry.refresh_from_db()
+    assert entry.status == PayoutStatus.PENDING
