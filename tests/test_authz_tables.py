@@ -98,6 +98,9 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
         and row.target
         in ("recognition:objection_answer", "/api/v1/recognitions/{id}/objections/{objection_id}/answer"),
     ),
+    "talent_payout": (
+        action_in_kwargs("payouts:action"), action_in_kwargs("/api/v1/payouts/{id}/actions/{action}"),
+    ),
 }
 
 

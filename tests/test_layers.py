@@ -78,11 +78,15 @@ def test_shared_field_types_and_cleaning_come_from_core(app: str) -> None:
 #: two sit side by side and import neither each other nor anything above them. ``projects`` is
 #: the policy form's multiple-file field (``projects.forms.MultipleFileField``), ``catalog``
 #: the shared WeasyPrint set-up of the 政策服务清单, ``notifications`` the ledger's hand-off
-#: notices.
+#: notices. ``talents`` (issue 13): a talent policy's tree is parsed with the talent vocabulary,
+#: talents are matched (``talents.facts``) and paid (person-level payouts); ``workcalendar`` the
+#: working days of a person payout's 公示.
 ALLOWED_APPS: dict[str, frozenset[str]] = {
-    "policies": frozenset({"lib", "core", "audit", "accounts", "enterprises", "projects"}),
-    "matching": frozenset({"lib", "core", "audit", "accounts", "enterprises", "catalog", "policies"}),
-    "payouts": frozenset({"lib", "core", "audit", "accounts", "enterprises", "notifications", "policies"}),
+    "policies": frozenset({"lib", "core", "audit", "accounts", "enterprises", "projects", "talents"}),
+    "matching": frozenset({"lib", "core", "audit", "accounts", "enterprises", "catalog", "policies", "talents"}),
+    "payouts": frozenset(
+        {"lib", "core", "audit", "accounts", "enterprises", "notifications", "policies", "talents", "workcalendar"}
+    ),
 }
 
 

@@ -233,6 +233,26 @@ CASES += [
 ]
 
 
+# Issue 13: a talent's subsidy and the start of a talent policy's schedule.
+def _talent_payout_body(w: World) -> dict[str, Any]:
+    return {"policy": w.extra["tpay_policy"].pk, "talent": w.extra["tpay_talent_a"].pk, "period": "2024",
+            "amount_wan": "3"}
+
+
+def _schedule_body(w: World) -> dict[str, Any]:
+    return {"policy": w.extra["tpay_policy"].pk, "talent": w.extra["tpay_talent_a"].pk, "first_period": "2026-01"}
+
+
+CASES += [
+    Case("POST", "/api/v1/payouts", "talent", Role.STAFF, _talent_payout_body,
+         lambda w: w.extra["tpay_talent_b"].pk, 987654321),
+    Case("POST", "/api/v1/payouts/schedules/start", "policy", Role.STAFF, _schedule_body,
+         lambda w: w.extra["policy_draft_b"].pk, 987654321),
+    Case("POST", "/api/v1/payouts/schedules/start", "talent", Role.STAFF, _schedule_body,
+         lambda w: w.extra["tpay_talent_b"].pk, 987654321),
+]
+
+
 def _call(client: Client, case: Case, world: World, url: str, value: Any) -> tuple[int, bytes]:
     # A PATCH sends the field alone; a POST a body valid but for it.
     body = {case.field: value} if case.method == "PATCH" else {**case.body(world), case.field: value}

@@ -9,6 +9,12 @@
   waits for; empty for eligible ones). The enterprise list's filters (``q``, ``org_unit``,
   ``industry`` …) narrow it the same way.
 
+- ``GET /api/v1/talents/{id}/policy-matches`` — every in-force talent policy judged for one
+  talent (issue 13), the same shape as an enterprise's;
+- ``GET /api/v1/policies/{id}/eligible-talents?verdict=&q=&page=&page_size=`` — a talent
+  policy's 免申即享 list of talents in the caller's scope:
+  ``{"count","items":[{"id","name","org_unit","education","tier","employer","verdict","missing"}]}``.
+
 One router mounted at the API root (config/api.py) because its paths sit under both the
 enterprises' and the policies' collections, whose routers other modules own.
 """
@@ -28,11 +34,14 @@ from zhaoyin.core.outputs import DecimalText, IsoDate, OutSchema
 from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.enterprises.filters import EnterpriseFilter, enterprise_page
 from zhaoyin.enterprises.models import Enterprise
-from zhaoyin.matching import selectors
+from zhaoyin.matching import selectors, talent_selectors
 from zhaoyin.matching.models import MatchVerdict
 from zhaoyin.matching.selectors import PolicyMatchView
+from zhaoyin.matching.talent_selectors import EligibleTalentFilter
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
 from zhaoyin.policies.selectors import policy_get_for_user
+from zhaoyin.talents.models import Talent
+from zhaoyin.talents.selectors import talent_get_for_user
 
 router = Router(tags=["policy matching"])
 
@@ -145,3 +154,75 @@ def policy_eligible_enterprises(request: HttpRequest, id: PolicyId) -> dict[str,
         else {}
     )
     return {"count": total, "items": [EligibleRow(e, verdict, missing.get(e.pk, [])) for e in rows]}
+
+
+# ---- talents (issue 13): a talent's talent policies, a talent policy's talents ----------------
+
+TalentId = Annotated[int, Path(ge=1, le=MAX_ID, description="Talent id.")]
+
+
+@dataclass(frozen=True)
+class EligibleTalentRow:
+    """A talent of a talent policy's list with the verdict and, for a possible one, the data
+    it waits for (the row ``EligibleTalentOut`` reads)."""
+
+    talent: Talent
+    verdict: str
+    missing: list[str]
+
+
+class EligibleTalentOut(OutSchema):
+    """A talent of a talent policy's 免申即享 list (an ``EligibleTalentRow``)."""
+
+    id: int = Field(validation_alias="talent.pk")
+    name: str = Field(validation_alias="talent.name")
+    org_unit: OrgUnitRef = Field(validation_alias="talent.org_unit")
+    education: str = Field(validation_alias="talent.education", description="doctorate, master, bachelor, …")
+    tier: str = Field(validation_alias="talent.tier", description="A–E, or empty when not recognized")
+    employer: str = Field(validation_alias="talent.employer_display")
+    verdict: str = Field(description="eligible or possible")
+    missing: list[str] = Field(description="For a possible verdict, the data still missing")
+
+
+class EligibleTalentPageOut(OutSchema):
+    count: int
+    items: list[EligibleTalentOut]
+
+
+#: The eligible-talents list's parameters: the verdict, then the list's search and paging.
+ELIGIBLE_TALENT_PARAMETERS = {
+    "parameters": [
+        {"name": "verdict", "in": "query", "required": False, "description": "eligible (default) or possible",
+         "schema": {"type": "string", "enum": ["eligible", "possible"]}},
+        *EligibleTalentFilter.openapi()["parameters"],
+    ]
+}
+
+
+@router.get("/talents/{id}/policy-matches", response=PolicyMatchListOut)
+@api_allow(talent_selectors.TALENT_MATCH_READERS)
+def talent_policy_matches(request: HttpRequest, id: TalentId) -> dict[str, list[PolicyMatchView]]:
+    """Every in-force talent policy judged for the talent, each condition met / unmet / unknown
+    with its reason (the enterprise side's shape); 404 when the talent lies outside the
+    caller's scope (a portal user: any record but their own)."""
+    talent = talent_get_for_user(user=request_user(request), pk=id)
+    return {"items": talent_selectors.talent_matches(talent).items}
+
+
+@router.get(
+    "/policies/{id}/eligible-talents", response=EligibleTalentPageOut, openapi_extra=ELIGIBLE_TALENT_PARAMETERS
+)
+@api_allow(talent_selectors.ELIGIBLE_TALENT_READERS)
+def policy_eligible_talents(request: HttpRequest, id: PolicyId) -> dict[str, Any]:
+    """The talent policy's eligible (免申即享) or possibly eligible talents in the caller's scope,
+    by name, paged; a bad parameter → 422 naming it; an invisible policy → 404."""
+    user = request_user(request)
+    policy = policy_get_for_user(user=user, pk=id)
+    verdict = selectors.parse_verdict(request.GET)
+    flt = EligibleTalentFilter.parse(request.GET)
+    qs = flt.apply(talent_selectors.policy_talents(user, policy, verdict))
+    total = qs.count()
+    start = (flt.page - 1) * flt.page_size
+    rows = list(qs[start : start + flt.page_size]) if start < total else []
+    missing = talent_selectors.explain_talent_page(policy, rows) if verdict == MatchVerdict.POSSIBLE and rows else {}
+    return {"count": total, "items": [EligibleTalentRow(t, verdict, missing.get(t.pk, [])) for t in rows]}

@@ -12,15 +12,21 @@ class MatchingConfig(AppConfig):
         # send signals rather than importing this one. The dispatch uid and the job name are the
         # ones of the time this code lived in the policies app.
         from zhaoyin.enterprises.signals import enterprises_changed
-        from zhaoyin.matching.verdicts import rematch_changed, rematch_policy
+        from zhaoyin.matching.talent_verdicts import rematch_policy_both, rematch_talents_changed
+        from zhaoyin.matching.verdicts import rematch_changed
         from zhaoyin.policies.signals import policy_matching_changed
+        from zhaoyin.talents.signals import talents_changed
 
         enterprises_changed.connect(rematch_changed, dispatch_uid="policies-rematch")
-        policy_matching_changed.connect(rematch_policy, dispatch_uid="matching-rematch-policy")
+        # A policy's change re-matches both sides (enterprises, and talents for a talent policy:
+        # issue 13); a talent's change re-matches the talent.
+        policy_matching_changed.connect(rematch_policy_both, dispatch_uid="matching-rematch-policy")
+        talents_changed.connect(rematch_talents_changed, dispatch_uid="matching-rematch-talents")
 
         # The stored verdicts are rebuilt nightly in `zhaoyin worker` (age_years conditions move
-        # with the date; a missed hook is repaired): zhaoyin.matching.verdicts.run_refresh_job.
+        # with the date; a missed hook is repaired): enterprises, then talents
+        # (zhaoyin.matching.talent_verdicts.run_nightly_job).
         from zhaoyin.core import periodic
-        from zhaoyin.matching.verdicts import run_refresh_job
+        from zhaoyin.matching.talent_verdicts import run_nightly_job
 
-        periodic.register("policies-match-refresh", 24 * 3600, run_refresh_job)
+        periodic.register("policies-match-refresh", 24 * 3600, run_nightly_job)

@@ -53,3 +53,36 @@ class PolicyMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_id}/{self.enterprise_id}: {self.verdict}"
+
+
+class TalentPolicyMatch(models.Model):
+    """A stored verdict of a talent × in-force talent policy (人才政策匹配), kept for
+    ``eligible`` and ``possible`` only, like ``PolicyMatch`` for enterprises.
+
+    Derived data: ``matching.talent_verdicts`` rewrites a talent's rows when the talent
+    changes (``talents.signals.talents_changed``), a policy's rows when the policy changes, and
+    all rows nightly and on ``zhaoyin match`` (ages and years since arrival move with the date).
+    The reasons are explained again on request.
+    """
+
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="talent_matches"
+    )
+    talent = models.ForeignKey(
+        "talents.Talent", verbose_name=_("talent"), on_delete=models.CASCADE, related_name="policy_matches"
+    )
+    verdict = models.CharField(_("verdict"), max_length=12, choices=MatchVerdict.choices)
+
+    class Meta:
+        verbose_name = _("talent policy match")
+        verbose_name_plural = _("talent policy matches")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "talent"], name="talent_policy_match_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["policy", "verdict", "talent"], name="talent_match_verdict"),
+            models.Index(fields=["talent", "verdict"], name="talent_match_talent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}/{self.talent_id}: {self.verdict}"

@@ -13,4 +13,8 @@ urlpatterns = [
     path("enterprises/<int:pk>/policies/", views.enterprise_policy_matches, name="enterprise"),
     path("policies/<int:pk>/eligible/", views.policy_eligible, name="eligible"),
     path("policies/<int:pk>/eligible/export/", views.policy_eligible_export_view, name="eligible_export"),
+    # Talent policies (issue 13): a talent's policies, the portal user's own, a policy's talents.
+    path("talents/<int:pk>/policies/", views.talent_policy_matches, name="talent"),
+    path("my-talent-policies/", views.my_talent_policy_matches, name="talent_mine"),
+    path("policies/<int:pk>/eligible-talents/", views.policy_eligible_talents, name="eligible_talents"),
 ]

@@ -32,7 +32,7 @@ from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.matching.models import MatchVerdict, PolicyMatch
-from zhaoyin.policies.models import Policy, PolicyStatus
+from zhaoyin.policies.models import Beneficiary, Policy, PolicyStatus
 from zhaoyin.policies.validation import policy_vocabulary
 
 #: The figure columns the engine knows, in the model's names.
@@ -234,8 +234,11 @@ def compile_policy(policy: Policy, vocab: engine.Vocabulary) -> CompiledPolicy |
 
 
 def in_force_policies() -> list[Policy]:
-    """The policies matching runs for: those in force."""
-    return list(Policy.objects.filter(status=PolicyStatus.IN_FORCE).order_by("pk"))
+    """The policies enterprises are matched against: enterprise policies in force (talent
+    policies match talents: ``matching.talent_verdicts``)."""
+    return list(
+        Policy.objects.filter(status=PolicyStatus.IN_FORCE, beneficiary=Beneficiary.ENTERPRISE).order_by("pk")
+    )
 
 
 def _compiled_in_force(vocab: engine.Vocabulary) -> list[CompiledPolicy]:
@@ -320,13 +323,15 @@ def _in_range(first: int, last: int) -> dict[str, int]:
 
 
 def refresh_policy_matches(policy: Policy) -> int:
-    """Re-match one policy against every enterprise (none when it is not in force).
+    """Re-match one policy against every enterprise (none when it is not in force or serves
+    talents).
 
     One short transaction per chunk of enterprises (see ``refresh_all``), each chunk's
     verdicts computed before its transaction opens; run after the policy's write commits
     (``rematch_policy``), never inside it."""
     tables = _Tables.load()
-    compiled = compile_policy(policy, tables.vocab) if policy.status == PolicyStatus.IN_FORCE else None
+    serves = policy.status == PolicyStatus.IN_FORCE and policy.beneficiary == Beneficiary.ENTERPRISE
+    compiled = compile_policy(policy, tables.vocab) if serves else None
     written = 0
     if compiled is None:
         PolicyMatch.objects.filter(policy_id=policy.pk).delete()

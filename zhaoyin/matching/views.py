@@ -1,5 +1,6 @@
 """Policy matching pages: an enterprise's policies (with every condition's reason) and a
-policy's 免申即享 list (eligible enterprises, and possible ones with the data missing).
+policy's 免申即享 list (eligible enterprises, and possible ones with the data missing); the
+same for talents and talent policies (issue 13).
 
 Thin views: parse, fetch through the owners' scoped selectors (404 out of scope), read through
 ``selectors``, render. An enterprise's page is open to whoever may read the enterprise
@@ -26,11 +27,13 @@ from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.enterprises.filters import EnterpriseFilter
-from zhaoyin.matching import selectors
+from zhaoyin.matching import selectors, talent_selectors
 from zhaoyin.matching.exporting import export_filename, policy_eligible_export
 from zhaoyin.matching.models import MatchVerdict
+from zhaoyin.matching.talent_selectors import EligibleTalentFilter
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
 from zhaoyin.policies.selectors import policy_get_for_user
+from zhaoyin.talents.selectors import own_talent, talent_get_for_user
 
 PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
 
@@ -115,3 +118,75 @@ def policy_eligible_export_view(request: HttpRequest, pk: int) -> HttpResponseBa
         filename=export_filename(policy),
         back_url=back,
     )
+
+
+# ---- talent policies (issue 13) ----------------------------------------------------------------
+
+
+@allow(talent_selectors.TALENT_MATCH_READERS)
+@require_GET
+def talent_policy_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every in-force talent policy judged for one talent (eligible, possible with the data
+    missing, the rest collapsed), each condition and why. Staff see the talents of their scope;
+    a talent portal user only their own record (mobile-first page; no link into the library)."""
+    user = request_user(request)
+    talent = talent_get_for_user(user=user, pk=pk)
+    matches = talent_selectors.talent_matches(talent)
+    return render(
+        request,
+        "matching/talent_policy_matches.html",
+        {
+            "talent": talent,
+            "matches": matches,
+            "own": talent.account_id == user.pk,
+            "link_policies": user.has_role(*POLICY_READERS),
+        },
+    )
+
+
+@allow(Role.TALENT)
+@require_GET
+def my_talent_policy_matches(request: HttpRequest) -> HttpResponse:
+    """The portal user's own talent policies (their menu entry); 404 while no record is linked."""
+    talent = own_talent(request_user(request))
+    if talent is None:
+        raise Http404
+    return redirect("policy_matching:talent", pk=talent.pk)
+
+
+@allow(talent_selectors.ELIGIBLE_TALENT_READERS)
+@require_GET
+def policy_eligible_talents(request: HttpRequest, pk: int) -> HttpResponse:
+    """A talent policy's talents in the user's scope: eligible (免申即享) and possible with the
+    data each still lacks; search and paging. Bad parameters → 400 naming them."""
+    user = request_user(request)
+    policy = policy_get_for_user(user=user, pk=pk)
+    form = FilterBarForm(request.GET, filters=EligibleTalentFilter, user=user)
+    context: dict[str, Any] = {
+        "policy": policy,
+        "form": form,
+        "page_obj": None,
+        "page_sizes": PAGE_SIZES,
+        "verdict": MatchVerdict.ELIGIBLE.value,
+        "state": talent_selectors.talent_tree_state(policy),
+        "counts": talent_selectors.policy_talent_counts(user, policy),
+        "rows": [],
+    }
+    try:
+        context["verdict"] = verdict = selectors.parse_verdict(request.GET)
+    except InvalidInput as exc:
+        form.is_valid()
+        form.problems.extend((err["field"], err["message"]) for err in exc.errors)
+        return render(request, "matching/eligible_talents.html", context, status=400)
+    if not form.is_valid() or form.filter is None:
+        return render(request, "matching/eligible_talents.html", context, status=400)
+    flt = form.filter
+    qs = flt.apply(talent_selectors.policy_talents(user, policy, verdict))
+    page = IdFirstPaginator(qs, flt.page_size).get_page(flt.page)
+    missing = (
+        talent_selectors.explain_talent_page(policy, list(page.object_list))
+        if verdict == MatchVerdict.POSSIBLE and page.object_list
+        else {}
+    )
+    context.update(page_obj=page, filter=flt, rows=[(t, missing.get(t.pk, [])) for t in page.object_list])
+    return render(request, "matching/eligible_talents.html", context)

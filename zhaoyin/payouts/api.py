@@ -8,6 +8,12 @@
   → the changed entry; not allowed from the current status or a stale version → 409;
 - ``GET /payouts/totals?year=&by=policy|unit|industry`` → approved and pending sums per group.
 
+Talents (issue 13): ``POST /payouts`` with ``talent`` instead of ``enterprise`` registers a
+person's subsidy under a talent policy; ``POST /payouts/schedules/start`` ``{"policy","talent",
+"first_period"}`` writes every instalment of the policy's schedule as ``due`` entries; a talent's
+entry takes the actions submit, approve, reject, resubmit, publicize (公示), pay (拨付) and stop
+(``payouts.talent_services.TALENT_PAYOUT_TABLE``).
+
 Amounts are Decimal end to end (a JSON number is re-read from the body's text) and answered as
 decimal strings.
 """
@@ -29,22 +35,31 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, api_allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.fields import MAX_ID, IndustryRef, OrgUnitRef, exact_amounts
-from zhaoyin.core.outputs import DecimalText, IsoDateTime, OutSchema, Username
+from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.selectors import enterprise_list_visible_to
-from zhaoyin.payouts import selectors
+from zhaoyin.payouts import selectors, talent_services
 from zhaoyin.payouts import services as payouts
 from zhaoyin.payouts.filters import PayoutFilter
-from zhaoyin.payouts.inputs import PayoutActionBody, PayoutActionInput, PayoutRegisterBody, PayoutRegisterInput
+from zhaoyin.payouts.inputs import (
+    PayoutActionBody,
+    PayoutActionInput,
+    PayoutRegisterBody,
+    PayoutRegisterInput,
+    ScheduleStartBody,
+    ScheduleStartInput,
+)
 from zhaoyin.payouts.models import Payout
 from zhaoyin.policies.models import Policy
 from zhaoyin.policies.selectors import policy_list_visible_to
+from zhaoyin.talents.models import Talent
+from zhaoyin.talents.selectors import talent_list_visible_to
 
 router = Router(tags=["payouts"])
 
-REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
+REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF, Role.TALENT_OFFICE)
 PayoutId = Annotated[int, Path(ge=1, le=MAX_ID, description="Payout id.")]
 
 
@@ -59,15 +74,26 @@ class EnterpriseRef(OutSchema):
     uscc: str
 
 
+class TalentRef(OutSchema):
+    id: int
+    name: str
+
+
 class PayoutOut(OutSchema):
     id: int
     policy: PolicyRef
-    enterprise: EnterpriseRef
+    enterprise: EnterpriseRef | None = Field(description="The enterprise paid; null for a talent's subsidy")
+    talent: TalentRef | None = Field(description="The talent paid (a talent policy); null for an enterprise")
     period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
     amount_wan: DecimalText = Field(description="万元, a decimal string")
-    status: str = Field(description="pending, approved or rejected")
-    org_unit: OrgUnitRef = Field(description="The enterprise's unit when the payout was registered")
-    industry: IndustryRef
+    status: str = Field(
+        description="pending, approved or rejected; a talent's entry also due, publicized, paid or stopped"
+    )
+    org_unit: OrgUnitRef = Field(description="The beneficiary's unit when the payout was registered")
+    industry: IndustryRef | None = Field(description="The beneficiary's industry (a talent may have none)")
+    instalment: int | None = Field(description="The instalment of a scheduled subsidy (1 … N)")
+    publicity_ends: IsoDate | None = Field(description="The last working day of the public notice (公示)")
+    paid_at: IsoDateTime | None = Field(description="When the subsidy was paid (拨付)")
     note: str
     decision_note: str
     registered_by: Username
@@ -123,6 +149,13 @@ def _enterprise_ref(user: User, pk: int) -> Enterprise:
     return enterprise
 
 
+def _talent_ref(user: User, pk: int) -> Talent:
+    talent = talent_list_visible_to(user).filter(pk=pk).first() if 1 <= pk <= MAX_ID else None
+    if talent is None:
+        raise InvalidInput.field("talent", _("No such talent in your scope."))
+    return talent
+
+
 def _reload(user: User, pk: int) -> Payout:
     return selectors.payout_get_for_user(user=user, pk=pk)
 
@@ -157,6 +190,32 @@ def payout_totals(request: HttpRequest, filters: Query[TotalsQuery]) -> dict[str
     }
 
 
+class ScheduledOut(OutSchema):
+    count: int
+    items: list[PayoutOut]
+
+
+# Two segments under /payouts would read as "/{id}" to a path-template matcher (a GET there
+# is the detail's): the start of a schedule is one level deeper.
+@router.post("/schedules/start", response={201: ScheduledOut, 409: ErrorOut})
+@api_allow(*REGISTRARS)
+def payout_schedule(request: HttpRequest, payload: ScheduleStartBody) -> Status[dict[str, Any]]:
+    """Start a talent policy's payment schedule for an eligible talent: every instalment as a
+    ``due`` entry from ``first_period``. 422 names ``policy`` (no talent policy, no schedule),
+    ``talent`` (out of scope, departed, not eligible — the conditions named) or
+    ``first_period``; 409 when a period is in the ledger already. Nothing written on refusal."""
+    user = request_user(request)
+    data = ScheduleStartInput.parse(payload.model_dump(exclude_unset=True, exclude={"policy", "talent"}))
+    policy = _policy_ref(user, payload.policy)
+    talent = _talent_ref(user, payload.talent)
+    try:
+        entries = talent_services.talent_schedule_start(acting_user=user, policy=policy, talent=talent, data=data)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
+    ids = [e.pk for e in entries]
+    return Status(201, {"count": len(ids), "items": rows_by_ids(selectors.payout_list_visible_to(user), ids)})
+
+
 @router.get("/{id}", response=PayoutOut)
 @api_allow(selectors.LEDGER_ROLES)
 def payout_detail(request: HttpRequest, id: PayoutId) -> Payout:
@@ -167,15 +226,26 @@ def payout_detail(request: HttpRequest, id: PayoutId) -> Payout:
 @router.post("", response={201: PayoutOut, 409: ErrorOut})
 @api_allow(*REGISTRARS)
 def payout_create(request: HttpRequest, payload: PayoutRegisterBody) -> Status[Payout]:
-    """Register a payout (pending approval). 422 names a bad ``policy``, ``enterprise``,
-    ``period`` or ``amount_wan``; 409 when this enterprise × policy × period is in the ledger."""
+    """Register a payout (pending approval) to an enterprise, or to a talent under a talent
+    policy (``talent`` instead of ``enterprise``). 422 names a bad ``policy``, ``enterprise``,
+    ``talent``, ``period`` (one after the talent left included) or ``amount_wan``; 409 when this
+    beneficiary × policy × period is in the ledger."""
     user = request_user(request)
-    values = payload.model_dump(exclude_unset=True, exclude={"policy", "enterprise"})
+    values = payload.model_dump(exclude_unset=True, exclude={"policy", "enterprise", "talent"})
     data = PayoutRegisterInput.parse(exact_amounts(request, values, ["amount_wan"]))
+    if (payload.enterprise is None) == (payload.talent is None):
+        raise InvalidInput.field(
+            "talent" if payload.talent is not None else "enterprise",
+            _("Give either an enterprise or a talent, not both."),
+        )
     policy = _policy_ref(user, payload.policy)
-    enterprise = _enterprise_ref(user, payload.enterprise)
     try:
-        payout = payouts.payout_register(acting_user=user, policy=policy, enterprise=enterprise, data=data)
+        if payload.talent is not None:
+            talent = _talent_ref(user, payload.talent)
+            payout = talent_services.talent_payout_register(acting_user=user, policy=policy, talent=talent, data=data)
+        else:
+            enterprise = _enterprise_ref(user, payload.enterprise or 0)
+            payout = payouts.payout_register(acting_user=user, policy=policy, enterprise=enterprise, data=data)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
     return Status(201, _reload(user, payout.pk))
@@ -186,12 +256,18 @@ def payout_create(request: HttpRequest, payload: PayoutRegisterBody) -> Status[P
 def payout_action(
     request: HttpRequest,
     id: PayoutId,
-    action: Annotated[Literal["approve", "reject", "resubmit"], Path(description="approve, reject or resubmit")],
+    action: Annotated[
+        Literal["approve", "reject", "resubmit", "submit", "publicize", "pay", "stop"],
+        Path(
+            description="approve, reject or resubmit; a talent's entry also submit, publicize, pay or stop",
+        ),
+    ],
     payload: PayoutActionBody,
 ) -> Payout:
     """Take an action on a payout. 409 when the transition table does not allow it from the
     current status or ``version`` is stale; 403 for the registrant deciding their own entry
-    (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount."""
+    (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount; 409
+    for a talent entry's action on an enterprise's (which has no 公示 or 拨付)."""
     user = request_user(request)
     payout = selectors.payout_get_for_user(user=user, pk=id)
     data = PayoutActionInput.parse(exact_amounts(request, payload.model_dump(exclude_unset=True), ["amount_wan"]))
@@ -200,3 +276,4 @@ def payout_action(
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
     return _reload(user, id)
+

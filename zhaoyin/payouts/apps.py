@@ -17,6 +17,12 @@ class PayoutsConfig(AppConfig):
         from zhaoyin.policies import extensions
 
         handoff.register(PAYOUT_TABLE, PayoutResolver())
+        # A talent's departure stops their unpaid subsidies after it, in the departure's own
+        # transaction (issue 13); the talents app sends the signal without knowing the ledger.
+        from zhaoyin.payouts.talent_services import stop_on_departure
+        from zhaoyin.talents.signals import talents_changed
+
+        talents_changed.connect(stop_on_departure, dispatch_uid="payouts-stop-on-departure")
         todo.register(PayoutTodo())
         # The "register a payout" link on a policy's page: the policies app knows no payouts.
         extensions.register_page_links(policy_page_links)

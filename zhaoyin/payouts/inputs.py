@@ -108,16 +108,41 @@ class PayoutRegisterInput(Input):
 
 class PayoutRegisterBody(PayoutRegisterInput):
     """The API's body of a registration: the entry's values and the ids of the policy and the
-    enterprise. The amount may come as a JSON number; the API takes it from the body's own
+    enterprise or the talent. The amount may come as a JSON number; the API takes it from the body's own
     text (``core.fields.exact_amounts``) and builds ``PayoutRegisterInput`` from that."""
 
     policy: StrictInt = Field(
         description="Policy id", json_schema_extra={RULE_KEY: f"{REFERENCE_RULE}; a policy published (not a draft)"}
     )
-    enterprise: StrictInt = Field(description="Enterprise id", json_schema_extra={RULE_KEY: REFERENCE_RULE})
+    enterprise: StrictInt | None = Field(
+        None, description="Enterprise id (an enterprise's payout)",
+        json_schema_extra={RULE_KEY: f"{REFERENCE_RULE}; exactly one of enterprise and talent"},
+    )
+    talent: StrictInt | None = Field(
+        None, description="Talent id (a person's subsidy under a talent policy, issue 13)",
+        json_schema_extra={RULE_KEY: f"{REFERENCE_RULE}; exactly one of enterprise and talent"},
+    )
     amount_wan: WireAmount = Field(
         description="万元, > 0, at most 2 decimals; a decimal string or number", json_schema_extra=AMOUNT_SCHEMA
     )
+
+
+class ScheduleStartInput(Input):
+    """发放计划: the first period of a talent policy's schedule for one talent (a month for a
+    monthly schedule, a year for a yearly one; the service judges which)."""
+
+    first_period: Period = Field(description="YYYY-MM for a monthly schedule, YYYY for a yearly one")
+
+
+class ScheduleStartBody(ScheduleStartInput):
+    """The API's body of a schedule start: the first period and the ids of the policy and the
+    talent (resolved through the scoped selectors)."""
+
+    policy: StrictInt = Field(
+        description="Talent policy id",
+        json_schema_extra={RULE_KEY: f"{REFERENCE_RULE}; a talent policy with a schedule"},
+    )
+    talent: StrictInt = Field(description="Talent id", json_schema_extra={RULE_KEY: REFERENCE_RULE})
 
 
 class PayoutActionInput(Input):

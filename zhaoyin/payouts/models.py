@@ -1,4 +1,6 @@
-"""政策兑现: the payout ledger (DESIGN 3.7), an enterprise × policy × period granted once.
+"""政策兑现: the payout ledger (DESIGN 3.7), an enterprise × policy × period granted once; and
+since issue 13 a person's subsidy (人才补贴): a talent × talent policy × period, granted once,
+scheduled in instalments (``SubsidySchedule``), publicly noticed (公示) before it is paid (拨付).
 
 The model moved here from the policies app; its table keeps the name ``policies_payout``
 (``Meta.db_table``) and its audit records the object type ``policies.payout``.
@@ -16,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.policies.models import Policy
+from zhaoyin.talents.models import Talent
 
 #: The object type of the ledger's audit records and notices: the model's label from before it
 #: left the policies app, kept so that earlier records and later ones read as one history.
@@ -23,24 +26,39 @@ OBJECT_TYPE = "policies.payout"
 
 
 class PayoutStatus(models.TextChoices):
-    """An entry of the payout ledger; transitions in ``payouts.services.PAYOUT_TABLE``."""
+    """An entry of the payout ledger; transitions in ``payouts.services.PAYOUT_TABLE`` (an
+    enterprise's) and ``payouts.talent_services.TALENT_PAYOUT_TABLE`` (a talent's, which adds
+    the scheduled, noticed, paid and stopped states)."""
 
+    DUE = "due", pgettext_lazy("payout", "Scheduled")
     PENDING = "pending", _("Pending approval")
     APPROVED = "approved", pgettext_lazy("payout", "Approved")
     REJECTED = "rejected", pgettext_lazy("payout", "Rejected")
+    PUBLICIZED = "publicized", pgettext_lazy("payout", "In public notice")
+    PAID = "paid", pgettext_lazy("payout", "Paid")
+    STOPPED = "stopped", pgettext_lazy("payout", "Stopped")
 
 
 class Payout(models.Model):
-    """One benefit granted (兑现): an enterprise × policy × period, never twice.
+    """One benefit granted (兑现): an enterprise × policy × period, or a talent × talent policy ×
+    period (issue 13), never twice.
 
-    ``period`` is ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``; the unique constraint is the guarantee
-    that a benefit is not paid twice for a period, whatever the code path. ``org_unit`` and
-    ``industry`` are the enterprise's at registration, so totals stay as they were reported.
+    Exactly one of ``enterprise`` and ``talent`` is set (a check constraint). ``period`` is
+    ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``; the unique constraints are the guarantee that a
+    benefit is not paid twice for a period, whatever the code path. ``org_unit`` and
+    ``industry`` are the beneficiary's at registration, so totals stay as they were reported
+    (a talent may have no industry). ``instalment`` numbers a scheduled entry (1 … N of its
+    policy's ``SubsidySchedule``); ``publicity_ends`` is the last working day of its 公示 and
+    ``paid_at`` when it was paid (拨付).
     """
 
     policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="payouts")
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="payouts"
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="payouts", null=True,
+        blank=True,
+    )
+    talent = models.ForeignKey(
+        Talent, verbose_name=_("talent"), on_delete=models.PROTECT, related_name="payouts", null=True, blank=True
     )
     period = models.CharField(_("period"), max_length=7)
     amount_wan = models.DecimalField(_("amount (10k yuan)"), max_digits=14, decimal_places=2)
@@ -49,8 +67,12 @@ class Payout(models.Model):
         OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="payouts"
     )
     industry = models.ForeignKey(
-        "enterprises.Industry", verbose_name=_("industry"), on_delete=models.PROTECT, related_name="payouts"
+        "enterprises.Industry", verbose_name=_("industry"), on_delete=models.PROTECT, related_name="payouts",
+        null=True, blank=True,
     )
+    instalment = models.PositiveSmallIntegerField(_("instalment"), null=True, blank=True)
+    publicity_ends = models.DateField(_("public notice ends"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
     registered_by = models.ForeignKey(
@@ -73,12 +95,75 @@ class Payout(models.Model):
         ordering = ["-registered_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "policy", "period"], name="payout_once_per_period"),
+            models.UniqueConstraint(
+                fields=["talent", "policy", "period"], name="talent_payout_once_per_period",
+                condition=Q(talent__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False, talent__isnull=True)
+                | Q(enterprise__isnull=True, talent__isnull=False),
+                name="payout_one_beneficiary",
+            ),
             models.CheckConstraint(condition=Q(amount_wan__gt=0), name="payout_amount_positive"),
         ]
         indexes = [
             models.Index(fields=["policy", "status"], name="payout_policy_status"),
             models.Index(fields=["org_unit", "status"], name="payout_unit_status"),
+            models.Index(fields=["talent", "status"], name="payout_talent_status"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id}/{self.policy_id}/{self.period}"
+        return f"{self.enterprise_id or 't' + str(self.talent_id)}/{self.policy_id}/{self.period}"
+
+    @property
+    def beneficiary_name(self) -> str:
+        """The enterprise's or the talent's name (lists and notices)."""
+        if self.enterprise_id is not None and self.enterprise is not None:
+            return self.enterprise.name
+        return self.talent.name if self.talent_id is not None and self.talent is not None else ""
+
+    @property
+    def scope_path(self) -> str:
+        """The unit path scope rules read: the enterprise's unit, or the talent's."""
+        if self.enterprise_id is not None and self.enterprise is not None:
+            return self.enterprise.org_unit.path
+        return self.talent.org_unit.path if self.talent is not None else ""
+
+
+class ScheduleFrequency(models.TextChoices):
+    """How often a scheduled subsidy falls due."""
+
+    MONTHLY = "monthly", _("Monthly")
+    YEARLY = "yearly", _("Yearly")
+
+
+class SubsidySchedule(models.Model):
+    """How a talent policy pays (发放计划, issue 13): ``instalments`` entries of ``amount_wan``
+    each, monthly (博士生活补贴: 36 months) or yearly (安家补贴: 3 instalments), each noticed
+    publicly for ``publicity_days`` working days before it is paid.
+
+    Starting the schedule for an eligible talent writes every instalment into the ledger as a
+    ``due`` entry (``talent_services.talent_schedule_start``); a departure stops the ones not
+    yet approved for periods after it.
+    """
+
+    policy = models.OneToOneField(
+        Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="subsidy_schedule"
+    )
+    frequency = models.CharField(_("frequency"), max_length=10, choices=ScheduleFrequency.choices)
+    instalments = models.PositiveSmallIntegerField(_("instalments"))
+    amount_wan = models.DecimalField(_("amount per instalment (10k yuan)"), max_digits=14, decimal_places=2)
+    publicity_days = models.PositiveSmallIntegerField(_("public notice (working days)"), default=5)
+
+    class Meta:
+        verbose_name = _("subsidy schedule")
+        verbose_name_plural = _("subsidy schedules")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_wan__gt=0), name="schedule_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(instalments__gte=1, instalments__lte=120), name="schedule_instalments_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}: {self.instalments} × {self.amount_wan} ({self.frequency})"

@@ -5,6 +5,7 @@ other."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -28,3 +29,23 @@ def clean_period(value: Any) -> str:
     if not YEAR_MIN <= int(match["year"]) <= YEAR_MAX:
         raise ValueError(_("the year must be from %(low)d to %(high)d") % {"low": YEAR_MIN, "high": YEAR_MAX})
     return text
+
+
+def period_start(period: str) -> dt.date:
+    """The first day of a stored period (``2025`` → 1 Jan, ``2025-Q3`` → 1 Jul, ``2025-07``)."""
+    match = PERIOD_RE.match(period)
+    if match is None:
+        raise ValueError(period)
+    year = int(match["year"])
+    if match["quarter"]:
+        return dt.date(year, 3 * int(match["quarter"]) - 2, 1)
+    return dt.date(year, int(match["month"] or 1), 1)
+
+
+def next_periods(first: str, count: int, *, monthly: bool) -> list[str]:
+    """``count`` consecutive periods from ``first``: months (``YYYY-MM``) or years (``YYYY``)."""
+    start = period_start(first)
+    if monthly:
+        months = [start.year * 12 + start.month - 1 + i for i in range(count)]
+        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
+    return [f"{start.year + i:04d}" for i in range(count)]

@@ -4,7 +4,9 @@ A payout is visible exactly when its enterprise is (``enterprises.selectors
 .enterprise_scope_q``): city-wide roles see all, unit roles their subtree's enterprises,
 service members their groups' enterprises; an enterprise portal user sees only the
 *approved* payouts of their own enterprise (pending and rejected entries are the
-government's working file). The 三员 and talent users see none. Out of scope → 404.
+government's working file). A talent's entry (issue 13) is visible exactly when the talent is
+to the government roles and the talent office (``talents.selectors.talent_scope_q``). The 三员
+and talent portal users see none. Out of scope → 404.
 
 Totals (per policy, unit or industry and year) are computed from the same scoped queryset,
 so a county's totals never include another county's payouts.
@@ -26,12 +28,15 @@ from zhaoyin.core.money import fen_to_amount
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.enterprises.selectors import enterprise_scope_q
 from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.talents.selectors import talent_scope_q
 
 #: Government roles read the ledger (scoped); the portal user reads own approved entries.
-LEDGER_ROLES: frozenset[Role] = frozenset(GOVERNMENT_ROLES | {Role.ENTERPRISE})
+LEDGER_ROLES: frozenset[Role] = frozenset(GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.TALENT_OFFICE})
 #: Totals pages and the totals API: government roles.
 TOTALS_ROLES: frozenset[Role] = frozenset(GOVERNMENT_ROLES)
 _GOVERNMENT = frozenset(r.value for r in GOVERNMENT_ROLES)
+#: Who reads talents' entries (within their talent scope).
+_TALENT_READERS = frozenset(r.value for r in (*GOVERNMENT_ROLES, Role.TALENT_OFFICE))
 
 
 def _prefixed(q: Q, prefix: str) -> Q:
@@ -57,6 +62,12 @@ def payout_scope_q(user: User) -> Q:
     q = NOTHING
     if user.has_role(*_GOVERNMENT):
         q = _prefixed(enterprise_scope_q(user), "enterprise__")
+    # Q() already sees everything (and Q() | x would narrow it to x).
+    if user.has_role(*_TALENT_READERS) and q != Q():
+        talents = talent_scope_q(user)
+        if talents != NOTHING:
+            people = _prefixed(talents, "talent__") & Q(talent__isnull=False)
+            q = people if q == NOTHING else q | people
     if user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:
         own = Q(enterprise_id=user.enterprise_id, status=PayoutStatus.APPROVED)
         q = own if q == NOTHING else q | own
@@ -66,14 +77,16 @@ def payout_scope_q(user: User) -> Q:
 def payout_list_visible_to(user: User) -> QuerySet[Payout]:
     """Every payout ``user`` may see, with policy, enterprise, unit and industry joined."""
     return Payout.objects.filter(payout_scope_q(user)).select_related(
-        "policy", "enterprise", "org_unit", "industry", "registered_by", "decided_by"
+        "policy", "enterprise", "talent", "org_unit", "industry", "registered_by", "decided_by"
     )
 
 
 def payout_get_for_user(*, user: User, pk: int) -> Payout:
     """One payout if ``user`` may see it, else 404. Whether they may act on it is the
     services' decision (roles, scope, four-eyes)."""
-    payout = payout_list_visible_to(user).select_related("enterprise__org_unit").filter(pk=pk).first()
+    payout = (
+        payout_list_visible_to(user).select_related("enterprise__org_unit", "talent__org_unit").filter(pk=pk).first()
+    )
     if payout is None:
         raise Http404
     return payout
@@ -148,6 +161,8 @@ def payout_totals(*, user: User, year: int, by: str) -> list[TotalsRow]:
     rows: list[dict[str, Any]] = list(
         payout_list_visible_to(user)
         .filter(period__startswith=str(year), status__in=[PayoutStatus.APPROVED, PayoutStatus.PENDING])
+        # A talent without an industry has no industry group (issue 13).
+        .exclude(**{f"{key}__isnull": True})
         .order_by()
         .values(*dict.fromkeys((key, label, code)))
         .annotate(

@@ -42,7 +42,7 @@ from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput
 from zhaoyin.payouts.models import OBJECT_TYPE, Payout, PayoutStatus
 from zhaoyin.payouts.periods import YEAR_MAX as YEAR_MAX
 from zhaoyin.payouts.periods import YEAR_MIN as YEAR_MIN
-from zhaoyin.policies.models import Policy, PolicyStatus
+from zhaoyin.policies.models import Beneficiary, Policy, PolicyStatus
 
 #: Roles that register payouts and resubmit rejected ones (within their unit scope).
 REGISTRAR_ROLES: frozenset[str] = frozenset({Role.CITY_ADMIN.value, Role.UNIT_ADMIN.value, Role.STAFF.value})
@@ -70,9 +70,12 @@ FOUR_EYES, NEEDS_AMOUNT = "four_eyes", "needs_amount"
 PayoutTransition = Transition[str, PayoutAction]
 
 _P = PayoutStatus
+#: The states of an enterprise's entry.
+ENTERPRISE_STATES = (_P.PENDING, _P.APPROVED, _P.REJECTED)
 PAYOUT_TABLE: TransitionTable[str, PayoutAction] = TransitionTable(
     name="payout",
-    states=tuple((s.value, s.label) for s in PayoutStatus),
+    # An enterprise's entry knows three states; the others are a talent's (talent_services).
+    states=tuple((s.value, s.label) for s in ENTERPRISE_STATES),
     initial=_P.PENDING.value,
     terminal=frozenset({_P.APPROVED.value}),
     # Who owes the next step (我的待办): the approvers a pending entry (待审批), the registrars
@@ -142,12 +145,16 @@ def may_take(user: User, payout: Payout, row: PayoutTransition) -> bool:
     """Whether ``user``'s roles and scope allow ``row`` on ``payout`` (the four-eyes rule apart)."""
     if not user.is_authenticated or user.admin_role or not user.has_role(*roles_of(row.actors)):
         return False
-    return _in_unit_scope(user, payout.enterprise.org_unit.path)
+    return _in_unit_scope(user, payout.scope_path)
 
 
-def actions_for(user: User, payout: Payout) -> list[PayoutTransition]:
+def actions_for(user: User, payout: Payout) -> list[Any]:
     """The buttons to show ``user`` on ``payout``: allowed by the table, the roles and the scope,
-    and not barred by the four-eyes rule."""
+    and not barred by the four-eyes rule (a talent's entry: ``talent_services``' table)."""
+    if payout.talent_id is not None:
+        from zhaoyin.payouts import talent_services
+
+        return list(talent_services.actions_for(user, payout))
     return [
         row
         for row in payout_transitions_from(payout.status)
@@ -190,6 +197,8 @@ def payout_register(*, acting_user: User, policy: Policy, enterprise: Enterprise
 def _register(*, acting_user: User, policy: Policy, enterprise: Enterprise, data: PayoutRegisterInput) -> Payout:
     if policy.status == PolicyStatus.DRAFT:
         raise InvalidInput.field("policy", _("A draft policy grants nothing yet: publish it first."))
+    if policy.beneficiary == Beneficiary.TALENT:
+        raise InvalidInput.field("policy", _("This policy serves talents: it pays no enterprise."))
     clean_period_value, amount, note = data.period, data.amount_wan, data.note
 
     existing = Payout.objects.filter(enterprise=enterprise, policy=policy, period=clean_period_value).first()
@@ -230,9 +239,24 @@ def payout_transition(*, acting_user: User, payout: Payout, action: str, data: P
     a role or scope that may not take it → 403; the registrant deciding their own entry → 403
     with the four-eyes message. ``reject`` needs a reason; ``resubmit`` needs a new
     ``amount_wan`` (and makes the resubmitter the registrant the decider must differ from).
-    Audited as "payout.<action>" with the fields that changed.
+    Audited as "payout.<action>" with the fields that changed. A talent's entry follows
+    ``talent_services.TALENT_PAYOUT_TABLE`` (issue 13).
     """
+    if payout.talent_id is not None:
+        from zhaoyin.payouts import talent_services
+
+        return talent_services.talent_payout_transition(
+            acting_user=acting_user, payout=payout, action=action, data=data
+        )
     if action not in ACTIONS:
+        from zhaoyin.payouts import talent_services
+
+        if action in talent_services.TALENT_ACTIONS:
+            # A step of a talent's entry (公示, 拨付 …): the enterprise table has no such row.
+            raise Conflict(
+                _("“%(action)s” is not allowed on a payout whose status is “%(status)s”.")
+                % {"status": payout.get_status_display(), "action": action}
+            )
         raise InvalidInput.field("action", _("Choose one of: %(values)s.") % {"values": ", ".join(ACTIONS)})
     # Role, scope and four-eyes are checked (and a refusal audited) before the write's
     # transaction; the table's rows for one action share their roles and four-eyes rule.
@@ -256,7 +280,11 @@ FOUR_EYES_MESSAGE = gettext_lazy(
 
 @transaction.atomic
 def _transition(*, acting_user: User, payout: Payout, action: str, data: PayoutActionInput) -> Payout:
-    current = Payout.objects.select_for_update().select_related("enterprise__org_unit").get(pk=payout.pk)
+    # Lock the entry's row only: the enterprise is a nullable join since issue 13, and
+    # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    current = (
+        Payout.objects.select_for_update(of=("self",)).select_related("enterprise__org_unit").get(pk=payout.pk)
+    )
     expected_version = payout.version if data.version is None else data.version
     if current.version != expected_version:
         raise Conflict(_("Someone else changed this payout meanwhile; reload it and try again."))
@@ -359,11 +387,11 @@ def _export_row(p: Payout) -> list[Any]:
     local = timezone.localtime
     return [
         p.policy.title,
-        p.enterprise.name,
-        p.enterprise.uscc,
+        p.beneficiary_name,
+        p.enterprise.uscc if p.enterprise is not None else "",
         p.org_unit.code,
         p.org_unit.name,
-        p.industry.name,
+        p.industry.name if p.industry is not None else "",
         p.period,
         p.amount_wan,
         p.get_status_display(),
@@ -388,7 +416,7 @@ def payout_export(*, acting_user: User, params: Mapping[str, object], out: IO[by
     from zhaoyin.payouts.selectors import payout_list_visible_to
 
     flt = PayoutFilter.parse(params)
-    qs = flt.apply(payout_list_visible_to(acting_user))
+    qs = flt.apply(payout_list_visible_to(acting_user)).select_related("talent")
     count = write_xlsx(
         out,
         [

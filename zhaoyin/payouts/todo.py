@@ -44,7 +44,7 @@ def _link(pk: int) -> str:
 
 
 def _describe(p: Payout) -> str:
-    return f"{p.policy.title} · {p.enterprise.name}"
+    return f"{p.policy.title} · {p.beneficiary_name}"
 
 
 class PayoutResolver:
@@ -55,7 +55,7 @@ class PayoutResolver:
     def load(self, pk: int) -> Payout | None:
         return (
             Payout.objects.filter(pk=pk)
-            .select_related("policy", "enterprise__org_unit", "registered_by__org_unit")
+            .select_related("policy", "enterprise__org_unit", "talent__org_unit", "registered_by__org_unit")
             .first()
         )
 
@@ -64,7 +64,7 @@ class PayoutResolver:
         if actor == REGISTRAR:
             return [payout.registered_by] if payout.registered_by is not None else []
         if actor == APPROVER:
-            above = [int(part) for part in payout.enterprise.org_unit.path.strip("/").split("/") if part]
+            above = [int(part) for part in payout.scope_path.strip("/").split("/") if part]
             return list(
                 User.objects.filter(
                     Q(role_assignments__role=Role.CITY_ADMIN.value)
@@ -85,7 +85,7 @@ class PayoutResolver:
         payout: Payout = obj
         if not user.has_role(*REGISTRAR_ROLES, *APPROVER_ROLES):
             return False
-        return _in_unit_scope(user, payout.enterprise.org_unit.path)
+        return _in_unit_scope(user, payout.scope_path)
 
     def notice(self, obj: Any, row: Transition[Any, Any], source: str) -> Notice:
         payout: Payout = obj
@@ -155,7 +155,7 @@ class PayoutTodo:
             any_q |= q
         rows = list(
             Payout.objects.filter(any_q)
-            .select_related("policy", "enterprise", "org_unit")
+            .select_related("policy", "enterprise", "talent", "org_unit")
             .order_by("registered_at", "pk")[:limit]
         )
         items = []
@@ -176,7 +176,7 @@ class PayoutTodo:
         """我发起的: the payouts the user registered, latest first."""
         rows = (
             Payout.objects.filter(payout_scope_q(user), registered_by_id=user.pk)
-            .select_related("policy", "enterprise")
+            .select_related("policy", "enterprise", "talent")
             .order_by("-registered_at", "-pk")[:limit]
         )
         return [
@@ -189,7 +189,7 @@ class PayoutTodo:
         """已办: the payouts the user decided, latest first."""
         rows = (
             Payout.objects.filter(payout_scope_q(user), decided_by_id=user.pk, decided_at__isnull=False)
-            .select_related("policy", "enterprise")
+            .select_related("policy", "enterprise", "talent")
             .order_by("-decided_at", "-pk")[:limit]
         )
         out = []

@@ -34,7 +34,7 @@ from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.selectors import enterprise_list_visible_to
-from zhaoyin.payouts import selectors
+from zhaoyin.payouts import selectors, talent_services
 from zhaoyin.payouts import services as payouts
 from zhaoyin.payouts.filters import PayoutFilter
 from zhaoyin.payouts.forms import PayoutActionForm, PayoutRegisterForm
@@ -44,6 +44,8 @@ from zhaoyin.policies.models import Policy
 from zhaoyin.policies.selectors import policy_list_visible_to
 
 REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
+#: Who posts actions: the registrars, and the talent office on talents' entries (issue 13).
+ACTION_ROLES = (*REGISTRARS, Role.TALENT_OFFICE)
 PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
 BY_LABELS = {
     "policy": gettext_lazy("By policy"),
@@ -231,15 +233,16 @@ def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.payout_get_for_user(user=request_user(request), pk=pk))
 
 
-@allow(*REGISTRARS)
+@allow(*ACTION_ROLES)
 @require_POST
 def payout_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Approve, reject or resubmit (the service applies the transition table, the four-eyes
-    rule and the version check)."""
+    """Approve, reject or resubmit — and for a talent's entry submit, publicize, pay or stop —
+    (the service applies the transition table, the four-eyes rule and the version check)."""
     user = request_user(request)
     payout = selectors.payout_get_for_user(user=user, pk=pk)
     form = PayoutActionForm(request.POST)
-    if action not in payouts.ACTIONS:
+    known = talent_services.TALENT_ACTIONS if payout.talent_id is not None else payouts.ACTIONS
+    if action not in known:
         form.add_error(None, _("Unknown action."))
         return _detail(request, payout, form=form, status=400)
     data = bind_input(PayoutActionInput, request.POST, form) if form.is_valid() else None
@@ -256,5 +259,7 @@ def payout_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except PermissionDenied as exc:
         form.add_error(None, str(exc) or _("You do not have permission to do this."))
         return _detail(request, payout, form=form, status=403)
-    messages.success(request, _("Done: %(action)s.") % {"action": payouts.row_label(action)})
+    found = talent_services.TALENT_PAYOUT_TABLE.get(action) if payout.talent_id is not None else None
+    label = str(found.label) if found is not None else payouts.row_label(action)
+    messages.success(request, _("Done: %(action)s.") % {"action": label})
     return HttpResponseRedirect(reverse("payouts:detail", args=[pk]))

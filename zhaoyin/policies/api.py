@@ -71,6 +71,7 @@ class PolicyOut(OutSchema):
     valid_to: IsoDate | None
     status: str = Field(description="draft, in_force, expired or withdrawn")
     delivery: str = Field(description="no_application (免申即享), quick_application or application")
+    beneficiary: str = Field(description="enterprise or talent: whom the policy serves")
     summary: str
     benefits: str
     max_amount_wan: DecimalText | None = Field(description="万元, a decimal string")

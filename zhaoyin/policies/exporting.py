@@ -26,8 +26,8 @@ from zhaoyin.policies.selectors import policy_list_visible_to
 
 CHUNK = 2000
 #: Columns written as text: the document number and the unit code.
-TEXT_COLUMNS = frozenset({3, 7})
-WIDTHS = [8, 40, 20, 20, 10, 10, 14, 12, 16, 12, 12, 10, 14, 40, 40, 20, 20, 16, 60]
+TEXT_COLUMNS = frozenset({3, 8})
+WIDTHS = [8, 40, 20, 20, 10, 10, 14, 10, 12, 16, 12, 12, 10, 14, 40, 40, 20, 20, 16, 60]
 
 
 def export_headers() -> list[str]:
@@ -39,6 +39,7 @@ def export_headers() -> list[str]:
         _("Level"),
         _("Category"),
         _("Delivery"),
+        _("Beneficiary"),
         _("Org unit code"),
         _("Kept by"),
         _("Valid from"),
@@ -63,6 +64,7 @@ def export_row(p: Policy) -> list[Any]:
         p.get_level_display(),
         p.get_category_display(),
         p.get_delivery_display(),
+        p.get_beneficiary_display(),
         p.org_unit.code,
         p.org_unit.name,
         p.valid_from,

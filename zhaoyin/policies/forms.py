@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -22,7 +23,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import words
-from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
+from zhaoyin.policies.models import Beneficiary, Delivery, Policy, PolicyCategory, PolicyLevel
 from zhaoyin.policies.selectors import keeper_units_for
 from zhaoyin.policies.validation import PLACE_UNIT_KINDS, REQUIRED_FIELDS
 from zhaoyin.projects.forms import MultipleFileField
@@ -68,6 +69,7 @@ class PolicyForm(forms.Form):
     level = select(gettext_lazy("Level"))
     category = select(gettext_lazy("Category"))
     delivery = select(gettext_lazy("Delivery"))
+    beneficiary = select(gettext_lazy("Beneficiary"))
     org_unit = select(gettext_lazy("Kept by"))
     valid_from = date_field(gettext_lazy("Valid from"))
     valid_to = date_field(gettext_lazy("Valid to"))
@@ -95,7 +97,9 @@ class PolicyForm(forms.Form):
             kwargs["initial"] = initial_from(policy)
         elif policy is None:
             # Most policies need an application; 免申即享 is a deliberate choice.
-            kwargs.setdefault("initial", {"delivery": Delivery.APPLICATION.value})
+            kwargs.setdefault(
+                "initial", {"delivery": Delivery.APPLICATION.value, "beneficiary": Beneficiary.ENTERPRISE.value}
+            )
         super().__init__(*args, **kwargs)
         self.policy = policy
         #: Errors of single tree nodes, by path: shown beside the nodes by the editor.
@@ -107,6 +111,7 @@ class PolicyForm(forms.Form):
         _set_choices(self, "level", [("", "—"), *_labelled(PolicyLevel.choices)])
         _set_choices(self, "category", [("", "—"), *_labelled(PolicyCategory.choices)])
         _set_choices(self, "delivery", _labelled(Delivery.choices))
+        _set_choices(self, "beneficiary", _labelled(Beneficiary.choices))
         if policy is None:
             del self.fields["version"]
 
@@ -145,6 +150,7 @@ def initial_from(policy: Policy) -> dict[str, Any]:
         "level": policy.level,
         "category": policy.category,
         "delivery": policy.delivery,
+        "beneficiary": policy.beneficiary,
         "org_unit": policy.org_unit.code,
         "valid_from": day(policy.valid_from),
         "valid_to": day(policy.valid_to),
@@ -158,6 +164,39 @@ def initial_from(policy: Policy) -> dict[str, Any]:
         "contact_address": policy.contact_address,
         "eligibility": json.dumps(policy.eligibility, ensure_ascii=False, indent=1) if policy.eligibility else "",
         "version": str(policy.version),
+    }
+
+
+def _editor_fields(
+    field_ops: Mapping[str, tuple[str, ...]], subject: str, sets: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The editor's description of one subject's fields: code, words, operators, kind, unit."""
+    out = []
+    for code, ops in field_ops.items():
+        kind = "set" if code in sets else ("bool" if code in engine.BOOL_FIELDS else "number")
+        out.append(
+            {
+                "code": code,
+                "label": words(engine.field_label(code, subject)),
+                "ops": list(ops),
+                "kind": kind,
+                "unit": words(unit) if (unit := engine.field_unit(code)) is not None else "",
+                "options": list(sets.get(code, [])),
+            }
+        )
+    return out
+
+
+def _talent_codes() -> dict[str, Any]:
+    """A talent tree's coded fields with their labels (the talents app's choices)."""
+    from zhaoyin.talents.models import Channel, Education, Tier
+    from zhaoyin.talents.models import Title as TalentTitle
+
+    return {
+        "education": _labelled(Education.choices),
+        "title": _labelled(TalentTitle.choices),
+        "tier": _labelled(Tier.choices),
+        "channel": _labelled(Channel.choices),
     }
 
 
@@ -177,19 +216,9 @@ def editor_options() -> dict[str, Any]:
     ]
     sizes = [[c, words(engine.size_class_label(c))] for c in engine.SIZE_CLASSES]
     sets = {"industry": industries, "org_unit": units, "size_class": sizes}
-    fields = []
-    for code, ops in engine.FIELD_OPS.items():
-        kind = "set" if code in sets else ("bool" if code == "emerging" else "number")
-        fields.append(
-            {
-                "code": code,
-                "label": words(engine.field_label(code)),
-                "ops": list(ops),
-                "kind": kind,
-                "unit": words(unit) if (unit := engine.field_unit(code)) is not None else "",
-                "options": sets.get(code, []),
-            }
-        )
+    fields = _editor_fields(engine.FIELD_OPS, engine.ENTERPRISE, sets)
+    talent_sets = {**sets, **_talent_codes()}
+    talent_fields = _editor_fields(engine.TALENT_FIELD_OPS, engine.TALENT, talent_sets)
     figures = [[f, words(engine.figure_label(f)), words(engine.figure_unit(f))] for f in engine.FIGURES]
     return {
         "groups": [[g, words(engine.group_label(g))] for g in engine.GROUP_KINDS],
@@ -197,6 +226,16 @@ def editor_options() -> dict[str, Any]:
         "figures": figures,
         "figure_ops": list(engine.FIGURE_OPS),
         "qualifications": list(Qualification.objects.order_by("sort_order", "name").values_list("name", flat=True)),
+        # The fields and leaf kinds of each beneficiary's trees (the editor swaps them when the
+        # form's beneficiary changes).
+        "subjects": {
+            Beneficiary.ENTERPRISE.value: {
+                "fields": fields, "leaf_kinds": list(engine.LEAF_KINDS), "field_text": _("Enterprise field"),
+            },
+            Beneficiary.TALENT.value: {
+                "fields": talent_fields, "leaf_kinds": ["field"], "field_text": _("Talent field"),
+            },
+        },
         "default_year": timezone.localdate().year - 1,
         "year_min": engine.YEAR_MIN,
         "year_max": engine.YEAR_MAX,

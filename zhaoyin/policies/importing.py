@@ -40,9 +40,10 @@ from zhaoyin.core.models import ImportBatch
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.policies import flow, selectors, services
 from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
-from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel
+from zhaoyin.policies.models import Beneficiary, Delivery, Policy, PolicyCategory, PolicyLevel
 from zhaoyin.policies.services import policy_values
 from zhaoyin.policies.validation import PLACE_UNIT_KINDS, policy_vocabulary
+from zhaoyin.talents.facts import talent_vocabulary
 
 POLICY_COLUMNS: tuple[Column, ...] = (
     Column("id", "编号", "id", width=8),
@@ -52,6 +53,7 @@ POLICY_COLUMNS: tuple[Column, ...] = (
     Column("level", "层级", "level", required=True, width=10),
     Column("category", "类别", "category", required=True, width=10),
     Column("delivery", "兑现方式", "delivery", width=12),
+    Column("beneficiary", "受益对象", "beneficiary", width=10),
     Column("org_unit", "管理单位代码", "org_unit", identifier=True, width=14),
     Column("valid_from", "生效日期", "valid_from", required=True, width=12),
     Column("valid_to", "失效日期", "valid_to", width=12),
@@ -93,6 +95,7 @@ class PolicyImport(ImportSpec):
         super().__init__(user)
         # The dictionaries every row's tree is checked against, loaded once per file.
         self.vocab = policy_vocabulary()
+        self.vocabs = {Beneficiary.ENTERPRISE.value: self.vocab, Beneficiary.TALENT.value: talent_vocabulary()}
 
     def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         data = {key: cell_as_input(raw.get(key)) for key in DATA_KEYS}
@@ -101,7 +104,7 @@ class PolicyImport(ImportSpec):
         try:
             # The row is judged by the input model (each value), then its unit and its tree
             # against the dictionaries loaded once for the file.
-            values = policy_values(PolicyInput.parse(data), vocab=self.vocab)
+            values = policy_values(PolicyInput.parse(data), vocabs=self.vocabs)
         except InvalidInput as exc:
             raise RowInvalid(_row_errors(exc)) from None
         key = str(cell_as_input(raw.get("id")) or "").strip()
@@ -114,10 +117,13 @@ class PolicyImport(ImportSpec):
             data.pop("eligibility", None)
             values.pop("eligibility", None)
         # The services' inputs for either verdict: a new policy, or the row's fields as a change.
+        # A blank 受益对象 leaves a stored policy's beneficiary as it is (a file from before the
+        # column existed must not turn a talent policy into an enterprise one).
+        change = {k: v for k, v in data.items() if not (k == "beneficiary" and v in (None, ""))}
         return {
             "id": pk,
             "create": PolicyInput.parse(data),
-            "update": PolicyUpdateInput.parse(data),
+            "update": PolicyUpdateInput.parse(change),
             "values": values,
         }
 
@@ -188,7 +194,11 @@ def _code_rows(user: User) -> Iterator[list[Any]]:
 
     for unit in selectors.keeper_units_for(user):
         yield [_("Kept by"), unit.code, unit.name]
-    for kind, choices in ((_("Level"), PolicyLevel), (_("Category"), PolicyCategory), (_("Delivery"), Delivery)):
+    choice_sets = (
+        (_("Level"), PolicyLevel), (_("Category"), PolicyCategory), (_("Delivery"), Delivery),
+        (_("Beneficiary"), Beneficiary),
+    )
+    for kind, choices in choice_sets:
         for value, label in choices.choices:
             yield [kind, value, str(label)]
     for industry in Industry.objects.order_by("sort_order", "code"):

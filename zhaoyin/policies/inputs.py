@@ -27,7 +27,7 @@ from pydantic.config import JsonDict
 from zhaoyin.core.errors import REFERENCE_RULE
 from zhaoyin.core.fields import Amount as WireAmount
 from zhaoyin.core.inputs import BLANK, ISO_DATE, Input, amount_schema, described, refuse, stripped_schema
-from zhaoyin.policies.models import Delivery, PolicyCategory, PolicyLevel
+from zhaoyin.policies.models import Beneficiary, Delivery, PolicyCategory, PolicyLevel
 from zhaoyin.policies.validation import CLEANERS, MAX_AMOUNT_WAN, MAX_TREE_CHARS
 
 #: Fields whose value is text (a code, a line, free text): anything else is refused.
@@ -79,6 +79,7 @@ _SCHEMAS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             ("level", {"type": "string", "enum": list(PolicyLevel.values)}),
             ("category", {"type": "string", "enum": list(PolicyCategory.values)}),
             ("delivery", {"type": "string", "enum": list(Delivery.values)}),
+            ("beneficiary", {"type": "string", "enum": list(Beneficiary.values)}),
             ("valid_from", _DATE),
             ("valid_to", _DATE),
             ("max_amount_wan", amount_schema(MAX_AMOUNT_WAN)),
@@ -156,7 +157,8 @@ described(
     {"anyOf": [{"type": "object"}, {"type": "string", "maxLength": MAX_TREE_CHARS}]},
     nullable=True,
     rule="an eligibility tree (an object, or its JSON text) whose nodes the server judges against the "
-    "dictionaries (industries, units, qualifications); each bad node is named (eligibility.all[1].op)",
+    "dictionaries (industries, units, qualifications) and the beneficiary's fields (an enterprise tree, or a "
+    "talent tree of field leaves for a talent policy); each bad node is named (eligibility.all[1].op)",
 )
 
 
@@ -171,6 +173,7 @@ Issuer = Annotated[str, _field("issuer", required=True)]
 Level = Annotated[str, _field("level", required=True)]
 Category = Annotated[str, _field("category", required=True)]
 DeliveryCode = Annotated[str, _field("delivery", blank=Delivery.APPLICATION.value)]
+BeneficiaryCode = Annotated[str, _field("beneficiary", blank=Beneficiary.ENTERPRISE.value)]
 ValidFrom = Annotated[dt.date, _field("valid_from", kinds=_DATE_KINDS, required=True)]
 ValidTo = Annotated[dt.date | None, _field("valid_to", kinds=_DATE_KINDS)]
 Benefits = Annotated[str, _field("benefits", required=True)]
@@ -214,6 +217,10 @@ class PolicyInput(Input):
     delivery: DeliveryCode = Field(
         Delivery.APPLICATION.value, description="no_application, quick_application or application"
     )
+    beneficiary: BeneficiaryCode = Field(
+        Beneficiary.ENTERPRISE.value,
+        description="enterprise or talent: whom the policy serves (a talent policy's tree is a talent tree)",
+    )
     summary: Summary = ""
     benefits: Benefits
     max_amount_wan: MaxAmount = Field(None, description="万元, a decimal string")
@@ -243,6 +250,9 @@ class PolicyUpdateInput(Input):
     valid_from: Annotated[dt.date | None, _patch("valid_from", _DATE_KINDS, required=True)] = None
     valid_to: ValidTo = None
     delivery: Annotated[str | None, _field("delivery", blank=Delivery.APPLICATION.value)] = None
+    beneficiary: Annotated[str | None, _field("beneficiary", blank=Beneficiary.ENTERPRISE.value)] = Field(
+        None, description="enterprise or talent; a change re-checks the tree against the new subject"
+    )
     summary: Annotated[str | None, _patch("summary")] = None
     benefits: Annotated[str | None, _patch("benefits", required=True)] = None
     max_amount_wan: MaxAmount = None

@@ -55,12 +55,25 @@ class Delivery(models.TextChoices):
     APPLICATION = "application", _("Application")
 
 
+class Beneficiary(models.TextChoices):
+    """Whom a policy serves (受益对象): enterprises (惠企政策) or persons (人才政策, issue 13).
+
+    It decides the vocabulary of the policy's eligibility tree (an enterprise tree or a talent
+    tree, ``lib.eligibility`` subjects), who is matched against it (``matching``) and to whom
+    its ledger entries are paid (``payouts``).
+    """
+
+    ENTERPRISE = "enterprise", _("Enterprises")
+    TALENT = "talent", _("Talents")
+
+
 class Policy(models.Model):
     """A policy of the library (惠企政策) with its machine-readable eligibility tree.
 
     ``org_unit`` is the unit that keeps the record (the city for national, provincial and city
     policies; a county for its own); writes are scoped by it. ``eligibility`` is the canonical
-    JSON of the tree (``lib.eligibility.tree_to_json``), or ``{}`` while a draft has none.
+    JSON of the tree (``lib.eligibility.tree_to_json``), or ``{}`` while a draft has none; it is
+    an enterprise tree or a talent tree as ``beneficiary`` says.
     """
 
     title = models.CharField(_("title"), max_length=200)
@@ -75,6 +88,9 @@ class Policy(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT)
     delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.APPLICATION)
+    beneficiary = models.CharField(
+        _("beneficiary"), max_length=12, choices=Beneficiary.choices, default=Beneficiary.ENTERPRISE
+    )
     summary = models.TextField(_("summary"), blank=True)
     benefits = models.TextField(_("benefits"))
     max_amount_wan = models.DecimalField(
@@ -108,6 +124,7 @@ class Policy(models.Model):
         indexes = [
             models.Index(fields=["status", "valid_from", "id"], name="policy_status_from"),
             models.Index(fields=["org_unit", "status"], name="policy_unit_status"),
+            models.Index(fields=["beneficiary", "status"], name="policy_beneficiary_status"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,10 @@
 Who sees what: published policies (in force, expired, withdrawn) are public to every
 government role; a draft is seen only by the units that keep it (the keeping unit's subtree
 roles, and the city-wide roles). Enterprise users see policies in force only — through
-their own matches and policy list. An invisible policy is 404 on every channel.
+their own matches and policy list. Talent policies (issue 13) are also seen by the talent
+office (人才办: every published one — through the talent matching lists and the ledger, not
+the library's pages, which stay the government roles') and by talent portal users (those in
+force, through their own matches). An invisible policy is 404 on every channel.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.http import Http404
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import NOTHING, sees_whole_city, unit_scope_q
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
-from zhaoyin.policies.models import Policy, PolicyFile, PolicyStatus
+from zhaoyin.policies.models import Beneficiary, Policy, PolicyFile, PolicyStatus
 
 #: Roles that read the policy library.
 READER_ROLES: frozenset[Role] = frozenset(GOVERNMENT_ROLES)
@@ -37,6 +40,10 @@ def policy_scope_q(user: User) -> Q:
             q |= units
     elif user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:
         q = Q(status=PolicyStatus.IN_FORCE)
+    if user.has_role(Role.TALENT_OFFICE):
+        q |= Q(beneficiary=Beneficiary.TALENT) & ~Q(status=PolicyStatus.DRAFT)
+    elif user.has_role(Role.TALENT):
+        q |= Q(beneficiary=Beneficiary.TALENT, status=PolicyStatus.IN_FORCE)
     return q
 
 

@@ -30,15 +30,15 @@ from zhaoyin.core.roles import Role
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies import flow
 from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
-from zhaoyin.policies.models import Policy, PolicyFile, PolicyStatus
+from zhaoyin.policies.models import Beneficiary, Policy, PolicyFile, PolicyStatus
 from zhaoyin.policies.selectors import can_edit_policy, can_keep_policy_in
 from zhaoyin.policies.signals import send_matching_changed
-from zhaoyin.policies.validation import clean_eligibility, clean_keeper_unit, clean_line
+from zhaoyin.policies.validation import clean_eligibility, clean_keeper_unit, clean_line, vocabulary_for
 
 FILE_AREA = "policy_files"
 MAX_REASON = 500
 #: The fields whose change alters who matches the policy.
-MATCH_INPUTS = frozenset({"eligibility", "status"})
+MATCH_INPUTS = frozenset({"eligibility", "status", "beneficiary"})
 
 
 def _stale() -> Conflict:
@@ -60,15 +60,20 @@ def policy_values(
     acting_user: User | None = None,
     current: Policy | None = None,
     vocab: engine.Vocabulary | None = None,
+    vocabs: dict[str, engine.Vocabulary] | None = None,
 ) -> dict[str, Any]:
     """The model-ready values of a registration (every field) or of a change (the fields sent):
     the keeping unit found by its code, the eligibility tree checked against the dictionaries
-    (each bad node named, ``eligibility.all[1].op``) and made canonical, a change's validity
-    checked against the stored dates of ``current``. ``InvalidInput`` listing every refusal.
+    of the policy's beneficiary (an enterprise tree, or a talent tree for a talent policy; each
+    bad node named, ``eligibility.all[1].op``) and made canonical, a change's validity checked
+    against the stored dates of ``current``. ``InvalidInput`` listing every refusal.
+
+    A change of ``beneficiary`` without a new tree re-checks the stored tree against the new
+    subject: an enterprise leaf left in a talent policy is refused, naming its path.
 
     The input model has judged each value already (``policies.inputs``). A registration without
-    a unit leaves ``org_unit`` out (the service's default). ``vocab``: the dictionaries, loaded
-    once by a caller cleaning many rows (an import).
+    a unit leaves ``org_unit`` out (the service's default). ``vocab`` (enterprise) and ``vocabs``
+    (by beneficiary): the dictionaries, loaded once by a caller cleaning many rows (an import).
     """
     partial = isinstance(data, PolicyUpdateInput)
     kept_in = current.org_unit_id if current is not None else None
@@ -80,6 +85,12 @@ def policy_values(
     names = data.given() if partial else set(type(data).model_fields)
     errors = Errors()
     out: dict[str, Any] = {}
+    sent_beneficiary = getattr(data, "beneficiary", None) if "beneficiary" in names else None
+    beneficiary = sent_beneficiary or (current.beneficiary if current is not None else Beneficiary.ENTERPRISE.value)
+    known = dict(vocabs or {})
+    if vocab is not None:
+        known.setdefault(Beneficiary.ENTERPRISE.value, vocab)
+    tree_vocab = known.get(beneficiary) or vocabulary_for(beneficiary)
     for name in (n for n in type(data).model_fields if n in names):
         value = getattr(data, name)
         if name == "org_unit":
@@ -93,11 +104,23 @@ def policy_values(
                 errors.add("org_unit", str(exc))
         elif name == "eligibility":
             try:
-                out["eligibility"] = clean_eligibility(value, vocab=vocab)
+                out["eligibility"] = clean_eligibility(value, vocab=tree_vocab)
             except InvalidInput as exc:
                 errors.capture(exc)
         else:
             out[name] = value
+    if (
+        current is not None
+        and "eligibility" not in names
+        and sent_beneficiary is not None
+        and sent_beneficiary != current.beneficiary
+        and current.eligibility
+    ):
+        # The stored tree was written for the other subject: judge it again for the new one.
+        try:
+            clean_eligibility(current.eligibility, vocab=tree_vocab)
+        except InvalidInput as exc:
+            errors.capture(exc)
     if current is not None:
         start = out.get("valid_from", current.valid_from)
         end = out.get("valid_to", current.valid_to)
@@ -197,7 +220,7 @@ def policy_update(
     old, new = diff(before, snapshot(policy))
     if old or new:
         audit_write(action="policy.update", user=acting_user, obj=policy, before=old, after=new)
-    if "eligibility" in old and policy.status == PolicyStatus.IN_FORCE:
+    if ("eligibility" in old or "beneficiary" in old) and policy.status == PolicyStatus.IN_FORCE:
         refresh_matches_on_commit(policy)
     return policy
 
@@ -242,7 +265,7 @@ def policy_transition(
     if row.action == flow.Action.PUBLISH:
         if not policy.eligibility:
             raise InvalidInput.field("eligibility", _("Define the eligibility conditions before publishing."))
-        clean_eligibility(policy.eligibility)
+        clean_eligibility(policy.eligibility, vocab=vocabulary_for(policy.beneficiary))
         if policy.valid_to is not None and policy.valid_to < today:
             raise InvalidInput.field("valid_to", _("The policy's validity has already ended."))
     if row.needs_reason:

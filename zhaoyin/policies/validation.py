@@ -24,7 +24,8 @@ from zhaoyin.core.validation import clean_date, clean_decimal
 from zhaoyin.enterprises.models import Industry, Qualification
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import tree_errors
-from zhaoyin.policies.models import Delivery, PolicyCategory, PolicyLevel
+from zhaoyin.policies.models import Beneficiary, Delivery, PolicyCategory, PolicyLevel
+from zhaoyin.talents.facts import talent_vocabulary
 
 #: The fields a policy accepts from outside (AC-04: an explicit allow-list).
 POLICY_FIELDS = (
@@ -37,6 +38,7 @@ POLICY_FIELDS = (
     "valid_from",
     "valid_to",
     "delivery",
+    "beneficiary",
     "summary",
     "benefits",
     "max_amount_wan",
@@ -125,6 +127,12 @@ def policy_vocabulary() -> engine.Vocabulary:
     )
 
 
+def vocabulary_for(beneficiary: str) -> engine.Vocabulary:
+    """The vocabulary a policy's tree is parsed with: an enterprise tree, or a talent tree
+    (``talents.facts.talent_vocabulary``, subject ``talent``) for a talent policy."""
+    return talent_vocabulary() if beneficiary == Beneficiary.TALENT else policy_vocabulary()
+
+
 def _tree_field(path: str) -> str:
     """``eligibility.all[1].op`` for a node path of the engine (with or without the root)."""
     path = str(path or "")
@@ -171,6 +179,7 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "level": lambda v: clean_choice(v, list(PolicyLevel.choices)),
     "category": lambda v: clean_choice(v, list(PolicyCategory.choices)),
     "delivery": lambda v: clean_choice(v, list(Delivery.choices)),
+    "beneficiary": lambda v: clean_choice(v, list(Beneficiary.choices)),
     "org_unit": clean_keeper_unit,
     "valid_from": clean_policy_date,
     "valid_to": lambda v: None if _blank(v) else clean_policy_date(v),

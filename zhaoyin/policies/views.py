@@ -39,8 +39,8 @@ from zhaoyin.policies.filters import PolicyFilter
 from zhaoyin.policies.forms import PolicyFilesForm, PolicyForm, WithdrawForm, editor_options
 from zhaoyin.policies.importing import POLICY_COLUMNS, PolicyImport, policy_import_template
 from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
-from zhaoyin.policies.models import Policy
-from zhaoyin.policies.validation import policy_vocabulary
+from zhaoyin.policies.models import Beneficiary, Policy
+from zhaoyin.policies.validation import vocabulary_for
 
 READERS = tuple(GOVERNMENT_ROLES)
 EDITORS = (Role.CITY_ADMIN, Role.UNIT_ADMIN)
@@ -87,7 +87,7 @@ def tree_description(policy: Policy) -> tuple[list[tuple[int, str]], list[tuple[
     accept it, the problems (path, message)."""
     if not policy.eligibility:
         return [], []
-    vocab = policy_vocabulary()
+    vocab = vocabulary_for(policy.beneficiary)
     try:
         node = engine.parse_tree(policy.eligibility, vocab)
     except engine.TreeError as exc:
@@ -110,7 +110,13 @@ def _detail_context(request: HttpRequest, policy: Policy, **extra: Any) -> dict[
         "transitions": flow.TABLE.manual_rows_from(policy.status, user.role_codes) if can_edit else [],
         "withdraw_form": WithdrawForm(initial={"version": policy.version}),
         "files_form": PolicyFilesForm(),
-        "eligible_url": reverse("policy_matching:eligible", args=[policy.pk]),
+        # A talent policy lists talents (免申即享 for persons), an enterprise policy enterprises.
+        "eligible_url": reverse(
+            "policy_matching:eligible_talents"
+            if policy.beneficiary == Beneficiary.TALENT
+            else "policy_matching:eligible",
+            args=[policy.pk],
+        ),
         # Links of the apps above this one (the payout ledger's "register a payout").
         **extensions.page_links(user, policy),
     }

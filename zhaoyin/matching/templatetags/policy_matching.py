@@ -47,11 +47,12 @@ def _policy_url_pattern() -> str:
 
 
 @register.simple_tag
-def match_cards(items: list[PolicyMatchView]) -> SafeString:
-    """Cards of policies judged for one enterprise: title and badges, benefits, the data
-    missing (possible verdicts), and every condition with an icon, a colour and the reason.
-    Every value is escaped; the fixed texts are translated once for all the cards."""
-    url_pattern = _policy_url_pattern()
+def match_cards(items: list[PolicyMatchView], link: bool = True) -> SafeString:
+    """Cards of policies judged for one enterprise (or talent): title and badges, benefits, the
+    data missing (possible verdicts), and every condition with an icon, a colour and the reason.
+    Every value is escaped; the fixed texts are translated once for all the cards. ``link``:
+    titles open the policy's page (not for a talent portal user, who has no library pages)."""
+    url_pattern = _policy_url_pattern() if link else ""
     text = {
         "no_application": escape(_("No application needed")),
         "quick_application": escape(_("Quick application")),

@@ -317,7 +317,10 @@ def test_nightly_refresh_is_registered() -> None:
 
     job = next(j for j in periodic.registered() if j.name == "policies-match-refresh")
     assert job.every_seconds == 24 * 3600
-    assert job.fn is verdicts.run_refresh_job
+    # Enterprises and talents (issue 13) in the one nightly job.
+    from zhaoyin.matching import talent_verdicts
+
+    assert job.fn is talent_verdicts.run_nightly_job
 
 
 def test_a_large_rematch_is_queued_for_the_worker_not_run_in_the_request(

@@ -14,15 +14,19 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from tests.authz_matrix import MATRIX, READERS, UNIT_SCOPED, api, web
 from tests.world import World, world_builder
 from zhaoyin.core.roles import Role
 from zhaoyin.payouts.models import Payout, PayoutStatus
 from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLevel, PolicyStatus
 
-LEDGER = frozenset(READERS | {Role.ENTERPRISE})
+LEDGER = frozenset(READERS | {Role.ENTERPRISE, Role.TALENT_OFFICE})
 REGISTRARS = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF})
 APPROVERS = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN})
+#: The talent office reads and acts on talents' entries only: an enterprise's is unknown to it.
+NOT_THE_OFFICES: dict[Role, Any] = {Role.TALENT_OFFICE: 404}
 #: County B's payouts do not exist for county A's unit personas, group 1's member or the
 #: portal user of enterprise A.
 NOT_IN_SCOPE_OF_B: dict[Role, Any] = {
@@ -124,9 +128,11 @@ MATRIX += [
     web("payouts:totals", allowed=READERS),
     web("payouts:create", allowed=REGISTRARS),
     web("payouts:create", "POST", allowed=REGISTRARS, ok=302, data=_form),
-    web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_a"), scope=PENDING_A, label="county A pending"),
-    web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_a_ok"), label="county A approved"),
-    web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_b"), scope=NOT_IN_SCOPE_OF_B, label="county B"),
+    web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_a"), scope={**PENDING_A, **NOT_THE_OFFICES},
+        label="county A pending"),
+    web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_a_ok"), scope=NOT_THE_OFFICES, label="county A approved"),
+    web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_b"), scope={**NOT_IN_SCOPE_OF_B, **NOT_THE_OFFICES},
+        label="county B"),
     web(
         "payouts:action",
         "POST",
@@ -134,6 +140,7 @@ MATRIX += [
         ok=302,
         kwargs=_action("payout_a", "approve"),
         data=lambda w: {"version": "1"},
+        scope=NOT_THE_OFFICES,
         label="approve county A",
     ),
     web(
@@ -143,7 +150,7 @@ MATRIX += [
         ok=302,
         kwargs=_action("payout_b", "approve"),
         data=lambda w: {"version": "1"},
-        scope=dict.fromkeys(UNIT_SCOPED, 404),
+        scope={**dict.fromkeys(UNIT_SCOPED, 404), **NOT_THE_OFFICES},
         label="approve county B",
     ),
     web(
@@ -153,6 +160,7 @@ MATRIX += [
         ok=302,
         kwargs=_action("payout_a", "reject"),
         data=lambda w: {"version": "1", "reason": "材料不全"},
+        scope=NOT_THE_OFFICES,
         label="reject county A",
     ),
     web(
@@ -162,24 +170,29 @@ MATRIX += [
         ok=302,
         kwargs=_action("payout_a_rejected", "resubmit"),
         data=lambda w: {"version": "1", "amount_wan": "10", "reason": "已补正"},
+        scope=NOT_THE_OFFICES,
         label="resubmit county A",
     ),
     api("GET", "/api/v1/payouts", allowed=LEDGER),
     api("GET", "/api/v1/payouts/totals", allowed=READERS),
     api(
-        "GET", "/api/v1/payouts/{id}", allowed=LEDGER, kwargs=_id("payout_a"), scope=PENDING_A, label="county A pending"
+        "GET", "/api/v1/payouts/{id}", allowed=LEDGER, kwargs=_id("payout_a"), scope={**PENDING_A, **NOT_THE_OFFICES},
+        label="county A pending",
     ),
     api(
-        "GET", "/api/v1/payouts/{id}", allowed=LEDGER, kwargs=_id("payout_b"), scope=NOT_IN_SCOPE_OF_B, label="county B"
+        "GET", "/api/v1/payouts/{id}", allowed=LEDGER, kwargs=_id("payout_b"),
+        scope={**NOT_IN_SCOPE_OF_B, **NOT_THE_OFFICES}, label="county B",
     ),
-    api("POST", "/api/v1/payouts", allowed=REGISTRARS, ok=201, data=_body("a"), label="county A"),
+    # The talent office may register (talents' entries): an enterprise policy is unknown to it.
+    api("POST", "/api/v1/payouts", allowed=REGISTRARS, ok=201, data=_body("a"), scope={Role.TALENT_OFFICE: 422},
+        label="county A"),
     api(
         "POST",
         "/api/v1/payouts",
         allowed=REGISTRARS,
         ok=201,
         data=_body("b"),
-        scope=dict.fromkeys(UNIT_SCOPED, 422),
+        scope={**dict.fromkeys(UNIT_SCOPED, 422), Role.TALENT_OFFICE: 422},
         label="county B",
     ),
     api(
@@ -188,6 +201,7 @@ MATRIX += [
         allowed=APPROVERS,
         kwargs=_api_action("payout_a", "approve"),
         data=lambda w: {"version": 1},
+        scope=NOT_THE_OFFICES,
         label="approve county A",
     ),
     api(
@@ -196,6 +210,7 @@ MATRIX += [
         allowed=APPROVERS,
         kwargs=_api_action("payout_a", "reject"),
         data=lambda w: {"version": 1, "reason": "材料不全"},
+        scope=NOT_THE_OFFICES,
         label="reject county A",
     ),
     api(
@@ -204,6 +219,7 @@ MATRIX += [
         allowed=REGISTRARS,
         kwargs=_api_action("payout_a_rejected", "resubmit"),
         data=lambda w: {"version": 1, "amount_wan": "10", "reason": "已补正"},
+        scope=NOT_THE_OFFICES,
         label="resubmit county A",
     ),
     api(
@@ -212,7 +228,7 @@ MATRIX += [
         allowed=APPROVERS,
         kwargs=_api_action("payout_b", "approve"),
         data=lambda w: {"version": 1},
-        scope=dict.fromkeys(UNIT_SCOPED, 404),
+        scope={**dict.fromkeys(UNIT_SCOPED, 404), **NOT_THE_OFFICES},
         label="approve county B",
     ),
 ]
@@ -268,4 +284,107 @@ MATRIX += [
         scope=ENTERPRISE_B_SCOPE,
         label="county B",
     ),
+]
+
+
+# ---- talents' entries (issue 13) ----------------------------------------------------------------
+# A talent's subsidy is read by the government roles within the talent scope and by the talent
+# office; the enterprise portal user and the service member (who serves enterprises) know
+# nothing of it (404). Registering, scheduling and submitting: city admins, the talent office,
+# unit admins and staff; deciding, 公示, 拨付 and stopping: city admins, the talent office and
+# unit admins. County A's unit personas get 404 for county B's talent's entries.
+
+T_REGISTRARS = frozenset({Role.CITY_ADMIN, Role.TALENT_OFFICE, Role.UNIT_ADMIN, Role.STAFF})
+T_APPROVERS = frozenset({Role.CITY_ADMIN, Role.TALENT_OFFICE, Role.UNIT_ADMIN})
+#: Readers of a talent's entry who see nothing of it.
+T_HIDDEN: dict[Role, Any] = {Role.ENTERPRISE: 404, Role.SERVICE_MEMBER: 404}
+T_HIDDEN_B: dict[Role, Any] = {**T_HIDDEN, **dict.fromkeys(UNIT_SCOPED, 404)}
+
+
+@world_builder
+def talent_payouts(w: World) -> None:
+    from zhaoyin.matching.tests.talent_support import DOCTOR_TREE, make_talent_policy
+    from zhaoyin.payouts.models import SubsidySchedule
+    from zhaoyin.talents.models import Education
+    from zhaoyin.talents.testing import make_talent
+
+    policy = make_talent_policy(w.units["city"], DOCTOR_TREE, title="矩阵博士生活补贴（兑现）")
+    SubsidySchedule.objects.create(policy=policy, frequency="monthly", instalments=36, amount_wan=Decimal("0.30"))
+    w.extra["tpay_policy"] = policy
+    today = timezone.localdate()
+    doctor: dict[str, Any] = {
+        "education": Education.DOCTORATE, "birth": dt.date(1992, 1, 1), "arrival_date": dt.date(2024, 1, 1),
+        "employer_name": "淮南市矩阵研究院", "contract_start": dt.date(2024, 1, 1),
+        "contract_end": today.replace(year=today.year + 3),
+    }
+    talent_a = make_talent(org_unit=w.units["county_a"], name="矩阵兑现甲县博士", **doctor)
+    talent_b = make_talent(org_unit=w.units["county_b"], name="矩阵兑现乙县博士", **doctor)
+    w.extra["tpay_talent_a"], w.extra["tpay_talent_b"] = talent_a, talent_b
+
+    def entry(talent: Any, period: str, status: str, **values: Any) -> Payout:
+        return Payout.objects.create(
+            policy=policy, talent=talent, period=period, amount_wan=Decimal("0.30"), status=status,
+            org_unit=talent.org_unit, **values,
+        )
+
+    w.extra["tpay_due_a"] = entry(talent_a, "2025-01", PayoutStatus.DUE, instalment=1)
+    w.extra["tpay_pending_a"] = entry(talent_a, "2025-02", PayoutStatus.PENDING)
+    w.extra["tpay_pending_b"] = entry(talent_b, "2025-02", PayoutStatus.PENDING)
+    w.extra["tpay_rejected_a"] = entry(talent_a, "2025-03", PayoutStatus.REJECTED)
+    w.extra["tpay_approved_a"] = entry(talent_a, "2025-04", PayoutStatus.APPROVED)
+    w.extra["tpay_noticed_a"] = entry(
+        talent_a, "2025-05", PayoutStatus.PUBLICIZED, publicity_ends=today - dt.timedelta(days=1)
+    )
+
+
+def _t_action(key: str, action: str) -> Any:
+    return lambda w: {"id": w.extra[key].pk, "action": action}
+
+
+def _t_body(talent: str) -> Any:
+    return lambda w: {"policy": w.extra["tpay_policy"].pk, "talent": w.extra[talent].pk, "period": "2024",
+                      "amount_wan": "3"}
+
+
+def _schedule_body(talent: str) -> Any:
+    return lambda w: {"policy": w.extra["tpay_policy"].pk, "talent": w.extra[talent].pk, "first_period": "2026-01"}
+
+
+MATRIX += [
+    api("GET", "/api/v1/payouts/{id}", allowed=LEDGER, kwargs=_id("tpay_pending_a"), scope=T_HIDDEN,
+        label="talent county A"),
+    api("GET", "/api/v1/payouts/{id}", allowed=LEDGER, kwargs=_id("tpay_pending_b"), scope=T_HIDDEN_B,
+        label="talent county B"),
+    web("payouts:detail", allowed=LEDGER, kwargs=_pk("tpay_pending_a"), scope=T_HIDDEN, label="talent county A"),
+    api("POST", "/api/v1/payouts", allowed=T_REGISTRARS, ok=201, data=_t_body("tpay_talent_a"),
+        label="talent county A"),
+    api("POST", "/api/v1/payouts", allowed=T_REGISTRARS, ok=201, data=_t_body("tpay_talent_b"),
+        scope=dict.fromkeys(UNIT_SCOPED, 422), label="talent county B"),
+    api("POST", "/api/v1/payouts/schedules/start", allowed=T_REGISTRARS, ok=201, data=_schedule_body("tpay_talent_a"),
+        label="talent county A"),
+    api("POST", "/api/v1/payouts/schedules/start", allowed=T_REGISTRARS, ok=201, data=_schedule_body("tpay_talent_b"),
+        scope=dict.fromkeys(UNIT_SCOPED, 422), label="talent county B"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=T_REGISTRARS,
+        kwargs=_t_action("tpay_due_a", "submit"), data=lambda w: {"version": 1}, label="talent submit"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=T_APPROVERS,
+        kwargs=_t_action("tpay_pending_a", "approve"), data=lambda w: {"version": 1}, label="talent approve"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=T_APPROVERS,
+        kwargs=_t_action("tpay_pending_b", "approve"), data=lambda w: {"version": 1},
+        scope=dict.fromkeys(UNIT_SCOPED, 404), label="talent approve county B"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=T_APPROVERS,
+        kwargs=_t_action("tpay_pending_a", "reject"), data=lambda w: {"version": 1, "reason": "材料不全"},
+        label="talent reject"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=T_REGISTRARS,
+        kwargs=_t_action("tpay_rejected_a", "resubmit"), data=lambda w: {"version": 1, "amount_wan": "0.3"},
+        label="talent resubmit"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=T_APPROVERS,
+        kwargs=_t_action("tpay_approved_a", "publicize"), data=lambda w: {"version": 1}, label="talent publicize"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=T_APPROVERS,
+        kwargs=_t_action("tpay_noticed_a", "pay"), data=lambda w: {"version": 1}, label="talent pay"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=T_APPROVERS,
+        kwargs=_t_action("tpay_due_a", "stop"), data=lambda w: {"version": 1, "reason": "本人放弃"},
+        label="talent stop"),
+    web("payouts:action", "POST", allowed=T_APPROVERS, ok=302, kwargs=lambda w: {
+        "pk": w.extra["tpay_pending_a"].pk, "action": "approve"}, data=lambda w: {"version": "1"},
+        label="talent approve"),
 ]

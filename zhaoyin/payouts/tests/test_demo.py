@@ -35,8 +35,9 @@ def test_demo_payouts_are_plausible_and_idempotent(load_demo: LoadDemo) -> None:
             assert p.amount_wan <= p.policy.max_amount_wan
     # Every entry goes to an enterprise the matcher finds eligible for the policy.
     vocab = verdicts.vocabulary()
-    facts = verdicts.load_facts([p.enterprise_id for p in payouts])
+    facts = verdicts.load_facts([p.enterprise_id for p in payouts if p.enterprise_id is not None])
     for p in payouts:
+        assert p.enterprise_id is not None  # the demo's enterprise ledger
         compiled = verdicts.compile_policy(p.policy, vocab)
         assert compiled is not None
         assert compiled.verdict(facts[p.enterprise_id]) == engine.MET

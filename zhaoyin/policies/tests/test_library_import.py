@@ -47,7 +47,8 @@ def workbook(rows: list[list[Any]]) -> bytes:
 def row(**over: Any) -> list[Any]:
     values: dict[str, Any] = {
         "id": None, "title": "导入政策", "issuer": "淮南市人民政府", "doc_no": "淮府〔2026〕1号", "level": "city",
-        "category": "funds", "delivery": None, "org_unit": None, "valid_from": "2026-01-01", "valid_to": "2027-12-31",
+        "category": "funds", "delivery": None, "beneficiary": None, "org_unit": None, "valid_from": "2026-01-01",
+        "valid_to": "2027-12-31",
         "summary": None, "benefits": "奖励", "max_amount_wan": "50", "application_guide": None,
         "apply_deadline": None, "contact_office": None, "contact_phone": None, "contact_address": None,
         "eligibility": json.dumps(TREE, ensure_ascii=False),

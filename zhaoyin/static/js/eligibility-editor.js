@@ -248,7 +248,7 @@
     var self = this;
     var box = el("div", { className: "zy-elig-leaf", "data-path": path, "data-kind": kind });
     var row = el("div", { className: "zy-elig-row" });
-    var kinds = ["field", "figure", "ratio", "qualification"].map(function (k) { return [k, self.t(k)]; });
+    var kinds = (this.o.leaf_kinds || ["field", "figure", "ratio", "qualification"]).map(function (k) { return [k, self.t(k)]; });
     var kindSelect = select(kinds, kind, this.t("kind"), "zy-elig-kind");
     kindSelect.addEventListener("change", function () {
       var fresh = self.newLeaf(kindSelect.value);
@@ -346,7 +346,24 @@
     var textarea = document.querySelector("textarea[data-eligibility-editor]");
     var options = readJson("eligibility-options");
     if (!textarea || !options) { return; }
-    var editor = new Editor(textarea, options, readJson("eligibility-errors") || {});
+    /* A talent policy's tree has other fields (a person's) and field leaves only: the options
+     * of the chosen beneficiary replace the enterprise ones (options.subjects). */
+    var beneficiary = textarea.form.querySelector("select[name=beneficiary]");
+    function subject(o) {
+      var code = beneficiary ? beneficiary.value : "enterprise";
+      var s = (o.subjects || {})[code];
+      if (s) { o.fields = s.fields; o.leaf_kinds = s.leaf_kinds; o.text.field = s.field_text; }
+      return o;
+    }
+    var editor = new Editor(textarea, subject(options), readJson("eligibility-errors") || {});
+    if (beneficiary) {
+      beneficiary.addEventListener("change", function () {
+        subject(editor.o);
+        editor.fields = {};
+        editor.o.fields.forEach(function (f) { editor.fields[f.code] = f; });
+        editor.render();
+      });
+    }
     textarea.form.addEventListener("submit", function () { if (!editor.broken) { editor.save(); } });
     /* JSON typed into the box (shown with "Show JSON") is taken over by the tree. */
     textarea.addEventListener("change", function () {

@@ -1,0 +1,236 @@
+"""The demo's ten talent policies (淮南人才新政 as person-level policies, issue 13 item 3), their
+payment schedules, and paid entries of the ledger.
+
+The library demo (``demo.policies``) registers 博士/硕士研究生生活补贴, 高层次人才安家补贴 and
+人才公寓租住保障 with enterprise trees (the employer's 高企 status): here they become talent
+policies (``beneficiary=talent``) with talent trees, through ``policy_update``, and six more are
+registered — 子女入学安置, 配偶就业安置, 人才休假, 保健医疗, 青年人才购房补贴, 高层次人才服务绿卡.
+Run it before the payout demo (``payouts_ensure``), so that no enterprise is paid under a
+person's subsidy.
+
+Then, for every active talent eligible for 博士研究生生活补贴 (at most ``DOCTORS``) and for the
+A/B/C-tier talents eligible for 安家补贴, the schedule is started from January of last year, and
+each entry whose month (year) has passed is submitted by the talent office, approved by the city
+admin (four-eyes), noticed (公示) and paid (拨付) on its own dates — through the services with
+``on=`` — so the ledger holds a year of paid instalments, a few pending and the rest due. The
+talents come from the talents demo; when there are none (the talents part not loaded), three
+fictional doctors are recorded so that the ledger has entries.
+
+Idempotent: a policy already serving talents is left as it is; a talent who has entries under a
+policy gets no new schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.demo import data
+from zhaoyin.lib import eligibility as engine
+from zhaoyin.payouts import talent_services
+from zhaoyin.payouts.inputs import PayoutActionInput, ScheduleStartInput
+from zhaoyin.payouts.models import Payout, PayoutStatus, SubsidySchedule
+from zhaoyin.payouts.periods import period_start
+from zhaoyin.policies import services as policy_services
+from zhaoyin.policies.inputs import PolicyInput, PolicyUpdateInput
+from zhaoyin.policies.models import Beneficiary, Policy, PolicyStatus
+from zhaoyin.talents.models import Education, Talent, TalentStatus
+from zhaoyin.talents.testing import make_talent
+
+if TYPE_CHECKING:
+    from zhaoyin.demo.services import LoadResult
+
+OFFICE = "demo_talent_office"
+APPROVER = "demo_city_admin"
+ISSUER = "中共淮南市委人才工作领导小组"
+#: At most this many doctors get the living subsidy's schedule (the demo stays quick).
+DOCTORS = 12
+SETTLERS = 6
+
+Tree = dict[str, Any]
+
+
+def _f(field: str, op: str, value: Any) -> Tree:
+    return {"field": field, "op": op, "value": value}
+
+
+IN_CITY = _f("contract_in_city", "eq", True)
+DOCTOR: Tree = {"all": [_f("education", "eq", "doctorate"), _f("age_at_arrival", "lte", 40), IN_CITY]}
+MASTER: Tree = {"all": [_f("education", "eq", "master"), _f("age_at_arrival", "lte", 35), IN_CITY]}
+HIGH_TIER: Tree = {"all": [_f("tier", "in", ["A", "B", "C"]), IN_CITY]}
+TIERED: Tree = {"all": [_f("tier", "in", ["A", "B", "C", "D", "E"]), IN_CITY]}
+
+#: Existing demo policies that serve persons: title → (new title or None, talent tree, schedule).
+CONVERTED: dict[str, tuple[str | None, Tree, tuple[str, int, str] | None]] = {
+    "博士研究生生活补贴": (None, DOCTOR, ("monthly", 36, "0.30")),
+    "硕士研究生生活补贴": (None, MASTER, ("monthly", 36, "0.15")),
+    "高层次人才安家补贴": (None, HIGH_TIER, ("yearly", 3, "10.00")),
+    "人才公寓租住保障": (
+        "人才公寓租金减免",
+        {"all": [_f("education", "in", ["doctorate", "master", "bachelor"]), _f("years_since_arrival", "lte", 3),
+                 IN_CITY]},
+        None,
+    ),
+}
+
+#: New talent policies: (title, doc no, benefits, tree, schedule or None, max 万元 or None).
+NEW: list[tuple[str, str, str, Tree, tuple[str, int, str] | None, str | None]] = [
+    ("高层次人才子女入学安置", "淮人才〔2024〕11号",
+     "A、B、C类人才子女在市区接受义务教育的，由教育部门按意愿就近安排公办学校就读。", HIGH_TIER, None, None),
+    ("高层次人才配偶就业安置", "淮人才〔2024〕12号",
+     "A、B、C类人才配偶随调随迁的，由人社部门协助安排就业，暂未就业的按月发放生活补助1500元，最长12个月。",
+     HIGH_TIER, ("monthly", 12, "0.15"), "1.8"),
+    ("高层次人才学术休假", "淮人才〔2024〕13号",
+     "A、B类人才每年可享受不超过15天的学术休假，期间待遇不变，并给予每年1万元的休假补助。",
+     {"all": [_f("tier", "in", ["A", "B"]), IN_CITY]}, ("yearly", 3, "1.00"), "3"),
+    ("高层次人才保健医疗服务", "淮人才〔2024〕14号",
+     "A至E类人才每年享受一次免费健康体检，在市属医院就医享受绿色通道服务。", TIERED, None, None),
+    ("青年人才首次购房补贴", "淮人才〔2024〕15号",
+     "40周岁以下全日制硕士以上人才在本市首次购房的，给予6万元购房补贴，分三年发放。",
+     {"all": [_f("education", "in", ["doctorate", "master"]), _f("age_years", "lte", 40),
+              _f("social_insurance_months", "gte", 6), IN_CITY]},
+     ("yearly", 3, "2.00"), "6"),
+    ("高层次人才服务绿卡", "淮人才〔2024〕16号",
+     "为A至D类人才发放“淮上英才卡”，凭卡享受出行、文旅、政务办理等便利服务。",
+     {"all": [_f("tier", "in", ["A", "B", "C", "D"])]}, None, None),
+]
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def _schedule(policy: Policy, spec: tuple[str, int, str] | None, result: LoadResult) -> None:
+    if spec is None or SubsidySchedule.objects.filter(policy=policy).exists():
+        return
+    frequency, instalments, amount = spec
+    talent_services.subsidy_schedule_set(
+        acting_user=_user(OFFICE), policy=policy, frequency=frequency, instalments=instalments, amount_wan=amount,
+    )
+    result.add("subsidy_schedules")
+
+
+def _convert(year: int, result: LoadResult) -> dict[str, Policy]:
+    out: dict[str, Policy] = {}
+    for title, (new_title, tree, schedule) in CONVERTED.items():
+        policy = Policy.objects.filter(title__in=[title, new_title or title]).order_by("pk").first()
+        if policy is None:
+            continue
+        if policy.beneficiary != Beneficiary.TALENT:
+            change: dict[str, Any] = {"beneficiary": Beneficiary.TALENT.value, "eligibility": tree}
+            if new_title:
+                change["title"] = new_title
+            policy = policy_services.policy_update(
+                acting_user=None, policy=policy, data=PolicyUpdateInput.parse(change), version=policy.version
+            )
+            result.add("talent_policies_converted")
+        _schedule(policy, schedule, result)
+        out[policy.title] = policy
+    return out
+
+
+def _register_new(year: int, result: LoadResult) -> dict[str, Policy]:
+    city = OrgUnit.objects.get(code=data.CITY_CODE)
+    out: dict[str, Policy] = {}
+    for title, doc_no, benefits, tree, schedule, top in NEW:
+        policy = Policy.objects.filter(title=title).first()
+        if policy is None:
+            values: dict[str, Any] = {
+                "title": title, "issuer": ISSUER, "doc_no": doc_no, "level": "city", "category": "talent",
+                "delivery": "application", "beneficiary": Beneficiary.TALENT.value, "org_unit": city.code,
+                "valid_from": f"{year - 2}-01-01", "benefits": benefits, "eligibility": tree,
+                "contact_office": "市委组织部人才科", "max_amount_wan": top,
+            }
+            policy = policy_services.policy_create(acting_user=None, data=PolicyInput.parse(values))
+            policy_services.policy_transition(
+                acting_user=None, policy=policy, action="publish", today=dt.date(year - 2, 1, 1)
+            )
+            policy.refresh_from_db()
+            result.add("talent_policies")
+        _schedule(policy, schedule, result)
+        out[title] = policy
+    return out
+
+
+def _fallback_doctors(year: int) -> None:
+    """Three fictional doctors when the talents demo did not load any talent."""
+    if Talent.objects.exists():
+        return
+    unit = OrgUnit.objects.filter(kind="county").order_by("code").first() or OrgUnit.objects.get(code=data.CITY_CODE)
+    for n, (name, birth) in enumerate((("林博远", dt.date(1990, 4, 12)), ("周若岚", dt.date(1992, 9, 3)),
+                                        ("许致衡", dt.date(1988, 1, 27)))):
+        make_talent(
+            org_unit=unit, name=name, birth=birth, female=n == 1, education=Education.DOCTORATE,
+            arrival_date=dt.date(year - 2, 7, 1), employer_name="淮南市环境监测技术研究院",
+            contract_start=dt.date(year - 2, 7, 1), contract_end=dt.date(year + 3, 6, 30),
+            social_insurance_months=18, tier="C" if n == 2 else "", tier_valid_until=dt.date(year + 3, 12, 31),
+        )
+
+
+def _eligible(policy: Policy, limit: int) -> list[Talent]:
+    out = []
+    for talent in Talent.objects.filter(status=TalentStatus.ACTIVE).order_by("pk"):
+        explained = talent_services.talent_verdict(policy, talent)
+        if explained is not None and explained.verdict == engine.MET:
+            out.append(talent)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _last_day(period: str) -> dt.date:
+    start = period_start(period)
+    if len(period) == 4:
+        return dt.date(start.year, 12, 31)
+    following = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _pay_history(policy: Policy, talents: list[Talent], year: int, *, first: str, result: LoadResult) -> None:
+    """Start the schedule for each talent and take the entries whose period has passed through
+    the ledger: submitted after the period, approved, noticed, paid."""
+    office, approver = _user(OFFICE), _user(APPROVER)
+    for talent in talents:
+        if Payout.objects.filter(talent=talent, policy=policy).exists():
+            continue
+        entries = talent_services.talent_schedule_start(
+            acting_user=office, policy=policy, talent=talent, data=ScheduleStartInput.parse({"first_period": first})
+        )
+        result.add("talent_payouts", len(entries))
+        for entry in entries:
+            ended = _last_day(entry.period)
+            if ended >= talent_services.today() - dt.timedelta(days=40):
+                break  # this period and the later ones are still to come
+            day = ended + dt.timedelta(days=5)
+            for user, action, when in (
+                (office, "submit", day), (approver, "approve", day + dt.timedelta(days=3)),
+                (approver, "publicize", day + dt.timedelta(days=4)), (approver, "pay", day + dt.timedelta(days=20)),
+            ):
+                entry.refresh_from_db()
+                talent_services.talent_payout_transition(
+                    acting_user=user, payout=entry, action=action,
+                    data=PayoutActionInput.parse({"version": entry.version}), on=when,
+                )
+            result.add("talent_payouts_paid")
+        # The last passed period waits for approval: the to-do of the approvers.
+        pending = (
+            Payout.objects.filter(talent=talent, policy=policy, status=PayoutStatus.DUE).order_by("period").first()
+        )
+        if pending is not None and period_start(pending.period) <= talent_services.today():
+            talent_services.talent_payout_transition(
+                acting_user=office, payout=pending, action="submit",
+                data=PayoutActionInput.parse({"version": pending.version}),
+            )
+
+
+def talentpolicy_ensure(*, year: int, result: LoadResult) -> None:
+    """The ten talent policies, their schedules and a year of paid instalments (see above)."""
+    policies = {**_convert(year, result), **_register_new(year, result)}
+    _fallback_doctors(year)
+    doctor = policies.get("博士研究生生活补贴")
+    if doctor is not None and doctor.status == PolicyStatus.IN_FORCE:
+        _pay_history(doctor, _eligible(doctor, DOCTORS), year, first=f"{year - 1}-01", result=result)
+    settle = policies.get("高层次人才安家补贴")
+    if settle is not None and settle.status == PolicyStatus.IN_FORCE:
+        _pay_history(settle, _eligible(settle, SETTLERS), year, first=str(year - 1), result=result)

@@ -1,0 +1,60 @@
+"""The demo's talent policies (issue 13 item 3): ten person-level policies with talent trees
+(the library demo's 博士/硕士生活补贴, 安家补贴 and 人才公寓 converted, six more registered),
+schedules, and paid instalments through the ledger with the four-eyes rule; enterprises are no
+longer matched against them; a second run adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import LoadDemo
+from zhaoyin.demo.services import LoadResult
+from zhaoyin.demo.talentpolicy_demo import talentpolicy_ensure
+from zhaoyin.matching import talent_verdicts, verdicts
+from zhaoyin.matching.models import PolicyMatch, TalentPolicyMatch
+from zhaoyin.payouts.models import Payout, PayoutStatus, SubsidySchedule
+from zhaoyin.policies.models import Beneficiary, Policy
+
+YEAR = 2026
+
+
+@pytest.mark.django_db
+def test_demo_talent_policies_schedules_and_paid_entries(load_demo: LoadDemo) -> None:
+    load_demo(YEAR)
+    result = LoadResult()
+    talentpolicy_ensure(year=YEAR, result=result)
+
+    talent_policies = Policy.objects.filter(beneficiary=Beneficiary.TALENT)
+    titles = set(talent_policies.values_list("title", flat=True))
+    assert len(titles) == 10
+    assert {"博士研究生生活补贴", "高层次人才子女入学安置", "高层次人才配偶就业安置", "人才公寓租金减免",
+            "高层次人才学术休假", "高层次人才保健医疗服务"} <= titles
+    for policy in talent_policies:
+        assert all("qualification" not in str(leaf) for leaf in policy.eligibility.get("all", []))
+
+    doctor = talent_policies.get(title="博士研究生生活补贴")
+    schedule = SubsidySchedule.objects.get(policy=doctor)
+    assert (schedule.frequency, schedule.instalments) == ("monthly", 36)
+
+    # Enterprises are no longer matched against a person's subsidy; talents are.
+    verdicts.refresh_all()
+    talent_verdicts.refresh_all_talents()
+    assert not PolicyMatch.objects.filter(policy__beneficiary=Beneficiary.TALENT).exists()
+    assert TalentPolicyMatch.objects.filter(policy=doctor, verdict="eligible").exists()
+
+    entries = list(Payout.objects.filter(talent__isnull=False).select_related("registered_by", "decided_by"))
+    paid = [e for e in entries if e.status == PayoutStatus.PAID]
+    assert paid, "a year of paid instalments"
+    for entry in paid:
+        assert entry.publicity_ends is not None
+        assert entry.paid_at is not None
+        assert entry.decided_by is not None
+        assert entry.registered_by is not None
+        assert entry.decided_by != entry.registered_by  # four eyes
+    assert any(e.status == PayoutStatus.DUE for e in entries)
+    assert result.created.get("talent_payouts_paid", 0) == len(paid)
+
+    again = LoadResult()
+    talentpolicy_ensure(year=YEAR, result=again)
+    assert again.total == 0
+    assert Payout.objects.filter(talent__isnull=False).count() == len(entries)
