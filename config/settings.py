@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "zhaoyin.workcalendar",
     "zhaoyin.enterprises",
     "zhaoyin.talents",
+    "zhaoyin.apartments",
     "zhaoyin.catalog",
     "zhaoyin.projects",
     "zhaoyin.matters",
