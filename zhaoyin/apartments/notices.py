@@ -59,8 +59,8 @@ class ApplicationResolver:
 
     def notice(self, obj: Any, row: Transition[Any, Any], source: str) -> Notice:
         to_talent = row.notify == frozenset({TALENT})
-        link = reverse("apartments:portal" if to_talent else "apartments:application_detail",
-                       **({} if to_talent else {"args": [obj.pk]}))
+        link = reverse("apartments:portal") if to_talent else reverse("apartments:application_detail",
+                                                                       args=[obj.pk])
         if row.action == "allocate" and obj.unit is not None:
             title = _("An apartment has been allocated to you: %(unit)s") % {
                 "unit": f"{obj.unit.building.name} {obj.unit.number}"}

@@ -15,6 +15,7 @@ Who sees what (docs/talent.md, "Talent apartments"):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -247,7 +248,7 @@ def _state_counts(prefix: str = "") -> dict[str, Any]:
 
 def occupancy_by_building(user: User) -> list[OccupancyRow]:
     """Each building in scope with its units by state (one query)."""
-    rows = (
+    rows: Iterable[Any] = (
         unit_list_visible_to(user).order_by().values("building_id", "building__name")
         .annotate(**_state_counts()).order_by("building__name")
     )
@@ -263,7 +264,9 @@ def occupancy_by_layout(user: User) -> list[OccupancyRow]:
     from zhaoyin.apartments.models import Layout
 
     labels = dict(Layout.choices)
-    rows = unit_list_visible_to(user).order_by().values("layout").annotate(**_state_counts()).order_by("layout")
+    rows: Iterable[Any] = (
+        unit_list_visible_to(user).order_by().values("layout").annotate(**_state_counts()).order_by("layout")
+    )
     return [
         OccupancyRow(r["layout"], str(labels.get(r["layout"], r["layout"])), r["total"], r["occupied"],
                      r["reserved"], r["available"], r["maintenance"])
@@ -292,3 +295,42 @@ def occupancy_by_tier(user: User) -> list[TierRow]:
     )
     tiers = [*"ABCDE", ""]
     return [TierRow(t, int(tenants.get(t, 0)), int(waiting.get(t, 0))) for t in tiers]
+
+
+# ---- rows with their figures ---------------------------------------------------------------
+
+
+def buildings_with_counts(user: User) -> list[Building]:
+    """The buildings in scope, each with ``n_units``, ``n_occupied``, ``n_reserved``,
+    ``n_available`` and ``n_maintenance`` (one query)."""
+    return list(
+        building_list_visible_to(user).annotate(
+            n_units=Count("units"),
+            n_occupied=Count("units", filter=Q(units__state=UnitState.OCCUPIED)),
+            n_reserved=Count("units", filter=Q(units__state=UnitState.RESERVED)),
+            n_available=Count("units", filter=Q(units__state=UnitState.AVAILABLE)),
+            n_maintenance=Count("units", filter=Q(units__state=UnitState.MAINTENANCE)),
+        ).order_by("name", "pk")
+    )
+
+
+def applications_with_extras(user: User, items: list[Application]) -> list[Application]:
+    """``items`` with ``waitlist_position`` (waitlisted ones), ``n_files`` and the tenancy
+    loaded (three queries whatever their number)."""
+    ids = [a.pk for a in items]
+    positions = waitlist_positions(user) if any(a.state == ApplicationState.WAITLISTED for a in items) else {}
+    files = dict(
+        ApplicationFile.objects.filter(application_id__in=ids).order_by().values("application_id")
+        .annotate(n=Count("id")).values_list("application_id", "n")
+    )
+    tenancies = {t.application_id: t for t in Tenancy.objects.filter(application_id__in=ids)}
+    for a in items:
+        a.waitlist_position = positions.get(a.pk)  # type: ignore[attr-defined]
+        a.n_files = files.get(a.pk, 0)  # type: ignore[attr-defined]
+        if a.pk in tenancies:
+            a.tenancy = tenancies[a.pk]
+    return items
+
+
+def application_with_extras(user: User, application: Application) -> Application:
+    return applications_with_extras(user, [application])[0]

@@ -25,8 +25,8 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -53,7 +53,6 @@ from zhaoyin.apartments.inputs import (
     MaintenanceInput,
     UnitInput,
 )
-from zhaoyin.apartments.notices import tell_allocated
 from zhaoyin.apartments.models import (
     APPLICATION_TYPE,
     BUILDING_TYPE,
@@ -71,6 +70,7 @@ from zhaoyin.apartments.models import (
     TenancyState,
     UnitState,
 )
+from zhaoyin.apartments.notices import tell_allocated
 from zhaoyin.audit.services import audit_denied, audit_write, audit_write_many, diff, snapshot
 from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, Errors, InvalidInput
@@ -551,7 +551,9 @@ def payable(rent: Decimal, percent: Decimal) -> Decimal:
 
 def _sign(user: User, application: Application, data: ActionInput) -> Tenancy:
     """The tenancy of a contracted application; the unit becomes occupied."""
-    assert data.start is not None and data.end is not None
+    assert data.start is not None
+    assert data.end is not None
+    assert application.unit_id is not None
     unit = ApartmentUnit.objects.select_for_update().select_related("building").get(pk=application.unit_id)
     if unit.state != UnitState.RESERVED:
         raise _unit_not_free(unit)
@@ -656,7 +658,8 @@ def _close_application(user: User, tenancy: Tenancy) -> None:
     if tenancy.application_id is None:
         return
     row = APPLICATION_TABLE.transition_for(ApplicationAction.CLOSE, ApplicationState.CONTRACTED)
-    assert row is not None and row.target is not None
+    assert row is not None
+    assert row.target is not None
     if Application.objects.filter(pk=tenancy.application_id, state=ApplicationState.CONTRACTED).update(
         state=row.target, version=F("version") + 1
     ):

@@ -57,4 +57,4 @@ def test_every_manual_action_is_an_api_action() -> None:
 
 
 def test_the_talent_is_told_of_an_allocation() -> None:
-    assert APPLICATION_TABLE.by_action[ApplicationAction.ALLOCATE].notify == {"talent"}
+    assert APPLICATION_TABLE.by_action[ApplicationAction.ALLOCATE].notify == frozenset({"talent"})

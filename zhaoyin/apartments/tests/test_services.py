@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from zhaoyin.apartments.inputs import (
     ActionInput,
@@ -122,13 +123,15 @@ def test_an_occupied_unit_cannot_go_into_maintenance(housing: Housing) -> None:
 
 
 def test_the_talent_applies_for_themself_with_a_document(housing: Housing, settings: object) -> None:
-    from zhaoyin.core.files import read_uploads
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhaoyin.core.files import read_uploads
 
     pdf = SimpleUploadedFile("学历.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     app = application_submit(acting_user=housing.talent_user, data=ApplicationInput.of(reason="刚到淮南"),
                              uploads=read_uploads([pdf]))
-    assert app.talent == housing.own and app.state == ApplicationState.SUBMITTED
+    assert app.talent == housing.own
+    assert app.state == ApplicationState.SUBMITTED
     assert app.files.count() == 1
     assert AuditRecord.objects.filter(action="apartment.apply", object_id=str(app.pk)).exists()
 
@@ -192,7 +195,8 @@ def test_the_whole_path(housing: Housing) -> None:
     assert tenancy.reduction_percent == Decimal("80.00")  # tier B, the seeded table
     assert tenancy.rent_payable == Decimal("240.00")
     assert tenancy.deposit == Decimal("2400.00")
-    assert tenancy.application is not None and tenancy.application.state == ApplicationState.CONTRACTED
+    assert tenancy.application is not None
+    assert tenancy.application.state == ApplicationState.CONTRACTED
     actions = list(AuditRecord.objects.filter(object_type="apartments.application").values_list("action", flat=True))
     assert {"apartment.apply", "apartment.review", "apartment.allocate", "apartment.contract"} <= set(actions)
 
@@ -202,7 +206,8 @@ def test_reject_needs_a_reason(housing: Housing) -> None:
     with refused(InvalidInput, fields={"reason"}):
         act(housing, app, "reject")
     app = act(housing, app, "reject", reason="不符合申请条件")
-    assert app.state == ApplicationState.REJECTED and app.decision_reason == "不符合申请条件"
+    assert app.state == ApplicationState.REJECTED
+    assert app.decision_reason == "不符合申请条件"
 
 
 def test_a_step_the_table_does_not_list_is_409(housing: Housing) -> None:
@@ -240,7 +245,8 @@ def test_allocating_a_unit_that_is_not_free_is_409_naming_it(housing: Housing, s
     unit = housing.unit("401", state=state)
     with refused(Conflict) as info:
         act(housing, app, "allocate", unit=unit.pk)
-    assert "401" in str(info.value) and housing.building_a.name in str(info.value)
+    assert "401" in str(info.value)
+    assert housing.building_a.name in str(info.value)
 
 
 def test_allocate_needs_a_unit_in_scope(housing: Housing) -> None:
@@ -299,7 +305,9 @@ def test_release_frees_the_unit(housing: Housing) -> None:
     assert unit.state == UnitState.RESERVED
     app = act(housing, app, "release", reason="本人放弃该房源")
     unit.refresh_from_db()
-    assert app.state == ApplicationState.WAITLISTED and app.unit is None and unit.state == UnitState.AVAILABLE
+    assert app.state == ApplicationState.WAITLISTED
+    assert app.unit is None
+    assert unit.state == UnitState.AVAILABLE
 
 
 def test_renew_and_check_out(housing: Housing) -> None:
@@ -314,14 +322,15 @@ def test_renew_and_check_out(housing: Housing) -> None:
     assert TenancyRenewal.objects.filter(tenancy=tenancy, previous_end=dt.date(2027, 12, 31)).exists()
     with refused(InvalidInput, fields={"end_reason"}):
         tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="checkout", data=ActionInput.of())
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     with refused(InvalidInput, fields={"ended_on"}):
         tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="checkout",
                            data=ActionInput.of(end_reason="home_purchase", ended_on=future))
     tenancy = tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="checkout",
                                  data=ActionInput.of(end_reason="home_purchase", inspection_note="房屋完好"))
     unit.refresh_from_db()
-    assert tenancy.state == TenancyState.ENDED and tenancy.end_reason == "home_purchase"
+    assert tenancy.state == TenancyState.ENDED
+    assert tenancy.end_reason == "home_purchase"
     assert unit.state == UnitState.AVAILABLE
     assert tenancy.application is not None
     tenancy.application.refresh_from_db()
