@@ -24,7 +24,11 @@ class DocumentsField(forms.FileField):
         if not data:
             return []
         items = data if isinstance(data, list | tuple) else [data]
-        return [super().clean(item, initial) for item in items]
+        # A loop, not a comprehension: zero-argument super() needs the method's own frame.
+        cleaned = []
+        for item in items:
+            cleaned.append(super().clean(item, initial))
+        return cleaned
 
 
 def _text(label: Any, max_length: int, **attrs: Any) -> forms.CharField:
