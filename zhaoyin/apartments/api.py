@@ -6,7 +6,7 @@
   ``POST {"name","address","org_unit","operator"}`` → 201;
 - ``GET /apartment-applications?state=&tier=&building=&q=`` (``waitlist_position`` on
   waitlisted ones), ``GET /{id}``, ``POST {"talent","preferred_layout","reason"}`` → 201 (the
-  portal user sends no ``talent``), ``POST /{id}/actions/{action}`` with ``ActionInput``:
+  portal user sends no ``talent``), ``POST /{id}/actions/{action}`` with ``ApartmentActionInput``:
   review, reject, allocate, release, contract, withdraw — and renew, checkout on the
   application's tenancy;
 - ``GET /tenancies?state=&building=&tier=&expiring=&q=``, ``GET /tenancies/{id}``.
@@ -31,7 +31,7 @@ from zhaoyin.apartments import selectors
 from zhaoyin.apartments import services as apartments
 from zhaoyin.apartments.filters import ApplicationFilter, TenancyFilter, UnitFilter
 from zhaoyin.apartments.flow import APPLICANTS, HOUSING
-from zhaoyin.apartments.inputs import ActionInput, ApplicationInput, BuildingInput
+from zhaoyin.apartments.inputs import ApartmentActionInput, ApartmentApplicationInput, ApartmentBuildingInput
 from zhaoyin.apartments.models import ApartmentUnit, Application, Building, Tenancy
 from zhaoyin.core.api import ErrorOut, api_allow
 from zhaoyin.core.fields import MAX_ID, OrgUnitRef
@@ -49,14 +49,14 @@ _HOUSING_ROLES = [Role(r) for r in HOUSING]
 _APPLICANT_ROLES = [Role(r) for r in APPLICANTS]
 
 
-class BuildingRef(OutSchema):
+class ApartmentBuildingRef(OutSchema):
     id: int
     name: str
 
 
-class UnitOut(OutSchema):
+class ApartmentUnitOut(OutSchema):
     id: int
-    building: BuildingRef
+    building: ApartmentBuildingRef
     number: str
     layout: str = Field(description="one_bed, two_bed or three_bed")
     area_m2: DecimalText = Field(description="m², a decimal string")
@@ -65,12 +65,12 @@ class UnitOut(OutSchema):
     version: int
 
 
-class UnitPageOut(OutSchema):
+class ApartmentUnitPageOut(OutSchema):
     count: int = Field(description="The number of units that match")
-    items: list[UnitOut]
+    items: list[ApartmentUnitOut]
 
 
-class BuildingOut(OutSchema):
+class ApartmentBuildingOut(OutSchema):
     id: int
     name: str
     address: str
@@ -94,33 +94,33 @@ class BuildingOut(OutSchema):
         return int(getattr(obj, "n_available", 0))
 
 
-class BuildingPageOut(OutSchema):
+class ApartmentBuildingPageOut(OutSchema):
     count: int
-    items: list[BuildingOut]
+    items: list[ApartmentBuildingOut]
 
 
-class TalentRef(OutSchema):
+class ApartmentTalentRef(OutSchema):
     id: int
     name: str
     tier: str = Field(description="A … E, or blank without a recognized tier")
 
 
-class UnitRef(OutSchema):
+class ApartmentUnitRef(OutSchema):
     id: int
-    building: BuildingRef
+    building: ApartmentBuildingRef
     number: str
     layout: str
 
 
-class ApplicationOut(OutSchema):
+class ApartmentApplicationOut(OutSchema):
     id: int
-    talent: TalentRef
+    talent: ApartmentTalentRef
     preferred_layout: str = Field(description="one_bed, two_bed, three_bed or blank (any)")
     reason: str
     state: str = Field(description="submitted, waitlisted, rejected, allocated, contracted, withdrawn or ended")
     submitted_at: IsoDateTime
     decision_reason: str = Field(description="The reason given for a rejection or a release")
-    unit: UnitRef | None
+    unit: ApartmentUnitRef | None
     allocated_at: IsoDateTime | None
     waitlist_position: int | None = Field(description="Place on the whole waitlist (waitlisted only)")
     tenancy: int | None = Field(description="The tenancy's id once contracted")
@@ -141,12 +141,12 @@ class ApplicationOut(OutSchema):
         return int(getattr(obj, "n_files", 0))
 
 
-class ApplicationPageOut(OutSchema):
+class ApartmentApplicationPageOut(OutSchema):
     count: int
-    items: list[ApplicationOut]
+    items: list[ApartmentApplicationOut]
 
 
-class RenewalOut(OutSchema):
+class TenancyRenewalOut(OutSchema):
     previous_end: IsoDate
     new_end: IsoDate
     renewed_at: IsoDateTime
@@ -154,8 +154,8 @@ class RenewalOut(OutSchema):
 
 class TenancyOut(OutSchema):
     id: int
-    unit: UnitRef
-    talent: TalentRef
+    unit: ApartmentUnitRef
+    talent: ApartmentTalentRef
     application: int | None = Field(validation_alias="application_id")
     start: IsoDate
     end: IsoDate
@@ -167,7 +167,7 @@ class TenancyOut(OutSchema):
     end_reason: str = Field(description="departure, home_purchase, contract_end, other; blank while active")
     ended_on: IsoDate | None
     inspection_note: str
-    renewals: list[RenewalOut]
+    renewals: list[TenancyRenewalOut]
     version: int
 
     @staticmethod
@@ -194,7 +194,7 @@ def _forbidden(exc: PermissionDenied) -> HttpError:
 # ---- units ---------------------------------------------------------------------------------
 
 
-@units_router.get("", response=UnitPageOut, openapi_extra=UnitFilter.openapi())
+@units_router.get("", response=ApartmentUnitPageOut, openapi_extra=UnitFilter.openapi())
 @api_allow(selectors.HOUSING_READERS)
 def unit_list(request: HttpRequest) -> dict[str, Any]:
     """Apartment units in the caller's scope: ``{"count", "items"}``, count the number of units."""
@@ -203,7 +203,7 @@ def unit_list(request: HttpRequest) -> dict[str, Any]:
     return _page(flt, flt.apply(selectors.unit_list_visible_to(user)))
 
 
-@units_router.get("/{id}", response=UnitOut)
+@units_router.get("/{id}", response=ApartmentUnitOut)
 @api_allow(selectors.HOUSING_READERS)
 def unit_detail(request: HttpRequest, id: RecordId) -> ApartmentUnit:
     """One unit; 404 outside the caller's scope."""
@@ -213,7 +213,7 @@ def unit_detail(request: HttpRequest, id: RecordId) -> ApartmentUnit:
 # ---- buildings -----------------------------------------------------------------------------
 
 
-@buildings_router.get("", response=BuildingPageOut)
+@buildings_router.get("", response=ApartmentBuildingPageOut)
 @api_allow(selectors.HOUSING_READERS)
 def building_list(request: HttpRequest) -> dict[str, Any]:
     """Buildings in the caller's scope with their units by state."""
@@ -221,7 +221,7 @@ def building_list(request: HttpRequest) -> dict[str, Any]:
     return {"count": len(items), "items": items}
 
 
-@buildings_router.get("/{id}", response=BuildingOut)
+@buildings_router.get("/{id}", response=ApartmentBuildingOut)
 @api_allow(selectors.HOUSING_READERS)
 def building_detail(request: HttpRequest, id: RecordId) -> Building:
     """One building with its units by state; 404 outside the caller's scope."""
@@ -230,9 +230,9 @@ def building_detail(request: HttpRequest, id: RecordId) -> Building:
     return next(b for b in selectors.buildings_with_counts(user) if b.pk == id)
 
 
-@buildings_router.post("", response={201: BuildingOut, 409: ErrorOut})
+@buildings_router.post("", response={201: ApartmentBuildingOut, 409: ErrorOut})
 @api_allow(*_HOUSING_ROLES)
-def building_create(request: HttpRequest, payload: BuildingInput) -> Status[Building]:
+def building_create(request: HttpRequest, payload: ApartmentBuildingInput) -> Status[Building]:
     """Register a building under an org unit of the caller's scope (422 names a bad field)."""
     user = request_user(request)
     try:
@@ -250,7 +250,7 @@ def _application(user: Any, pk: int) -> Application:
     return app
 
 
-@applications_router.get("", response=ApplicationPageOut, openapi_extra=ApplicationFilter.openapi())
+@applications_router.get("", response=ApartmentApplicationPageOut, openapi_extra=ApplicationFilter.openapi())
 @api_allow(selectors.RECORD_READERS)
 def application_list(request: HttpRequest) -> dict[str, Any]:
     """Applications in the caller's scope (a talent: their own), newest first by default."""
@@ -261,16 +261,16 @@ def application_list(request: HttpRequest) -> dict[str, Any]:
     return page
 
 
-@applications_router.get("/{id}", response=ApplicationOut)
+@applications_router.get("/{id}", response=ApartmentApplicationOut)
 @api_allow(selectors.RECORD_READERS)
 def application_detail(request: HttpRequest, id: RecordId) -> Application:
     """One application; 404 outside the caller's scope."""
     return _application(request_user(request), id)
 
 
-@applications_router.post("", response={201: ApplicationOut, 409: ErrorOut})
+@applications_router.post("", response={201: ApartmentApplicationOut, 409: ErrorOut})
 @api_allow(*_APPLICANT_ROLES)
-def application_create(request: HttpRequest, payload: ApplicationInput) -> Status[Application]:
+def application_create(request: HttpRequest, payload: ApartmentApplicationInput) -> Status[Application]:
     """Apply: the portal user for themself (no ``talent``), staff for a talent of their scope.
     409 when the talent has an application on its way or holds a unit. Documents are uploaded
     on the pages (multipart)."""
@@ -285,14 +285,14 @@ def application_create(request: HttpRequest, payload: ApplicationInput) -> Statu
 Action = Literal["review", "reject", "allocate", "release", "contract", "withdraw", "renew", "checkout"]
 
 
-@applications_router.post("/{id}/actions/{action}", response={200: ApplicationOut, 409: ErrorOut})
+@applications_router.post("/{id}/actions/{action}", response={200: ApartmentApplicationOut, 409: ErrorOut})
 @api_allow(*_APPLICANT_ROLES)
 def application_action(
     request: HttpRequest,
     id: RecordId,
     action: Annotated[Action, Path(description="review, reject, allocate, release, contract, withdraw, renew "
                                                "or checkout")],
-    payload: ActionInput,
+    payload: ApartmentActionInput,
 ) -> Application:
     """Take an action of the application's table (renew and checkout: of its tenancy's).
     409 when the table does not allow it from the current state, the version is stale, the

@@ -108,7 +108,7 @@ YesNo = Annotated[bool | None, BeforeValidator(yes_no)]
 _VERSION = "The version read; a different current version → 409"
 
 
-class BuildingInput(Input):
+class ApartmentBuildingInput(Input):
     """A new building, or a building's new values (``version`` then)."""
 
     name: Name
@@ -142,7 +142,7 @@ class MaintenanceInput(Input):
     version: Version = Field(None, description=_VERSION)
 
 
-class ApplicationInput(Input):
+class ApartmentApplicationInput(Input):
     """An application: for whom (a talent id; the portal user applies for themself and sends
     none), the layout wanted (blank: any) and the reason."""
 
@@ -151,7 +151,7 @@ class ApplicationInput(Input):
     reason: Reason = ""
 
 
-class ActionInput(Input):
+class ApartmentActionInput(Input):
     """An action of either table. What each needs is the table's rule (the service's
     judgement): a reason to reject or release; a unit to allocate (or ``next``: the first
     free unit fitting the application); start, end and deposit to contract; the new end to

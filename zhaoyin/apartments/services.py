@@ -46,10 +46,10 @@ from zhaoyin.apartments.flow import (
     TenancyAction,
 )
 from zhaoyin.apartments.inputs import (
-    ActionInput,
     AllocateWaitlistInput,
-    ApplicationInput,
-    BuildingInput,
+    ApartmentActionInput,
+    ApartmentApplicationInput,
+    ApartmentBuildingInput,
     MaintenanceInput,
     UnitInput,
 )
@@ -214,7 +214,7 @@ def _check_building_role(user: User, action: str) -> None:
         raise _deny(user, f"{action}_denied", "apartments", _("You may not manage apartment buildings."))
 
 
-def building_create(*, acting_user: User, data: BuildingInput) -> Building:
+def building_create(*, acting_user: User, data: ApartmentBuildingInput) -> Building:
     """Register a building under an org unit of the caller's scope. A name already used →
     422 on ``name``. Audited as "apartment.building_create"."""
     _check_building_role(acting_user, "apartment.building_create")
@@ -222,7 +222,7 @@ def building_create(*, acting_user: User, data: BuildingInput) -> Building:
 
 
 @transaction.atomic
-def _building_create(*, acting_user: User, data: BuildingInput) -> Building:
+def _building_create(*, acting_user: User, data: ApartmentBuildingInput) -> Building:
     unit = _org_unit_in_scope(acting_user, data.org_unit)
     if Building.objects.filter(name=data.name).exists():
         raise InvalidInput.field("name", _("A building of this name is already registered."))
@@ -232,7 +232,7 @@ def _building_create(*, acting_user: User, data: BuildingInput) -> Building:
     return building
 
 
-def building_update(*, acting_user: User, building: Building, data: BuildingInput) -> Building:
+def building_update(*, acting_user: User, building: Building, data: ApartmentBuildingInput) -> Building:
     """Change a building's name, address, org unit and operator (compare-and-set on version)."""
     if not may_manage_building(acting_user, building):
         raise _deny(acting_user, "apartment.building_update_denied", f"building {building.pk}",
@@ -241,7 +241,7 @@ def building_update(*, acting_user: User, building: Building, data: BuildingInpu
 
 
 @transaction.atomic
-def _building_update(*, acting_user: User, building: Building, data: BuildingInput) -> Building:
+def _building_update(*, acting_user: User, building: Building, data: ApartmentBuildingInput) -> Building:
     current = Building.objects.select_for_update().get(pk=building.pk)
     if data.version is not None and data.version != current.version:
         raise Conflict(_("Someone else changed this building meanwhile; reload it and try again."))
@@ -340,7 +340,7 @@ def _unit_set_maintenance(*, acting_user: User, unit: ApartmentUnit, data: Maint
 
 
 def application_submit(
-    *, acting_user: User, data: ApplicationInput, uploads: files_core.ReadUploads | None = None
+    *, acting_user: User, data: ApartmentApplicationInput, uploads: files_core.ReadUploads | None = None
 ) -> Application:
     """Apply for an apartment: the portal user for themself (no ``talent``, or their own id),
     staff for a talent of their scope. An unknown or out-of-scope talent → 422 on ``talent``;
@@ -371,7 +371,7 @@ def _applicant(user: User, talent_id: int | None) -> Talent:
 
 @transaction.atomic
 def _submit(
-    *, acting_user: User, talent: Talent, data: ApplicationInput, checked: Sequence[files_core.CheckedFile]
+    *, acting_user: User, talent: Talent, data: ApartmentApplicationInput, checked: Sequence[files_core.CheckedFile]
 ) -> Application:
     locked = Talent.objects.select_for_update().get(pk=talent.pk)
     if locked.status == TalentStatus.DEPARTED:
@@ -402,11 +402,11 @@ def _submit(
 
 
 def application_transition(
-    *, acting_user: User, application: Application, action: str, data: ActionInput
+    *, acting_user: User, application: Application, action: str, data: ApartmentActionInput
 ) -> Application:
     """Take ``action`` on ``application`` (or, for ``renew`` / ``checkout``, on its tenancy) as
     the tables allow, and return the application as it now is. See the module docstring for
-    the answers; what each action needs is in ``ActionInput``."""
+    the answers; what each action needs is in ``ApartmentActionInput``."""
     if action in flow.TENANCY_ACTIONS:
         tenancy = Tenancy.objects.filter(application=application).select_related(
             "talent", "unit__building__org_unit").first()
@@ -456,7 +456,7 @@ def _not_allowed(action: str, state_label: Any) -> Conflict:
 
 @transaction.atomic
 def _transition(
-    *, acting_user: User, application: Application, row: Transition[Any, Any], data: ActionInput,
+    *, acting_user: User, application: Application, row: Transition[Any, Any], data: ApartmentActionInput,
     unit: ApartmentUnit | None,
 ) -> Application:
     current = Application.objects.select_for_update().select_related("talent").get(pk=application.pk)
@@ -549,7 +549,7 @@ def payable(rent: Decimal, percent: Decimal) -> Decimal:
     return (rent * (Decimal(100) - percent) / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _sign(user: User, application: Application, data: ActionInput) -> Tenancy:
+def _sign(user: User, application: Application, data: ApartmentActionInput) -> Tenancy:
     """The tenancy of a contracted application; the unit becomes occupied."""
     assert data.start is not None
     assert data.end is not None
@@ -582,7 +582,7 @@ def _sign(user: User, application: Application, data: ActionInput) -> Tenancy:
 # ---- tenancies -----------------------------------------------------------------------------
 
 
-def tenancy_transition(*, acting_user: User, tenancy: Tenancy, action: str, data: ActionInput) -> Tenancy:
+def tenancy_transition(*, acting_user: User, tenancy: Tenancy, action: str, data: ApartmentActionInput) -> Tenancy:
     """Renew (a new end after the current one) or check out (reason, day, inspection) a
     tenancy, as ``TENANCY_TABLE`` allows. Audited as "apartment.<action>"."""
     row = TENANCY_TABLE.get(action)
@@ -598,7 +598,7 @@ def tenancy_transition(*, acting_user: User, tenancy: Tenancy, action: str, data
 
 @transaction.atomic
 def _tenancy_transition(
-    *, acting_user: User, tenancy: Tenancy, row: Transition[Any, Any], data: ActionInput
+    *, acting_user: User, tenancy: Tenancy, row: Transition[Any, Any], data: ApartmentActionInput
 ) -> Tenancy:
     current = Tenancy.objects.select_for_update().select_related("unit__building", "talent").get(pk=tenancy.pk)
     if data.version is not None and data.version != current.version:
@@ -688,7 +688,7 @@ def unit_allocate_next(*, acting_user: User, unit: ApartmentUnit) -> Application
     if first is None:
         raise Conflict(_("Nobody on the waitlist fits unit %(unit)s.") % {"unit": unit_label(unit)})
     row = APPLICATION_TABLE.by_action[ApplicationAction.ALLOCATE]
-    data = ActionInput.of(unit=unit.pk)
+    data = ApartmentActionInput.of(unit=unit.pk)
     result = _transition(acting_user=acting_user, application=first, row=row, data=data, unit=unit)
     return result
 

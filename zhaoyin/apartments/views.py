@@ -27,7 +27,12 @@ from zhaoyin.apartments import flow, selectors
 from zhaoyin.apartments import services as apartments
 from zhaoyin.apartments.filters import ApplicationFilter, TenancyFilter, UnitFilter
 from zhaoyin.apartments.forms import ActionForm, ApplicationForm
-from zhaoyin.apartments.inputs import ActionInput, AllocateWaitlistInput, ApplicationInput, MaintenanceInput
+from zhaoyin.apartments.inputs import (
+    AllocateWaitlistInput,
+    ApartmentActionInput,
+    ApartmentApplicationInput,
+    MaintenanceInput,
+)
 from zhaoyin.apartments.models import (
     ApartmentUnit,
     Application,
@@ -236,7 +241,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     if action not in flow.API_ACTIONS:
         form.add_error(None, _("Unknown action."))
     else:
-        data = bind_input(ActionInput, request.POST, form) if form.is_valid() else None
+        data = bind_input(ApartmentActionInput, request.POST, form) if form.is_valid() else None
         if data is not None:
             try:
                 apartments.application_transition(acting_user=user, application=application, action=action,
@@ -279,7 +284,7 @@ def application_file(request: HttpRequest, pk: int, file_pk: int) -> HttpRespons
 
 
 def _submit(request: HttpRequest, user: User, form: ApplicationForm) -> Application | None:
-    data = bind_input(ApplicationInput, request.POST, form)
+    data = bind_input(ApartmentApplicationInput, request.POST, form)
     uploads = files_core.read_uploads(request.FILES.getlist("documents"), field="files")
     if data is None:
         return None
@@ -351,7 +356,7 @@ def tenancy_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in flow.TENANCY_ACTIONS:
         form.add_error(None, _("Unknown action."))
         return _tenancy_page(request, tenancy, form, 400)
-    data = bind_input(ActionInput, request.POST, form) if form.is_valid() else None
+    data = bind_input(ApartmentActionInput, request.POST, form) if form.is_valid() else None
     if data is not None:
         try:
             apartments.tenancy_transition(acting_user=user, tenancy=tenancy, action=action, data=data)

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import MakeUser
 from zhaoyin.accounts.models import OrgUnit, User
-from zhaoyin.apartments.inputs import ActionInput, ApplicationInput
+from zhaoyin.apartments.inputs import ApartmentActionInput, ApartmentApplicationInput
 from zhaoyin.apartments.models import ApartmentUnit, Application, Building, Layout, Tenancy, UnitState
 from zhaoyin.apartments.services import application_submit, application_transition
 from zhaoyin.core.roles import Role
@@ -49,24 +49,25 @@ class Housing:
     def apply(self, talent: Talent, *, by: User | None = None, layout: str = "") -> Application:
         return application_submit(
             acting_user=by or self.office,
-            data=ApplicationInput.of(talent=talent.pk, preferred_layout=layout, reason="新引进博士"),
+            data=ApartmentApplicationInput.of(talent=talent.pk, preferred_layout=layout, reason="新引进博士"),
         )
 
     def waitlisted(self, talent: Talent, layout: str = "") -> Application:
         app = self.apply(talent, layout=layout)
         return application_transition(acting_user=self.office, application=app, action="review",
-                                      data=ActionInput.of())
+                                      data=ApartmentActionInput.of())
 
     def allocated(self, talent: Talent, unit: ApartmentUnit) -> Application:
         app = self.waitlisted(talent)
         return application_transition(acting_user=self.office, application=app, action="allocate",
-                                      data=ActionInput.of(unit=unit.pk))
+                                      data=ApartmentActionInput.of(unit=unit.pk))
 
     def contracted(self, talent: Talent, unit: ApartmentUnit, start: dt.date = dt.date(2026, 1, 1),
                    end: dt.date = dt.date(2027, 12, 31)) -> Tenancy:
         app = self.allocated(talent, unit)
         application_transition(acting_user=self.office, application=app, action="contract",
-                               data=ActionInput.of(start=start.isoformat(), end=end.isoformat(), deposit="2400"))
+                               data=ApartmentActionInput.of(start=start.isoformat(), end=end.isoformat(),
+                                                            deposit="2400"))
         return Tenancy.objects.get(application=app)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from zhaoyin.apartments.inputs import ActionInput
+from zhaoyin.apartments.inputs import ApartmentActionInput
 from zhaoyin.apartments.models import Application, ApplicationState, UnitState
 from zhaoyin.apartments.services import application_transition
 from zhaoyin.apartments.tests.conftest import Housing
@@ -52,7 +52,7 @@ def test_twenty_concurrent_allocations_of_one_unit_give_exactly_one(
     def allocate(app: Application) -> None:
         try:
             application_transition(acting_user=housing.office, application=app, action="allocate",
-                                   data=ActionInput.of(unit=unit.pk))
+                                   data=ApartmentActionInput.of(unit=unit.pk))
             result = "ok"
         except Conflict:
             result = "conflict"

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from zhaoyin.apartments.inputs import (
-    ActionInput,
     AllocateWaitlistInput,
-    ApplicationInput,
-    BuildingInput,
+    ApartmentActionInput,
+    ApartmentApplicationInput,
+    ApartmentBuildingInput,
     MaintenanceInput,
     UnitInput,
 )
@@ -46,14 +46,14 @@ from zhaoyin.core.testing import refused
 
 def act(h: Housing, app: Application, action: str, **values: object) -> Application:
     return application_transition(acting_user=h.office, application=app, action=action,
-                                  data=ActionInput.of(**values))
+                                  data=ApartmentActionInput.of(**values))
 
 
 # ---- buildings and units ----------------------------------------------------------------
 
 
 def test_building_create_is_audited(housing: Housing) -> None:
-    b = building_create(acting_user=housing.office, data=BuildingInput.of(
+    b = building_create(acting_user=housing.office, data=ApartmentBuildingInput.of(
         name="山南人才公寓", address="淮南市山南新区测试大道8号", org_unit="340402", operator="城投"))
     assert b.org_unit == housing.units["county_a"]
     assert AuditRecord.objects.filter(action="apartment.building_create", object_id=str(b.pk)).exists()
@@ -68,12 +68,12 @@ def test_building_create_is_audited(housing: Housing) -> None:
 def test_building_bad_input_names_the_field(housing: Housing, values: dict[str, str], field: str) -> None:
     body = {"name": "新楼", "address": "淮南市测试路", "org_unit": "340402", **values}
     with refused(InvalidInput, fields={field}):
-        building_create(acting_user=housing.office, data=BuildingInput.parse(body))
+        building_create(acting_user=housing.office, data=ApartmentBuildingInput.parse(body))
 
 
 def test_county_staff_cannot_place_a_building_in_another_county(housing: Housing) -> None:
     with refused(InvalidInput, fields={"org_unit"}):
-        building_create(acting_user=housing.staff_a, data=BuildingInput.of(
+        building_create(acting_user=housing.staff_a, data=ApartmentBuildingInput.of(
             name="越界楼", address="淮南市测试路", org_unit="340403"))
 
 
@@ -128,7 +128,7 @@ def test_the_talent_applies_for_themself_with_a_document(housing: Housing, setti
     from zhaoyin.core.files import read_uploads
 
     pdf = SimpleUploadedFile("学历.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
-    app = application_submit(acting_user=housing.talent_user, data=ApplicationInput.of(reason="刚到淮南"),
+    app = application_submit(acting_user=housing.talent_user, data=ApartmentApplicationInput.of(reason="刚到淮南"),
                              uploads=read_uploads([pdf]))
     assert app.talent == housing.own
     assert app.state == ApplicationState.SUBMITTED
@@ -143,32 +143,33 @@ def test_a_file_that_is_not_a_document_is_refused(housing: Housing) -> None:
 
     fake = SimpleUploadedFile("证明.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
     with refused(InvalidInput, fields={"files"}):
-        application_submit(acting_user=housing.talent_user, data=ApplicationInput.of(),
+        application_submit(acting_user=housing.talent_user, data=ApartmentApplicationInput.of(),
                            uploads=read_uploads([fake]))
 
 
 def test_a_talent_user_cannot_apply_for_another_talent(housing: Housing) -> None:
     with refused(InvalidInput, fields={"talent"}):
-        application_submit(acting_user=housing.talent_user, data=ApplicationInput.of(talent=housing.talent_b.pk))
+        application_submit(acting_user=housing.talent_user,
+                           data=ApartmentApplicationInput.of(talent=housing.talent_b.pk))
 
 
 def test_out_of_scope_talent_reads_as_unknown(housing: Housing) -> None:
     with refused(InvalidInput, fields={"talent"}) as out_of_scope:
-        application_submit(acting_user=housing.staff_a, data=ApplicationInput.of(talent=housing.talent_b.pk))
+        application_submit(acting_user=housing.staff_a, data=ApartmentApplicationInput.of(talent=housing.talent_b.pk))
     with refused(InvalidInput, fields={"talent"}) as unknown:
-        application_submit(acting_user=housing.staff_a, data=ApplicationInput.of(talent=999999))
+        application_submit(acting_user=housing.staff_a, data=ApartmentApplicationInput.of(talent=999999))
     assert out_of_scope.value.errors == unknown.value.errors
 
 
 def test_bad_layout_names_the_field(housing: Housing) -> None:
     with pytest.raises(InvalidInput) as info:
-        ApplicationInput.of(talent=housing.talent_a.pk, preferred_layout="villa")
+        ApartmentApplicationInput.of(talent=housing.talent_a.pk, preferred_layout="villa")
     assert {e["field"] for e in info.value.errors} == {"preferred_layout"}
 
 
 def test_the_leader_may_not_apply(housing: Housing) -> None:
     with refused(PermissionDenied):
-        application_submit(acting_user=housing.leader, data=ApplicationInput.of(talent=housing.talent_a.pk))
+        application_submit(acting_user=housing.leader, data=ApartmentApplicationInput.of(talent=housing.talent_a.pk))
 
 
 def test_a_second_open_application_is_409(housing: Housing) -> None:
@@ -230,12 +231,12 @@ def test_unknown_action_names_the_field(housing: Housing) -> None:
 
 
 def test_the_talent_may_not_review_their_own(housing: Housing) -> None:
-    app = application_submit(acting_user=housing.talent_user, data=ApplicationInput.of())
+    app = application_submit(acting_user=housing.talent_user, data=ApartmentApplicationInput.of())
     with refused(PermissionDenied):
         application_transition(acting_user=housing.talent_user, application=app, action="review",
-                               data=ActionInput.of())
+                               data=ApartmentActionInput.of())
     app = application_transition(acting_user=housing.talent_user, application=app, action="withdraw",
-                                 data=ActionInput.of())
+                                 data=ApartmentActionInput.of())
     assert app.state == ApplicationState.WITHDRAWN
 
 
@@ -256,7 +257,7 @@ def test_allocate_needs_a_unit_in_scope(housing: Housing) -> None:
     other = housing.unit("402", building=housing.building_b)
     with refused(InvalidInput, fields={"unit"}):
         application_transition(acting_user=housing.staff_a, application=app, action="allocate",
-                               data=ActionInput.of(unit=other.pk))
+                               data=ApartmentActionInput.of(unit=other.pk))
 
 
 def test_a_talent_holding_a_unit_cannot_be_allocated_another(housing: Housing) -> None:
@@ -294,7 +295,7 @@ def test_contract_bad_dates_and_deposit_are_refused_by_the_model(housing: Housin
     for values, field in [({"start": "2026-13-01"}, "start"), ({"deposit": "-5"}, "deposit"),
                           ({"end_reason": "fired"}, "end_reason")]:
         with pytest.raises(InvalidInput) as info:
-            ActionInput.parse(values)
+            ApartmentActionInput.parse(values)
         assert {e["field"] for e in info.value.errors} == {field}
 
 
@@ -315,19 +316,20 @@ def test_renew_and_check_out(housing: Housing) -> None:
     tenancy = housing.contracted(housing.talent_a, unit)
     with refused(InvalidInput, fields={"end"}):
         tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="renew",
-                           data=ActionInput.of(end="2027-06-30"))
+                           data=ApartmentActionInput.of(end="2027-06-30"))
     tenancy = tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="renew",
-                                 data=ActionInput.of(end="2029-12-31", note="续租两年"))
+                                 data=ApartmentActionInput.of(end="2029-12-31", note="续租两年"))
     assert tenancy.end == dt.date(2029, 12, 31)
     assert TenancyRenewal.objects.filter(tenancy=tenancy, previous_end=dt.date(2027, 12, 31)).exists()
     with refused(InvalidInput, fields={"end_reason"}):
-        tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="checkout", data=ActionInput.of())
+        tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="checkout",
+                           data=ApartmentActionInput.of())
     future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     with refused(InvalidInput, fields={"ended_on"}):
         tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="checkout",
-                           data=ActionInput.of(end_reason="home_purchase", ended_on=future))
+                           data=ApartmentActionInput.of(end_reason="home_purchase", ended_on=future))
     tenancy = tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="checkout",
-                                 data=ActionInput.of(end_reason="home_purchase", inspection_note="房屋完好"))
+                                 data=ApartmentActionInput.of(end_reason="home_purchase", inspection_note="房屋完好"))
     unit.refresh_from_db()
     assert tenancy.state == TenancyState.ENDED
     assert tenancy.end_reason == "home_purchase"
@@ -337,14 +339,14 @@ def test_renew_and_check_out(housing: Housing) -> None:
     assert tenancy.application.state == ApplicationState.ENDED
     with refused(Conflict):
         tenancy_transition(acting_user=housing.staff_a, tenancy=tenancy, action="renew",
-                           data=ActionInput.of(end="2031-01-01"))
+                           data=ApartmentActionInput.of(end="2031-01-01"))
 
 
 def test_staff_of_another_county_may_not_check_out(housing: Housing) -> None:
     tenancy = housing.contracted(housing.talent_a, housing.unit("802"))
     with refused(PermissionDenied):
         tenancy_transition(acting_user=housing.staff_b, tenancy=tenancy, action="checkout",
-                           data=ActionInput.of(end_reason="departure"))
+                           data=ApartmentActionInput.of(end_reason="departure"))
 
 
 # ---- the waitlist -----------------------------------------------------------------------

@@ -159,13 +159,13 @@ def test_the_portal_shows_the_contract_but_no_internal_field(housing: Housing) -
     app = housing.waitlisted(housing.own)
     Application.objects.filter(pk=app.pk).update(review_note="内部备注：材料齐全")
     app.refresh_from_db()
-    from zhaoyin.apartments.inputs import ActionInput
+    from zhaoyin.apartments.inputs import ApartmentActionInput
     from zhaoyin.apartments.services import application_transition
 
     app = application_transition(acting_user=housing.office, application=app, action="allocate",
-                                 data=ActionInput.of(unit=unit.pk))
+                                 data=ApartmentActionInput.of(unit=unit.pk))
     application_transition(acting_user=housing.office, application=app, action="contract",
-                           data=ActionInput.of(start="2026-01-01", end="2027-12-31", deposit="1000"))
+                           data=ApartmentActionInput.of(start="2026-01-01", end="2027-12-31", deposit="1000"))
     page = web(housing.talent_user).get("/apartments/my/").content.decode()
     assert "801" in page
     assert "2027-12-31" in page
