@@ -236,4 +236,8 @@ def generate(*, scale: str, seed: int, overrides: dict[str, int] | None = None) 
     return summary
 
 # Registered after the enterprises, in this order: projects, their funds, then the matters.
-from zhaoyin.demo import generate_matters, generate_projects  # noqa: E402, F401
+from zhaoyin.demo import (  # noqa: E402, F401
+    generate_apartments,
+    generate_matters,
+    generate_projects,
+)

@@ -55,3 +55,25 @@ def test_demo_apartments_are_plausible_and_idempotent(load_demo: LoadDemo) -> No
     apartments_ensure(year=YEAR, result=again)
     assert again.total == 0
     assert ApartmentUnit.objects.count() == 963
+
+
+@pytest.mark.django_db
+def test_the_generator_makes_buildings_of_flats_and_a_rerun_adds_nothing() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from zhaoyin.demo.generate_apartments import NAME_PREFIX, PER_BUILDING
+
+    call_command("generate", "--scale", "city", "--count", "250", "--seed", "3", stdout=StringIO())
+    buildings = Building.objects.filter(name__startswith=NAME_PREFIX)
+    assert buildings.count() == 3
+    flats = ApartmentUnit.objects.filter(building__in=buildings)
+    assert flats.count() == 250
+    assert flats.filter(building__name=f"{NAME_PREFIX}0001").count() == PER_BUILDING
+    assert not flats.filter(state__in=[UnitState.OCCUPIED, UnitState.RESERVED]).exists()
+    assert len(set(flats.values_list("layout", flat=True))) == 3
+    first = set(flats.values_list("building__name", "number", "layout", "area_m2", "monthly_rent"))
+    call_command("generate", "--scale", "city", "--count", "250", "--seed", "3", stdout=StringIO())
+    assert ApartmentUnit.objects.count() == 250
+    assert set(flats.values_list("building__name", "number", "layout", "area_m2", "monthly_rent")) == first
