@@ -112,7 +112,8 @@ SCHOOLS = ("安徽理工大学", "中国科学技术大学", "合肥工业大学
            "淮南师范学院")
 
 
-def _resident_id(born: dt.date, serial: int) -> str:
+def tenant_id_number(born: dt.date, serial: int) -> str:
+    """A valid resident ID of the demo tenants' area (``TENANT_PREFIX``): fictional, fixed per serial."""
     body = f"{TENANT_PREFIX}{born:%Y%m%d}{serial % 1000:03d}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     total = sum(int(c) * w for c, w in zip(body, weights, strict=True))
@@ -162,7 +163,7 @@ def _tenants(rng: random.Random, needed: int, org_units: list[OrgUnit]) -> list[
     while len(made) < needed:
         serial += 1
         born = dt.date(1984 + serial % 14, 1 + serial % 12, 1 + serial % 28)
-        number = _resident_id(born, serial)
+        number = tenant_id_number(born, serial)
         if Talent.objects.filter(id_index=id_blind_index("resident", number)).exists():
             continue
         name = rng.choice(SURNAMES) + rng.choice(GIVEN[::2]) + rng.choice(GIVEN[1::2])
