@@ -83,6 +83,12 @@ def _region(w: World, region: str, unit: OrgUnit, n: int) -> None:
         application=app, original_name="学历证明.pdf", stored_name=stored_name, content_type="application/pdf",
         size=len(_PDF), sha256=hashlib.sha256(_PDF).hexdigest(),
     )
+    waiting = make_talent(org_unit=unit, name=f"矩阵候补{region.upper()}", tier="D")
+    w.extra[f"apt_waiting_{region}"] = Application.objects.create(talent=waiting, state=ApplicationState.WAITLISTED)
+    holder = make_talent(org_unit=unit, name=f"矩阵待签约{region.upper()}", tier="C")
+    reserved = _unit(building, "103", UnitState.RESERVED)
+    w.extra[f"apt_allocated_{region}"] = Application.objects.create(talent=holder, state=ApplicationState.ALLOCATED,
+                                                                    unit=reserved)
     tenant = make_talent(org_unit=unit, name=f"矩阵租户{region.upper()}", tier="A")
     occupied = _unit(building, "102", UnitState.OCCUPIED)
     contracted = Application.objects.create(talent=tenant, state=ApplicationState.CONTRACTED, unit=occupied)
@@ -156,6 +162,21 @@ MATRIX += [
         data=_version("apt_app_a"), scope=_REVIEW_A, label="review, own region"),
     web("apartments:application_action", "POST", allowed=REVIEWERS, ok=302, kwargs=_action("apt_app_b", "review"),
         data=_version("apt_app_b"), scope={**NOT_IN_A, Role.TALENT: 404}, label="review, other region"),
+    web("apartments:application_action", "POST", allowed=REVIEWERS, ok=302, kwargs=_action("apt_app_a", "reject"),
+        data=_version("apt_app_a", reason="不符合申请条件"), scope=_REVIEW_A, label="reject"),
+    web("apartments:application_action", "POST", allowed=REVIEWERS, ok=302,
+        kwargs=_action("apt_app_a", "withdraw"), data=_version("apt_app_a"), scope=_REVIEW_A,
+        label="withdraw (not the talent's own)"),
+    web("apartments:application_action", "POST", allowed=HOUSING, ok=302, kwargs=_action("apt_waiting_a", "allocate"),
+        data=lambda w: {"version": w.extra["apt_waiting_a"].version, "unit": w.extra["apt_unit_a"].pk},
+        scope={Role.TALENT: 404}, label="allocate"),
+    web("apartments:application_action", "POST", allowed=HOUSING, ok=302,
+        kwargs=_action("apt_allocated_a", "release"), data=_version("apt_allocated_a", reason="本人放弃"),
+        scope={Role.TALENT: 404}, label="release"),
+    web("apartments:application_action", "POST", allowed=HOUSING, ok=302,
+        kwargs=_action("apt_allocated_a", "contract"),
+        data=_version("apt_allocated_a", start="2026-03-01", end="2029-02-28", deposit="2000"),
+        scope={Role.TALENT: 404}, label="contract"),
     web("apartments:tenancies", allowed=HOUSING_READERS),
     web("apartments:tenancy_detail", allowed=HOUSING_READERS, kwargs=_pk("apt_tenancy_a"), label="own region"),
     web("apartments:tenancy_detail", allowed=HOUSING_READERS, kwargs=_pk("apt_tenancy_b"), scope=NOT_IN_A,
@@ -164,6 +185,9 @@ MATRIX += [
         data=_version("apt_tenancy_a", end="2028-12-31"), label="renew, own region"),
     web("apartments:tenancy_action", "POST", allowed=HOUSING, ok=302, kwargs=_action("apt_tenancy_b", "renew"),
         data=_version("apt_tenancy_b", end="2028-12-31"), scope=NOT_IN_A, label="renew, other region"),
+    web("apartments:tenancy_action", "POST", allowed=HOUSING, ok=302, kwargs=_action("apt_tenancy_a", "checkout"),
+        data=_version("apt_tenancy_a", end_reason="home_purchase", ended_on="2026-05-01", inspection_note="完好"),
+        label="checkout, own region"),
     web("apartments:occupancy", allowed=HOUSING_READERS),
     web("apartments:portal", allowed={Role.TALENT}),
     web("apartments:portal_apply", allowed={Role.TALENT}),
@@ -200,6 +224,14 @@ MATRIX += [
         kwargs=_action("apt_contracted_a", "renew", "id"),
         data=lambda w: {"version": w.extra["apt_tenancy_a"].version, "end": "2028-12-31"},
         scope={Role.TALENT: 404}, label="renew the tenancy, own region"),
+    api("POST", "/api/v1/apartment-applications/{id}/actions/{action}", allowed=HOUSING,
+        kwargs=_action("apt_waiting_a", "allocate", "id"),
+        data=lambda w: {"version": w.extra["apt_waiting_a"].version, "unit": w.extra["apt_unit_a"].pk},
+        scope={Role.TALENT: 404}, label="allocate, own region"),
+    api("POST", "/api/v1/apartment-applications/{id}/actions/{action}", allowed=HOUSING,
+        kwargs=_action("apt_contracted_a", "checkout", "id"),
+        data=lambda w: {"version": w.extra["apt_tenancy_a"].version, "end_reason": "departure"},
+        scope={Role.TALENT: 404}, label="check out the tenancy, own region"),
     api("GET", "/api/v1/tenancies", allowed=RECORD_READERS),
     api("GET", "/api/v1/tenancies/{id}", allowed=RECORD_READERS, kwargs=_id("apt_tenancy_a"),
         scope={Role.TALENT: 404}, label="own region"),
