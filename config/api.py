@@ -6,6 +6,10 @@ from ninja import Router
 
 from zhaoyin.accounts.api import router as accounts_router
 from zhaoyin.accounts.api_auth import BearerAuth
+from zhaoyin.apartments.api import applications_router as apartment_applications_router
+from zhaoyin.apartments.api import buildings_router as apartment_buildings_router
+from zhaoyin.apartments.api import tenancies_router as apartment_tenancies_router
+from zhaoyin.apartments.api import units_router as apartment_units_router
 from zhaoyin.catalog.api import editions_router as catalog_editions_router
 from zhaoyin.catalog.api import items_router as catalog_items_router
 from zhaoyin.core.api import DocumentedAPI, install_error_handlers, rule_before_parsing
@@ -52,6 +56,11 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/catalog-editions", catalog_editions_router),
     ("/visits", visits_router),
     ("/payouts", payouts_router),
+    # 人才公寓 (issue 13): units, buildings, applications with their actions, tenancies.
+    ("/apartments", apartment_units_router),
+    ("/apartment-buildings", apartment_buildings_router),
+    ("/apartment-applications", apartment_applications_router),
+    ("/tenancies", apartment_tenancies_router),
     # /enterprises/{id}/policy-list.pdf and .docx (full paths).
     ("", policy_list_router),
     # /tier-rule-sets, /recognitions, /talents/{id}/recognitions, /me/recognitions (full paths).

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "zhaoyin.enterprises",
     "zhaoyin.talents",
     "zhaoyin.recognition",
+    "zhaoyin.apartments",
     "zhaoyin.catalog",
     "zhaoyin.projects",
     "zhaoyin.matters",

@@ -101,6 +101,14 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
     "talent_payout": (
         action_in_kwargs("payouts:action"), action_in_kwargs("/api/v1/payouts/{id}/actions/{action}"),
     ),
+    "apartment_application": (
+        action_in_kwargs("apartments:application_action"),
+        action_in_kwargs("/api/v1/apartment-applications/{id}/actions/{action}"),
+    ),
+    "apartment_tenancy": (
+        action_in_kwargs("apartments:tenancy_action"),
+        action_in_kwargs("/api/v1/apartment-applications/{id}/actions/{action}"),
+    ),
 }
 
 

@@ -66,6 +66,8 @@ NAV: list[NavItem] = [
     NavItem(_("Policy payouts"), "payouts:list", "cash-coin"),
     NavItem(_("Talent recognition"), "recognition:list", "person-check"),
     NavItem(_("My recognition"), "recognition:mine", "person-check"),
+    NavItem(_("Talent apartments"), "apartments:buildings", "house-door"),
+    NavItem(_("My apartment"), "apartments:portal", "house-heart"),
     NavItem(_("Targets and progress"), "targets:progress", "bullseye"),
     NavItem(_("Working-day calendar"), "workcalendar:index", "calendar3"),
     NavItem(_("Users"), "accounts:user_list", "people"),

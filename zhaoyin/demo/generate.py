@@ -235,6 +235,7 @@ def generate(*, scale: str, seed: int, overrides: dict[str, int] | None = None) 
     audit_write(action="generate", object_type="generate", object_repr=f"{scale} seed={seed}", after=summary)
     return summary
 
-# Registered after the enterprises, in this order: projects, their funds, the matters, talents.
+# Registered after the enterprises, in this order: projects, their funds, the matters, talents, apartment units.
 from zhaoyin.demo import generate_matters, generate_projects  # noqa: E402, F401, I001
 from zhaoyin.demo import generate_talents  # noqa: E402, F401
+from zhaoyin.demo import generate_apartments  # noqa: E402, F401

@@ -83,6 +83,7 @@ def test_generate_writes_one_audit_record_per_run() -> None:
     assert record.after is not None
     assert record.after["created"] == {
         "enterprises": 50, "projects": 50, "fund_entries": 50, "matters": 50, "talents": 50,
+        "apartment_units": 50,
     }
     assert AuditRecord.objects.filter(action__in=["enterprise.create", "project.create"]).count() == 0
 
