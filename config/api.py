@@ -17,6 +17,7 @@ from zhaoyin.matters.api import router as matters_router
 from zhaoyin.payouts.api import router as payouts_router
 from zhaoyin.policies.api import router as policies_router
 from zhaoyin.projects.api import router as projects_router
+from zhaoyin.talentprojects.api import router as talent_projects_router
 from zhaoyin.targets.api import router as targets_router
 from zhaoyin.visits.api import router as visits_router
 from zhaoyin.workcalendar.api import router as calendar_router
@@ -49,6 +50,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/catalog-editions", catalog_editions_router),
     ("/visits", visits_router),
     ("/payouts", payouts_router),
+    ("/talent-projects", talent_projects_router),
     # /enterprises/{id}/policy-list.pdf and .docx (full paths).
     ("", policy_list_router),
 ]

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "zhaoyin.workcalendar",
     "zhaoyin.enterprises",
     "zhaoyin.talents",
+    "zhaoyin.talentprojects",
     "zhaoyin.catalog",
     "zhaoyin.projects",
     "zhaoyin.matters",

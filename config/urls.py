@@ -22,6 +22,7 @@ urlpatterns = [
     path("service/", include("zhaoyin.visits.urls")),
     path("policies/", include("zhaoyin.policies.urls")),
     path("payouts/", include("zhaoyin.payouts.urls")),
+    path("talent-projects/", include("zhaoyin.talentprojects.urls")),
     # /enterprises/<id>/policy-list.pdf and .docx (the tailored 政策服务清单).
     path("enterprises/", include(("zhaoyin.matching.policy_list_views", "policy_list"))),
 ]

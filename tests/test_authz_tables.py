@@ -86,6 +86,10 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
         action_in_kwargs("matters:action"),
     ),
     "payout": (action_in_kwargs("payouts:action"), action_in_kwargs("/api/v1/payouts/{id}/actions/{action}")),
+    "talent_project": (
+        action_in_path("/api/v1/talent-projects/{id}/actions/"),
+        action_in_kwargs("talentprojects:action"),
+    ),
 }
 
 
