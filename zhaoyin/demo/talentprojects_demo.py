@@ -25,7 +25,21 @@ from django.utils import timezone
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.demo.demands_demo import CASE_DOCTOR, _talent_ensure
 from zhaoyin.talentprojects import services
-from zhaoyin.talentprojects.inputs import ApproveInput, DecisionInput, FundInput, ReasonInput, TalentProjectInput
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectApproveInput as ApproveInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectDecisionInput as DecisionInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectFundInput as FundInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectReasonInput as ReasonInput,
+)
 from zhaoyin.talentprojects.models import Programme, ProgrammeRound, ProjectState, TalentProject
 from zhaoyin.talents.models import Talent, TalentStatus
 

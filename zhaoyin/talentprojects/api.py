@@ -24,7 +24,21 @@ from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import DecimalText, IsoDate, OutSchema
 from zhaoyin.talentprojects import flow, selectors, services
 from zhaoyin.talentprojects.filters import TalentProjectFilter
-from zhaoyin.talentprojects.inputs import ApproveInput, DecisionInput, FundInput, ReasonInput, TalentProjectInput
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectApproveInput as ApproveInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectDecisionInput as DecisionInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectFundInput as FundInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectReasonInput as ReasonInput,
+)
 from zhaoyin.talentprojects.models import ProgrammeRound, TalentProject
 
 router = Router(tags=["talent-projects"])
@@ -34,7 +48,7 @@ ProjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="Talent project id.
 AMOUNTS = ["requested_wan", "approved_wan", "amount_wan"]
 
 
-class RoundOut(OutSchema):
+class TalentProjectRoundOut(OutSchema):
     id: int
     programme: str = Field(validation_alias="programme.code", description="The programme's code")
     programme_name: str = Field(validation_alias="programme.name")
@@ -45,7 +59,7 @@ class RoundOut(OutSchema):
     closes_on: IsoDate
 
 
-class FundOut(OutSchema):
+class TalentProjectFundOut(OutSchema):
     paid_on: IsoDate
     amount_wan: DecimalText = Field(description="万元")
     note: str
@@ -82,7 +96,7 @@ class TalentProjectOut(OutSchema):
 
 
 class TalentProjectDetailOut(TalentProjectOut):
-    funds: list[FundOut] = Field(description="The disbursements, by date")
+    funds: list[TalentProjectFundOut] = Field(description="The disbursements, by date")
 
     @staticmethod
     def resolve_funds(p: TalentProject) -> list[Any]:
@@ -94,8 +108,8 @@ class TalentProjectPageOut(OutSchema):
     items: list[TalentProjectOut]
 
 
-class RoundListOut(OutSchema):
-    items: list[RoundOut]
+class TalentProjectRoundListOut(OutSchema):
+    items: list[TalentProjectRoundOut]
 
 
 def _exact(request: HttpRequest, payload: Input) -> dict[str, Any]:
@@ -118,7 +132,7 @@ def talent_project_list(request: HttpRequest) -> dict[str, Any]:
     return {"count": qs.count(), "items": list(qs[start : start + flt.page_size])}
 
 
-@router.get("/rounds", response=RoundListOut)
+@router.get("/rounds", response=TalentProjectRoundListOut)
 @api_allow(selectors.READER_ROLES)
 def talent_project_rounds(request: HttpRequest) -> dict[str, list[ProgrammeRound]]:
     """The rounds of the active programmes (the ``round`` an application names), newest first."""

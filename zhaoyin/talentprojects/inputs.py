@@ -26,6 +26,7 @@ from zhaoyin.core.inputs import (
     described,
     from_cleaner,
     from_form,
+    judged,
     must,
     refuse,
     text,
@@ -96,8 +97,17 @@ described(_amount, {"anyOf": [amount_schema(MAX_WAN), BLANK]}, nullable=True)
 _round_ref = _ref(_("Unknown round."))
 _talent_ref = _ref(_("Unknown talent."))
 
-Amount = Annotated[Decimal, BeforeValidator(must(_amount))]
-Day = Annotated[dt.date | None, BeforeValidator(day)]
+#: Amounts are judged beyond their schema: above zero, and against the project's figures.
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(must(_amount)),
+    judged("above zero; 立项 at most the request and the programme's cap; disbursements at most the approved amount"),
+]
+#: A decision's date: not in the future, not before the previous step.
+Day = Annotated[dt.date | None, BeforeValidator(day), judged("not in the future; not before the previous step")]
+AppliedDay = Annotated[
+    dt.date | None, BeforeValidator(day), judged("not in the future; within the round's application window")
+]
 Reason = Annotated[str, BeforeValidator(text(MAX_REASON, required=True)), Field(max_length=MAX_REASON)]
 Version = Annotated[int | None, BeforeValidator(_version)]
 
@@ -112,31 +122,31 @@ class TalentProjectInput(Input):
     )
     summary: Annotated[str, BeforeValidator(text(MAX_SUMMARY)), Field(max_length=MAX_SUMMARY)] = ""
     requested_wan: Amount = Field(description="万元, above zero, at most 2 decimals; a decimal string or number")
-    applied_on: Day = Field(
+    applied_on: AppliedDay = Field(
         None, description="YYYY-MM-DD within the round's window, not in the future (default: today)"
     )
 
 
-class DecisionInput(Input):
+class TalentProjectDecisionInput(Input):
     """推荐: the date of the decision (default today) and the version read."""
 
     on: Day = Field(None, description="YYYY-MM-DD, not in the future, not before the previous step (default: today)")
     version: Version = Field(None, description="The version read; a different current version → 409")
 
 
-class ReasonInput(DecisionInput):
+class TalentProjectReasonInput(TalentProjectDecisionInput):
     """未推荐, 不予立项, 撤回: why."""
 
     reason: Reason = Field(description="Why")
 
 
-class ApproveInput(DecisionInput):
+class TalentProjectApproveInput(TalentProjectDecisionInput):
     """立项: the approved amount (at most the request, and the programme's cap when it has one)."""
 
     approved_wan: Amount = Field(description="万元, above zero, at most the requested amount and the programme's cap")
 
 
-class FundInput(Input):
+class TalentProjectFundInput(Input):
     """资金拨付: one disbursement (the approved amount is never exceeded in total)."""
 
     amount_wan: Amount = Field(description="万元, above zero; the disbursements never exceed the approved amount")

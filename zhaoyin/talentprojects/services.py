@@ -24,7 +24,21 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, snapshot
 from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.talentprojects import flow
-from zhaoyin.talentprojects.inputs import ApproveInput, DecisionInput, FundInput, ReasonInput, TalentProjectInput
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectApproveInput as ApproveInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectDecisionInput as DecisionInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectFundInput as FundInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectReasonInput as ReasonInput,
+)
 from zhaoyin.talentprojects.models import Programme, ProgrammeRound, TalentProject, TalentProjectFund
 from zhaoyin.talentprojects.selectors import actors_of
 from zhaoyin.talents.models import Talent

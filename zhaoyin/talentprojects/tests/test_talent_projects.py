@@ -20,7 +20,21 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.talentprojects import services
-from zhaoyin.talentprojects.inputs import ApproveInput, DecisionInput, FundInput, ReasonInput, TalentProjectInput
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectApproveInput as ApproveInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectDecisionInput as DecisionInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectFundInput as FundInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectInput,
+)
+from zhaoyin.talentprojects.inputs import (
+    TalentProjectReasonInput as ReasonInput,
+)
 from zhaoyin.talentprojects.models import Programme, ProgrammeRound, TalentProject, TalentProjectFund
 from zhaoyin.talents.models import Talent
 from zhaoyin.talents.testing import make_talent
