@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "zhaoyin.talents",
     "zhaoyin.recognition",
     "zhaoyin.apartments",
+    "zhaoyin.talentprojects",
     "zhaoyin.catalog",
     "zhaoyin.projects",
     "zhaoyin.matters",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("payouts/", include("zhaoyin.payouts.urls")),
     path("recognition/", include("zhaoyin.recognition.urls")),
     path("apartments/", include("zhaoyin.apartments.urls")),
+    path("talent-projects/", include("zhaoyin.talentprojects.urls")),
     # /enterprises/<id>/policy-list.pdf and .docx (the tailored 政策服务清单).
     path("enterprises/", include(("zhaoyin.matching.policy_list_views", "policy_list"))),
 ]

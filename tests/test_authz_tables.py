@@ -109,6 +109,10 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
         action_in_kwargs("apartments:tenancy_action"),
         action_in_kwargs("/api/v1/apartment-applications/{id}/actions/{action}"),
     ),
+    "talent_project": (
+        action_in_path("/api/v1/talent-projects/{id}/actions/"),
+        action_in_kwargs("talentprojects:action"),
+    ),
 }
 
 

@@ -59,6 +59,7 @@ NAV: list[NavItem] = [
     NavItem(_("My record"), "talents:mine", "person-vcard"),
     NavItem(_("Investment projects"), "projects:list", "kanban"),
     NavItem(_("Assigned matters"), "matters:list", "clipboard-check"),
+    NavItem(_("My demands"), "matters:talent_demands", "chat-square-text"),
     NavItem(_("Project catalog"), "catalog:item_list", "book"),
     NavItem(_("Enterprise visits"), "visits:visit_list", "geo-alt"),
     NavItem(_("Policies"), "policies:list", "award"),

@@ -55,7 +55,8 @@ class _Actors:
         self.dispatcher = users.get("demo_city_admin")
         self.enterprise = users.get("demo_enterprise")
         self.by_unit: dict[str, User | None] = {}
-        for name in ("demo_staff", "demo_unit_admin"):
+        # The talent office (人才科) accepts and reports the talent demands routed to it.
+        for name in ("demo_staff", "demo_unit_admin", "demo_talent_office"):
             user = users.get(name)
             if user is not None and user.org_unit is not None:
                 self.by_unit[user.org_unit.path] = user
@@ -77,8 +78,13 @@ def _history(
     actors: _Actors,
     today: dt.date,
     reason: str = "",
+    cancel_reason: str = "企业已自行解决，申请撤回",
+    reopen_reason: str = "企业对办理结果不满意",
+    rater: User | None = None,
 ) -> list[MatterEvent]:
-    """The events that take ``matter`` (clocks set) to ``outcome``; fills its timestamps."""
+    """The events that take ``matter`` (clocks set) to ``outcome``; fills its timestamps.
+    ``rater``: the requester rates in person (default: the dispatcher, on their behalf, after
+    a call)."""
     assert matter.received_on is not None
     sign_due = matter.sign_deadline or matter.received_on  # a draft has no clock yet
     assert matter.lead_unit is not None
@@ -115,7 +121,7 @@ def _history(
             matter.received_on,
             90,
             actor=actors.dispatcher,
-            reason="企业已自行解决，申请撤回",
+            reason=cancel_reason,
         )
     elif outcome not in (State.DRAFT, State.ASSIGNED):
         signed = cal.add_workdays(sign_due, 1)[0] if signed_late else sign_due
@@ -139,9 +145,9 @@ def _history(
                     State.RATED,
                     cal.add_workdays(reported, 2)[0],
                     360,
-                    actor=actors.dispatcher,
-                    note="电话回访。",
-                    data={"rating": rating, "on_behalf": True},
+                    actor=rater or actors.dispatcher,
+                    note="" if rater else "电话回访。",
+                    data={"rating": rating, "on_behalf": rater is None},
                 )
                 if rating == Rating.DISSATISFIED:
                     # 不满意 reopens the matter at once (重办) with a new handling clock.
@@ -156,7 +162,7 @@ def _history(
                         again,
                         420,
                         actor=actors.dispatcher,
-                        reason="企业对办理结果不满意",
+                        reason=reopen_reason,
                         data={"handle_deadline": matter.handle_deadline.isoformat(), "cause": "dissatisfied"},
                     )
     matter.updated_at = events[-1].at

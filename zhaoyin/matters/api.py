@@ -143,6 +143,11 @@ class MatterOut(OutSchema):
     enterprise: int | None = Field(validation_alias="enterprise_id",
                                    description="Id of the enterprise the matter concerns")
     project: int | None = Field(validation_alias="project_id", description="Id of the project the matter concerns")
+    talent: int | None = Field(validation_alias="talent_id", description="Id of the talent a talent demand serves")
+    demand_category: str = Field(
+        description="A talent demand's category (housing, schooling, spouse_employment, project_application, "
+                    "medical, other; '' for other matters)"
+    )
     requester_name: str
     received_on: IsoDate | None = Field(description="收文日期, YYYY-MM-DD; the clocks count from the next day")
     sign_due: IsoDate | None = Field(validation_alias="sign_deadline",
@@ -174,6 +179,10 @@ class MatterDetailOut(MatterOut):
     """A matter with what the caller may do now, the pending extension and the history."""
 
     description: str
+    talent_name: str | None = Field(
+        description="The linked talent's name: in full for a caller who may read the talent's record, masked "
+                    "for the others who see the matter (null: no talent linked)"
+    )
     allowed_actions: list[str] = Field(description="The actions the caller may take now")
     pending_extension: ExtensionOut | None
     events: list[EventOut] = Field(description="The transition history, oldest first")
@@ -181,6 +190,10 @@ class MatterDetailOut(MatterOut):
     @staticmethod
     def resolve_co_units(m: Matter) -> list[OrgUnit]:
         return selectors.matter_co_units(m)
+
+    @staticmethod
+    def resolve_talent_name(m: Matter, context: dict[str, Any]) -> str | None:
+        return selectors.matter_talent_name(request_user(context["request"]), m)
 
     @staticmethod
     def resolve_allowed_actions(m: Matter, context: dict[str, Any]) -> list[str]:

@@ -45,3 +45,15 @@ class ExtensionState(models.TextChoices):
     REFUSED = "refused", _("Refused")
     # The matter left ``accepted`` (reported, returned, reassigned, cancelled) before an answer.
     LAPSED = "lapsed", _("Lapsed")
+
+
+class DemandCategory(models.TextChoices):
+    """What a talent demand (人才诉求) is about; it decides the owning department
+    (zhaoyin.matters.routing)."""
+
+    HOUSING = "housing", _("Housing")  # 住房
+    SCHOOLING = "schooling", _("Children's schooling")  # 子女入学
+    SPOUSE_EMPLOYMENT = "spouse_employment", _("Spouse employment")  # 配偶就业
+    PROJECT_APPLICATION = "project_application", _("Project application")  # 项目申报
+    MEDICAL = "medical", _("Medical care")  # 医疗
+    OTHER = "other", _("Other")  # 其他

@@ -21,7 +21,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import sees_whole_city
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import UNIT_ROLES
-from zhaoyin.matters.choices import MatterKind, MatterSource, Rating
+from zhaoyin.matters.choices import DemandCategory, MatterKind, MatterSource, Rating
 from zhaoyin.matters.flow import Action
 from zhaoyin.matters.models import Matter
 
@@ -127,6 +127,8 @@ class MatterForm(forms.Form):
     co_units = units_field(_("Co-units"), 5)
     enterprise = text(_("Enterprise (record number)"), 12, inputmode="numeric", autocomplete="off")
     project = text(_("Project (code or record number)"), 40, autocomplete="off")
+    talent = text(_("Talent (record number)"), 12, inputmode="numeric", autocomplete="off")
+    demand_category = select(_("Demand category"))
     requester_name = text(_("Requester"), 100)
     description = area(_("Description"), rows=5)
     evidence = MultipleFileField(label=_("Attachments"), required=False)
@@ -140,6 +142,7 @@ class MatterForm(forms.Form):
         units = assignable_units(user)
         _set_choices(self, "source", [("", "—"), *_choice_list(MatterSource.choices)])
         _set_choices(self, "kind", [("", "—"), *_choice_list(MatterKind.choices)])
+        _set_choices(self, "demand_category", [("", "—"), *_choice_list(DemandCategory.choices)])
         if units:
             _set_choices(self, "lead_unit", unit_choices(units, "—"))
             _set_choices(self, "co_units", unit_choices(units, None))
@@ -319,3 +322,20 @@ def service_errors_for_form(exc: InvalidInput) -> InvalidInput:
     """The service's errors with its field names mapped onto the forms' (``files`` → ``evidence``)."""
     errors = [{**e, "field": FIELD_NAMES.get(e.get("field", ""), e.get("field", ""))} for e in exc.errors]
     return InvalidInput(exc.detail, errors)
+
+
+class TalentDemandForm(forms.Form):
+    """提出人才诉求 in the talent portal: the category, what is needed, attachments.
+    ``inputs.TalentDemandInput`` judges the values, the service the rest."""
+
+    demand_category = select(_("What is it about"))
+    title = text(_("Short title (optional)"), 200)
+    description = area(_("What do you need"), rows=6)
+    evidence = MultipleFileField(label=_("Attachments"), required=False)
+
+    REQUIRED = ("demand_category", "description")
+    WIDE = ("demand_category", "title", "description", "evidence")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "demand_category", [("", "—"), *_choice_list(DemandCategory.choices)])

@@ -31,7 +31,7 @@ from zhaoyin.core.inputs import (
     yes_no,
 )
 from zhaoyin.matters import clocks
-from zhaoyin.matters.choices import MatterKind, MatterSource, Rating
+from zhaoyin.matters.choices import DemandCategory, MatterKind, MatterSource, Rating
 from zhaoyin.matters.flow import Action
 
 MAX_TITLE = 200
@@ -54,15 +54,25 @@ def _project_ref(value: Any) -> str | None:
     return optional_text(MAX_PROJECT_REF)(value)
 
 
-def _enterprise_ref(value: Any) -> int | None:
-    """An enterprise by record number; a number given as text (a form's box) too."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
-        return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 9:
-        return int(value.strip())
-    raise refuse(_("Unknown enterprise."))
+def _record_ref(message: Any) -> Any:
+    """A record by number; a number given as text (a form's box) too; anything else is refused
+    with ``message`` (the words of an unknown record, so a malformed value is no oracle)."""
+
+    def clean(value: Any) -> int | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+            return value
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 9:
+            return int(value.strip())
+        raise refuse(message)
+
+    return clean
+
+
+_enterprise_ref = _record_ref(_("Unknown enterprise."))
+#: A talent by record number (人才诉求): the service looks it up in the caller's talent scope.
+_talent_ref = _record_ref(_("Unknown talent."))
 
 
 described(
@@ -71,17 +81,18 @@ described(
     nullable=True,
     rule=REFERENCE_RULE,
 )
-described(
-    _enterprise_ref,
-    {
-        "anyOf": [
-            {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-            {"type": "string", "pattern": r"^\s*\d{0,9}\s*$"},
-        ]
-    },
-    nullable=True,
-    rule=REFERENCE_RULE,
-)
+for _ref in (_enterprise_ref, _talent_ref):
+    described(
+        _ref,
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                {"type": "string", "pattern": r"^\s*\d{0,9}\s*$"},
+            ]
+        },
+        nullable=True,
+        rule=REFERENCE_RULE,
+    )
 
 
 def _unit_codes(value: Any) -> list[str] | None:
@@ -138,6 +149,14 @@ Received = Annotated[dt.date | None, BeforeValidator(day), judged("not in the fu
 Source = Annotated[MatterSource, BeforeValidator(must(choice(MatterSource, _("Unknown source."))))]
 Kind = Annotated[MatterKind, BeforeValidator(must(choice(MatterKind, _("Unknown kind."))))]
 EnterpriseRef = Annotated[int | None, BeforeValidator(_enterprise_ref)]
+TalentRef = Annotated[int | None, BeforeValidator(_talent_ref)]
+#: Only a talent demand has a category (the model's check below).
+_CATEGORY_RULE = "only with source talent_demand"
+Category = Annotated[
+    DemandCategory | None,
+    BeforeValidator(choice(DemandCategory, _("Unknown demand category."))),
+    judged(_CATEGORY_RULE),
+]
 ProjectRef = Annotated[str | None, BeforeValidator(_project_ref)]
 
 _NOTE = "A note recorded with the event"
@@ -163,6 +182,34 @@ class MatterCreateInput(Input):
         None, description="收文日期, YYYY-MM-DD, not in the future: the clocks count from the next day when the "
                           "matter is first assigned (default: the day of assignment)"
     )
+    talent: TalentRef = Field(
+        None, description="Id of the talent a talent demand serves (a talent portal user: their own, the default)"
+    )
+    demand_category: Category = Field(
+        None, description="A talent demand's category: housing, schooling, spouse_employment, project_application, "
+                          "medical or other; it routes the demand to its department when no lead unit is given"
+    )
+
+    @model_validator(mode="after")
+    def _talent_fields(self) -> Self:
+        if self.demand_category is not None and self.source != MatterSource.TALENT_DEMAND:
+            raise refuse(_("Only a talent demand has a demand category."), field="demand_category")
+        return self
+
+
+class TalentDemandInput(Input):
+    """提出人才诉求: what a talent (or staff, for a talent) raises in the talent pages. The
+    service makes it a ``talent_demand`` matter of kind ``talent_demand`` (10 working days),
+    routed by its category."""
+
+    demand_category: Annotated[
+        DemandCategory, BeforeValidator(must(choice(DemandCategory, _("Unknown demand category."))))
+    ] = Field(description="housing, schooling, spouse_employment, project_application, medical or other")
+    description: RequiredLongText = Field(description="What the talent needs")
+    title: Annotated[str, BeforeValidator(text(MAX_TITLE)), Field(max_length=MAX_TITLE)] = Field(
+        "", description="A short title (default: the category and the start of the description)"
+    )
+    talent: TalentRef = Field(None, description="Id of the talent (a talent portal user: their own, the default)")
 
 
 class MatterUpdateInput(Input):

@@ -20,7 +20,7 @@ from zhaoyin.core.models import StoredFile
 from zhaoyin.core.search import search_fold
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.workdays import CalendarRangeError, WorkCalendar
-from zhaoyin.matters.choices import ExtensionState, MatterKind, MatterSource, Rating
+from zhaoyin.matters.choices import DemandCategory, ExtensionState, MatterKind, MatterSource, Rating
 from zhaoyin.matters.flow import CLOCK_STATES, OPEN_STATES, STATES, Action, State
 from zhaoyin.projects.models import Project
 
@@ -114,7 +114,15 @@ class Matter(models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT, related_name="matters"
     )
-    # A link to the talent record comes with the talent app (a later issue): a nullable FK then.
+    # The talent a talent demand (人才诉求) serves (issue 13): the portal user's own record, or
+    # one in the registering staff's talent scope. Its category routes it (matters.routing).
+    talent = models.ForeignKey(
+        "talents.Talent", verbose_name=_("talent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="matters",
+    )
+    demand_category = models.CharField(
+        _("demand category"), max_length=24, choices=DemandCategory.choices, blank=True
+    )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requester account"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="matters_requested",
@@ -224,6 +232,10 @@ class Matter(models.Model):
                 condition=Q(source__in=MatterSource.values), name="matter_source_valid"
             ),
             models.CheckConstraint(condition=Q(kind__in=MatterKind.values), name="matter_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(demand_category="") | Q(demand_category__in=DemandCategory.values),
+                name="matter_demand_category_valid",
+            ),
         ]
 
     def __str__(self) -> str:

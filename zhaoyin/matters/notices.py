@@ -7,7 +7,7 @@ The table's rows name actors (``flow.Relation``); this module turns each into pe
 - ``dispatcher``: the dispatching unit's people who dispatch (the supervision office, a city
   administrator, or a unit's administrators and staff); a matter without a dispatching unit
   falls to the supervision office;
-- ``requester``: the account that raised the matter.
+- ``requester``: the account that raised the matter (and a linked talent's portal account).
 
 Each is kept only if ``relations`` finds them related to the matter (it is empty exactly when
 the matter is out of their scope). ``issued`` records that a notice handing over a clock that
@@ -98,7 +98,7 @@ class MatterResolver:
         """The matter with its units, requester and co-units (``relations`` reads them)."""
         matter = (
             Matter.objects.filter(pk=pk)
-            .select_related("lead_unit", "dispatcher_unit", "requester")
+            .select_related("lead_unit", "dispatcher_unit", "requester", "talent__account")
             .prefetch_related("co_units")
             .first()
         )
@@ -120,8 +120,12 @@ class MatterResolver:
             people = _people(Q(org_unit_id=matter.dispatcher_unit_id, role_assignments__role__in=DISPATCHING))
             return [u for u in people if Relation.DISPATCHER in self._relations(u, matter)]
         if actor == Relation.REQUESTER:
-            requester = matter.requester
-            return [requester] if requester is not None else []
+            people = [matter.requester] if matter.requester is not None else []
+            # A demand raised for a talent: the talent's portal account is told too.
+            account = matter.talent.account if matter.talent is not None else None
+            if account is not None and account not in people:
+                people.append(account)
+            return people
         return []  # a leader is told by the escalation scan (挂牌督办), not by a hand-off
 
     @staticmethod

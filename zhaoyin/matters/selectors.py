@@ -6,6 +6,8 @@ Who sees a matter:
   or which a unit of their subtree dispatched;
 - anyone: the matters they requested (an enterprise or talent portal user, or a service
   member who raised a demand, sees only those);
+- a talent portal user also: the talent demands linked to their own talent record, raised
+  for them by staff or the talent office — they follow and rate those as their requester;
 - the 三员: nothing.
 An out-of-scope matter is 404 on every channel. What a user may *do* is the transition
 table's relation (zhaoyin.matters.flow): a visible matter whose action the user has no
@@ -48,6 +50,8 @@ class _Scope:
     nothing: bool
     city: bool
     units: list[int] | None
+    #: The talent portal user's own talent record (its demands are theirs too), else None.
+    talent: int | None = None
 
 
 def _scope(user: User) -> _Scope:
@@ -56,14 +60,25 @@ def _scope(user: User) -> _Scope:
     if sees_whole_city(user):
         return _Scope(nothing=False, city=True, units=None)
     units = subtree_ids(user) if user.has_role(*_UNIT_ROLE_CODES) and user.org_unit_id is not None else None
-    return _Scope(nothing=False, city=False, units=units)
+    return _Scope(nothing=False, city=False, units=units, talent=own_talent_id(user))
 
 
-def _beyond_lead_q(user: User, ids: list[int] | None, *, walk: bool) -> Q:
+def own_talent_id(user: User) -> int | None:
+    """The id of a talent portal user's own talent record (one query, for talent users only)."""
+    if not user.has_role(Role.TALENT):
+        return None
+    from zhaoyin.talents.models import Talent
+
+    return Talent.objects.filter(account_id=user.pk).values_list("pk", flat=True).first()
+
+
+def _beyond_lead_q(user: User, ids: list[int] | None, *, walk: bool, talent: int | None = None) -> Q:
     """The matters a user sees for another reason than leading them: dispatched by a unit of
-    the subtree, a co-unit in it, or requested by the user — as one ``id IN (… UNION ALL …)``,
-    each part an index lookup."""
+    the subtree, a co-unit in it, requested by the user, or (``talent``) linked to the talent
+    portal user's own record — as one ``id IN (… UNION ALL …)``, each part an index lookup."""
     parts: list[QuerySet[Any]] = [Matter.objects.filter(requester_id=user.pk).order_by().values("pk")]
+    if talent is not None:
+        parts.append(Matter.objects.filter(talent_id=talent).order_by().values("pk"))
     if ids is not None:
         parts.append(Matter.objects.filter(dispatcher_unit_id__in=ids).order_by().values("pk"))
         parts.append(MatterCoUnit.objects.filter(unit_id__in=ids).order_by().values("matter_id"))
@@ -76,7 +91,7 @@ def _scope_q(user: User, scope: _Scope, *, walk: bool) -> Q:
         return NOTHING
     if scope.city:
         return Q()
-    beyond = _beyond_lead_q(user, scope.units, walk=walk)
+    beyond = _beyond_lead_q(user, scope.units, walk=walk, talent=scope.talent)
     if scope.units is None:
         return beyond
     return (Q(lead_unit_id__unindexed__in=scope.units) if walk else Q(lead_unit_id__in=scope.units)) | beyond
@@ -147,7 +162,7 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
     rows = list(tally.order_by().values_list("state").annotate(total=Sum("n")))
     if ids is not None:
         others = (
-            flt.apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False)))
+            flt.apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False, talent=scope.talent)))
             .exclude(lead_unit_id__in=ids)
             .exclude(dispatcher_unit_id__in=ids)
             .order_by()
@@ -167,7 +182,7 @@ def _search_counts(user: User, scope: _Scope, flt: MatterFilter) -> ListCounts:
     else:
         parts = [
             flt.apply(Matter.objects.filter(lead_unit_id__in=ids), lead_units=ids),
-            flt.apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False))).exclude(
+            flt.apply(Matter.objects.filter(_beyond_lead_q(user, ids, walk=False, talent=scope.talent))).exclude(
                 lead_unit_id__in=ids
             ),
         ]
@@ -230,6 +245,9 @@ def relations(user: User, matter: Matter, co_units: list[OrgUnit] | None = None)
         if any(_in_subtree(user, u) for u in units):
             found.add(Relation.CO_UNIT)
     if matter.requester_id is not None and matter.requester_id == user.pk:
+        found.add(Relation.REQUESTER)
+    elif matter.talent_id is not None and user.has_role(Role.TALENT) and matter.talent_id == own_talent_id(user):
+        # A demand raised for the talent by staff: the talent follows, rates or withdraws it.
         found.add(Relation.REQUESTER)
     return frozenset(found)
 
@@ -323,3 +341,21 @@ def matter_file_get_for_user(*, user: User, pk: int) -> MatterFile:
     if found is None:
         raise Http404
     return found
+
+
+def matter_talent_name(user: User, matter: Matter) -> str | None:
+    """The name of the talent a demand serves, as ``user`` may read it: in full when the talent
+    is in the user's talent scope (talents.selectors: the talent office, the talent's county,
+    the talent themselves), masked for the others who see the matter (a department handling
+    it reads the requester's own words, not the talent record). None without a talent."""
+    if matter.talent_id is None:
+        return None
+    from zhaoyin.lib.masking import mask_name
+    from zhaoyin.talents.models import Talent
+    from zhaoyin.talents.selectors import talent_scope_q
+
+    row = Talent.objects.filter(pk=matter.talent_id).values_list("name", flat=True).first()
+    if row is None:
+        return None
+    visible = Talent.objects.filter(talent_scope_q(user), pk=matter.talent_id).exists()
+    return row if visible else mask_name(row)

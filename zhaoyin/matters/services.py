@@ -36,7 +36,7 @@ from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import UNIT_ROLES, Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
-from zhaoyin.matters.choices import ExtensionState, Rating
+from zhaoyin.matters.choices import DemandCategory, ExtensionState, MatterKind, MatterSource, Rating
 from zhaoyin.matters.flow import ACTION_LABELS, MATTER_TABLE, STATE_LABELS, TABLE, Action, State, Transition
 from zhaoyin.matters.inputs import (
     AnswerExtensionInput,
@@ -52,6 +52,7 @@ from zhaoyin.matters.inputs import (
     ReassignInput,
     ReportInput,
     ReturnInput,
+    TalentDemandInput,
 )
 from zhaoyin.matters.models import (
     ExtensionRequest,
@@ -64,9 +65,11 @@ from zhaoyin.matters.models import (
     met_deadline,
     workdays_taken,
 )
+from zhaoyin.matters.routing import route_unit
 from zhaoyin.matters.selectors import pending_extension, relations
 from zhaoyin.notifications import handoff
 from zhaoyin.projects.models import Project
+from zhaoyin.talents.models import Talent
 from zhaoyin.workcalendar.selectors import current_calendar
 
 FILE_AREA = "matter_files"
@@ -173,6 +176,29 @@ def _project(user: User, ref: str | None) -> Project | None:
     return found
 
 
+def _is_talent_portal(user: User) -> bool:
+    """A talent portal user acting as themselves (not also government staff)."""
+    return user.has_role(Role.TALENT) and not user.has_role(*_CITY_DISPATCHERS, *_UNIT_ROLE_CODES)
+
+
+def _talent(user: User, pk: int | None, source: MatterSource) -> Talent | None:
+    """The talent a talent demand serves, looked up in the caller's talent scope
+    (talents.selectors): a talent portal user can name only their own record, which is also
+    the default; an unknown id and one outside the scope get the same words (AC-03)."""
+    from zhaoyin.talents.selectors import own_talent, talent_list_visible_to
+
+    if pk is None:
+        if source == MatterSource.TALENT_DEMAND and _is_talent_portal(user):
+            return own_talent(user)
+        return None
+    found = talent_list_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise InvalidInput.field("talent", _("Unknown talent."))
+    if source != MatterSource.TALENT_DEMAND:
+        raise InvalidInput.field("talent", _("Only a talent demand links a talent."))
+    return found
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -255,6 +281,7 @@ def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files
     for field, cleaner in (
         ("enterprise", lambda: _enterprise(acting_user, data.enterprise)),
         ("project", lambda: _project(acting_user, data.project)),
+        ("talent", lambda: _talent(acting_user, data.talent, data.source)),
         ("units", lambda: _clean_units(acting_user, data.lead_unit, data.co_units or [])),
         ("dispatcher_unit", lambda: data.dispatcher_unit and _reachable_unit(
             acting_user, data.dispatcher_unit, "dispatcher_unit")),
@@ -280,6 +307,13 @@ def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files
     if dispatcher is None:
         dispatcher = _default_dispatcher_unit(acting_user)
     lead, co = links["units"]
+    category = data.demand_category.value if data.demand_category is not None else ""
+    if lead is None and category:
+        # Routing is data (matters.routing): the category's department leads unless the
+        # registering staff chose a unit; it is a proposal the dispatcher confirms by assigning.
+        lead = route_unit(category)
+        if lead is not None and lead in co:
+            co = [u for u in co if u != lead]
     requester: User | None = None
     # The talent office raises talent demands for talents: it follows them as their requester.
     if acting_user.has_role(*_PORTAL_ROLE_CODES, Role.SERVICE_MEMBER, Role.TALENT_OFFICE):
@@ -294,6 +328,8 @@ def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files
         kind=data.kind.value,
         enterprise=clean_enterprise,
         project=links["project"],
+        talent=links["talent"],
+        demand_category=category,
         requester=requester,
         requester_name=name,
         dispatcher_unit=dispatcher,
@@ -320,6 +356,32 @@ def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files
             after=snapshot(matter) | {"co_units": [u.code for u in co], "files": [f.original_name for f in stored]},
         )
     return matter
+
+
+def talent_demand_raise(
+    *, acting_user: User, data: TalentDemandInput, files: Sequence[files_core.Upload] | None = None
+) -> Matter:
+    """提出人才诉求: register a talent demand — source and kind ``talent_demand`` (the 10
+    working-day clock), the category's department as its lead unit (matters.routing), the
+    talent linked: a talent portal user's own record (they can name no other), or for staff
+    and the talent office a talent of their talent scope, which they must name. Then as
+    ``matter_create`` (a draft the dispatcher assigns; the clocks, escalation and the rating
+    are the matters' own)."""
+    if data.talent is None and not _is_talent_portal(acting_user):
+        raise InvalidInput.field("talent", _("Choose the talent the demand is for."))
+    title = data.title
+    if not title:
+        label = str(DemandCategory(data.demand_category).label)
+        title = f"{label}: {' '.join(data.description.split())[:60]}"[:200]
+    create = MatterCreateInput.of(
+        title=title,
+        source=MatterSource.TALENT_DEMAND.value,
+        kind=MatterKind.TALENT_DEMAND.value,
+        description=data.description,
+        talent=data.talent,
+        demand_category=data.demand_category.value,
+    )
+    return matter_create(acting_user=acting_user, data=create, files=files)
 
 
 @transaction.atomic
@@ -936,4 +998,5 @@ __all__ = [
     "matter_return",
     "matter_unlist",
     "matter_update",
+    "talent_demand_raise",
 ]

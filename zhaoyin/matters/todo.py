@@ -7,7 +7,7 @@ zhaoyin.matters.notices):
 - ``dispatcher``: the matters the user's own unit dispatched, for those of its people who
   dispatch (the supervision office, a city administrator, a unit's administrators and staff);
   the supervision office also holds the matters without a dispatching unit;
-- ``requester``: the matters the user raised.
+- ``requester``: the matters the user raised (a talent: also the demands linked to their record).
 
 Each of these lies inside the user's scope (``selectors.matter_scope_q``). A wait with a
 condition (``when="extension_pending"``) also needs an unanswered extension request. Four
@@ -63,7 +63,11 @@ def actor_q(user: User, actor: str) -> Q | None:
             q = Q(dispatcher_unit__isnull=True) if q is None else q | Q(dispatcher_unit__isnull=True)
         return q
     if actor == Relation.REQUESTER:
-        return Q(requester_id=user.pk)
+        from zhaoyin.matters.selectors import own_talent_id
+
+        # A talent also rates the demands staff raised for them (selectors.relations).
+        talent = own_talent_id(user)
+        return Q(requester_id=user.pk) if talent is None else Q(requester_id=user.pk) | Q(talent_id=talent)
     return None
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhaoyin.matters import views
+from zhaoyin.matters import portal, views
 
 app_name = "matters"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("supervision/", views.matter_supervision, name="supervision"),
     path("bulletin/", views.matter_bulletin, name="bulletin"),
     path("files/<int:pk>/", views.matter_file_download, name="file"),
+    path("talent/", portal.talent_demand_list, name="talent_demands"),
+    path("talent/new/", portal.talent_demand_create, name="talent_demand_create"),
+    path("talent/<int:pk>/", portal.talent_demand_detail, name="talent_demand"),
+    path("talent/<int:pk>/rate/", portal.talent_demand_rate, name="talent_demand_rate"),
     path("<int:pk>/", views.matter_detail, name="detail"),
     path("<int:pk>/actions/<str:action>/", views.matter_action, name="action"),
 ]

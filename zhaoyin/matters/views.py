@@ -170,6 +170,7 @@ def _detail_context(
         "alert": matter_alert(matter, clocks.today(), current_calendar()),
         "action_forms": forms,
         "relations": [RELATION_LABELS[r] for r in flow.Relation if r in relations],
+        "talent_name": selectors.matter_talent_name(user, matter),
     }
 
 

@@ -72,7 +72,7 @@ class ProgressOut(OutSchema):
 
     year: int
     indicator: str = Field(validation_alias="indicator.code", description="The indicator's code")
-    unit: str = Field(validation_alias="indicator.unit", description="亿元 or 个")
+    unit: str = Field(validation_alias="indicator.unit", description="亿元, 个 (projects) or 人 (talents)")
     as_of: IsoDate
     time_progress: float
     city: ProgressRowOut | None

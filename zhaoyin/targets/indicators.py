@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.lib.indicators import months_counted
 from zhaoyin.projects.models import FundRollup, Project
+from zhaoyin.talents.models import Talent, Tier
 
 #: 1亿元 in 万元: the threshold of the ``*_100m`` indicators and the 亿元 conversion.
 WAN_PER_YI = Decimal(10000)
@@ -33,16 +34,18 @@ Compute = Callable[[int, dt.date], dict[int, Decimal]]
 class Indicator:
     code: str
     label: Promise
-    unit: str  # "亿元" or "个"
+    unit: str  # "亿元", "个" or "人"
     unit_label: Promise
     compute: Compute
-    #: How the records behind a unit's number are listed ("funds" or "projects").
+    #: How the records behind a unit's number are listed ("funds", "projects" or "talents").
     drill: str
     #: Decimal places shown for the actual.
     places: int
     #: For the project counts: the milestone counted and the investment threshold (万元).
     stage: str = ""
     min_investment_wan: Decimal | None = None
+    #: For the talent counts: the tier counted ("" — every recognized tier).
+    tier: str = ""
 
 
 def counted_months(year: int, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -106,6 +109,53 @@ def _reached_in_period(stage: str, *, min_investment_wan: Decimal | None) -> Com
     return compute
 
 
+def talents_arrived(*, year: int, as_of: dt.date, tier: str = "") -> QuerySet[Talent]:
+    """Recognized talents (a tier set by a recognition decision; ``tier``: that one only) whose
+    ``arrival_date`` lies in [1 January, ``as_of``] of ``year`` (never past 31 December): the
+    talents of ``new_talents`` (新引进人才). A talent counts in the year they arrived, by the
+    tier they hold now, at their ``org_unit`` (a station's arrivals count where they work)."""
+    start, end = dt.date(year, 1, 1), min(as_of, dt.date(year, 12, 31))
+    if end < start:
+        return Talent.objects.none()
+    talents = Talent.objects.exclude(tier="").filter(arrival_date__gte=start, arrival_date__lte=end)
+    return talents.filter(tier=tier) if tier else talents
+
+
+def _talents_arrived(tier: str) -> Compute:
+    def compute(year: int, as_of: dt.date) -> dict[int, Decimal]:
+        rows = (
+            talents_arrived(year=year, as_of=as_of, tier=tier)
+            .order_by()
+            .values_list("org_unit_id")
+            .annotate(n=Count("pk"))
+        )
+        return {unit_id: Decimal(n) for unit_id, n in rows}
+
+    return compute
+
+
+#: The label of each tier's count (``new_talents_a`` …), spelled out for the catalogue.
+_TIER_LABELS: dict[str, Promise] = {
+    Tier.A.value: _("New tier A talents"),
+    Tier.B.value: _("New tier B talents"),
+    Tier.C.value: _("New tier C talents"),
+    Tier.D.value: _("New tier D talents"),
+    Tier.E.value: _("New tier E talents"),
+}
+
+
+def _talent_indicators() -> list[Indicator]:
+    """``new_talents`` and one count per tier (``new_talents_a`` … ``new_talents_e``)."""
+    out = [Indicator("new_talents", _("New recognized talents"), "人", _("talents"), _talents_arrived(""),
+                     "talents", 0)]
+    for tier in Tier:
+        out.append(
+            Indicator(f"new_talents_{tier.value.lower()}", _TIER_LABELS[tier.value], "人", _("talents"),
+                      _talents_arrived(tier.value), "talents", 0, tier=tier.value)
+        )
+    return out
+
+
 REGISTRY: dict[str, Indicator] = {
     i.code: i
     for i in (
@@ -150,6 +200,7 @@ REGISTRY: dict[str, Indicator] = {
             0,
             "producing",
         ),
+        *_talent_indicators(),
     )
 }
 

@@ -32,12 +32,14 @@ from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 from zhaoyin.lib import cycle_times as ct
 from zhaoyin.lib import indicators as arith
 from zhaoyin.projects.models import FundEntry, Project
+from zhaoyin.talents.models import Talent
 from zhaoyin.targets.indicators import (
     MILESTONE_COLUMN,
     REGISTRY,
     Indicator,
     fund_entries_counted,
     projects_reaching,
+    talents_arrived,
 )
 from zhaoyin.targets.models import Target
 
@@ -240,6 +242,18 @@ def projects_behind(
         .select_related("org_unit", "industry")
     )
     return sorted(((p, getattr(p, column)) for p in reached), key=lambda pair: (pair[1], pair[0].code))
+
+
+def talents_behind(user: User, *, indicator: Indicator, org_unit: str, year: int, as_of: dt.date) -> list[Talent]:
+    """The talents counted in ``org_unit``'s talent indicator (``new_talents``, a tier's), by
+    arrival date: the unit's subtree the user may see, as for the other drill-downs."""
+    ids = _unit_subtree_for(user, org_unit)
+    return list(
+        talents_arrived(year=year, as_of=as_of, tier=indicator.tier)
+        .filter(org_unit_id__in=ids)
+        .select_related("org_unit", "employer", "industry", "station")
+        .order_by("arrival_date", "name", "id")
+    )
 
 
 def targets_for_year(year: int) -> QuerySet[Target]:

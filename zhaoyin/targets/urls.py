@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.progress_page, name="progress"),
     path("funds/", views.funds_drill, name="funds"),
     path("projects/", views.projects_drill, name="projects"),
+    path("talents/", views.talents_drill, name="talents"),
     path("set/", views.target_edit, name="set"),
     path("cycle-times/", views.cycle_times_page, name="cycle_times"),
     path("import/", views.IMPORT.upload, name="import"),

@@ -52,11 +52,11 @@ def progress_page(request: HttpRequest) -> HttpResponse:
         return render(request, "targets/progress.html", context, status=400)
     year, code, as_of = form.values(today)
     progress = selectors.progress_for(user, year=year, indicator=REGISTRY[code], as_of=as_of)
-    drill = "targets:funds" if progress.indicator.drill == "funds" else "targets:projects"
+    drill = f"targets:{progress.indicator.drill}"
 
     def link(row: selectors.Row) -> str:
         params = {"org_unit": row.unit.code, "year": year, "as_of": as_of.isoformat()}
-        if drill == "targets:projects":
+        if drill != "targets:funds":
             params["indicator"] = code
         return _drill_url(drill, **params)
 
@@ -118,6 +118,23 @@ def projects_drill(request: HttpRequest) -> HttpResponse:
         return render(request, "targets/projects.html", {"errors": exc.errors}, status=400)
     context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "year": year, "as_of": as_of}
     return render(request, "targets/projects.html", context)
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def talents_drill(request: HttpRequest) -> HttpResponse:
+    """The talents counted in a unit's talent indicator (new_talents, a tier's), by arrival."""
+    user = request_user(request)
+    try:
+        year, code, as_of, org_unit = _drill_params(request, need_indicator=True)
+        indicator = REGISTRY[code]
+        if indicator.drill != "talents":
+            raise InvalidInput.field("indicator", _("This indicator is not a count of talents."))
+        rows = selectors.talents_behind(user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of)
+    except InvalidInput as exc:
+        return render(request, "targets/talents.html", {"errors": exc.errors}, status=400)
+    context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "year": year, "as_of": as_of}
+    return render(request, "targets/talents.html", context)
 
 
 @allow(Role.CITY_ADMIN)

@@ -40,6 +40,19 @@ MATRIX += [
         scope=OUT_OF_SCOPE_B,
         label="other region",
     ),
+    web(
+        "targets:talents",
+        allowed=READERS_OF_PIPELINE,
+        query=Q.format(unit="340402") + "&indicator=new_talents",
+        label="own region",
+    ),
+    web(
+        "targets:talents",
+        allowed=READERS_OF_PIPELINE,
+        query=Q.format(unit="340403") + "&indicator=new_talents_b",
+        scope=OUT_OF_SCOPE_B,
+        label="other region",
+    ),
     web("targets:cycle_times", allowed=READERS_OF_PIPELINE, query="?by=industry", label="by industry"),
     web("targets:import", allowed=CITY_ADMIN),
     # Without a file the city admin's form is re-shown with the error (400); the rest are refused.

@@ -1,0 +1,119 @@
+"""Talent-project pages: the list, an application form, a project's page with the buttons of
+the table, and one POST per action. Thin views: parse, fetch through a selector, call one
+service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhaoyin.accounts.models import User
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.authz import allow
+from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.paging import IdFirstPaginator
+from zhaoyin.talentprojects import flow, selectors, services
+from zhaoyin.talentprojects.filters import TalentProjectFilter
+from zhaoyin.talentprojects.forms import TalentProjectForm, action_form
+from zhaoyin.talentprojects.inputs import TalentProjectInput
+from zhaoyin.talentprojects.models import TalentProject
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The projects in the user's scope, filtered; bad parameters → 400 naming them."""
+    user = request_user(request)
+    form = FilterBarForm(request.GET, filters=TalentProjectFilter, user=user)
+    can_apply = bool(selectors.actors_of(user) & flow.RECOMMENDERS)
+    context: dict[str, Any] = {"form": form, "page_obj": None, "rows": [], "can_apply": can_apply}
+    if not form.is_valid() or form.filter is None:
+        return render(request, "talentprojects/list.html", context, status=400)
+    flt = form.filter
+    qs = flt.apply(selectors.project_list_visible_to(user)).order_by("-applied_on", "-pk")
+    page_obj = IdFirstPaginator(qs, flt.page_size).get_page(flt.page)
+    context.update(page_obj=page_obj, rows=list(page_obj.object_list))
+    return render(request, "talentprojects/list.html", context)
+
+
+@allow(selectors.EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    """申报: register a talent's application."""
+    user = request_user(request)
+    if request.method != "POST":
+        return render(request, "talentprojects/form.html", {"form": TalentProjectForm()})
+    form = TalentProjectForm(request.POST)
+    data = bind_input(TalentProjectInput, request.POST, form, user=user) if form.is_valid() else None
+    if data is not None:
+        try:
+            project = services.project_create(acting_user=user, data=data)
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The application has been registered."))
+            return HttpResponseRedirect(reverse("talentprojects:detail", args=[project.pk]))
+    return render(request, "talentprojects/form.html", {"form": form}, status=400)
+
+
+def _detail_context(
+    user: User, project: TalentProject, failed: tuple[flow.Action, Any] | None = None
+) -> dict[str, Any]:
+    """The page's context: the project, its disbursements and one form per allowed action
+    (the failed one bound to what was posted, with its errors)."""
+    forms = []
+    for row in flow.TABLE.manual_rows_from(project.state, selectors.actors_of(user)):
+        form = failed[1] if failed is not None and failed[0] == row.action else action_form(
+            flow.Action(row.action), version=project.version
+        )
+        forms.append((row, form))
+    return {
+        "project": project,
+        "funds": list(project.funds.order_by("paid_on", "pk")),
+        "action_forms": forms,
+        "state_label": flow.TABLE.label_of(project.state),
+    }
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One project, its disbursements and the buttons the user may press."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=pk)
+    return render(request, "talentprojects/detail.html", _detail_context(user, project))
+
+
+@allow(selectors.ACTOR_ROLES)
+@require_POST
+def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One action of the table; bad input or a refused move re-shows the page (400) with the
+    message on the action's form."""
+    try:
+        chosen = flow.Action(action)
+    except ValueError:
+        raise Http404 from None
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=pk, action=chosen.value)
+    schema, call = services.ACTION_SERVICES[chosen]
+    form = action_form(chosen, request.POST)
+    data = bind_input(schema, request.POST, form) if form.is_valid() else None
+    if data is not None:
+        try:
+            call(acting_user=user, project=project, data=data)
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": flow.TABLE.by_action[chosen].label})
+            return HttpResponseRedirect(reverse("talentprojects:detail", args=[pk]))
+    project = selectors.project_get_for_user(user=user, pk=pk)
+    return render(request, "talentprojects/detail.html", _detail_context(user, project, (chosen, form)), status=400)
