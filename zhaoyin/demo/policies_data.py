@@ -301,7 +301,7 @@ POLICIES: list[PolicySpec] = [
         max_amount_wan="100", office="市委组织部人才科",
     ),
     PolicySpec(
-        "人才公寓租住保障", TALENT, "city", "淮人才〔2024〕4号", "talent",
+        "人才公寓租金减免", TALENT, "city", "淮人才〔2024〕4号", "talent",
         "园区企业引进的人才可申请入住人才公寓，前两年免租金、第三年租金减半。",
         lambda y, c: {"all": [_field("org_unit", "in", list(PARKS))]},
         office="市住建局住房保障科",

@@ -22,11 +22,17 @@ from zhaoyin.accounts.services import org_unit_create, user_create
 from zhaoyin.audit.services import audit_write, snapshot
 from zhaoyin.demo import data
 from zhaoyin.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from zhaoyin.demo.apartments_demo import apartments_ensure
+from zhaoyin.demo.demands_demo import demands_ensure
 from zhaoyin.demo.matters import matters_ensure
 from zhaoyin.demo.models import DemoYear
 from zhaoyin.demo.payouts_demo import payouts_ensure
 from zhaoyin.demo.pipeline import pipeline_ensure
 from zhaoyin.demo.policies import policies_ensure
+from zhaoyin.demo.recognition_demo import recognition_ensure
+from zhaoyin.demo.talentpolicy_demo import talentpolicy_ensure
+from zhaoyin.demo.talentprojects_demo import talentprojects_ensure
+from zhaoyin.demo.talents_demo import talents_ensure
 from zhaoyin.demo.visits_demo import visits_ensure
 from zhaoyin.enterprises.inputs import EnterpriseInput, FiguresInput
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
@@ -242,7 +248,16 @@ def demo_load(*, year: int) -> LoadResult:
     matters_ensure(year=year, result=result)
     visits_ensure(year=year, result=result)
     policies_ensure(year=year, result=result)
+    # The talent half (issue 13), in dependency order: records, their tiers (recognition), the
+    # talent policies with schedules and paid entries (before the enterprise ledger, which must
+    # not pay enterprises under policies that serve talents), the flats, the demands, projects.
+    talents_ensure(year=year, result=result)
+    recognition_ensure(year=year, result=result)
+    talentpolicy_ensure(year=year, result=result)
     payouts_ensure(year=year, result=result)
+    apartments_ensure(year=year, result=result)
+    demands_ensure(year=year, result=result)
+    talentprojects_ensure(year=year, result=result)
     # The figures above are written without the services' re-match hooks: rebuild the stored
     # verdicts once the load has committed (cheap at 98 enterprises).
     transaction.on_commit(refresh_all)

@@ -2,7 +2,7 @@
 payment schedules, and paid entries of the ledger.
 
 The library demo (``demo.policies``) registers 博士/硕士研究生生活补贴, 高层次人才安家补贴 and
-人才公寓租住保障 with enterprise trees (the employer's 高企 status): here they become talent
+人才公寓租金减免 with enterprise trees (the employer's 高企 status): here they become talent
 policies (``beneficiary=talent``) with talent trees, through ``policy_update``, and six more are
 registered — 子女入学安置, 配偶就业安置, 人才休假, 保健医疗, 青年人才购房补贴, 高层次人才服务绿卡.
 Run it before the payout demo (``payouts_ensure``), so that no enterprise is paid under a
@@ -66,8 +66,10 @@ CONVERTED: dict[str, tuple[str | None, Tree, tuple[str, int, str] | None]] = {
     "博士研究生生活补贴": (None, DOCTOR, ("monthly", 36, "0.30")),
     "硕士研究生生活补贴": (None, MASTER, ("monthly", 36, "0.15")),
     "高层次人才安家补贴": (None, HIGH_TIER, ("yearly", 3, "10.00")),
-    "人才公寓租住保障": (
-        "人才公寓租金减免",
+    # Titled 人才公寓租金减免 in the library data too: a rename here made a second load create
+    # the enterprise version again (policies_ensure finds its policies by title).
+    "人才公寓租金减免": (
+        None,
         {"all": [_f("education", "in", ["doctorate", "master", "bachelor"]), _f("years_since_arrival", "lte", 3),
                  IN_CITY]},
         None,

@@ -34,6 +34,7 @@ from zhaoyin.talents.inputs import (
     TalentUpdateInput,
 )
 from zhaoyin.talents.models import IdType, LeadStatus, Talent, TalentLead, TalentStatus
+from zhaoyin.talents.signals import send_talents_changed
 from zhaoyin.talents.validation import TalentLookups, id_facts, resolve_references
 
 #: Plain fields copied from the input as they are (blank text stays "").
@@ -171,6 +172,7 @@ def talent_create(*, acting_user: User | None, data: TalentInput, lookups: Talen
         # Registered meanwhile by someone else (the unique blind index decided the race).
         raise InvalidInput.field("id_number", _("A talent with this ID number is already registered.")) from None
     audit_write(action="talent.create", user=acting_user, obj=talent, after=talent_audit_snapshot(talent))
+    send_talents_changed({talent.pk: None})
     return talent
 
 
@@ -220,6 +222,7 @@ def talent_update(
         raise InvalidInput.field("id_number", _("A talent with this ID number is already registered.")) from None
     old, new = diff(before, talent_audit_snapshot(talent))
     audit_write(action="talent.update", user=acting_user, obj=talent, before=old, after=new)
+    send_talents_changed({talent.pk: set(changed)})
     return talent
 
 
@@ -265,6 +268,8 @@ def talent_depart(*, acting_user: User | None, talent: Talent, data: DepartInput
     _save_cas(talent, ["status", "departed_on"], expected)
     old, new = diff(before, talent_audit_snapshot(talent))
     audit_write(action="talent.depart", user=acting_user, obj=talent, before=old, after=new)
+    # The ledger stops the unpaid entries after the departure in this same transaction.
+    send_talents_changed({talent.pk: {"status", "departed_on"}})
     return talent
 
 
@@ -405,4 +410,5 @@ def talent_set_tier(*, acting_user: User, talent: Talent, tier: str, valid_until
     current.save(update_fields=["tier", "tier_valid_until", "version", "updated_at"])
     old, new = diff(before, snapshot(current, ["tier", "tier_valid_until", "version"]))
     audit_write(action="talent.set_tier", user=acting_user, obj=current, before=old, after=new, detail=reason)
+    send_talents_changed({current.pk: {"tier", "tier_valid_until"}})
     return current

@@ -17,7 +17,9 @@ from zhaoyin.matching import talent_verdicts, verdicts
 from zhaoyin.matching.models import PolicyMatch, TalentPolicyMatch
 from zhaoyin.matching.tests.support import ABOVE_TREE, api_client, make_enterprise, make_policy, web_client
 from zhaoyin.matching.tests.talent_support import DOCTOR_TREE, make_talent_policy
+from zhaoyin.talents.inputs import DepartInput, TalentUpdateInput
 from zhaoyin.talents.models import Education, Talent, TalentStatus
+from zhaoyin.talents.services import talent_depart, talent_update
 from zhaoyin.talents.signals import send_talents_changed
 from zhaoyin.talents.testing import make_talent
 
@@ -84,9 +86,12 @@ def test_a_talent_change_rematches_after_the_commit(
     world: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     talent = world["a_master"]
-    Talent.objects.filter(pk=talent.pk).update(education=Education.DOCTORATE)
+    talent.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        send_talents_changed({talent.pk: {"education"}})
+        # The talents' own service sends the signal: the match follows a real change.
+        talent_update(
+            acting_user=None, talent=talent, data=TalentUpdateInput.parse({"education": Education.DOCTORATE.value})
+        )
     assert _stored(world["doctor"].pk)[talent.pk] == "eligible"
 
 
@@ -102,9 +107,9 @@ def test_departure_removes_the_talents_verdicts(
     world: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     talent = world["a_met"]
-    Talent.objects.filter(pk=talent.pk).update(status=TalentStatus.DEPARTED, departed_on=TODAY)
+    talent.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        send_talents_changed({talent.pk: {"status", "departed_on"}})
+        talent_depart(acting_user=None, talent=talent, data=DepartInput.parse({"departed_on": TODAY.isoformat()}))
     assert talent.pk not in _stored(world["doctor"].pk)
 
 

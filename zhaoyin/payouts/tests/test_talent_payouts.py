@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from zhaoyin.accounts.models import OrgUnit
@@ -25,8 +24,9 @@ from zhaoyin.payouts import services, talent_services
 from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput, ScheduleStartInput
 from zhaoyin.payouts.models import Payout, PayoutStatus, SubsidySchedule
 from zhaoyin.policies.models import Policy
-from zhaoyin.talents.models import Education, Talent, TalentStatus
-from zhaoyin.talents.signals import send_talents_changed
+from zhaoyin.talents.inputs import DepartInput
+from zhaoyin.talents.models import Education, Talent
+from zhaoyin.talents.services import talent_depart
 from zhaoyin.talents.testing import make_talent
 
 pytestmark = pytest.mark.django_db
@@ -156,9 +156,9 @@ def test_an_enterprise_action_on_a_talent_entry_is_refused(w: dict[str, Any]) ->
 
 
 def _depart(talent: Talent, on: dt.date) -> None:
-    with transaction.atomic():
-        Talent.objects.filter(pk=talent.pk).update(status=TalentStatus.DEPARTED, departed_on=on)
-        send_talents_changed({talent.pk: {"status", "departed_on"}})
+    """The talents' own service: its signal makes the ledger stop the entries after ``on``."""
+    talent.refresh_from_db()
+    talent_depart(acting_user=None, talent=talent, data=DepartInput.parse({"departed_on": on.isoformat()}))
 
 
 def test_departure_stops_the_entries_after_it(w: dict[str, Any]) -> None:

@@ -33,9 +33,11 @@ READ_ONLY = {Role.LEADER: 403, Role.SUPERVISOR: 403}
 def talents(w: World) -> None:
     from zhaoyin.talents import services
     from zhaoyin.talents.inputs import LeadInput
+    from zhaoyin.talents.models import Talent
     from zhaoyin.talents.testing import make_talent
 
-    w.extra["talent_own"] = make_talent(
+    # Another app's builder may have linked the persona first (an account has one record).
+    w.extra["talent_own"] = Talent.objects.filter(account=w.user(Role.TALENT)).first() or make_talent(
         org_unit=w.units["county_a"], name="矩阵本人", account=w.user(Role.TALENT), phone="13900000001"
     )
     w.extra["talent_a"] = make_talent(org_unit=w.units["county_a"], name="矩阵甲", phone="13900000002")
