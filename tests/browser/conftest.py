@@ -27,7 +27,7 @@ from django.db import connection, connections
 # from it unless told the thread is fine (it is: one test at a time).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, Playwright, ViewportSize, expect, sync_playwright
 
 from conftest import PASSWORD
 from tests.world import World
@@ -49,6 +49,11 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 TIMEOUT_MS = 10_000
+#: The talent portal is mobile-first: its pages are checked on a phone-sized screen.
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+#: The smallest PDF ``core.files`` accepts (its magic bytes).
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -140,6 +145,27 @@ def sign_in(page: Page, user: User, password: str = PASSWORD) -> None:
     page.locator('form[action$="/accounts/login/"] button[type="submit"]').click()
     page.wait_for_load_state()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def pdf_upload(name: str) -> FilePayload:
+    """A PDF document to put into a file input (``set_input_files``)."""
+    return {"name": name, "mimeType": "application/pdf", "buffer": PDF}
+
+
+def fits_the_phone(page: Page) -> None:
+    """Fail when the page is wider than the phone (mobile-first portal pages)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px screen"
+
+
+def staff_page(browser: Browser, live_server: Any, user: User) -> Page:
+    """A second browser context on the live server (desktop, zh-CN), signed in as ``user``:
+    another person working at the same time as the test's ``page``. Closed with the browser."""
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP, base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    sign_in(page, user)
+    return page
 
 
 LoggedInPage = Callable[[Role | str], Page]

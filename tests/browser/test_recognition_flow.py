@@ -8,34 +8,25 @@ certificate but never the 初审 note. Screenshots land in var/screenshots/."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
+from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import LoggedInPage, screenshot, sign_in
+from tests.browser.conftest import PHONE, LoggedInPage, fits_the_phone, screenshot, staff_page
+from tests.browser.steps import (
+    open_recognition_form,
+    pass_first_review,
+    pass_second_review,
+    recognize,
+    send_recognition_form,
+)
 from tests.world import World
 from zhaoyin.core.roles import Role
 from zhaoyin.recognition import services
 from zhaoyin.recognition.models import Recognition, TierRule, TierRuleSet
 
-PHONE: ViewportSize = {"width": 390, "height": 844}
-DESKTOP: ViewportSize = {"width": 1366, "height": 900}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FIRST_NOTE = "内部初审意见：社保记录已核对"
-
-
-def _staff_page(browser: Browser, live_server: Any, world: World, role: Role) -> Page:
-    context = browser.new_context(locale="zh-CN", viewport=DESKTOP, base_url=live_server.url)
-    page = context.new_page()
-    sign_in(page, world.user(role))
-    return page
-
-
-def _fits_the_phone(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px screen"
 
 
 def test_a_talent_is_recognized_through_the_pages(
@@ -52,34 +43,21 @@ def test_a_talent_is_recognized_through_the_pages(
     page = logged_in_page(Role.TALENT)
     page.set_viewport_size(PHONE)
     page.goto("/recognition/mine/")
-    _fits_the_phone(page)
+    fits_the_phone(page)
     page.locator("a.zy-portal-card").first.click()
     page.locator("#my-action-withdraw button[type=submit]").click()
     expect(page.locator(".zy-state")).to_contain_text("已撤回")
-    page.goto("/recognition/mine/")
-    page.locator("#my-apply").click()
-    page.locator("#apply-tier").select_option("D")
-    page.locator("#apply-statement").fill("本科学历，劳动合同三年。")
-    document: FilePayload = {"name": "学位证书.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    page.locator("#apply-files").set_input_files(files=[document])
-    _fits_the_phone(page)
+    open_recognition_form(page, tier="D", statement="本科学历，劳动合同三年。", document="学位证书.pdf")
     screenshot(page, "recognition-portal-apply-390")
-    page.locator("#apply-form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/recognition/mine/\d+/$"))
-    expect(page.locator(".zy-state")).to_contain_text("初审中")
+    send_recognition_form(page)
     recognition = Recognition.objects.get(talent=talent, state="first_review")
     assert recognition.files.count() == 1
 
-    unit = _staff_page(browser, live_server, world, Role.UNIT_ADMIN)
-    unit.goto(f"/recognition/{recognition.pk}/")
-    unit.locator("#note-first_pass").fill(FIRST_NOTE)
-    unit.locator("#action-first_pass button[type=submit]").click()
-    expect(unit.locator("#first-review")).to_contain_text(FIRST_NOTE)
+    unit = staff_page(browser, live_server, world.user(Role.UNIT_ADMIN))
+    pass_first_review(unit, recognition.pk, FIRST_NOTE)
 
-    office = _staff_page(browser, live_server, world, Role.TALENT_OFFICE)
-    office.goto(f"/recognition/{recognition.pk}/")
-    office.locator("#tier-second_pass").select_option("D")
-    office.locator("#action-second_pass button[type=submit]").click()
+    office = staff_page(browser, live_server, world.user(Role.TALENT_OFFICE))
+    pass_second_review(office, recognition.pk, "D")
     expect(office.locator("#publicity-dates")).to_contain_text("2026-09-30 – 2026-10-13")
     screenshot(office, "recognition-detail-publicity")
 
@@ -88,14 +66,13 @@ def test_a_talent_is_recognized_through_the_pages(
     office.locator("#action-recognize button[type=submit]").click()
     expect(office.locator("#recognition-problems")).to_contain_text("2026-10-14")
     monkeypatch.setattr(services, "today", lambda: dt.date(2026, 10, 14))
-    office.goto(f"/recognition/{recognition.pk}/")
-    office.locator("#action-recognize button[type=submit]").click()
-    expect(office.locator("#certificate-no")).to_contain_text(re.compile(r"HNRC2026-\d{5}"))
+    recognize(office, recognition.pk)
+    expect(office.locator("#certificate-no")).to_contain_text("HNRC2026-")
     talent.refresh_from_db()
     assert (talent.tier, talent.tier_valid_until) == ("D", dt.date(2029, 10, 14))
 
     page.goto(f"/recognition/mine/{recognition.pk}/")
     expect(page.locator("#my-certificate")).to_contain_text("HNRC2026-")
     expect(page.locator("body")).not_to_contain_text(FIRST_NOTE)
-    _fits_the_phone(page)
+    fits_the_phone(page)
     screenshot(page, "recognition-portal-recognized-390")

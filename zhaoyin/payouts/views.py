@@ -215,13 +215,14 @@ def _detail(
     request: HttpRequest, payout: Payout, *, form: PayoutActionForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = request_user(request)
+    # A talent's entry has its own approvers (the talent office among them): the note tells
+    # every approver who registered or submitted it why no approve button is there.
+    approvers = talent_services.TALENT_APPROVER_ROLES if payout.talent_id is not None else payouts.APPROVER_ROLES
     context = {
         "payout": payout,
         "actions": payouts.actions_for(user, payout),
         "form": form or PayoutActionForm(initial={"version": payout.version}),
-        "four_eyes": payout.status == "pending"
-        and payout.registered_by_id == user.pk
-        and user.has_role(*payouts.APPROVER_ROLES),
+        "four_eyes": payout.status == "pending" and payout.registered_by_id == user.pk and user.has_role(*approvers),
     }
     return render(request, "policies/payout_detail.html", context, status=status)
 

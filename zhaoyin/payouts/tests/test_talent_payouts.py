@@ -18,7 +18,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import refused
-from zhaoyin.matching.tests.support import api_client, make_enterprise
+from zhaoyin.matching.tests.support import api_client, make_enterprise, web_client
 from zhaoyin.matching.tests.talent_support import DOCTOR_TREE, make_talent_policy
 from zhaoyin.payouts import services, talent_services
 from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput, ScheduleStartInput
@@ -136,6 +136,18 @@ def test_submit_four_eyes_publicize_then_pay(w: dict[str, Any], monkeypatch: pyt
     entry = _act(w["admin"], entry, "pay")
     assert entry.status == PayoutStatus.PAID
     assert entry.paid_at is not None
+
+
+def test_the_talent_office_that_submitted_is_told_of_the_four_eyes_rule_on_the_page(w: dict[str, Any]) -> None:
+    # The note was keyed on the enterprise approvers, which the talent office is not one of: the
+    # office saw no approve button and no reason why.
+    entry = _act(w["office"], _start(w, w["living"], w["doctor"], "2025-01")[0], "submit")
+    page = web_client(w["office"]).get(f"/payouts/{entry.pk}/").content.decode()
+    assert 'id="payout-approve"' not in page
+    assert "双人复核" in page
+    other = web_client(w["admin"]).get(f"/payouts/{entry.pk}/").content.decode()
+    assert 'id="payout-approve"' in other
+    assert "双人复核" not in other
 
 
 def test_a_future_period_is_not_submitted_yet(w: dict[str, Any]) -> None:
