@@ -30,6 +30,7 @@ from zhaoyin.core.inputs import (
     described,
     from_cleaner,
     from_form,
+    judged,
     must,
     refuse,
     text,
@@ -147,11 +148,11 @@ class TalentFields(Input):
     id_number: Annotated[str | None, BeforeValidator(_id_number)] = Field(
         None, description="The ID document's number; stored encrypted, answered masked"
     )
-    birth_date: Annotated[dt.date | None, BeforeValidator(day)] = Field(
-        None, description="YYYY-MM-DD; taken from a resident ID when left out, must agree with it"
-    )
-    sex: Annotated[Sex | None, BeforeValidator(choice(Sex))] = Field(
-        None, description="male or female; taken from the ID when left out, must agree with it"
+    birth_date: Annotated[
+        dt.date | None, BeforeValidator(day), judged("agrees with the birth date a resident ID carries")
+    ] = Field(None, description="YYYY-MM-DD; taken from a resident ID when left out, must agree with it")
+    sex: Annotated[Sex | None, BeforeValidator(choice(Sex)), judged("agrees with the sex a resident ID carries")] = (
+        Field(None, description="male or female; taken from the ID when left out, must agree with it")
     )
     education: Annotated[Education | None, BeforeValidator(choice(Education))] = None
     school: Annotated[str | None, BeforeValidator(text(100))] = Field(None, max_length=100)
@@ -168,12 +169,10 @@ class TalentFields(Input):
     )
     channel: Annotated[Channel | None, BeforeValidator(choice(Channel))] = None
     station: Ref = Field(None, description="Org unit code of the talent station the arrival is attributed to")
-    phone: Annotated[str | None, BeforeValidator(_phone)] = Field(
-        None, description="Stored encrypted, answered masked"
-    )
+    phone: Annotated[str | None, BeforeValidator(_phone)] = Field(None, description="Stored encrypted, answered masked")
     email: Annotated[str | None, BeforeValidator(_email)] = None
     contract_start: Annotated[dt.date | None, BeforeValidator(day)] = Field(None, description=_DATE_DOC)
-    contract_end: Annotated[dt.date | None, BeforeValidator(day)] = Field(
+    contract_end: Annotated[dt.date | None, BeforeValidator(day), judged("not before contract_start")] = Field(
         None, description="YYYY-MM-DD, not before contract_start"
     )
     social_insurance_months: Annotated[int | None, BeforeValidator(_months)] = None

@@ -8,9 +8,14 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from conftest import LoadDemo
 from zhaoyin.audit.models import AuditRecord
-from zhaoyin.demo.services import LoadResult
+from zhaoyin.demo.services import (
+    LoadResult,
+    _accounts_ensure,
+    _enterprises_ensure,
+    dictionaries_ensure,
+    org_tree_ensure,
+)
 from zhaoyin.demo.talents_demo import RESEARCH_DOCTOR, talents_ensure
 from zhaoyin.lib.idcard import parse_id
 from zhaoyin.talents.crypto import decrypt_id
@@ -20,11 +25,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loaded(load_demo: LoadDemo) -> LoadResult:
-    load_demo()
+def loaded(db: None) -> LoadResult:
+    """What the talents' part needs (units, dictionaries, enterprises, accounts), then the part
+    alone: demo_load runs recognition after it, which gives tiers, and the apartments' tenants."""
+    year = timezone.localdate().year
+    base = LoadResult()
     result = LoadResult()
     with transaction.atomic():
-        talents_ensure(year=timezone.localdate().year, result=result)
+        units = org_tree_ensure(result=base)
+        dictionaries_ensure(result=base)
+        firms = _enterprises_ensure(year=year, result=base)
+        _accounts_ensure(units=units, firms=firms, result=base)
+        talents_ensure(year=year, result=result)
     return result
 
 
