@@ -86,3 +86,25 @@ def test_red_projects_drill_down_to_the_list_by_light(logged_in_page: LoggedInPa
     expect(table).to_contain_text("煤基新材料精深加工项目")
     expect(table.locator('[data-alert="red"]')).to_have_count(1)
     screenshot(page, "09-projects-red")
+
+
+def test_cockpit_talent_panel_in_the_browser(logged_in_page: LoggedInPage, world: World) -> None:
+    """The talent panel (issue 13 item 8): its figures, its three charts drawn, the apartments
+    table, and the "closed in time" figure opening the matter list filtered to those demands."""
+    from zhaoyin.cockpit.tests.test_cockpit_talents import talent_world
+
+    talents = talent_world(world.units, 30)
+    on_time = sum(1 for m in talents.matters if m.talent_id is not None and m.closed_on_time)
+    page = logged_in_page(Role.CITY_ADMIN)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto("/cockpit/?year=2026&as_of=2026-09-30")
+    expect(page.locator("#kpi-demands-on-time-value")).to_have_text(str(on_time))
+    for key in ("talent_tiers", "talent_industry", "talent_demands"):
+        expect(page.locator(f"#chart-{key} canvas").first).to_be_attached()
+    expect(page.locator("#cockpit-apartments")).to_contain_text("大通区人才公寓")
+    page.locator("#cockpit-talent").scroll_into_view_if_needed()
+    screenshot(page, "08b-cockpit-talents")
+
+    page.locator("#kpi-demands-on-time").click()
+    expect(page).to_have_url(re.compile(r"/matters/\?source=talent_demand&has_talent=true&closed_on_time=true$"))
+    expect(page.locator("tbody tr")).to_have_count(on_time)

@@ -7,6 +7,14 @@ cycle times from ``cycle_time_distributions`` and the fund sums from the funds r
 whole fen (exact). The funds charts read the same rollup rows as external_funds
 (``rollups_counted``), so each chart adds up to the KPI's actual. The number of queries does
 not grow with the data.
+
+The talent panel (issue 13 item 8, ``talent_panel_for``) reads each app's own scoped selector,
+so every figure is what the user would count on the page it links to: talents
+(``talents.selectors.talent_list_visible_to``), the year's ``new_talents`` (the same
+``progress_for`` as /targets/), paid talent subsidies (``payouts.selectors
+.payout_list_visible_to``), apartment occupancy (``apartments.selectors.occupancy_by_building``)
+and talent demands (``matters.selectors.matter_list_visible_to``). docs/talent.md, "Cockpit
+talent panel".
 """
 
 from __future__ import annotations
@@ -16,17 +24,26 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
+from zhaoyin.accounts.scope import NOTHING
+from zhaoyin.apartments.selectors import OccupancyRow, occupancy_by_building
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.money import fen_sum, fen_to_amount
 from zhaoyin.lib import alerts as alert_rules
+from zhaoyin.matters.flow import OPEN_STATES, STATE_LABELS, State
+from zhaoyin.matters.selectors import matter_list_visible_to
+from zhaoyin.payouts.models import PayoutStatus
+from zhaoyin.payouts.selectors import payout_list_visible_to
 from zhaoyin.projects.alerts import WATCHED, project_alerts, stored_lights_fresh
 from zhaoyin.projects.choices import MAIN_LINE, AlertLevel, FundSource, Stage
 from zhaoyin.projects.models import FundRollup, Project
 from zhaoyin.projects.selectors import project_list_visible_to, project_scope_q
+from zhaoyin.talents.models import TalentStatus, Tier
+from zhaoyin.talents.selectors import talent_list_visible_to, talent_scope_q
 from zhaoyin.targets import selectors as targets
 from zhaoyin.targets.indicators import REGISTRY, counted_months, rollups_counted
 
@@ -36,6 +53,10 @@ FUNDS = "external_funds"
 YI = Decimal(10000)  # 万元 per 亿元
 #: How many red and yellow projects the cockpit lists (the counts link to all of them).
 ALERTS_LISTED = 50
+#: The talent panel's indicator (targets.indicators): recognized talents arrived in the year.
+NEW_TALENTS = "new_talents"
+#: A talent demand counts as closed in these states (办结, then rated).
+CLOSED_STATES: tuple[str, ...] = (State.CLOSED.value, State.RATED.value)
 
 
 @dataclass(frozen=True)
@@ -59,6 +80,37 @@ class Cockpit:
     by_source: list[tuple[str, str, Decimal]]  # source code, label, 亿元
     alerts: list[AlertRow]
     cycles: list[targets.CycleGroup]
+
+
+@dataclass(frozen=True)
+class TalentPanel:
+    """The talent panel's figures, each over what the user may see (module docstring)."""
+
+    talents: int  # active talents
+    by_tier: list[tuple[str, str, int]]  # tier code ("none": no tier), label, active talents
+    by_industry: list[tuple[str, str, int]]  # industry code ("" none), name, active talents
+    new_talents: targets.Progress
+    subsidies_paid: int  # paid talent entries of the year's periods
+    subsidies_wan: Decimal  # their sum, 万元 (exact)
+    occupancy: list[OccupancyRow]  # apartment units by building
+    units_total: int
+    units_occupied: int
+    demands_open: int
+    demands_closed: int
+    demands_on_time: int
+    demands_by_state: list[tuple[str, str, int]]  # state code, label, talent demands
+
+    @property
+    def occupancy_rate(self) -> Decimal | None:
+        """Occupied ÷ units in use (maintenance left out, as the apartments' occupancy page
+        counts), None without any."""
+        usable = self.units_total - sum(r.maintenance for r in self.occupancy)
+        return Decimal(self.units_occupied) / Decimal(usable) if usable else None
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """Closed in time ÷ closed, None when none is closed."""
+        return Decimal(self.demands_on_time) / Decimal(self.demands_closed) if self.demands_closed else None
 
 
 def parse_params(year: object, as_of: object, *, today: dt.date) -> tuple[int, dt.date]:
@@ -160,4 +212,66 @@ def cockpit_for(user: User, *, year: int, as_of: dt.date) -> Cockpit:
     )
 
 
-__all__ = ["READER_ROLES", "AlertRow", "Cockpit", "InvalidInput", "cockpit_for", "parse_params"]
+def talent_panel_for(user: User, *, year: int, as_of: dt.date) -> TalentPanel | None:
+    """The talent panel of ``user`` (None when the user has no talent scope): eight grouped
+    queries plus those of one ``progress_for``, whatever the number of records.
+
+    Talents, occupancy and demands are as they stand now (their lists have no date filter);
+    ``new_talents`` is the indicator for ``year`` at ``as_of``; subsidies are the talent
+    entries paid (status ``paid``) whose period lies in ``year``, as the ledger's year filter
+    counts them, so the figure is what ``/payouts/?status=paid&year=`` lists (only a talent's
+    entry can be paid: an enterprise's stops at approved).
+    """
+    if talent_scope_q(user) == NOTHING:
+        return None
+    active = talent_list_visible_to(user).filter(status=TalentStatus.ACTIVE).order_by()
+    tiers = dict(active.values_list("tier").annotate(n=Count("pk")))
+    by_tier = [(str(t), str(label), int(tiers.get(t, 0))) for t, label in Tier.choices]
+    by_tier.append(("none", _("No tier"), int(tiers.get("", 0))))
+    industries = (
+        active.values_list("industry__code", "industry__name").annotate(n=Count("pk")).order_by("-n", "industry__code")
+    )
+    by_industry = [(code or "", name or _("No industry"), int(n)) for code, name, n in industries]
+
+    paid = (
+        payout_list_visible_to(user)
+        .filter(talent__isnull=False, status=PayoutStatus.PAID, period__startswith=str(year))
+        .order_by()
+        .aggregate(n=Count("pk"), fen=fen_sum("amount_wan"))
+    )
+    occupancy = occupancy_by_building(user)
+
+    demands = matter_list_visible_to(user).filter(talent__isnull=False).order_by()
+    rows = list(
+        demands.values_list("state").annotate(n=Count("pk"), in_time=Count("pk", filter=Q(closed_on_time=True)))
+    )
+    states = {state: n for state, n, _in_time in rows}
+    on_time = sum(in_time for state, _n, in_time in rows if state in CLOSED_STATES)
+    by_state = [(s.value, str(STATE_LABELS[s]), int(states.get(s.value, 0))) for s in State]
+    return TalentPanel(
+        talents=sum(n for _t, _l, n in by_tier),
+        by_tier=by_tier,
+        by_industry=by_industry,
+        new_talents=targets.progress_for(user, year=year, indicator=REGISTRY[NEW_TALENTS], as_of=as_of),
+        subsidies_paid=int(paid["n"] or 0),
+        subsidies_wan=fen_to_amount(paid["fen"]),
+        occupancy=occupancy,
+        units_total=sum(r.total for r in occupancy),
+        units_occupied=sum(r.occupied for r in occupancy),
+        demands_open=sum(int(states.get(s.value, 0)) for s in OPEN_STATES),
+        demands_closed=sum(int(states.get(s, 0)) for s in CLOSED_STATES),
+        demands_on_time=on_time,
+        demands_by_state=by_state,
+    )
+
+
+__all__ = [
+    "READER_ROLES",
+    "AlertRow",
+    "Cockpit",
+    "InvalidInput",
+    "TalentPanel",
+    "cockpit_for",
+    "parse_params",
+    "talent_panel_for",
+]

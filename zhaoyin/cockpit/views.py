@@ -80,6 +80,51 @@ def _charts(c: selectors.Cockpit, year: int, as_of: dt.date) -> dict[str, dict[s
     }
 
 
+def _talent_charts(t: selectors.TalentPanel) -> dict[str, dict[str, Any]]:
+    """The talent panel's charts: every bar opens the list of the records it counts."""
+    active = {"status": "active"}
+    demands = {"source": "talent_demand", "has_talent": "true"}
+    return {
+        "talent_tiers": {
+            "kind": "bar",
+            "series": _("Talents"),
+            "items": [
+                {"name": label, "value": n, "url": _url("talents:list", tier=code, **active)}
+                for code, label, n in t.by_tier
+            ],
+        },
+        "talent_industry": {
+            "kind": "hbar",
+            "series": _("Talents"),
+            # Talents without an industry have no list filter: their bar opens nothing.
+            "items": [
+                {"name": name, "value": n, **({"url": _url("talents:list", industry=code, **active)} if code else {})}
+                for code, name, n in t.by_industry
+            ],
+        },
+        "talent_demands": {
+            "kind": "hbar",
+            "series": _("Talent demands"),
+            "items": [
+                {"name": label, "value": n, "url": _url("matters:list", state=code, **demands)}
+                for code, label, n in t.demands_by_state
+            ],
+        },
+    }
+
+
+def _talent_links(t: selectors.TalentPanel, year: int, as_of: dt.date) -> dict[str, Any]:
+    demands = {"source": "talent_demand", "has_talent": "true"}
+    return {
+        "talents": _url("talents:list", status="active"),
+        "new_talents": _url("targets:progress", indicator=selectors.NEW_TALENTS, year=year, as_of=as_of.isoformat()),
+        "subsidies": _url("payouts:list", status="paid", year=year),
+        "occupancy": reverse("apartments:occupancy"),
+        "demands": _url("matters:list", **demands),
+        "on_time": _url("matters:list", **demands, closed_on_time="true"),
+    }
+
+
 @allow(selectors.READER_ROLES)
 @require_GET
 def cockpit_page(request: HttpRequest) -> HttpResponse:
@@ -92,12 +137,18 @@ def cockpit_page(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         return render(request, "cockpit/index.html", {"errors": exc.errors}, status=400)
     cockpit = selectors.cockpit_for(user, year=year, as_of=as_of)
+    talent = selectors.talent_panel_for(user, year=year, as_of=as_of)
+    charts = _charts(cockpit, year, as_of)
+    if talent is not None:
+        charts |= _talent_charts(talent)
     context = {
         "c": cockpit,
         "city": cockpit.progress.city,
         "year": year,
         "as_of": as_of,
-        "charts": _charts(cockpit, year, as_of),
+        "charts": charts,
+        "talent": talent,
+        "talent_links": _talent_links(talent, year, as_of) if talent is not None else {},
         "funds_link": _url("targets:progress", indicator=selectors.FUNDS, year=year, as_of=as_of.isoformat()),
         "projects_link": reverse("projects:list"),
         # The list filters by the light stored today: it matches a cockpit of today only.

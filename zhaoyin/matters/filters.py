@@ -101,6 +101,24 @@ class MatterFilter(FilterSet):
     kind = Choice(MatterKind.choices, label=_("Kind"), blank=_("All kinds"), doc="Kind code")
     alert = _AlertChoice(ALERT_CHOICES, label=_("Alert"), blank=_("All lights"), doc="normal, approaching or overdue")
     listed = Boolean(label=_("Listed"), blank=_("Listed or not"), yes=_("Listed only"), no=_("Not listed"))
+    # The cockpit's talent panel drills down through these two (issue 13 item 8): the demands
+    # linked to a talent record, and the matters closed by their handling deadline (the stored
+    # KPI fact ``closed_on_time``, reset when a matter is reopened).
+    has_talent = Boolean(
+        where=lambda v: Q(talent__isnull=not v),
+        label=_("Talent linked"),
+        blank=_("With or without a talent"),
+        yes=_("Linked to a talent"),
+        no=_("No talent"),
+        doc="true: only the talent demands linked to a talent record",
+    )
+    closed_on_time = Boolean(
+        label=_("Closed in time"),
+        blank=_("In time or not"),
+        yes=_("Closed in time"),
+        no=_("Not closed in time"),
+        doc="true: closed by the handling deadline (a deadline ends at the close of its day)",
+    )
     order = Sort(
         {
             name: name

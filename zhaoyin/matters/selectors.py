@@ -135,14 +135,16 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
     (kept by triggers, zhaoyin.matters.tally): the whole city's counts are a sum over it, a
     unit's are the sum over the matters its subtree leads or dispatched plus a live count of
     the few it sees otherwise (a co-unit, its own requests). Any other filter (search, alert,
-    listed) narrows the list and is counted live; a search up to ``SEARCH_COUNT_CAP``."""
+    listed, has_talent, closed_on_time) narrows the list and is counted live; a search up to
+    ``SEARCH_COUNT_CAP``."""
     scope = _scope(user)
     ids = scope.units
     if scope.nothing:
         return ListCounts({}, 0)
     if flt.q:
         return _search_counts(user, scope, flt)
-    if flt.alert or flt.listed is not None or (not scope.city and ids is None):
+    live = flt.listed is not None or flt.has_talent is not None or flt.closed_on_time is not None
+    if flt.alert or live or (not scope.city and ids is None):
         # An alert or listed filter has its own (partial, covering) index: the scope is then a
         # test per row, not the way in.
         narrow = bool(flt.alert) or flt.listed is True

@@ -71,7 +71,14 @@ class TalentFilter(FilterSet):
         doc="The whole ID number; matched exactly through the blind index",
         attrs={"autocomplete": "off"},
     )
-    tier = Choice(Tier.choices, label=gettext_lazy("Tier"), blank=gettext_lazy("All tiers"), doc="A to E")
+    # ``none``: the talents no recognition has given a tier (the cockpit's "untiered" bar).
+    tier = Choice(
+        [*Tier.choices, ("none", gettext_lazy("No tier"))],
+        where=lambda v: Q(tier="" if v == "none" else v),
+        label=gettext_lazy("Tier"),
+        blank=gettext_lazy("All tiers"),
+        doc="A to E, or none (no recognized tier)",
+    )
     education = Choice(Education.choices, label=gettext_lazy("Education"), blank=gettext_lazy("Any education"))
     org_unit = org_unit_filter(units_for_filter, min_options=1)
     station = Ref(
