@@ -14,11 +14,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.views.decorators.http import require_GET
 
 from zhaoyin.accounts.request import request_user
-from zhaoyin.core.authz import allow
+from zhaoyin.core.authz import allow, rule_of, user_roles
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.forms import FilterBarForm
@@ -123,6 +123,12 @@ def policy_eligible_export_view(request: HttpRequest, pk: int) -> HttpResponseBa
 # ---- talent policies (issue 13) ----------------------------------------------------------------
 
 
+def may_reach(request: HttpRequest, name: str, **kwargs: int) -> bool:
+    """Whether the page named ``name`` lets the signed-in user in (its ``allow`` rule)."""
+    rule = rule_of(resolve(reverse(name, kwargs=kwargs or None)).func)
+    return rule is not None and rule.allows(user_roles(request))
+
+
 @allow(talent_selectors.TALENT_MATCH_READERS)
 @require_GET
 def talent_policy_matches(request: HttpRequest, pk: int) -> HttpResponse:
@@ -140,6 +146,10 @@ def talent_policy_matches(request: HttpRequest, pk: int) -> HttpResponse:
             "matches": matches,
             "own": talent.account_id == user.pk,
             "link_policies": user.has_role(*POLICY_READERS),
+            # The ledger's page decides who starts a schedule; offer it to those it lets in.
+            "can_schedule": talent.account_id != user.pk and may_reach(
+                request, "payouts:schedule_start", talent=talent.pk, policy=0
+            ),
         },
     )
 

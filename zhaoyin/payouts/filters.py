@@ -39,6 +39,7 @@ class PayoutFilter(FilterSet):
         doc="Policy id",
     )
     enterprise = Integer(message=_ID, column="enterprise_id", doc="Enterprise id")
+    talent = Integer(message=_ID, column="talent_id", doc="Talent id (a person's subsidies)")
     unit = org_unit_filter(org_units_for_filter, column="org_unit")
     industry = industry_filter()
     status = Choice(

@@ -64,3 +64,12 @@ class PayoutActionForm(forms.Form):
     )
     amount_wan = _text(_("New amount (10k yuan)"), 20, inputmode="decimal")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+
+class ScheduleStartForm(forms.Form):
+    """Start a talent policy's payment schedule (发放计划) for one talent: the first period (a
+    month for a monthly schedule, a year for a yearly one). The input model and the service judge it."""
+
+    REQUIRED = ("first_period",)
+
+    first_period = _text(_("First period (2025-01 monthly, 2025 yearly)"), 7)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("export/", views.payout_export_view, name="export"),
     path("totals/", views.payout_totals, name="totals"),
     path("new/", views.payout_create, name="create"),
+    path("talents/<int:talent>/schedules/<int:policy>/", views.payout_schedule_start, name="schedule_start"),
     path("<int:pk>/", views.payout_detail, name="detail"),
     path("<int:pk>/<str:action>/", views.payout_action, name="action"),
 ]

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,11 +37,12 @@ from zhaoyin.enterprises.selectors import enterprise_list_visible_to
 from zhaoyin.payouts import selectors, talent_services
 from zhaoyin.payouts import services as payouts
 from zhaoyin.payouts.filters import PayoutFilter
-from zhaoyin.payouts.forms import PayoutActionForm, PayoutRegisterForm
-from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput
-from zhaoyin.payouts.models import Payout
-from zhaoyin.policies.models import Policy
+from zhaoyin.payouts.forms import PayoutActionForm, PayoutRegisterForm, ScheduleStartForm
+from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput, ScheduleStartInput
+from zhaoyin.payouts.models import Payout, ScheduleFrequency, SubsidySchedule
+from zhaoyin.policies.models import Beneficiary, Policy
 from zhaoyin.policies.selectors import policy_list_visible_to
+from zhaoyin.talents.selectors import talent_get_for_user
 
 REGISTRARS = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF)
 #: Who posts actions: the registrars, and the talent office on talents' entries (issue 13).
@@ -209,6 +210,62 @@ def payout_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The payout has been registered and awaits approval."))
                 return HttpResponseRedirect(reverse("payouts:detail", args=[payout.pk]))
     return render(request, "policies/payout_form.html", {"form": form, "enterprise": enterprise}, status=status)
+
+
+def _talent_policy(user: User, pk: int) -> Policy:
+    """A talent policy the user may see, by id; anything else is unknown (404)."""
+    policy = policy_list_visible_to(user).filter(pk=pk, beneficiary=Beneficiary.TALENT).first()
+    if policy is None:
+        raise Http404
+    return policy
+
+
+@allow(frozenset(Role(r) for r in talent_services.TALENT_REGISTRAR_ROLES))
+@require_http_methods(["GET", "POST"])
+def payout_schedule_start(request: HttpRequest, talent: int, policy: int) -> HttpResponse:
+    """Start a talent policy's payment schedule for an eligible talent (reached from the
+    talent's policies page): every instalment written as a due entry of the
+    ledger. An unknown or out-of-scope talent or policy is 404; a refusal (not eligible, a
+    period of the wrong kind, no schedule) stays on the form naming its field (400); a period
+    in the ledger already is 409."""
+    user = request_user(request)
+    person = talent_get_for_user(user=user, pk=talent)
+    subsidy = _talent_policy(user, policy)
+    schedule = SubsidySchedule.objects.filter(policy=subsidy).first()
+    context: dict[str, Any] = {"talent": person, "policy": subsidy, "schedule": schedule}
+    if request.method != "POST":
+        today = timezone.localdate()
+        yearly = schedule is not None and schedule.frequency == ScheduleFrequency.YEARLY
+        first = str(today.year) if yearly else f"{today:%Y-%m}"
+        context["form"] = ScheduleStartForm(initial={"first_period": first})
+        return render(request, "policies/payout_schedule_form.html", context)
+    form = ScheduleStartForm(request.POST)
+    context["form"] = form
+    status = 400
+    data = bind_input(ScheduleStartInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
+        try:
+            entries = talent_services.talent_schedule_start(
+                acting_user=user, policy=subsidy, talent=person, data=data
+            )
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You do not have permission to do this."))
+            status = 403
+        else:
+            messages.success(
+                request, _("%(count)d instalments were written to the ledger as due entries.") % {"count": len(entries)}
+            )
+            return HttpResponseRedirect(
+                reverse("payouts:list")
+                + "?"
+                + urlencode({"talent": str(person.pk), "policy": str(subsidy.pk), "order": "period"})
+            )
+    return render(request, "policies/payout_schedule_form.html", context, status=status)
 
 
 def _detail(

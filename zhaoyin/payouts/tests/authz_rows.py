@@ -346,6 +346,10 @@ def _t_body(talent: str) -> Any:
                       "amount_wan": "3"}
 
 
+def _schedule_kwargs(talent: str) -> Any:
+    return lambda w: {"talent": w.extra[talent].pk, "policy": w.extra["tpay_policy"].pk}
+
+
 def _schedule_body(talent: str) -> Any:
     return lambda w: {"policy": w.extra["tpay_policy"].pk, "talent": w.extra[talent].pk, "first_period": "2026-01"}
 
@@ -387,4 +391,14 @@ MATRIX += [
     web("payouts:action", "POST", allowed=T_APPROVERS, ok=302, kwargs=lambda w: {
         "pk": w.extra["tpay_pending_a"].pk, "action": "approve"}, data=lambda w: {"version": "1"},
         label="talent approve"),
+    # The schedule page: the talent office and the unit roles of the talent's county; county B's
+    # talent is unknown to county A's unit roles, the enterprise portal and the service member.
+    web("payouts:schedule_start", allowed=T_REGISTRARS, kwargs=_schedule_kwargs("tpay_talent_a"),
+        label="talent county A"),
+    web("payouts:schedule_start", allowed=T_REGISTRARS, kwargs=_schedule_kwargs("tpay_talent_b"),
+        scope=dict.fromkeys(UNIT_SCOPED, 404), label="talent county B"),
+    web("payouts:schedule_start", "POST", allowed=T_REGISTRARS, ok=302, kwargs=_schedule_kwargs("tpay_talent_a"),
+        data=lambda w: {"first_period": "2026-01"}, label="talent county A"),
+    web("payouts:schedule_start", "POST", allowed=T_REGISTRARS, ok=302, kwargs=_schedule_kwargs("tpay_talent_b"),
+        data=lambda w: {"first_period": "2026-01"}, scope=dict.fromkeys(UNIT_SCOPED, 404), label="talent county B"),
 ]

@@ -18,7 +18,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import refused
-from zhaoyin.matching.tests.support import api_client, make_enterprise, web_client
+from zhaoyin.matching.tests.support import api_client, make_enterprise, make_policy, web_client
 from zhaoyin.matching.tests.talent_support import DOCTOR_TREE, make_talent_policy
 from zhaoyin.payouts import services, talent_services
 from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput, ScheduleStartInput
@@ -148,6 +148,50 @@ def test_the_talent_office_that_submitted_is_told_of_the_four_eyes_rule_on_the_p
     other = web_client(w["admin"]).get(f"/payouts/{entry.pk}/").content.decode()
     assert 'id="payout-approve"' in other
     assert "双人复核" not in other
+
+
+def test_the_schedule_page_starts_a_schedule_from_the_talents_policies(
+    w: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from zhaoyin.matching import talent_verdicts
+
+    talent_verdicts.refresh_talent_policy_matches(w["living"])
+    url = f"/payouts/talents/{w['doctor'].pk}/schedules/{w['living'].pk}/"
+    office = web_client(w["office"])
+    # The talent's policies page offers it for the eligible policy.
+    assert url in office.get(f"/talents/{w['doctor'].pk}/policies/").content.decode()
+    page = office.get(url)
+    assert page.status_code == 200
+    assert "36" in page.content.decode()
+    # A year for a monthly schedule: refused on the field, nothing written.
+    bad = office.post(url, {"first_period": "2025"})
+    assert bad.status_code == 400
+    assert 'id="id_first_period"' in bad.content.decode()
+    assert "is-invalid" in bad.content.decode()
+    assert not Payout.objects.filter(talent=w["doctor"]).exists()
+    done = office.post(url, {"first_period": "2025-01"})
+    assert done.status_code == 302
+    assert done["Location"].startswith("/payouts/?")
+    assert f"talent={w['doctor'].pk}" in done["Location"]
+    assert Payout.objects.filter(talent=w["doctor"], policy=w["living"], status=PayoutStatus.DUE).count() == 36
+    listed = office.get(done["Location"]).content.decode()
+    assert "2025-01" in listed
+    assert "2027-12" in listed
+    again = office.post(url, {"first_period": "2025-01"})
+    assert again.status_code == 409
+    assert Payout.objects.filter(talent=w["doctor"]).count() == 36
+
+
+def test_AC_03_the_schedule_page_of_another_countys_talent_is_unknown(w: dict[str, Any]) -> None:
+    url = f"/payouts/talents/{w['doctor'].pk}/schedules/{w['living'].pk}/"
+    staff_b = web_client(w["staff_b"])
+    assert staff_b.get(url).status_code == 404
+    assert staff_b.post(url, {"first_period": "2025-01"}).status_code == 404
+    assert not Payout.objects.filter(talent=w["doctor"]).exists()
+    # An enterprise policy is no talent policy: unknown on this page.
+    firm_policy = make_policy(w["living"].org_unit, {"all": []}, title="企业研发奖励")
+    office = web_client(w["office"])
+    assert office.get(f"/payouts/talents/{w['doctor'].pk}/schedules/{firm_policy.pk}/").status_code == 404
 
 
 def test_a_future_period_is_not_submitted_yet(w: dict[str, Any]) -> None:
