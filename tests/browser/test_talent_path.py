@@ -44,8 +44,6 @@ from tests.world import World
 from zhaoyin.apartments.models import Application, Tenancy
 from zhaoyin.core.roles import Role
 from zhaoyin.lib.idcard import make_resident
-from zhaoyin.payouts import talent_services as payout_services
-from zhaoyin.payouts.inputs import ScheduleStartInput
 from zhaoyin.payouts.models import Payout, PayoutStatus
 from zhaoyin.recognition import services as recognition_services
 from zhaoyin.recognition.inputs import StepInput
@@ -134,10 +132,14 @@ def test_the_whole_talent_path_through_the_pages(
     fits_the_phone(page)
     screenshot(page, "path-04-my-policies-390")
 
-    # The schedule is started by the service: no page starts one yet (the API does,
-    # POST /api/v1/payouts/schedules/start — see tests/test_talent_path_api.py).
-    payout_services.talent_schedule_start(acting_user=world.user(Role.TALENT_OFFICE), policy=policy, talent=talent,
-                                          data=ScheduleStartInput.parse({"first_period": this_month()}))
+    # The office starts the schedule from the talent's policies page, from this month.
+    office.goto(f"/talents/{talent.pk}/policies/")
+    office.locator("#schedule-start a", has_text=POLICY_TITLE).click()
+    expect(office.locator("#schedule-terms")).to_contain_text(str(INSTALMENTS))
+    office.locator("#schedule-form [name=first_period]").fill(this_month())
+    office.locator("#schedule-form button[type=submit]").click()
+    expect(office.locator(".alert-success")).to_contain_text(str(INSTALMENTS))
+    screenshot(office, "path-04b-schedule-started")
 
     # The scheduled entries are in the ledger; the office submits this month's.
     office.goto(f"/payouts/?policy={policy.pk}&page_size=50")
