@@ -114,6 +114,12 @@ class DepartForm(forms.Form):
     version = forms.CharField(required=False, widget=forms.HiddenInput())
 
 
+class LinkAccountForm(forms.Form):
+    """Link the talent's portal account (a user holding the talent role) by its username."""
+
+    username = forms.CharField(label=_("Portal account (username)"), max_length=150)
+
+
 class LeadForm(forms.Form):
     """Add or change a station's lead."""
 

@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.talent_edit, name="edit"),
     path("<int:pk>/reveal/", views.talent_reveal, name="reveal"),
     path("<int:pk>/depart/", views.talent_depart, name="depart"),
+    path("<int:pk>/account/", views.talent_link_account, name="link_account"),
 ]

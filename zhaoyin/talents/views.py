@@ -35,7 +35,7 @@ from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.talents import selectors, services
 from zhaoyin.talents.filters import TalentFilter
-from zhaoyin.talents.forms import ArrivedForm, DepartForm, LeadForm, TalentForm
+from zhaoyin.talents.forms import ArrivedForm, DepartForm, LeadForm, LinkAccountForm, TalentForm
 from zhaoyin.talents.importing import (
     TALENT_COLUMNS,
     TalentImport,
@@ -48,6 +48,7 @@ from zhaoyin.talents.inputs import (
     LeadArrivedInput,
     LeadInput,
     LeadUpdateInput,
+    LinkAccountInput,
     TalentInput,
     TalentUpdateInput,
 )
@@ -88,6 +89,7 @@ def _detail(request: HttpRequest, talent: Talent, **extra: Any) -> dict[str, Any
         "can_edit": can_edit,
         "can_reveal": user.has_role(*selectors.REVEAL_ROLES),
         "depart_form": DepartForm(initial={"version": talent.version}) if may_depart else None,
+        "link_form": LinkAccountForm() if can_edit and talent.account_id is None else None,
         "lead": TalentLead.objects.filter(talent=talent).select_related("station").first(),
         **extra,
     }
@@ -177,6 +179,29 @@ def talent_depart(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The departure has been recorded."))
             return HttpResponseRedirect(reverse("talents:detail", args=[talent.pk]))
     return render(request, "talents/detail.html", _detail(request, talent, depart_form=form), status=400)
+
+
+@allow(*EDITORS)
+@require_POST
+def talent_link_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link the talent's portal account, so the talent sees their record, applications and
+    subsidies in the portal; an unknown, non-talent or already linked account is refused on
+    the field (400) with nothing changed."""
+    user = request_user(request)
+    talent = selectors.talent_get_for_user(user=user, pk=pk, action="change")
+    form = LinkAccountForm(request.POST)
+    data = bind_input(LinkAccountInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
+        try:
+            services.talent_link_account(acting_user=user, talent=talent, data=data)
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The portal account has been linked."))
+            return HttpResponseRedirect(reverse("talents:detail", args=[talent.pk]))
+    return render(request, "talents/detail.html", _detail(request, talent, link_form=form), status=400)
 
 
 @allow(Role.TALENT)

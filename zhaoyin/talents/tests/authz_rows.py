@@ -115,6 +115,12 @@ MATRIX += [
     web("talents:depart", "POST", allowed=EDITORS, ok=302, kwargs=_pk("talent_a"), data=_depart, label="county A"),
     web("talents:depart", "POST", allowed=EDITORS, ok=302, kwargs=_pk("talent_b"), data=_depart,
         scope=UNIT_404, label="county B"),
+    # Linking a portal account: an unknown username is refused on the field (400) — the row
+    # checks who reaches the judgement; test_pages links a real account.
+    web("talents:link_account", "POST", allowed=EDITORS, ok=400, kwargs=_pk("talent_a"),
+        data=lambda w: {"username": "no-such-user"}, label="county A"),
+    web("talents:link_account", "POST", allowed=EDITORS, ok=400, kwargs=_pk("talent_b"),
+        data=lambda w: {"username": "no-such-user"}, scope=UNIT_404, label="county B"),
     web("talents:export", allowed=STAFF_READERS),
     web("talents:export", allowed=STAFF_READERS, query="?unmasked=1",
         scope={r: 403 for r in STAFF_READERS - {Role.TALENT_OFFICE}}, label="unmasked"),

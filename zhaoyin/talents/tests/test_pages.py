@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import db_fingerprint, fingerprint_changes
 from zhaoyin.talents.crypto import decrypt_id
 from zhaoyin.talents.importing import TALENT_COLUMNS
@@ -159,3 +161,30 @@ def test_VAL_01_cli_import_refuses_a_bad_check_digit_and_changes_nothing(
     assert fingerprint_changes(before, db_fingerprint()) == []
     with pytest.raises(CommandError):
         call_command("talents", "import", str(tmp_path / "missing.xlsx"), stdout=io.StringIO())
+
+
+def test_a_portal_account_is_linked_on_the_talents_page(
+    people: dict[str, User], talents: dict[str, Talent], make_user: Any
+) -> None:
+    portal = make_user(Role.TALENT, unit="county_a", username="talent_new")
+    staff = web_client(people["staff_a"])
+    url = f"/talents/{talents['a'].pk}/account/"
+    assert 'id="talent-link-form"' in staff.get(f"/talents/{talents['a'].pk}/").content.decode()
+    # Refused on the field, nothing changed: an unknown account, an account linked elsewhere.
+    before = db_fingerprint()
+    for username in ("nobody", people["talent"].username):
+        response = staff.post(url, {"username": username})
+        assert response.status_code == 400
+        assert 'id="id_username"' in response.content.decode()
+        assert "is-invalid" in response.content.decode()
+    assert fingerprint_changes(before, db_fingerprint()) == []
+    response = staff.post(url, {"username": portal.username})
+    assert response.status_code == 302
+    talents["a"].refresh_from_db()
+    assert talents["a"].account_id == portal.pk
+    assert AuditRecord.objects.filter(action="talent.link_account", object_id=str(talents["a"].pk)).exists()
+    # The talent now sees their own record in the portal; the form is gone from the page.
+    assert "甲县人才" in web_client(portal).get("/talents/mine/").content.decode()
+    assert 'id="talent-link-form"' not in staff.get(f"/talents/{talents['a'].pk}/").content.decode()
+    # County B's staff do not know the record.
+    assert web_client(people["staff_b"]).post(url, {"username": "x"}).status_code == 404
