@@ -186,12 +186,16 @@ def attachment_tables() -> list[tuple[str, str]]:
 
     Every concrete ``core.models.StoredFile`` must be here; ``test_backup`` checks that
     against the model registry, so a new attachment model cannot be left out of backups."""
+    from zhaoyin.apartments.models import ApplicationFile
+    from zhaoyin.apartments.services import FILE_AREA as APARTMENT_AREA
     from zhaoyin.matters.models import MatterFile
     from zhaoyin.matters.services import FILE_AREA as MATTER_AREA
     from zhaoyin.policies.models import PolicyFile
     from zhaoyin.policies.services import FILE_AREA as POLICY_AREA
     from zhaoyin.projects.models import EvidenceFile
     from zhaoyin.projects.services import EVIDENCE_AREA
+    from zhaoyin.recognition.models import FILE_AREA as RECOGNITION_AREA
+    from zhaoyin.recognition.models import RecognitionFile
     from zhaoyin.visits.models import VisitFile
     from zhaoyin.visits.services import FILE_AREA as VISIT_AREA
 
@@ -200,6 +204,9 @@ def attachment_tables() -> list[tuple[str, str]]:
         (MatterFile._meta.db_table, MATTER_AREA),
         (PolicyFile._meta.db_table, POLICY_AREA),
         (VisitFile._meta.db_table, VISIT_AREA),
+        # Issue 13: a talent's documents for an apartment and for a recognition.
+        (ApplicationFile._meta.db_table, APARTMENT_AREA),
+        (RecognitionFile._meta.db_table, RECOGNITION_AREA),
     ]
 
 
