@@ -253,6 +253,31 @@ CASES += [
 ]
 
 
+# Issue 13: a talent's record and an apartment building name the unit they belong to.
+def _talent_body(w: World) -> dict[str, Any]:
+    import datetime as dt
+
+    from zhaoyin.talents.testing import resident_id
+
+    return {"name": "引用测试人才", "id_number": resident_id(dt.date(1990, 1, 2), 777), "org_unit": "340402"}
+
+
+def _talent_a(w: World) -> dict[str, Any]:
+    return {"id": w.extra["talent_a"].pk}
+
+
+def _building_body(w: World) -> dict[str, Any]:
+    return {"name": "引用测试公寓", "address": "淮南市引用路1号", "org_unit": "340402"}
+
+
+CASES += [
+    Case("POST", "/api/v1/talents", "org_unit", Role.STAFF, _talent_body, lambda w: "340403", "349999"),
+    Case("PATCH", "/api/v1/talents/{id}", "org_unit", Role.STAFF, _talent_body, lambda w: "340403", "349999",
+         _talent_a),
+    Case("POST", "/api/v1/apartment-buildings", "org_unit", Role.STAFF, _building_body, lambda w: "340403", "349999"),
+]
+
+
 def _call(client: Client, case: Case, world: World, url: str, value: Any) -> tuple[int, bytes]:
     # A PATCH sends the field alone; a POST a body valid but for it.
     body = {case.field: value} if case.method == "PATCH" else {**case.body(world), case.field: value}

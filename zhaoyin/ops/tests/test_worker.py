@@ -158,4 +158,5 @@ def test_the_worker_runs_every_app_job_on_its_period_without_importing_the_apps(
         "policies-match-refresh": 86400,
         "policies-expire": 86400,
         "audit-checkpoint": 86400,
+        "apartments-expiry-reminders": 21600,
     }
