@@ -141,7 +141,9 @@ class TalentFields(Input):
     """A talent's fields as sent, each optional (a change sends some). Never ``tier``
     (recognition decides it), ``status`` (``talent_depart``) or ``account``."""
 
-    name: Annotated[str | None, BeforeValidator(text(50))] = Field(None, max_length=50)
+    name: Annotated[str | None, BeforeValidator(text(50)), judged("a change may not empty it")] = Field(
+        None, max_length=50
+    )
     id_type: Annotated[IdType | None, BeforeValidator(choice(IdType))] = Field(
         None, description="resident (default), passport, hmt_residence or foreign_permanent"
     )
