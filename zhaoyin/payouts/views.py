@@ -263,7 +263,7 @@ def payout_schedule_start(request: HttpRequest, talent: int, policy: int) -> Htt
             return HttpResponseRedirect(
                 reverse("payouts:list")
                 + "?"
-                + urlencode({"talent": str(person.pk), "policy": str(subsidy.pk), "order": "period"})
+                + urlencode({"talent": str(person.pk), "policy": str(subsidy.pk), "sort": "period"})
             )
     return render(request, "policies/payout_schedule_form.html", context, status=status)
 

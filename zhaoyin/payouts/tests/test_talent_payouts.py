@@ -175,6 +175,8 @@ def test_the_schedule_page_starts_a_schedule_from_the_talents_policies(
     assert f"talent={w['doctor'].pk}" in done["Location"]
     assert Payout.objects.filter(talent=w["doctor"], policy=w["living"], status=PayoutStatus.DUE).count() == 36
     listed = office.get(done["Location"]).content.decode()
+    # Oldest period first: the first instalment leads the list.
+    assert listed.index("2025-01") < listed.index("2025-02") < listed.index("2027-12")
     assert "2025-01" in listed
     assert "2027-12" in listed
     again = office.post(url, {"first_period": "2025-01"})
