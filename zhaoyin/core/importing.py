@@ -220,8 +220,9 @@ class ImportSpec(ABC):
         """Set ``verdict`` (and ``target``/``changes``, or ``errors``) of clean rows, in bulk."""
 
     @abstractmethod
-    def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
-        """Apply the create and update rows (called inside the commit's transaction)."""
+    def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
+        """Apply the create and update rows (called inside the commit's transaction; ``batch``
+        is None for a file applied at once, ``import_apply``)."""
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -559,6 +560,25 @@ def import_commit(
     ImportBatch.objects.filter(pk=batch.pk).update(stored_name="")
     batch.stored_name = ""
     return batch, plan
+
+
+def import_apply(
+    *, acting_user: User | None, spec: ImportSpec, data: bytes, action: str, **audit: Any
+) -> ImportPlan:
+    """Apply a workbook at once, all or nothing, without a stored batch (a command, a month's
+    report): the file is checked, read and cleaned before the write transaction opens (SQLite
+    has one writer); inside it the rows are only classified, written and audited as ``action``
+    (``audit``: more fields of the record, e.g. ``object_type``). With any row error nothing is
+    written: the returned plan carries the errors. A refused file raises ``ImportFileError``."""
+    _check(data)
+    parsed = parse_import(spec, data)
+    with transaction.atomic():
+        plan = classify_import(spec, parsed)
+        if plan.counts["rejected"]:
+            return plan
+        spec.write([r for r in plan.rows if r.verdict in (Verdict.CREATE, Verdict.UPDATE)], None)
+        audit_write(action=action, user=acting_user, after=plan.counts, **audit)
+    return plan
 
 
 def import_purge_stale(*, older_than: dt.timedelta = dt.timedelta(hours=24)) -> int:

@@ -206,7 +206,7 @@ class EnterpriseImport(ImportSpec):
     def _qual_list(self, ids: set[int]) -> list[str]:
         return sorted(self.qual_names.get(i, str(i)) for i in ids)
 
-    def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
+    def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
         """Insert the creates, update the updates, one audit record per enterprise. Audit
         entries are produced lazily while they are written, so no list of 100 000 snapshots
         is ever held; each row's cleaned values are released once turned into an instance."""
@@ -246,7 +246,7 @@ class EnterpriseImport(ImportSpec):
         update_audits = self._write_updates(update_rows_, now) if update_rows_ else []
 
         def entries() -> Iterator[AuditEntry]:
-            detail = f"import batch {batch.pk}"
+            detail = f"import batch {batch.pk}" if batch is not None else "import"
             for enterprise, qs in creates:
                 after = snapshot(enterprise)
                 after["qualifications"] = sorted(q.name for q in qs)

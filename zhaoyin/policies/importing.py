@@ -179,7 +179,7 @@ class PolicyImport(ImportSpec):
                     continue
             r.compare(target, values)
 
-    def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
+    def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
         """Create or update each row through the policy services (each audits itself)."""
         for r in rows:
             assert r.cleaned is not None

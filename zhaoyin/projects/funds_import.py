@@ -25,30 +25,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
-from zhaoyin.audit.services import audit_write
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.importing import (
-    REJECTION_MESSAGES,
     Column,
-    ImportFileError,
-    ImportPlan,
     ImportSpec,
     RowError,
     RowInvalid,
     RowResult,
     Verdict,
-    classify_import,
+    import_apply,
     mark_repeats,
-    parse_import,
 )
 from zhaoyin.core.models import ImportBatch
-from zhaoyin.lib.xlsx_safety import XlsxRejected, check_xlsx_upload
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.alerts import alerts_refresh
@@ -210,27 +202,14 @@ def funds_month_import(*, acting_user: User, data: bytes, month: Any) -> FundsIm
     when = parse_month(month)
     if when > timezone.localdate().replace(day=1):
         raise InvalidInput.field("month", _("must not be a future month"))
-    try:
-        check_xlsx_upload(data, max_bytes=settings.MAX_UPLOAD_BYTES)
-    except XlsxRejected as exc:
-        raise ImportFileError(exc.code, str(REJECTION_MESSAGES.get(exc.code, exc.message))) from None
     spec = FundsMonthImport(acting_user, when)
-    # Reading and cleaning the file happen before the write transaction opens (on SQLite it
-    # holds the one write lock); inside it the rows are only classified and written.
-    parsed = parse_import(spec, data)
-    with transaction.atomic():
-        plan: ImportPlan = classify_import(spec, parsed)
-        counts = plan.counts
-        if counts["rejected"]:
-            return FundsImportResult(month=when, committed=False, counts=counts, errors=plan.errors)
-        spec.write([r for r in plan.rows if r.verdict in (Verdict.CREATE, Verdict.UPDATE)], None)
-        audit_write(
-            action="project.funds.import",
-            user=acting_user,
-            object_type="projects.fundentry",
-            object_repr=f"{when:%Y-%m}",
-            after=counts,
-        )
+    plan = import_apply(
+        acting_user=acting_user, spec=spec, data=data, action="project.funds.import",
+        object_type="projects.fundentry", object_repr=f"{when:%Y-%m}",
+    )
+    counts = plan.counts
+    if counts["rejected"]:
+        return FundsImportResult(month=when, committed=False, counts=counts, errors=plan.errors)
     return FundsImportResult(month=when, committed=True, counts=counts)
 
 

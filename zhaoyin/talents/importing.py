@@ -174,7 +174,7 @@ class TalentImport(ImportSpec):
             row.changes = {k: "" for k in changes}
             row.verdict = Verdict.UPDATE if changes else Verdict.UNCHANGED
 
-    def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
+    def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
         """Each row through its service (one audit record per talent, no PII in it)."""
         for row in rows:
             assert row.cleaned is not None

@@ -115,7 +115,7 @@ class TargetImport(ImportSpec):
             r.verdict = Verdict.UNCHANGED if unchanged else Verdict.UPDATE
             r.target = target
 
-    def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
+    def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
         for r in rows:
             c = r.cleaned or {}
             target_set(acting_user=self.user, org_unit=c["org_unit"], data=c["data"])

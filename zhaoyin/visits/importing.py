@@ -91,7 +91,7 @@ class AssignmentImport(ImportSpec):
             row.changes = {"before": group_id}
             row.verdict = Verdict.UNCHANGED if group_id == row.cleaned["group"].pk else Verdict.UPDATE
 
-    def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
+    def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
         """Move each changed enterprise to its group (grouped per target group), audited."""
         now = timezone.now()
         by_group: dict[int, list[int]] = {}
@@ -107,7 +107,7 @@ class AssignmentImport(ImportSpec):
                 )
 
         def entries() -> Iterator[AuditEntry]:
-            detail = f"import batch {batch.pk}"
+            detail = f"import batch {batch.pk}" if batch is not None else "import"
             for row in rows:
                 if row.verdict != Verdict.UPDATE or row.cleaned is None or row.changes is None:
                     continue

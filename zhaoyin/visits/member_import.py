@@ -196,7 +196,7 @@ class MemberImport(ImportSpec):
         """The row's account as the group services' input."""
         return MemberInput.of(user=cleaned["user"].username)
 
-    def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
+    def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
         """Apply the rows through the group services (each change audited as on the page):
         leaders stepping down first, then new members, then new leaders — so the group
         ends with the file's leader, the previous one demoted as the page does."""

@@ -71,7 +71,7 @@ class IndustryImport(ImportSpec):
             else:
                 row.verdict = Verdict.UNCHANGED
 
-    def write(self, rows: list[RowResult], batch: ImportBatch) -> None:
+    def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
         for n, row in enumerate(rows):
             if self.fail_at is not None and n == self.fail_at:
                 raise RuntimeError("injected failure")

@@ -9,14 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
 from zhaoyin.accounts.models import User
-from zhaoyin.audit.services import audit_write
-from zhaoyin.core.importing import ImportFileError, Verdict, classify_import, parse_import
-from zhaoyin.lib.xlsx_safety import XlsxRejected, check_xlsx_upload
+from zhaoyin.core.importing import ImportFileError, import_apply
 from zhaoyin.talents.importing import TalentImport
 
 
@@ -42,28 +38,21 @@ class Command(BaseCommand):
                 raise CommandError(f"user: no active account {options['user']!r}", returncode=2)
         data = path.read_bytes()
         try:
-            check_xlsx_upload(data, max_bytes=settings.MAX_UPLOAD_BYTES)
-        except XlsxRejected as exc:
-            raise CommandError(f"file: {exc.message}", returncode=2) from None
-        spec = TalentImport(user)
-        try:
-            # Read and clean every row before the write transaction opens (docs/architecture.md).
-            parsed = parse_import(spec, data)
+            plan = import_apply(
+                acting_user=user, spec=TalentImport(user), data=data, action="talent.import_commit",
+                object_type="talents.talent",
+            )
         except ImportFileError as exc:
             raise CommandError(f"file: {exc.message}", returncode=2) from None
-        with transaction.atomic():
-            plan = classify_import(spec, parsed)
-            errors = plan.errors
-            if errors:
-                first = errors[0]
-                raise CommandError(
-                    f"{len({e.row for e in errors})} row(s) have errors, nothing imported; first: "
-                    f"row {first.row}, {first.column}: {first.reason}",
-                    returncode=2,
-                )
-            spec.write([r for r in plan.rows if r.verdict in (Verdict.CREATE, Verdict.UPDATE)], None)  # type: ignore[arg-type]
-            counts = plan.counts
-            audit_write(action="talent.import_commit", user=user, object_type="talents.talent", after=counts)
+        errors = plan.errors
+        if errors:
+            first = errors[0]
+            raise CommandError(
+                f"{len({e.row for e in errors})} row(s) have errors, nothing imported; first: "
+                f"row {first.row}, {first.column}: {first.reason}",
+                returncode=2,
+            )
+        counts = plan.counts
         self.stdout.write(
             f"created {counts['created']}, updated {counts['updated']}, unchanged {counts['unchanged']}"
         )
