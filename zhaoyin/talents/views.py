@@ -11,8 +11,10 @@ with the values, for the talent office and the city admin, audited.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -30,6 +32,7 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
+from zhaoyin.core.inputs import Input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
@@ -160,25 +163,44 @@ def talent_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "talents/form.html", {"form": form, "talent": talent}, status=400)
 
 
-@allow(*EDITORS)
-@require_POST
-def talent_depart(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record that the talent left the city."""
+def _detail_form_post(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    input_class: type[Input],
+    run: Callable[..., object],
+    slot: str,
+    done: str,
+) -> HttpResponse:
+    """One form of the talent's page posted: bind ``input_class``, call the service ``run``
+    (keyword arguments ``acting_user``, ``talent``, ``data``), back to the page with ``done``;
+    a refusal re-renders the page with the form (``slot``) and its messages (400)."""
     user = request_user(request)
     talent = selectors.talent_get_for_user(user=user, pk=pk, action="change")
-    form = DepartForm(request.POST)
-    data = bind_input(DepartInput, request.POST, form) if form.is_valid() else None
+    form = form_class(request.POST)
+    data = bind_input(input_class, request.POST, form) if form.is_valid() else None
     if data is not None:
         try:
-            services.talent_depart(acting_user=user, talent=talent, data=data)
+            run(acting_user=user, talent=talent, data=data)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The departure has been recorded."))
+            messages.success(request, done)
             return HttpResponseRedirect(reverse("talents:detail", args=[talent.pk]))
-    return render(request, "talents/detail.html", _detail(request, talent, depart_form=form), status=400)
+    return render(request, "talents/detail.html", _detail(request, talent, **{slot: form}), status=400)
+
+
+@allow(*EDITORS)
+@require_POST
+def talent_depart(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the talent left the city."""
+    return _detail_form_post(
+        request, pk, form_class=DepartForm, input_class=DepartInput, run=services.talent_depart,
+        slot="depart_form", done=_("The departure has been recorded."),
+    )
 
 
 @allow(*EDITORS)
@@ -187,21 +209,10 @@ def talent_link_account(request: HttpRequest, pk: int) -> HttpResponse:
     """Link the talent's portal account, so the talent sees their record, applications and
     subsidies in the portal; an unknown, non-talent or already linked account is refused on
     the field (400) with nothing changed."""
-    user = request_user(request)
-    talent = selectors.talent_get_for_user(user=user, pk=pk, action="change")
-    form = LinkAccountForm(request.POST)
-    data = bind_input(LinkAccountInput, request.POST, form) if form.is_valid() else None
-    if data is not None:
-        try:
-            services.talent_link_account(acting_user=user, talent=talent, data=data)
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The portal account has been linked."))
-            return HttpResponseRedirect(reverse("talents:detail", args=[talent.pk]))
-    return render(request, "talents/detail.html", _detail(request, talent, link_form=form), status=400)
+    return _detail_form_post(
+        request, pk, form_class=LinkAccountForm, input_class=LinkAccountInput, run=services.talent_link_account,
+        slot="link_form", done=_("The portal account has been linked."),
+    )
 
 
 @allow(Role.TALENT)
