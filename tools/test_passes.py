@@ -25,7 +25,8 @@ def main(argv: list[str]) -> int:
         sys.stderr.write("usage: tools/test_passes.py PYTHON [PYTEST ARGS...]\n")
         return 2
     python, args = argv[0], argv[1:]
-    pytest = [python, "-m", "pytest", "-p", "no:randomly", *args]
+    # The slowest tests of each pass end its log: where the suite's time goes, run by run.
+    pytest = [python, "-m", "pytest", "-p", "no:randomly", "--durations=40", *args]
     passes = [
         ("sqlite", "SQLite", pytest),
         ("postgres", "PostgreSQL", [python, str(ROOT / "tools" / "with_postgres.py"), *pytest]),

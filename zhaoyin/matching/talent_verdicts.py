@@ -92,12 +92,13 @@ def evaluate(
     return rows
 
 
-def insert_rows(rows: list[tuple[int, int, str]]) -> None:
+def insert_rows(rows: list[tuple[int, int, str]], *, table: str = TalentPolicyMatch._meta.db_table) -> None:
     """Insert (policy, talent, verdict) rows without model instances: COPY on PostgreSQL, one
-    executemany on SQLite (as ``verdicts._insert_matches`` does for enterprises)."""
+    executemany on SQLite (as ``verdicts._insert_matches`` does for enterprises). ``table``
+    is another table of the same columns only for the benchmark's storing floor."""
     if not rows:
         return
-    table = connection.ops.quote_name(TalentPolicyMatch._meta.db_table)
+    table = connection.ops.quote_name(table)
     columns = "(policy_id, talent_id, verdict)"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -133,10 +134,23 @@ def swap_rows(existing: QuerySet[TalentPolicyMatch], rows: list[tuple[int, int, 
     return len(stale) + len(fresh)
 
 
+#: Above any id (PostgreSQL's bigint maximum; SQLite's integer is as wide).
+_NO_END = 2**63 - 1
+
+
 def _ranges(ids: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Chunks of ``CHUNK`` talents as id ranges that together cover every id: the first
+    starts at 0, each next one just after the last, the last has no end. Stored rows of a
+    talent deleted in between (no database key holds them: ``TalentPolicyMatch``) fall in a
+    range and are removed with the others that no longer hold."""
+    low = 0
     for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        yield part[0], part[-1]
+        high = ids[start + CHUNK - 1] if start + CHUNK < len(ids) else _NO_END
+        yield low, high
+        low = high + 1
+    if not ids:
+        yield 0, _NO_END
+
 
 
 @dataclass(frozen=True)

@@ -228,3 +228,27 @@ def test_a_repeated_refresh_writes_only_the_difference(world: dict[str, Any]) ->
     after = _stored(world["doctor"].pk)
     assert after[world["a_possible"].pk] == "eligible"
     assert after[world["a_met"].pk] == "eligible"
+
+
+def test_a_full_refresh_removes_rows_of_talents_that_are_gone(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored verdicts carry no database key (a cache the refresh rebuilds, see the
+    model): a row left for a talent that no longer exists — below the first id, between two
+    chunks, above the last — goes at the next full refresh."""
+    monkeypatch.setattr(talent_verdicts, "CHUNK", 2)
+    ids = sorted(Talent.objects.values_list("pk", flat=True))
+    between = world["a_master"].pk
+    Talent.objects.filter(pk=between).delete()
+    policy = world["doctor"].pk
+    orphans = [0, between, ids[-1] + 50]
+    TalentPolicyMatch.objects.bulk_create(
+        [TalentPolicyMatch(policy_id=policy, talent_id=pk, verdict="eligible") for pk in orphans]
+    )
+    kept = _stored(policy)
+    talent_verdicts.refresh_all_talents()
+    after = _stored(policy)
+    assert not set(orphans) & set(after)
+    assert after == {pk: v for pk, v in kept.items() if pk not in orphans}
+    assert after[world["a_met"].pk] == "eligible"
+    assert after[world["b_met"].pk] == "eligible"
