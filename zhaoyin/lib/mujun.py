@@ -1,0 +1,439 @@
+"""亩均效益综合评价 — the land-efficiency evaluation engine (DESIGN 3.9, issue 14).
+
+Pure: no Django. A *scheme* (评价办法) of one year holds ordered *result lists* (规上; 规下 with
+land ≥ N 亩; …). A firm belongs to the first list whose scope it meets. Each list scores its
+firms on indicators ``numerator / denominator`` over named figures::
+
+    points = min(value / benchmark × weight, cap)        (0 when value ≤ 0)
+    score  = Σ points + Σ adjustments (加分 positive, 减分 negative)
+
+A benchmark is a fixed number or ``average``: the list's aggregate ratio (Σ numerators ÷ Σ
+denominators over its firms that have both — the way a region's 亩均税收 is reported: total
+tax over total land). A firm without an indicator's data gets, by the list's missing-data
+rule, the mean points of the firms that have it (``average``, Zhejiang's rule), nothing
+(``zero``), or is evaluated but not graded (``ungraded``). Exempt firms (utilities, …) are
+scored and not graded. Grades come from percentile bands over the graded firms ranked by
+score (A ≤ 25 %, B ≤ 70 %, C ≤ 95 %, D the rest; equal scores share the better grade) or from
+score cut-offs.
+
+Reproducible: every quantity is a ``Decimal`` rounded half-up at fixed places (values 4,
+points and scores 2), firms are taken in the order of their key, and
+:func:`Run.digest` is a SHA-256 over the canonical JSON of the scheme, the inputs, the engine
+version and the results — the same snapshot gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Literal
+
+#: Stored with every run; change it whenever a result could change for the same inputs.
+ENGINE_VERSION = "mujun-1"
+
+#: The figures a formula may name, with the bureau that owns each (issue 14 item 1).
+FIGURES: dict[str, str] = {
+    "tax": "实缴税金 (万元) — 税务",
+    "revenue": "主营业务收入 (万元) — 统计",
+    "value_added": "工业增加值 (万元) — 统计",
+    "energy": "综合能耗 (吨标煤) — 发改/统计",
+    "emissions": "主要污染物排放量 (吨) — 生态环境",
+    "pollution_rights": "核定排污权 (吨) — 生态环境",
+    "electricity": "用电量 (万千瓦时) — 供电",
+    "rd": "研发经费 (万元) — 科技/统计",
+    "employees": "年平均职工人数 — 人社/统计",
+    "tech_investment": "技改投资 (万元) — 经信",
+    "land_mu": "用地面积 (亩) — 自然资源",
+}
+
+VALUE_PLACES = Decimal("0.0001")
+POINT_PLACES = Decimal("0.01")
+GRADES = ("A", "B", "C", "D")
+MissingRule = Literal["average", "zero", "ungraded"]
+MISSING_RULES: tuple[str, ...] = ("average", "zero", "ungraded")
+_FORMULA = re.compile(r"^\s*([a-z_]+)\s*/\s*([a-z_]+)\s*$")
+
+
+class SchemeError(ValueError):
+    """A scheme that cannot be run; ``errors`` maps a field path to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _value(x: Decimal) -> Decimal:
+    return x.quantize(VALUE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _points(x: Decimal) -> Decimal:
+    return x.quantize(POINT_PLACES, rounding=ROUND_HALF_UP)
+
+
+# ---- the scheme -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of a list: ``formula`` is ``numerator / denominator`` over :data:`FIGURES`;
+    ``benchmark`` a positive number or ``"average"``; ``cap`` the most points it can give."""
+
+    code: str
+    name: str
+    formula: str
+    weight: Decimal
+    benchmark: Decimal | Literal["average"]
+    cap: Decimal | None = None
+
+    @property
+    def terms(self) -> tuple[str, str]:
+        match = _FORMULA.match(self.formula)
+        if match is None:
+            raise SchemeError({"formula": [f"not of the form 'figure / figure': {self.formula!r}"]})
+        return match.group(1), match.group(2)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a list evaluates: size classes (empty: any), land in [min, max) 亩 (None: open),
+    at least ``min_years`` years since production started (None: any)."""
+
+    size_classes: frozenset[str] = frozenset()
+    land_min_mu: Decimal | None = None
+    land_max_mu: Decimal | None = None
+    min_years: int | None = None
+
+    def admits(self, firm: FirmInput) -> bool:
+        if self.size_classes and firm.size_class not in self.size_classes:
+            return False
+        land = firm.figures.get("land_mu")
+        if self.land_min_mu is not None and (land is None or land < self.land_min_mu):
+            return False
+        if self.land_max_mu is not None and (land is None or land >= self.land_max_mu):
+            return False
+        if self.min_years is None:
+            return True
+        return firm.years_in_production is not None and firm.years_in_production >= self.min_years
+
+
+@dataclass(frozen=True)
+class Grading:
+    """Percentile bands (``("A", 25), ("B", 70), ("C", 95), ("D", 100)``: the share of graded
+    firms, best first) or score cut-offs (``("A", 90), ("B", 75), ("C", 60), ("D", 0)``: the
+    lowest score of each grade)."""
+
+    method: Literal["percentile", "cutoff"]
+    bands: tuple[tuple[str, Decimal], ...]
+
+
+@dataclass(frozen=True)
+class ResultList:
+    """One result list of a scheme (规上, 规下 ≥ 3 亩 …)."""
+
+    code: str
+    name: str
+    scope: Scope
+    indicators: tuple[Indicator, ...]
+    grading: Grading
+    missing: MissingRule = "average"
+    weight_total: Decimal | None = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A year's evaluation scheme (评价办法), in the order its lists are tried."""
+
+    year: int
+    version: int
+    lists: tuple[ResultList, ...]
+
+
+def validate(scheme: Scheme) -> None:
+    """Raise :class:`SchemeError` naming every field that is wrong (``lists[0].indicators[2].
+    benchmark``); nothing is run on a scheme that does not pass."""
+    errors: dict[str, list[str]] = {}
+
+    def add(path: str, message: str) -> None:
+        errors.setdefault(path, []).append(message)
+
+    if not scheme.lists:
+        add("lists", "a scheme needs at least one result list")
+    seen: set[str] = set()
+    for i, lst in enumerate(scheme.lists):
+        at = f"lists[{i}]"
+        if lst.code in seen:
+            add(f"{at}.code", f"list code {lst.code!r} is used twice")
+        seen.add(lst.code)
+        if not lst.indicators:
+            add(f"{at}.indicators", "a list needs at least one indicator")
+        if lst.missing not in MISSING_RULES:
+            add(f"{at}.missing", f"must be one of {', '.join(MISSING_RULES)}")
+        codes: set[str] = set()
+        for j, ind in enumerate(lst.indicators):
+            where = f"{at}.indicators[{j}]"
+            if ind.code in codes:
+                add(f"{where}.code", f"indicator {ind.code!r} is used twice in the list")
+            codes.add(ind.code)
+            match = _FORMULA.match(ind.formula)
+            if match is None:
+                add(f"{where}.formula", "write it as 'figure / figure', e.g. 'tax / land_mu'")
+            else:
+                for term in match.groups():
+                    if term not in FIGURES:
+                        add(f"{where}.formula", f"unknown figure {term!r}; known: {', '.join(FIGURES)}")
+            if ind.weight <= 0:
+                add(f"{where}.weight", "must be above 0")
+            if ind.benchmark != "average" and ind.benchmark <= 0:
+                add(f"{where}.benchmark", "must be above 0 (or 'average')")
+            if ind.cap is not None and ind.cap <= 0:
+                add(f"{where}.cap", "must be above 0 when given")
+        total = sum((ind.weight for ind in lst.indicators), Decimal(0))
+        if lst.weight_total is not None and lst.indicators and total != lst.weight_total:
+            add(f"{at}.indicators", f"the weights sum to {total}, the scheme says {lst.weight_total}")
+        _validate_grading(lst.grading, f"{at}.grading", add)
+        scope = lst.scope
+        if scope.land_min_mu is not None and scope.land_min_mu < 0:
+            add(f"{at}.scope.land_min_mu", "must not be negative")
+        if scope.land_min_mu is not None and scope.land_max_mu is not None and scope.land_max_mu <= scope.land_min_mu:
+            add(f"{at}.scope.land_max_mu", "must be above the minimum")
+    if errors:
+        raise SchemeError(errors)
+
+
+def _validate_grading(grading: Grading, at: str, add: Any) -> None:
+    if grading.method not in ("percentile", "cutoff"):
+        add(f"{at}.method", "must be percentile or cutoff")
+        return
+    names = [g for g, _ in grading.bands]
+    if not names or len(set(names)) != len(names) or any(g not in GRADES for g in names):
+        add(f"{at}.bands", f"each grade once, from {', '.join(GRADES)}")
+        return
+    limits = [limit for _, limit in grading.bands]
+    if grading.method == "percentile":
+        if any(b <= a for a, b in itertools.pairwise(limits)) or limits[-1] != 100 or limits[0] <= 0:
+            add(f"{at}.bands", "percentile limits rise strictly and the last is 100")
+    elif any(b >= a for a, b in itertools.pairwise(limits)):
+        add(f"{at}.bands", "score cut-offs fall strictly from the best grade")
+
+
+# ---- the inputs and results -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A bonus (加分, positive) or deduction (减分, negative) with its reason."""
+
+    points: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class FirmInput:
+    """One firm's snapshot for the run: ``key`` (its USCC) orders and identifies it."""
+
+    key: str
+    size_class: str
+    figures: Mapping[str, Decimal | None]
+    years_in_production: int | None = None
+    exempt: bool = False
+    adjustments: tuple[Adjustment, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """An indicator of one firm: value (None: data missing), benchmark, points, how they came."""
+
+    code: str
+    formula: str
+    value: Decimal | None
+    benchmark: Decimal | None
+    weight: Decimal
+    points: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FirmResult:
+    """One firm's result. ``grade`` is None when the firm is not graded (``why``)."""
+
+    key: str
+    list_code: str
+    indicators: tuple[IndicatorResult, ...]
+    adjustments: tuple[Adjustment, ...]
+    score: Decimal
+    rank: int | None = None
+    grade: str | None = None
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run's results: every firm evaluated, and those no list admits (``outside``)."""
+
+    scheme: Scheme
+    results: tuple[FirmResult, ...]
+    outside: tuple[str, ...]
+    benchmarks: Mapping[str, Mapping[str, Decimal | None]] = field(default_factory=dict)
+    inputs_digest: str = ""
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON of engine version, scheme, inputs digest and results."""
+        payload = {
+            "engine": ENGINE_VERSION,
+            "scheme": _plain(self.scheme),
+            "inputs": self.inputs_digest,
+            "benchmarks": _plain(self.benchmarks),
+            "results": _plain(self.results),
+            "outside": list(self.outside),
+        }
+        return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces, decimals as strings: the same data, the same bytes."""
+    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (frozenset, set)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    return value
+
+
+def inputs_digest(firms: Iterable[FirmInput]) -> str:
+    """SHA-256 of the firms' snapshot in key order (stored with the run)."""
+    ordered = sorted(firms, key=lambda f: f.key)
+    return hashlib.sha256(canonical_json(ordered).encode()).hexdigest()
+
+
+# ---- the run ----------------------------------------------------------------------------------
+
+
+def _ratio(firm: FirmInput, terms: tuple[str, str]) -> Decimal | None:
+    num, den = firm.figures.get(terms[0]), firm.figures.get(terms[1])
+    if num is None or den is None or den <= 0:
+        return None
+    try:
+        return _value(num / den)
+    except InvalidOperation:  # pragma: no cover - Decimal division of finite numbers
+        return None
+
+
+def _aggregate(firms: Sequence[FirmInput], terms: tuple[str, str]) -> Decimal | None:
+    """Σ numerators ÷ Σ denominators over the firms that have both (a list's average)."""
+    num = den = Decimal(0)
+    for firm in firms:
+        a, b = firm.figures.get(terms[0]), firm.figures.get(terms[1])
+        if a is not None and b is not None and b > 0:
+            num += a
+            den += b
+    return _value(num / den) if den > 0 else None
+
+
+def evaluate(scheme: Scheme, firms: Iterable[FirmInput]) -> Run:
+    """Score and grade ``firms`` under ``scheme`` (validated first: :class:`SchemeError`)."""
+    validate(scheme)
+    ordered = sorted(firms, key=lambda f: f.key)
+    keys = [f.key for f in ordered]
+    if len(set(keys)) != len(keys):
+        raise SchemeError({"firms": ["a firm appears twice in the snapshot"]})
+    members: dict[str, list[FirmInput]] = {lst.code: [] for lst in scheme.lists}
+    outside: list[str] = []
+    for firm in ordered:
+        home = next((lst for lst in scheme.lists if lst.scope.admits(firm)), None)
+        if home is None:
+            outside.append(firm.key)
+        else:
+            members[home.code].append(firm)
+    results: list[FirmResult] = []
+    benchmarks: dict[str, dict[str, Decimal | None]] = {}
+    for lst in scheme.lists:
+        scored, marks = _score_list(lst, members[lst.code])
+        benchmarks[lst.code] = marks
+        results.extend(_grade(lst, scored))
+    return Run(
+        scheme=scheme,
+        results=tuple(results),
+        outside=tuple(outside),
+        benchmarks=benchmarks,
+        inputs_digest=inputs_digest(ordered),
+    )
+
+
+def _score_list(lst: ResultList, firms: Sequence[FirmInput]) -> tuple[list[FirmResult], dict[str, Decimal | None]]:
+    benchmarks: dict[str, Decimal | None] = {}
+    values: dict[str, list[Decimal | None]] = {}
+    points: dict[str, list[Decimal | None]] = {}
+    for ind in lst.indicators:
+        terms = ind.terms
+        bench = _aggregate(firms, terms) if ind.benchmark == "average" else ind.benchmark
+        benchmarks[ind.code] = bench
+        vals = [_ratio(f, terms) for f in firms]
+        values[ind.code] = vals
+        pts: list[Decimal | None] = []
+        for v in vals:
+            if v is None or bench is None:
+                pts.append(None)
+                continue
+            p = Decimal(0) if v <= 0 else _points(v / bench * ind.weight)
+            pts.append(min(p, ind.cap) if ind.cap is not None else p)
+        points[ind.code] = pts
+    means: dict[str, Decimal] = {}
+    for code, pts in points.items():
+        known = [p for p in pts if p is not None]
+        means[code] = _points(sum(known, Decimal(0)) / len(known)) if known else Decimal(0)
+    out: list[FirmResult] = []
+    for i, firm in enumerate(firms):
+        rows: list[IndicatorResult] = []
+        missing = False
+        for ind in lst.indicators:
+            v, got = values[ind.code][i], points[ind.code][i]
+            note = ""
+            if got is None:
+                missing = True
+                if lst.missing == "average":
+                    got, note = means[ind.code], "missing: the list's mean points"
+                else:
+                    got, note = Decimal(0), "missing"
+            rows.append(IndicatorResult(ind.code, ind.formula, v, benchmarks[ind.code], ind.weight, got, note))
+        total = sum((r.points for r in rows), Decimal(0)) + sum((a.points for a in firm.adjustments), Decimal(0))
+        why = "exempt" if firm.exempt else ("incomplete" if missing and lst.missing == "ungraded" else "")
+        out.append(FirmResult(firm.key, lst.code, tuple(rows), firm.adjustments, _points(total), why=why))
+    return out, benchmarks
+
+
+def _grade(lst: ResultList, scored: list[FirmResult]) -> list[FirmResult]:
+    graded = sorted((r for r in scored if not r.why), key=lambda r: (-r.score, r.key))
+    n = len(graded)
+    final: dict[str, FirmResult] = {}
+    best_position: dict[Decimal, int] = {}
+    for position, r in enumerate(graded, start=1):
+        first = best_position.setdefault(r.score, position)  # equal scores share the better rank
+        grade = _grade_of(lst.grading, r.score, first, n)
+        final[r.key] = FirmResult(r.key, r.list_code, r.indicators, r.adjustments, r.score, first, grade)
+    return [final.get(r.key, r) for r in sorted(scored, key=lambda r: r.key)]
+
+
+def _grade_of(grading: Grading, score: Decimal, position: int, n: int) -> str:
+    if grading.method == "cutoff":
+        for grade, lowest in grading.bands:
+            if score >= lowest:
+                return grade
+        return grading.bands[-1][0]
+    for grade, limit in grading.bands:
+        if Decimal(position) * 100 <= limit * n:
+            return grade
+    return grading.bands[-1][0]  # pragma: no cover - the last limit is 100
