@@ -28,7 +28,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
@@ -282,16 +282,24 @@ class Run:
     inputs_digest: str = ""
 
     def digest(self) -> str:
-        """SHA-256 of the canonical JSON of engine version, scheme, inputs digest and results."""
-        payload = {
-            "engine": ENGINE_VERSION,
-            "scheme": _plain(self.scheme),
-            "inputs": self.inputs_digest,
-            "benchmarks": _plain(self.benchmarks),
-            "results": _plain(self.results),
-            "outside": list(self.outside),
-        }
-        return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+        """SHA-256 over the engine version, the scheme's canonical JSON, the inputs' digest,
+        the benchmarks and every result, one line each in key order."""
+        h = hashlib.sha256()
+        head = {"engine": ENGINE_VERSION, "scheme": self.scheme, "inputs": self.inputs_digest,
+                "benchmarks": self.benchmarks, "outside": list(self.outside)}
+        h.update(canonical_json(head).encode())
+        for r in self.results:
+            h.update(_result_line(r).encode())
+        return h.hexdigest()
+
+
+def _result_line(r: FirmResult) -> str:
+    """One result as a line of text (the fields in a fixed order, decimals as written)."""
+    cells = ";".join(
+        f"{i.code}={i.value}/{i.benchmark}*{i.weight}->{i.points}{'!' + i.note if i.note else ''}" for i in r.indicators
+    )
+    extra = ";".join(f"{a.points}:{a.reason}" for a in r.adjustments)
+    return f"\n{r.key}|{r.list_code}|{cells}|{extra}|{r.score}|{r.rank}|{r.grade}|{r.why}"
 
 
 def canonical_json(value: Any) -> str:
@@ -314,9 +322,13 @@ def _plain(value: Any) -> Any:
 
 
 def inputs_digest(firms: Iterable[FirmInput]) -> str:
-    """SHA-256 of the firms' snapshot in key order (stored with the run)."""
-    ordered = sorted(firms, key=lambda f: f.key)
-    return hashlib.sha256(canonical_json(ordered).encode()).hexdigest()
+    """SHA-256 of the firms' snapshot in key order, one line per firm (stored with the run)."""
+    h = hashlib.sha256(ENGINE_VERSION.encode())
+    for f in sorted(firms, key=lambda f: f.key):
+        figures = ",".join(f"{k}={f.figures[k]}" for k in sorted(f.figures))
+        extra = ";".join(f"{a.points}:{a.reason}" for a in f.adjustments)
+        h.update(f"\n{f.key}|{f.size_class}|{f.years_in_production}|{f.exempt}|{figures}|{extra}".encode())
+    return h.hexdigest()
 
 
 # ---- the run ----------------------------------------------------------------------------------
@@ -417,23 +429,30 @@ def _score_list(lst: ResultList, firms: Sequence[FirmInput]) -> tuple[list[FirmR
 
 def _grade(lst: ResultList, scored: list[FirmResult]) -> list[FirmResult]:
     graded = sorted((r for r in scored if not r.why), key=lambda r: (-r.score, r.key))
-    n = len(graded)
+    grade_of = _grader(lst.grading, len(graded))
     final: dict[str, FirmResult] = {}
     best_position: dict[Decimal, int] = {}
     for position, r in enumerate(graded, start=1):
         first = best_position.setdefault(r.score, position)  # equal scores share the better rank
-        grade = _grade_of(lst.grading, r.score, first, n)
+        grade = grade_of(r.score, first)
         final[r.key] = FirmResult(r.key, r.list_code, r.indicators, r.adjustments, r.score, first, grade)
     return [final.get(r.key, r) for r in sorted(scored, key=lambda r: r.key)]
 
 
-def _grade_of(grading: Grading, score: Decimal, position: int, n: int) -> str:
+def _grader(grading: Grading, n: int) -> Callable[[Decimal, int], str]:
+    """The grade of (score, position) among ``n`` graded firms."""
+    last = grading.bands[-1][0]
     if grading.method == "cutoff":
-        for grade, lowest in grading.bands:
-            if score >= lowest:
-                return grade
-        return grading.bands[-1][0]
-    for grade, limit in grading.bands:
-        if Decimal(position) * 100 <= limit * n:
-            return grade
-    return grading.bands[-1][0]  # pragma: no cover - the last limit is 100
+        bands = grading.bands
+
+        def by_score(score: Decimal, position: int) -> str:
+            return next((grade for grade, lowest in bands if score >= lowest), last)
+
+        return by_score
+    # Position p is in the first band with p × 100 ≤ limit × n: the band's last position.
+    ends = [(grade, int(limit * n // 100)) for grade, limit in grading.bands]
+
+    def by_position(score: Decimal, position: int) -> str:
+        return next((grade for grade, end in ends if position <= end), last)
+
+    return by_position
