@@ -182,7 +182,10 @@ def _code(value: Any) -> str | None:
     return code
 
 
-described(_code, {"type": "string", "pattern": r"^\s*[A-Za-z0-9_-]{0,40}\s*$"}, nullable=True, rule=CODE_RULE)
+described(
+    _code, {"type": "string", "minLength": 1, "pattern": r"^\s*[A-Za-z0-9_-]{1,40}\s*$"}, nullable=True,
+    rule=CODE_RULE,
+)
 
 
 def _cap(value: Any) -> Decimal | None:
@@ -190,10 +193,13 @@ def _cap(value: Any) -> Decimal | None:
     return _amount(value)
 
 
-described(_cap, {"anyOf": [amount_schema(MAX_WAN), BLANK]}, nullable=True)
+described(_cap, {"anyOf": [amount_schema(MAX_WAN), BLANK]}, nullable=True, rule="above zero")
 
 
 def _year(value: Any) -> int | None:
+    # JSON Schema's integer includes 2027.0: a whole float is the whole number it says.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     number = whole_number(value)
     if number is not None and not 2000 <= number <= 2100:
         raise refuse(_("Must be a year from %(low)d to %(high)d.") % {"low": 2000, "high": 2100})
@@ -231,12 +237,11 @@ class ProgrammeUpdateInput(Input):
     name: Annotated[str | None, BeforeValidator(text(MAX_NAME)), judged("a change may not empty it")] = Field(
         None, max_length=MAX_NAME
     )
-    level: Annotated[ProgrammeLevel | None, BeforeValidator(choice(ProgrammeLevel))] = Field(
-        None, description="national, province or city"
-    )
+    level: Annotated[ProgrammeLevel | None, BeforeValidator(choice(ProgrammeLevel)),
+                     judged("a change may not empty it")] = Field(None, description="national, province or city")
     sponsor: Annotated[str | None, BeforeValidator(text(MAX_SPONSOR))] = Field(None, max_length=MAX_SPONSOR)
     max_funding_wan: Cap = Field(None, description=_CAP_DOC)
-    is_active: Annotated[bool | None, BeforeValidator(yes_no)] = Field(
+    is_active: Annotated[bool | None, BeforeValidator(yes_no), judged("a change may not empty it")] = Field(
         None, description="Whether its rounds take applications"
     )
     version: Version = Field(None, description="The version read; a different current version → 409")
@@ -255,7 +260,9 @@ class RoundInput(Input):
 class RoundUpdateInput(Input):
     """A change of a round: the fields sent."""
 
-    year: Annotated[int | None, BeforeValidator(_year)] = Field(None, description="2000 to 2100")
+    year: Annotated[int | None, BeforeValidator(_year), judged("a change may not empty it")] = Field(
+        None, description="2000 to 2100"
+    )
     name: Annotated[str | None, BeforeValidator(text(MAX_NAME)),
                     judged("a change may not empty it; unique within the programme")] = Field(
         None, max_length=MAX_NAME
