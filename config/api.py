@@ -22,6 +22,7 @@ from zhaoyin.payouts.api import router as payouts_router
 from zhaoyin.policies.api import router as policies_router
 from zhaoyin.projects.api import router as projects_router
 from zhaoyin.recognition.api import router as recognition_router
+from zhaoyin.talentprojects.api import me_router as my_talent_projects_router
 from zhaoyin.talentprojects.api import router as talent_projects_router
 from zhaoyin.talents.api import router as talents_router
 from zhaoyin.targets.api import router as targets_router
@@ -63,6 +64,8 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/apartment-applications", apartment_applications_router),
     ("/tenancies", apartment_tenancies_router),
     ("/talent-projects", talent_projects_router),
+    # The talent's own applications (portal).
+    ("/me/talent-projects", my_talent_projects_router),
     # /enterprises/{id}/policy-list.pdf and .docx (full paths).
     ("", policy_list_router),
     # /tier-rule-sets, /recognitions, /talents/{id}/recognitions, /me/recognitions (full paths).

@@ -67,6 +67,7 @@ NAV: list[NavItem] = [
     NavItem(_("Policy payouts"), "payouts:list", "cash-coin"),
     NavItem(_("Talent recognition"), "recognition:list", "person-check"),
     NavItem(_("My recognition"), "recognition:mine", "person-check"),
+    NavItem(_("My talent projects"), "talentprojects:mine", "award"),
     NavItem(_("Talent apartments"), "apartments:buildings", "house-door"),
     NavItem(_("My apartment"), "apartments:portal", "house-heart"),
     NavItem(_("Targets and progress"), "targets:progress", "bullseye"),

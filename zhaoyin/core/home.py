@@ -102,6 +102,8 @@ PORTAL_FUNCTIONS: dict[str, list[FunctionEntry]] = {
     ],
     Role.TALENT: [
         (_("My record"), _("Your talent record as the city keeps it."), "talents:mine", "person-vcard"),
+        (_("My talent projects"), _("Apply in an open round of a talent programme and follow your applications."),
+         "talentprojects:mine", "award"),
     ],
 }
 

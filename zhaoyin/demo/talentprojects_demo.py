@@ -165,6 +165,8 @@ def talentprojects_ensure(*, year: int, result: Any) -> None:
         if TalentProject.objects.filter(round=rnd, talent=talent).exists():
             continue
         title, requested = TITLES[n % len(TITLES)]
+        # An application asks at most the programme's cap (the service refuses more).
+        requested = min(requested, rnd.programme.max_funding_wan or requested)
         last = min(rnd.closes_on, today)
         applied = rnd.opens_on + dt.timedelta(days=rng.randint(0, max((last - rnd.opens_on).days, 0)))
         project = services.project_create(acting_user=None, data=TalentProjectInput.of(

@@ -1,5 +1,9 @@
 """API: /talent-projects (人才项目申报, issue 13 item 6) — list, rounds, detail, apply, and one
-operation per action of the table (``POST /talent-projects/{id}/actions/<action>``).
+operation per action of the table (``POST /talent-projects/{id}/actions/<action>``); the
+programmes and their rounds (``/talent-projects/programmes``, ``/talent-projects/rounds/{id}``:
+read by the staff who read projects, written by the talent office and the city admin, PATCH
+with the version read, 409 when stale or when the programme is inactive); the talent's own
+applications (``/me/talent-projects``, ``me_router``: no internal field).
 
 Readers: the city-wide roles and the talent office (all), unit roles (their subtree), a
 talent (their own, read only). Registering and recommending: unit roles, the talent office,
@@ -13,17 +17,28 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Status
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, api_allow
+from zhaoyin.core.errors import Conflict
 from zhaoyin.core.fields import exact_amounts
 from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import DecimalText, IsoDate, OutSchema
+from zhaoyin.core.roles import Role
 from zhaoyin.talentprojects import flow, selectors, services
 from zhaoyin.talentprojects.filters import TalentProjectFilter
+from zhaoyin.talentprojects.inputs import (
+    PortalApplicationInput,
+    ProgrammeInput,
+    ProgrammeUpdateInput,
+    RoundInput,
+    RoundUpdateInput,
+    TalentProjectInput,
+)
 from zhaoyin.talentprojects.inputs import (
     TalentProjectApproveInput as ApproveInput,
 )
@@ -34,18 +49,20 @@ from zhaoyin.talentprojects.inputs import (
     TalentProjectFundInput as FundInput,
 )
 from zhaoyin.talentprojects.inputs import (
-    TalentProjectInput,
-)
-from zhaoyin.talentprojects.inputs import (
     TalentProjectReasonInput as ReasonInput,
 )
-from zhaoyin.talentprojects.models import ProgrammeRound, TalentProject
+from zhaoyin.talentprojects.models import Programme, ProgrammeRound, TalentProject
+from zhaoyin.talents.selectors import own_talent
 
 router = Router(tags=["talent-projects"])
+#: The talent's own applications, mounted at /me/talent-projects.
+me_router = Router(tags=["talent-projects"])
 
 MAX_ID = 2**63 - 1
 ProjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="Talent project id.")]
-AMOUNTS = ["requested_wan", "approved_wan", "amount_wan"]
+ProgrammeId = Annotated[int, Path(ge=1, le=MAX_ID, description="Programme id.")]
+RoundId = Annotated[int, Path(ge=1, le=MAX_ID, description="Round id.")]
+AMOUNTS = ["requested_wan", "approved_wan", "amount_wan", "max_funding_wan"]
 
 
 class TalentProjectRoundOut(OutSchema):
@@ -112,6 +129,75 @@ class TalentProjectRoundListOut(OutSchema):
     items: list[TalentProjectRoundOut]
 
 
+class ProgrammeRoundOut(OutSchema):
+    """A round as its programme lists it (with its version, for PATCH)."""
+
+    id: int
+    programme: int = Field(validation_alias="programme_id", description="Programme id")
+    year: int
+    name: str
+    opens_on: IsoDate
+    closes_on: IsoDate
+    version: int = Field(description="Send it back with PATCH to detect a concurrent change (409)")
+
+
+class ProgrammeOut(OutSchema):
+    id: int
+    code: str
+    name: str
+    level: str = Field(description="national, province or city")
+    sponsor: str = Field(description="The sponsoring department")
+    max_funding_wan: DecimalText | None = Field(description="万元 per project; null: no cap")
+    is_active: bool = Field(description="Whether its rounds take applications")
+    version: int = Field(description="Send it back with PATCH to detect a concurrent change (409)")
+
+
+class ProgrammeDetailOut(ProgrammeOut):
+    rounds: list[ProgrammeRoundOut] = Field(description="Its rounds, newest first")
+
+    @staticmethod
+    def resolve_rounds(p: Programme) -> list[Any]:
+        return list(selectors.programme_rounds(p))
+
+
+class ProgrammeListOut(OutSchema):
+    items: list[ProgrammeOut]
+
+
+class PortalTalentProjectFundOut(OutSchema):
+    paid_on: IsoDate
+    amount_wan: DecimalText = Field(description="万元")
+
+
+class PortalTalentProjectOut(OutSchema):
+    """An application as its talent sees it: no unit, no registering or deciding user, no
+    disbursement notes; the reason of a decline or withdrawal is the decision's stated one."""
+
+    id: int
+    round: int = Field(validation_alias="round_id", description="Round id")
+    round_name: str = Field(validation_alias="round.name")
+    year: int = Field(validation_alias="round.year")
+    programme: str = Field(validation_alias="round.programme.code", description="The programme's code")
+    programme_name: str = Field(validation_alias="round.programme.name")
+    employer_name: str = Field(description="The employer when applying")
+    title: str
+    summary: str
+    requested_wan: DecimalText = Field(description="万元")
+    approved_wan: DecimalText | None = Field(description="万元, set by 立项")
+    funded_wan: DecimalText = Field(description="万元, the sum of the disbursements")
+    state: str = Field(description="applied, recommended, approved, funded, declined or withdrawn")
+    applied_on: IsoDate
+    recommended_on: IsoDate | None
+    approved_on: IsoDate | None
+    decided_on: IsoDate | None = Field(description="When declined or withdrawn")
+    reason: str = Field(description="Why declined or withdrawn")
+    funds: list[PortalTalentProjectFundOut] = Field(description="The disbursements, by date")
+
+    @staticmethod
+    def resolve_funds(p: TalentProject) -> list[Any]:
+        return list(p.funds.order_by("paid_on", "pk"))
+
+
 def _exact(request: HttpRequest, payload: Input) -> dict[str, Any]:
     """The fields sent, amounts sent as JSON numbers read again from the body's own text."""
     return exact_amounts(request, payload.model_dump(exclude_unset=True), AMOUNTS)
@@ -137,6 +223,59 @@ def talent_project_list(request: HttpRequest) -> dict[str, Any]:
 def talent_project_rounds(request: HttpRequest) -> dict[str, list[ProgrammeRound]]:
     """The rounds of the active programmes (the ``round`` an application names), newest first."""
     return {"items": list(selectors.round_list())}
+
+
+@router.get("/programmes", response=ProgrammeListOut)
+@api_allow(selectors.PROGRAMME_READER_ROLES)
+def talent_programme_list(request: HttpRequest) -> dict[str, list[Programme]]:
+    """Every talent programme, active first (not scoped: programme information)."""
+    return {"items": list(selectors.programme_list())}
+
+
+@router.post("/programmes", response={201: ProgrammeDetailOut})
+@api_allow(selectors.PROGRAMME_EDITOR_ROLES)
+def talent_programme_create(request: HttpRequest, payload: ProgrammeInput) -> Status[Programme]:
+    """A new programme; a code already used → 422 ``code``."""
+    data = ProgrammeInput.parse(_exact(request, payload))
+    programme = services.programme_create(acting_user=request_user(request), data=data)
+    return Status(201, selectors.programme_get(pk=programme.pk))
+
+
+@router.get("/programmes/{id}", response=ProgrammeDetailOut)
+@api_allow(selectors.PROGRAMME_READER_ROLES)
+def talent_programme_detail(request: HttpRequest, id: ProgrammeId) -> Programme:
+    """One programme with its rounds."""
+    return selectors.programme_get(pk=id)
+
+
+@router.patch("/programmes/{id}", response={200: ProgrammeDetailOut, 409: ErrorOut})
+@api_allow(selectors.PROGRAMME_EDITOR_ROLES)
+def talent_programme_update(request: HttpRequest, id: ProgrammeId, payload: ProgrammeUpdateInput) -> Programme:
+    """Change the fields sent (not the code); ``max_funding_wan`` null removes the cap. With
+    ``version``, a change made meanwhile → 409."""
+    programme = selectors.programme_get(pk=id)
+    data = ProgrammeUpdateInput.parse(_exact(request, payload))
+    services.programme_update(acting_user=request_user(request), programme=programme, data=data)
+    return selectors.programme_get(pk=id)
+
+
+@router.post("/programmes/{id}/rounds", response={201: ProgrammeRoundOut, 409: ErrorOut})
+@api_allow(selectors.PROGRAMME_EDITOR_ROLES)
+def talent_round_create(request: HttpRequest, id: ProgrammeId, payload: RoundInput) -> Status[ProgrammeRound]:
+    """A new round of the programme; 409 when the programme is inactive."""
+    programme = selectors.programme_get(pk=id)
+    rnd = services.round_create(acting_user=request_user(request), programme=programme, data=payload)
+    return Status(201, selectors.round_get(pk=rnd.pk))
+
+
+@router.patch("/rounds/{id}", response={200: ProgrammeRoundOut, 409: ErrorOut})
+@api_allow(selectors.PROGRAMME_EDITOR_ROLES)
+def talent_round_update(request: HttpRequest, id: RoundId, payload: RoundUpdateInput) -> ProgrammeRound:
+    """Change the fields sent; the window must still hold the round's applications (422 naming
+    the date); 409 when the programme is inactive or ``version`` is stale."""
+    rnd = selectors.round_get(pk=id)
+    services.round_update(acting_user=request_user(request), round=rnd, data=payload)
+    return selectors.round_get(pk=id)
 
 
 @router.get("/{id}", response=TalentProjectDetailOut)
@@ -196,3 +335,45 @@ def talent_project_action_unknown(request: HttpRequest, id: ProjectId, action: s
     names = ", ".join(a.value for a in flow.Action)
     message = _("Unknown action. Choose one of: %(actions)s.") % {"actions": names}
     return Status(404, {"detail": message, "errors": [{"field": "action", "message": message}]})
+
+
+# ---- the talent portal: /me/talent-projects ---------------------------------------------------
+
+
+@me_router.get("", response=list[PortalTalentProjectOut])
+@api_allow(Role.TALENT)
+def my_talent_projects(request: HttpRequest) -> list[TalentProject]:
+    """The signed-in talent's own applications, latest first."""
+    return list(selectors.portal_projects(request_user(request)))
+
+
+@me_router.get("/rounds", response=TalentProjectRoundListOut)
+@api_allow(Role.TALENT)
+def my_open_rounds(request: HttpRequest) -> dict[str, list[ProgrammeRound]]:
+    """The rounds open for applications today (opens_on ≤ today ≤ closes_on)."""
+    return {"items": list(selectors.open_rounds(timezone.localdate()))}
+
+
+@me_router.post("", response={201: PortalTalentProjectOut, 409: ErrorOut})
+@api_allow(Role.TALENT)
+def my_talent_project_apply(request: HttpRequest, payload: PortalApplicationInput) -> Status[TalentProject]:
+    """申报 for oneself in an open round: the talent and employer are the caller's own record's,
+    the date today. 422 naming ``round`` (unknown, not open, already applied in) or
+    ``requested_wan`` (above the programme's cap); 409 when the account is not linked to a
+    talent record."""
+    from zhaoyin.talentprojects.portal import apply_for_self
+
+    user = request_user(request)
+    talent = own_talent(user)
+    if talent is None:
+        raise Conflict(_("Your account is not linked to a talent record yet; ask the talent office."))
+    data = PortalApplicationInput.parse(_exact(request, payload))
+    project = apply_for_self(user=user, talent=talent, data=data)
+    return Status(201, selectors.portal_project_get(user=user, pk=project.pk))
+
+
+@me_router.get("/{id}", response=PortalTalentProjectOut)
+@api_allow(Role.TALENT)
+def my_talent_project(request: HttpRequest, id: ProjectId) -> TalentProject:
+    """One of the talent's own applications; another's → 404."""
+    return selectors.portal_project_get(user=request_user(request), pk=id)

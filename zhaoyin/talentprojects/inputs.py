@@ -1,5 +1,5 @@
-"""The input of each talent-project use case: an application and each action of the table
-(``zhaoyin.core.inputs``).
+"""The input of each talent-project use case: an application (by staff or by the talent in the
+portal), each action of the table, a programme and a round (``zhaoyin.core.inputs``).
 
 The API takes these models as its bodies, the pages build them from the posted form
 (``core.forms.bind_input``), the demo with ``of``. A model decides what a value is (text
@@ -22,6 +22,7 @@ from zhaoyin.core.inputs import (
     BLANK,
     Input,
     amount_schema,
+    choice,
     day,
     described,
     from_cleaner,
@@ -31,8 +32,10 @@ from zhaoyin.core.inputs import (
     refuse,
     text,
     whole_number,
+    yes_no,
 )
 from zhaoyin.core.validation import clean_decimal
+from zhaoyin.talentprojects.models import ProgrammeLevel
 
 #: Largest amount (万元) a project carries: the columns have 12 digits, 2 decimals.
 MAX_WAN = Decimal("9999999999.99")
@@ -101,7 +104,10 @@ _talent_ref = _ref(_("Unknown talent."))
 Amount = Annotated[
     Decimal,
     BeforeValidator(must(_amount)),
-    judged("above zero; 立项 at most the request and the programme's cap; disbursements at most the approved amount"),
+    judged(
+        "above zero; an application and 立项 at most the programme's cap, 立项 at most the request; "
+        "disbursements at most the approved amount"
+    ),
 ]
 #: A decision's date: not in the future, not before the previous step.
 Day = Annotated[dt.date | None, BeforeValidator(day), judged("not in the future; not before the previous step")]
@@ -153,3 +159,138 @@ class TalentProjectFundInput(Input):
     paid_on: Day = Field(None, description="YYYY-MM-DD, not in the future, not before 立项 (default: today)")
     note: Annotated[str, BeforeValidator(text(MAX_NOTE)), Field(max_length=MAX_NOTE)] = ""
     version: Version = Field(None, description="The version read; a different current version → 409")
+
+
+# --------------------------------------------------------------------------- programmes, rounds
+
+MAX_CODE = 40
+MAX_NAME = 100
+MAX_SPONSOR = 100
+#: What the services judge of a programme's code beyond its form.
+CODE_RULE = "not the code of another programme"
+#: What the services judge of a round's window beyond each date.
+WINDOW_RULE = "closes_on not before opens_on; a changed window still holds the round's applications"
+
+
+def _code(value: Any) -> str | None:
+    """A programme's code: letters, digits, '-' and '_' (it names the programme in the API)."""
+    code = text(MAX_CODE)(value)
+    if not code:
+        return None
+    if not (code.isascii() and all(c.isalnum() or c in "-_" for c in code)):
+        raise refuse(_("A code has letters, digits, '-' and '_' only."))
+    return code
+
+
+described(
+    _code, {"type": "string", "minLength": 1, "pattern": r"^\s*[A-Za-z0-9_-]{1,40}\s*$"}, nullable=True,
+    rule=CODE_RULE,
+)
+
+
+def _cap(value: Any) -> Decimal | None:
+    """A programme's cap per project in 万元, above zero; blank or null: no cap."""
+    return _amount(value)
+
+
+described(_cap, {"anyOf": [amount_schema(MAX_WAN), BLANK]}, nullable=True, rule="above zero")
+
+
+def _year(value: Any) -> int | None:
+    # JSON Schema's integer includes 2027.0: a whole float is the whole number it says.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    number = whole_number(value)
+    if number is not None and not 2000 <= number <= 2100:
+        raise refuse(_("Must be a year from %(low)d to %(high)d.") % {"low": 2000, "high": 2100})
+    return number
+
+
+described(_year, {"type": "integer", "minimum": 2000, "maximum": 2100}, nullable=True)
+
+Code = Annotated[str, BeforeValidator(must(_code))]
+Name = Annotated[str, BeforeValidator(text(MAX_NAME, required=True)), Field(max_length=MAX_NAME)]
+Sponsor = Annotated[str, BeforeValidator(text(MAX_SPONSOR)), Field(max_length=MAX_SPONSOR)]
+Level = Annotated[ProgrammeLevel, BeforeValidator(must(choice(ProgrammeLevel)))]
+Cap = Annotated[Decimal | None, BeforeValidator(_cap)]
+Active = Annotated[bool, BeforeValidator(must(yes_no))]
+Year = Annotated[int, BeforeValidator(must(_year))]
+OpensOn = Annotated[dt.date, BeforeValidator(must(day)), judged(WINDOW_RULE)]
+ClosesOn = Annotated[dt.date, BeforeValidator(must(day)), judged(WINDOW_RULE)]
+_CAP_DOC = "万元 per project, above zero, at most 2 decimals; null or blank: no cap"
+
+
+class ProgrammeInput(Input):
+    """A new talent programme (人才项目): code, name, level, sponsor, cap, active."""
+
+    code: Code = Field(description="letters, digits, '-' and '_'; unique; names the programme in the API")
+    name: Name = Field(description="The programme's name")
+    level: Level = Field(description="national, province or city")
+    sponsor: Sponsor = Field("", description="The sponsoring department")
+    max_funding_wan: Cap = Field(None, description=_CAP_DOC)
+    is_active: Active = Field(True, description="Whether its rounds take applications (default true)")
+
+
+class ProgrammeUpdateInput(Input):
+    """A change of a programme: the fields sent (its code stays: it names the programme)."""
+
+    name: Annotated[str | None, BeforeValidator(text(MAX_NAME)), judged("a change may not empty it")] = Field(
+        None, max_length=MAX_NAME
+    )
+    level: Annotated[ProgrammeLevel | None, BeforeValidator(choice(ProgrammeLevel)),
+                     judged("a change may not empty it")] = Field(None, description="national, province or city")
+    sponsor: Annotated[str | None, BeforeValidator(text(MAX_SPONSOR))] = Field(None, max_length=MAX_SPONSOR)
+    max_funding_wan: Cap = Field(None, description=_CAP_DOC)
+    is_active: Annotated[bool | None, BeforeValidator(yes_no), judged("a change may not empty it")] = Field(
+        None, description="Whether its rounds take applications"
+    )
+    version: Version = Field(None, description="The version read; a different current version → 409")
+
+
+class RoundInput(Input):
+    """A new application round (申报批次) of a programme: year, name, window."""
+
+    year: Year = Field(description="The round's year, 2000 to 2100")
+    name: Annotated[str, BeforeValidator(text(MAX_NAME, required=True)), Field(max_length=MAX_NAME),
+                    judged("unique within the programme")] = Field(description="Unique within the programme")
+    opens_on: OpensOn = Field(description="YYYY-MM-DD, the first day of applications")
+    closes_on: ClosesOn = Field(description="YYYY-MM-DD, the last day of applications, not before opens_on")
+
+
+class RoundUpdateInput(Input):
+    """A change of a round: the fields sent."""
+
+    year: Annotated[int | None, BeforeValidator(_year), judged("a change may not empty it")] = Field(
+        None, description="2000 to 2100"
+    )
+    name: Annotated[str | None, BeforeValidator(text(MAX_NAME)),
+                    judged("a change may not empty it; unique within the programme")] = Field(
+        None, max_length=MAX_NAME
+    )
+    opens_on: Annotated[dt.date | None, BeforeValidator(day), judged(WINDOW_RULE)] = Field(
+        None, description="YYYY-MM-DD"
+    )
+    closes_on: Annotated[dt.date | None, BeforeValidator(day), judged(WINDOW_RULE)] = Field(
+        None, description="YYYY-MM-DD, not before opens_on"
+    )
+    version: Version = Field(None, description="The version read; a different current version → 409")
+
+
+# --------------------------------------------------------------------------- the talent's portal
+
+
+class PortalApplicationInput(Input):
+    """申报 in the portal: the talent applies for themself in an open round. The talent and the
+    employer come from their own record, never from the body; the date is today."""
+
+    round: Annotated[int, BeforeValidator(must(_round_ref)), judged("a round open today (opens_on ≤ today ≤ "
+                                                                    "closes_on) you have not applied in")] = Field(
+        description="Id of an open round"
+    )
+    title: Annotated[str, BeforeValidator(text(MAX_TITLE, required=True)), Field(max_length=MAX_TITLE)] = Field(
+        description="The project's title"
+    )
+    summary: Annotated[str, BeforeValidator(text(MAX_SUMMARY)), Field(max_length=MAX_SUMMARY)] = ""
+    requested_wan: Amount = Field(
+        description="万元, above zero, at most 2 decimals, at most the programme's cap; a decimal string or number"
+    )

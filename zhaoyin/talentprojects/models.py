@@ -51,6 +51,7 @@ class Programme(models.Model):
         _("funding cap per project (万元)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("talent programme")
@@ -71,6 +72,7 @@ class ProgrammeRound(models.Model):
     name = models.CharField(_("name"), max_length=100)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("application round")

@@ -4,22 +4,27 @@ Who sees which projects (docs/talent.md, "Talent projects"):
 - the city-wide roles and the talent office: all;
 - unit roles: the projects whose ``org_unit`` (the talent's unit when applying) lies in
   their subtree;
-- a talent portal user: their own applications (read only);
+- a talent portal user: their own applications (read only here; ``portal_projects`` for the
+  portal's pages and ``/me/talent-projects``);
 - everyone else: none.
+Programmes and rounds are programme information, not scoped: the staff who read projects
+read them all; the talent reads the open rounds in the portal.
 Who acts is ``flow.TABLE``'s (role codes) within this scope.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.scope import NOTHING, subtree_ids
 from zhaoyin.core.roles import TALENT_CITY_ROLES, UNIT_ROLES, Role
 from zhaoyin.talentprojects import flow
-from zhaoyin.talentprojects.models import ProgrammeRound, TalentProject
+from zhaoyin.talentprojects.models import Programme, ProgrammeRound, TalentProject
 
 #: Roles that read talent projects (scope still applies).
 READER_ROLES: frozenset[Role] = frozenset(TALENT_CITY_ROLES | UNIT_ROLES | {Role.TALENT})
@@ -82,3 +87,72 @@ def round_list() -> QuerySet[ProgrammeRound]:
     """Every round of an active programme, newest first (public programme information: any
     reader sees them; the application form's choices)."""
     return ProgrammeRound.objects.filter(programme__is_active=True).select_related("programme")
+
+
+# --------------------------------------------------------------------------- programmes, rounds
+
+#: Who reads the programmes' pages: the staff who read projects (the talent reads the open
+#: rounds in the portal).
+PROGRAMME_READER_ROLES: frozenset[Role] = READER_ROLES - {Role.TALENT}
+#: Who creates and changes programmes and rounds: the deciders (talent office, city admin).
+PROGRAMME_EDITOR_ROLES: frozenset[Role] = frozenset(Role(code) for code in flow.DECIDERS)
+
+
+def may_set_up(user: User) -> bool:
+    """Whether ``user`` creates and changes programmes and rounds (the pages' buttons)."""
+    return bool(actors_of(user) & flow.DECIDERS)
+
+
+def programme_list() -> QuerySet[Programme]:
+    """Every programme, active and not, with its number of rounds (programme information is
+    not scoped: whoever reads projects reads it)."""
+    return Programme.objects.annotate(round_count=Count("rounds")).order_by("-is_active", "level", "name")
+
+
+def programme_get(*, pk: int) -> Programme:
+    """One programme (404 when unknown)."""
+    programme = Programme.objects.filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def programme_rounds(programme: Programme) -> QuerySet[ProgrammeRound]:
+    """A programme's rounds, newest first, with their number of applications."""
+    return programme.rounds.annotate(project_count=Count("projects")).order_by("-year", "-opens_on", "-pk")
+
+
+def round_get(*, pk: int) -> ProgrammeRound:
+    """One round with its programme (404 when unknown)."""
+    rnd = ProgrammeRound.objects.select_related("programme").filter(pk=pk).first()
+    if rnd is None:
+        raise Http404
+    return rnd
+
+
+# --------------------------------------------------------------------------- the talent's portal
+
+
+def open_rounds(today: dt.date) -> QuerySet[ProgrammeRound]:
+    """The rounds taking applications on ``today`` (of active programmes), closing first."""
+    return round_list().filter(opens_on__lte=today, closes_on__gte=today).order_by("closes_on", "programme__name", "pk")
+
+
+def portal_projects(user: User) -> QuerySet[TalentProject]:
+    """The portal user's own applications (their linked talent record's), latest first;
+    nothing for anyone else."""
+    if not user.is_authenticated or user.admin_role or not user.has_role(Role.TALENT):
+        return TalentProject.objects.none()
+    return (
+        TalentProject.objects.filter(talent__account_id=user.pk)
+        .select_related("round__programme")
+        .order_by("-applied_on", "-pk")
+    )
+
+
+def portal_project_get(*, user: User, pk: int) -> TalentProject:
+    """One of the portal user's own applications; another talent's answers as an unknown one (404)."""
+    project = portal_projects(user).filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    return project

@@ -1,5 +1,11 @@
 """Talent-project use cases: the only writers of programmes, rounds, projects and disbursements.
 
+Programmes and rounds are the talent office's (and the city admin's): ``programme_create`` /
+``programme_update``, ``round_create`` / ``round_update``, each with its version (409 when
+stale). A round is opened or changed only while its programme is active (409 otherwise: the
+programme is closed, its rounds stay as they were), and a changed window must still hold the
+dates of the applications already made in it (422 naming the date).
+
 Every write is atomic and audited in the same transaction. ``acting_user=None`` is the system
 (demo, CLI). A project's state moves only along the rows of ``flow.TABLE``, one service per
 row (``project_<action>``): the row is looked up on the locked project (409 when the table
@@ -17,13 +23,22 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
-from zhaoyin.audit.services import audit_write, snapshot
+from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core.errors import Conflict, Errors, InvalidInput
+from zhaoyin.core.roles import Role
 from zhaoyin.talentprojects import flow
+from zhaoyin.talentprojects.inputs import (
+    ProgrammeInput,
+    ProgrammeUpdateInput,
+    RoundInput,
+    RoundUpdateInput,
+    TalentProjectInput,
+)
 from zhaoyin.talentprojects.inputs import (
     TalentProjectApproveInput as ApproveInput,
 )
@@ -34,15 +49,12 @@ from zhaoyin.talentprojects.inputs import (
     TalentProjectFundInput as FundInput,
 )
 from zhaoyin.talentprojects.inputs import (
-    TalentProjectInput,
-)
-from zhaoyin.talentprojects.inputs import (
     TalentProjectReasonInput as ReasonInput,
 )
 from zhaoyin.talentprojects.models import Programme, ProgrammeRound, TalentProject, TalentProjectFund
 from zhaoyin.talentprojects.selectors import actors_of
 from zhaoyin.talents.models import Talent
-from zhaoyin.talents.selectors import talent_list_visible_to
+from zhaoyin.talents.selectors import own_talent, talent_list_visible_to
 
 
 def _today() -> dt.date:
@@ -87,6 +99,142 @@ def round_ensure(
     return rnd
 
 
+def _may_set_up(acting_user: User | None) -> None:
+    """Programmes and rounds are set up by the deciders (talent office, city admin): else 403."""
+    if acting_user is not None and not actors_of(acting_user) & flow.DECIDERS:
+        raise PermissionDenied
+
+
+def _programme_values(data: ProgrammeInput | ProgrammeUpdateInput, errors: Errors) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in data.given() if name != "version"}
+    if "name" in values and not values["name"]:
+        errors.add("name", _("This field is required."))
+    if "level" in values and values["level"] is None:
+        errors.add("level", _("This field is required."))
+    if "is_active" in values and values["is_active"] is None:
+        errors.add("is_active", _("Choose yes or no."))
+    if "sponsor" in values:
+        values["sponsor"] = values["sponsor"] or ""
+    return values
+
+
+@transaction.atomic
+def programme_create(*, acting_user: User | None, data: ProgrammeInput) -> Programme:
+    """A new talent programme. Its code is unique (422 ``code``); the talent office and the city
+    admin only (403)."""
+    _may_set_up(acting_user)
+    errors = Errors()
+    values = _programme_values(data, errors) | {"code": data.code, "name": data.name, "level": data.level}
+    if Programme.objects.filter(code=data.code).exists():
+        errors.add("code", _("Another programme has this code."))
+    errors.raise_if_any()
+    programme = Programme(**values)
+    try:
+        with transaction.atomic():
+            programme.save()
+    except IntegrityError:
+        # A concurrent creation of the same code won the race.
+        raise InvalidInput.field("code", _("Another programme has this code.")) from None
+    audit_write(action="talent_project.programme_create", user=acting_user, obj=programme, after=snapshot(programme))
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, acting_user: User | None, programme: Programme, data: ProgrammeUpdateInput) -> Programme:
+    """Change a programme (the fields sent; its code stays). A lower cap applies to the 立项
+    still to come; deactivating closes its rounds to new applications (the projects already
+    made go on through the table). ``data.version`` stale → 409."""
+    _may_set_up(acting_user)
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    if data.version is not None and data.version != locked.version:
+        raise Conflict(_("This programme was changed by someone else; reload it and try again."))
+    errors = Errors()
+    values = _programme_values(data, errors)
+    errors.raise_if_any()
+    before = snapshot(locked)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.save(update_fields=[*values, "version"])
+    old, new = diff(before, snapshot(locked))
+    audit_write(action="talent_project.programme_update", user=acting_user, obj=locked, before=old, after=new)
+    return locked
+
+
+def _window_errors(rnd: ProgrammeRound | None, opens_on: dt.date, closes_on: dt.date, errors: Errors) -> None:
+    """The window's order, and (for a round with applications) that it still holds them."""
+    if closes_on < opens_on:
+        errors.add("closes_on", _("A round cannot close before it opens."))
+    if rnd is None or rnd.pk is None:
+        return
+    dates = TalentProject.objects.filter(round=rnd).aggregate(first=Min("applied_on"), last=Max("applied_on"))
+    if dates["first"] is not None and opens_on > dates["first"]:
+        errors.add("opens_on", _("The round has an application of %(date)s: it must open by then.")
+                   % {"date": dates["first"].isoformat()})
+    if dates["last"] is not None and closes_on < dates["last"]:
+        errors.add("closes_on", _("The round has an application of %(date)s: it must close no earlier.")
+                   % {"date": dates["last"].isoformat()})
+
+
+def _active_programme(programme: Programme) -> Programme:
+    """The programme locked; a closed (inactive) programme's rounds stay as they are (409)."""
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    if not locked.is_active:
+        raise Conflict(_("This programme is not active: activate it before opening or changing its rounds."))
+    return locked
+
+
+@transaction.atomic
+def round_create(*, acting_user: User | None, programme: Programme, data: RoundInput) -> ProgrammeRound:
+    """A new round of an active programme (409 when inactive): its name unique within the
+    programme (422 ``name``), closing not before opening (422 ``closes_on``)."""
+    _may_set_up(acting_user)
+    locked = _active_programme(programme)
+    errors = Errors()
+    _window_errors(None, data.opens_on, data.closes_on, errors)
+    if ProgrammeRound.objects.filter(programme=locked, name=data.name).exists():
+        errors.add("name", _("The programme already has a round of this name."))
+    errors.raise_if_any()
+    rnd = ProgrammeRound(programme=locked, year=data.year, name=data.name, opens_on=data.opens_on,
+                         closes_on=data.closes_on)
+    rnd.save()
+    audit_write(action="talent_project.round_create", user=acting_user, obj=rnd, after=snapshot(rnd))
+    return rnd
+
+
+@transaction.atomic
+def round_update(*, acting_user: User | None, round: ProgrammeRound, data: RoundUpdateInput) -> ProgrammeRound:
+    """Change a round of an active programme (the fields sent; 409 when the programme is
+    inactive or ``data.version`` is stale). The window keeps its order and still holds the
+    applications made in it (422 naming the date)."""
+    _may_set_up(acting_user)
+    _active_programme(round.programme)
+    locked = ProgrammeRound.objects.select_for_update().select_related("programme").get(pk=round.pk)
+    if data.version is not None and data.version != locked.version:
+        raise Conflict(_("This round was changed by someone else; reload it and try again."))
+    values = {name: getattr(data, name) for name in data.given() if name != "version"}
+    errors = Errors()
+    for name in ("year", "name", "opens_on", "closes_on"):
+        if name in values and not values[name]:
+            errors.add(name, _("This field is required."))
+    errors.raise_if_any()
+    opens_on, closes_on = values.get("opens_on", locked.opens_on), values.get("closes_on", locked.closes_on)
+    _window_errors(locked, opens_on, closes_on, errors)
+    if "name" in values and ProgrammeRound.objects.filter(
+        programme_id=locked.programme_id, name=values["name"]
+    ).exclude(pk=locked.pk).exists():
+        errors.add("name", _("The programme already has a round of this name."))
+    errors.raise_if_any()
+    before = snapshot(locked)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.save(update_fields=[*values, "version"])
+    old, new = diff(before, snapshot(locked))
+    audit_write(action="talent_project.round_update", user=acting_user, obj=locked, before=old, after=new)
+    return locked
+
+
 def _talent(acting_user: User | None, pk: int) -> Talent | None:
     """The talent in the caller's talent scope (None: unknown or out of scope — the same)."""
     qs = Talent.objects.select_related("org_unit", "employer") if acting_user is None else talent_list_visible_to(
@@ -95,32 +243,63 @@ def _talent(acting_user: User | None, pk: int) -> Talent | None:
     return qs.filter(pk=pk).first()
 
 
+def _self_applying(acting_user: User | None) -> bool:
+    """Whether ``acting_user`` applies for themself in the portal (a talent portal user, who
+    holds none of the table's roles)."""
+    return acting_user is not None and not acting_user.admin_role and acting_user.has_role(Role.TALENT) and not (
+        actors_of(acting_user) & flow.RECOMMENDERS
+    )
+
+
 @transaction.atomic
 def project_create(*, acting_user: User | None, data: TalentProjectInput) -> TalentProject:
     """申报: register a talent's application in a round, in ``applied``. The talent must be in
     the caller's talent scope (else 422 ``talent``, as an unknown one), the application date
     within the round's window and not in the future (``applied_on``); one application per
-    talent and round (422 ``talent``). The employer and unit are the talent's at this moment."""
-    if acting_user is not None and (acting_user.admin_role or not actors_of(acting_user) & flow.RECOMMENDERS):
+    talent and round (422 ``talent``); the request at most the programme's cap per project
+    (422 ``requested_wan``). The employer and unit are the talent's at this moment.
+
+    A talent portal user applies for themself: ``talent`` must be their own record (the portal
+    passes it; another is unknown), the round open today and the date today; the refusals a
+    talent can act on name ``round`` (not open, already applied in it)."""
+    self_applying = _self_applying(acting_user)
+    if acting_user is not None and not self_applying and (
+        acting_user.admin_role or not actors_of(acting_user) & flow.RECOMMENDERS
+    ):
         raise PermissionDenied
     errors = Errors()
+    today = _today()
     rnd = ProgrammeRound.objects.select_related("programme").filter(pk=data.round).first()
     if rnd is None or not rnd.programme.is_active:
         errors.add("round", _("Unknown round."))
-    talent = _talent(acting_user, data.talent)
+        rnd = None
+    elif self_applying and not rnd.opens_on <= today <= rnd.closes_on:
+        errors.add("round", _("This round is not open for applications."))
+    if self_applying:
+        own = own_talent(acting_user) if acting_user is not None else None
+        talent = own if own is not None and own.pk == data.talent else None
+    else:
+        talent = _talent(acting_user, data.talent)
     if talent is None:
         errors.add("talent", _("Unknown talent."))
-    applied_on = data.applied_on or _today()
-    if applied_on > _today():
+    applied_on = data.applied_on or today
+    if self_applying and applied_on != today:
+        errors.add("applied_on", _("An application in the portal is dated today."))
+    elif applied_on > today:
         errors.add("applied_on", _("The date must not be in the future."))
-    elif rnd is not None and not rnd.opens_on <= applied_on <= rnd.closes_on:
+    elif rnd is not None and not self_applying and not rnd.opens_on <= applied_on <= rnd.closes_on:
         errors.add(
             "applied_on",
             _("The round takes applications from %(start)s to %(end)s.")
             % {"start": rnd.opens_on.isoformat(), "end": rnd.closes_on.isoformat()},
         )
+    cap = rnd.programme.max_funding_wan if rnd is not None else None
+    if cap is not None and data.requested_wan > cap:
+        errors.add("requested_wan", _("The programme funds at most %(wan)s 万元 per project.") % {"wan": cap})
+    duplicate = "round" if self_applying else "talent"
     if rnd is not None and talent is not None and TalentProject.objects.filter(round=rnd, talent=talent).exists():
-        errors.add("talent", _("This talent has already applied in this round."))
+        errors.add(duplicate, _("You have already applied in this round.") if self_applying
+                   else _("This talent has already applied in this round."))
     errors.raise_if_any()
     assert rnd is not None
     assert talent is not None
@@ -141,7 +320,10 @@ def project_create(*, acting_user: User | None, data: TalentProjectInput) -> Tal
             project.save()
     except IntegrityError:
         # A concurrent application of the same talent in the same round won the race.
-        raise InvalidInput.field("talent", _("This talent has already applied in this round.")) from None
+        raise InvalidInput.field(
+            duplicate, _("You have already applied in this round.") if self_applying
+            else _("This talent has already applied in this round.")
+        ) from None
     audit_write(action="talent_project.create", user=acting_user, obj=project, after=snapshot(project))
     return project
 

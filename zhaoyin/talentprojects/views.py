@@ -1,6 +1,7 @@
 """Talent-project pages: the list, an application form, a project's page with the buttons of
-the table, and one POST per action. Thin views: parse, fetch through a selector, call one
-service, render."""
+the table, and one POST per action; the programmes with their rounds (list, page, create and
+edit, for the talent office and the city admin). Thin views: parse, fetch through a selector,
+call one service, render. The talent's own pages are in ``portal.py``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,8 +23,14 @@ from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.talentprojects import flow, selectors, services
 from zhaoyin.talentprojects.filters import TalentProjectFilter
-from zhaoyin.talentprojects.forms import TalentProjectForm, action_form
-from zhaoyin.talentprojects.inputs import TalentProjectInput
+from zhaoyin.talentprojects.forms import ProgrammeForm, RoundForm, TalentProjectForm, action_form
+from zhaoyin.talentprojects.inputs import (
+    ProgrammeInput,
+    ProgrammeUpdateInput,
+    RoundInput,
+    RoundUpdateInput,
+    TalentProjectInput,
+)
 from zhaoyin.talentprojects.models import TalentProject
 
 
@@ -33,7 +41,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = FilterBarForm(request.GET, filters=TalentProjectFilter, user=user)
     can_apply = bool(selectors.actors_of(user) & flow.RECOMMENDERS)
-    context: dict[str, Any] = {"form": form, "page_obj": None, "rows": [], "can_apply": can_apply}
+    context: dict[str, Any] = {
+        "form": form, "page_obj": None, "rows": [], "can_apply": can_apply,
+        "can_read_programmes": user.has_role(*selectors.PROGRAMME_READER_ROLES),
+    }
     if not form.is_valid() or form.filter is None:
         return render(request, "talentprojects/list.html", context, status=400)
     flt = form.filter
@@ -117,3 +128,122 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return HttpResponseRedirect(reverse("talentprojects:detail", args=[pk]))
     project = selectors.project_get_for_user(user=user, pk=pk)
     return render(request, "talentprojects/detail.html", _detail_context(user, project, (chosen, form)), status=400)
+
+
+# --------------------------------------------------------------------------- programmes, rounds
+
+
+@allow(selectors.PROGRAMME_READER_ROLES)
+@require_GET
+def programme_list(request: HttpRequest) -> HttpResponse:
+    """The talent programmes (active first) with their number of rounds."""
+    user = request_user(request)
+    return render(request, "talentprojects/programme_list.html", {
+        "rows": list(selectors.programme_list()), "can_edit": selectors.may_set_up(user),
+    })
+
+
+@allow(selectors.PROGRAMME_EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def programme_create(request: HttpRequest) -> HttpResponse:
+    """A new programme; bad input → 400 naming the fields, nothing written."""
+    user = request_user(request)
+    if request.method != "POST":
+        return render(request, "talentprojects/programme_form.html", {"form": ProgrammeForm()})
+    form = ProgrammeForm(request.POST)
+    data = bind_input(ProgrammeInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
+        try:
+            programme = services.programme_create(acting_user=user, data=data)
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The programme has been created."))
+            return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[programme.pk]))
+    return render(request, "talentprojects/programme_form.html", {"form": form}, status=400)
+
+
+@allow(selectors.PROGRAMME_READER_ROLES)
+@require_GET
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One programme and its rounds."""
+    user = request_user(request)
+    programme = selectors.programme_get(pk=pk)
+    return render(request, "talentprojects/programme_detail.html", {
+        "programme": programme, "rounds": list(selectors.programme_rounds(programme)),
+        "can_edit": selectors.may_set_up(user), "today": timezone.localdate(),
+    })
+
+
+@allow(selectors.PROGRAMME_EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a programme (not its code); a stale version re-shows the form with the message."""
+    user = request_user(request)
+    programme = selectors.programme_get(pk=pk)
+    context: dict[str, Any] = {"programme": programme}
+    if request.method != "POST":
+        return render(request, "talentprojects/programme_form.html", {**context, "form": ProgrammeForm(
+            editing=programme)})
+    form = ProgrammeForm(request.POST, editing=programme)
+    data = bind_input(ProgrammeUpdateInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
+        try:
+            services.programme_update(acting_user=user, programme=programme, data=data)
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[programme.pk]))
+    return render(request, "talentprojects/programme_form.html", {**context, "form": form}, status=400)
+
+
+@allow(selectors.PROGRAMME_EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new round of the programme; an inactive programme re-shows the form with why (400)."""
+    user = request_user(request)
+    programme = selectors.programme_get(pk=pk)
+    context: dict[str, Any] = {"programme": programme}
+    if request.method != "POST":
+        return render(request, "talentprojects/round_form.html", {**context, "form": RoundForm(
+            initial={"year": timezone.localdate().year})})
+    form = RoundForm(request.POST)
+    data = bind_input(RoundInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
+        try:
+            services.round_create(acting_user=user, programme=programme, data=data)
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The round has been opened."))
+            return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[programme.pk]))
+    return render(request, "talentprojects/round_form.html", {**context, "form": form}, status=400)
+
+
+@allow(selectors.PROGRAMME_EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a round; its window must still hold its applications (400 naming the date)."""
+    user = request_user(request)
+    rnd = selectors.round_get(pk=pk)
+    context: dict[str, Any] = {"programme": rnd.programme, "round": rnd}
+    if request.method != "POST":
+        return render(request, "talentprojects/round_form.html", {**context, "form": RoundForm(editing=rnd)})
+    form = RoundForm(request.POST, editing=rnd)
+    data = bind_input(RoundUpdateInput, request.POST, form) if form.is_valid() else None
+    if data is not None:
+        try:
+            services.round_update(acting_user=user, round=rnd, data=data)
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[rnd.programme_id]))
+    return render(request, "talentprojects/round_form.html", {**context, "form": form}, status=400)

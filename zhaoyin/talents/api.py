@@ -1,6 +1,8 @@
 """API: /talents (DESIGN 5.1) — list, detail, register, change, and the audited reveal of a
 talent's ID number and phone.
 
+``POST /talents/{id}/account`` links a portal account, as the talent's page does.
+
 The ID number is never answered in full (``id_number_masked``), nor the phone
 (``phone_masked``): the one way to read them is ``POST /talents/{id}/reveal``, for the talent
 office and the city admin, each call audited. The list finds a talent by the whole ID number
@@ -23,7 +25,7 @@ from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema
 from zhaoyin.lib.masking import mask_email
 from zhaoyin.talents import selectors, services
 from zhaoyin.talents.filters import TalentFilter, talent_page
-from zhaoyin.talents.inputs import TalentInput, TalentUpdateInput
+from zhaoyin.talents.inputs import LinkAccountInput, TalentInput, TalentUpdateInput
 from zhaoyin.talents.models import Talent
 
 router = Router(tags=["talents"])
@@ -118,6 +120,19 @@ def talent_update(request: HttpRequest, id: TalentId, payload: TalentUpdateInput
     user = request_user(request)
     talent = selectors.talent_get_for_user(user=user, pk=id, action="change")
     services.talent_update(acting_user=user, talent=talent, data=payload)
+    return _reload(user, talent.pk)
+
+
+@router.post("/{id}/account", response=TalentOut)
+@api_allow(*selectors.EDITOR_ROLES)
+def talent_link_account(request: HttpRequest, id: TalentId, payload: LinkAccountInput) -> Talent:
+    """Link a talent portal account (by its username) to the record, as the talent's page does:
+    an unknown, inactive or non-talent account, or one linked to another talent → 422 naming
+    ``username``; a talent outside the caller's scope → 404; a read-only role → 403. Linking
+    the account already linked changes nothing."""
+    user = request_user(request)
+    talent = selectors.talent_get_for_user(user=user, pk=id, action="change")
+    services.talent_link_account(acting_user=user, talent=talent, data=payload)
     return _reload(user, talent.pk)
 
 

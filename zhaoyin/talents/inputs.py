@@ -214,7 +214,11 @@ class DepartInput(Input):
 class LinkAccountInput(Input):
     """Link a talent portal account (a user with the talent role) to the record."""
 
-    username: Annotated[str, BeforeValidator(text(150, required=True))] = Field(max_length=150)
+    username: Annotated[
+        str,
+        BeforeValidator(text(150, required=True)),
+        judged("an active account holding the talent role, not linked to another talent"),
+    ] = Field(max_length=150, description="The portal account's username")
 
 
 # --------------------------------------------------------------------------- station leads

@@ -21,6 +21,10 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.roles import Role
 from zhaoyin.talentprojects import services
 from zhaoyin.talentprojects.inputs import (
+    ProgrammeUpdateInput,
+    TalentProjectInput,
+)
+from zhaoyin.talentprojects.inputs import (
     TalentProjectApproveInput as ApproveInput,
 )
 from zhaoyin.talentprojects.inputs import (
@@ -28,9 +32,6 @@ from zhaoyin.talentprojects.inputs import (
 )
 from zhaoyin.talentprojects.inputs import (
     TalentProjectFundInput as FundInput,
-)
-from zhaoyin.talentprojects.inputs import (
-    TalentProjectInput,
 )
 from zhaoyin.talentprojects.inputs import (
     TalentProjectReasonInput as ReasonInput,
@@ -176,11 +177,20 @@ def test_decisions_are_checked(rnd: ProgrammeRound, talent: Talent, staff: User,
 
 
 def test_the_programme_cap(rnd: ProgrammeRound, talent: Talent, staff: User, office: User) -> None:
-    project = _apply(staff, rnd, talent, requested_wan="800")
-    services.project_recommend(acting_user=staff, project=project, data=DecisionInput.of())
     with pytest.raises(InvalidInput) as exc:
-        services.project_approve(acting_user=office, project=project, data=ApproveInput.of(approved_wan="600"))
+        _apply(staff, rnd, talent, requested_wan="500.01")
+    assert _fields(exc) == {"requested_wan"}
+    assert not TalentProject.objects.exists()
+    project = _apply(staff, rnd, talent, requested_wan="500")
+    services.project_recommend(acting_user=staff, project=project, data=DecisionInput.of())
+    # The cap lowered after the application binds the 立项 still to come.
+    services.programme_update(acting_user=office, programme=rnd.programme,
+                              data=ProgrammeUpdateInput.of(max_funding_wan="400"))
+    with pytest.raises(InvalidInput) as exc:
+        services.project_approve(acting_user=office, project=project, data=ApproveInput.of(approved_wan="450"))
     assert _fields(exc) == {"approved_wan"}
+    project.refresh_from_db()
+    assert (project.state, project.approved_wan) == ("recommended", None)
 
 
 def test_declines_and_withdrawals_keep_the_reason(rnd: ProgrammeRound, staff: User, office: User,

@@ -158,4 +158,10 @@ MATRIX += [
     api("PATCH", "/api/v1/talents/{id}", allowed=EDITORS, kwargs=_id("talent_own"), data=lambda w: {"major": "物理"},
         label="the talent's own (read only for the talent)"),
     api("POST", "/api/v1/talents/{id}/reveal", allowed=REVEAL, kwargs=_id("talent_a")),
+    # Linking a portal account through the API: an unknown username → 422 on the field for
+    # whoever reaches the judgement (test_api links a real account); county B → 404.
+    api("POST", "/api/v1/talents/{id}/account", allowed=EDITORS, ok=422, kwargs=_id("talent_a"),
+        data=lambda w: {"username": "no-such-user"}, label="county A"),
+    api("POST", "/api/v1/talents/{id}/account", allowed=EDITORS, ok=422, kwargs=_id("talent_b"),
+        data=lambda w: {"username": "no-such-user"}, scope=UNIT_404, label="county B"),
 ]

@@ -10,6 +10,7 @@ import pytest
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import assert_constant_queries, db_fingerprint, fingerprint_changes
 from zhaoyin.talents.models import Talent
 from zhaoyin.talents.testing import make_talent, resident_id
@@ -146,3 +147,43 @@ def test_list_query_count_is_constant(people: dict[str, User], org_tree: dict[st
             make_talent(org_unit=org_tree["county_a"], station=org_tree["station"])
 
     assert_constant_queries(run=lambda: client.get(URL + "?page_size=50"), grow=grow)
+
+
+def test_AC_03_the_api_links_a_portal_account_as_the_page_does(
+    people: dict[str, User], org_tree: dict[str, OrgUnit], make_user: Any
+) -> None:
+    talents = {"a": make_talent(org_unit=org_tree["county_a"], name="甲县人才"),
+               "own": make_talent(org_unit=org_tree["county_a"], name="本人档案", account=people["talent"])}
+    portal = make_user(Role.TALENT, unit="county_a", username="talent_api")
+    office_user = make_user(Role.TALENT_OFFICE, unit="city", username="office_api")
+    staff = api_client(people["staff_a"])
+    url = f"/api/v1/talents/{talents['a'].pk}/account"
+    # Refused on ``username``, nothing changed: unknown, not a talent account, linked elsewhere.
+    before = db_fingerprint()
+    for username in ("nobody", office_user.username, people["talent"].username):
+        response = staff.post(url, {"username": username}, content_type="application/json")
+        assert response.status_code == 422, username
+        assert [e["field"] for e in response.json()["errors"]] == ["username"]
+    for body in ({}, {"username": " "}, {"username": "x", "account": 1}):
+        assert staff.post(url, body, content_type="application/json").status_code == 422
+    assert fingerprint_changes(before, db_fingerprint()) == []
+    # Out of scope: as unknown (404); a read-only role: 403; both change nothing.
+    other = api_client(people["staff_b"]).post(url, {"username": portal.username}, content_type="application/json")
+    assert other.status_code == 404
+    unknown = staff.post("/api/v1/talents/999999/account", {"username": portal.username},
+                         content_type="application/json")
+    assert unknown.status_code == 404
+    assert api_client(people["leader"]).post(url, {"username": portal.username},
+                                             content_type="application/json").status_code == 403
+    talents["a"].refresh_from_db()
+    assert talents["a"].account_id is None
+    linked = staff.post(url, {"username": portal.username}, content_type="application/json")
+    assert linked.status_code == 200
+    assert linked.json()["id"] == talents["a"].pk
+    talents["a"].refresh_from_db()
+    assert talents["a"].account_id == portal.pk
+    assert AuditRecord.objects.filter(action="talent.link_account", object_id=str(talents["a"].pk)).exists()
+    # Linking the same account again changes nothing.
+    again = db_fingerprint()
+    assert staff.post(url, {"username": portal.username}, content_type="application/json").status_code == 200
+    assert fingerprint_changes(again, db_fingerprint()) == []
