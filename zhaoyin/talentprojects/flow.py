@@ -25,6 +25,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhaoyin.core.roles import Role
 from zhaoyin.core.transitions import TransitionTable, row
@@ -63,12 +64,12 @@ DECIDERS: frozenset[str] = frozenset({Role.TALENT_OFFICE.value, Role.CITY_ADMIN.
 TABLE: TransitionTable[State, Action] = TransitionTable(
     name="talent_project",
     states=(
-        (State.APPLIED, _("Applied")),
-        (State.RECOMMENDED, _("Recommended")),
-        (State.APPROVED, _("Approved")),
-        (State.FUNDED, _("Funded")),
-        (State.DECLINED, _("Declined")),
-        (State.WITHDRAWN, _("Withdrawn")),
+        (State.APPLIED, pgettext_lazy("talent project state", "Applied")),
+        (State.RECOMMENDED, pgettext_lazy("talent project state", "Recommended")),
+        (State.APPROVED, pgettext_lazy("talent project state", "Approved")),
+        (State.FUNDED, pgettext_lazy("talent project state", "Funded")),
+        (State.DECLINED, pgettext_lazy("talent project state", "Declined")),
+        (State.WITHDRAWN, pgettext_lazy("talent project state", "Withdrawn")),
     ),
     initial=State.APPLIED,
     terminal=frozenset({State.DECLINED, State.WITHDRAWN}),

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit
 
@@ -31,12 +32,12 @@ class ProgrammeLevel(models.TextChoices):
 class ProjectState(models.TextChoices):
     """The states of a talent project (the values of ``flow.State``)."""
 
-    APPLIED = "applied", _("Applied")  # 已申报
-    RECOMMENDED = "recommended", _("Recommended")  # 已推荐
-    APPROVED = "approved", _("Approved")  # 已立项
-    FUNDED = "funded", _("Funded")  # 资金已拨付 (at least one disbursement)
-    DECLINED = "declined", _("Declined")  # 未推荐 / 未立项
-    WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回
+    APPLIED = "applied", pgettext_lazy("talent project state", "Applied")  # 已申报
+    RECOMMENDED = "recommended", pgettext_lazy("talent project state", "Recommended")  # 已推荐
+    APPROVED = "approved", pgettext_lazy("talent project state", "Approved")  # 已立项
+    FUNDED = "funded", pgettext_lazy("talent project state", "Funded")  # 资金已拨付 (at least one disbursement)
+    DECLINED = "declined", pgettext_lazy("talent project state", "Declined")  # 未推荐 / 未立项
+    WITHDRAWN = "withdrawn", pgettext_lazy("talent project state", "Withdrawn")  # 已撤回
 
 
 class Programme(models.Model):

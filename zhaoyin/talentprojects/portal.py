@@ -18,7 +18,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhaoyin.accounts.models import User
@@ -36,16 +35,9 @@ from zhaoyin.talents.selectors import own_talent
 
 #: The steps a talent sees on an application's page, in order.
 STEPS = (flow.State.APPLIED, flow.State.RECOMMENDED, flow.State.APPROVED, flow.State.FUNDED)
-#: The states as the talent reads them (a context of their own: the table's bare "Applied" is
-#: also a date's label elsewhere in the catalogue).
-STATE_LABELS: dict[str, Any] = {
-    flow.State.APPLIED: pgettext_lazy("talent project state", "Applied"),
-    flow.State.RECOMMENDED: pgettext_lazy("talent project state", "Recommended"),
-    flow.State.APPROVED: pgettext_lazy("talent project state", "Approved"),
-    flow.State.FUNDED: pgettext_lazy("talent project state", "Funded"),
-    flow.State.DECLINED: pgettext_lazy("talent project state", "Declined"),
-    flow.State.WITHDRAWN: pgettext_lazy("talent project state", "Withdrawn"),
-}
+#: The states as the talent reads them: the table's own labels (a message context of their own:
+#: the bare "Applied" is a date's label elsewhere in the catalogue).
+STATE_LABELS: dict[str, Any] = dict(flow.TABLE.states)
 assert set(STATE_LABELS) == set(flow.State)
 
 
