@@ -140,13 +140,16 @@ def user_create(
     phone: str = "",
     enterprise_id: int | None = None,
     must_change_password: bool = False,
+    password_hash: str = "",
 ) -> tuple[User, str | None]:
     """Create an account. Returns it and, for roles with a second factor, its otpauth URI.
 
     ``acting_user`` is None for the command line and the demo loader (the audit record then
     carries the channel, e.g. ``cli``). Nothing is written when any input is refused.
     The password's rules and its hash (PBKDF2, slow by design) are worked out before the
-    write transaction opens.
+    write transaction opens. ``password_hash``, an already computed hash of ``password``, is
+    for the demo loader only: its forty-odd accounts share one published password, and hashing
+    it once instead of for each account saves 15 s of every ``make run``.
     """
     username = (username or "").strip()
     if not username or len(username) > 150:
@@ -177,7 +180,10 @@ def user_create(
         must_change_password=must_change_password,
     )
     _validate_password(password, user, "password")
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password)
     with transaction.atomic():
         # Again under the write lock: the name may have been taken since the check above.
         if User.objects.filter(username__iexact=username).exists():

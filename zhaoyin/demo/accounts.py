@@ -9,7 +9,9 @@ added to an authenticator app.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
 
 from zhaoyin.core.roles import SECOND_FACTOR_ROLES, Role
@@ -18,6 +20,13 @@ from zhaoyin.demo.data import HANBANG, NAME_OF
 #: The demo password (README): 13 characters, four classes, no context word. Demo only —
 #: `zhaoyin demo` refuses to run in production unless forced.
 DEMO_PASSWORD = "Demo#Pass2026"  # noqa: S105 - the documented demo password
+
+
+@cache
+def demo_password_hash() -> str:
+    """The demo password hashed once per process: every demo account shares it (the password
+    is published in the README, so one salt among them hides nothing a salt each would)."""
+    return make_password(DEMO_PASSWORD)
 
 
 @dataclass(frozen=True)

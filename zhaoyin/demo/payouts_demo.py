@@ -21,7 +21,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.services import user_create
 from zhaoyin.core.roles import Role
 from zhaoyin.demo import data
-from zhaoyin.demo.accounts import DEMO_PASSWORD
+from zhaoyin.demo.accounts import DEMO_PASSWORD, demo_password_hash
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.matching import verdicts
@@ -49,7 +49,7 @@ def _clerk() -> User:
         user, _uri = user_create(
             acting_user=None,
             username=CLERK,
-            password=DEMO_PASSWORD,
+            password=DEMO_PASSWORD, password_hash=demo_password_hash(),
             roles=[Role.STAFF.value],
             org_unit=city,
             full_name="政策兑现 经办人",

@@ -29,7 +29,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.services import user_create
 from zhaoyin.core.errors import Conflict
 from zhaoyin.demo import data
-from zhaoyin.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from zhaoyin.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_password_hash
 from zhaoyin.enterprises.models import Enterprise, Industry
 from zhaoyin.recognition import services
 from zhaoyin.recognition.inputs import (
@@ -112,7 +112,8 @@ def _account(username: str) -> User:
         return user
     spec = next(a for a in DEMO_ACCOUNTS if a.username == username)
     unit = OrgUnit.objects.filter(code=spec.unit).first()
-    user, _uri = user_create(acting_user=None, username=username, password=DEMO_PASSWORD, roles=[spec.role.value],
+    user, _uri = user_create(acting_user=None, username=username, password=DEMO_PASSWORD,
+                             password_hash=demo_password_hash(), roles=[spec.role.value],
                              org_unit=unit, full_name=spec.full_name)
     return user
 

@@ -21,7 +21,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.services import org_unit_create, user_create
 from zhaoyin.audit.services import audit_write, snapshot
 from zhaoyin.demo import data
-from zhaoyin.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from zhaoyin.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_password_hash
 from zhaoyin.demo.apartments_demo import apartments_ensure
 from zhaoyin.demo.demands_demo import demands_ensure
 from zhaoyin.demo.matters import matters_ensure
@@ -211,7 +211,7 @@ def _accounts_ensure(*, units: dict[str, OrgUnit], firms: dict[str, Enterprise],
         user_create(
             acting_user=None,
             username=account.username,
-            password=DEMO_PASSWORD,
+            password=DEMO_PASSWORD, password_hash=demo_password_hash(),
             roles=[account.role.value],
             org_unit=units[account.unit],
             full_name=account.full_name,

@@ -30,7 +30,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.services import user_create
 from zhaoyin.core.roles import Role
 from zhaoyin.demo import data
-from zhaoyin.demo.accounts import DEMO_PASSWORD
+from zhaoyin.demo.accounts import DEMO_PASSWORD, demo_password_hash
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.idcard import make_resident
 from zhaoyin.talents import services
@@ -235,7 +235,8 @@ def _portal_account(username: str, talent: Talent, result: LoadResult) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         user, _uri = user_create(
-            acting_user=None, username=username, password=DEMO_PASSWORD, roles=[Role.TALENT.value],
+            acting_user=None, username=username, password=DEMO_PASSWORD,
+            password_hash=demo_password_hash(), roles=[Role.TALENT.value],
             org_unit=talent.org_unit, full_name=talent.name,
         )
         result.add("users")

@@ -20,7 +20,7 @@ from typing import Any
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, ServiceGroupMembership, User
 from zhaoyin.accounts.services import user_create
 from zhaoyin.demo import data
-from zhaoyin.demo.accounts import DEMO_PASSWORD
+from zhaoyin.demo.accounts import DEMO_PASSWORD, demo_password_hash
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
 from zhaoyin.visits import services as visit_services
@@ -75,7 +75,8 @@ def _members_ensure(groups: list[OrgUnit], result: Any) -> dict[int, list[User]]
             if User.objects.filter(username__iexact=username).exists():
                 continue
             user_create(
-                acting_user=None, username=username, password=DEMO_PASSWORD, roles=["service_member"],
+                acting_user=None, username=username, password=DEMO_PASSWORD,
+                password_hash=demo_password_hash(), roles=["service_member"],
                 org_unit=group, full_name=_full_name(rng),
             )
             result.add("users")
