@@ -28,10 +28,11 @@ import hashlib
 import itertools
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Literal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal, NamedTuple
 
 #: Stored with every run; change it whenever a result could change for the same inputs.
 ENGINE_VERSION = "mujun-1"
@@ -244,9 +245,9 @@ class FirmInput:
     adjustments: tuple[Adjustment, ...] = ()
 
 
-@dataclass(frozen=True)
-class IndicatorResult:
-    """An indicator of one firm: value (None: data missing), benchmark, points, how they came."""
+class IndicatorResult(NamedTuple):
+    """An indicator of one firm: value (None: data missing), benchmark, points, how they came.
+    (Results are named tuples: a province run builds 600 000 of them.)"""
 
     code: str
     formula: str
@@ -257,8 +258,7 @@ class IndicatorResult:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class FirmResult:
+class FirmResult(NamedTuple):
     """One firm's result. ``grade`` is None when the firm is not graded (``why``)."""
 
     key: str
@@ -334,14 +334,20 @@ def inputs_digest(firms: Iterable[FirmInput]) -> str:
 # ---- the run ----------------------------------------------------------------------------------
 
 
-def _ratio(firm: FirmInput, terms: tuple[str, str]) -> Decimal | None:
-    num, den = firm.figures.get(terms[0]), firm.figures.get(terms[1])
-    if num is None or den is None or den <= 0:
-        return None
-    try:
-        return _value(num / den)
-    except InvalidOperation:  # pragma: no cover - Decimal division of finite numbers
-        return None
+def _ratios(firms: Sequence[FirmInput], terms: tuple[str, str]) -> list[Decimal | None]:
+    """Each firm's ``numerator / denominator`` at 4 places; None without data or with a
+    denominator of 0 or less."""
+    a, b = terms
+    out: list[Decimal | None] = []
+    append = out.append
+    for firm in firms:
+        figures = firm.figures
+        num, den = figures.get(a), figures.get(b)
+        if num is None or den is None or den <= 0:
+            append(None)
+        else:
+            append((num / den).quantize(VALUE_PLACES, rounding=ROUND_HALF_UP))
+    return out
 
 
 def _aggregate(firms: Sequence[FirmInput], terms: tuple[str, str]) -> Decimal | None:
@@ -393,36 +399,51 @@ def _score_list(lst: ResultList, firms: Sequence[FirmInput]) -> tuple[list[FirmR
         terms = ind.terms
         bench = _aggregate(firms, terms) if ind.benchmark == "average" else ind.benchmark
         benchmarks[ind.code] = bench
-        vals = [_ratio(f, terms) for f in firms]
+        vals = _ratios(firms, terms)
         values[ind.code] = vals
         pts: list[Decimal | None] = []
+        append = pts.append
+        zero, cap = Decimal(0), ind.cap
+        # value / benchmark × weight = value × (weight / benchmark): one division per list
+        factor = ind.weight / bench if bench is not None else None
         for v in vals:
-            if v is None or bench is None:
-                pts.append(None)
+            if v is None or factor is None:
+                append(None)
                 continue
-            p = Decimal(0) if v <= 0 else _points(v / bench * ind.weight)
-            pts.append(min(p, ind.cap) if ind.cap is not None else p)
+            p = zero if v <= 0 else (v * factor).quantize(POINT_PLACES, rounding=ROUND_HALF_UP)
+            append(p if cap is None or p <= cap else cap)
         points[ind.code] = pts
     means: dict[str, Decimal] = {}
     for code, pts in points.items():
         known = [p for p in pts if p is not None]
         means[code] = _points(sum(known, Decimal(0)) / len(known)) if known else Decimal(0)
+    # Column by column: each indicator's (code, formula, benchmark, weight) and what a firm
+    # without its data gets, then one pass over the firms.
+    mean_note = "missing: the list's mean points"
+    columns = [
+        (ind.code, ind.formula, benchmarks[ind.code], ind.weight, values[ind.code], points[ind.code],
+         means[ind.code] if lst.missing == "average" else Decimal(0),
+         mean_note if lst.missing == "average" else "missing")
+        for ind in lst.indicators
+    ]
+    ungraded_when_missing = lst.missing == "ungraded"
     out: list[FirmResult] = []
     for i, firm in enumerate(firms):
         rows: list[IndicatorResult] = []
         missing = False
-        for ind in lst.indicators:
-            v, got = values[ind.code][i], points[ind.code][i]
-            note = ""
+        total = Decimal(0)
+        for code, formula, bench, weight, vals, pts, fallback, why_missing in columns:
+            got = pts[i]
             if got is None:
                 missing = True
-                if lst.missing == "average":
-                    got, note = means[ind.code], "missing: the list's mean points"
-                else:
-                    got, note = Decimal(0), "missing"
-            rows.append(IndicatorResult(ind.code, ind.formula, v, benchmarks[ind.code], ind.weight, got, note))
-        total = sum((r.points for r in rows), Decimal(0)) + sum((a.points for a in firm.adjustments), Decimal(0))
-        why = "exempt" if firm.exempt else ("incomplete" if missing and lst.missing == "ungraded" else "")
+                rows.append(IndicatorResult(code, formula, vals[i], bench, weight, fallback, why_missing))
+                total += fallback
+            else:
+                rows.append(IndicatorResult(code, formula, vals[i], bench, weight, got))
+                total += got
+        for adjustment in firm.adjustments:
+            total += adjustment.points
+        why = "exempt" if firm.exempt else ("incomplete" if missing and ungraded_when_missing else "")
         out.append(FirmResult(firm.key, lst.code, tuple(rows), firm.adjustments, _points(total), why=why))
     return out, benchmarks
 
@@ -434,8 +455,7 @@ def _grade(lst: ResultList, scored: list[FirmResult]) -> list[FirmResult]:
     best_position: dict[Decimal, int] = {}
     for position, r in enumerate(graded, start=1):
         first = best_position.setdefault(r.score, position)  # equal scores share the better rank
-        grade = grade_of(r.score, first)
-        final[r.key] = FirmResult(r.key, r.list_code, r.indicators, r.adjustments, r.score, first, grade)
+        final[r.key] = r._replace(rank=first, grade=grade_of(r.score, first))
     return [final.get(r.key, r) for r in sorted(scored, key=lambda r: r.key)]
 
 
@@ -450,9 +470,11 @@ def _grader(grading: Grading, n: int) -> Callable[[Decimal, int], str]:
 
         return by_score
     # Position p is in the first band with p × 100 ≤ limit × n: the band's last position.
-    ends = [(grade, int(limit * n // 100)) for grade, limit in grading.bands]
+    ends = [int(limit * n // 100) for _grade, limit in grading.bands]
+    names = [grade for grade, _limit in grading.bands]
 
     def by_position(score: Decimal, position: int) -> str:
-        return next((grade for grade, end in ends if position <= end), last)
+        at = bisect_left(ends, position)
+        return names[at] if at < len(names) else last
 
     return by_position
