@@ -102,6 +102,8 @@ PORTAL_FUNCTIONS: dict[str, list[FunctionEntry]] = {
     ],
     Role.TALENT: [
         (_("My record"), _("Your talent record as the city keeps it."), "talents:mine", "person-vcard"),
+        (_("My subsidies"), _("Your subsidies: scheduled, granted, in public notice and paid."), "payouts:mine",
+         "cash-stack"),
     ],
 }
 
