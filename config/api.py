@@ -18,6 +18,7 @@ from zhaoyin.enterprises.api import router as enterprises_router
 from zhaoyin.matching.api import router as policy_matching_router
 from zhaoyin.matching.policy_list_views import router as policy_list_router
 from zhaoyin.matters.api import router as matters_router
+from zhaoyin.payouts.api import me_router as payouts_me_router
 from zhaoyin.payouts.api import router as payouts_router
 from zhaoyin.policies.api import router as policies_router
 from zhaoyin.projects.api import router as projects_router
@@ -58,6 +59,8 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/catalog-editions", catalog_editions_router),
     ("/visits", visits_router),
     ("/payouts", payouts_router),
+    # /me/payouts (full paths): 我的补贴, the talent's own subsidies.
+    ("", payouts_me_router),
     # 人才公寓 (issue 13): units, buildings, applications with their actions, tenancies.
     ("/apartments", apartment_units_router),
     ("/apartment-buildings", apartment_buildings_router),

@@ -65,6 +65,7 @@ NAV: list[NavItem] = [
     NavItem(_("Policies"), "policies:list", "award"),
     NavItem(_("My policies"), "policy_matching:mine", "award"),
     NavItem(_("Policy payouts"), "payouts:list", "cash-coin"),
+    NavItem(_("My subsidies"), "payouts:mine", "cash-stack"),
     NavItem(_("Talent recognition"), "recognition:list", "person-check"),
     NavItem(_("My recognition"), "recognition:mine", "person-check"),
     NavItem(_("My talent projects"), "talentprojects:mine", "award"),

@@ -104,6 +104,8 @@ PORTAL_FUNCTIONS: dict[str, list[FunctionEntry]] = {
         (_("My record"), _("Your talent record as the city keeps it."), "talents:mine", "person-vcard"),
         (_("My talent projects"), _("Apply in an open round of a talent programme and follow your applications."),
          "talentprojects:mine", "award"),
+        (_("My subsidies"), _("Your subsidies: scheduled, granted, in public notice and paid."), "payouts:mine",
+         "cash-stack"),
     ],
 }
 

@@ -6,7 +6,8 @@
   the same enterprise × policy × period twice → 409;
 - ``POST /payouts/{id}/actions/{approve|reject|resubmit}`` ``{"reason","amount_wan","version"}``
   → the changed entry; not allowed from the current status or a stale version → 409;
-- ``GET /payouts/totals?year=&by=policy|unit|industry`` → approved and pending sums per group.
+- ``GET /payouts/totals?year=&by=policy|unit|industry`` → granted ("approved": approved,
+  publicized or paid), pending and paid sums per group.
 
 Talents (issue 13): ``POST /payouts`` with ``talent`` instead of ``enterprise`` registers a
 person's subsidy under a talent policy; ``POST /payouts/schedules/start`` ``{"policy","talent",
@@ -108,23 +109,29 @@ class PayoutPageOut(OutSchema):
     items: list[PayoutOut]
 
 
+GRANTED_TEXT = "granted: approved, and a talent's entry in public notice (publicized) or paid"
+
+
 class TotalsItemOut(OutSchema):
     """One group's sums (a row of ``payouts.selectors.payout_totals``)."""
 
     id: int = Field(validation_alias="key")
     code: str
     name: str
-    approved_count: int
-    approved_wan: DecimalText
-    pending_count: int
-    pending_wan: DecimalText
+    approved_count: int = Field(description=f"Entries {GRANTED_TEXT}")
+    approved_wan: DecimalText = Field(description=f"万元 {GRANTED_TEXT}")
+    pending_count: int = Field(description="Entries pending approval")
+    pending_wan: DecimalText = Field(description="万元 pending approval")
+    paid_count: int = Field(description="Entries paid (拨付), a part of the granted ones")
+    paid_wan: DecimalText = Field(description="万元 paid (拨付), a part of approved_wan")
 
 
 class TotalsOut(OutSchema):
     year: int
     by: str
-    approved_wan: DecimalText
-    pending_wan: DecimalText
+    approved_wan: DecimalText = Field(description=f"万元 {GRANTED_TEXT}")
+    pending_wan: DecimalText = Field(description="万元 pending approval")
+    paid_wan: DecimalText = Field(description="万元 paid (拨付), a part of approved_wan")
     items: list[TotalsItemOut]
 
 
@@ -176,8 +183,10 @@ def payout_list(request: HttpRequest) -> dict[str, Any]:
 @router.get("/totals", response=TotalsOut)
 @api_allow(selectors.TOTALS_ROLES)
 def payout_totals(request: HttpRequest, filters: Query[TotalsQuery]) -> dict[str, Any]:
-    """Approved and pending payouts of a year in the caller's scope, per policy, unit or
-    industry; rejected entries are left out."""
+    """Granted and pending payouts of a year in the caller's scope, per policy, unit or
+    industry. ``approved_*`` counts the money granted: approved entries and a talent's entries
+    that moved on to their public notice (publicized) or were paid; ``paid_*`` is the paid part
+    of it. Rejected, stopped and still scheduled (due) entries are left out."""
     user = request_user(request)
     year = filters.year or timezone.localdate().year
     rows = selectors.payout_totals(user=user, year=year, by=filters.by)
@@ -186,6 +195,7 @@ def payout_totals(request: HttpRequest, filters: Query[TotalsQuery]) -> dict[str
         "by": filters.by,
         "approved_wan": sum((r.approved_wan for r in rows), start=Decimal("0.00")),
         "pending_wan": sum((r.pending_wan for r in rows), start=Decimal("0.00")),
+        "paid_wan": sum((r.paid_wan for r in rows), start=Decimal("0.00")),
         "items": rows,
     }
 
@@ -277,3 +287,47 @@ def payout_action(
         raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
     return _reload(user, id)
 
+
+
+# ---- the talent portal: /me/payouts -----------------------------------------------------------------
+
+#: Mounted at the API's root (``config.api``) beside ``/me/recognitions`` and ``/me/todo``.
+me_router = Router(tags=["payouts"])
+
+
+class PortalPayoutOut(OutSchema):
+    """A talent's own subsidy as the talent reads it (我的补贴): no registrant, decider or internal
+    note."""
+
+    id: int
+    policy: PolicyRef
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    instalment: int | None = Field(description="The instalment of a scheduled subsidy (1 … N)")
+    amount_wan: DecimalText = Field(description="万元, a decimal string")
+    status: Literal["due", "approved", "publicized", "paid", "stopped"] = Field(
+        description="due (scheduled), approved, publicized (in public notice), paid or stopped; pending and "
+        "rejected entries are not shown to the talent"
+    )
+    publicity_ends: IsoDate | None = Field(description="The last working day of the public notice (公示)")
+    paid_at: IsoDateTime | None = Field(description="When the subsidy was paid (拨付)")
+    stop_reason: str = Field(description="Why the entry was stopped (empty otherwise)")
+
+    @staticmethod
+    def resolve_stop_reason(obj: Payout) -> str:
+        return obj.decision_note if obj.status == "stopped" else ""
+
+
+@me_router.get("/me/payouts", response=list[PortalPayoutOut])
+@api_allow(Role.TALENT)
+def my_payouts(request: HttpRequest) -> list[Payout]:
+    """The signed-in talent's own subsidies, oldest period first: scheduled (due), approved, in
+    public notice, paid and stopped — never pending or rejected ones."""
+    return list(selectors.portal_payouts(request_user(request)))
+
+
+@me_router.get("/me/payouts/{id}", response=PortalPayoutOut)
+@api_allow(Role.TALENT)
+def my_payout(request: HttpRequest, id: PayoutId) -> Payout:
+    """One of the talent's own subsidies; another talent's, an enterprise's, a pending or a
+    rejected entry → 404."""
+    return selectors.portal_payout_get(user=request_user(request), pk=id)

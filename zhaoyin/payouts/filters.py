@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.filters import org_unit_filter
-from zhaoyin.core.filtering import Choice, FilterSet, Integer, Search, Sort, Text
+from zhaoyin.core.filtering import Boolean, Choice, FilterSet, Integer, Search, Sort, Text
 from zhaoyin.core.search import search_fold
 from zhaoyin.enterprises.filters import industry_filter
 from zhaoyin.enterprises.selectors import org_units_for_filter
-from zhaoyin.payouts.models import PayoutStatus
+from zhaoyin.payouts.models import GRANTED, PayoutStatus
 from zhaoyin.payouts.periods import PERIOD_PATTERN, YEAR_MAX, YEAR_MIN, clean_period
 from zhaoyin.policies.models import PolicyStatus
 from zhaoyin.policies.selectors import policy_list_visible_to
@@ -43,7 +43,17 @@ class PayoutFilter(FilterSet):
     unit = org_unit_filter(org_units_for_filter, column="org_unit")
     industry = industry_filter()
     status = Choice(
-        PayoutStatus.choices, label=_("Status"), blank=_("All statuses"), doc="pending, approved or rejected"
+        PayoutStatus.choices, label=_("Status"), blank=_("All statuses"),
+        doc="pending, approved or rejected; a talent's entry also due, publicized, paid or stopped",
+    )
+    # The totals' bars open the money they count: granted = approved, publicized or paid.
+    granted = Boolean(
+        where=lambda v: Q(status__in=GRANTED) if v else ~Q(status__in=GRANTED),
+        label=_("Granted"),
+        blank=_("Granted or not"),
+        yes=_("Granted (approved, in public notice or paid)"),
+        no=_("Not granted"),
+        doc="true: the entries the totals count as approved (approved, publicized or paid)",
     )
     year = Integer(
         message=_("Must be a year from %(low)d to %(high)d."),

@@ -39,6 +39,11 @@ class PayoutStatus(models.TextChoices):
     STOPPED = "stopped", pgettext_lazy("payout", "Stopped")
 
 
+#: Granted money (the totals' "approved"): an entry approved, and a talent's entry that moved on
+#: to its 公示 or was paid (issue 13) — it stays granted on its way to the bank.
+GRANTED: tuple[str, ...] = (PayoutStatus.APPROVED.value, PayoutStatus.PUBLICIZED.value, PayoutStatus.PAID.value)
+
+
 class Payout(models.Model):
     """One benefit granted (兑现): an enterprise × policy × period, or a talent × talent policy ×
     period (issue 13), never twice.

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 #: ``YYYY``, ``YYYY-Q1`` … ``YYYY-Q4`` or ``YYYY-01`` … ``YYYY-12``, in ASCII digits (a year in
@@ -49,3 +50,14 @@ def next_periods(first: str, count: int, *, monthly: bool) -> list[str]:
         months = [start.year * 12 + start.month - 1 + i for i in range(count)]
         return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
     return [f"{start.year + i:04d}" for i in range(count)]
+
+
+def begun_q(today: dt.date) -> Q:
+    """The stored periods that have begun by ``today`` (``period_start(p) <= today``) as a
+    condition on ``period``, for a query: stored periods compare as text — a year sorts before
+    its months (``2026`` < ``2026-05``), a month by its digits — but a quarter's ``Q`` sorts
+    after every digit, so quarters are listed by name."""
+    month = f"{today.year:04d}-{today.month:02d}"
+    quarters = [f"{today.year:04d}-Q{n}" for n in range(1, (today.month - 1) // 3 + 2)]
+    years_and_months = Q(period__lte=month) & ~Q(period__contains="Q")
+    return years_and_months | (Q(period__contains="Q") & (Q(period__lt=f"{today.year:04d}") | Q(period__in=quarters)))

@@ -6,7 +6,10 @@ service members their groups' enterprises; an enterprise portal user sees only t
 *approved* payouts of their own enterprise (pending and rejected entries are the
 government's working file). A talent's entry (issue 13) is visible exactly when the talent is
 to the government roles and the talent office (``talents.selectors.talent_scope_q``). The 三员
-and talent portal users see none. Out of scope → 404.
+see none. A talent portal user reads, through the portal only (``portal=True``: 我的补贴 and
+``/api/v1/me/payouts``), the entries of their own record in the states ``PORTAL_STATES`` —
+scheduled (due), approved, in public notice, paid, stopped; never pending or rejected ones (the
+government's working file, as for enterprises). Out of scope → 404.
 
 Totals (per policy, unit or industry and year) are computed from the same scoped queryset,
 so a county's totals never include another county's payouts.
@@ -27,7 +30,7 @@ from zhaoyin.accounts.scope import NOTHING
 from zhaoyin.core.money import fen_to_amount
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.enterprises.selectors import enterprise_scope_q
-from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.payouts.models import GRANTED, Payout, PayoutStatus
 from zhaoyin.talents.selectors import talent_scope_q
 
 #: Government roles read the ledger (scoped); the portal user reads own approved entries.
@@ -55,10 +58,24 @@ def _prefixed_lookup(child: Any, prefix: str) -> tuple[str, Any]:
     return prefix + str(lookup), value
 
 
-def payout_scope_q(user: User) -> Q:
-    """The payouts ``user`` may see (see the module docstring)."""
+#: The states of a talent's own entries the talent reads in the portal: the schedule ahead
+#: (due), the money granted (approved, publicized, paid) and what was stopped.
+PORTAL_STATES: tuple[str, ...] = (
+    PayoutStatus.DUE.value, PayoutStatus.APPROVED.value, PayoutStatus.PUBLICIZED.value, PayoutStatus.PAID.value,
+    PayoutStatus.STOPPED.value,
+)
+
+
+def payout_scope_q(user: User, *, portal: bool = False) -> Q:
+    """The payouts ``user`` may see (see the module docstring). ``portal``: the talent portal's
+    view (the user's own talent entries in ``PORTAL_STATES``); the internal pages and API leave it
+    out, as recognition's do."""
     if not user.is_authenticated or user.admin_role:
         return NOTHING
+    if portal:
+        if not user.has_role(Role.TALENT):
+            return NOTHING
+        return Q(talent__account_id=user.pk, talent__isnull=False, status__in=PORTAL_STATES)
     q = NOTHING
     if user.has_role(*_GOVERNMENT):
         q = _prefixed(enterprise_scope_q(user), "enterprise__")
@@ -92,42 +109,72 @@ def payout_get_for_user(*, user: User, pk: int) -> Payout:
     return payout
 
 
+def portal_payouts(user: User) -> QuerySet[Payout]:
+    """The talent portal user's own entries (``PORTAL_STATES``), oldest period first — the
+    schedule as it runs — with the policy joined."""
+    return (
+        Payout.objects.filter(payout_scope_q(user, portal=True))
+        .select_related("policy")
+        .order_by("period", "policy__title", "pk")
+    )
+
+
+def portal_payout_get(*, user: User, pk: int) -> Payout:
+    """One of the portal user's own visible entries, else 404 (another talent's, an enterprise's,
+    a pending or rejected one alike)."""
+    found = portal_payouts(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def payouts_of_enterprise(*, user: User, enterprise_id: int, limit: int = 20) -> list[Payout]:
     """The latest payouts of one enterprise that ``user`` may see (its page's section)."""
     return list(payout_list_visible_to(user).filter(enterprise_id=enterprise_id).order_by("-period", "-id")[:limit])
 
 
-def _fen(status: str) -> Sum:
-    """Sum of ``amount_wan`` in whole fen over the rows of ``status`` (exact on SQLite too)."""
-    return Sum(Cast(Round(F("amount_wan") * 100), output_field=BigIntegerField()), filter=Q(status=status))
+def _fen(*statuses: str) -> Sum:
+    """Sum of ``amount_wan`` in whole fen over the rows of ``statuses`` (exact on SQLite too)."""
+    return Sum(Cast(Round(F("amount_wan") * 100), output_field=BigIntegerField()), filter=Q(status__in=statuses))
+
+
+def _sums() -> dict[str, Any]:
+    """The aggregates every total reads: granted, pending and paid counts and sums."""
+    return {
+        "approved_count": Count("id", filter=Q(status__in=GRANTED)),
+        "approved_fen": _fen(*GRANTED),
+        "pending_count": Count("id", filter=Q(status=PayoutStatus.PENDING)),
+        "pending_fen": _fen(PayoutStatus.PENDING),
+        "paid_count": Count("id", filter=Q(status=PayoutStatus.PAID)),
+        "paid_fen": _fen(PayoutStatus.PAID),
+    }
 
 
 @dataclass(frozen=True)
 class LedgerTotals:
-    """Count and sums of a filtered ledger."""
+    """Count and sums of a filtered ledger. ``approved_*`` is the money granted (approved,
+    publicized or paid: ``GRANTED``); ``paid_*`` the part of it paid out (拨付, talents only)."""
 
     count: int
     approved_count: int
     approved_wan: Decimal
     pending_count: int
     pending_wan: Decimal
+    paid_count: int = 0
+    paid_wan: Decimal = Decimal("0.00")
 
 
 def ledger_totals(qs: QuerySet[Payout]) -> LedgerTotals:
     """Totals of an already scoped and filtered ledger, in one aggregate query."""
-    row = qs.order_by().aggregate(
-        count=Count("id"),
-        approved_count=Count("id", filter=Q(status=PayoutStatus.APPROVED)),
-        approved_fen=_fen(PayoutStatus.APPROVED),
-        pending_count=Count("id", filter=Q(status=PayoutStatus.PENDING)),
-        pending_fen=_fen(PayoutStatus.PENDING),
-    )
+    row = qs.order_by().aggregate(count=Count("id"), **_sums())
     return LedgerTotals(
         count=row["count"],
         approved_count=row["approved_count"],
         approved_wan=fen_to_amount(row["approved_fen"]),
         pending_count=row["pending_count"],
         pending_wan=fen_to_amount(row["pending_fen"]),
+        paid_count=row["paid_count"],
+        paid_wan=fen_to_amount(row["paid_fen"]),
     )
 
 
@@ -141,7 +188,8 @@ GROUPINGS: dict[str, tuple[str, str, str]] = {
 
 @dataclass(frozen=True)
 class TotalsRow:
-    """One group of the totals: approved amount and count, pending shown apart."""
+    """One group of the totals: granted amount and count (approved, publicized or paid), pending
+    shown apart, and the paid part of the granted."""
 
     key: int
     code: str
@@ -150,27 +198,25 @@ class TotalsRow:
     approved_wan: Decimal
     pending_count: int
     pending_wan: Decimal
+    paid_count: int = 0
+    paid_wan: Decimal = Decimal("0.00")
 
 
 def payout_totals(*, user: User, year: int, by: str) -> list[TotalsRow]:
-    """Approved and pending payouts of ``year`` in ``user``'s scope grouped ``by`` policy,
-    unit (the enterprise's unit at registration) or industry, largest approved amount first.
-    Rejected entries are left out. One query."""
+    """Granted (``GRANTED``: approved, publicized, paid) and pending payouts of ``year`` in
+    ``user``'s scope grouped ``by`` policy, unit (the beneficiary's unit at registration) or
+    industry, largest granted amount first. Rejected, stopped and still scheduled (due) entries
+    are left out. One query."""
     key, label, _param = GROUPINGS[by]
     code = {"policy": "policy_id", "unit": "org_unit__code", "industry": "industry__code"}[by]
     rows: list[dict[str, Any]] = list(
         payout_list_visible_to(user)
-        .filter(period__startswith=str(year), status__in=[PayoutStatus.APPROVED, PayoutStatus.PENDING])
+        .filter(period__startswith=str(year), status__in=[*GRANTED, PayoutStatus.PENDING])
         # A talent without an industry has no industry group (issue 13).
         .exclude(**{f"{key}__isnull": True})
         .order_by()
         .values(*dict.fromkeys((key, label, code)))
-        .annotate(
-            approved_count=Count("id", filter=Q(status=PayoutStatus.APPROVED)),
-            approved_fen=_fen(PayoutStatus.APPROVED),
-            pending_count=Count("id", filter=Q(status=PayoutStatus.PENDING)),
-            pending_fen=_fen(PayoutStatus.PENDING),
-        )
+        .annotate(**_sums())
     )
     out = [
         TotalsRow(
@@ -181,6 +227,8 @@ def payout_totals(*, user: User, year: int, by: str) -> list[TotalsRow]:
             approved_wan=fen_to_amount(r["approved_fen"]),
             pending_count=r["pending_count"],
             pending_wan=fen_to_amount(r["pending_fen"]),
+            paid_count=r["paid_count"],
+            paid_wan=fen_to_amount(r["paid_fen"]),
         )
         for r in rows
     ]

@@ -41,8 +41,9 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_denied, audit_write, audit_write_many, diff, snapshot
 from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import Role
-from zhaoyin.core.transitions import Transition, TransitionTable, row
+from zhaoyin.core.transitions import SYSTEM, Transition, TransitionTable, Wait, row
 from zhaoyin.lib import eligibility as engine
+from zhaoyin.notifications import handoff
 from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput, ScheduleStartInput
 from zhaoyin.payouts.models import OBJECT_TYPE, Payout, PayoutStatus, ScheduleFrequency, SubsidySchedule
 from zhaoyin.payouts.periods import next_periods, period_start
@@ -79,7 +80,12 @@ class TalentPayoutAction(StrEnum):
 
 
 REGISTRAR, APPROVER = "registrar", "approver"
+#: The talent paid: told (portal notice) when an entry is paid or stopped; takes no step.
+TALENT = "talent"
 ACTOR_ROLES: dict[str, frozenset[str]] = {REGISTRAR: TALENT_REGISTRAR_ROLES, APPROVER: TALENT_APPROVER_ROLES}
+#: ``Wait.when`` conditions the to-do provider (``payouts.todo``) checks besides the state: a
+#: due entry is owed once its period has begun, a publicized one once its 公示 has ended.
+PERIOD_BEGUN, PUBLICITY_OVER = "period_begun", "publicity_over"
 #: Row flags: the registrant may not take it (四眼原则); it needs a new amount.
 FOUR_EYES, NEEDS_AMOUNT = "four_eyes", "needs_amount"
 
@@ -92,6 +98,16 @@ TALENT_PAYOUT_TABLE: TransitionTable[str, TalentPayoutAction] = TransitionTable(
     states=tuple((s.value, s.label) for s in PayoutStatus),
     initial=_P.DUE.value,
     terminal=frozenset({_P.PAID.value, _P.STOPPED.value}),
+    # Who owes the next step (我的待办): the registrars a due entry whose period has begun (待提交)
+    # and a rejected one (待重报); the approvers a pending one (待审批, never its registrant), an
+    # approved one (待公示) and one whose 公示 has ended (待拨付). A row leading there tells them.
+    waits={
+        _P.DUE.value: (Wait(REGISTRAR, "to_submit", gettext_lazy("To submit"), when=PERIOD_BEGUN),),
+        _P.PENDING.value: (Wait(APPROVER, "to_approve", gettext_lazy("To approve")),),
+        _P.REJECTED.value: (Wait(REGISTRAR, "to_resubmit", gettext_lazy("To resubmit")),),
+        _P.APPROVED.value: (Wait(APPROVER, "to_publicize", gettext_lazy("To publicize")),),
+        _P.PUBLICIZED.value: (Wait(APPROVER, "to_pay", gettext_lazy("To pay"), when=PUBLICITY_OVER),),
+    },
     rows=(
         row(TalentPayoutAction.SUBMIT, {_P.DUE.value}, _P.PENDING.value, {REGISTRAR}, gettext_lazy("Submit"),
             style="primary"),
@@ -101,13 +117,26 @@ TALENT_PAYOUT_TABLE: TransitionTable[str, TalentPayoutAction] = TransitionTable(
             needs_reason=True, style="outline-danger", flags={FOUR_EYES}),
         row(TalentPayoutAction.RESUBMIT, {_P.REJECTED.value}, _P.PENDING.value, {REGISTRAR},
             gettext_lazy("Resubmit"), style="primary", flags={NEEDS_AMOUNT}),
+        # The payers owe 拨付 only once the 公示 has ended (a conditional wait: nobody is told at
+        # its start); ``PUBLICITY_ENDED`` tells them the day after its last day.
         row(TalentPayoutAction.PUBLICIZE, {_P.APPROVED.value}, _P.PUBLICIZED.value, {APPROVER},
             gettext_lazy("Start public notice"), style="primary"),
+        # The talent learns in the portal that the subsidy was paid, or stopped.
         row(TalentPayoutAction.PAY, {_P.PUBLICIZED.value}, _P.PAID.value, {APPROVER}, gettext_lazy("Record payment"),
-            style="success"),
+            style="success", notify={TALENT}),
         row(TalentPayoutAction.STOP, UNPAID, _P.STOPPED.value, {APPROVER}, gettext_lazy("Stop"),
-            needs_reason=True, style="outline-danger"),
+            needs_reason=True, style="outline-danger", notify={TALENT}),
     ),
+)
+#: Not a row either: the 公示's end, noticed by the periodic job ``payouts-publicity-over``
+#: (``payouts.todo.notify_publicity_over``), which tells the payers once per entry.
+PUBLICITY_ENDED: Transition[str, str] = row(
+    PUBLICITY_OVER, (), _P.PUBLICIZED.value, {SYSTEM}, gettext_lazy("Public notice ended"), notify={APPROVER}
+)
+#: The entry into ``pending`` of a one-off registration: told to the approvers like a submission
+#: (not a row of the table: nothing leads from a state to it).
+TALENT_ENTRY: Transition[str, str] = row(
+    "register", (), _P.PENDING.value, {REGISTRAR}, gettext_lazy("Register"), notify={APPROVER}
 )
 TALENT_ACTIONS: tuple[str, ...] = tuple(t.action.value for t in TALENT_PAYOUT_TABLE.rows)
 FOUR_EYES_MESSAGE = gettext_lazy(
@@ -253,6 +282,8 @@ def _register(*, acting_user: User, policy: Policy, talent: Talent, data: Payout
     audit_write(
         action="payout.register", user=acting_user, obj=payout, object_type=OBJECT_TYPE, after=snapshot(payout)
     )
+    # The approvers are told once the registration commits (zhaoyin.notifications.handoff).
+    handoff.hand_off(table=TALENT_PAYOUT_TABLE, row=TALENT_ENTRY, pk=payout.pk, source="", acting_user=acting_user)
     return payout
 
 
@@ -423,6 +454,7 @@ def _transition(
     else:  # approve, reject, stop: a decision
         changes.update(decided_by=acting_user, decided_at=now, decision_note=reason)
     before = snapshot(current)
+    source = current.status
     updated = Payout.objects.filter(pk=current.pk, version=current.version, status=current.status).update(**changes)
     if updated != 1:
         raise Conflict(_("Someone else changed this payout meanwhile; reload it and try again."))
@@ -432,6 +464,8 @@ def _transition(
         action=f"payout.{rule.action.value}", user=acting_user, obj=current, object_type=OBJECT_TYPE, before=old,
         after=new,
     )
+    # Whoever the row gives work (its ``notify``) is told once the step commits.
+    handoff.hand_off(table=TALENT_PAYOUT_TABLE, row=rule, pk=current.pk, source=source, acting_user=acting_user)
     return current
 
 

@@ -39,7 +39,7 @@ from zhaoyin.payouts import services as payouts
 from zhaoyin.payouts.filters import PayoutFilter
 from zhaoyin.payouts.forms import PayoutActionForm, PayoutRegisterForm, ScheduleStartForm
 from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput, ScheduleStartInput
-from zhaoyin.payouts.models import Payout, ScheduleFrequency, SubsidySchedule
+from zhaoyin.payouts.models import Payout, PayoutStatus, ScheduleFrequency, SubsidySchedule
 from zhaoyin.policies.models import Beneficiary, Policy
 from zhaoyin.policies.selectors import policy_list_visible_to
 from zhaoyin.talents.selectors import talent_get_for_user
@@ -107,8 +107,9 @@ def payout_export_view(request: HttpRequest) -> HttpResponseBase:
 @allow(selectors.TOTALS_ROLES)
 @require_GET
 def payout_totals(request: HttpRequest) -> HttpResponse:
-    """Approved (and, apart, pending) payouts of a year per policy, unit or industry, with a
-    bar chart whose bars open the ledger filtered to that group."""
+    """Granted (approved, publicized or paid; and, apart, pending) payouts of a year per policy,
+    unit or industry, with the paid part, and a bar chart whose bars open the ledger's granted
+    entries of that group."""
     user = request_user(request)
     this_year = timezone.localdate().year
     raw_year, by = request.GET.get("year", ""), request.GET.get("by", "policy")
@@ -128,11 +129,11 @@ def payout_totals(request: HttpRequest) -> HttpResponse:
 
     def drill(row: selectors.TotalsRow) -> str:
         value = str(row.key) if by == "policy" else row.code
-        return ledger + "?" + urlencode({param: value, "year": str(year), "status": "approved"})
+        return ledger + "?" + urlencode({param: value, "year": str(year), "granted": "true"})
 
     chart = {
         "kind": "bar",
-        "series": _("Approved (10k yuan)"),
+        "series": _("Granted (10k yuan)"),
         "items": [{"name": r.name, "value": float(r.approved_wan), "url": drill(r)} for r in rows if r.approved_wan],
     }
     context = {
@@ -147,6 +148,8 @@ def payout_totals(request: HttpRequest) -> HttpResponse:
         "approved_count": sum(r.approved_count for r in rows),
         "pending_total": sum((r.pending_wan for r in rows), start=Decimal("0.00")),
         "pending_count": sum(r.pending_count for r in rows),
+        "paid_total": sum((r.paid_wan for r in rows), start=Decimal("0.00")),
+        "paid_count": sum(r.paid_count for r in rows),
     }
     return render(request, "policies/payout_totals.html", context, status=400 if problems else 200)
 
@@ -321,3 +324,33 @@ def payout_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     label = str(found.label) if found is not None else payouts.row_label(action)
     messages.success(request, _("Done: %(action)s.") % {"action": label})
     return HttpResponseRedirect(reverse("payouts:detail", args=[pk]))
+
+
+# ---- the talent portal: 我的补贴 ------------------------------------------------------------------
+
+
+@allow(Role.TALENT)
+@require_GET
+def payout_mine(request: HttpRequest) -> HttpResponse:
+    """我的补贴: the talent's own subsidies as cards (mobile-first) — what was granted and paid,
+    newest period first, then the schedule ahead (due), oldest first; never a pending or
+    rejected entry (``selectors.PORTAL_STATES``)."""
+    from zhaoyin.talents.selectors import own_talent
+
+    user = request_user(request)
+    rows = list(selectors.portal_payouts(user))
+    scheduled = [p for p in rows if p.status == PayoutStatus.DUE]
+    decided = sorted((p for p in rows if p.status != PayoutStatus.DUE), key=lambda p: (p.period, p.pk), reverse=True)
+    paid = [p for p in rows if p.status == PayoutStatus.PAID]
+    on_way = [p for p in rows if p.status in (PayoutStatus.APPROVED, PayoutStatus.PUBLICIZED)]
+    context = {
+        "talent": own_talent(user),
+        "decided": decided,
+        "scheduled": scheduled,
+        "paid_wan": sum((p.amount_wan for p in paid), start=Decimal("0.00")),
+        "paid_count": len(paid),
+        "granted_wan": sum((p.amount_wan for p in on_way), start=Decimal("0.00")),
+        "granted_count": len(on_way),
+        "scheduled_wan": sum((p.amount_wan for p in scheduled), start=Decimal("0.00")),
+    }
+    return render(request, "policies/payout_portal.html", context)

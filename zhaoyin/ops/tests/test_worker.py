@@ -159,4 +159,5 @@ def test_the_worker_runs_every_app_job_on_its_period_without_importing_the_apps(
         "policies-expire": 86400,
         "audit-checkpoint": 86400,
         "apartments-expiry-reminders": 21600,
+        "payouts-publicity-over": 3600,
     }

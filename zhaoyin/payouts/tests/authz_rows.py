@@ -402,3 +402,50 @@ MATRIX += [
     web("payouts:schedule_start", "POST", allowed=T_REGISTRARS, ok=302, kwargs=_schedule_kwargs("tpay_talent_b"),
         data=lambda w: {"first_period": "2026-01"}, scope=dict.fromkeys(UNIT_SCOPED, 404), label="talent county B"),
 ]
+
+
+# ---- 我的补贴: the talent's own subsidies (portal and /me/payouts) ----------------------------------------
+# The talent persona reads their own entries in the portal's states (a paid one here) and nothing
+# else: another talent's entry, and their own pending one, answer 404 like unknown ones. Everyone
+# else gets 403 on these routes (the ledger is theirs instead).
+
+TALENT_ONLY = frozenset({Role.TALENT})
+OWN_ONLY: dict[Role, Any] = {Role.TALENT: 404}
+
+
+@world_builder
+def talent_own_payouts(w: World) -> None:
+    import importlib
+    import importlib.util
+
+    from zhaoyin.talents.models import Talent
+    from zhaoyin.talents.testing import make_talent
+
+    if importlib.util.find_spec("zhaoyin.talents.tests.authz_rows") is not None:
+        importlib.import_module("zhaoyin.talents.tests.authz_rows")  # its builder links talent_own
+    persona = w.user(Role.TALENT)
+    own = w.extra.get("talent_own") or Talent.objects.filter(account=persona).first() or make_talent(
+        org_unit=w.units["county_a"], name="矩阵兑现本人", account=persona
+    )
+    policy = w.extra["tpay_policy"]
+
+    def entry(period: str, status: str) -> Payout:
+        return Payout.objects.create(policy=policy, talent=own, period=period, amount_wan=Decimal("0.30"),
+                                     status=status, org_unit=own.org_unit, paid_at=timezone.now()
+                                     if status == PayoutStatus.PAID else None)
+
+    w.extra["tpay_own_paid"] = entry("2024-01", PayoutStatus.PAID)
+    w.extra["tpay_own_pending"] = entry("2024-02", PayoutStatus.PENDING)
+
+
+MATRIX += [
+    web("payouts:mine", allowed=TALENT_ONLY),
+    api("GET", "/api/v1/me/payouts", allowed=TALENT_ONLY),
+    api("GET", "/api/v1/me/payouts/{id}", allowed=TALENT_ONLY, kwargs=_id("tpay_own_paid"), label="own paid"),
+    api("GET", "/api/v1/me/payouts/{id}", allowed=TALENT_ONLY, kwargs=_id("tpay_own_pending"), scope=OWN_ONLY,
+        label="own pending"),
+    api("GET", "/api/v1/me/payouts/{id}", allowed=TALENT_ONLY, kwargs=_id("tpay_approved_a"), scope=OWN_ONLY,
+        label="another talent's"),
+    api("GET", "/api/v1/me/payouts/{id}", allowed=TALENT_ONLY, kwargs=_id("payout_a_ok"), scope=OWN_ONLY,
+        label="an enterprise's"),
+]

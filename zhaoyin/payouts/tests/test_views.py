@@ -81,10 +81,10 @@ def test_AC_03_totals_page_has_a_drill_down_chart_of_own_scope(payout_world: Pay
     assert found is not None
     data = json.loads(found[1])
     assert [i["name"] for i in data["items"]] == ["大通区"]
-    assert data["items"][0]["url"] == "/payouts/?unit=340402&year=2025&status=approved"
+    assert data["items"][0]["url"] == "/payouts/?unit=340402&year=2025&granted=true"
     assert "田家庵区" not in page
     page = web(w.city_admin).get("/payouts/totals/?year=2025&by=policy").content.decode()
-    assert f"/payouts/?policy={w.policy.pk}&amp;year=2025&amp;status=approved" in page
+    assert f"/payouts/?policy={w.policy.pk}&amp;year=2025&amp;granted=true" in page
     assert web(w.city_admin).get("/payouts/totals/?by=bogus").status_code == 400
     assert web(w.city_admin).get("/payouts/totals/?year=12").status_code == 400
 
