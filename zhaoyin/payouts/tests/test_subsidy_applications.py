@@ -123,13 +123,16 @@ def test_the_talent_applies_with_a_pdf_in_the_portal_and_acceptance_starts_the_s
     assert AuditRecord.objects.filter(action="subsidy_application.apply").count() == 1
 
     mine = talent_web.get("/payouts/applications/mine/").content.decode()
-    assert "博士研究生生活补贴" in mine and "学历证明.pdf" in mine
+    assert "博士研究生生活补贴" in mine
+    assert "学历证明.pdf" in mine
     download = talent_web.get(f"/payouts/applications/{application.pk}/files/{stored.pk}/")
-    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
 
     staff_web = web_client(w["staff_a"])
     detail = staff_web.get(f"/payouts/applications/{application.pk}/").content.decode()
-    assert 'id="action-accept"' in detail and "学历证明.pdf" in detail
+    assert 'id="action-accept"' in detail
+    assert "学历证明.pdf" in detail
     month = f"{TODAY:%Y-%m}"
     accepted = staff_web.post(f"/payouts/applications/{application.pk}/accept/",
                               {"version": application.version, "first_period": month, "note": "材料齐全"})
@@ -143,7 +146,8 @@ def test_the_talent_applies_with_a_pdf_in_the_portal_and_acceptance_starts_the_s
     assert {e.registered_by_id for e in entries} == {w["staff_a"].pk}
     # The talent reads the decision, never the internal note.
     mine = talent_web.get("/payouts/applications/mine/").content.decode()
-    assert month in mine and "材料齐全" not in mine
+    assert month in mine
+    assert "材料齐全" not in mine
     assert "材料齐全" in staff_web.get(f"/payouts/applications/{application.pk}/").content.decode()
 
 
@@ -163,7 +167,8 @@ def test_a_possible_verdict_may_apply_and_acceptance_then_needs_eligibility_now(
         _act(w["office"], application, "accept")
     assert "not eligible" in info.value.errors[0]["message"] or "不符合" in info.value.errors[0]["message"]
     application.refresh_from_db()
-    assert application.state == "submitted" and not Payout.objects.exists()
+    assert application.state == "submitted"
+    assert not Payout.objects.exists()
 
 
 # ---- bad input: named, nothing changed --------------------------------------------------------------
@@ -177,7 +182,8 @@ def test_an_ineligible_talent_is_refused_naming_policy(w: dict[str, Any], make_u
     assert info.value.errors[0]["message"]
     response = api_client(master_portal).post(
         "/api/v1/me/subsidy-applications", {"policy": w["living"].pk}, content_type="application/json")
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "policy"
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "policy"
     assert not SubsidyApplication.objects.exists()
 
 
@@ -190,7 +196,8 @@ def test_a_file_that_is_not_what_it_claims_is_refused_by_its_bytes(w: dict[str, 
                                             {"documents": [fake]})
     assert response.status_code == 400
     assert "学历证明.pdf" in response.content.decode()
-    assert not SubsidyApplication.objects.exists() and not SubsidyApplicationFile.objects.exists()
+    assert not SubsidyApplication.objects.exists()
+    assert not SubsidyApplicationFile.objects.exists()
 
 
 def test_a_second_open_application_is_409_naming_policy(w: dict[str, Any]) -> None:
@@ -199,7 +206,8 @@ def test_a_second_open_application_is_409_naming_policy(w: dict[str, Any]) -> No
         _apply(w["portal"], w["living"])
     response = api_client(w["portal"]).post("/api/v1/me/subsidy-applications", {"policy": w["living"].pk},
                                             content_type="application/json")
-    assert response.status_code == 409 and response.json()["errors"][0]["field"] == "policy"
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["field"] == "policy"
     assert SubsidyApplication.objects.count() == 1
 
 
@@ -244,25 +252,31 @@ def test_return_and_reject_need_a_reason(w: dict[str, Any]) -> None:
     assert response.status_code == 400
     assert "须填写原因" in response.content.decode()
     application.refresh_from_db()
-    assert application.state == "submitted" and application.version == 1
+    assert application.state == "submitted"
+    assert application.version == 1
 
 
 def test_return_then_resubmit_with_more_documents(w: dict[str, Any]) -> None:
     application = _apply(w["portal"], w["living"], files=[_pdf()])
     _act(w["staff_a"], application, "return", reason="请补充劳动合同", note="内部：合同缺页")
     application.refresh_from_db()
-    assert application.state == "returned" and application.reason == "请补充劳动合同"
+    assert application.state == "returned"
+    assert application.reason == "请补充劳动合同"
     talent_web = web_client(w["portal"])
     mine = talent_web.get("/payouts/applications/mine/").content.decode()
-    assert "请补充劳动合同" in mine and "合同缺页" not in mine and 'id="resubmit-' in mine
+    assert "请补充劳动合同" in mine
+    assert "合同缺页" not in mine
+    assert 'id="resubmit-' in mine
     bad = SimpleUploadedFile("劳动合同.pdf", HTML)
     response = talent_web.post(f"/payouts/applications/mine/{application.pk}/resubmit/",
                                {"version": application.version, "documents": [bad]})
     assert response.status_code == 400
     application.refresh_from_db()
-    assert application.state == "returned" and application.files.count() == 1
+    assert application.state == "returned"
+    assert application.files.count() == 1
     response = talent_web.post(f"/payouts/applications/mine/{application.pk}/resubmit/",
-                               {"version": application.version, "statement": "已补充", "documents": [_pdf("劳动合同.pdf")]})
+                               {"version": application.version, "statement": "已补充",
+                                "documents": [_pdf("劳动合同.pdf")]})
     assert response.status_code == 302
     application.refresh_from_db()
     assert (application.state, application.statement, application.files.count()) == ("submitted", "已补充", 2)
@@ -274,7 +288,8 @@ def test_the_talent_withdraws_and_a_reviewer_may_not(w: dict[str, Any]) -> None:
         _act(w["office"], application, "withdraw")
     response = api_client(w["portal"]).post(f"/api/v1/me/subsidy-applications/{application.pk}/actions/withdraw",
                                             {"version": application.version}, content_type="application/json")
-    assert response.status_code == 200 and response.json()["state"] == "withdrawn"
+    assert response.status_code == 200
+    assert response.json()["state"] == "withdrawn"
     # Withdrawn is closed: the talent may apply again.
     assert _apply(w["portal"], w["living"]).state == "submitted"
 
@@ -289,7 +304,8 @@ def test_staff_apply_on_behalf_of_a_talent_of_their_scope_only(w: dict[str, Any]
     response = api_client(w["staff_b"]).post("/api/v1/subsidy-applications",
                                              {"policy": w["living"].pk, "talent": w["doctor"].pk},
                                              content_type="application/json")
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "talent"
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "talent"
 
 
 # ---- scope -------------------------------------------------------------------------------------------
@@ -308,7 +324,8 @@ def test_out_of_scope_applications_are_404_for_staff(w: dict[str, Any]) -> None:
                     content_type="application/json").status_code == 404
     assert api.get("/api/v1/subsidy-applications").json()["count"] == 0
     application.refresh_from_db()
-    assert application.state == "submitted" and not Payout.objects.exists()
+    assert application.state == "submitted"
+    assert not Payout.objects.exists()
 
 
 def test_another_talents_application_is_404_for_a_talent(w: dict[str, Any]) -> None:
@@ -333,9 +350,12 @@ def test_the_portal_api_never_carries_internal_fields(w: dict[str, Any]) -> None
     _act(w["office"], application, "return", reason="补材料", note="内部备注")
     mine = api_client(w["portal"]).get("/api/v1/me/subsidy-applications").json()
     assert mine[0]["reason"] == "补材料"
-    assert "staff_note" not in mine[0] and "decided_by" not in mine[0] and "内部备注" not in str(mine)
+    assert "staff_note" not in mine[0]
+    assert "decided_by" not in mine[0]
+    assert "内部备注" not in str(mine)
     staff = api_client(w["office"]).get(f"/api/v1/subsidy-applications/{application.pk}").json()
-    assert staff["staff_note"] == "内部备注" and staff["talent"]["id"] == w["doctor"].pk
+    assert staff["staff_note"] == "内部备注"
+    assert staff["talent"]["id"] == w["doctor"].pk
 
 
 def test_the_api_path_accepts_and_starts_the_schedule(w: dict[str, Any]) -> None:
@@ -347,12 +367,14 @@ def test_the_api_path_accepts_and_starts_the_schedule(w: dict[str, Any]) -> None
     accepted = api_client(w["admin"]).post(f"/api/v1/subsidy-applications/{pk}/actions/accept",
                                            {"version": created.json()["version"], "first_period": "2026-01"},
                                            content_type="application/json")
-    assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
+    assert accepted.status_code == 200
+    assert accepted.json()["state"] == "accepted"
     assert Payout.objects.filter(talent=w["doctor"], policy=w["living"], status="due").count() == 36
     listed = api_client(w["office"]).get("/api/v1/subsidy-applications?state=accepted").json()
     assert [i["id"] for i in listed["items"]] == [pk]
     bad = api_client(w["office"]).get("/api/v1/subsidy-applications?state=nonsense")
-    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "state"
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "state"
 
 
 def test_a_wrong_first_period_is_422_and_nothing_changes(w: dict[str, Any]) -> None:
@@ -360,7 +382,8 @@ def test_a_wrong_first_period_is_422_and_nothing_changes(w: dict[str, Any]) -> N
     with refused(InvalidInput, fields=["first_period"]):
         _act(w["office"], application, "accept", first_period="2026")
     application.refresh_from_db()
-    assert application.state == "submitted" and not Payout.objects.exists()
+    assert application.state == "submitted"
+    assert not Payout.objects.exists()
 
 
 # ---- notices, to-do, list ------------------------------------------------------------------------------
@@ -370,7 +393,9 @@ def test_notices_and_the_reviewers_todo(w: dict[str, Any], django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         application = _apply(w["portal"], w["living"])
     told = set(Notification.objects.filter(kind="subsidy_application.submit").values_list("recipient_id", flat=True))
-    assert w["office"].pk in told and w["staff_a"].pk in told and w["staff_b"].pk not in told
+    assert w["office"].pk in told
+    assert w["staff_a"].pk in told
+    assert w["staff_b"].pk not in told
     assert SubsidyApplicationTodo().counts(w["staff_a"]) == {"subsidy_app_to_review": 1}
     assert SubsidyApplicationTodo().counts(w["staff_b"]) == {}
     assert [i.link for i in SubsidyApplicationTodo().todo(w["office"], limit=10)] == [
@@ -379,7 +404,8 @@ def test_notices_and_the_reviewers_todo(w: dict[str, Any], django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         _act(w["office"], application, "reject", reason="学历不符")
     note = Notification.objects.get(kind="subsidy_application.reject")
-    assert note.recipient == w["portal"] and "学历不符" in note.body
+    assert note.recipient == w["portal"]
+    assert "学历不符" in note.body
     assert web_client(w["portal"]).get(note.link).status_code == 302
     assert SubsidyApplicationTodo().counts(w["staff_a"]) == {}
 
@@ -406,3 +432,17 @@ def test_the_staff_list_filters_and_takes_a_fixed_number_of_queries(w: dict[str,
     assert own_unit.count("批量博士") == 10
     assert web.get("/payouts/applications/?state=nonsense").status_code == 400
     assert web_client(w["staff_b"]).get("/payouts/applications/").content.decode().count("批量博士") == 0
+
+
+def test_the_demo_talent_has_one_submitted_application(load_demo: Any) -> None:
+    load_demo(2026)
+    from zhaoyin.demo.services import LoadResult
+    from zhaoyin.demo.talentpolicy_demo import talentpolicy_ensure
+
+    mine = SubsidyApplication.objects.filter(talent__account__username="demo_talent")
+    assert [a.state for a in mine] == ["submitted"]
+    application = mine.get()
+    assert not Payout.objects.filter(talent=application.talent, policy=application.policy).exists()
+    assert SubsidySchedule.objects.filter(policy=application.policy).exists()
+    talentpolicy_ensure(year=2026, result=LoadResult())  # a second load adds nothing
+    assert mine.count() == 1
