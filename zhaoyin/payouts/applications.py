@@ -49,6 +49,7 @@ from zhaoyin.notifications import handoff
 from zhaoyin.payouts import talent_services
 from zhaoyin.payouts.inputs import ScheduleStartInput, SubsidyApplicationActionInput, SubsidyApplyInput
 from zhaoyin.payouts.models import (
+    APPLICATION_FILE_AREA,
     APPLICATION_TYPE,
     OPEN_APPLICATION_STATES,
     Payout,
@@ -64,7 +65,7 @@ from zhaoyin.talents.models import Talent, TalentStatus
 from zhaoyin.talents.selectors import own_talent, talent_list_visible_to
 
 #: Where the application documents are stored (``core.files``).
-FILE_AREA = "subsidy_application_files"
+FILE_AREA = APPLICATION_FILE_AREA
 
 
 class ApplicationAction(StrEnum):

@@ -174,6 +174,8 @@ class SubsidySchedule(models.Model):
 
 #: The object type of a subsidy application's audit records and notices.
 APPLICATION_TYPE = "payouts.subsidyapplication"
+#: Where the applications' documents are stored (``core.files``: DATA_DIR/subsidy_application_files).
+APPLICATION_FILE_AREA = "subsidy_application_files"
 
 
 class SubsidyApplicationState(models.TextChoices):
