@@ -446,3 +446,15 @@ def test_the_demo_talent_has_one_submitted_application(load_demo: Any) -> None:
     assert SubsidySchedule.objects.filter(policy=application.policy).exists()
     talentpolicy_ensure(year=2026, result=LoadResult())  # a second load adds nothing
     assert mine.count() == 1
+
+
+def test_the_database_holds_one_open_application_per_talent_and_policy(w: dict[str, Any]) -> None:
+    from django.db import IntegrityError, transaction
+
+    first = SubsidyApplication.objects.create(talent=w["doctor"], policy=w["living"], state="submitted")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SubsidyApplication.objects.create(talent=w["doctor"], policy=w["living"], state="returned")
+    SubsidyApplication.objects.filter(pk=first.pk).update(state="withdrawn")
+    # Closed ones do not count: a new open application is allowed again.
+    SubsidyApplication.objects.create(talent=w["doctor"], policy=w["living"], state="submitted")
+    assert SubsidyApplication.objects.filter(talent=w["doctor"]).count() == 2
