@@ -458,3 +458,12 @@ def test_the_database_holds_one_open_application_per_talent_and_policy(w: dict[s
     # Closed ones do not count: a new open application is allowed again.
     SubsidyApplication.objects.create(talent=w["doctor"], policy=w["living"], state="submitted")
     assert SubsidyApplication.objects.filter(talent=w["doctor"]).count() == 2
+
+
+def test_a_lost_race_gets_the_same_409(w: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    _apply(w["portal"], w["living"])
+    # The service's own check sees no open application (as a concurrent one not yet committed):
+    # the constraint refuses the insert and the answer is the same 409 naming the policy.
+    monkeypatch.setattr(applications, "OPEN_APPLICATION_STATES", ())
+    with refused(Conflict, fields=["policy"]):
+        _apply(w["portal"], w["living"])
