@@ -20,6 +20,7 @@ from zhaoyin.matching.policy_list_views import router as policy_list_router
 from zhaoyin.matters.api import router as matters_router
 from zhaoyin.payouts.api import me_router as payouts_me_router
 from zhaoyin.payouts.api import router as payouts_router
+from zhaoyin.payouts.application_api import router as subsidy_applications_router
 from zhaoyin.policies.api import router as policies_router
 from zhaoyin.projects.api import router as projects_router
 from zhaoyin.recognition.api import router as recognition_router
@@ -73,6 +74,8 @@ ROUTERS: list[tuple[str, Router]] = [
     ("", policy_list_router),
     # /tier-rule-sets, /recognitions, /talents/{id}/recognitions, /me/recognitions (full paths).
     ("", recognition_router),
+    # /me/subsidy-applications and /subsidy-applications (full paths): 人才补贴申请.
+    ("", subsidy_applications_router),
 ]
 for _prefix, _router in ROUTERS:
     api.add_router(_prefix, _router)

@@ -109,6 +109,12 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
         action_in_kwargs("apartments:tenancy_action"),
         action_in_kwargs("/api/v1/apartment-applications/{id}/actions/{action}"),
     ),
+    "subsidy_application": (
+        action_in_kwargs("payouts:application_action"),
+        action_in_kwargs("/api/v1/subsidy-applications/{id}/actions/{action}"),
+        action_in_kwargs("payouts:application_mine_action"),
+        action_in_kwargs("/api/v1/me/subsidy-applications/{id}/actions/{action}"),
+    ),
     "talent_project": (
         action_in_path("/api/v1/talent-projects/{id}/actions/"),
         action_in_kwargs("talentprojects:action"),

@@ -101,7 +101,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Conflict)
     def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-        return api.create_response(request, error_body(str(exc)), status=409)
+        return api.create_response(request, error_body(str(exc), exc.errors), status=409)
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -71,6 +71,8 @@ NAV: list[NavItem] = [
     NavItem(_("My talent projects"), "talentprojects:mine", "award"),
     NavItem(_("Talent apartments"), "apartments:buildings", "house-door"),
     NavItem(_("My apartment"), "apartments:portal", "house-heart"),
+    NavItem(_("Subsidy applications"), "payouts:application_list", "send-check"),
+    NavItem(_("My subsidy applications"), "payouts:application_mine", "send-check"),
     NavItem(_("Targets and progress"), "targets:progress", "bullseye"),
     NavItem(_("Working-day calendar"), "workcalendar:index", "calendar3"),
     NavItem(_("Users"), "accounts:user_list", "people"),

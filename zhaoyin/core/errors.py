@@ -103,4 +103,12 @@ class Errors:
 
 class Conflict(Exception):
     """The request conflicts with the current state (a stale version, a duplicate, a transition
-    not allowed from this state)."""
+    not allowed from this state). ``field``: the input the conflict is about (a duplicate names
+    the reference it repeats), given in the 409 body's ``errors`` as a 422 names its field."""
+
+    def __init__(self, *args: Any, field: str = "") -> None:
+        super().__init__(*args)
+        self.field = field
+        self.errors: list[dict[str, str]] = (
+            [{"field": field, "message": str(args[0]) if args else ""}] if field else []
+        )

@@ -236,3 +236,33 @@ def talentpolicy_ensure(*, year: int, result: LoadResult) -> None:
     settle = policies.get("高层次人才安家补贴")
     if settle is not None and settle.status == PolicyStatus.IN_FORCE:
         _pay_history(settle, _eligible(settle, SETTLERS), year, first=str(year - 1), result=result)
+    _demo_application(result)
+
+
+def _demo_application(result: LoadResult) -> None:
+    """The demo talent's own subsidy application (补贴申请), submitted through the service: the
+    first scheduled talent policy not yet in their ledger that they may apply for."""
+    from zhaoyin.core.errors import Conflict, InvalidInput
+    from zhaoyin.payouts.applications import subsidy_apply
+    from zhaoyin.payouts.inputs import SubsidyApplyInput
+    from zhaoyin.payouts.models import SubsidyApplication
+
+    user = User.objects.filter(username="demo_talent").first()
+    talent = Talent.objects.filter(account=user).first() if user is not None else None
+    if user is None or talent is None or SubsidyApplication.objects.filter(talent=talent).exists():
+        return
+    scheduled = Policy.objects.filter(
+        beneficiary=Beneficiary.TALENT, status=PolicyStatus.IN_FORCE, subsidy_schedule__isnull=False
+    ).order_by("pk")
+    for policy in scheduled:
+        if Payout.objects.filter(talent=talent, policy=policy).exists():
+            continue
+        data = SubsidyApplyInput.parse(
+            {"policy": policy.pk, "statement": "本人全职在淮工作，劳动合同与社保缴纳证明已提交人才办，请予审核。"}
+        )
+        try:
+            subsidy_apply(acting_user=user, data=data)
+        except (InvalidInput, Conflict):
+            continue  # not one they may apply for: try the next
+        result.add("subsidy_applications")
+        return

@@ -31,6 +31,7 @@ from zhaoyin.matching import selectors, talent_selectors
 from zhaoyin.matching.exporting import export_filename, policy_eligible_export
 from zhaoyin.matching.models import MatchVerdict
 from zhaoyin.matching.talent_selectors import EligibleTalentFilter
+from zhaoyin.policies import extensions
 from zhaoyin.policies.selectors import READER_ROLES as POLICY_READERS
 from zhaoyin.policies.selectors import policy_get_for_user
 from zhaoyin.talents.selectors import own_talent, talent_get_for_user
@@ -138,12 +139,18 @@ def talent_policy_matches(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     talent = talent_get_for_user(user=user, pk=pk)
     matches = talent_selectors.talent_matches(talent)
+    # What the apps above offer per policy (the ledger: apply for a scheduled subsidy).
+    offered = extensions.talent_policy_actions(
+        user, talent, [m.policy.pk for m in (*matches.eligible, *matches.possible)]
+    )
     return render(
         request,
         "matching/talent_policy_matches.html",
         {
             "talent": talent,
             "matches": matches,
+            "eligible_actions": [(m.policy, offered[m.policy.pk]) for m in matches.eligible if m.policy.pk in offered],
+            "possible_actions": [(m.policy, offered[m.policy.pk]) for m in matches.possible if m.policy.pk in offered],
             "own": talent.account_id == user.pk,
             "link_policies": user.has_role(*POLICY_READERS),
             # The ledger's page decides who starts a schedule; offer it to those it lets in.

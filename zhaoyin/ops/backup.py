@@ -190,6 +190,8 @@ def attachment_tables() -> list[tuple[str, str]]:
     from zhaoyin.apartments.services import FILE_AREA as APARTMENT_AREA
     from zhaoyin.matters.models import MatterFile
     from zhaoyin.matters.services import FILE_AREA as MATTER_AREA
+    from zhaoyin.payouts.models import APPLICATION_FILE_AREA as SUBSIDY_AREA
+    from zhaoyin.payouts.models import SubsidyApplicationFile
     from zhaoyin.policies.models import PolicyFile
     from zhaoyin.policies.services import FILE_AREA as POLICY_AREA
     from zhaoyin.projects.models import EvidenceFile
@@ -207,6 +209,8 @@ def attachment_tables() -> list[tuple[str, str]]:
         # Issue 13: a talent's documents for an apartment and for a recognition.
         (ApplicationFile._meta.db_table, APARTMENT_AREA),
         (RecognitionFile._meta.db_table, RECOGNITION_AREA),
+        # Issue 13 item 9: a talent's documents for a subsidy application.
+        (SubsidyApplicationFile._meta.db_table, SUBSIDY_AREA),
     ]
 
 

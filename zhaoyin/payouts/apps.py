@@ -37,3 +37,7 @@ class PayoutsConfig(AppConfig):
         todo.register(PayoutTodo())
         # The "register a payout" link on a policy's page: the policies app knows no payouts.
         extensions.register_page_links(policy_page_links)
+        # 人才补贴申请: its notices, its 我的待办 heading, the "apply" link on a talent's policies.
+        from zhaoyin.payouts import application_views
+
+        application_views.register()

@@ -12,10 +12,11 @@ from zhaoyin.core.filtering import Boolean, Choice, FilterSet, Integer, Search, 
 from zhaoyin.core.search import search_fold
 from zhaoyin.enterprises.filters import industry_filter
 from zhaoyin.enterprises.selectors import org_units_for_filter
-from zhaoyin.payouts.models import GRANTED, PayoutStatus
+from zhaoyin.payouts.models import GRANTED, PayoutStatus, SubsidyApplicationState
 from zhaoyin.payouts.periods import PERIOD_PATTERN, YEAR_MAX, YEAR_MIN, clean_period
-from zhaoyin.policies.models import PolicyStatus
+from zhaoyin.policies.models import Beneficiary, Policy, PolicyStatus
 from zhaoyin.policies.selectors import policy_list_visible_to
+from zhaoyin.talents.filters import units_for_filter
 
 _ID = _("Must be an id (a whole number).")
 
@@ -72,3 +73,28 @@ class PayoutFilter(FilterSet):
         doc="Exactly this period: YYYY, YYYY-Qn or YYYY-MM",
     )
     order = Sort({name: name for name in ("period", "amount_wan", "registered_at")}, default="-registered_at")
+
+
+class SubsidyApplicationFilter(FilterSet):
+    """Subsidy applications (人才补贴申请): state, policy, the talent's unit (with the units below),
+    the talent's name."""
+
+    state = Choice(
+        SubsidyApplicationState.choices, label=_("State"), blank=_("All states"),
+        doc="submitted, returned, accepted, rejected or withdrawn",
+    )
+    policy = Integer(
+        message=_ID,
+        column="policy_id",
+        label=_("Policy"),
+        blank=_("All policies"),
+        options=lambda user: [
+            (str(p.pk), p.title)
+            for p in Policy.objects.filter(beneficiary=Beneficiary.TALENT, subsidy_schedule__isnull=False)
+            .order_by("title", "pk")
+        ],
+        doc="Talent policy id",
+    )
+    unit = org_unit_filter(units_for_filter, column="talent__org_unit", min_options=1)
+    q = Search("talent__search_text__contains", fold=search_fold, label=_("Search"), doc="Talent name")
+    order = Sort({"applied_at": "applied_at", "state": "state", "updated_at": "updated_at"}, default="-applied_at")

@@ -171,3 +171,86 @@ class PayoutActionBody(PayoutActionInput):
         description="The new amount (resubmit only), 万元",
         json_schema_extra={**_WIRE_OPTIONAL, RULE_KEY: "required by the transition table to resubmit"},
     )
+
+
+# ---- 人才补贴申请 (payouts.applications) ------------------------------------------------------------
+
+STATEMENT_MAX = 2000
+
+
+def _optional_period(value: object) -> str | None:
+    """A period, or None when left blank (the service then takes the current month or year)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return clean_period(value)
+
+
+described(_optional_period, {"anyOf": [{"type": "string", "pattern": PERIOD_PATTERN}, BLANK]}, nullable=True)
+
+
+def _record_id(value: object) -> int | None:
+    """A record by id: a JSON integer or a form's digits; blank is None."""
+    number = whole_number(value)
+    if number is not None and number < 1:
+        raise refuse(_("Unknown record."))
+    return number
+
+
+described(
+    _record_id,
+    {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 999_999_999},
+               {"type": "string", "pattern": r"^\s*\d{0,9}\s*$"}]},
+    nullable=True,
+    rule=REFERENCE_RULE,
+)
+
+
+def _statement(value: object) -> str:
+    """The talent's statement: text, stripped, at most ``STATEMENT_MAX`` characters."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise refuse(_("Enter text."))
+    stripped = value.strip()
+    if len(stripped) > STATEMENT_MAX:
+        raise ValueError(_("must be at most %(n)d characters") % {"n": STATEMENT_MAX})
+    if "\x00" in stripped:
+        raise refuse(_("contains control characters"))
+    return stripped
+
+
+described(_statement, stripped_schema(STATEMENT_MAX, r"\x00"), nullable=True)
+
+OptionalPeriod = Annotated[str | None, BeforeValidator(from_cleaner(_optional_period))]
+RecordRef = Annotated[int | None, BeforeValidator(_record_id)]
+Statement = Annotated[str, BeforeValidator(from_cleaner(_statement))]
+_POLICY_RULE = f"{REFERENCE_RULE}; a talent policy in force with a payment schedule, the talent not ineligible"
+
+
+class SubsidyApplyInput(Input):
+    """补贴申请: the talent policy applied for, the talent (staff applying on a talent's behalf;
+    the portal user applies for themself and names none) and the talent's statement. Documents
+    come as uploads beside it (the pages), checked by ``core.files``."""
+
+    policy: RecordRef = Field(None, description="Talent policy id", json_schema_extra={RULE_KEY: _POLICY_RULE})
+    talent: RecordRef = Field(None, description="Talent id (staff applying for a talent of their scope)")
+    statement: Statement = Field("", description="The talent's statement (at most 2000 characters)")
+
+
+class SubsidyApplicationActionInput(Input):
+    """An action of the subsidy application table: the first period of the schedule (accept;
+    default the current month, or year for a yearly schedule), the reason the talent is told
+    (return, reject: required), an internal note (never shown to the talent), a new statement
+    (resubmit), the version read."""
+
+    first_period: OptionalPeriod = Field(
+        None, description="YYYY-MM (monthly schedule) or YYYY (yearly); blank: the current one (accept)",
+        json_schema_extra={RULE_KEY: "must be a month for a monthly schedule and a year for a yearly one"},
+    )
+    reason: Note = Field(
+        "", description="What the talent is told (return, reject)",
+        json_schema_extra={RULE_KEY: "required by the transition table to return or reject"},
+    )
+    note: Note = Field("", description="An internal note, never shown to the talent")
+    statement: Statement = Field("", description="A new statement (resubmit); blank keeps the old one")
+    version: Version = Field(None, description="The version read; a different current version → 409")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.core.models import StoredFile
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.policies.models import Policy
 from zhaoyin.talents.models import Talent
@@ -172,3 +173,97 @@ class SubsidySchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_id}: {self.instalments} × {self.amount_wan} ({self.frequency})"
+
+
+# ---- 人才补贴申请: a talent's application for a scheduled subsidy (issue 13 item 9) ----------------
+
+#: The object type of a subsidy application's audit records and notices.
+APPLICATION_TYPE = "payouts.subsidyapplication"
+#: Where the applications' documents are stored (``core.files``: DATA_DIR/subsidy_application_files).
+APPLICATION_FILE_AREA = "subsidy_application_files"
+
+
+class SubsidyApplicationState(models.TextChoices):
+    """A subsidy application's state; transitions in ``payouts.applications.APPLICATION_TABLE``."""
+
+    SUBMITTED = "submitted", pgettext_lazy("subsidy application", "Submitted")  # 已申请
+    RETURNED = "returned", pgettext_lazy("subsidy application", "Returned")  # 退回补正
+    ACCEPTED = "accepted", pgettext_lazy("subsidy application", "Accepted")  # 已受理 (the schedule started)
+    REJECTED = "rejected", pgettext_lazy("subsidy application", "Rejected")  # 不予受理
+    WITHDRAWN = "withdrawn", pgettext_lazy("subsidy application", "Withdrawn")  # 已撤回
+
+
+#: An application still open: a talent has at most one per policy (a partial unique constraint).
+OPEN_APPLICATION_STATES = (SubsidyApplicationState.SUBMITTED.value, SubsidyApplicationState.RETURNED.value)
+
+
+class SubsidyApplication(models.Model):
+    """A talent's application for a talent policy's scheduled subsidy (补贴申请).
+
+    The talent applies (or staff on their behalf) with a statement and documents; a reviewer
+    accepts it — which starts the policy's ``SubsidySchedule`` for the talent in the same
+    transaction (``talent_services.talent_schedule_start``, the only writer of schedules) from
+    ``first_period`` —, returns it for more documents, or rejects it. ``verdict`` is what the
+    policy's tree said when the talent applied (``eligible`` or ``possible``). ``staff_note`` is
+    internal (never shown to the talent); ``reason`` is what the talent is told on a return or
+    a rejection.
+    """
+
+    talent = models.ForeignKey(
+        Talent, verbose_name=_("talent"), on_delete=models.PROTECT, related_name="subsidy_applications"
+    )
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="subsidy_applications"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=SubsidyApplicationState.choices, default=SubsidyApplicationState.SUBMITTED
+    )
+    statement = models.TextField(_("statement"), blank=True)
+    verdict = models.CharField(_("verdict when applying"), max_length=12, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    staff_note = models.CharField(_("internal note"), max_length=500, blank=True)
+    reason = models.CharField(_("reason given"), max_length=500, blank=True)
+    first_period = models.CharField(_("first period"), max_length=7, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("subsidy application")
+        verbose_name_plural = _("subsidy applications")
+        ordering = ["-applied_at", "-id"]
+        constraints = [
+            # One open application per talent and policy (a second one is refused with a 409).
+            models.UniqueConstraint(
+                fields=["talent", "policy"], condition=Q(state__in=["submitted", "returned"]),
+                name="subsidy_application_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "applied_at", "id"], name="subsidy_app_state"),
+            models.Index(fields=["talent", "state"], name="subsidy_app_talent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.talent_id}/{self.policy_id}/{self.pk}"
+
+
+class SubsidyApplicationFile(StoredFile):
+    """A document attached to a subsidy application (学历证明, 劳动合同 …), stored by ``core.files``."""
+
+    application = models.ForeignKey(
+        SubsidyApplication, verbose_name=_("application"), on_delete=models.CASCADE, related_name="files"
+    )
+
+    class Meta:
+        verbose_name = _("subsidy application document")
+        verbose_name_plural = _("subsidy application documents")
+        ordering = ["uploaded_at", "id"]

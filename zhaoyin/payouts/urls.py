@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zhaoyin.payouts import views
+from zhaoyin.payouts import application_views, views
 
 app_name = "payouts"
 
@@ -14,6 +14,17 @@ urlpatterns = [
     # 我的补贴: the talent portal's own subsidies (issue 13).
     path("mine/", views.payout_mine, name="mine"),
     path("talents/<int:talent>/schedules/<int:policy>/", views.payout_schedule_start, name="schedule_start"),
+    # 人才补贴申请 (payouts.application_views), before the entries' own "<pk>/<action>/".
+    path("applications/", application_views.application_list, name="application_list"),
+    path("applications/mine/", application_views.application_mine, name="application_mine"),
+    path("applications/mine/<int:pk>/<str:action>/", application_views.application_mine_action,
+         name="application_mine_action"),
+    path("applications/apply/<int:policy>/", application_views.application_apply, name="application_apply"),
+    path("applications/<int:pk>/", application_views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/open/", application_views.application_open, name="application_open"),
+    path("applications/<int:pk>/files/<int:file_pk>/", application_views.application_file,
+         name="application_file"),
+    path("applications/<int:pk>/<str:action>/", application_views.application_action, name="application_action"),
     path("<int:pk>/", views.payout_detail, name="detail"),
     path("<int:pk>/<str:action>/", views.payout_action, name="action"),
 ]

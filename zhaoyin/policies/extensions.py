@@ -7,7 +7,8 @@ matching app (docs/architecture.md, the layer map).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from zhaoyin.accounts.models import User
 from zhaoyin.policies.models import Policy
@@ -29,4 +30,25 @@ def page_links(user: User, policy: Policy) -> dict[str, str]:
     out: dict[str, str] = {}
     for provider in _PAGE_LINKS.values():
         out.update(provider(user, policy))
+    return out
+
+
+#: Gets the viewing user, a talent and the ids of talent policies shown for them; returns, per
+#: policy id, a link and its label (the ledger's "apply for this subsidy", issue 13 item 9).
+TalentPolicyActions = Callable[[User, Any, Sequence[int]], Mapping[int, tuple[str, str]]]
+
+_TALENT_POLICY_ACTIONS: dict[str, TalentPolicyActions] = {}
+
+
+def register_talent_policy_actions(provider: TalentPolicyActions) -> None:
+    """Add a provider of links on a talent's policies page (registering it again replaces it)."""
+    _TALENT_POLICY_ACTIONS[f"{provider.__module__}.{provider.__qualname__}"] = provider
+
+
+def talent_policy_actions(user: User, talent: Any, policy_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """Policy id → the links every registered provider offers ``user`` for ``talent``."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    for provider in _TALENT_POLICY_ACTIONS.values():
+        for pk, link in provider(user, talent, policy_ids).items():
+            out.setdefault(pk, []).append(link)
     return out
