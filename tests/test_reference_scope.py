@@ -33,7 +33,7 @@ discover_rows()  # the features' world builders (projects, matters, policies …
 #: Field names that name another object (an id, a code, a username, a credit code).
 REFERENCE_NAMES = frozenset({
     "investor", "staff", "org_unit", "service_group", "enterprise", "project", "lead_unit", "co_units",
-    "dispatcher_unit", "suggested_unit", "policy", "park", "participants", "industry", "qualifications",
+    "dispatcher_unit", "suggested_unit", "policy", "park", "participants", "industry", "qualifications", "talent",
 })
 #: Reference fields that name public catalogues, not scoped objects: every signed-in user of
 #: the API reads them, so there is nothing to leak.
@@ -275,6 +275,60 @@ CASES += [
     Case("PATCH", "/api/v1/talents/{id}", "org_unit", Role.STAFF, _talent_body, lambda w: "340403", "349999",
          _talent_a),
     Case("POST", "/api/v1/apartment-buildings", "org_unit", Role.STAFF, _building_body, lambda w: "340403", "349999"),
+]
+
+
+# Issue 13: a subsidy application names the talent policy (and, by staff, the talent). A draft
+# policy is no talent policy in force to the applicant: it answers as an unknown id.
+def _subsidy_body(w: World) -> dict[str, Any]:
+    return {"policy": w.extra["sub_policy"].pk, "talent": w.extra["sub_free_a"].pk, "statement": "引用测试"}
+
+
+def _own_subsidy_body(w: World) -> dict[str, Any]:
+    return {"policy": w.extra["sub_policy"].pk, "statement": "引用测试"}
+
+
+CASES += [
+    Case("POST", "/api/v1/subsidy-applications", "policy", Role.STAFF, _subsidy_body,
+         lambda w: w.extra["policy_draft_b"].pk, 987654321),
+    Case("POST", "/api/v1/subsidy-applications", "talent", Role.STAFF, _subsidy_body,
+         lambda w: w.extra["tpay_talent_b"].pk, 987654321),
+    Case("POST", "/api/v1/me/subsidy-applications", "policy", Role.TALENT, _own_subsidy_body,
+         lambda w: w.extra["policy_draft_b"].pk, 987654321),
+]
+
+
+# Issue 13: every write that names a talent (staff applying, registering or raising for one of
+# their scope; the portal user names none of their own accord).
+def _apartment_application_body(w: World) -> dict[str, Any]:
+    return {"talent": w.extra["talent_a"].pk, "reason": "引用测试"}
+
+
+def _talent_demand_body(w: World) -> dict[str, Any]:
+    return {"title": "引用测试人才诉求", "source": "talent_demand", "kind": "talent_demand",
+            "talent": w.extra["talent_a"].pk, "demand_category": "housing"}
+
+
+def _recognition_body(w: World) -> dict[str, Any]:
+    return {"talent": w.extra["talent_a"].pk, "claimed_tier": "B", "statement": "引用测试"}
+
+
+def _talent_project_body(w: World) -> dict[str, Any]:
+    return {"round": w.extra["tp_round"].pk, "talent": w.extra["tp_talent_new"].pk, "title": "引用测试申报",
+            "requested_wan": "120"}
+
+
+def _talent_b(w: World) -> int:
+    return int(w.extra["talent_b"].pk)
+
+
+CASES += [
+    Case("POST", "/api/v1/apartment-applications", "talent", Role.STAFF, _apartment_application_body, _talent_b,
+         987654321),
+    Case("POST", "/api/v1/matters", "talent", Role.STAFF, _talent_demand_body, _talent_b, 987654321),
+    Case("POST", "/api/v1/recognitions", "talent", Role.STAFF, _recognition_body, _talent_b, 987654321),
+    Case("POST", "/api/v1/talent-projects", "talent", Role.STAFF, _talent_project_body, _talent_b, 987654321),
+    Case("POST", "/api/v1/me/subsidy-applications", "talent", Role.TALENT, _own_subsidy_body, _talent_b, 987654321),
 ]
 
 

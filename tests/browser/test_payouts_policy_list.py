@@ -79,7 +79,7 @@ def test_policy_list_download_and_payout_with_four_eyes(
     expect(admin_page.locator("[data-zy-chart] canvas")).to_have_count(1)
     screenshot(admin_page, "payout-totals")
     admin_page.locator("#payout-totals-table a", has_text="高新技术企业研发投入奖励").click()
-    expect(admin_page).to_have_url(re.compile(rf"/payouts/\?policy={policy.pk}&year=2025&status=approved"))
+    expect(admin_page).to_have_url(re.compile(rf"/payouts/\?policy={policy.pk}&year=2025&granted=true"))
     expect(admin_page.locator("#payout-table")).to_contain_text(enterprise.name)
     screenshot(admin_page, "payout-ledger")
     context.close()

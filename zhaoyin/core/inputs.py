@@ -356,11 +356,15 @@ described(day, {"anyOf": [DATE, BLANK]}, nullable=True)
 
 def whole_number(value: Any) -> int | None:
     """A whole number given as a number or as ASCII digits (a form's text); blank is None.
-    A boolean or a fraction is refused (JSON ``true`` is not 1)."""
+    A boolean or a fraction is refused (JSON ``true`` is not 1); a JSON number written with a
+    zero fraction (``2.0``) is the integer JSON Schema's ``integer`` (the API document's type)
+    includes."""
     if _blank(value):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
+        return int(value)
     if isinstance(value, str):
         stripped = value.strip()
         sign = stripped[:1] == "-"

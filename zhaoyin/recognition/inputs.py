@@ -31,21 +31,12 @@ Note = Annotated[str, BeforeValidator(text(NOTE_MAX))]
 RequiredNote = Annotated[str, BeforeValidator(text(NOTE_MAX, required=True))]
 
 
-def _whole(value: Any) -> int | None:
-    """``whole_number``, and a JSON number written with a zero fraction (``2.0``): JSON Schema's
-    ``integer``, which the API document promises, includes it."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
-        return int(value)
-    return whole_number(value)
-
-
-described(_whole, {"type": "integer", "minimum": -999_999_999, "maximum": 999_999_999}, nullable=True)
-Version = Annotated[int | None, BeforeValidator(_whole)]
+Version = Annotated[int | None, BeforeValidator(whole_number)]
 
 
 def _bounded(low: int, high: int, *, required: bool) -> Any:
     def clean(value: Any) -> int | None:
-        number = _whole(value)
+        number = whole_number(value)
         if number is None:
             if required:
                 raise ValueError(_("This field is required."))

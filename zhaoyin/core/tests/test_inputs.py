@@ -10,7 +10,9 @@ import pytest
 from django import forms
 from django.http import QueryDict
 from django.utils import translation
+from django.utils.translation import gettext as _
 from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from zhaoyin.core.errors import Errors, InvalidInput
 from zhaoyin.core.forms import bind_input
@@ -140,3 +142,19 @@ def test_an_error_the_form_has_no_box_for_goes_on_the_form() -> None:
 
     assert bind_input(Strict, data, form) is None
     assert form.non_field_errors()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [(2, 2), (2.0, 2), ("2", 2), (" -7 ", -7), ("", None), (None, None)]
+)
+def test_whole_number_takes_what_json_schema_calls_an_integer(given: object, expected: int | None) -> None:
+    """``2.0`` is an ``integer`` to JSON Schema (the API document's type), so it is taken as 2
+    (the API fuzz test sent one as a ``version``)."""
+    assert whole_number(given) == expected
+
+
+@pytest.mark.parametrize("given", [2.5, True, "2.0", "٣", 1e12, float("nan")])
+def test_whole_number_refuses_fractions_booleans_and_the_rest(given: object) -> None:
+    with pytest.raises(PydanticCustomError) as refused:
+        whole_number(given)
+    assert refused.value.context == {"message": str(_("Enter a whole number."))}
