@@ -95,8 +95,9 @@ TABLE: TransitionTable[State, Action] = TransitionTable(
     terminal=frozenset({State.DECLINED, State.WITHDRAWN}),
     waits=WAITS,
     # The talent is told of every decision on their application (the portal shows each step);
-    # the next actor of the step is told by the waits. A talent's own withdrawal tells nobody
-    # (the actor is never told, and the staff's waits simply end); staff withdrawing tells them.
+    # the next actor of the step is told by the waits. The actor is never told: a talent's own
+    # withdrawal tells only the staff member who registered it for them, if anyone (the staff's
+    # waits simply end); staff withdrawing tells the talent.
     rows=(
         row(Action.RECOMMEND, {State.APPLIED}, State.RECOMMENDED, RECOMMENDERS, _("Recommend"), style="primary",
             notify={DECIDER, APPLICANT}),
