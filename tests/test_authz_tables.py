@@ -118,6 +118,10 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
     "talent_project": (
         action_in_path("/api/v1/talent-projects/{id}/actions/"),
         action_in_kwargs("talentprojects:action"),
+        # The talent's own withdrawal (portal page, /me).
+        action_in_path("/api/v1/me/talent-projects/{id}/actions/"),
+        lambda row, action: action == "withdraw" and row.method == "POST"
+        and row.target == "talentprojects:mine_withdraw",
     ),
 }
 

@@ -3,7 +3,8 @@ operation per action of the table (``POST /talent-projects/{id}/actions/<action>
 programmes and their rounds (``/talent-projects/programmes``, ``/talent-projects/rounds/{id}``:
 read by the staff who read projects, written by the talent office and the city admin, PATCH
 with the version read, 409 when stale or when the programme is inactive); the talent's own
-applications (``/me/talent-projects``, ``me_router``: no internal field).
+applications (``/me/talent-projects``, ``me_router``: no internal field), which they may
+withdraw while applied or recommended (``POST /me/talent-projects/{id}/actions/withdraw``).
 
 Readers: the city-wide roles and the talent office (all), unit roles (their subtree), a
 talent (their own, read only). Registering and recommending: unit roles, the talent office,
@@ -33,6 +34,7 @@ from zhaoyin.talentprojects import flow, selectors, services
 from zhaoyin.talentprojects.filters import TalentProjectFilter
 from zhaoyin.talentprojects.inputs import (
     PortalApplicationInput,
+    PortalWithdrawInput,
     ProgrammeInput,
     ProgrammeUpdateInput,
     RoundInput,
@@ -377,3 +379,18 @@ def my_talent_project_apply(request: HttpRequest, payload: PortalApplicationInpu
 def my_talent_project(request: HttpRequest, id: ProjectId) -> TalentProject:
     """One of the talent's own applications; another's → 404."""
     return selectors.portal_project_get(user=request_user(request), pk=id)
+
+
+@me_router.post("/{id}/actions/withdraw", response={200: PortalTalentProjectOut, 409: ErrorOut},
+                operation_id="my_talent_project_withdraw")
+@api_allow(Role.TALENT)
+def my_talent_project_withdraw(request: HttpRequest, id: ProjectId, payload: PortalWithdrawInput) -> TalentProject:
+    """撤回 one's own application with a reason (dated today) while it is applied or recommended.
+    Another talent's → 404; another state or a stale ``version`` → 409; no reason → 422 naming
+    ``reason``. Answers the application as ``GET /me/talent-projects/{id}`` does."""
+    from zhaoyin.talentprojects.portal import withdraw_own
+
+    user = request_user(request)
+    project = selectors.portal_project_get(user=user, pk=id)
+    withdraw_own(user=user, project=project, data=PortalWithdrawInput.parse(_exact(request, payload)))
+    return selectors.portal_project_get(user=user, pk=id)

@@ -10,3 +10,13 @@ class TalentProjectsConfig(AppConfig):
     label = "talentprojects"
     verbose_name = _("Talent projects")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Hand-off notices of the table and its part of 我的待办 (zhaoyin.core.todo).
+        from zhaoyin.core import todo
+        from zhaoyin.notifications import handoff
+        from zhaoyin.talentprojects import flow
+        from zhaoyin.talentprojects.todo import TalentProjectResolver, TalentProjectTodo
+
+        handoff.register(flow.TABLE, TalentProjectResolver())
+        todo.register(TalentProjectTodo())

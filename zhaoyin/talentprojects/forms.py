@@ -148,3 +148,10 @@ def _round_choice(rnd: ProgrammeRound) -> str:
     cap = rnd.programme.max_funding_wan
     label = f"{rnd.programme.name} · {rnd.name}"
     return label + (str(_(" (at most %(wan)s 10k yuan)")) % {"wan": cap} if cap is not None else "")
+
+
+class PortalWithdrawForm(forms.Form):
+    """撤回 on the talent's portal page: the reason and the version the page was read at."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

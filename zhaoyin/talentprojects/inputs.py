@@ -294,3 +294,14 @@ class PortalApplicationInput(Input):
     requested_wan: Amount = Field(
         description="万元, above zero, at most 2 decimals, at most the programme's cap; a decimal string or number"
     )
+
+
+class PortalWithdrawInput(Input):
+    """撤回 in the portal: the talent withdraws their own application, with a reason; dated today."""
+
+    reason: Reason = Field(description="Why the application is withdrawn")
+    version: Version = Field(None, description="The version read; a different current version → 409")
+
+    def as_reason(self) -> TalentProjectReasonInput:
+        """``project_withdraw``'s input: the same reason and version, dated today."""
+        return TalentProjectReasonInput.of(reason=self.reason, version=self.version)

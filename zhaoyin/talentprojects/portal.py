@@ -6,7 +6,8 @@ never from the form; the one writer is ``services.project_create`` with the tale
 user. Another talent's application answers as an unknown one (404). Never shown: the unit, who
 registered or decided, the disbursements' notes; the reason of a decline or a withdrawal is
 shown (it is the decision's stated reason, given to the applicant — the model keeps no
-separate internal note)."""
+separate internal note). While an application is applied or recommended the talent may
+withdraw it with a reason (``services.project_withdraw``, the talent as the acting user)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.forms import add_service_errors, bind_input
 from zhaoyin.core.roles import Role
 from zhaoyin.talentprojects import flow, selectors, services
-from zhaoyin.talentprojects.forms import PortalApplicationForm
-from zhaoyin.talentprojects.inputs import PortalApplicationInput, TalentProjectInput
+from zhaoyin.talentprojects.forms import PortalApplicationForm, PortalWithdrawForm
+from zhaoyin.talentprojects.inputs import PortalApplicationInput, PortalWithdrawInput, TalentProjectInput
 from zhaoyin.talentprojects.models import ProgrammeRound, TalentProject
 from zhaoyin.talents.models import Talent
 from zhaoyin.talents.selectors import own_talent
@@ -96,11 +97,22 @@ def mine_apply(request: HttpRequest) -> HttpResponse:
     return render(request, "talentprojects/portal_apply.html", {"form": form, "talent": talent}, status=400)
 
 
-@allow(Role.TALENT)
-@require_GET
-def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One of the talent's own applications: its steps, amounts and disbursements."""
-    project = selectors.portal_project_get(user=request_user(request), pk=pk)
+def may_withdraw(user: User, project: TalentProject) -> bool:
+    """Whether the talent may withdraw ``project`` now (the table's row, from its state, with
+    the actors they hold on their own application)."""
+    return any(r.action == flow.Action.WITHDRAW
+               for r in flow.TABLE.manual_rows_from(project.state, selectors.actors_on(user, project)))
+
+
+def withdraw_own(*, user: User, project: TalentProject, data: PortalWithdrawInput) -> TalentProject:
+    """The portal's withdrawal as ``project_withdraw``'s input, dated today (shared by the page
+    and ``POST /me/talent-projects/{id}/actions/withdraw``)."""
+    return services.project_withdraw(acting_user=user, project=project, data=data.as_reason())
+
+
+def _detail(request: HttpRequest, project: TalentProject, form: PortalWithdrawForm | None = None,
+            status: int = 200) -> HttpResponse:
+    user = request_user(request)
     reached = {
         flow.State.APPLIED: project.applied_on,
         flow.State.RECOMMENDED: project.recommended_on,
@@ -110,10 +122,44 @@ def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     steps: list[dict[str, Any]] = [
         {"label": STATE_LABELS[state], "on": reached[state]} for state in STEPS
     ]
+    if form is None and may_withdraw(user, project):
+        form = PortalWithdrawForm(initial={"version": project.version})
     return render(request, "talentprojects/portal_detail.html", {
         "project": project,
         "state_label": STATE_LABELS[project.state],
         "steps": steps,
         "funds": list(project.funds.order_by("paid_on", "pk")),
         "ended": project.state in (flow.State.DECLINED, flow.State.WITHDRAWN),
-    })
+        "withdraw_form": form,
+    }, status=status)
+
+
+@allow(Role.TALENT)
+@require_GET
+def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the talent's own applications: its steps, amounts and disbursements, and the
+    withdraw form while it may be withdrawn."""
+    return _detail(request, selectors.portal_project_get(user=request_user(request), pk=pk))
+
+
+@allow(Role.TALENT)
+@require_POST
+def mine_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤回 one's own application with a reason: another talent's → 404; no reason → 400 naming
+    it; a state that no longer allows it or a stale page → 409 with why; nothing written then."""
+    user = request_user(request)
+    project = selectors.portal_project_get(user=user, pk=pk)
+    form = PortalWithdrawForm(request.POST)
+    data = bind_input(PortalWithdrawInput, request.POST, form) if form.is_valid() else None
+    if data is None:
+        return _detail(request, project, form, status=400)
+    try:
+        withdraw_own(user=user, project=project, data=data)
+    except InvalidInput as exc:
+        add_service_errors(form, exc)
+        return _detail(request, project, form, status=400)
+    except Conflict as exc:
+        form.add_error(None, str(exc))
+        return _detail(request, selectors.portal_project_get(user=user, pk=pk), form, status=409)
+    messages.success(request, _("Your application has been withdrawn."))
+    return HttpResponseRedirect(reverse("talentprojects:mine_detail", args=[pk]))

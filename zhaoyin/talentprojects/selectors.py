@@ -30,6 +30,8 @@ from zhaoyin.talentprojects.models import Programme, ProgrammeRound, TalentProje
 READER_ROLES: frozenset[Role] = frozenset(TALENT_CITY_ROLES | UNIT_ROLES | {Role.TALENT})
 #: Roles that register applications (and recommend them): ``flow.RECOMMENDERS``.
 EDITOR_ROLES: frozenset[Role] = frozenset(Role(code) for code in flow.RECOMMENDERS)
+#: Roles that export the list to Excel: the staff readers (a talent follows their own in the portal).
+EXPORT_ROLES: frozenset[Role] = READER_ROLES - {Role.TALENT}
 #: Roles that take any action of the table.
 ACTOR_ROLES: frozenset[Role] = frozenset(Role(code) for code in flow.RECOMMENDERS | flow.DECIDERS)
 
@@ -60,6 +62,20 @@ def actors_of(user: User) -> frozenset[str]:
     if user.admin_role:
         return frozenset()
     return frozenset(user.role_codes) & (flow.RECOMMENDERS | flow.DECIDERS)
+
+
+def is_own(user: User, project: TalentProject) -> bool:
+    """Whether ``project`` is the portal user's own application (their linked talent record's)."""
+    return (
+        bool(user.is_authenticated) and not user.admin_role and user.has_role(Role.TALENT)
+        and project.talent.account_id is not None and project.talent.account_id == user.pk
+    )
+
+
+def actors_on(user: User, project: TalentProject) -> frozenset[str]:
+    """The table's actors ``user`` holds on ``project``: their roles (``actors_of``), and the
+    ``talent`` role on their own application (the portal's withdrawal)."""
+    return actors_of(user) | ({Role.TALENT.value} if is_own(user, project) else frozenset())
 
 
 def project_get_for_user(*, user: User, pk: int, action: str = "view") -> TalentProject:

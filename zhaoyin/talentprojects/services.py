@@ -11,7 +11,10 @@ Every write is atomic and audited in the same transaction. ``acting_user=None`` 
 row (``project_<action>``): the row is looked up on the locked project (409 when the table
 does not allow the move from its state, 403 when the user holds none of the row's actors);
 ``version`` guards against lost updates (409). Bad input names the field (422) and changes
-nothing.
+nothing. Every row (``_save``) and the application (``flow.APPLY``) schedule their hand-off
+notices for after the commit (``notifications.handoff``; who is told: ``todo.py``). The talent
+withdraws their own application as the acting user (the row's ``talent`` actor, held on their
+own only: ``selectors.actors_on``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import Role
+from zhaoyin.notifications import handoff
 from zhaoyin.talentprojects import flow
 from zhaoyin.talentprojects.inputs import (
     ProgrammeInput,
@@ -52,7 +56,7 @@ from zhaoyin.talentprojects.inputs import (
     TalentProjectReasonInput as ReasonInput,
 )
 from zhaoyin.talentprojects.models import Programme, ProgrammeRound, TalentProject, TalentProjectFund
-from zhaoyin.talentprojects.selectors import actors_of
+from zhaoyin.talentprojects.selectors import actors_of, actors_on
 from zhaoyin.talents.models import Talent
 from zhaoyin.talents.selectors import own_talent, talent_list_visible_to
 
@@ -325,6 +329,7 @@ def project_create(*, acting_user: User | None, data: TalentProjectInput) -> Tal
             else _("This talent has already applied in this round.")
         ) from None
     audit_write(action="talent_project.create", user=acting_user, obj=project, after=snapshot(project))
+    handoff.hand_off(table=flow.TABLE, row=flow.APPLY, pk=project.pk, source="", acting_user=acting_user)
     return project
 
 
@@ -335,7 +340,8 @@ def _locked(project: TalentProject, action: flow.Action, acting_user: User | Non
     user holds none of the row's actors, 409 when its state does not allow it or its version
     is not the one read."""
     rule = flow.TABLE.by_action[action]
-    if acting_user is not None and not rule.may(actors_of(acting_user)):
+    # The talent's own application gives them the ``talent`` actor (withdrawing in the portal).
+    if acting_user is not None and not rule.may(actors_on(acting_user, project)):
         raise PermissionDenied
     locked = TalentProject.objects.select_for_update().select_related("round__programme").get(pk=project.pk)
     row = flow.TABLE.transition_for(action, locked.state)
@@ -370,6 +376,9 @@ def _save(acting_user: User | None, project: TalentProject, action: flow.Action,
     after = {k: v for k, v in snapshot(project).items() if k in (*fields, "state")}
     audit_write(action=f"talent_project.{action.value}", user=acting_user, obj=project,
                 before={k: before.get(k) for k in after}, after=after)
+    # Every row goes through here: its notices (the next actor, the applicant) after commit.
+    handoff.hand_off(table=flow.TABLE, row=flow.TABLE.by_action[action], pk=project.pk,
+                     source=str(before.get("state", "")), acting_user=acting_user)
     return project
 
 
@@ -406,7 +415,8 @@ def project_reject(*, acting_user: User | None, project: TalentProject, data: Re
 
 @transaction.atomic
 def project_withdraw(*, acting_user: User | None, project: TalentProject, data: ReasonInput) -> TalentProject:
-    """撤回: applied or recommended → withdrawn, with the reason."""
+    """撤回: applied or recommended → withdrawn, with the reason — by a recommender, or by the
+    talent for their own application (the portal; 403 for anyone else's)."""
     return _decline(flow.Action.WITHDRAW, acting_user, project, data)
 
 

@@ -7,6 +7,7 @@ app_name = "talentprojects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_create, name="create"),
+    path("export/", views.project_export_view, name="export"),
     # The talent office's programmes and rounds.
     path("programmes/", views.programme_list, name="programme_list"),
     path("programmes/new/", views.programme_create, name="programme_create"),
@@ -18,6 +19,10 @@ urlpatterns = [
     path("mine/", portal.mine, name="mine"),
     path("mine/apply/", portal.mine_apply, name="mine_apply"),
     path("mine/<int:pk>/", portal.mine_detail, name="mine_detail"),
+    path("mine/<int:pk>/withdraw/", portal.mine_withdraw, name="mine_withdraw"),
     path("<int:pk>/", views.project_detail, name="detail"),
+    # A notice's link (the portal page for the talent, the staff page for staff); no action
+    # of the table is called "open".
+    path("<int:pk>/open/", views.project_open, name="open"),
     path("<int:pk>/<str:action>/", views.project_action, name="action"),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +20,11 @@ from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.talentprojects import flow, selectors, services
+from zhaoyin.talentprojects.exporting import export_filename, talent_project_export
 from zhaoyin.talentprojects.filters import TalentProjectFilter
 from zhaoyin.talentprojects.forms import ProgrammeForm, RoundForm, TalentProjectForm, action_form
 from zhaoyin.talentprojects.inputs import (
@@ -44,6 +47,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form, "page_obj": None, "rows": [], "can_apply": can_apply,
         "can_read_programmes": user.has_role(*selectors.PROGRAMME_READER_ROLES),
+        "can_export": user.has_role(*selectors.EXPORT_ROLES),
     }
     if not form.is_valid() or form.filter is None:
         return render(request, "talentprojects/list.html", context, status=400)
@@ -52,6 +56,32 @@ def project_list(request: HttpRequest) -> HttpResponse:
     page_obj = IdFirstPaginator(qs, flt.page_size).get_page(flt.page)
     context.update(page_obj=page_obj, rows=list(page_obj.object_list))
     return render(request, "talentprojects/list.html", context)
+
+
+@allow(selectors.EXPORT_ROLES)
+@require_GET
+def project_export_view(request: HttpRequest) -> HttpResponseBase:
+    """The scoped, filtered list as .xlsx: the list page's selector, filters and order (XLS-03);
+    bad parameters go back to the list with the reason, nothing written."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: talent_project_export(acting_user=user, params=request.GET, out=out),
+        filename=export_filename(),
+        back_url=reverse("talentprojects:list"),
+    )
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def project_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """A notice's link: the talent's own application opens their portal page, anyone else's
+    the staff page (an out-of-scope project is 404 either way)."""
+    user = request_user(request)
+    if selectors.portal_projects(user).filter(pk=pk).exists():
+        return HttpResponseRedirect(reverse("talentprojects:mine_detail", args=[pk]))
+    project = selectors.project_get_for_user(user=user, pk=pk)
+    return HttpResponseRedirect(reverse("talentprojects:detail", args=[project.pk]))
 
 
 @allow(selectors.EDITOR_ROLES)

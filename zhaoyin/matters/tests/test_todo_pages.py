@@ -81,7 +81,8 @@ def test_the_list_costs_a_constant_number_of_queries(people: People, make_matter
 
     page = web(people.lead_admin)
     count = assert_constant_queries(grow=grow, run=lambda: page.get(reverse("core:todo")), sizes=(3, 15))
-    assert count <= 25
+    # A budget, grown with each machine with a to-do: its count, 我发起的 and 已办 queries.
+    assert count <= 30
     api = Client(headers={"Authorization": f"Bearer {api_token_issue(user=people.supervisor)}"})
     assert_constant_queries(grow=grow, run=lambda: api.get("/api/v1/me/todo"), sizes=(15, 24))
     home = web(people.supervisor)

@@ -6,7 +6,8 @@ is 404 for county A's staff) and the talent (their own only: these projects are 
 rejecting and funding: the talent office and the city admin (unit roles 403 by the table).
 Programmes and rounds: read by the staff readers, created and changed by the talent office and
 the city admin. The talent's portal (pages ``mine*``, ``/me/talent-projects``): the talent
-persona only, their own applications (another's is 404).
+persona only, their own applications (another's is 404), which they may withdraw. The export:
+the staff readers (their scope). A notice's link (``open``): every reader, within their scope.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from zhaoyin.talentprojects.models import Programme, ProgrammeRound, TalentProje
 from zhaoyin.talentprojects.selectors import (
     ACTOR_ROLES,
     EDITOR_ROLES,
+    EXPORT_ROLES,
     PROGRAMME_EDITOR_ROLES,
     PROGRAMME_READER_ROLES,
     READER_ROLES,
@@ -124,6 +126,11 @@ MATRIX += [
         scope=dict.fromkeys(UNIT, 404), label="recommend, county B"),
     web("talentprojects:action", "POST", allowed=DECIDE, ok=302, kwargs=_action("tp_a_rec", "approve"),
         data=lambda w: {"approved_wan": "250"}, scope=dict.fromkeys(UNIT, 403), label="approve"),
+    web("talentprojects:export", allowed=EXPORT_ROLES),
+    web("talentprojects:open", allowed=READER_ROLES, ok=302, kwargs=_pk("tp_a"), scope=NOT_OWN, label="county A"),
+    web("talentprojects:open", allowed=READER_ROLES, ok=302, kwargs=_pk("tp_b"), scope=OTHER_COUNTY,
+        label="county B"),
+    web("talentprojects:open", allowed=READER_ROLES, ok=302, kwargs=_pk("tp_own"), label="the talent's own"),
     api("GET", "/api/v1/talent-projects", allowed=READER_ROLES),
     api("GET", "/api/v1/talent-projects/rounds", allowed=READER_ROLES),
     api("GET", "/api/v1/talent-projects/{id}", allowed=READER_ROLES, kwargs=_id("tp_a"), scope=NOT_OWN,
@@ -179,6 +186,14 @@ MATRIX += [
     web("talentprojects:mine_apply", "POST", allowed={Role.TALENT}, ok=302, data=_portal_apply),
     web("talentprojects:mine_detail", allowed={Role.TALENT}, kwargs=_pk("tp_own"), label="own"),
     web("talentprojects:mine_detail", allowed={Role.TALENT}, kwargs=_pk("tp_a"), scope=NOT_OWN, label="another's"),
+    web("talentprojects:mine_withdraw", "POST", allowed={Role.TALENT}, ok=302, kwargs=_pk("tp_own"),
+        data=lambda w: dict(_REASON), label="own"),
+    web("talentprojects:mine_withdraw", "POST", allowed={Role.TALENT}, kwargs=_pk("tp_a"),
+        data=lambda w: dict(_REASON), scope=NOT_OWN, label="another's"),
+    api("POST", "/api/v1/me/talent-projects/{id}/actions/withdraw", allowed={Role.TALENT}, kwargs=_id("tp_own"),
+        data=lambda w: dict(_REASON), label="own"),
+    api("POST", "/api/v1/me/talent-projects/{id}/actions/withdraw", allowed={Role.TALENT}, kwargs=_id("tp_a"),
+        data=lambda w: dict(_REASON), scope=NOT_OWN, label="another's"),
     api("GET", "/api/v1/me/talent-projects", allowed={Role.TALENT}),
     api("GET", "/api/v1/me/talent-projects/rounds", allowed={Role.TALENT}),
     api("POST", "/api/v1/me/talent-projects", allowed={Role.TALENT}, ok=201, data=_portal_apply),
