@@ -35,7 +35,9 @@ def test_list_page_queries_do_not_grow_with_rows(make_user: MakeUser, make_enter
         run=lambda: client.get("/enterprises/", {"q": "企业", "sort": "-employees", "page_size": "100"}),
         sizes=(5, 50),
     )
-    assert count < 20
+    # The page's own reads plus the menu badge's one COUNT per to-do provider (seven since
+    # issue 13: matters, payouts, recognition, apartments, talent projects, subsidy applications …).
+    assert count < 22
 
 
 def test_api_list_queries_do_not_grow_with_rows(make_user: MakeUser, make_enterprise: MakeEnterprise) -> None:

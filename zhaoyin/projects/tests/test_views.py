@@ -102,7 +102,9 @@ def test_list_query_count_is_constant(make_user: Any, make_project: MakeProject)
         make_project(staff=staff if i % 2 else None)
     with_50 = _list_queries(client)
     assert with_5 == with_50
-    assert with_50 <= 12
+    # Eight of the page's own, and the menu badge's one COUNT per to-do provider that concerns
+    # a city admin (six since issue 13's talent projects and subsidy applications).
+    assert with_50 <= 14
 
 
 def test_list_new_button_only_for_editors(make_user: Any) -> None:
