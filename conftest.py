@@ -9,6 +9,7 @@ Every answer the test client gets from /api/v1 is checked against the OpenAPI do
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -116,6 +117,16 @@ def _api_answers_conform(monkeypatch: pytest.MonkeyPatch) -> None:
         return response
 
     monkeypatch.setattr(Client, "request", request)
+
+
+@pytest.fixture(autouse=True)
+def _module_today_is_the_tests_day(request: pytest.FixtureRequest) -> None:
+    """A test module's ``TODAY`` (the day, read at import) is read again as each test starts:
+    a suite that runs across midnight in the city's time zone (16:00 UTC) would otherwise
+    compare the day it was collected with the day the services see."""
+    module = getattr(request, "module", None)
+    if module is not None and isinstance(getattr(module, "TODAY", None), dt.date):
+        module.TODAY = timezone.localdate()
 
 
 _checkpoint_dirs = itertools.count()

@@ -239,7 +239,8 @@ def test_a_refused_stage_change_is_a_conflict_and_changes_nothing(
         ("", "2026-02-01", "", "stage"),
         ("negotiating", "2026/02/01", "", "date"),
         ("negotiating", "", "", "date"),
-        ("negotiating", (timezone.localdate() + dt.timedelta(days=1)).isoformat(), "", "date"),
+        # A week ahead: still in the future if the suite passes midnight before this test runs.
+        ("negotiating", (timezone.localdate() + dt.timedelta(days=7)).isoformat(), "", "date"),
         ("signed", "2026-02-01", "", "reason"),
         ("signed", "2026-02-01", "   ", "reason"),
     ],
