@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.filtering import FilterSet
 from zhaoyin.core.inputs import FORM_CONTEXT, Input
 
 FS = TypeVar("FS", bound=FilterSet)
 F = TypeVar("F")
 I = TypeVar("I", bound=Input)  # noqa: E741
+R = TypeVar("R")
 
 
 def add_service_errors(form: forms.Form, exc: InvalidInput) -> None:
@@ -69,6 +72,55 @@ def bind_input(
         if rest.errors or place is None:
             add_service_errors(form, rest.renamed(names))
         return None
+
+
+@dataclass(frozen=True)
+class Posted(Generic[R]):
+    """What became of a posted form (``submit_form``): ``status`` 200 when the service did it
+    (``result`` is what it returned), 400 when the input was refused, 409 on a conflict (a
+    stale page, a state that no longer allows it), 403 when the service refused the user
+    (only with ``denied=True``). The messages are on the form."""
+
+    status: int
+    result: R | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status == 200
+
+
+def submit_form(
+    form: forms.Form,
+    model: type[I],
+    data: Mapping[str, Any],
+    call: Callable[[I], R],
+    *,
+    rename: Mapping[str, str] | None = None,
+    denied: bool = False,
+    **bind: Any,
+) -> Posted[R]:
+    """A page's form posted through its service: the form's own checks, ``model`` bound from
+    ``data`` (``bind_input``, with ``bind``'s options), then ``call(parsed)`` — the one service
+    of the use case. A refusal lands on the form: the service's field errors on their fields
+    (``rename``: a service field shown under another form field), a conflict and, with
+    ``denied``, a refusal of the user on the form as a whole. The page then renders the form
+    again with ``Posted.status``, or redirects when ``done``."""
+    parsed = bind_input(model, data, form, **bind) if form.is_valid() else None
+    if parsed is None:
+        return Posted(400)
+    try:
+        return Posted(200, call(parsed))
+    except InvalidInput as exc:
+        add_service_errors(form, exc.renamed(dict(rename)) if rename else exc)
+        return Posted(400)
+    except Conflict as exc:
+        form.add_error(None, str(exc))
+        return Posted(409)
+    except PermissionDenied as exc:
+        if not denied:
+            raise
+        form.add_error(None, str(exc) or _("You do not have permission to do this."))
+        return Posted(403)
 
 
 def _is_list(annotation: Any) -> bool:

@@ -20,7 +20,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -33,8 +32,8 @@ from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core import files as files_core
 from zhaoyin.core.authz import allow
-from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.forms import FilterBarForm, submit_form
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
@@ -156,6 +155,10 @@ def _portal_user(user: User) -> bool:
     return user.has_role(Role.TALENT) and not user.has_role(*REVIEWER_ROLES)
 
 
+#: The services name the uploads ``files``; the forms' field is ``documents``.
+_FILES = {"files": "documents"}
+
+
 @allow(*APPLICANT_ROLES)
 @require_http_methods(["GET", "POST"])
 def application_apply(request: HttpRequest, policy: int) -> HttpResponse:
@@ -174,27 +177,20 @@ def application_apply(request: HttpRequest, policy: int) -> HttpResponse:
         return render(request, "payouts/application_apply.html", context)
     form = ApplyForm(request.POST, request.FILES, portal=portal)
     context["form"] = form
-    status = 400
-    data = bind_input(SubsidyApplyInput, request.POST, form, extra={"policy": subsidy.pk}) if form.is_valid() else None
     uploads = files_core.read_uploads(request.FILES.getlist("documents"), field="files")
-    if data is not None:
-        try:
-            created = applications.subsidy_apply(acting_user=user, data=data, uploads=uploads)
-        except InvalidInput as exc:
-            add_service_errors(form, exc.renamed({"files": "documents"}))
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("You do not have permission to do this."))
-            status = 403
-        else:
-            messages.success(request, _("Your application has been submitted.") if portal
-                             else _("The application has been registered."))
-            if portal:
-                return HttpResponseRedirect(reverse("payouts:application_mine") + f"#application-{created.pk}")
-            return HttpResponseRedirect(reverse("payouts:application_detail", args=[created.pk]))
-    return render(request, "payouts/application_apply.html", context, status=status)
+    posted = submit_form(
+        form, SubsidyApplyInput, request.POST,
+        lambda data: applications.subsidy_apply(acting_user=user, data=data, uploads=uploads),
+        extra={"policy": subsidy.pk}, rename=_FILES, denied=True,
+    )
+    created = posted.result
+    if created is None:
+        return render(request, "payouts/application_apply.html", context, status=posted.status)
+    messages.success(request, _("Your application has been submitted.") if portal
+                     else _("The application has been registered."))
+    if portal:
+        return HttpResponseRedirect(reverse("payouts:application_mine") + f"#application-{created.pk}")
+    return HttpResponseRedirect(reverse("payouts:application_detail", args=[created.pk]))
 
 
 # ---- the talent's own pages ------------------------------------------------------------------------
@@ -225,23 +221,16 @@ def _act(
     if action not in allowed:
         form.add_error(None, _("Unknown action."))
         return form, 400
-    data = bind_input(SubsidyApplicationActionInput, request.POST, form) if form.is_valid() else None
-    if data is None:
-        return form, 400
     uploads = files_core.read_uploads(request.FILES.getlist("documents"), field="files")
-    try:
-        applications.subsidy_application_transition(
+    posted = submit_form(
+        form, SubsidyApplicationActionInput, request.POST,
+        lambda data: applications.subsidy_application_transition(
             acting_user=user, application=application, action=action, data=data, uploads=uploads
-        )
-    except InvalidInput as exc:
-        add_service_errors(form, exc.renamed({"files": "documents"}))
-        return form, 400
-    except Conflict as exc:
-        form.add_error(None, str(exc))
-        return form, 409
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or _("You do not have permission to do this."))
-        return form, 403
+        ),
+        rename=_FILES, denied=True,
+    )
+    if not posted.done:
+        return form, posted.status
     messages.success(request, _("Done: %(action)s.") % {"action": applications.label_of(action)})
     return form, 302
 

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
-from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.core.forms import add_service_errors, bind_input
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.forms import add_service_errors, bind_input, submit_form
 from zhaoyin.core.roles import Role
 from zhaoyin.talentprojects import flow, selectors, services
 from zhaoyin.talentprojects.forms import PortalApplicationForm, PortalWithdrawForm
@@ -150,16 +150,12 @@ def mine_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.portal_project_get(user=user, pk=pk)
     form = PortalWithdrawForm(request.POST)
-    data = bind_input(PortalWithdrawInput, request.POST, form) if form.is_valid() else None
-    if data is None:
-        return _detail(request, project, form, status=400)
-    try:
-        withdraw_own(user=user, project=project, data=data)
-    except InvalidInput as exc:
-        add_service_errors(form, exc)
-        return _detail(request, project, form, status=400)
-    except Conflict as exc:
-        form.add_error(None, str(exc))
-        return _detail(request, selectors.portal_project_get(user=user, pk=pk), form, status=409)
-    messages.success(request, _("Your application has been withdrawn."))
-    return HttpResponseRedirect(reverse("talentprojects:mine_detail", args=[pk]))
+    posted = submit_form(
+        form, PortalWithdrawInput, request.POST, lambda data: withdraw_own(user=user, project=project, data=data)
+    )
+    if posted.done:
+        messages.success(request, _("Your application has been withdrawn."))
+        return HttpResponseRedirect(reverse("talentprojects:mine_detail", args=[pk]))
+    if posted.status == 409:  # shown as it stands now
+        project = selectors.portal_project_get(user=user, pk=pk)
+    return _detail(request, project, form, status=posted.status)

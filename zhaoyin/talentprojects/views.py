@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
-from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input, submit_form
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.talentprojects import flow, selectors, services
 from zhaoyin.talentprojects.exporting import export_filename, talent_project_export
@@ -145,17 +145,10 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     project = selectors.project_get_for_user(user=user, pk=pk, action=chosen.value)
     schema, call = services.ACTION_SERVICES[chosen]
     form = action_form(chosen, request.POST)
-    data = bind_input(schema, request.POST, form) if form.is_valid() else None
-    if data is not None:
-        try:
-            call(acting_user=user, project=project, data=data)
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": flow.TABLE.by_action[chosen].label})
-            return HttpResponseRedirect(reverse("talentprojects:detail", args=[pk]))
+    posted = submit_form(form, schema, request.POST, lambda data: call(acting_user=user, project=project, data=data))
+    if posted.done:
+        messages.success(request, _("Done: %(action)s.") % {"action": flow.TABLE.by_action[chosen].label})
+        return HttpResponseRedirect(reverse("talentprojects:detail", args=[pk]))
     project = selectors.project_get_for_user(user=user, pk=pk)
     return render(request, "talentprojects/detail.html", _detail_context(user, project, (chosen, form)), status=400)
 
@@ -181,15 +174,12 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "talentprojects/programme_form.html", {"form": ProgrammeForm()})
     form = ProgrammeForm(request.POST)
-    data = bind_input(ProgrammeInput, request.POST, form) if form.is_valid() else None
-    if data is not None:
-        try:
-            programme = services.programme_create(acting_user=user, data=data)
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The programme has been created."))
-            return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[programme.pk]))
+    posted = submit_form(
+        form, ProgrammeInput, request.POST, lambda data: services.programme_create(acting_user=user, data=data)
+    )
+    if posted.result is not None:
+        messages.success(request, _("The programme has been created."))
+        return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[posted.result.pk]))
     return render(request, "talentprojects/programme_form.html", {"form": form}, status=400)
 
 
@@ -216,17 +206,13 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "talentprojects/programme_form.html", {**context, "form": ProgrammeForm(
             editing=programme)})
     form = ProgrammeForm(request.POST, editing=programme)
-    data = bind_input(ProgrammeUpdateInput, request.POST, form) if form.is_valid() else None
-    if data is not None:
-        try:
-            services.programme_update(acting_user=user, programme=programme, data=data)
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The changes have been saved."))
-            return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[programme.pk]))
+    posted = submit_form(
+        form, ProgrammeUpdateInput, request.POST,
+        lambda data: services.programme_update(acting_user=user, programme=programme, data=data),
+    )
+    if posted.done:
+        messages.success(request, _("The changes have been saved."))
+        return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[programme.pk]))
     return render(request, "talentprojects/programme_form.html", {**context, "form": form}, status=400)
 
 
@@ -241,17 +227,13 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "talentprojects/round_form.html", {**context, "form": RoundForm(
             initial={"year": timezone.localdate().year})})
     form = RoundForm(request.POST)
-    data = bind_input(RoundInput, request.POST, form) if form.is_valid() else None
-    if data is not None:
-        try:
-            services.round_create(acting_user=user, programme=programme, data=data)
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The round has been opened."))
-            return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[programme.pk]))
+    posted = submit_form(
+        form, RoundInput, request.POST,
+        lambda data: services.round_create(acting_user=user, programme=programme, data=data),
+    )
+    if posted.done:
+        messages.success(request, _("The round has been opened."))
+        return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[programme.pk]))
     return render(request, "talentprojects/round_form.html", {**context, "form": form}, status=400)
 
 
@@ -265,15 +247,10 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "talentprojects/round_form.html", {**context, "form": RoundForm(editing=rnd)})
     form = RoundForm(request.POST, editing=rnd)
-    data = bind_input(RoundUpdateInput, request.POST, form) if form.is_valid() else None
-    if data is not None:
-        try:
-            services.round_update(acting_user=user, round=rnd, data=data)
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The changes have been saved."))
-            return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[rnd.programme_id]))
+    posted = submit_form(
+        form, RoundUpdateInput, request.POST, lambda data: services.round_update(acting_user=user, round=rnd, data=data)
+    )
+    if posted.done:
+        messages.success(request, _("The changes have been saved."))
+        return HttpResponseRedirect(reverse("talentprojects:programme_detail", args=[rnd.programme_id]))
     return render(request, "talentprojects/round_form.html", {**context, "form": form}, status=400)

@@ -28,9 +28,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
-from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input, submit_form
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.inputs import Input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
@@ -149,17 +149,12 @@ def talent_edit(request: HttpRequest, pk: int) -> HttpResponse:
     posted = request.POST.copy()
     for name in form.changed_values():
         posted.pop(name, None)
-    data = bind_input(TalentUpdateInput, posted, form, user=user) if form.is_valid() else None
-    if data is not None:
-        try:
-            services.talent_update(acting_user=user, talent=talent, data=data)
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The changes have been saved."))
-            return HttpResponseRedirect(reverse("talents:detail", args=[talent.pk]))
+    if submit_form(
+        form, TalentUpdateInput, posted,
+        lambda data: services.talent_update(acting_user=user, talent=talent, data=data), user=user,
+    ).done:
+        messages.success(request, _("The changes have been saved."))
+        return HttpResponseRedirect(reverse("talents:detail", args=[talent.pk]))
     return render(request, "talents/form.html", {"form": form, "talent": talent}, status=400)
 
 
@@ -179,17 +174,9 @@ def _detail_form_post(
     user = request_user(request)
     talent = selectors.talent_get_for_user(user=user, pk=pk, action="change")
     form = form_class(request.POST)
-    data = bind_input(input_class, request.POST, form) if form.is_valid() else None
-    if data is not None:
-        try:
-            run(acting_user=user, talent=talent, data=data)
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, done)
-            return HttpResponseRedirect(reverse("talents:detail", args=[talent.pk]))
+    if submit_form(form, input_class, request.POST, lambda data: run(acting_user=user, talent=talent, data=data)).done:
+        messages.success(request, done)
+        return HttpResponseRedirect(reverse("talents:detail", args=[talent.pk]))
     return render(request, "talents/detail.html", _detail(request, talent, **{slot: form}), status=400)
 
 
@@ -363,17 +350,12 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "talents/lead_form.html", {**context, "form": LeadForm(lead=lead), "arrived": arrived})
     form = LeadForm(request.POST, lead=lead)
-    data = bind_input(LeadUpdateInput, request.POST, form, user=user) if form.is_valid() else None
-    if data is not None:
-        try:
-            services.lead_update(acting_user=user, lead=lead, data=data)
-        except InvalidInput as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The changes have been saved."))
-            return HttpResponseRedirect(reverse("talents:station_detail", args=[lead.station_id]))
+    if submit_form(
+        form, LeadUpdateInput, request.POST,
+        lambda data: services.lead_update(acting_user=user, lead=lead, data=data), user=user,
+    ).done:
+        messages.success(request, _("The changes have been saved."))
+        return HttpResponseRedirect(reverse("talents:station_detail", args=[lead.station_id]))
     return render(request, "talents/lead_form.html", {**context, "form": form, "arrived": arrived}, status=400)
 
 
@@ -385,16 +367,11 @@ def lead_arrived(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=user, pk=pk, action="change")
     talents = list(selectors.talent_list_visible_to(user).filter(lead__isnull=True).order_by("-arrival_date")[:200])
     arrived = ArrivedForm(request.POST, talents=talents)
-    data = bind_input(LeadArrivedInput, request.POST, arrived) if arrived.is_valid() else None
-    if data is not None:
-        try:
-            services.lead_mark_arrived(acting_user=user, lead=lead, data=data)
-        except InvalidInput as exc:
-            add_service_errors(arrived, exc)
-        except Conflict as exc:
-            arrived.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The lead is marked arrived."))
-            return HttpResponseRedirect(reverse("talents:station_detail", args=[lead.station_id]))
+    if submit_form(
+        arrived, LeadArrivedInput, request.POST,
+        lambda data: services.lead_mark_arrived(acting_user=user, lead=lead, data=data),
+    ).done:
+        messages.success(request, _("The lead is marked arrived."))
+        return HttpResponseRedirect(reverse("talents:station_detail", args=[lead.station_id]))
     context = {"station": lead.station, "lead": lead, "form": LeadForm(lead=lead), "arrived": arrived}
     return render(request, "talents/lead_form.html", context, status=400)
