@@ -18,6 +18,10 @@ from zhaoyin.enterprises.api import router as enterprises_router
 from zhaoyin.matching.api import router as policy_matching_router
 from zhaoyin.matching.policy_list_views import router as policy_list_router
 from zhaoyin.matters.api import router as matters_router
+from zhaoyin.mujun.api_inputs import router as mu_inputs_router
+from zhaoyin.mujun.api_reports import router as mu_reports_router
+from zhaoyin.mujun.api_runs import router as mu_runs_router
+from zhaoyin.mujun.api_schemes import router as mu_schemes_router
 from zhaoyin.payouts.api import me_router as payouts_me_router
 from zhaoyin.payouts.api import router as payouts_router
 from zhaoyin.payouts.application_api import router as subsidy_applications_router
@@ -76,6 +80,12 @@ ROUTERS: list[tuple[str, Router]] = [
     ("", recognition_router),
     # /me/subsidy-applications and /subsidy-applications (full paths): 人才补贴申请.
     ("", subsidy_applications_router),
+    # 亩均论英雄 (issue 14): /mu-schemes, /mu-runs (+ results, actions), /enterprises/{id}/mu-results,
+    # /mu-inputs, /mu-reports (full paths in each router).
+    ("", mu_schemes_router),
+    ("", mu_runs_router),
+    ("", mu_inputs_router),
+    ("", mu_reports_router),
 ]
 for _prefix, _router in ROUTERS:
     api.add_router(_prefix, _router)

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "zhaoyin.policies",
     "zhaoyin.matching",
     "zhaoyin.payouts",
+    "zhaoyin.mujun",
     "zhaoyin.visits",
     "zhaoyin.notifications",
     "zhaoyin.targets",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("policies/", include("zhaoyin.policies.urls")),
     path("payouts/", include("zhaoyin.payouts.urls")),
     path("recognition/", include("zhaoyin.recognition.urls")),
+    path("mujun/", include("zhaoyin.mujun.urls")),
     path("apartments/", include("zhaoyin.apartments.urls")),
     path("talent-projects/", include("zhaoyin.talentprojects.urls")),
     # /enterprises/<id>/policy-list.pdf and .docx (the tailored 政策服务清单).

@@ -123,6 +123,19 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
         lambda row, action: action == "withdraw" and row.method == "POST"
         and row.target == "talentprojects:mine_withdraw",
     ),
+    # 亩均 runs (issue 14): the steps on /actions/; 调档 and 异议 on their own routes.
+    "mujun_run": (
+        action_in_kwargs("mujun:run_action"),
+        action_in_kwargs("/api/v1/mu-runs/{id}/actions/{action}"),
+        lambda row, action: action == "propose_grade" and row.method == "POST"
+        and row.target in ("mujun:grade_propose", "/api/v1/mu-runs/{id}/grade-changes"),
+        action_in_kwargs("mujun:grade_decide"),
+        action_in_kwargs("/api/v1/mu-grade-changes/{id}/actions/{action}"),
+        lambda row, action: action == "object" and row.method == "POST"
+        and row.target in ("mujun:mine_object", "/api/v1/me/mu-results/{id}/objections"),
+        action_in_kwargs("mujun:objection_answer"),
+        action_in_kwargs("/api/v1/mu-objections/{id}/actions/{action}"),
+    ),
 }
 
 

@@ -222,3 +222,27 @@ def test_talent_process_apps_are_imported_only_from_the_top(app: str) -> None:
         if (other := _app_of(m)) in TALENT_PROCESS_APPS and other != app
     ]
     assert wrong == []
+
+
+#: 亩均论英雄 (issue 14): the evaluation sits above the records and the processes it feeds
+#: (matters: objections and rectifications become matters; projects: 履约 conditions).
+MUJUN_ALLOWED = frozenset({
+    "lib", "core", "audit", "accounts", "workcalendar", "enterprises", "notifications", "matters", "projects",
+})
+
+
+def test_mujun_imports_only_the_apps_below_it() -> None:
+    apps = set(_apps())
+    wrong = [
+        (f, m) for f, m in _imports("mujun")
+        if (other := _app_of(m)) in apps and other not in MUJUN_ALLOWED | {"mujun"}
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("app", sorted(set(_apps()) - TOP_APPS - {"mujun"}))
+def test_mujun_is_imported_only_from_the_top(app: str) -> None:
+    """The grade reaches the eligibility engine through the enterprises app (the grades the
+    evaluation publishes there), never by importing the evaluation."""
+    wrong = [(f, m) for f, m in _imports(app) if _app_of(m) == "mujun"]
+    assert wrong == []

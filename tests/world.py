@@ -35,6 +35,7 @@ PERSONA_UNITS: dict[Role, str] = {
     Role.ENTERPRISE: "county_a",
     Role.TALENT: "station",
     Role.TALENT_OFFICE: "city",
+    Role.MU_OFFICE: "city",
     Role.SYSADMIN: "city",
     Role.SECURITY_ADMIN: "city",
     Role.AUDITOR: "city",

@@ -24,6 +24,7 @@ ROLE_LABELS: dict[str, Any] = {
     Role.ENTERPRISE.value: _("Enterprise user"),
     Role.TALENT.value: _("Talent user"),
     Role.TALENT_OFFICE.value: _("Talent office"),
+    Role.MU_OFFICE.value: _("Land-efficiency office"),
     Role.SYSADMIN.value: _("System administrator"),
     Role.SECURITY_ADMIN.value: _("Security administrator"),
     Role.AUDITOR.value: _("Audit administrator"),

@@ -25,6 +25,7 @@ ROLE_LABELS: dict[str, str | Promise] = {
     Role.ENTERPRISE: _("Enterprise user"),
     Role.TALENT: _("Talent user"),
     Role.TALENT_OFFICE: _("Talent office"),
+    Role.MU_OFFICE: _("Land-efficiency office"),
     Role.SYSADMIN: _("System administrator"),
     Role.SECURITY_ADMIN: _("Security administrator"),
     Role.AUDITOR: _("Security auditor"),

@@ -1,4 +1,4 @@
-"""The roles of DESIGN 1 (eleven) plus the talent office of issue 13, and the groups the rules are written in.
+"""The roles of DESIGN 1 (eleven) plus the talent office of issue 13 and the 亩均 office of issue 14, and the groups the rules are written in.
 
 Pure Python: imported by models, selectors, views and the authorization matrix alike.
 """
@@ -23,6 +23,10 @@ class Role(StrEnum):
     #: review, the talent apartments and person-level subsidies (issue 13). Not a reader of
     #: the 招商 records.
     TALENT_OFFICE = "talent_office"
+    #: 亩均办 (市经信局): the lead department of the 亩均论英雄 evaluation — imports the bureaus'
+    #: figures, edits the schemes, runs, adjusts, publicizes and publishes (issue 14). Not a
+    #: reader of the 招商 records.
+    MU_OFFICE = "mu_office"
     SYSADMIN = "sysadmin"
     SECURITY_ADMIN = "security_admin"
     AUDITOR = "auditor"

@@ -1,0 +1,5 @@
+"""URLs of the 亩均 pages: schemes (included by mujun.urls into the mujun namespace)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
