@@ -6,3 +6,11 @@ class MujunConfig(AppConfig):
     name = "zhaoyin.mujun"
     label = "mujun"
     verbose_name = _("Land-efficiency evaluation")
+
+    def ready(self) -> None:
+        # The project page's 亩均 conditions section (履约): projects sits below mujun and
+        # learns of it only through its registry.
+        from zhaoyin.mujun.views_schemes import project_conditions_section
+        from zhaoyin.projects import extensions
+
+        extensions.register_detail_section(project_conditions_section)

@@ -37,7 +37,7 @@ from zhaoyin.core.money import fen_sum, fen_to_amount
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 from zhaoyin.lib.cycle_times import cycle_times
-from zhaoyin.projects import flow, fund_flow, selectors, services
+from zhaoyin.projects import extensions, flow, fund_flow, selectors, services
 from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.exporting import export_filename, project_export
 from zhaoyin.projects.filters import ProjectFilter
@@ -155,6 +155,8 @@ def _detail_context(
         "show_history": show_history,
         "cycle": times,
         "can_edit": can_edit,
+        # Sections the apps above projects add (the 亩均 conditions: projects.extensions).
+        "extension_sections": extensions.detail_sections(request, user, project),
     }
     if can_edit:
         targets = stage_targets(project)
