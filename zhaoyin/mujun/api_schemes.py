@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from django.db.models import Count
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from zhaoyin.accounts.request import request_user
@@ -208,12 +208,12 @@ def scheme_change(request: HttpRequest, id: Id, payload: SchemeChangeInput) -> M
 
 @router.delete("/mu-schemes/{id}", response={204: None, 409: ErrorOut})
 @api_allow(selectors.EVALUATOR_ROLES)
-def scheme_delete(request: HttpRequest, id: Id, filters: Query[DeleteQuery]) -> Status[None]:
+def scheme_delete(request: HttpRequest, id: Id, filters: Query[DeleteQuery]) -> HttpResponse:
     """Delete a draft no run uses; a frozen scheme, one a run uses, or a stale version → 409."""
     user = request_user(request)
     scheme = selectors.scheme_get_for_user(user=user, pk=id)
     scheme_services.scheme_delete(acting_user=user, scheme=scheme, version=filters.version)
-    return Status(204, None)
+    return HttpResponse(status=204)  # no body at all: the document declares none
 
 
 @router.post("/mu-schemes/{id}/copy", response={201: MuSchemeOut, 409: ErrorOut})
@@ -262,11 +262,11 @@ def condition_create(request: HttpRequest, id: Id, payload: ConditionInput) -> S
 
 @router.delete("/mu-conditions/{id}", response={204: None, 409: ErrorOut})
 @api_allow(*PROJECT_EDITORS)
-def condition_delete(request: HttpRequest, id: Id) -> Status[None]:
+def condition_delete(request: HttpRequest, id: Id) -> HttpResponse:
     """Remove a condition; one whose breach became a matter stays (409)."""
     user = request_user(request)
     scheme_services.condition_delete(acting_user=user, condition=condition_get_for_user(user=user, pk=id))
-    return Status(204, None)
+    return HttpResponse(status=204)  # no body at all: the document declares none
 
 
 @router.post("/mu-conditions/{id}/matter", response={201: MuConditionOut, 409: ErrorOut})

@@ -43,7 +43,8 @@ from zhaoyin.projects.selectors import can_edit_project
 def _refuse_unless_evaluator(user: User, action: str, target: str) -> None:
     if not is_evaluator(user):
         audit_denied(user=user, action=f"mu_scheme.{action}_denied", target=target)
-        raise PermissionDenied(_("Only the 亩均 office and city administrators change the evaluation schemes."))
+        raise PermissionDenied(
+            _("Only the land-efficiency office and city administrators change the evaluation schemes."))
 
 
 def _next_number(year: int) -> int:
@@ -216,7 +217,7 @@ def condition_raise_matter(*, acting_user: User, condition: MuCondition) -> Matt
             "from": current.from_year, "year": status.year, "value": status.value, "clause": current.note or "—",
         }
         matter = matter_create(acting_user=acting_user, data=MatterCreateInput.of(
-            title=_("亩均 condition breached: %(name)s") % {"name": current.project.name[:80]},
+            title=_("Land-efficiency condition breached: %(name)s") % {"name": current.project.name[:80]},
             source=MatterSource.PROJECT_OBSTACLE.value,
             kind=MatterKind.COORDINATION.value,
             description=description,

@@ -53,7 +53,8 @@ def scheme_world(org_tree: dict[str, OrgUnit], make_user: Callable[..., User]) -
     world = SchemeWorld(
         units=org_tree, office=office, city_admin=make_user(Role.CITY_ADMIN, "city"),
         admin_a=make_user(Role.UNIT_ADMIN, "county_a"), staff_b=make_user(Role.STAFF, "county_b"),
-        leader=make_user(Role.LEADER, "city"), enterprise_user=make_user(Role.ENTERPRISE, "county_a", enterprise_id=firm.pk),
+        leader=make_user(Role.LEADER, "city"),
+        enterprise_user=make_user(Role.ENTERPRISE, "county_a", enterprise_id=firm.pk),
         firm=firm, scheme=None,  # type: ignore[arg-type]
         make_user=make_user,
     )

@@ -58,7 +58,8 @@ def test_the_anhui_template_is_stored_as_written_and_reads_into_the_engine() -> 
     assert [i["name"] for i in above["indicators"]] == [
         "亩均税收", "亩均增加值", "单位能耗增加值", "单位排放增加值", "全员劳动生产率", "研发经费投入强度"]
     assert {i["benchmark"] for i in above["indicators"]} == {"average"}
-    assert below["scope"]["land_min_mu"] == "3" and [i["weight"] for i in below["indicators"]] == ["50", "50"]
+    assert below["scope"]["land_min_mu"] == "3"
+    assert [i["weight"] for i in below["indicators"]] == ["50", "50"]
     assert above["grading"]["bands"] == [["A", "25"], ["B", "70"], ["C", "95"], ["D", "100"]]
     assert template["consequences"]["surcharge_per_kwh"]["D"] == "0.10"
     assert template["consequences"]["land_tax_relief"]["B"] == "80"
@@ -77,7 +78,8 @@ def test_a_scheme_is_created_numbered_per_year_and_audited(scheme_world: SchemeW
     second = w.create()
     other_year = w.create(year=2026)
     assert (w.scheme.number, second.number, other_year.number) == (1, 2, 1)
-    assert w.scheme.status == SchemeStatus.DRAFT and w.scheme.definition == anhui_template(2025)
+    assert w.scheme.status == SchemeStatus.DRAFT
+    assert w.scheme.definition == anhui_template(2025)
     assert AuditRecord.objects.filter(action="mu_scheme.create").count() == 3
 
 
@@ -144,11 +146,12 @@ def test_the_shape_is_judged_before_the_values(scheme_world: SchemeWorld) -> Non
 def test_CONC_01_editing_a_frozen_scheme_is_refused_409_and_changes_nothing(scheme_world: SchemeWorld) -> None:
     w = scheme_world
     frozen = scheme_services.scheme_freeze(w.scheme, acting_user=w.office)
-    assert frozen.status == SchemeStatus.FROZEN and frozen.frozen_at is not None
+    assert frozen.status == SchemeStatus.FROZEN
+    assert frozen.frozen_at is not None
     assert scheme_services.scheme_freeze(frozen).version == frozen.version  # already frozen: nothing moves
     with refused(Conflict) as info:
         _change(w, frozen, name="改名")
-    assert "frozen" in str(info.value)
+    assert "冻结" in str(info.value)
     with refused(Conflict):
         scheme_services.scheme_delete(acting_user=w.office, scheme=frozen)
     copied = scheme_services.scheme_copy(acting_user=w.office, scheme=frozen, data=SchemeCopyInput.of())
@@ -246,7 +249,8 @@ def test_a_breach_becomes_a_matter_once(scheme_world: SchemeWorld, make_project:
     assert condition.matter == matter
     assert (matter.source, matter.lead_unit, matter.project, matter.enterprise) == (
         "project_obstacle", project.org_unit, project, w.firm)
-    assert "25.0000" in matter.description and "30" in matter.description
+    assert "25.0000" in matter.description
+    assert "30" in matter.description
     with refused(Conflict):
         scheme_services.condition_raise_matter(acting_user=w.admin_a, condition=condition)
     assert Matter.objects.count() == 1
