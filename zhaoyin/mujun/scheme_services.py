@@ -202,8 +202,9 @@ def condition_raise_matter(*, acting_user: User, condition: MuCondition) -> Matt
     project = condition.project
     _refuse_unless_project_editor(acting_user, project, "matter")
     with transaction.atomic():
-        current = MuCondition.objects.select_for_update().select_related("project__org_unit", "project__investor").get(
-            pk=condition.pk)
+        # Lock the condition's row only (the investor is an outer join PostgreSQL will not lock).
+        current = MuCondition.objects.select_for_update(of=("self",)).select_related(
+            "project__org_unit", "project__investor").get(pk=condition.pk)
         if current.matter_id is not None:
             raise Conflict(_("This condition's breach is already a matter."))
         status = condition_status(current)
