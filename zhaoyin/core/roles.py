@@ -1,4 +1,5 @@
-"""The roles of DESIGN 1 (eleven) plus the talent office of issue 13 and the 亩均 office of issue 14, and the groups the rules are written in.
+"""The roles of DESIGN 1 (eleven), the talent office (issue 13) and the 亩均 office (issue 14),
+and the groups the rules are written in.
 
 Pure Python: imported by models, selectors, views and the authorization matrix alike.
 """
