@@ -26,7 +26,7 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -108,7 +108,8 @@ def surcharge_sheet(run: MuRun, results: list[MuResult], figures: dict[int, dict
     for n, r in enumerate(sorted(charged, key=_graded_order), start=1):
         rate = scheme_data.consequence(definition, "surcharge_per_kwh", r.grade)
         use = figures.get(r.enterprise_id, {}).get("electricity")
-        amount = None if use is None else (use * rate).quantize(Decimal("0.01"))
+        # 万千瓦时 × 元/千瓦时 = 万元, rounded half-up to 2 places as amounts are (docs: Money).
+        amount = None if use is None else (use * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         uses.append(use)
         amounts.append(amount)
         rows.append([n, r.enterprise.name, r.enterprise.uscc, r.grade, use, rate, amount])
