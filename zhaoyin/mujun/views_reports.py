@@ -213,7 +213,7 @@ def low_efficiency(request: HttpRequest) -> HttpResponse:
     return render(request, template, {
         "year": year, "threshold": threshold, "parks": parks,
         "total_area": sum((p.area for p in parks), Decimal(0)),
-        "export_query": urlencode({k: v for k, v in (("year", year), ("threshold", threshold)) if v is not None}),
+        "export_query": urlencode({k: str(v) for k, v in (("year", year), ("threshold", threshold)) if v is not None}),
     })
 
 

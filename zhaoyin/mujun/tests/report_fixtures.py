@@ -8,8 +8,6 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
 from conftest import MakeUser
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.roles import Role
@@ -69,11 +67,7 @@ def build_world(units: dict[str, OrgUnit], make_user: MakeUser, *, state: str = 
     )
     return MuWorld(
         units=units, office=office, admin=make_user(Role.CITY_ADMIN), leader=make_user(Role.LEADER),
-        staff_a=make_user(Role.STAFF, unit="county_a"), portal=make_user(Role.ENTERPRISE, unit="county_a", enterprise_id=a1.pk),
+        staff_a=make_user(Role.STAFF, unit="county_a"),
+        portal=make_user(Role.ENTERPRISE, unit="county_a", enterprise_id=a1.pk),
         a1=a1, a2=a2, b1=b1, b2=b2, run=run,
     )
-
-
-@pytest.fixture
-def mu(org_tree: dict[str, OrgUnit], make_user: MakeUser) -> MuWorld:
-    return build_world(org_tree, make_user)

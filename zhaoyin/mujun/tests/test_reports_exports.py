@@ -20,9 +20,14 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict
 from zhaoyin.core.testing import atomic_depths
 from zhaoyin.mujun import exports
-from zhaoyin.mujun.tests.report_fixtures import YEAR, MuWorld, build_world, mu  # noqa: F401 - the fixture
+from zhaoyin.mujun.tests.report_fixtures import YEAR, MuWorld, build_world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mu(org_tree: dict[str, OrgUnit], make_user: MakeUser) -> MuWorld:
+    return build_world(org_tree, make_user)
 
 
 def rows_of(content: bytes, sheet: int = 0) -> list[list[Any]]:
@@ -32,11 +37,14 @@ def rows_of(content: bytes, sheet: int = 0) -> list[list[Any]]:
 
 def test_the_differentiated_price_list_has_the_grid_companys_columns_and_totals(mu: MuWorld) -> None:
     built = exports.run_export(acting_user=mu.office, run=mu.run, kind="surcharge")
-    assert built.content_type == exports.XLSX and built.filename.endswith(".xlsx")
+    assert built.content_type == exports.XLSX
+    assert built.filename.endswith(".xlsx")
     rows = rows_of(built.content)
     assert rows[0][0] == f"{YEAR}年度亩均效益评价差别化电价名单"
-    assert rows[1] == ["序号", "企业名称", "统一社会信用代码", "评价等级", "用电量（万千瓦时）", "加价标准（元/千瓦时）",
-                       "加价金额（万元）"]
+    assert rows[1] == [
+        "序号", "企业名称", "统一社会信用代码", "评价等级",
+        "用电量（万千瓦时）", "加价标准（元/千瓦时）", "加价金额（万元）",
+    ]
     # Only the charged grades (C 0.05, D 0.10 元/千瓦时), C before D; amount = use × surcharge.
     assert rows[2] == [1, mu.a2.name, mu.a2.uscc, "C", 250.5, 0.05, 12.53]
     assert rows[3] == [2, mu.b2.name, mu.b2.uscc, "D", 1200.25, 0.1, 120.03]
@@ -74,7 +82,8 @@ def test_the_publicity_list_shows_rank_firm_and_grade_only(mu: MuWorld) -> None:
 
 def test_the_publicity_pdf_carries_the_title_and_the_firms(mu: MuWorld, tmp_path: Path) -> None:
     built = exports.run_export(acting_user=mu.office, run=mu.run, kind="publicity-pdf")
-    assert built.content.startswith(b"%PDF") and built.content_type == exports.PDF
+    assert built.content.startswith(b"%PDF")
+    assert built.content_type == exports.PDF
     path = tmp_path / "publicity.pdf"
     path.write_bytes(built.content)
     assert shutil.which("pdftotext") is not None

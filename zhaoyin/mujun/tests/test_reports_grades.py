@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from conftest import MakeUser
+from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.testing import refused
@@ -18,11 +20,17 @@ from zhaoyin.matching.tests.support import make_policy
 from zhaoyin.matching.verdicts import load_facts
 from zhaoyin.mujun.grades import publish_grades
 from zhaoyin.mujun.models import MuResult
-from zhaoyin.mujun.tests.report_fixtures import YEAR, MuWorld, mu  # noqa: F401 - the fixture
+from zhaoyin.mujun.tests.report_fixtures import YEAR, MuWorld, build_world
 
 pytestmark = pytest.mark.django_db
 
-A_TREE = {"all": [{"field": "mu_grade", "op": "eq", "value": "A"}, {"field": "mu_grade_year", "op": "gte", "value": 2024}]}
+
+@pytest.fixture
+def mu(org_tree: dict[str, OrgUnit], make_user: MakeUser) -> MuWorld:
+    return build_world(org_tree, make_user)
+
+A_TREE = {"all": [{"field": "mu_grade", "op": "eq", "value": "A"},
+                  {"field": "mu_grade_year", "op": "gte", "value": 2024}]}
 NOT_D_TREE = {"all": [{"field": "mu_grade", "op": "ne", "value": "D"}]}
 
 
