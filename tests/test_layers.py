@@ -225,9 +225,11 @@ def test_talent_process_apps_are_imported_only_from_the_top(app: str) -> None:
 
 
 #: 亩均论英雄 (issue 14): the evaluation sits above the records and the processes it feeds
-#: (matters: objections and rectifications become matters; projects: 履约 conditions).
+#: (matters: objections and rectifications become matters; projects: 履约 conditions; catalog:
+#: the shared WeasyPrint set-up of the printed 公示 list, as for the policies' 政策服务清单).
 MUJUN_ALLOWED = frozenset({
     "lib", "core", "audit", "accounts", "workcalendar", "enterprises", "notifications", "matters", "projects",
+    "catalog",
 })
 
 

@@ -125,6 +125,22 @@ def _talent_links(t: selectors.TalentPanel, year: int, as_of: dt.date) -> dict[s
     }
 
 
+def _mujun_panel(user: Any) -> tuple[Any, dict[str, Any]]:
+    """The 亩均 panel: the latest published run's grade distribution in the user's scope, each
+    bar opening that run's results of the grade (None when the user reads no evaluation)."""
+    from zhaoyin.mujun import reports
+    from zhaoyin.mujun.selectors import READER_ROLES as MU_READERS
+    from zhaoyin.mujun.views_reports import grade_chart
+
+    if not user.has_role(*MU_READERS):
+        return None, {}
+    run = reports.latest_published_run(user)
+    if run is None:
+        return None, {}
+    dist = reports.distribution(user, run, by="county")
+    return dist, {"mu_grades": grade_chart(run, dist.total.counts)}
+
+
 @allow(selectors.READER_ROLES)
 @require_GET
 def cockpit_page(request: HttpRequest) -> HttpResponse:
@@ -141,6 +157,8 @@ def cockpit_page(request: HttpRequest) -> HttpResponse:
     charts = _charts(cockpit, year, as_of)
     if talent is not None:
         charts |= _talent_charts(talent)
+    mujun, mu_charts = _mujun_panel(user)
+    charts |= mu_charts
     context = {
         "c": cockpit,
         "city": cockpit.progress.city,
@@ -148,6 +166,7 @@ def cockpit_page(request: HttpRequest) -> HttpResponse:
         "as_of": as_of,
         "charts": charts,
         "talent": talent,
+        "mujun": mujun,
         "talent_links": _talent_links(talent, year, as_of) if talent is not None else {},
         "funds_link": _url("targets:progress", indicator=selectors.FUNDS, year=year, as_of=as_of.isoformat()),
         "projects_link": reverse("projects:list"),

@@ -102,27 +102,10 @@ def _rd_tiers(y: int, codes: dict[str, str]) -> Tree:
     }
 
 
-def _mu_tax_tiers(y: int, codes: dict[str, str]) -> Tree:
-    """亩均税收不低于30万元/亩, in tiers of land area (税收 and 用地 are separate facts)."""
-    ly = y - 1
-    return {
-        "all": [
-            _field("size_class", "eq", "above"),
-            {
-                "any": [
-                    {"all": [_field("land_mu", "lte", 50), _fig("tax_wan", ly, "gte", 1500)]},
-                    {
-                        "all": [
-                            _field("land_mu", "gte", 50),
-                            _field("land_mu", "lte", 150),
-                            _fig("tax_wan", ly, "gte", 4500),
-                        ]
-                    },
-                    {"all": [_field("land_mu", "gte", 150), _fig("tax_wan", ly, "gte", 9000)]},
-                ]
-            },
-        ]
-    }
+def _mu_grade_a(y: int, codes: dict[str, str]) -> Tree:
+    """亩均效益综合评价A类企业 (issue 14): the grade the last evaluation published — last year's
+    or later, so a grade of long ago no longer counts."""
+    return {"all": [_field("mu_grade", "eq", "A"), _field("mu_grade_year", "gte", y - 1)]}
 
 
 def _talent_employer(y: int, codes: dict[str, str]) -> Tree:
@@ -229,8 +212,8 @@ POLICIES: list[PolicySpec] = [
     ),
     PolicySpec(
         "亩均效益A类企业奖励", CITY_GOV, "city", "淮府办〔2024〕9号", "land",
-        "亩均税收达到30万元/亩的A类企业，优先保障用地，城镇土地使用税按最高标准减免。",
-        _mu_tax_tiers, delivery="no_application", office="淮南市自然资源和规划局",
+        "亩均效益综合评价为A类的企业，优先保障用地，城镇土地使用税按最高标准减免。",
+        _mu_grade_a, delivery="no_application", office="淮南市自然资源和规划局",
     ),
     PolicySpec(
         "工业用地\u201c标准地\u201d出让优惠", "淮南市自然资源和规划局", "city", "淮自然资规〔2023〕12号", "land",

@@ -163,3 +163,40 @@ class EnterpriseFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}/{self.year}"
+
+
+class GradeKind(models.TextChoices):
+    """Which evaluation a grade comes from (a kind, so another yearly grading can join later)."""
+
+    MU = "mu", _("Land-efficiency grade")  # 亩均效益评价等级
+
+
+GRADES = ("A", "B", "C", "D")
+
+
+class EnterpriseGrade(models.Model):
+    """An enterprise's grade of one year in an evaluation (亩均论英雄 A–D), as the evaluation
+    published it. The eligibility engine reads the latest year's as ``mu_grade``; the grades
+    reach this app from the evaluation above it through ``services.enterprise_grades_replace``,
+    so the policy apps never import the evaluation."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="grades"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=8, choices=GradeKind.choices, default=GradeKind.MU)
+    grade = models.CharField(_("grade"), max_length=1, choices=[(g, g) for g in GRADES])
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("enterprise grade")
+        verbose_name_plural = _("enterprise grades")
+        ordering = ["enterprise", "kind", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "enterprise"], name="enterprise_grade_once"),
+            models.CheckConstraint(condition=Q(grade__in=GRADES), name="enterprise_grade_valid"),
+        ]
+        indexes = [models.Index(fields=["enterprise", "kind", "year"], name="enterprise_grade_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.kind} {self.year} {self.grade}"

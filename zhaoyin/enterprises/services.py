@@ -1,4 +1,4 @@
-"""Enterprise use cases: create, change, yearly figures. The only writers of enterprise data."""
+"""Enterprise use cases: create, change, yearly figures, published grades. The only writers of enterprise data."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write, diff, snapshot
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.enterprises.inputs import EnterpriseInput, EnterpriseUpdateInput, FiguresInput
-from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Qualification
+from zhaoyin.enterprises.models import GRADES, Enterprise, EnterpriseFigure, EnterpriseGrade, GradeKind, Qualification
 from zhaoyin.enterprises.selectors import can_create_in_unit, can_edit_enterprise
 from zhaoyin.enterprises.signals import send_changed
 from zhaoyin.enterprises.validation import CleanEnterprise, Lookups, clean_enterprise, clean_figures
@@ -159,3 +159,46 @@ def enterprise_figures_set(
     )
     send_changed({enterprise.pk: None})
     return figure
+
+
+@transaction.atomic
+def enterprise_grades_replace(
+    *, acting_user: User | None, year: int, grades: Mapping[int, str], kind: str = GradeKind.MU
+) -> int:
+    """Make ``grades`` (enterprise id → A–D) the year's grades of ``kind``: new ones are added,
+    changed ones updated, and a firm no longer graded loses the year's grade. The evaluation
+    above this app calls it when a run is published (``mujun.grades``), inside its transaction.
+
+    One audit record for the year (counts only: grades are not personal data but a list of a
+    thousand changes belongs in the evaluation's own records), and ``enterprises_changed`` for
+    every firm whose grade moved, so matching re-matches them after the commit. Returns how
+    many grades changed (added, updated or removed)."""
+    bad = sorted(str(g) for g in set(grades.values()) if g not in GRADES)
+    if bad:
+        raise InvalidInput.field("grades", _("Unknown grade: %(grades)s.") % {"grades": ", ".join(bad)})
+    stored = dict(
+        EnterpriseGrade.objects.select_for_update().filter(kind=kind, year=year).values_list("enterprise_id", "grade")
+    )
+    now = timezone.now()
+    added = [pk for pk in grades if pk not in stored]
+    changed = [pk for pk, g in grades.items() if pk in stored and stored[pk] != g]
+    removed = [pk for pk in stored if pk not in grades]
+    if removed:
+        EnterpriseGrade.objects.filter(kind=kind, year=year, enterprise_id__in=removed).delete()
+    for pk in changed:
+        EnterpriseGrade.objects.filter(kind=kind, year=year, enterprise_id=pk).update(grade=grades[pk], updated_at=now)
+    EnterpriseGrade.objects.bulk_create(
+        [EnterpriseGrade(enterprise_id=pk, year=year, kind=kind, grade=grades[pk], updated_at=now) for pk in added],
+        batch_size=2000,
+    )
+    moved = [*added, *changed, *removed]
+    if moved:
+        audit_write(
+            action="enterprise.grades_replace",
+            user=acting_user,
+            object_type="enterprises.enterprisegrade",
+            after={"kind": kind, "year": year, "count": len(grades)},
+            detail=f"{kind} {year}: +{len(added)} ~{len(changed)} -{len(removed)}",
+        )
+        send_changed({pk: frozenset({"mu_grade"}) for pk in moved})
+    return len(moved)

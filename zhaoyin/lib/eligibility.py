@@ -18,6 +18,12 @@ An enterprise tree is ``{"all": [...]}`` / ``{"any": [...]}`` over four kinds of
     {"ratio": ["rd_wan", "revenue_wan"], "year": 2025, "op": "gte", "value": 0.03}
     {"qualification": "高新技术企业"}
 
+An enterprise's published 亩均 grade (issue 14) is a field like the others: ``mu_grade`` is the
+latest year's grade (A–D) and ``mu_grade_year`` that year; "A 类企业" is
+``{"field": "mu_grade", "op": "eq", "value": "A"}``, "D 类企业不享受"
+``{"field": "mu_grade", "op": "ne", "value": "D"}`` (``ne`` is offered for this field only). A
+firm never graded has no grade: the condition is unknown, as for any missing data.
+
 Results are three-valued and ordered ``UNMET < UNKNOWN < MET`` so that ``all`` is the minimum
 of its children and ``any`` the maximum (DESIGN 5.1): missing data makes a condition
 unknown, never unmet, and the root's result is the verdict (eligible / possible /
@@ -75,11 +81,11 @@ _NODE_KEYS: Final[dict[str, frozenset[str]]] = {
 # Order in which missing keys are reported (sets have none).
 _KEY_ORDER: Final = ("field", "figure", "ratio", "year", "op", "value")
 
-OPS: Final = ("eq", "in", "gte", "lte")
+OPS: Final = ("eq", "ne", "in", "gte", "lte")
 ENTERPRISE: Final = "enterprise"
 TALENT: Final = "talent"
 SUBJECTS: Final = (ENTERPRISE, TALENT)
-SET_FIELDS: Final = ("industry", "size_class", "org_unit")
+SET_FIELDS: Final = ("industry", "size_class", "org_unit", "mu_grade")
 NUMBER_FIELDS: Final = ("land_mu", "employees", "age_years")
 #: A talent's coded fields with their fixed codes (mirrors of the talents app's choices; a test
 #: keeps them equal), industry and org_unit come from the vocabulary as for enterprises.
@@ -87,12 +93,15 @@ EDUCATIONS: Final = ("doctorate", "master", "bachelor", "college", "other")
 TITLES: Final = ("senior", "associate", "intermediate", "junior", "none")
 TIERS: Final = ("A", "B", "C", "D", "E")
 CHANNELS: Final = ("station", "enclave", "campus", "referral", "employer", "other")
+#: The grades of the 亩均 evaluation (mirror of enterprises.models.GRADES; a test keeps them equal).
+MU_GRADES: Final = ("A", "B", "C", "D")
 _FIXED_CODES: Final[dict[str, tuple[str, ...]]] = {
     "size_class": ("above", "below"),
     "education": EDUCATIONS,
     "title": TITLES,
     "tier": TIERS,
     "channel": CHANNELS,
+    "mu_grade": MU_GRADES,
 }
 TALENT_SET_FIELDS: Final = ("industry", "org_unit", "education", "title", "tier", "channel")
 #: Whole years and months: ages, years since arrival, a labour contract's length in years,
@@ -109,6 +118,8 @@ FIELD_OPS: Final[dict[str, tuple[str, ...]]] = {
     "land_mu": ("eq", "gte", "lte"),
     "employees": ("eq", "gte", "lte"),
     "age_years": ("eq", "gte", "lte"),
+    "mu_grade": ("eq", "ne", "in"),
+    "mu_grade_year": ("eq", "gte", "lte"),
 }
 TALENT_FIELD_OPS: Final[dict[str, tuple[str, ...]]] = {
     **{name: ("eq", "in") for name in TALENT_SET_FIELDS},
@@ -133,7 +144,10 @@ FIGURE_OPS: Final = ("gte", "lte")
 SIZE_CLASSES: Final = ("above", "below")
 # Counts of people and whole years: a threshold of 2.5 would only hide a rounding rule.
 _WHOLE_NUMBERS: Final = frozenset(
-    {"field:employees", "field:age_years", "figure:employees", *(f"field:{n}" for n in TALENT_NUMBER_FIELDS)}
+    {
+        "field:employees", "field:age_years", "field:mu_grade_year", "figure:employees",
+        *(f"field:{n}" for n in TALENT_NUMBER_FIELDS),
+    }
 )
 
 
@@ -181,7 +195,9 @@ def group_label(kind: str) -> Text:
     return Text(f"group.{kind}")
 
 
-_SYMBOLS: Final[dict[str, tuple[str, str]]] = {"gte": ("≥", "<"), "lte": ("≤", ">"), "eq": ("=", "≠")}
+_SYMBOLS: Final[dict[str, tuple[str, str]]] = {
+    "gte": ("≥", "<"), "lte": ("≤", ">"), "eq": ("=", "≠"), "ne": ("≠", "="),
+}
 _PERCENT_PLACES: Final = 2
 _MAX_SHOWN_CHARS: Final = 40  # of a bad value quoted back in an error
 
@@ -222,6 +238,9 @@ class Facts:
     age_years: int | None
     qualifications: frozenset[str] | None
     figures: Mapping[int, Mapping[str, Decimal | int | None]]
+    #: The latest published 亩均 grade and its year (None: never graded).
+    mu_grade: str | None = None
+    mu_grade_year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -749,6 +768,8 @@ def label(node: Leaf, vocab: Vocabulary) -> Text:
             if isinstance(node.value, tuple):
                 return _x("set_in", subject=subject, values=_joined(node.value, names))
             assert isinstance(node.value, str)
+            if node.op == "ne":
+                return _x("set_ne", subject=subject, values=names.get(node.value, node.value))
             return _x("set_eq", subject=subject, values=names.get(node.value, node.value))
         assert isinstance(node.value, Decimal)
         value = _with_unit(format_number(node.value), field_unit(node.field))
@@ -848,6 +869,11 @@ def _evaluate_field(node: FieldCondition, facts: AnyFacts, vocab: Vocabulary) ->
             if met:
                 return MET, _x("set_in_met", subject=subject, actual=shown, values=values)
             return UNMET, _x("set_in_unmet", subject=subject, actual=shown, values=values)
+        if node.op == "ne":
+            # "is not D": met when the value differs — the same sentences as eq, the other way round.
+            if met:
+                return UNMET, _x("set_eq_met", subject=subject, actual=shown)
+            return MET, _x("set_eq_unmet", subject=subject, actual=shown, values=values)
         if met:
             return MET, _x("set_eq_met", subject=subject, actual=shown)
         return UNMET, _x("set_eq_unmet", subject=subject, actual=shown, values=values)
@@ -1007,6 +1033,15 @@ def _compile_field(node: FieldCondition) -> Evaluator:
 
             return member
         one = node.value
+        if node.op == "ne":
+
+            def differ(facts: AnyFacts) -> int:
+                v = get_code(facts)
+                if v is None:
+                    return UNKNOWN
+                return UNMET if v == one else MET
+
+            return differ
 
         def equal(facts: AnyFacts) -> int:
             v = get_code(facts)

@@ -41,6 +41,8 @@ class SheetSpec:
     widths: Sequence[int] = ()
     #: Empty rows pre-formatted as text below the data, so typing a code into them keeps it text.
     blank_text_rows: int = 0
+    #: A title line above the header row (a printed list's heading, e.g. a 公示's title).
+    caption: str = ""
 
 
 def clean_text(value: str) -> str:
@@ -89,6 +91,10 @@ def write_xlsx(target: str | Path | IO[bytes], sheets: Sequence[SheetSpec]) -> i
         ws = book.create_sheet(title=spec.title[:31])
         for col, width in enumerate(spec.widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = width
+        if spec.caption:
+            title = make_cell(ws, spec.caption)
+            title.font = Font(bold=True, size=14)
+            ws.append([title])
         header = []
         for label in spec.headers:
             cell = make_cell(ws, label)

@@ -358,6 +358,35 @@ def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files
     return matter
 
 
+def matter_raise_for_process(
+    *, acting_user: User, title: str, description: str, source: MatterSource, kind: MatterKind,
+    enterprise: Enterprise | None, dispatcher_unit: OrgUnit | None, lead_unit: OrgUnit | None,
+) -> Matter:
+    """Register a draft matter that a process of an app above this one raises (a D-grade firm's
+    整改 after a 亩均 evaluation): that app has already judged who may act and resolved the
+    enterprise and the units through its own scoped reads, so neither the creator roles nor the
+    matter pages' link lookups apply. The dispatcher confirms the lead unit by assigning it, as
+    for any draft. Called inside the caller's transaction; audited as ``matter.create``."""
+    now = timezone.now()
+    dispatcher = dispatcher_unit or OrgUnit.objects.filter(
+        parent__isnull=True, kind=OrgUnitKind.CITY
+    ).order_by("pk").first()
+    matter = Matter(
+        code=next_matter_code(clocks.today(now).year), title=title, description=description, source=source.value,
+        kind=kind.value, enterprise=enterprise, requester_name=acting_user.full_name or acting_user.get_username(),
+        dispatcher_unit=dispatcher, lead_unit=lead_unit, state=State.DRAFT.value, created_by=acting_user,
+        created_at=now, updated_at=now,
+    )
+    matter.refresh_search_text()
+    matter.save(force_insert=True)
+    MatterEvent.objects.create(
+        matter=matter, action="create", from_state="", to_state=State.DRAFT.value, actor=acting_user,
+        lead_unit=lead_unit, at=now,
+    )
+    audit_write(action="matter.create", user=acting_user, obj=matter, after=snapshot(matter) | {"co_units": []})
+    return matter
+
+
 def talent_demand_raise(
     *, acting_user: User, data: TalentDemandInput, files: Sequence[files_core.Upload] | None = None
 ) -> Matter:

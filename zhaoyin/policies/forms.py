@@ -215,7 +215,8 @@ def editor_options() -> dict[str, Any]:
         .values_list("code", "name")
     ]
     sizes = [[c, words(engine.size_class_label(c))] for c in engine.SIZE_CLASSES]
-    sets = {"industry": industries, "org_unit": units, "size_class": sizes}
+    grades = [[c, words(engine.Text(f"mu_grade.{c}"))] for c in engine.MU_GRADES]
+    sets = {"industry": industries, "org_unit": units, "size_class": sizes, "mu_grade": grades}
     fields = _editor_fields(engine.FIELD_OPS, engine.ENTERPRISE, sets)
     talent_sets = {**sets, **_talent_codes()}
     talent_fields = _editor_fields(engine.TALENT_FIELD_OPS, engine.TALENT, talent_sets)
@@ -242,6 +243,7 @@ def editor_options() -> dict[str, Any]:
         "text": {
             "eq": _("equals"),
             "in": _("is one of"),
+            "ne": _("is not"),
             "gte": "≥",
             "lte": "≤",
             "yes": _("yes"),

@@ -91,6 +91,13 @@ NOT_EMERGING: Raw = {"field": "emerging", "op": "eq", "value": False}
 LAND_GTE: Raw = {"field": "land_mu", "op": "gte", "value": 10}
 LAND_LTE: Raw = {"field": "land_mu", "op": "lte", "value": "12.5"}
 LAND_EQ: Raw = {"field": "land_mu", "op": "eq", "value": 12.5}
+MU_A: Raw = {"field": "mu_grade", "op": "eq", "value": "A"}
+MU_NOT_D: Raw = {"field": "mu_grade", "op": "ne", "value": "D"}
+MU_AB: Raw = {"field": "mu_grade", "op": "in", "value": ["A", "B"]}
+MU_YEAR_GTE: Raw = {"field": "mu_grade_year", "op": "gte", "value": 2025}
+MU_YEAR_LTE: Raw = {"field": "mu_grade_year", "op": "lte", "value": 2025}
+MU_YEAR_EQ: Raw = {"field": "mu_grade_year", "op": "eq", "value": 2025}
+GRADED = {"mu_grade": "A", "mu_grade_year": 2025}
 STAFF_GTE: Raw = {"field": "employees", "op": "gte", "value": 50}
 STAFF_LTE: Raw = {"field": "employees", "op": "lte", "value": 100}
 STAFF_EQ: Raw = {"field": "employees", "op": "eq", "value": 80}
@@ -154,6 +161,25 @@ CASES: list[tuple[str, dict[str, object], dict[str, Any], int, str]] = [
     ("land-eq-met", LAND_EQ, {}, MET, "用地面积 12.5 亩 = 12.5 亩"),
     ("land-eq-unmet", LAND_EQ, {"land_mu": Decimal("12.51")}, UNMET, "用地面积 12.51 亩 ≠ 12.5 亩"),
     ("land-eq-unknown", LAND_EQ, {"land_mu": None}, UNKNOWN, "缺少用地面积数据"),
+    # the 亩均 grade (issue 14): "A 类企业", "D 类企业不享受", a year
+    ("mu-eq-met", MU_A, GRADED, MET, "亩均效益等级为 A类"),
+    ("mu-eq-unmet", MU_A, {"mu_grade": "C"}, UNMET, "亩均效益等级为 C类，不是 A类"),
+    ("mu-eq-unknown", MU_A, {}, UNKNOWN, "缺少亩均效益等级数据"),
+    ("mu-ne-met", MU_NOT_D, GRADED, MET, "亩均效益等级为 A类，不是 D类"),
+    ("mu-ne-unmet", MU_NOT_D, {"mu_grade": "D"}, UNMET, "亩均效益等级为 D类"),
+    ("mu-ne-unknown", MU_NOT_D, {}, UNKNOWN, "缺少亩均效益等级数据"),
+    ("mu-in-met", MU_AB, {"mu_grade": "B"}, MET, "亩均效益等级为 B类，属于 A类、B类"),
+    ("mu-in-unmet", MU_AB, {"mu_grade": "D"}, UNMET, "亩均效益等级为 D类，不属于 A类、B类"),
+    ("mu-in-unknown", MU_AB, {}, UNKNOWN, "缺少亩均效益等级数据"),
+    ("mu-year-gte-met", MU_YEAR_GTE, GRADED, MET, "亩均效益评价年度 2025 ≥ 2025"),
+    ("mu-year-gte-unmet", MU_YEAR_GTE, {"mu_grade_year": 2024}, UNMET, "亩均效益评价年度 2024 < 2025"),
+    ("mu-year-gte-unknown", MU_YEAR_GTE, {}, UNKNOWN, "缺少亩均效益评价年度数据"),
+    ("mu-year-lte-met", MU_YEAR_LTE, {"mu_grade_year": 2024}, MET, "亩均效益评价年度 2024 ≤ 2025"),
+    ("mu-year-lte-unmet", MU_YEAR_LTE, {"mu_grade_year": 2026}, UNMET, "亩均效益评价年度 2026 > 2025"),
+    ("mu-year-lte-unknown", MU_YEAR_LTE, {}, UNKNOWN, "缺少亩均效益评价年度数据"),
+    ("mu-year-eq-met", MU_YEAR_EQ, GRADED, MET, "亩均效益评价年度 2025 = 2025"),
+    ("mu-year-eq-unmet", MU_YEAR_EQ, {"mu_grade_year": 2024}, UNMET, "亩均效益评价年度 2024 ≠ 2025"),
+    ("mu-year-eq-unknown", MU_YEAR_EQ, {}, UNKNOWN, "缺少亩均效益评价年度数据"),
     # employees
     ("staff-gte-met", STAFF_GTE, {}, MET, "从业人数 80 人 ≥ 50 人"),
     ("staff-gte-unmet", STAFF_GTE, {"employees": 49}, UNMET, "从业人数 49 人 < 50 人"),
@@ -880,3 +906,17 @@ def test_any_json_either_parses_or_raises_tree_error(raw: object) -> None:
         assert all(path.startswith("eligibility") and isinstance(message, Text) for path, message in errors)
     else:
         assert el.parse_tree(el.tree_to_json(node), VOCAB) == node
+
+
+def test_ne_is_offered_for_the_grade_only_and_takes_one_known_grade() -> None:
+    """"Not D" reads the 亩均 grade; other fields refuse ne, an unknown grade is named."""
+    with pytest.raises(el.TreeError) as caught:
+        el.parse_tree({"all": [{"field": "size_class", "op": "ne", "value": "above"},
+                               {"field": "mu_grade", "op": "ne", "value": "E"},
+                               {"field": "mu_grade", "op": "ne", "value": ["D"]}]}, VOCAB)
+    assert [(path, t.key) for path, t in caught.value.errors] == [
+        ("eligibility.all[0].op", "op_not_allowed"),
+        ("eligibility.all[1].value", "unknown_code"),
+        ("eligibility.all[2].value", "scalar_needed"),
+    ]
+    assert el.MU_GRADES == ("A", "B", "C", "D")
