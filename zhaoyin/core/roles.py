@@ -36,6 +36,9 @@ class Role(StrEnum):
 #: 三员分立: no account holds two of these, and none of them reads business data.
 ADMIN_ROLES: frozenset[Role] = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 BUSINESS_ROLES: frozenset[Role] = frozenset(set(Role) - ADMIN_ROLES)
+#: Roles that work on matters (交办事项): every business role but the 亩均 office, whose
+#: evaluation's matters (objections, rectifications) are worked by the units they are given to.
+MATTER_ROLES: frozenset[Role] = frozenset(BUSINESS_ROLES - {Role.MU_OFFICE})
 #: Roles that must present a TOTP code as a second factor (AUTH-05).
 SECOND_FACTOR_ROLES: frozenset[Role] = frozenset(ADMIN_ROLES | {Role.CITY_ADMIN})
 #: Roles that see every business record in the city.

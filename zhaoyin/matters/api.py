@@ -38,7 +38,7 @@ from zhaoyin.core.flowchart import table_svg
 from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
-from zhaoyin.core.roles import BUSINESS_ROLES
+from zhaoyin.core.roles import MATTER_ROLES
 from zhaoyin.matters import clocks, flow, inputs, kpis, selectors, services
 from zhaoyin.matters.filters import MatterFilter, matter_alert
 from zhaoyin.matters.flow import Action
@@ -49,12 +49,12 @@ from zhaoyin.workcalendar.selectors import current_calendar
 router = Router(tags=["matters"])
 
 #: Who reads matters (scope still applies: a unit its subtree, a requester their own).
-READ_ROLES = BUSINESS_ROLES
+READ_ROLES = MATTER_ROLES
 #: Who registers matters (the services' own list).
 CREATE_ROLES = services.CREATOR_ROLES
 #: Who may try an action: the relation to the matter decides (flow.TABLE), so the role
 #: check only keeps the 三员 out; a leader's only actions are list/unlist.
-ACTION_ROLES = BUSINESS_ROLES
+ACTION_ROLES = MATTER_ROLES
 
 MatterId = Annotated[int, Path(ge=1, le=MAX_ID, description="Matter id.")]
 

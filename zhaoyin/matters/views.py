@@ -30,7 +30,7 @@ from zhaoyin.core.flowchart import table_svg
 from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
-from zhaoyin.core.roles import BUSINESS_ROLES, CITY_WIDE_ROLES
+from zhaoyin.core.roles import CITY_WIDE_ROLES, MATTER_ROLES
 from zhaoyin.matters import bulletin, clocks, flow, kpis, selectors, services
 from zhaoyin.matters.filters import MatterFilter, matter_alert
 from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State
@@ -45,7 +45,7 @@ from zhaoyin.matters.models import Matter, MatterFile
 from zhaoyin.workcalendar.selectors import current_calendar
 
 #: Who opens the matter pages: every business role (the selector scopes the matters).
-READERS = BUSINESS_ROLES
+READERS = MATTER_ROLES
 #: Who registers matters (the service's rule; the leader's instructions are registered by the office).
 CREATORS = services.CREATOR_ROLES
 PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.authz_matrix import MATRIX, Row, api
 from tests.world import World, world_builder
-from zhaoyin.core.roles import BUSINESS_ROLES, Role
+from zhaoyin.core.roles import MATTER_ROLES, Role
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import ExtensionState
 from zhaoyin.matters.flow import State
@@ -27,7 +27,7 @@ from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent
 DISPATCHERS = frozenset({Role.CITY_ADMIN, Role.SUPERVISOR})
 CITY_WIDE = frozenset({Role.CITY_ADMIN, Role.SUPERVISOR, Role.LEADER})
 LEAD_UNIT = frozenset({Role.UNIT_ADMIN, Role.STAFF})
-CREATORS = frozenset(BUSINESS_ROLES - {Role.LEADER})
+CREATORS = frozenset(MATTER_ROLES - {Role.LEADER})
 #: County A's matters are invisible to these personas (they did not raise them).
 NOT_THEIRS_A = {Role.SERVICE_MEMBER: 404, Role.TALENT: 404, Role.TALENT_OFFICE: 404}
 #: County B's matters (no requester) are invisible to every persona outside the city level.
@@ -142,24 +142,24 @@ def _action(
         "POST", f"/api/v1/matters/{{id}}/actions/{name}", key,
         allowed_a=a, visible_a_denied=frozenset(visible_a - a),
         allowed_b=b if b is not None else frozenset(a & CITY_WIDE),
-        roles=frozenset(BUSINESS_ROLES), data=data if data is not None else {}, leader_action=leader_action,
+        roles=frozenset(MATTER_ROLES), data=data if data is not None else {}, leader_action=leader_action,
     )
 
 
 MATRIX += [
-    api("GET", "/api/v1/matters", allowed=BUSINESS_ROLES),
-    api("GET", "/api/v1/matters", allowed=BUSINESS_ROLES, query="?alert=overdue&state=accepted&q=%E7%9F%A9%E9%98%B5",
+    api("GET", "/api/v1/matters", allowed=MATTER_ROLES),
+    api("GET", "/api/v1/matters", allowed=MATTER_ROLES, query="?alert=overdue&state=accepted&q=%E7%9F%A9%E9%98%B5",
         label="filtered"),
-    api("GET", "/api/v1/matters/flowchart.svg", allowed=BUSINESS_ROLES),
+    api("GET", "/api/v1/matters/flowchart.svg", allowed=MATTER_ROLES),
     *_both(
         "GET", "/api/v1/matters/{id}", "accepted",
         allowed_a=frozenset(CITY_WIDE | LEAD_UNIT | {Role.ENTERPRISE}), visible_a_denied=frozenset(),
-        allowed_b=CITY_WIDE, roles=frozenset(BUSINESS_ROLES),
+        allowed_b=CITY_WIDE, roles=frozenset(MATTER_ROLES),
     ),
     *_both(
         "GET", "/api/v1/matters/{id}/notices", "accepted",
         allowed_a=frozenset(CITY_WIDE | LEAD_UNIT | {Role.ENTERPRISE}), visible_a_denied=frozenset(),
-        allowed_b=CITY_WIDE, roles=frozenset(BUSINESS_ROLES),
+        allowed_b=CITY_WIDE, roles=frozenset(MATTER_ROLES),
     ),
     api("POST", "/api/v1/matters", allowed=CREATORS, ok=201,
         data=_body({"title": "矩阵新事项", "kind": "consultation", "source": "visit"})),
@@ -188,6 +188,6 @@ MATRIX += [
     *_action("unlist", "listed", a=frozenset({Role.LEADER}), leader_action=True),
     # Any other action: 404 naming ``action`` for everyone who may try actions at all.
     api("POST", "/api/v1/matters/{id}/actions/{action}", allowed=(), ok=404,
-        scope=dict.fromkeys(BUSINESS_ROLES, 404),
+        scope=dict.fromkeys(MATTER_ROLES, 404),
         kwargs=lambda w: {"id": w.extra["matter_a_accepted"].pk, "action": "teleport"}, data=_body({})),
 ]

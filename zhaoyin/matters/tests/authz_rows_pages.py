@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.authz_matrix import MATRIX, web
 from tests.world import World, world_builder
-from zhaoyin.core.roles import BUSINESS_ROLES, Role
+from zhaoyin.core.roles import MATTER_ROLES, Role
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter, MatterFile
 from zhaoyin.matters.services import CREATOR_ROLES, matter_file_path
@@ -89,14 +89,14 @@ SEES_A = {**dict.fromkeys(STRANGERS, 404)}
 SEES_B = {**dict.fromkeys((*UNIT, *STRANGERS, Role.ENTERPRISE), 404)}
 
 MATRIX += [
-    web("matters:list", allowed=BUSINESS_ROLES),
-    web("matters:flowchart", allowed=BUSINESS_ROLES),
+    web("matters:list", allowed=MATTER_ROLES),
+    web("matters:flowchart", allowed=MATTER_ROLES),
     web("matters:create", allowed=CREATOR_ROLES),
     web("matters:create", "POST", allowed=CREATOR_ROLES, ok=302, data=_new),
-    web("matters:detail", allowed=BUSINESS_ROLES, kwargs=_pk("page_matter_a"), scope=SEES_A, label="county A"),
-    web("matters:detail", allowed=BUSINESS_ROLES, kwargs=_pk("page_matter_b"), scope=SEES_B, label="county B"),
-    web("matters:file", allowed=BUSINESS_ROLES, kwargs=_pk("page_file_a"), scope=SEES_A, label="county A"),
-    web("matters:file", allowed=BUSINESS_ROLES, kwargs=_pk("page_file_b"), scope=SEES_B, label="county B"),
+    web("matters:detail", allowed=MATTER_ROLES, kwargs=_pk("page_matter_a"), scope=SEES_A, label="county A"),
+    web("matters:detail", allowed=MATTER_ROLES, kwargs=_pk("page_matter_b"), scope=SEES_B, label="county B"),
+    web("matters:file", allowed=MATTER_ROLES, kwargs=_pk("page_file_a"), scope=SEES_A, label="county A"),
+    web("matters:file", allowed=MATTER_ROLES, kwargs=_pk("page_file_b"), scope=SEES_B, label="county B"),
     # 签收 is the lead unit's: county A's staff; the dispatcher, the leader and the requester see but may not.
     web(
         "matters:action",

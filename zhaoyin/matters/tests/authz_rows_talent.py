@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.authz_matrix import MATRIX, api, web
 from tests.world import World, world_builder
-from zhaoyin.core.roles import BUSINESS_ROLES, Role
+from zhaoyin.core.roles import MATTER_ROLES, Role
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter
 from zhaoyin.talents.testing import make_talent
@@ -60,7 +60,7 @@ def _pk(key: str) -> Any:
 
 _RAISE = {"demand_category": "schooling", "description": "矩阵：孩子入学需要协调。"}
 #: Who may register a matter, and which of them reach county B's talent (the talent scope).
-_CREATORS = frozenset(BUSINESS_ROLES - {Role.LEADER})
+_CREATORS = frozenset(MATTER_ROLES - {Role.LEADER})
 _OUT_OF_TALENT_SCOPE = dict.fromkeys(
     (Role.UNIT_ADMIN, Role.STAFF, Role.SERVICE_MEMBER, Role.ENTERPRISE, Role.TALENT), 422
 )
