@@ -386,10 +386,8 @@ def objection_answer(
 def enterprise_results(request: HttpRequest, id: Id) -> list[MuResult]:
     """A firm's results over the years, latest first (an enterprise account: its own, in public
     runs; a firm outside the caller's scope → 404)."""
-    from zhaoyin.enterprises.selectors import enterprise_list_visible_to
-
     user = request_user(request)
-    if not enterprise_list_visible_to(user).filter(pk=id).exists():
+    if not selectors.enterprise_in_scope(user, id):
         raise Http404
     return list(selectors.result_list_visible_to(user).filter(enterprise_id=id).order_by("-run__year", "-run_id"))
 
