@@ -356,3 +356,23 @@ def test_discard_needs_a_reason_and_one_published_run_per_year(
     assert other.state == "publicity"
     discarded = w.run()
     assert step(discarded, "discard", w.office, note="口径调整").state == "discarded"
+
+
+def test_cli_runs_a_scheme_and_refuses_bad_input(mu_world: MuWorld) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    w = mu_world
+    out = StringIO()
+    call_command("mu", "run", "--scheme", str(w.scheme.pk), "--user", w.office.username, stdout=out)
+    run = MuRun.objects.get()
+    assert f"run {run.pk}: year {YEAR}, 8 firms" in out.getvalue()
+    assert run.digest in out.getvalue()
+    for args, reason in ((["--scheme", str(w.scheme.pk)], "user:"),
+                         (["--scheme", "x", "--user", w.office.username], "scheme:"),
+                         (["--scheme", str(w.scheme.pk), "--user", w.leader.username], "user:")):
+        with pytest.raises(CommandError, match=reason):
+            call_command("mu", "run", *args)
+    assert MuRun.objects.count() == 1
