@@ -144,7 +144,7 @@ def test_the_whole_process(
     assert "to_decide_grade_change" in {i.kind for i in todo_for(w.office2).items}
     assert "to_decide_grade_change" not in {i.kind for i in todo_for(w.office).items}
     # … the same evaluator may not approve it (403, audited, nothing changed) …
-    with pytest.raises(PermissionDenied, match="Another evaluator"):
+    with pytest.raises(PermissionDenied, match="另一名评价人员"):
         services.grade_change_decide(acting_user=w.office, change=change, action="approve_grade",
                                      data=GradeDecideInput.of())
     assert AuditRecord.objects.filter(action="mu_run.approve_grade_denied").exists()
@@ -186,10 +186,10 @@ def test_the_whole_process(
     with pytest.raises(Conflict):
         step(run, "publish", w.office)
     _at(monkeypatch, dt.date(2026, 3, 10))
-    with pytest.raises(Conflict, match="answered"):
+    with pytest.raises(Conflict, match="异议答复后"):
         step(run, "publish", w.office)
     # An objection after the 公示: 409, nothing stored.
-    with pytest.raises(Conflict, match="publicity is over"):
+    with pytest.raises(Conflict, match="公示期已结束"):
         services.objection_submit(acting_user=w.portal_b, result=_result(run, w, 7),
                                   data=ObjectionInput.of(text="太晚了"))
     assert MuObjection.objects.count() == 1
@@ -350,7 +350,7 @@ def test_discard_needs_a_reason_and_one_published_run_per_year(
     other = w.run()
     other = step(other, "start_publicity", w.office)
     _at(monkeypatch, dt.date(2026, 3, 20))
-    with pytest.raises(Conflict, match="published already"):
+    with pytest.raises(Conflict, match="已有另一次评价发布"):
         step(other, "publish", w.office)
     other.refresh_from_db()
     assert other.state == "publicity"
