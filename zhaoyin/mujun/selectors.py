@@ -103,7 +103,9 @@ def run_get_for_user(*, user: User, pk: int) -> MuRun:
 def result_list_visible_to(user: User, run: MuRun | None = None) -> QuerySet[MuResult]:
     """Results the user may see (of one run, when given): a portal firm only its own, and only
     once the run is public."""
-    qs = MuResult.objects.select_related("enterprise", "org_unit", "run").filter(_enterprise_q(user, "enterprise"))
+    # The run comes along without its snapshot and outside list (megabytes at province scale).
+    qs = MuResult.objects.select_related("enterprise", "org_unit", "run").defer(
+        "run__snapshot", "run__outside").filter(_enterprise_q(user, "enterprise"))
     if not user.has_role(*READER_ROLES):
         qs = qs.filter(run__state__in=PUBLIC_STATES)
     return qs.filter(run=run) if run is not None else qs

@@ -376,7 +376,8 @@ def _result_page(request: HttpRequest, result: MuResult, *, problems: list[dict[
 
 def _result_for(request: HttpRequest, pk: int) -> MuResult:
     user = request_user(request)
-    found = selectors.result_list_visible_to(user).select_related("run__scheme").filter(pk=pk).first()
+    found = selectors.result_list_visible_to(user).select_related("run__scheme").defer(
+        "run__benchmarks").filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
