@@ -124,7 +124,11 @@ def child(args: argparse.Namespace) -> int:
         for url in urls[:3]:
             assert client.get(url).status_code == 200, url  # warm
         queue = iter(urls)
-        samples, counts = timed(lambda q=queue: client.get(next(q)), len(urls))
+
+        def fetch(q: Any = queue) -> Any:
+            return client.get(next(q))
+
+        samples, counts = timed(fetch, len(urls))
         with recording(lambda sql: "mujun_muresult" in sql) as seen:
             client.get(urls[0])
         floor = replay([s for s in seen if s[0]], args.requests)
