@@ -73,7 +73,16 @@ ALLOWED_FIELDS = frozenset({
 #: Fields kept for one object type only. A policy is a government document meant for
 #: publication, and why it was withdrawn is a public statement about it, not about an
 #: enterprise; the policy page's status history reads it from the audit log.
-ALLOWED_BY_TYPE: dict[str, frozenset[str]] = {"policies.policy": frozenset({"reason"})}
+#: A 亩均 run's digests (SHA-256 of its snapshot, scheme and results), engine version and
+#: re-run count are its reproducibility record, not figures of a firm: an upheld objection's
+#: record keeps the digest it replaced (docs/mujun.md).
+_MU_RUN_FIELDS = frozenset({"digest", "inputs_digest", "scheme_digest", "engine_version", "revision",
+                            "dropped_grade_changes"})
+ALLOWED_BY_TYPE: dict[str, frozenset[str]] = {
+    "policies.policy": frozenset({"reason"}),
+    "mujun.murun": _MU_RUN_FIELDS,
+    "mujun.muobjection": _MU_RUN_FIELDS,
+}
 
 #: Names under which records and details refer to another record: kept when the value is
 #: an id (a number), withheld otherwise.

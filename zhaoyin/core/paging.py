@@ -43,6 +43,8 @@ def rows_by_ids(qs: QuerySet[Any], ids: list[Any]) -> list[Any]:
     repeating them (a search, a scope subquery) would cost the database the whole list again."""
     rows = qs.model._default_manager.filter(pk__in=ids)
     rows.query.select_related = qs.query.select_related
+    # And its deferred fields (a run's snapshot must not come along with each of its results).
+    rows.query.deferred_loading = qs.query.deferred_loading
     rows = rows.prefetch_related(*qs._prefetch_related_lookups)  # type: ignore[attr-defined]
     found = {obj.pk: obj for obj in rows}
     return [found[pk] for pk in ids if pk in found]

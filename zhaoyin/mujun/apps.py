@@ -14,3 +14,12 @@ class MujunConfig(AppConfig):
         from zhaoyin.projects import extensions
 
         extensions.register_detail_section(project_conditions_section)
+
+        # Hand-off notices of the run machine and its part of 我的待办 (zhaoyin.core.todo).
+        from zhaoyin.core import todo
+        from zhaoyin.mujun.flow import RUN_TABLE
+        from zhaoyin.mujun.todo import RunResolver, RunTodo
+        from zhaoyin.notifications import handoff
+
+        handoff.register(RUN_TABLE, RunResolver())
+        todo.register(RunTodo())

@@ -247,6 +247,9 @@ class MuResult(models.Model):
     why = models.CharField(_("not graded because"), max_length=16, blank=True)
     indicators = models.JSONField(_("indicators"), default=list)
     adjustments = models.JSONField(_("bonuses and deductions"), default=list)
+    #: The firm's figures as the run read them (its snapshot entry's): the result page shows
+    #: each formula with its numbers without reading the run's whole snapshot.
+    figures = models.JSONField(_("figures"), default=dict)
 
     class Meta:
         verbose_name = _("evaluation result")
@@ -331,6 +334,8 @@ class MuObjection(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"),
                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    #: The answer is due by the end of this day (``OBJECTION_DAYS`` working days after it was made).
+    due_on = models.DateField(_("answer due"), null=True, blank=True)
     #: The grade before and after an upheld objection's re-run (blank until then).
     grade_before = models.CharField(_("grade before"), max_length=1, blank=True)
     grade_after = models.CharField(_("grade after"), max_length=1, blank=True)

@@ -53,6 +53,20 @@ def _enterprise_q(user: User, field: str) -> Q:
     return NOTHING
 
 
+def enterprise_in_scope(user: User, pk: int) -> bool:
+    """Whether the firm ``pk`` exists within the user's evaluation scope (a firm's results
+    page and API: out of scope answers like unknown, 404)."""
+    from zhaoyin.enterprises.models import Enterprise
+
+    if not user.is_authenticated or user.admin_role:
+        return False
+    if user.has_role(*CITY_READER_ROLES):
+        return Enterprise.objects.filter(pk=pk).exists()
+    if user.has_role(*UNIT_ROLES) and user.org_unit_id is not None:
+        return Enterprise.objects.filter(pk=pk, org_unit_id__in=subtree_ids(user)).exists()
+    return user.has_role(Role.ENTERPRISE) and user.enterprise_id == pk
+
+
 def scheme_list_visible_to(user: User) -> QuerySet[MuScheme]:
     """Schemes: every internal reader (a scheme is the city's published rule)."""
     if not user.is_authenticated or user.admin_role or not user.has_role(*READER_ROLES):
@@ -89,7 +103,9 @@ def run_get_for_user(*, user: User, pk: int) -> MuRun:
 def result_list_visible_to(user: User, run: MuRun | None = None) -> QuerySet[MuResult]:
     """Results the user may see (of one run, when given): a portal firm only its own, and only
     once the run is public."""
-    qs = MuResult.objects.select_related("enterprise", "org_unit", "run").filter(_enterprise_q(user, "enterprise"))
+    # The run comes along without its snapshot and outside list (megabytes at province scale).
+    qs = MuResult.objects.select_related("enterprise", "org_unit", "run").defer(
+        "run__snapshot", "run__outside").filter(_enterprise_q(user, "enterprise"))
     if not user.has_role(*READER_ROLES):
         qs = qs.filter(run__state__in=PUBLIC_STATES)
     return qs.filter(run=run) if run is not None else qs

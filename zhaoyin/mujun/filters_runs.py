@@ -1,0 +1,26 @@
+"""The filters of a run's results, declared once (``core.filtering``) for the run page and the
+API: search (the firm's name or USCC), result list, grade (after 调档), org unit with the units
+below it; sorted by rank (the firms not graded last; filter by list for one list's ranking), score or list."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from zhaoyin.accounts.filters import org_unit_filter
+from zhaoyin.core.filtering import Choice, FilterSet, Search, Sort, Text
+from zhaoyin.core.search import search_fold
+from zhaoyin.enterprises.selectors import org_units_for_filter
+from zhaoyin.mujun.models import GRADE_CHOICES
+
+
+class ResultFilter(FilterSet):
+    """A run's results: search, list, grade, org unit (subtree)."""
+
+    q = Search("enterprise__search_text__contains", fold=search_fold, label=_("Search"),
+               doc="Substring of the firm's name or credit code")
+    list = Text(column="list_code", max_length=32, label=_("Result list"), pattern=r"^[A-Za-z0-9_-]{0,32}$",
+                attrs={"placeholder": "above"}, doc="A result list's code")
+    grade = Choice(GRADE_CHOICES, label=_("Grade"), blank=_("All grades"), doc="A, B, C or D (after grade changes)")
+    org_unit = org_unit_filter(org_units_for_filter, column="org_unit", min_options=2)
+    order = Sort({"rank": "rank", "score": "score", "list": "list_code"}, default="rank",
+                 nullable=frozenset({"rank", "score"}))
