@@ -106,7 +106,7 @@ class EnterpriseRefOut(OutSchema):
     uscc: str
 
 
-class IndicatorOut(Schema):
+class ResultIndicatorOut(Schema):
     code: str
     formula: str = Field(description="numerator / denominator over lib.mujun.FIGURES")
     value: str | None = Field(description="The firm's ratio at 4 places; null: data missing")
@@ -134,7 +134,7 @@ class ResultOut(OutSchema):
     initial_grade: GradeOrBlank = Field(description="The run's grade (初评)")
     grade: GradeOrBlank = Field(description="The grade after 调档 (final once published); '' not graded")
     why: str = Field(description="Why not graded: exempt, incomplete, outside; '' graded")
-    indicators: builtins.list[IndicatorOut]
+    indicators: builtins.list[ResultIndicatorOut]
     adjustments: builtins.list[AdjustmentOut]
     figures: dict[str, str] = Field(description="The firm's figures as the run read them")
     # Last: the field's name shadows the builtin for the annotations after it.

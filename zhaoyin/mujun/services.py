@@ -49,7 +49,7 @@ from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.lib import mujun
 from zhaoyin.lib.workdays import CalendarRangeError
-from zhaoyin.mujun import flow, grades, scheme_data, snapshot
+from zhaoyin.mujun import flow, grades, scheme_data, scheme_services, snapshot
 from zhaoyin.mujun.flow import (
     AFTER_PUBLICITY,
     DURING_PUBLICITY,
@@ -81,7 +81,6 @@ from zhaoyin.mujun.models import (
     MuRun,
     MuScheme,
     ObjectionState,
-    SchemeStatus,
 )
 from zhaoyin.mujun.selectors import actors_of, is_evaluator
 from zhaoyin.notifications import handoff
@@ -389,7 +388,7 @@ def _step(*, acting_user: User, run: MuRun, action: str, data: StepInput, on: dt
         raise Conflict(_("Another evaluation of %(year)d is published already.") % {"year": current.year}) from None
     if row.action == Action.PUBLISH:
         _freeze_scheme(acting_user, current.scheme)
-        grades.publish_grades(current)
+        grades.publish_grades(current, acting_user=acting_user)
     audit_write(action=f"mu_run.{row.action.value}", user=acting_user, obj=current,
                 after={"state": current.state, "version": current.version, "note": data.note,
                        "publicity_start": current.publicity_start, "publicity_end": current.publicity_end})
@@ -398,17 +397,8 @@ def _step(*, acting_user: User, run: MuRun, action: str, data: StepInput, on: dt
 
 
 def _freeze_scheme(acting_user: User, scheme: MuScheme) -> None:
-    """A published run's scheme is frozen (editing it → 409 in the schemes part).
-
-    Written here until the schemes part's ``scheme_services.scheme_freeze`` is merged; then
-    this calls it."""
-    if scheme.status == SchemeStatus.FROZEN:
-        return
-    now = timezone.now()
-    MuScheme.objects.filter(pk=scheme.pk).update(status=SchemeStatus.FROZEN, frozen_at=now, updated_at=now,
-                                                 version=scheme.version + 1)
-    scheme.status, scheme.frozen_at, scheme.version = SchemeStatus.FROZEN, now, scheme.version + 1
-    audit_write(action="mu_scheme.freeze", user=acting_user, obj=scheme, after={"status": scheme.status})
+    """A published run's scheme is frozen (editing it → 409): the schemes part's service."""
+    scheme_services.scheme_freeze(scheme, acting_user=acting_user)
 
 
 # ---- re-runs ------------------------------------------------------------------------------------
