@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
@@ -23,9 +24,18 @@ from django.utils.translation import gettext as _
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_denied, audit_write
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.importing import ImportPlan, import_apply, import_commit, import_preview
+from zhaoyin.core.importing import (
+    REJECTION_MESSAGES,
+    ImportFileError,
+    ImportPlan,
+    import_apply,
+    import_commit,
+    import_preview,
+    plan_import,
+)
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.enterprises.models import Enterprise
+from zhaoyin.lib.xlsx_safety import XlsxRejected, check_xlsx_upload
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.mujun.input_filters import InputFilter
 from zhaoyin.mujun.input_importing import FIGURE_HEADERS, import_spec, parse_kind
@@ -73,6 +83,19 @@ def mu_import_commit(*, acting_user: User, batch: ImportBatch) -> tuple[ImportBa
         raise Http404
     source, year = parsed
     return import_commit(acting_user=acting_user, spec=import_spec(source, year, acting_user), batch=batch)
+
+
+def mu_import_check(*, acting_user: User | None, source: Source, year: int, content: bytes) -> ImportPlan:
+    """Check a workbook as a commit would and write nothing (the command line's ``--dry-run``):
+    the plan carries the counts and the row errors. A refused file raises ``ImportFileError``."""
+    if acting_user is not None:
+        _require_editor(acting_user, "mu_input.import")
+    try:
+        check_xlsx_upload(content, max_bytes=settings.MAX_UPLOAD_BYTES)
+    except XlsxRejected as exc:
+        raise ImportFileError(exc.code, str(REJECTION_MESSAGES.get(exc.code, exc.message))) from None
+    # Reads only; the verdicts compare with the stored records as the commit's would.
+    return plan_import(import_spec(source, year, acting_user), content, keep_cleaned=False)
 
 
 def mu_import_apply(*, acting_user: User | None, source: Source, year: int, content: bytes) -> ImportPlan:
@@ -165,5 +188,5 @@ def parse_import_input(values: Mapping[str, Any]) -> ImportInput:
 
 __all__ = [
     "InvalidInput", "adjustment_add", "adjustment_remove", "default_year", "inputs_export", "mu_import_apply",
-    "mu_import_commit", "mu_import_preview", "parse_import_input",
+    "mu_import_check", "mu_import_commit", "mu_import_preview", "parse_import_input",
 ]
