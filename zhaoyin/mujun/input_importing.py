@@ -34,13 +34,13 @@ from typing import Any, ClassVar
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core import bulk
 from zhaoyin.core.importing import Column, ImportSpec, RowError, RowInvalid, RowResult, Verdict, cell_as_input
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.enterprises.models import Enterprise
-from zhaoyin.enterprises.validation import USCC_MESSAGES
 from zhaoyin.lib.uscc import UsccError, normalize, validate_uscc
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.mujun.models import MuInput, Parcel, ParcelHolding, Tenure
@@ -71,6 +71,13 @@ LAND_COLUMNS: tuple[Column, ...] = (
     Column("tenure", "权属", "tenure", required=True, width=8),
     Column("use_area", "使用面积（亩）", "use_area", required=True, width=12),
 )
+#: What is wrong with a credit code, by ``lib.uscc``'s reason (the enterprise forms' words).
+USCC_MESSAGES = {
+    "USCC_LENGTH": gettext_lazy("a credit code has 18 characters"),
+    "USCC_CHARACTERS": gettext_lazy("contains characters a credit code cannot have (I, O, S, V, Z or symbols)"),
+    "USCC_CHECKSUM": gettext_lazy("the check character (18th) does not match"),
+    "USCC_ORG_CODE": gettext_lazy("the embedded organisation code (characters 9-17) fails its check"),
+}
 #: The words of the 权属 column (the codes are accepted too).
 TENURE_WORDS: dict[str, str] = {
     "自有": Tenure.OWNED, "owned": Tenure.OWNED, "租赁": Tenure.LEASED, "leased": Tenure.LEASED,
