@@ -24,7 +24,7 @@ from ninja.files import UploadedFile
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import api_allow
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import RULE_KEY, InvalidInput
 from zhaoyin.core.fields import MAX_ID
 from zhaoyin.core.importing import ImportBlocked, ImportFileError
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
@@ -48,6 +48,9 @@ FigureCode = Literal[
     "rd", "employees", "land_mu",
 ]
 assert set(FigureCode.__args__) == set(selectors.FIGURES)  # type: ignore[attr-defined]
+#: What the server judges of the file beyond its schema (the 422s naming ``file``).
+FILE_RULE = ("an .xlsx within the upload limit, the source's headers; with dry_run=false every row valid "
+             "(USCC of a registered firm, plausible figures)")
 #: Row errors an import answer lists (the batch keeps them all for the error report).
 ERRORS_LISTED = 1000
 
@@ -186,8 +189,10 @@ def _report(batch: ImportBatch, *, dry_run: bool, errors: list[list[Any]] | None
 def mu_import(
     request: HttpRequest,
     source: Form[SourceCode],
-    year: Form[Annotated[int, Field(ge=YEAR_MIN, le=2100, description="The year the figures are for (≤ this year)")]],
-    file: File[UploadedFile],
+    year: Form[Annotated[int, Field(ge=YEAR_MIN, le=2100, description="The year the figures are for",
+                                    json_schema_extra={RULE_KEY: "from 2000 to the current year"})]],
+    file: File[Annotated[UploadedFile, Field(description="The workbook (.xlsx) in the source's columns",
+                                             json_schema_extra={RULE_KEY: FILE_RULE})]],
     dry_run: Form[bool] = True,
 ) -> dict[str, Any]:
     """Import a bureau's workbook (the contract's columns, docs/mujun.md). A dry run (default)

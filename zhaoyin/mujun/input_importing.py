@@ -280,29 +280,27 @@ class FigureImport(MuImport):
                 row.verdict = Verdict.UPDATE if had_any else Verdict.CREATE
 
     def write(self, rows: list[RowResult], batch: ImportBatch | None) -> None:
-        """Bulk: new values inserted, changed ones updated, emptied ones removed — each
-        written value with the source and the batch."""
+        """Bulk: the changed and emptied values removed, then the new and changed ones inserted
+        with the source and the batch — multi-row statements (``executemany`` is a round trip
+        per row on PostgreSQL), and no row of MuInput is referenced, so a changed value may
+        take a new id."""
         now = timezone.now()
         batch_id = batch.pk if batch is not None else None
         inserts: list[tuple[Any, ...]] = []
-        updates: list[tuple[Any, ...]] = []
         deletes: list[int] = []
         for row in rows:
             assert row.cleaned is not None
             enterprise_id = row.cleaned["enterprise"]
             for op, figure, value, pk in row.cleaned["ops"]:
-                if op == "insert":
-                    inserts.append((enterprise_id, self.year, figure, value, self.source.value, batch_id, now))
-                elif op == "update":
-                    updates.append((value, self.source.value, batch_id, now, pk))
-                else:
+                if pk is not None:
                     deletes.append(pk)
-        bulk.insert_rows(
-            MuInput, ["enterprise_id", "year", "figure", "value", "source", "batch_id", "updated_at"], inserts
-        )
-        bulk.update_rows(MuInput, ["value", "source", "batch_id", "updated_at"], updates)
+                if op != "delete":
+                    inserts.append((enterprise_id, self.year, figure, value, self.source.value, batch_id, now))
         for start in range(0, len(deletes), CHUNK):
             MuInput.objects.filter(pk__in=deletes[start:start + CHUNK]).delete()
+        bulk.insert_values(
+            MuInput, ["enterprise_id", "year", "figure", "value", "source", "batch_id", "updated_at"], inserts
+        )
 
 
 class LandImport(MuImport):
@@ -485,7 +483,7 @@ class LandImport(MuImport):
         ids = dict(Parcel.objects.filter(code__in=touched).values_list("code", "pk"))
         ParcelHolding.objects.filter(year=self.year, parcel_id__in=list(ids.values())).delete()
         batch_id = batch.pk if batch is not None else None
-        bulk.insert_rows(
+        bulk.insert_values(
             ParcelHolding, ["parcel_id", "year", "enterprise_id", "tenure", "area_mu", "batch_id"],
             [(ids[code], self.year, enterprise_id, tenure, area, batch_id)
              for code in touched for enterprise_id, tenure, area in self.parcels[code]["holdings"]],
