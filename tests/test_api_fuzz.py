@@ -105,7 +105,9 @@ def judged_beyond_schema(document: dict[str, Any], operation: dict[str, Any], fi
         parameter = _deref(document, parameter)
         if path and parameter.get("name") == path[0] and _has_rule(document, parameter.get("schema", {}), []):
             return True
-    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    content = operation.get("requestBody", {}).get("content", {})
+    # A JSON body, or a multipart one (an upload's form fields and file).
+    body = (content.get("application/json") or content.get("multipart/form-data") or {}).get("schema")
     if body is None:
         return False
     if field == WHOLE_INPUT:

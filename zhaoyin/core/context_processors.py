@@ -69,6 +69,8 @@ NAV: list[NavItem] = [
     NavItem(_("My subsidies"), "payouts:mine", "cash-stack"),
     NavItem(_("Talent recognition"), "recognition:list", "person-check"),
     NavItem(_("My recognition"), "recognition:mine", "person-check"),
+    # 亩均论英雄: the bureaus' figures (reconciliation; a firm sees its own).
+    NavItem(_("Land-efficiency inputs"), "mujun:inputs", "database"),
     NavItem(_("My talent projects"), "talentprojects:mine", "award"),
     NavItem(_("Talent apartments"), "apartments:buildings", "house-door"),
     NavItem(_("My apartment"), "apartments:portal", "house-heart"),

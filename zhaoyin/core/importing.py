@@ -211,6 +211,11 @@ class ImportSpec(ABC):
         """The key as compared across rows of one file (for duplicate detection)."""
         return "" if raw is None else str(raw).strip().upper()
 
+    def row_key(self, raw: Mapping[str, Any]) -> str:
+        """A row's key from its raw cells: ``key_column``'s by default; a kind whose rows are
+        keyed by several columns (a parcel and its holder) overrides this."""
+        return self.normalize_key(raw.get(self.key_column))
+
     @abstractmethod
     def clean_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate one row of raw cells (by column key); raise ``RowInvalid``."""
@@ -345,7 +350,7 @@ def parse_import(spec: ImportSpec, data: bytes, *, preview_rows: int = PREVIEW_R
     rows: list[RowResult] = []
     by_key: dict[str, list[RowResult]] = defaultdict(list)
     for row_number, raw, cell_errors in read_rows(spec, data):
-        key = spec.normalize_key(raw.get(spec.key_column))
+        key = spec.row_key(raw)
         result = RowResult(row_number=row_number, key=key, errors=cell_errors)
         if len(rows) < preview_rows:
             result.display = {k: _display(v) for k, v in raw.items()}
