@@ -23,7 +23,9 @@ def test_a_marked_test_runs_in_the_pass_of_its_database_only() -> None:
     ("args", "kwargs"),
     [((), {"reason": "why"}), (("postgres",), {"reason": "why"}), (("sqlite",), {}), (("sqlite",), {"reason": " "})],
 )
-def test_a_mark_without_a_known_database_or_a_reason_stops_the_run(args: tuple[str, ...], kwargs: dict[str, str]) -> None:
+def test_a_mark_without_a_known_database_or_a_reason_stops_the_run(
+    args: tuple[str, ...], kwargs: dict[str, str]
+) -> None:
     mark = pytest.mark.one_pass(*args, **kwargs).mark
     for vendor in ("sqlite", "postgresql"):
         with pytest.raises(pytest.UsageError, match="one_pass needs a vendor"):
