@@ -24,6 +24,7 @@ policy gets no new schedule.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -202,10 +203,11 @@ HISTORY_STEPS: tuple[tuple[str, str, int], ...] = (
 
 
 def _step(
-    entry: Payout, action: str, user: User, day: dt.date, publicity_days: int, now: dt.datetime
+    entry: Payout, action: str, user: User, day: dt.date, notice: Callable[[dt.date], dt.date], now: dt.datetime
 ) -> talent_services.TalentPayoutTransition:
     """Take ``action`` on the in-memory ``entry`` as ``talent_services._transition`` does: the
-    table must allow it from the entry's status, and the same fields change; its row."""
+    table must allow it from the entry's status, and the same fields change; its row.
+    ``notice(day)``: the last day of a public notice started on ``day``."""
     rule = talent_services.TALENT_PAYOUT_TABLE.transition_for(action, entry.status)
     if rule is None:
         raise RuntimeError(f"demo payout history: {action} is not allowed from {entry.status} ({entry})")
@@ -216,9 +218,7 @@ def _step(
             raise RuntimeError(f"demo payout history: {entry.period} is submitted before it began")
         entry.registered_by, entry.registered_at = user, now
     elif action == "publicize":
-        from zhaoyin.workcalendar.selectors import current_calendar
-
-        entry.publicity_ends, _provisional = current_calendar().add_workdays(day, publicity_days)
+        entry.publicity_ends = notice(day)
     elif action == "pay":
         if entry.publicity_ends is None or day <= entry.publicity_ends:
             raise RuntimeError(f"demo payout history: {entry} is paid before its public notice ended")
@@ -241,8 +241,16 @@ def _paid_history(entries: list[Payout], office: User, approver: User, *, public
     changed fields before and after; ``audit_write_many`` keeps the chain) and the hand-off the
     service schedules (the approvers told of a submission, the talent of the payment). Returns
     how many were paid."""
+    from zhaoyin.workcalendar.selectors import current_calendar
+
     users = {OFFICE: office, APPROVER: approver}
     now = timezone.now()
+    calendar = current_calendar()  # read once: each read checks the calendar's version in the database
+
+    def notice(day: dt.date) -> dt.date:
+        ends, _provisional = calendar.add_workdays(day, publicity_days)
+        return ends
+
     cutoff = talent_services.today() - dt.timedelta(days=40)
     paid: list[Payout] = []
     records: dict[str, list[Any]] = {OFFICE: [], APPROVER: []}
@@ -253,7 +261,7 @@ def _paid_history(entries: list[Payout], office: User, approver: User, *, public
             break  # this period and the later ones are still to come (entries in period order)
         for action, who, after in HISTORY_STEPS:
             before, source = snapshot(entry), entry.status
-            rule = _step(entry, action, users[who], ended + dt.timedelta(days=5 + after), publicity_days, now)
+            rule = _step(entry, action, users[who], ended + dt.timedelta(days=5 + after), notice, now)
             handoffs.append((rule, entry, source, users[who]))
             old, new = diff(before, snapshot(entry))
             records[who].append({"action": f"payout.{action}", "obj": entry, "object_type": OBJECT_TYPE,
