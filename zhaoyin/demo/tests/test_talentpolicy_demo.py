@@ -83,6 +83,6 @@ def test_the_paid_history_is_audited_step_by_step_as_the_service_would(load_demo
         # Versions count the steps: created 1, paid after four.
         assert entry.version == 5
         # The fields each step changed are named (their business values withheld, issue 12 D4).
-        assert set(records.get(action="payout.publicize").after) == {"status", "version", "publicity_ends"}
-        assert set(records.get(action="payout.pay").after) == {"status", "version", "paid_at"}
+        assert set(records.get(action="payout.publicize").after or {}) == {"status", "version", "publicity_ends"}
+        assert set(records.get(action="payout.pay").after or {}) == {"status", "version", "paid_at"}
     assert verify_chain().ok
