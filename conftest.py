@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 from collections.abc import Callable, Iterator
 from io import StringIO
 from typing import Any
@@ -30,6 +31,47 @@ from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import SetupReplay
 
 PASSWORD = "Zy-Test-Pass-2026"  # noqa: S105 - test fixture password
+
+# ---- tests that run in one pass of `make test` only ------------------------------------------
+
+#: Set by tools/test_passes.py in both passes it starts: the other database's pass runs too.
+BOTH_PASSES_ENV = "ZHAOYIN_TEST_PASSES"
+#: The database vendors a pass runs on (``connection.vendor``).
+PASS_VENDORS = frozenset({"sqlite", "postgresql"})
+
+
+def one_pass_keeps(marker: pytest.Mark, vendor: str) -> bool:
+    """Whether a test marked ``one_pass(VENDOR, reason=...)`` runs in the pass on ``vendor``.
+
+    A test gets the mark when what it proves does not depend on the suite's database (a child
+    process on its own SQLite file) or when running it once per ``make test`` proves as much as
+    twice (docs/benchmarks.md, "Test suite time"); the reason says which. A mark without a
+    known vendor or a reason stops the run rather than losing the test from both passes.
+    """
+    wanted = marker.args[0] if marker.args else None
+    if wanted not in PASS_VENDORS or not str(marker.kwargs.get("reason", "")).strip():
+        raise pytest.UsageError(
+            f"one_pass needs a vendor ({', '.join(sorted(PASS_VENDORS))}) and a reason; got {marker!r}"
+        )
+    return bool(wanted == vendor)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """When ``make test`` runs both passes (``ZHAOYIN_TEST_PASSES=both``), a ``one_pass`` test
+    is deselected from the other database's pass (reported as deselected, never skipped). Run
+    on its own (``make test-sqlite``, one module), every test runs."""
+    if os.environ.get(BOTH_PASSES_ENV) != "both":
+        return
+    from django.db import connection
+
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        marker = item.get_closest_marker("one_pass")
+        (keep if marker is None or one_pass_keeps(marker, connection.vendor) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def build_org_tree() -> dict[str, OrgUnit]:

@@ -281,6 +281,37 @@ def _unit_create(*, acting_user: User, building: Building, data: UnitInput) -> A
     return unit
 
 
+def units_create(*, acting_user: User, building: Building, data: Sequence[UnitInput]) -> list[ApartmentUnit]:
+    """Add many units to ``building`` at once (a new building's flats, all available), in the
+    given order: what ``unit_create`` does for each, in one write. All or nothing: a number
+    already in the building, or given twice → 422 on ``number`` naming them. Each unit audited
+    as "apartment.unit_create"."""
+    if not may_manage_building(acting_user, building):
+        raise _deny(acting_user, "apartment.unit_create_denied", f"building {building.pk}",
+                    _("You may not change this building."))
+    return _units_create(acting_user=acting_user, building=building, data=data)
+
+
+@transaction.atomic
+def _units_create(*, acting_user: User, building: Building, data: Sequence[UnitInput]) -> list[ApartmentUnit]:
+    numbers = [d.number for d in data]
+    taken = set(ApartmentUnit.objects.filter(building=building, number__in=numbers).values_list("number", flat=True))
+    twice = sorted(taken | {n for n in numbers if numbers.count(n) > 1})
+    if twice:
+        message = _("These unit numbers are already in the building or given twice: %(numbers)s.")
+        raise InvalidInput.field("number", message % {"numbers": ", ".join(twice)})
+    units = ApartmentUnit.objects.bulk_create([
+        ApartmentUnit(building=building, number=d.number, layout=d.layout, area_m2=d.area_m2,
+                      monthly_rent=d.monthly_rent, state=UnitState.AVAILABLE)
+        for d in data
+    ])
+    audit_write_many(user=acting_user, entries=[
+        {"action": "apartment.unit_create", "obj": unit, "object_type": UNIT_TYPE, "after": snapshot(unit)}
+        for unit in units
+    ])
+    return units
+
+
 def unit_update(*, acting_user: User, unit: ApartmentUnit, data: UnitInput) -> ApartmentUnit:
     """Change a unit's layout, area and rent (the number stays; a signed rent stays on its
     contract). Compare-and-set on version."""

@@ -5,7 +5,8 @@ within 60 days, and some past tenancies (checked out on departure or a home purc
 Where the records come from:
 
 - The buildings and units are created by the apartment services (audited), as the housing
-  office (住建局) would register them; a few units go into maintenance the same way.
+  office (住建局) would register them — a building's flats in one ``units_create`` —; a few
+  units go into maintenance the same way.
 - The talents: the demo's existing talent records first (the talents demo makes about 300;
   their tiers, if the recognition demo set any, order the waitlist). There are not enough of
   them to fill 800 flats, so the tenants of the bulk of the flats are created here as talent
@@ -149,9 +150,9 @@ def _buildings(user: User, rng: random.Random, result: LoadResult) -> list[Apart
         building = services.building_create(acting_user=user, data=ApartmentBuildingInput.of(
             name=spec.name, address=spec.address, org_unit=spec.org_unit, operator=spec.operator))
         result.add("apartment buildings")
-        for data in _units_of(rng, spec):
-            units.append(services.unit_create(acting_user=user, building=building, data=data))
-        result.add("apartment units", sum(1 for u in units if u.building_id == building.pk))
+        made = services.units_create(acting_user=user, building=building, data=_units_of(rng, spec))
+        units.extend(made)
+        result.add("apartment units", len(made))
     return units
 
 

@@ -370,8 +370,10 @@ def talent_payout_transition(
     own entry → 403 (four-eyes). ``submit`` needs the period begun (409) and not after the
     talent's departure (422 naming ``period``); ``reject`` and ``stop`` a reason, ``resubmit`` a
     new amount; ``pay`` the public notice ended (409 naming its last day). Audited as
-    "payout.<action>". ``on``: the day the step is taken (default today; the demo writes a
-    past year's history with it, as ``policy_transition`` takes ``today``).
+    "payout.<action>". ``on``: the day the step is taken (default today; a past step, as
+    ``policy_transition`` takes ``today``). The demo's past year of paid entries is written in
+    bulk by ``demo.talentpolicy_demo._paid_history``, which makes the changes this makes: keep the two
+    alike.
     """
     if action not in TALENT_ACTIONS:
         raise InvalidInput.field(

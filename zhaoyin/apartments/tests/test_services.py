@@ -37,6 +37,7 @@ from zhaoyin.apartments.services import (
     unit_allocate_next,
     unit_create,
     unit_set_maintenance,
+    units_create,
 )
 from zhaoyin.apartments.tests.conftest import Housing
 from zhaoyin.audit.models import AuditRecord
@@ -102,6 +103,39 @@ def test_staff_of_another_county_may_not_add_units(housing: Housing) -> None:
     with refused(PermissionDenied):
         unit_create(acting_user=housing.staff_b, building=housing.building_a, data=UnitInput.of(
             number="102", layout="one_bed", area_m2="45", monthly_rent="800"))
+
+
+def _flats(*numbers: str) -> list[UnitInput]:
+    return [UnitInput.of(number=n, layout="one_bed", area_m2="45.5", monthly_rent="860") for n in numbers]
+
+
+def test_units_create_adds_a_buildings_flats_in_order_each_audited(housing: Housing) -> None:
+    made = units_create(acting_user=housing.office, building=housing.building_a, data=_flats("301", "302", "303"))
+    assert [u.number for u in made] == ["301", "302", "303"]
+    for unit in made:
+        unit.refresh_from_db()
+        assert (unit.building_id, unit.state, unit.area_m2) == (housing.building_a.pk, UnitState.AVAILABLE,
+                                                                Decimal("45.5"))
+        record = AuditRecord.objects.get(action="apartment.unit_create", object_id=str(unit.pk))
+        assert record.actor == housing.office.username
+        assert record.after is not None
+        assert {"number", "layout", "area_m2", "monthly_rent", "state"} <= set(record.after)
+
+
+@pytest.mark.parametrize("numbers", [("401", "402", "401"), ("402", "101")])
+def test_units_create_refuses_a_number_given_twice_or_taken_and_adds_none(
+    housing: Housing, numbers: tuple[str, ...]
+) -> None:
+    housing.unit("101")
+    with refused(InvalidInput, fields={"number"}):
+        units_create(acting_user=housing.office, building=housing.building_a, data=_flats(*numbers))
+    assert not ApartmentUnit.objects.filter(number__in=["401", "402"]).exists()
+
+
+def test_staff_of_another_county_may_not_add_units_in_bulk(housing: Housing) -> None:
+    with refused(PermissionDenied):
+        units_create(acting_user=housing.staff_b, building=housing.building_a, data=_flats("501"))
+    assert not ApartmentUnit.objects.filter(number="501").exists()
 
 
 def test_maintenance_on_and_off(housing: Housing) -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import pytest
 
 from conftest import LoadDemo
+from zhaoyin.audit.chain import verify_chain
+from zhaoyin.audit.models import AuditRecord
 from zhaoyin.demo.services import LoadResult
 from zhaoyin.demo.talentpolicy_demo import talentpolicy_ensure
 from zhaoyin.matching import talent_verdicts, verdicts
 from zhaoyin.matching.models import PolicyMatch, TalentPolicyMatch
-from zhaoyin.payouts.models import Payout, PayoutStatus, SubsidySchedule
+from zhaoyin.payouts.models import OBJECT_TYPE, Payout, PayoutStatus, SubsidySchedule
 from zhaoyin.policies.models import Beneficiary, Policy
 
 YEAR = 2026
@@ -58,3 +60,29 @@ def test_demo_talent_policies_schedules_and_paid_entries(load_demo: LoadDemo) ->
     talentpolicy_ensure(year=YEAR, result=again)
     assert again.total == 0
     assert Payout.objects.filter(talent__isnull=False).count() == len(entries)
+
+
+@pytest.mark.django_db
+def test_the_paid_history_is_audited_step_by_step_as_the_service_would(load_demo: LoadDemo) -> None:
+    """The past year of paid instalments is written in bulk (``_paid_history``): every paid
+    entry still has the service's four records — submitted by the talent office, approved,
+    noticed and paid by the city admin, each naming the status it left and reached — and the
+    audit chain holds."""
+    load_demo(YEAR)
+    paid = Payout.objects.filter(talent__isnull=False, status=PayoutStatus.PAID)
+    assert paid.count() >= 12
+    steps = [("payout.submit", "demo_talent_office", "due", "pending"),
+             ("payout.approve", "demo_city_admin", "pending", "approved"),
+             ("payout.publicize", "demo_city_admin", "approved", "publicized"),
+             ("payout.pay", "demo_city_admin", "publicized", "paid")]
+    for entry in paid:
+        records = AuditRecord.objects.filter(object_type=OBJECT_TYPE, object_id=str(entry.pk),
+                                             action__in=[s[0] for s in steps]).order_by("pk")
+        seen = [(r.action, r.actor, (r.before or {}).get("status"), (r.after or {}).get("status")) for r in records]
+        assert seen == steps, entry
+        # Versions count the steps: created 1, paid after four.
+        assert entry.version == 5
+        # The fields each step changed are named (their business values withheld, issue 12 D4).
+        assert set(records.get(action="payout.publicize").after or {}) == {"status", "version", "publicity_ends"}
+        assert set(records.get(action="payout.pay").after or {}) == {"status", "version", "paid_at"}
+    assert verify_chain().ok

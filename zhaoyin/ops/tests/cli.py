@@ -7,7 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[3]
+
+#: The mark of a test whose child ``zhaoyin`` processes work on their own SQLite file, never on
+#: the suite's database: it proves the same in both passes of ``make test``, so only the SQLite
+#: pass runs it (root conftest ``one_pass``; docs/benchmarks.md, "Test suite time").
+OWN_SQLITE_FILE = pytest.mark.one_pass(
+    "sqlite", reason="its child processes use their own SQLite file, whatever the suite's database"
+)
 
 
 def cli_env(data_dir: Path, *, env: str = "test", database_url: str | None = None) -> dict[str, str]:

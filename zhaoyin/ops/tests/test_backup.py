@@ -14,7 +14,7 @@ import sqlite3
 import tarfile
 from pathlib import Path
 
-from zhaoyin.ops.tests.cli import run_cli
+from zhaoyin.ops.tests.cli import OWN_SQLITE_FILE, run_cli
 
 SEED = """
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
@@ -116,6 +116,7 @@ def attempts(data_dir: Path, cases: list[list[str]]) -> list[tuple[int, str]]:
     return [(int(code), str(msg)) for code, msg in json.loads(line.removeprefix("RESULTS "))]
 
 
+@OWN_SQLITE_FILE
 def test_BAK_01_restore_refuses_a_file_that_is_not_our_backup(migrated_data_dir: Path, tmp_path: Path) -> None:
     before = (migrated_data_dir / "zhaoyin.sqlite3").read_bytes()
     not_db = tmp_path / "notes.txt"
@@ -137,6 +138,7 @@ def test_BAK_01_restore_refuses_a_file_that_is_not_our_backup(migrated_data_dir:
     assert (migrated_data_dir / "zhaoyin.sqlite3").read_bytes() == before
 
 
+@OWN_SQLITE_FILE
 def test_BAK_01_backup_refuses_bad_targets(migrated_data_dir: Path, tmp_path: Path) -> None:
     existing = tmp_path / "exists.sqlite3"
     existing.write_text("x")
@@ -158,6 +160,7 @@ def test_BAK_01_backup_refuses_bad_targets(migrated_data_dir: Path, tmp_path: Pa
     assert tarfile.is_tarfile(existing)
 
 
+@OWN_SQLITE_FILE
 def test_BAK_01_sqlite_backup_is_consistent_while_another_connection_writes(
     migrated_data_dir: Path, tmp_path: Path
 ) -> None:

@@ -22,7 +22,7 @@ from django.apps import apps
 
 from zhaoyin.core.models import StoredFile
 from zhaoyin.ops.backup import attachment_tables
-from zhaoyin.ops.tests.cli import run_cli
+from zhaoyin.ops.tests.cli import OWN_SQLITE_FILE, run_cli
 from zhaoyin.ops.tests.conftest import FreshDatabase
 from zhaoyin.ops.tests.test_backup import VERIFY, attempts, fingerprint
 
@@ -183,6 +183,7 @@ def test_BAK_01_D5_drill_files_download_byte_identical_after_restore_into_an_emp
     assert not list(target_dir.glob(".zhaoyin-restore-*"))
 
 
+@OWN_SQLITE_FILE
 def test_BAK_01_D9_restore_makes_a_loose_database_file_and_data_dir_private(
     migrated_data_dir: Path, tmp_path: Path
 ) -> None:
@@ -267,6 +268,7 @@ def tree(data_dir: Path) -> dict[str, str]:
     }
 
 
+@OWN_SQLITE_FILE
 def test_BAK_01_D5_restore_refuses_a_tampered_or_incomplete_archive_and_replaces_nothing(
     migrated_data_dir: Path, tmp_path: Path
 ) -> None:
@@ -336,6 +338,7 @@ def test_BAK_01_D5_restore_refuses_a_tampered_or_incomplete_archive_and_replaces
     assert orphan.name not in {Path(p).name for p in after}  # the directory was replaced
 
 
+@OWN_SQLITE_FILE
 def test_BAK_01_D5_restore_refuses_traversal_links_and_absolute_members_and_writes_nothing_outside(
     migrated_data_dir: Path, tmp_path: Path
 ) -> None:
@@ -380,6 +383,7 @@ def test_BAK_01_D5_restore_refuses_traversal_links_and_absolute_members_and_writ
     assert not list(migrated_data_dir.glob(".zhaoyin-restore-*"))
 
 
+@OWN_SQLITE_FILE
 def test_BAK_01_D5_backup_refuses_a_referenced_file_missing_or_changed_on_disk(
     migrated_data_dir: Path, tmp_path: Path
 ) -> None:
@@ -400,6 +404,7 @@ def test_BAK_01_D5_backup_refuses_a_referenced_file_missing_or_changed_on_disk(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "moved-away"]
 
 
+@OWN_SQLITE_FILE
 def test_BAK_01_D5_an_old_database_only_backup_restores_the_database_and_leaves_the_files(
     migrated_data_dir: Path, tmp_path: Path
 ) -> None:

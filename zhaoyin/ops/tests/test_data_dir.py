@@ -6,7 +6,10 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from zhaoyin.ops.tests.cli import run_cli
+from zhaoyin.ops.tests.cli import OWN_SQLITE_FILE, run_cli
+
+# Every test here runs `zhaoyin` on a data directory of its own, on SQLite in both passes.
+pytestmark = OWN_SQLITE_FILE
 
 
 def test_migrate_creates_a_missing_data_directory_with_mode_0700(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from zhaoyin.ops.tests.cli import REPO, cli_env
+from zhaoyin.ops.tests.cli import OWN_SQLITE_FILE, REPO, cli_env
 from zhaoyin.ops.tests.test_serve import free_port
 
 RUN_LOCAL = REPO / "tools" / "run_local.py"
@@ -87,6 +87,7 @@ def _run_once(data_dir: Path, port: int) -> None:
     assert not _alive(worker_pid), "the worker outlived run_local"
 
 
+@OWN_SQLITE_FILE
 def test_run_local_starts_server_and_worker_and_stops_both(migrated_data_dir: Path) -> None:
     port = free_port()
     _run_once(migrated_data_dir, port)

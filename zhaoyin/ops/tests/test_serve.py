@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from zhaoyin.ops.tests.cli import REPO, cli_env, run_cli
+from zhaoyin.ops.tests.cli import OWN_SQLITE_FILE, REPO, cli_env, run_cli
+
+# Every test here serves a data directory of its own, on SQLite in both passes.
+pytestmark = OWN_SQLITE_FILE
 
 
 def free_port() -> int:

@@ -23,7 +23,7 @@ from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core import periodic as registry
 from zhaoyin.ops import periodic
 from zhaoyin.ops.models import PeriodicJobState
-from zhaoyin.ops.tests.cli import cli_env, run_cli
+from zhaoyin.ops.tests.cli import OWN_SQLITE_FILE, cli_env, run_cli
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[3]
@@ -121,6 +121,7 @@ def test_bad_interval_exits_2(value: str) -> None:
     assert "--interval" in str(info.value)
 
 
+@OWN_SQLITE_FILE
 def test_worker_process_stops_cleanly_on_sigterm(migrated_data_dir: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "zhaoyin.cli", "worker", "--interval", "0.2"],
@@ -139,6 +140,7 @@ def test_worker_process_stops_cleanly_on_sigterm(migrated_data_dir: Path) -> Non
             proc.wait()
 
 
+@OWN_SQLITE_FILE
 def test_worker_on_an_unmigrated_database_exits_2(tmp_path: Path) -> None:
     proc = run_cli("worker", "--once", data_dir=tmp_path, check=False)
     assert proc.returncode == 2
