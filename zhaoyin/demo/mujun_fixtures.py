@@ -26,9 +26,10 @@ from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 FIXTURE_YEAR = 2025
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "mujun"
 CENT = Decimal("0.01")
-#: The firm whose 实缴税金 the tax bureau under-reported (a branch's tax left out): the demo's
+#: The firm whose 实缴税金 the tax bureau under-reported (a branch's tax left out) — the demo
+#: enterprise account's own (汉邦日化): the demo's
 #: upheld objection corrects it to the figure the firm's own accounts give.
-UNDER_REPORTED = "淮南华瑞光电科技有限公司"
+UNDER_REPORTED = data.HANBANG
 UNDER_REPORTED_SHARE = Decimal("0.35")
 #: The 高新区's standard-factory parcel and the small firms renting it.
 SHARED_PARCEL = ("340400-GXQ-SF01", "高新区标准化厂房一期", Decimal("60.00"))
