@@ -50,6 +50,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("demo_enterprise", Role.ENTERPRISE, "park-xinqiao", "汉邦日化 联络员", enterprise=HANBANG),
     DemoAccount("demo_talent", Role.TALENT, "station-csj", "长三角引进人才"),
     DemoAccount("demo_talent_office", Role.TALENT_OFFICE, "dept-rck", "市委组织部人才科 经办人"),
+    DemoAccount("demo_mu_office", Role.MU_OFFICE, "dept-jxj", "经信局 亩均办 经办人"),
     DemoAccount("demo_sysadmin", Role.SYSADMIN, "340400", "系统管理员"),
     DemoAccount("demo_security_admin", Role.SECURITY_ADMIN, "340400", "安全管理员"),
     DemoAccount("demo_auditor", Role.AUDITOR, "340400", "审计管理员"),

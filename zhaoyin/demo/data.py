@@ -48,6 +48,7 @@ PARKS = [
 DEPARTMENTS = [
     UnitSpec("dept-fgw", "发展改革委", "department", CITY_CODE),
     UnitSpec("dept-zsfw", "招商服务中心", "department", CITY_CODE),
+    UnitSpec("dept-jxj", "经济和信息化局", "department", CITY_CODE),
     UnitSpec("dept-rck", "市委组织部人才科", "department", CITY_CODE),
     UnitSpec("dept-zrzy", "自然资源和规划局", "department", CITY_CODE),
     UnitSpec("dept-gdgs", "供电公司", "department", CITY_CODE),

@@ -134,7 +134,7 @@ def test_demo_another_year_adds_only_that_years_figures(load_demo: LoadDemo) -> 
 def test_demo_one_account_per_role(load_demo: LoadDemo) -> None:
     load_demo(YEAR)
     users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
-    assert len(users) == len(Role) == 12
+    assert len(users) == len(Role) == 13
     assert {a.role for a in DEMO_ACCOUNTS} == set(Role)
     for account in DEMO_ACCOUNTS:
         user = users[account.username]
