@@ -38,7 +38,14 @@ from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.mujun import consequences, input_services, scheme_services, services
 from zhaoyin.mujun.flow import State
 from zhaoyin.mujun.input_inputs import AdjustmentInput
-from zhaoyin.mujun.inputs import AnswerInput, GradeDecideInput, GradeProposeInput, ObjectionInput, RunCreateInput, StepInput
+from zhaoyin.mujun.inputs import (
+    AnswerInput,
+    GradeDecideInput,
+    GradeProposeInput,
+    ObjectionInput,
+    RunCreateInput,
+    StepInput,
+)
 from zhaoyin.mujun.models import MuObjection, MuResult, MuRun
 from zhaoyin.mujun.scheme_data_templates import anhui_template
 from zhaoyin.mujun.scheme_inputs import SchemeCreateInput

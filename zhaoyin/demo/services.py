@@ -26,6 +26,7 @@ from zhaoyin.demo.apartments_demo import apartments_ensure
 from zhaoyin.demo.demands_demo import demands_ensure
 from zhaoyin.demo.matters import matters_ensure
 from zhaoyin.demo.models import DemoYear
+from zhaoyin.demo.mujun_demo import mujun_ensure
 from zhaoyin.demo.payouts_demo import payouts_ensure
 from zhaoyin.demo.pipeline import pipeline_ensure
 from zhaoyin.demo.policies import policies_ensure
@@ -258,6 +259,8 @@ def demo_load(*, year: int) -> LoadResult:
     apartments_ensure(year=year, result=result)
     demands_ensure(year=year, result=result)
     talentprojects_ensure(year=year, result=result)
+    # 亩均论英雄 (issue 14): last year's evaluation, published, with its consequences.
+    mujun_ensure(year=year, result=result)
     # The figures above are written without the services' re-match hooks: rebuild the stored
     # verdicts once the load has committed (cheap at 98 enterprises).
     transaction.on_commit(refresh_all)

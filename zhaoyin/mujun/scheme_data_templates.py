@@ -28,6 +28,8 @@ ANHUI_ABOVE = [
     ("productivity", "10"),
     ("rd_intensity", "10"),
 ]
+#: An indicator's points are capped at this multiple of its weight.
+CAP_FACTOR = 2
 #: 规下 with at least 3 亩.
 ANHUI_BELOW = [("tax_per_mu", "50"), ("tax_per_kwh", "50")]
 
@@ -43,7 +45,10 @@ def _list(code: str, name: str, sizes: list[str], land_min: str | None, rows: li
         "code": code,
         "name": name,
         "scope": {"size_classes": sizes, "land_min_mu": land_min, "land_max_mu": None, "min_years": None},
-        "indicators": [standard_indicator(c, w) for c, w in rows],
+        # Each indicator gives at most twice its weight: without a cap one extreme ratio (a
+        # firm with almost no emissions) outweighs all the others. No public Anhui source
+        # states a cap (domain-practice §3.2), so it is the template's choice, editable.
+        "indicators": [standard_indicator(c, w, cap=str(int(w) * CAP_FACTOR)) for c, w in rows],
         "missing": "average",
         "weight_total": "100",
         "grading": {"method": "percentile", "bands": [list(b) for b in ANHUI_BANDS]},

@@ -63,7 +63,7 @@ def test_demo_org_tree_codes_and_kinds(load_demo: LoadDemo) -> None:
         "park-gxq", "park-jkq", "park-mhg", "park-xinqiao", "park-maoji"}
     assert units["park-xinqiao"].parent_id == units["340422"].pk
     assert units["park-xinqiao"].path.startswith(units["340422"].path)
-    assert len([u for u in units.values() if u.kind == "department"]) == 8
+    assert len([u for u in units.values() if u.kind == "department"]) == 9
     groups = sorted((u for u in units.values() if u.kind == "service_group"), key=lambda u: u.code)
     assert groups[0].name == "第一服务组"
     assert len([u for u in units.values() if u.kind == "service_group"]) == 10

@@ -42,7 +42,7 @@ def test_create_read_change_copy_delete(scheme_world: SchemeWorld) -> None:
     assert (body["number"], body["status"], body["runs"]) == (1, "draft", 0)
     assert body["definition"]["lists"][0]["indicators"][0] == {
         "code": "tax_per_mu", "name": "亩均税收", "formula": "tax / land_mu", "weight": "30", "benchmark": "average",
-        "cap": None}
+        "cap": "60"}
     listed = api(w.admin_a).get("/api/v1/mu-schemes?year=2026").json()
     assert listed["count"] == 1
     changed = client.patch(f"/api/v1/mu-schemes/{body['id']}", {"publicity_days": 7, "version": body["version"]},
