@@ -69,8 +69,13 @@ NAV: list[NavItem] = [
     NavItem(_("My subsidies"), "payouts:mine", "cash-stack"),
     NavItem(_("Talent recognition"), "recognition:list", "person-check"),
     NavItem(_("My recognition"), "recognition:mine", "person-check"),
-    # 亩均论英雄: the bureaus' figures (reconciliation; a firm sees its own).
+    # 亩均论英雄 (issue 14): the overview, the runs, the schemes, the bureaus' figures; a firm
+    # its own results.
+    NavItem(_("Land-efficiency evaluation"), "mujun:overview", "bar-chart-line"),
+    NavItem(_("Evaluation runs"), "mujun:run_list", "list-ol"),
+    NavItem(_("Evaluation schemes"), "mujun:scheme_list", "journal-text"),
     NavItem(_("Land-efficiency inputs"), "mujun:inputs", "database"),
+    NavItem(_("My evaluation results"), "mujun:mine", "bar-chart-line"),
     NavItem(_("My talent projects"), "talentprojects:mine", "award"),
     NavItem(_("Talent apartments"), "apartments:buildings", "house-door"),
     NavItem(_("My apartment"), "apartments:portal", "house-heart"),

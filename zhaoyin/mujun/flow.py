@@ -72,7 +72,7 @@ ACTION_LABELS: dict[Action, Any] = {
     Action.APPROVE_GRADE: _("Approve the grade change"),  # 同意调档
     Action.REJECT_GRADE: _("Reject the grade change"),  # 不同意调档
     Action.START_PUBLICITY: _("Start the publicity"),  # 公示
-    Action.OBJECT: _("Object"),  # 提出异议
+    Action.OBJECT: _("Raise an objection"),  # 提出异议
     Action.UPHOLD: _("Uphold the objection"),  # 异议成立
     Action.DISMISS: _("Dismiss the objection"),  # 异议不成立
     Action.PUBLISH: _("Publish"),  # 发布
