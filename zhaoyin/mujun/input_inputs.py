@@ -73,7 +73,7 @@ class AdjustmentInput(Input):
 
     year: Year = Field(description="The evaluation year")
     points: Points = Field(description="Positive: a bonus (加分); negative: a deduction (减分)")
-    reason: Reason = Field(description="Why (required)")
+    reason: Reason = Field(description="Why the points are given or taken")
 
 
 class AdjustmentCreateInput(AdjustmentInput):
