@@ -110,7 +110,7 @@ class MuInputPageOut(OutSchema):
     items: list[MuInputOut]
 
 
-class FigureOut(Schema):
+class MuFigureOut(Schema):
     figure: FigureCode
     status: Literal["present", "missing", "disputed"]
     value: str | None = Field(description="Decimal as text; null when missing")
@@ -128,7 +128,7 @@ class HoldingOut(Schema):
     batch: int | None
 
 
-class AdjustmentOut(OutSchema):
+class MuAdjustmentOut(OutSchema):
     id: int
     enterprise: int = Field(validation_alias="enterprise_id")
     year: int
@@ -144,9 +144,9 @@ class FirmInputsOut(Schema):
     status: Literal["present", "missing", "disputed"] = Field(
         description="disputed: a figure is disputed; missing: a figure is not reported; present: neither"
     )
-    figures: list[FigureOut]
+    figures: list[MuFigureOut]
     holdings: list[HoldingOut]
-    adjustments: list[AdjustmentOut]
+    adjustments: list[MuAdjustmentOut]
 
 
 class MuInputQuery(Schema):
@@ -268,7 +268,7 @@ def firm_inputs(request: HttpRequest, id: Id, filters: Query[FirmInputsQuery]) -
 # ---- bonuses and deductions -----------------------------------------------------------------------
 
 
-@router.post("/mu-adjustments", response={201: AdjustmentOut})
+@router.post("/mu-adjustments", response={201: MuAdjustmentOut})
 @api_allow(selectors.INPUT_EDITOR_ROLES)
 def adjustment_create(request: HttpRequest, payload: AdjustmentBody) -> Status[MuAdjustment]:
     """A bonus (positive points) or deduction (negative) of a firm in a year. An unknown firm

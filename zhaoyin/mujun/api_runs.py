@@ -116,7 +116,7 @@ class ResultIndicatorOut(Schema):
     note: str = Field(description="How missing data was scored, when it was")
 
 
-class AdjustmentOut(Schema):
+class ResultAdjustmentOut(Schema):
     points: str = Field(description="加分 positive, 减分 negative")
     reason: str
 
@@ -135,7 +135,7 @@ class ResultOut(OutSchema):
     grade: GradeOrBlank = Field(description="The grade after 调档 (final once published); '' not graded")
     why: str = Field(description="Why not graded: exempt, incomplete, outside; '' graded")
     indicators: builtins.list[ResultIndicatorOut]
-    adjustments: builtins.list[AdjustmentOut]
+    adjustments: builtins.list[ResultAdjustmentOut]
     figures: dict[str, str] = Field(description="The firm's figures as the run read them")
     # Last: the field's name shadows the builtin for the annotations after it.
     list: str = Field(description="The result list's code; '' outside every list")
