@@ -23,6 +23,7 @@ from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.scope import subtree_ids
 from zhaoyin.core.roles import UNIT_ROLES
 from zhaoyin.lib.mujun import GRADES
+from zhaoyin.mujun import scheme_data
 from zhaoyin.mujun.flow import PUBLIC_STATES, State
 from zhaoyin.mujun.models import MuInput, MuResult, MuRun, Parcel, ParcelHolding
 from zhaoyin.mujun.selectors import CITY_READER_ROLES, result_list_visible_to, run_list_visible_to
@@ -103,6 +104,14 @@ class Distribution:
     total: Group
     bottom: dict[str, list[MuResult]]
 
+    @property
+    def bottom_lists(self) -> list[tuple[str, str, list[MuResult]]]:
+        """(code, name, the ten lowest) of each list, in the scheme's order."""
+        names = scheme_data.list_names(self.run.scheme.definition)
+        order = {code: i for i, code in enumerate(names)}
+        return [(code, names.get(code, code), self.bottom[code])
+                for code in sorted(self.bottom, key=lambda c: (order.get(c, len(order)), c))]
+
 
 def _units() -> dict[int, OrgUnit]:
     return {u.pk: u for u in OrgUnit.objects.all()}
@@ -162,7 +171,8 @@ def distribution(user: User, run: MuRun, *, by: str = "county") -> Distribution:
 
 def bottom_ten(user: User, run: MuRun, n: int = BOTTOM) -> dict[str, list[MuResult]]:
     """后十名: per result list, the ``n`` lowest scores among the results the user may read."""
-    scored = result_list_visible_to(user, run).filter(score__isnull=False).exclude(list_code="")
+    # Graded firms only: an exempt or incomplete firm is evaluated, not ranked (不定等级).
+    scored = result_list_visible_to(user, run).filter(score__isnull=False, rank__isnull=False).exclude(list_code="")
     lists = sorted(set(scored.values_list("list_code", flat=True)))
     return {code: list(scored.filter(list_code=code).order_by("score", "enterprise__uscc")[:n]) for code in lists}
 
