@@ -191,13 +191,19 @@ class RunTodo:
         return items
 
     def raised(self, user: User, *, limit: int) -> list[TrackedItem]:
-        """我发起的: the runs the user made, latest first."""
+        """我发起的: the runs the user made, latest first (only evaluators make runs: no query
+        for anyone else)."""
+        if not is_evaluator(user):
+            return []
         rows = MuRun.objects.filter(created_by_id=user.pk).defer("snapshot").order_by("-updated_at")[:limit]
         return [TrackedItem(machine=self.name, code=f"{r.year}-{r.pk}", label=_describe(r), link=link_for(user, r),
                             state=str(r.get_state_display()), at=r.updated_at) for r in rows]
 
     def done(self, user: User, *, limit: int) -> list[TrackedItem]:
-        """已办: the runs whose grade changes or objections the user decided, latest first."""
+        """已办: the runs whose grade changes or objections the user decided, latest first (only
+        evaluators decide them)."""
+        if not is_evaluator(user):
+            return []
         ids = set(MuGradeChange.objects.filter(decided_by_id=user.pk).values_list("run_id", flat=True)[:limit])
         ids |= set(MuObjection.objects.filter(answered_by_id=user.pk).values_list("run_id", flat=True)[:limit])
         rows = MuRun.objects.filter(pk__in=ids).defer("snapshot").order_by("-updated_at")[:limit]
