@@ -69,7 +69,7 @@ def test_an_objection_with_evidence_files(mu_world: MuWorld, monkeypatch: pytest
     assert objection.matter_id is not None
 
 
-def test_a_bad_file_is_refused_naming_files_and_nothing_is_stored(
+def test_FILE_02_a_bad_file_is_refused_naming_files_and_nothing_is_stored(
     mu_world: MuWorld, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     w = mu_world
@@ -111,7 +111,7 @@ def test_the_text_and_stray_parts_are_judged_too(mu_world: MuWorld, monkeypatch:
     _nothing_stored(before)
 
 
-def test_another_firms_result_is_not_found_whatever_is_sent(
+def test_AC_03_another_firms_result_is_not_found_whatever_is_sent(
     mu_world: MuWorld, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     w = mu_world

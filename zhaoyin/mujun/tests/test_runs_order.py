@@ -25,7 +25,7 @@ def _ranked_run(w: MuWorld) -> tuple[int, list[int]]:
 
 def _ranks(w: MuWorld, run: int, sort: str) -> list[Any]:
     client = Client(headers={"Authorization": f"Bearer {api_token_issue(user=w.office)}"})
-    answer = client.get(f"/api/v1/mu-runs/{run}/results", {"sort": sort, "page_size": 50})
+    answer = client.get(f"/api/v1/mu-runs/{run}/results", {"sort": sort, "page_size": "50"})
     assert answer.status_code == 200, answer.content
     return [(item["rank"], item["id"]) for item in answer.json()["items"]]
 
