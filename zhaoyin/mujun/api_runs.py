@@ -311,7 +311,7 @@ def run_results(request: HttpRequest, id: Id) -> dict[str, Any]:
     run = _run(request, id)
     flt = ResultFilter.parse(request.GET)
     qs = flt.apply(selectors.result_list_visible_to(user, run))
-    total = qs.count()
+    total = selectors.result_count(user, run, qs, filtered=flt.is_filtered)
     start = (flt.page - 1) * flt.page_size
     ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size]) if start < total else []
     return {"count": total, "items": rows_by_ids(qs, ids)}

@@ -62,3 +62,22 @@ def test_the_page_lists_in_rank_order(mu_world: MuWorld) -> None:
     rows = [r for r, _cells in page.context["rows"]]
     assert [r.rank for r in rows] == [6, 5, 4, 3, 2, 1, None, None]
     assert [r.pk for r in rows[-2:]] == unranked[::-1]
+
+
+def test_counts_come_from_the_run_only_when_nothing_narrows_the_list(mu_world: MuWorld) -> None:
+    w = mu_world
+    run, _unranked = _ranked_run(w)
+
+    def count(user: Any, **params: str) -> int:
+        client = Client(headers={"Authorization": f"Bearer {api_token_issue(user=user)}"})
+        answer = client.get(f"/api/v1/mu-runs/{run}/results", params)
+        assert answer.status_code == 200, answer.content
+        return int(answer.json()["count"])
+
+    assert count(w.office) == MuResult.objects.filter(run_id=run).count() == 8
+    assert count(w.office, grade="A") == MuResult.objects.filter(run_id=run, grade="A").count()
+    # A county's unit admin: its subtree's firms only (six of the eight), counted.
+    assert count(w.admin_a) == 6
+    page = Client()
+    page.force_login(w.admin_a)
+    assert page.get(f"/mujun/runs/{run}/").context["page_obj"].paginator.count == 6
