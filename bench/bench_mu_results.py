@@ -9,9 +9,11 @@ percentile grades). Then measures:
 - ``mujun.run_create`` as the 亩均 office: the snapshot read (``snapshot.build``), the engine
   (``lib.mujun.evaluate`` + ``Run.digest``; target ≤ 10 s) and the storing (one transaction,
   results in chunks) — reported apart — and the process's peak memory (RSS);
-- a firm's result page (``/mujun/runs/results/<pk>/``, random firms) and the run's results page
-  (``/mujun/runs/<pk>/``, random pages of 50): p95 ≤ 100 ms each. FLOOR: the same request's
-  statements on ``mujun_muresult`` replayed with a bare cursor (the rows the page shows).
+- a firm's result page (``/mujun/runs/results/<pk>/``, random firms), the run's results page
+  (``/mujun/runs/<pk>/``, random pages of 50, by rank: the default) and the same list through
+  the API (``/api/v1/mu-runs/<pk>/results``, a bearer token): p95 ≤ 100 ms each. FLOOR: the
+  same request's statements on ``mujun_muresult`` replayed with a bare cursor (the count, the
+  page's ids in rank order, the rows the page shows).
 
 One JSON line per measurement.
 """
@@ -57,6 +59,7 @@ def child(args: argparse.Namespace) -> int:
 
     from django.test import Client
 
+    from zhaoyin.accounts.services import api_token_issue
     from zhaoyin.core.context import acting
     from zhaoyin.demo.generate import generate
     from zhaoyin.enterprises.models import Enterprise
@@ -114,23 +117,27 @@ def child(args: argparse.Namespace) -> int:
     client = Client()
     client.force_login(office, backend="zhaoyin.accounts.backends.ZhaoyinBackend")
     ids = list(MuResult.objects.filter(run=run).values_list("pk", flat=True))
+    bearer = {"Authorization": f"Bearer {api_token_issue(user=office)}"}
+    pages = max(1, len(ids) // 50)
     ok = True
-    for name, urls in (
-        ("mujun.result_page", [f"/mujun/runs/results/{rng.choice(ids)}/" for _ in range(args.requests)]),
+    for name, urls, headers in (
+        ("mujun.result_page", [f"/mujun/runs/results/{rng.choice(ids)}/" for _ in range(args.requests)], {}),
         ("mujun.run_results_page",
-         [f"/mujun/runs/{run.pk}/?page_size=50&page={rng.randint(1, max(1, len(ids) // 50))}"
-          for _ in range(args.requests)]),
+         [f"/mujun/runs/{run.pk}/?page_size=50&page={rng.randint(1, pages)}" for _ in range(args.requests)], {}),
+        ("mujun.run_results_api",
+         [f"/api/v1/mu-runs/{run.pk}/results?page_size=50&page={rng.randint(1, pages)}"
+          for _ in range(args.requests)], bearer),
     ):
         for url in urls[:3]:
-            assert client.get(url).status_code == 200, url  # warm
+            assert client.get(url, headers=headers).status_code == 200, url  # warm
         queue = iter(urls)
 
-        def fetch(q: Any = queue) -> Any:
-            return client.get(next(q))
+        def fetch(q: Any = queue, h: dict[str, str] = headers) -> Any:
+            return client.get(next(q), headers=h)
 
         samples, counts = timed(fetch, len(urls))
         with recording(lambda sql: "mujun_muresult" in sql) as seen:
-            client.get(urls[0])
+            client.get(urls[0], headers=headers)
         floor = replay([s for s in seen if s[0]], args.requests)
         record: dict[str, Any] = {
             "name": name, "db": db, "firms": len(ids), "requests": len(urls),

@@ -361,21 +361,30 @@ def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files
 def matter_raise_for_process(
     *, acting_user: User, title: str, description: str, source: MatterSource, kind: MatterKind,
     enterprise: Enterprise | None, dispatcher_unit: OrgUnit | None, lead_unit: OrgUnit | None,
+    requester: User | None = None, received_on: dt.date | None = None, handle_deadline: dt.date | None = None,
 ) -> Matter:
     """Register a draft matter that a process of an app above this one raises (a D-grade firm's
     整改 after a 亩均 evaluation): that app has already judged who may act and resolved the
     enterprise and the units through its own scoped reads, so neither the creator roles nor the
     matter pages' link lookups apply. The dispatcher confirms the lead unit by assigning it, as
-    for any draft. Called inside the caller's transaction; audited as ``matter.create``."""
+    for any draft. Called inside the caller's transaction; audited as ``matter.create``.
+
+    ``requester``: the account the matter is raised for (a firm's portal account: it follows
+    and rates it). With ``handle_deadline`` (and a ``lead_unit``) the process's own rule has
+    fixed who answers by when (a 亩均 objection: the 经信局, in ``OBJECTION_DAYS`` working
+    days), so the matter is also dispatched at once (``assign``, as the acting user): both
+    clocks run from ``received_on`` (default today), the escalation scan watches it and the
+    lead unit is told, as for any assigned matter."""
     now = timezone.now()
     dispatcher = dispatcher_unit or OrgUnit.objects.filter(
         parent__isnull=True, kind=OrgUnitKind.CITY
     ).order_by("pk").first()
+    named = requester or acting_user
     matter = Matter(
         code=next_matter_code(clocks.today(now).year), title=title, description=description, source=source.value,
-        kind=kind.value, enterprise=enterprise, requester_name=acting_user.full_name or acting_user.get_username(),
-        dispatcher_unit=dispatcher, lead_unit=lead_unit, state=State.DRAFT.value, created_by=acting_user,
-        created_at=now, updated_at=now,
+        kind=kind.value, enterprise=enterprise, requester=requester,
+        requester_name=named.full_name or named.get_username(), dispatcher_unit=dispatcher, lead_unit=lead_unit,
+        received_on=received_on, state=State.DRAFT.value, created_by=acting_user, created_at=now, updated_at=now,
     )
     matter.refresh_search_text()
     matter.save(force_insert=True)
@@ -384,6 +393,61 @@ def matter_raise_for_process(
         lead_unit=lead_unit, at=now,
     )
     audit_write(action="matter.create", user=acting_user, obj=matter, after=snapshot(matter) | {"co_units": []})
+    if handle_deadline is not None and lead_unit is not None:
+        _dispatch_for_process(acting_user, matter, lead_unit, received=received_on or clocks.today(now),
+                              deadline=handle_deadline)
+    return matter
+
+
+def _dispatch_for_process(acting_user: User, matter: Matter, lead: OrgUnit, *, received: dt.date,
+                          deadline: dt.date) -> None:
+    """The ``assign`` row for a process-raised matter whose lead unit and deadline the process
+    fixed: the same fields and event as ``matter_assign`` (the sign-for clock from the receipt,
+    the handling clock the given date), without the dispatcher relation the caller's rule
+    replaces."""
+    sign = clocks.sign_clock(current_calendar(), received)
+    fields: dict[str, Any] = {
+        "lead_unit": lead, "handle_days": None, "received_on": received, "handle_from": received,
+        "sign_deadline": sign.deadline, "handle_deadline": deadline, "deadlines_provisional": sign.provisional,
+        "assigned_at": timezone.now(), "accepted_at": None, "signed_on_time": False, "reported_at": None,
+    }
+    _move(acting_user, matter, TABLE[Action.ASSIGN], fields=fields, data={
+        "lead_unit": lead.code, "co_units": [], "handle_days": None, "received_on": received,
+        "sign_deadline": sign.deadline, "handle_deadline": deadline, "provisional": sign.provisional,
+        "process": True,
+    })
+
+
+def matter_close_for_process(*, acting_user: User, matter: Matter, summary: str) -> Matter:
+    """Close a process-raised matter whose answer the raising process gave (a 亩均 objection
+    upheld or dismissed by the evaluators): through the table's own rows, as ``acting_user``
+    in place of the relations the process's rule replaces, each an event and an audit record
+    — 签收 (if not yet signed for), 办结反馈 with ``summary`` as its note, 审核办结. Only the
+    last step tells anybody (the requester, to rate it, as any closed matter): the others'
+    notices would announce work that is already done. A matter that is no longer with its
+    unit is left as it is: closed, rated or cancelled already (nothing to do), or returned
+    or still a draft (no unit answered it) — then it is cancelled with ``summary`` as the
+    reason, since the process answered it. Called inside the caller's transaction; a matter
+    moved meanwhile → ``Conflict`` (the caller's whole step rolls back)."""
+    matter = Matter.objects.get(pk=matter.pk)
+    state = State(matter.state)
+    if state in (State.CLOSED, State.RATED, State.CANCELLED):
+        return matter
+    if state in (State.DRAFT, State.RETURNED):
+        _move(acting_user, matter, TABLE[Action.CANCEL], reason=summary, data={"process": True})
+        return matter
+    now = timezone.now()
+    if state == State.ASSIGNED:
+        on_time = matter.sign_deadline is None or now < clocks.deadline_end(matter.sign_deadline)
+        _move(acting_user, matter, TABLE[Action.ACCEPT], fields={
+            "accepted_at": now, "signed_on_time": met_deadline(clocks.today(now), matter.sign_deadline)},
+            data={"on_time": on_time, "process": True}, notify=False)
+        state = State.ACCEPTED
+    if state == State.ACCEPTED:
+        on_time = matter.handle_deadline is None or now < clocks.deadline_end(matter.handle_deadline)
+        _move(acting_user, matter, TABLE[Action.REPORT], fields={"reported_at": now}, note=summary,
+              data={"on_time": on_time, "process": True}, notify=False)
+    _move(acting_user, matter, TABLE[Action.APPROVE], fields=_closing(matter, now), data={"process": True})
     return matter
 
 
@@ -526,9 +590,11 @@ def _move(
     note: str = "",
     data: Mapping[str, object] | None = None,
     extra_filter: Mapping[str, object] | None = None,
+    notify: bool = True,
 ) -> MatterEvent:
     """The compare-and-set step shared by every action: one conditional UPDATE on (pk, state,
-    version), the event, the audit record; then ``matter`` reflects the stored row."""
+    version), the event, the audit record; then ``matter`` reflects the stored row.
+    ``notify=False``: a process's intermediate step whose work is already done (no notice)."""
     fields = dict(fields or {})
     source = State(matter.state)
     target = row.leads_to(source)
@@ -576,7 +642,8 @@ def _move(
         after["data"] = details
     audit_write(action=f"matter.{row.action.value}", user=acting_user, obj=matter, before=before, after=after)
     # Whoever the row gives work is told once the step commits (the row's ``notify``).
-    handoff.hand_off(table=MATTER_TABLE, row=row, pk=matter.pk, source=source.value, acting_user=acting_user)
+    if notify:
+        handoff.hand_off(table=MATTER_TABLE, row=row, pk=matter.pk, source=source.value, acting_user=acting_user)
     return event
 
 

@@ -14,20 +14,27 @@ Internal (the evaluators write; every internal reader reads, results scoped to t
   only its own, only in public runs; another firm → 404).
 
 The enterprise portal: ``GET /me/mu-results`` · ``POST /me/mu-results/{id}/objections``
-(during the 公示; after it → 409; evidence files through the portal page).
+(during the 公示; after it → 409): JSON ``{"text"}``, or ``multipart/form-data`` with ``text``
+and the evidence as ``files`` (checked by their bytes before anything is written: a bad one →
+422 naming ``files``, nothing stored).
 """
 
 from __future__ import annotations
 
 import builtins
+import json
 from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from zhaoyin.accounts.request import request_user
+from zhaoyin.core import files as files_core
 from zhaoyin.core.api import ErrorOut, api_allow
+from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.fields import MAX_ID, OrgUnitRef
+from zhaoyin.core.inputs import FORM_CONTEXT
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.mujun import selectors, services
@@ -250,7 +257,7 @@ class GradeDecideBody(GradeDecideInput):
 
 
 class ObjectionBody(ObjectionInput):
-    """异议: the objection's text (evidence files: the portal page)."""
+    """异议: the objection's text (with ``multipart/form-data``, the evidence as ``files``)."""
 
 
 class AnswerBody(AnswerInput):
@@ -304,7 +311,7 @@ def run_results(request: HttpRequest, id: Id) -> dict[str, Any]:
     run = _run(request, id)
     flt = ResultFilter.parse(request.GET)
     qs = flt.apply(selectors.result_list_visible_to(user, run))
-    total = qs.count()
+    total = selectors.result_count(user, run, qs, filtered=flt.is_filtered)
     start = (flt.page - 1) * flt.page_size
     ids = list(qs.values_list("pk", flat=True)[start : start + flt.page_size]) if start < total else []
     return {"count": total, "items": rows_by_ids(qs, ids)}
@@ -399,11 +406,62 @@ def my_results(request: HttpRequest) -> list[MuResult]:
     return list(selectors.result_list_visible_to(request_user(request)).order_by("-run__year", "-run_id"))
 
 
-@router.post("/me/mu-results/{id}/objections", response={201: ObjectionOut, 409: ErrorOut})
+_OBJECTION_JSON = ObjectionBody.model_json_schema()
+#: The field the evidence files come in (as on the portal page).
+FILES_FIELD = "files"
+_OBJECTION_FORM = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["text"],
+    "properties": {
+        "text": _OBJECTION_JSON["properties"]["text"],
+        FILES_FIELD: {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "maxItems": files_core.MAX_FILES,
+            "description": "Evidence: PDF, JPEG, PNG, Word (docx) or Excel (xlsx), at most 20 MB each, judged by "
+                           "their bytes (a bad one → 422 naming files, nothing stored)",
+        },
+    },
+}
+
+
+def _objection_sent(request: HttpRequest) -> tuple[ObjectionBody, list[files_core.Upload]]:
+    """The objection as sent: ``multipart/form-data`` (``text`` and the ``files``) or a JSON
+    body ``{"text"}``; 422 naming each field at fault, as a declared body would be answered
+    (ninja declares one media type per body, this operation takes both)."""
+    if request.content_type == "multipart/form-data":
+        unknown = sorted(set(request.FILES) - {FILES_FIELD})
+        if unknown:
+            errors = [{"field": name, "message": _("Unknown field.")} for name in unknown]
+            raise InvalidInput(f"{unknown[0]}: {errors[0]['message']}", errors)
+        fields = {name: request.POST.get(name) for name in request.POST}
+        return ObjectionBody.parse(fields, context=FORM_CONTEXT), request.FILES.getlist(FILES_FIELD)
+    raw = request.body.strip()
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        raise InvalidInput.field("body", _("The body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise InvalidInput.field("body", _("The body is not valid JSON."))
+    return ObjectionBody.parse(data), []
+
+
+@router.post(
+    "/me/mu-results/{id}/objections",
+    response={201: ObjectionOut, 409: ErrorOut},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": _OBJECTION_JSON},
+        "multipart/form-data": {"schema": _OBJECTION_FORM},
+    }}},
+)
 @api_allow(PORTAL)
-def my_objection(request: HttpRequest, id: Id, payload: ObjectionBody) -> Status[MuObjection]:
-    """提出异议 on one's own result during the 公示 (another firm's result → 404; after the
-    公示's last day → 409 "the publicity is over")."""
+def my_objection(request: HttpRequest, id: Id) -> Status[MuObjection]:
+    """提出异议 on one's own result during the 公示, with evidence files when sent as
+    ``multipart/form-data`` (another firm's result → 404; after the 公示's last day → 409 "the
+    publicity is over"; a file that is not a PDF, image, Word or Excel file, too large or too
+    many → 422 naming ``files``, nothing stored)."""
     user = request_user(request)
     result = selectors.result_get_for_user(user=user, pk=id)
-    return Status(201, services.objection_submit(acting_user=user, result=result, data=payload))
+    data, uploads = _objection_sent(request)
+    return Status(201, services.objection_submit(acting_user=user, result=result, data=data, files=uploads))

@@ -4,6 +4,9 @@ below it; sorted by rank (the firms not graded last; filter by list for one list
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.filters import org_unit_filter
@@ -11,6 +14,8 @@ from zhaoyin.core.filtering import Choice, FilterSet, Search, Sort, Text
 from zhaoyin.core.search import search_fold
 from zhaoyin.enterprises.selectors import org_units_for_filter
 from zhaoyin.mujun.models import GRADE_CHOICES
+
+R = TypeVar("R", bound=Model)
 
 
 class ResultFilter(FilterSet):
@@ -22,5 +27,15 @@ class ResultFilter(FilterSet):
                 attrs={"placeholder": "above"}, doc="A result list's code")
     grade = Choice(GRADE_CHOICES, label=_("Grade"), blank=_("All grades"), doc="A, B, C or D (after grade changes)")
     org_unit = org_unit_filter(org_units_for_filter, column="org_unit", min_options=2)
-    order = Sort({"rank": "rank", "score": "score", "list": "list_code"}, default="rank",
-                 nullable=frozenset({"rank", "score"}))
+    # ``rank`` sorts on the rank's never-NULL key (models.MuResult.order_key): the firms not
+    # ranked last, walked on the (run, order_key, id) index; ``-rank`` see ``apply``.
+    order = Sort({"rank": "order_key", "score": "score", "list": "list_code"}, default="rank",
+                 nullable=frozenset({"score"}))
+
+    def apply(self, qs: QuerySet[R], **context: Any) -> QuerySet[R]:
+        """As every filter set; ``-rank`` (the worst ranks first) keeps the firms not ranked
+        last too, on its own key and index (``order_key_desc``, ties by ``-id`` as before)."""
+        qs = super().apply(qs, **context)
+        if self.sort == "-rank":
+            return qs.order_by("order_key_desc", "-id")
+        return qs

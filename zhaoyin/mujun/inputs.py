@@ -139,7 +139,8 @@ class GradeDecideInput(Input):
 
 
 class ObjectionInput(Input):
-    """异议: what the firm objects to (the evidence comes as uploads on the page)."""
+    """异议: what the firm objects to (the evidence comes as uploads: the page's or the API's
+    multipart ``files``)."""
 
     text: ObjectionText = Field(
         description="The objection: which figure is wrong and what it should be")

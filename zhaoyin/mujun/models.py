@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -228,6 +229,10 @@ class MuRun(models.Model):
         return f"{self.year} #{self.pk}"
 
 
+#: The sort key of a result without a rank (not graded, outside every list): after every rank.
+UNRANKED = 2**31
+
+
 class MuResult(models.Model):
     """One firm's result in a run: its list, score, rank, grade (初评 and after 调档), and every
     indicator as ``[code, formula, value, benchmark, weight, points, note]`` — so a firm can
@@ -250,6 +255,16 @@ class MuResult(models.Model):
     #: The firm's figures as the run read them (its snapshot entry's): the result page shows
     #: each formula with its numbers without reading the run's whole snapshot.
     figures = models.JSONField(_("figures"), default=dict)
+    #: The results list's sort keys, computed by the database from ``rank`` so they can never
+    #: disagree with it: ``order_key`` is the rank with the firms not ranked last
+    #: (``UNRANKED``), ``order_key_desc`` the rank negated with them last too. ``rank`` is
+    #: NULL for those firms and an index cannot serve "NULLS LAST" on SQLite (nor the
+    #: descending one on PostgreSQL); a never-NULL key walks ``(run, key, id)`` in order, so a
+    #: page of a 100 000-firm run reads 50 rows, not the whole run sorted.
+    order_key = models.GeneratedField(expression=Coalesce("rank", Value(UNRANKED)),
+                                      output_field=models.BigIntegerField(), db_persist=True)
+    order_key_desc = models.GeneratedField(expression=Coalesce(Value(0) - F("rank"), Value(UNRANKED)),
+                                           output_field=models.BigIntegerField(), db_persist=True)
 
     class Meta:
         verbose_name = _("evaluation result")
@@ -260,6 +275,9 @@ class MuResult(models.Model):
             models.Index(fields=["enterprise", "run"], name="mu_result_firm"),
             models.Index(fields=["run", "grade"], name="mu_result_run_grade"),
             models.Index(fields=["run", "org_unit"], name="mu_result_run_unit"),
+            # The results list by rank either way (filters_runs.ResultFilter), id breaking ties.
+            models.Index(fields=["run", "order_key", "id"], name="mu_result_run_order"),
+            models.Index(fields=["run", "order_key_desc", "-id"], name="mu_result_run_order_desc"),
         ]
 
     def __str__(self) -> str:

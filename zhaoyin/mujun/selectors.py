@@ -111,6 +111,21 @@ def result_list_visible_to(user: User, run: MuRun | None = None) -> QuerySet[MuR
     return qs.filter(run=run) if run is not None else qs
 
 
+def result_count(user: User, run: MuRun, qs: QuerySet[MuResult], *, filtered: bool) -> int:
+    """How many results ``qs`` (``run``'s, in the user's scope, filtered) holds: the run's
+    stored ``firms`` (one result per firm of its snapshot, kept so by every write) when
+    nothing narrows them — a city-wide reader, no filter — so a page of a 100 000-firm run
+    does not count the run on every request; else counted."""
+    if not filtered and is_city_reader(user):
+        return run.firms
+    return qs.count()
+
+
+def is_city_reader(user: User) -> bool:
+    """Whether ``user`` reads every firm of the evaluation (no subtree, no own firm only)."""
+    return user.is_authenticated and not user.admin_role and user.has_role(*CITY_READER_ROLES)
+
+
 def result_get_for_user(*, user: User, pk: int) -> MuResult:
     found = result_list_visible_to(user).filter(pk=pk).first()
     if found is None:

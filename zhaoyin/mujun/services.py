@@ -21,10 +21,14 @@ Decisions (docs/mujun.md, "Runs and the process"):
 - ``recompute`` is refused (409) while a grade change waits for its decision.
 - The 公示 opens on the next working day and lasts the scheme's ``publicity_days`` working
   days (``publicity_end``); a firm may object until the end of its last day (then 409).
-- An objection is also a matter: the firm's portal account registers it through
-  ``matters.services.matter_create`` (as any enterprise demand: dispatched by the city to the
-  lead unit, by default the 经信局 ``ZHAOYIN_MU_LEAD_UNIT``), and its answer is due
-  ``OBJECTION_DAYS`` working days after it was made (``due_on``).
+- An objection is also a matter with a deadline: it is registered for the firm (its portal
+  account the requester) through ``matters.services.matter_raise_for_process`` and handed at
+  once to the lead unit (the 经信局, ``ZHAOYIN_MU_LEAD_UNIT``; else the city) with its answer
+  due ``OBJECTION_DAYS`` working days after it was made (``due_on``, the matter's handling
+  deadline: the matters' clocks, reminders and escalation apply). Answering the objection
+  (uphold or dismiss) records the answer on the matter and closes it through
+  ``matters.services.matter_close_for_process`` (签收 if needed, 办结反馈 with the answer,
+  审核办结) in the same transaction.
 - ``publish`` freezes the scheme (the schemes part's ``scheme_freeze`` replaces the direct
   write below once merged) and hands the grades on (``grades.publish_grades``).
 """
@@ -553,8 +557,8 @@ def objection_submit(
     selector: another firm's → 404) during the 公示, with evidence (PDF, images, Office files;
     checked by their bytes before the transaction: a bad one → 422 naming ``files``). After the
     公示's last day → 409 "the publicity is over"; the run not in 公示 → 409. The objection is
-    registered as a matter by the firm (``matters.services.matter_create``) and its answer is
-    due ``OBJECTION_DAYS`` working days later. Audited as "mu_run.object"."""
+    registered as the firm's matter and handed to the lead unit with its answer due
+    ``OBJECTION_DAYS`` working days later (``due_on``). Audited as "mu_run.object"."""
     uploads = files_core.read_uploads(files)
     run = result.run
     _check_actor(acting_user, run, Action.OBJECT, enterprise_id=result.enterprise_id)
@@ -577,7 +581,7 @@ def _object(*, acting_user: User, result: MuResult, data: ObjectionInput, upload
     if row.has(DURING_PUBLICITY) and current.publicity_end is not None and on > current.publicity_end:
         raise Conflict(_("The publicity is over (it ended on %(end)s): objections are no longer received.")
                        % {"end": current.publicity_end.isoformat()})
-    matter = _objection_matter(acting_user, current, result, data.text, on)
+    matter = _objection_matter(acting_user, current, result, data.text, on, due)
     objection = MuObjection.objects.create(run=current, result=result, text=data.text, matter=matter,
                                            submitted_by=acting_user, due_on=due)
     with files_core.stored_uploads(FILE_AREA) as store:
@@ -591,11 +595,11 @@ def _object(*, acting_user: User, result: MuResult, data: ObjectionInput, upload
     return objection
 
 
-def _objection_matter(user: User, run: MuRun, result: MuResult, text: str, on: dt.date) -> Any:
-    """The objection as the firm's demand (a matter in the matters' flow: the city dispatches
-    it to the lead unit named in its text)."""
-    from zhaoyin.matters.inputs import MatterCreateInput
-    from zhaoyin.matters.services import matter_create
+def _objection_matter(user: User, run: MuRun, result: MuResult, text: str, on: dt.date, due: dt.date) -> Any:
+    """The objection as the firm's matter, handed to the lead unit with the answer's deadline
+    (``due``): the objection rule has fixed who answers by when, so nobody dispatches it."""
+    from zhaoyin.matters.choices import MatterKind, MatterSource
+    from zhaoyin.matters.services import matter_raise_for_process
 
     unit = lead_unit()
     title = _("Land-efficiency evaluation objection: %(firm)s (%(year)d)") % {
@@ -604,10 +608,27 @@ def _objection_matter(user: User, run: MuRun, result: MuResult, text: str, on: d
                     "to be answered by %(unit)s.\n\n%(text)s") % {
         "year": run.year, "run": run.pk, "grade": result.grade or "-", "unit": unit.name if unit else "-",
         "text": text}
-    return matter_create(acting_user=user, data=MatterCreateInput.of(
-        title=str(title)[:200], source="enterprise_demand", kind="coordination", description=str(description),
-        enterprise=result.enterprise_id, received_on=on.isoformat(),
-    ))
+    return matter_raise_for_process(
+        acting_user=user, title=str(title)[:200], description=str(description),
+        source=MatterSource.ENTERPRISE_DEMAND, kind=MatterKind.COORDINATION, enterprise=result.enterprise,
+        dispatcher_unit=None, lead_unit=unit, requester=user, received_on=on, handle_deadline=due,
+    )
+
+
+def _close_matter(user: User, objection: MuObjection) -> None:
+    """The answer recorded on the objection's matter (the report's note), which closes it."""
+    from zhaoyin.matters.services import matter_close_for_process
+
+    matter = objection.matter
+    if matter is None:
+        return
+    if objection.state == ObjectionState.UPHELD:
+        summary = _("Objection upheld (grade %(before)s → %(after)s): %(answer)s") % {
+            "before": objection.grade_before or "-", "after": objection.grade_after or "-",
+            "answer": objection.answer}
+    else:
+        summary = _("Objection dismissed: %(what)s") % {"what": objection.answer}
+    matter_close_for_process(acting_user=user, matter=matter, summary=str(summary))
 
 
 def objection_answer(*, acting_user: User, objection: MuObjection, action: str, data: AnswerInput) -> MuObjection:
@@ -659,6 +680,7 @@ def _answer(*, acting_user: User, objection: MuObjection, action: str, data: Ans
         found.state = ObjectionState.DISMISSED
         _bump(current)
     found.save()
+    _close_matter(acting_user, found)
     audit_write(action=f"mu_run.{action}", user=acting_user, obj=found, before=before if done else None,
                 after={"run": current.pk, "state": found.state, "answer": found.answer,
                        "corrections": found.corrections, "grade_before": found.grade_before,

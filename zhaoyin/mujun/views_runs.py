@@ -176,7 +176,8 @@ def _detail(request: HttpRequest, run: MuRun, *, problems: list[dict[str, str]] 
         return render(request, "mujun/runs/detail.html", context, status=400)
     flt = form.filter
     qs = flt.apply(selectors.result_list_visible_to(user, run).defer("figures", "adjustments"))
-    page = IdFirstPaginator(qs, flt.page_size).get_page(flt.page)
+    count = selectors.result_count(user, run, qs, filtered=flt.is_filtered)
+    page = IdFirstPaginator(qs, flt.page_size, count=count).get_page(flt.page)
     context.update(page_obj=page, filter=flt, rows=[(r, _cells(r, columns)) for r in page.object_list])
     return render(request, "mujun/runs/detail.html", context, status=status)
 
