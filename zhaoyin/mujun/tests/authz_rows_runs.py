@@ -22,7 +22,7 @@ from zhaoyin.core.roles import Role
 from zhaoyin.mujun import services
 from zhaoyin.mujun.inputs import ObjectionInput, RunCreateInput, StepInput
 from zhaoyin.mujun.models import MuGradeChange, MuResult, MuRun, MuScheme
-from zhaoyin.mujun.tests.runs_fixtures import DEFINITION, YEAR, put_inputs
+from zhaoyin.mujun.tests.runs_fixtures import DEFINITION, put_inputs
 
 READERS = frozenset({Role.CITY_ADMIN, Role.LEADER, Role.SUPERVISOR, Role.MU_OFFICE, Role.UNIT_ADMIN, Role.STAFF})
 EVALUATORS = frozenset({Role.CITY_ADMIN, Role.MU_OFFICE})
@@ -32,11 +32,16 @@ NOT_OWN: dict[Role, Any] = {Role.ENTERPRISE: 404}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+#: The runs' own year: the reports' rows publish a run of 2025 in the same world, and a year has
+#: one published run (the publish rows would meet that one and answer 409).
+YEAR = 2024
+
+
 @world_builder
 def mu_runs(w: World) -> None:
     office = w.user(Role.MU_OFFICE)
-    put_inputs(w.enterprise_a, "300", "3000", "20")
-    put_inputs(w.enterprise_b, "100", "1500", "30")
+    put_inputs(w.enterprise_a, "300", "3000", "20", year=YEAR)
+    put_inputs(w.enterprise_b, "100", "1500", "30", year=YEAR)
     scheme = MuScheme.objects.create(year=YEAR, number=90, name="矩阵评价办法", definition=DEFINITION,
                                      created_by=office)
     w.extra["mu_scheme"] = scheme
