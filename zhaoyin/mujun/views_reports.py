@@ -146,6 +146,8 @@ def distribution(request: HttpRequest) -> HttpResponse:
     if run is not None:
         dist = reports.distribution(user, run, by=by)
         context["dist"] = dist
+        names = consequences.list_names(run)
+        context["bottom"] = [(code, names.get(code, code), rows) for code, rows in dist.bottom.items()]
         context["charts"] = {"grades": grade_chart(run, dist.total.counts)}
     return render(request, template, context)
 
@@ -168,7 +170,9 @@ def report_results(request: HttpRequest, pk: int) -> HttpResponse:
         return _bad(request, template, exc, {"run": run})
     qs = reports.results_of_run(user, run, grade=grade, unit=unit)
     page = IdFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {"run": run, "page": page, "grade": grade, "unit": unit})
+    names = consequences.list_names(run)
+    rows = [(r, names.get(r.list_code, r.list_code)) for r in page.object_list]
+    return render(request, template, {"run": run, "page": page, "rows": rows, "grade": grade, "unit": unit})
 
 
 @allow(FIRM_READERS)
