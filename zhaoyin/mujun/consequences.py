@@ -82,13 +82,6 @@ def indicator_names(run: MuRun) -> dict[str, str]:
     return names
 
 
-def list_names(run: MuRun) -> dict[str, str]:
-    """Result list code → name (规上工业企业 for ``above``), from the run's scheme."""
-    lists = (run.scheme.definition or {}).get("lists") or []
-    return {str(lst["code"]): str(lst.get("name") or lst["code"]) for lst in lists
-            if isinstance(lst, dict) and lst.get("code")}
-
-
 def weakest_indicators(result: MuResult, names: dict[str, str], n: int = WEAKEST) -> list[Weak]:
     """The ``n`` indicators with the lowest points ÷ weight (ties in the scheme's order)."""
     rows = []

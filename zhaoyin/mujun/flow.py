@@ -26,7 +26,6 @@ from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zhaoyin.core.transitions import Transition, TransitionTable, Wait, row
 
@@ -73,8 +72,7 @@ ACTION_LABELS: dict[Action, Any] = {
     Action.APPROVE_GRADE: _("Approve the grade change"),  # 同意调档
     Action.REJECT_GRADE: _("Reject the grade change"),  # 不同意调档
     Action.START_PUBLICITY: _("Start the publicity"),  # 公示
-    # The verb, with a context: the bare msgid "Object" is the audit log's noun (对象).
-    Action.OBJECT: pgettext_lazy("mujun action", "Object"),  # 提出异议
+    Action.OBJECT: _("Object"),  # 提出异议
     Action.UPHOLD: _("Uphold the objection"),  # 异议成立
     Action.DISMISS: _("Dismiss the objection"),  # 异议不成立
     Action.PUBLISH: _("Publish"),  # 发布

@@ -259,3 +259,12 @@ def scheme_digest(definition: Any) -> str:
     import hashlib
 
     return hashlib.sha256(mujun.canonical_json(definition).encode()).hexdigest()
+
+
+def list_names(definition: Any) -> dict[str, str]:
+    """Each result list's name by its code, in the scheme's order (pages show names, not codes)."""
+    lists = definition.get("lists") if isinstance(definition, dict) else None
+    return {
+        str(lst["code"]): str(lst.get("name") or lst["code"])
+        for lst in (lists or []) if isinstance(lst, dict) and lst.get("code")
+    }

@@ -33,8 +33,7 @@ from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.lib import mujun
-from zhaoyin.mujun import flow, selectors, services
-from zhaoyin.mujun.consequences import list_names
+from zhaoyin.mujun import flow, scheme_data, selectors, services
 from zhaoyin.mujun.filters_runs import ResultFilter
 from zhaoyin.mujun.flow import RUN_TABLE, Action, State
 from zhaoyin.mujun.inputs import (
@@ -160,10 +159,10 @@ def _detail(request: HttpRequest, run: MuRun, *, problems: list[dict[str, str]] 
     form = FilterBarForm(request.GET, filters=ResultFilter, user=user)
     columns = indicator_columns(run)
     names = _indicator_names(run)
-    lists = list_names(run)
     context: dict[str, Any] = {
         "run": run, "actions": actions, "form": form, "page_obj": None, "page_sizes": PAGE_SIZES,
         "columns": columns, "column_names": [(code, names.get(code, code)) for code in columns],
+        "list_labels": list(scheme_data.list_names(run.scheme.definition).items()),
         "problems": problems or [], "grades": GRADE_CHOICES,
         "may_propose": any(r.action == Action.PROPOSE_GRADE for r in rows_from),
         "may_decide": any(r.action == Action.APPROVE_GRADE for r in rows_from),
@@ -181,8 +180,7 @@ def _detail(request: HttpRequest, run: MuRun, *, problems: list[dict[str, str]] 
     flt = form.filter
     qs = flt.apply(selectors.result_list_visible_to(user, run).defer("figures", "adjustments"))
     page = IdFirstPaginator(qs, flt.page_size).get_page(flt.page)
-    context.update(page_obj=page, filter=flt, rows=[
-        (r, _cells(r, columns), lists.get(r.list_code, r.list_code)) for r in page.object_list])
+    context.update(page_obj=page, filter=flt, rows=[(r, _cells(r, columns)) for r in page.object_list])
     return render(request, "mujun/runs/detail.html", context, status=status)
 
 
@@ -371,7 +369,7 @@ def _result_page(request: HttpRequest, result: MuResult, *, problems: list[dict[
         r.action for r in RUN_TABLE.manual_rows_from(run.state, held)}
     return render(request, "mujun/runs/result.html", {
         "result": result, "run": run, "portal": portal, "rows": explain(result, _indicator_names(run)),
-        "list_name": list_names(run).get(result.list_code, result.list_code),
+        "list_name": scheme_data.list_names(run.scheme.definition).get(result.list_code, result.list_code),
         "may_propose": may_propose, "grades": GRADE_CHOICES,
         "may_object": may_object and (run.publicity_end is None or services.today() <= run.publicity_end),
         "objections": list(MuObjection.objects.filter(result=result).order_by("-submitted_at", "-pk"))
