@@ -30,7 +30,7 @@ from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.lib.mujun import GRADES
-from zhaoyin.mujun import consequences, exports, reports
+from zhaoyin.mujun import consequences, exports, reports, scheme_data
 from zhaoyin.mujun.low_efficiency_export import low_efficiency_xlsx
 from zhaoyin.mujun.models import MuRun
 from zhaoyin.mujun.selectors import (
@@ -168,7 +168,9 @@ def report_results(request: HttpRequest, pk: int) -> HttpResponse:
         return _bad(request, template, exc, {"run": run})
     qs = reports.results_of_run(user, run, grade=grade, unit=unit)
     page = IdFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {"run": run, "page": page, "grade": grade, "unit": unit})
+    names = scheme_data.list_names(run.scheme.definition)
+    rows = [(r, names.get(r.list_code, r.list_code)) for r in page.object_list]
+    return render(request, template, {"run": run, "page": page, "rows": rows, "grade": grade, "unit": unit})
 
 
 @allow(FIRM_READERS)

@@ -33,7 +33,7 @@ from zhaoyin.core.forms import FilterBarForm
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.lib import mujun
-from zhaoyin.mujun import flow, selectors, services
+from zhaoyin.mujun import flow, scheme_data, selectors, services
 from zhaoyin.mujun.filters_runs import ResultFilter
 from zhaoyin.mujun.flow import RUN_TABLE, Action, State
 from zhaoyin.mujun.inputs import (
@@ -158,9 +158,12 @@ def _detail(request: HttpRequest, run: MuRun, *, problems: list[dict[str, str]] 
     actions = [r for r in rows_from if not (r.has(flow.OBJECTION_ROUTE) or r.has(flow.GRADE_ROUTE))]
     form = FilterBarForm(request.GET, filters=ResultFilter, user=user)
     columns = indicator_columns(run)
+    names = _indicator_names(run)
     context: dict[str, Any] = {
         "run": run, "actions": actions, "form": form, "page_obj": None, "page_sizes": PAGE_SIZES,
-        "columns": columns, "problems": problems or [], "grades": GRADE_CHOICES,
+        "columns": columns, "column_names": [(code, names.get(code, code)) for code in columns],
+        "list_labels": list(scheme_data.list_names(run.scheme.definition).items()),
+        "problems": problems or [], "grades": GRADE_CHOICES,
         "may_propose": any(r.action == Action.PROPOSE_GRADE for r in rows_from),
         "may_decide": any(r.action == Action.APPROVE_GRADE for r in rows_from),
         "may_answer": any(r.action == Action.UPHOLD for r in rows_from),
@@ -367,6 +370,7 @@ def _result_page(request: HttpRequest, result: MuResult, *, problems: list[dict[
         r.action for r in RUN_TABLE.manual_rows_from(run.state, held)}
     return render(request, "mujun/runs/result.html", {
         "result": result, "run": run, "portal": portal, "rows": explain(result, _indicator_names(run)),
+        "list_name": scheme_data.list_names(run.scheme.definition).get(result.list_code, result.list_code),
         "may_propose": may_propose, "grades": GRADE_CHOICES,
         "may_object": may_object and (run.publicity_end is None or services.today() <= run.publicity_end),
         "objections": list(MuObjection.objects.filter(result=result).order_by("-submitted_at", "-pk"))

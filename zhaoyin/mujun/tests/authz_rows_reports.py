@@ -16,7 +16,9 @@ from zhaoyin.core.roles import Role
 from zhaoyin.mujun.selectors import EVALUATOR_ROLES, READER_ROLES
 from zhaoyin.mujun.testing import Firm, make_published_run
 
-YEAR = 2025
+#: A year no other part's matrix data uses: a year has one published run, and the runs part's
+#: rows publish a run of 2025 (its "publish" row would meet this run and answer 409).
+YEAR = 2024
 OTHER_COUNTY: dict[Any, Any] = dict.fromkeys(UNIT_SCOPED, 404)
 
 

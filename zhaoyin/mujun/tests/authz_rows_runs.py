@@ -32,9 +32,9 @@ NOT_OWN: dict[Role, Any] = {Role.ENTERPRISE: 404}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-#: The runs' own year: the reports' rows publish a run of 2025 in the same world, and a year has
-#: one published run (the publish rows would meet that one and answer 409).
-YEAR = 2024
+#: The runs' year: the reports' rows publish a run of 2024 in the same world, and a year has one
+#: published run (the publish rows would meet that one and answer 409).
+YEAR = 2025
 
 
 @world_builder
