@@ -467,6 +467,10 @@ class Text(Filter[str]):
             raise ValueError(
                 str(self.message or _("At most %(n)d characters.") % {"n": self.max_length})
             )
+        # The documented pattern is enforced too when no cleaner judges the text (a cleaner
+        # gives its own, more precise reason).
+        if self.pattern and self.cleaner is None and text and re.match(self.pattern, text) is None:
+            raise ValueError(str(self.message or _("This value is not in the expected form.")))
         return self.cleaner(text) if self.cleaner is not None else text
 
     def schema(self) -> dict[str, Any]:

@@ -164,7 +164,7 @@ def rectifications_create(request: HttpRequest, id: Id) -> Status[dict[str, Any]
     return Status(201, {"created": len(items), "items": items})
 
 
-@router.get("/mu-reports/distribution", response=DistributionOut)
+@router.get("/mu-reports/distribution", response={200: DistributionOut, 404: ErrorOut})
 @api_allow(READER_ROLES)
 def distribution(request: HttpRequest, filters: Query[DistributionQuery]) -> reports.Distribution:
     """Grades, aggregate 亩均税收 / 亩均营收 and ranking per park or county, and the 后十名, over

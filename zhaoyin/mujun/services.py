@@ -356,7 +356,8 @@ def run_step(*, acting_user: User, run: MuRun, action: str, data: StepInput) -> 
         scheme = MuScheme.objects.get(pk=run.scheme_id)
         entries = snapshot.build(run.year, exempt_industries=scheme_data.exempt_industries(scheme.definition))
         if not entries:
-            raise InvalidInput.field("scheme", _("There are no inputs for %(year)d.") % {"year": run.year})
+            # The request is well formed; the year's data are gone: a conflict, not bad input.
+            raise Conflict(_("There are no inputs for %(year)d.") % {"year": run.year})
         done = evaluate(scheme, entries)
         return _rerun(acting_user=acting_user, run=run, version=data.version, action=action, done=done,
                       note=data.note)
