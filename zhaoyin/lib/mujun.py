@@ -360,31 +360,24 @@ def inputs_digest(firms: Iterable[FirmInput]) -> str:
 # ---- the run ----------------------------------------------------------------------------------
 
 
-def _ratios(firms: Sequence[FirmInput], terms: tuple[str, str]) -> list[Decimal | None]:
-    """Each firm's ``numerator / denominator`` at 4 places; None without data or with a
-    denominator of 0 or less."""
+def _ratios(firms: Sequence[FirmInput], terms: tuple[str, str]) -> tuple[list[Decimal | None], Decimal | None]:
+    """Each firm's ``numerator / denominator`` at 4 places (None without data or with a
+    denominator of 0 or less), and the list's aggregate ratio — Σ numerators ÷ Σ denominators
+    over the firms that have both, a list's ``average`` benchmark — from the same pass."""
     a, b = terms
     out: list[Decimal | None] = []
     append = out.append
+    total_num = total_den = Decimal(0)
     for firm in firms:
         figures = firm.figures
         num, den = figures.get(a), figures.get(b)
         if num is None or den is None or den <= 0:
             append(None)
         else:
+            total_num += num
+            total_den += den
             append((num / den).quantize(VALUE_PLACES, rounding=ROUND_HALF_UP))
-    return out
-
-
-def _aggregate(firms: Sequence[FirmInput], terms: tuple[str, str]) -> Decimal | None:
-    """Σ numerators ÷ Σ denominators over the firms that have both (a list's average)."""
-    num = den = Decimal(0)
-    for firm in firms:
-        a, b = firm.figures.get(terms[0]), firm.figures.get(terms[1])
-        if a is not None and b is not None and b > 0:
-            num += a
-            den += b
-    return _value(num / den) if den > 0 else None
+    return out, (_value(total_num / total_den) if total_den > 0 else None)
 
 
 def evaluate(scheme: Scheme, firms: Iterable[FirmInput]) -> Run:
@@ -422,10 +415,9 @@ def _score_list(lst: ResultList, firms: Sequence[FirmInput]) -> tuple[list[FirmR
     values: dict[str, list[Decimal | None]] = {}
     points: dict[str, list[Decimal | None]] = {}
     for ind in lst.indicators:
-        terms = ind.terms
-        bench = _aggregate(firms, terms) if ind.benchmark == "average" else ind.benchmark
+        vals, aggregate = _ratios(firms, ind.terms)
+        bench = aggregate if ind.benchmark == "average" else ind.benchmark
         benchmarks[ind.code] = bench
-        vals = _ratios(firms, terms)
         values[ind.code] = vals
         pts: list[Decimal | None] = []
         append = pts.append
