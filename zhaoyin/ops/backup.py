@@ -190,6 +190,8 @@ def attachment_tables() -> list[tuple[str, str]]:
     from zhaoyin.apartments.services import FILE_AREA as APARTMENT_AREA
     from zhaoyin.matters.models import MatterFile
     from zhaoyin.matters.services import FILE_AREA as MATTER_AREA
+    from zhaoyin.mujun.models import FILE_AREA as MUJUN_AREA
+    from zhaoyin.mujun.models import MuObjectionFile
     from zhaoyin.payouts.models import APPLICATION_FILE_AREA as SUBSIDY_AREA
     from zhaoyin.payouts.models import SubsidyApplicationFile
     from zhaoyin.policies.models import PolicyFile
@@ -211,6 +213,8 @@ def attachment_tables() -> list[tuple[str, str]]:
         (RecognitionFile._meta.db_table, RECOGNITION_AREA),
         # Issue 13 item 9: a talent's documents for a subsidy application.
         (SubsidyApplicationFile._meta.db_table, SUBSIDY_AREA),
+        # Issue 14: a firm's evidence for its objection to a 亩均 result.
+        (MuObjectionFile._meta.db_table, MUJUN_AREA),
     ]
 
 
