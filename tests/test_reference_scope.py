@@ -46,6 +46,12 @@ NOT_SCOPED = {
     "park": "only the city admin writes the 招商项目库 (catalog), and every park and county is in its scope",
 }
 
+#: One operation's field with nothing outside its writers' scope (the field is scoped elsewhere).
+NOT_SCOPED_HERE = {
+    ("POST", "/api/v1/mu-adjustments", "enterprise"): "only the 亩均 office and the city admin write bonuses and "
+    "deductions, and the evaluation covers every firm of the city: both read every one",
+}
+
 
 @pytest.fixture
 def world(shared_world: World) -> World:
@@ -383,6 +389,7 @@ def test_every_reference_field_is_walked() -> None:
                     schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
                 for name in schema.get("properties", {}):
                     scoped = name in REFERENCE_NAMES and name not in NOT_SCOPED
-                    if scoped and (method.upper(), path, name) not in walked:
+                    here = (method.upper(), path, name)
+                    if scoped and here not in walked and here not in NOT_SCOPED_HERE:
                         missing.append(f"{method.upper()} {path} {name}")
     assert not missing, "reference fields with no out-of-scope case: " + ", ".join(sorted(missing))
