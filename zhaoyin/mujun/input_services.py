@@ -11,15 +11,12 @@ outside its write transaction and written in bulk, audited once per batch with i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_denied, audit_write
@@ -36,17 +33,13 @@ from zhaoyin.core.importing import (
 from zhaoyin.core.models import ImportBatch
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib.xlsx_safety import XlsxRejected, check_xlsx_upload
-from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
-from zhaoyin.mujun.input_filters import InputFilter
-from zhaoyin.mujun.input_importing import FIGURE_HEADERS, import_spec, parse_kind
+from zhaoyin.mujun.input_importing import import_spec, parse_kind
 from zhaoyin.mujun.input_inputs import AdjustmentInput, ImportInput
-from zhaoyin.mujun.input_selectors import INPUT_EDITOR_ROLES, STATUS_CHOICES, firm_inputs, year_firms
+from zhaoyin.mujun.input_selectors import INPUT_EDITOR_ROLES
 from zhaoyin.mujun.models import MuAdjustment
 from zhaoyin.mujun.sources import Source
 
 #: The headers of the reconciliation export beside the figures'.
-LAND_HEADER = "用地面积（亩）"
-STATUS_LABELS = dict(STATUS_CHOICES)
 
 
 def _require_editor(user: User, action: str) -> None:
@@ -140,53 +133,7 @@ def adjustment_remove(*, acting_user: User, adjustment: MuAdjustment) -> None:
             raise Http404
 
 
-# --------------------------------------------------------------------------- export
-
-
-def inputs_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes]) -> int:
-    """The reconciliation page's rows (the same scope and filters, every page) as .xlsx: the
-    firm, its status, each figure's value (blank: missing) and the disputes. Bad filters raise
-    ``InvalidInput`` before anything is written; audited (``mu_input.export``) with the count."""
-    flt = InputFilter.parse(params)
-    year = flt.year or default_year()
-    qs = flt.apply(year_firms(acting_user, year), year=year)
-    figures = [*FIGURE_HEADERS]
-
-    def rows() -> Iterator[list[Any]]:
-        ids = list(qs.values_list("pk", flat=True))
-        for start in range(0, len(ids), 1000):
-            chunk = list(Enterprise.objects.select_related("org_unit").filter(pk__in=ids[start:start + 1000])
-                         .order_by(*qs.query.order_by))
-            for firm in firm_inputs(chunk, year):
-                e = firm.enterprise
-                cells = [firm.cells[f] for f in (*figures, "land_mu")]
-                disputes = sorted({r for c in cells for r in c.reasons})
-                yield [
-                    e.uscc, e.name, e.org_unit.name, e.get_size_class_display(),
-                    str(STATUS_LABELS[firm.status]),
-                    *[c.value if c.value is not None else None for c in cells],
-                    "；".join(disputes),
-                ]
-
-    headers = ["统一社会信用代码", "企业名称", str(_("Org unit")), str(_("Size class")), str(_("Status")),
-               *[FIGURE_HEADERS[f] for f in figures], LAND_HEADER, str(_("Disputed because"))]
-    count = write_xlsx(out, [SheetSpec(
-        title=str(year), headers=headers, rows=rows(), text_columns=frozenset({0}),
-        widths=[22, 30, 14, 10, 8, *([14] * (len(figures) + 1)), 40],
-    )])
-    audit_write(
-        action="mu_input.export", user=acting_user, object_type="mujun.muinput",
-        detail=json.dumps({"year": year, "filter": flt.params, "rows": count}, sort_keys=True, ensure_ascii=False),
-    )
-    return count
-
-
-def parse_import_input(values: Mapping[str, Any]) -> ImportInput:
-    """The import's parameters from a form or the API (``InvalidInput`` naming each)."""
-    return ImportInput.parse(values)
-
-
 __all__ = [
-    "InvalidInput", "adjustment_add", "adjustment_remove", "default_year", "inputs_export", "mu_import_apply",
-    "mu_import_check", "mu_import_commit", "mu_import_preview", "parse_import_input",
+    "InvalidInput", "adjustment_add", "adjustment_remove", "default_year", "mu_import_apply",
+    "mu_import_check", "mu_import_commit", "mu_import_preview",
 ]

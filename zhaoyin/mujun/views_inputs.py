@@ -35,6 +35,7 @@ from zhaoyin.core.importing import (
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.models import ImportBatch, ImportStatus
 from zhaoyin.core.paging import IdFirstPaginator
+from zhaoyin.mujun import input_exporting
 from zhaoyin.mujun import input_selectors as selectors
 from zhaoyin.mujun import input_services as services
 from zhaoyin.mujun.input_filters import InputFilter
@@ -47,7 +48,7 @@ PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
 READERS = selectors.INPUT_READER_ROLES
 EDITORS = selectors.INPUT_EDITOR_ROLES
 #: The column headers of the figures on the pages (the workbook's, land last).
-HEADERS = [*FIGURE_HEADERS.values(), services.LAND_HEADER]
+HEADERS = [*FIGURE_HEADERS.values(), input_exporting.LAND_HEADER]
 
 
 def _source(code: str) -> Source:
@@ -93,7 +94,8 @@ def reconcile_export(request: HttpRequest) -> HttpResponseBase:
     user = request_user(request)
     return xlsx_export_response(
         request,
-        write=lambda out: services.inputs_export(acting_user=user, params=request.GET, out=out),
+        # The filter is parsed inside ``write``: a bad one is the export response's 400.
+        write=lambda out: input_exporting.inputs_export(acting_user=user, flt=InputFilter.parse(request.GET), out=out),
         filename=timestamped_filename("mu-inputs"),
         back_url=reverse("mujun:inputs"),
     )

@@ -244,3 +244,21 @@ def test_a_refused_import_shows_each_row_problem(mu_world: MuWorld) -> None:
     batch = ImportBatch.objects.get()
     assert {(row, column) for row, column, _reason in batch.errors} == {(2, "权属"), (3, "权属")}
     assert client.get(reverse("mujun:import_errors", args=[batch.pk])).status_code == 200
+
+
+def test_reconciliation_export_is_built_outside_any_transaction(
+    mu_world: MuWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook is written at depth 0 and the audit record in audit_write's own transaction
+    (SQLite has one writer: an export must not hold it)."""
+    from zhaoyin.core.testing import atomic_depths
+    from zhaoyin.mujun import input_exporting
+    from zhaoyin.mujun.input_filters import InputFilter
+
+    load(mu_world)
+    depths = atomic_depths(monkeypatch, (input_exporting, "write_xlsx"), (input_exporting, "audit_write"))
+    count = input_exporting.inputs_export(acting_user=mu_world.office, flt=InputFilter.parse({"year": str(YEAR)}),
+                                          out=io.BytesIO())
+    assert count >= 1
+    assert depths["write_xlsx"] == [0]
+    assert depths["audit_write"] == [0]
