@@ -32,6 +32,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 #: Stored with every run; change it whenever a result could change for the same inputs.
@@ -305,7 +306,7 @@ class Run:
                 if mid is None:
                     mid = middles[(r.list_code, i.code)] = f"/{i.benchmark}*{i.weight}->"
                 cells.append(f"{i.code}={i.value}{mid}{i.points}{'!' + i.note if i.note else ''}")
-            extra = ";".join(f"{a.points}:{a.reason}" for a in r.adjustments)
+            extra = ";".join([f"{a.points}:{a.reason}" for a in r.adjustments]) if r.adjustments else ""
             batch.append(f"\n{r.key}|{r.list_code}|{';'.join(cells)}|{extra}|{r.score}|{r.rank}|{r.grade}|{r.why}")
             if len(batch) >= 2000:
                 h.update("".join(batch).encode())
@@ -342,13 +343,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def inputs_digest(firms: Iterable[FirmInput]) -> str:
-    """SHA-256 of the firms' snapshot in key order, one line per firm (stored with the run)."""
+def inputs_digest(firms: Iterable[FirmInput], *, in_key_order: bool = False) -> str:
+    """SHA-256 of the firms' snapshot in key order, one line per firm (stored with the run).
+
+    ``in_key_order`` says the caller sorted them already (the run has), saving a second sort."""
     h = hashlib.sha256(ENGINE_VERSION.encode())
     batch: list[str] = []
-    for f in sorted(firms, key=lambda f: f.key):
-        figures = ",".join(f"{k}={v}" for k, v in sorted(f.figures.items()))
-        extra = ";".join(f"{a.points}:{a.reason}" for a in f.adjustments)
+    # Firms share a few sets of figure names: each set's sorted order is worked out once.
+    orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for f in firms if in_key_order else sorted(firms, key=lambda f: f.key):
+        names = tuple(f.figures)
+        order = orders.get(names)
+        if order is None:
+            order = orders[names] = tuple(sorted(names))
+        values = f.figures
+        figures = ",".join([f"{k}={values[k]}" for k in order])
+        extra = ";".join([f"{a.points}:{a.reason}" for a in f.adjustments]) if f.adjustments else ""
         batch.append(f"\n{f.key}|{f.size_class}|{f.years_in_production}|{f.exempt}|{figures}|{extra}")
         if len(batch) >= 2000:  # hashed in batches: the same bytes, fewer calls
             h.update("".join(batch).encode())
@@ -406,11 +416,13 @@ def evaluate(scheme: Scheme, firms: Iterable[FirmInput]) -> Run:
         results=tuple(results),
         outside=tuple(outside),
         benchmarks=benchmarks,
-        inputs_digest=inputs_digest(ordered),
+        inputs_digest=inputs_digest(ordered, in_key_order=True),
     )
 
 
-def _score_list(lst: ResultList, firms: Sequence[FirmInput]) -> tuple[list[FirmResult], dict[str, Decimal | None]]:
+def _score_list(lst: ResultList, firms: Sequence[FirmInput]) -> tuple[list[list[Any]], dict[str, Decimal | None]]:
+    """Each firm's result as a list of ``FirmResult``'s fields (rank and grade still None:
+    ``_grade`` fills them in and makes the tuples once), and the list's benchmarks."""
     benchmarks: dict[str, Decimal | None] = {}
     values: dict[str, list[Decimal | None]] = {}
     points: dict[str, list[Decimal | None]] = {}
@@ -445,38 +457,50 @@ def _score_list(lst: ResultList, firms: Sequence[FirmInput]) -> tuple[list[FirmR
         for ind in lst.indicators
     ]
     ungraded_when_missing = lst.missing == "ungraded"
-    out: list[FirmResult] = []
-    for i, firm in enumerate(firms):
-        rows: list[IndicatorResult] = []
-        missing = False
-        total = Decimal(0)
-        for code, formula, bench, weight, vals, pts, fallback, why_missing in columns:
-            got = pts[i]
+    # Column by column (each indicator's results for every firm, what each firm counts), then
+    # the firms' rows are the columns zipped: a comprehension per column instead of a loop of
+    # loops, the same tuples.
+    result_columns: list[list[IndicatorResult]] = []
+    point_columns: list[list[Decimal]] = []
+    missing = [False] * len(firms)
+    for code, formula, bench, weight, vals, pts, fallback, why_missing in columns:
+        result_columns.append([
+            new(IndicatorResult, (code, formula, v, bench, weight, fallback, why_missing)) if p is None
+            else new(IndicatorResult, (code, formula, v, bench, weight, p, ""))
+            for v, p in zip(vals, pts, strict=True)
+        ])
+        point_columns.append([fallback if p is None else p for p in pts])
+        for k, got in enumerate(pts):
             if got is None:
-                missing = True
-                rows.append(new(IndicatorResult, (code, formula, vals[i], bench, weight, fallback, why_missing)))
-                total += fallback
-            else:
-                rows.append(new(IndicatorResult, (code, formula, vals[i], bench, weight, got, "")))
-                total += got
+                missing[k] = True
+    out: list[list[Any]] = []
+    zero = Decimal(0)
+    for firm, rows, counted, gap in zip(firms, zip(*result_columns, strict=True), zip(*point_columns, strict=True),
+                                       missing, strict=True):
+        total = sum(counted, zero)
         for adjustment in firm.adjustments:
             total += adjustment.points
-        why = "exempt" if firm.exempt else ("incomplete" if missing and ungraded_when_missing else "")
-        fields = (firm.key, lst.code, tuple(rows), firm.adjustments, _points(total), None, None, why)
-        out.append(new(FirmResult, fields))
+        why = "exempt" if firm.exempt else ("incomplete" if gap and ungraded_when_missing else "")
+        out.append([firm.key, lst.code, rows, firm.adjustments, _points(total), None, None, why])
     return out, benchmarks
 
 
-def _grade(lst: ResultList, scored: list[FirmResult]) -> list[FirmResult]:
-    graded = sorted((r for r in scored if not r.why), key=lambda r: (-r.score, r.key))
+_SCORE = itemgetter(4)  # FirmResult.score
+
+
+def _grade(lst: ResultList, scored: list[list[Any]]) -> list[FirmResult]:
+    """Rank and grade a list's firms (fields as ``_score_list`` made them) and make each
+    firm's ``FirmResult``, in the run's key order."""
+    # ``scored`` is in key order and the sort is stable (also reversed), so equal scores stay
+    # in key order: the same order as sorting by (-score, key), without a key tuple per firm.
+    graded = sorted([r for r in scored if not r[7]], key=_SCORE, reverse=True)
     grade_of = _grader(lst.grading, len(graded))
-    final: dict[str, FirmResult] = {}
     best_position: dict[Decimal, int] = {}
     for position, r in enumerate(graded, start=1):
-        first = best_position.setdefault(r.score, position)  # equal scores share the better rank
-        final[r.key] = new(FirmResult, (r[0], r[1], r[2], r[3], r[4], first, grade_of(r.score, first), r[7]))
-    # ``scored`` is in key order already (a list's members keep the run's key order).
-    return [final.get(r.key, r) for r in scored]
+        first = best_position.setdefault(r[4], position)  # equal scores share the better rank
+        r[5] = first
+        r[6] = grade_of(r[4], first)
+    return [new(FirmResult, r) for r in scored]
 
 
 def _grader(grading: Grading, n: int) -> Callable[[Decimal, int], str]:
