@@ -209,7 +209,7 @@ class Filter(Generic[T]):
             return {self.name: forms.CharField(label=self.label, required=False, widget=forms.HiddenInput)}
         if self.options is not None:
             options = list(self.options(user))
-            return {self.name: _select(self.label, self.blank, options)} if len(options) >= self.min_options else {}
+            return {self.name: select_box(self.label, self.blank, options)} if len(options) >= self.min_options else {}
         return {self.name: self.box()}
 
     def box(self) -> forms.Field:
@@ -228,7 +228,8 @@ class Filter(Generic[T]):
         return [_parameter(self.name, schema)]
 
 
-def _select(label: Any, blank: Any, options: Iterable[tuple[str, Any]]) -> forms.Field:
+def select_box(label: Any, blank: Any, options: Iterable[tuple[str, Any]]) -> forms.Field:
+    """A filter bar's select box: ``blank`` (no filter) first, then ``options`` (value, label)."""
     choices = [("", blank), *((value, str(text)) for value, text in options)]
     return forms.CharField(label=label, required=False, widget=forms.Select(choices=choices))
 
@@ -314,7 +315,7 @@ class Choice(Filter[str]):
         return text
 
     def box(self) -> forms.Field:
-        return _select(self.label, self.blank, self.choices)
+        return select_box(self.label, self.blank, self.choices)
 
     def schema(self) -> dict[str, Any]:
         return _string(self.doc, enum=list(self.values))
@@ -434,7 +435,7 @@ class Boolean(Filter[bool | None]):
         raise ValueError(_("Choose one of: %(values)s.") % {"values": "true, false"})
 
     def box(self) -> forms.Field:
-        return _select(self.label, self.blank, [("1", self.yes), ("0", self.no)])
+        return select_box(self.label, self.blank, [("1", self.yes), ("0", self.no)])
 
     def schema(self) -> dict[str, Any]:
         return _string(self.doc, enum=["true", "false", "1", "0"])

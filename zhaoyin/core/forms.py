@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.core.filtering import FilterSet
+from zhaoyin.core.filtering import FilterSet, select_box
 from zhaoyin.core.inputs import FORM_CONTEXT, Input
 
 FS = TypeVar("FS", bound=FilterSet)
@@ -150,6 +150,12 @@ class FilterBarForm(forms.Form, Generic[FS]):
         self.problems: list[tuple[str, str]] = []
         for declared in filters.filters.values():
             self.fields.update(declared.boxes(user))
+
+    def offer(self, name: str, options: Iterable[tuple[str, Any]]) -> None:
+        """Show the box ``name`` as a choice of ``options`` only the page knows (a run's result
+        lists): the filter set still judges whatever value is sent."""
+        declared = self.filter_set.filters[name]
+        self.fields[name] = select_box(declared.label, declared.blank, options)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

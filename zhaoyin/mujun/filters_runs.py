@@ -23,7 +23,9 @@ class ResultFilter(FilterSet):
 
     q = Search("enterprise__search_text__contains", fold=search_fold, label=_("Search"),
                doc="Substring of the firm's name or credit code")
-    list = Text(column="list_code", max_length=32, label=_("Result list"), pattern=r"^[A-Za-z0-9_-]{0,32}$",
+    # The page offers the run's own lists (FilterBarForm.offer); the API takes any code.
+    list = Text(column="list_code", max_length=32, label=_("Result list"), blank=_("All result lists"),
+                pattern=r"^[A-Za-z0-9_-]{0,32}$",
                 message=_("A result list's code: letters, digits, _ or -."), doc="A result list's code")
     grade = Choice(GRADE_CHOICES, label=_("Grade"), blank=_("All grades"), doc="A, B, C or D (after grade changes)")
     org_unit = org_unit_filter(org_units_for_filter, column="org_unit", min_options=2)

@@ -157,12 +157,14 @@ def _detail(request: HttpRequest, run: MuRun, *, problems: list[dict[str, str]] 
     rows_from = RUN_TABLE.manual_rows_from(run.state, held)
     actions = [r for r in rows_from if not (r.has(flow.OBJECTION_ROUTE) or r.has(flow.GRADE_ROUTE))]
     form = FilterBarForm(request.GET, filters=ResultFilter, user=user)
+    list_names = scheme_data.list_names(run.scheme.definition)
+    form.offer("list", list_names.items())
     columns = indicator_columns(run)
     names = _indicator_names(run)
     context: dict[str, Any] = {
         "run": run, "actions": actions, "form": form, "page_obj": None, "page_sizes": PAGE_SIZES,
         "columns": columns, "column_names": [(code, names.get(code, code)) for code in columns],
-        "list_labels": list(scheme_data.list_names(run.scheme.definition).items()),
+        "list_labels": list(list_names.items()),
         "problems": problems or [], "grades": GRADE_CHOICES,
         "may_propose": any(r.action == Action.PROPOSE_GRADE for r in rows_from),
         "may_decide": any(r.action == Action.APPROVE_GRADE for r in rows_from),

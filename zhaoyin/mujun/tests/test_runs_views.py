@@ -60,6 +60,13 @@ def test_run_page_filters_pages_and_keeps_its_queries_bounded(mu_world: MuWorld)
     assert client.get(url, {"org_unit": "park-a"}).context["page_obj"].paginator.count == 2
     assert client.get(url, {"q": w.firms[3].uscc}).context["page_obj"].paginator.count == 1
     assert client.get(url, {"grade": "E"}).status_code == 400
+    # The list box offers the run's own lists by name; the filter still judges what is sent.
+    box = page.context["form"].fields["list"]
+    codes = [value for value, _label in box.widget.choices]
+    assert codes[0] == "" and set(codes[1:]) == set(run.results.values_list("list_code", flat=True))
+    one = codes[1]
+    assert client.get(url, {"list": one}).context["page_obj"].paginator.count == run.results.filter(list_code=one).count()
+    assert client.get(url, {"list": "no such!"}).status_code == 400
     # The county A unit admin sees county A's firms only.
     assert _client(w.admin_a).get(url).context["page_obj"].paginator.count == 6
     with CaptureQueriesContext(connection) as few:
