@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -150,6 +150,26 @@ class Cell:
     batch_id: int | None = None
     batch_date: Any = None
     reasons: list[str] = field(default_factory=list)
+
+    @property
+    def shown(self) -> str:
+        """The value as the pages show it, every figure of a column at the same places: a
+        head count whole, the others (万元, 亩, 吨 …) at 2 (the exact value is ``exact``)."""
+        if self.value is None:
+            return ""
+        places = Decimal(1) if self.figure in WHOLE_FIGURES else Decimal("0.01")
+        return f"{self.value.quantize(places, rounding=ROUND_HALF_UP):,}"
+
+    @property
+    def exact(self) -> str:
+        """The stored value when ``shown`` rounds it, else empty (for the cell's title)."""
+        if self.value is None:
+            return ""
+        return "" if Decimal(self.shown.replace(",", "")) == self.value else f"{self.value.normalize():f}"
+
+
+#: Figures counted in whole units (the others are amounts, areas and quantities at 2 places).
+WHOLE_FIGURES = frozenset({"employees"})
 
 
 @dataclass

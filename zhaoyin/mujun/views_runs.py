@@ -10,7 +10,7 @@ Thin views: parse, fetch through a selector (404 out of scope), call one service
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from django.contrib import messages
@@ -330,6 +330,16 @@ def _number(text: str | None) -> str:
     return f"{value.normalize():f}"
 
 
+def capped(value: Any, benchmark: Any, weight: Any, points: Any) -> bool:
+    """Whether the scheme's cap (封顶) cut the points: value ÷ benchmark × weight, at the
+    engine's places, is above the points the firm got."""
+    if value is None or points is None or not benchmark or Decimal(str(benchmark)) <= 0:
+        return False
+    # The engine's own arithmetic (value × (weight ÷ benchmark)), so no rounding differs.
+    uncapped = Decimal(str(value)) * (Decimal(str(weight)) / Decimal(str(benchmark)))
+    return uncapped.quantize(mujun.POINT_PLACES, rounding=ROUND_HALF_UP) > Decimal(str(points))
+
+
 def explain(result: MuResult, names: dict[str, str]) -> list[dict[str, Any]]:
     """Each indicator of ``result`` as a firm checks it: its name, the formula in words with the
     firm's numbers (亩均税收 = 实缴税金 ÷ 用地面积 = 120.5 ÷ 35 = 3.4429 万元/亩), the benchmark,
@@ -346,7 +356,8 @@ def explain(result: MuResult, names: dict[str, str]) -> list[dict[str, Any]]:
             words += f" = {_number(figures[num])} ÷ {_number(figures[den])}"
         words += f" = {_number(value)} {unit}" if value is not None else " = —"
         out.append({"code": code, "name": name, "words": words, "value": value, "benchmark": benchmark,
-                    "weight": weight, "points": points, "note": note})
+                    "weight": weight, "points": points, "note": note,
+                    "capped": capped(value, benchmark, weight, points)})
     return out
 
 

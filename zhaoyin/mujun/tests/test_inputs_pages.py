@@ -262,3 +262,16 @@ def test_reconciliation_export_is_built_outside_any_transaction(
     assert count >= 1
     assert depths["write_xlsx"] == [0]
     assert depths["audit_write"] == [0]
+
+
+def test_cells_show_one_number_of_places_per_figure() -> None:
+    """A column reads evenly: head counts whole, the other figures at 2 places; a value the
+    page rounds keeps its exact digits for the cell's title."""
+    Cell = selectors.Cell
+    assert Cell(figure="tax", status="ok", value=Decimal("1200")).shown == "1,200.00"
+    assert Cell(figure="tax", status="ok", value=Decimal("12.5")).exact == ""
+    rounded = Cell(figure="land_mu", status="ok", value=Decimal("3.14159"))
+    assert rounded.shown == "3.14"
+    assert rounded.exact == "3.14159"
+    assert Cell(figure="employees", status="ok", value=Decimal("250.0000")).shown == "250"
+    assert Cell(figure="tax").shown == ""

@@ -63,9 +63,11 @@ def test_run_page_filters_pages_and_keeps_its_queries_bounded(mu_world: MuWorld)
     # The list box offers the run's own lists by name; the filter still judges what is sent.
     box = page.context["form"].fields["list"]
     codes = [value for value, _label in box.widget.choices]
-    assert codes[0] == "" and set(codes[1:]) == set(run.results.values_list("list_code", flat=True))
+    assert codes[0] == ""
+    assert set(codes[1:]) == set(run.results.values_list("list_code", flat=True))
     one = codes[1]
-    assert client.get(url, {"list": one}).context["page_obj"].paginator.count == run.results.filter(list_code=one).count()
+    in_one = run.results.filter(list_code=one).count()
+    assert client.get(url, {"list": one}).context["page_obj"].paginator.count == in_one
     assert client.get(url, {"list": "no such!"}).status_code == 400
     # The county A unit admin sees county A's firms only.
     assert _client(w.admin_a).get(url).context["page_obj"].paginator.count == 6
@@ -95,6 +97,18 @@ def test_result_page_explains_every_indicator(mu_world: MuWorld) -> None:
     assert "mu-propose-form" in body
     # The firm does not read its result before the 公示, nor another firm's.
     assert _client(w.portal).get(reverse("mujun:result", args=[result.pk])).status_code == 404
+
+
+def test_capped_points_are_marked() -> None:
+    """封顶: the page marks points the scheme's cap cut (2 × 30 = 60 of an uncapped 75), not
+    points below it, nor a firm without the figure."""
+    from zhaoyin.mujun.views_runs import capped
+
+    assert capped("5.0000", "2.0000", "30", "60.00")
+    assert not capped("5.0000", "2.0000", "30", "75.00")
+    assert not capped("1.0000", "2.0000", "30", "15.00")
+    assert not capped(None, "2.0000", "30", "10.00")
+    assert not capped("5.0000", None, "30", "0.00")
 
 
 def test_portal_objects_with_evidence_during_the_publicity(
