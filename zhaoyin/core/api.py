@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import json
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -218,6 +221,21 @@ class DocumentedAPI(NinjaAPI):
     core's error format (``ErrorOut``)."""
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        """The document, built once per process, prefix and language (5–8 s to build; the
+        routes cannot change while the process runs). It is kept as its JSON text and each
+        caller gets its own plain copy (0.1 s), which no caller's change can reach."""
+        key = (path_prefix, json.dumps(path_params, sort_keys=True, default=str), translation.get_language())
+        text = self._documents.get(key)
+        if text is None:
+            built = self._build_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            text = self._documents[key] = json.dumps(built)
+        return json.loads(text)
+
+    @cached_property
+    def _documents(self) -> dict[tuple[str | None, str, str | None], str]:
+        return {}
+
+    def _build_openapi_schema(self, *, path_prefix: str | None, path_params: dict[str, Any] | None) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
