@@ -31,8 +31,8 @@ from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES, MATTER_ROLES
-from zhaoyin.matters import bulletin, clocks, flow, kpis, selectors, services
-from zhaoyin.matters.filters import MatterFilter, matter_alert
+from zhaoyin.matters import bulletin, clocks, flow, kpis, selectors, services, supervision_docs
+from zhaoyin.matters.filters import MatterFilter, matter_alert, matter_stale
 from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State
 from zhaoyin.matters.forms import (
     ActionForm,
@@ -57,6 +57,7 @@ RELATION_LABELS: dict[str, Any] = {
     flow.Relation.CO_UNIT: gettext_lazy("Co-unit"),
     flow.Relation.REQUESTER: gettext_lazy("Requester"),
     flow.Relation.LEADER: gettext_lazy("Leader"),
+    flow.Relation.SUPERVISOR: gettext_lazy("Supervision office"),
 }
 
 
@@ -87,6 +88,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     today, calendar = clocks.today(), current_calendar()
     for matter in page_obj.object_list:
         matter.alert = matter_alert(matter, today, calendar)
+        matter.stale = matter_stale(matter, today, calendar)
     context.update(
         page_obj=page_obj,
         filter=flt,
@@ -171,6 +173,8 @@ def _detail_context(
         "action_forms": forms,
         "relations": [RELATION_LABELS[r] for r in flow.Relation if r in relations],
         "talent_name": selectors.matter_talent_name(user, matter),
+        "stale": matter_stale(matter, clocks.today(), current_calendar()),
+        "orders": supervision_docs.supervision_orders(matter),
     }
 
 
@@ -312,3 +316,19 @@ def matter_file_download(request: HttpRequest, pk: int) -> FileResponse:
     except (OSError, ValueError):
         raise Http404 from None
     return attachment_response(handle, filename=file.original_name, content_type=file.content_type)
+
+
+# --------------------------------------------------------------------------- 督办单 (issue 15 item 4)
+
+
+@allow(*READERS, description="Download a matter's 督办单 (matter scope)")
+@require_GET
+def matter_supervision_order(request: HttpRequest, pk: int, order: int) -> HttpResponse:
+    """A 督办单 of a matter the user may see (else 404), as Word, rendered now from the stored
+    order (outside any write transaction); each download audited."""
+    user = request_user(request)
+    found = supervision_docs.supervision_order_get_for_user(user=user, matter_pk=pk, pk=order)
+    content, filename = supervision_docs.order_download(acting_user=user, order=found)
+    response = HttpResponse(content, content_type=supervision_docs.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
