@@ -34,12 +34,11 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, api_allow
 from zhaoyin.core.fields import MAX_ID
-from zhaoyin.core.flowchart import table_svg
 from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import MATTER_ROLES
-from zhaoyin.matters import clocks, flow, inputs, kpis, selectors, services, supervision_docs
+from zhaoyin.matters import clocks, inputs, kpis, selectors, services, supervision_docs, swimlanes
 from zhaoyin.matters.filters import MatterFilter, matter_alert, matter_stale
 from zhaoyin.matters.flow import Action
 from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent
@@ -296,16 +295,19 @@ def matter_list(request: HttpRequest) -> dict[str, Any]:
 )
 @api_allow(READ_ROLES)
 def matter_flowchart(request: HttpRequest) -> HttpResponse:
-    """The service flowchart (服务流程图) drawn from the transition table, as SVG, with the
-    labels in the active language (Chinese by default)."""
+    """The service flowchart (服务流程图) drawn from the transition table in swimlanes by actor
+    (诉求人, 平台/督查室, 承办单位, 领导) with the working-day limits from the settings, as SVG,
+    with the labels in the active language (Chinese by default)."""
     svg = flowchart_svg(translation.get_language() or settings.LANGUAGE_CODE)
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
 def flowchart_svg(language: str) -> str:
-    """The flowchart in ``language``, drawn once per table version and language (core.flowchart)."""
+    """The flowchart in ``language``: THE table in swimlanes by actor with each step's
+    working-day limit (zhaoyin.matters.swimlanes; drawn once per table version, language and
+    settings by core.flowchart)."""
     with translation.override(language):
-        return table_svg(flow.MATTER_TABLE, title=_("Assigned matters: service flowchart"), id_prefix="matterflow")
+        return swimlanes.swimlane_svg()
 
 
 class KpiQuery(Schema):
