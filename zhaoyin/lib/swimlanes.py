@@ -178,8 +178,8 @@ def render_swimlanes(
             f'<rect x="0" y="{ly:.1f}" width="{LABEL_W}" height="{lh:.1f}" fill="#e3eaf0" stroke="#b0bec5"/>'
         )
         chars = list(lane.label)
-        # The lane heading, wrapped every 5 characters (CJK reads well in short lines).
-        lines = ["".join(chars[k : k + 5]) for k in range(0, len(chars), 5)] or [""]
+        # The lane heading, wrapped every 6 characters (CJK reads well in short lines).
+        lines = ["".join(chars[k : k + 6]) for k in range(0, len(chars), 6)] or [""]
         start = ly + lh / 2 - (len(lines) - 1) * 9
         for n, line in enumerate(lines):
             parts.append(_text(LABEL_W / 2, start + n * 18 + 4, line, size=14, cls="zy-lane-label"))
