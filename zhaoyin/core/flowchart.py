@@ -12,13 +12,14 @@ small without eviction.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
 
 from zhaoyin.core.transitions import TransitionTable
-from zhaoyin.lib import flowchart
+from zhaoyin.lib import flowchart, swimlanes
 
 _drawn: dict[tuple[str, str, str, str, str], str] = {}
 _lock = threading.Lock()
@@ -45,4 +46,77 @@ def table_svg(table: TransitionTable[Any, Any], *, title: Any, id_prefix: str) -
         )
         with _lock:  # two first requests may both draw; one result is kept
             svg = _drawn.setdefault(key, svg)
+    return svg
+
+
+# ---- swimlanes (issue 15 item 8) ---------------------------------------------------------------
+
+_lanes_drawn: dict[tuple[str, ...], str] = {}
+
+
+def table_swimlane_svg(
+    table: TransitionTable[Any, Any],
+    *,
+    lanes: Sequence[tuple[str, Any]],
+    lane_of_actor: Mapping[str, str],
+    title: Any,
+    id_prefix: str,
+    state_lanes: Mapping[str, str] | None = None,
+    state_columns: Mapping[str, int] | None = None,
+    state_notes: Mapping[str, Sequence[Any]] | None = None,
+    action_notes: Mapping[str, Sequence[Any]] | None = None,
+    action_lanes: Mapping[str, str] | None = None,
+) -> str:
+    """The swimlane chart (泳道图) of any ``table`` in the active language (``lib.swimlanes``).
+
+    ``lanes``: (code, label) top to bottom; ``lane_of_actor``: the lane of each actor of the
+    table's rows and waits. A state sits in the lane of whoever waits in it (its first
+    unconditional wait), unless ``state_lanes`` says otherwise; in its lifecycle column unless
+    ``state_columns`` does. An action that keeps the state is a pill in the lane of its first
+    actor (in ``lanes`` order) unless ``action_lanes`` says otherwise. ``state_notes`` /
+    ``action_notes``: lines under a box (a working-day limit). Cached per table version,
+    language and everything drawn."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    lane_order = [code for code, _label in lanes]
+
+    def lane_for_actors(actors: Iterable[str]) -> str:
+        found = sorted({lane_of_actor[a] for a in actors if a in lane_of_actor}, key=lane_order.index)
+        return found[0] if found else lane_order[0]
+
+    steps: list[swimlanes.Step] = []
+    for n, (state, label) in enumerate(table.states):
+        code = str(state)
+        waits = [w.actor for w in table.waits.get(state, ()) if not w.when]
+        lane = (state_lanes or {}).get(code) or lane_for_actors(waits)
+        steps.append(
+            swimlanes.Step(
+                code=code, label=str(label), lane=lane, column=(state_columns or {}).get(code, n),
+                notes=tuple(str(t) for t in (state_notes or {}).get(code, ())),
+                terminal=state in table.terminal, initial=state == table.initial,
+            )
+        )
+    moves: list[swimlanes.Move] = []
+    sides: list[swimlanes.Side] = []
+    for r in table.rows:
+        loops = tuple(str(s) for s, _l in table.states if s in r.sources and r.leads_to(s) == s)
+        moves += [
+            swimlanes.Move(str(s), str(r.leads_to(s)), str(r.label))
+            for s, _l in table.states
+            if s in r.sources and r.leads_to(s) != s
+        ]
+        if loops:
+            sides.append(
+                swimlanes.Side(
+                    label=str(r.label), lane=(action_lanes or {}).get(str(r.action)) or lane_for_actors(r.actors),
+                    sources=loops,
+                    notes=tuple(str(t) for t in (action_notes or {}).get(str(r.action), ())),
+                )
+            )
+    lane_objs = [swimlanes.Lane(str(code), str(label)) for code, label in lanes]
+    key = (table.name, table.version, language, str(title), id_prefix, repr((lane_objs, steps, sides)))
+    svg = _lanes_drawn.get(key)
+    if svg is None:
+        svg = swimlanes.render_swimlanes(lane_objs, steps, moves, sides, title=str(title), id_prefix=id_prefix)
+        with _lock:
+            svg = _lanes_drawn.setdefault(key, svg)
     return svg

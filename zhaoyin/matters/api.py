@@ -34,13 +34,12 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, api_allow
 from zhaoyin.core.fields import MAX_ID
-from zhaoyin.core.flowchart import table_svg
 from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import MATTER_ROLES
-from zhaoyin.matters import clocks, flow, inputs, kpis, selectors, services
-from zhaoyin.matters.filters import MatterFilter, matter_alert
+from zhaoyin.matters import clocks, inputs, kpis, selectors, services, supervision_docs, swimlanes
+from zhaoyin.matters.filters import MatterFilter, matter_alert, matter_stale
 from zhaoyin.matters.flow import Action
 from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent
 from zhaoyin.matters.scan import notices_for
@@ -159,6 +158,11 @@ class MatterOut(OutSchema):
     provisional: bool = Field(validation_alias="deadlines_provisional",
                               description="A deadline crosses a year without official holiday data")
     listed: bool = Field(description="Listed for supervision by a leader (挂牌督办)")
+    listed_leader: Username = Field(description="The supervising leader of a listed matter (username)")
+    listed_deadline: IsoDate | None = Field(description="限期 of a listed matter, YYYY-MM-DD")
+    stale: bool = Field(
+        description="进展滞后 (yellow): in progress without a progress report for the configured working days"
+    )
     rating: str
     version: int
     created_at: IsoDateTime
@@ -173,6 +177,11 @@ class MatterOut(OutSchema):
     def resolve_alert(m: Matter, context: dict[str, Any]) -> str:
         today, calendar = _alert_clock(context)
         return matter_alert(m, today, calendar)
+
+    @staticmethod
+    def resolve_stale(m: Matter, context: dict[str, Any]) -> bool:
+        today, calendar = _alert_clock(context)
+        return matter_stale(m, today, calendar)
 
 
 class MatterDetailOut(MatterOut):
@@ -224,6 +233,9 @@ class NoticeOut(OutSchema):
     due_on: IsoDate = Field(description="The day the notice became due")
     issued_at: IsoDateTime
     lead_unit: UnitRef | None = Field(description="The lead unit when it was issued")
+    by: Username = Field(validation_alias="issued_by",
+                         description="Who issued a 催办 / 督办 by hand (null: the escalation scan)")
+    note: str = Field(description="The note of a notice issued by hand")
 
 
 class NoticePageOut(OutSchema):
@@ -283,16 +295,19 @@ def matter_list(request: HttpRequest) -> dict[str, Any]:
 )
 @api_allow(READ_ROLES)
 def matter_flowchart(request: HttpRequest) -> HttpResponse:
-    """The service flowchart (服务流程图) drawn from the transition table, as SVG, with the
-    labels in the active language (Chinese by default)."""
+    """The service flowchart (服务流程图) drawn from the transition table in swimlanes by actor
+    (诉求人, 平台/督查室, 承办单位, 领导) with the working-day limits from the settings, as SVG,
+    with the labels in the active language (Chinese by default)."""
     svg = flowchart_svg(translation.get_language() or settings.LANGUAGE_CODE)
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
 def flowchart_svg(language: str) -> str:
-    """The flowchart in ``language``, drawn once per table version and language (core.flowchart)."""
+    """The flowchart in ``language``: THE table in swimlanes by actor with each step's
+    working-day limit (zhaoyin.matters.swimlanes; drawn once per table version, language and
+    settings by core.flowchart)."""
     with translation.override(language):
-        return table_svg(flow.MATTER_TABLE, title=_("Assigned matters: service flowchart"), id_prefix="matterflow")
+        return swimlanes.swimlane_svg()
 
 
 class KpiQuery(Schema):
@@ -452,9 +467,22 @@ _ACTIONS: dict[str, tuple[type[Input], Call, str]] = {
         "撤销: the dispatcher or the requester cancels an unfinished matter, with a reason.",
     ),
     "list": (
-        inputs.NoteInput, _service(Action.LIST), "挂牌督办: a city leader lists an unfinished matter for supervision."
+        inputs.ListInput, _service(Action.LIST),
+        "挂牌督办: a city leader (or the supervision office naming one) lists an unfinished matter for "
+        "supervision with the supervising leader and a 限期; a 督办单 is issued.",
     ),
     "unlist": (inputs.NoteInput, _service(Action.UNLIST), "摘牌: a city leader ends the listed supervision."),
+    # 督查室 powers (issue 15 item 4).
+    "urge": (
+        inputs.UrgeInput, _service(Action.URGE),
+        "催办: the supervision office urges the lead unit of a matter whose clock runs, with a note (one notice "
+        "per clock level, shared with the escalation ladder).",
+    ),
+    "supervise": (
+        inputs.SuperviseInput, _service(Action.SUPERVISE),
+        "督办: the supervision office supervises a matter whose clock runs, with a note; a numbered 督办单 is "
+        "issued (one notice per clock level, shared with the escalation ladder).",
+    ),
 }
 assert set(_ACTIONS) == set(API_ACTIONS), "every flow action needs exactly one API operation"
 
@@ -484,6 +512,56 @@ def _action_operation(name: str, schema: type[Input], call: Call, summary: str) 
 
 for _name, (_schema, _call, _summary) in _ACTIONS.items():
     _action_operation(_name, _schema, _call, _summary)
+
+
+# ---- 督办单 (issue 15 item 4) -----------------------------------------------------------------
+
+
+class SupervisionOrderOut(OutSchema):
+    id: int
+    number: str = Field(validation_alias="doc_number", description="文号, e.g. 淮招督〔2026〕3号")
+    kind: str = Field(description="supervise (督办) or listed (挂牌督办)")
+    issued_at: IsoDateTime
+    issued_by: Username
+    lead_unit: UnitRef | None
+    requirement: str
+    deadline: IsoDate | None = Field(description="限期, YYYY-MM-DD")
+    leader: Username = Field(description="The supervising leader (listed orders)")
+
+
+class SupervisionOrderPageOut(OutSchema):
+    count: int
+    items: list[SupervisionOrderOut]
+
+
+OrderId = Annotated[int, Path(ge=1, le=MAX_ID, description="Supervision order id.")]
+
+
+@router.get("/{id}/supervision-orders", response=SupervisionOrderPageOut)
+@api_allow(READ_ROLES)
+def matter_supervision_orders(request: HttpRequest, id: MatterId) -> dict[str, Any]:
+    """The 督办单 issued on the matter, oldest first; 404 outside the caller's scope."""
+    matter = selectors.matter_get_for_user(user=request_user(request), pk=id)
+    items = supervision_docs.supervision_orders(matter)
+    return {"count": len(items), "items": items}
+
+
+@router.get(
+    "/{id}/supervision-orders/{order}.docx",
+    response={200: None},
+    openapi_extra={"responses": {"200": {"description": "The 督办单 (Word)",
+                                         "content": {supervision_docs.CONTENT_TYPE: {}}}}},
+)
+@api_allow(READ_ROLES)
+def matter_supervision_order_docx(request: HttpRequest, id: MatterId, order: OrderId) -> HttpResponse:
+    """A 督办单 as Word (公文 layout), rendered now from the stored order; each download audited;
+    404 outside the caller's scope or for an order of another matter."""
+    user = request_user(request)
+    found = supervision_docs.supervision_order_get_for_user(user=user, matter_pk=id, pk=order)
+    content, filename = supervision_docs.order_download(acting_user=user, order=found)
+    response = HttpResponse(content, content_type=supervision_docs.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @router.post("/{id}/actions/{action}", response={404: ErrorOut})

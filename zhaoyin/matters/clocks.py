@@ -52,6 +52,9 @@ DEFAULTS: Final[dict[str, Any]] = {
     # are left; 督办 after this many overdue working days.
     "APPROACHING_WORKDAYS": 1,
     "SUPERVISE_AFTER_WORKDAYS": 5,
+    # 进展滞后 (yellow): a matter in progress without a progress report (or its signing for, or
+    # a new handling clock) for this many working days (issue 15 item 4).
+    "STALE_WORKDAYS": 5,
 }
 
 

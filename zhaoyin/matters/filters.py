@@ -82,6 +82,17 @@ class _AlertChoice(Choice):
         return qs.filter(alert_q(value, day, current_calendar(), state=context["filters"].state))
 
 
+class _StaleBoolean(Boolean):
+    """进展滞后 on the caller's ``today`` (default: today in Asia/Shanghai), as one range on the
+    day of the last progress (``stale_q``)."""
+
+    def narrow(self, qs: QuerySet[R], value: bool | None, context: Mapping[str, Any]) -> QuerySet[R]:
+        today = context.get("today")
+        day = today if today is not None else clocks.today()
+        condition = stale_q(day, current_calendar())
+        return qs.filter(condition) if value else qs.exclude(condition)
+
+
 def _assignable_units(user: User) -> list[OrgUnit]:
     from zhaoyin.matters.forms import assignable_units  # the rule lives with the forms that assign
 
@@ -118,6 +129,14 @@ class MatterFilter(FilterSet):
         yes=_("Closed in time"),
         no=_("Not closed in time"),
         doc="true: closed by the handling deadline (a deadline ends at the close of its day)",
+    )
+    # 进展滞后 (issue 15 item 4): in progress without progress for STALE_WORKDAYS working days.
+    stale = _StaleBoolean(
+        label=_("Slow progress"),
+        blank=_("Slow or not"),
+        yes=_("Slow progress (yellow)"),
+        no=_("Not slow"),
+        doc="true: in progress without a progress report for the configured working days (yellow)",
     )
     order = Sort(
         {
@@ -199,11 +218,61 @@ def matter_alert(matter: Matter, today: dt.date, calendar: escalation.WorkdayCal
     return Alert.NORMAL.value
 
 
+# ---- 进展滞后 (yellow for slow progress, issue 15 item 4) -------------------------------------
+
+
+def stale_workdays() -> int:
+    """Working days without progress after which a matter in progress shows yellow."""
+    return int(clocks.matter_settings()["STALE_WORKDAYS"])
+
+
+def stale_cutoff(today: dt.date, calendar: escalation.WorkdayCalendar, days: int | None = None) -> dt.date:
+    """The day such that a last progress *before* it leaves at least ``days`` working days in
+    (last progress, today]: the ``days``-th working day counted back from today (today included)."""
+    n = stale_workdays() if days is None else days
+    day, found = today, 0
+    # At most a few weeks back: the loop walks the calendar day by day (N is small).
+    for _step in range(max(1, n) * 7 + 30):
+        try:
+            if calendar.is_workday(day):
+                found += 1
+                if found >= n:
+                    return day
+        except CalendarRangeError:
+            return day
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def stale_q(today: dt.date, calendar: escalation.WorkdayCalendar) -> Q:
+    """The matters in progress whose last progress (or, unknown, their signing for) is at least
+    ``STALE_WORKDAYS`` working days ago, as one filter on ``Matter``."""
+    cutoff = stale_cutoff(today, calendar)
+    start = escalation.start_of_day(cutoff)
+    return Q(state=State.ACCEPTED.value) & (
+        Q(last_progress_on__lt=cutoff) | Q(last_progress_on__isnull=True, accepted_at__lt=start)
+    )
+
+
+def matter_stale(matter: Matter, today: dt.date, calendar: escalation.WorkdayCalendar) -> bool:
+    """Whether ``matter`` shows yellow (进展滞后) on ``today`` (the same rule as ``stale_q``)."""
+    if matter.state != State.ACCEPTED.value:
+        return False
+    last = matter.last_progress_on
+    if last is None and matter.accepted_at is not None:
+        last = matter.accepted_at.astimezone(escalation.SHANGHAI).date()
+    if last is None:
+        return False
+    return last < stale_cutoff(today, calendar)
+
+
 __all__ = [
     "ALERT_VALUES",
     "Alert",
     "MatterFilter",
     "alert_q",
     "matter_alert",
+    "matter_stale",
     "open_clock",
+    "stale_q",
 ]

@@ -90,6 +90,9 @@ class Action(StrEnum):
     CANCEL = "cancel"
     LIST = "list"
     UNLIST = "unlist"
+    # 督查室 powers (issue 15 item 4).
+    URGE = "urge"
+    SUPERVISE = "supervise"
 
 
 ACTION_LABELS: dict[Action, Any] = {
@@ -108,6 +111,9 @@ ACTION_LABELS: dict[Action, Any] = {
     Action.CANCEL: _("Cancel the matter"),  # 撤销
     Action.LIST: _("List for supervision"),  # 挂牌督办
     Action.UNLIST: _("End listed supervision"),  # 摘牌
+    # 督查室 powers (issue 15 item 4).
+    Action.URGE: _("Urge"),  # 催办 (by hand)
+    Action.SUPERVISE: _("Supervise"),  # 督办 (by hand, with a 督办单)
 }
 
 
@@ -119,6 +125,9 @@ class Relation(StrEnum):
     CO_UNIT = "co_unit"
     REQUESTER = "requester"
     LEADER = "leader"
+    #: The supervision office (督查室, Role.SUPERVISOR) as such: its own powers (催办, 督办, 挂牌
+    #: on a leader's behalf). It is also a dispatcher of every matter.
+    SUPERVISOR = "supervisor"
 
 
 #: One row of the table: the platform's transition type (zhaoyin.core.transitions), whose
@@ -180,11 +189,19 @@ MATTER_TABLE: TransitionTable[State, Action] = TransitionTable(
             needs_reason=True),
         row(Action.CANCEL, {S.DRAFT, *_OPEN_UNIT_STATES}, S.CANCELLED, {R.DISPATCHER, R.REQUESTER},
             ACTION_LABELS[Action.CANCEL], needs_reason=True),
-        # 挂牌督办 only by a leader; a flag on the matter, not a state. The escalation scan's
+        # 挂牌督办 by a leader, or by the supervision office naming the supervising leader; a
+        # flag on the matter (with the leader and a 限期), not a state. The escalation scan's
         # ``listed`` notice is its notice (zhaoyin.matters.scan): the row sends none of its own.
-        row(Action.LIST, set(_OPEN_UNIT_STATES), None, {R.LEADER}, ACTION_LABELS[Action.LIST]),
-        row(Action.UNLIST, {*_OPEN_UNIT_STATES, S.CLOSED, S.RATED, S.CANCELLED}, None, {R.LEADER},
-            ACTION_LABELS[Action.UNLIST]),
+        row(Action.LIST, set(_OPEN_UNIT_STATES), None, {R.LEADER, R.SUPERVISOR}, ACTION_LABELS[Action.LIST],
+            notify=()),
+        row(Action.UNLIST, {*_OPEN_UNIT_STATES, S.CLOSED, S.RATED, S.CANCELLED}, None, {R.LEADER, R.SUPERVISOR},
+            ACTION_LABELS[Action.UNLIST], notify=()),
+        # 督查室 powers (issue 15 item 4): 催办 / 督办 by hand, with a note, while a clock runs.
+        # Each sends its notice as the escalation ladder's own (MatterNotice, one per clock
+        # level), not a hand-off: the services do, deduplicated with the scan.
+        row(Action.URGE, set(CLOCK_STATES), None, {R.SUPERVISOR}, ACTION_LABELS[Action.URGE], notify=()),
+        row(Action.SUPERVISE, set(CLOCK_STATES), None, {R.SUPERVISOR}, ACTION_LABELS[Action.SUPERVISE],
+            notify=()),
     ),
 )
 

@@ -312,6 +312,59 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
 }
 
 
+# --------------------------------------------------------------------------- 督查室 powers (issue 15 item 4)
+
+
+def leader_choices() -> Choices:
+    """The active city leaders (a listed matter's supervising leader), by name."""
+    from zhaoyin.core.roles import Role
+
+    leaders = (
+        User.objects.filter(is_active=True, admin_role="", role_assignments__role=Role.LEADER.value)
+        .distinct()
+        .order_by("username")
+    )
+    return [("", "—"), *((u.get_username(), u.full_name or u.get_username()) for u in leaders)]
+
+
+class ListForm(ActionForm):
+    """挂牌督办: the supervising leader (the acting leader by default), the 限期, a note."""
+
+    leader = select(_("Supervising leader"))
+    deadline = date_field(_("Deadline (限期)"))
+    note = area(_("Requirement"))
+    REQUIRED = ("leader", "deadline")
+
+    def __init__(self, *args: Any, user: User, matter: Matter, **kwargs: Any) -> None:
+        from zhaoyin.core.roles import Role
+
+        initial = kwargs.setdefault("initial", {})
+        if user.has_role(Role.LEADER):
+            initial.setdefault("leader", user.get_username())
+        super().__init__(*args, user=user, matter=matter, **kwargs)
+        _set_choices(self, "leader", leader_choices())
+
+
+class UrgeForm(ActionForm):
+    """催办: what the lead unit is urged to do."""
+
+    note = area(_("Note"))
+    REQUIRED = ("note",)
+
+
+class SuperviseForm(ActionForm):
+    """督办: the problem and the requirement, and the 限期 (default: the running deadline)."""
+
+    note = area(_("Problem and requirement"), rows=3)
+    deadline = date_field(_("Deadline (限期)"))
+    REQUIRED = ("note",)
+
+
+ACTION_FORMS[Action.LIST] = ListForm
+ACTION_FORMS[Action.URGE] = UrgeForm
+ACTION_FORMS[Action.SUPERVISE] = SuperviseForm
+
+
 def action_form(action: Action, user: User, matter: Matter, data: Any = None, files: Any = None) -> ActionForm:
     """The action's form, blank or bound; ids carry the action so several forms share a page."""
     form_class = ACTION_FORMS[action]

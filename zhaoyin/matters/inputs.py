@@ -318,6 +318,38 @@ class ReasonInput(Input):
     reason: Reason = Field(description="Why")
 
 
+# ---- 督查室 powers (issue 15 item 4) -------------------------------------------------------
+
+MAX_USERNAME = 150
+RequiredDeadline = Annotated[dt.date, BeforeValidator(must(day)), judged(_DEADLINE_RULE)]
+LeaderRef = Annotated[
+    str, BeforeValidator(must(optional_text(MAX_USERNAME))), Field(max_length=MAX_USERNAME), judged()
+]
+
+
+class UrgeInput(Input):
+    """催办 by hand: what the lead unit is urged to do."""
+
+    note: RequiredLongText = Field(description="What the lead unit is urged to do (sent in the notice)")
+
+
+class SuperviseInput(Input):
+    """督办 by hand: the problem and the requirement (the 督办单's text), and a 限期."""
+
+    note: RequiredLongText = Field(description="The problem and the requirement (the 督办单's text)")
+    deadline: Deadline = Field(
+        None, description="限期 of the 督办单, " + _FUTURE + " (default: the running clock's deadline)"
+    )
+
+
+class ListInput(Input):
+    """挂牌督办: the supervising leader, the 限期 and a note (the 督办单's requirement)."""
+
+    leader: LeaderRef = Field(description="Username of the supervising city leader (role leader)")
+    deadline: RequiredDeadline = Field(description="限期, " + _FUTURE)
+    note: LongText = Field("", description=_NOTE)
+
+
 #: The input of each action (the pages' forms and the API's bodies build these).
 ACTION_INPUTS: dict[Action, type[Input]] = {
     Action.ASSIGN: AssignInput,
@@ -333,6 +365,9 @@ ACTION_INPUTS: dict[Action, type[Input]] = {
     Action.RATE: RateInput,
     Action.REOPEN: NewClockInput,
     Action.CANCEL: ReasonInput,
-    Action.LIST: NoteInput,
+    Action.LIST: ListInput,
     Action.UNLIST: NoteInput,
+    # 督查室 powers (issue 15 item 4).
+    Action.URGE: UrgeInput,
+    Action.SUPERVISE: SuperviseInput,
 }

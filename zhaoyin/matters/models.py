@@ -153,6 +153,15 @@ class Matter(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("listed by"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # 挂牌督办 (issue 15 item 4): the supervising leader named at listing and the 限期 set.
+    listed_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("supervising leader"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    listed_deadline = models.DateField(_("listed supervision deadline"), null=True, blank=True)
+    # The day of the last sign of progress while in progress (签收, 进展反馈, a new handling
+    # clock): a running matter without progress for N working days shows yellow (进展滞后).
+    last_progress_on = models.DateField(_("last progress on"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True,
@@ -221,6 +230,12 @@ class Matter(models.Model):
                 name="matter_provisional",
             ),
             models.Index(fields=["listed", "state"], condition=Q(listed=True), name="matter_listed"),
+            # 进展滞后 (yellow): the running matters by the day of their last progress.
+            models.Index(
+                fields=["last_progress_on", "updated_at", "lead_unit", "id"],
+                condition=Q(state=State.ACCEPTED.value),
+                name="matter_progress_stale",
+            ),
             # The escalation scan: open matters whose next check has come.
             models.Index(fields=["next_check_at"], condition=Q(state__in=OPEN_STATE_CODES), name="matter_next_check"),
         ]
@@ -391,6 +406,13 @@ class MatterNotice(models.Model):
     )
     recipients = models.JSONField(_("recipients"), default=list, blank=True)
     scan_token = models.CharField(_("scan pass"), max_length=32, editable=False)
+    # A 催办 / 督办 by the supervision office's hand (issue 15): who, and its note (None: the scan).
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A database default: the scan inserts its notices with raw multi-row statements.
+    note = models.TextField(_("note"), blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("matter notice")
@@ -449,3 +471,74 @@ class MatterTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead}/{self.dispatcher} {self.state} {self.source} {self.kind}: {self.n}"
+
+
+class SupervisionOrderSequence(models.Model):
+    """The last 督办单 number handed out in a year (淮招督〔year〕N号): incremented by one UPDATE
+    whose row lock is held until the issuing transaction ends, so numbers never repeat."""
+
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("supervision order sequence")
+        verbose_name_plural = _("supervision order sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class SupervisionOrderKind(models.TextChoices):
+    """What a 督办单 was issued for."""
+
+    SUPERVISE = "supervise", _("Supervision")  # 督办
+    LISTED = "listed", _("Listed supervision")  # 挂牌督办
+
+
+class SupervisionOrder(models.Model):
+    """A 督办单 (supervision order): numbered per year in the issuing transaction, its Word
+    document (公文 layout) rendered from these fields on each download, outside any write
+    transaction (zhaoyin.matters.supervision_docs). What it says is frozen here at issue."""
+
+    matter = models.ForeignKey(
+        Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="supervision_orders"
+    )
+    event = models.ForeignKey(
+        MatterEvent, verbose_name=_("event"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=SupervisionOrderKind.choices)
+    year = models.PositiveIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lead_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requirement = models.TextField(_("requirement"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("supervising leader"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("supervision order")
+        verbose_name_plural = _("supervision orders")
+        ordering = ["matter", "issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="supervision_order_number_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=SupervisionOrderKind.values), name="supervision_order_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.doc_number
+
+    @property
+    def doc_number(self) -> str:
+        """文号: 淮招督〔year〕N号."""
+        return f"淮招督〔{self.year}〕{self.number}号"

@@ -184,7 +184,7 @@ def matter_link(pk: int) -> str:
         return f"/matters/{pk}/"
 
 
-class _Recipients:
+class Recipients:
     """Looks up the people to tell, once per chunk for units and once per pass city-wide."""
 
     def __init__(self) -> None:
@@ -276,7 +276,7 @@ def _texts(kind: str, clock: str, deadline: dt.date, matter: Matter) -> tuple[st
 
 def _issue(
     rows: list[Matter], *, now: dt.datetime, wall: dt.datetime, token: str, calendar: WorkCalendar,
-    limits: Thresholds, recipients: _Recipients, result: ScanResult,
+    limits: Thresholds, recipients: Recipients, result: ScanResult,
 ) -> None:
     """Evaluate, insert, notify and reschedule one locked chunk (inside its transaction)."""
     wanted: list[list[Any]] = []
@@ -351,7 +351,7 @@ def scan_pass(now: dt.datetime | None = None, *, chunk: int = CHUNK) -> ScanResu
     result.recomputed_all = _check_basis(limits, min(now, wall), now)
     calendar = current_calendar()
     token = secrets.token_hex(16)
-    recipients = _Recipients()
+    recipients = Recipients()
     # The due set, read once through the partial index: proportional to what is due.
     due_ids = sorted(Matter.objects.filter(due_q(now)).order_by().values_list("pk", flat=True))
     with translation.override(settings.LANGUAGE_CODE):
@@ -381,4 +381,11 @@ def run_scan_job() -> None:
 def notices_for(matter: Matter) -> list[MatterNotice]:
     """The notices issued on a matter already fetched through a selector, oldest first
     (``GET /api/v1/matters/{id}/notices``)."""
-    return list(MatterNotice.objects.filter(matter=matter).order_by("issued_at", "id"))
+    return list(
+        MatterNotice.objects.filter(matter=matter).select_related("lead_unit", "issued_by").order_by("issued_at", "id")
+    )
+
+
+def notice_texts(kind: str, clock: str, deadline: dt.date, matter: Matter) -> tuple[str, str]:
+    """Title and text of a notice's notification (a 催办 / 督办 by hand reads as the ladder's)."""
+    return _texts(kind, clock, deadline, matter)

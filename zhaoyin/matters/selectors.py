@@ -143,7 +143,10 @@ def matter_state_counts(user: User, flt: MatterFilter) -> ListCounts:
         return ListCounts({}, 0)
     if flt.q:
         return _search_counts(user, scope, flt)
-    live = flt.listed is not None or flt.has_talent is not None or flt.closed_on_time is not None
+    live = (
+        flt.listed is not None or flt.has_talent is not None or flt.closed_on_time is not None
+        or flt.stale is not None
+    )
     if flt.alert or live or (not scope.city and ids is None):
         # An alert or listed filter has its own (partial, covering) index: the scope is then a
         # test per row, not the way in.
@@ -208,7 +211,7 @@ def matter_list_visible_to(user: User, *, walk: bool = False) -> QuerySet[Matter
     """Every matter the user may see, with the units, links and requester joined (``walk``:
     see ``matter_scope_q``)."""
     return Matter.objects.filter(matter_scope_q(user, walk=walk)).select_related(
-        "lead_unit", "dispatcher_unit", "enterprise", "project", "requester"
+        "lead_unit", "dispatcher_unit", "enterprise", "project", "requester", "listed_leader"
     )
 
 
@@ -238,6 +241,8 @@ def relations(user: User, matter: Matter, co_units: list[OrgUnit] | None = None)
         found.add(Relation.DISPATCHER)
     if user.has_role(Role.LEADER):
         found.add(Relation.LEADER)
+    if user.has_role(Role.SUPERVISOR):
+        found.add(Relation.SUPERVISOR)
     if user.has_role(*_UNIT_ROLE_CODES) and user.org_unit_id is not None:
         if _in_subtree(user, matter.dispatcher_unit):
             found.add(Relation.DISPATCHER)

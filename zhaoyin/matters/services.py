@@ -42,6 +42,7 @@ from zhaoyin.matters.inputs import (
     AnswerExtensionInput,
     AssignInput,
     ExtensionRequestInput,
+    ListInput,
     MatterCreateInput,
     MatterUpdateInput,
     NewClockInput,
@@ -52,7 +53,9 @@ from zhaoyin.matters.inputs import (
     ReassignInput,
     ReportInput,
     ReturnInput,
+    SuperviseInput,
     TalentDemandInput,
+    UrgeInput,
 )
 from zhaoyin.matters.models import (
     ExtensionRequest,
@@ -60,7 +63,12 @@ from zhaoyin.matters.models import (
     MatterCoUnit,
     MatterEvent,
     MatterFile,
+    MatterNotice,
     MatterSequence,
+    NoticeKind,
+    SupervisionOrder,
+    SupervisionOrderKind,
+    SupervisionOrderSequence,
     matter_search_text,
     met_deadline,
     workdays_taken,
@@ -712,6 +720,7 @@ def _assign(action: Action, *, acting_user: User, matter: Matter, data: AssignIn
         "accepted_at": None,
         "signed_on_time": False,
         "reported_at": None,
+        "last_progress_on": None,
     }
     if matter.dispatcher_unit_id is None and acting_user.org_unit_id is not None:
         fields["dispatcher_unit_id"] = acting_user.org_unit_id
@@ -767,7 +776,8 @@ def matter_accept(*, acting_user: User, matter: Matter, data: NoteInput) -> Matt
     on_time = matter.sign_deadline is None or now < clocks.deadline_end(matter.sign_deadline)
     _move(
         acting_user, matter, row,
-        fields={"accepted_at": now, "signed_on_time": met_deadline(clocks.today(now), matter.sign_deadline)},
+        fields={"accepted_at": now, "signed_on_time": met_deadline(clocks.today(now), matter.sign_deadline),
+                "last_progress_on": clocks.today(now)},
         note=note_text, data={"on_time": on_time},
     )
     return matter
@@ -801,7 +811,9 @@ def matter_progress(
         row = _begin(acting_user, matter, Action.PROGRESS)
         note_text = data.note
         _with_files(
-            uploads, lambda: _move(acting_user, matter, row, note=note_text), matter=matter, acting_user=acting_user
+            uploads,
+            lambda: _move(acting_user, matter, row, note=note_text, fields={"last_progress_on": clocks.today()}),
+            matter=matter, acting_user=acting_user,
         )
     return matter
 
@@ -945,6 +957,7 @@ def _new_handling_clock(matter: Matter, *, handle_days: int | None, handle_deadl
     handling = clocks.handling_clock(cal, start=today, kind=matter.kind, handle_days=days, handle_deadline=explicit)
     return {
         "handle_from": today,
+        "last_progress_on": today,
         "handle_days": handling.days,
         "handle_deadline": handling.deadline,
         "deadlines_provisional": handling.provisional,
@@ -1026,18 +1039,44 @@ def matter_cancel(*, acting_user: User, matter: Matter, data: ReasonInput) -> Ma
 
 
 @transaction.atomic
-def matter_list(*, acting_user: User, matter: Matter, data: NoteInput) -> Matter:
-    """挂牌督办: a city leader lists an unfinished matter for top-level supervision; the
-    leader is named on it."""
+def matter_list(*, acting_user: User, matter: Matter, data: ListInput) -> Matter:
+    """挂牌督办: a city leader, or the supervision office on a leader's behalf, lists an
+    unfinished matter for top-level supervision with the supervising leader (a city leader)
+    and a 限期 (a date not in the past); a numbered 督办单 is issued with it (its document is
+    rendered on download, outside this transaction)."""
     row = _begin(acting_user, matter, Action.LIST)
+    errors = Errors()
+    leader: User | None = None
+    deadline: dt.date | None = None
+    try:
+        leader = _supervising_leader(data.leader)
+    except InvalidInput as exc:
+        errors.capture(exc)
+    try:
+        deadline = clocks.clean_deadline_date(data.deadline, "deadline")
+    except InvalidInput as exc:
+        errors.capture(exc)
+    errors.raise_if_any()
+    assert leader is not None
+    assert deadline is not None
     note_text = data.note
     if matter.listed:
         raise Conflict(_("This matter is already listed for supervision."))
-    _move(
+    order = _issue_order(
+        acting_user, matter, kind=SupervisionOrderKind.LISTED, requirement=note_text, deadline=deadline,
+        leader=leader,
+    )
+    event = _move(
         acting_user, matter, row, note=note_text,
-        fields={"listed": True, "listed_at": timezone.now(), "listed_by": acting_user},
+        fields={
+            "listed": True, "listed_at": timezone.now(), "listed_by": acting_user, "listed_leader": leader,
+            "listed_deadline": deadline,
+        },
+        data={"leader": leader.get_username(), "leader_name": leader.full_name or leader.get_username(),
+              "deadline": deadline, "order": order.doc_number},
         extra_filter={"listed": False},
     )
+    SupervisionOrder.objects.filter(pk=order.pk).update(event=event)
     return matter
 
 
@@ -1050,7 +1089,7 @@ def matter_unlist(*, acting_user: User, matter: Matter, data: NoteInput) -> Matt
         raise Conflict(_("This matter is not listed for supervision."))
     _move(
         acting_user, matter, row, note=note_text,
-        fields={"listed": False, "listed_at": None, "listed_by": None},
+        fields={"listed": False, "listed_at": None, "listed_by": None, "listed_leader": None, "listed_deadline": None},
         extra_filter={"listed": True},
     )
     return matter
@@ -1096,3 +1135,122 @@ __all__ = [
     "matter_update",
     "talent_demand_raise",
 ]
+
+
+# --------------------------------------------------------------------------- 督查室 powers (issue 15 item 4)
+# 催办 / 督办 by hand and the 督办单: one notice per clock level shared with the escalation
+# ladder (MatterNotice's key), a numbered order per 督办 and 挂牌.
+
+
+def _supervising_leader(username: str) -> User:
+    """The active city leader of ``username`` (leaders see the whole city: any is in scope);
+    an unknown name and a user without the role get the same words."""
+    found = (
+        User.objects.filter(
+            username=username, is_active=True, admin_role="", role_assignments__role=Role.LEADER.value
+        )
+        .distinct()
+        .first()
+    )
+    if found is None:
+        raise InvalidInput.field("leader", _("Unknown city leader."))
+    return found
+
+
+def next_order_number(year: int) -> int:
+    """The next 督办单 number of ``year``: one UPDATE on the year's counter row, whose lock is
+    held until the issuing transaction ends, so two orders never share a number."""
+    SupervisionOrderSequence.objects.get_or_create(year=year)
+    SupervisionOrderSequence.objects.filter(year=year).update(last=F("last") + 1)
+    return int(SupervisionOrderSequence.objects.filter(year=year).values_list("last", flat=True).get())
+
+
+def _issue_order(
+    acting_user: User, matter: Matter, *, kind: SupervisionOrderKind, requirement: str, deadline: dt.date | None,
+    leader: User | None = None,
+) -> SupervisionOrder:
+    """Number and store a 督办单 (inside the action's transaction; no document is made here)."""
+    now = timezone.now()
+    year = clocks.today(now).year
+    return SupervisionOrder.objects.create(
+        matter=matter, kind=kind.value, year=year, number=next_order_number(year), issued_at=now,
+        issued_by=acting_user, lead_unit_id=matter.lead_unit_id, requirement=requirement, deadline=deadline,
+        leader=leader,
+    )
+
+
+def _manual_notice(acting_user: User, matter: Matter, kind: NoticeKind, note: str) -> bool:
+    """Issue the ``kind`` notice of the matter's running clock by hand, unless the ladder (or
+    an earlier hand) already issued it for the same clock and deadline: the notice's unique
+    key decides, as for concurrent scans. True when this call issued it (and told the lead
+    unit's people in charge and, for 督办, the supervision office)."""
+    import secrets
+
+    from zhaoyin.core.bulk import insert_values
+    from zhaoyin.matters import scan
+    from zhaoyin.notifications.services import NewNotification, notify_many
+
+    clock = scan.open_clock(matter)
+    now = timezone.now()
+    today = clocks.today(now)
+    clock_code, deadline = (clock.kind.value, clock.deadline) if clock is not None else ("", today)
+    recipients = scan.Recipients()
+    people = scan.notice_recipients(
+        matter, kind.value, recipients.units([matter.lead_unit_id] if matter.lead_unit_id else []).get(
+            matter.lead_unit_id or 0, []), recipients.city(),
+    )
+    token = secrets.token_hex(16)
+    insert_values(
+        MatterNotice, (*scan.NOTICE_COLUMNS, "issued_by_id", "note"),
+        [[matter.pk, kind.value, clock_code, deadline, today, now, matter.lead_unit_id,
+          [u.get_username() for u in people], token, acting_user.pk, note]],
+        ignore_conflicts_on=scan.NOTICE_KEY,
+    )
+    if not MatterNotice.objects.filter(scan_token=token, matter_id=matter.pk).exists():
+        return False
+    title, _body = scan.notice_texts(kind.value, clock_code, deadline, matter)
+    body = _("The supervision office urges %(unit)s to act on matter %(code)s (deadline %(deadline)s): %(note)s") % {
+        "unit": matter.lead_unit.name if matter.lead_unit else "", "code": matter.code,
+        "deadline": deadline.isoformat(), "note": note,
+    }
+    link = scan.matter_link(matter.pk)
+    notify_many(items=[
+        NewNotification(recipient=user, kind=f"matter.{kind.value}", title=title, body=body, link=link,
+                        object_type="matters.matter", object_id=str(matter.pk))
+        for user in people
+    ], now=now)
+    return True
+
+
+@transaction.atomic
+def matter_urge(*, acting_user: User, matter: Matter, data: UrgeInput) -> Matter:
+    """催办 by hand: the supervision office urges the lead unit of a matter whose clock runs,
+    with a note. Recorded on the timeline and audited every time; the 催办 notice goes out once
+    per clock level (a 催办 the ladder already sent for this deadline is not sent again, and
+    the ladder sends none after this one)."""
+    row = _begin(acting_user, matter, Action.URGE)
+    sent = _manual_notice(acting_user, matter, NoticeKind.URGE, data.note)
+    _move(acting_user, matter, row, note=data.note, data={"notice_sent": sent})
+    return matter
+
+
+@transaction.atomic
+def matter_supervise(*, acting_user: User, matter: Matter, data: SuperviseInput) -> Matter:
+    """督办 by hand: as 催办, with the 督办 notice (the supervision office is told too) and a
+    numbered 督办单 whose 限期 is ``deadline`` (default: the running clock's deadline)."""
+    row = _begin(acting_user, matter, Action.SUPERVISE)
+    deadline = clocks.clean_deadline_date(data.deadline, "deadline")
+    if deadline is None:
+        deadline = matter.sign_deadline if matter.state == State.ASSIGNED.value else matter.handle_deadline
+    order = _issue_order(acting_user, matter, kind=SupervisionOrderKind.SUPERVISE, requirement=data.note,
+                         deadline=deadline)
+    sent = _manual_notice(acting_user, matter, NoticeKind.SUPERVISE, data.note)
+    event = _move(acting_user, matter, row, note=data.note,
+                  data={"notice_sent": sent, "order": order.doc_number, "deadline": deadline})
+    SupervisionOrder.objects.filter(pk=order.pk).update(event=event)
+    return matter
+
+
+ACTION_SERVICES[Action.URGE] = matter_urge
+ACTION_SERVICES[Action.SUPERVISE] = matter_supervise
+__all__ += ["matter_supervise", "matter_urge", "next_order_number"]

@@ -17,4 +17,5 @@ urlpatterns = [
     path("talent/<int:pk>/rate/", portal.talent_demand_rate, name="talent_demand_rate"),
     path("<int:pk>/", views.matter_detail, name="detail"),
     path("<int:pk>/actions/<str:action>/", views.matter_action, name="action"),
+    path("<int:pk>/orders/<int:order>/", views.matter_supervision_order, name="supervision_order"),
 ]

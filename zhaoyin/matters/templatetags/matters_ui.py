@@ -147,6 +147,11 @@ DETAIL_LABELS: dict[str, Any] = {
     "rating": gettext_lazy("Rating"),
     "on_behalf": gettext_lazy("On the requester's behalf"),
     "on_time": gettext_lazy("On time"),
+    # 督查室 powers (issue 15 item 4).
+    "leader_name": gettext_lazy("Supervising leader"),
+    "deadline": gettext_lazy("Deadline (限期)"),
+    "order": gettext_lazy("Supervision order"),
+    "notice_sent": gettext_lazy("Notice sent"),
 }
 
 
@@ -163,3 +168,15 @@ def event_details(event: MatterEvent, unit_names: dict[str, str] | None = None) 
         # "Provisional: no" is the normal case: only the exception is worth a line.
         and not (key == "provisional" and data[key] is False)
     ]
+
+
+@register.simple_tag
+def stale_light(stale: bool) -> SafeString:
+    """``{% stale_light matter.stale %}``: 黄 for slow progress (进展滞后), nothing otherwise."""
+    if not stale:
+        return SafeString("")
+    return format_html(
+        '<span class="badge zy-light text-bg-warning" data-stale="1" title="{}">{}</span>',
+        _("No progress report for the configured working days"),
+        _("Slow progress"),
+    )

@@ -99,7 +99,7 @@ def _both(
     allowed_b: frozenset[Role],
     roles: frozenset[Role],
     ok: int = 200,
-    data: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | Callable[[World], Mapping[str, Any]] | None = None,
     leader_action: bool = False,
 ) -> list[Row]:
     """A county A row and a county B row for one operation on the matter ``key``.
@@ -119,7 +119,8 @@ def _both(
         rows.append(
             api(
                 method, path, allowed=allowed, ok=ok, scope=scope, kwargs=_id(region, key),
-                data=_body(data) if data is not None else None, label=f"county {region.upper()} {key}",
+                data=(data if callable(data) else _body(data)) if data is not None else None,
+                label=f"county {region.upper()} {key}",
                 leader_action=leader_action,
             )
         )
@@ -132,7 +133,7 @@ def _action(
     *,
     a: frozenset[Role],
     b: frozenset[Role] | None = None,
-    data: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | Callable[[World], Mapping[str, Any]] | None = None,
     leader_action: bool = False,
 ) -> list[Row]:
     """Rows for ``POST /matters/{id}/actions/<name>``: ``a`` succeed on county A's matter,
@@ -184,10 +185,48 @@ MATRIX += [
     *_action("reopen", "closed", a=DISPATCHERS, data={"reason": "矩阵"}),
     *_action("cancel", "draft", a=frozenset(DISPATCHERS | {Role.ENTERPRISE}), b=DISPATCHERS,
              data={"reason": "矩阵"}),
-    *_action("list", "accepted", a=frozenset({Role.LEADER}), leader_action=True),
-    *_action("unlist", "listed", a=frozenset({Role.LEADER}), leader_action=True),
+    # 挂牌督办 / 摘牌: a leader, or the supervision office naming the leader (issue 15).
+    *_action("list", "accepted", a=frozenset({Role.LEADER, Role.SUPERVISOR}), leader_action=True, data=lambda w: {
+        "leader": w.user(Role.LEADER).username, "deadline": (clocks.today() + dt.timedelta(days=30)).isoformat()}),
+    *_action("unlist", "listed", a=frozenset({Role.LEADER, Role.SUPERVISOR}), leader_action=True),
     # Any other action: 404 naming ``action`` for everyone who may try actions at all.
     api("POST", "/api/v1/matters/{id}/actions/{action}", allowed=(), ok=404,
         scope=dict.fromkeys(MATTER_ROLES, 404),
         kwargs=lambda w: {"id": w.extra["matter_a_accepted"].pk, "action": "teleport"}, data=_body({})),
+]
+
+
+# ---- 督查室 powers (issue 15 item 4): manual 催办 / 督办, the 督办单 ----------------------------
+
+
+@world_builder
+def matters_api_orders(w: World) -> None:
+    from zhaoyin.matters.models import SupervisionOrder
+
+    for n, region in enumerate(("a", "b"), start=1):
+        matter = w.extra[f"matter_{region}_accepted"]
+        w.extra[f"order_{region}"] = SupervisionOrder.objects.create(
+            matter=matter, kind="supervise", year=1999, number=n, lead_unit=matter.lead_unit,
+            requirement="矩阵督办", deadline=matter.handle_deadline,
+        )
+
+
+def _order(region: str) -> Callable[[World], Mapping[str, Any]]:
+    return lambda w: {"id": w.extra[f"matter_{region}_accepted"].pk, "order": w.extra[f"order_{region}"].pk}
+
+
+SUPERVISION_OFFICE = frozenset({Role.SUPERVISOR})
+READERS_A = frozenset(CITY_WIDE | LEAD_UNIT | {Role.ENTERPRISE})
+
+MATRIX += [
+    *_action("urge", "accepted", a=SUPERVISION_OFFICE, data={"note": "矩阵催办"}),
+    *_action("supervise", "accepted", a=SUPERVISION_OFFICE, data={"note": "矩阵督办"}),
+    *_both(
+        "GET", "/api/v1/matters/{id}/supervision-orders", "accepted",
+        allowed_a=READERS_A, visible_a_denied=frozenset(), allowed_b=CITY_WIDE, roles=frozenset(MATTER_ROLES),
+    ),
+    api("GET", "/api/v1/matters/{id}/supervision-orders/{order}.docx", allowed=READERS_A, kwargs=_order("a"),
+        scope=dict(NOT_THEIRS_A), label="county A"),
+    api("GET", "/api/v1/matters/{id}/supervision-orders/{order}.docx", allowed=CITY_WIDE, kwargs=_order("b"),
+        scope=dict(NOT_THEIRS_B), label="county B"),
 ]

@@ -16,6 +16,7 @@ from typing import Any
 from tests.authz_matrix import MATRIX, web
 from tests.world import World, world_builder
 from zhaoyin.core.roles import MATTER_ROLES, Role
+from zhaoyin.matters import clocks
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter, MatterFile
 from zhaoyin.matters.services import CREATOR_ROLES, matter_file_path
@@ -129,16 +130,53 @@ MATRIX += [
         scope=SEES_A,
         label="cancel, county A",
     ),
-    # 挂牌督办: the leader only.
+    # 挂牌督办: a leader, or the supervision office naming the leader (issue 15).
     web(
         "matters:action",
         "POST",
-        allowed=(Role.LEADER,),
+        allowed=(Role.LEADER, Role.SUPERVISOR),
         ok=302,
         kwargs=_action("page_matter_a", "list"),
-        data=_form("page_matter_a", note="矩阵"),
+        data=lambda w: {"version": str(w.extra["page_matter_a"].version), "note": "矩阵",
+                        "leader": w.user(Role.LEADER).username,
+                        "deadline": (clocks.today() + dt.timedelta(days=30)).isoformat()},
         scope=SEES_A,
         label="list, county A",
         leader_action=True,
+    ),
+]
+
+
+# ---- 督查室 powers (issue 15 item 4): 督办 on the page, the 督办单 download ------------------
+
+
+@world_builder
+def matter_page_orders(w: World) -> None:
+    from zhaoyin.matters.models import SupervisionOrder
+
+    for n, key in ((3, "a"), (4, "b")):
+        matter = w.extra[f"page_matter_{key}"]
+        w.extra[f"page_order_{key}"] = SupervisionOrder.objects.create(
+            matter=matter, kind="supervise", year=1999, number=n, lead_unit=matter.lead_unit, requirement="矩阵"
+        )
+
+
+def _order(key: str) -> Any:
+    return lambda w: {"pk": w.extra[f"page_matter_{key}"].pk, "order": w.extra[f"page_order_{key}"].pk}
+
+
+MATRIX += [
+    web("matters:supervision_order", allowed=MATTER_ROLES, kwargs=_order("a"), scope=SEES_A, label="county A"),
+    web("matters:supervision_order", allowed=MATTER_ROLES, kwargs=_order("b"), scope=SEES_B, label="county B"),
+    # 督办: the supervision office only (the city admin dispatches but does not supervise).
+    web(
+        "matters:action",
+        "POST",
+        allowed=(Role.SUPERVISOR,),
+        ok=302,
+        kwargs=_action("page_matter_a", "supervise"),
+        data=_form("page_matter_a", note="矩阵督办"),
+        scope=SEES_A,
+        label="supervise, county A",
     ),
 ]

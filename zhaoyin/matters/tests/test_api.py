@@ -159,7 +159,9 @@ def test_return_reject_dissatisfied_reopen_and_cancel(people: People, make_matte
 
 def test_a_leader_lists_and_unlists(people: People, make_matter: MakeMatter) -> None:
     matter = make_matter(State.ACCEPTED)
-    listed = act(people.leader, matter.pk, "list", {"note": "挂牌督办"})
+    deadline = (clocks.today() + dt.timedelta(days=20)).isoformat()
+    listed = act(people.leader, matter.pk, "list", {"note": "挂牌督办", "leader": people.leader.username,
+                                                   "deadline": deadline})
     assert listed.status_code == 200
     assert listed.json()["listed"] is True
     assert "unlist" in listed.json()["allowed_actions"]

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.audit.models import AuditRecord
-from zhaoyin.matters import inputs, services
+from zhaoyin.matters import clocks, inputs, services
 from zhaoyin.matters.choices import ExtensionState
 from zhaoyin.matters.clocks import SHANGHAI
 from zhaoyin.matters.flow import Action, State
@@ -202,7 +202,12 @@ def test_refused_extension_keeps_the_deadline_and_pending_ones_lapse_on_report(
 def test_a_leader_lists_and_unlists_a_matter(people: People, make_matter: MakeMatter) -> None:
     matter = make_matter(State.ACCEPTED)
     assert allowed_actions(people.leader, matter) == [Action.LIST]
-    services.matter_list(acting_user=people.leader, matter=matter, data=inputs.NoteInput.of(note="请市发改委牵头"))
+    services.matter_list(
+        acting_user=people.leader, matter=matter,
+        data=inputs.ListInput.of(
+            leader=people.leader.username, deadline=clocks.today() + dt.timedelta(days=30), note="请市发改委牵头"
+        ),
+    )
     stored = Matter.objects.get(pk=matter.pk)
     assert (stored.listed, stored.listed_by, stored.state) == (True, people.leader, State.ACCEPTED)
     assert allowed_actions(people.leader, matter) == [Action.UNLIST]

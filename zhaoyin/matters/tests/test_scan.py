@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core import periodic
-from zhaoyin.matters import inputs, services
+from zhaoyin.matters import clocks, inputs, services
 from zhaoyin.matters.clocks import SHANGHAI
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.models import Matter, MatterNotice
@@ -154,7 +154,12 @@ def test_a_listed_matter_gets_one_listed_notice_for_leaders_supervisors_and_the_
     matter = make_matter(State.ACCEPTED)  # far from its deadline
     with travel(at(dt.date(2026, 6, 3))):
         scan_pass()
-        services.matter_list(acting_user=people.leader, matter=matter, data=inputs.NoteInput.of(note="重点跟踪"))
+        services.matter_list(
+            acting_user=people.leader, matter=matter,
+            data=inputs.ListInput.of(
+                leader=people.leader.username, deadline=clocks.today() + dt.timedelta(days=30), note="重点跟踪"
+            ),
+        )
         result = scan_pass()
         assert (result.examined, result.notices["listed"]) == (1, 1)
         assert scan_pass().examined == 0

@@ -3,6 +3,7 @@ no change, legal ones taken; the same action pressed twice happens once."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.errors import Conflict
-from zhaoyin.matters import inputs, services
+from zhaoyin.matters import clocks, inputs, services
 from zhaoyin.matters.choices import ExtensionState
 from zhaoyin.matters.flow import (
     EDGES,
@@ -47,6 +48,8 @@ reopen            - - - - x x - -
 cancel            x x x x - - x -
 list              - x x x - - x -
 unlist            - x x x x x x x
+urge              - x x - - - - -
+supervise         - x x - - - - -
 """
 TARGETS = {
     Action.ASSIGN: State.ASSIGNED, Action.REASSIGN: State.ASSIGNED, Action.ACCEPT: State.ACCEPTED,
@@ -80,7 +83,8 @@ def test_targets_relations_and_the_flowchart_edges() -> None:
     assert TABLE[Action.REPORT].actors == {Relation.LEAD_UNIT}  # never a co-unit
     assert TABLE[Action.PROGRESS].actors == {Relation.LEAD_UNIT, Relation.CO_UNIT}
     assert TABLE[Action.RATE].actors == {Relation.REQUESTER, Relation.DISPATCHER}
-    assert TABLE[Action.LIST].actors == {Relation.LEADER}
+    assert TABLE[Action.LIST].actors == {Relation.LEADER, Relation.SUPERVISOR}
+    assert TABLE[Action.URGE].actors == TABLE[Action.SUPERVISE].actors == {Relation.SUPERVISOR}
     assert [code for code, _label in STATES] == [s.value for s in ORDER]
     assert ("reported", "accepted", TABLE[Action.REJECT].label) in EDGES
     assert ("rated", "accepted", TABLE[Action.REOPEN].label) in EDGES
@@ -100,6 +104,7 @@ def actor(people: People, action: Action) -> User:
         Relation.CO_UNIT: people.co,
         Relation.REQUESTER: people.requester,
         Relation.LEADER: people.leader,
+        Relation.SUPERVISOR: people.supervisor,
     }[relation]
 
 
@@ -117,8 +122,10 @@ KWARGS: dict[Action, dict[str, Any]] = {
     Action.RATE: {"rating": "satisfied"},
     Action.REOPEN: {"reason": "新的批示"},
     Action.CANCEL: {"reason": "重复登记"},
-    Action.LIST: {},
+    Action.LIST: {"leader": "leader", "deadline": FAR},
     Action.UNLIST: {},
+    Action.URGE: {"note": "请抓紧办理"},
+    Action.SUPERVISE: {"note": "逾期未办，请于限期内办结"},
 }
 
 
@@ -196,7 +203,12 @@ def test_listing_twice_or_unlisting_an_unlisted_matter_is_a_conflict(people: Peo
     plain = make_matter(State.ACCEPTED)
     before = fingerprint()
     with pytest.raises(Conflict):
-        services.matter_list(acting_user=people.leader, matter=listed, data=inputs.NoteInput.of())
+        services.matter_list(
+            acting_user=people.leader, matter=listed,
+            data=inputs.ListInput.of(
+                leader=people.leader.username, deadline=clocks.today() + dt.timedelta(days=30)
+            ),
+        )
     with pytest.raises(Conflict):
         services.matter_unlist(acting_user=people.leader, matter=plain, data=inputs.NoteInput.of())
     assert fingerprint() == before
