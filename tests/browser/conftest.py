@@ -56,11 +56,22 @@ DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+#: A browser test drives the same views and services in both passes of ``make test``; what
+#: differs between the databases is proved by those views' and services' own tests, which run
+#: in both. So each browser test runs once per ``make test``, in the SQLite pass (the shorter
+#: one: ≈ 1 min of Chromium moved off the PostgreSQL pass, the suite's wall time). Alone
+#: (``make test-postgres``, one module) it runs on either database.
+ONE_PASS = pytest.mark.one_pass("sqlite", reason="a browser path: the same views in both passes; once per make test")
+
+
+@pytest.hookimpl(tryfirst=True)  # before the root conftest reads the one_pass marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.browser)
+            if item.get_closest_marker("one_pass") is None:
+                item.add_marker(ONE_PASS)
 
 
 @pytest.fixture(scope="package")
