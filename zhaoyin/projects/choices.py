@@ -79,3 +79,26 @@ class AlertLevel(models.TextChoices):
     GREEN = "green", _("Green")
     YELLOW = "yellow", _("Yellow")
     RED = "red", _("Red")
+
+
+class FundVerification(models.TextChoices):
+    """Where an entry stands in 核查 (docs/targets.md, "Funds verification"): 填报 by the
+    county, then 核实 or 退回 by the city. Only verified entries count in targets and rankings."""
+
+    REPORTED = "reported", _("Reported")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Returned")
+
+
+class FundEvidenceKind(models.TextChoices):
+    """The kind of 到账凭证 a verification rests on."""
+
+    BANK_SLIP = "bank_slip", _("Bank slip")
+    CAPITAL_VERIFICATION = "capital_verification", _("Capital verification report")
+
+
+class FundFlag(models.TextChoices):
+    """A plausibility flag on an entry, shown to the verifier (docs/targets.md)."""
+
+    OVER_TOTAL = "over_total", _("Cumulative funds above the total investment")
+    MONTH_SHARE = "month_share", _("One month above the flagged share of the total investment")
