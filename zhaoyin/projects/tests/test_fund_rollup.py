@@ -25,7 +25,8 @@ from zhaoyin.projects import services
 from zhaoyin.projects.funds_import import funds_month_import
 from zhaoyin.projects.inputs import FundCorrectionInput, FundEntryInput, ProjectUpdateInput
 from zhaoyin.projects.models import FundEntry, FundRollup, Project
-from zhaoyin.projects.tests.helpers import MakeProject
+from zhaoyin.projects.choices import Stage
+from zhaoyin.projects.tests.helpers import SIGNED_TOTAL, MakeProject
 from zhaoyin.projects.tests.test_funds_import import workbook
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +60,8 @@ def test_service_writes_corrections_and_moves_keep_the_rollup_exact(
     make_user: Any, make_project: MakeProject, org_tree: Any
 ) -> None:
     admin = make_user("city_admin", "city")
-    a = make_project("county_a")
-    b = make_project("park_a")
+    a = make_project("county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
+    b = make_project("park_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     first = services.fund_entry_add(acting_user=admin, project=a,
         data=FundEntryInput.of(month="2025-09", amount_wan="0.01", source="outside_city"))
     services.fund_entry_add(acting_user=admin, project=a,
@@ -88,7 +89,7 @@ def test_service_writes_corrections_and_moves_keep_the_rollup_exact(
 
 def test_month_import_and_a_rolled_back_write_keep_the_rollup_exact(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user("staff", "county_a")
-    a = make_project("county_a")
+    a = make_project("county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     funds_month_import(acting_user=staff, data=workbook([[a.code, "12.5", "市外", ""]]), month="2025-09")
     funds_month_import(acting_user=staff, data=workbook([[a.code, "13.75", "市外", ""]]), month="2025-09")
     assert_consistent()
@@ -105,7 +106,7 @@ def test_month_import_and_a_rolled_back_write_keep_the_rollup_exact(make_user: A
 
 def test_bulk_inserts_updates_and_deletes_keep_the_rollup_exact(make_project: MakeProject) -> None:
     rng = random.Random(7)
-    projects = [make_project(unit) for unit in ("county_a", "county_b", "park_a", "county_a")]
+    projects = [make_project(unit, stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL) for unit in ("county_a", "county_b", "park_a", "county_a")]
     FundEntry.objects.bulk_create(
         FundEntry(
             project=projects[i // 36],
@@ -130,7 +131,7 @@ def test_bulk_inserts_updates_and_deletes_keep_the_rollup_exact(make_project: Ma
 
 
 def test_a_statement_moving_many_projects_keeps_the_rollup_exact(make_project: MakeProject, org_tree: Any) -> None:
-    projects = [make_project(unit) for unit in ("county_a", "county_b", "park_a")]
+    projects = [make_project(unit, stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL) for unit in ("county_a", "county_b", "park_a")]
     FundEntry.objects.bulk_create(
         FundEntry(project=p, month=dt.date(2025, m, 1), amount_wan=Decimal("1.05"), source="foreign")
         for p in projects
