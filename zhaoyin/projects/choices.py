@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
@@ -85,7 +86,7 @@ class FundVerification(models.TextChoices):
     """Where an entry stands in 核查 (docs/targets.md, "Funds verification"): 填报 by the
     county, then 核实 or 退回 by the city. Only verified entries count in targets and rankings."""
 
-    REPORTED = "reported", _("Reported")
+    REPORTED = "reported", pgettext_lazy("funds", "Reported")
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Returned")
 

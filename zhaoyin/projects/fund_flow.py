@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhaoyin.core.roles import Role
 from zhaoyin.core.transitions import TransitionTable, Wait, row
@@ -61,7 +62,7 @@ class Action(StrEnum):
 TABLE: TransitionTable[State, Action] = TransitionTable(
     name="fund_entry",
     states=(
-        (State.REPORTED, _("Reported")),
+        (State.REPORTED, pgettext_lazy("funds", "Reported")),
         (State.VERIFIED, _("Verified")),
         (State.REJECTED, _("Returned")),
         (State.SUPERSEDED, _("Superseded")),

@@ -7,13 +7,14 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.targets.indicators import REPORTED, VERIFIED, indicator_choices
 from zhaoyin.targets.selectors import MAX_YEAR, MIN_YEAR
 
 #: The funds switch: the verified figure (counted, ranked) or every reported entry.
-BASIS_CHOICES = ((VERIFIED, _("Verified (counted)")), (REPORTED, _("Reported")))
+BASIS_CHOICES = ((VERIFIED, _("Verified (counted)")), (REPORTED, pgettext_lazy("funds", "Reported")))
 
 
 class ProgressForm(forms.Form):

@@ -14,9 +14,9 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.money import exact_sum
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
+from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.inputs import FundCorrectionInput, FundEntryInput
 from zhaoyin.projects.models import FundEntry
-from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.tests.helpers import SIGNED_TOTAL, MakeProject, fingerprint
 
 

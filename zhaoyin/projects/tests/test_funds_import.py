@@ -16,11 +16,14 @@ from zhaoyin.core.importing import ImportFileError
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import atomic_depths
 from zhaoyin.projects import selectors, services
+from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.funds_import import funds_import_template, funds_month_import
 from zhaoyin.projects.inputs import FundEntryInput
 from zhaoyin.projects.models import FundEntry
-from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.tests.helpers import SIGNED_TOTAL, MakeProject, fingerprint
+
+#: A signed project no test's funds exceed (the plausibility rules are tested elsewhere).
+SIGNED: dict[str, Any] = {"stage": Stage.SIGNED, "total_investment_wan": SIGNED_TOTAL}
 
 pytestmark = pytest.mark.django_db
 HEADER = ["项目编号", "金额(万元)", "来源", "类型"]
@@ -40,7 +43,7 @@ def workbook(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
 
 def test_import_creates_entries_exactly(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    a, park = make_project(unit="county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL), make_project(unit="park_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
+    a, park = make_project(unit="county_a", **SIGNED), make_project(unit="park_a", **SIGNED)
     data = workbook(
         [
             [a.code, "1234.56", "市外", "固定资产"],
@@ -77,7 +80,7 @@ def test_import_corrects_a_changed_amount_keeping_history(make_user: Any, make_p
 
 def test_AC_03_a_row_for_another_countys_project_blocks_the_import(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    a, b = make_project(unit="county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL), make_project(unit="county_b", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
+    a, b = make_project(unit="county_a", **SIGNED), make_project(unit="county_b", **SIGNED)
     before = fingerprint()
     result = funds_month_import(
         acting_user=staff,
@@ -162,7 +165,7 @@ def test_an_import_refreshes_each_touched_projects_light_once(
     from zhaoyin.projects import funds_import
 
     staff = make_user(Role.STAFF, "county_a")
-    a, b = make_project(unit="county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL), make_project(unit="county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
+    a, b = make_project(unit="county_a", **SIGNED), make_project(unit="county_a", **SIGNED)
     calls: list[list[int]] = []
     from zhaoyin.projects.alerts import alerts_refresh as real
 

@@ -205,3 +205,46 @@ def test_queue_page_filters_and_verify_page(make_user: Any, make_project: MakePr
     assert entry.verification == "verified"
     file_id = entry.files.get().pk
     assert client.get(f"/projects/funds/evidence/{file_id}/").status_code == 200
+
+
+def test_month_import_applies_the_rules_per_row(make_user: Any, make_project: MakeProject) -> None:
+    from zhaoyin.projects.funds_import import funds_month_import
+    from zhaoyin.projects.tests.test_funds_import import workbook
+
+    staff = make_user(Role.STAFF, "county_a")
+    lead = make_project(stage=Stage.LEAD)
+    small = make_project(stage=Stage.SIGNED, total_investment_wan=Decimal("100"))
+    before = fingerprint()
+    result = funds_month_import(acting_user=staff, month="2026-02", data=workbook(
+        [[lead.code, "10", "市外", ""], [small.code, "101", "市外", ""]]
+    ))
+    assert not result.committed
+    assert sorted((e.row, e.column) for e in result.errors) == [(2, "项目编号"), (3, "金额(万元)")]
+    assert fingerprint() == before
+
+
+def test_verify_and_reject_keep_both_rollup_sums_exact(
+    make_user: Any, make_project: MakeProject, evidence_root: Any
+) -> None:
+    from zhaoyin.projects.models import FundRollup
+
+    staff = make_user(Role.STAFF, "county_a")
+    admin = make_user(Role.CITY_ADMIN, "city")
+    project = make_project(stage=Stage.SIGNED, total_investment_wan=Decimal("1000"))
+    a = services.fund_entry_add(acting_user=staff, project=project,
+                                data=FundEntryInput.of(month="2026-02", amount_wan="100.01", source="foreign"))
+    b = services.fund_entry_add(acting_user=staff, project=project,
+                                data=FundEntryInput.of(month="2026-02", amount_wan="50", source="foreign",
+                                                       kind="other"))
+    row = FundRollup.objects.get(month=dt.date(2026, 2, 1), source="foreign")
+    assert (row.fen, row.entries, row.verified_fen, row.verified_entries) == (15001, 2, 0, 0)
+    services.fund_entry_verify(acting_user=admin, entry=a, data=FundVerifyInput.of(evidence_kind="bank_slip"),
+                               files=[_slip()])
+    services.fund_entry_reject(acting_user=admin, entry=b, data=FundRejectInput.of(reason="无凭证"))
+    row.refresh_from_db()
+    assert (row.fen, row.entries, row.verified_fen, row.verified_entries) == (10001, 1, 10001, 1)
+    a.refresh_from_db()
+    services.fund_entry_correct(acting_user=staff, entry=a, data=FundCorrectionInput.of(amount_wan="90", note="更正"))
+    row.refresh_from_db()
+    assert (row.fen, row.entries, row.verified_fen, row.verified_entries) == (9000, 1, 0, 0)
+    assert_consistent()

@@ -15,9 +15,9 @@ from openpyxl import Workbook, load_workbook
 from zhaoyin.core.importing import import_commit, import_preview
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Industry
+from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.importing import PROJECT_COLUMNS, ProjectImport
 from zhaoyin.projects.models import FundEntry, Project
-from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.tests.helpers import MakeProject, fingerprint, upload, web_client
 
 pytestmark = pytest.mark.django_db
