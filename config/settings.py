@@ -276,6 +276,9 @@ ZHAOYIN_ALERTS = {
 }
 # 序时进度 of targets: "months" (whole months ÷ 12, DESIGN 3.3) or "days".
 ZHAOYIN_TIME_PROGRESS = "months"
+# Funds verification (docs/targets.md): one month's entry above this share of the project's
+# total investment is flagged for the city's verifier (a decimal text, 0–1).
+ZHAOYIN_FUNDS_MONTH_SHARE_FLAG = "0.5"
 # Assigned matters (DESIGN 3.5; zhaoyin.matters.clocks.DEFAULTS): working days of the sign-for
 # clock and of the handling clock by kind (a reform measure's date is set at assignment), and
 # the escalation ladder.

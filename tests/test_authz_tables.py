@@ -80,7 +80,14 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
     "policy": (action_in_kwargs("policies:action"), action_in_kwargs("/api/v1/policies/{id}/actions/{action}")),
     "catalog_edition": (action_in_url_name("catalog:edition_{action}"),),
     "project_stage": (one_route("projects:stage_change", "/api/v1/projects/{id}/stages"),),
-    "fund_entry": (one_route("projects:fund_correct"),),
+    "fund_entry": (
+        lambda row, action: action == "correct" and one_route("projects:fund_correct")(row, action),
+        # 核查 (issue 15): the verifier's page actions and API operations, one per action.
+        lambda row, action: action == "verify" and row.method == "POST"
+        and row.target in ("projects:fund_verify", "/api/v1/projects/{id}/funds/{entry_id}/verify"),
+        lambda row, action: action == "reject" and row.method == "POST"
+        and row.target in ("projects:fund_reject", "/api/v1/projects/{id}/funds/{entry_id}/reject"),
+    ),
     "matter": (
         action_in_path("/api/v1/matters/{id}/actions/", _matter_api_names),
         action_in_kwargs("matters:action"),

@@ -45,7 +45,7 @@ from zhaoyin.projects.selectors import project_list_visible_to, project_scope_q
 from zhaoyin.talents.models import TalentStatus, Tier
 from zhaoyin.talents.selectors import talent_list_visible_to, talent_scope_q
 from zhaoyin.targets import selectors as targets
-from zhaoyin.targets.indicators import REGISTRY, counted_months, rollups_counted
+from zhaoyin.targets.indicators import REGISTRY, VERIFIED, counted_months, rollup_column, rollups_counted
 
 #: The cockpit is read by whoever reads target progress (the same scope rule).
 READER_ROLES = targets.READER_ROLES
@@ -174,9 +174,11 @@ def _alerts(projects: QuerySet[Project], as_of: dt.date) -> tuple[int, int, list
     return int(counts.get(AlertLevel.RED, 0)), int(counts.get(AlertLevel.YELLOW, 0)), rows
 
 
-def cockpit_for(user: User, *, year: int, as_of: dt.date) -> Cockpit:
-    """The cockpit of ``user``'s scope at ``as_of`` (see the module docstring)."""
-    progress = targets.progress_for(user, year=year, indicator=REGISTRY[FUNDS], as_of=as_of)
+def cockpit_for(user: User, *, year: int, as_of: dt.date, basis: str = VERIFIED) -> Cockpit:
+    """The cockpit of ``user``'s scope at ``as_of`` (see the module docstring). ``basis``:
+    the funds figure shown (verified, the default, or reported); the charts follow it."""
+    progress = targets.progress_for(user, year=year, indicator=REGISTRY[FUNDS], as_of=as_of, basis=basis)
+    fen = rollup_column(basis)
     projects = project_list_visible_to(user)
     per_stage = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
     labels = dict(Stage.choices)
@@ -185,17 +187,17 @@ def cockpit_for(user: User, *, year: int, as_of: dt.date) -> Cockpit:
     red, yellow, alerts = _alerts(projects, as_of)
 
     funds = _counted_funds(user, year, as_of)
-    monthly = dict(funds.values_list("month").annotate(fen=Sum("fen")))
+    monthly = dict(funds.values_list("month").annotate(fen=Sum(fen)))
     span = counted_months(year, as_of)
     last = span[1].month if span else 0
     months = [(dt.date(year, n, 1), _yi(monthly.get(dt.date(year, n, 1)))) for n in range(1, last + 1)]
     industries = (
         funds.values_list("industry__code", "industry__name")
-        .annotate(total=Sum("fen"))
+        .annotate(total=Sum(fen))
         .order_by("-total", "industry__code")
     )
     by_industry = [(code, name, _yi(fen)) for code, name, fen in industries]
-    sources = dict(funds.values_list("source").annotate(fen=Sum("fen")))
+    sources = dict(funds.values_list("source").annotate(fen=Sum(fen)))
     by_source = [(str(s), str(label), _yi(sources.get(s))) for s, label in FundSource.choices]
 
     return Cockpit(

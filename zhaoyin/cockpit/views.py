@@ -22,6 +22,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.cockpit import selectors
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.targets.selectors import parse_basis
 
 
 def _url(name: str, **params: Any) -> str:
@@ -150,9 +151,10 @@ def cockpit_page(request: HttpRequest) -> HttpResponse:
         year, as_of = selectors.parse_params(
             request.GET.get("year"), request.GET.get("as_of"), today=timezone.localdate()
         )
+        basis = parse_basis(request.GET.get("basis"))
     except InvalidInput as exc:
         return render(request, "cockpit/index.html", {"errors": exc.errors}, status=400)
-    cockpit = selectors.cockpit_for(user, year=year, as_of=as_of)
+    cockpit = selectors.cockpit_for(user, year=year, as_of=as_of, basis=basis)
     talent = selectors.talent_panel_for(user, year=year, as_of=as_of)
     charts = _charts(cockpit, year, as_of)
     if talent is not None:
@@ -168,7 +170,9 @@ def cockpit_page(request: HttpRequest) -> HttpResponse:
         "talent": talent,
         "mujun": mujun,
         "talent_links": _talent_links(talent, year, as_of) if talent is not None else {},
-        "funds_link": _url("targets:progress", indicator=selectors.FUNDS, year=year, as_of=as_of.isoformat()),
+        "basis": basis,
+        "funds_link": _url("targets:progress", indicator=selectors.FUNDS, year=year, as_of=as_of.isoformat(),
+                           basis=basis),
         "projects_link": reverse("projects:list"),
         # The list filters by the light stored today: it matches a cockpit of today only.
         "lights_today": as_of == timezone.localdate(),

@@ -6,7 +6,10 @@ records as a person's work. Projects are found by name, fund entries by project 
 source × kind and targets by year × indicator × unit, so a second run writes nothing.
 
 The numbers reproduce the report: funds from outside the city January–September of the demo
-year total exactly 510.93 亿元 against a city target of 660 亿元 (completion 77.41 %).
+year total exactly 510.93 亿元 against a city target of 660 亿元 (completion 77.41 %). Each
+project has its own funding pace; every January–September entry is verified by the city's
+verifier (``demo_city_admin``) with a bank slip, and two October entries are left reported
+(one flagged) for the verifier's queue and the 填报/核实 switch.
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.demo import data
 from zhaoyin.projects.choices import MAIN_LINE, AttractionMethod, FundKind, FundSource, SourceRegion, Stage
-from zhaoyin.projects.inputs import FundEntryInput, ProjectInput, StageChangeInput
+from zhaoyin.projects.inputs import FundEntryInput, FundVerifyInput, ProjectInput, StageChangeInput
 from zhaoyin.projects.models import FundEntry, Project
-from zhaoyin.projects.services import fund_entry_add, project_change_stage, project_create
+from zhaoyin.projects.services import fund_entry_add, fund_entry_verify, project_change_stage, project_create
 from zhaoyin.targets.inputs import TargetSetInput
 from zhaoyin.targets.models import Target
 from zhaoyin.targets.services import target_set
@@ -244,6 +248,36 @@ def _source(region: str) -> str:
     return FundSource.OUTSIDE_PROVINCE.value
 
 
+def _pace(name: str) -> int:
+    """A project's funding pace in percent of the average (40–160), fixed by its name."""
+    return random.Random("pace:" + name).randint(40, 160)  # noqa: S311 - fixture data, not security
+
+
+def _capped_shares(total: int, weights: list[int], caps: list[int]) -> list[int]:
+    """``total`` split in proportion to ``weights``, none above its cap (the excess of a capped
+    share is split again among the others; whole fen, the last remainder to the largest room)."""
+    shares = [0] * len(weights)
+    open_ = set(range(len(weights)))
+    left = total
+    while left > 0 and open_:
+        weight = sum(weights[i] for i in open_)
+        capped = {i for i in open_ if shares[i] + left * weights[i] // weight >= caps[i]}
+        if not capped:
+            for i in open_:
+                shares[i] += left * weights[i] // weight
+            left = total - sum(shares)
+            room = max(open_, key=lambda i: caps[i] - shares[i])
+            shares[room] += left
+            break
+        for i in capped:
+            left -= caps[i] - shares[i]
+            shares[i] = caps[i]
+        open_ -= capped
+    if left > 0:  # every cap reached (a demo loaded early in the year): the total still holds
+        shares[-1] += left
+    return shares
+
+
 def fund_plan(year: int, today: dt.date) -> list[tuple[str, dt.date, Decimal, str, str]]:
     """The demo's fund entries (project name, month, 万元, source, kind): the total spread over
     the projects signed (or later) by the end of September, weighted by investment × months
@@ -267,10 +301,18 @@ def fund_plan(year: int, today: dt.date) -> list[tuple[str, dt.date, Decimal, st
     if not funded:
         return []
     total_fen = int(FUNDS_TOTAL_WAN * 100)
-    weights = [spec.investment_wan * len(months) for spec, months in funded]
+    # Each project has its own pace (40–160 % of the average, deterministic per name): funds
+    # vary by project as in a real report instead of following the investment at one ratio.
+    weights = [spec.investment_wan * len(months) * _pace(spec.name) for spec, months in funded]
+    # Below each project's total investment and no month above the flagged share (the entries
+    # must pass the plausibility rules unflagged): a capped project's excess goes to the others.
+    caps = [
+        int(spec.investment_wan * 100 * min(Decimal("0.95"), Decimal("0.35") * len(months)))
+        for spec, months in funded
+    ]
+    shares = _capped_shares(total_fen, weights, caps)
     entries: list[tuple[str, dt.date, int, str, str]] = []
-    for (spec, months), weight in zip(funded, weights, strict=True):
-        share = total_fen * weight // sum(weights)
+    for (spec, months), share in zip(funded, shares, strict=True):
         rng = random.Random("funds:" + spec.name)  # noqa: S311 - fixture data, not security
         jitter = [rng.randint(70, 130) for _m in months]
         kinds = [FundKind.OTHER.value if rng.random() < 0.15 else FundKind.FIXED_ASSET.value for _m in months]
@@ -318,10 +360,61 @@ def pipeline_ensure(*, year: int, result: LoadResult) -> None:
     for name, month, amount, source, kind in fund_plan(year, today):
         if (name, month, source, kind) in existing:
             continue
-        fund_entry_add(
+        entry = fund_entry_add(
             acting_user=None,
             project=projects[name],
             data=FundEntryInput.of(month=f"{month:%Y-%m}", amount_wan=amount, source=source, kind=kind),
         )
+        _verify(entry)
         result.add("fund_entries")
+    _october_ensure(projects, year=year, today=today, result=result)
     _targets_ensure(year=year, result=result)
+
+
+#: A minimal PDF standing for a scanned 银行到账凭证 (the demo's proof of arrival).
+_SLIP = b"%PDF-1.4\n% demo bank slip\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _verify(entry: FundEntry) -> None:
+    """核实 a demo entry as the city's verifier (the 招商服务中心 admin) with a bank slip."""
+    verifier = User.objects.filter(username="demo_city_admin").first()
+    if verifier is None:  # the demo accounts are loaded first; without them nobody verifies
+        return
+    slip = SimpleUploadedFile(f"到账凭证-{entry.project.code}-{entry.month:%Y%m}.pdf", _SLIP, "application/pdf")
+    fund_entry_verify(
+        acting_user=verifier, entry=entry,
+        data=FundVerifyInput.of(evidence_kind="bank_slip", note="演示数据：已核对银行到账凭证"), files=[slip],
+    )
+
+
+def _october_ensure(projects: dict[str, Project], *, year: int, today: dt.date, result: LoadResult) -> None:
+    """A few October entries reported and left for the verifier (never before October is over
+    in the demo year, the month must not be a future one): one ordinary, one flagged for a
+    month above the configured share of the project's total."""
+    october = dt.date(year, 10, 1)
+    if october > today.replace(day=1):
+        return
+    reporter = User.objects.filter(username="demo_staff").first()
+    signed = [
+        p for p in projects.values()
+        if p.signed_on is not None and p.stage not in (Stage.ON_HOLD, Stage.TERMINATED)
+    ]
+    signed.sort(key=lambda p: p.name)
+    wanted: list[tuple[Project, Decimal | None]] = (
+        [(signed[0], Decimal("1200.00")), (signed[-1], None)] if len(signed) >= 2 else []
+    )
+    have = set(FundEntry.objects.filter(month=october, project__in=signed).values_list("project_id", flat=True))
+    for project, amount in wanted:
+        if project.pk in have:
+            continue
+        if amount is None:  # flagged: more than the configured share of the total in one month
+            amount = (project.total_investment_wan * Decimal("0.6")).quantize(Decimal("0.01"))
+        fund_entry_add(
+            acting_user=reporter if reporter is not None and reporter.org_unit_id == project.org_unit_id else None,
+            project=project,
+            data=FundEntryInput.of(
+                month=f"{october:%Y-%m}", amount_wan=amount, source=_source(project.source_region),
+                over_total_reason="含股东追加出资，待核", note="10月填报",
+            ),
+        )
+        result.add("fund_entries")

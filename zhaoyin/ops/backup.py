@@ -196,7 +196,7 @@ def attachment_tables() -> list[tuple[str, str]]:
     from zhaoyin.payouts.models import SubsidyApplicationFile
     from zhaoyin.policies.models import PolicyFile
     from zhaoyin.policies.services import FILE_AREA as POLICY_AREA
-    from zhaoyin.projects.models import EvidenceFile
+    from zhaoyin.projects.models import EvidenceFile, FundEvidenceFile
     from zhaoyin.projects.services import EVIDENCE_AREA
     from zhaoyin.recognition.models import FILE_AREA as RECOGNITION_AREA
     from zhaoyin.recognition.models import RecognitionFile
@@ -205,6 +205,8 @@ def attachment_tables() -> list[tuple[str, str]]:
 
     return [
         (EvidenceFile._meta.db_table, EVIDENCE_AREA),
+        # The funds entries' 到账凭证 (issue 15) share the evidence area.
+        (FundEvidenceFile._meta.db_table, EVIDENCE_AREA),
         (MatterFile._meta.db_table, MATTER_AREA),
         (PolicyFile._meta.db_table, POLICY_AREA),
         (VisitFile._meta.db_table, VISIT_AREA),

@@ -13,18 +13,29 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Field, Path, Router, Status
 
 from zhaoyin.accounts.request import request_user
+from zhaoyin.core import files as files_core
 from zhaoyin.core.api import ErrorOut, api_allow
+from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.fields import MAX_ID, IndustryRef, OrgUnitRef, exact_amounts
 from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, MonthText, OutSchema, Username
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
 from zhaoyin.projects.filters import ProjectFilter
-from zhaoyin.projects.inputs import FundEntryInput, ProjectInput, ProjectUpdateInput, StageChangeInput
-from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
+from zhaoyin.projects.fund_flow import VERIFIERS
+from zhaoyin.projects.inputs import (
+    FundEntryInput,
+    FundRejectInput,
+    FundVerifyInput,
+    ProjectInput,
+    ProjectUpdateInput,
+    StageChangeInput,
+)
+from zhaoyin.projects.models import EvidenceFile, FundEntry, FundEvidenceFile, Project, StageEvent
 
 router = Router(tags=["projects"])
 
@@ -64,6 +75,18 @@ class StageEventOut(OutSchema):
     files: list[EvidenceOut]
 
 
+class FundEvidenceOut(OutSchema):
+    id: int
+    name: str = Field(validation_alias="original_name")
+    content_type: str
+    size: int
+    url: str = Field(description="Download through the web session (scoped)")
+
+    @staticmethod
+    def resolve_url(f: FundEvidenceFile) -> str:
+        return reverse("projects:fund_evidence", args=[f.pk])
+
+
 class FundEntryOut(OutSchema):
     id: int
     month: MonthText = Field(description="YYYY-MM")
@@ -74,10 +97,32 @@ class FundEntryOut(OutSchema):
     replaces: int | None = Field(validation_alias="replaces_id", description="The entry this one corrects")
     superseded: bool
     entered_at: IsoDateTime
+    verification: str = Field(
+        description="reported (填报, not counted yet), verified (核实: counted in targets and rankings) or "
+                    "rejected (退回 with the reason; no longer active)"
+    )
+    flags: list[str] = Field(
+        description="Plausibility flags for the verifier: over_total (cumulative funds above the total "
+                    "investment, with over_total_reason), month_share (one month above the configured share)"
+    )
+    over_total_reason: str
+    checked_by: Username = Field(validation_alias="verified_by", description="Who verified or returned it")
+    checked_at: IsoDateTime | None = Field(validation_alias="verified_at")
+    evidence_kind: str = Field(description="bank_slip or capital_verification ('' before verification)")
+    verification_note: str = Field(description="The verifier's note, or the reason it was returned")
+    files: list[FundEvidenceOut] = Field(description="The 到账凭证 files")
 
     @staticmethod
     def resolve_superseded(f: FundEntry) -> bool:
         return f.superseded_at is not None
+
+    @staticmethod
+    def resolve_flags(f: FundEntry) -> list[str]:
+        return [str(code) for code in (f.flags or [])]
+
+    @staticmethod
+    def resolve_files(f: FundEntry) -> list[FundEvidenceFile]:
+        return list(f.files.all())
 
 
 class ProjectOut(OutSchema):
@@ -225,3 +270,74 @@ def project_fund_add(request: HttpRequest, id: ProjectId, payload: FundEntryInpu
     data = FundEntryInput.parse(_exact(request, payload, ["amount_wan"]))
     entry = services.fund_entry_add(acting_user=user, project=project, data=data)
     return Status(201, entry)
+
+
+# ---- funds verification (核查) -------------------------------------------------------------
+
+EntryId = Annotated[int, Path(ge=1, le=MAX_ID, description="Funds entry id (of this project).")]
+#: Who 核查s: the city's 招商服务中心 (``fund_flow.VERIFIERS``).
+VERIFIER_ROLES = tuple(Role(code) for code in sorted(VERIFIERS))
+_VERIFY_JSON = FundVerifyInput.model_json_schema()
+FILES_FIELD = "files"
+_VERIFY_FORM = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["evidence_kind", FILES_FIELD],
+    "properties": {
+        **_VERIFY_JSON["properties"],
+        FILES_FIELD: {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "minItems": 1,
+            "maxItems": files_core.MAX_FILES,
+            "description": "到账凭证: a bank slip or a 验资 report — PDF, JPEG, PNG, Word (docx) or Excel (xlsx), "
+                           "at most 20 MB each, judged by their bytes (none or a bad one → 422 naming files, "
+                           "nothing stored)",
+        },
+    },
+}
+
+
+def _verify_sent(request: HttpRequest) -> tuple[FundVerifyInput, list[files_core.Upload]]:
+    """The verification as sent in ``multipart/form-data``: the fields and the ``files``;
+    an unknown field → 422 naming it."""
+    allowed = set(_VERIFY_JSON["properties"])
+    unknown = sorted((set(request.FILES) - {FILES_FIELD}) | (set(request.POST) - allowed))
+    if unknown:
+        errors = [{"field": name, "message": gettext("Unknown field.")} for name in unknown]
+        raise InvalidInput(f"{unknown[0]}: {errors[0]['message']}", errors)
+    fields = {name: request.POST.get(name) for name in request.POST}
+    return FundVerifyInput.parse(fields), request.FILES.getlist(FILES_FIELD)
+
+
+@router.post(
+    "/{id}/funds/{entry_id}/verify",
+    response={200: FundEntryOut, 409: ErrorOut},
+    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _VERIFY_FORM}}}},
+)
+@api_allow(*VERIFIER_ROLES)
+def project_fund_verify(request: HttpRequest, id: ProjectId, entry_id: EntryId) -> FundEntry:
+    """核实 a reported funds entry with its 到账凭证 (``multipart/form-data``: ``evidence_kind``,
+    ``note``, ``files``): from now on it counts in targets and rankings. 403 for the person
+    who entered it (or a role that does not verify); 409 when it is no longer reported; 422
+    without a file or with a bad one (``files``), or a bad ``evidence_kind``."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=id)
+    entry = selectors.fund_entry_get(project, entry_id)
+    data, uploads = _verify_sent(request)
+    services.fund_entry_verify(acting_user=user, entry=entry, data=data, files=uploads)
+    return selectors.fund_entry_get(project, entry_id)
+
+
+@router.post("/{id}/funds/{entry_id}/reject", response={200: FundEntryOut, 409: ErrorOut})
+@api_allow(*VERIFIER_ROLES)
+def project_fund_reject(
+    request: HttpRequest, id: ProjectId, entry_id: EntryId, payload: FundRejectInput
+) -> FundEntry:
+    """退回 a reported funds entry with ``reason``: it stops being active and stays in the
+    history; the county may enter the month again. 403/409 as for verify; 422 without a reason."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=id)
+    entry = selectors.fund_entry_get(project, entry_id)
+    services.fund_entry_reject(acting_user=user, entry=entry, data=payload)
+    return selectors.fund_entry_get(project, entry_id)

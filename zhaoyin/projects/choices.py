@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
@@ -79,3 +80,26 @@ class AlertLevel(models.TextChoices):
     GREEN = "green", _("Green")
     YELLOW = "yellow", _("Yellow")
     RED = "red", _("Red")
+
+
+class FundVerification(models.TextChoices):
+    """Where an entry stands in 核查 (docs/targets.md, "Funds verification"): 填报 by the
+    county, then 核实 or 退回 by the city. Only verified entries count in targets and rankings."""
+
+    REPORTED = "reported", pgettext_lazy("funds", "Reported")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Returned")
+
+
+class FundEvidenceKind(models.TextChoices):
+    """The kind of 到账凭证 a verification rests on."""
+
+    BANK_SLIP = "bank_slip", _("Bank slip")
+    CAPITAL_VERIFICATION = "capital_verification", _("Capital verification report")
+
+
+class FundFlag(models.TextChoices):
+    """A plausibility flag on an entry, shown to the verifier (docs/targets.md)."""
+
+    OVER_TOTAL = "over_total", _("Cumulative funds above the total investment")
+    MONTH_SHARE = "month_share", _("One month above the flagged share of the total investment")

@@ -5,10 +5,12 @@ every database; ``alert`` is the stored 红黄绿 light."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.filters import org_unit_filter
-from zhaoyin.core.filtering import Choice, DecimalRange, FilterSet, Search, Sort
+from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.filtering import Boolean, Choice, DecimalRange, FilterSet, Search, Sort, Text
 from zhaoyin.core.search import search_fold
 from zhaoyin.core.validation import MAX_DECIMAL, clean_decimal
 from zhaoyin.enterprises.filters import industry_filter
@@ -42,3 +44,30 @@ class ProjectFilter(FilterSet):
         default="-updated_at",
         nullable=frozenset({"stage_on"}),
     )
+
+
+def _month_text(text: str) -> str:
+    """A month as ``YYYY-MM`` (the stored first day is ``YYYY-MM-01``)."""
+    from zhaoyin.projects.validation import parse_month
+
+    try:
+        return parse_month(text).isoformat()
+    except (ValueError, InvalidInput):
+        raise ValueError(str(_("Enter a month as YYYY-MM."))) from None
+
+
+class FundQueueFilter(FilterSet):
+    """待核查到位资金: the verifier's queue of reported entries — by the project's unit (with the
+    units below it), month, and whether the entry carries a plausibility flag."""
+
+    org_unit = org_unit_filter(org_units_for_filter, column="project__org_unit")
+    month = Text(
+        max_length=7, clean=_month_text, label=_("Month (YYYY-MM)"), pattern=r"^\s*\d{4}-\d{2}\s*$",
+        doc="YYYY-MM",
+    )
+    flagged = Boolean(
+        label=_("Flags"), blank=_("Flagged or not"), yes=_("Flagged only"), no=_("Not flagged"),
+        where=lambda value: ~Q(flags=[]) if value else Q(flags=[]),
+        doc="true: only entries with a plausibility flag; false: only those without",
+    )
+    order = ("entered_at", "id")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.enterprises import selectors as enterprise_selectors
-from zhaoyin.projects.choices import AttractionMethod, FundKind, FundSource, SourceRegion
+from zhaoyin.projects.choices import AttractionMethod, FundEvidenceKind, FundKind, FundSource, SourceRegion
 from zhaoyin.projects.models import Project
 from zhaoyin.projects.selectors import can_create_project_in, staff_in_charge_candidates
 from zhaoyin.projects.validation import REQUIRED_FIELDS
@@ -188,6 +188,7 @@ class FundEntryForm(forms.Form):
     source = select(_("Source"))
     kind = select(_("Type"))
     note = text(_("Note"), 200)
+    over_total_reason = text(_("Reason if the funds exceed the total investment"), 200)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -201,3 +202,24 @@ class FundCorrectForm(forms.Form):
     entry = forms.CharField(required=False, widget=forms.HiddenInput())
     amount_wan = text(_("Corrected amount (10k yuan)"), 20, inputmode="decimal")
     note = text(_("Reason for the correction"), 200)
+    over_total_reason = text(_("Reason if the funds exceed the total investment"), 200)
+
+
+class FundVerifyForm(forms.Form):
+    """核实 of one reported entry by the city: the kind of 到账凭证, the files, a note."""
+
+    entry = forms.CharField(required=False, widget=forms.HiddenInput())
+    evidence_kind = select(_("Proof of arrival"))
+    evidence = MultipleFileField(label=_("Proof of arrival files"), required=False)
+    note = text(_("Note"), 200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "evidence_kind", [(v, str(label)) for v, label in FundEvidenceKind.choices])
+
+
+class FundRejectForm(forms.Form):
+    """退回 of one reported entry by the city, with the reason."""
+
+    entry = forms.CharField(required=False, widget=forms.HiddenInput())
+    reason = text(_("Reason for returning it"), 200)

@@ -10,8 +10,12 @@ same cleaners as the form and the API. A row is:
 * update — an active entry with another amount: it is corrected (superseded, history kept);
 * unchanged — the same amount is already recorded (re-importing a file changes nothing);
 * error — bad cells, a project unknown or outside the importer's scope (the same message for
-  both: the file must not reveal which codes exist elsewhere), or the same project, source and
-  type on two rows.
+  both: the file must not reveal which codes exist elsewhere), the same project, source and
+  type on two rows, or a row the plausibility rules refuse (a project not yet signed; funds
+  above the project's total investment — the sheet has no reason column, enter such a figure
+  on the project page with its reason).
+
+Imported entries are reported (填报) like any other and count once the city verifies them.
 
 All or nothing: any row error and nothing is written.
 """
@@ -134,6 +138,17 @@ class FundsMonthImport(ImportSpec):
                 continue
             r.cleaned["project"] = found
             existing = active.get((found.pk, r.cleaned["source"], r.cleaned["kind"]))
+            # The plausibility rules of a single entry (docs/targets.md): a project not signed,
+            # or funds above its total (the sheet has no reason column) are row errors.
+            try:
+                services.fund_plausibility(
+                    project=found, month=self.month, amount=r.cleaned["amount_wan"], over_total_reason="",
+                    replacing=existing, new_entry=existing is None,
+                )
+            except InvalidInput as exc:
+                column = "amount_wan" if exc.errors and exc.errors[0]["field"] == "over_total_reason" else "code"
+                r.errors.append(RowError(r.row_number, self.label(column), str(exc.detail)))
+                continue
             if existing is None:
                 r.verdict = Verdict.CREATE
             elif existing.amount_wan == r.cleaned["amount_wan"]:

@@ -45,7 +45,7 @@ from zhaoyin.core.inputs import (
     whole_number,
 )
 from zhaoyin.core.validation import MAX_DECIMAL, MAX_LAND_MU, clean_date, clean_decimal
-from zhaoyin.projects.choices import AttractionMethod, FundKind, FundSource, SourceRegion, Stage
+from zhaoyin.projects.choices import AttractionMethod, FundEvidenceKind, FundKind, FundSource, SourceRegion, Stage
 from zhaoyin.projects.validation import PROJECT_FIELDS, _choice, _line, _paragraph, clean_project, parse_month
 
 MAX_NOTE = 2000
@@ -177,6 +177,10 @@ class FundEntryInput(Input):
         FundKind.FIXED_ASSET.value, description="fixed_asset (default) or other (or 固定资产 / 其他)"
     )
     note: FundNote = ""
+    over_total_reason: FundNote = Field(
+        "", description="Why the project's cumulative funds may exceed its total investment; without it such an "
+                        "entry is refused (422 on over_total_reason), with it the entry is flagged for the verifier"
+    )
 
 
 class FundCorrectionInput(Input):
@@ -185,6 +189,33 @@ class FundCorrectionInput(Input):
     amount_wan: Amount = Field(description="The corrected amount, 万元")
     note: Annotated[str, BeforeValidator(_why), Field(max_length=MAX_FUND_NOTE)] = Field(
         description="Why the figure is corrected"
+    )
+    over_total_reason: FundNote = Field(
+        "", description="As for a new entry: needed when the corrected figure takes the project above its total"
+    )
+
+
+def _reason_required(value: object) -> str:
+    why = text(MAX_FUND_NOTE)(value)
+    if not why:
+        raise refuse(_("Say why the entry is returned."))
+    return why
+
+
+class FundVerifyInput(Input):
+    """核实 of a funds entry by the city: the kind of 到账凭证 (the files come with it) and a note."""
+
+    evidence_kind: Annotated[
+        FundEvidenceKind, BeforeValidator(must(choice(FundEvidenceKind, _("Unknown kind of proof."))))
+    ] = Field(description="bank_slip (银行到账凭证) or capital_verification (验资报告)")
+    note: FundNote = ""
+
+
+class FundRejectInput(Input):
+    """退回 of a funds entry by the city, with the reason the county reads."""
+
+    reason: Annotated[str, BeforeValidator(_reason_required), Field(max_length=MAX_FUND_NOTE)] = Field(
+        description="Why the entry is returned (the county reads it and enters the month again)"
     )
 
 

@@ -14,8 +14,10 @@ from zhaoyin.enterprises.models import Enterprise, Industry
 from zhaoyin.projects.choices import (
     AlertLevel,
     AttractionMethod,
+    FundEvidenceKind,
     FundKind,
     FundSource,
+    FundVerification,
     SourceRegion,
     Stage,
     StageChangeKind,
@@ -189,6 +191,25 @@ class FundEntry(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    # 核查 (docs/targets.md, "Funds verification"): 填报 → 核实 | 退回 by the city. Only
+    # verified active entries count in targets, rankings and the cockpit. A returned entry
+    # leaves the active set (``superseded_at`` is set when it is returned) and stays in the
+    # history with its reason.
+    verification = models.CharField(
+        _("verification"), max_length=12, choices=FundVerification.choices, default=FundVerification.REPORTED
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("checked by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    evidence_kind = models.CharField(
+        _("proof of arrival"), max_length=24, choices=FundEvidenceKind.choices, blank=True
+    )
+    verification_note = models.CharField(_("check note or reason returned"), max_length=200, blank=True)
+    #: Plausibility flags (``FundFlag`` codes) computed on entry, shown to the verifier.
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    over_total_reason = models.CharField(_("reason for exceeding the total investment"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("funds-in-place entry")
@@ -196,6 +217,7 @@ class FundEntry(models.Model):
         ordering = ["project", "month", "source", "kind", "entered_at"]
         indexes = [
             models.Index(fields=["month", "project"], name="fund_entry_month_project"),
+            models.Index(fields=["verification", "month"], name="fund_entry_verification"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -211,7 +233,8 @@ class FundEntry(models.Model):
 
 
 class FundRollup(models.Model):
-    """Σ of the active fund entries per (org unit, industry, month, source), in fen.
+    """Σ of the active fund entries per (org unit, industry, month, source), in fen — all of
+    them (``fen``, the 填报 figure) and the verified ones (``verified_fen``, the 核实 figure).
 
     Kept by database triggers (migration 0002) on every insert, update and delete of a fund
     entry and on every move of a project to another unit or industry, so it is exact whatever
@@ -233,6 +256,9 @@ class FundRollup(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=FundSource.choices)
     fen = models.BigIntegerField(_("amount (fen)"), default=0)
     entries = models.IntegerField(_("entries"), default=0)
+    #: The same over the verified active entries only: what targets and rankings count.
+    verified_fen = models.BigIntegerField(_("verified amount (fen)"), default=0)
+    verified_entries = models.IntegerField(_("verified entries"), default=0)
 
     class Meta:
         verbose_name = _("funds-in-place rollup")
@@ -244,3 +270,14 @@ class FundRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit_id} {self.industry_id} {self.month:%Y-%m} {self.source} {self.fen}"
+
+
+class FundEvidenceFile(StoredFile):
+    """A 到账凭证 (bank slip, 验资 report) backing the verification of a funds entry; stored
+    like stage evidence and served only through a scoped view (FILE-05)."""
+
+    entry = models.ForeignKey(FundEntry, verbose_name=_("funds entry"), on_delete=models.CASCADE, related_name="files")
+
+    class Meta:
+        verbose_name = _("proof of arrival file")
+        verbose_name_plural = _("proof of arrival files")

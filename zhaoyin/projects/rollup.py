@@ -2,7 +2,10 @@
 
 SQLite: row triggers with an upsert. PostgreSQL: statement triggers over the transition
 tables, one grouped upsert per statement (a bulk insert of 10 000 entries is one upsert, not
-10 000). Both add the deltas of active entries only, so a correction (the old entry
+10 000). Two sums are kept side by side: every active entry (``fen``/``entries``, the 填报
+figure) and the verified active ones (``verified_fen``/``verified_entries``, the 核实 figure
+targets count), so a verification — an update of ``verification`` — moves only the second.
+Both add the deltas of active entries only, so a correction (the old entry
 superseded, a new one inserted) moves the sum by the difference, and a project moved to
 another unit or industry carries its active sums along.
 
@@ -23,18 +26,27 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from zhaoyin.core.triggers import TriggerSet
 
 SQLITE_FEN = "CAST(ROUND({x}.amount_wan * 100) AS INTEGER)"
+#: 1 when the entry ``{x}`` is verified (核实), else 0: the verified columns' factor.
+VERIFIED = "(CASE WHEN {x}.verification = 'verified' THEN 1 ELSE 0 END)"
 UPSERT_SQLITE = (
     " ON CONFLICT (org_unit_id, industry_id, month, source) DO UPDATE SET"
-    " fen = fen + excluded.fen, entries = entries + excluded.entries"
+    " fen = fen + excluded.fen, entries = entries + excluded.entries,"
+    " verified_fen = verified_fen + excluded.verified_fen,"
+    " verified_entries = verified_entries + excluded.verified_entries"
 )
-ROLLUP_COLUMNS = "INSERT INTO projects_fundrollup (org_unit_id, industry_id, month, source, fen, entries) "
+ROLLUP_COLUMNS = (
+    "INSERT INTO projects_fundrollup"
+    " (org_unit_id, industry_id, month, source, fen, entries, verified_fen, verified_entries) "
+)
 
 
 def _sqlite_entry(row: str, sign: str) -> str:
     return (
         ROLLUP_COLUMNS
         + f"SELECT p.org_unit_id, p.industry_id, {row}.month, {row}.source, "
-        + f"{sign}{SQLITE_FEN.format(x=row)}, {sign}1 FROM projects_project p "
+        + f"{sign}{SQLITE_FEN.format(x=row)}, {sign}1, "
+        + f"{sign}{SQLITE_FEN.format(x=row)} * {VERIFIED.format(x=row)}, {sign}{VERIFIED.format(x=row)} "
+        + "FROM projects_project p "
         + f"WHERE p.id = {row}.project_id AND {row}.superseded_at IS NULL"
         + UPSERT_SQLITE
         + ";"
@@ -45,7 +57,9 @@ def _sqlite_move(row: str, sign: str) -> str:
     return (
         ROLLUP_COLUMNS
         + f"SELECT {row}.org_unit_id, {row}.industry_id, f.month, f.source, "
-        + f"{sign}SUM({SQLITE_FEN.format(x='f')}), {sign}COUNT(*) FROM projects_fundentry f "
+        + f"{sign}SUM({SQLITE_FEN.format(x='f')}), {sign}COUNT(*), "
+        + f"{sign}SUM({SQLITE_FEN.format(x='f')} * {VERIFIED.format(x='f')}), {sign}SUM({VERIFIED.format(x='f')}) "
+        + "FROM projects_fundentry f "
         + f"WHERE f.project_id = {row}.id AND f.superseded_at IS NULL GROUP BY f.month, f.source"
         + UPSERT_SQLITE
         + ";"
@@ -76,13 +90,16 @@ SQLITE_DROP = [
 PG_FEN = "ROUND({x}.amount_wan * 100)::bigint"
 PG_UPSERT = (
     " GROUP BY 1, 2, 3, 4 ON CONFLICT (org_unit_id, industry_id, month, source) DO UPDATE SET"
-    " fen = projects_fundrollup.fen + EXCLUDED.fen, entries = projects_fundrollup.entries + EXCLUDED.entries;"
+    " fen = projects_fundrollup.fen + EXCLUDED.fen, entries = projects_fundrollup.entries + EXCLUDED.entries,"
+    " verified_fen = projects_fundrollup.verified_fen + EXCLUDED.verified_fen,"
+    " verified_entries = projects_fundrollup.verified_entries + EXCLUDED.verified_entries;"
 )
 
 
 def _pg_entries(table: str, sign: str) -> str:
     return (
-        f"SELECT e.project_id, e.month, e.source, {sign}{PG_FEN.format(x='e')} AS fen, {sign}1 AS n "
+        f"SELECT e.project_id, e.month, e.source, {sign}{PG_FEN.format(x='e')} AS fen, {sign}1 AS n, "
+        f"{sign}{PG_FEN.format(x='e')} * {VERIFIED.format(x='e')} AS vfen, {sign}{VERIFIED.format(x='e')} AS vn "
         f"FROM {table} e WHERE e.superseded_at IS NULL"
     )
 
@@ -90,7 +107,7 @@ def _pg_entries(table: str, sign: str) -> str:
 def _pg_apply(deltas: str) -> str:
     return (
         ROLLUP_COLUMNS
-        + "SELECT p.org_unit_id, p.industry_id, d.month, d.source, SUM(d.fen), SUM(d.n) "
+        + "SELECT p.org_unit_id, p.industry_id, d.month, d.source, SUM(d.fen), SUM(d.n), SUM(d.vfen), SUM(d.vn) "
         + f"FROM ({deltas}) d JOIN projects_project p ON p.id = d.project_id"
         + PG_UPSERT
     )
@@ -99,7 +116,8 @@ def _pg_apply(deltas: str) -> str:
 def _pg_moved(side: str, sign: str) -> str:
     return (
         f"SELECT {side}.org_unit_id, {side}.industry_id, f.month, f.source, "
-        f"{sign}{PG_FEN.format(x='f')} AS fen, {sign}1 AS n "
+        f"{sign}{PG_FEN.format(x='f')} AS fen, {sign}1 AS n, "
+        f"{sign}{PG_FEN.format(x='f')} * {VERIFIED.format(x='f')} AS vfen, {sign}{VERIFIED.format(x='f')} AS vn "
         "FROM old_rows o JOIN new_rows w ON w.id = o.id "
         "JOIN projects_fundentry f ON f.project_id = o.id AND f.superseded_at IS NULL "
         "WHERE o.org_unit_id <> w.org_unit_id OR o.industry_id <> w.industry_id"
@@ -114,7 +132,8 @@ POSTGRES = [
     "END IF; RETURN NULL; END $$;",
     "CREATE OR REPLACE FUNCTION projects_fund_rollup_move() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     + ROLLUP_COLUMNS
-    + "SELECT d.org_unit_id, d.industry_id, d.month, d.source, SUM(d.fen), SUM(d.n) FROM ("
+    + "SELECT d.org_unit_id, d.industry_id, d.month, d.source, SUM(d.fen), SUM(d.n), SUM(d.vfen), SUM(d.vn)"
+    + " FROM ("
     + _pg_moved("o", "-")
     + " UNION ALL "
     + _pg_moved("w", "")
@@ -142,7 +161,8 @@ POSTGRES_DROP = [
 ]
 BACKFILL = (
     ROLLUP_COLUMNS
-    + "SELECT p.org_unit_id, p.industry_id, f.month, f.source, SUM({fen}), COUNT(*) "
+    + "SELECT p.org_unit_id, p.industry_id, f.month, f.source, SUM({fen}), COUNT(*), "
+    "SUM({fen} * {verified}), SUM({verified}) "
     "FROM projects_fundentry f JOIN projects_project p ON p.id = f.project_id "
     "WHERE f.superseded_at IS NULL GROUP BY p.org_unit_id, p.industry_id, f.month, f.source;"
 )
@@ -166,4 +186,4 @@ def rebuild(connection: BaseDatabaseWrapper) -> None:
     fen = PG_FEN if connection.vendor == "postgresql" else SQLITE_FEN
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM projects_fundrollup")
-        cursor.execute(BACKFILL.format(fen=fen.format(x="f")))
+        cursor.execute(BACKFILL.format(fen=fen.format(x="f"), verified=VERIFIED.format(x="f")))

@@ -21,7 +21,8 @@ from zhaoyin.accounts.models import RoleAssignment, User
 from zhaoyin.accounts.scope import NOTHING, unit_scope_q
 from zhaoyin.core.money import exact_sum
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
-from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
+from zhaoyin.projects.choices import FundVerification
+from zhaoyin.projects.models import EvidenceFile, FundEntry, FundEvidenceFile, Project, StageEvent
 
 #: Roles that read projects (the city-wide roles everything, unit roles their subtree).
 READER_ROLES: frozenset[Role] = frozenset(CITY_WIDE_ROLES | UNIT_ROLES)
@@ -131,11 +132,55 @@ def stage_events(project: Project) -> list[StageEvent]:
 
 
 def fund_entries(project: Project, *, include_superseded: bool = False) -> list[FundEntry]:
-    """Funds-in-place entries of a project, by month; only the active ones unless asked."""
-    qs = FundEntry.objects.filter(project=project).select_related("entered_by")
+    """Funds-in-place entries of a project, by month, with their 到账凭证; the active ones and
+    those the city returned that were not entered again yet (the county reads the reason),
+    unless the whole history is asked for."""
+    qs = (
+        FundEntry.objects.filter(project=project)
+        .select_related("entered_by", "verified_by")
+        .prefetch_related(Prefetch("files", queryset=FundEvidenceFile.objects.order_by("id")))
+    )
     if not include_superseded:
-        qs = qs.filter(superseded_at__isnull=True)
+        qs = qs.filter(
+            Q(superseded_at__isnull=True)
+            | Q(verification=FundVerification.REJECTED, replaced_by__isnull=True)
+        )
     return list(qs.order_by("month", "source", "kind", "entered_at", "id"))
+
+
+def fund_entry_get(project: Project, pk: int) -> FundEntry:
+    """Any entry of a project fetched through a selector (else 404: an entry of another project
+    answers like an unknown one)."""
+    found = FundEntry.objects.filter(project=project, pk=pk).select_related("project", "project__org_unit").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def fund_evidence_get_for_user(*, user: User, pk: int) -> FundEvidenceFile:
+    """A 到账凭证 whose project the user may see (else 404, FILE-05)."""
+    found = (
+        FundEvidenceFile.objects.filter(pk=pk, entry__project__in=project_list_visible_to(user).values("pk"))
+        .select_related("entry", "entry__project")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def funds_to_verify(user: User) -> QuerySet[FundEntry]:
+    """The reported (not yet checked) active entries of the projects ``user`` may see: the
+    verifier's queue (待核查到位资金), oldest first."""
+    return (
+        FundEntry.objects.filter(
+            superseded_at__isnull=True,
+            verification=FundVerification.REPORTED,
+            project__in=project_list_visible_to(user).values("pk"),
+        )
+        .select_related("project", "project__org_unit", "entered_by")
+        .order_by("entered_at", "id")
+    )
 
 
 def fund_sum_wan(entries: QuerySet[FundEntry]) -> Decimal:

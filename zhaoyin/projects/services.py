@@ -6,10 +6,13 @@ same transaction (AUD-01).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,17 +24,19 @@ from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.projects import flow, fund_flow
 from zhaoyin.projects.alerts import alerts_refresh
-from zhaoyin.projects.choices import Stage, StageChangeKind
+from zhaoyin.projects.choices import FundFlag, FundVerification, Stage, StageChangeKind
 from zhaoyin.projects.inputs import (
     FundCorrectionInput,
     FundEntryInput,
+    FundRejectInput,
+    FundVerifyInput,
     ProjectInput,
     ProjectUpdateInput,
     StageChangeInput,
 )
 from zhaoyin.projects.milestones import MILESTONE_FIELDS, project_milestones
-from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
-from zhaoyin.projects.selectors import can_edit_project
+from zhaoyin.projects.models import EvidenceFile, FundEntry, FundEvidenceFile, Project, StageEvent
+from zhaoyin.projects.selectors import can_edit_project, fund_sum_wan
 from zhaoyin.projects.validation import clean_project
 
 #: Largest evidence file accepted (FILE-01).
@@ -356,6 +361,64 @@ def project_change_stage(
 
 # --------------------------------------------------------------------------- funds in place
 
+
+#: The stages at which a project has signed (funds may arrive).
+SIGNED_OR_LATER = frozenset({Stage.SIGNED, Stage.REGISTERED, Stage.STARTED, Stage.PRODUCING, Stage.FULL_CAPACITY})
+
+
+def month_share_flag() -> Decimal:
+    """``ZHAOYIN_FUNDS_MONTH_SHARE_FLAG``: one month above this share of the total is flagged."""
+    return Decimal(str(getattr(settings, "ZHAOYIN_FUNDS_MONTH_SHARE_FLAG", "0.5")))
+
+
+def fund_plausibility(
+    *, project: Project, month: dt.date, amount: Decimal, over_total_reason: str, replacing: FundEntry | None = None,
+    new_entry: bool = True,
+) -> list[str]:
+    """The plausibility rules of an entry (docs/targets.md, "Plausibility"): refuse, or return
+    the flags (``FundFlag`` codes) the verifier is shown.
+
+    - a new entry on a project not yet signed (lead, negotiating: ``signed_on`` is empty) is
+      refused on ``project`` — funds cannot arrive before there is an agreement;
+    - the project's cumulative active funds with this entry above its total investment are
+      refused on ``over_total_reason`` unless a reason is given, then flagged ``over_total``;
+    - this entry's month (all of the project's active entries of that month) above
+      ``month_share_flag()`` of the total is flagged ``month_share``.
+
+    ``replacing``: the entry a correction supersedes (its amount no longer counts). Called
+    under the project's row lock, so two simultaneous entries cannot both pass.
+    """
+    # The milestone column, or the stage for a project stored without its history replayed.
+    signed = project.signed_on is not None or Stage(project.stage) in SIGNED_OR_LATER
+    if new_entry and not signed:
+        raise InvalidInput.field(
+            "project",
+            _("Funds in place can be recorded only once the project is signed; this project is at stage %(stage)s.")
+            % {"stage": Stage(project.stage).label},
+        )
+    active = FundEntry.objects.filter(project=project, superseded_at__isnull=True)
+    if replacing is not None:
+        active = active.exclude(pk=replacing.pk)
+    total = project.total_investment_wan
+    cumulative = fund_sum_wan(active) + amount
+    flags: list[str] = []
+    if cumulative > total:
+        if not over_total_reason:
+            raise InvalidInput.field(
+                "over_total_reason",
+                _(
+                    "With this entry the project's funds in place (%(cumulative)s 万元) exceed its total investment "
+                    "(%(total)s 万元); give a reason to record it for the city's check."
+                )
+                % {"cumulative": cumulative, "total": total},
+            )
+        flags.append(FundFlag.OVER_TOTAL.value)
+    month_total = fund_sum_wan(active.filter(month=month)) + amount
+    if total > 0 and month_total > total * month_share_flag():
+        flags.append(FundFlag.MONTH_SHARE.value)
+    return flags
+
+
 @transaction.atomic
 def fund_entry_add(
     *,
@@ -372,8 +435,12 @@ def fund_entry_add(
     if acting_user is not None and not can_edit_project(acting_user, project):
         raise PermissionDenied
     when, amount, source_code, kind_code, note_text = data.month, data.amount_wan, data.source, data.kind, data.note
-    # Lock the project: two simultaneous first entries for one month are serialised here.
-    Project.objects.select_for_update().filter(pk=project.pk).first()
+    # Lock the project: two simultaneous first entries for one month are serialised here, and
+    # the plausibility sums read a stable set of entries.
+    locked = Project.objects.select_for_update().filter(pk=project.pk).first() or project
+    flags = fund_plausibility(
+        project=locked, month=when, amount=amount, over_total_reason=data.over_total_reason
+    )
     duplicate_message = _(
         "There is already an entry for this project, month, source and type; correct that entry instead."
     )
@@ -391,6 +458,10 @@ def fund_entry_add(
                 kind=kind_code,
                 note=note_text,
                 entered_by=acting_user,
+                flags=flags,
+                over_total_reason=data.over_total_reason if FundFlag.OVER_TOTAL in flags else "",
+                # A month entered again after the city returned it points back to the returned entry.
+                replaces=_returned_entry(project, when, source_code, kind_code),
             )
     except IntegrityError:
         raise InvalidInput.field("month", duplicate_message) from None
@@ -422,6 +493,11 @@ def fund_entry_correct(
     already = _("This entry has already been corrected; reload the project and correct the current one.")
     if fund_flow.TABLE.transition_for(fund_flow.Action.CORRECT, fund_flow.state_of(entry)) is None:
         raise Conflict(already)
+    locked = Project.objects.select_for_update().filter(pk=project.pk).first() or project
+    flags = fund_plausibility(
+        project=locked, month=entry.month, amount=amount, over_total_reason=data.over_total_reason,
+        replacing=entry, new_entry=False,
+    )
     now = timezone.now()
     # Compare-and-set on the row's source state (active: not superseded): of two simultaneous
     # corrections of one entry only the first succeeds.
@@ -438,6 +514,8 @@ def fund_entry_correct(
         replaces=entry,
         entered_by=acting_user,
         entered_at=now,
+        flags=flags,
+        over_total_reason=data.over_total_reason if FundFlag.OVER_TOTAL in flags else "",
     )
     entry.superseded_at = now
     if refresh_alerts:
@@ -451,3 +529,124 @@ def fund_entry_correct(
         after={"amount_wan": amount, "entry": new.pk, "note": note_text},
     )
     return new
+
+
+def _returned_entry(project: Project, month: dt.date, source: str, kind: str) -> FundEntry | None:
+    """The newest entry of this key the city returned and nothing replaced yet, or None."""
+    return (
+        FundEntry.objects.filter(
+            project=project, month=month, source=source, kind=kind,
+            verification=FundVerification.REJECTED, replaced_by__isnull=True,
+        )
+        .order_by("-superseded_at", "-id")
+        .first()
+    )
+
+
+def _check_rule(acting_user: User | None, entry: FundEntry, action: fund_flow.Action) -> None:
+    """403 unless ``acting_user`` holds the row's role and did not enter the entry (four
+    eyes: a county never verifies its own figure, nor does anyone else); 409 when the table
+    does not allow the action from the entry's state."""
+    rule = fund_flow.TABLE.by_action[action]
+    if acting_user is not None:
+        own = entry.entered_by_id is not None and entry.entered_by_id == acting_user.pk
+        if own or not rule.may(acting_user.role_codes):
+            from zhaoyin.audit.services import audit_denied
+
+            audit_denied(
+                user=acting_user, action=f"project.funds.{action.value}_denied", target=f"fund entry {entry.pk}"
+            )
+            raise PermissionDenied
+    if fund_flow.TABLE.transition_for(action, fund_flow.state_of(entry)) is None:
+        raise Conflict(_("This entry has already been checked or corrected; reload the project."))
+
+
+def fund_entry_verify(
+    *,
+    acting_user: User | None,
+    entry: FundEntry,
+    data: FundVerifyInput,
+    files: Sequence[files_core.Upload] | None = None,
+) -> FundEntry:
+    """核实 a reported funds entry: it counts in targets and rankings from now on.
+
+    At least one 到账凭证 file (bank slip or 验资 report; PDF or image, judged by its bytes) is
+    required and stored with the entry. Order of checks: who (403: the verifier role, never
+    the person who entered it) → state (409) → files (422 on ``files``). The entry is changed
+    compare-and-set on its state, so a double submit verifies once.
+    """
+    _check_rule(acting_user, entry, fund_flow.Action.VERIFY)
+    uploads = files_core.read_uploads(files, max_files=MAX_EVIDENCE_FILES, max_bytes=MAX_EVIDENCE_BYTES)
+    checked = uploads.checked()
+    if not checked:
+        raise InvalidInput.field(
+            "files", _("Attach the proof of arrival (a bank slip or a capital verification report).")
+        )
+    with files_core.stored_uploads(EVIDENCE_AREA) as store, transaction.atomic():
+        now = timezone.now()
+        changed = FundEntry.objects.filter(
+            pk=entry.pk, superseded_at__isnull=True, verification=FundVerification.REPORTED
+        ).update(
+            verification=FundVerification.VERIFIED, verified_by=acting_user, verified_at=now,
+            evidence_kind=data.evidence_kind.value, verification_note=data.note,
+        )
+        if changed != 1:
+            raise Conflict(_("This entry has already been checked or corrected; reload the project."))
+        stored = [
+            FundEvidenceFile.objects.create(entry=entry, uploaded_by=acting_user, **store.write(item))
+            for item in checked
+        ]
+        entry.refresh_from_db()
+        audit_write(
+            action="project.funds.verify",
+            user=acting_user,
+            obj=entry,
+            object_repr=f"{entry.project.code} {entry.month:%Y-%m}",
+            before={"verification": FundVerification.REPORTED.value},
+            after={
+                "verification": entry.verification, "evidence_kind": entry.evidence_kind,
+                "note": entry.verification_note, "files": [f.original_name for f in stored],
+            },
+        )
+    return entry
+
+
+def fund_entry_reject(*, acting_user: User | None, entry: FundEntry, data: FundRejectInput) -> FundEntry:
+    """退回 a reported funds entry with the reason: it leaves the active set (the county may
+    enter the month again, the new entry pointing back to this one) and stays in the history.
+    Checks as for ``fund_entry_verify`` (403 → 409), the reason by the input model (422).
+    The refusal is checked (and its denial audited) before the write transaction opens."""
+    _check_rule(acting_user, entry, fund_flow.Action.REJECT)
+    with transaction.atomic():
+        now = timezone.now()
+        changed = FundEntry.objects.filter(
+            pk=entry.pk, superseded_at__isnull=True, verification=FundVerification.REPORTED
+        ).update(
+            verification=FundVerification.REJECTED, verified_by=acting_user, verified_at=now,
+            verification_note=data.reason, superseded_at=now,
+        )
+        if changed != 1:
+            raise Conflict(_("This entry has already been checked or corrected; reload the project."))
+        entry.refresh_from_db()
+        alerts_refresh(project_ids=[entry.project_id])
+        audit_write(
+            action="project.funds.reject",
+            user=acting_user,
+            obj=entry,
+            object_repr=f"{entry.project.code} {entry.month:%Y-%m}",
+            before={"verification": FundVerification.REPORTED.value},
+            after={"verification": entry.verification, "reason": data.reason},
+        )
+    return entry
+
+
+@transaction.atomic
+def fund_evidence_open(*, acting_user: User, evidence: FundEvidenceFile) -> BinaryIO:
+    """Open a 到账凭证 for ``acting_user`` to download, and audit the read (as ``evidence_open``;
+    ``evidence`` comes from ``selectors.fund_evidence_get_for_user``, scope checked)."""
+    project = evidence.entry.project
+    return files_core.open_attachment(
+        evidence, area=EVIDENCE_AREA, acting_user=acting_user, action="project.funds.evidence.download",
+        owner_repr=project.code,
+        owner={"project": project.pk, "project_code": project.code, "entry": evidence.entry_id},
+    )

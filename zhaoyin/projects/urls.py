@@ -20,4 +20,9 @@ urlpatterns = [
     path("<int:pk>/funds/", views.project_fund_add, name="fund_add"),
     path("<int:pk>/funds/correct/", views.project_fund_correct, name="fund_correct"),
     path("evidence/<int:pk>/", file_views.evidence_download, name="evidence"),
+    # Funds verification (核查): the verifier's actions, queue and the 到账凭证 files.
+    path("<int:pk>/funds/verify/", views.project_fund_verify, name="fund_verify"),
+    path("<int:pk>/funds/reject/", views.project_fund_reject, name="fund_reject"),
+    path("funds/to-verify/", views.funds_queue, name="funds_queue"),
+    path("funds/evidence/<int:pk>/", file_views.fund_evidence_download, name="fund_evidence"),
 ]

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,11 +40,20 @@ from zhaoyin.lib.cycle_times import cycle_times
 from zhaoyin.projects import extensions, flow, fund_flow, selectors, services
 from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.exporting import export_filename, project_export
-from zhaoyin.projects.filters import ProjectFilter
-from zhaoyin.projects.forms import FundCorrectForm, FundEntryForm, ProjectForm, StageChangeForm
+from zhaoyin.projects.filters import FundQueueFilter, ProjectFilter
+from zhaoyin.projects.forms import (
+    FundCorrectForm,
+    FundEntryForm,
+    FundRejectForm,
+    FundVerifyForm,
+    ProjectForm,
+    StageChangeForm,
+)
 from zhaoyin.projects.inputs import (
     FundCorrectionInput,
     FundEntryInput,
+    FundRejectInput,
+    FundVerifyInput,
     ProjectInput,
     ProjectUpdateInput,
     StageChangeInput,
@@ -166,7 +175,19 @@ def _detail_context(
         context["fund_form"] = FundEntryForm()
         context["correct_form"] = FundCorrectForm()
         context["active_entries"] = [e for e in entries if fund_flow.correctable(e)]
+    if may_verify_funds(user):
+        # The city's verifier: the reported entries it did not enter itself (four eyes).
+        context["checkable_entries"] = [
+            e for e in entries if fund_flow.checkable(e) and e.entered_by_id != user.pk
+        ]
+        context["verify_form"] = FundVerifyForm()
+        context["reject_form"] = FundRejectForm()
     return context
+
+
+def may_verify_funds(user: User) -> bool:
+    """Whether ``user`` holds the role that 核查s funds entries (``fund_flow.VERIFIERS``)."""
+    return fund_flow.TABLE.by_action[fund_flow.Action.VERIFY].may(user.role_codes) and not user.admin_role
 
 
 @allow(*READERS)
@@ -335,3 +356,76 @@ def project_fund_correct(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("The funds entry has been corrected."),
         anchor="?history=1#funds",
     )
+
+
+VERIFIER_ROLES = tuple(Role(code) for code in sorted(fund_flow.VERIFIERS))
+
+
+def _entry_from_form(project: Project, cleaned: dict[str, Any]) -> FundEntry:
+    """The project's entry named by the form's hidden ``entry`` (else 404, like an unknown one)."""
+    text = str(cleaned.get("entry") or "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise Http404
+    return selectors.fund_entry_get(project, int(text))
+
+
+@allow(*VERIFIER_ROLES)
+@require_POST
+def project_fund_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """核实 one reported entry with its 到账凭证 (the city's verifier)."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=pk)
+    form = FundVerifyForm(request.POST, request.FILES)
+    return _detail_action(
+        request,
+        project,
+        form_key="verify_form",
+        form=form,
+        model=FundVerifyInput,
+        run=lambda data, cleaned: services.fund_entry_verify(
+            acting_user=user, entry=_entry_from_form(project, cleaned), data=data,
+            files=cleaned.get("evidence") or None,
+        ),
+        success=_("The funds entry has been verified; it now counts."),
+        anchor="#funds",
+        field_names={"files": "evidence"},
+    )
+
+
+@allow(*VERIFIER_ROLES)
+@require_POST
+def project_fund_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """退回 one reported entry with the reason (the city's verifier)."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=pk)
+    return _detail_action(
+        request,
+        project,
+        form_key="reject_form",
+        form=FundRejectForm(request.POST),
+        model=FundRejectInput,
+        run=lambda data, cleaned: services.fund_entry_reject(
+            acting_user=user, entry=_entry_from_form(project, cleaned), data=data
+        ),
+        success=_("The funds entry has been returned to the unit with your reason."),
+        anchor="#funds",
+    )
+
+
+@allow(*VERIFIER_ROLES)
+@require_GET
+def funds_queue(request: HttpRequest) -> HttpResponse:
+    """待核查到位资金: the reported entries across the city waiting for the verifier, filtered
+    by unit, month and flag (core.filtering; bad parameters → 400 naming them)."""
+    user = request_user(request)
+    form = FilterBarForm(request.GET, filters=FundQueueFilter, user=user)
+    context: dict[str, Any] = {"form": form, "page_obj": None}
+    if not form.is_valid() or form.filter is None:
+        return render(request, "projects/funds_queue.html", context, status=400)
+    flt = form.filter
+    qs = flt.apply(selectors.funds_to_verify(user))
+    totals = qs.order_by().aggregate(count=Count("id"), fen=fen_sum("amount_wan"))
+    context["page_obj"] = IdFirstPaginator(qs, flt.page_size, count=totals["count"]).get_page(flt.page)
+    context["total_count"] = totals["count"]
+    context["total_wan"] = fen_to_amount(totals["fen"])
+    return render(request, "projects/funds_queue.html", context)

@@ -74,6 +74,8 @@ class ProgressOut(OutSchema):
     indicator: str = Field(validation_alias="indicator.code", description="The indicator's code")
     unit: str = Field(validation_alias="indicator.unit", description="亿元, 个 (projects) or 人 (talents)")
     as_of: IsoDate
+    basis: str = Field(description="The funds figure the actuals show: verified (核实, default) or reported (填报); "
+                                   "ranks are always those of the verified figure")
     time_progress: float
     city: ProgressRowOut | None
     items: list[ProgressRowOut]
@@ -100,6 +102,13 @@ class ProgressQuery(Schema):
         str | None,
         WithJsonSchema({"type": "string", "anyOf": [{"format": "date", "pattern": ISO_DATE}, {"maxLength": 0}]}),
     ] = Field(None, description="YYYY-MM-DD (default: today)")
+    basis: Annotated[
+        str | None, WithJsonSchema({"type": "string", "enum": ["", *selectors.BASES]})
+    ] = Field(
+        None,
+        description="external_funds: verified (核实, the default: only entries the city verified) or reported "
+                    "(填报: every reported entry); the ranks are always computed on the verified figure",
+    )
 
 
 @router.get("/progress", response=ProgressOut)
@@ -110,4 +119,5 @@ def progress(request: HttpRequest, params: Query[ProgressQuery]) -> selectors.Pr
     year_value, ind, day = selectors.parse_progress_params(
         params.year, params.indicator, params.as_of, today=timezone.localdate()
     )
-    return selectors.progress_for(user, year=year_value, indicator=ind, as_of=day)
+    basis = selectors.parse_basis(params.basis)
+    return selectors.progress_for(user, year=year_value, indicator=ind, as_of=day, basis=basis)

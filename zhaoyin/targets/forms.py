@@ -7,10 +7,14 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit
-from zhaoyin.targets.indicators import indicator_choices
+from zhaoyin.targets.indicators import REPORTED, VERIFIED, indicator_choices
 from zhaoyin.targets.selectors import MAX_YEAR, MIN_YEAR
+
+#: The funds switch: the verified figure (counted, ranked) or every reported entry.
+BASIS_CHOICES = ((VERIFIED, _("Verified (counted)")), (REPORTED, pgettext_lazy("funds", "Reported")))
 
 
 class ProgressForm(forms.Form):
@@ -21,6 +25,8 @@ class ProgressForm(forms.Form):
     as_of = forms.DateField(
         label=_("As of"), required=False, input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
     )
+    # 填报 vs 核实 (docs/targets.md, "Funds verification"): the funds figure shown; ranks stay verified.
+    basis = forms.ChoiceField(label=_("Funds figure"), choices=BASIS_CHOICES, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -29,6 +35,10 @@ class ProgressForm(forms.Form):
     def values(self, today: dt.date) -> tuple[int, str, dt.date]:
         data = self.cleaned_data
         return data.get("year") or today.year, data.get("indicator") or "external_funds", data.get("as_of") or today
+
+    def basis_value(self) -> str:
+        """The funds figure asked for (verified by default)."""
+        return str(self.cleaned_data.get("basis") or VERIFIED)
 
 
 class TargetForm(forms.Form):

@@ -46,6 +46,9 @@ class Indicator:
     min_investment_wan: Decimal | None = None
     #: For the talent counts: the tier counted ("" — every recognized tier).
     tier: str = ""
+    #: The 填报 figure (every reported entry, verified or not) where the indicator has one
+    #: (``external_funds``): shown on the ``basis=reported`` switch, never ranked.
+    compute_reported: Compute | None = None
 
 
 def counted_months(year: int, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -56,12 +59,19 @@ def counted_months(year: int, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
     return dt.date(year, 1, 1), dt.date(year, n, 1)
 
 
-def fund_entries_counted(year: int, as_of: dt.date) -> Q:
-    """Active entries of the counted months (a month counts once ``as_of`` reaches its last day)."""
+#: The two figures of the funds (docs/targets.md, "Funds verification"): 核实 counts, 填报 is shown.
+VERIFIED, REPORTED = "verified", "reported"
+BASES = (VERIFIED, REPORTED)
+
+
+def fund_entries_counted(year: int, as_of: dt.date, basis: str = VERIFIED) -> Q:
+    """Active entries of the counted months (a month counts once ``as_of`` reaches its last day);
+    for the ``verified`` basis (the one counted) only the entries the city verified."""
     months = counted_months(year, as_of)
     if months is None:
         return Q(pk__in=[])
-    return Q(superseded_at__isnull=True, month__gte=months[0], month__lte=months[1])
+    q = Q(superseded_at__isnull=True, month__gte=months[0], month__lte=months[1])
+    return q & Q(verification=VERIFIED) if basis == VERIFIED else q
 
 
 def rollups_counted(year: int, as_of: dt.date) -> QuerySet[FundRollup]:
@@ -73,11 +83,26 @@ def rollups_counted(year: int, as_of: dt.date) -> QuerySet[FundRollup]:
     return FundRollup.objects.filter(month__gte=months[0], month__lte=months[1]).order_by()
 
 
-def external_funds(year: int, as_of: dt.date) -> dict[int, Decimal]:
-    """Funds in place from outside the city (all three sources are) in 亿元, per unit: one
-    grouped sum over the rollup of the counted months."""
-    rows = rollups_counted(year, as_of).values_list("org_unit_id").annotate(fen=Sum("fen"))
-    return {unit_id: Decimal(fen or 0) / FEN_PER_WAN / WAN_PER_YI for unit_id, fen in rows}
+def rollup_column(basis: str) -> str:
+    """The rollup's sum of a basis: ``verified_fen`` (核实, counted) or ``fen`` (填报)."""
+    return "verified_fen" if basis == VERIFIED else "fen"
+
+
+def _external_funds(basis: str) -> Compute:
+    column = rollup_column(basis)
+
+    def compute(year: int, as_of: dt.date) -> dict[int, Decimal]:
+        rows = rollups_counted(year, as_of).values_list("org_unit_id").annotate(fen=Sum(column))
+        return {unit_id: Decimal(fen or 0) / FEN_PER_WAN / WAN_PER_YI for unit_id, fen in rows}
+
+    return compute
+
+
+#: Funds in place from outside the city (all three sources are) in 亿元, per unit: one grouped
+#: sum over the rollup of the counted months — of the verified entries (what is counted and
+#: ranked) or of every reported one.
+external_funds = _external_funds(VERIFIED)
+external_funds_reported = _external_funds(REPORTED)
 
 
 def projects_reaching(
@@ -167,6 +192,7 @@ REGISTRY: dict[str, Indicator] = {
             external_funds,
             "funds",
             2,
+            compute_reported=external_funds_reported,
         ),
         Indicator(
             "signed_100m",

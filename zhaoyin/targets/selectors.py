@@ -34,8 +34,11 @@ from zhaoyin.lib import indicators as arith
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.talents.models import Talent
 from zhaoyin.targets.indicators import (
+    BASES,
     MILESTONE_COLUMN,
     REGISTRY,
+    REPORTED,
+    VERIFIED,
     Indicator,
     fund_entries_counted,
     projects_reaching,
@@ -76,6 +79,9 @@ class Progress:
     time_progress: Decimal
     city: Row | None
     items: list[Row]
+    #: Which funds figure the actuals show (``verified`` or ``reported``); ranks are always
+    #: computed on the verified figure.
+    basis: str = "verified"
 
 
 # ---- parameters ------------------------------------------------------------------------------
@@ -108,6 +114,15 @@ def parse_progress_params(
         raise InvalidInput(errors[0]["message"], errors)
     assert ind is not None
     return year_value, ind, day
+
+
+def parse_basis(value: object) -> str:
+    """The funds figure asked for: ``verified`` (default, blank) or ``reported``; else
+    InvalidInput naming ``basis``."""
+    text = str(value or "").strip() or VERIFIED
+    if text not in BASES:
+        raise InvalidInput.field("basis", _("Choose verified or reported."))
+    return text
 
 
 # ---- scope -----------------------------------------------------------------------------------
@@ -143,15 +158,22 @@ def _rolled_up(units: list[OrgUnit], direct: dict[int, Decimal]) -> dict[int, De
     return total
 
 
-def progress_for(user: User, *, year: int, indicator: Indicator, as_of: dt.date) -> Progress:
-    """Progress of each visible unit and of the user's "city" (see the module docstring)."""
+def progress_for(
+    user: User, *, year: int, indicator: Indicator, as_of: dt.date, basis: str = VERIFIED
+) -> Progress:
+    """Progress of each visible unit and of the user's "city" (see the module docstring).
+
+    ``basis="reported"`` shows the 填报 figure of an indicator that has one (the funds); the
+    ranks stay those of the verified figure (docs/targets.md, "Funds verification")."""
     units = list(OrgUnit.objects.filter(is_active=True).order_by("sort_order", "path"))
     visible = visible_unit_ids(user)
     targets = {
         t.org_unit_id: t
         for t in Target.objects.filter(year=year, indicator=indicator.code).prefetch_related("month_plans")
     }
-    actuals = _rolled_up(units, indicator.compute(year, as_of))
+    counted = _rolled_up(units, indicator.compute(year, as_of))
+    reported = indicator.compute_reported if basis == REPORTED else None
+    actuals = _rolled_up(units, reported(year, as_of)) if reported is not None else counted
     base = base_time_progress(year, as_of)
     months = arith.months_counted(year, as_of)
 
@@ -170,7 +192,10 @@ def progress_for(user: User, *, year: int, indicator: Indicator, as_of: dt.date)
     computed = [row(u) for u in listed]
     ranks: dict[int, int] = {}
     by_kind: dict[str, dict[int, Decimal | None]] = defaultdict(dict)
-    for unit, _t, _a, completion, _tp in computed:
+    for unit, target, _a, completion, _tp in computed:
+        # Ranked on the verified figure whatever the basis shown.
+        if actuals is not counted:
+            completion = arith.completion(counted.get(unit.pk, Decimal(0)), target)
         by_kind[unit.kind][unit.pk] = completion
     for values in by_kind.values():
         ranks.update(arith.rank(values))
@@ -188,7 +213,7 @@ def progress_for(user: User, *, year: int, indicator: Indicator, as_of: dt.date)
     if city_unit is not None:
         unit, target, actual, completion, tp = row(city_unit)
         city = Row(unit, target, actual, completion, tp, arith.gap(completion, tp), None, indicator.places)
-    return Progress(year, indicator, as_of, base, city, items)
+    return Progress(year, indicator, as_of, base, city, items, basis if indicator.compute_reported else VERIFIED)
 
 
 # ---- drill-down ------------------------------------------------------------------------------
@@ -214,11 +239,14 @@ def default_unit_code(user: User) -> str:
     return user.org_unit.code if user.org_unit is not None else ""
 
 
-def funds_behind(user: User, *, org_unit: str, year: int, as_of: dt.date) -> QuerySet[FundEntry]:
-    """The active fund entries counted in ``org_unit``'s external_funds, in the user's scope."""
+def funds_behind(
+    user: User, *, org_unit: str, year: int, as_of: dt.date, basis: str = VERIFIED
+) -> QuerySet[FundEntry]:
+    """The active fund entries counted in ``org_unit``'s external_funds (``basis="reported"``:
+    every reported one, verified or not), in the user's scope."""
     ids = _unit_subtree_for(user, org_unit)
     return (
-        FundEntry.objects.filter(fund_entries_counted(year, as_of), project__org_unit_id__in=ids)
+        FundEntry.objects.filter(fund_entries_counted(year, as_of, basis), project__org_unit_id__in=ids)
         .select_related("project", "project__org_unit")
         .order_by("month", "project__code", "source", "kind", "id")
     )

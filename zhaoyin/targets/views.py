@@ -30,7 +30,7 @@ from zhaoyin.core.roles import Role
 from zhaoyin.targets import selectors, services
 from zhaoyin.targets.forms import ProgressForm, TargetForm
 from zhaoyin.targets.importing import TARGET_COLUMNS, TargetImport, target_import_template
-from zhaoyin.targets.indicators import REGISTRY
+from zhaoyin.targets.indicators import REGISTRY, VERIFIED
 from zhaoyin.targets.inputs import TargetSetInput
 
 PAGE_SIZE = 100
@@ -51,13 +51,16 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "targets/progress.html", context, status=400)
     year, code, as_of = form.values(today)
-    progress = selectors.progress_for(user, year=year, indicator=REGISTRY[code], as_of=as_of)
+    basis = form.basis_value()
+    progress = selectors.progress_for(user, year=year, indicator=REGISTRY[code], as_of=as_of, basis=basis)
     drill = f"targets:{progress.indicator.drill}"
 
     def link(row: selectors.Row) -> str:
         params = {"org_unit": row.unit.code, "year": year, "as_of": as_of.isoformat()}
         if drill != "targets:funds":
             params["indicator"] = code
+        elif progress.basis != VERIFIED:
+            params["basis"] = progress.basis
         return _drill_url(drill, **params)
 
     context.update(
@@ -89,7 +92,8 @@ def funds_drill(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     try:
         year, _code, as_of, org_unit = _drill_params(request, need_indicator=False)
-        entries = selectors.funds_behind(user, org_unit=org_unit, year=year, as_of=as_of)
+        basis = selectors.parse_basis(request.GET.get("basis"))
+        entries = selectors.funds_behind(user, org_unit=org_unit, year=year, as_of=as_of, basis=basis)
     except InvalidInput as exc:
         return render(request, "targets/funds.html", {"errors": exc.errors}, status=400)
     page = IdFirstPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -99,6 +103,7 @@ def funds_drill(request: HttpRequest) -> HttpResponse:
         "org_unit": org_unit,
         "year": year,
         "as_of": as_of,
+        "basis": basis,
     }
     return render(request, "targets/funds.html", context)
 

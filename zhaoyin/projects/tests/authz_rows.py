@@ -105,6 +105,14 @@ def _funds(w: World) -> dict[str, Any]:
     return {"month": "2026-01", "amount_wan": "12.34", "source": "outside_city", "kind": "fixed_asset"}
 
 
+def _fund_a(w: World) -> dict[str, Any]:
+    return {"id": w.extra["fund_project_a"].pk}
+
+
+def _fund_b(w: World) -> dict[str, Any]:
+    return {"id": w.extra["fund_project_b"].pk}
+
+
 MATRIX += [
     api("GET", "/api/v1/projects", allowed=PROJECT_READERS),
     api("GET", "/api/v1/projects/{id}", allowed=PROJECT_READERS, kwargs=_id_a, label="county A"),
@@ -119,11 +127,32 @@ MATRIX += [
         label="county A"),
     api("POST", "/api/v1/projects/{id}/stages", allowed=WRITERS, ok=201, kwargs=_id_b, data=_stage,
         scope=NOT_IN_SCOPE_OF_B, label="county B"),
-    api("POST", "/api/v1/projects/{id}/funds", allowed=WRITERS, ok=201, kwargs=_id_a, data=_funds,
+    api("POST", "/api/v1/projects/{id}/funds", allowed=WRITERS, ok=201, kwargs=_fund_a, data=_funds,
         label="county A"),
-    api("POST", "/api/v1/projects/{id}/funds", allowed=WRITERS, ok=201, kwargs=_id_b, data=_funds,
+    api("POST", "/api/v1/projects/{id}/funds", allowed=WRITERS, ok=201, kwargs=_fund_b, data=_funds,
         scope=NOT_IN_SCOPE_OF_B, label="county B"),
     web("projects:evidence", allowed=PROJECT_READERS, kwargs=_evidence_a, label="county A"),
     web("projects:evidence", allowed=PROJECT_READERS, kwargs=_evidence_b, scope=NOT_IN_SCOPE_OF_B,
         label="county B"),
+]
+
+
+# ---- funds verification (核查, issue 15): the signed projects and entries of authz_rows_pages.py.
+# The matrix sends JSON: the verifier reaches the verify operation and is told the multipart
+# fields are missing (422); the multipart success is tested in test_funds_verification.py.
+
+
+def _entry(region: str) -> Any:
+    return lambda w: {"id": w.extra[f"fund_project_{region}"].pk, "entry_id": w.extra[f"fund_entry_{region}"].pk}
+
+
+FUND_VERIFIERS = frozenset({Role.CITY_ADMIN})
+
+MATRIX += [
+    api("POST", "/api/v1/projects/{id}/funds/{entry_id}/verify", allowed=FUND_VERIFIERS, ok=422, kwargs=_entry("a"),
+        data=lambda w: {"evidence_kind": "bank_slip"}, label="county A (JSON: files missing)"),
+    api("POST", "/api/v1/projects/{id}/funds/{entry_id}/reject", allowed=FUND_VERIFIERS, ok=200, kwargs=_entry("a"),
+        data=lambda w: {"reason": "矩阵"}, label="county A"),
+    api("POST", "/api/v1/projects/{id}/funds/{entry_id}/reject", allowed=FUND_VERIFIERS, ok=200, kwargs=_entry("b"),
+        data=lambda w: {"reason": "矩阵"}, label="county B"),
 ]

@@ -89,6 +89,14 @@ def _correct(key: str) -> Any:
     return build
 
 
+def _fa(w: World) -> dict[str, Any]:
+    return {"pk": w.extra["fund_project_a"].pk}
+
+
+def _fb(w: World) -> dict[str, Any]:
+    return {"pk": w.extra["fund_project_b"].pk}
+
+
 MATRIX += [
     web("projects:list", allowed=PIPELINE_READERS),
     web("projects:export", allowed=PIPELINE_READERS),
@@ -104,11 +112,78 @@ MATRIX += [
     web("projects:stage_change", "POST", allowed=WRITERS, ok=302, kwargs=_a, data=_stage, label="county A"),
     web("projects:stage_change", "POST", allowed=WRITERS, ok=302, kwargs=_b, data=_stage,
         scope=NOT_IN_SCOPE_OF_B_WRITE, label="county B"),
-    web("projects:fund_add", "POST", allowed=WRITERS, ok=302, kwargs=_a, data=_fund, label="county A"),
-    web("projects:fund_add", "POST", allowed=WRITERS, ok=302, kwargs=_b, data=_fund,
+    web("projects:fund_add", "POST", allowed=WRITERS, ok=302, kwargs=_fa, data=_fund, label="county A"),
+    web("projects:fund_add", "POST", allowed=WRITERS, ok=302, kwargs=_fb, data=_fund,
         scope=NOT_IN_SCOPE_OF_B_WRITE, label="county B"),
     web("projects:fund_correct", "POST", allowed=WRITERS, ok=302, kwargs=_a, data=_correct("page_project_a"),
         label="county A"),
     web("projects:fund_correct", "POST", allowed=WRITERS, ok=302, kwargs=_b, data=_correct("page_project_b"),
         scope=NOT_IN_SCOPE_OF_B_WRITE, label="county B"),
+]
+
+
+# ---- funds verification (核查, issue 15): signed projects (funds arrive only once signed), each
+# with a reported entry nobody in the matrix entered, and a verified one with its 到账凭证.
+#: Who 核查s funds entries (``fund_flow.VERIFIERS``): the city's 招商服务中心 (city admin).
+VERIFIERS = frozenset({Role.CITY_ADMIN})
+
+
+@world_builder
+def fund_projects(w: World) -> None:
+    import hashlib
+
+    from zhaoyin.projects.models import FundEvidenceFile
+    from zhaoyin.projects.services import evidence_dir
+
+    pdf = b"%PDF-1.4\n% matrix slip\n%%EOF\n"
+    for n, region in ((11, "a"), (12, "b")):
+        project = _project(w, f"county_{region}", n)
+        Project.objects.filter(pk=project.pk).update(stage=Stage.SIGNED, signed_on=dt.date(2026, 1, 5))
+        project.refresh_from_db()
+        w.extra[f"fund_project_{region}"] = project
+        w.extra[f"fund_entry_{region}"] = FundEntry.objects.create(
+            project=project, month=dt.date(2026, 2, 1), amount_wan=Decimal("5.00"), source=FundSource.OUTSIDE_CITY
+        )
+        verified = FundEntry.objects.create(
+            project=project, month=dt.date(2026, 1, 1), amount_wan=Decimal("5.00"), source=FundSource.FOREIGN,
+            verification="verified",
+        )
+        stored_name = f"{0xF0 + n:032x}"
+        directory = evidence_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / stored_name).write_bytes(pdf)
+        w.extra[f"fund_evidence_{region}"] = FundEvidenceFile.objects.create(
+            entry=verified, original_name="到账凭证.pdf", stored_name=stored_name, content_type="application/pdf",
+            size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+
+
+def _verify_form(region: str) -> Any:
+    def build(w: World) -> dict[str, Any]:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        slip = SimpleUploadedFile("slip.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+        return {"entry": str(w.extra[f"fund_entry_{region}"].pk), "evidence_kind": "bank_slip", "evidence": slip}
+
+    return build
+
+
+def _reject_form(region: str) -> Any:
+    return lambda w: {"entry": str(w.extra[f"fund_entry_{region}"].pk), "reason": "矩阵"}
+
+
+MATRIX += [
+    web("projects:fund_verify", "POST", allowed=VERIFIERS, ok=302, kwargs=_fa, data=_verify_form("a"),
+        label="county A"),
+    web("projects:fund_verify", "POST", allowed=VERIFIERS, ok=302, kwargs=_fb, data=_verify_form("b"),
+        label="county B"),
+    web("projects:fund_reject", "POST", allowed=VERIFIERS, ok=302, kwargs=_fa, data=_reject_form("a"),
+        label="county A"),
+    web("projects:fund_reject", "POST", allowed=VERIFIERS, ok=302, kwargs=_fb, data=_reject_form("b"),
+        label="county B"),
+    web("projects:funds_queue", allowed=VERIFIERS),
+    web("projects:fund_evidence", allowed=PIPELINE_READERS, kwargs=lambda w: {"pk": w.extra["fund_evidence_a"].pk},
+        label="county A"),
+    web("projects:fund_evidence", allowed=PIPELINE_READERS, kwargs=lambda w: {"pk": w.extra["fund_evidence_b"].pk},
+        scope=NOT_IN_SCOPE_OF_B, label="county B"),
 ]

@@ -26,6 +26,9 @@ from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.models import EvidenceFile, FundEntry, Project, StageEvent
 
 MakeProject = Callable[..., Project]
+#: A total investment no test's funds reach (万元): the funds tests are not about the
+#: plausibility rules, which have their own tests (test_funds_verification.py).
+SIGNED_TOTAL = Decimal("100000000000.00")
 _serial = itertools.count(1)
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -119,18 +119,22 @@ def test_detail_has_stage_events_and_funds_total(make_user: Any, make_project: M
     project = make_project(stage=Stage.LEAD)
     moved = _post(client, f"/api/v1/projects/{project.pk}/stages", {"stage": "negotiating", "date": "2026-01-10"})
     assert moved.status_code == 201
+    # Funds arrive only on a signed project (docs/targets.md, "Plausibility").
+    signed = _post(client, f"/api/v1/projects/{project.pk}/stages", {"stage": "signed", "date": "2026-01-11"})
+    assert signed.status_code == 201
     for month, amount in (("2025-11", "0.10"), ("2025-12", 0.2)):
         response = _post(
             client, f"/api/v1/projects/{project.pk}/funds", {"month": month, "amount_wan": amount, "source": "foreign"}
         )
         assert response.status_code == 201, response.content
     data = client.get(f"/api/v1/projects/{project.pk}").json()
-    assert (data["stage"], data["stage_on"]) == ("negotiating", "2026-01-10")
+    assert (data["stage"], data["stage_on"]) == ("signed", "2026-01-11")
     assert [(e["from_stage"], e["to_stage"], e["kind"]) for e in data["events"]] == [
-        ("lead", "negotiating", "advance")
+        ("lead", "negotiating", "advance"), ("negotiating", "signed", "advance")
     ]
     assert data["funds_total_wan"] == "0.30"
     assert [f["amount_wan"] for f in data["funds"]] == ["0.10", "0.20"]
+    assert [(f["verification"], f["flags"], f["files"]) for f in data["funds"]] == [("reported", [], [])] * 2
 
 
 def test_stage_change_contract(make_user: Any, make_project: MakeProject) -> None:

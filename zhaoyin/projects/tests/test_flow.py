@@ -138,19 +138,23 @@ def test_the_stage_choices_of_the_page_are_the_tables(make_project: MakeProject)
 
 def test_the_funds_entry_row_as_written() -> None:
     got = {r.action.value: (set(r.sources), r.target, set(r.actors), r.needs_reason) for r in fund_flow.TABLE.rows}
-    assert got == {"correct": ({"active"}, "superseded", EDITORS, True)}
-    assert fund_flow.TABLE.initial == "active"
+    assert got == {
+        "correct": ({"reported", "verified"}, "superseded", EDITORS, True),
+        "verify": ({"reported"}, "verified", {"city_admin"}, False),
+        "reject": ({"reported"}, "rejected", {"city_admin"}, True),
+    }
+    assert fund_flow.TABLE.initial == "reported"
 
 
 def test_an_active_entry_is_corrected_and_a_superseded_one_refused(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    project = make_project()
+    project = make_project(stage=Stage.SIGNED)
     first = services.fund_entry_add(
         acting_user=staff,
         project=project,
         data=FundEntryInput.of(month="2025-09", amount_wan="10.00", source="outside_city"),
     )
-    assert fund_flow.state_of(first) == "active"
+    assert fund_flow.state_of(first) == "reported"
     assert fund_flow.correctable(first)
     second = services.fund_entry_correct(
         acting_user=staff, entry=first, data=FundCorrectionInput.of(amount_wan="12.00", note="更正")
@@ -158,7 +162,7 @@ def test_an_active_entry_is_corrected_and_a_superseded_one_refused(make_user: An
     stored = FundEntry.objects.get(pk=first.pk)
     assert fund_flow.state_of(stored) == "superseded"
     assert not fund_flow.correctable(stored)
-    assert fund_flow.state_of(second) == "active"
+    assert fund_flow.state_of(second) == "reported"
     before = fingerprint()
     with translation.override("en"), pytest.raises(Conflict) as exc:
         services.fund_entry_correct(
@@ -170,7 +174,7 @@ def test_an_active_entry_is_corrected_and_a_superseded_one_refused(make_user: An
 
 
 def test_a_role_the_funds_table_does_not_name_is_refused(make_user: Any, make_project: MakeProject) -> None:
-    project = make_project()
+    project = make_project(stage=Stage.SIGNED)
     entry = services.fund_entry_add(
         acting_user=None,
         project=project,

@@ -14,9 +14,10 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.money import exact_sum
 from zhaoyin.core.roles import Role
 from zhaoyin.projects import selectors, services
+from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.inputs import FundCorrectionInput, FundEntryInput
 from zhaoyin.projects.models import FundEntry
-from zhaoyin.projects.tests.helpers import MakeProject, fingerprint
+from zhaoyin.projects.tests.helpers import SIGNED_TOTAL, MakeProject, fingerprint
 
 
 def _months(n: int) -> list[dt.date]:
@@ -30,7 +31,7 @@ def _months(n: int) -> list[dt.date]:
 
 def test_add_records_entry_with_audit(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    project = make_project()
+    project = make_project(stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     entry = services.fund_entry_add(acting_user=staff, project=project,
         data=FundEntryInput.of(month="2025-09", amount_wan="1234.56", source="市外", kind="固定资产"))
     assert (entry.month, entry.amount_wan, entry.source, entry.kind) == (
@@ -44,7 +45,7 @@ def test_add_records_entry_with_audit(make_user: Any, make_project: MakeProject)
 
 def test_AC_exact_sums_of_many_small_entries(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    projects = [make_project() for _i in range(4)]
+    projects = [make_project(stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL) for _i in range(4)]
     months = _months(50)
     # 200 entries through the service (4 projects × 50 months) of 0.01 …
     for project in projects:
@@ -77,11 +78,12 @@ def test_AC_exact_sums_of_many_small_entries(make_user: Any, make_project: MakeP
 
 def test_amounts_of_fifteen_digits_stay_exact(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    project = make_project()
+    project = make_project(stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     services.fund_entry_add(acting_user=staff, project=project,
-        data=FundEntryInput.of(month="2025-01", amount_wan="9999999999999.99", source="foreign"))
+        data=FundEntryInput.of(month="2025-01", amount_wan="9999999999999.99", source="foreign",
+                               over_total_reason="精度测试"))
     services.fund_entry_add(acting_user=staff, project=project,
-        data=FundEntryInput.of(month="2025-02", amount_wan="0.01", source="foreign"))
+        data=FundEntryInput.of(month="2025-02", amount_wan="0.01", source="foreign", over_total_reason="精度测试"))
     entries = selectors.fund_entries(project)
     assert [e.amount_wan for e in entries] == [Decimal("9999999999999.99"), Decimal("0.01")]
     assert selectors.project_fund_total(project) == Decimal("10000000000000.00")
@@ -108,7 +110,7 @@ def test_bad_fund_input_names_the_field_and_changes_nothing(
     make_user: Any, make_project: MakeProject, kwargs: dict[str, Any], field: str
 ) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    project = make_project()
+    project = make_project(stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     args: dict[str, Any] = {"month": "2025-09", "amount_wan": "10", "source": "outside_city", "kind": "fixed_asset"}
     args.update(kwargs)
     before = fingerprint()
@@ -120,7 +122,7 @@ def test_bad_fund_input_names_the_field_and_changes_nothing(
 
 def test_second_active_entry_refused_with_a_hint_to_correct(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    project = make_project()
+    project = make_project(stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     services.fund_entry_add(acting_user=staff, project=project,
         data=FundEntryInput.of(month="2025-09", amount_wan="10", source="outside_city"))
     before = fingerprint()
@@ -136,7 +138,7 @@ def test_second_active_entry_refused_with_a_hint_to_correct(make_user: Any, make
 
 def test_correction_supersedes_and_keeps_history(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    project = make_project()
+    project = make_project(stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     first = services.fund_entry_add(acting_user=staff, project=project,
         data=FundEntryInput.of(month="2025-09", amount_wan="10.00", source="outside_city"))
     second = services.fund_entry_correct(acting_user=staff, entry=first,
@@ -166,7 +168,7 @@ def test_correction_supersedes_and_keeps_history(make_user: Any, make_project: M
 
 def test_funds_for_another_countys_project_refused(make_user: Any, make_project: MakeProject) -> None:
     outsider = make_user(Role.STAFF, "county_b")
-    project = make_project(unit="county_a")
+    project = make_project(unit="county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     before = fingerprint()
     with pytest.raises(PermissionDenied):
         services.fund_entry_add(acting_user=outsider, project=project,

@@ -16,10 +16,14 @@ from zhaoyin.core.importing import ImportFileError
 from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import atomic_depths
 from zhaoyin.projects import selectors, services
+from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.funds_import import funds_import_template, funds_month_import
 from zhaoyin.projects.inputs import FundEntryInput
 from zhaoyin.projects.models import FundEntry
-from zhaoyin.projects.tests.helpers import MakeProject, fingerprint
+from zhaoyin.projects.tests.helpers import SIGNED_TOTAL, MakeProject, fingerprint
+
+#: A signed project no test's funds exceed (the plausibility rules are tested elsewhere).
+SIGNED: dict[str, Any] = {"stage": Stage.SIGNED, "total_investment_wan": SIGNED_TOTAL}
 
 pytestmark = pytest.mark.django_db
 HEADER = ["项目编号", "金额(万元)", "来源", "类型"]
@@ -39,7 +43,7 @@ def workbook(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
 
 def test_import_creates_entries_exactly(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    a, park = make_project(unit="county_a"), make_project(unit="park_a")
+    a, park = make_project(unit="county_a", **SIGNED), make_project(unit="park_a", **SIGNED)
     data = workbook(
         [
             [a.code, "1234.56", "市外", "固定资产"],
@@ -64,7 +68,7 @@ def test_import_creates_entries_exactly(make_user: Any, make_project: MakeProjec
 
 def test_import_corrects_a_changed_amount_keeping_history(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    a = make_project(unit="county_a")
+    a = make_project(unit="county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     services.fund_entry_add(acting_user=staff, project=a,
         data=FundEntryInput.of(month="2025-09", amount_wan="10", source="outside_city"))
     result = funds_month_import(acting_user=staff, data=workbook([[a.code, "12.5", "市外", ""]]), month="2025-09")
@@ -76,7 +80,7 @@ def test_import_corrects_a_changed_amount_keeping_history(make_user: Any, make_p
 
 def test_AC_03_a_row_for_another_countys_project_blocks_the_import(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    a, b = make_project(unit="county_a"), make_project(unit="county_b")
+    a, b = make_project(unit="county_a", **SIGNED), make_project(unit="county_b", **SIGNED)
     before = fingerprint()
     result = funds_month_import(
         acting_user=staff,
@@ -93,7 +97,7 @@ def test_AC_03_a_row_for_another_countys_project_blocks_the_import(make_user: An
 
 def test_bad_rows_are_reported_and_nothing_written(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    a = make_project(unit="county_a")
+    a = make_project(unit="county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     before = fingerprint()
     result = funds_month_import(
         acting_user=staff,
@@ -143,7 +147,7 @@ def test_bad_month_is_refused(make_user: Any, month: str) -> None:
 
 def test_read_only_roles_cannot_import(make_user: Any, make_project: MakeProject) -> None:
     leader = make_user(Role.LEADER, "city")
-    a = make_project(unit="county_a")
+    a = make_project(unit="county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     result = funds_month_import(acting_user=leader, data=workbook([[a.code, "1", "市外", ""]]), month="2025-09")
     assert not result.committed
     assert FundEntry.objects.count() == 0
@@ -161,7 +165,7 @@ def test_an_import_refreshes_each_touched_projects_light_once(
     from zhaoyin.projects import funds_import
 
     staff = make_user(Role.STAFF, "county_a")
-    a, b = make_project(unit="county_a"), make_project(unit="county_a")
+    a, b = make_project(unit="county_a", **SIGNED), make_project(unit="county_a", **SIGNED)
     calls: list[list[int]] = []
     from zhaoyin.projects.alerts import alerts_refresh as real
 
@@ -189,7 +193,7 @@ def test_d1_the_file_is_read_and_cleaned_before_the_transaction(
     from zhaoyin.projects.funds_import import FundsMonthImport
 
     staff = make_user(Role.STAFF, "county_a")
-    a = make_project(unit="county_a")
+    a = make_project(unit="county_a", stage=Stage.SIGNED, total_investment_wan=SIGNED_TOTAL)
     depths = atomic_depths(
         monkeypatch, (importing, "read_first_sheet"), (FundsMonthImport, "clean_row"),
         (FundsMonthImport, "classify"), (FundsMonthImport, "write"),

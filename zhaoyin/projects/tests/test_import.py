@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from zhaoyin.core.importing import import_commit, import_preview
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Industry
+from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.importing import PROJECT_COLUMNS, ProjectImport
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.projects.tests.helpers import MakeProject, fingerprint, upload, web_client
@@ -181,7 +182,7 @@ FUNDS_HEADER = ["项目编号", "金额(万元)", "来源", "类型"]
 
 def test_funds_import_page_happy_path(make_user: Any, make_project: MakeProject) -> None:
     staff = make_user(Role.STAFF, "county_a")
-    project = make_project(unit="county_a")
+    project = make_project(unit="county_a", stage=Stage.SIGNED)
     client = web_client(staff)
     assert client.get(reverse("projects:funds_import")).status_code == 200
     assert client.get(reverse("projects:funds_import_template")).status_code == 200

@@ -288,7 +288,7 @@ def test_stage_forbidden_change_is_409(make_user: Any, make_project: MakeProject
 
 
 def test_fund_add_and_correct(make_user: Any, make_project: MakeProject) -> None:
-    project = make_project()
+    project = make_project(stage=Stage.SIGNED)
     client = web_client(make_user(Role.STAFF, "county_a"))
     response = client.post(
         reverse("projects:fund_add", args=[project.pk]),

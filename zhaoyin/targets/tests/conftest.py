@@ -70,6 +70,8 @@ def events(p: Project, *steps: tuple[str, dt.date]) -> None:
 def fund(
     p: Project, month: dt.date, amount: str, source: str = "outside_city", kind: str = "fixed_asset", **kwargs: Any
 ) -> FundEntry:
+    # Verified unless said otherwise: only verified entries count (docs/targets.md).
+    kwargs.setdefault("verification", "verified")
     return FundEntry.objects.create(
         project=p, month=month, amount_wan=Decimal(amount), source=source, kind=kind, **kwargs
     )

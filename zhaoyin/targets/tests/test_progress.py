@@ -67,7 +67,8 @@ def test_exact_sum_of_many_cents(org_tree: dict[str, OrgUnit], project: Callable
     ][:1000]
     FundEntry.objects.bulk_create(
         [
-            FundEntry(project=p, month=M(2026, m, 1), amount_wan=Decimal("0.01"), source=s, kind=k)
+            FundEntry(project=p, month=M(2026, m, 1), amount_wan=Decimal("0.01"), source=s, kind=k,
+                      verification="verified")
             for p, m, s, k in combos
         ]
     )
@@ -302,7 +303,13 @@ def test_figures_follow_every_change(
     assert actual("county_a") == Decimal(1)
     fund(p, M(2026, 3, 1), "5000")
     assert actual("county_a") == Decimal("1.5")
-    fund_entry_correct(acting_user=None, entry=entry, data=FundCorrectionInput.of(amount_wan="20000", note="复核"))
+    new = fund_entry_correct(
+        acting_user=None, entry=entry,
+        data=FundCorrectionInput.of(amount_wan="20000", note="复核", over_total_reason="含追加投资"),
+    )
+    # The correction is reported, not yet verified: the counted figure drops by the old entry.
+    assert actual("county_a") == Decimal("0.5")
+    FundEntry.objects.filter(pk=new.pk).update(verification="verified")
     assert actual("county_a") == Decimal("2.5")
     p.org_unit = org_tree["county_b"]
     p.updated_at = timezone.now()
