@@ -13,7 +13,7 @@ from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
 from zhaoyin.accounts import ranking
@@ -172,7 +172,7 @@ def bulletin(request: HttpRequest, params: Query[BulletinQuery]) -> HttpResponse
 # ---- ranking groups --------------------------------------------------------------------------
 
 
-class GroupMemberOut(OutSchema):
+class RankingGroupMemberOut(OutSchema):
     """A unit of a ranking group."""
 
     org_unit: str = Field(validation_alias="org_unit.code")
@@ -181,28 +181,28 @@ class GroupMemberOut(OutSchema):
     rolls_up: bool = Field(description="Its figures count in its parent unit's ranked row")
 
 
-class GroupOut(OutSchema):
+class RankingGroupOut(OutSchema):
     """A ranking group with its members."""
 
     code: str
     name: str
     order: int
     min_matters: int = Field(description="Matters a unit needs in a period for a KPI rank")
-    members: list[GroupMemberOut]
+    members: list[RankingGroupMemberOut]
 
     @staticmethod
     def resolve_members(group: RankingGroup) -> list[object]:
         return list(group.members.all())
 
 
-@router.get("/groups", response=list[GroupOut])
+@router.get("/groups", response=list[RankingGroupOut])
 @api_allow(selectors.READER_ROLES)
 def groups(request: HttpRequest) -> list[RankingGroup]:
     """The ranking groups and their members (units in no group rank with their kind)."""
     return ranking.groups_with_members()
 
 
-@router.put("/groups/{code}", response={200: GroupOut, 422: ErrorOut})
+@router.put("/groups/{code}", response={200: RankingGroupOut, 422: ErrorOut})
 @api_allow(*ranking.EDITOR_ROLES)
 def group_put(request: HttpRequest, code: str, payload: ranking.RankingGroupFields) -> RankingGroup:
     """Create or replace the group ``code``: name, order, min_matters, members. A unit twice,
@@ -214,7 +214,7 @@ def group_put(request: HttpRequest, code: str, payload: ranking.RankingGroupFiel
 
 @router.delete("/groups/{code}", response={204: None})
 @api_allow(*ranking.EDITOR_ROLES)
-def group_delete(request: HttpRequest, code: str) -> Status[None]:
-    """Remove a group; its units rank with their kind again."""
+def group_delete(request: HttpRequest, code: str) -> HttpResponse:
+    """Remove a group; its units rank with their kind again. No body."""
     ranking.ranking_group_delete(acting_user=request_user(request), group=ranking.group_get(code))
-    return Status(204, None)
+    return HttpResponse(status=204)
