@@ -37,8 +37,9 @@ def huainan(org_tree: dict[str, OrgUnit], project: Callable[..., Project]) -> di
     Targets: county A 100 (park A's 60 included, as the city sets them), park A 60, B 40, M 10,
     G 60."""
     units = dict(org_tree)
-    units["maoji"] = OrgUnit.objects.create(code="park-m", name="毛集实验区", kind=OrgUnitKind.PARK, parent=org_tree["city"])
-    units["gxq"] = OrgUnit.objects.create(code="park-g", name="高新区", kind=OrgUnitKind.PARK, parent=org_tree["city"])
+    city = org_tree["city"]
+    units["maoji"] = OrgUnit.objects.create(code="park-m", name="毛集实验区", kind=OrgUnitKind.PARK, parent=city)
+    units["gxq"] = OrgUnit.objects.create(code="park-g", name="高新区", kind=OrgUnitKind.PARK, parent=city)
     for key, wan in (("county_a", "100000"), ("park_a", "500000"), ("county_b", "200000"), ("maoji", "50000"),
                      ("gxq", "300000")):
         p = project("county_a")
