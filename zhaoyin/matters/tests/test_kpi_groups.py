@@ -60,7 +60,8 @@ def test_AC_groups_rank_apart_and_a_thin_sample_is_unranked(
     ]
     # The department's perfect month does not outrank county A: they are not compared.
     dept = report.rows[2]
-    assert dept.score is not None and report.rows[0].score is not None
+    assert dept.score is not None
+    assert report.rows[0].score is not None
     assert dept.score > report.rows[0].score
 
 
@@ -82,7 +83,8 @@ def test_the_supervision_page_and_the_bulletin_show_groups_and_sample_too_small(
     assert html.index("县区") < html.index("样本不足") < html.index("市直部门")
     doc = Document(io.BytesIO(bulletin_docx(bulletin_build(people.supervisor, year=2026, month=11, today=TODAY))))
     texts = [p.text for p in doc.paragraphs]
-    assert "（一）县区" in texts and "（二）市直部门" in texts
+    assert "（一）县区" in texts
+    assert "（二）市直部门" in texts
     counties, depts = doc.tables[0], doc.tables[1]
     assert [(r.cells[0].text, r.cells[1].text) for r in counties.rows[1:]] == [
         ("1", org_tree["county_a"].name),

@@ -34,7 +34,8 @@ def month_projects(huainan: dict[str, OrgUnit], project: Callable[..., Project])
     signed.name = "九月签约项目"
     events(signed, ("lead", dt.date(2026, 3, 1)), ("signed", dt.date(2026, 9, 10)), ("started", dt.date(2026, 9, 25)))
     red = project("county_b", wan="50000", planned_start_on=dt.date(2026, 5, 1))
-    Project.objects.filter(pk=red.pk).update(name="红灯项目", org_unit=huainan["gxq"], alert_level="red", alert_date=TODAY)
+    lit = {"name": "红灯项目", "org_unit": huainan["gxq"], "alert_level": "red", "alert_date": TODAY}
+    Project.objects.filter(pk=red.pk).update(**lit)
     configure_huainan(huainan)
     return {"signed": signed, "red": red}
 
@@ -57,8 +58,10 @@ def test_progress_export_reads_back_the_table(month_projects: Any, make_user: An
         assert rows["340402"][0] == "县区"
         assert rows["340402"][3:6] == [40, 10, 0.25]
         assert rows["340402"][8] == 3
-        assert rows["park-m"][0] == "县区" and rows["park-m"][8] == 1
-        assert rows["park-a"][0] == "开发区/园区" and rows["park-a"][8] == 1
+        assert rows["park-m"][0] == "县区"
+        assert rows["park-m"][8] == 1
+        assert rows["park-a"][0] == "开发区/园区"
+        assert rows["park-a"][8] == 1
     assert AuditRecord.objects.filter(action="targets.progress.export").count() == 2
     bad = api_client(leader).get("/api/v1/targets/progress.xlsx?year=2026&indicator=nope")
     assert bad.status_code == 422
@@ -84,7 +87,8 @@ def test_the_word_bulletin_reads_back(month_projects: Any, make_user: Any, huain
     summary = next(t for t in texts if t.startswith("截至"))
     assert "全市到位资金115.00亿元，完成年度目标57.5%，序时进度75.0%" in summary
     assert "9月全市新签约项目1个、新开工项目1个；红灯项目1个、黄灯项目0个" in summary
-    assert "（一）县区" in texts and "（二）开发区/园区" in texts
+    assert "（一）县区" in texts
+    assert "（二）开发区/园区" in texts
     counties, parks, alerts, signed, started = doc.tables
     assert [c.text for c in counties.rows[0].cells] == RANKING_HEADERS
     lines = [[c.text for c in r.cells] for r in counties.rows[1:]]
@@ -103,11 +107,13 @@ def test_the_pdf_bulletin_and_the_downloads(month_projects: Any, make_user: Any)
     leader = make_user(Role.LEADER, "city")
     assert "（一）县区" in bulletin_html(bulletin_build(leader, year=2026, month=9, today=TODAY))
     r = web_client(leader).get("/targets/bulletin/?year=2026&month=9&format=pdf")
-    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert r.status_code == 200
+    assert r.content.startswith(b"%PDF")
     text = subprocess.run(["pdftotext", "-", "-"], input=r.content, capture_output=True, check=True).stdout.decode()
     flat = "".join(text.split())
     assert "全市招商引资工作进展情况的通报" in flat
-    assert "毛集实验区" in flat and "九月签约项目" in flat
+    assert "毛集实验区" in flat
+    assert "九月签约项目" in flat
     docx = api_client(leader).get("/api/v1/targets/bulletin?year=2026&month=9&format=docx")
     assert docx.status_code == 200
     Document(io.BytesIO(docx.content))
