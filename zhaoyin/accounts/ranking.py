@@ -36,6 +36,9 @@ EDITOR_ROLES = frozenset({Role.CITY_ADMIN})
 RANKABLE_KINDS = (OrgUnitKind.COUNTY, OrgUnitKind.PARK, OrgUnitKind.DEPARTMENT)
 #: Order of the fallback (by-kind) groups: after every configured group.
 FALLBACK_ORDER = 10_000
+#: The fallback groups' names: the default groups' (the 通报 are Chinese documents whatever
+#: the reader's language, so these are data, not UI strings).
+FALLBACK_NAMES = {OrgUnitKind.COUNTY: "县区", OrgUnitKind.PARK: "开发区/园区", OrgUnitKind.DEPARTMENT: "市直部门"}
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,10 @@ class Grouping:
             return self.groups[code]
         code = f"kind-{unit.kind}"
         if code not in self.groups:
-            label = str(OrgUnitKind(unit.kind).label) if unit.kind in OrgUnitKind.values else unit.kind
-            self.groups[code] = Group(code, label, FALLBACK_ORDER + len(self.groups), default_min_matters())
+            known = unit.kind in OrgUnitKind.values
+            name = FALLBACK_NAMES.get(OrgUnitKind(unit.kind), unit.kind) if known else unit.kind
+            place = OrgUnitKind.values.index(unit.kind) if known else len(OrgUnitKind.values)
+            self.groups[code] = Group(code, name, FALLBACK_ORDER + place, default_min_matters())
         return self.groups[code]
 
     def rolls_up(self, unit_id: int) -> bool:

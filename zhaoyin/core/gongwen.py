@@ -127,6 +127,17 @@ def body(doc: Any, text: str) -> Any:
     return paragraph(doc, text, BODY_FONT, BODY_SIZE, indent=True)
 
 
+def table_sections(doc: Any, sections: list[tuple[str, list[str], list[list[str]], str]]) -> None:
+    """Each (heading, headers, rows, what to say when empty): the heading, then the table or
+    the sentence."""
+    for title, headers, rows, empty in sections:
+        heading(doc, title)
+        if rows:
+            table(doc, headers, rows)
+        else:
+            body(doc, empty)
+
+
 def sign_and_save(doc: Any, *, issuer: str, issued_on: dt.date) -> bytes:
     """Close with the issuer and the date (right-aligned) and return the file's bytes."""
     paragraph(doc, issuer, BODY_FONT, BODY_SIZE, align="right")

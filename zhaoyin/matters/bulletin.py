@@ -195,16 +195,13 @@ def bulletin_docx(b: Bulletin) -> bytes:
         if len(groups) > 1 or name:
             gongwen.body(doc, name)
         gongwen.table(doc, RANKING_HEADERS, rows)
-    sections = (
-        ("二、超期未办结事项", MATTER_HEADERS, matter_rows(b.overdue), "没有超期未办结事项。"),
-        ("三、挂牌督办事项", MATTER_HEADERS, matter_rows(b.listed), "没有挂牌督办事项。"),
+    gongwen.table_sections(
+        doc,
+        [
+            ("二、超期未办结事项", MATTER_HEADERS, matter_rows(b.overdue), "没有超期未办结事项。"),
+            ("三、挂牌督办事项", MATTER_HEADERS, matter_rows(b.listed), "没有挂牌督办事项。"),
+        ],
     )
-    for title, headers, rows, empty in sections:
-        gongwen.heading(doc, title)
-        if rows:
-            gongwen.table(doc, headers, rows)
-        else:
-            gongwen.body(doc, empty)
     gongwen.heading(doc, "四、工作要求")
     gongwen.body(doc, REQUIREMENTS)
     return gongwen.sign_and_save(doc, issuer=b.issuer, issued_on=b.issued_on)

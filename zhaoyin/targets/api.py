@@ -20,6 +20,7 @@ from zhaoyin.accounts import ranking
 from zhaoyin.accounts.models import RankingGroup
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, api_allow
+from zhaoyin.core.import_pages import xlsx_download
 from zhaoyin.core.inputs import ISO_DATE
 from zhaoyin.core.outputs import IsoDate, OutSchema
 from zhaoyin.targets import report, selectors
@@ -125,12 +126,6 @@ def progress(request: HttpRequest, params: Query[ProgressQuery]) -> selectors.Pr
     return selectors.progress_for(user, year=year_value, indicator=ind, as_of=day)
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @router.get("/progress.xlsx", response={200: None})
 @api_allow(selectors.READER_ROLES)
 def progress_xlsx(request: HttpRequest, params: Query[ProgressQuery]) -> HttpResponse:
@@ -140,7 +135,7 @@ def progress_xlsx(request: HttpRequest, params: Query[ProgressQuery]) -> HttpRes
         params.year, params.indicator, params.as_of, today=timezone.localdate()
     )
     content = report.progress_export(acting_user=user, year=year_value, indicator=ind.code, as_of=day)
-    return _download(content, report.XLSX, f"targets-{year_value}-{ind.code}-{day.isoformat()}.xlsx")
+    return xlsx_download(content, f"targets-{year_value}-{ind.code}-{day.isoformat()}.xlsx")
 
 
 class BulletinQuery(Schema):
@@ -166,7 +161,9 @@ def bulletin(request: HttpRequest, params: Query[BulletinQuery]) -> HttpResponse
     year, month = report.parse_month(params.year, params.month)
     fmt = params.format or "docx"
     content = report.bulletin_export(acting_user=request_user(request), year=year, month=month, fmt=fmt)
-    return _download(content, report.FORMATS[fmt], f"targets-bulletin-{year}-{month:02d}.{fmt}")
+    response = HttpResponse(content, content_type=report.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="targets-bulletin-{year}-{month:02d}.{fmt}"'
+    return response
 
 
 # ---- ranking groups --------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from zhaoyin.core import gongwen
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import CITY_WIDE_ROLES
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
+from zhaoyin.matters.kpis import parse_period
 from zhaoyin.projects.choices import AlertLevel
 from zhaoyin.projects.models import Project
 from zhaoyin.projects.selectors import project_list_visible_to
@@ -168,23 +169,10 @@ class TargetBulletin:
 
 
 def parse_month(year: object, month: object) -> tuple[int, int]:
-    """``year`` (2000–2100) and ``month`` (1–12); InvalidInput names each bad one."""
-    errors: list[dict[str, str]] = []
-    y = m = 0
-    try:
-        y = int(str(year).strip())
-        if not 2000 <= y <= 2100:
-            raise ValueError
-    except ValueError:
-        errors.append({"field": "year", "message": _("Enter a year between 2000 and 2100.")})
-    try:
-        m = int(str(month).strip())
-        if not 1 <= m <= 12:
-            raise ValueError
-    except ValueError:
-        errors.append({"field": "month", "message": _("Enter a month between 1 and 12.")})
-    if errors:
-        raise InvalidInput(errors[0]["message"], errors)
+    """``year`` (2000–2100) and ``month`` (1–12, required); InvalidInput names each bad one."""
+    y, m = parse_period(year, month)
+    if m is None:
+        raise InvalidInput.field("month", _("Enter a month between 1 and 12."))
     return y, m
 
 
@@ -301,17 +289,15 @@ def bulletin_docx(b: TargetBulletin) -> bytes:
         for name, rows in ranking_tables(b):
             gongwen.body(doc, name)
             gongwen.table(doc, RANKING_HEADERS, rows)
-        sections = (
-            ("二、红灯、黄灯项目", ALERT_HEADERS, alert_rows(b), "没有红灯、黄灯项目。"),
-            (f"三、{b.month}月新签约项目", MONTH_HEADERS, month_rows(b.signed, "signed_on"), "本月没有新签约项目。"),
-            (f"四、{b.month}月新开工项目", MONTH_HEADERS, month_rows(b.started, "started_on"), "本月没有新开工项目。"),
+        signed, started = month_rows(b.signed, "signed_on"), month_rows(b.started, "started_on")
+        gongwen.table_sections(
+            doc,
+            [
+                ("二、红灯、黄灯项目", ALERT_HEADERS, alert_rows(b), "没有红灯、黄灯项目。"),
+                (f"三、{b.month}月新签约项目", MONTH_HEADERS, signed, "本月没有新签约项目。"),
+                (f"四、{b.month}月新开工项目", MONTH_HEADERS, started, "本月没有新开工项目。"),
+            ],
         )
-        for title, headers, rows, empty in sections:
-            gongwen.heading(doc, title)
-            if rows:
-                gongwen.table(doc, headers, rows)
-            else:
-                gongwen.body(doc, empty)
         gongwen.heading(doc, "五、工作要求")
         gongwen.body(doc, REQUIREMENTS)
         return gongwen.sign_and_save(doc, issuer=b.issuer, issued_on=b.issued_on)

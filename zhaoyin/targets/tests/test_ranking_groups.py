@@ -182,6 +182,7 @@ def test_city_admin_edits_groups_through_the_api_audited(huainan: dict[str, OrgU
     assert [m["org_unit"] for m in r.json()["members"]] == ["340402", "340403", "park-m"]
     assert r.json()["min_matters"] == 3
     record = AuditRecord.objects.filter(action="ranking_group.save").latest("pk")
+    assert record.after is not None
     assert record.after["members"][2] == {"org_unit": "park-m", "rolls_up": True}
     listed = client.get("/api/v1/targets/groups").json()
     assert [g["code"] for g in listed] == ["counties"]

@@ -51,7 +51,7 @@ def test_progress_export_reads_back_the_table(month_projects: Any, make_user: An
         sheet = load_workbook(io.BytesIO(content)).active
         assert sheet is not None
         values = [[c.value for c in row] for row in sheet.iter_rows()]
-        assert values[0][0].startswith("2026年")
+        assert str(values[0][0]).startswith("2026年")
         assert values[1] == ["分组", "单位代码", "单位", "年度目标", "完成", "完成率", "序时进度", "差距", "排名"]
         rows = {r[1]: r for r in values[2:]}
         assert rows["340400"][3:6] == [200, 115, 0.575]
@@ -100,6 +100,8 @@ def test_the_word_bulletin_reads_back(month_projects: Any, make_user: Any, huain
     assert [[c.text for c in r.cells] for r in signed.rows[1:]] == [["九月签约项目", "田家庵区", "1.20", "2026-09-10"]]
     assert [r.cells[3].text for r in started.rows[1:]] == ["2026-09-25"]
     title = next(p for p in doc.paragraphs if p.text.startswith("关于")).runs[0]._element.rPr
+    assert title is not None
+    assert title.rFonts is not None
     assert title.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
 
 
