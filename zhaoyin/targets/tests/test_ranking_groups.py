@@ -126,13 +126,18 @@ def test_county_staff_totals_still_add_up(huainan: dict[str, OrgUnit], make_user
 
 def test_AC_cockpit_ranks_maoji_among_counties(huainan: dict[str, OrgUnit], make_user: Any) -> None:
     configure_huainan(huainan)
-    cockpit = cockpit_for(make_user(Role.LEADER, "city"), year=2026, as_of=SEP30)
+    leader = make_user(Role.LEADER, "city")
+    cockpit = cockpit_for(leader, year=2026, as_of=SEP30)
     rows = {r.unit.code: r for r in cockpit.progress.items}
     assert rows["park-m"].group is not None
     assert (rows["park-m"].group.code, rows["park-m"].rank) == ("counties", 1)
     assert rows["340402"].actual == Decimal(10)
     assert cockpit.progress.city is not None
     assert cockpit.progress.city.actual == Decimal(115)
+    # The unit chart's bar of county A opens the records of its ranked row.
+    html = web_client(leader).get("/cockpit/?year=2026&as_of=2026-09-30").content.decode()
+    assert "org_unit=340402" in html
+    assert "ranked=1" in html
 
 
 def test_queries_stay_constant_with_groups(
