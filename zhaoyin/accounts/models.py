@@ -302,3 +302,51 @@ class ServiceGroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id}:{self.user_id}"
+
+
+class RankingGroup(models.Model):
+    """A set of org units the city ranks together (排名分组: 县区, 开发区/园区, 市直部门) in the
+    target progress, the matters KPIs and both 通报 (docs/targets.md, "Ranking groups").
+
+    ``min_matters`` is the smallest number of matters a unit of the group needs in a period
+    for a composite KPI score to rank it; fewer is listed 样本不足, unranked. Edited by the city
+    admin (``accounts.ranking.ranking_group_save``, audited).
+    """
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    min_matters = models.PositiveSmallIntegerField(_("minimum matters for a rank"), default=1)
+
+    class Meta:
+        verbose_name = _("ranking group")
+        verbose_name_plural = _("ranking groups")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RankingGroupMember(models.Model):
+    """One unit's place in a ranking group; a unit is in at most one group.
+
+    ``rolls_up`` says whether the unit's figures count in its parent unit's figures for the
+    parent's completion and rank (a park inside a county). False: the park is ranked on its
+    own only and its records and target are taken out of the county's ranked row.
+    """
+
+    group = models.ForeignKey(
+        RankingGroup, verbose_name=_("ranking group"), on_delete=models.CASCADE, related_name="members"
+    )
+    org_unit = models.OneToOneField(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="ranking_membership"
+    )
+    rolls_up = models.BooleanField(_("counts in its parent unit"), default=True)
+
+    class Meta:
+        verbose_name = _("ranking group member")
+        verbose_name_plural = _("ranking group members")
+        ordering = ["group", "org_unit__sort_order", "org_unit__path"]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.org_unit_id}"

@@ -34,6 +34,10 @@ def _num(value: Decimal | None, places: str = "0.01") -> float:
     return float((value or Decimal(0)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
+def _ranked(row: Any) -> dict[str, int]:
+    return {"ranked": 1} if row.excludes else {}
+
+
 def _charts(c: selectors.Cockpit, year: int, as_of: dt.date) -> dict[str, dict[str, Any]]:
     period = {"year": year, "as_of": as_of.isoformat()}
     units = [r for r in c.progress.items if r.completion is not None]
@@ -48,7 +52,8 @@ def _charts(c: selectors.Cockpit, year: int, as_of: dt.date) -> dict[str, dict[s
                 {
                     "name": r.unit.name,
                     "value": _num((r.completion or Decimal(0)) * 100),
-                    "url": _url("targets:funds", org_unit=r.unit.code, **period),
+                    # A county ranked without a park of its own lists its own records only.
+                    "url": _url("targets:funds", org_unit=r.unit.code, **period, **_ranked(r)),
                 }
                 for r in units
             ],

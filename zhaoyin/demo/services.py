@@ -30,6 +30,7 @@ from zhaoyin.demo.mujun_demo import mujun_ensure
 from zhaoyin.demo.payouts_demo import payouts_ensure
 from zhaoyin.demo.pipeline import pipeline_ensure
 from zhaoyin.demo.policies import policies_ensure
+from zhaoyin.demo.ranking_demo import ranking_groups_ensure
 from zhaoyin.demo.recognition_demo import recognition_ensure
 from zhaoyin.demo.talentpolicy_demo import talentpolicy_ensure
 from zhaoyin.demo.talentprojects_demo import talentprojects_ensure
@@ -244,6 +245,7 @@ def demo_load(*, year: int) -> LoadResult:
     dictionaries_ensure(result=result)
     firms = _enterprises_ensure(year=year, result=result)
     _accounts_ensure(units=units, firms=firms, result=result)
+    ranking_groups_ensure(result=result)
     _catalog_ensure(year=year, result=result)
     pipeline_ensure(year=year, result=result)
     matters_ensure(year=year, result=result)

@@ -340,6 +340,11 @@ class KpiItemOut(OutSchema):
                                         description="Mean working days from receipt to closing")
     score: float | None = Field(description="Composite score 0–100")
     rank: int | None
+    group: str | None = Field(None, validation_alias="group.code", description="The ranking group the rank is within")
+    group_name: str | None = Field(None, validation_alias="group.name", description="县区, 开发区/园区, 市直部门 …")
+    sample_too_small: bool = Field(
+        validation_alias="thin_sample", description="Fewer matters than the group's minimum: 样本不足, unranked"
+    )
 
 
 class KpiOut(OutSchema):

@@ -3,7 +3,9 @@
 
 Generated from data, never typed: the month's KPIs ranked by unit (``kpis.kpi_report``), the
 overdue matters and the listed (挂牌督办) matters still open, with a summary paragraph of the
-city's totals. The Word file follows the 党政机关公文格式 (GB/T 9704) in its main points: A4,
+city's totals. The ranking is one table per ranking group (（一）县区, （二）开发区/园区,
+（三）市直部门), a unit with too few matters marked 样本不足. The Word file (``core.gongwen``)
+follows the 党政机关公文格式 (GB/T 9704) in its main points: A4,
 margins 37/35/28/26 mm, the issuing body's mark in red 小标宋 above a red rule, the document
 number, the title in 二号 小标宋, the body in 三号 仿宋 with 28 pt lines and two-character
 indents, 一、二、 headings in 黑体, the issuer and date at the end. Chinese fonts are named on
@@ -13,10 +15,7 @@ indents, 一、二、 headings in 黑体, the issuer and date at the end. Chines
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -25,10 +24,11 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import User
 from zhaoyin.catalog.brochure import render_pdf
+from zhaoyin.core import gongwen
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.lib import matter_kpis as engine
 from zhaoyin.matters.flow import State
-from zhaoyin.matters.kpis import KpiReport, kpi_report, listed_open_matters, overdue_matters
+from zhaoyin.matters.kpis import KpiReport, KpiRow, kpi_report, listed_open_matters, overdue_matters
 from zhaoyin.matters.models import Matter
 from zhaoyin.matters.selectors import matter_list_visible_to
 
@@ -54,12 +54,8 @@ class Bulletin:
     listed: list[Matter]
 
 
-def _pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{(value * 100).quantize(Decimal('0.1'))}%"
-
-
-def _chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+_pct = gongwen.percent
+_chinese_date = gongwen.chinese_date
 
 
 def bulletin_build(user: User, *, year: int, month: int, today: dt.date | None = None) -> Bulletin:
@@ -112,11 +108,39 @@ def bulletin_build(user: User, *, year: int, month: int, today: dt.date | None =
     )
 
 
+#: The rank cell of a unit with too few matters to be ranked.
+THIN_SAMPLE = "样本不足"
+_GROUP_NUMERALS = "一二三四五六七八九十"
+
+
+def ranking_groups(b: Bulletin) -> list[tuple[str, list[list[str]]]]:
+    """The ranking, one table per ranking group (（一）县区 …) in the groups' order."""
+    out: list[tuple[str, list[KpiRow]]] = []
+    for r in b.report.rows:
+        name = r.group.name if r.group else ""
+        if not out or out[-1][0] != name:
+            out.append((name, []))
+        out[-1][1].append(r)
+    numbered = len(out) > 1 or any(name for name, _rows in out)
+    return [
+        (
+            f"（{_GROUP_NUMERALS[i % len(_GROUP_NUMERALS)]}）{name}" if numbered else name,
+            _ranking_cells(rows),
+        )
+        for i, (name, rows) in enumerate(out)
+    ]
+
+
 def ranking_rows(b: Bulletin) -> list[list[str]]:
-    """The ranking table's body: rank, unit, assigned, the three rates, returned, score."""
+    """The ranking table's body, every group's rows in order."""
+    return _ranking_cells(b.report.rows)
+
+
+def _ranking_cells(rows: list[KpiRow]) -> list[list[str]]:
+    """Rank (样本不足 for a thin sample), unit, assigned, the three rates, returned, score."""
     return [
         [
-            str(r.rank or "—"),
+            THIN_SAMPLE if r.thin_sample else str(r.rank or "—"),
             r.unit.name,
             str(r.kpis.matters),
             _pct(r.kpis.sign_for_on_time_rate),
@@ -125,7 +149,7 @@ def ranking_rows(b: Bulletin) -> list[list[str]]:
             str(r.kpis.returned),
             "—" if r.score is None else str(r.score),
         ]
-        for r in b.report.rows
+        for r in rows
     ]
 
 
@@ -159,104 +183,28 @@ REQUIREMENTS = (
 # ---- Word ---------------------------------------------------------------------------------------
 
 
-def _font(run: Any, east_asia: str, size_pt: float, *, bold: bool = False, red: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    run.font.name = east_asia
-    run.font.size = Pt(size_pt)
-    run.font.bold = bold
-    if red:
-        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-    rpr = run._element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
-
-
-def _paragraph(
-    doc: Any,
-    text: str,
-    font: str,
-    size: float,
-    *,
-    align: str = "left",
-    indent: bool = False,
-    bold: bool = False,
-    red: bool = False,
-) -> Any:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    p.alignment = {
-        "left": WD_ALIGN_PARAGRAPH.JUSTIFY,
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-    }[align]
-    p.paragraph_format.line_spacing = Pt(28)
-    if indent:
-        p.paragraph_format.first_line_indent = Pt(size * 2)
-    _font(p.add_run(text), font, size, bold=bold, red=red)
-    return p
-
-
-def _red_rule(paragraph: Any) -> None:
-    """A red rule under the issuing body's mark (a bottom border on its paragraph)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    ppr = paragraph._p.get_or_add_pPr()
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "8"), ("w:color", "C00000")):
-        bottom.set(qn(key), value)
-    border.append(bottom)
-    ppr.append(border)
-
-
-def _table(doc: Any, headers: list[str], rows: list[list[str]]) -> None:
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        _font(cell.paragraphs[0].add_run(text), "黑体", 12)
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            _font(cell.paragraphs[0].add_run(text), "仿宋_GB2312", 12)
-
-
 def bulletin_docx(b: Bulletin) -> bytes:
-    """The bulletin as a Word document in 公文 layout."""
-    from docx import Document
-    from docx.shared import Mm
-
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _paragraph(doc, b.issuer, "方正小标宋简体", 22, align="center", red=True)
-    _paragraph(doc, b.doc_number, "仿宋_GB2312", 16, align="center")
-    _red_rule(doc.paragraphs[-1])
-    _paragraph(doc, b.title, "方正小标宋简体", 22, align="center")
-    _paragraph(doc, b.summary, "仿宋_GB2312", 16, indent=True)
-    sections = (
-        ("一、各单位办理情况排名", RANKING_HEADERS, ranking_rows(b), "本月没有交办事项。"),
-        ("二、超期未办结事项", MATTER_HEADERS, matter_rows(b.overdue), "没有超期未办结事项。"),
-        ("三、挂牌督办事项", MATTER_HEADERS, matter_rows(b.listed), "没有挂牌督办事项。"),
+    """The bulletin as a Word document in 公文 layout (``core.gongwen``)."""
+    doc = gongwen.document(issuer=b.issuer, doc_number=b.doc_number, title=b.title)
+    gongwen.body(doc, b.summary)
+    gongwen.heading(doc, "一、各单位办理情况排名")
+    groups = ranking_groups(b)
+    if not groups:
+        gongwen.body(doc, "本月没有交办事项。")
+    for name, rows in groups:
+        if len(groups) > 1 or name:
+            gongwen.body(doc, name)
+        gongwen.table(doc, RANKING_HEADERS, rows)
+    gongwen.table_sections(
+        doc,
+        [
+            ("二、超期未办结事项", MATTER_HEADERS, matter_rows(b.overdue), "没有超期未办结事项。"),
+            ("三、挂牌督办事项", MATTER_HEADERS, matter_rows(b.listed), "没有挂牌督办事项。"),
+        ],
     )
-    for heading, headers, rows, empty in sections:
-        _paragraph(doc, heading, "黑体", 16, indent=True)
-        if rows:
-            _table(doc, headers, rows)
-        else:
-            _paragraph(doc, empty, "仿宋_GB2312", 16, indent=True)
-    _paragraph(doc, "四、工作要求", "黑体", 16, indent=True)
-    _paragraph(doc, REQUIREMENTS, "仿宋_GB2312", 16, indent=True)
-    _paragraph(doc, b.issuer, "仿宋_GB2312", 16, align="right")
-    _paragraph(doc, _chinese_date(b.issued_on), "仿宋_GB2312", 16, align="right")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    gongwen.heading(doc, "四、工作要求")
+    gongwen.body(doc, REQUIREMENTS)
+    return gongwen.sign_and_save(doc, issuer=b.issuer, issued_on=b.issued_on)
 
 
 # ---- PDF ----------------------------------------------------------------------------------------
@@ -271,6 +219,7 @@ def bulletin_html(b: Bulletin) -> str:
                 "issued": _chinese_date(b.issued_on),
                 "ranking_headers": RANKING_HEADERS,
                 "ranking": ranking_rows(b),
+                "ranking_groups": ranking_groups(b),
                 "matter_headers": MATTER_HEADERS,
                 "overdue": matter_rows(b.overdue),
                 "listed": matter_rows(b.listed),

@@ -8,6 +8,10 @@ the day closed, on the working-day calendar); the rates, the composite score and
 are ``zhaoyin.lib.matter_kpis``. Dates are days in Asia/Shanghai: a matter signed for or
 closed on its deadline day is on time.
 
+Units are ranked within their ranking group (``accounts.ranking``: 县区, 开发区/园区 and 市直部门
+each have their own ranking); a unit with fewer matters in the period than its group's
+``min_matters`` is listed 样本不足 with its KPIs and score but without a rank.
+
 Scope as for target progress: city-wide roles see every unit; a unit user sees the rows of
 its own subtree, with the city-wide ranks (the monthly 通报 publishes the ranking to all).
 """
@@ -26,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.ranking import Group, load_grouping
 from zhaoyin.accounts.scope import visible_unit_ids
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES
@@ -51,6 +56,10 @@ class KpiRow:
     kpis: engine.UnitKpis
     score: Decimal | None
     rank: int | None
+    #: The ranking group the rank is within.
+    group: Group | None = None
+    #: Fewer matters than the group's minimum: listed 样本不足, unranked.
+    thin_sample: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,14 +161,33 @@ def kpi_report(user: User, *, year: int, month: int | None, today: dt.date | Non
     first, last = _bounds(year, month)
     counts = _counts(first, last, day)
     kpis = {unit: engine.kpis_from_counts(unit, **c) for unit, c in counts.items()}
-    ranking = engine.rank_units(kpis, _weights())
-    units = OrgUnit.objects.in_bulk([r.unit_id for r in ranking])
+    units = OrgUnit.objects.in_bulk(list(kpis))
+    grouping = load_grouping()
+    weights = _weights()
+    # Each group is ranked on its own; a thin sample is scored but takes no place.
+    by_group: dict[str, dict[int, engine.UnitKpis]] = {}
+    for unit_id, k in kpis.items():
+        if unit_id in units:
+            by_group.setdefault(grouping.group_of(units[unit_id]).code, {})[unit_id] = k
     visible = visible_unit_ids(user)
-    rows = [
-        KpiRow(units[r.unit_id], r.kpis, r.score, r.rank)
-        for r in ranking
-        if r.unit_id in units and (visible is None or r.unit_id in visible)
-    ]
+    rows: list[KpiRow] = []
+    for code in sorted(by_group, key=lambda c: (grouping.groups[c].order, c)):
+        group = grouping.groups[code]
+        members = by_group[code]
+        enough = {u: k for u, k in members.items() if k.matters >= group.min_matters}
+        thin = {u: k for u, k in members.items() if u not in enough}
+        ranked = engine.rank_units(enough, weights)
+        unranked = sorted(engine.rank_units(thin, weights), key=lambda r: r.unit_id)
+        rows += [
+            KpiRow(units[r.unit_id], r.kpis, r.score, r.rank, group)
+            for r in ranked
+            if visible is None or r.unit_id in visible
+        ]
+        rows += [
+            KpiRow(units[r.unit_id], r.kpis, r.score, None, group, thin_sample=True)
+            for r in unranked
+            if visible is None or r.unit_id in visible
+        ]
     return KpiReport(year=year, month=month, first=first, last=last, rows=rows)
 
 

@@ -17,12 +17,9 @@ from django.conf import settings
 from django.http import Http404
 
 from zhaoyin.accounts.models import User
+from zhaoyin.core.gongwen import chinese_date, paragraph, red_rule, table
 from zhaoyin.matters import clocks
 from zhaoyin.matters.bulletin import ISSUER
-from zhaoyin.matters.bulletin import _chinese_date as chinese_date
-from zhaoyin.matters.bulletin import _paragraph as paragraph
-from zhaoyin.matters.bulletin import _red_rule as red_rule
-from zhaoyin.matters.bulletin import _table as table
 from zhaoyin.matters.models import Matter, SupervisionOrder, SupervisionOrderKind
 from zhaoyin.matters.selectors import matter_get_for_user
 

@@ -63,3 +63,19 @@ class TargetForm(forms.Form):
         """The plan as entered, or None when every month is blank (the plan is then kept)."""
         plan = {m: self.cleaned_data.get(f"m{m}", "") for m in range(1, 13)}
         return {m: v for m, v in plan.items() if v} or None
+
+
+class RankingGroupForm(forms.Form):
+    """A ranking group's name, order and minimum sample; the members are the page's checkboxes
+    (``member`` and ``own_rank`` per unit), gathered by the view."""
+
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    order = forms.CharField(label=_("Order"), max_length=5, required=False)
+    min_matters = forms.CharField(label=_("Minimum matters for a rank"), max_length=5, required=False)
+    members = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def posted_members(self, data: Any) -> list[dict[str, Any]]:
+        """[{"org_unit", "rolls_up"}] from the posted checkboxes, in the units' order."""
+        own = set(data.getlist("own_rank"))
+        return [{"org_unit": code, "rolls_up": code not in own} for code in data.getlist("member")]

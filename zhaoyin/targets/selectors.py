@@ -8,14 +8,17 @@ inside it.
 
 Scope: a city-wide role sees every unit and the city row is the city; a unit-scoped user sees
 its own subtree's units and its "city" row is its own unit's subtree total, so every total
-equals the sum of what the user may see. Ranks are among all units of the same kind in the
-city (the monthly 通报 publishes them to every unit); they reveal a position, no figures.
+equals the sum of what the user may see. Ranks are among all units of the same ranking group
+in the city (``accounts.ranking``; the monthly 通报 publishes them to every unit); they reveal
+a position, no figures. A unit whose group membership does not roll up (新桥 in 淮南) is taken
+out of its parent's row — records and target — so no figure is counted in two ranked rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,6 +28,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
+from zhaoyin.accounts.ranking import Group, Grouping, load_grouping
 from zhaoyin.accounts.scope import sees_whole_city, visible_unit_ids
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.money import fen_sum
@@ -69,6 +73,11 @@ class Row:
     rank: int | None
     #: Decimal places of the indicator's numbers (2 for 亿元, 0 for counts): how they are shown.
     places: int = 2
+    #: The ranking group the rank is within (None for the city row).
+    group: Group | None = None
+    #: True when the row leaves out a park inside it that does not roll up (its drill-down
+    #: then lists the records without that park's: ``ranked=1``).
+    excludes: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,23 @@ def _rolled_up(units: list[OrgUnit], direct: dict[int, Decimal]) -> dict[int, De
     return total
 
 
+def _excluded_below(units: list[OrgUnit], grouping: Grouping) -> dict[int, list[int]]:
+    """For each unit, the nearest units below it that do not roll up into it: their subtrees
+    are left out of its ranked row."""
+    by_id = {u.pk: u for u in units}
+    out: dict[int, list[int]] = defaultdict(list)
+    for unit in units:
+        if grouping.rolls_up(unit.pk) or unit.parent_id is None:
+            continue
+        ancestors = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
+        # Only the nearest non-rolling unit is subtracted: a deeper one is inside it already.
+        if any(a in by_id and not grouping.rolls_up(a) for a in ancestors):
+            continue
+        for ancestor in ancestors:
+            out[ancestor].append(unit.pk)
+    return out
+
+
 def progress_for(
     user: User, *, year: int, indicator: Indicator, as_of: dt.date, basis: str = VERIFIED
 ) -> Progress:
@@ -167,6 +193,7 @@ def progress_for(
     ranks stay those of the verified figure (docs/targets.md, "Funds verification")."""
     units = list(OrgUnit.objects.filter(is_active=True).order_by("sort_order", "path"))
     visible = visible_unit_ids(user)
+    grouping = load_grouping()
     targets = {
         t.org_unit_id: t
         for t in Target.objects.filter(year=year, indicator=indicator.code).prefetch_related("month_plans")
@@ -174,33 +201,56 @@ def progress_for(
     counted = _rolled_up(units, indicator.compute(year, as_of))
     reported = indicator.compute_reported if basis == REPORTED else None
     actuals = _rolled_up(units, reported(year, as_of)) if reported is not None else counted
+    excluded = _excluded_below(units, grouping)
     base = base_time_progress(year, as_of)
     months = arith.months_counted(year, as_of)
 
-    def row(unit: OrgUnit) -> tuple[OrgUnit, Decimal | None, Decimal, Decimal | None, Decimal]:
+    def figures(unit: OrgUnit, of: dict[int, Decimal], *, ranked: bool) -> tuple[Decimal, Decimal | None]:
+        """A row's actual (from ``of``) and target; a ranked row without the parks below it
+        that do not roll up."""
         target = targets.get(unit.pk)
-        actual = actuals.get(unit.pk, Decimal(0))
+        actual = of.get(unit.pk, Decimal(0))
+        value = target.value if target else None
+        if ranked:
+            # A park that does not roll up is ranked on its own: its records and its target
+            # (part of the county's, as the city sets them) leave the county's row.
+            for below in excluded.get(unit.pk, ()):
+                actual -= of.get(below, Decimal(0))
+                if value is not None and below in targets:
+                    value -= targets[below].value
+            if value is not None and value <= 0:
+                value = None
+        return actual, value
+
+    def row(
+        unit: OrgUnit, *, ranked: bool
+    ) -> tuple[OrgUnit, Decimal | None, Decimal, Decimal | None, Decimal]:
+        target = targets.get(unit.pk)
+        actual, value = figures(unit, actuals, ranked=ranked)
         time_progress = base
         if target is not None:
             plan = {p.month: p.cumulative for p in target.month_plans.all()}
             if plan:
                 time_progress = arith.time_progress_plan(months, target.value, plan) or base
-        completion = arith.completion(actual, target.value if target else None)
-        return unit, (target.value if target else None), actual, completion, time_progress
+        completion = arith.completion(actual, value)
+        return unit, value, actual, completion, time_progress
 
     listed = [u for u in units if u.kind in RANKED_KINDS or (u.pk in targets and u.parent_id is not None)]
-    computed = [row(u) for u in listed]
+    computed = [row(u, ranked=True) for u in listed]
     ranks: dict[int, int] = {}
-    by_kind: dict[str, dict[int, Decimal | None]] = defaultdict(dict)
+    by_group: dict[str, dict[int, Decimal | None]] = defaultdict(dict)
     for unit, target, _a, completion, _tp in computed:
         # Ranked on the verified figure whatever the basis shown.
         if actuals is not counted:
-            completion = arith.completion(counted.get(unit.pk, Decimal(0)), target)
-        by_kind[unit.kind][unit.pk] = completion
-    for values in by_kind.values():
+            completion = arith.completion(figures(unit, counted, ranked=True)[0], target)
+        by_group[grouping.group_of(unit).code][unit.pk] = completion
+    for values in by_group.values():
         ranks.update(arith.rank(values))
     items = [
-        Row(unit, target, actual, completion, tp, arith.gap(completion, tp), ranks.get(unit.pk), indicator.places)
+        Row(
+            unit, target, actual, completion, tp, arith.gap(completion, tp), ranks.get(unit.pk), indicator.places,
+            grouping.group_of(unit), bool(excluded.get(unit.pk)),
+        )
         for unit, target, actual, completion, tp in computed
         if visible is None or unit.pk in visible
     ]
@@ -211,24 +261,41 @@ def progress_for(
         city_unit = next((u for u in units if u.pk == user.org_unit_id and u.pk in visible), None)
     city: Row | None = None
     if city_unit is not None:
-        unit, target, actual, completion, tp = row(city_unit)
+        unit, target, actual, completion, tp = row(city_unit, ranked=False)
         city = Row(unit, target, actual, completion, tp, arith.gap(completion, tp), None, indicator.places)
     return Progress(year, indicator, as_of, base, city, items, basis if indicator.compute_reported else VERIFIED)
+
+
+def rows_by_group(rows: list[Row], link: Callable[[Row], str]) -> list[tuple[Group | None, list[tuple[Row, str]]]]:
+    """The rows in their ranking groups (by the groups' order), each with its drill-down
+    link, for the page and the 通报: within a group the rows keep the table's order."""
+    groups: dict[str, tuple[Group | None, list[tuple[Row, str]]]] = {}
+    for r in rows:
+        key = r.group.code if r.group else ""
+        groups.setdefault(key, (r.group, []))[1].append((r, link(r)))
+    return sorted(groups.values(), key=lambda g: (g[0].order if g[0] else -1, g[0].code if g[0] else ""))
 
 
 # ---- drill-down ------------------------------------------------------------------------------
 
 
-def _unit_subtree_for(user: User, code: str) -> list[int]:
+def _unit_subtree_for(user: User, code: str, *, ranked: bool = False) -> list[int]:
     """Ids of ``code``'s subtree the user may see: an unknown code → InvalidInput naming
-    ``org_unit``; a unit outside the user's scope → Http404, as for any out-of-scope record."""
+    ``org_unit``; a unit outside the user's scope → Http404, as for any out-of-scope record.
+    ``ranked``: without the subtrees of the units below that do not roll up (the records of
+    the unit's ranked row)."""
     unit = OrgUnit.objects.filter(code=code).first()
     visible = visible_unit_ids(user)
     if unit is None:
         raise InvalidInput.field("org_unit", _("Unknown org unit."))
     if visible is not None and unit.pk not in visible:
         raise Http404
-    ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    subtree = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", "path"))
+    if ranked:
+        grouping = load_grouping()
+        cut = [f"/{pk}/" for pk, _path in subtree if pk != unit.pk and not grouping.rolls_up(pk)]
+        subtree = [(pk, path) for pk, path in subtree if not any(c in path for c in cut)]
+    ids = [pk for pk, _path in subtree]
     return ids if visible is None else [i for i in ids if i in visible]
 
 
@@ -240,11 +307,12 @@ def default_unit_code(user: User) -> str:
 
 
 def funds_behind(
-    user: User, *, org_unit: str, year: int, as_of: dt.date, basis: str = VERIFIED
+    user: User, *, org_unit: str, year: int, as_of: dt.date, basis: str = VERIFIED, ranked: bool = False
 ) -> QuerySet[FundEntry]:
     """The active fund entries counted in ``org_unit``'s external_funds (``basis="reported"``:
-    every reported one, verified or not), in the user's scope."""
-    ids = _unit_subtree_for(user, org_unit)
+    every reported one, verified or not), in the user's scope (``ranked``: those of its ranked
+    row, see ``_unit_subtree_for``)."""
+    ids = _unit_subtree_for(user, org_unit, ranked=ranked)
     return (
         FundEntry.objects.filter(fund_entries_counted(year, as_of, basis), project__org_unit_id__in=ids)
         .select_related("project", "project__org_unit")
@@ -259,10 +327,10 @@ def funds_behind_total(entries: QuerySet[FundEntry]) -> Decimal:
 
 
 def projects_behind(
-    user: User, *, indicator: Indicator, org_unit: str, year: int, as_of: dt.date
+    user: User, *, indicator: Indicator, org_unit: str, year: int, as_of: dt.date, ranked: bool = False
 ) -> list[tuple[Project, dt.date]]:
     """The projects counted in ``org_unit``'s count indicator and the date each reached it."""
-    ids = _unit_subtree_for(user, org_unit)
+    ids = _unit_subtree_for(user, org_unit, ranked=ranked)
     column = MILESTONE_COLUMN[indicator.stage]
     reached = (
         projects_reaching(indicator.stage, min_investment_wan=indicator.min_investment_wan, year=year, as_of=as_of)
@@ -272,10 +340,12 @@ def projects_behind(
     return sorted(((p, getattr(p, column)) for p in reached), key=lambda pair: (pair[1], pair[0].code))
 
 
-def talents_behind(user: User, *, indicator: Indicator, org_unit: str, year: int, as_of: dt.date) -> list[Talent]:
+def talents_behind(
+    user: User, *, indicator: Indicator, org_unit: str, year: int, as_of: dt.date, ranked: bool = False
+) -> list[Talent]:
     """The talents counted in ``org_unit``'s talent indicator (``new_talents``, a tier's), by
     arrival date: the unit's subtree the user may see, as for the other drill-downs."""
-    ids = _unit_subtree_for(user, org_unit)
+    ids = _unit_subtree_for(user, org_unit, ranked=ranked)
     return list(
         talents_arrived(year=year, as_of=as_of, tier=indicator.tier)
         .filter(org_unit_id__in=ids)

@@ -15,4 +15,9 @@ urlpatterns = [
     path("import/commit/", views.IMPORT.commit, name="import_commit"),
     path("import/template/", views.target_import_template_download, name="import_template"),
     path("import/<int:pk>/", views.IMPORT.result, name="import_result"),
+    path("export.xlsx", views.progress_export, name="export"),
+    path("bulletin/", views.target_bulletin, name="bulletin"),
+    path("groups/", views.ranking_groups_page, name="groups"),
+    path("groups/edit/", views.ranking_group_edit, name="group_edit"),
+    path("groups/delete/", views.ranking_group_delete, name="group_delete"),
 ]

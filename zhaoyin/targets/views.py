@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhaoyin.accounts import ranking
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
@@ -27,8 +28,8 @@ from zhaoyin.core.forms import add_service_errors, bind_input
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
-from zhaoyin.targets import selectors, services
-from zhaoyin.targets.forms import ProgressForm, TargetForm
+from zhaoyin.targets import report, selectors, services
+from zhaoyin.targets.forms import ProgressForm, RankingGroupForm, TargetForm
 from zhaoyin.targets.importing import TARGET_COLUMNS, TargetImport, target_import_template
 from zhaoyin.targets.indicators import REGISTRY, VERIFIED
 from zhaoyin.targets.inputs import TargetSetInput
@@ -47,7 +48,12 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     today = timezone.localdate()
     form = ProgressForm(request.GET)  # bound even when empty: every field has a default
-    context: dict[str, Any] = {"form": form, "progress": None, "can_edit": selectors.can_edit_targets(user)}
+    context: dict[str, Any] = {
+        "form": form,
+        "progress": None,
+        "can_edit": selectors.can_edit_targets(user),
+        "can_bulletin": user.has_role(*report.BULLETIN_ROLES),
+    }
     if not form.is_valid():
         return render(request, "targets/progress.html", context, status=400)
     year, code, as_of = form.values(today)
@@ -61,16 +67,24 @@ def progress_page(request: HttpRequest) -> HttpResponse:
             params["indicator"] = code
         elif progress.basis != VERIFIED:
             params["basis"] = progress.basis
+        if row.excludes:
+            params["ranked"] = 1
         return _drill_url(drill, **params)
 
     context.update(
         progress=progress,
         rows=[(r, link(r)) for r in progress.items],
+        groups=selectors.rows_by_group(progress.items, link),
         city_link=link(progress.city) if progress.city else "",
         year=year,
         as_of=as_of,
     )
     return render(request, "targets/progress.html", context)
+
+
+def _ranked(request: HttpRequest) -> bool:
+    """``ranked=1``: the records of the unit's ranked row (without the parks ranked on their own)."""
+    return request.GET.get("ranked") == "1"
 
 
 def _drill_params(request: HttpRequest, *, need_indicator: bool) -> tuple[int, str, dt.date, str]:
@@ -93,7 +107,9 @@ def funds_drill(request: HttpRequest) -> HttpResponse:
     try:
         year, _code, as_of, org_unit = _drill_params(request, need_indicator=False)
         basis = selectors.parse_basis(request.GET.get("basis"))
-        entries = selectors.funds_behind(user, org_unit=org_unit, year=year, as_of=as_of, basis=basis)
+        entries = selectors.funds_behind(
+            user, org_unit=org_unit, year=year, as_of=as_of, basis=basis, ranked=_ranked(request)
+        )
     except InvalidInput as exc:
         return render(request, "targets/funds.html", {"errors": exc.errors}, status=400)
     page = IdFirstPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -118,7 +134,9 @@ def projects_drill(request: HttpRequest) -> HttpResponse:
         indicator = REGISTRY[code]
         if indicator.drill != "projects":
             raise InvalidInput.field("indicator", _("This indicator is not a count of projects."))
-        rows = selectors.projects_behind(user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of)
+        rows = selectors.projects_behind(
+            user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of, ranked=_ranked(request)
+        )
     except InvalidInput as exc:
         return render(request, "targets/projects.html", {"errors": exc.errors}, status=400)
     context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "year": year, "as_of": as_of}
@@ -135,7 +153,9 @@ def talents_drill(request: HttpRequest) -> HttpResponse:
         indicator = REGISTRY[code]
         if indicator.drill != "talents":
             raise InvalidInput.field("indicator", _("This indicator is not a count of talents."))
-        rows = selectors.talents_behind(user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of)
+        rows = selectors.talents_behind(
+            user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of, ranked=_ranked(request)
+        )
     except InvalidInput as exc:
         return render(request, "targets/talents.html", {"errors": exc.errors}, status=400)
     context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "year": year, "as_of": as_of}
@@ -219,6 +239,107 @@ IMPORT = PAGES.views(Role.CITY_ADMIN)
 
 
 
+# ---- the targets report (issue 15 item 7) ---------------------------------------------------
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def progress_export(request: HttpRequest) -> HttpResponse:
+    """The progress table the caller sees, as Excel (``year``, ``indicator``, ``as_of``)."""
+    user = request_user(request)
+    try:
+        year, indicator, as_of = selectors.parse_progress_params(
+            request.GET.get("year") or timezone.localdate().year,
+            request.GET.get("indicator") or "external_funds",
+            request.GET.get("as_of"),
+            today=timezone.localdate(),
+        )
+    except InvalidInput as exc:
+        return render(request, "targets/progress.html", {"errors": exc.errors, "progress": None}, status=400)
+    content = report.progress_export(acting_user=user, year=year, indicator=indicator.code, as_of=as_of)
+    return xlsx_download(content, f"targets-{year}-{indicator.code}-{as_of.isoformat()}.xlsx")
+
+
+@allow(*report.BULLETIN_ROLES)
+@require_GET
+def target_bulletin(request: HttpRequest) -> HttpResponse:
+    """The monthly 招商 通报 as Word (``format=docx``, default) or PDF for ``year``/``month``
+    (default: last month), audited. Bad parameters → 400 naming them."""
+    user = request_user(request)
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    fmt = request.GET.get("format") or "docx"
+    try:
+        year, month = report.parse_month(
+            request.GET.get("year") or last_month.year, request.GET.get("month") or last_month.month
+        )
+        content = report.bulletin_export(acting_user=user, year=year, month=month, fmt=fmt, today=today)
+    except InvalidInput as exc:
+        return render(request, "targets/progress.html", {"errors": exc.errors, "progress": None}, status=400)
+    response = HttpResponse(content, content_type=report.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="targets-bulletin-{year}-{month:02d}.{fmt}"'
+    return response
+
+
+# ---- ranking groups (issue 15 item 2) --------------------------------------------------------
+
+
+@allow(*ranking.EDITOR_ROLES)
+@require_GET
+def ranking_groups_page(request: HttpRequest) -> HttpResponse:
+    """Every ranking group with its members; each opens its editor."""
+    return render(request, "targets/groups.html", {"groups": ranking.groups_with_members()})
+
+
+@allow(*ranking.EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def ranking_group_edit(request: HttpRequest) -> HttpResponse:
+    """Create or change a group (``?code=`` opens an existing one): name, order, minimum sample
+    and, per unit, whether it is a member and whether it is ranked on its own only."""
+    user = request_user(request)
+    units = ranking.rankable_units()
+    if request.method == "POST":
+        form = RankingGroupForm(request.POST)
+        data = None
+        if form.is_valid():
+            data = bind_input(
+                ranking.RankingGroupInput, request.POST, form, extra={"members": form.posted_members(request.POST)}
+            )
+        if data is not None:
+            try:
+                ranking.ranking_group_save(acting_user=user, data=data)
+            except InvalidInput as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The ranking group was saved."))
+                return HttpResponseRedirect(reverse("targets:groups"))
+        chosen = set(request.POST.getlist("member"))
+        own = set(request.POST.getlist("own_rank"))
+        context = {"form": form, "units": [(u, u.code in chosen, u.code in own) for u in units]}
+        return render(request, "targets/group_edit.html", context, status=400)
+    group = ranking.group_get(request.GET["code"]) if request.GET.get("code") else None
+    members = {m.org_unit_id: m for m in group.members.all()} if group else {}
+    initial = (
+        {"code": group.code, "name": group.name, "order": group.order, "min_matters": group.min_matters}
+        if group
+        else {"order": 0, "min_matters": 1}
+    )
+    context = {
+        "form": RankingGroupForm(initial=initial),
+        "group": group,
+        "units": [(u, u.pk in members, u.pk in members and not members[u.pk].rolls_up) for u in units],
+    }
+    return render(request, "targets/group_edit.html", context)
+
+
+@allow(*ranking.EDITOR_ROLES)
+@require_http_methods(["POST"])
+def ranking_group_delete(request: HttpRequest) -> HttpResponse:
+    """Remove a group (``code`` posted); its units rank by kind again."""
+    group = ranking.group_get(request.POST.get("code", ""))
+    ranking.ranking_group_delete(acting_user=request_user(request), group=group)
+    messages.success(request, _("The ranking group was removed."))
+    return HttpResponseRedirect(reverse("targets:groups"))
 
 
 @allow(Role.CITY_ADMIN)

@@ -5,7 +5,7 @@ records); only the city admin sets targets. The function-level rows are in tests
 from __future__ import annotations
 
 from tests.authz_matrix import MATRIX, READERS, UNIT_SCOPED, api, web
-from zhaoyin.core.roles import Role
+from zhaoyin.core.roles import CITY_WIDE_ROLES, Role
 
 CITY_ADMIN = {Role.CITY_ADMIN}
 Q = "?org_unit={unit}&year=2026&as_of=2026-09-30"
@@ -80,4 +80,39 @@ MATRIX += [
         query="?year=2026&indicator=started_100m&as_of=2026-09-30",
         label="counts",
     ),
+]
+
+# ---- issue 15: ranking groups (city admin edits; readers read) and the targets report ----------
+MATRIX += [
+    web("targets:groups", allowed=CITY_ADMIN),
+    web("targets:group_edit", allowed=CITY_ADMIN, query="?code=counties", label="a default group"),
+    web("targets:group_edit", allowed=CITY_ADMIN, label="new group"),
+    web(
+        "targets:group_edit",
+        "POST",
+        allowed=CITY_ADMIN,
+        ok=302,
+        data=lambda w: {"code": "matrix", "name": "矩阵测试组", "order": "5", "min_matters": "1"},
+    ),
+    web("targets:group_delete", "POST", allowed=CITY_ADMIN, ok=404, data=lambda w: {"code": "nowhere"},
+        label="no such group"),
+    web("targets:export", allowed=READERS_OF_PIPELINE, query="?year=2026&indicator=external_funds&as_of=2026-09-30"),
+    web("targets:bulletin", allowed=CITY_WIDE_ROLES, query="?year=2026&month=9&format=docx"),
+    api("GET", "/api/v1/targets/groups", allowed=READERS_OF_PIPELINE),
+    api(
+        "PUT",
+        "/api/v1/targets/groups/{code}",
+        allowed=CITY_ADMIN,
+        kwargs=lambda w: {"code": "matrix"},
+        data=lambda w: {"name": "矩阵测试组", "members": []},
+    ),
+    api("DELETE", "/api/v1/targets/groups/{code}", allowed=CITY_ADMIN, ok=404, kwargs=lambda w: {"code": "nowhere"},
+        label="no such group"),
+    api(
+        "GET",
+        "/api/v1/targets/progress.xlsx",
+        allowed=READERS_OF_PIPELINE,
+        query="?year=2026&indicator=external_funds&as_of=2026-09-30",
+    ),
+    api("GET", "/api/v1/targets/bulletin", allowed=CITY_WIDE_ROLES, query="?year=2026&month=9&format=pdf"),
 ]
