@@ -8,6 +8,12 @@ joined by a dashed line to the states they are taken from. Every box may carry a
 working-day limit). Many-to-one changes into a terminal state (撤销 from every open state)
 are written once under the target instead of drawn as a fan of arrows.
 
+An arrow is a straight line unless that line would cross another box; it then runs along the
+gutters between the columns (out of the side of its source, along the gutter next to its
+target, into the target's side). Notes wider than a column are wrapped to it, and each arrow's
+label is put at the first place along its longest segment that covers no box, note, pill or
+other label (the least covered one when there is none), so no word sits on another.
+
 The caller decides everything table-specific (lanes, which state sits where, the notes); this
 module only draws. Every text is escaped; the output is deterministic.
 """
@@ -100,6 +106,138 @@ class _Layout:
     boxes: dict[str, _Box] = field(default_factory=dict)
 
 
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
+Point = tuple[float, float]
+#: How far a note may reach past its column's width (into the gutters' outer halves).
+NOTE_MARGIN = 8
+
+
+def _width(text: str, size: int) -> float:
+    """About how wide ``text`` is at ``size`` px: a CJK character as wide as the font is high,
+    a Latin letter or digit a little over half of it."""
+    return sum(size * (0.6 if ord(c) < 0x2E80 else 1.0) for c in text)
+
+
+def _wrap(text: str, size: int, width: float = COL_W + NOTE_MARGIN) -> list[str]:
+    """``text`` cut into lines no wider than ``width`` at ``size`` px."""
+    lines, line = [], ""
+    for c in text:
+        if line and _width(line + c, size) > width:
+            # Break after the last 、，： when that keeps the line at least half full.
+            cut = max(line.rfind(p) for p in "、，：")
+            if cut + 1 >= len(line) / 2:
+                lines.append(line[: cut + 1])
+                line = line[cut + 1 :]
+            else:
+                lines.append(line)
+                line = ""
+        line += c
+    return [*lines, line]
+
+
+def _text_rect(cx: float, baseline: float, text: str, size: int) -> Rect:
+    """The box a centred text covers (a little air around it)."""
+    w = _width(text, size)
+    return (cx - w / 2 - 1, baseline - size - 1, cx + w / 2 + 1, baseline + 3)
+
+
+def _overlap(a: Rect, b: Rect) -> float:
+    """The area two rectangles share."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _crosses(p: Point, q: Point, rect: Rect, margin: float = 3.0) -> bool:
+    """Whether the segment p–q runs through ``rect`` (grown by ``margin``), by sampling."""
+    x0, y0, x1, y1 = rect[0] - margin, rect[1] - margin, rect[2] + margin, rect[3] + margin
+    steps = max(1, int(math.hypot(q[0] - p[0], q[1] - p[1]) // 3))
+    for i in range(steps + 1):
+        t = i / steps
+        x, y = p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t
+        if x0 < x < x1 and y0 < y < y1:
+            return True
+    return False
+
+
+def _path_crosses(points: Sequence[Point], rects: Sequence[Rect]) -> bool:
+    return any(_crosses(points[i], points[i + 1], r) for i in range(len(points) - 1) for r in rects)
+
+
+def _rect_of(box: _Box) -> Rect:
+    return (box.x, box.y, box.x + box.w, box.y + box.h)
+
+
+def _straight(ba: _Box, bb: _Box, off: float) -> list[Point]:
+    """A straight arrow between two boxes' borders, moved ``off`` px sideways (a pair drawn
+    both ways is kept apart; a small move clears a corner in the way). The ends are where the
+    moved line leaves ``ba`` and enters ``bb``."""
+    dx, dy = bb.cx - ba.cx, bb.cy - ba.cy
+    length = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / length * off, dx / length * off
+    p, q = (ba.cx + nx, ba.cy + ny), (bb.cx + nx, bb.cy + ny)
+
+    def at(t: float) -> Point:
+        return p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t
+
+    def inside(box: _Box, pt: Point) -> bool:
+        return box.x <= pt[0] <= box.x + box.w and box.y <= pt[1] <= box.y + box.h
+
+    def edge(box: _Box, lo: float, hi: float) -> float:
+        # Bisection between a t inside ``box`` (lo) and one outside (hi).
+        for _ in range(30):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if inside(box, at(mid)) else (lo, mid)
+        return (lo + hi) / 2
+
+    if not (inside(ba, p) and inside(bb, q)):
+        return [ba.border_towards(bb.cx, bb.cy), bb.border_towards(ba.cx, ba.cy)]
+    return [at(edge(ba, 0.0, 1.0)), at(edge(bb, 1.0, 0.0))]
+
+
+def _through_gutter(ba: _Box, bb: _Box, gx: float, lift: float, *, right: bool) -> list[Point]:
+    """An arrow out of the side of ``ba``, along the gutter at ``gx``, into the side of ``bb``
+    (``right``: the target is in a later column); ``lift`` keeps a pair drawn both ways apart."""
+    out_x = ba.x + ba.w if gx > ba.cx else ba.x
+    in_x = bb.x if right else bb.x + bb.w
+    y1, y2 = ba.cy + lift, bb.cy + lift
+    return [(out_x, y1), (gx, y1), (gx, y2), (in_x, y2)]
+
+
+def _label_place(
+    points: Sequence[Point], width: float, taken: Sequence[Rect], lines: Sequence[Sequence[Point]] = ()
+) -> Point:
+    """Where an arrow's label (``width`` wide, 16 high) goes: along its segments, longest
+    first, the first spot covering nothing in ``taken`` and no other arrow of ``lines``; else
+    the least covered spot (an arrow crossed counts as much as a small overlap)."""
+    segments = sorted(
+        range(len(points) - 1),
+        key=lambda i: -math.hypot(points[i + 1][0] - points[i][0], points[i + 1][1] - points[i][1]),
+    )
+    best: tuple[float, Point] | None = None
+    spots: list[Point] = []
+    for i in segments:
+        (x1, y1), (x2, y2) = points[i], points[i + 1]
+        length = math.hypot(x2 - x1, y2 - y1) or 1.0
+        nx, ny = -(y2 - y1) / length, (x2 - x1) / length
+        # On the line first; then beside it (a short arrow between two close boxes, a pair).
+        for side in (0.0, 8.0, -8.0):
+            spots += [
+                (x1 + (x2 - x1) * t + nx * side, y1 + (y2 - y1) * t + ny * side + 4)
+                for t in (0.5, 0.35, 0.65, 0.2, 0.8)
+            ]
+    for x, y in spots:
+        rect = (x - width / 2, y - 10, x + width / 2, y + 6)
+        cover = sum(_overlap(rect, r) for r in taken)
+        cover += 40.0 * sum(_path_crosses(line, [rect]) for line in lines)
+        if cover == 0:
+            return x, y
+        if best is None or cover < best[0]:
+            best = (cover, (x, y))
+    assert best is not None
+    return best[1]
+
+
 def _text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "middle", cls: str = "") -> str:
     klass = f' class="{cls}"' if cls else ""
     return (
@@ -141,13 +279,28 @@ def render_swimlanes(
         names = "、".join(step_of[s].label for s in fan[(target, label)] if s in step_of)
         extra_notes.setdefault(target, []).append(f"← {label}：{names}")
 
+    # Every note wrapped to the column once, so heights and drawing agree.
+    step_lines = {
+        s.code: [ln for note in (*s.notes, *extra_notes.get(s.code, [])) for ln in _wrap(note, 11)] for s in steps
+    }
+    for in_cell in side_cells.values():
+        for n, side in enumerate(in_cell):
+            if len(side.sources) >= fan_in:
+                # Taken from many states: named under the pill instead of a fan of dashed lines.
+                labels = [step_of[c].label for c in side.sources if c in step_of]
+                names = "、".join(labels[:3]) + ("…" if len(labels) > 3 else "")
+                side = Side(side.label, side.lane, side.sources, (*side.notes, names))
+            # A pill's notes keep to the pill's width: arrows pass beside the pills.
+            wrapped = tuple(ln for note in side.notes for ln in _wrap(note, 10, PILL_W + NOTE_MARGIN))
+            in_cell[n] = Side(side.label, side.lane, side.sources, wrapped)
+
     def cell_height(lane: str, col: int) -> float:
         in_cell = [s for s in steps if s.lane == lane and s.column == col]
         h = 0.0
         for s in in_cell:
-            h += NODE_H + 16 * (len(s.notes) + len(extra_notes.get(s.code, []))) + 10
+            h += NODE_H + 16 * len(step_lines[s.code]) + 10
         for side in side_cells.get((lane, col), []):
-            h += PILL_H + 14 * (len(side.notes) + (len(side.sources) >= fan_in)) + 10
+            h += PILL_H + 14 * len(side.notes) + 10
         return h
 
     layout = _Layout()
@@ -191,16 +344,11 @@ def render_swimlanes(
         top = cursor.get((s.lane, s.column), ly + PAD + 4)
         x = LABEL_W + s.column * COL_W + (COL_W - NODE_W) / 2
         layout.boxes[s.code] = _Box(x, top, NODE_W, NODE_H)
-        cursor[(s.lane, s.column)] = top + NODE_H + 16 * (len(s.notes) + len(extra_notes.get(s.code, []))) + 10
+        cursor[(s.lane, s.column)] = top + NODE_H + 16 * len(step_lines[s.code]) + 10
     pills: list[tuple[Side, _Box]] = []
     for (lane_code, col), in_cell in side_cells.items():
         ly, _lh = layout.lane_y[lane_code]
         for side in in_cell:
-            if len(side.sources) >= fan_in:
-                # Taken from many states: named under the pill instead of a fan of dashed lines.
-                labels = [step_of[c].label for c in side.sources if c in step_of]
-                names = "、".join(labels[:3]) + ("…" if len(labels) > 3 else "")
-                side = Side(side.label, side.lane, side.sources, (*side.notes, names))
             top = cursor.get((lane_code, col), ly + PAD + 4)
             box = _Box(LABEL_W + col * COL_W + (COL_W - PILL_W) / 2, top, PILL_W, PILL_H)
             pills.append((side, box))
@@ -219,33 +367,61 @@ def render_swimlanes(
                 f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#90a4ae" '
                 'stroke-dasharray="4 3" class="zy-side-link"/>'
             )
+    # What arrows avoid and labels may not cover: the boxes, the pills and their notes.
+    box_rects = {code: _rect_of(box) for code, box in layout.boxes.items()}
+    note_rects: list[Rect] = []
+    for s in steps:
+        box = layout.boxes[s.code]
+        note_rects += [_text_rect(box.cx, box.y + box.h + 14 + 16 * n, t, 11) for n, t in enumerate(step_lines[s.code])]
+    for side, box in pills:
+        note_rects += [_text_rect(box.cx, box.y + box.h + 12 + 14 * n, t, 10) for n, t in enumerate(side.notes)]
+    pill_rects = [_rect_of(box) for _side, box in pills]
+    taken: list[Rect] = [*box_rects.values(), *pill_rects, *note_rects]
     # The arrows: one per (source, target), labels merged; a pair both ways is drawn apart.
     merged: dict[tuple[str, str], list[str]] = {}
     for m in drawn:
         labels = merged.setdefault((m.source, m.target), [])
         if m.label not in labels:
             labels.append(m.label)
+    gutter_use: dict[float, int] = {}
+    routes: list[tuple[str, str, list[str], list[Point]]] = []
     for (a, b), labels in merged.items():
         if a not in layout.boxes or b not in layout.boxes:
             continue
         ba, bb = layout.boxes[a], layout.boxes[b]
-        dx, dy = bb.cx - ba.cx, bb.cy - ba.cy
-        length = math.hypot(dx, dy) or 1.0
-        off = 7.0 if (b, a) in merged else 0.0
-        nx, ny = -dy / length * off, dx / length * off
-        x1, y1 = ba.border_towards(bb.cx + nx, bb.cy + ny)
-        x2, y2 = bb.border_towards(ba.cx + nx, ba.cy + ny)
-        x1, y1, x2, y2 = x1 + nx, y1 + ny, x2 + nx, y2 + ny
+        both_ways = (b, a) in merged
+        avoid = [r for code, r in box_rects.items() if code not in (a, b)] + pill_rects + note_rects
+        base = 7.0 if both_ways else 0.0
+        # Straight if it can be, moved a little sideways if that clears a corner in its way.
+        candidates = [_straight(ba, bb, base + shift) for shift in (0.0, 10.0, -10.0, 16.0, -16.0)]
+        points = next((c for c in candidates if not _path_crosses(c, avoid)), candidates[0])
+        if _path_crosses(points, avoid):
+            col_a, col_b = step_of[a].column, step_of[b].column
+            gutter = LABEL_W + (col_b if col_b > col_a else col_b + 1) * COL_W
+            n = gutter_use.get(gutter, 0)
+            gutter_use[gutter] = n + 1
+            shift = (1 if n % 2 else -1) * 6 * ((n + 1) // 2)
+            lift = (-6.0 if a < b else 6.0) if both_ways else 0.0
+            routed = _through_gutter(ba, bb, gutter + shift, lift, right=col_b > col_a)
+            if not _path_crosses(routed, avoid):
+                points = routed
+        routes.append((a, b, labels, points))
+    for a, b, _labels, points in routes:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         parts.append(
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#455a64" stroke-width="1.4" '
+            f'<polyline points="{path}" fill="none" stroke="#455a64" stroke-width="1.4" '
             f'marker-end="url(#{id_prefix}-arrow)" class="zy-move" data-from="{escape(a)}" data-to="{escape(b)}"/>'
         )
+    # The labels after every arrow is known, each kept off the others' lines.
+    for a, b, labels, points in routes:
         text = "、".join(labels)
-        mx, my = x1 + (x2 - x1) * 0.5 + nx * 1.6, y1 + (y2 - y1) * 0.5 + ny * 1.6
         w = 12 * len(text) + 8
+        others = [r[3] for r in routes if (r[0], r[1]) != (a, b)]
+        mx, my = _label_place(points, w, taken, others)
+        taken.append((mx - w / 2, my - 10, mx + w / 2, my + 6))
         parts.append(
             f'<rect x="{mx - w / 2:.1f}" y="{my - 10:.1f}" width="{w:.1f}" height="16" rx="3" fill="#ffffff" '
-            'fill-opacity="0.9"/>'
+            'fill-opacity="0.9" class="zy-move-label-bg"/>'
         )
         parts.append(_text(mx, my + 2, text, size=11, cls="zy-move-label"))
     for s in steps:
@@ -256,7 +432,7 @@ def render_swimlanes(
             f'width="{box.w}" height="{box.h}" rx="8" fill="#ffffff" stroke="{stroke}" stroke-width="1.6"/>'
         )
         parts.append(_text(box.cx, box.cy + 5, s.label, size=14, cls="zy-step-label"))
-        for n, note in enumerate([*s.notes, *extra_notes.get(s.code, [])]):
+        for n, note in enumerate(step_lines[s.code]):
             parts.append(_text(box.cx, box.y + box.h + 14 + 16 * n, note, size=11, cls="zy-note"))
         parts.append("</g>")
     for side, box in pills:

@@ -35,7 +35,7 @@ LANE_OF_ACTOR = {
 }
 #: Where the states sit when nobody waits in them (or a better column reads the process).
 STATE_LANES = {State.DRAFT.value: "office", State.RATED.value: "requester", State.CANCELLED.value: "office"}
-STATE_COLUMNS = {State.RETURNED.value: 0, State.CANCELLED.value: 4}
+STATE_COLUMNS = {State.RETURNED.value: 0, State.CANCELLED.value: 5}
 #: 挂牌 / 摘牌 are the leaders' (the office takes them only on a leader's behalf).
 ACTION_LANES = {Action.LIST.value: "leader", Action.UNLIST.value: "leader"}
 

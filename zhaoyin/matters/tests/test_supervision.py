@@ -218,6 +218,10 @@ def test_the_swimlane_flowchart_is_chinese_only_with_the_limits_from_the_setting
     for words in ("诉求人", "平台/督查室", "承办单位", "市领导", "催办", "督办", "挂牌督办", "签收时限：2个工作日",
                   "黄灯：4个工作日无进展", "已登记", "办理中"):
         assert words in text, words
+    # Readable: no label on a box, a pill or another label; no arrow through a state.
+    from zhaoyin.lib.tests.test_swimlanes import assert_readable
+
+    assert_readable(svg)
     page = Client()
     page.force_login(people.lead)
     html = page.get(reverse("matters:flowchart")).content.decode()
