@@ -147,6 +147,9 @@ DETAIL_LABELS: dict[str, Any] = {
     "rating": gettext_lazy("Rating"),
     "on_behalf": gettext_lazy("On the requester's behalf"),
     "on_time": gettext_lazy("On time"),
+    # Issue 15: a leader's 批示.
+    "leader_name": gettext_lazy("Leader"),
+    "instructed_on": gettext_lazy("Instructed on"),
 }
 
 
