@@ -324,7 +324,7 @@ class CancelForm(ActionForm):
 class InstructForm(ActionForm):
     """批示: the instruction, the day, and (for the supervision office) the leader."""
 
-    text = area(_("Instruction"), rows=3)
+    text = area(_("Instruction content"), rows=3)
     leader = select(_("Leader"))
     instructed_on = date_field(_("Instructed on"))
     WIDE = (*ActionForm.WIDE, "text")
