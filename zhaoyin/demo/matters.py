@@ -131,17 +131,20 @@ def _history(
         matter.accepted_at = step(
             "accept", State.ACCEPTED, signed, 60, actor=unit_actor, note="已签收，明确专人办理。"
         ).at
-        if outcome in (State.REPORTED, State.CLOSED, State.RATED):
+        if outcome in (State.REPORTED, State.CLOSED, State.RATED, State.DISPUTED):
             reported = max(report_on, signed)
             matter.reported_at = step(
                 "report", State.REPORTED, reported, 240, actor=unit_actor, note="已按要求办理完毕，现予反馈。"
             ).at
-            if outcome in (State.CLOSED, State.RATED):
+            if outcome in (State.CLOSED, State.RATED, State.DISPUTED):
                 closed = cal.add_workdays(reported, 1)[0]
                 matter.closed_at = step(
                     "approve", State.CLOSED, closed, 300, actor=actors.dispatcher, note="经核实已办结。"
                 ).at
-            if outcome == State.RATED:
+            if outcome == State.DISPUTED:
+                # A 不满意 still waiting for the dispatcher's 核实 (issue 15).
+                rating = Rating.DISSATISFIED.value
+            if outcome in (State.RATED, State.DISPUTED):
                 # An internal task is the dispatcher's assessment (考核), outside the 满意率 (issue 15).
                 internal = is_internal(matter.source)
                 if internal:
@@ -160,11 +163,12 @@ def _history(
                           "kind": "assessment" if internal else "satisfaction"},
                 )
                 if dissatisfied:
-                    # 不满意 goes to the dispatcher for 核实; found well-founded, the unit reworks
-                    # the matter (重办) with a new handling clock.
+                    # 不满意 goes to the dispatcher for 核实 first.
                     again = cal.add_workdays(reported, 2)[0]
                     step("dispute", State.DISPUTED, again, 370, actor=rater or actors.dispatcher,
                          reason=reopen_reason, data={"rating": rating})
+                if dissatisfied and outcome == State.RATED:
+                    # Found well-founded: the unit reworks it (重办) with a new handling clock.
                     days = matter.handle_days or 15
                     matter.state = State.ACCEPTED.value
                     matter.handle_from = again
