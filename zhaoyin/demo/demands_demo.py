@@ -96,6 +96,8 @@ OUTCOME_WEIGHTS: dict[State, int] = {
     State.ASSIGNED: 6,
     State.RETURNED: 4,
     State.CANCELLED: 4,
+    # A 不满意 waiting for the dispatcher's 核实 (issue 15).
+    State.DISPUTED: 3,
 }
 #: How many of the year's demands are today's registrations (drafts, through the service).
 DRAFTS_TODAY = 4

@@ -25,6 +25,7 @@ from zhaoyin.matters.choices import MatterKind, MatterSource, Rating
 from zhaoyin.matters.clocks import default_handle_days, sign_days
 from zhaoyin.matters.flow import Action, State
 from zhaoyin.matters.models import Matter, MatterEvent
+from zhaoyin.matters.origins import is_internal
 from zhaoyin.matters.services import next_matter_code
 from zhaoyin.workcalendar.selectors import current_calendar
 
@@ -54,6 +55,8 @@ class _Actors:
         users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
         self.dispatcher = users.get("demo_city_admin")
         self.enterprise = users.get("demo_enterprise")
+        # The leader whose instructions the leader_instruction demands are (issue 15).
+        self.leader = users.get("demo_leader")
         self.by_unit: dict[str, User | None] = {}
         # The talent office (人才科) accepts and reports the talent demands routed to it.
         for name in ("demo_staff", "demo_unit_admin", "demo_talent_office"):
@@ -128,36 +131,50 @@ def _history(
         matter.accepted_at = step(
             "accept", State.ACCEPTED, signed, 60, actor=unit_actor, note="已签收，明确专人办理。"
         ).at
-        if outcome in (State.REPORTED, State.CLOSED, State.RATED):
+        if outcome in (State.REPORTED, State.CLOSED, State.RATED, State.DISPUTED):
             reported = max(report_on, signed)
             matter.reported_at = step(
                 "report", State.REPORTED, reported, 240, actor=unit_actor, note="已按要求办理完毕，现予反馈。"
             ).at
-            if outcome in (State.CLOSED, State.RATED):
+            if outcome in (State.CLOSED, State.RATED, State.DISPUTED):
                 closed = cal.add_workdays(reported, 1)[0]
                 matter.closed_at = step(
                     "approve", State.CLOSED, closed, 300, actor=actors.dispatcher, note="经核实已办结。"
                 ).at
-            if outcome == State.RATED:
-                matter.rating = rating
+            if outcome == State.DISPUTED:
+                # A 不满意 still waiting for the dispatcher's 核实 (issue 15).
+                rating = Rating.DISSATISFIED.value
+            if outcome in (State.RATED, State.DISPUTED):
+                # An internal task is the dispatcher's assessment (考核), outside the 满意率 (issue 15).
+                internal = is_internal(matter.source)
+                if internal:
+                    matter.assessment = rating
+                else:
+                    matter.rating = rating
+                dissatisfied = rating == Rating.DISSATISFIED
                 step(
                     "rate",
                     State.RATED,
                     cal.add_workdays(reported, 2)[0],
                     360,
-                    actor=rater or actors.dispatcher,
-                    note="" if rater else "电话回访。",
-                    data={"rating": rating, "on_behalf": rater is None},
+                    actor=(None if internal else rater) or actors.dispatcher,
+                    note=reopen_reason if dissatisfied else ("" if rater else "电话回访。"),
+                    data={"rating": rating, "on_behalf": rater is None,
+                          "kind": "assessment" if internal else "satisfaction"},
                 )
-                if rating == Rating.DISSATISFIED:
-                    # 不满意 reopens the matter at once (重办) with a new handling clock.
+                if dissatisfied:
+                    # 不满意 goes to the dispatcher for 核实 first.
                     again = cal.add_workdays(reported, 2)[0]
+                    step("dispute", State.DISPUTED, again, 370, actor=rater or actors.dispatcher,
+                         reason=reopen_reason, data={"rating": rating})
+                if dissatisfied and outcome == State.RATED:
+                    # Found well-founded: the unit reworks it (重办) with a new handling clock.
                     days = matter.handle_days or 15
                     matter.state = State.ACCEPTED.value
                     matter.handle_from = again
                     matter.handle_deadline = cal.add_workdays(again, days)[0]
                     step(
-                        "reopen",
+                        "confirm_dispute",
                         State.ACCEPTED,
                         again,
                         420,
@@ -260,6 +277,7 @@ def matters_ensure(*, year: int, result: Any) -> None:
             kind=kind,
             enterprise=firm if source in (MatterSource.ENTERPRISE_DEMAND, MatterSource.VISIT) else None,
             requester=requester,
+            instructing_leader=actors.leader if source == MatterSource.LEADER_INSTRUCTION else None,
             requester_name=(firm.legal_representative if firm else "") or "企业联络员",
             dispatcher_unit=units["dept-zsfw"],
             lead_unit=units[unit_code],

@@ -38,7 +38,7 @@ from zhaoyin.core.inputs import Input
 from zhaoyin.core.outputs import IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import MATTER_ROLES
-from zhaoyin.matters import clocks, inputs, kpis, selectors, services, supervision_docs, swimlanes
+from zhaoyin.matters import clocks, flow, inputs, kpis, selectors, services, supervision_docs, swimlanes
 from zhaoyin.matters.filters import MatterFilter, matter_alert, matter_stale
 from zhaoyin.matters.flow import Action
 from zhaoyin.matters.models import ExtensionRequest, Matter, MatterEvent
@@ -58,8 +58,10 @@ ACTION_ROLES = MATTER_ROLES
 MatterId = Annotated[int, Path(ge=1, le=MAX_ID, description="Matter id.")]
 
 #: The public names of each flow action (DESIGN 5.1 names the extension steps differently).
+#: A row only the system takes (``dispute``, after a 不满意 rating) has no public name.
 ACTION_NAMES: dict[Action, tuple[str, ...]] = {
-    a: (a.value,) for a in Action if a not in (Action.REQUEST_EXTENSION, Action.ANSWER_EXTENSION)
+    a: (a.value,) for a in Action
+    if a not in (Action.REQUEST_EXTENSION, Action.ANSWER_EXTENSION) and flow.TABLE[a].manual
 } | {Action.REQUEST_EXTENSION: ("extend",), Action.ANSWER_EXTENSION: ("extend_approve", "extend_refuse")}
 #: Public action name → the flow action it takes.
 API_ACTIONS: dict[str, Action] = {name: action for action, names in ACTION_NAMES.items() for name in names}
@@ -135,7 +137,7 @@ class MatterOut(OutSchema):
     source: str
     status: str = Field(validation_alias="state",
                         description="The state: draft, assigned, accepted, reported, closed, rated, returned, "
-                                    "cancelled")
+                                    "cancelled, disputed (a dissatisfied rating the dispatcher verifies)")
     lead_unit: UnitRef | None
     co_units: list[UnitRef]
     dispatcher_unit: UnitRef | None
@@ -163,7 +165,13 @@ class MatterOut(OutSchema):
     stale: bool = Field(
         description="进展滞后 (yellow): in progress without a progress report for the configured working days"
     )
-    rating: str
+    rating: str = Field(description="The requester's rating (回访): satisfied, basically_satisfied, dissatisfied "
+                                    "or ''")
+    assessment: str = Field(description="The dispatcher's assessment (考核) of an internal task (reform measure, "
+                                        "meeting decision): satisfied, basically_satisfied, dissatisfied or ''; "
+                                        "never counted in 满意率")
+    instructing_leader: Username = Field(description="Username of the leader whose instruction a "
+                                                     "leader_instruction matter is (None: not one)")
     version: int
     created_at: IsoDateTime
     updated_at: IsoDateTime
@@ -461,7 +469,8 @@ _ACTIONS: dict[str, tuple[type[Input], Call, str]] = {
     ),
     "rate": (
         inputs.RateInput, _service(Action.RATE),
-        "回访评价: the requester (or the dispatcher for it) rates; dissatisfied reopens the matter.",
+        "回访评价: once the report is approved, the requester (or the dispatcher for it) rates; dissatisfied needs "
+        "a reason and goes to the dispatcher for verification. An internal task is assessed by the dispatcher.",
     ),
     "reopen": (
         inputs.NewClockInput, _service(Action.REOPEN),
@@ -487,6 +496,21 @@ _ACTIONS: dict[str, tuple[type[Input], Call, str]] = {
         inputs.SuperviseInput, _service(Action.SUPERVISE),
         "督办: the supervision office supervises a matter whose clock runs, with a note; a numbered 督办单 is "
         "issued (one notice per clock level, shared with the escalation ladder).",
+    ),
+    # Issue 15.
+    "instruct": (
+        inputs.InstructInput, _service(Action.INSTRUCT),
+        "批示: a leader's instruction on any matter not cancelled (the supervision office records one on a "
+        "leader's behalf, naming the leader); the state stays, the lead unit is told.",
+    ),
+    "confirm_dispute": (
+        inputs.NewClockInput, _service(Action.CONFIRM_DISPUTE),
+        "核实属实: the dispatcher finds a dissatisfied rating well-founded; the matter is reworked with a new "
+        "handling clock.",
+    ),
+    "dismiss_dispute": (
+        inputs.ReasonInput, _service(Action.DISMISS_DISPUTE),
+        "核实不属实: the dispatcher dismisses a dissatisfied rating with a reason; the matter stays rated.",
     ),
 }
 assert set(_ACTIONS) == set(API_ACTIONS), "every flow action needs exactly one API operation"

@@ -15,7 +15,7 @@ indents, 一、二、 headings in 黑体, the issuer and date at the end. Chines
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -29,7 +29,7 @@ from zhaoyin.core.errors import InvalidInput
 from zhaoyin.lib import matter_kpis as engine
 from zhaoyin.matters.flow import State
 from zhaoyin.matters.kpis import KpiReport, KpiRow, kpi_report, listed_open_matters, overdue_matters
-from zhaoyin.matters.models import Matter
+from zhaoyin.matters.models import Matter, MatterInstruction
 from zhaoyin.matters.selectors import matter_list_visible_to
 
 LANGUAGE = "zh-hans"
@@ -52,6 +52,8 @@ class Bulletin:
     report: KpiReport
     overdue: list[Matter]
     listed: list[Matter]
+    #: The month's leaders' instructions (领导批示, issue 15): ``month_instructions``.
+    instructions: list[MatterInstruction] = field(default_factory=list)
 
 
 _pct = gongwen.percent
@@ -105,6 +107,7 @@ def bulletin_build(user: User, *, year: int, month: int, today: dt.date | None =
         report=report,
         overdue=list(overdue[:LISTED_ROWS]),
         listed=list(listed[:LISTED_ROWS]),
+        instructions=month_instructions(user, year=year, month=month),
     )
 
 
@@ -174,6 +177,41 @@ def matter_rows(matters: list[Matter]) -> list[list[str]]:
     ]
 
 
+# ---- 领导批示 (issue 15): the month's leaders' instructions, a section of its own ----------------
+
+INSTRUCTION_HEADERS = ["日期", "领导", "事项", "批示内容"]
+INSTRUCTION_HEADING = "四、领导批示"
+INSTRUCTION_EMPTY = "本月没有领导批示。"
+#: Characters of an instruction shown in the table (the matter's timeline has all of it).
+INSTRUCTION_TEXT = 120
+
+
+def month_instructions(user: User, *, year: int, month: int) -> list[MatterInstruction]:
+    """The instructions given in the month on matters ``user`` sees, in date order (at most
+    ``LISTED_ROWS``)."""
+    first = dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    visible = matter_list_visible_to(user).order_by().values("pk")
+    return list(
+        MatterInstruction.objects.filter(instructed_on__gte=first, instructed_on__lt=following, matter__in=visible)
+        .select_related("matter", "leader")
+        .order_by("instructed_on", "pk")[:LISTED_ROWS]
+    )
+
+
+def instruction_rows(b: Bulletin) -> list[list[str]]:
+    """The 领导批示 table's body: the day, the leader, the matter, the instruction."""
+    return [
+        [
+            i.instructed_on.isoformat(),
+            i.leader.full_name or i.leader.get_username(),
+            f"{i.matter.code} {i.matter.title}",
+            i.text if len(i.text) <= INSTRUCTION_TEXT else i.text[:INSTRUCTION_TEXT] + "…",
+        ]
+        for i in b.instructions
+    ]
+
+
 REQUIREMENTS = (
     "各主办单位要对照本通报，逐项梳理超期和挂牌督办事项，明确责任人和完成时限，"
     "确需延期的应在期限届满前提出延期申请。对排名靠后的单位，市督查室将进行约谈。"
@@ -200,9 +238,10 @@ def bulletin_docx(b: Bulletin) -> bytes:
         [
             ("二、超期未办结事项", MATTER_HEADERS, matter_rows(b.overdue), "没有超期未办结事项。"),
             ("三、挂牌督办事项", MATTER_HEADERS, matter_rows(b.listed), "没有挂牌督办事项。"),
+            (INSTRUCTION_HEADING, INSTRUCTION_HEADERS, instruction_rows(b), INSTRUCTION_EMPTY),
         ],
     )
-    gongwen.heading(doc, "四、工作要求")
+    gongwen.heading(doc, "五、工作要求")
     gongwen.body(doc, REQUIREMENTS)
     return gongwen.sign_and_save(doc, issuer=b.issuer, issued_on=b.issued_on)
 
@@ -223,6 +262,10 @@ def bulletin_html(b: Bulletin) -> str:
                 "matter_headers": MATTER_HEADERS,
                 "overdue": matter_rows(b.overdue),
                 "listed": matter_rows(b.listed),
+                "instruction_heading": INSTRUCTION_HEADING,
+                "instruction_headers": INSTRUCTION_HEADERS,
+                "instructions": instruction_rows(b),
+                "instruction_empty": INSTRUCTION_EMPTY,
                 "requirements": REQUIREMENTS,
                 "stylesheet": "css/bulletin.css",
             },

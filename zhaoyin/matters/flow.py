@@ -19,7 +19,8 @@ Services (zhaoyin.matters.services) take each action through this table; the flo
 zhaoyin.matters.todo) is computed from it, and each row's ``notify`` (by default whoever waits
 in the state the row leads to) is told of the hand-off (zhaoyin.matters.notices).
 Two consequences live in the services, not in the table: a 不满意 rating is recorded as
-``rate`` and immediately followed by ``reopen`` (重办) with a new handling clock; and
+``rate`` and immediately followed by ``dispute`` (待核实: the dispatcher confirms it, 重办 with a
+new handling clock, or dismisses it with a reason); and
 reviewing a report back (``reject``, 退办) returns the matter to ``accepted`` with a new
 handling deadline.
 
@@ -49,6 +50,8 @@ class State(StrEnum):
     RATED = "rated"
     RETURNED = "returned"
     CANCELLED = "cancelled"
+    # Issue 15: a 不满意 rating waits for the dispatcher's 核实 before any rework.
+    DISPUTED = "disputed"
 
 
 STATE_LABELS: dict[State, Any] = {
@@ -60,6 +63,7 @@ STATE_LABELS: dict[State, Any] = {
     State.RATED: _("Rated"),  # 已评价
     State.RETURNED: _("Returned"),  # 退回
     State.CANCELLED: _("Cancelled"),  # 撤销
+    State.DISPUTED: _("Dissatisfaction to verify"),  # 不满意待核实
 }
 
 #: (code, label) of every state, in the order of the lifecycle — for choices and the flowchart.
@@ -93,6 +97,11 @@ class Action(StrEnum):
     # 督查室 powers (issue 15 item 4).
     URGE = "urge"
     SUPERVISE = "supervise"
+    # Issue 15 (sources, 批示, ratings).
+    INSTRUCT = "instruct"
+    DISPUTE = "dispute"
+    CONFIRM_DISPUTE = "confirm_dispute"
+    DISMISS_DISPUTE = "dismiss_dispute"
 
 
 ACTION_LABELS: dict[Action, Any] = {
@@ -114,6 +123,10 @@ ACTION_LABELS: dict[Action, Any] = {
     # 督查室 powers (issue 15 item 4).
     Action.URGE: _("Urge"),  # 催办 (by hand)
     Action.SUPERVISE: _("Supervise"),  # 督办 (by hand, with a 督办单)
+    Action.INSTRUCT: _("Leader's instruction"),  # 领导批示
+    Action.DISPUTE: _("Dissatisfaction sent for verification"),  # 不满意转核实
+    Action.CONFIRM_DISPUTE: _("Dissatisfaction confirmed: rework"),  # 核实属实，重办
+    Action.DISMISS_DISPUTE: _("Dissatisfaction dismissed"),  # 核实不属实
 }
 
 
@@ -149,6 +162,7 @@ WAITS: dict[State, tuple[Wait, ...]] = {
     S.RETURNED: (Wait(R.DISPATCHER, "to_reassign", _("To assign again")),),  # 待重新交办
     S.REPORTED: (Wait(R.DISPATCHER, "to_review", _("To review")),),  # 待审核
     S.CLOSED: (Wait(R.REQUESTER, "to_rate", _("To rate")),),  # 待评价
+    S.DISPUTED: (Wait(R.DISPATCHER, "to_verify_dissatisfaction", _("Dissatisfaction to verify")),),  # 不满意待核实
 }
 
 #: THE table (``notify``: who is given work by the step and told so; by default whoever waits
@@ -183,8 +197,10 @@ MATTER_TABLE: TransitionTable[State, Action] = TransitionTable(
         row(Action.APPROVE, {S.REPORTED}, S.CLOSED, {R.DISPATCHER}, ACTION_LABELS[Action.APPROVE]),
         # 退办: the review sends the report back with a reason and a new handling deadline.
         row(Action.REJECT, {S.REPORTED}, S.ACCEPTED, {R.DISPATCHER}, ACTION_LABELS[Action.REJECT], needs_reason=True),
-        # 回访评价 by the requester, or by the dispatcher on its behalf; 不满意 → reopen.
-        row(Action.RATE, {S.REPORTED, S.CLOSED}, S.RATED, {R.REQUESTER, R.DISPATCHER}, ACTION_LABELS[Action.RATE]),
+        # 回访评价 by the requester, or by the dispatcher on its behalf, once the dispatcher has
+        # approved the report (issue 15): a rating never closes an unreviewed matter. 不满意 →
+        # ``dispute`` (the dispatcher verifies before any rework).
+        row(Action.RATE, {S.CLOSED}, S.RATED, {R.REQUESTER, R.DISPATCHER}, ACTION_LABELS[Action.RATE]),
         row(Action.REOPEN, {S.CLOSED, S.RATED}, S.ACCEPTED, {R.DISPATCHER}, ACTION_LABELS[Action.REOPEN],
             needs_reason=True),
         row(Action.CANCEL, {S.DRAFT, *_OPEN_UNIT_STATES}, S.CANCELLED, {R.DISPATCHER, R.REQUESTER},
@@ -202,6 +218,21 @@ MATTER_TABLE: TransitionTable[State, Action] = TransitionTable(
         row(Action.URGE, set(CLOCK_STATES), None, {R.SUPERVISOR}, ACTION_LABELS[Action.URGE], notify=()),
         row(Action.SUPERVISE, set(CLOCK_STATES), None, {R.SUPERVISOR}, ACTION_LABELS[Action.SUPERVISE],
             notify=()),
+        # ---- issue 15: the leader's 批示 and the verification of a 不满意 rating ----
+        # 批示: a leader (or the supervision office on a leader's behalf, the leader named — the
+        # service holds a dispatcher to the office) writes an instruction on any matter not
+        # cancelled; the state stays, the lead unit is told.
+        row(Action.INSTRUCT, {s for s in State if s != S.CANCELLED}, None, {R.LEADER, R.DISPATCHER},
+            ACTION_LABELS[Action.INSTRUCT], notify={R.LEAD_UNIT}),
+        # A 不满意 rating is followed at once by this step (the rating service takes it): the
+        # dispatcher owes a verification (待核实).
+        row(Action.DISPUTE, {S.RATED}, S.DISPUTED, {transitions.SYSTEM}, ACTION_LABELS[Action.DISPUTE]),
+        # 核实属实: the unit reworks the matter with a new handling clock (重办).
+        row(Action.CONFIRM_DISPUTE, {S.DISPUTED}, S.ACCEPTED, {R.DISPATCHER}, ACTION_LABELS[Action.CONFIRM_DISPUTE],
+            needs_reason=True),
+        # 核实不属实: the matter stays rated (the 不满意 stays on record); the requester learns why.
+        row(Action.DISMISS_DISPUTE, {S.DISPUTED}, S.RATED, {R.DISPATCHER}, ACTION_LABELS[Action.DISMISS_DISPUTE],
+            needs_reason=True, notify={R.REQUESTER}),
     ),
 )
 

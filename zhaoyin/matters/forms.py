@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import sees_whole_city
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.roles import UNIT_ROLES
+from zhaoyin.core.roles import UNIT_ROLES, Role
+from zhaoyin.matters import origins
 from zhaoyin.matters.choices import DemandCategory, MatterKind, MatterSource, Rating
 from zhaoyin.matters.flow import Action
 from zhaoyin.matters.models import Matter
@@ -117,6 +118,27 @@ def _choice_list(choices: Iterable[tuple[str, Any]]) -> Choices:
     return [(value, str(label)) for value, label in choices]
 
 
+def leader_choices() -> Choices:
+    """The active leaders by username (the 批示's leader; the tree of people, not business data)."""
+    leaders = User.objects.filter(is_active=True, admin_role="", role_assignments__role=Role.LEADER.value).distinct()
+    return [(u.get_username(), u.full_name or u.get_username()) for u in leaders.order_by("username")]
+
+
+def origin_choices(user: User) -> tuple[Choices, Choices]:
+    """The sources and kinds the registration form offers ``user`` (zhaoyin.matters.origins; the
+    service judges again): a portal user their own demand's, staff every source but a leader's
+    instruction unless they are the supervision office or a leader."""
+    sources, kinds = list(MatterSource), list(MatterKind)
+    portal = origins.portal_roles(user.role_codes)
+    if portal and not user.has_role(Role.CITY_ADMIN, Role.SUPERVISOR, *_UNIT_ROLE_CODES):
+        allowed_sources, allowed_kinds = origins.sources_for_portal(portal), origins.kinds_for_portal(portal)
+        sources = [s for s in sources if s in allowed_sources]
+        kinds = [k for k in kinds if k in allowed_kinds]
+    elif not user.has_role(*origins.INSTRUCTION_SOURCE_ROLES):
+        sources = [s for s in sources if s != MatterSource.LEADER_INSTRUCTION]
+    return _choice_list((s.value, s.label) for s in sources), _choice_list((k.value, k.label) for k in kinds)
+
+
 class MatterForm(forms.Form):
     """Register a matter (登记, draft). ``services.matter_create`` validates."""
 
@@ -130,6 +152,7 @@ class MatterForm(forms.Form):
     talent = text(_("Talent (record number)"), 12, inputmode="numeric", autocomplete="off")
     demand_category = select(_("Demand category"))
     requester_name = text(_("Requester"), 100)
+    instructing_leader = select(_("Instructing leader (for a leader's instruction)"))
     description = area(_("Description"), rows=5)
     evidence = MultipleFileField(label=_("Attachments"), required=False)
 
@@ -140,9 +163,15 @@ class MatterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = assignable_units(user)
-        _set_choices(self, "source", [("", "—"), *_choice_list(MatterSource.choices)])
-        _set_choices(self, "kind", [("", "—"), *_choice_list(MatterKind.choices)])
+        sources, kinds = origin_choices(user)
+        _set_choices(self, "source", [("", "—"), *sources])
+        _set_choices(self, "kind", [("", "—"), *kinds])
         _set_choices(self, "demand_category", [("", "—"), *_choice_list(DemandCategory.choices)])
+        if user.has_role(Role.SUPERVISOR):
+            # The supervision office registers a leader's instruction naming the leader.
+            _set_choices(self, "instructing_leader", [("", "—"), *leader_choices()])
+        else:
+            del self.fields["instructing_leader"]
         if units:
             _set_choices(self, "lead_unit", unit_choices(units, "—"))
             _set_choices(self, "co_units", unit_choices(units, None))
@@ -274,7 +303,7 @@ class RejectForm(_ClockFields):
 
 
 class RateForm(ActionForm):
-    """回访评价: the verdict and a comment."""
+    """回访评价: the verdict and a comment (the reason, required for 不满意)."""
 
     rating = forms.CharField(label=_("Rating"), required=False, widget=forms.RadioSelect())
     comment = area(_("Comment"))
@@ -290,6 +319,23 @@ class CancelForm(ActionForm):
 
     reason = area(_("Reason"))
     REQUIRED = ("reason",)
+
+
+class InstructForm(ActionForm):
+    """批示: the instruction, the day, and (for the supervision office) the leader."""
+
+    text = area(_("Instruction content"), rows=3)
+    leader = select(_("Leader"))
+    instructed_on = date_field(_("Instructed on"))
+    WIDE = (*ActionForm.WIDE, "text")
+    REQUIRED = ("text",)
+
+    def __init__(self, *args: Any, user: User, matter: Matter, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, matter=matter, **kwargs)
+        if user.has_role(Role.LEADER):
+            del self.fields["leader"]  # a leader writes their own
+        else:
+            _set_choices(self, "leader", [("", "—"), *leader_choices()])
 
 
 #: The form of each action.
@@ -309,22 +355,13 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.CANCEL: CancelForm,
     Action.LIST: NoteForm,
     Action.UNLIST: NoteForm,
+    Action.INSTRUCT: InstructForm,
+    Action.CONFIRM_DISPUTE: RejectForm,
+    Action.DISMISS_DISPUTE: CancelForm,
 }
 
 
 # --------------------------------------------------------------------------- 督查室 powers (issue 15 item 4)
-
-
-def leader_choices() -> Choices:
-    """The active city leaders (a listed matter's supervising leader), by name."""
-    from zhaoyin.core.roles import Role
-
-    leaders = (
-        User.objects.filter(is_active=True, admin_role="", role_assignments__role=Role.LEADER.value)
-        .distinct()
-        .order_by("username")
-    )
-    return [("", "—"), *((u.get_username(), u.full_name or u.get_username()) for u in leaders)]
 
 
 class ListForm(ActionForm):
@@ -342,7 +379,7 @@ class ListForm(ActionForm):
         if user.has_role(Role.LEADER):
             initial.setdefault("leader", user.get_username())
         super().__init__(*args, user=user, matter=matter, **kwargs)
-        _set_choices(self, "leader", leader_choices())
+        _set_choices(self, "leader", [("", "—"), *leader_choices()])
 
 
 class UrgeForm(ActionForm):

@@ -158,6 +158,8 @@ Category = Annotated[
     judged(_CATEGORY_RULE),
 ]
 ProjectRef = Annotated[str | None, BeforeValidator(_project_ref)]
+#: A leader by username (领导批示): the service looks the account up among the active leaders.
+LeaderRef = Annotated[str | None, BeforeValidator(optional_text(MAX_NAME)), judged()]
 
 _NOTE = "A note recorded with the event"
 _FUTURE = "YYYY-MM-DD, not in the past"
@@ -188,6 +190,10 @@ class MatterCreateInput(Input):
     demand_category: Category = Field(
         None, description="A talent demand's category: housing, schooling, spouse_employment, project_application, "
                           "medical or other; it routes the demand to its department when no lead unit is given"
+    )
+    instructing_leader: LeaderRef = Field(
+        None, description="Username of the leader whose instruction a leader_instruction matter is: required when "
+                          "the supervision office registers it; a leader registering it is the leader"
     )
 
     @model_validator(mode="after")
@@ -224,6 +230,9 @@ class MatterUpdateInput(Input):
     enterprise: EnterpriseRef = None
     project: ProjectRef = None
     requester_name: Name = ""
+    instructing_leader: LeaderRef = Field(
+        None, description="Username of the leader whose instruction a leader_instruction matter is"
+    )
     version: Annotated[StrictInt, Field(ge=1, le=MAX_VERSION)] | None = Field(
         None, description="The version read; a different current version → 409"
     )
@@ -304,12 +313,20 @@ class NewClockInput(Input):
 
 
 class RateInput(Input):
-    """回访评价: the verdict and a comment."""
+    """回访评价: the verdict and a comment — the reason, required for 不满意 (issue 15)."""
 
     rating: Annotated[
         Rating, BeforeValidator(must(choice(Rating, _("Choose satisfied, basically_satisfied or dissatisfied."))))
     ] = Field(description="satisfied, basically_satisfied or dissatisfied")
-    comment: LongText = ""
+    comment: Annotated[LongText, judged("required when rating is dissatisfied")] = Field(
+        "", description="A comment; for dissatisfied, the reason, which the dispatcher verifies"
+    )
+
+    @model_validator(mode="after")
+    def _reason_for_dissatisfied(self) -> Self:
+        if self.rating == Rating.DISSATISFIED and not self.comment:
+            raise refuse(_("Say why the handling is unsatisfactory."), field="comment")
+        return self
 
 
 class ReasonInput(Input):
@@ -322,7 +339,7 @@ class ReasonInput(Input):
 
 MAX_USERNAME = 150
 RequiredDeadline = Annotated[dt.date, BeforeValidator(must(day)), judged(_DEADLINE_RULE)]
-LeaderRef = Annotated[
+RequiredLeaderRef = Annotated[
     str, BeforeValidator(must(optional_text(MAX_USERNAME))), Field(max_length=MAX_USERNAME), judged()
 ]
 
@@ -345,9 +362,19 @@ class SuperviseInput(Input):
 class ListInput(Input):
     """挂牌督办: the supervising leader, the 限期 and a note (the 督办单's requirement)."""
 
-    leader: LeaderRef = Field(description="Username of the supervising city leader (role leader)")
+    leader: RequiredLeaderRef = Field(description="Username of the supervising city leader (role leader)")
     deadline: RequiredDeadline = Field(description="限期, " + _FUTURE)
     note: LongText = Field("", description=_NOTE)
+class InstructInput(Input):
+    """批示: a leader's instruction on a matter (issue 15) — the text, the leader (a leader acting
+    is the leader; the supervision office names one), the day it was given."""
+
+    text: RequiredLongText = Field(description="The instruction (批示内容)")
+    leader: LeaderRef = Field(
+        None, description="Username of the leader who gave it: required when the supervision office records it "
+                          "(a leader acting is the leader)"
+    )
+    instructed_on: Received = Field(None, description="The day it was given, YYYY-MM-DD (default: today)")
 
 
 #: The input of each action (the pages' forms and the API's bodies build these).
@@ -370,4 +397,7 @@ ACTION_INPUTS: dict[Action, type[Input]] = {
     # 督查室 powers (issue 15 item 4).
     Action.URGE: UrgeInput,
     Action.SUPERVISE: SuperviseInput,
+    Action.INSTRUCT: InstructInput,
+    Action.CONFIRM_DISPUTE: NewClockInput,
+    Action.DISMISS_DISPUTE: ReasonInput,
 }

@@ -192,6 +192,15 @@ class Matter(models.Model):
     workdays_to_close = models.PositiveIntegerField(
         _("working days to close"), null=True, blank=True, editable=False
     )
+    # Issue 15. The leader whose instruction a ``leader_instruction`` matter is (领导批示): the
+    # leader who registered it, or the one the supervision office named.
+    instructing_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("instructing leader"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    # The dispatcher's assessment (考核) of an internal task (reform measure, meeting decision),
+    # kept apart from ``rating`` (the requester's 回访) so it never counts in the public 满意率.
+    assessment = models.CharField(_("assessment"), max_length=20, choices=Rating.choices, blank=True)
 
     class Meta:
         verbose_name = _("assigned matter")
@@ -247,6 +256,9 @@ class Matter(models.Model):
                 condition=Q(source__in=MatterSource.values), name="matter_source_valid"
             ),
             models.CheckConstraint(condition=Q(kind__in=MatterKind.values), name="matter_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(assessment="") | Q(assessment__in=Rating.values), name="matter_assessment_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(demand_category="") | Q(demand_category__in=DemandCategory.values),
                 name="matter_demand_category_valid",
@@ -320,6 +332,39 @@ class MatterEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter_id}: {self.action} {self.from_state}→{self.to_state}"
+
+
+class MatterInstruction(models.Model):
+    """A leader's instruction (领导批示) on a matter (issue 15): the text, the leader, the day it
+    was given; recorded by the leader or by the supervision office on the leader's behalf. The
+    step's ``MatterEvent`` (``instruct``) puts it on the timeline; the monthly 通报 lists the
+    month's instructions from here (by ``instructed_on``)."""
+
+    matter = models.ForeignKey(
+        Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="instructions"
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("leader"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("instruction"))
+    instructed_on = models.DateField(_("instructed on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    event = models.OneToOneField(
+        "MatterEvent", verbose_name=_("event"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("leader's instruction")
+        verbose_name_plural = _("leaders' instructions")
+        ordering = ["matter", "instructed_on", "id"]
+        indexes = [models.Index(fields=["instructed_on", "matter"], name="matter_instruction_day")]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}: {self.instructed_on} {self.leader_id}"
 
 
 class ExtensionRequest(models.Model):

@@ -72,6 +72,19 @@ def _texts(action: str) -> tuple[str, str]:
         Action.REOPEN: (_("Reopened for rework: %(code)s %(title)s"), _(
             "Matter %(code)s was reopened for rework; handle it by %(handle)s."
         )),
+        # Issue 15.
+        Action.INSTRUCT: (_("Leader's instruction: %(code)s %(title)s"), _(
+            "A leader wrote an instruction on matter %(code)s; read it on the matter's timeline."
+        )),
+        Action.DISPUTE: (_("Dissatisfaction to verify: %(code)s %(title)s"), _(
+            "Matter %(code)s was rated dissatisfied; verify the reason, then confirm it (rework) or dismiss it."
+        )),
+        Action.CONFIRM_DISPUTE: (_("Reopened for rework: %(code)s %(title)s"), _(
+            "Matter %(code)s was reopened for rework; handle it by %(handle)s."
+        )),
+        Action.DISMISS_DISPUTE: (_("Dissatisfaction dismissed: %(code)s %(title)s"), _(
+            "Your dissatisfaction with matter %(code)s was verified and dismissed; the reason is on the matter."
+        )),
     }
     found = texts.get(Action(action))
     if found is None:  # a row given a ``notify`` without a text of its own: its label says it

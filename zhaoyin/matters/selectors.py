@@ -211,7 +211,7 @@ def matter_list_visible_to(user: User, *, walk: bool = False) -> QuerySet[Matter
     """Every matter the user may see, with the units, links and requester joined (``walk``:
     see ``matter_scope_q``)."""
     return Matter.objects.filter(matter_scope_q(user, walk=walk)).select_related(
-        "lead_unit", "dispatcher_unit", "enterprise", "project", "requester", "listed_leader"
+        "lead_unit", "dispatcher_unit", "enterprise", "project", "requester", "listed_leader", "instructing_leader"
     )
 
 
@@ -259,8 +259,17 @@ def relations(user: User, matter: Matter, co_units: list[OrgUnit] | None = None)
     return frozenset(found)
 
 
+def may_instruct(user: User) -> bool:
+    """Who writes a 批示 (issue 15): a leader (their own), or the supervision office (naming the
+    leader). The table grants ``instruct`` to the leader and dispatcher relations; of the
+    dispatchers only the supervision office records a leader's instruction."""
+    return user.has_role(Role.LEADER, Role.SUPERVISOR) and not user.admin_role
+
+
 def may_take(user: User, matter: Matter, action: Action) -> bool:
     """Whether the user has a relation the table grants ``action`` to (the state aside)."""
+    if action == Action.INSTRUCT and not may_instruct(user):
+        return False
     return TABLE[action].may(relations(user, matter))
 
 
@@ -297,6 +306,8 @@ def allowed_actions(user: User, matter: Matter) -> list[Action]:
         if not TABLE[action].may(rel):
             continue
         if action == Action.LIST and matter.listed:
+            continue
+        if action == Action.INSTRUCT and not may_instruct(user):
             continue
         if action == Action.UNLIST and not matter.listed:
             continue

@@ -35,13 +35,23 @@ from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import UNIT_ROLES, Role
 from zhaoyin.enterprises.models import Enterprise
-from zhaoyin.matters import clocks
+from zhaoyin.matters import clocks, origins
 from zhaoyin.matters.choices import DemandCategory, ExtensionState, MatterKind, MatterSource, Rating
-from zhaoyin.matters.flow import ACTION_LABELS, MATTER_TABLE, STATE_LABELS, TABLE, Action, State, Transition
+from zhaoyin.matters.flow import (
+    ACTION_LABELS,
+    MATTER_TABLE,
+    STATE_LABELS,
+    TABLE,
+    Action,
+    Relation,
+    State,
+    Transition,
+)
 from zhaoyin.matters.inputs import (
     AnswerExtensionInput,
     AssignInput,
     ExtensionRequestInput,
+    InstructInput,
     ListInput,
     MatterCreateInput,
     MatterUpdateInput,
@@ -63,6 +73,7 @@ from zhaoyin.matters.models import (
     MatterCoUnit,
     MatterEvent,
     MatterFile,
+    MatterInstruction,
     MatterNotice,
     MatterSequence,
     NoticeKind,
@@ -74,7 +85,7 @@ from zhaoyin.matters.models import (
     workdays_taken,
 )
 from zhaoyin.matters.routing import route_unit
-from zhaoyin.matters.selectors import pending_extension, relations
+from zhaoyin.matters.selectors import may_instruct, pending_extension, relations
 from zhaoyin.notifications import handoff
 from zhaoyin.projects.models import Project
 from zhaoyin.talents.models import Talent
@@ -96,6 +107,7 @@ _CREATOR_CODES = frozenset(r.value for r in CREATOR_ROLES)
 #: Fields of a draft that ``matter_update`` may change.
 DRAFT_FIELDS = (
     "title", "description", "source", "kind", "enterprise", "project", "lead_unit", "co_units", "requester_name",
+    "instructing_leader",
 )
 
 
@@ -207,6 +219,71 @@ def _talent(user: User, pk: int | None, source: MatterSource) -> Talent | None:
     return found
 
 
+# --------------------------------------------------------------------------- sources and kinds by role
+
+
+def _portal_only(user: User) -> bool:
+    """A portal user (enterprise, talent) acting as such, not also government staff."""
+    return user.has_role(*_PORTAL_ROLE_CODES) and not user.has_role(*_CITY_DISPATCHERS, *_UNIT_ROLE_CODES)
+
+
+def _leader(username: str, field: str) -> User:
+    """The active leader account of ``username``; any other name is refused in the same words."""
+    found = User.objects.filter(
+        username=username, is_active=True, admin_role="", role_assignments__role=Role.LEADER.value
+    ).first()
+    if found is None:
+        raise InvalidInput.field(field, _("Unknown leader."))
+    return found
+
+
+def _judge_origin(
+    user: User, source: MatterSource, kind: MatterKind, leader_ref: str | None, *, judge_leader: bool = True
+) -> User | None:
+    """The verdict on a matter's source and kind for ``user`` (zhaoyin.matters.origins); returns
+    the instructing leader of a leader's instruction. Every refusal names its field
+    (``source``, ``kind``, ``instructing_leader``). ``judge_leader=False``: a draft edit that
+    keeps its leader's-instruction source and leader is not judged on them again."""
+    errors = Errors()
+    leader: User | None = None
+    portal = _portal_only(user)
+    if portal:
+        roles = origins.portal_roles(user.role_codes)
+        allowed_sources = origins.sources_for_portal(roles)
+        if source not in allowed_sources:
+            errors.add("source", _("You may raise only your own kind of demand: %(sources)s.") % {
+                "sources": ", ".join(str(s.label) for s in MatterSource if s in allowed_sources)})
+        allowed_kinds = origins.kinds_for_portal(roles)
+        if kind not in allowed_kinds:
+            errors.add("kind", _("Choose one of: %(kinds)s.") % {
+                "kinds": ", ".join(str(k.label) for k in MatterKind if k in allowed_kinds)})
+    if not origins.kind_allowed_for_source(source, kind) and not errors.has("kind"):
+        errors.add("kind", _("A matter of the source “%(source)s” cannot be of the kind “%(kind)s”.") % {
+            "source": source.label, "kind": kind.label})
+    if source == MatterSource.LEADER_INSTRUCTION and not portal and judge_leader:
+        if user.has_role(Role.LEADER):
+            # A leader registers their own instruction only.
+            if leader_ref is not None and leader_ref != user.get_username():
+                errors.add("instructing_leader", _("A leader registers only their own instruction."))
+            leader = user
+        elif user.has_role(Role.SUPERVISOR):
+            if leader_ref is None:
+                errors.add("instructing_leader", _("Name the leader whose instruction this is."))
+            else:
+                try:
+                    leader = _leader(leader_ref, "instructing_leader")
+                except InvalidInput as exc:
+                    errors.capture(exc)
+        else:
+            errors.add("source", _(
+                "Only a leader, or the supervision office on a leader's behalf, registers a leader's instruction."
+            ))
+    elif source != MatterSource.LEADER_INSTRUCTION and leader_ref is not None:
+        errors.add("instructing_leader", _("Only a leader's instruction names a leader."))
+    errors.raise_if_any()
+    return leader
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -293,6 +370,7 @@ def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files
         ("units", lambda: _clean_units(acting_user, data.lead_unit, data.co_units or [])),
         ("dispatcher_unit", lambda: data.dispatcher_unit and _reachable_unit(
             acting_user, data.dispatcher_unit, "dispatcher_unit")),
+        ("instructing_leader", lambda: _judge_origin(acting_user, data.source, data.kind, data.instructing_leader)),
     ):
         try:
             links[field] = cleaner()
@@ -343,6 +421,7 @@ def _matter_create(*, acting_user: User, data: MatterCreateInput, uploads: files
         dispatcher_unit=dispatcher,
         lead_unit=lead,
         received_on=data.received_on,
+        instructing_leader=links["instructing_leader"],
         state=State.DRAFT.value,
         created_by=acting_user,
         created_at=now,
@@ -509,6 +588,21 @@ def matter_update(*, acting_user: User, matter: Matter, data: MatterUpdateInput)
         if key in given and choice is not None:
             values[key] = choice.value
     new_co: list[OrgUnit] | None = None
+    if given & {"source", "kind", "instructing_leader"}:
+        # The same verdict on the source and kind as at registration, on the values the draft
+        # would have; a leader's instruction keeping its source and leader is not judged again.
+        source = data.source if "source" in given and data.source is not None else MatterSource(matter.source)
+        kind = data.kind if "kind" in given and data.kind is not None else MatterKind(matter.kind)
+        leader_ref = data.instructing_leader if "instructing_leader" in given else None
+        judge_leader = source.value != matter.source or "instructing_leader" in given
+        try:
+            leader = _judge_origin(acting_user, source, kind, leader_ref, judge_leader=judge_leader)
+            if source != MatterSource.LEADER_INSTRUCTION:
+                values["instructing_leader"] = None
+            elif judge_leader:
+                values["instructing_leader"] = leader
+        except InvalidInput as exc:
+            errors.capture(exc)
     try:
         if "enterprise" in given:
             values["enterprise"] = _enterprise(acting_user, data.enterprise)
@@ -995,24 +1089,49 @@ def _reopen(acting_user: User, matter: Matter, *, reason: str, handle_days: int 
 
 @transaction.atomic
 def matter_rate(*, acting_user: User, matter: Matter, data: RateInput) -> Matter:
-    """回访评价: the requester (or the dispatcher on its behalf) rates a reported or closed
-    matter 满意 / 基本满意 / 不满意. 不满意 reopens it at once (重办) with a new handling clock
-    of as many working days as before; that is a second event, ``reopen``."""
+    """回访评价: once the dispatcher has approved the report (closed), the requester — or the
+    dispatcher on its behalf — rates it 满意 / 基本满意 / 不满意 (issue 15). 不满意 needs a
+    reason (the input) and goes to the dispatcher for 核实 (``dispute``, a second event) before
+    any rework. An internal task (reform measure, meeting decision) is rated by the dispatcher
+    alone, as an assessment (考核) stored in ``assessment``: it never counts in the 满意率."""
     row = _begin(acting_user, matter, Action.RATE)
     value, comment_text = data.rating.value, data.comment
+    internal = origins.is_internal(matter.source)
+    if internal and Relation.DISPATCHER not in relations(acting_user, matter):
+        raise PermissionDenied(_("An internal task is assessed by its dispatcher."))
     on_behalf = matter.requester_id != acting_user.pk
-    now = timezone.now()
+    column = "assessment" if internal else "rating"
     _move(
-        acting_user, matter, row,
-        fields={"rating": value} | ({} if matter.closed_at else _closing(matter, now)),
-        note=comment_text,
-        data={"rating": value, "on_behalf": on_behalf},
+        acting_user, matter, row, fields={column: value}, note=comment_text,
+        data={"rating": value, "on_behalf": on_behalf, "kind": "assessment" if internal else "satisfaction"},
     )
     if value == Rating.DISSATISFIED:
-        _reopen(
-            acting_user, matter, reason=comment_text or str(Rating.DISSATISFIED.label),
-            handle_days=None, handle_deadline=None, cause="dissatisfied",
-        )
+        _move(acting_user, matter, TABLE[Action.DISPUTE], reason=comment_text, data={"rating": value})
+    return matter
+
+
+@transaction.atomic
+def matter_confirm_dispute(*, acting_user: User, matter: Matter, data: NewClockInput) -> Matter:
+    """核实属实: the dispatcher finds the 不满意 well-founded; the lead unit reworks the matter
+    (重办) with a reason and a new handling clock from today (by default as many working days
+    as before). The rating stays until the matter is rated again."""
+    row = _begin(acting_user, matter, Action.CONFIRM_DISPUTE)
+    fields = _new_handling_clock(matter, handle_days=data.handle_days, handle_deadline=data.handle_deadline)
+    _move(
+        acting_user, matter, row, fields=fields, reason=data.reason,
+        data={"handle_deadline": fields["handle_deadline"], "handle_days": fields["handle_days"],
+              "cause": "dissatisfied"},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_dismiss_dispute(*, acting_user: User, matter: Matter, data: ReasonInput) -> Matter:
+    """核实不属实: the dispatcher finds the 不满意 unfounded (the demand was met, or was not the
+    platform's to meet) and says why; the matter stays rated and the 不满意 stays on record —
+    the 满意率 counts the requester's verdict, not the verification's."""
+    row = _begin(acting_user, matter, Action.DISMISS_DISPUTE)
+    _move(acting_user, matter, row, reason=data.reason)
     return matter
 
 
@@ -1095,6 +1214,49 @@ def matter_unlist(*, acting_user: User, matter: Matter, data: NoteInput) -> Matt
     return matter
 
 
+# --------------------------------------------------------------------------- the leader's 批示 (issue 15)
+
+
+@transaction.atomic
+def matter_instruct(*, acting_user: User, matter: Matter, data: InstructInput) -> MatterInstruction:
+    """批示: a leader's instruction on any matter not cancelled — the text, the leader, the day
+    (not in the future; default today). A leader writes their own; the supervision office records
+    one on a leader's behalf and names the leader. The state stays; the step is on the timeline
+    (``instruct``), the lead unit is told, and the month's 通报 lists it."""
+    row = _begin(acting_user, matter, Action.INSTRUCT)
+    if not may_instruct(acting_user):
+        raise PermissionDenied(
+            _("You may not take the action “%(action)s” on this matter.") % {"action": row.label}
+        )
+    errors = Errors()
+    leader: User | None = None
+    if acting_user.has_role(Role.LEADER):
+        if data.leader is not None and data.leader != acting_user.get_username():
+            errors.add("leader", _("A leader records only their own instruction."))
+        leader = acting_user
+    elif data.leader is None:
+        errors.add("leader", _("Name the leader whose instruction this is."))
+    else:
+        try:
+            leader = _leader(data.leader, "leader")
+        except InvalidInput as exc:
+            errors.capture(exc)
+    day = data.instructed_on or clocks.today()
+    if day > clocks.today():
+        errors.add("instructed_on", _("The day of the instruction must not be in the future."))
+    errors.raise_if_any()
+    assert leader is not None
+    event = _move(
+        acting_user, matter, row, note=data.text,
+        data={"leader": leader.get_username(), "leader_name": leader.full_name or leader.get_username(),
+              "instructed_on": day, "on_behalf": leader.pk != acting_user.pk},
+    )
+    return MatterInstruction.objects.create(
+        matter=matter, leader=leader, text=data.text, instructed_on=day, recorded_by=acting_user,
+        recorded_at=event.at, event=event,
+    )
+
+
 #: One service per action (for the API's ``/actions/{action}`` and the pages).
 ACTION_SERVICES: dict[Action, Any] = {
     Action.ASSIGN: matter_assign,
@@ -1112,6 +1274,9 @@ ACTION_SERVICES: dict[Action, Any] = {
     Action.CANCEL: matter_cancel,
     Action.LIST: matter_list,
     Action.UNLIST: matter_unlist,
+    Action.INSTRUCT: matter_instruct,
+    Action.CONFIRM_DISPUTE: matter_confirm_dispute,
+    Action.DISMISS_DISPUTE: matter_dismiss_dispute,
 }
 
 __all__ = [
@@ -1121,7 +1286,10 @@ __all__ = [
     "matter_approve",
     "matter_assign",
     "matter_cancel",
+    "matter_confirm_dispute",
     "matter_create",
+    "matter_dismiss_dispute",
+    "matter_instruct",
     "matter_list",
     "matter_progress",
     "matter_rate",

@@ -21,8 +21,9 @@ from zhaoyin.accounts.scope import member_group_ids
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.matters import clocks
-from zhaoyin.matters.choices import MatterKind
+from zhaoyin.matters.choices import MatterKind, MatterSource
 from zhaoyin.matters.forms import MultipleFileField
+from zhaoyin.matters.origins import kind_allowed_for_source
 from zhaoyin.visits import selectors
 from zhaoyin.visits.inputs import DEMAND_FIELDS, MAX_CONTACT, MAX_NAMES, MAX_NOTES
 
@@ -99,8 +100,10 @@ class DemandRow:
         return {"title": self.title, "kind": self.kind, "description": self.description}
 
 
-#: The kinds a demand may take, for the row's select.
-KIND_CHOICES = list(MatterKind.choices)
+#: The kinds a demand may take, for the row's select: never an urgent instruction (issue 15;
+#: the matters' service judges it, zhaoyin.matters.origins).
+KIND_CHOICES = [(value, label) for value, label in MatterKind.choices
+                if kind_allowed_for_source(MatterSource.VISIT, MatterKind(value))]
 
 
 def demand_rows(data: Mapping[str, Any] | None) -> list[DemandRow]:

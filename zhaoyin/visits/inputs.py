@@ -109,7 +109,8 @@ class DemandInput(Input):
 
     title: Annotated[str, BeforeValidator(text(MAX_TITLE, required=True)), Field(max_length=MAX_TITLE)]
     kind: Annotated[MatterKind, BeforeValidator(must(choice(MatterKind, _("Unknown kind of matter."))))] = Field(
-        description="consultation, coordination, talent_demand, urgent_instruction, instruction or reform"
+        description="consultation, coordination, talent_demand, instruction or reform (never urgent_instruction: "
+                    "refused by the matters' rules)"
     )
     description: Annotated[str, BeforeValidator(text(MAX_TEXT)), Field(max_length=MAX_TEXT)] = ""
 

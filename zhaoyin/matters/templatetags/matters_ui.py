@@ -148,10 +148,12 @@ DETAIL_LABELS: dict[str, Any] = {
     "on_behalf": gettext_lazy("On the requester's behalf"),
     "on_time": gettext_lazy("On time"),
     # 督查室 powers (issue 15 item 4).
-    "leader_name": gettext_lazy("Supervising leader"),
     "deadline": gettext_lazy("Deadline (限期)"),
     "order": gettext_lazy("Supervision order"),
     "notice_sent": gettext_lazy("Notice sent"),
+    # Issue 15: a leader's 批示.
+    "leader_name": gettext_lazy("Leader"),
+    "instructed_on": gettext_lazy("Instructed on"),
 }
 
 

@@ -45,6 +45,8 @@ _MATTERS: tuple[tuple[str, State, dict[str, Any]], ...] = (
     ("listed", State.ACCEPTED, {"listed": True}),
     ("reported", State.REPORTED, {}),
     ("closed", State.CLOSED, {}),
+    # Issue 15: a 不满意 rating waiting for the dispatcher's verification.
+    ("disputed", State.DISPUTED, {"rating": "dissatisfied"}),
 )
 
 
@@ -162,8 +164,10 @@ MATRIX += [
         allowed_a=frozenset(CITY_WIDE | LEAD_UNIT | {Role.ENTERPRISE}), visible_a_denied=frozenset(),
         allowed_b=CITY_WIDE, roles=frozenset(MATTER_ROLES),
     ),
+    # Portal users raise only their own kind of demand (issue 15): a visit source is 422 for them.
     api("POST", "/api/v1/matters", allowed=CREATORS, ok=201,
-        data=_body({"title": "矩阵新事项", "kind": "consultation", "source": "visit"})),
+        data=_body({"title": "矩阵新事项", "kind": "consultation", "source": "visit"}),
+        scope={Role.ENTERPRISE: 422, Role.TALENT: 422}),
     *_both(
         "PATCH", "/api/v1/matters/{id}", "draft",
         allowed_a=frozenset(DISPATCHERS | {Role.ENTERPRISE}), visible_a_denied=LEAD_UNIT,
@@ -180,7 +184,7 @@ MATRIX += [
     *_action("report", "accepted", a=LEAD_UNIT, b=frozenset(), data={"summary": "矩阵办结"}),
     *_action("approve", "reported", a=DISPATCHERS),
     *_action("reject", "reported", a=DISPATCHERS, data={"reason": "矩阵", "handle_days": 3}),
-    *_action("rate", "reported", a=frozenset(DISPATCHERS | {Role.ENTERPRISE}), b=DISPATCHERS,
+    *_action("rate", "closed", a=frozenset(DISPATCHERS | {Role.ENTERPRISE}), b=DISPATCHERS,
              data={"rating": "satisfied"}),
     *_action("reopen", "closed", a=DISPATCHERS, data={"reason": "矩阵"}),
     *_action("cancel", "draft", a=frozenset(DISPATCHERS | {Role.ENTERPRISE}), b=DISPATCHERS,
@@ -189,6 +193,18 @@ MATRIX += [
     *_action("list", "accepted", a=frozenset({Role.LEADER, Role.SUPERVISOR}), leader_action=True, data=lambda w: {
         "leader": w.user(Role.LEADER).username, "deadline": (clocks.today() + dt.timedelta(days=30)).isoformat()}),
     *_action("unlist", "listed", a=frozenset({Role.LEADER, Role.SUPERVISOR}), leader_action=True),
+    # ---- issue 15: sources by role, the leader's 批示, the verification of a 不满意 ----
+    api("POST", "/api/v1/matters", allowed=CREATORS - {Role.TALENT}, ok=201, label="enterprise demand",
+        data=_body({"title": "矩阵企业诉求", "kind": "coordination", "source": "enterprise_demand"}),
+        scope={Role.TALENT: 422}),
+    api("POST", "/api/v1/matters", allowed=frozenset({Role.SUPERVISOR}), ok=201, label="leader instruction",
+        data=lambda w: {"title": "矩阵批示件", "kind": "instruction", "source": "leader_instruction",
+                        "instructing_leader": w.user(Role.LEADER).username},
+        scope=dict.fromkeys(CREATORS - {Role.SUPERVISOR}, 422)),
+    *_action("instruct", "accepted", a=frozenset({Role.LEADER, Role.SUPERVISOR}), leader_action=True,
+             data=lambda w: {"text": "矩阵批示", "leader": w.user(Role.LEADER).username}),
+    *_action("confirm_dispute", "disputed", a=DISPATCHERS, data={"reason": "矩阵"}),
+    *_action("dismiss_dispute", "disputed", a=DISPATCHERS, data={"reason": "矩阵"}),
     # Any other action: 404 naming ``action`` for everyone who may try actions at all.
     api("POST", "/api/v1/matters/{id}/actions/{action}", allowed=(), ok=404,
         scope=dict.fromkeys(MATTER_ROLES, 404),

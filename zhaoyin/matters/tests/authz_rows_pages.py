@@ -52,6 +52,11 @@ def matter_pages(w: World) -> None:
     # County A's matter, raised by the enterprise persona; county B's, raised by nobody here.
     w.extra["page_matter_a"] = _matter(w, 1, "county_a", Role.ENTERPRISE)
     w.extra["page_matter_b"] = _matter(w, 2, "county_b", None)
+    # Issue 15: a 不满意 rating of county A's matter waiting for the dispatcher's verification.
+    disputed = _matter(w, 3, "county_a", Role.ENTERPRISE)
+    Matter.objects.filter(pk=disputed.pk).update(state=State.DISPUTED.value, rating="dissatisfied")
+    disputed.refresh_from_db()
+    w.extra["page_matter_disputed"] = disputed
     for n, key in ((1, "a"), (2, "b")):
         # A fixed stored name: the file is rewritten identically on each run, never accumulates.
         stored_name = f"{n:032x}"
@@ -93,7 +98,8 @@ MATRIX += [
     web("matters:list", allowed=MATTER_ROLES),
     web("matters:flowchart", allowed=MATTER_ROLES),
     web("matters:create", allowed=CREATOR_ROLES),
-    web("matters:create", "POST", allowed=CREATOR_ROLES, ok=302, data=_new),
+    # A talent raises only a talent demand (issue 15): the enterprise demand is refused (400).
+    web("matters:create", "POST", allowed=CREATOR_ROLES, ok=302, data=_new, scope={Role.TALENT: 400}),
     web("matters:detail", allowed=MATTER_ROLES, kwargs=_pk("page_matter_a"), scope=SEES_A, label="county A"),
     web("matters:detail", allowed=MATTER_ROLES, kwargs=_pk("page_matter_b"), scope=SEES_B, label="county B"),
     web("matters:file", allowed=MATTER_ROLES, kwargs=_pk("page_file_a"), scope=SEES_A, label="county A"),
@@ -143,6 +149,40 @@ MATRIX += [
         scope=SEES_A,
         label="list, county A",
         leader_action=True,
+    ),
+    # ---- issue 15: the leader's 批示 (the leader, or the supervision office naming the leader) ----
+    web(
+        "matters:action",
+        "POST",
+        allowed=(Role.LEADER, Role.SUPERVISOR),
+        ok=302,
+        kwargs=_action("page_matter_a", "instruct"),
+        data=lambda w: {"version": str(w.extra["page_matter_a"].version), "text": "矩阵批示",
+                        "leader": w.user(Role.LEADER).username},
+        scope=SEES_A,
+        label="instruct, county A",
+        leader_action=True,
+    ),
+    # 核实 of a 不满意 rating: the dispatcher (city admin, supervision office).
+    web(
+        "matters:action",
+        "POST",
+        allowed=(Role.CITY_ADMIN, Role.SUPERVISOR),
+        ok=302,
+        kwargs=_action("page_matter_disputed", "confirm_dispute"),
+        data=_form("page_matter_disputed", reason="矩阵"),
+        scope=SEES_A,
+        label="confirm_dispute, county A",
+    ),
+    web(
+        "matters:action",
+        "POST",
+        allowed=(Role.CITY_ADMIN, Role.SUPERVISOR),
+        ok=302,
+        kwargs=_action("page_matter_disputed", "dismiss_dispute"),
+        data=_form("page_matter_disputed", reason="矩阵"),
+        scope=SEES_A,
+        label="dismiss_dispute, county A",
     ),
 ]
 

@@ -149,8 +149,14 @@ def test_return_reject_dissatisfied_reopen_and_cancel(people: People, make_matte
 
     closed = make_matter(State.CLOSED)
     unhappy = act(people.requester, closed.pk, "rate", {"rating": "dissatisfied", "comment": "未解决"})
-    assert unhappy.json()["status"] == "accepted"
-    assert [e["action"] for e in unhappy.json()["events"]][-2:] == ["rate", "reopen"]
+    # 不满意 waits for the dispatcher's verification (issue 15) before any rework.
+    assert unhappy.json()["status"] == "disputed"
+    assert [e["action"] for e in unhappy.json()["events"]][-2:] == ["rate", "dispute"]
+    assert "confirm_dispute" not in unhappy.json()["allowed_actions"]
+    confirmed = act(people.dispatcher, closed.pk, "confirm_dispute", {"reason": "企业反映属实", "handle_days": 5})
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["status"] == "accepted"
+    assert confirmed.json()["handle_days"] == 5
 
     draft = make_matter(State.DRAFT)
     cancelled = act(people.requester, draft.pk, "cancel", {"reason": "已自行解决"})
@@ -337,8 +343,10 @@ def test_the_date_of_receipt_given_at_registration_starts_the_clocks(
     """Registered on Wednesday 2026-11-25 with a letter received on Monday 11-23: the sign-for
     deadline is the next working day after the receipt (11-24), not after the assignment."""
     monkeypatch.setattr(clocks, "today", lambda now=None: dt.date(2026, 11, 25))
-    created = post(people.dispatcher, URL, {
+    # A leader's instruction is registered by the supervision office, naming the leader (issue 15).
+    created = post(people.supervisor, URL, {
         "title": "批示件", "kind": "urgent_instruction", "source": "leader_instruction", "received_on": "2026-11-23",
+        "instructing_leader": "leader",
     })
     assert created.status_code == 201, created.content
     assert created.json()["received_on"] == "2026-11-23"

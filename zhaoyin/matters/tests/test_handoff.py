@@ -151,7 +151,15 @@ def test_return_tells_the_dispatcher_and_a_dissatisfied_rating_the_lead_unit(
         services.matter_rate(
             acting_user=people.requester, matter=closed, data=RateInput.of(rating="dissatisfied", comment="未解决")
         )
-    assert told("matter.reopen") == ["lead", "lead_admin"]
+    # 不满意 goes to the dispatcher for verification first; its confirmation tells the lead unit.
+    assert told("matter.dispute") == ["dispatcher", "supervisor"]
+    assert told("matter.reopen") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.matter_confirm_dispute(
+            acting_user=people.supervisor, matter=Matter.objects.get(pk=closed.pk),
+            data=NewClockInput.of(reason="属实"),
+        )
+    assert told("matter.confirm_dispute") == ["lead", "lead_admin"]
 
 
 def test_a_refused_step_tells_nobody(

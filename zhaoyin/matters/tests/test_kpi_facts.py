@@ -76,18 +76,25 @@ def test_late_steps_a_return_and_a_reopening(people: People, org_tree: dict[str,
     assert stored(m)["workdays_to_close"] == 7
     with at(dt.date(2026, 11, 13)):
         services.matter_rate(acting_user=people.dispatcher, matter=m,
-            data=inputs.RateInput.of(rating="dissatisfied"))  # reopens
+            data=inputs.RateInput.of(rating="dissatisfied", comment="未解决"))  # to verify
+        assert stored(m)["workdays_to_close"] == 7  # still closed until the verification
+        services.matter_confirm_dispute(acting_user=people.dispatcher, matter=m,
+            data=inputs.NewClockInput.of(reason="属实"))  # reopens
     assert stored(m) == derived(m, returned=True)
     assert (stored(m)["closed_on_time"], stored(m)["workdays_to_close"]) == (False, None)
 
 
-def test_rating_a_reported_matter_closes_it_with_its_facts(people: People, org_tree: dict[str, OrgUnit]) -> None:
+def test_rating_an_approved_matter_keeps_its_closing_facts(people: People, org_tree: dict[str, OrgUnit]) -> None:
+    """A rating comes after the dispatcher's approval (issue 15): the closing facts are the
+    approval's, and the rating leaves them as they are."""
     with at(dt.date(2026, 11, 2)):
         m = new(people)
         services.matter_assign(acting_user=people.dispatcher, matter=m, data=inputs.AssignInput.of(lead_unit="340402"))
         services.matter_accept(acting_user=people.lead, matter=m, data=inputs.NoteInput.of())
         services.matter_report(acting_user=people.lead, matter=m, data=inputs.ReportInput.of(summary="已办结"))
     with at(dt.date(2026, 11, 4)):
+        services.matter_approve(acting_user=people.dispatcher, matter=m, data=inputs.NoteInput.of())
+    with at(dt.date(2026, 11, 9)):
         services.matter_rate(acting_user=people.dispatcher, matter=m, data=inputs.RateInput.of(rating="satisfied"))
     assert stored(m) == derived(m, returned=False)
     assert stored(m)["closed_on_time"]

@@ -105,30 +105,38 @@ def test_the_whole_lifecycle_assign_accept_report_approve_rate(
     assert all((file_root / f.stored_name).read_bytes() == PDF for f in files)
 
 
-def test_dissatisfied_rating_reopens_with_a_new_clock(people: People, make_matter: MakeMatter) -> None:
+def test_dissatisfied_rating_is_verified_then_reopens_with_a_new_clock(people: People, make_matter: MakeMatter) -> None:
     matter = make_matter(State.CLOSED, handle_days=15, closed_at=MONDAY)
-    with at(dt.datetime(2026, 11, 20, 16, 0, tzinfo=SHANGHAI)):  # a Friday
+    with at(dt.datetime(2026, 11, 19, 16, 0, tzinfo=SHANGHAI)):
         services.matter_rate(acting_user=people.requester, matter=matter,
             data=inputs.RateInput.of(rating="dissatisfied", comment="未解决"))
     stored = Matter.objects.get(pk=matter.pk)
+    # 不满意 waits for the dispatcher's 核实 (issue 15): still closed, no new clock yet.
+    assert (stored.state, stored.rating) == (State.DISPUTED, "dissatisfied")
+    assert stored.closed_at is not None
+    assert [e[:3] for e in events(matter)][-2:] == [("rate", "closed", "rated"), ("dispute", "rated", "disputed")]
+    assert allowed_actions(people.dispatcher, stored) == [Action.CONFIRM_DISPUTE, Action.DISMISS_DISPUTE]
+    assert allowed_actions(people.requester, stored) == []
+    with at(dt.datetime(2026, 11, 20, 16, 0, tzinfo=SHANGHAI)):  # a Friday
+        services.matter_confirm_dispute(acting_user=people.supervisor, matter=stored,
+            data=inputs.NewClockInput.of(reason="企业反映属实"))
+    stored = Matter.objects.get(pk=matter.pk)
     assert stored.state == State.ACCEPTED
-    assert stored.rating == "dissatisfied"
     assert stored.closed_at is None
-    # 15 working days counted from the day after the rating.
+    # 15 working days counted from the day after the confirmation.
     assert (stored.handle_from, stored.handle_deadline) == (dt.date(2026, 11, 20), dt.date(2026, 12, 11))
-    assert [e[:3] for e in events(matter)][-2:] == [("rate", "closed", "rated"), ("reopen", "rated", "accepted")]
-    reopen = MatterEvent.objects.get(matter=matter, action="reopen")
-    assert reopen.data["cause"] == "dissatisfied"
-    assert reopen.reason == "未解决"
-    assert audits(matter)[-2:] == ["matter.rate", "matter.reopen"]
+    confirm = MatterEvent.objects.get(matter=matter, action="confirm_dispute")
+    assert (confirm.from_state, confirm.to_state, confirm.reason) == ("disputed", "accepted", "企业反映属实")
+    assert confirm.data["cause"] == "dissatisfied"
+    assert audits(matter)[-3:] == ["matter.rate", "matter.dispute", "matter.confirm_dispute"]
 
 
 def test_dispatcher_rates_on_behalf_of_the_requester(people: People, make_matter: MakeMatter) -> None:
-    matter = make_matter(State.REPORTED)
+    matter = make_matter(State.CLOSED)
     services.matter_rate(acting_user=people.supervisor, matter=matter,
         data=inputs.RateInput.of(rating="basically_satisfied"))
     event = MatterEvent.objects.get(matter=matter, action="rate")
-    assert event.data == {"rating": "basically_satisfied", "on_behalf": True}
+    assert event.data == {"rating": "basically_satisfied", "on_behalf": True, "kind": "satisfaction"}
     assert Matter.objects.get(pk=matter.pk).state == State.RATED
 
 
@@ -201,7 +209,7 @@ def test_refused_extension_keeps_the_deadline_and_pending_ones_lapse_on_report(
 
 def test_a_leader_lists_and_unlists_a_matter(people: People, make_matter: MakeMatter) -> None:
     matter = make_matter(State.ACCEPTED)
-    assert allowed_actions(people.leader, matter) == [Action.LIST]
+    assert allowed_actions(people.leader, matter) == [Action.LIST, Action.INSTRUCT]
     services.matter_list(
         acting_user=people.leader, matter=matter,
         data=inputs.ListInput.of(
@@ -210,7 +218,7 @@ def test_a_leader_lists_and_unlists_a_matter(people: People, make_matter: MakeMa
     )
     stored = Matter.objects.get(pk=matter.pk)
     assert (stored.listed, stored.listed_by, stored.state) == (True, people.leader, State.ACCEPTED)
-    assert allowed_actions(people.leader, matter) == [Action.UNLIST]
+    assert allowed_actions(people.leader, matter) == [Action.UNLIST, Action.INSTRUCT]
     services.matter_unlist(acting_user=people.leader, matter=matter, data=inputs.NoteInput.of())
     assert not Matter.objects.get(pk=matter.pk).listed
     assert audits(matter)[-2:] == ["matter.list", "matter.unlist"]

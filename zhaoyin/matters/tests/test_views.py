@@ -225,7 +225,7 @@ def test_detail_offers_only_the_users_actions(people: People, make_matter: MakeM
     matter = make_matter(State.ASSIGNED)
     assert offered(client_for(people.lead).get(detail_url(matter)).content.decode()) == {"accept", "return"}
     assert offered(client_for(people.co).get(detail_url(matter)).content.decode()) == set()
-    assert offered(client_for(people.leader).get(detail_url(matter)).content.decode()) == {"list"}
+    assert offered(client_for(people.leader).get(detail_url(matter)).content.decode()) == {"list", "instruct"}
     assert offered(client_for(people.requester).get(detail_url(matter)).content.decode()) == {"cancel"}
 
 

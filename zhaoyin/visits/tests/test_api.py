@@ -75,6 +75,8 @@ def test_post_visit_without_demands_or_participants(svc: Service) -> None:
         ({"date": (clocks.today() + dt.timedelta(days=400)).isoformat()}, "date"),
         ({"date": "26/11/2026"}, "date"),
         ({"demands": [{"title": "x", "description": "", "kind": "nonsense"}]}, "demands[0].kind"),
+        # Issue 15: a visit's demand is never a leader's urgent instruction (the matters' rule).
+        ({"demands": [{"title": "x", "description": "", "kind": "urgent_instruction"}]}, "demands[0].kind"),
         ({"demands": [{"title": "x", "description": "", "kind": "coordination", "lead_unit": "340402"}]},
          "demands[0].lead_unit"),
         ({"participants": ["member_2"]}, "participants"),
