@@ -61,7 +61,7 @@ def test_AC_03_another_counties_matter_is_not_found(people: People, make_matter:
 def test_relations_follow_the_tree(people: People, make_matter: MakeMatter) -> None:
     matter = make_matter(State.ACCEPTED)
     assert relations(people.dispatcher, matter) == {Relation.DISPATCHER}
-    assert relations(people.supervisor, matter) == {Relation.DISPATCHER}
+    assert relations(people.supervisor, matter) == {Relation.DISPATCHER, Relation.SUPERVISOR}
     assert relations(people.leader, matter) == {Relation.LEADER}
     assert relations(people.lead, matter) == {Relation.LEAD_UNIT}
     assert relations(people.co, matter) == {Relation.CO_UNIT}
@@ -80,7 +80,10 @@ def test_allowed_actions_are_the_tables_for_the_persons_relation(people: People,
     assert allowed_actions(people.co, matter) == [Action.PROGRESS]
     assert allowed_actions(people.dispatcher, matter) == [Action.REASSIGN, Action.CANCEL]
     # Of the dispatchers only the supervision office records a leader's 批示 (issue 15).
-    assert allowed_actions(people.supervisor, matter) == [Action.REASSIGN, Action.CANCEL, Action.INSTRUCT]
+    # The supervision office also lists on a leader's behalf and urges / supervises by hand.
+    assert allowed_actions(people.supervisor, matter) == [
+        Action.REASSIGN, Action.CANCEL, Action.LIST, Action.URGE, Action.SUPERVISE, Action.INSTRUCT,
+    ]
     assert allowed_actions(people.requester, matter) == [Action.CANCEL]
     assert allowed_actions(people.leader, matter) == [Action.LIST, Action.INSTRUCT]
     assert allowed_actions(people.sysadmin, matter) == []
