@@ -130,7 +130,7 @@ def test_four_eyes_is_403_with_the_reason(payout_world: PayoutWorld) -> None:
     w = payout_world
     # Roles as data: county A reviews this policy, so its administrator could approve but for
     # the four-eyes rule.
-    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.finance.org_unit)
+    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.units["finance"])
     payout = payout_register(
         acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a,
         data=PayoutRegisterInput.of(period="2025", amount_wan="3"),

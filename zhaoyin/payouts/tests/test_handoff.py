@@ -103,7 +103,7 @@ def test_the_approvers_list_pending_entries_and_the_registrars_rejected_ones(pay
 
 def test_the_registrant_never_has_their_own_entry_to_approve(payout_world: PayoutWorld) -> None:
     w = payout_world
-    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.finance.org_unit)
+    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.units["finance"])
     payout_register(
         acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a,
         data=PayoutRegisterInput.of(period="2025", amount_wan="10"),

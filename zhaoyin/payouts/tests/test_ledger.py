@@ -283,7 +283,7 @@ def test_reject_needs_a_reason_and_resubmit_a_new_amount(payout_world: PayoutWor
 def _county_a_reviews(w: PayoutWorld) -> None:
     """Roles as data: a rule making county A the reviewing unit of the policy, so that one of
     its administrators may both register and (but for the four-eyes rule) approve."""
-    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.finance.org_unit)
+    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.units["finance"])
 
 
 def test_four_eyes_the_registrant_may_not_decide(payout_world: PayoutWorld) -> None:

@@ -121,7 +121,7 @@ def test_register_from_the_enterprise_page(payout_world: PayoutWorld) -> None:
 def test_detail_buttons_follow_the_table_and_four_eyes(payout_world: PayoutWorld) -> None:
     w = payout_world
     # Roles as data: county A reviews this policy (its administrators approve, four-eyes apart).
-    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.finance.org_unit)
+    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.units["finance"])
     payout = payout_register(
         acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a,
         data=PayoutRegisterInput.of(period="2025", amount_wan="3"),
