@@ -417,9 +417,9 @@ class BenefitOut(OutSchema):
     period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
     amount_wan: DecimalText = Field(description="万元, a decimal string")
     kind: Literal["cash", "enjoyed"] = Field(description="cash (兑现) or a tax incentive enjoyed (享受)")
-    status: Literal["matched", "pending", "approved", "publicized", "paid", "received"] = Field(
+    status: Literal["matched", "pending", "approved", "publicized", "paid", "received", "revoked"] = Field(
         description="matched (to confirm: 意愿确认), pending (confirmed, in review), approved, publicized "
-        "(in public notice), paid or received"
+        "(in public notice), paid or received; revoked only in the answer to a decline"
     )
     publicity_ends: IsoDate | None = Field(description="The last working day of the public notice (公示)")
     paid_on: IsoDate | None = Field(description="The payment date (拨付)")
@@ -451,7 +451,7 @@ def my_benefit_action(
     payout = selectors.enterprise_portal_payout_get(user=user, pk=id)
     data = PayoutActionInput.parse(exact_amounts(request, payload.model_dump(exclude_unset=True), ["amount_wan"]))
     try:
-        payouts.payout_transition(acting_user=user, payout=payout, action=action, data=data)
+        # The entry as the step left it (a declined one is revoked: no longer in the portal's list).
+        return payouts.payout_transition(acting_user=user, payout=payout, action=action, data=data)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
-    return selectors.enterprise_portal_payout_get(user=user, pk=id)

@@ -96,6 +96,8 @@ def payouts(w: World) -> None:
     w.extra["payout_free_policy"] = free
     w.extra["payout_a_matched"] = payout(w.enterprise_a, "2024", PayoutStatus.MATCHED, policy=free)
     w.extra["payout_b_matched"] = payout(w.enterprise_b, "2024", PayoutStatus.MATCHED, policy=free)
+    w.extra["payout_a_paid"] = payout(w.enterprise_a, "2023-Q3", PayoutStatus.PAID, paid_on=dt.date(2023, 10, 9),
+                                      voucher_no="财拨-矩阵")
 
 
 def _pk(key: str) -> Any:
@@ -306,6 +308,15 @@ MATRIX += [
     api("POST", "/api/v1/me/benefits/{id}/actions/{action}", allowed=FIRM_ONLY,
         kwargs=_api_action("payout_b_matched", "confirm"), data=lambda w: {"version": 1},
         scope={Role.ENTERPRISE: 404}, label="another firm's"),
+    api("POST", "/api/v1/me/benefits/{id}/actions/{action}", allowed=FIRM_ONLY,
+        kwargs=_api_action("payout_a_matched", "decline"), data=lambda w: {"version": 1, "reason": "不需要"},
+        label="own decline"),
+    api("POST", "/api/v1/me/benefits/{id}/actions/{action}", allowed=FIRM_ONLY,
+        kwargs=_api_action("payout_a_paid", "receive"), data=lambda w: {"version": 1}, label="own receipt"),
+    # The registrar may record the receipt too (the firm told the office).
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=REGISTRARS,
+        kwargs=_api_action("payout_a_paid", "receive"), data=lambda w: {"version": 1}, scope=NOT_THE_OFFICES,
+        label="receipt county A"),
 ]
 
 #: The policy list of an enterprise: the enterprise's readers (government roles in scope, the
