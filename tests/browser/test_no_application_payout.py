@@ -27,6 +27,8 @@ def test_a_no_application_payout_through_confirmation_notice_and_payment(
     logged_in_page: LoggedInPage, world: World, browser: Browser, live_server: Any
 ) -> None:
     enterprise = world.enterprise_a
+    enterprise.size_class = "above"  # the data comparison found it: 规上 (the policy's tree)
+    enterprise.save(update_fields=["size_class"])
     policy = make_policy(world.units["city"], ABOVE_TREE, title="规上工业企业稳产奖励（免申即享）",
                          delivery=Delivery.NO_APPLICATION)
     policy.application_guide = "请填写申请表并提交"
@@ -44,7 +46,6 @@ def test_a_no_application_payout_through_confirmation_notice_and_payment(
     office.goto(f"/payouts/new/?enterprise={enterprise.pk}&policy={policy.pk}")
     office.locator('input[name="period"]').fill("2025")
     office.locator('input[name="amount_wan"]').fill("8")
-    office.locator('textarea[name="override_reason"]').fill("规上企业名单以统计局年报为准")
     office.locator("#payout-form button[type=submit]").click()
     expect(office).to_have_url(re.compile(r"/payouts/\d+/$"))
     expect(office.locator("#payout-facts")).to_contain_text("待企业确认")
