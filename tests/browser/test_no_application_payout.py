@@ -73,7 +73,8 @@ def test_a_no_application_payout_through_confirmation_notice_and_payment(
     reviewer.locator("#payout-publicize button[type=submit]").click()
     expect(reviewer.locator("#payout-publicity")).to_be_visible()
     ends = Payout.objects.get(pk=payout.pk).publicity_ends
-    assert ends is not None and ends > timezone.localdate()
+    assert ends is not None
+    assert ends > timezone.localdate()
     # The working days pass: the notice ended yesterday.
     Payout.objects.filter(pk=payout.pk).update(publicity_ends=timezone.localdate() - dt.timedelta(days=1))
 

@@ -1,7 +1,7 @@
 """The browser flow of issue 5's payouts and tailored policy list: a county's staff opens an
 enterprise's profile, downloads its 政策服务清单 (PDF and Word), registers a payout from the
-profile; the unit admin of the policy's keeping unit approves it (four eyes); the totals page draws its chart and a bar's
-table row leads back to the filtered ledger.
+profile; the unit admin of the policy's keeping unit approves it (four eyes); the totals page
+draws its chart and a bar's table row leads back to the filtered ledger.
 
 Driven in headless Chromium against the live server; screenshots land in var/screenshots/.
 """

@@ -228,7 +228,8 @@ def test_publicity_payment_and_receipt(payout_world: PayoutWorld, monkeypatch: p
         _act(w.finance, payout, "publicize")  # the reviewing unit starts the 公示
     _act(w.reviewer, payout, "publicize")
     assert payout.status == PayoutStatus.PUBLICIZED
-    assert payout.publicity_ends is not None and payout.publicity_ends > dt.date.today()
+    assert payout.publicity_ends is not None
+    assert payout.publicity_ends > payouts.today()
     today = payout.publicity_ends
     monkeypatch.setattr(payouts, "today", lambda: today)
     before = db_fingerprint()
@@ -349,3 +350,15 @@ def test_a_tax_incentive_is_an_enjoyed_record_outside_the_cash_totals(payout_wor
     totals = api(w.city_admin).get("/api/v1/payouts/totals?year=2026").json()
     assert (totals["approved_wan"], totals["enjoyed_wan"]) == ("10.00", "30.00")
     assert api(w.city_admin).get("/api/v1/payouts?kind=enjoyed").json()["count"] == 1
+
+
+def test_the_benefit_type_is_judged_naming_the_field() -> None:
+    from zhaoyin.policies.inputs import PolicyInput
+
+    base = {"title": "研发费用加计扣除", "issuer": "国家税务总局", "level": "national", "category": "tax",
+            "valid_from": "2025-01-01", "benefits": "按实际发生额的100%在税前加计扣除"}
+    assert PolicyInput.parse({**base, "benefit_type": "super_deduction"}).benefit_type == "super_deduction"
+    assert PolicyInput.parse(base).benefit_type == "cash"
+    with pytest.raises(InvalidInput) as info:
+        PolicyInput.parse({**base, "benefit_type": "refund"})
+    assert [e["field"] for e in info.value.errors] == ["benefit_type"]
