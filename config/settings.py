@@ -274,6 +274,12 @@ ZHAOYIN_ALERTS = {
     "INVEST_YELLOW_POINTS": "0.10",  # investment behind its linear plan by 10 points
     "INVEST_RED_POINTS": "0.30",  # by more than 30 points
 }
+# The payout ledger (issue 15, zhaoyin.payouts.approvers): the unit that records 拨付 (财政局) by
+# its code, and the working days of an enterprise payout's 公示.
+ZHAOYIN_PAYOUTS = {
+    "FINANCE_UNIT": os.environ.get("ZHAOYIN_FINANCE_UNIT", "dept-czj"),
+    "PUBLICITY_DAYS": 5,
+}
 # 序时进度 of targets: "months" (whole months ÷ 12, DESIGN 3.3) or "days".
 ZHAOYIN_TIME_PROGRESS = "months"
 # Funds verification (docs/targets.md): one month's entry above this share of the project's

@@ -92,7 +92,11 @@ ROUTES: dict[str, tuple[Covers, ...]] = {
         action_in_path("/api/v1/matters/{id}/actions/", _matter_api_names),
         action_in_kwargs("matters:action"),
     ),
-    "payout": (action_in_kwargs("payouts:action"), action_in_kwargs("/api/v1/payouts/{id}/actions/{action}")),
+    "payout": (
+        action_in_kwargs("payouts:action"), action_in_kwargs("/api/v1/payouts/{id}/actions/{action}"),
+        # Issue 15: the firm's own steps (意愿确认, 已到账) in its portal.
+        action_in_kwargs("payouts:benefit_action"), action_in_kwargs("/api/v1/me/benefits/{id}/actions/{action}"),
+    ),
     "recognition": (
         action_in_kwargs("recognition:action"),
         action_in_kwargs("/api/v1/recognitions/{id}/actions/{action}"),

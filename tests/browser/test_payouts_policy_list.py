@@ -1,7 +1,7 @@
 """The browser flow of issue 5's payouts and tailored policy list: a county's staff opens an
 enterprise's profile, downloads its 政策服务清单 (PDF and Word), registers a payout from the
-profile; the unit admin approves it (four eyes); the totals page draws its chart and a bar's
-table row leads back to the filtered ledger.
+profile; the unit admin of the policy's keeping unit approves it (four eyes); the totals page
+draws its chart and a bar's table row leads back to the filtered ledger.
 
 Driven in headless Chromium against the live server; screenshots land in var/screenshots/.
 """
@@ -25,6 +25,7 @@ from zhaoyin.enterprises.models import EnterpriseFigure, Qualification
 from zhaoyin.matching.tests.support import HIGH_TECH_TREE, make_policy
 from zhaoyin.matching.verdicts import refresh_all
 from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.policies.models import Delivery
 
 
 def test_policy_list_download_and_payout_with_four_eyes(
@@ -35,7 +36,10 @@ def test_policy_list_download_and_payout_with_four_eyes(
     EnterpriseFigure.objects.create(
         enterprise=enterprise, year=2025, revenue_wan=Decimal("3000"), rd_wan=Decimal("150")
     )
-    policy = make_policy(world.units["city"], HIGH_TECH_TREE, title="高新技术企业研发投入奖励")
+    # Kept by county A, whose administrator reviews its payouts (issue 15: the policy's issuing
+    # department approves); a policy that needs an application (免申即享 would wait for the firm).
+    policy = make_policy(world.units["county_a"], HIGH_TECH_TREE, title="高新技术企业研发投入奖励",
+                         delivery=Delivery.APPLICATION)
     refresh_all()
 
     page = logged_in_page(Role.STAFF)

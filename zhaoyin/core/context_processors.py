@@ -67,6 +67,8 @@ NAV: list[NavItem] = [
     NavItem(_("My policies"), "policy_matching:mine", "award"),
     NavItem(_("Policy payouts"), "payouts:list", "cash-coin"),
     NavItem(_("My subsidies"), "payouts:mine", "cash-stack"),
+    # 我的兑现 (issue 15): an enterprise's benefits, its 意愿确认 and 已到账.
+    NavItem(_("My benefits"), "payouts:benefits", "cash-stack"),
     NavItem(_("Talent recognition"), "recognition:list", "person-check"),
     NavItem(_("My recognition"), "recognition:mine", "person-check"),
     # 亩均论英雄 (issue 14): the overview, the runs, the schemes, the bureaus' figures; a firm

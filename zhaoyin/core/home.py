@@ -99,6 +99,8 @@ PORTAL_FUNCTIONS: dict[str, list[FunctionEntry]] = {
     Role.ENTERPRISE: [
         (_("Enterprise profile"), _("Your enterprise's profile and yearly figures."),
          "enterprises:list", "buildings"),
+        (_("My benefits"), _("Policy benefits granted to your enterprise: confirm a no-application one, "
+                             "follow its public notice and payment."), "payouts:benefits", "cash-stack"),
     ],
     Role.TALENT: [
         (_("My record"), _("Your talent record as the city keeps it."), "talents:mine", "person-vcard"),

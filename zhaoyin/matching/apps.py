@@ -30,3 +30,10 @@ class MatchingConfig(AppConfig):
         from zhaoyin.matching.talent_verdicts import run_nightly_job
 
         periodic.register("policies-match-refresh", 24 * 3600, run_nightly_job)
+
+        # The payout ledger flags an entry against the verdict (issue 15) without importing
+        # this app: it asks the library's provider, which is this.
+        from zhaoyin.matching.verdicts import verdict_of
+        from zhaoyin.policies import extensions
+
+        extensions.register_verdict_provider(verdict_of)

@@ -27,6 +27,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership, User
 from zhaoyin.audit.services import audit_write
@@ -36,6 +37,12 @@ from zhaoyin.matching import verdicts
 from zhaoyin.matching.selectors import missing_data
 from zhaoyin.policies.eligibility_text import words
 from zhaoyin.policies.models import Policy
+
+#: What a 免申即享 policy says instead of an application guide (issue 15): nobody applies.
+NO_APPLICATION_TEXT = gettext_lazy(
+    "No application: the office compares the data it holds, registers the eligible enterprises, and each "
+    "confirms in its portal (免申即享)."
+)
 
 LANGUAGE = "zh-hans"
 STYLESHEET = "css/policy-list.css"
@@ -345,7 +352,9 @@ def policy_list_docx(data: PolicyList) -> bytes:
                 _table(
                     doc,
                     [
-                        (_("How to apply"), p.application_guide),
+                        # A 免申即享 policy never shows an application guide (issue 15).
+                        (_("How to apply"), p.application_guide if p.shows_application_guide
+                         else (str(NO_APPLICATION_TEXT) if p.delivery == "no_application" else "")),
                         (_("Application period"), p.apply_deadline),
                         (_("Contact office"), p.contact_office),
                         (_("Contact phone"), p.contact_phone),

@@ -500,3 +500,14 @@ def explain_enterprises(
     facts = load_facts([e.pk for e in enterprises], years=_tree_years(policy.eligibility), tables=tables)
     return {pk: engine.explain(node, fact, vocab) for pk, fact in facts.items()}
 
+
+
+def verdict_of(policy: Policy, enterprise_id: int) -> str | None:
+    """The verdict name ("eligible", "possible", "ineligible") of ``policy`` for one enterprise,
+    from its current facts, or None when the policy has no tree that parses. Registered as the
+    library's verdict provider (``policies.extensions``), which the payout ledger reads."""
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    if enterprise is None:
+        return None
+    found = explain_enterprises(policy, [enterprise]).get(enterprise_id)
+    return engine.VERDICT_NAMES[found.verdict] if found is not None else None

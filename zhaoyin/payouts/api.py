@@ -30,12 +30,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import StrictInt
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, api_allow
-from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY, InvalidInput
 from zhaoyin.core.fields import MAX_ID, IndustryRef, OrgUnitRef, exact_amounts
+from zhaoyin.core.fields import Amount as WireAmount
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
@@ -45,6 +47,7 @@ from zhaoyin.payouts import selectors, talent_services
 from zhaoyin.payouts import services as payouts
 from zhaoyin.payouts.filters import PayoutFilter
 from zhaoyin.payouts.inputs import (
+    AMOUNT_SCHEMA,
     PayoutActionBody,
     PayoutActionInput,
     PayoutRegisterBody,
@@ -87,8 +90,12 @@ class PayoutOut(OutSchema):
     talent: TalentRef | None = Field(description="The talent paid (a talent policy); null for an enterprise")
     period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
     amount_wan: DecimalText = Field(description="万元, a decimal string")
-    status: str = Field(
-        description="pending, approved or rejected; a talent's entry also due, publicized, paid or stopped"
+    status: Literal[
+        "matched", "pending", "approved", "rejected", "publicized", "paid", "received", "revoked", "due", "stopped"
+    ] = Field(
+        description="an enterprise's entry: matched (awaiting the firm's confirmation), pending, approved, "
+        "rejected, publicized, paid, received or revoked; a talent's: due, pending, approved, rejected, "
+        "publicized, paid or stopped"
     )
     org_unit: OrgUnitRef = Field(description="The beneficiary's unit when the payout was registered")
     industry: IndustryRef | None = Field(description="The beneficiary's industry (a talent may have none)")
@@ -102,6 +109,21 @@ class PayoutOut(OutSchema):
     decided_by: Username
     decided_at: IsoDateTime | None
     version: int = Field(description="Send it back with an action to detect a concurrent change (409)")
+    kind: Literal["cash", "enjoyed"] = Field(
+        description="cash: money paid out (兑现); enjoyed: a tax incentive enjoyed (享受), never in the cash totals"
+    )
+    review_unit: OrgUnitRef | None = Field(description="The reviewing unit (审核): the policy's issuing department")
+    payment_unit: OrgUnitRef | None = Field(description="The paying unit (拨付): the finance bureau")
+    flagged: bool = Field(
+        description="Registered against the matcher's verdict or outside the policy's validity: two approvers"
+    )
+    flag_note: str = Field(description="Why the entry is flagged")
+    override_reason: str = Field(description="The registrar's reason to pay anyway (a flagged entry)")
+    first_approved_by: Username = Field(description="The first of a flagged entry's two approvers")
+    confirmed_at: IsoDateTime | None = Field(description="When the firm confirmed a 免申即享 benefit (意愿确认)")
+    paid_on: IsoDate | None = Field(description="The payment date (拨付)")
+    voucher_no: str = Field(description="The payment voucher number (拨付)")
+    received_at: IsoDateTime | None = Field(description="When the receipt was confirmed (已到账)")
 
 
 class PayoutPageOut(OutSchema):
@@ -109,7 +131,7 @@ class PayoutPageOut(OutSchema):
     items: list[PayoutOut]
 
 
-GRANTED_TEXT = "granted: approved, and a talent's entry in public notice (publicized) or paid"
+GRANTED_TEXT = "granted cash: approved, in public notice (publicized), paid or received"
 
 
 class TotalsItemOut(OutSchema):
@@ -122,8 +144,10 @@ class TotalsItemOut(OutSchema):
     approved_wan: DecimalText = Field(description=f"万元 {GRANTED_TEXT}")
     pending_count: int = Field(description="Entries pending approval")
     pending_wan: DecimalText = Field(description="万元 pending approval")
-    paid_count: int = Field(description="Entries paid (拨付), a part of the granted ones")
-    paid_wan: DecimalText = Field(description="万元 paid (拨付), a part of approved_wan")
+    paid_count: int = Field(description="Entries paid (拨付) or received, a part of the granted ones")
+    paid_wan: DecimalText = Field(description="万元 paid (拨付) or received, a part of approved_wan")
+    enjoyed_count: int = Field(description="Tax incentives enjoyed (享受 records), not in the cash sums")
+    enjoyed_wan: DecimalText = Field(description="万元 of tax incentives enjoyed (减免额), not in the cash sums")
 
 
 class TotalsOut(OutSchema):
@@ -131,7 +155,8 @@ class TotalsOut(OutSchema):
     by: str
     approved_wan: DecimalText = Field(description=f"万元 {GRANTED_TEXT}")
     pending_wan: DecimalText = Field(description="万元 pending approval")
-    paid_wan: DecimalText = Field(description="万元 paid (拨付), a part of approved_wan")
+    paid_wan: DecimalText = Field(description="万元 paid (拨付) or received, a part of approved_wan")
+    enjoyed_wan: DecimalText = Field(description="万元 of tax incentives enjoyed (减免额), not in the cash sums")
     items: list[TotalsItemOut]
 
 
@@ -196,6 +221,7 @@ def payout_totals(request: HttpRequest, filters: Query[TotalsQuery]) -> dict[str
         "approved_wan": sum((r.approved_wan for r in rows), start=Decimal("0.00")),
         "pending_wan": sum((r.pending_wan for r in rows), start=Decimal("0.00")),
         "paid_wan": sum((r.paid_wan for r in rows), start=Decimal("0.00")),
+        "enjoyed_wan": sum((r.enjoyed_wan for r in rows), start=Decimal("0.00")),
         "items": rows,
     }
 
@@ -226,6 +252,47 @@ def payout_schedule(request: HttpRequest, payload: ScheduleStartBody) -> Status[
     return Status(201, {"count": len(ids), "items": rows_by_ids(selectors.payout_list_visible_to(user), ids)})
 
 
+class MatchBody(PayoutRegisterInput):
+    """数据比对: the 免申即享 policy, the enterprises found eligible, and their period and amount."""
+
+    policy: StrictInt = Field(description="A 免申即享 (no-application) policy's id",
+                              json_schema_extra={RULE_KEY: f"{REFERENCE_RULE}; a no-application policy"})
+    enterprises: list[StrictInt] = Field(
+        min_length=1, max_length=500, description="Enterprise ids (each in the caller's scope)",
+        json_schema_extra={RULE_KEY: REFERENCE_RULE},
+    )
+    amount_wan: WireAmount = Field(
+        description="万元, > 0, at most 2 decimals; a decimal string or number", json_schema_extra=AMOUNT_SCHEMA
+    )
+
+
+@router.post("/matches/register", response={201: ScheduledOut, 409: ErrorOut})
+@api_allow(*REGISTRARS)
+def payout_match(request: HttpRequest, payload: MatchBody) -> Status[dict[str, Any]]:
+    """数据比对 → 意愿确认: register the enterprises a 免申即享 policy's data comparison found, each
+    ``matched`` (awaiting its confirmation in the enterprise portal). All or nothing: 422 names
+    ``policy`` (not a no-application policy), ``enterprises`` (one out of scope),
+    ``amount_wan`` or ``override_reason``; 409 naming ``period`` when one overlaps."""
+    user = request_user(request)
+    values = payload.model_dump(exclude_unset=True, exclude={"policy", "enterprises"})
+    data = PayoutRegisterInput.parse(exact_amounts(request, values, ["amount_wan"]))
+    policy = _policy_ref(user, payload.policy)
+    found = {e.pk: e for e in enterprise_list_visible_to(user).filter(pk__in=payload.enterprises)}
+    missing = [pk for pk in payload.enterprises if pk not in found]
+    if missing:
+        raise InvalidInput.field("enterprises", _("No such enterprise in your scope: %(ids)s.")
+                                 % {"ids": ", ".join(map(str, missing))})
+    try:
+        entries = payouts.payout_match(
+            acting_user=user, policy=policy, enterprises=[found[pk] for pk in dict.fromkeys(payload.enterprises)],
+            data=data,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
+    ids = [e.pk for e in entries]
+    return Status(201, {"count": len(ids), "items": rows_by_ids(selectors.payout_list_visible_to(user), ids)})
+
+
 @router.get("/{id}", response=PayoutOut)
 @api_allow(selectors.LEDGER_ROLES)
 def payout_detail(request: HttpRequest, id: PayoutId) -> Payout:
@@ -236,10 +303,12 @@ def payout_detail(request: HttpRequest, id: PayoutId) -> Payout:
 @router.post("", response={201: PayoutOut, 409: ErrorOut})
 @api_allow(*REGISTRARS)
 def payout_create(request: HttpRequest, payload: PayoutRegisterBody) -> Status[Payout]:
-    """Register a payout (pending approval) to an enterprise, or to a talent under a talent
-    policy (``talent`` instead of ``enterprise``). 422 names a bad ``policy``, ``enterprise``,
-    ``talent``, ``period`` (one after the talent left included) or ``amount_wan``; 409 when this
-    beneficiary × policy × period is in the ledger."""
+    """Register a payout (pending approval; ``matched``, awaiting the firm's 意愿确认, under a
+    免申即享 policy) to an enterprise, or to a talent under a talent policy (``talent`` instead
+    of ``enterprise``). 422 names a bad ``policy``, ``enterprise``, ``talent``, ``period`` (one
+    after the talent left included), ``amount_wan`` (above the policy's yearly cap included) or a
+    missing ``override_reason`` (an ineligible enterprise, a policy not in force in the period);
+    409 naming ``period`` when it overlaps one of this beneficiary × policy in the ledger."""
     user = request_user(request)
     values = payload.model_dump(exclude_unset=True, exclude={"policy", "enterprise", "talent"})
     data = PayoutRegisterInput.parse(exact_amounts(request, values, ["amount_wan"]))
@@ -267,17 +336,20 @@ def payout_action(
     request: HttpRequest,
     id: PayoutId,
     action: Annotated[
-        Literal["approve", "reject", "resubmit", "submit", "publicize", "pay", "stop"],
+        Literal["approve", "reject", "resubmit", "submit", "publicize", "pay", "stop", "revoke", "receive"],
         Path(
-            description="approve, reject or resubmit; a talent's entry also submit, publicize, pay or stop",
+            description="approve, reject, resubmit, publicize, pay (paid_on and voucher_no), receive or revoke; "
+            "a talent's entry submit, approve, reject, resubmit, publicize, pay or stop",
         ),
     ],
     payload: PayoutActionBody,
 ) -> Payout:
     """Take an action on a payout. 409 when the transition table does not allow it from the
-    current status or ``version`` is stale; 403 for the registrant deciding their own entry
-    (four-eyes rule) or a role that may not take it; 422 for a missing reason or amount; 409
-    for a talent entry's action on an enterprise's (which has no 公示 or 拨付)."""
+    current status or ``version`` is stale, or to pay before the 公示 ended; 403 for the
+    registrant deciding or paying their own entry (four-eyes rule), the first approver of a
+    flagged entry approving again, or a user who is not of the reviewing (approve, reject,
+    publicize, revoke) or paying unit (pay); 422 for a missing reason, amount, payment date or
+    voucher number, or an amount above the policy's yearly cap (resubmit)."""
     user = request_user(request)
     payout = selectors.payout_get_for_user(user=user, pk=id)
     data = PayoutActionInput.parse(exact_amounts(request, payload.model_dump(exclude_unset=True), ["amount_wan"]))
@@ -331,3 +403,55 @@ def my_payout(request: HttpRequest, id: PayoutId) -> Payout:
     """One of the talent's own subsidies; another talent's, an enterprise's, a pending or a
     rejected entry → 404."""
     return selectors.portal_payout_get(user=request_user(request), pk=id)
+
+
+# ---- the enterprise portal: /me/benefits (issue 15) -----------------------------------------------
+
+
+class BenefitOut(OutSchema):
+    """An enterprise's own ledger entry as the firm reads it (我的兑现): no registrant, approver or
+    internal note."""
+
+    id: int
+    policy: PolicyRef
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    amount_wan: DecimalText = Field(description="万元, a decimal string")
+    kind: Literal["cash", "enjoyed"] = Field(description="cash (兑现) or a tax incentive enjoyed (享受)")
+    status: Literal["matched", "pending", "approved", "publicized", "paid", "received", "revoked"] = Field(
+        description="matched (to confirm: 意愿确认), pending (confirmed, in review), approved, publicized "
+        "(in public notice), paid or received; revoked only in the answer to a decline"
+    )
+    publicity_ends: IsoDate | None = Field(description="The last working day of the public notice (公示)")
+    paid_on: IsoDate | None = Field(description="The payment date (拨付)")
+    version: int = Field(description="Send it back with an action to detect a concurrent change (409)")
+
+
+@me_router.get("/me/benefits", response=list[BenefitOut])
+@api_allow(Role.ENTERPRISE)
+def my_benefits(request: HttpRequest) -> list[Payout]:
+    """The signed-in enterprise user's own entries: to confirm (matched), in review after its
+    confirmation, granted, publicized, paid and received — never rejected or revoked ones."""
+    return list(selectors.enterprise_portal_payouts(request_user(request)))
+
+
+@me_router.post("/me/benefits/{id}/actions/{action}", response={200: BenefitOut, 409: ErrorOut})
+@api_allow(Role.ENTERPRISE)
+def my_benefit_action(
+    request: HttpRequest,
+    id: PayoutId,
+    action: Annotated[
+        Literal["confirm", "decline", "receive"],
+        Path(description="confirm (意愿确认) or decline a 免申即享 benefit; receive: the money has arrived (已到账)"),
+    ],
+    payload: PayoutActionBody,
+) -> Payout:
+    """The firm's step on its own entry. Another enterprise's entry → 404; a step the table
+    does not allow from the status, or a stale ``version`` → 409."""
+    user = request_user(request)
+    payout = selectors.enterprise_portal_payout_get(user=user, pk=id)
+    data = PayoutActionInput.parse(exact_amounts(request, payload.model_dump(exclude_unset=True), ["amount_wan"]))
+    try:
+        # The entry as the step left it (a declined one is revoked: no longer in the portal's list).
+        return payouts.payout_transition(acting_user=user, payout=payout, action=action, data=data)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None

@@ -12,7 +12,7 @@ from zhaoyin.core.filtering import Boolean, Choice, FilterSet, Integer, Search, 
 from zhaoyin.core.search import search_fold
 from zhaoyin.enterprises.filters import industry_filter
 from zhaoyin.enterprises.selectors import org_units_for_filter
-from zhaoyin.payouts.models import GRANTED, PayoutStatus, SubsidyApplicationState
+from zhaoyin.payouts.models import GRANTED, PayoutKind, PayoutStatus, SubsidyApplicationState
 from zhaoyin.payouts.periods import PERIOD_PATTERN, YEAR_MAX, YEAR_MIN, clean_period
 from zhaoyin.policies.models import Beneficiary, Policy, PolicyStatus
 from zhaoyin.policies.selectors import policy_list_visible_to
@@ -45,7 +45,8 @@ class PayoutFilter(FilterSet):
     industry = industry_filter()
     status = Choice(
         PayoutStatus.choices, label=_("Status"), blank=_("All statuses"),
-        doc="pending, approved or rejected; a talent's entry also due, publicized, paid or stopped",
+        doc="matched, pending, approved, rejected, publicized, paid, received or revoked; a talent's entry also "
+        "due or stopped",
     )
     # The totals' bars open the money they count: granted = approved, publicized or paid.
     granted = Boolean(
@@ -55,6 +56,20 @@ class PayoutFilter(FilterSet):
         yes=_("Granted (approved, in public notice or paid)"),
         no=_("Not granted"),
         doc="true: the entries the totals count as approved (approved, publicized or paid)",
+    )
+    # Issue 15: the entries registered against the matcher's verdict or outside the policy's
+    # validity (two approvers), and the kind (cash, or a tax incentive enjoyed).
+    flagged = Boolean(
+        where=lambda v: Q(flagged=v),
+        label=_("Flagged"),
+        blank=_("Flagged or not"),
+        yes=_("Flagged (ineligible or not in force)"),
+        no=_("Not flagged"),
+        doc="true: the entries registered with an override reason (two approvers)",
+    )
+    kind = Choice(
+        PayoutKind.choices, label=_("Kind"), blank=_("All kinds"),
+        doc="cash (兑现) or enjoyed (a tax incentive: 享受)",
     )
     year = Integer(
         message=_("Must be a year from %(low)d to %(high)d."),

@@ -45,6 +45,10 @@ class PayoutRegisterForm(forms.Form):
     period = _text(_("Period (2025, 2025-Q1 or 2025-01)"), 7)
     amount_wan = _text(_("Amount (10k yuan)"), 20, inputmode="decimal")
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}))
+    override_reason = forms.CharField(
+        label=_("Reason to pay anyway (only when the enterprise is ineligible or the policy not in force then)"),
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,6 +68,8 @@ class PayoutActionForm(forms.Form):
     )
     amount_wan = _text(_("New amount (10k yuan)"), 20, inputmode="decimal")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    paid_on = _text(_("Payment date"), 10)
+    voucher_no = _text(_("Voucher number"), 40)
 
 
 class ScheduleStartForm(forms.Form):

@@ -11,6 +11,7 @@ state, whether a reason or a new amount is needed, "never paid twice".
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -20,7 +21,7 @@ from pydantic.config import JsonDict
 
 from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY
 from zhaoyin.core.fields import Amount as WireAmount
-from zhaoyin.core.inputs import BLANK, Input, described, from_cleaner, refuse, stripped_schema, whole_number
+from zhaoyin.core.inputs import BLANK, Input, day, described, from_cleaner, refuse, stripped_schema, text, whole_number
 from zhaoyin.payouts.periods import PERIOD_PATTERN, clean_period
 
 #: The largest amount the column holds (14 digits, 2 decimals), in 万元.
@@ -95,6 +96,10 @@ Amount = Annotated[Decimal, BeforeValidator(from_cleaner(clean_amount))]
 OptionalAmount = Annotated[Decimal | None, BeforeValidator(from_cleaner(_optional_amount))]
 Note = Annotated[str, BeforeValidator(from_cleaner(_note))]
 Version = Annotated[int | None, BeforeValidator(whole_number)]
+Day = Annotated[dt.date | None, BeforeValidator(day)]
+#: A payment voucher's number (拨付凭证号), as the treasury writes it.
+VOUCHER_MAX = 40
+Voucher = Annotated[str, BeforeValidator(text(VOUCHER_MAX))]
 
 
 class PayoutRegisterInput(Input):
@@ -104,6 +109,12 @@ class PayoutRegisterInput(Input):
     period: Period = Field(description="YYYY, YYYY-Q1 … YYYY-Q4 or YYYY-01 … YYYY-12")
     amount_wan: Amount = Field(description="万元, > 0, at most 2 decimals; a decimal string")
     note: Note = ""
+    override_reason: Note = Field(
+        "",
+        description="Why to pay although the matcher judges the enterprise ineligible or the policy is not in "
+        "force in the period (the entry is then flagged and needs two approvers)",
+        json_schema_extra={RULE_KEY: "required when the enterprise is ineligible or the policy not in force then"},
+    )
 
 
 class PayoutRegisterBody(PayoutRegisterInput):
@@ -161,6 +172,14 @@ class PayoutActionInput(Input):
         json_schema_extra={RULE_KEY: "required by the transition table to resubmit"},
     )
     version: Version = Field(None, description="The version read; a different current version → 409")
+    paid_on: Day = Field(
+        None, description="The payment date, YYYY-MM-DD (pay only)",
+        json_schema_extra={RULE_KEY: "required by the transition table to pay; not in the future"},
+    )
+    voucher_no: Voucher = Field(
+        "", description="The payment voucher number (pay only)",
+        json_schema_extra={RULE_KEY: "required by the transition table to pay"},
+    )
 
 
 class PayoutActionBody(PayoutActionInput):

@@ -38,11 +38,31 @@ class PayoutStatus(models.TextChoices):
     PUBLICIZED = "publicized", pgettext_lazy("payout", "In public notice")
     PAID = "paid", pgettext_lazy("payout", "Paid")
     STOPPED = "stopped", pgettext_lazy("payout", "Stopped")
+    # Issue 15: a 免申即享 entry the office matched, awaiting the firm's 意愿确认; the firm's
+    # confirmation that the money arrived (已到账); an entry withdrawn (撤销).
+    MATCHED = "matched", pgettext_lazy("payout", "Awaiting the firm's confirmation")
+    RECEIVED = "received", pgettext_lazy("payout", "Received")
+    REVOKED = "revoked", pgettext_lazy("payout", "Revoked")
+
+
+class PayoutKind(models.TextChoices):
+    """A ledger entry's kind (issue 15): money paid out (兑现), or a tax incentive enjoyed (享受:
+    减免, 加计扣除) — the latter never counts in the cash totals and is never 公示 or 拨付."""
+
+    CASH = "cash", pgettext_lazy("payout kind", "Cash")
+    ENJOYED = "enjoyed", pgettext_lazy("payout kind", "Benefit enjoyed")
 
 
 #: Granted money (the totals' "approved"): an entry approved, and a talent's entry that moved on
 #: to its 公示 or was paid (issue 13) — it stays granted on its way to the bank.
-GRANTED: tuple[str, ...] = (PayoutStatus.APPROVED.value, PayoutStatus.PUBLICIZED.value, PayoutStatus.PAID.value)
+GRANTED: tuple[str, ...] = (
+    PayoutStatus.APPROVED.value, PayoutStatus.PUBLICIZED.value, PayoutStatus.PAID.value, PayoutStatus.RECEIVED.value
+)
+#: Money that left the treasury (拨付): paid, and confirmed received (issue 15).
+PAID_STATES: tuple[str, ...] = (PayoutStatus.PAID.value, PayoutStatus.RECEIVED.value)
+#: An entry that no longer holds its period nor counts against the cap: withdrawn (撤销) or
+#: stopped. A rejected entry still holds it: it is resubmitted, not registered again.
+RELEASED: tuple[str, ...] = (PayoutStatus.REVOKED.value, PayoutStatus.STOPPED.value)
 
 
 class Payout(models.Model):
@@ -53,7 +73,14 @@ class Payout(models.Model):
     ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``; the unique constraints are the guarantee that a
     benefit is not paid twice for a period, whatever the code path. ``org_unit`` and
     ``industry`` are the beneficiary's at registration, so totals stay as they were reported
-    (a talent may have no industry). ``instalment`` numbers a scheduled entry (1 … N of its
+    (a talent may have no industry). Issue 15: ``kind`` says cash or a tax incentive enjoyed;
+    ``review_unit`` (审核: the policy's issuing department) and ``payment_unit`` (拨付: 财政) are
+    resolved at registration from ``PolicyApprovers`` or the defaults (``payouts.approvers``);
+    ``flagged`` marks an entry registered against the matcher's verdict or outside the policy's
+    validity, with ``flag_note`` saying why and ``override_reason`` the registrar's
+    justification — it needs two approvals (``first_approved_by`` the first); ``paid_on`` and
+    ``voucher_no`` record the 拨付, ``received_at`` the 已到账, ``confirmed_at`` a 免申即享
+    firm's 意愿确认. ``instalment`` numbers a scheduled entry (1 … N of its
     policy's ``SubsidySchedule``); ``publicity_ends`` is the last working day of its 公示 and
     ``paid_at`` when it was paid (拨付).
     """
@@ -92,6 +119,26 @@ class Payout(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # ---- issue 15: payouts that cannot be gamed ----
+    kind = models.CharField(_("kind"), max_length=8, choices=PayoutKind.choices, default=PayoutKind.CASH)
+    review_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("reviewing unit"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    payment_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("paying unit"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    flagged = models.BooleanField(_("flagged"), default=False)
+    flag_note = models.CharField(_("why flagged"), max_length=500, blank=True)
+    override_reason = models.CharField(_("override reason"), max_length=500, blank=True)
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("first approver"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    first_approved_at = models.DateTimeField(_("first approved at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed by the firm at"), null=True, blank=True)
+    paid_on = models.DateField(_("payment date"), null=True, blank=True)
+    voucher_no = models.CharField(_("voucher number"), max_length=40, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
 
     class Meta:
         # The table kept its name when the ledger left the policies app (state-only move).
@@ -100,7 +147,11 @@ class Payout(models.Model):
         verbose_name_plural = _("payouts")
         ordering = ["-registered_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "policy", "period"], name="payout_once_per_period"),
+            # A revoked entry gives its period back (issue 15): it may be registered again.
+            models.UniqueConstraint(
+                fields=["enterprise", "policy", "period"], name="payout_once_per_period",
+                condition=Q(enterprise__isnull=False) & ~Q(status="revoked"),
+            ),
             models.UniqueConstraint(
                 fields=["talent", "policy", "period"], name="talent_payout_once_per_period",
                 condition=Q(talent__isnull=False),
@@ -116,6 +167,7 @@ class Payout(models.Model):
             models.Index(fields=["policy", "status"], name="payout_policy_status"),
             models.Index(fields=["org_unit", "status"], name="payout_unit_status"),
             models.Index(fields=["talent", "status"], name="payout_talent_status"),
+            models.Index(fields=["enterprise", "policy"], name="payout_enterprise_policy"),
         ]
 
     def __str__(self) -> str:
@@ -134,6 +186,31 @@ class Payout(models.Model):
         if self.enterprise_id is not None and self.enterprise is not None:
             return self.enterprise.org_unit.path
         return self.talent.org_unit.path if self.talent is not None else ""
+
+
+class PolicyApprovers(models.Model):
+    """Who approves a policy's payouts (issue 15, roles as data): ``review_unit`` decides 审核 (and
+    starts the 公示), ``payment_unit`` records the 拨付. A policy without a row uses the defaults
+    (``payouts.approvers``): its keeping unit reviews, the finance bureau (the unit whose code is
+    ``ZHAOYIN_PAYOUTS["FINANCE_UNIT"]``) pays. The unit administrators of each act for it.
+    """
+
+    policy = models.OneToOneField(
+        Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="payout_approvers"
+    )
+    review_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("reviewing unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    payment_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("paying unit"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payout approvers")
+        verbose_name_plural = _("payout approvers")
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}: {self.review_unit_id}/{self.payment_unit_id}"
 
 
 class ScheduleFrequency(models.TextChoices):

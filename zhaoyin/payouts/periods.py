@@ -61,3 +61,24 @@ def begun_q(today: dt.date) -> Q:
     quarters = [f"{today.year:04d}-Q{n}" for n in range(1, (today.month - 1) // 3 + 2)]
     years_and_months = Q(period__lte=month) & ~Q(period__contains="Q")
     return years_and_months | (Q(period__contains="Q") & (Q(period__lt=f"{today.year:04d}") | Q(period__in=quarters)))
+
+
+def period_range(period: str) -> tuple[dt.date, dt.date]:
+    """The first and the last day of a stored period (``2026`` → 1 Jan … 31 Dec, ``2026-Q1`` →
+    1 Jan … 31 Mar, ``2026-03`` → 1 … 31 Mar)."""
+    match = PERIOD_RE.match(period)
+    if match is None:
+        raise ValueError(period)
+    first = period_start(period)
+    months = 12 if not (match["quarter"] or match["month"]) else (3 if match["quarter"] else 1)
+    index = first.year * 12 + first.month - 1 + months
+    following = dt.date(index // 12, index % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def periods_overlap(one: str, other: str) -> bool:
+    """Whether two stored periods share a day (``2026`` and ``2026-Q1``, ``2026-Q1`` and
+    ``2026-03``): a benefit is granted once for any day of a beneficiary × policy."""
+    a_first, a_last = period_range(one)
+    b_first, b_last = period_range(other)
+    return a_first <= b_last and b_first <= a_last

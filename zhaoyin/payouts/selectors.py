@@ -2,9 +2,11 @@
 
 A payout is visible exactly when its enterprise is (``enterprises.selectors
 .enterprise_scope_q``): city-wide roles see all, unit roles their subtree's enterprises,
-service members their groups' enterprises; an enterprise portal user sees only the
-*approved* payouts of their own enterprise (pending and rejected entries are the
-government's working file). A talent's entry (issue 13) is visible exactly when the talent is
+service members their groups' enterprises; an enterprise portal user sees its own entries in
+``ENTERPRISE_PORTAL_STATES`` (and a pending one it confirmed; rejected and revoked entries are
+the government's working file). Since issue 15 the reviewing unit (the policy's issuing
+department) and the paying unit (财政) also read the entries they act on, and the finance bureau
+every enterprise's entry. A talent's entry (issue 13) is visible exactly when the talent is
 to the government roles and the talent office (``talents.selectors.talent_scope_q``). The 三员
 see none. A talent portal user reads, through the portal only (``portal=True``: 我的补贴 and
 ``/api/v1/me/payouts``), the entries of their own record in the states ``PORTAL_STATES`` —
@@ -30,7 +32,8 @@ from zhaoyin.accounts.scope import NOTHING
 from zhaoyin.core.money import fen_to_amount
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.enterprises.selectors import enterprise_scope_q
-from zhaoyin.payouts.models import GRANTED, Payout, PayoutStatus
+from zhaoyin.payouts.approvers import finance_unit
+from zhaoyin.payouts.models import GRANTED, PAID_STATES, Payout, PayoutKind, PayoutStatus
 from zhaoyin.talents.selectors import talent_scope_q
 
 #: Government roles read the ledger (scoped); the portal user reads own approved entries.
@@ -66,6 +69,17 @@ PORTAL_STATES: tuple[str, ...] = (
 )
 
 
+#: An enterprise's entry (not a talent's).
+ENTERPRISE_ENTRY = Q(talent__isnull=True)
+#: The states of its own entries an enterprise's portal user reads (issue 15): one awaiting its
+#: 意愿确认, and the money granted, publicized, paid and received — besides a pending entry it
+#: confirmed itself (审核中). Rejected and revoked entries stay the government's working file.
+ENTERPRISE_PORTAL_STATES: tuple[str, ...] = (
+    PayoutStatus.MATCHED.value, PayoutStatus.APPROVED.value, PayoutStatus.PUBLICIZED.value,
+    PayoutStatus.PAID.value, PayoutStatus.RECEIVED.value,
+)
+
+
 def payout_scope_q(user: User, *, portal: bool = False) -> Q:
     """The payouts ``user`` may see (see the module docstring). ``portal``: the talent portal's
     view (the user's own talent entries in ``PORTAL_STATES``); the internal pages and API leave it
@@ -85,8 +99,19 @@ def payout_scope_q(user: User, *, portal: bool = False) -> Q:
         if talents != NOTHING:
             people = _prefixed(talents, "talent__") & Q(talent__isnull=False)
             q = people if q == NOTHING else q | people
+    if user.has_role(*_GOVERNMENT) and user.org_unit_id is not None and q != Q():
+        # The reviewing and the paying unit read the entries they act on (issue 15), whatever
+        # the enterprise's unit; the finance bureau reads every enterprise's entry it may pay.
+        finance = finance_unit()
+        acting = ENTERPRISE_ENTRY & (
+            Q(review_unit_id=user.org_unit_id) | Q(payment_unit_id=user.org_unit_id)
+            if finance is None or finance.pk != user.org_unit_id else Q()
+        )
+        q = acting if q == NOTHING else q | acting
     if user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:
-        own = Q(enterprise_id=user.enterprise_id, status=PayoutStatus.APPROVED)
+        own = Q(enterprise_id=user.enterprise_id) & (
+            Q(status__in=ENTERPRISE_PORTAL_STATES) | Q(status=PayoutStatus.PENDING, confirmed_at__isnull=False)
+        )
         q = own if q == NOTHING else q | own
     return q
 
@@ -94,7 +119,8 @@ def payout_scope_q(user: User, *, portal: bool = False) -> Q:
 def payout_list_visible_to(user: User) -> QuerySet[Payout]:
     """Every payout ``user`` may see, with policy, enterprise, unit and industry joined."""
     return Payout.objects.filter(payout_scope_q(user)).select_related(
-        "policy", "enterprise", "talent", "org_unit", "industry", "registered_by", "decided_by"
+        "policy", "enterprise", "talent", "org_unit", "industry", "registered_by", "decided_by",
+        "review_unit", "payment_unit", "first_approved_by",
     )
 
 
@@ -128,25 +154,55 @@ def portal_payout_get(*, user: User, pk: int) -> Payout:
     return found
 
 
+def enterprise_portal_payouts(user: User) -> QuerySet[Payout]:
+    """The enterprise portal user's own entries (``ENTERPRISE_PORTAL_STATES`` and a pending one it
+    confirmed), those to confirm first, then the latest period."""
+    if not user.is_authenticated or user.admin_role or not user.has_role(Role.ENTERPRISE) or not user.enterprise_id:
+        return Payout.objects.none()
+    own = Q(enterprise_id=user.enterprise_id) & (
+        Q(status__in=ENTERPRISE_PORTAL_STATES) | Q(status=PayoutStatus.PENDING, confirmed_at__isnull=False)
+    )
+    return Payout.objects.filter(own).select_related("policy").order_by("-period", "-pk")
+
+
+def enterprise_portal_payout_get(*, user: User, pk: int) -> Payout:
+    """One of the enterprise portal user's own visible entries, else 404."""
+    found = enterprise_portal_payouts(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def payouts_of_enterprise(*, user: User, enterprise_id: int, limit: int = 20) -> list[Payout]:
     """The latest payouts of one enterprise that ``user`` may see (its page's section)."""
     return list(payout_list_visible_to(user).filter(enterprise_id=enterprise_id).order_by("-period", "-id")[:limit])
 
 
-def _fen(*statuses: str) -> Sum:
-    """Sum of ``amount_wan`` in whole fen over the rows of ``statuses`` (exact on SQLite too)."""
-    return Sum(Cast(Round(F("amount_wan") * 100), output_field=BigIntegerField()), filter=Q(status__in=statuses))
+#: Cash entries: the totals' money (兑现金额); a 享受 record (tax incentive) is summed apart.
+CASH = Q(kind=PayoutKind.CASH)
+ENJOYED = Q(kind=PayoutKind.ENJOYED)
+
+
+def _fen(*statuses: str, kind: Q = CASH) -> Sum:
+    """Sum of ``amount_wan`` in whole fen over the rows of ``statuses`` and ``kind`` (exact on
+    SQLite too)."""
+    return Sum(
+        Cast(Round(F("amount_wan") * 100), output_field=BigIntegerField()), filter=Q(status__in=statuses) & kind
+    )
 
 
 def _sums() -> dict[str, Any]:
-    """The aggregates every total reads: granted, pending and paid counts and sums."""
+    """The aggregates every total reads: granted, pending and paid counts and sums of cash
+    entries, and the granted 享受 records (tax incentives) apart."""
     return {
-        "approved_count": Count("id", filter=Q(status__in=GRANTED)),
+        "approved_count": Count("id", filter=Q(status__in=GRANTED) & CASH),
         "approved_fen": _fen(*GRANTED),
-        "pending_count": Count("id", filter=Q(status=PayoutStatus.PENDING)),
+        "pending_count": Count("id", filter=Q(status=PayoutStatus.PENDING) & CASH),
         "pending_fen": _fen(PayoutStatus.PENDING),
-        "paid_count": Count("id", filter=Q(status=PayoutStatus.PAID)),
-        "paid_fen": _fen(PayoutStatus.PAID),
+        "paid_count": Count("id", filter=Q(status__in=PAID_STATES) & CASH),
+        "paid_fen": _fen(*PAID_STATES),
+        "enjoyed_count": Count("id", filter=Q(status__in=GRANTED) & ENJOYED),
+        "enjoyed_fen": _fen(*GRANTED, kind=ENJOYED),
     }
 
 
@@ -162,6 +218,8 @@ class LedgerTotals:
     pending_wan: Decimal
     paid_count: int = 0
     paid_wan: Decimal = Decimal("0.00")
+    enjoyed_count: int = 0
+    enjoyed_wan: Decimal = Decimal("0.00")
 
 
 def ledger_totals(qs: QuerySet[Payout]) -> LedgerTotals:
@@ -175,6 +233,8 @@ def ledger_totals(qs: QuerySet[Payout]) -> LedgerTotals:
         pending_wan=fen_to_amount(row["pending_fen"]),
         paid_count=row["paid_count"],
         paid_wan=fen_to_amount(row["paid_fen"]),
+        enjoyed_count=row["enjoyed_count"],
+        enjoyed_wan=fen_to_amount(row["enjoyed_fen"]),
     )
 
 
@@ -200,6 +260,8 @@ class TotalsRow:
     pending_wan: Decimal
     paid_count: int = 0
     paid_wan: Decimal = Decimal("0.00")
+    enjoyed_count: int = 0
+    enjoyed_wan: Decimal = Decimal("0.00")
 
 
 def payout_totals(*, user: User, year: int, by: str) -> list[TotalsRow]:
@@ -229,6 +291,8 @@ def payout_totals(*, user: User, year: int, by: str) -> list[TotalsRow]:
             pending_wan=fen_to_amount(r["pending_fen"]),
             paid_count=r["paid_count"],
             paid_wan=fen_to_amount(r["paid_fen"]),
+            enjoyed_count=r["enjoyed_count"],
+            enjoyed_wan=fen_to_amount(r["enjoyed_fen"]),
         )
         for r in rows
     ]

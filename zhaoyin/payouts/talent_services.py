@@ -93,9 +93,11 @@ _P = PayoutStatus
 #: Unpaid states a stop (manual, or a departure) ends.
 UNPAID = frozenset({_P.DUE.value, _P.PENDING.value, _P.REJECTED.value, _P.APPROVED.value, _P.PUBLICIZED.value})
 TalentPayoutTransition = Transition[str, TalentPayoutAction]
+_ENTERPRISE_ONLY = frozenset({_P.MATCHED, _P.RECEIVED, _P.REVOKED})
 TALENT_PAYOUT_TABLE: TransitionTable[str, TalentPayoutAction] = TransitionTable(
     name="talent_payout",
-    states=tuple((s.value, s.label) for s in PayoutStatus),
+    # The enterprise-only states of issue 15 (matched, received, revoked) are not a talent's.
+    states=tuple((s.value, s.label) for s in PayoutStatus if s not in _ENTERPRISE_ONLY),
     initial=_P.DUE.value,
     terminal=frozenset({_P.PAID.value, _P.STOPPED.value}),
     # Who owes the next step (我的待办): the registrars a due entry whose period has begun (待提交)

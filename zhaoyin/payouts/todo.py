@@ -46,19 +46,23 @@ from zhaoyin.core.transitions import Transition, TransitionTable
 from zhaoyin.notifications import handoff
 from zhaoyin.notifications.handoff import Notice
 from zhaoyin.notifications.models import Notification
+from zhaoyin.payouts import approvers
 from zhaoyin.payouts import talent_services as talent_flow
 from zhaoyin.payouts.models import OBJECT_TYPE, Payout, PayoutStatus
 from zhaoyin.payouts.periods import begun_q
 from zhaoyin.payouts.selectors import payout_scope_q
 from zhaoyin.payouts.services import (
     APPROVER,
-    APPROVER_ROLES,
+    BENEFICIARY,
+    CASH_ENTRY,
     FOUR_EYES,
+    PAYER,
     PAYOUT_TABLE,
+    PUBLICITY_ENDED,
+    PUBLICITY_OVER,
     REGISTRAR,
     REGISTRAR_ROLES,
     PayoutAction,
-    _in_unit_scope,
 )
 
 
@@ -71,9 +75,11 @@ def _describe(p: Payout) -> str:
 
 
 class PayoutResolver:
-    """The payout ledger's ``HandoffResolver``."""
+    """The payout ledger's ``HandoffResolver`` (an enterprise's entry, issue 15): the approvers
+    are the reviewing unit's administrators, the payers the paying unit's administrators and
+    staff (``payouts.approvers``), the beneficiary the enterprise's portal users."""
 
-    actors = frozenset({APPROVER, REGISTRAR})
+    actors = frozenset({APPROVER, REGISTRAR, PAYER, BENEFICIARY})
 
     def load(self, pk: int) -> Payout | None:
         return (
@@ -86,39 +92,62 @@ class PayoutResolver:
         payout: Payout = obj
         if actor == REGISTRAR:
             return [payout.registered_by] if payout.registered_by is not None else []
+        base = User.objects.filter(is_active=True, admin_role="")
         if actor == APPROVER:
-            above = [int(part) for part in payout.scope_path.strip("/").split("/") if part]
-            return list(
-                User.objects.filter(
-                    Q(role_assignments__role=Role.CITY_ADMIN.value)
-                    | Q(role_assignments__role=Role.UNIT_ADMIN.value, org_unit_id__in=above),
-                    is_active=True,
-                    admin_role="",
-                )
-                .exclude(pk=payout.registered_by_id or 0)  # 四眼原则: not the registrant
-                .distinct()
-                .select_related("org_unit")
-                .prefetch_related("role_assignments")
-                .order_by("pk")
+            people = base.filter(
+                role_assignments__role__in=approvers.REVIEWER_ROLES, org_unit_id=payout.review_unit_id or 0
+            ).exclude(pk__in=[payout.registered_by_id or 0, payout.first_approved_by_id or 0])  # 四眼原则
+        elif actor == PAYER:
+            unit = payout.payment_unit_id or getattr(approvers.finance_unit(), "pk", 0)
+            people = base.filter(role_assignments__role__in=approvers.PAYER_ROLES, org_unit_id=unit).exclude(
+                pk=payout.registered_by_id or 0
             )
-        return []
+        elif actor == BENEFICIARY and payout.enterprise_id is not None:
+            people = base.filter(role_assignments__role=Role.ENTERPRISE.value, enterprise_id=payout.enterprise_id)
+        else:
+            return []
+        return list(
+            people.distinct().select_related("org_unit").prefetch_related("role_assignments").order_by("pk")
+        )
 
     def may_see(self, user: User, obj: Any) -> bool:
-        """A registrar or approver whose unit scope covers the enterprise sees the entry."""
+        """Whoever may read the entry in the ledger (``payout_scope_q``)."""
         payout: Payout = obj
-        if not user.has_role(*REGISTRAR_ROLES, *APPROVER_ROLES):
-            return False
-        return _in_unit_scope(user, payout.scope_path)
+        return Payout.objects.filter(payout_scope_q(user), pk=payout.pk).exists()
 
     def notice(self, obj: Any, row: Transition[Any, Any], source: str) -> Notice:
         payout: Payout = obj
-        params = {"what": _describe(payout), "period": payout.period, "amount": payout.amount_wan}
-        if row.action == PayoutAction.REJECT:
+        params = {"what": _describe(payout), "period": payout.period, "amount": payout.amount_wan,
+                  "policy": payout.policy.title, "reason": payout.decision_note,
+                  "end": payout.publicity_ends.isoformat() if payout.publicity_ends else ""}
+        action = str(row.action)
+        if action == PayoutAction.REJECT:
             title = _("Payout rejected, to resubmit: %(what)s") % params
             body = _(
                 "The payout %(what)s for %(period)s (%(amount)s 10k yuan) was rejected: %(reason)s"
-            ) % (params | {"reason": payout.decision_note})
-        else:  # registered or resubmitted: waiting for approval
+            ) % params
+        elif action == "match":
+            title = _("A benefit for you to confirm: %(policy)s") % params
+            body = _(
+                "Your enterprise qualifies for %(policy)s for %(period)s (%(amount)s 10k yuan) without applying: "
+                "confirm that you accept it."
+            ) % params
+        elif action == PUBLICITY_OVER:
+            title = _("Payout to pay: %(what)s") % params
+            body = _(
+                "The public notice of the payout %(what)s for %(period)s (%(amount)s 10k yuan) ended on %(end)s: "
+                "record the payment."
+            ) % params
+        elif action == PayoutAction.PAY:
+            title = _("Payout paid, to confirm receipt: %(policy)s, %(period)s") % params
+            body = _(
+                "The payout %(policy)s for %(period)s (%(amount)s 10k yuan) has been paid: confirm when it has "
+                "arrived."
+            ) % params
+        elif action in (PayoutAction.REVOKE, PayoutAction.DECLINE):
+            title = _("Payout revoked: %(what)s") % params
+            body = _("The payout %(what)s for %(period)s was revoked: %(reason)s") % params
+        else:  # registered, confirmed or resubmitted: waiting for approval
             title = _("Payout to approve: %(what)s") % params
             body = _("A payout %(what)s for %(period)s (%(amount)s 10k yuan) waits for approval.") % params
         return Notice(title=title[:200], body=body, link=_link(payout.pk), object_type=OBJECT_TYPE,
@@ -217,6 +246,7 @@ def _portal_link(pk: int) -> str:
 
 #: The kind of the notice ``notify_publicity_over`` writes (``<table>.<action>``, as ``deliver``).
 PUBLICITY_OVER_KIND = f"{talent_flow.TALENT_PAYOUT_TABLE.name}.{talent_flow.PUBLICITY_ENDED.action}"
+ENTERPRISE_PUBLICITY_OVER_KIND = f"{PAYOUT_TABLE.name}.{PUBLICITY_ENDED.action}"
 #: The periodic job's name (``zhaoyin worker``).
 PUBLICITY_JOB = "payouts-publicity-over"
 
@@ -241,6 +271,20 @@ def notify_publicity_over(*, today: dt.date | None = None) -> int:
         if handoff.deliver(talent_flow.TALENT_PAYOUT_TABLE.name, talent_flow.PUBLICITY_ENDED, pk,
                            PayoutStatus.PUBLICIZED.value, None):
             done += 1
+    # An enterprise's entries (issue 15): the paying unit (财政) is told, once per entry.
+    told_enterprise = Notification.objects.filter(
+        kind=ENTERPRISE_PUBLICITY_OVER_KIND, object_type=OBJECT_TYPE,
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+    )
+    ids = list(
+        Payout.objects.filter(talent__isnull=True, status=PayoutStatus.PUBLICIZED, publicity_ends__lt=day)
+        .filter(~Exists(told_enterprise))
+        .order_by("publicity_ends", "pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        if handoff.deliver(PAYOUT_TABLE.name, PUBLICITY_ENDED, pk, PayoutStatus.PUBLICIZED.value, None):
+            done += 1
     return done
 
 
@@ -256,10 +300,23 @@ ENTERPRISE_ENTRIES, TALENT_ENTRIES = Q(talent__isnull=True), Q(talent__isnull=Fa
 
 
 def actor_q(user: User, actor: str) -> Q | None:
-    """The enterprises' payouts (within the user's scope) for which ``user`` holds ``actor``;
-    None: none."""
-    if actor == APPROVER and user.has_role(*APPROVER_ROLES):
-        return payout_scope_q(user) & ENTERPRISE_ENTRIES & ~Q(registered_by_id=user.pk)
+    """The enterprises' payouts for which ``user`` holds ``actor`` (``services.holds``' rule as
+    a condition); None: none."""
+    if not user.is_authenticated or user.admin_role:
+        return None
+    if actor == APPROVER and user.has_role(*approvers.REVIEWER_ROLES) and user.org_unit_id is not None:
+        return (
+            ENTERPRISE_ENTRIES & Q(review_unit_id=user.org_unit_id)
+            & ~Q(registered_by_id=user.pk) & ~Q(first_approved_by_id=user.pk)
+        )
+    if actor == PAYER and user.has_role(*approvers.PAYER_ROLES) and user.org_unit_id is not None:
+        finance = approvers.finance_unit()
+        q = Q(payment_unit_id=user.org_unit_id)
+        if finance is not None and finance.pk == user.org_unit_id:
+            q |= Q(payment_unit__isnull=True)
+        return ENTERPRISE_ENTRIES & q & ~Q(registered_by_id=user.pk)
+    if actor == BENEFICIARY and user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:
+        return ENTERPRISE_ENTRIES & Q(enterprise_id=user.enterprise_id)
     if actor == REGISTRAR and user.has_role(*REGISTRAR_ROLES):
         return payout_scope_q(user) & ENTERPRISE_ENTRIES
     return None
@@ -275,6 +332,8 @@ def talent_actor_q(user: User, actor: str) -> Q | None:
 
 
 def _condition(when: str, today: dt.date) -> Q:
+    if when == CASH_ENTRY:
+        return Q(kind="cash")
     if when == talent_flow.PERIOD_BEGUN:
         return begun_q(today)
     if when == talent_flow.PUBLICITY_OVER:
@@ -290,6 +349,7 @@ def _four_eyes(table: TransitionTable[Any, Any], state: str, actor: str) -> bool
 def waiting_q(user: User) -> dict[str, Q]:
     """Heading code → the payouts listed under it for ``user``, from both tables' ``waits``."""
     out: dict[str, Q] = {}
+    today = timezone.localdate()
 
     def add(kind: str, q: Q) -> None:
         out[kind] = out[kind] | q if kind in out else q
@@ -298,8 +358,7 @@ def waiting_q(user: User) -> dict[str, Q]:
         for wait in waits:
             holder = actor_q(user, wait.actor)
             if holder is not None:
-                add(wait.todo, Q(status=status) & holder)
-    today = timezone.localdate()
+                add(wait.todo, Q(status=status) & holder & _condition(wait.when, today))
     for status, waits in talent_flow.TALENT_PAYOUT_TABLE.waits.items():
         for wait in waits:
             holder = talent_actor_q(user, wait.actor)

@@ -13,6 +13,9 @@ urlpatterns = [
     path("new/", views.payout_create, name="create"),
     # 我的补贴: the talent portal's own subsidies (issue 13).
     path("mine/", views.payout_mine, name="mine"),
+    # 我的兑现: the enterprise portal's own entries and its steps (issue 15).
+    path("benefits/", views.benefit_mine, name="benefits"),
+    path("benefits/<int:pk>/<str:action>/", views.benefit_action, name="benefit_action"),
     path("talents/<int:talent>/schedules/<int:policy>/", views.payout_schedule_start, name="schedule_start"),
     # 人才补贴申请 (payouts.application_views), before the entries' own "<pk>/<action>/".
     path("applications/", application_views.application_list, name="application_list"),

@@ -210,7 +210,12 @@ def payout_create(request: HttpRequest) -> HttpResponse:
                 form.add_error("enterprise", str(exc))
                 status = 403
             else:
-                messages.success(request, _("The payout has been registered and awaits approval."))
+                messages.success(
+                    request,
+                    _("The payout has been registered and awaits the firm's confirmation.")
+                    if payout.status == PayoutStatus.MATCHED
+                    else _("The payout has been registered and awaits approval."),
+                )
                 return HttpResponseRedirect(reverse("payouts:detail", args=[payout.pk]))
     return render(request, "policies/payout_form.html", {"form": form, "enterprise": enterprise}, status=status)
 
@@ -354,3 +359,44 @@ def payout_mine(request: HttpRequest) -> HttpResponse:
         "scheduled_wan": sum((p.amount_wan for p in scheduled), start=Decimal("0.00")),
     }
     return render(request, "policies/payout_portal.html", context)
+
+
+# ---- the enterprise portal: 我的兑现 (issue 15) ------------------------------------------------------
+
+#: The firm's own steps, from the portal: 意愿确认 (confirm or decline) and 已到账 (receive).
+PORTAL_ACTIONS = ("confirm", "decline", "receive")
+
+
+@allow(Role.ENTERPRISE)
+@require_GET
+def benefit_mine(request: HttpRequest) -> HttpResponse:
+    """我的兑现: the enterprise's own entries — those to confirm (免申即享: 意愿确认) first, then the
+    rest by period — with the firm's buttons drawn from the table."""
+    user = request_user(request)
+    rows = list(selectors.enterprise_portal_payouts(user))
+    cards = [(p, payouts.actions_for(user, p)) for p in rows]
+    cards.sort(key=lambda c: (c[0].status != PayoutStatus.MATCHED,))
+    return render(request, "policies/benefit_portal.html", {"cards": cards})
+
+
+@allow(Role.ENTERPRISE)
+@require_POST
+def benefit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The firm's step on its own entry (another's is 404); refusals go back to 我的兑现 with the
+    reason (409 for a step not allowed from the status)."""
+    user = request_user(request)
+    payout = selectors.enterprise_portal_payout_get(user=user, pk=pk)
+    form = PayoutActionForm(request.POST)
+    if action not in PORTAL_ACTIONS:
+        raise Http404
+    data = bind_input(PayoutActionInput, request.POST, form) if form.is_valid() else None
+    if data is None:
+        messages.error(request, _("Check the values and try again."))
+        return HttpResponseRedirect(reverse("payouts:benefits"))
+    try:
+        payouts.payout_transition(acting_user=user, payout=payout, action=action, data=data)
+    except (InvalidInput, Conflict, PermissionDenied) as exc:
+        messages.error(request, str(exc) or _("You do not have permission to do this."))
+        return HttpResponseRedirect(reverse("payouts:benefits"))
+    messages.success(request, _("Done: %(action)s.") % {"action": payouts.row_label(action)})
+    return HttpResponseRedirect(reverse("payouts:benefits"))

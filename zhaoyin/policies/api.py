@@ -75,7 +75,11 @@ class PolicyOut(OutSchema):
     summary: str
     benefits: str
     max_amount_wan: DecimalText | None = Field(description="万元, a decimal string")
-    application_guide: str
+    application_guide: str = Field(description="How to apply; always empty for a no_application (免申即享) policy")
+    benefit_type: str = Field(
+        description="cash, tax_reduction (减免) or super_deduction (加计扣除): a tax incentive is recorded as "
+        "enjoyed (享受), not paid"
+    )
     apply_deadline: str
     contact_office: str
     contact_phone: str
@@ -87,6 +91,11 @@ class PolicyOut(OutSchema):
     @staticmethod
     def resolve_eligibility(p: Policy) -> dict[str, Any]:
         return p.eligibility or {}
+
+    @staticmethod
+    def resolve_application_guide(p: Policy) -> str:
+        # A 免申即享 policy never shows a guide (issue 15): nobody applies.
+        return p.application_guide if p.shows_application_guide else ""
 
 
 class PolicyDetailOut(PolicyOut):

@@ -52,3 +52,25 @@ def talent_policy_actions(user: User, talent: Any, policy_ids: Sequence[int]) ->
         for pk, link in provider(user, talent, policy_ids).items():
             out.setdefault(pk, []).append(link)
     return out
+
+
+#: Gets a policy and an enterprise id; returns the matcher's verdict for them ("eligible",
+#: "possible" or "ineligible"), or None when the policy has no tree it can judge. The matching
+#: app registers it (``MatchingConfig.ready``); the payout ledger reads it through
+#: ``enterprise_verdict`` (issue 15: a payout against the verdict is flagged), so payouts and
+#: matching still import neither each other (docs/architecture.md, the layer map).
+VerdictProvider = Callable[[Policy, int], str | None]
+
+_VERDICT_PROVIDER: dict[str, VerdictProvider] = {}
+
+
+def register_verdict_provider(provider: VerdictProvider) -> None:
+    """Set the function that judges an enterprise against a policy (one; a new one replaces it)."""
+    _VERDICT_PROVIDER["provider"] = provider
+
+
+def enterprise_verdict(policy: Policy, enterprise_id: int) -> str | None:
+    """The matcher's verdict of ``policy`` for the enterprise, computed now from its current
+    facts (not the stored verdicts, refreshed only after commit); None without a provider."""
+    provider = _VERDICT_PROVIDER.get("provider")
+    return provider(policy, enterprise_id) if provider is not None else None

@@ -23,7 +23,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import words
-from zhaoyin.policies.models import Beneficiary, Delivery, Policy, PolicyCategory, PolicyLevel
+from zhaoyin.policies.models import Beneficiary, BenefitType, Delivery, Policy, PolicyCategory, PolicyLevel
 from zhaoyin.policies.selectors import keeper_units_for
 from zhaoyin.policies.validation import PLACE_UNIT_KINDS, REQUIRED_FIELDS
 from zhaoyin.projects.forms import MultipleFileField
@@ -70,6 +70,7 @@ class PolicyForm(forms.Form):
     category = select(gettext_lazy("Category"))
     delivery = select(gettext_lazy("Delivery"))
     beneficiary = select(gettext_lazy("Beneficiary"))
+    benefit_type = select(gettext_lazy("Benefit type"))
     org_unit = select(gettext_lazy("Kept by"))
     valid_from = date_field(gettext_lazy("Valid from"))
     valid_to = date_field(gettext_lazy("Valid to"))
@@ -98,7 +99,8 @@ class PolicyForm(forms.Form):
         elif policy is None:
             # Most policies need an application; 免申即享 is a deliberate choice.
             kwargs.setdefault(
-                "initial", {"delivery": Delivery.APPLICATION.value, "beneficiary": Beneficiary.ENTERPRISE.value}
+                "initial", {"delivery": Delivery.APPLICATION.value, "beneficiary": Beneficiary.ENTERPRISE.value,
+                            "benefit_type": BenefitType.CASH.value}
             )
         super().__init__(*args, **kwargs)
         self.policy = policy
@@ -112,6 +114,7 @@ class PolicyForm(forms.Form):
         _set_choices(self, "category", [("", "—"), *_labelled(PolicyCategory.choices)])
         _set_choices(self, "delivery", _labelled(Delivery.choices))
         _set_choices(self, "beneficiary", _labelled(Beneficiary.choices))
+        _set_choices(self, "benefit_type", _labelled(BenefitType.choices))
         if policy is None:
             del self.fields["version"]
 
@@ -151,6 +154,7 @@ def initial_from(policy: Policy) -> dict[str, Any]:
         "category": policy.category,
         "delivery": policy.delivery,
         "beneficiary": policy.beneficiary,
+        "benefit_type": policy.benefit_type,
         "org_unit": policy.org_unit.code,
         "valid_from": day(policy.valid_from),
         "valid_to": day(policy.valid_to),

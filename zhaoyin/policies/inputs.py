@@ -27,7 +27,7 @@ from pydantic.config import JsonDict
 from zhaoyin.core.errors import REFERENCE_RULE
 from zhaoyin.core.fields import Amount as WireAmount
 from zhaoyin.core.inputs import BLANK, ISO_DATE, Input, amount_schema, described, refuse, stripped_schema
-from zhaoyin.policies.models import Beneficiary, Delivery, PolicyCategory, PolicyLevel
+from zhaoyin.policies.models import Beneficiary, BenefitType, Delivery, PolicyCategory, PolicyLevel
 from zhaoyin.policies.validation import CLEANERS, MAX_AMOUNT_WAN, MAX_TREE_CHARS
 
 #: Fields whose value is text (a code, a line, free text): anything else is refused.
@@ -80,6 +80,7 @@ _SCHEMAS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             ("category", {"type": "string", "enum": list(PolicyCategory.values)}),
             ("delivery", {"type": "string", "enum": list(Delivery.values)}),
             ("beneficiary", {"type": "string", "enum": list(Beneficiary.values)}),
+            ("benefit_type", {"type": "string", "enum": list(BenefitType.values)}),
             ("valid_from", _DATE),
             ("valid_to", _DATE),
             ("max_amount_wan", amount_schema(MAX_AMOUNT_WAN)),
@@ -174,6 +175,7 @@ Level = Annotated[str, _field("level", required=True)]
 Category = Annotated[str, _field("category", required=True)]
 DeliveryCode = Annotated[str, _field("delivery", blank=Delivery.APPLICATION.value)]
 BeneficiaryCode = Annotated[str, _field("beneficiary", blank=Beneficiary.ENTERPRISE.value)]
+BenefitTypeCode = Annotated[str, _field("benefit_type", blank=BenefitType.CASH.value)]
 ValidFrom = Annotated[dt.date, _field("valid_from", kinds=_DATE_KINDS, required=True)]
 ValidTo = Annotated[dt.date | None, _field("valid_to", kinds=_DATE_KINDS)]
 Benefits = Annotated[str, _field("benefits", required=True)]
@@ -221,6 +223,11 @@ class PolicyInput(Input):
         Beneficiary.ENTERPRISE.value,
         description="enterprise or talent: whom the policy serves (a talent policy's tree is a talent tree)",
     )
+    benefit_type: BenefitTypeCode = Field(
+        BenefitType.CASH.value,
+        description="cash, tax_reduction (减免) or super_deduction (加计扣除): a tax incentive is recorded in the "
+        "ledger as enjoyed (享受), never as cash",
+    )
     summary: Summary = ""
     benefits: Benefits
     max_amount_wan: MaxAmount = Field(None, description="万元, a decimal string")
@@ -252,6 +259,9 @@ class PolicyUpdateInput(Input):
     delivery: Annotated[str | None, _field("delivery", blank=Delivery.APPLICATION.value)] = None
     beneficiary: Annotated[str | None, _field("beneficiary", blank=Beneficiary.ENTERPRISE.value)] = Field(
         None, description="enterprise or talent; a change re-checks the tree against the new subject"
+    )
+    benefit_type: Annotated[str | None, _field("benefit_type", blank=BenefitType.CASH.value)] = Field(
+        None, description="cash, tax_reduction or super_deduction"
     )
     summary: Annotated[str | None, _patch("summary")] = None
     benefits: Annotated[str | None, _patch("benefits", required=True)] = None

@@ -55,6 +55,20 @@ class Delivery(models.TextChoices):
     APPLICATION = "application", _("Application")
 
 
+class BenefitType(models.TextChoices):
+    """What the beneficiary gets (issue 15 item 6): money paid out (兑现资金), or a tax incentive
+    enjoyed at filing (减免, 加计扣除), recorded in the ledger as a 享受 record, never as cash."""
+
+    CASH = "cash", _("Cash payment")
+    TAX_REDUCTION = "tax_reduction", _("Tax reduction or exemption")
+    SUPER_DEDUCTION = "super_deduction", _("Super deduction")
+
+
+#: Benefit types enjoyed rather than paid: their ledger entries are 享受 records (``kind``
+#: ``enjoyed``), kept out of the cash totals (兑现金额).
+ENJOYED_BENEFITS: frozenset[str] = frozenset({BenefitType.TAX_REDUCTION.value, BenefitType.SUPER_DEDUCTION.value})
+
+
 class Beneficiary(models.TextChoices):
     """Whom a policy serves (受益对象): enterprises (惠企政策) or persons (人才政策, issue 13).
 
@@ -94,7 +108,11 @@ class Policy(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     benefits = models.TextField(_("benefits"))
     max_amount_wan = models.DecimalField(
-        _("maximum amount (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("maximum amount (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        help_text=_("The most one beneficiary receives under this policy in one calendar year."),
+    )
+    benefit_type = models.CharField(
+        _("benefit type"), max_length=16, choices=BenefitType.choices, default=BenefitType.CASH
     )
     application_guide = models.TextField(_("application guide"), blank=True)
     apply_deadline = models.CharField(_("application period"), max_length=100, blank=True)
@@ -129,6 +147,12 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shows_application_guide(self) -> bool:
+        """Whether the policy's pages and documents show its application guide: a 免申即享
+        policy never does (nobody applies: the office compares data and the firm confirms)."""
+        return self.delivery != Delivery.NO_APPLICATION and bool(self.application_guide)
 
     def refresh_search_text(self) -> None:
         """Rebuild ``search_text`` (title, issuer, document number, summary) after a change."""

@@ -24,7 +24,7 @@ from zhaoyin.core.validation import clean_date, clean_decimal
 from zhaoyin.enterprises.models import Industry, Qualification
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import tree_errors
-from zhaoyin.policies.models import Beneficiary, Delivery, PolicyCategory, PolicyLevel
+from zhaoyin.policies.models import Beneficiary, BenefitType, Delivery, PolicyCategory, PolicyLevel
 from zhaoyin.talents.facts import talent_vocabulary
 
 #: The fields a policy accepts from outside (AC-04: an explicit allow-list).
@@ -39,6 +39,7 @@ POLICY_FIELDS = (
     "valid_to",
     "delivery",
     "beneficiary",
+    "benefit_type",
     "summary",
     "benefits",
     "max_amount_wan",
@@ -180,6 +181,7 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "category": lambda v: clean_choice(v, list(PolicyCategory.choices)),
     "delivery": lambda v: clean_choice(v, list(Delivery.choices)),
     "beneficiary": lambda v: clean_choice(v, list(Beneficiary.choices)),
+    "benefit_type": lambda v: clean_choice(v, list(BenefitType.choices)),
     "org_unit": clean_keeper_unit,
     "valid_from": clean_policy_date,
     "valid_to": lambda v: None if _blank(v) else clean_policy_date(v),

@@ -3,7 +3,9 @@
 The ledger is read by government roles within the enterprise scope (a county's unit roles see
 their enterprises' payouts, the service member their group's) and by the enterprise portal
 user for their own *approved* entries; totals by government roles only. Registering is for
-city admins, unit admins and staff (within their unit); approving for city and unit admins.
+city admins, unit admins and staff (within their unit); approving, since issue 15, for the
+reviewing unit's administrators (stored on each entry: county A's here) and paying for the
+paying unit's administrators and staff.
 County A's personas get 404 for county B's payouts. The policy list (PDF / Word) follows the
 enterprise's scope: government readers and the enterprise's own portal user.
 """
@@ -24,7 +26,11 @@ from zhaoyin.policies.models import Delivery, Policy, PolicyCategory, PolicyLeve
 
 LEDGER = frozenset(READERS | {Role.ENTERPRISE, Role.TALENT_OFFICE})
 REGISTRARS = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.STAFF})
-APPROVERS = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN})
+#: Issue 15: the reviewing unit's administrators approve (the entries below are reviewed by
+#: county A, the unit persona's own: roles as data); the city admin no longer does.
+APPROVERS = frozenset({Role.UNIT_ADMIN})
+#: The paying unit's administrators and staff record the 拨付 (county A pays the entry below).
+PAYERS = frozenset({Role.UNIT_ADMIN, Role.STAFF})
 #: The talent office reads and acts on talents' entries only: an enterprise's is unknown to it.
 NOT_THE_OFFICES: dict[Role, Any] = {Role.TALENT_OFFICE: 404}
 #: County B's payouts do not exist for county A's unit personas, group 1's member or the
@@ -55,21 +61,43 @@ def payouts(w: World) -> None:
     policy.save()
     w.extra["payout_policy"] = policy
 
-    def payout(enterprise: Any, period: str, status: str) -> Payout:
+    def payout(enterprise: Any, period: str, status: str, **values: Any) -> Payout:
+        # Each entry is reviewed and paid by its enterprise's county (stored on the entry).
         return Payout.objects.create(
-            policy=policy,
+            policy=values.pop("policy", policy),
             enterprise=enterprise,
             period=period,
             amount_wan=Decimal("12.00"),
             status=status,
             org_unit=enterprise.org_unit,
             industry=enterprise.industry,
+            review_unit=enterprise.org_unit,
+            payment_unit=enterprise.org_unit,
+            **values,
         )
 
     w.extra["payout_a"] = payout(w.enterprise_a, "2025-Q1", PayoutStatus.PENDING)
     w.extra["payout_a_ok"] = payout(w.enterprise_a, "2025-Q2", PayoutStatus.APPROVED)
     w.extra["payout_b"] = payout(w.enterprise_b, "2025-Q1", PayoutStatus.PENDING)
     w.extra["payout_a_rejected"] = payout(w.enterprise_a, "2025-Q3", PayoutStatus.REJECTED)
+    # Issue 15: an entry in its 公示 that ended yesterday (to pay), and 免申即享 entries waiting
+    # for their firm's 意愿确认 (county A's and county B's).
+    w.extra["payout_a_noticed"] = payout(
+        w.enterprise_a, "2023-Q2", PayoutStatus.PUBLICIZED, publicity_ends=timezone.localdate() - dt.timedelta(days=1)
+    )
+    free = Policy(
+        title="矩阵免申即享政策", issuer="淮南市人民政府", level=PolicyLevel.CITY, category=PolicyCategory.FUNDS,
+        org_unit=w.units["city"], valid_from=dt.date(2020, 1, 1), status=PolicyStatus.IN_FORCE,
+        delivery=Delivery.NO_APPLICATION, benefits="免申即享，最高奖励10万元",
+        eligibility={"all": [{"field": "size_class", "op": "eq", "value": "above"}]},
+    )
+    free.refresh_search_text()
+    free.save()
+    w.extra["payout_free_policy"] = free
+    w.extra["payout_a_matched"] = payout(w.enterprise_a, "2024", PayoutStatus.MATCHED, policy=free)
+    w.extra["payout_b_matched"] = payout(w.enterprise_b, "2024", PayoutStatus.MATCHED, policy=free)
+    w.extra["payout_a_paid"] = payout(w.enterprise_a, "2023-Q3", PayoutStatus.PAID, paid_on=dt.date(2023, 10, 9),
+                                      voucher_no="财拨-矩阵")
 
 
 def _pk(key: str) -> Any:
@@ -94,13 +122,16 @@ def _form(w: World) -> dict[str, Any]:
         "policy": w.extra["payout_policy"].pk,
         "period": "2024",
         "amount_wan": "3",
+        "override_reason": "矩阵：按会议纪要兑现",
     }
 
 
 def _body(enterprise: str) -> Any:
     def build(w: World) -> dict[str, Any]:
         target = w.enterprise_a if enterprise == "a" else w.enterprise_b
-        return {"policy": w.extra["payout_policy"].pk, "enterprise": target.pk, "period": "2024", "amount_wan": "3"}
+        # The reason is read only when the matcher judges the enterprise ineligible (issue 15).
+        return {"policy": w.extra["payout_policy"].pk, "enterprise": target.pk, "period": "2024", "amount_wan": "3",
+                "override_reason": "矩阵：按会议纪要兑现"}
 
     return build
 
@@ -231,6 +262,61 @@ MATRIX += [
         scope={**dict.fromkeys(UNIT_SCOPED, 404), **NOT_THE_OFFICES},
         label="approve county B",
     ),
+]
+
+# ---- issue 15: 公示, 拨付, 撤销, 数据比对 and the firm's own steps (我的兑现) -----------------------------
+#: The enterprise portal's own routes: the enterprise persona only.
+FIRM_ONLY = frozenset({Role.ENTERPRISE})
+
+
+def _match_body(enterprise: str) -> Any:
+    def build(w: World) -> dict[str, Any]:
+        target = w.enterprise_a if enterprise == "a" else w.enterprise_b
+        return {"policy": w.extra["payout_free_policy"].pk, "enterprises": [target.pk], "period": "2023",
+                "amount_wan": "3", "override_reason": "矩阵：按会议纪要兑现"}
+
+    return build
+
+
+MATRIX += [
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=APPROVERS,
+        kwargs=_api_action("payout_a_ok", "publicize"), data=lambda w: {"version": 1}, scope=NOT_THE_OFFICES,
+        label="publicize county A"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=PAYERS,
+        kwargs=_api_action("payout_a_noticed", "pay"),
+        data=lambda w: {"version": 1, "paid_on": timezone.localdate().isoformat(), "voucher_no": "财拨-1"},
+        scope=NOT_THE_OFFICES, label="pay county A"),
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=APPROVERS,
+        kwargs=_api_action("payout_a", "revoke"), data=lambda w: {"version": 1, "reason": "重复登记"},
+        scope=NOT_THE_OFFICES, label="revoke county A"),
+    web("payouts:action", "POST", allowed=APPROVERS, ok=302, kwargs=_action("payout_a", "revoke"),
+        data=lambda w: {"version": "1", "reason": "重复登记"}, scope=NOT_THE_OFFICES, label="revoke county A"),
+    api("POST", "/api/v1/payouts/matches/register", allowed=REGISTRARS, ok=201, data=_match_body("a"),
+        scope={Role.TALENT_OFFICE: 422}, label="county A"),
+    api("POST", "/api/v1/payouts/matches/register", allowed=REGISTRARS, ok=201, data=_match_body("b"),
+        scope={**dict.fromkeys(UNIT_SCOPED, 422), Role.TALENT_OFFICE: 422}, label="county B"),
+    web("payouts:benefits", allowed=FIRM_ONLY),
+    api("GET", "/api/v1/me/benefits", allowed=FIRM_ONLY),
+    web("payouts:benefit_action", "POST", allowed=FIRM_ONLY, ok=302,
+        kwargs=lambda w: {"pk": w.extra["payout_a_matched"].pk, "action": "confirm"},
+        data=lambda w: {"version": "1"}, label="own"),
+    web("payouts:benefit_action", "POST", allowed=FIRM_ONLY, ok=302,
+        kwargs=lambda w: {"pk": w.extra["payout_b_matched"].pk, "action": "confirm"},
+        data=lambda w: {"version": "1"}, scope={Role.ENTERPRISE: 404}, label="another firm's"),
+    api("POST", "/api/v1/me/benefits/{id}/actions/{action}", allowed=FIRM_ONLY,
+        kwargs=_api_action("payout_a_matched", "confirm"), data=lambda w: {"version": 1}, label="own"),
+    api("POST", "/api/v1/me/benefits/{id}/actions/{action}", allowed=FIRM_ONLY,
+        kwargs=_api_action("payout_b_matched", "confirm"), data=lambda w: {"version": 1},
+        scope={Role.ENTERPRISE: 404}, label="another firm's"),
+    api("POST", "/api/v1/me/benefits/{id}/actions/{action}", allowed=FIRM_ONLY,
+        kwargs=_api_action("payout_a_matched", "decline"), data=lambda w: {"version": 1, "reason": "不需要"},
+        label="own decline"),
+    api("POST", "/api/v1/me/benefits/{id}/actions/{action}", allowed=FIRM_ONLY,
+        kwargs=_api_action("payout_a_paid", "receive"), data=lambda w: {"version": 1}, label="own receipt"),
+    # The registrar may record the receipt too (the firm told the office).
+    api("POST", "/api/v1/payouts/{id}/actions/{action}", allowed=REGISTRARS,
+        kwargs=_api_action("payout_a_paid", "receive"), data=lambda w: {"version": 1}, scope=NOT_THE_OFFICES,
+        label="receipt county A"),
 ]
 
 #: The policy list of an enterprise: the enterprise's readers (government roles in scope, the

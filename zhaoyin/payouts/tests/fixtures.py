@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
+from zhaoyin.accounts.services import user_create
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
 from zhaoyin.lib.uscc import make_uscc
@@ -39,6 +40,10 @@ class PayoutWorld:
     member: User  # service member of group 1 (serves ent_a)
     portal_a: User  # enterprise user of ent_a
     make_user: Callable[..., User]
+    # Issue 15: the policy's issuing department (科技局) reviews, the finance bureau pays.
+    reviewer: User  # unit admin of the policy's keeping unit
+    reviewer2: User  # a second one (a flagged entry's second approver)
+    finance: User  # unit admin of the finance bureau (财政局, code dept-czj)
 
 
 def make_policy(unit: OrgUnit, title: str, status: str = PolicyStatus.IN_FORCE, **kw: Any) -> Policy:
@@ -49,7 +54,7 @@ def make_policy(unit: OrgUnit, title: str, status: str = PolicyStatus.IN_FORCE, 
         "category": PolicyCategory.FUNDS,
         "valid_from": dt.date(2025, 1, 1),
         "valid_to": dt.date(2027, 12, 31),
-        "delivery": Delivery.NO_APPLICATION,
+        "delivery": Delivery.APPLICATION,
         "benefits": "按上年度研发投入的10%给予奖补，最高100万元。",
         "application_guide": "登录惠企政策平台，提交研发费用专项审计报告。",
         "apply_deadline": "每年3月1日至4月30日",
@@ -84,6 +89,14 @@ def make_enterprise(unit: OrgUnit, industry: Industry, n: int, name: str, group:
     return enterprise
 
 
+def unit_user(role: Role, unit: OrgUnit, username: str) -> User:
+    """A user of a unit outside the shared small tree (the departments above)."""
+    from conftest import PASSWORD
+
+    user, _uri = user_create(acting_user=None, username=username, password=PASSWORD, roles=[role.value], org_unit=unit)
+    return user
+
+
 @pytest.fixture(name="payout_world")
 def payout_world_fixture(org_tree: dict[str, OrgUnit], make_user: Callable[..., User]) -> PayoutWorld:
     industry = Industry.objects.filter(name="新材料").first() or Industry.objects.create(
@@ -94,8 +107,16 @@ def payout_world_fixture(org_tree: dict[str, OrgUnit], make_user: Callable[..., 
     qual, _created = Qualification.objects.get_or_create(name="高新技术企业")
     ent_a.qualifications.add(qual)
     EnterpriseFigure.objects.create(enterprise=ent_a, year=2025, revenue_wan=3000)
-    policy = make_policy(org_tree["city"], "淮南市研发投入奖补政策")
-    draft = make_policy(org_tree["city"], "草稿政策", status=PolicyStatus.DRAFT)
+    # Both are eligible (issue 15: a payout to an enterprise the matcher judges ineligible is
+    # flagged and needs a reason; the tests of that make their own).
+    ent_b.qualifications.add(qual)
+    EnterpriseFigure.objects.create(enterprise=ent_b, year=2025, revenue_wan=2500)
+    city = org_tree["city"]
+    science = OrgUnit.objects.create(code="dept-kjj", name="市科技局", kind=OrgUnitKind.DEPARTMENT, parent=city)
+    finance = OrgUnit.objects.create(code="dept-czj", name="市财政局", kind=OrgUnitKind.DEPARTMENT, parent=city)
+    org_tree = {**org_tree, "science": science, "finance": finance}
+    policy = make_policy(science, "淮南市研发投入奖补政策")
+    draft = make_policy(science, "草稿政策", status=PolicyStatus.DRAFT)
     member = make_user(Role.SERVICE_MEMBER, "group_1")  # a member of group 1 (user_create)
     return PayoutWorld(
         units=org_tree,
@@ -113,4 +134,7 @@ def payout_world_fixture(org_tree: dict[str, OrgUnit], make_user: Callable[..., 
         member=member,
         portal_a=make_user(Role.ENTERPRISE, "county_a", enterprise_id=ent_a.pk),
         make_user=make_user,
+        reviewer=unit_user(Role.UNIT_ADMIN, science, "reviewer_kjj"),
+        reviewer2=unit_user(Role.UNIT_ADMIN, science, "reviewer_kjj2"),
+        finance=unit_user(Role.UNIT_ADMIN, finance, "payer_czj"),
     )

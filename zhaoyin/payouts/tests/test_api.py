@@ -14,7 +14,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.core.testing import assert_constant_queries, assert_fingerprint_unchanged, db_fingerprint
 from zhaoyin.payouts.inputs import PayoutRegisterInput
-from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.payouts.models import Payout, PayoutStatus, PolicyApprovers
 from zhaoyin.payouts.services import payout_approve, payout_register
 from zhaoyin.payouts.tests.fixtures import PayoutWorld, make_enterprise, make_policy, payout_world_fixture  # noqa: F401
 
@@ -104,7 +104,7 @@ def test_actions_approve_reject_resubmit_and_409(payout_world: PayoutWorld) -> N
         acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
         data=PayoutRegisterInput.of(period="2025", amount_wan="3"),
     )
-    admin = api(w.admin_a)
+    admin = api(w.reviewer)
     staff = api(w.staff_a)
     url = f"/api/v1/payouts/{payout.pk}/actions/"
     response = post(admin, url + "reject", {})
@@ -128,6 +128,9 @@ def test_actions_approve_reject_resubmit_and_409(payout_world: PayoutWorld) -> N
 
 def test_four_eyes_is_403_with_the_reason(payout_world: PayoutWorld) -> None:
     w = payout_world
+    # Roles as data: county A reviews this policy, so its administrator could approve but for
+    # the four-eyes rule.
+    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.units["finance"])
     payout = payout_register(
         acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a,
         data=PayoutRegisterInput.of(period="2025", amount_wan="3"),
@@ -145,9 +148,9 @@ def test_four_eyes_is_403_with_the_reason(payout_world: PayoutWorld) -> None:
 def _seed(w: PayoutWorld) -> tuple[Payout, Payout]:
     a = payout_register(
         acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
-        data=PayoutRegisterInput.of(period="2025", amount_wan="10.10"),
+        data=PayoutRegisterInput.of(period="2025-Q1", amount_wan="10.10"),
     )
-    payout_approve(acting_user=w.admin_a, payout=a)
+    payout_approve(acting_user=w.reviewer, payout=a)
     b = payout_register(
         acting_user=w.city_admin, policy=w.policy, enterprise=w.ent_b,
         data=PayoutRegisterInput.of(period="2025", amount_wan="7"),
@@ -235,7 +238,7 @@ def _grow(w: PayoutWorld) -> Any:
             policy = make_policy(w.units["city"], f"政策{k:03d}") if k % 5 == 0 else w.policy
             payout_register(
                 acting_user=w.staff_a, policy=policy, enterprise=ent,
-                data=PayoutRegisterInput.of(period="2025", amount_wan="1.5"),
+                data=PayoutRegisterInput.of(period="2025", amount_wan="1.5", override_reason="按专项审计结果兑现"),
             )
             made[0] += 1
 

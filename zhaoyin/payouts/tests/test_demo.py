@@ -1,5 +1,6 @@
-"""The demo's payout ledger: about 40 entries for eligible enterprises, mostly approved, some
-pending, one rejected; the four-eyes rule held; a second load adds nothing."""
+"""The demo's payout ledger: about 40 entries for eligible enterprises, mostly approved (some in
+their 公示), some pending, one rejected, 免申即享 ones awaiting the firm; decided by the policy's
+issuing department, never the clerk (four eyes); a second load adds nothing."""
 
 from __future__ import annotations
 
@@ -27,12 +28,18 @@ def test_demo_payouts_are_plausible_and_idempotent(load_demo: LoadDemo) -> None:
     statuses = [p.status for p in payouts]
     assert statuses.count(PayoutStatus.REJECTED) == 1
     assert statuses.count(PayoutStatus.PENDING) >= 3
-    assert statuses.count(PayoutStatus.APPROVED) > len(payouts) / 2
+    granted = statuses.count(PayoutStatus.APPROVED) + statuses.count(PayoutStatus.PUBLICIZED)
+    assert granted > (len(payouts) - statuses.count(PayoutStatus.MATCHED)) / 2
+    assert statuses.count(PayoutStatus.PUBLICIZED) >= 1
     for p in payouts:
         assert p.registered_by is not None
         assert p.registered_by.username == CLERK
+        if p.status == PayoutStatus.MATCHED:
+            assert p.policy.delivery == "no_application"
         if p.decided_by is not None:
-            assert p.decided_by.username == APPROVER  # four eyes: never the clerk
+            # Issue 15: an administrator of the policy's issuing department; never the clerk.
+            assert p.decided_by.username.startswith(APPROVER)
+            assert p.decided_by.org_unit_id == p.policy.org_unit_id
         assert p.amount_wan > 0
         assert p.period in (str(YEAR - 1), f"{YEAR}-Q1", f"{YEAR}-Q2")
         if p.policy.max_amount_wan is not None:

@@ -16,7 +16,7 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
 from zhaoyin.payouts import services as payouts
 from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput
-from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.payouts.models import Payout, PayoutStatus, PolicyApprovers
 from zhaoyin.payouts.periods import clean_period
 from zhaoyin.payouts.services import (
     PAYOUT_TRANSITIONS,
@@ -117,7 +117,7 @@ def test_payout_twice_for_the_same_period_is_409_naming_the_period(payout_world:
 def test_a_rejected_entry_still_blocks_the_period_and_says_resubmit(payout_world: PayoutWorld) -> None:
     w = payout_world
     payout = _register(w)
-    payout_reject(acting_user=w.admin_a, payout=payout, reason="材料不全")
+    payout_reject(acting_user=w.reviewer, payout=payout, reason="材料不全")
     with pytest.raises(Conflict, match="重新提交"):
         _register(w)
 
@@ -143,13 +143,10 @@ def test_a_lost_race_is_409_through_the_constraint(payout_world: PayoutWorld, mo
     _register(w)
     real_filter = Payout.objects.filter
 
-    class Blind:
-        def first(self) -> None:
-            return None
-
     def blind_filter(*args: Any, **kwargs: Any) -> Any:
-        if "period" in kwargs and "enterprise" in kwargs:
-            return Blind()  # the pre-check sees nothing, as if the other insert were not committed
+        if "policy" in kwargs and "enterprise" in kwargs:
+            # The overlap pre-check sees nothing, as if the other insert were not committed.
+            return Payout.objects.none()
         return real_filter(*args, **kwargs)
 
     monkeypatch.setattr(Payout.objects, "filter", blind_filter)
@@ -189,7 +186,7 @@ def test_AC_03_registering_is_scoped_to_the_enterprise_unit(payout_world: Payout
 
 
 def test_the_table_is_complete_and_sane() -> None:
-    # An enterprise entry's states (a talent's has more: talent_services, issue 13).
+    # An enterprise entry's states (a talent's: talent_services, issue 13).
     statuses = {state for state, _label in payouts.PAYOUT_TABLE.states}
     for row in PAYOUT_TRANSITIONS:
         assert row.sources <= statuses
@@ -201,11 +198,21 @@ def test_the_table_is_complete_and_sane() -> None:
     assert payout_transition_for("reject", "pending") is not None
     assert payout_transition_for("resubmit", "rejected") is not None
     assert payout_transition_for("resubmit", "pending") is None
-    # Approved is final: nothing leads out of it.
-    assert not payouts.payout_transitions_from("approved")
-    # Every status is reachable from pending.
-    reached = {"pending"}
-    for _ in range(3):
+    # Issue 15: 公示 → 拨付 → 已到账; 撤销 from any state before the money left.
+    assert payout_transition_for("publicize", "approved") is not None
+    assert payout_transition_for("pay", "publicized") is not None
+    assert payout_transition_for("pay", "approved") is None
+    assert payout_transition_for("receive", "paid") is not None
+    assert payout_transition_for("revoke", "paid") is None
+    assert payout_transition_for("confirm", "matched") is not None
+    for state in ("matched", "pending", "rejected", "approved", "publicized"):
+        assert payout_transition_for("revoke", state) is not None
+    # Received and revoked are final: nothing leads out of them.
+    assert not payouts.payout_transitions_from("received")
+    assert not payouts.payout_transitions_from("revoked")
+    # Every status is reachable from matched (a 免申即享 entry) or pending.
+    reached = {"matched", "pending"}
+    for _ in range(6):
         reached |= {t.target for t in PAYOUT_TRANSITIONS if t.sources & reached and t.target is not None}
     assert reached == statuses
 
@@ -213,9 +220,9 @@ def test_the_table_is_complete_and_sane() -> None:
 def test_approve_records_the_decider_and_bumps_the_version(payout_world: PayoutWorld) -> None:
     w = payout_world
     payout = _register(w)
-    done = payout_approve(acting_user=w.admin_a, payout=payout, version=1)
+    done = payout_approve(acting_user=w.reviewer, payout=payout, version=1)
     assert done.status == PayoutStatus.APPROVED
-    assert done.decided_by_id == w.admin_a.pk
+    assert done.decided_by_id == w.reviewer.pk
     assert done.version == 2
     assert payout.status == PayoutStatus.APPROVED  # the caller's instance is refreshed
     record = AuditRecord.objects.filter(action="payout.approve").get()
@@ -227,12 +234,12 @@ def test_approve_records_the_decider_and_bumps_the_version(payout_world: PayoutW
 def test_an_action_not_allowed_from_the_status_is_409_and_changes_nothing(payout_world: PayoutWorld) -> None:
     w = payout_world
     payout = _register(w)
-    payout_approve(acting_user=w.admin_a, payout=payout)
+    payout_approve(acting_user=w.reviewer, payout=payout)
     before = db_fingerprint()
-    for action in ("approve", "reject", "resubmit"):
+    for action, user in (("approve", w.reviewer2), ("reject", w.reviewer2), ("resubmit", w.city_admin)):
         with pytest.raises(Conflict):
             payout_transition(
-                acting_user=w.city_admin, payout=payout, action=action,
+                acting_user=user, payout=payout, action=action,
                 data=PayoutActionInput.of(reason="x", amount_wan="1"),
             )
     assert_fingerprint_unchanged(before, db_fingerprint())
@@ -242,13 +249,13 @@ def test_a_stale_version_is_409(payout_world: PayoutWorld) -> None:
     w = payout_world
     payout = _register(w)
     stale = Payout.objects.get(pk=payout.pk)
-    payout_reject(acting_user=w.admin_a, payout=payout, reason="金额有误")
+    payout_reject(acting_user=w.reviewer, payout=payout, reason="金额有误")
     payout_resubmit(acting_user=w.staff_a, payout=payout, amount_wan="10.00")
     before = db_fingerprint()
     with pytest.raises(Conflict):
-        payout_approve(acting_user=w.admin_a, payout=stale)  # read at version 1, now 3
+        payout_approve(acting_user=w.reviewer, payout=stale)  # read at version 1, now 3
     with pytest.raises(Conflict):
-        payout_approve(acting_user=w.admin_a, payout=payout, version=1)
+        payout_approve(acting_user=w.reviewer, payout=payout, version=1)
     assert_fingerprint_unchanged(before, db_fingerprint())
 
 
@@ -257,10 +264,10 @@ def test_reject_needs_a_reason_and_resubmit_a_new_amount(payout_world: PayoutWor
     payout = _register(w)
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as info:
-        payout_reject(acting_user=w.admin_a, payout=payout, reason="  ")
+        payout_reject(acting_user=w.reviewer, payout=payout, reason="  ")
     assert info.value.errors[0]["field"] == "reason"
     assert_fingerprint_unchanged(before, db_fingerprint())
-    payout_reject(acting_user=w.admin_a, payout=payout, reason="材料不全")
+    payout_reject(acting_user=w.reviewer, payout=payout, reason="材料不全")
     assert payout.decision_note == "材料不全"
     before = db_fingerprint()
     with pytest.raises(InvalidInput) as info:
@@ -273,9 +280,17 @@ def test_reject_needs_a_reason_and_resubmit_a_new_amount(payout_world: PayoutWor
     assert payout.decided_by_id is None
 
 
+def _county_a_reviews(w: PayoutWorld) -> None:
+    """Roles as data: a rule making county A the reviewing unit of the policy, so that one of
+    its administrators may both register and (but for the four-eyes rule) approve."""
+    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.units["finance"])
+
+
 def test_four_eyes_the_registrant_may_not_decide(payout_world: PayoutWorld) -> None:
     w = payout_world
+    _county_a_reviews(w)
     payout = _register(w, acting_user=w.admin_a)
+    assert payout.review_unit_id == w.units["county_a"].pk
     before = db_fingerprint()
     for action in ("approve", "reject"):
         with pytest.raises(PermissionDenied, match="双人复核"):
@@ -290,6 +305,7 @@ def test_four_eyes_the_registrant_may_not_decide(payout_world: PayoutWorld) -> N
 
 def test_four_eyes_after_a_resubmission_the_resubmitter_may_not_decide(payout_world: PayoutWorld) -> None:
     w = payout_world
+    _county_a_reviews(w)
     payout = _register(w, acting_user=w.staff_a)
     payout_reject(acting_user=w.admin_a, payout=payout, reason="金额有误")
     payout_resubmit(acting_user=w.admin_a, payout=payout, amount_wan="5")
@@ -298,14 +314,17 @@ def test_four_eyes_after_a_resubmission_the_resubmitter_may_not_decide(payout_wo
     payout_approve(acting_user=w.admin_a2, payout=payout)
 
 
-def test_staff_may_not_approve_and_other_counties_may_not_decide(payout_world: PayoutWorld) -> None:
+def test_only_the_issuing_department_approves_not_the_city_admin(payout_world: PayoutWorld) -> None:
+    """Issue 15: the policy's issuing department reviews; the 招商 city admin, the county's
+    administrators, staff and the finance bureau do not."""
     w = payout_world
     payout = _register(w)
-    for user in (w.staff_a, w.admin_b, w.leader, w.member):
+    assert payout.review_unit_id == w.policy.org_unit_id
+    for user in (w.staff_a, w.admin_a, w.admin_b, w.leader, w.member, w.city_admin, w.finance):
         with pytest.raises(PermissionDenied):
             payout_approve(acting_user=user, payout=payout)
     assert Payout.objects.get(pk=payout.pk).status == PayoutStatus.PENDING
-    payout_approve(acting_user=w.city_admin, payout=payout)
+    payout_approve(acting_user=w.reviewer, payout=payout)
 
 
 def test_clean_period_forms() -> None:

@@ -324,7 +324,8 @@ def test_a_talent_step_on_an_enterprise_entry_is_a_conflict(w: dict[str, Any], o
         acting_user=w["admin"], policy=policy, enterprise=make_enterprise(org_tree["county_a"], size_class="above"),
         data=PayoutRegisterInput.parse({"period": "2025", "amount_wan": "1"}),
     )
+    status = entry.status
     with pytest.raises(Conflict):
-        _act(w["admin"], entry, "pay")  # an enterprise's entry has no 公示 or 拨付
+        _act(w["admin"], entry, "submit")  # an enterprise's entry has no scheduled (due) state
     entry.refresh_from_db()
-    assert entry.status == PayoutStatus.PENDING
+    assert entry.status == status

@@ -16,7 +16,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.testing import assert_constant_queries, assert_fingerprint_unchanged, db_fingerprint
 from zhaoyin.payouts.inputs import PayoutRegisterInput
-from zhaoyin.payouts.models import Payout, PayoutStatus
+from zhaoyin.payouts.models import Payout, PayoutStatus, PolicyApprovers
 from zhaoyin.payouts.services import payout_approve, payout_register
 from zhaoyin.payouts.tests.fixtures import PayoutWorld, make_enterprise, payout_world_fixture  # noqa: F401
 
@@ -32,9 +32,9 @@ def web(user: User) -> Client:
 def _seed(w: PayoutWorld) -> tuple[Payout, Payout]:
     a = payout_register(
         acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
-        data=PayoutRegisterInput.of(period="2025", amount_wan="10.10"),
+        data=PayoutRegisterInput.of(period="2025-Q1", amount_wan="10.10"),
     )
-    payout_approve(acting_user=w.admin_a, payout=a)
+    payout_approve(acting_user=w.reviewer, payout=a)
     b = payout_register(
         acting_user=w.city_admin, policy=w.policy, enterprise=w.ent_b,
         data=PayoutRegisterInput.of(period="2025", amount_wan="7"),
@@ -120,6 +120,8 @@ def test_register_from_the_enterprise_page(payout_world: PayoutWorld) -> None:
 
 def test_detail_buttons_follow_the_table_and_four_eyes(payout_world: PayoutWorld) -> None:
     w = payout_world
+    # Roles as data: county A reviews this policy (its administrators approve, four-eyes apart).
+    PolicyApprovers.objects.create(policy=w.policy, review_unit=w.units["county_a"], payment_unit=w.units["finance"])
     payout = payout_register(
         acting_user=w.admin_a, policy=w.policy, enterprise=w.ent_a,
         data=PayoutRegisterInput.of(period="2025", amount_wan="3"),
@@ -141,7 +143,7 @@ def test_actions_from_the_page(payout_world: PayoutWorld) -> None:
         acting_user=w.staff_a, policy=w.policy, enterprise=w.ent_a,
         data=PayoutRegisterInput.of(period="2025", amount_wan="3"),
     )
-    admin, staff = web(w.admin_a), web(w.staff_a)
+    admin, staff = web(w.reviewer), web(w.staff_a)
     before = db_fingerprint()
     response = admin.post(f"/payouts/{payout.pk}/reject/", {"reason": "", "version": "1"})
     assert response.status_code == 400
@@ -169,7 +171,7 @@ def test_ledger_page_has_constant_queries(payout_world: PayoutWorld) -> None:
             ent = make_enterprise(w.units["county_a"], w.industry, 200 + made[0], f"台账企业{made[0]:03d}")
             payout_register(
                 acting_user=w.staff_a, policy=w.policy, enterprise=ent,
-                data=PayoutRegisterInput.of(period="2025", amount_wan="2"),
+                data=PayoutRegisterInput.of(period="2025", amount_wan="2", override_reason="按专项审计结果兑现"),
             )
             made[0] += 1
 

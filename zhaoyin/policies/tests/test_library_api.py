@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 ITEM_KEYS = {
     "id", "title", "issuer", "level", "doc_no", "category", "org_unit", "valid_from", "valid_to", "status",
-    "delivery", "beneficiary", "summary", "benefits", "max_amount_wan", "application_guide", "apply_deadline",
+    "delivery", "beneficiary", "summary", "benefits", "max_amount_wan", "benefit_type", "application_guide",
+    "apply_deadline",
     "contact_office", "contact_phone", "contact_address", "eligibility", "version", "updated_at",
 }
 
