@@ -60,6 +60,9 @@ class AttractionMethod(models.TextChoices):
     CHAIN_LEADER = "chain_leader", _("Chain-leader attraction")
     EVENT = "event", _("Promotion event")
     OTHER = "other", _("Other")
+    #: 本地企业增资扩产: a firm already in the city invests again (issue 15: 汉邦's second phase
+    #: is this, not 以商招商, which is a firm bringing in others).
+    LOCAL_EXPANSION = "local_expansion", _("Local firm's expansion")
 
 
 class FundSource(models.TextChoices):
