@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
     LEAD = "lead", _("Lead")
     NEGOTIATING = "negotiating", _("Negotiating")
     SIGNED = "signed", _("Signed")
-    REGISTERED = "registered", _("Registered")
+    # 已注册 (the project company is registered), not the 登记 of a draft matter: a context of its own.
+    REGISTERED = "registered", pgettext_lazy("project stage", "Registered")
     STARTED = "started", _("Construction started")
     PRODUCING = "producing", _("In production")
     FULL_CAPACITY = "full_capacity", _("Full capacity")
