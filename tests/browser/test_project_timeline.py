@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from playwright.sync_api import expect
 
@@ -55,7 +55,9 @@ def test_stage_timeline_advance_in_the_browser(logged_in_page: LoggedInPage, wor
     # The totals are those of everything the staff member sees (other rows come from the world).
     seen = Project.objects.filter(world.units["county_a"].descendants_q("org_unit"))
     total = sum((p.total_investment_wan for p in seen), Decimal("0"))
-    expect(page.locator("#project-total-investment")).to_have_text(f"{total:,.2f}")
+    # Shown in 亿元 with 2 decimals (issue 15 item 10), the 万元 figure beside it.
+    yi = (total / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    expect(page.locator("#project-total-investment")).to_have_text(f"{yi:,.2f}")
     screenshot(page, "10-project-list")
 
     link.click()

@@ -30,7 +30,8 @@ def _url(name: str, **params: Any) -> str:
 
 
 def _num(value: Decimal | None, places: str = "0.01") -> float:
-    """Chart numbers only (the page's text shows the Decimals)."""
+    """Chart numbers only (the page's text shows the Decimals); amounts in 亿元 keep the
+    pages' 2 decimals (issue 15 item 10)."""
     return float((value or Decimal(0)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
@@ -68,20 +69,20 @@ def _charts(c: selectors.Cockpit, year: int, as_of: dt.date) -> dict[str, dict[s
         "months": {
             "kind": "bar",
             "series": _("Funds in place (100M yuan)"),
-            "items": [{"name": f"{m.month}", "value": _num(v, "0.0001")} for m, v in c.months],
+            "items": [{"name": f"{m.month}", "value": _num(v)} for m, v in c.months],
         },
         "industry": {
             "kind": "hbar",
             "series": _("Funds in place (100M yuan)"),
             "items": [
-                {"name": name, "value": _num(v, "0.0001"), "url": _url("projects:list", industry=code)}
+                {"name": name, "value": _num(v), "url": _url("projects:list", industry=code)}
                 for code, name, v in c.by_industry
             ],
         },
         "source": {
             "kind": "pie",
             "series": _("Funds in place (100M yuan)"),
-            "items": [{"name": label, "value": _num(v, "0.0001")} for _code, label, v in c.by_source],
+            "items": [{"name": label, "value": _num(v)} for _code, label, v in c.by_source],
         },
     }
 

@@ -55,6 +55,15 @@ DEPARTMENTS = [
     UnitSpec("dept-rsj", "人社局", "department", CITY_CODE),
     UnitSpec("dept-zjj", "住建局", "department", CITY_CODE),
     UnitSpec("dept-jyj", "教育局", "department", CITY_CODE),
+    # The departments the policies and the 88 reform measures name (issue 15 item 9), under
+    # their official names less the city's prefix, as the existing ones are written.
+    UnitSpec("dept-kjj", "科学技术局", "department", CITY_CODE),
+    UnitSpec("dept-czj", "财政局", "department", CITY_CODE),
+    UnitSpec("dept-swj", "税务局", "department", CITY_CODE),
+    UnitSpec("dept-scjg", "市场监督管理局", "department", CITY_CODE),
+    UnitSpec("dept-sw", "商务局", "department", CITY_CODE),
+    UnitSpec("dept-sjzy", "数据资源管理局", "department", CITY_CODE),
+    UnitSpec("dept-jrjg", "地方金融监督管理局", "department", CITY_CODE),
 ]
 _ORDINALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 SERVICE_GROUPS = [

@@ -275,7 +275,8 @@ def matters_ensure(*, year: int, result: Any) -> None:
             description="企业反映的问题，请牵头单位会同相关部门研究解决，按期反馈办理结果。",
             source=source,
             kind=kind,
-            enterprise=firm if source in (MatterSource.ENTERPRISE_DEMAND, MatterSource.VISIT) else None,
+            # Every demand naming a firm links it, so the list shows whose it is (issue 15 item 9).
+            enterprise=firm if "{firm}" in template and source != MatterSource.TALENT_DEMAND else None,
             requester=requester,
             instructing_leader=actors.leader if source == MatterSource.LEADER_INSTRUCTION else None,
             requester_name=(firm.legal_representative if firm else "") or "企业联络员",

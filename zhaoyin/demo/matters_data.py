@@ -6,11 +6,14 @@ demands that fill the lists.
 
 from __future__ import annotations
 
-#: (area, owning department code, measures). 20 areas, 88 measures.
+#: (area, owning department code, measures). 20 areas, 88 measures. Each area is led by the
+#: department that does the work (企业开办 the 市场监管局, 纳税 the 税务局, 获得信贷 the 地方金融
+#: 监管局 …); 执行合同 and 办理破产 are the courts', which are not in the tree: the 发展改革委,
+#: the business-environment office that dispatches the plan, leads them.
 REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     (
         "企业开办",
-        "dept-zsfw",
+        "dept-scjg",
         [
             "企业开办全流程一日办结",
             "推行企业开办“一网通办”、一窗受理",
@@ -64,7 +67,7 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "纳税服务",
-        "dept-fgw",
+        "dept-swj",
         [
             "主要涉税事项全程网上办理",
             "纳税人年纳税时间压缩至100小时以内",
@@ -75,7 +78,7 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "跨境贸易",
-        "dept-zsfw",
+        "dept-sw",
         [
             "进出口整体通关时间压缩三分之一",
             "推广“提前申报”“两步申报”通关模式",
@@ -85,7 +88,7 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "获得信贷",
-        "dept-fgw",
+        "dept-jrjg",
         [
             "搭建政银企融资对接平台",
             "推广“税融通”等信用贷款产品",
@@ -96,7 +99,7 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "政府采购",
-        "dept-fgw",
+        "dept-czj",
         [
             "政府采购项目全流程电子化",
             "取消政府采购投标保证金",
@@ -116,7 +119,7 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "保护中小投资者",
-        "dept-fgw",
+        "dept-jrjg",
         [
             "开展涉企行政执法专项监督",
             "建立中小投资者纠纷多元化解机制",
@@ -157,7 +160,7 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "知识产权创造保护和运用",
-        "dept-fgw",
+        "dept-scjg",
         [
             "设立知识产权维权援助工作站",
             "推行知识产权质押融资风险补偿",
@@ -167,7 +170,7 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "市场监管",
-        "dept-fgw",
+        "dept-scjg",
         [
             "推行“双随机、一公开”跨部门联合监管",
             "建立涉企轻微违法行为免罚清单",
@@ -177,7 +180,7 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "政务服务",
-        "dept-zsfw",
+        "dept-sjzy",
         [
             "政务服务事项“一网通办”比例达到98%",
             "推行“7×24小时”不打烊自助服务",
@@ -198,7 +201,7 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "企业注销",
-        "dept-zsfw",
+        "dept-scjg",
         [
             "推行企业简易注销登记",
             "注销“一网服务”平台全覆盖",
@@ -222,10 +225,10 @@ REFORM_AREAS: list[tuple[str, str, list[str]]] = [
 DEMANDS: list[tuple[str, str, str, str]] = [
     ("enterprise_demand", "coordination", "{firm}新增生产线用电增容协调", "park-xinqiao"),
     ("enterprise_demand", "coordination", "{firm}厂区道路及雨污管网配套", "340422"),
-    ("enterprise_demand", "consultation", "{firm}咨询高新技术企业认定政策", "dept-zsfw"),
+    ("enterprise_demand", "consultation", "{firm}咨询高新技术企业认定政策", "dept-kjj"),
     ("enterprise_demand", "coordination", "{firm}扩产用地指标协调", "dept-zrzy"),
     ("enterprise_demand", "coordination", "{firm}融资需求对接（流动资金贷款）", "340403"),
-    ("enterprise_demand", "consultation", "{firm}咨询技改补贴申报条件", "dept-fgw"),
+    ("enterprise_demand", "consultation", "{firm}咨询技改补贴申报条件", "dept-jxj"),
     ("enterprise_demand", "coordination", "{firm}天然气管道接入", "park-gxq"),
     ("enterprise_demand", "coordination", "{firm}用工招聘需求（一线操作工80人）", "dept-rsj"),
     ("project_obstacle", "coordination", "赛纬锂电池电解液项目危化品仓储审批协调", "park-mhg"),
@@ -242,6 +245,6 @@ DEMANDS: list[tuple[str, str, str, str]] = [
     ("meeting_decision", "instruction", "市招商引资工作调度会议定：重点项目周调度", "dept-zsfw"),
     ("meeting_decision", "instruction", "市政府常务会议定：标准化厂房招商", "340421"),
     ("visit", "coordination", "走访{firm}：原材料运输车辆通行证办理", "340402"),
-    ("visit", "consultation", "走访{firm}：出口退税政策咨询", "dept-fgw"),
+    ("visit", "consultation", "走访{firm}：出口退税政策咨询", "dept-swj"),
     ("visit", "coordination", "走访{firm}：厂区周边路灯照明", "340405"),
 ]

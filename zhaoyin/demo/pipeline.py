@@ -92,6 +92,10 @@ class ProjectSpec:
     investor: str | None = None  # a demo enterprise's name
     content: str = ""
     side: tuple[Stage, When, str] | None = None
+    #: Days from signing to the planned start, and from the planned start to the planned
+    #: production (issue 15 item 9): the plans a signed project carries, so that the ones that
+    #: have not started in time light yellow or red as the alert rules say (docs/targets.md).
+    plan: tuple[int, int] = (90, 540)
 
 
 def _steps(first: When, stage: Stage, gap: int) -> tuple[tuple[Stage, When], ...]:
@@ -112,37 +116,42 @@ def _after(path: tuple[tuple[Stage, When], ...], gap: int) -> When:
 
 def _generic(
     name: str, investor: str, region: str, industry: str, unit: str, wan: int, first: When, stage: Stage, gap: int,
-    method: str = AttractionMethod.OTHER, side: tuple[Stage, str] | None = None,
+    method: str = AttractionMethod.OTHER, side: tuple[Stage, str] | None = None, plan: tuple[int, int] = (90, 540),
 ) -> ProjectSpec:
     path = _steps(first, stage, gap)
     return ProjectSpec(
         name, investor, region, industry, unit, wan, path, method,
-        side=(side[0], _after(path, gap), side[1]) if side else None,
+        side=(side[0], _after(path, gap), side[1]) if side else None, plan=plan,
     )
 
 
 S = Stage
 BR, FUND, RES, CHAIN, EVT = (AttractionMethod.BUSINESS_REFERRAL, AttractionMethod.FUND,
                              AttractionMethod.RESIDENT_OFFICE, AttractionMethod.CHAIN_LEADER, AttractionMethod.EVENT)
+LOCAL = AttractionMethod.LOCAL_EXPANSION
 
 PROJECTS: list[ProjectSpec] = [
     ProjectSpec(
-        HANBANG_PROJECT, data.HANBANG, Y, data.HLT, "park-xinqiao", 27800,
+        # 汉邦 already makes wet wipes in 新桥: its second phase is a local firm's expansion
+        # (本地企业增资扩产), not 以商招商, with capital from within the province.
+        HANBANG_PROJECT, data.HANBANG, IN, data.HLT, "park-xinqiao", 27800,
         ((S.LEAD, (-1, 10, 12)), (S.NEGOTIATING, (0, 1, 8)), (S.SIGNED, (0, 3, 18)),
          (S.REGISTERED, (0, 5, 6)), (S.STARTED, (0, 9, 16))),
-        BR, investor=data.HANBANG,
+        LOCAL, investor=data.HANBANG, plan=(150, 420),
         content="建设医疗器械及卫生用品生产线；一期湿巾年产3.5亿包，二期医用敷料及一次性医疗器械。",
     ),
     ProjectSpec(
-        SAIWEI_PROJECT, data.SAIWEI, Y, data.MAT, "park-mhg", 250000,
+        # 赛纬 is a 珠海 firm and 贝可 a 深圳 one: both come from the Pearl River Delta.
+        SAIWEI_PROJECT, data.SAIWEI, P, data.MAT, "park-mhg", 250000,
         ((S.LEAD, (0, 6, 2)), (S.NEGOTIATING, (0, 7, 1)), (S.SIGNED, (0, 8, 19))),
-        CHAIN, investor=data.SAIWEI, content="建设锂电池电解液及配套添加剂生产线，依托园区煤化工原料就地转化。",
+        CHAIN, investor=data.SAIWEI, plan=(150, 540),
+        content="建设锂电池电解液及配套添加剂生产线，依托园区煤化工原料就地转化。",
     ),
     ProjectSpec(
-        BEIKE_PROJECT, data.BEIKE, Y, data.IT, "park-gxq", 120000,
+        BEIKE_PROJECT, data.BEIKE, P, data.IT, "park-gxq", 120000,
         ((S.LEAD, (-1, 3, 10)), (S.NEGOTIATING, (-1, 4, 20)), (S.SIGNED, (-1, 6, 18)),
          (S.REGISTERED, (-1, 7, 25)), (S.STARTED, (-1, 9, 8)), (S.PRODUCING, (0, 6, 28))),
-        RES, investor=data.BEIKE, content="建设触摸屏盖板玻璃生产线，年产盖板玻璃3000万片。",
+        RES, investor=data.BEIKE, plan=(60, 300), content="建设触摸屏盖板玻璃生产线，年产盖板玻璃3000万片。",
     ),
     _generic("煤制烯烃升级改造项目", "国能化工投资（北京）有限公司", J, data.CHEM, "park-mhg", 1500000,
              (-1, 2, 15), S.STARTED, 60, CHAIN),
@@ -169,7 +178,7 @@ PROJECTS: list[ProjectSpec] = [
     _generic("铝基新材料精深加工项目", "山东鑫铝新材料有限公司", OD, data.MAT, "340404", 150000,
              (0, 2, 20), S.REGISTERED, 35, BR),
     _generic("八公山豆制品产业园", "安徽豆香食品集团有限公司", IN, data.FOOD, "340405", 80000,
-             (0, 3, 3), S.SIGNED, 45, EVT),
+             (0, 3, 3), S.SIGNED, 45, EVT, plan=(150, 540)),
     _generic("煤基新材料一体化项目", "陕西煤化新材料有限公司", OD, data.CHEM, "340406", 500000,
              (-1, 5, 20), S.PRODUCING, 70, CHAIN),
     _generic("智能矿山装备制造项目", "徐州智矿装备有限公司", Y, data.EQP, "340402", 100000,
@@ -204,6 +213,16 @@ def _date(year: int, when: When, today: dt.date) -> dt.date:
     return min(dt.date(year + when[0], when[1], when[2]), today)
 
 
+def planned_dates(spec: ProjectSpec, *, year: int, today: dt.date) -> dict[str, dt.date]:
+    """The planned start and production of a project that has been signed (none before: a
+    lead or a talk has no construction plan yet), counted from its signing day."""
+    signed = dict(spec.path).get(Stage.SIGNED)
+    if signed is None:
+        return {}
+    start = _date(year, signed, today) + dt.timedelta(days=spec.plan[0])
+    return {"planned_start_on": start, "planned_production_on": start + dt.timedelta(days=spec.plan[1])}
+
+
 def _create(spec: ProjectSpec, *, year: int, today: dt.date) -> Project:
     from zhaoyin.demo.services import demo_uscc
 
@@ -224,6 +243,7 @@ def _create(spec: ProjectSpec, *, year: int, today: dt.date) -> Project:
             "construction_content": spec.content,
             "attraction_method": spec.method,
             "first_contact_on": _date(year, spec.path[0][1], today),
+            **planned_dates(spec, year=year, today=today),
         }),
     )
     for stage, when in spec.path[1:]:

@@ -55,7 +55,10 @@ def policy_input(spec: PolicySpec, *, year: int, codes: dict[str, str], index: i
         "apply_deadline": spec.deadline or "常年受理",
         "contact_office": spec.office,
         "contact_phone": PHONE.format(20000 + index * 37),
-        "contact_address": "淮南市山南新区市政务服务中心" if spec.org_unit == data.CITY_CODE else "",
+        # The city's departments receive at the city's service centre; a county or park at its own.
+        "contact_address": "淮南市山南新区市政务服务中心"
+        if spec.org_unit == data.CITY_CODE or spec.org_unit.startswith("dept-")
+        else "",
         "eligibility": spec.tree(year, codes) if spec.tree is not None else None,
     }
     return out

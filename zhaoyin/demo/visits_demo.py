@@ -1,6 +1,7 @@
 """百家企业行 in the demo (DESIGN 3.6, 9): members for each of the 10 service groups and the
 visits of the demo year to the 98 enterprises, some raising demands that become draft
-matters with source ``visit``.
+matters with source ``visit``, which the office then dispatches to the unit whose work each
+is (``demands_dispatch``): only the last couple of days' demands are still drafts.
 
 Members: ``demo_service_member`` leads 第一服务组 (sg-01) and has one colleague; every other
 group has a leader and one or two members (``sg02_member1`` … , the demo password). Visits are
@@ -21,11 +22,17 @@ from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, ServiceGroupMembership
 from zhaoyin.accounts.services import user_create
 from zhaoyin.demo import data
 from zhaoyin.demo.accounts import DEMO_PASSWORD, demo_password_hash
+from zhaoyin.demo.matter_history import at_shanghai
+from zhaoyin.demo.matters import _Actors, _history
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
+from zhaoyin.matters.choices import MatterSource, Rating
+from zhaoyin.matters.flow import State
+from zhaoyin.matters.models import MatterEvent
 from zhaoyin.visits import services as visit_services
 from zhaoyin.visits.inputs import MemberInput, VisitCreateInput
-from zhaoyin.visits.models import Visit
+from zhaoyin.visits.models import Visit, VisitDemand
+from zhaoyin.workcalendar.selectors import current_calendar
 
 #: The demo account that leads group 1 (DEMO_ACCOUNTS puts it in sg-01).
 GROUP_ONE_LEADER = "demo_service_member"
@@ -45,6 +52,26 @@ DEMANDS: list[tuple[str, str, str]] = [
     ("高层次人才公寓申请", "talent_demand", "企业引进博士一名，申请入住人才公寓，请相关部门协助。"),
     ("出口退税办理时限", "consultation", "企业出口业务增长，咨询出口退税办理时限和资料要求。"),
 ]
+
+#: Where the office sends each kind of visit demand (issue 15 item 9): the department whose
+#: work it is; None: the enterprise's own county or park (roads, environmental approval).
+ROUTES: dict[str, str | None] = {
+    "企业扩产用电增容协调": "dept-gdgs",
+    "高新技术企业认定政策咨询": "dept-kjj",
+    "引进研发人才子女入学": "dept-jyj",
+    "厂区周边道路破损影响运输": None,
+    "项目用地规划调整": "dept-zrzy",
+    "流动资金贷款融资对接": "dept-jrjg",
+    "研发费用加计扣除政策辅导": "dept-swj",
+    "环评手续办理进度": None,
+    "招工难问题": "dept-rsj",
+    "天然气价格咨询": "dept-fgw",
+    "高层次人才公寓申请": "dept-rck",
+    "出口退税办理时限": "dept-swj",
+}
+#: Working days a visit's demand may wait in 已登记 before the office dispatches it: only the
+#: last few days' demands are still drafts.
+UNDISPATCHED_DAYS = 2
 
 NOTES = [
     "了解企业生产经营情况，订单饱满，一季度产值同比增长。",
@@ -157,3 +184,69 @@ def visits_ensure(*, year: int, result: Any) -> None:
             result.add("visits")
             if demands:
                 result.add("visit_demands", len(demands))
+    demands_dispatch(names=names, today=today, result=result)
+
+
+def _outcome(rng: random.Random, *, due: dt.date, today: dt.date) -> State:
+    """How far the office and the unit have taken a demand: one past its deadline is mostly
+    done (rated or closed), a few still open (red) or awaiting review; a recent one is assigned,
+    signed for or reported."""
+    if due < today:
+        states = (State.RATED, State.CLOSED, State.REPORTED, State.ACCEPTED, State.ASSIGNED)
+        return rng.choices(states, (50, 20, 10, 15, 5))[0]
+    return rng.choices((State.ASSIGNED, State.ACCEPTED, State.REPORTED), (35, 45, 20))[0]
+
+
+def demands_dispatch(*, names: list[str], today: dt.date, result: Any) -> None:
+    """Dispatch the visits' demands as a real office would (issue 15 item 9): each draft older
+    than ``UNDISPATCHED_DAYS`` working days is assigned to the unit whose work it is on the
+    visit's day (the clocks count from then) and taken on from there — signed for, reported,
+    approved, rated after a call — with the history the demo's other matters get
+    (``zhaoyin.demo.matters``). The step per demand is drawn from a generator seeded by its
+    code, so a second load the same day writes nothing: the demands it dispatched are no
+    longer drafts, the recent ones stay drafts."""
+    cal = current_calendar()
+    links = (
+        VisitDemand.objects.filter(
+            matter__state=State.DRAFT, matter__source=MatterSource.VISIT, visit__enterprise__name__in=names
+        )
+        .select_related("visit", "visit__enterprise__org_unit", "matter")
+        .order_by("matter__code")
+    )
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=[c for c in ROUTES.values() if c])}
+    actors = _Actors()
+    for link in links:
+        matter, visit = link.matter, link.visit
+        received = visit.visited_on
+        if cal.workdays_between(received, today) <= UNDISPATCHED_DAYS:
+            continue
+        rng = random.Random(f"demo-visit-demand:{matter.code}")  # noqa: S311 - demo data, not security
+        code = ROUTES.get(matter.title)
+        lead = units.get(code) if code else visit.enterprise.org_unit
+        days = clocks.default_handle_days(matter.kind) or 15
+        due, provisional = cal.add_workdays(received, days)
+        outcome = _outcome(rng, due=due, today=today)
+        matter.lead_unit = lead
+        matter.state = outcome.value
+        matter.received_on = received
+        matter.handle_from = received
+        matter.handle_days = days
+        matter.sign_deadline = cal.add_workdays(received, clocks.sign_days())[0]
+        matter.handle_deadline = due
+        matter.deadlines_provisional = provisional
+        matter.created_at = at_shanghai(received, 0)  # registered on the visit's day
+        rating = rng.choice((Rating.SATISFIED, Rating.SATISFIED, Rating.BASICALLY_SATISFIED)).value
+        report_on = min(today, cal.add_workdays(received, rng.randint(2, days))[0])
+        events = _history(
+            matter, outcome, signed_late=rng.random() < 0.1, report_on=report_on, rating=rating,
+            actors=actors, today=today,
+        )
+        # The service registered the draft now; its history starts on the visit's day.
+        MatterEvent.objects.filter(matter=matter, action="create").update(at=matter.created_at, lead_unit=lead)
+        added = events[1:]  # _history's own registration is the one on record
+        for event in added:
+            event.matter = matter
+        matter.refresh_facts(cal, returned=False)
+        matter.save()
+        MatterEvent.objects.bulk_create(added)
+        result.add("visit_demands_dispatched")

@@ -12,7 +12,8 @@ class Stage(models.TextChoices):
     LEAD = "lead", _("Lead")
     NEGOTIATING = "negotiating", _("Negotiating")
     SIGNED = "signed", _("Signed")
-    REGISTERED = "registered", _("Registered")
+    # 已注册 (the project company is registered), not the 登记 of a draft matter: a context of its own.
+    REGISTERED = "registered", pgettext_lazy("project stage", "Registered")
     STARTED = "started", _("Construction started")
     PRODUCING = "producing", _("In production")
     FULL_CAPACITY = "full_capacity", _("Full capacity")
@@ -61,6 +62,9 @@ class AttractionMethod(models.TextChoices):
     CHAIN_LEADER = "chain_leader", _("Chain-leader attraction")
     EVENT = "event", _("Promotion event")
     OTHER = "other", _("Other")
+    #: 本地企业增资扩产: a firm already in the city invests again (issue 15: 汉邦's second phase
+    #: is this, not 以商招商, which is a firm bringing in others).
+    LOCAL_EXPANSION = "local_expansion", _("Local firm's expansion")
 
 
 class FundSource(models.TextChoices):

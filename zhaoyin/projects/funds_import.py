@@ -1,7 +1,7 @@
 """Excel import of a month's funds-in-place report for a whole county (issue 3, item 3).
 
 One sheet, one row per project × source × type: 项目编号 (code), 金额(万元) (amount_wan),
-来源 (source: 市外 / 省外 / 境外 or the codes), 类型 (kind: 固定资产 / 其他, default fixed asset).
+来源 (source: 省内市外 / 省外 / 境外, the older 市外, or the codes), 类型 (kind: 固定资产 / 其他, default fixed asset).
 The month is chosen when importing, not read from the file. Rows go through
 ``zhaoyin.core.importing`` (file checks, header matching, text-only identifier cells) and the
 same cleaners as the form and the API. A row is:

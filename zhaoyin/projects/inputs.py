@@ -50,18 +50,25 @@ from zhaoyin.projects.validation import PROJECT_FIELDS, _choice, _line, _paragra
 
 MAX_NOTE = 2000
 MAX_FUND_NOTE = 200
-SOURCE_ALIASES = {"市外": FundSource.OUTSIDE_CITY, "省外": FundSource.OUTSIDE_PROVINCE, "境外": FundSource.FOREIGN}
+#: The Chinese names a sheet may use: the labels (省内市外 / 省外 / 境外, issue 15) and the short
+#: 市外 older sheets carry.
+SOURCE_ALIASES = {
+    "省内市外": FundSource.OUTSIDE_CITY,
+    "市外": FundSource.OUTSIDE_CITY,
+    "省外": FundSource.OUTSIDE_PROVINCE,
+    "境外": FundSource.FOREIGN,
+}
 KIND_ALIASES = {"固定资产": FundKind.FIXED_ASSET, "固定资产投资": FundKind.FIXED_ASSET, "其他": FundKind.OTHER}
 
 
 def clean_fund_source(value: object) -> str:
-    """A fund source from its code or its Chinese name (市外 / 省外 / 境外)."""
+    """A fund source from its code or its Chinese name (省内市外 or 市外 / 省外 / 境外)."""
     code = str(value if value is not None else "").strip()
     if code in FundSource.values:
         return code
     if code in SOURCE_ALIASES:
         return SOURCE_ALIASES[code].value
-    raise ValueError(_("must be outside_city, outside_province or foreign (市外 / 省外 / 境外)"))
+    raise ValueError(_("must be outside_city, outside_province or foreign (省内市外 / 省外 / 境外)"))
 
 
 def clean_fund_kind(value: object) -> str:
@@ -163,7 +170,7 @@ class FundEntryInput(Input):
             )
         ),
     ] = Field(
-        description="outside_city, outside_province or foreign (or 市外 / 省外 / 境外)"
+        description="outside_city, outside_province or foreign (or 省内市外 / 省外 / 境外)"
     )
     kind: Annotated[
         str,

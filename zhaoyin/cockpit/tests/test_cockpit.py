@@ -116,7 +116,8 @@ def test_cockpit_page_links_every_figure_to_its_records(
     assert county_a["url"] == f"/targets/funds/?org_unit={org_tree['county_a'].code}&year=2026&as_of=2026-09-30"
     assert data["units"]["mark"] == 75.0
     assert data["industry"]["items"][0]["url"].startswith("/projects/?industry=")
-    assert [i["value"] for i in data["source"]["items"]] == [0.0, 1.2346, 2.0]  # city, province, foreign
+    # 亿元 with 2 decimals, as every page shows them (issue 15 item 10).
+    assert [i["value"] for i in data["source"]["items"]] == [0.0, 1.23, 2.0]  # city, province, foreign
 
 
 @pytest.mark.django_db

@@ -63,7 +63,12 @@ def test_demo_org_tree_codes_and_kinds(load_demo: LoadDemo) -> None:
         "park-gxq", "park-jkq", "park-mhg", "park-xinqiao", "park-maoji"}
     assert units["park-xinqiao"].parent_id == units["340422"].pk
     assert units["park-xinqiao"].path.startswith(units["340422"].path)
-    assert len([u for u in units.values() if u.kind == "department"]) == 9
+    departments = {u.name for u in units.values() if u.kind == "department"}
+    # The departments policies and reform measures name (issue 15 item 9), the old codes kept.
+    assert {"经济和信息化局", "科学技术局", "财政局", "税务局", "市场监督管理局", "商务局", "数据资源管理局",
+            "地方金融监督管理局", "人社局", "教育局", "住建局", "自然资源和规划局", "供电公司"} <= departments
+    assert len(departments) == 16
+    assert units["dept-jxj"].name == "经济和信息化局"
     groups = sorted((u for u in units.values() if u.kind == "service_group"), key=lambda u: u.code)
     assert groups[0].name == "第一服务组"
     assert len([u for u in units.values() if u.kind == "service_group"]) == 10

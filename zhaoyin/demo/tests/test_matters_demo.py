@@ -35,6 +35,15 @@ def test_88_reform_measures_in_20_areas_owned_by_departments(demo: None) -> None
     assert {"企业开办", "工程建设项目报建", "获得电力"} <= set(areas)
     assert all(m.lead_unit is not None and m.lead_unit.kind == "department" for m in measures)
     assert all(m.handle_deadline is not None for m in measures)
+    owners = {m.title.split("】")[0].lstrip("【"): m.lead_unit.code for m in measures if m.lead_unit is not None}
+    # Each area is led by the department that does the work (issue 15 item 9).
+    assert owners["企业开办"] == "dept-scjg"
+    assert owners["工程建设项目报建"] == "dept-zjj"
+    assert owners["获得电力"] == "dept-gdgs"
+    assert owners["不动产登记"] == "dept-zrzy"
+    assert owners["纳税服务"] == "dept-swj"
+    assert owners["获得信贷"] == "dept-jrjg"
+    assert owners["政务服务"] == "dept-sjzy"
 
 
 def test_demands_cover_every_state_with_consistent_histories(demo: None) -> None:

@@ -23,7 +23,9 @@ from zhaoyin.demo.pipeline import (
     fund_plan,
 )
 from zhaoyin.demo.services import demo_load
-from zhaoyin.projects.choices import Stage
+from zhaoyin.lib.alerts import Level
+from zhaoyin.projects.alerts import project_alerts
+from zhaoyin.projects.choices import AttractionMethod, SourceRegion, Stage
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.targets.indicators import REGISTRY
 from zhaoyin.targets.models import Target
@@ -136,3 +138,36 @@ def test_demo_fund_plan_skips_future_months() -> None:
     assert max(m for _n, m, _a, _s, _k in plan) == dt.date(YEAR, 5, 1)
     assert sum(a for _n, _m, a, _s, _k in plan) == FUNDS_TOTAL_WAN
     assert fund_plan(YEAR, dt.date(YEAR - 1, 12, 31)) == []
+
+
+@pytest.mark.django_db
+def test_demo_report_firms_sources_and_methods(loaded: None) -> None:
+    # Issue 15 item 9: 赛纬 (珠海) and 贝可 (深圳) come from the Pearl River Delta; 汉邦's second
+    # phase is a local firm's expansion, not 以商招商.
+    assert Project.objects.get(name=SAIWEI_PROJECT).source_region == SourceRegion.PEARL_DELTA
+    assert Project.objects.get(name=BEIKE_PROJECT).source_region == SourceRegion.PEARL_DELTA
+    hanbang = Project.objects.get(name=HANBANG_PROJECT)
+    assert hanbang.attraction_method == AttractionMethod.LOCAL_EXPANSION
+    assert hanbang.source_region == SourceRegion.IN_PROVINCE
+
+
+@pytest.mark.django_db
+def test_demo_projects_carry_plans_and_some_run_late(loaded: None) -> None:
+    projects = list(Project.objects.all())
+    for p in projects:
+        # A project past signing carries its construction plan; a lead or a talk has none yet.
+        planned = p.signed_on is not None
+        assert (p.planned_start_on is not None, p.planned_production_on is not None) == (planned, planned), p.name
+    # On a fixed day of the demo year, so the test does not move with the calendar: the start
+    # rule (docs/targets.md "Alerts") lights a project 5 months late red, one 2 months late yellow.
+    lights = project_alerts(projects, today=dt.date(YEAR, 11, 30))
+    by_name = {p.name: lights[p.pk] for p in projects}
+    assert by_name["生物医药创新产业园"].level == Level.RED
+    assert by_name["八公山豆制品产业园"].level == Level.YELLOW
+    assert by_name["八公山豆制品产业园"].reasons[0].code == "start_late"
+    assert by_name[SAIWEI_PROJECT].level == Level.GREEN  # signed in August, planned to start next year
+    levels = {a.level for a in lights.values()}
+    assert {Level.RED, Level.YELLOW, Level.GREEN} <= levels
+    # The stored lights are the live ones of the day the demo was loaded.
+    today = project_alerts(projects)
+    assert {p.pk: p.alert_level for p in projects} == {pk: a.level.value for pk, a in today.items()}

@@ -104,6 +104,22 @@ def test_list_shows_state_totals_and_read_time_lights(people: People, make_matte
     assert 'data-state="rated"' not in totals
 
 
+def test_list_names_each_matters_enterprise(people: People, make_matter: MakeMatter) -> None:
+    # Issue 15 item 9: the list says whose demand a matter is, without opening it.
+    demand = make_matter(State.ASSIGNED)
+    internal = make_matter(State.ASSIGNED)
+    Matter.objects.filter(pk=internal.pk).update(enterprise=None)
+    assert demand.enterprise is not None
+    body = client_for(people.dispatcher).get(reverse("matters:list")).content.decode()
+
+    def cell(matter: Matter) -> str:
+        start = body.index('class="nowrap zy-enterprise"', body.index(f'data-matter="{matter.pk}"'))
+        return body[start : body.index("</td>", start)]
+
+    assert demand.enterprise.name in cell(demand)
+    assert cell(internal).endswith(">—")
+
+
 def test_list_filters_by_state_and_alert(people: People, make_matter: MakeMatter) -> None:
     today = clocks.today()
     overdue = make_matter(State.ASSIGNED, sign_deadline=today - dt.timedelta(days=10))

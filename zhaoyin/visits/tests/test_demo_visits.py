@@ -1,9 +1,10 @@
 """The demo's 百家企业行 (issue 5 item 7): members in each of the 10 groups with one leader,
-visits over the demo year to most of the 98 enterprises, some raising draft matters with
-source visit; a second run adds nothing."""
+visits over the demo year to most of the 98 enterprises, some raising matters with source
+visit that the office dispatches (issue 15 item 9); a second run adds nothing."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import pytest
@@ -11,9 +12,10 @@ import pytest
 from conftest import LoadDemo
 from zhaoyin.accounts.models import ServiceGroupMembership
 from zhaoyin.demo.services import LoadResult
-from zhaoyin.demo.visits_demo import visits_ensure
+from zhaoyin.demo.visits_demo import ROUTES, UNDISPATCHED_DAYS, visits_ensure
 from zhaoyin.matters import clocks
 from zhaoyin.visits.models import Visit, VisitDemand
+from zhaoyin.workcalendar.selectors import current_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +35,33 @@ def test_demo_groups_visits_and_demands(load_demo: LoadDemo, settings: object, t
     for visit in Visit.objects.select_related("enterprise", "created_by")[:50]:
         assert visit.group_id == visit.enterprise.service_group_id
         assert ServiceGroupMembership.objects.filter(group=visit.group, user=visit.created_by).exists()
-    demands = VisitDemand.objects.select_related("matter")
-    assert demands.count() >= 20
-    assert {(d.matter.source, d.matter.state) for d in demands} == {("visit", "draft")}
+    demands = list(
+        VisitDemand.objects.select_related("visit__enterprise__org_unit", "matter__lead_unit").prefetch_related(
+            "matter__events"
+        )
+    )
+    assert len(demands) >= 20
+    assert {d.matter.source for d in demands} == {"visit"}
+    # Dispatched as a real office would (issue 15 item 9): only the last couple of working days'
+    # demands still wait in 已登记; the rest are assigned, signed for, reported, closed, rated.
+    cal = current_calendar()
+    states = Counter(d.matter.state for d in demands)
+    assert states["draft"] <= len(demands) // 10
+    assert {"assigned", "accepted", "rated"} <= set(states)
+    for d in demands:
+        matter = d.matter
+        events = sorted(matter.events.all(), key=lambda e: (e.at, e.pk))
+        assert [e.action for e in events][:1] == ["create"]
+        assert all(a.to_state == b.from_state for a, b in itertools.pairwise(events)), matter.code
+        assert events[-1].to_state == matter.state
+        if matter.state == "draft":
+            assert cal.workdays_between(d.visit.visited_on, clocks.today()) <= UNDISPATCHED_DAYS
+            continue
+        assert matter.received_on == d.visit.visited_on
+        assert events[0].at.date() == d.visit.visited_on
+        assert matter.lead_unit is not None
+        route = ROUTES[matter.title]
+        assert matter.lead_unit.code == (route or d.visit.enterprise.org_unit.code), matter.title
     # Idempotent.
     again = LoadResult()
     visits_ensure(year=clocks.today().year, result=again)
