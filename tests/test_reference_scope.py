@@ -34,6 +34,7 @@ discover_rows()  # the features' world builders (projects, matters, policies …
 REFERENCE_NAMES = frozenset({
     "investor", "staff", "org_unit", "service_group", "enterprise", "project", "lead_unit", "co_units",
     "dispatcher_unit", "suggested_unit", "policy", "park", "participants", "industry", "qualifications", "talent",
+    "enterprises",
 })
 #: Reference fields that name public catalogues, not scoped objects: every signed-in user of
 #: the API reads them, so there is nothing to leak.
@@ -236,6 +237,20 @@ CASES += [
     Case("POST", "/api/v1/payouts", "enterprise", Role.STAFF, _payout_body, lambda w: w.enterprise_b.pk, 987654321),
     Case("POST", "/api/v1/payouts", "policy", Role.STAFF, _payout_body, lambda w: w.extra["policy_draft_b"].pk,
          987654321),
+]
+
+
+# Issue 15: 数据比对 registers a 免申即享 policy's firms in bulk.
+def _match_body(w: World) -> dict[str, Any]:
+    return {"policy": w.extra["payout_free_policy"].pk, "enterprises": [w.enterprise_a.pk], "period": "2022",
+            "amount_wan": "3", "override_reason": "矩阵：按会议纪要兑现"}
+
+
+CASES += [
+    Case("POST", "/api/v1/payouts/matches/register", "policy", Role.STAFF, _match_body,
+         lambda w: w.extra["policy_draft_b"].pk, 987654321),
+    Case("POST", "/api/v1/payouts/matches/register", "enterprises", Role.STAFF, _match_body,
+         lambda w: [w.enterprise_b.pk], [987654321]),
 ]
 
 

@@ -35,7 +35,7 @@ from pydantic import StrictInt
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.api import ErrorOut, api_allow
-from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY, InvalidInput
+from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY, Errors, InvalidInput
 from zhaoyin.core.fields import MAX_ID, IndustryRef, OrgUnitRef, exact_amounts
 from zhaoyin.core.fields import Amount as WireAmount
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema, Username
@@ -278,10 +278,13 @@ def payout_match(request: HttpRequest, payload: MatchBody) -> Status[dict[str, A
     data = PayoutRegisterInput.parse(exact_amounts(request, values, ["amount_wan"]))
     policy = _policy_ref(user, payload.policy)
     found = {e.pk: e for e in enterprise_list_visible_to(user).filter(pk__in=payload.enterprises)}
-    missing = [pk for pk in payload.enterprises if pk not in found]
-    if missing:
-        raise InvalidInput.field("enterprises", _("No such enterprise in your scope: %(ids)s.")
-                                 % {"ids": ", ".join(map(str, missing))})
+    # Each missing one is named by its place (``enterprises[2]``), never by its id, so an id out
+    # of scope gets the answer of an id nobody has (AC-03).
+    errors = Errors()
+    for place, pk in enumerate(payload.enterprises):
+        if pk not in found:
+            errors.add(f"enterprises[{place}]", _("No such enterprise in your scope."))
+    errors.raise_if_any()
     try:
         entries = payouts.payout_match(
             acting_user=user, policy=policy, enterprises=[found[pk] for pk in dict.fromkeys(payload.enterprises)],

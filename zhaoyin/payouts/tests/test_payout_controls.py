@@ -305,7 +305,7 @@ def test_the_data_comparison_needs_a_no_application_policy(payout_world: PayoutW
     response = post(client, "/api/v1/payouts/matches/register",
                     {"policy": w.policy.pk, "enterprises": [w.ent_b.pk], "period": "2026", "amount_wan": "5"})
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "enterprises"  # county B's is unknown to county A
+    assert response.json()["errors"][0]["field"] == "enterprises[0]"  # county B's is unknown to county A
     assert_fingerprint_unchanged(before, db_fingerprint())
 
 
