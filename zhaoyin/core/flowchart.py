@@ -43,6 +43,9 @@ def table_svg(table: TransitionTable[Any, Any], *, title: Any, id_prefix: str) -
             terminal=sorted(str(s) for s in table.terminal),
             title=heading,
             id_prefix=id_prefix,
+            # The Chinese chart speaks Chinese only (issue 15 item 8): the states' codes are
+            # English words, shown to the English UI alone.
+            show_codes=not language.lower().startswith("zh"),
         )
         with _lock:  # two first requests may both draw; one result is kept
             svg = _drawn.setdefault(key, svg)

@@ -637,8 +637,12 @@ def render_svg(
     terminal: Collection[str] = (),
     title: str = "",
     id_prefix: str = "flow",
+    show_codes: bool = True,
 ) -> str:
     """The state machine as a standalone SVG document (a string).
+
+    ``show_codes=False`` leaves the states' codes out of the drawing (a chart for people who
+    read only its language: the labels alone, the codes stay in ``data-state``).
 
     ``states`` are ``(code, label)`` in a preferred order (it breaks ties in the layout);
     ``edges`` are ``(from_code, to_code, label)``; several edges may join the same states
@@ -714,7 +718,7 @@ def render_svg(
         kind += " initial" if node.index == layout.initial else ""
         out.append(
             f'<g class="state{kind}" data-state="{escape_attr(node.code)}">'
-            f"<title>{escape_text(node.label)} ({escape_text(node.code)})</title>"
+            f"<title>{escape_text(node.label)}{f' ({escape_text(node.code)})' if show_codes else ''}</title>"
             f'<rect x="{_n(x0)}" y="{_n(y0)}" width="{_n(node.w)}" height="{_n(node.h)}" rx="8" '
             f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
         )
@@ -726,8 +730,9 @@ def render_svg(
         out.append(
             f'<text x="{_n(node.x)}" y="{_n(node.y - 3)}" text-anchor="middle" font-weight="600" '
             f'fill="{COLOUR_TEXT}">{escape_text(node.label)}</text>'
-            f'<text x="{_n(node.x)}" y="{_n(node.y + 14)}" text-anchor="middle" font-size="{_n(CODE_SIZE)}" '
-            f'fill="{COLOUR_CODE}">{escape_text(node.code)}</text></g>'
+            + (f'<text x="{_n(node.x)}" y="{_n(node.y + 14)}" text-anchor="middle" font-size="{_n(CODE_SIZE)}" '
+               f'fill="{COLOUR_CODE}">{escape_text(node.code)}</text>' if show_codes else "")
+            + "</g>"
         )
         if node.index == layout.initial:
             dot = node.x - node.w / 2 - INITIAL_REACH + 8

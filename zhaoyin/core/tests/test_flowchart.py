@@ -81,3 +81,22 @@ def test_every_table_drawn_from_its_states_and_edges_draws(module: str) -> None:
         svg = table_svg(table, title="流程", id_prefix="t-flow")
     for state, label in table.states:
         assert str(label) in svg, state
+
+
+def test_the_chinese_chart_shows_no_state_codes() -> None:
+    """Issue 15 item 8: in the Chinese UI a chart speaks Chinese only; the English UI keeps the
+    codes under the labels. ``data-state`` carries the code in both (for scripts and tests)."""
+    table = TransitionTable(
+        name="test-codes", states=(("pending_review", "待审核"), ("done_state", "已办结")), initial="pending_review",
+        terminal=frozenset({"done_state"}),
+        rows=(row("finish", {"pending_review"}, "done_state", {"someone"}, "办结"),),
+    )
+    with translation.override("zh-hans"):
+        chinese = table_svg(table, title="流程", id_prefix="t-zh")
+    with translation.override("en"):
+        english = table_svg(table, title="Flow", id_prefix="t-en")
+    assert ">pending_review<" not in chinese
+    assert "(pending_review)" not in chinese
+    assert 'data-state="pending_review"' in chinese
+    assert ">待审核<" in chinese
+    assert ">pending_review<" in english
