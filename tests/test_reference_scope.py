@@ -34,7 +34,7 @@ discover_rows()  # the features' world builders (projects, matters, policies …
 REFERENCE_NAMES = frozenset({
     "investor", "staff", "org_unit", "service_group", "enterprise", "project", "lead_unit", "co_units",
     "dispatcher_unit", "suggested_unit", "policy", "park", "participants", "industry", "qualifications", "talent",
-    "enterprises",
+    "enterprises", "review_unit", "payment_unit",
 })
 #: Reference fields that name public catalogues, not scoped objects: every signed-in user of
 #: the API reads them, so there is nothing to leak.
@@ -49,6 +49,10 @@ NOT_SCOPED = {
 
 #: One operation's field with nothing outside its writers' scope (the field is scoped elsewhere).
 NOT_SCOPED_HERE = {
+    ("PUT", "/api/v1/payouts/approvers/{policy_id}", "review_unit"): "only the city administration names a "
+    "policy's approvers, and every unit of the city is in its scope",
+    ("PUT", "/api/v1/payouts/approvers/{policy_id}", "payment_unit"): "only the city administration names a "
+    "policy's approvers, and every unit of the city is in its scope",
     ("POST", "/api/v1/mu-adjustments", "enterprise"): "only the 亩均 office and the city admin write bonuses and "
     "deductions, and the evaluation covers every firm of the city: both read every one",
 }

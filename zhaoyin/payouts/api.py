@@ -43,7 +43,7 @@ from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.core.roles import Role
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.enterprises.selectors import enterprise_list_visible_to
-from zhaoyin.payouts import selectors, talent_services
+from zhaoyin.payouts import approvers, selectors, talent_services
 from zhaoyin.payouts import services as payouts
 from zhaoyin.payouts.filters import PayoutFilter
 from zhaoyin.payouts.inputs import (
@@ -52,12 +52,13 @@ from zhaoyin.payouts.inputs import (
     PayoutActionInput,
     PayoutRegisterBody,
     PayoutRegisterInput,
+    PolicyApproversInput,
     ScheduleStartBody,
     ScheduleStartInput,
 )
-from zhaoyin.payouts.models import Payout
+from zhaoyin.payouts.models import Payout, PolicyApprovers
 from zhaoyin.policies.models import Policy
-from zhaoyin.policies.selectors import policy_list_visible_to
+from zhaoyin.policies.selectors import policy_get_for_user, policy_list_visible_to
 from zhaoyin.talents.models import Talent
 from zhaoyin.talents.selectors import talent_list_visible_to
 
@@ -458,3 +459,56 @@ def my_benefit_action(
         return payouts.payout_transition(acting_user=user, payout=payout, action=action, data=data)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or _("You do not have permission to do this.")) from None
+
+
+# ---- who approves a policy's payouts (issue 15 item 6, roles as data) ----------------------------
+
+
+class ApproverUnitOut(Schema):
+    """A unit that approves a policy's payouts."""
+
+    code: str
+    name: str
+
+
+class PolicyApproversOut(Schema):
+    """The units that review and pay a policy's payouts; ``configured`` is false while the
+    defaults apply (the policy's keeping unit reviews, the finance bureau pays)."""
+
+    policy: int
+    review_unit: ApproverUnitOut
+    payment_unit: ApproverUnitOut | None = Field(description="None: no finance bureau configured")
+    configured: bool
+
+
+def _approvers_out(policy: Policy) -> dict[str, Any]:
+    review, payment = approvers.units_for(policy)
+    configured = PolicyApprovers.objects.filter(policy_id=policy.pk).exists()
+    return {
+        "policy": policy.pk, "configured": configured,
+        "review_unit": {"code": review.code, "name": review.name},
+        "payment_unit": {"code": payment.code, "name": payment.name} if payment is not None else None,
+    }
+
+
+@router.get("/approvers/{policy_id}", response=PolicyApproversOut)
+@api_allow(Role.CITY_ADMIN)
+def approvers_get(request: HttpRequest, policy_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict[str, Any]:
+    """Who reviews and who pays a policy's payouts (city administration)."""
+    user = request_user(request)
+    policy = policy_get_for_user(user=user, pk=policy_id)
+    return _approvers_out(policy)
+
+
+@router.put("/approvers/{policy_id}", response={200: PolicyApproversOut, 422: ErrorOut})
+@api_allow(Role.CITY_ADMIN)
+def approvers_put(
+    request: HttpRequest, policy_id: Annotated[int, Path(ge=1, le=MAX_ID)], payload: PolicyApproversInput
+) -> dict[str, Any]:
+    """Name the units that review (审核, 公示) and pay (拨付) a policy's payouts; entries already
+    registered keep theirs. 422 names ``review_unit`` or ``payment_unit`` (unknown, inactive, or
+    not a department, county or park); audited."""
+    user = request_user(request)
+    policy = policy_get_for_user(user=user, pk=policy_id)
+    payouts.policy_approvers_set(acting_user=user, policy=policy, data=payload)
+    return _approvers_out(policy)

@@ -21,7 +21,18 @@ from pydantic.config import JsonDict
 
 from zhaoyin.core.errors import REFERENCE_RULE, RULE_KEY
 from zhaoyin.core.fields import Amount as WireAmount
-from zhaoyin.core.inputs import BLANK, Input, day, described, from_cleaner, refuse, stripped_schema, text, whole_number
+from zhaoyin.core.inputs import (
+    BLANK,
+    Input,
+    day,
+    described,
+    from_cleaner,
+    must,
+    refuse,
+    stripped_schema,
+    text,
+    whole_number,
+)
 from zhaoyin.payouts.periods import PERIOD_PATTERN, clean_period
 
 #: The largest amount the column holds (14 digits, 2 decimals), in 万元.
@@ -273,3 +284,19 @@ class SubsidyApplicationActionInput(Input):
     note: Note = Field("", description="An internal note, never shown to the talent")
     statement: Statement = Field("", description="A new statement (resubmit); blank keeps the old one")
     version: Version = Field(None, description="The version read; a different current version → 409")
+
+
+# ---- who approves a policy's payouts (issue 15 item 6, roles as data) ----------------------------
+
+MAX_UNIT_CODE = 32
+ApproverUnit = Annotated[
+    str, BeforeValidator(must(text(MAX_UNIT_CODE))), Field(json_schema_extra={RULE_KEY: REFERENCE_RULE})
+]
+
+
+class PolicyApproversInput(Input):
+    """A policy's approvers: the unit that reviews (审核, 公示) and the unit that pays (拨付), by
+    org unit code; the service looks each up (an unknown or inactive unit → 422 naming it)."""
+
+    review_unit: ApproverUnit = Field(description="Org unit code of the reviewing unit (the issuing department)")
+    payment_unit: ApproverUnit = Field(description="Org unit code of the paying unit (the finance bureau)")

@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhaoyin.accounts.models import User
+from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.audit.services import audit_denied, audit_write, diff, snapshot
 from zhaoyin.core.errors import Conflict, Errors, InvalidInput
 from zhaoyin.core.roles import Role
@@ -58,8 +58,8 @@ from zhaoyin.core.transitions import SYSTEM, Transition, TransitionTable, Wait, 
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.notifications import handoff
 from zhaoyin.payouts import approvers
-from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput
-from zhaoyin.payouts.models import OBJECT_TYPE, RELEASED, Payout, PayoutKind, PayoutStatus
+from zhaoyin.payouts.inputs import PayoutActionInput, PayoutRegisterInput, PolicyApproversInput
+from zhaoyin.payouts.models import OBJECT_TYPE, RELEASED, Payout, PayoutKind, PayoutStatus, PolicyApprovers
 from zhaoyin.payouts.periods import YEAR_MAX as YEAR_MAX
 from zhaoyin.payouts.periods import YEAR_MIN as YEAR_MIN
 from zhaoyin.payouts.periods import period_range, periods_overlap
@@ -712,3 +712,41 @@ def payout_export(*, acting_user: User, params: Mapping[str, object], out: IO[by
         detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
     )
     return count
+
+
+# ---- who approves a policy's payouts (issue 15 item 6, roles as data) ----------------------------
+
+#: Who sets a policy's approvers: the city administration (every unit and policy is in its scope).
+APPROVER_EDITORS = frozenset({Role.CITY_ADMIN.value})
+#: The kinds of unit that may review or pay (a department, a county or a park; not a service
+#: group, a talent station or the city itself).
+APPROVER_UNIT_KINDS = frozenset({OrgUnitKind.DEPARTMENT, OrgUnitKind.COUNTY, OrgUnitKind.PARK})
+
+
+@transaction.atomic
+def policy_approvers_set(*, acting_user: User, policy: Policy, data: PolicyApproversInput) -> PolicyApprovers:
+    """Name the units that approve ``policy``'s payouts: ``review_unit`` reviews (审核, 公示, 撤销),
+    ``payment_unit`` records the 拨付. Entries already registered keep the units they were given
+    (``payouts.approvers``); new ones take these. City administration only (403); a unit code that
+    is unknown, inactive or of another kind → 422 naming the field; audited with before/after."""
+    if not acting_user.has_role(*APPROVER_EDITORS):
+        raise PermissionDenied(_("Only the city administration names a policy's approvers."))
+    errors = Errors()
+    found = {
+        u.code: u
+        for u in OrgUnit.objects.filter(
+            code__in=[data.review_unit, data.payment_unit], is_active=True, kind__in=APPROVER_UNIT_KINDS
+        )
+    }
+    for field_name in ("review_unit", "payment_unit"):
+        if getattr(data, field_name) not in found:
+            errors.add(field_name, _("No such active department, county or park."))
+    errors.raise_if_any()
+    current = PolicyApprovers.objects.select_for_update().filter(policy=policy).first()
+    before = snapshot(current) if current is not None else None
+    rule = current or PolicyApprovers(policy=policy)
+    rule.review_unit, rule.payment_unit = found[data.review_unit], found[data.payment_unit]
+    rule.save()
+    audit_write(action="payout.approvers_set", user=acting_user, obj=policy, object_type="policies.policy",
+                before=before, after=snapshot(rule))
+    return rule

@@ -535,3 +535,14 @@ MATRIX += [
     api("GET", "/api/v1/me/payouts/{id}", allowed=TALENT_ONLY, kwargs=_id("payout_a_ok"), scope=OWN_ONLY,
         label="an enterprise's"),
 ]
+
+
+# Issue 15 item 6: who approves a policy's payouts (roles as data), the city administration's.
+APPROVER_EDITOR = frozenset({Role.CITY_ADMIN})
+MATRIX += [
+    api("GET", "/api/v1/payouts/approvers/{policy_id}", allowed=APPROVER_EDITOR,
+        kwargs=lambda w: {"policy_id": w.extra["payout_policy"].pk}),
+    api("PUT", "/api/v1/payouts/approvers/{policy_id}", allowed=APPROVER_EDITOR,
+        kwargs=lambda w: {"policy_id": w.extra["payout_policy"].pk},
+        data=lambda w: {"review_unit": w.units["county_a"].code, "payment_unit": w.units["county_a"].code}),
+]

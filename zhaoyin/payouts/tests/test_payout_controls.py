@@ -362,3 +362,36 @@ def test_the_benefit_type_is_judged_naming_the_field() -> None:
     with pytest.raises(InvalidInput) as info:
         PolicyInput.parse({**base, "benefit_type": "refund"})
     assert [e["field"] for e in info.value.errors] == ["benefit_type"]
+
+
+# ---- who approves: roles as data ------------------------------------------------------------------
+
+
+def test_the_city_names_a_policys_approvers_and_new_entries_take_them(payout_world: PayoutWorld) -> None:
+    """Issue 15 item 6: the reviewing and the paying unit are data the city administration sets
+    per policy (API, audited); bad codes name their field and change nothing; staff get 403."""
+    w = payout_world
+    url = f"/api/v1/payouts/approvers/{w.policy.pk}"
+    admin, staff = api(w.city_admin), api(w.staff_a)
+    shown = admin.get(url).json()
+    assert shown["configured"] is False
+    assert shown["review_unit"]["code"] == w.policy.org_unit.code  # the default: the keeping unit
+    before = db_fingerprint()
+    bad = admin.put(url, data=json.dumps({"review_unit": "no-such-unit", "payment_unit": "sg-01"}),
+                    content_type="application/json")
+    assert bad.status_code == 422
+    assert sorted(e["field"] for e in bad.json()["errors"]) == ["payment_unit", "review_unit"]  # a group may not pay
+    assert_fingerprint_unchanged(before, db_fingerprint())
+    assert staff.put(url, data=json.dumps({"review_unit": "340402", "payment_unit": "dept-czj"}),
+                     content_type="application/json").status_code == 403
+    assert_fingerprint_unchanged(before, db_fingerprint())
+    ok = admin.put(url, data=json.dumps({"review_unit": "340402", "payment_unit": "dept-czj"}),
+                   content_type="application/json")
+    assert ok.status_code == 200
+    assert ok.json()["configured"] is True
+    assert ok.json()["review_unit"]["code"] == "340402"
+    assert AuditRecord.objects.filter(action="payout.approvers_set").count() == 1
+    entry = _register(w, period="2026")
+    assert entry.review_unit is not None
+    assert entry.review_unit.code == "340402"  # county A's administrators review it now
+    assert admin.get("/api/v1/payouts/approvers/987654321").status_code == 404
