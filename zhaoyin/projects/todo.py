@@ -38,7 +38,8 @@ NAME = "fund_entry"
 
 
 def _describe(entry: FundEntry) -> str:
-    amount = _("%(amount)s ten thousand yuan") % {"amount": entry.amount_wan}
+    # Grouped as on the pages (``wan``: 12,345.60); the amount is stored with 2 places.
+    amount = _("%(amount)s ten thousand yuan") % {"amount": f"{entry.amount_wan:,.2f}"}
     return f"{entry.project.name} · {entry.month:%Y-%m} · {amount}"
 
 

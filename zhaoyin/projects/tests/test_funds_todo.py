@@ -70,6 +70,7 @@ def test_verifier_lists_reported_entries_until_checked(
     assert items[0].link == "/projects/funds/to-verify/?org_unit=340402&month=2026-02"
     assert items[1].link == "/projects/funds/to-verify/?org_unit=park-a&month=2026-03"
     assert (items[0].since, items[0].deadline, items[0].light) == (first.entered_at, None, "")
+    assert items[0].label == f"{a.name} · 2026-02 · 100.00 万元"
     # The link's queue lists that entry.
     queue = web_client(admin).get(items[0].link).content.decode()
     assert a.code in queue
