@@ -15,3 +15,9 @@ class ProjectsConfig(AppConfig):
         from zhaoyin.projects.alerts import refresh_all
 
         periodic.register("projects.alerts", 3600, refresh_all)
+
+        # The funds entries' part of 我的待办 (zhaoyin.core.todo): 待核查到位资金 for the verifier.
+        from zhaoyin.core import todo
+        from zhaoyin.projects.todo import FundEntryTodo
+
+        todo.register(FundEntryTodo())

@@ -50,6 +50,12 @@ class Indicator:
     #: (``external_funds``): shown on the ``basis=reported`` switch, never ranked.
     compute_reported: Compute | None = None
 
+    @property
+    def has_reported(self) -> bool:
+        """Whether there is a 填报 figure: what templates test (they would call
+        ``compute_reported`` itself, with no arguments, and fail silently)."""
+        return self.compute_reported is not None
+
 
 def counted_months(year: int, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
     """The first days of the first and last counted months, None when no month counts yet."""

@@ -130,6 +130,13 @@ def test_generated_projects_have_a_consistent_history_funds_rollup_and_lights() 
     assert funded <= {"started", "producing", "full_capacity"}
     total = entries.aggregate(fen=fen_sum("amount_wan"))["fen"]
     assert FundRollup.objects.aggregate(fen=Sum("fen"))["fen"] == total
+    # Past months verified by the city (they count), the current month's report waiting.
+    this_month = timezone.localdate().replace(day=1)
+    assert not entries.filter(month__lt=this_month).exclude(verification="verified").exists()
+    assert not entries.filter(month=this_month).exclude(verification="reported").exists()
+    verified = entries.filter(verification="verified").aggregate(fen=fen_sum("amount_wan"))["fen"]
+    assert verified
+    assert FundRollup.objects.aggregate(fen=Sum("verified_fen"))["fen"] == verified
     # Every light is stored as of today and equals a live evaluation.
     watched = [p for p in projects if p.stage in WATCHED]
     live = project_alerts(watched)
