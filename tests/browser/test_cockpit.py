@@ -15,7 +15,7 @@ from tests.world import World
 from zhaoyin.core.roles import Role
 from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.choices import FundSource, Stage
-from zhaoyin.projects.models import FundEntry, Project
+from zhaoyin.projects.models import FundEntry, FundVerification, Project
 from zhaoyin.targets.models import Target
 
 CHARTS = ("units", "funnel", "months", "industry", "source")
@@ -43,7 +43,8 @@ def _pipeline(world: World) -> None:
         p.refresh_search_text()
         p.save()
         FundEntry.objects.create(
-            project=p, month=dt.date(2026, 5, 1), amount_wan=Decimal(funds), source=FundSource.OUTSIDE_PROVINCE
+            project=p, month=dt.date(2026, 5, 1), amount_wan=Decimal(funds), source=FundSource.OUTSIDE_PROVINCE,
+            verification=FundVerification.VERIFIED,  # only verified funds count (issue 15)
         )
     Target.objects.create(year=2026, indicator="external_funds", org_unit=world.units["city"], value=Decimal(5))
     Target.objects.create(year=2026, indicator="external_funds", org_unit=world.units["county_a"], value=Decimal(2))

@@ -26,7 +26,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, RankingGroup, RankingGroupMember, User
 from zhaoyin.audit.services import audit_write
-from zhaoyin.core.errors import Errors, InvalidInput
+from zhaoyin.core.errors import RULE_KEY, Errors, InvalidInput
 from zhaoyin.core.inputs import Input, refuse, whole_number
 from zhaoyin.core.roles import Role
 
@@ -162,10 +162,17 @@ def _members(value: Any) -> list[tuple[str, bool]]:
 
 #: How the members are written in JSON (the model keeps them as (code, rolls_up) pairs).
 MEMBERS_SCHEMA: dict[str, Any] = {
-    "type": "array",
+    # null reads as no members (the group ranks nobody until members are named).
+    "type": ["array", "null"],
     "items": {
         "type": "object",
-        "properties": {"org_unit": {"type": "string"}, "rolls_up": {"type": "boolean"}},
+        "properties": {
+            "org_unit": {
+                "type": "string", "minLength": 1, "maxLength": 32, "pattern": r"\S",
+                RULE_KEY: "an active county's, park's or department's code, at most once, in one group only",
+            },
+            "rolls_up": {"type": "boolean"},
+        },
         "required": ["org_unit"],
         "additionalProperties": False,
     },
@@ -176,7 +183,9 @@ class RankingGroupFields(Input):
     """A ranking group's content: its name, order, minimum sample and members (the API's
     body; the code is the path's)."""
 
-    name: Annotated[str, BeforeValidator(_name)] = Field(description="The group's name, e.g. 县区")
+    name: Annotated[str, BeforeValidator(_name), Field(min_length=1, max_length=50, pattern=r"\S")] = Field(
+        description="The group's name, e.g. 县区"
+    )
     order: Annotated[int, BeforeValidator(_small_number)] = Field(0, description="Place among the groups, 0–1000")
     min_matters: Annotated[int, BeforeValidator(_small_number)] = Field(
         1, description="Matters a unit needs in a period for a KPI rank (fewer: 样本不足), 0–1000"

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Annotated, Any, Self
 
 from django.utils.translation import gettext_lazy as _
-from pydantic import BeforeValidator, Field, StrictInt, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from zhaoyin.core.errors import REFERENCE_RULE
 from zhaoyin.core.inputs import (
@@ -146,8 +146,12 @@ HandleDays = Annotated[
 ]
 Deadline = Annotated[dt.date | None, BeforeValidator(day), judged(_DEADLINE_RULE)]
 Received = Annotated[dt.date | None, BeforeValidator(day), judged("not in the future")]
-Source = Annotated[MatterSource, BeforeValidator(must(choice(MatterSource, _("Unknown source."))))]
-Kind = Annotated[MatterKind, BeforeValidator(must(choice(MatterKind, _("Unknown kind."))))]
+#: Which sources and kinds a caller may use depends on its role and the source (matters.origins).
+_ORIGIN_RULE = "allowed by the caller's role and the source (docs/matters.md, sources and kinds by role)"
+Source = Annotated[
+    MatterSource, BeforeValidator(must(choice(MatterSource, _("Unknown source.")))), judged(_ORIGIN_RULE)
+]
+Kind = Annotated[MatterKind, BeforeValidator(must(choice(MatterKind, _("Unknown kind.")))), judged(_ORIGIN_RULE)]
 EnterpriseRef = Annotated[int | None, BeforeValidator(_enterprise_ref)]
 TalentRef = Annotated[int | None, BeforeValidator(_talent_ref)]
 #: Only a talent demand has a category (the model's check below).
@@ -218,13 +222,27 @@ class TalentDemandInput(Input):
     talent: TalentRef = Field(None, description="Id of the talent (a talent portal user: their own, the default)")
 
 
+def _json_integer(value: object) -> int:
+    """A JSON integer: a number without a fraction (``7`` or ``7.0``, which JSON Schema's
+    ``integer`` includes); text and booleans are refused, as the document's type says."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_VERSION:
+        return int(value)
+    raise refuse(_("Enter a whole number."))
+
+
 class MatterUpdateInput(Input):
     """Edit a draft: only the fields sent change (``given()``)."""
 
     title: Annotated[str | None, BeforeValidator(text(MAX_TITLE, required=True))] = None
     description: LongText = ""
-    kind: Annotated[MatterKind | None, BeforeValidator(must(choice(MatterKind, _("Unknown kind."))))] = None
-    source: Annotated[MatterSource | None, BeforeValidator(must(choice(MatterSource, _("Unknown source."))))] = None
+    kind: Annotated[
+        MatterKind | None, BeforeValidator(must(choice(MatterKind, _("Unknown kind.")))), judged(_ORIGIN_RULE)
+    ] = None
+    source: Annotated[
+        MatterSource | None, BeforeValidator(must(choice(MatterSource, _("Unknown source.")))), judged(_ORIGIN_RULE)
+    ] = None
     lead_unit: UnitCode = Field(None, description="Org unit code (null: none yet)")
     co_units: UnitCodes = Field(None, description="Org unit codes")
     enterprise: EnterpriseRef = None
@@ -233,7 +251,7 @@ class MatterUpdateInput(Input):
     instructing_leader: LeaderRef = Field(
         None, description="Username of the leader whose instruction a leader_instruction matter is"
     )
-    version: Annotated[StrictInt, Field(ge=1, le=MAX_VERSION)] | None = Field(
+    version: Annotated[int, BeforeValidator(_json_integer), Field(ge=1, le=MAX_VERSION)] | None = Field(
         None, description="The version read; a different current version → 409"
     )
 

@@ -32,10 +32,22 @@ REVIEWER_ROLES: frozenset[str] = frozenset({Role.UNIT_ADMIN.value})
 PAYER_ROLES: frozenset[str] = frozenset({Role.UNIT_ADMIN.value, Role.STAFF.value})
 
 
+def finance_code() -> str:
+    """The configured code of the finance bureau (财政局); '' when none is configured."""
+    return str(getattr(settings, "ZHAOYIN_PAYOUTS", {}).get("FINANCE_UNIT", "") or "")
+
+
 def finance_unit() -> OrgUnit | None:
     """The finance bureau (财政局) by its configured code, or None when the tree has none."""
-    code = str(getattr(settings, "ZHAOYIN_PAYOUTS", {}).get("FINANCE_UNIT", "") or "")
+    code = finance_code()
     return OrgUnit.objects.filter(code=code).first() if code else None
+
+
+def is_finance(unit: OrgUnit | None) -> bool:
+    """Whether ``unit`` is the finance bureau — by its code, without a query (a user's unit is
+    loaded with the user), so the to-do badge and the ledger's scope stay one query each."""
+    code = finance_code()
+    return bool(code) and unit is not None and unit.code == code
 
 
 def units_for(policy: Policy) -> tuple[OrgUnit, OrgUnit | None]:

@@ -32,7 +32,7 @@ from zhaoyin.accounts.scope import NOTHING
 from zhaoyin.core.money import fen_to_amount
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.enterprises.selectors import enterprise_scope_q
-from zhaoyin.payouts.approvers import finance_unit
+from zhaoyin.payouts.approvers import is_finance
 from zhaoyin.payouts.models import GRANTED, PAID_STATES, Payout, PayoutKind, PayoutStatus
 from zhaoyin.talents.selectors import talent_scope_q
 
@@ -102,10 +102,9 @@ def payout_scope_q(user: User, *, portal: bool = False) -> Q:
     if user.has_role(*_GOVERNMENT) and user.org_unit_id is not None and q != Q():
         # The reviewing and the paying unit read the entries they act on (issue 15), whatever
         # the enterprise's unit; the finance bureau reads every enterprise's entry it may pay.
-        finance = finance_unit()
         acting = ENTERPRISE_ENTRY & (
             Q(review_unit_id=user.org_unit_id) | Q(payment_unit_id=user.org_unit_id)
-            if finance is None or finance.pk != user.org_unit_id else Q()
+            if not is_finance(user.org_unit) else Q()
         )
         q = acting if q == NOTHING else q | acting
     if user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:

@@ -310,9 +310,8 @@ def actor_q(user: User, actor: str) -> Q | None:
             & ~Q(registered_by_id=user.pk) & ~Q(first_approved_by_id=user.pk)
         )
     if actor == PAYER and user.has_role(*approvers.PAYER_ROLES) and user.org_unit_id is not None:
-        finance = approvers.finance_unit()
         q = Q(payment_unit_id=user.org_unit_id)
-        if finance is not None and finance.pk == user.org_unit_id:
+        if approvers.is_finance(user.org_unit):
             q |= Q(payment_unit__isnull=True)
         return ENTERPRISE_ENTRIES & q & ~Q(registered_by_id=user.pk)
     if actor == BENEFICIARY and user.has_role(Role.ENTERPRISE) and user.enterprise_id is not None:

@@ -156,7 +156,7 @@ class FundEntryInput(Input):
                 described(
                     from_cleaner(_month),
                     {"type": "string", "pattern": r"^\s*(?:199\d|20\d\d|2100)-(?:0[1-9]|1[0-2])\s*$"},
-                    rule="not a future month",
+                    rule="not a future month; the project must be signed (funds arrive after an agreement)",
                 )
             )
         ),
@@ -221,7 +221,10 @@ class FundVerifyInput(Input):
 class FundRejectInput(Input):
     """退回 of a funds entry by the city, with the reason the county reads."""
 
-    reason: Annotated[str, BeforeValidator(_reason_required), Field(max_length=MAX_FUND_NOTE)] = Field(
+    # minLength and a non-blank pattern: the document says blank is refused (the fuzz holds it to that).
+    reason: Annotated[
+        str, BeforeValidator(_reason_required), Field(min_length=1, max_length=MAX_FUND_NOTE, pattern=r"\S")
+    ] = Field(
         description="Why the entry is returned (the county reads it and enters the month again)"
     )
 

@@ -379,7 +379,7 @@ def fund_plausibility(
     the flags (``FundFlag`` codes) the verifier is shown.
 
     - a new entry on a project not yet signed (lead, negotiating: ``signed_on`` is empty) is
-      refused on ``project`` — funds cannot arrive before there is an agreement;
+      refused on ``month`` — no month's funds can arrive before there is an agreement;
     - the project's cumulative active funds with this entry above its total investment are
       refused on ``over_total_reason`` unless a reason is given, then flagged ``over_total``;
     - this entry's month (all of the project's active entries of that month) above
@@ -392,7 +392,7 @@ def fund_plausibility(
     signed = project.signed_on is not None or Stage(project.stage) in SIGNED_OR_LATER
     if new_entry and not signed:
         raise InvalidInput.field(
-            "project",
+            "month",
             _("Funds in place can be recorded only once the project is signed; this project is at stage %(stage)s.")
             % {"stage": Stage(project.stage).label},
         )

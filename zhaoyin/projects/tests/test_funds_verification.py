@@ -64,7 +64,7 @@ def test_acceptance_100_yi_is_refused_or_held_until_the_city_verifies(
     with pytest.raises(InvalidInput) as exc:
         services.fund_entry_add(acting_user=staff, project=lead,
                                 data=FundEntryInput.of(month="2026-03", amount_wan=HUNDRED_YI, source="foreign"))
-    assert [e["field"] for e in exc.value.errors] == ["project"]
+    assert [e["field"] for e in exc.value.errors] == ["month"]
     assert fingerprint() == before
 
     signed = make_project("county_a", stage=Stage.SIGNED, total_investment_wan=Decimal("50000"))
