@@ -27,7 +27,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, RankingGroup, RankingGroupMember, User
 from zhaoyin.audit.services import audit_write
 from zhaoyin.core.errors import RULE_KEY, Errors, InvalidInput
-from zhaoyin.core.inputs import Input, refuse, whole_number
+from zhaoyin.core.inputs import Input, described, refuse, whole_number
 from zhaoyin.core.roles import Role
 
 #: Who edits the groups.
@@ -128,6 +128,9 @@ def _small_number(value: Any) -> int:
     if number is None or not 0 <= number <= 1000:
         raise refuse(_("Enter a whole number from 0 to 1000."))
     return number
+
+
+described(_small_number, {"type": "integer", "minimum": 0, "maximum": 1000})
 
 
 def _members(value: Any) -> list[tuple[str, bool]]:

@@ -222,14 +222,20 @@ class TalentDemandInput(Input):
     talent: TalentRef = Field(None, description="Id of the talent (a talent portal user: their own, the default)")
 
 
-def _json_integer(value: object) -> int:
+def _json_integer(value: object) -> int | None:
     """A JSON integer: a number without a fraction (``7`` or ``7.0``, which JSON Schema's
-    ``integer`` includes); text and booleans are refused, as the document's type says."""
+    ``integer`` includes); text and booleans are refused, as the document's type says; null
+    is "not given"."""
+    if value is None:
+        return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_VERSION:
         return int(value)
     raise refuse(_("Enter a whole number."))
+
+
+described(_json_integer, {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}, nullable=True)
 
 
 class MatterUpdateInput(Input):
@@ -251,7 +257,7 @@ class MatterUpdateInput(Input):
     instructing_leader: LeaderRef = Field(
         None, description="Username of the leader whose instruction a leader_instruction matter is"
     )
-    version: Annotated[int, BeforeValidator(_json_integer), Field(ge=1, le=MAX_VERSION)] | None = Field(
+    version: Annotated[int | None, BeforeValidator(_json_integer), Field(ge=1, le=MAX_VERSION)] = Field(
         None, description="The version read; a different current version → 409"
     )
 
