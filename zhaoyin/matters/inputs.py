@@ -228,11 +228,14 @@ def _json_integer(value: object) -> int | None:
     is "not given"."""
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
     if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_VERSION:
-        return int(value)
-    raise refuse(_("Enter a whole number."))
+        number = int(value)
+    if number is None:
+        raise refuse(_("Enter a whole number."))
+    if not 1 <= number <= MAX_VERSION:  # the bounds the document states (described below)
+        raise refuse(_("Enter a whole number from 1 to %(n)d.") % {"n": MAX_VERSION})
+    return number
 
 
 described(_json_integer, {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}, nullable=True)
@@ -257,7 +260,7 @@ class MatterUpdateInput(Input):
     instructing_leader: LeaderRef = Field(
         None, description="Username of the leader whose instruction a leader_instruction matter is"
     )
-    version: Annotated[int | None, BeforeValidator(_json_integer), Field(ge=1, le=MAX_VERSION)] = Field(
+    version: Annotated[int | None, BeforeValidator(_json_integer)] = Field(
         None, description="The version read; a different current version → 409"
     )
 

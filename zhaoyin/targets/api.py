@@ -13,7 +13,7 @@ from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
 from zhaoyin.accounts import ranking
@@ -209,9 +209,13 @@ def groups(request: HttpRequest) -> list[RankingGroup]:
     return ranking.groups_with_members()
 
 
+#: A group's code as the path names it: letters, digits, _ or -, at most 32 (the document says so).
+GroupCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="The group's code")]
+
+
 @router.put("/groups/{code}", response={200: RankingGroupOut, 422: ErrorOut})
 @api_allow(*ranking.EDITOR_ROLES)
-def group_put(request: HttpRequest, code: str, payload: ranking.RankingGroupFields) -> RankingGroup:
+def group_put(request: HttpRequest, code: GroupCode, payload: ranking.RankingGroupFields) -> RankingGroup:
     """Create or replace the group ``code``: name, order, min_matters, members. A unit twice,
     or a unit already in another group → 422 naming ``members.<i>.org_unit``."""
     data = ranking.RankingGroupInput.parse({**dict(payload), "code": code})
@@ -221,7 +225,7 @@ def group_put(request: HttpRequest, code: str, payload: ranking.RankingGroupFiel
 
 @router.delete("/groups/{code}", response={204: None})
 @api_allow(*ranking.EDITOR_ROLES)
-def group_delete(request: HttpRequest, code: str) -> HttpResponse:
+def group_delete(request: HttpRequest, code: GroupCode) -> HttpResponse:
     """Remove a group; its units rank with their kind again. No body."""
     ranking.ranking_group_delete(acting_user=request_user(request), group=ranking.group_get(code))
     return HttpResponse(status=204)
