@@ -17,6 +17,7 @@ from django.conf import settings
 from django.http import Http404
 
 from zhaoyin.accounts.models import User
+from zhaoyin.audit.services import audit_write
 from zhaoyin.core.gongwen import chinese_date, paragraph, red_rule, table
 from zhaoyin.matters import clocks
 from zhaoyin.matters.bulletin import ISSUER
@@ -99,8 +100,6 @@ def order_docx(order: SupervisionOrder) -> bytes:
 def order_download(*, acting_user: User, order: SupervisionOrder) -> tuple[bytes, str]:
     """The order's document and file name for ``acting_user`` (who fetched it through
     ``supervision_order_get_for_user``); each download audited as ``matter.supervision_order.download``."""
-    from zhaoyin.audit.services import audit_write
-
     content = order_docx(order)
     audit_write(
         action="matter.supervision_order.download", user=acting_user, obj=order.matter,

@@ -90,8 +90,14 @@ def _docx_text(content: bytes) -> str:
 
 
 def test_a_manual_supervise_issues_a_numbered_order_read_back_from_word(
-    people: People, make_matter: MakeMatter
+    people: People, make_matter: MakeMatter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from zhaoyin.core.testing import atomic_depths
+    from zhaoyin.matters import supervision_docs
+
+    # The action stores the order's number; the Word file is built at download, at atomic
+    # depth 0 (SQLite has one writer), the audit record in audit_write's own transaction.
+    depths = atomic_depths(monkeypatch, (supervision_docs, "order_docx"), (supervision_docs, "audit_write"))
     matter = make_matter(State.ACCEPTED, handle_deadline=clocks.today() + dt.timedelta(days=10))
     office = api(people.supervisor)
     limit = (clocks.today() + dt.timedelta(days=5)).isoformat()
@@ -119,6 +125,8 @@ def test_a_manual_supervise_issues_a_numbered_order_read_back_from_word(
     assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in text
     assert "用地报批进展缓慢" in text
     assert AuditRecord.objects.filter(action="matter.supervision_order.download").count() == 1
+    assert depths["order_docx"] == [0]
+    assert depths["audit_write"] == [0]
 
 
 def test_orders_are_scoped_an_order_of_another_matter_or_out_of_scope_is_404(

@@ -141,3 +141,21 @@ def test_the_bulletin_is_for_city_wide_roles(month_projects: Any, make_user: Any
     staff = make_user(Role.STAFF, "county_a")
     assert web_client(staff).get("/targets/bulletin/?year=2026&month=9").status_code == 403
     assert api_client(staff).get("/api/v1/targets/bulletin?year=2026&month=9").status_code == 403
+
+
+def test_the_documents_are_built_outside_any_transaction(
+    month_projects: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite has one writer: the workbook and the 通报 are built at atomic depth 0 and each
+    download's audit record is written in audit_write's own short transaction."""
+    from zhaoyin.core.testing import atomic_depths
+    from zhaoyin.targets import report
+
+    depths = atomic_depths(monkeypatch, (report, "progress_xlsx"), (report, "bulletin_docx"), (report, "audit_write"))
+    leader = make_user(Role.LEADER, "city")
+    client = web_client(leader)
+    assert client.get("/targets/export.xlsx?year=2026&indicator=external_funds&as_of=2026-09-30").status_code == 200
+    assert client.get("/targets/bulletin/?year=2026&month=9&format=docx").status_code == 200
+    assert depths["progress_xlsx"] == [0]
+    assert depths["bulletin_docx"] == [0]
+    assert depths["audit_write"] == [0, 0]
