@@ -9,7 +9,8 @@ cannot deadlock on them.
 
 **A later migration that alters ``matters_matter``** must call ``drop_triggers`` first and
 ``install_triggers`` after (and ``zhaoyin.matters.search.SEARCH_INDEX`` likewise): SQLite
-alters a table by rebuilding it, which drops its triggers. ``test_tally`` fails if the
+alters a table by rebuilding it, which drops its triggers. ``migration_take_down`` and
+``migration_put_back`` do both for SQLite, as a migration's first and last ``RunPython``. ``test_tally`` fails if the
 migrated schema lacks them. ``rebuild`` recomputes the table from the matters.
 """
 
@@ -17,6 +18,8 @@ migrated schema lacks them. ``rebuild`` recomputes the table from the matters.
 # ruff: noqa: S608
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -102,3 +105,24 @@ def rebuild(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM matters_mattertally")
         cursor.execute(INSERT + f"SELECT {_key('m')}, COUNT(*) FROM matters_matter m GROUP BY 1, 2, 3, 4, 5")
+
+
+def migration_take_down(apps: Any, schema_editor: Any) -> None:
+    """A migration's first step before it alters ``matters_matter`` on SQLite: the tally's and
+    the search index's triggers removed (the table rebuild would drop them anyway)."""
+    from zhaoyin.matters.search import SEARCH_INDEX
+
+    if schema_editor.connection.vendor == "sqlite":
+        drop_triggers(schema_editor.connection)
+        SEARCH_INDEX.uninstall(schema_editor)
+
+
+def migration_put_back(apps: Any, schema_editor: Any) -> None:
+    """A migration's last step after it altered ``matters_matter`` on SQLite: the triggers
+    back, the tally recomputed and the search index refilled."""
+    from zhaoyin.matters.search import SEARCH_INDEX
+
+    if schema_editor.connection.vendor == "sqlite":
+        install_triggers(schema_editor.connection)
+        rebuild(schema_editor.connection)
+        SEARCH_INDEX.install(schema_editor)

@@ -5,31 +5,15 @@
 # down before and put back (and refilled) after, as zhaoyin.matters.tally asks of every
 # migration altering the table.
 
-from typing import Any
-
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
-def _down(apps: Any, schema_editor: Any) -> None:
-    from zhaoyin.matters import tally
-    from zhaoyin.matters.search import SEARCH_INDEX
-
-    if schema_editor.connection.vendor == "sqlite":
-        tally.drop_triggers(schema_editor.connection)
-        SEARCH_INDEX.uninstall(schema_editor)
+from zhaoyin.matters import tally
 
 
-def _up(apps: Any, schema_editor: Any) -> None:
-    from zhaoyin.matters import tally
-    from zhaoyin.matters.search import SEARCH_INDEX
-
-    if schema_editor.connection.vendor == "sqlite":
-        tally.install_triggers(schema_editor.connection)
-        tally.rebuild(schema_editor.connection)
-        SEARCH_INDEX.install(schema_editor)
+_down, _up = tally.migration_take_down, tally.migration_put_back
 
 
 class Migration(migrations.Migration):
