@@ -56,7 +56,7 @@ from zhaoyin.payouts.inputs import (
     ScheduleStartBody,
     ScheduleStartInput,
 )
-from zhaoyin.payouts.models import Payout, PolicyApprovers
+from zhaoyin.payouts.models import Payout
 from zhaoyin.policies.models import Policy
 from zhaoyin.policies.selectors import policy_get_for_user, policy_list_visible_to
 from zhaoyin.talents.models import Talent
@@ -482,8 +482,7 @@ class PolicyApproversOut(Schema):
 
 
 def _approvers_out(policy: Policy) -> dict[str, Any]:
-    review, payment = approvers.units_for(policy)
-    configured = PolicyApprovers.objects.filter(policy_id=policy.pk).exists()
+    review, payment, configured = approvers.approvers_of(policy)
     return {
         "policy": policy.pk, "configured": configured,
         "review_unit": {"code": review.code, "name": review.name},

@@ -50,12 +50,19 @@ def is_finance(unit: OrgUnit | None) -> bool:
     return bool(code) and unit is not None and unit.code == code
 
 
-def units_for(policy: Policy) -> tuple[OrgUnit, OrgUnit | None]:
-    """The reviewing and the paying unit of ``policy``'s payouts (its rule, else the defaults)."""
+def approvers_of(policy: Policy) -> tuple[OrgUnit, OrgUnit | None, bool]:
+    """The reviewing and the paying unit of ``policy``'s payouts, and whether a rule names them
+    (False: the defaults — the keeping unit reviews, the finance bureau pays)."""
     rule = PolicyApprovers.objects.filter(policy_id=policy.pk).select_related("review_unit", "payment_unit").first()
     if rule is not None:
-        return rule.review_unit, rule.payment_unit
-    return policy.org_unit, finance_unit()
+        return rule.review_unit, rule.payment_unit, True
+    return policy.org_unit, finance_unit(), False
+
+
+def units_for(policy: Policy) -> tuple[OrgUnit, OrgUnit | None]:
+    """The reviewing and the paying unit of ``policy``'s payouts (its rule, else the defaults)."""
+    review, payment, _configured = approvers_of(policy)
+    return review, payment
 
 
 def _acts_for(user: User, unit_id: int | None, roles: frozenset[str]) -> bool:
