@@ -88,6 +88,9 @@ class _Entry(Protocol):
     @property
     def verification(self) -> str: ...
 
+    @property
+    def entered_by_id(self) -> int | None: ...
+
 
 def state_of(entry: _Entry) -> State:
     """An entry's state: rejected, superseded (``superseded_at`` set otherwise), else its
@@ -107,3 +110,19 @@ def correctable(entry: _Entry) -> bool:
 def checkable(entry: _Entry) -> bool:
     """Whether the table lets ``entry`` be verified or returned (the verifier's buttons)."""
     return TABLE.transition_for(Action.VERIFY, state_of(entry)) is not None
+
+
+def entered_by(entry: _Entry, user_pk: int | None) -> bool:
+    """Four eyes: whether the account ``user_pk`` entered ``entry`` — it may then never verify
+    or return it, whatever its role (the service refuses, the page and the to-do list do not
+    offer it, the queue does not list it)."""
+    return user_pk is not None and entry.entered_by_id == user_pk
+
+
+def may_check(entry: _Entry, *, user_pk: int | None, role_codes: frozenset[str]) -> bool:
+    """Whether an account (its id and role codes) may verify or return ``entry`` now: the
+    table allows it from the entry's state, the account holds the row's role, and did not
+    enter the entry."""
+    return (
+        checkable(entry) and TABLE.by_action[Action.VERIFY].may(role_codes) and not entered_by(entry, user_pk)
+    )

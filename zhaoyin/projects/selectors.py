@@ -170,14 +170,16 @@ def fund_evidence_get_for_user(*, user: User, pk: int) -> FundEvidenceFile:
 
 
 def funds_to_verify(user: User) -> QuerySet[FundEntry]:
-    """The reported (not yet checked) active entries of the projects ``user`` may see: the
-    verifier's queue (待核查到位资金), oldest first."""
+    """The reported (not yet checked) active entries of the projects ``user`` may see, less
+    those ``user`` entered (four eyes: ``fund_flow.entered_by``): the verifier's queue
+    (待核查到位资金), oldest first — the same entries as its 我的待办."""
     return (
         FundEntry.objects.filter(
             superseded_at__isnull=True,
             verification=FundVerification.REPORTED,
             project__in=project_list_visible_to(user).values("pk"),
         )
+        .exclude(entered_by_id=user.pk)
         .select_related("project", "project__org_unit", "entered_by")
         .order_by("entered_at", "id")
     )

@@ -548,15 +548,13 @@ def _check_rule(acting_user: User | None, entry: FundEntry, action: fund_flow.Ac
     eyes: a county never verifies its own figure, nor does anyone else); 409 when the table
     does not allow the action from the entry's state."""
     rule = fund_flow.TABLE.by_action[action]
-    if acting_user is not None:
-        own = entry.entered_by_id is not None and entry.entered_by_id == acting_user.pk
-        if own or not rule.may(acting_user.role_codes):
-            from zhaoyin.audit.services import audit_denied
+    if acting_user is not None and (
+        fund_flow.entered_by(entry, acting_user.pk) or not rule.may(acting_user.role_codes)
+    ):
+        from zhaoyin.audit.services import audit_denied
 
-            audit_denied(
-                user=acting_user, action=f"project.funds.{action.value}_denied", target=f"fund entry {entry.pk}"
-            )
-            raise PermissionDenied
+        audit_denied(user=acting_user, action=f"project.funds.{action.value}_denied", target=f"fund entry {entry.pk}")
+        raise PermissionDenied
     if fund_flow.TABLE.transition_for(action, fund_flow.state_of(entry)) is None:
         raise Conflict(_("This entry has already been checked or corrected; reload the project."))
 

@@ -178,7 +178,7 @@ def _detail_context(
     if may_verify_funds(user):
         # The city's verifier: the reported entries it did not enter itself (four eyes).
         context["checkable_entries"] = [
-            e for e in entries if fund_flow.checkable(e) and e.entered_by_id != user.pk
+            e for e in entries if fund_flow.may_check(e, user_pk=user.pk, role_codes=user.role_codes)
         ]
         context["verify_form"] = FundVerifyForm()
         context["reject_form"] = FundRejectForm()

@@ -167,6 +167,11 @@ def test_reject_keeps_the_history_and_the_county_enters_the_month_again(
     from zhaoyin.projects.selectors import funds_to_verify
 
     assert list(funds_to_verify(admin)) == [corrected]
+    # Four eyes in the queue too: an entry the verifier entered is not offered to it.
+    own = services.fund_entry_add(acting_user=admin, project=project,
+                                  data=FundEntryInput.of(month="2026-03", amount_wan="10", source="foreign"))
+    assert list(funds_to_verify(admin)) == [corrected]
+    assert own in list(funds_to_verify(make_user(Role.CITY_ADMIN, "city")))
 
 
 def test_month_share_flag_is_a_setting(make_user: Any, make_project: MakeProject, settings: Any) -> None:
