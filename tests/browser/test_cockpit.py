@@ -15,7 +15,8 @@ from tests.world import World
 from zhaoyin.core.roles import Role
 from zhaoyin.projects.alerts import alerts_refresh
 from zhaoyin.projects.choices import FundSource, Stage
-from zhaoyin.projects.models import FundEntry, FundVerification, Project
+from zhaoyin.projects.choices import FundVerification
+from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.targets.models import Target
 
 CHARTS = ("units", "funnel", "months", "industry", "source")
