@@ -14,8 +14,7 @@ from tests.browser.conftest import LoggedInPage, screenshot
 from tests.world import World
 from zhaoyin.core.roles import Role
 from zhaoyin.projects.alerts import alerts_refresh
-from zhaoyin.projects.choices import FundSource, Stage
-from zhaoyin.projects.choices import FundVerification
+from zhaoyin.projects.choices import FundSource, FundVerification, Stage
 from zhaoyin.projects.models import FundEntry, Project
 from zhaoyin.targets.models import Target
 
