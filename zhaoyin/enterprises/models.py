@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.core.search import search_fold
+from zhaoyin.lib.pinyin import pinyin_initials
 
 
 class Industry(models.Model):
@@ -53,8 +54,8 @@ class SizeClass(models.TextChoices):
 class Enterprise(models.Model):
     """An enterprise profile (一企一档), keyed by its unified social credit code.
 
-    ``search_text`` holds name, short name, USCC and legal representative in one column so a
-    Chinese substring search is one LIKE over one indexed column.
+    ``search_text`` holds name, its 拼音首字母, USCC, legal representative and address in one
+    column so a Chinese substring search is one LIKE over one indexed column.
     """
 
     name = models.CharField(_("name"), max_length=200)
@@ -109,8 +110,15 @@ class Enterprise(models.Model):
 
     def refresh_search_text(self) -> None:
         """Rebuild ``search_text``; call after changing any of the searched fields."""
-        parts = (self.name, self.uscc, self.legal_representative, self.address)
-        self.search_text = search_fold(" ".join(p for p in parts if p))[:500]
+        self.search_text = enterprise_search_text(self.name, self.uscc, self.legal_representative, self.address)
+
+
+def enterprise_search_text(name: str, uscc: str, legal_representative: str, address: str) -> str:
+    """An enterprise's ``search_text``: name, its 拼音首字母 (lib.pinyin; right after the name, so
+    the cut at 500 characters never takes them), USCC, legal representative and address, folded.
+    The data migration ``0006_search_text_pinyin`` wrote it for the rows stored before."""
+    parts = (name, pinyin_initials(name), uscc, legal_representative, address)
+    return search_fold(" ".join(p for p in parts if p))[:500]
 
 
 class FigureSource(models.TextChoices):

@@ -155,8 +155,11 @@ class Policy(models.Model):
         return self.delivery != Delivery.NO_APPLICATION and bool(self.application_guide)
 
     def refresh_search_text(self) -> None:
-        """Rebuild ``search_text`` (title, issuer, document number, summary) after a change."""
-        parts = (self.title, self.issuer, self.doc_no, self.summary[:200])
+        """Rebuild ``search_text`` (title and its 拼音首字母, issuer, document number, summary)
+        after a change."""
+        from zhaoyin.lib.pinyin import pinyin_initials
+
+        parts = (self.title, pinyin_initials(self.title), self.issuer, self.doc_no, self.summary[:200])
         self.search_text = search_fold(" ".join(p for p in parts if p))[:600]
 
 

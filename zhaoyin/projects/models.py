@@ -123,10 +123,12 @@ class Project(models.Model):
         return self.name
 
     def refresh_search_text(self) -> None:
-        """Rebuild ``search_text``; call after changing code, name or investor name."""
+        """Rebuild ``search_text``; call after changing code, name or investor name. The name's
+        拼音首字母 (lib.pinyin) follow the name, so a project is found by them too."""
         from zhaoyin.core.search import search_fold
+        from zhaoyin.lib.pinyin import pinyin_initials
 
-        parts = (self.code, self.name, self.investor_name)
+        parts = (self.code, self.name, pinyin_initials(self.name), self.investor_name)
         self.search_text = search_fold(" ".join(p for p in parts if p))[:500]
 
 
