@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from zhaoyin.accounts.models import OrgUnit, RoleAssignment, User
-from zhaoyin.core.roles import ADMIN_ROLES
+from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, RoleAssignment, User
+from zhaoyin.accounts.scope import member_group_ids, sees_whole_city
+from zhaoyin.core.roles import ADMIN_ROLES, UNIT_ROLES
+from zhaoyin.core.search import search_fold
+from zhaoyin.lib.pinyin import pinyin_initials
 
 
 def org_unit_list() -> QuerySet[OrgUnit]:
@@ -65,3 +71,93 @@ def user_get_for_security_admin(pk: int) -> User:
     if user is None:
         raise Http404
     return user
+
+
+# ---- org units in the official order, and the pickers' units and accounts (issue 16) --------------
+
+#: The official order of the unit kinds in every list: the city, then 县区 / 园区 / 市直部门 /
+#: 服务组 / 人才工作站; inside a kind by ``sort_order``, then code.
+KIND_ORDER: tuple[str, ...] = (
+    OrgUnitKind.CITY,
+    OrgUnitKind.COUNTY,
+    OrgUnitKind.PARK,
+    OrgUnitKind.DEPARTMENT,
+    OrgUnitKind.SERVICE_GROUP,
+    OrgUnitKind.STATION,
+)
+
+
+def official_order(units: Iterable[OrgUnit]) -> list[OrgUnit]:
+    """``units`` in the official order (``KIND_ORDER``, then ``sort_order`` and code)."""
+    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    return sorted(units, key=lambda u: (rank.get(u.kind, len(rank)), u.sort_order, u.code))
+
+
+def grouped_unit_choices(units: Iterable[OrgUnit], blank: str | None) -> list[Any]:
+    """Units as the choices of a drop-down by code, one ``<optgroup>`` per kind in the official
+    order (Django's grouped choices: ``(kind label, [(code, name), …])``)."""
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for unit in official_order(units):
+        label = str(OrgUnitKind(unit.kind).label) if unit.kind in OrgUnitKind.values else unit.kind
+        if not groups or groups[-1][0] != label:
+            groups.append((label, []))
+        groups[-1][1].append((unit.code, unit.name))
+    return ([("", blank)] if blank is not None else []) + groups
+
+
+def units_within(user: User) -> QuerySet[OrgUnit]:
+    """The active units of ``user``'s part of the tree: all of them for the city-wide roles,
+    the user's subtree for a unit's staff, none for others (the units a matter may be given
+    to, ``matters.forms.assignable_units``)."""
+    qs = OrgUnit.objects.filter(is_active=True)
+    if sees_whole_city(user):
+        return qs
+    if user.has_role(*UNIT_ROLES) and user.org_unit is not None:
+        return qs.filter(path__startswith=user.org_unit.path)
+    return qs.none()
+
+
+def unit_suggestions(user: User, terms: tuple[str, ...], *, within: bool, kinds: Iterable[str] = ()) -> list[OrgUnit]:
+    """The picker's units, in the official order: every active unit (the tree is not secret),
+    or with ``within`` only ``units_within(user)``; of ``kinds`` when given; whose name, its
+    拼音首字母 or code hold every folded term (all of them with no terms: the tree is short)."""
+    qs = units_within(user) if within else org_unit_list()
+    kinds = [k for k in kinds if k in OrgUnitKind.values]
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    units = list(qs)
+    if terms:
+        def text(u: OrgUnit) -> str:
+            return search_fold(f"{u.name} {pinyin_initials(u.name)} {u.code}")
+
+        units = [u for u in units if all(t in text(u) for t in terms)]
+    return official_order(units)
+
+
+def user_suggestions(user: User, terms: tuple[str, ...], *, role: str = "", limit: int = 10) -> list[User]:
+    """The picker's accounts: active business accounts (never the 三员) that ``user`` may name —
+    every one for the city-wide roles, those of the user's subtree for a unit's staff, the
+    members of the user's groups for a service member; holding ``role`` when given; whose
+    username or name holds every term. No terms: none."""
+    if not terms:
+        return []
+    qs = User.objects.filter(is_active=True, admin_role="").select_related("org_unit")
+    if not sees_whole_city(user):
+        if user.has_role(*UNIT_ROLES) and user.org_unit is not None:
+            qs = qs.filter(org_unit__path__startswith=user.org_unit.path)
+        elif member_group_ids(user):
+            qs = qs.filter(group_memberships__group_id__in=member_group_ids(user)).distinct()
+        else:
+            return []
+    if role:
+        qs = qs.filter(pk__in=RoleAssignment.objects.filter(role=role).values("user_id"))
+    for term in terms:
+        qs = qs.filter(Q(username__icontains=term) | Q(full_name__icontains=term))
+    return list(qs.order_by("username")[:limit])
+
+
+def user_names(refs: list[str]) -> dict[str, str]:
+    """Names of the accounts ``refs`` name (usernames), for a picker's starting values (the
+    people of the platform are not business data: their names are on every page)."""
+    rows = User.objects.filter(username__in=refs).values_list("username", "full_name")
+    return {username: full_name or username for username, full_name in rows}

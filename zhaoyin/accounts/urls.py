@@ -1,10 +1,13 @@
 from django.urls import path
 
-from zhaoyin.accounts import admin_views, views
+from zhaoyin.accounts import admin_views, pickers, views
 
 app_name = "accounts"
 
 urlpatterns = [
+    # The search pickers' suggestions (core.pickers, issue 16).
+    path("pick/units/", pickers.pick_units, name="pick_units"),
+    path("pick/users/", pickers.pick_users, name="pick_users"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change_view, name="password_change"),

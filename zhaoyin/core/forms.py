@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.filtering import FilterSet, select_box
 from zhaoyin.core.inputs import FORM_CONTEXT, Input
+from zhaoyin.core.pickers import is_picker
 
 FS = TypeVar("FS", bound=FilterSet)
 F = TypeVar("F")
@@ -59,7 +60,16 @@ def bind_input(
         if posted not in form.fields:
             continue
         getlist = getattr(data, "getlist", None)
-        if _is_list(info.annotation) and getlist is not None:
+        widget = form.fields[posted].widget
+        if is_picker(widget):
+            # A picker posts its hidden value, or the code typed without choosing (core.pickers).
+            # No chip left posts nothing: an empty list, as a multiple choice with none chosen.
+            picked = widget.value_from_datadict(data, {}, posted)
+            if isinstance(picked, list):
+                values[field_name] = [str(v) for v in picked]
+            elif picked or posted in data:
+                values[field_name] = str(picked)
+        elif _is_list(info.annotation) and getlist is not None:
             # A multiple choice with nothing chosen posts nothing: that is an empty list.
             values[field_name] = [v for v in getlist(posted) if str(v).strip()]
         elif posted in data:

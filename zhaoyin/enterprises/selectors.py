@@ -9,6 +9,7 @@ from django.http import Http404
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.scope import NOTHING, member_group_ids, sees_whole_city, unit_scope_q
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.pickers import record_number, terms_q
 from zhaoyin.core.roles import CITY_WIDE_ROLES, GOVERNMENT_ROLES, UNIT_ROLES, Role
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
 
@@ -178,3 +179,30 @@ def industry_by_code_or_id(text: str) -> Industry | None:
     if number is not None:
         match |= Q(pk=number)
     return Industry.objects.filter(match).order_by("pk").first()
+
+
+def enterprise_suggestions(user: User, terms: tuple[str, ...], *, limit: int = 10) -> list[Enterprise]:
+    """The picker's enterprises (issue 16): those in ``user``'s scope whose search text holds
+    every folded term — name, 拼音首字母, USCC, legal representative, address — or whose record
+    number (档案编号) is the one term; by name, at most ``limit``. No terms: none."""
+    if not terms:
+        return []
+    match = terms_q(terms)
+    number = record_number(terms)
+    if number is not None:
+        match |= Q(pk=number)
+    qs = enterprise_list_visible_to(user).filter(match).order_by("name", "id")
+    return list(qs[:limit])
+
+
+def enterprise_names(user: User, refs: list[str]) -> dict[str, str]:
+    """The names of the enterprises ``refs`` name (ids or USCCs) within ``user``'s scope, by
+    ref: how a picker shows the values a page starts with. Out of scope: not named."""
+    from zhaoyin.core.listparams import positive_int
+
+    ids = [n for n in (positive_int(r) for r in refs) if n is not None]
+    rows = enterprise_list_visible_to(user).filter(Q(pk__in=ids) | Q(uscc__in=refs)).values_list("pk", "uscc", "name")
+    out: dict[str, str] = {}
+    for pk, uscc, name in rows:
+        out[str(pk)] = out[uscc] = name
+    return out

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from zhaoyin.enterprises import import_views, views
+from zhaoyin.enterprises import import_views, pickers, views
 
 app_name = "enterprises"
 
 urlpatterns = [
+    # The search pickers' suggestions (core.pickers, issue 16).
+    path("pick/", pickers.pick, name="pick"),
     path("", views.enterprise_list, name="list"),
     path("import/", import_views.IMPORT.upload, name="import"),
     path("import/commit/", import_views.IMPORT.commit, name="import_commit"),

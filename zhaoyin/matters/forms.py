@@ -11,6 +11,7 @@ models' field names, so an error lands on its field; the one exception is the up
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import sees_whole_city
+from zhaoyin.accounts.selectors import grouped_unit_choices
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.pickers import use_picker
 from zhaoyin.core.roles import UNIT_ROLES, Role
 from zhaoyin.matters import origins
 from zhaoyin.matters.choices import DemandCategory, MatterKind, MatterSource, Rating
@@ -62,12 +65,44 @@ def _set_choices(form: forms.Form, name: str, choices: Choices) -> None:
     widget.choices = choices
 
 
-def unit_choices(units: Iterable[OrgUnit], blank: str | None) -> Choices:
-    """Units as options by code (what the services take), indented by their depth."""
-    units = list(units)
-    top = min((u.path.count("/") for u in units), default=0)
-    options = [(u.code, "\u3000" * (u.path.count("/") - top) + u.name) for u in units]
-    return ([("", blank)] if blank is not None else []) + options
+def unit_choices(units: Iterable[OrgUnit], blank: str | None) -> list[Any]:
+    """Units as options by code (what the services take), one group per kind in the official
+    order: 县区 / 园区 / 市直部门 / 服务组 / 人才工作站 (``accounts.selectors.grouped_unit_choices``)."""
+    return grouped_unit_choices(units, blank)
+
+
+def use_unit_chips(form: forms.Form, name: str) -> None:
+    """Draw the co-units field as chips over the unit picker (within the user's part of the
+    tree, grouped by kind); the chips are named by the units' names."""
+    use_picker(form, name, "accounts:pick_units", multiple=True, labels=_unit_names, params={"within": "mine"})
+
+
+def _unit_names(codes: list[str]) -> dict[str, str]:
+    return dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+#: What a record picker finds by (its placeholder): the typed record number is still taken.
+PICK_ENTERPRISE = _("Name, pinyin initials, credit code or record number")
+PICK_PROJECT = _("Name, code or record number")
+PICK_TALENT = _("Name or record number")
+
+
+def use_record_pickers(form: forms.Form, user: User) -> None:
+    """The enterprise, project and talent of a matter as pickers over the scoped suggestions
+    (each where the user may read that kind of record; else the typed record number stays)."""
+    from zhaoyin.enterprises import selectors as enterprises
+    from zhaoyin.projects import selectors as projects
+    from zhaoyin.talents import selectors as talents
+
+    kinds = (
+        ("enterprise", "enterprises:pick", enterprises.READER_ROLES, enterprises.enterprise_names),
+        ("project", "projects:pick", projects.READER_ROLES, projects.project_names),
+        ("talent", "talents:pick", talents.READER_ROLES, talents.talent_names),
+    )
+    for name, source, roles, names in kinds:
+        if name in form.fields and user.has_role(*roles):
+            placeholder = str(form.fields[name].widget.attrs.get("placeholder", ""))
+            use_picker(form, name, source, labels=functools.partial(names, user), placeholder=placeholder)
 
 
 def assignable_units(user: User) -> list[OrgUnit]:
@@ -147,9 +182,9 @@ class MatterForm(forms.Form):
     kind = select(_("Kind"))
     lead_unit = select(_("Lead unit"))
     co_units = units_field(_("Co-units"), 5)
-    enterprise = text(_("Enterprise (record number)"), 12, inputmode="numeric", autocomplete="off")
-    project = text(_("Project (code or record number)"), 40, autocomplete="off")
-    talent = text(_("Talent (record number)"), 12, inputmode="numeric", autocomplete="off")
+    enterprise = text(_("Enterprise"), 100, autocomplete="off", placeholder=PICK_ENTERPRISE)
+    project = text(_("Project"), 100, autocomplete="off", placeholder=PICK_PROJECT)
+    talent = text(_("Talent"), 100, autocomplete="off", placeholder=PICK_TALENT)
     demand_category = select(_("Demand category"))
     requester_name = text(_("Requester"), 100)
     instructing_leader = select(_("Instructing leader (for a leader's instruction)"))
@@ -172,9 +207,10 @@ class MatterForm(forms.Form):
             _set_choices(self, "instructing_leader", [("", "—"), *leader_choices()])
         else:
             del self.fields["instructing_leader"]
+        use_record_pickers(self, user)
         if units:
             _set_choices(self, "lead_unit", unit_choices(units, "—"))
-            _set_choices(self, "co_units", unit_choices(units, None))
+            use_unit_chips(self, "co_units")
         else:
             # Portal users and service members raise a demand; the dispatcher assigns it.
             del self.fields["lead_unit"]
@@ -230,10 +266,13 @@ class AssignForm(_ClockFields):
     def __init__(self, *args: Any, user: User, matter: Matter, **kwargs: Any) -> None:
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("lead_unit", matter.lead_unit.code if matter.lead_unit is not None else "")
+        # What registration entered stays chosen (issue 16: 交办 dropped the 协办单位 before,
+        # because an unselected list posts none and none means "no co-units").
+        initial.setdefault("co_units", [u.code for u in matter.co_units.all()] if matter.pk else [])
         super().__init__(*args, user=user, matter=matter, **kwargs)
         units = assignable_units(user)
         _set_choices(self, "lead_unit", unit_choices(units, "—"))
-        _set_choices(self, "co_units", unit_choices(units, None))
+        use_unit_chips(self, "co_units")
 
 
 class NoteForm(ActionForm):

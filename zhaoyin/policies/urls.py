@@ -1,10 +1,12 @@
 from django.urls import path
 
-from zhaoyin.policies import views
+from zhaoyin.policies import pickers, views
 
 app_name = "policies"
 
 urlpatterns = [
+    # The search pickers' suggestions (core.pickers, issue 16).
+    path("pick/", pickers.pick, name="pick"),
     path("", views.policy_list, name="list"),
     path("export/", views.policy_export_view, name="export"),
     path("import/", views.IMPORT.upload, name="import"),

@@ -20,6 +20,7 @@ from django.http import Http404
 from zhaoyin.accounts.models import RoleAssignment, User
 from zhaoyin.accounts.scope import NOTHING, unit_scope_q
 from zhaoyin.core.money import exact_sum
+from zhaoyin.core.pickers import record_number, terms_q
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 from zhaoyin.projects.choices import FundVerification
 from zhaoyin.projects.models import EvidenceFile, FundEntry, FundEvidenceFile, Project, StageEvent
@@ -200,3 +201,27 @@ def fund_entry_of(project: Project, pk_text: str) -> FundEntry | None:
     if not (pk_text.isascii() and pk_text.isdigit() and len(pk_text) <= 18):
         return None
     return FundEntry.objects.filter(project=project, pk=int(pk_text), superseded_at__isnull=True).first()
+
+
+def project_suggestions(user: User, terms: tuple[str, ...], *, limit: int = 10) -> list[Project]:
+    """The picker's projects (issue 16): in ``user``'s scope, whose search text (code, name,
+    拼音首字母, investor) holds every folded term, or whose record number is the one term."""
+    if not terms:
+        return []
+    match = terms_q(terms)
+    number = record_number(terms)
+    if number is not None:
+        match |= Q(pk=number)
+    return list(project_list_visible_to(user).filter(match).order_by("name", "id")[:limit])
+
+
+def project_names(user: User, refs: list[str]) -> dict[str, str]:
+    """The names of the projects ``refs`` name (ids or codes) within ``user``'s scope, by ref."""
+    from zhaoyin.core.listparams import positive_int
+
+    ids = [n for n in (positive_int(r) for r in refs) if n is not None]
+    rows = project_list_visible_to(user).filter(Q(pk__in=ids) | Q(code__in=refs)).values_list("pk", "code", "name")
+    out: dict[str, str] = {}
+    for pk, code, name in rows:
+        out[str(pk)] = out[code] = name
+    return out

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from zhaoyin.projects import file_views, import_views, views
+from zhaoyin.projects import file_views, import_views, pickers, views
 
 app_name = "projects"
 
 urlpatterns = [
+    # The search pickers' suggestions (core.pickers, issue 16).
+    path("pick/", pickers.pick, name="pick"),
     path("", views.project_list, name="list"),
     path("export/", views.project_export_view, name="export"),
     path("import/", import_views.IMPORT.upload, name="import"),

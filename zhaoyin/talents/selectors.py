@@ -16,6 +16,7 @@ from django.http import Http404
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.scope import NOTHING, subtree_ids
+from zhaoyin.core.pickers import record_number, terms_q
 from zhaoyin.core.roles import TALENT_CITY_ROLES, UNIT_ROLES, Role
 from zhaoyin.talents.models import Talent, TalentLead
 
@@ -142,3 +143,24 @@ def lead_get_for_user(*, user: User, pk: int, action: str = "view") -> TalentLea
     if action == "change":
         station_get_for_user(user=user, pk=lead.station_id, action="change")
     return lead
+
+
+def talent_suggestions(user: User, terms: tuple[str, ...], *, limit: int = 10) -> list[Talent]:
+    """The picker's talents (issue 16): in ``user``'s scope, whose search text (name, employer,
+    school, major; never the ID or phone) holds every folded term, or whose record number is
+    the one term."""
+    if not terms:
+        return []
+    match = terms_q(terms)
+    number = record_number(terms)
+    if number is not None:
+        match |= Q(pk=number)
+    return list(talent_list_visible_to(user).filter(match).order_by("name", "id")[:limit])
+
+
+def talent_names(user: User, refs: list[str]) -> dict[str, str]:
+    """The names of the talents ``refs`` name (ids) within ``user``'s scope, by ref."""
+    from zhaoyin.core.listparams import positive_int
+
+    ids = [n for n in (positive_int(r) for r in refs) if n is not None]
+    return {str(pk): name for pk, name in talent_list_visible_to(user).filter(pk__in=ids).values_list("pk", "name")}

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from zhaoyin.talents import views
+from zhaoyin.talents import pickers, views
 
 app_name = "talents"
 
 urlpatterns = [
+    # The search pickers' suggestions (core.pickers, issue 16).
+    path("pick/", pickers.pick, name="pick"),
     path("", views.talent_list, name="list"),
     path("new/", views.talent_create, name="create"),
     path("mine/", views.talent_mine, name="mine"),

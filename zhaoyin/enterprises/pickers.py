@@ -1,0 +1,21 @@
+"""The enterprises picker's suggestions (core.pickers, issue 16): Enterprises in the caller's
+scope by name, 拼音首字母, USCC or record number.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from zhaoyin.accounts.request import request_user
+from zhaoyin.core.authz import allow
+from zhaoyin.core.pickers import Suggestion, render_suggestions, suggestion_terms
+from zhaoyin.enterprises import selectors
+
+
+@allow(*selectors.READER_ROLES)
+@require_GET
+def pick(request: HttpRequest) -> HttpResponse:
+    """The options of a picker's list (at most ten), read through the scoped selector."""
+    rows = selectors.enterprise_suggestions(request_user(request), suggestion_terms(request))
+    return render_suggestions(request, [Suggestion(str(e.pk), e.name, f"{e.uscc} · {e.org_unit.name}") for e in rows])
