@@ -31,6 +31,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from zhaoyin.core.search import search_fold
 
@@ -40,6 +41,11 @@ LIMIT = 10
 MAX_QUERY = 100
 MAX_TERMS = 5
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: What a record picker finds by (its placeholder); a typed record number is still taken.
+PICK_ENTERPRISE = gettext_lazy("Name, pinyin initials, credit code or record number")
+PICK_PROJECT = gettext_lazy("Name, code or record number")
+PICK_TALENT = gettext_lazy("Name or record number")
+PICK_USER = gettext_lazy("Name or username")
 #: The typed text beside a picker's hidden input: ``<name>__text``.
 TEXT_SUFFIX = "__text"
 

@@ -22,7 +22,7 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import sees_whole_city
 from zhaoyin.accounts.selectors import grouped_unit_choices
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.pickers import use_picker
+from zhaoyin.core.pickers import PICK_ENTERPRISE, PICK_PROJECT, PICK_TALENT, use_picker
 from zhaoyin.core.roles import UNIT_ROLES, Role
 from zhaoyin.matters import origins
 from zhaoyin.matters.choices import DemandCategory, MatterKind, MatterSource, Rating
@@ -79,12 +79,6 @@ def use_unit_chips(form: forms.Form, name: str) -> None:
 
 def _unit_names(codes: list[str]) -> dict[str, str]:
     return dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "name"))
-
-
-#: What a record picker finds by (its placeholder): the typed record number is still taken.
-PICK_ENTERPRISE = _("Name, pinyin initials, credit code or record number")
-PICK_PROJECT = _("Name, code or record number")
-PICK_TALENT = _("Name or record number")
 
 
 def use_record_pickers(form: forms.Form, user: User) -> None:

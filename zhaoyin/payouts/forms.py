@@ -6,12 +6,15 @@ channel. The ledger's filter bar is built from ``payouts.filters.PayoutFilter``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import User
+from zhaoyin.core.pickers import PICK_ENTERPRISE, use_picker
+from zhaoyin.enterprises.selectors import enterprise_names
 from zhaoyin.policies.models import Policy, PolicyStatus
 from zhaoyin.policies.selectors import policy_list_visible_to
 
@@ -37,10 +40,11 @@ def registrable_policies(user: User) -> list[Policy]:
 
 
 class PayoutRegisterForm(forms.Form):
-    """Register a payout: the enterprise (id or credit code, pre-filled from its page), the
+    """Register a payout: the enterprise (a picker; its id or credit code typed is taken, and
+    its full name; pre-filled from its page), the
     policy, the period, the amount and a note. The service validates."""
 
-    enterprise = _text(_("Enterprise (id or credit code)"), 18, autocomplete="off")
+    enterprise = _text(_("Enterprise"), 100, autocomplete="off")
     policy = _select(_("Policy"))
     period = _text(_("Period (2025, 2025-Q1 or 2025-01)"), 7)
     amount_wan = _text(_("Amount (10k yuan)"), 20, inputmode="decimal")
@@ -52,6 +56,11 @@ class PayoutRegisterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The firm by name, 拼音首字母, credit code or id (core.pickers; issue 16).
+        use_picker(
+            self, "enterprise", "enterprises:pick", labels=functools.partial(enterprise_names, user),
+            placeholder=str(PICK_ENTERPRISE),
+        )
         _choices(
             self,
             "policy",

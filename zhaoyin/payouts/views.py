@@ -154,15 +154,21 @@ def payout_totals(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/payout_totals.html", context, status=400 if problems else 200)
 
 
-def _enterprise_by_ref(user: User, text: str) -> Enterprise | None:
-    text = (text or "").strip().upper()
+def _enterprise_by_ref(user: User, raw: str) -> Enterprise | None:
+    text = (raw or "").strip().upper()
     if not text:
         return None
     match = Q(uscc=text)
     number = positive_int(text)
     if number is not None and number >= 1:
         match |= Q(pk=number)
-    return enterprise_list_visible_to(user).filter(match).order_by("pk").first()
+    found = enterprise_list_visible_to(user).filter(match).order_by("pk").first()
+    if found is None:
+        # A full name typed without choosing in the picker (issue 16: the name was refused):
+        # taken when exactly one firm in scope bears it.
+        named = list(enterprise_list_visible_to(user).filter(name=(raw or "").strip())[:2])
+        found = named[0] if len(named) == 1 else None
+    return found
 
 
 def _policy_by_ref(user: User, text: str) -> Policy | None:

@@ -8,6 +8,7 @@ choice validation): those would word their messages differently.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -15,7 +16,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.selectors import grouped_unit_choices
+from zhaoyin.core.pickers import PICK_ENTERPRISE, use_picker
 from zhaoyin.enterprises import selectors as enterprise_selectors
+from zhaoyin.enterprises.selectors import enterprise_names
 from zhaoyin.projects.choices import AttractionMethod, FundEvidenceKind, FundKind, FundSource, SourceRegion
 from zhaoyin.projects.models import Project
 from zhaoyin.projects.selectors import can_create_project_in, staff_in_charge_candidates
@@ -24,11 +28,9 @@ from zhaoyin.projects.validation import REQUIRED_FIELDS
 Choices = list[tuple[str, str]]
 
 
-def _unit_choices(units: Iterable[OrgUnit], blank: str) -> Choices:
-    """Units as options, indented by their depth in the tree."""
-    units = list(units)
-    top = min((u.path.count("/") for u in units), default=0)
-    return [("", blank)] + [(u.code, "\u3000" * (u.path.count("/") - top) + u.name) for u in units]
+def _unit_choices(units: Iterable[OrgUnit], blank: str) -> list[Any]:
+    """Units as options, grouped by kind in the official order (县区 / 园区 / 市直部门 …)."""
+    return grouped_unit_choices(units, blank)
 
 
 def _staff_choices(users: Iterable[User], blank: str) -> Choices:
@@ -70,7 +72,7 @@ class ProjectForm(forms.Form):
 
     name = text(_("Project name"), 200)
     investor_name = text(_("Investor"), 200)
-    investor = text(_("Registered investor (enterprise id or credit code)"), 18, autocomplete="off")
+    investor = text(_("Registered investor (enterprise)"), 100, autocomplete="off")
     source_region = select(_("Source region"))
     industry = select(_("Industry"))
     org_unit = select(_("Org unit"))
@@ -101,6 +103,11 @@ class ProjectForm(forms.Form):
         if project is not None and project.org_unit not in units:
             units.append(project.org_unit)
         _set_choices(self, "org_unit", _unit_choices(units, "—"))
+        # The investor by name, 拼音首字母, credit code or id (core.pickers; issue 16).
+        use_picker(
+            self, "investor", "enterprises:pick", labels=functools.partial(enterprise_names, user),
+            placeholder=str(PICK_ENTERPRISE),
+        )
         _set_choices(self, "industry", _industry_choices("—"))
         # Who the editor may put in charge; the one already in charge stays selectable (the
         # service lets an unchanged choice pass even if it now lies outside the scope).

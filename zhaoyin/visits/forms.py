@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import ServiceGroupMembership, User
 from zhaoyin.accounts.scope import member_group_ids
+from zhaoyin.accounts.selectors import user_names
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.listparams import positive_int
+from zhaoyin.core.pickers import PICK_ENTERPRISE, PICK_USER, use_picker
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind, MatterSource
 from zhaoyin.matters.forms import MultipleFileField
@@ -145,13 +147,26 @@ def service_errors_for_form(exc: InvalidInput) -> InvalidInput:
 
 
 class MemberAddForm(forms.Form):
-    """Add a member to a group: the account must already hold the service_member role."""
+    """Add a member to a group: the account must already hold the service_member role (a
+    picker over those accounts by name or username; a typed username is taken)."""
 
-    user = forms.CharField(label=_("Username"), max_length=150)
+    user = forms.CharField(label=_("Member"), max_length=150)
     is_leader = forms.BooleanField(label=_("Group leader"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_picker(
+            self, "user", "accounts:pick_users", labels=user_names, params={"role": "service_member"},
+            placeholder=str(PICK_USER),
+        )
 
 
 class AssignForm(forms.Form):
-    """Assign an enterprise to a group by its unified social credit code."""
+    """Assign an enterprise to a group: a picker by name, 拼音首字母 or credit code (the typed
+    credit code or id is taken as before)."""
 
-    enterprise = forms.CharField(label=_("Unified social credit code"), max_length=18)
+    enterprise = forms.CharField(label=_("Enterprise"), max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_picker(self, "enterprise", "enterprises:pick", placeholder=str(PICK_ENTERPRISE))

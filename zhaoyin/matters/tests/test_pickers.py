@@ -89,7 +89,8 @@ def test_units_in_the_official_order(make_user: MakeUser, org_tree: dict[str, Or
     order = ["city", "county", "park", "department", "service_group", "station"]
     assert kinds == sorted(kinds, key=order.index)
     choices = grouped_unit_choices(unit_suggestions(city, (), within=True), "—")
-    assert [label for label, _options in choices[1:]] == ["市", "县区", "园区（开发区）", "市直部门", "服务组", "人才工作站"]
+    official = ["市", "县区", "园区（开发区）", "市直部门", "服务组", "人才工作站"]
+    assert [label for label, _options in choices[1:]] == official
     # A county's staff are offered their own part of the tree only; found by initials too.
     staff_a = make_user(Role.STAFF, "county_a")
     assert {u.code for u in unit_suggestions(staff_a, (), within=True)} == {"340402", "park-a"}
@@ -115,10 +116,12 @@ def test_AC_03_the_enterprise_endpoint_answers_within_scope(
 ) -> None:
     client = _client(make_user(Role.STAFF, "county_a"))
     body = client.get(reverse("enterprises:pick"), {"q": "hnxny"}).content.decode()
-    assert f'data-value="{firms["a"].pk}"' in body and firms["a"].uscc in body
+    assert f'data-value="{firms["a"].pk}"' in body
+    assert firms["a"].uscc in body
     assert firms["b"].name not in body
     nothing = client.get(reverse("enterprises:pick"), {"q": firms["b"].uscc}).content.decode()
-    assert 'role="option"' not in nothing and "zy-picker-empty" in nothing
+    assert 'role="option"' not in nothing
+    assert "zy-picker-empty" in nothing
 
 
 def test_the_unit_endpoint_groups_by_kind(make_user: MakeUser, org_tree: dict[str, OrgUnit]) -> None:
@@ -158,7 +161,8 @@ def test_AC_03_unknown_and_out_of_scope_record_get_the_same_error(
             errors = re.findall(r'<div class="invalid-feedback d-block">([^<]+)</div>', body)
             answers.append((status, errors))
     assert all(answer == answers[0] for answer in answers), answers
-    assert answers[0][0] == 400 and answers[0][1]
+    assert answers[0][0] == 400
+    assert answers[0][1]
     assert firms["b"].name not in body
     assert Matter.objects.count() == before
 
