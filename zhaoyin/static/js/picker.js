@@ -2,7 +2,7 @@
    htmx asks the suggestion endpoint as the user types (the query goes as ?q=, whatever the
    box's own name); this file makes the answer a listbox the keyboard can use:
      ArrowDown / ArrowUp   move through the options (aria-activedescendant on the box)
-     Enter                 choose the active option (the form is not submitted then)
+     Enter                 choose the active option, else the first (the form is not submitted then)
      Escape                close the list
      Backspace             in an empty box of a multiple picker: remove the last chip
    Choosing puts the value in the hidden input (single) or adds a chip (multiple); typing
@@ -126,7 +126,8 @@
       if (!open) { return; }
       var index = activeIndex(picker);
       event.preventDefault();
-      if (index >= 0) { choose(picker, options(picker)[index]); }
+      /* Nothing highlighted yet: the first option (the best match, in name order). */
+      choose(picker, options(picker)[index >= 0 ? index : 0]);
     } else if (event.key === "Escape") {
       if (open) { event.preventDefault(); close(picker); }
     } else if (event.key === "Backspace" && box.value === "" && picker.hasAttribute("data-zy-picker-multiple")) {
