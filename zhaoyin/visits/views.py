@@ -298,7 +298,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         )
     if data is not None:
         try:
-            visit = services.visit_create(acting_user=user, data=data, files=form.cleaned_data.get("evidence") or None)
+            visit = services.visit_create(acting_user=user, data=data, files=form.uploads() or None)
         except InvalidInput as exc:
             add_service_errors(form, service_errors_for_form(place_demand_errors(exc, filled)))
         else:
