@@ -119,3 +119,21 @@ def test_visit_list_cells_name_their_column_for_the_phone_cards(svc: Service) ->
     assert 'class="table table-sm table-striped table-hover zy-table zy-cards mb-0" id="visit-table"' in html
     row = html.split("data-visit=", 1)[1].split("</tr>", 1)[0]
     assert row.count("data-label=") == 5
+
+
+def test_visit_form_speaks_once_a_bad_field_and_a_bad_demand_together(svc: Service) -> None:
+    from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
+
+    tables = {"sessions.session", "audit.auditrecord", "audit.auditchainhead"}
+    client = web(svc.member_1)
+    before = db_fingerprint(exclude=tables)
+    response = client.post(reverse("visits:visit_create"), {
+        "enterprise": "", "date": today().isoformat(), "notes": "走访",
+        "demand-0-title": "用电增容", "demand-0-kind": "bogus", "demand-0-description": "",
+    })
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["enterprise"]  # the form's own check (a required drop-down) …
+    rows = response.context["demand_rows"]
+    assert rows[0].errors.get("kind")  # … and the model's verdict on the demand row, in the same answer
+    assert_fingerprint_unchanged(before, db_fingerprint(exclude=tables))
