@@ -45,7 +45,7 @@ from zhaoyin.apartments.models import (
 from zhaoyin.core import files as files_core
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form, bind_input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
@@ -241,7 +241,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     if action not in flow.API_ACTIONS:
         form.add_error(None, _("Unknown action."))
     else:
-        data = bind_input(ApartmentActionInput, request.POST, form) if form.is_valid() else None
+        data = bind_form(ApartmentActionInput, request.POST, form)
         if data is not None:
             try:
                 apartments.application_transition(acting_user=user, application=application, action=action,
@@ -356,7 +356,7 @@ def tenancy_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in flow.TENANCY_ACTIONS:
         form.add_error(None, _("Unknown action."))
         return _tenancy_page(request, tenancy, form, 400)
-    data = bind_input(ApartmentActionInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(ApartmentActionInput, request.POST, form)
     if data is not None:
         try:
             apartments.tenancy_transition(acting_user=user, tenancy=tenancy, action=action, data=data)

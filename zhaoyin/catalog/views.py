@@ -25,7 +25,8 @@ from zhaoyin.catalog.inputs import CatalogItemInput, CatalogItemUpdateInput, Edi
 from zhaoyin.catalog.models import CatalogEdition, CatalogItem, EditionStatus, ItemStatus
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form
+from zhaoyin.core.inputs import FORM_CONTEXT
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 
@@ -69,7 +70,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
         form = ItemForm(initial={"cooperation_mode": "open", "status": ItemStatus.ACTIVE})
         return render(request, "catalog/item_form.html", {"form": form})
     form = ItemForm(request.POST)
-    data = bind_input(CatalogItemInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(CatalogItemInput, request.POST, form)
     if data is not None:
         try:
             item = services.catalog_item_create(acting_user=user, data=data)
@@ -90,7 +91,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "catalog/item_form.html", {"form": ItemForm(item=item), "item": item})
     form = ItemForm(request.POST, item=item)
-    data = bind_input(CatalogItemUpdateInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(CatalogItemUpdateInput, request.POST, form)
     if data is not None:
         try:
             services.catalog_item_update(acting_user=user, item=item, data=data)
@@ -124,7 +125,7 @@ def edition_create(request: HttpRequest) -> HttpResponse:
     """Start a draft edition; bad input re-shows the list with the errors."""
     user = request_user(request)
     form = EditionForm(request.POST)
-    data = bind_input(EditionCreateInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(EditionCreateInput, request.POST, form)
     if data is not None:
         try:
             edition = services.edition_create(acting_user=user, data=data)
@@ -138,16 +139,23 @@ def edition_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _edition_context(request: HttpRequest, edition: CatalogEdition, error: str = "") -> dict[str, Any]:
+def _edition_context(
+    request: HttpRequest, edition: CatalogEdition, error: str = "", posted: list[str] | None = None
+) -> dict[str, Any]:
+    """The edition's page. ``posted``: the item ids a refused selection sent, in its order —
+    the page shows them chosen again in that order, so one bad entry loses nothing."""
     user = request_user(request)
     curator = selectors.is_curator(user)
     entries = selectors.edition_entries(edition)
     editable = curator and edition.status == EditionStatus.DRAFT
-    candidates: list[tuple[CatalogItem, int | None]] = []
+    candidates: list[tuple[CatalogItem, bool]] = []
     if editable:
-        positions = {e.item_id: e.sort_order for e in entries}
-        active = selectors.item_list_visible_to(user).filter(status=ItemStatus.ACTIVE)
-        candidates = [(item, positions.get(item.pk)) for item in active]
+        chosen = [e.item_id for e in entries] if posted is None else [int(v) for v in posted if v.isdigit()]
+        active = {item.pk: item for item in selectors.item_list_visible_to(user).filter(status=ItemStatus.ACTIVE)}
+        # The chosen items first, in the brochure's order, then the others as listed.
+        first = [active[pk] for pk in dict.fromkeys(chosen) if pk in active]
+        candidates = [(item, True) for item in first]
+        candidates += [(item, False) for pk, item in active.items() if pk not in set(chosen)]
     return {
         "edition": edition,
         "entries": [(e, selectors.mask_phone(e.item.contact_phone)) for e in entries],
@@ -181,28 +189,19 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(CURATOR)
 @require_POST
 def edition_set_items(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save the selection: each ``pos-<item id>`` field holds the item's position (blank: left out)."""
+    """Save the selection: the checked ``items`` in the order posted (the page's order, which
+    the curator sets by dragging a row or with its up and down buttons). A refusal shows the
+    page again with the posted choices kept, the message naming what is wrong."""
     user = request_user(request)
     edition = selectors.edition_get_for_user(user=user, pk=pk)
-    chosen: list[tuple[int, int]] = []
-    for key in request.POST:
-        value = request.POST.get(key, "")
-        if not key.startswith("pos-") or not value.strip():
-            continue
-        if not value.strip().isdigit() or not key[4:].isdigit():
-            context = _edition_context(request, edition, _("Positions must be whole numbers."))
-            return render(request, "catalog/edition_detail.html", context, status=400)
-        chosen.append((int(value), int(key[4:])))
-    chosen.sort()
+    posted = [str(v).strip() for v in request.POST.getlist("items")]
     try:
-        services.edition_set_items(
-            acting_user=user, edition=edition, data=EditionItemsInput.of(items=[pk_ for _pos, pk_ in chosen])
-        )
+        data = EditionItemsInput.parse({"items": posted}, context=FORM_CONTEXT)
+        services.edition_set_items(acting_user=user, edition=edition, data=data)
     except (InvalidInput, Conflict) as exc:
-        message = exc.detail if isinstance(exc, InvalidInput) else exc
-        return render(
-            request, "catalog/edition_detail.html", _edition_context(request, edition, str(message)), status=400
-        )
+        message = " ".join(m for ms in exc.by_field().values() for m in ms) if isinstance(exc, InvalidInput) else exc
+        context = _edition_context(request, edition, str(message), posted=posted)
+        return render(request, "catalog/edition_detail.html", context, status=400)
     messages.success(request, _("The selection has been saved."))
     return HttpResponseRedirect(reverse("catalog:edition_detail", args=[edition.pk]))
 

@@ -41,6 +41,7 @@ def bind_input(
     extra: Mapping[str, Any] | None = None,
     place: Callable[[InvalidInput], InvalidInput] | None = None,
     user: Any = None,
+    skip: Iterable[str] = (),
 ) -> I | None:
     """Build ``model`` from a page's posted ``data`` (a QueryDict): the model's fields that the
     form shows, a list field with all its values; each refusal goes on its form field (else
@@ -52,7 +53,8 @@ def bind_input(
     The form only draws the page: the verdict on each value is the model's, as in the API and
     the importers. A field the form does not offer is not read (a portal user's form has no
     lead unit, so posting one changes nothing). ``user`` is the acting user, for the
-    references the model looks up within a scope (``core.inputs.scoped_user``)."""
+    references the model looks up within a scope (``core.inputs.scoped_user``). ``skip``: form
+    fields whose refusals are not added (the form has already refused them: ``bind_form``)."""
     names = dict(names or {})
     values: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
@@ -80,8 +82,33 @@ def bind_input(
     except InvalidInput as exc:
         rest = place(exc) if place is not None else exc
         if rest.errors or place is None:
-            add_service_errors(form, rest.renamed(names))
+            rest = rest.renamed(names)
+            skipped = set(skip)
+            if skipped and rest.errors:
+                kept = [e for e in rest.errors if e.get("field", "").split(".", 1)[0] not in skipped]
+                rest = InvalidInput(rest.detail, kept)
+                if not kept:
+                    return None
+            add_service_errors(form, rest)
         return None
+
+
+def bind_form(
+    model: type[I],
+    data: Mapping[str, Any],
+    form: forms.Form,
+    **bind: Any,
+) -> I | None:
+    """The form's own checks and the model's in one round (issue 16: a form speaks once): the
+    form is validated, then ``model`` is bound (``bind_input`` with ``bind``'s options) even
+    when the form refused something, so one submit shows every bad field — a Django field
+    error and the model's verdict on another field together. A field the form already
+    refused keeps the form's message only (no second message for one box). None when either
+    refused anything; the service, which needs clean data, then is not called."""
+    valid = form.is_valid()
+    refused = set(form.errors)
+    parsed = bind_input(model, data, form, skip=refused, **bind)
+    return parsed if valid else None
 
 
 @dataclass(frozen=True)
@@ -115,7 +142,7 @@ def submit_form(
     (``rename``: a service field shown under another form field), a conflict and, with
     ``denied``, a refusal of the user on the form as a whole. The page then renders the form
     again with ``Posted.status``, or redirects when ``done``."""
-    parsed = bind_input(model, data, form, **bind) if form.is_valid() else None
+    parsed = bind_form(model, data, form, **bind)
     if parsed is None:
         return Posted(400)
     try:

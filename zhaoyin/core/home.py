@@ -138,6 +138,8 @@ class HomePart:
 
     kpis: list[Kpi] = field(default_factory=list)
     chart: dict[str, Any] | None = None
+    #: Panels shown between the to-do list and the cards (a service member's visits to make).
+    panels: list[PortalPanel] = field(default_factory=list)
 
 
 _CONTRIBUTIONS: dict[str, tuple[int, HomeContribution]] = {}
@@ -171,6 +173,7 @@ def _business(user: User, roles: frozenset[str]) -> HomeData:
         if part is None:
             continue
         data.kpis += part.kpis
+        data.panels += part.panels
         if data.chart_panel is None and part.chart is not None:
             # The first chart offered takes the panel; drawn only when it has bars.
             data.chart_panel = part.chart

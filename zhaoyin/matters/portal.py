@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
-from zhaoyin.core.forms import add_service_errors, bind_input
+from zhaoyin.core.forms import add_service_errors, bind_form
 from zhaoyin.core.roles import Role
 from zhaoyin.matters import clocks, selectors, services
 from zhaoyin.matters.choices import MatterSource
@@ -70,7 +70,7 @@ def talent_demand_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "matters/talent_demand_form.html", {"form": TalentDemandForm()})
     form = TalentDemandForm(request.POST, request.FILES)
-    data = bind_input(TalentDemandInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(TalentDemandInput, request.POST, form)
     if data is not None:
         try:
             matter = services.talent_demand_raise(
@@ -118,7 +118,7 @@ def talent_demand_rate(request: HttpRequest, pk: int) -> HttpResponse:
     # 404 out of scope; 403 (audited) for a matter the user is not the requester of.
     matter = selectors.matter_get_for_user(user=user, pk=pk, action=Action.RATE)
     form = action_form(Action.RATE, user, matter, request.POST)
-    data = bind_input(RateInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(RateInput, request.POST, form)
     status = 400
     if data is not None:
         try:

@@ -27,7 +27,7 @@ from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.files import attachment_response
 from zhaoyin.core.flowchart import table_svg
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES, MATTER_ROLES
@@ -110,7 +110,7 @@ def matter_create(request: HttpRequest) -> HttpResponse:
         form = MatterForm(user=user, initial=initial)
         return render(request, "matters/form.html", {"form": form})
     form = MatterForm(request.POST, request.FILES, user=user)
-    data = bind_input(MatterCreateInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(MatterCreateInput, request.POST, form)
     if data is not None:
         try:
             matter = services.matter_create(
@@ -202,7 +202,7 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     matter = selectors.matter_get_for_user(user=user, pk=pk, action=act)
     form = action_form(act, user, matter, request.POST, request.FILES)
     status = 400
-    data = bind_input(ACTION_INPUTS[act], request.POST, form) if form.is_valid() else None
+    data = bind_form(ACTION_INPUTS[act], request.POST, form)
     if data is not None:
         try:
             if form.submitted_version != matter.version:

@@ -28,7 +28,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import timestamped_filename, xlsx_export_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form, bind_input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE, positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
@@ -256,7 +256,7 @@ def payout_schedule_start(request: HttpRequest, talent: int, policy: int) -> Htt
     form = ScheduleStartForm(request.POST)
     context["form"] = form
     status = 400
-    data = bind_input(ScheduleStartInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(ScheduleStartInput, request.POST, form)
     if data is not None:
         try:
             entries = talent_services.talent_schedule_start(
@@ -317,7 +317,7 @@ def payout_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in known:
         form.add_error(None, _("Unknown action."))
         return _detail(request, payout, form=form, status=400)
-    data = bind_input(PayoutActionInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(PayoutActionInput, request.POST, form)
     if data is None:
         return _detail(request, payout, form=form, status=400)
     try:
@@ -395,7 +395,7 @@ def benefit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = PayoutActionForm(request.POST)
     if action not in PORTAL_ACTIONS:
         raise Http404
-    data = bind_input(PayoutActionInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(PayoutActionInput, request.POST, form)
     if data is None:
         messages.error(request, _("Check the values and try again."))
         return HttpResponseRedirect(reverse("payouts:benefits"))

@@ -26,7 +26,7 @@ from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.files import attachment_response
-from zhaoyin.core.forms import FilterBarForm, bind_input
+from zhaoyin.core.forms import FilterBarForm, bind_form
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.listparams import MAX_PAGE_SIZE, positive_int
 from zhaoyin.core.paging import IdFirstPaginator
@@ -157,7 +157,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
         return _form_page(request, PolicyForm(user=user), None)
     form = PolicyForm(request.POST, user=user)
     # Each value is judged by the input model, as in the API and the import.
-    data = bind_input(PolicyInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(PolicyInput, request.POST, form)
     if data is not None:
         try:
             policy = services.policy_create(acting_user=user, data=data)
@@ -182,7 +182,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, PolicyForm(user=user, policy=policy), policy)
     form = PolicyForm(request.POST, user=user, policy=policy)
-    changes = bind_input(PolicyUpdateInput, request.POST, form) if form.is_valid() else None
+    changes = bind_form(PolicyUpdateInput, request.POST, form)
     if changes is not None:
         try:
             services.policy_update(acting_user=user, policy=policy, data=changes, version=form.submitted_version)

@@ -64,6 +64,9 @@ KIND_ALIASES = {"固定资产": FundKind.FIXED_ASSET, "固定资产投资": Fund
 def clean_fund_source(value: object) -> str:
     """A fund source from its code or its Chinese name (省内市外 or 市外 / 省外 / 境外)."""
     code = str(value if value is not None else "").strip()
+    if not code:
+        # An empty drop-down is a missing answer, not an unknown one.
+        raise ValueError(_("This field is required."))
     if code in FundSource.values:
         return code
     if code in SOURCE_ALIASES:
@@ -123,6 +126,8 @@ def _why(value: object) -> str:
 _AMOUNT = amount_schema(MAX_DECIMAL)
 _DATE = {"type": "string", "format": "date", "pattern": ISO_DATE}
 _NOT_FUTURE = "not in the future, not before 1990"
+#: A stage's date follows the timeline: the service compares it with the current stage's date.
+_STAGE_DATE_RULE = _NOT_FUTURE + "; on or after the date of the project's current stage"
 Amount = Annotated[Decimal, BeforeValidator(must(described(from_cleaner(_amount), _AMOUNT)))]
 Note = Annotated[str, BeforeValidator(text(MAX_NOTE)), Field(max_length=MAX_NOTE)]
 FundNote = Annotated[str, BeforeValidator(text(MAX_FUND_NOTE)), Field(max_length=MAX_FUND_NOTE)]
@@ -136,8 +141,8 @@ class StageChangeInput(Input):
         description="The stage to move to", json_schema_extra={RULE_KEY: "a move the transition table allows"}
     )
     date: Annotated[
-        dt.date, BeforeValidator(must(described(from_cleaner(_stage_date), _DATE, rule=_NOT_FUTURE)))
-    ] = Field(description="The date of the stage, YYYY-MM-DD, not in the future")
+        dt.date, BeforeValidator(must(described(from_cleaner(_stage_date), _DATE, rule=_STAGE_DATE_RULE)))
+    ] = Field(description="The date of the stage, YYYY-MM-DD, not in the future, on or after the current stage's date")
     note: Note = ""
     reason: Note = Field(
         "",

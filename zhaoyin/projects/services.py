@@ -238,6 +238,7 @@ def _change_stage(
             raise PermissionDenied
         if found.needs_reason and not reason_text:
             raise InvalidInput.field("reason", _("This change needs a reason."))
+        _check_timeline(current, locked.stage_on, when)
         if kind == StageChangeKind.HOLD:
             new_resume = current.value
         elif kind == StageChangeKind.TERMINATE:
@@ -294,6 +295,19 @@ def _change_stage(
     for key in MILESTONE_FIELDS:
         setattr(project, key, getattr(locked, key))
     return event
+
+
+def _check_timeline(current: Stage, current_on: dt.date | None, when: dt.date) -> None:
+    """A stage's date follows the timeline (issue 16): on or after the date of the stage it
+    leaves (the newest event's, mirrored in ``Project.stage_on``), so each stage of the history
+    is dated on or after the one before; "not in the future" is the input model's check. Run
+    under the project's row lock, before anything is written: a refused date changes nothing."""
+    if current_on is not None and when < current_on:
+        raise InvalidInput.field(
+            "date",
+            _("The date must be on or after %(date)s, the date of the stage before (%(stage)s).")
+            % {"date": current_on.isoformat(), "stage": current.label},
+        )
 
 
 def _stage_service(kind: StageChangeKind, doc: str) -> Callable[..., StageEvent]:

@@ -30,7 +30,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form
 from zhaoyin.core.inputs import Input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.money import fen_sum, fen_to_amount
@@ -207,7 +207,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         form = ProjectForm(user=user)
         return render(request, "projects/form.html", {"form": form, "project": None})
     form = ProjectForm(request.POST, user=user)
-    data = bind_input(ProjectInput, request.POST, form, user=user) if form.is_valid() else None
+    data = bind_form(ProjectInput, request.POST, form, user=user)
     if data is not None:
         try:
             project = services.project_create(acting_user=user, data=data)
@@ -230,7 +230,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ProjectForm(user=user, project=project)
         return render(request, "projects/form.html", {"form": form, "project": project})
     form = ProjectForm(request.POST, user=user, project=project)
-    update = bind_input(ProjectUpdateInput, request.POST, form, user=user) if form.is_valid() else None
+    update = bind_form(ProjectUpdateInput, request.POST, form, user=user)
     if update is not None:
         try:
             services.project_update(acting_user=user, project=project, data=update)
@@ -274,7 +274,7 @@ def _detail_action(
     again with the form's errors (400, or 409 when the project changed state meanwhile).
     ``field_names`` maps a service's field names onto the form's."""
     status = 400
-    data = bind_input(model, request.POST, form) if form.is_valid() else None
+    data = bind_form(model, request.POST, form)
     if data is not None:
         try:
             run(data, form.cleaned_data)

@@ -25,7 +25,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.forms import add_service_errors, bind_input, submit_form
+from zhaoyin.core.forms import add_service_errors, bind_form, submit_form
 from zhaoyin.core.roles import Role
 from zhaoyin.talentprojects import flow, selectors, services
 from zhaoyin.talentprojects.forms import PortalApplicationForm, PortalWithdrawForm
@@ -85,7 +85,7 @@ def mine_apply(request: HttpRequest) -> HttpResponse:
         form = PortalApplicationForm(rounds=rounds, initial={"round": chosen} if chosen.isdigit() else None)
         return render(request, "talentprojects/portal_apply.html", {"form": form, "talent": talent})
     form = PortalApplicationForm(request.POST, rounds=rounds)
-    data = bind_input(PortalApplicationInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(PortalApplicationInput, request.POST, form)
     if data is not None:
         try:
             project = apply_for_self(user=user, talent=talent, data=data)

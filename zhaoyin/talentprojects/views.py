@@ -21,7 +21,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input, submit_form
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form, submit_form
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.talentprojects import flow, selectors, services
 from zhaoyin.talentprojects.exporting import export_filename, talent_project_export
@@ -92,7 +92,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "talentprojects/form.html", {"form": TalentProjectForm()})
     form = TalentProjectForm(request.POST)
-    data = bind_input(TalentProjectInput, request.POST, form, user=user) if form.is_valid() else None
+    data = bind_form(TalentProjectInput, request.POST, form, user=user)
     if data is not None:
         try:
             project = services.project_create(acting_user=user, data=data)

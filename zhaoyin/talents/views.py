@@ -30,7 +30,7 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input, submit_form
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form, submit_form
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.inputs import Input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
@@ -124,7 +124,7 @@ def talent_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "talents/form.html", {"form": TalentForm(user=user, initial={"id_type": "resident"})})
     form = TalentForm(request.POST, user=user)
-    data = bind_input(TalentInput, request.POST, form, user=user) if form.is_valid() else None
+    data = bind_form(TalentInput, request.POST, form, user=user)
     if data is not None:
         try:
             talent = services.talent_create(acting_user=user, data=data)
@@ -326,7 +326,7 @@ def lead_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "talents/lead_form.html", {**context, "form": LeadForm()})
     form = LeadForm(request.POST)
-    data = bind_input(LeadInput, request.POST, form, user=user) if form.is_valid() else None
+    data = bind_form(LeadInput, request.POST, form, user=user)
     if data is not None:
         try:
             services.lead_create(acting_user=user, station=station, data=data)

@@ -50,10 +50,13 @@ class VisitForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), max_length=MAX_NOTES, widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+    #: Photos taken on the spot: the phone opens its back camera (``capture``); no location is
+    #: asked for or recorded (the 2026 rules on government apps forbid tracking or check-in).
+    photos = MultipleFileField(label=_("Photos"), required=False)
     evidence = MultipleFileField(label=_("Photos and files"), required=False)
 
     #: Fields drawn full width.
-    WIDE = ("participants", "notes", "evidence")
+    WIDE = ("participants", "notes", "photos", "evidence")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,8 +83,12 @@ class VisitForm(forms.Form):
             people.append((m.user.username, m.user.full_name or m.user.username))
         _choice_field(self, "participants").choices = people
         self.fields["date"].initial = clocks.today().isoformat()
-        self.fields["evidence"].widget.attrs.update({"accept": "image/jpeg,image/png,application/pdf,.docx,.xlsx",
-                                                     "capture": "environment"})
+        self.fields["photos"].widget.attrs.update({"accept": "image/*", "capture": "environment"})
+        self.fields["evidence"].widget.attrs.update({"accept": "image/jpeg,image/png,application/pdf,.docx,.xlsx"})
+
+    def uploads(self) -> list[Any]:
+        """The camera's photos and the chosen files, as the service takes them (one list)."""
+        return [*(self.cleaned_data.get("photos") or []), *(self.cleaned_data.get("evidence") or [])]
 
 
 @dataclass

@@ -280,3 +280,35 @@ def last_visits(enterprise_ids: list[int]) -> dict[int, dt.date]:
         .annotate(last=Max("visited_on"))
         .values_list("enterprise_id", "last")
     )
+
+
+@dataclass(frozen=True)
+class MemberTodo:
+    """A service member's home panel: the firms of their groups not yet visited this quarter
+    (the first ``shown`` of them, by name, each with its last visit), and how many in all."""
+
+    year: int
+    quarter: int
+    #: (enterprise, its last visit by anyone or None) for the first ones by name.
+    firms: list[tuple[Enterprise, dt.date | None]]
+    total: int
+
+
+def member_not_visited(*, user: User, today: dt.date, limit: int = 12) -> MemberTodo:
+    """The enterprises assigned to ``user``'s service groups that none of those groups has
+    visited in the quarter of ``today`` (the caller passes the local date, Asia/Shanghai, so
+    the quarter turns at local midnight). Four queries whatever the number of firms: the
+    member's groups (cached on the user), the count, the first ``limit`` and their last visits."""
+    year, quarter = today.year, quarter_of(today)
+    groups = member_group_ids(user)
+    if not groups:
+        return MemberTodo(year, quarter, [], 0)
+    start, end = quarter_bounds(year, quarter)
+    seen = Visit.objects.filter(group_id__in=groups, visited_on__gte=start, visited_on__lte=end).values(
+        "enterprise_id"
+    )
+    pending = enterprises_for_visits(user).exclude(pk__in=seen)
+    total = pending.count()
+    firms = list(pending[:limit]) if total else []
+    last = last_visits([e.pk for e in firms]) if firms else {}
+    return MemberTodo(year, quarter, [(e, last.get(e.pk)) for e in firms], total)

@@ -26,7 +26,7 @@ from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.core.files import attachment_response
-from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_input
+from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.paging import IdFirstPaginator
@@ -163,7 +163,7 @@ def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     group = selectors.group_get_for_manager(pk=pk)
     form = MemberAddForm(request.POST)
-    data = bind_input(MemberAddInput, request.POST, form) if form.is_valid() else None
+    data = bind_form(MemberAddInput, request.POST, form)
     if data is not None:
         try:
             services.membership_add(acting_user=user, group=group, data=data)
@@ -199,7 +199,7 @@ def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     group = selectors.group_get_for_manager(pk=pk)
     form = AssignForm(request.POST)
-    data = bind_input(GroupAssignInput, request.POST, form, extra={"group": group.code}) if form.is_valid() else None
+    data = bind_form(GroupAssignInput, request.POST, form, extra={"group": group.code})
     if data is not None:
         try:
             enterprise = services.enterprise_assign_group(acting_user=user, data=data)
@@ -289,16 +289,15 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     form = VisitForm(request.POST, request.FILES, user=user)
     rows = demand_rows(request.POST)
     filled = [r for r in rows if r.filled]
-    data = None
-    if form.is_valid():
-        data = bind_input(
-            VisitCreateInput, request.POST, form,
-            extra={"demands": [r.as_input() for r in filled]},
-            place=lambda exc: place_demand_errors(exc, filled),
-        )
+    # One round: the form's checks and the model's (the demand rows' too) together.
+    data = bind_form(
+        VisitCreateInput, request.POST, form,
+        extra={"demands": [r.as_input() for r in filled]},
+        place=lambda exc: place_demand_errors(exc, filled),
+    )
     if data is not None:
         try:
-            visit = services.visit_create(acting_user=user, data=data, files=form.cleaned_data.get("evidence") or None)
+            visit = services.visit_create(acting_user=user, data=data, files=form.uploads() or None)
         except InvalidInput as exc:
             add_service_errors(form, service_errors_for_form(place_demand_errors(exc, filled)))
         else:

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from conftest import MakeUser
 from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.audit.models import AuditRecord
 from zhaoyin.catalog.models import CatalogEdition, CatalogItem, EditionStatus
 from zhaoyin.catalog.tests.conftest import MakeItem, web_client
 from zhaoyin.core.roles import Role
@@ -65,7 +66,7 @@ def test_edition_flow_through_pages(make_user: MakeUser, make_item: MakeItem) ->
     assert "没有条目" in empty.content.decode()
     edition.refresh_from_db()
     assert edition.status == EditionStatus.DRAFT
-    client.post(reverse("catalog:edition_set_items", args=[edition.pk]), {f"pos-{b.pk}": "1", f"pos-{a.pk}": "2"})
+    client.post(reverse("catalog:edition_set_items", args=[edition.pk]), {"items": [str(b.pk), str(a.pk)]})
     assert list(edition.entries.order_by("sort_order").values_list("item_id", flat=True)) == [b.pk, a.pk]
     assert client.post(publish).status_code == 302
     edition.refresh_from_db()
@@ -74,3 +75,53 @@ def test_edition_flow_through_pages(make_user: MakeUser, make_item: MakeItem) ->
     assert "甲项目" in detail
     assert reverse("catalog:edition_withdraw", args=[edition.pk]) in detail
     assert reverse("catalog:edition_set_items", args=[edition.pk]) not in detail  # frozen
+
+
+def test_item_form_speaks_once_the_forms_and_the_models_errors_together(
+    make_user: MakeUser, org_tree: dict[str, OrgUnit]
+) -> None:
+    client = web_client(make_user(Role.CITY_ADMIN))
+    data = {"name": "", "industry": "1", "park": org_tree["park_a"].pk, "investment_estimate_wan": "-3",
+            "cooperation_mode": "", "status": "active"}
+    response = client.post(reverse("catalog:item_create"), data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    # Django's required drop-down and the model's name and amount, all in one answer.
+    assert set(errors) >= {"cooperation_mode", "name", "investment_estimate_wan"}
+    assert errors["cooperation_mode"] == ["此项为必填项。"]
+    assert errors["name"] == ["此项为必填项。"]
+    assert not CatalogItem.objects.exists()
+
+
+def test_edition_picks_items_by_checkbox_in_the_posted_order_and_keeps_them_on_an_error(
+    make_user: MakeUser, make_item: MakeItem
+) -> None:
+    client = web_client(make_user(Role.CITY_ADMIN))
+    a, b, c = make_item(name="甲项目"), make_item(name="乙项目"), make_item(name="丙项目")
+    edition = CatalogEdition.objects.create(title="2027年招商项目册", year=2027)
+    url = reverse("catalog:edition_set_items", args=[edition.pk])
+    page = client.get(reverse("catalog:edition_detail", args=[edition.pk])).content.decode()
+    for item in (a, b, c):
+        assert f'type="checkbox" name="items" value="{item.pk}"' in page
+    assert 'name="pos-' not in page  # no position boxes to type into
+
+    # One bad entry (a tampered value): refused, named, nothing stored, the rest kept in order.
+    before = list(AuditRecord.objects.values_list("pk", flat=True))
+    response = client.post(url, {"items": [str(c.pk), "x", str(a.pk)]})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "alert-danger" in html
+    assert not edition.entries.exists()
+    assert list(AuditRecord.objects.values_list("pk", flat=True)) == before
+    rows = [int(r.split('"', 1)[0]) for r in html.split('<tr data-item="')[1:]]
+    assert rows[:2] == [c.pk, a.pk]  # the posted choices first, in the posted order
+    assert f'value="{c.pk}" id="item-{c.pk}" checked' in html
+    assert f'value="{a.pk}" id="item-{a.pk}" checked' in html
+    assert f'value="{b.pk}" id="item-{b.pk}">' in html  # not chosen, not ticked
+
+    # The same choice without the bad entry is saved in the posted order.
+    assert client.post(url, {"items": [str(c.pk), str(a.pk)]}).status_code == 302
+    assert list(edition.entries.order_by("sort_order").values_list("item_id", flat=True)) == [c.pk, a.pk]
+    page = client.get(reverse("catalog:edition_detail", args=[edition.pk])).content.decode()
+    rows = [int(r.split('"', 1)[0]) for r in page.split('<tr data-item="')[1:]]
+    assert rows == [c.pk, a.pk, b.pk]
