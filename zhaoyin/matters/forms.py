@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import sees_whole_city
+from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import UNIT_ROLES, Role
 from zhaoyin.matters import origins
@@ -98,7 +99,7 @@ def units_field(label: Any, size: int) -> UnitsField:
     return UnitsField(label=label, required=False, widget=forms.SelectMultiple(attrs={"size": size}))
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(files_core.AttachmentsInput):
     allow_multiple_selected = True
 
 

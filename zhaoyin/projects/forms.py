@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.core import files as files_core
 from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.projects.choices import AttractionMethod, FundEvidenceKind, FundKind, FundSource, SourceRegion
 from zhaoyin.projects.models import Project
@@ -141,7 +142,7 @@ def initial_from(project: Project) -> dict[str, Any]:
     }
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(files_core.AttachmentsInput):
     allow_multiple_selected = True
 
 

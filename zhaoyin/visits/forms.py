@@ -78,8 +78,8 @@ class VisitForm(forms.Form):
             people.append((m.user.username, m.user.full_name or m.user.username))
         _choice_field(self, "participants").choices = people
         self.fields["date"].initial = clocks.today().isoformat()
-        self.fields["evidence"].widget.attrs.update({"accept": "image/jpeg,image/png,application/pdf,.docx,.xlsx",
-                                                     "capture": "environment"})
+        # The widget's ``accept`` already lists every accepted type (core.files.ACCEPT).
+        self.fields["evidence"].widget.attrs.update({"capture": "environment"})
 
 
 @dataclass
