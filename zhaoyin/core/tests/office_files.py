@@ -85,3 +85,46 @@ XLS = compound_file("Workbook", "\x05SummaryInformation")
 PPT = compound_file("PowerPoint Document", "Current User", "Pictures")
 #: A Word file with a VBA project (a macro document: refused).
 DOC_WITH_MACROS = compound_file("WordDocument", "1Table", "Macros", "VBA")
+
+
+def footer_text(footer: object) -> str:
+    """A Word footer's text with its fields as ``{PAGE}``/``{NUMPAGES}`` (the number Word
+    shows until it computes the field left out)."""
+    from docx.oxml.ns import qn
+
+    out: list[str] = []
+    in_result = False
+    for element in footer._element.iter():  # type: ignore[attr-defined]
+        tag = str(element.tag).rsplit("}", 1)[-1]
+        if tag == "fldChar":
+            in_result = element.get(qn("w:fldCharType")) == "separate"
+        elif tag == "instrText":
+            out.append("{" + (element.text or "").strip() + "}")
+        elif tag == "t" and not in_result:
+            out.append(element.text or "")
+    return "".join(out)
+
+
+def assert_page_numbers(content: bytes, *, official: bool = True) -> None:
+    """The Word file ``content`` numbers its pages in the footer with a PAGE field: a 公文 as
+    GB/T 9704 says ("— N —", odd pages right, even pages left), another document centred
+    ("第 N 页 / 共 M 页") (``core.gongwen.page_numbers``)."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc = Document(io.BytesIO(content))
+    assert doc.sections
+    for section in doc.sections:
+        if official:
+            assert doc.settings.odd_and_even_pages_header_footer
+            odd, even = section.footer, section.even_page_footer
+            assert footer_text(odd) == "\u2014 {PAGE} \u2014"
+            assert footer_text(even) == "\u2014 {PAGE} \u2014"
+            assert odd.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+            assert even.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
+            run = next(r for r in odd.paragraphs[0].runs if r.text.strip("\u2014 "))
+            assert run.font.size is not None
+            assert run.font.size.pt == 14  # 4号
+        else:
+            assert footer_text(section.footer) == "第 {PAGE} 页 / 共 {NUMPAGES} 页"
+            assert section.footer.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
