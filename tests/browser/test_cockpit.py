@@ -109,3 +109,104 @@ def test_cockpit_talent_panel_in_the_browser(logged_in_page: LoggedInPage, world
     page.locator("#kpi-demands-on-time").click()
     expect(page).to_have_url(re.compile(r"/matters/\?source=talent_demand&has_talent=true&closed_on_time=true$"))
     expect(page.locator("tbody tr")).to_have_count(on_time)
+
+
+# ---- Cockpit polish (issue 16 item 7) -------------------------------------------------------------
+
+#: Units with long official names, so the progress chart's axis is crowded at 1366 px.
+LONG_UNITS = [
+    ("park-gxq", "淮南高新技术产业开发区"),
+    ("park-jkq", "淮南经济技术开发区"),
+    ("park-mhg", "现代煤化工产业园区"),
+    ("park-xq", "寿县新桥国际产业园"),
+    ("park-mj", "毛集社会发展综合实验区"),
+    ("340404", "谢家集区"),
+    ("340405", "八公山区"),
+    ("340406", "潘集区"),
+    ("340421", "凤台县"),
+    ("340422", "寿县"),
+]
+
+#: The category labels ECharts drew for one chart, as oriented rectangles (the four corners of
+#: each label after its rotation), and whether any two of them overlap (separating-axis test).
+_LABEL_OVERLAPS = """(key) => {
+  const el = document.getElementById('chart-' + key);
+  const chart = echarts.getInstanceByDom(el);
+  const spec = JSON.parse(document.getElementById('cockpit-data').textContent)[key];
+  const wanted = new Set(spec.items.map(i => i.short || i.name));
+  const boxes = [];
+  chart.getZr().storage.getDisplayList(true).forEach(d => {
+    if (d.type !== 'tspan' || d.ignore || d.invisible || !wanted.has(d.style.text)) return;
+    const r = d.getBoundingRect();
+    const m = d.getComputedTransform() || [1, 0, 0, 1, 0, 0];
+    boxes.push([[r.x, r.y], [r.x + r.width, r.y], [r.x + r.width, r.y + r.height], [r.x, r.y + r.height]]
+      .map(([x, y]) => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]]));
+  });
+  const separated = (p, q) => [p, q].some(poly => poly.some((a, i) => {
+    const b = poly[(i + 1) % 4];
+    const nx = b[1] - a[1], ny = a[0] - b[0];
+    const pa = p.map(([x, y]) => x * nx + y * ny), pb = q.map(([x, y]) => x * nx + y * ny);
+    return Math.max(...pa) <= Math.min(...pb) + 0.01 || Math.max(...pb) <= Math.min(...pa) + 0.01;
+  }));
+  let overlaps = 0;
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    if (!separated(boxes[i], boxes[j])) overlaps++;
+  }
+  const label = chart.getOption().xAxis[0].axisLabel;
+  return {drawn: boxes.length, items: spec.items.length, overlaps: overlaps, rotate: label.rotate,
+          interval: label.interval};
+}"""
+
+
+def test_cockpit_axis_labels_never_overlap_at_1366_px(logged_in_page: LoggedInPage, world: World) -> None:
+    """At 1366 px the 12 units of the progress chart are turned (and shortened), each drawn,
+    none touching another; 亿元 values print with 2 decimals and months as 1月…; the paused
+    project's bar in the funnel is grey."""
+    from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
+
+    _pipeline(world)
+    city = world.units["city"]
+    for code, name in LONG_UNITS:
+        unit = OrgUnit.objects.create(code=code, name=name, kind=OrgUnitKind.PARK, parent=city)
+        Target.objects.create(year=2026, indicator="external_funds", org_unit=unit, value=Decimal(3))
+    Project.objects.filter(code="XM-2026-00201").update(stage=Stage.ON_HOLD)
+    page = logged_in_page(Role.CITY_ADMIN)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/cockpit/?year=2026&as_of=2026-09-30")
+    expect(page.locator("#chart-units canvas").first).to_be_attached()
+    units = page.evaluate(_LABEL_OVERLAPS, "units")
+    # Every unit with a target is labelled: county A and the ten above.
+    assert units["drawn"] == units["items"] == len(LONG_UNITS) + 1
+    assert units["overlaps"] == 0, units
+    assert units["rotate"] in (45, 90), units  # 12 names in half of 1366 px do not fit level
+    months = page.evaluate(_LABEL_OVERLAPS, "months")
+    assert months == {"drawn": 9, "items": 9, "overlaps": 0, "rotate": 0, "interval": 0}
+    for key in ("funnel", "industry"):
+        assert page.evaluate(_LABEL_OVERLAPS, key)["overlaps"] == 0, key
+    shown = page.evaluate(
+        """() => {
+          const c = echarts.getInstanceByDom(document.getElementById('chart-months'));
+          const s = c.getOption().series[0];
+          return {label: s.label.formatter({value: 1.5}), names: c.getOption().xAxis[0].data};
+        }"""
+    )
+    assert shown["label"] == "1.50"
+    assert shown["names"] == [f"{m}月" for m in range(1, 10)]
+    funnel = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('chart-funnel')).getOption().series[0].data"
+    )
+    assert funnel[-2] == {"value": 1, "itemStyle": {"color": "#9ca3af"}}  # 暂缓 grey
+    screenshot(page, "08c-cockpit-1366")
+
+
+def test_an_empty_cockpit_says_why_in_each_panel(logged_in_page: LoggedInPage, world: World) -> None:
+    """A year without targets or funds: each panel says what it lacks instead of blank axes."""
+    page = logged_in_page(Role.CITY_ADMIN)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/cockpit/?year=2031&as_of=2031-03-31")
+    for key in ("units", "months", "industry", "source"):
+        panel = page.locator(f'[data-cockpit-empty="{key}"]')
+        expect(panel).to_be_visible()
+        expect(panel).to_contain_text("2031")
+        expect(page.locator(f"#chart-{key} canvas")).to_have_count(0)
+    screenshot(page, "08d-cockpit-empty")

@@ -9,9 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.apartments.models import EndReason, Layout
+from zhaoyin.core import files as files_core
 
 
-class _MultipleFileInput(forms.ClearableFileInput):
+class _MultipleFileInput(files_core.AttachmentsInput):
     allow_multiple_selected = True
 
 

@@ -75,6 +75,7 @@ class Cockpit:
     red: int
     yellow: int
     funnel: list[tuple[str, str, int]]  # stage code, label, projects
+    stopped: list[tuple[str, str, int]]  # on hold and terminated: stage code, label, projects (grey)
     months: list[tuple[dt.date, Decimal]]
     by_industry: list[tuple[str, str, Decimal]]  # industry code, name, 亿元
     by_source: list[tuple[str, str, Decimal]]  # source code, label, 亿元
@@ -170,7 +171,12 @@ def _alerts(projects: QuerySet[Project], as_of: dt.date) -> tuple[int, int, list
         flagged = [p for p in every if lights[p.pk].level != alert_rules.Level.GREEN]
         flagged.sort(key=lambda p: lights[p.pk].level != alert_rules.Level.RED)
         flagged = flagged[:ALERTS_LISTED]
-    rows = [AlertRow(p, str(lights[p.pk].level), [_reason_text(r) for r in lights[p.pk].reasons]) for p in flagged]
+    rows = [
+        AlertRow(
+            p, alert_rules.light_shown(p.stage, lights[p.pk].level), [_reason_text(r) for r in lights[p.pk].reasons]
+        )
+        for p in flagged
+    ]
     return int(counts.get(AlertLevel.RED, 0)), int(counts.get(AlertLevel.YELLOW, 0)), rows
 
 
@@ -183,6 +189,8 @@ def cockpit_for(user: User, *, year: int, as_of: dt.date, basis: str = VERIFIED)
     per_stage = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
     labels = dict(Stage.choices)
     funnel = [(str(s), str(labels[s]), int(per_stage.get(s, 0))) for s in MAIN_LINE]
+    # Paused and stopped projects are counted in project_count: shown apart, grey (issue 16).
+    stopped = [(str(s), str(labels[s]), int(per_stage.get(s, 0))) for s in (Stage.ON_HOLD, Stage.TERMINATED)]
 
     red, yellow, alerts = _alerts(projects, as_of)
 
@@ -206,6 +214,7 @@ def cockpit_for(user: User, *, year: int, as_of: dt.date, basis: str = VERIFIED)
         red=red,
         yellow=yellow,
         funnel=funnel,
+        stopped=stopped,
         months=months,
         by_industry=by_industry,
         by_source=by_source,

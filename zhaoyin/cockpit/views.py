@@ -31,8 +31,45 @@ def _url(name: str, **params: Any) -> str:
 
 def _num(value: Decimal | None, places: str = "0.01") -> float:
     """Chart numbers only (the page's text shows the Decimals); amounts in 亿元 keep the
-    pages' 2 decimals (issue 15 item 10)."""
+    pages' 2 decimals (issue 15 item 10), and the charts print them with 2 (``YI_PLACES``)."""
     return float((value or Decimal(0)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+#: Decimals the charts print 亿元 with (cockpit.js ``places``: 1.5 → "1.50").
+YI_PLACES = 2
+#: Longer official forms the axis labels shorten (the tooltip keeps the full name).
+_SHORTER = (("高新技术产业开发区", "高新区"), ("经济技术开发区", "经开区"), ("经济开发区", "经开区"))
+#: Characters an axis label keeps before it ends in "…".
+LABEL_CHARS = 6
+#: The grey of projects on hold or terminated (no light is kept for them).
+GREY = "#9ca3af"
+
+
+def short_label(name: str, limit: int = LABEL_CHARS) -> str:
+    """A unit's (or industry's) name short enough for a chart axis: the usual short forms of
+    development zones, then at most ``limit`` characters and "…" (淮南高新技术产业开发区 →
+    淮南高新区; 寿县新桥国际产业园 → 寿县新桥国际…)."""
+    for long, short in _SHORTER:
+        name = name.replace(long, short)
+    return name if len(name) <= limit + 1 else name[:limit] + "…"
+
+
+def month_label(month: int) -> str:
+    """1 → 1月 (the month axis, in the pages' Chinese form whatever the language)."""
+    return f"{month}月"
+
+
+def _empty(items: list[dict[str, Any]], message: str) -> dict[str, Any]:
+    """What an empty chart says instead of drawing blank axes: when it has no item, or only
+    zeros (a bar chart of zeros tells nothing)."""
+    return {"empty": message} if not any(item["value"] for item in items) else {}
+
+
+def _chart(kind: str, items: list[dict[str, Any]], empty: str, **spec: Any) -> dict[str, Any]:
+    """One chart's spec for cockpit.js; category names get their axis label (``short``)."""
+    for item in items:
+        item.setdefault("short", short_label(item["name"]))
+    return {"kind": kind, **spec, "items": items, **_empty(items, empty)}
 
 
 def _ranked(row: Any) -> dict[str, int]:
@@ -42,14 +79,12 @@ def _ranked(row: Any) -> dict[str, int]:
 def _charts(c: selectors.Cockpit, year: int, as_of: dt.date) -> dict[str, dict[str, Any]]:
     period = {"year": year, "as_of": as_of.isoformat()}
     units = [r for r in c.progress.items if r.completion is not None]
+    funds = _("Funds in place (100M yuan)")
+    no_funds = _("No funds in place counted for %(year)s up to this day.") % {"year": year}
     return {
-        "units": {
-            "kind": "bar",
-            "unit": "%",
-            "series": _("Completion"),
-            "mark": _num(c.progress.time_progress * 100),
-            "mark_label": _("Time progress"),
-            "items": [
+        "units": _chart(
+            "bar",
+            [
                 {
                     "name": r.unit.name,
                     "value": _num((r.completion or Decimal(0)) * 100),
@@ -58,32 +93,47 @@ def _charts(c: selectors.Cockpit, year: int, as_of: dt.date) -> dict[str, dict[s
                 }
                 for r in units
             ],
-        },
-        "funnel": {
-            "kind": "hbar",
-            "series": _("Projects"),
-            "items": [
-                {"name": label, "value": n, "url": _url("projects:list", stage=code)} for code, label, n in c.funnel
+            _("No unit in your scope has a funds target for %(year)s.") % {"year": year},
+            unit="%",
+            series=_("Completion"),
+            mark=_num(c.progress.time_progress * 100),
+            mark_label=_("Time progress"),
+        ),
+        "funnel": _chart(
+            "hbar",
+            [{"name": label, "value": n, "url": _url("projects:list", stage=code)} for code, label, n in c.funnel]
+            # On hold and terminated after the main line, grey: they are not going on.
+            + [
+                {"name": label, "value": n, "url": _url("projects:list", stage=code), "color": GREY}
+                for code, label, n in c.stopped
             ],
-        },
-        "months": {
-            "kind": "bar",
-            "series": _("Funds in place (100M yuan)"),
-            "items": [{"name": f"{m.month}", "value": _num(v)} for m, v in c.months],
-        },
-        "industry": {
-            "kind": "hbar",
-            "series": _("Funds in place (100M yuan)"),
-            "items": [
+            _("No projects in your scope yet."),
+            series=_("Projects"),
+        ),
+        "months": _chart(
+            "bar",
+            [{"name": month_label(m.month), "value": _num(v)} for m, v in c.months],
+            no_funds,
+            series=funds,
+            places=YI_PLACES,
+        ),
+        "industry": _chart(
+            "hbar",
+            [
                 {"name": name, "value": _num(v), "url": _url("projects:list", industry=code)}
                 for code, name, v in c.by_industry
             ],
-        },
-        "source": {
-            "kind": "pie",
-            "series": _("Funds in place (100M yuan)"),
-            "items": [{"name": label, "value": _num(v)} for _code, label, v in c.by_source],
-        },
+            no_funds,
+            series=funds,
+            places=YI_PLACES,
+        ),
+        "source": _chart(
+            "pie",
+            [{"name": label, "value": _num(v)} for _code, label, v in c.by_source],
+            no_funds,
+            series=funds,
+            places=YI_PLACES,
+        ),
     }
 
 
@@ -91,32 +141,36 @@ def _talent_charts(t: selectors.TalentPanel) -> dict[str, dict[str, Any]]:
     """The talent panel's charts: every bar opens the list of the records it counts."""
     active = {"status": "active"}
     demands = {"source": "talent_demand", "has_talent": "true"}
+    no_talents = _("No active talents in your scope yet.")
     return {
-        "talent_tiers": {
-            "kind": "bar",
-            "series": _("Talents"),
-            "items": [
+        "talent_tiers": _chart(
+            "bar",
+            [
                 {"name": label, "value": n, "url": _url("talents:list", tier=code, **active)}
                 for code, label, n in t.by_tier
             ],
-        },
-        "talent_industry": {
-            "kind": "hbar",
-            "series": _("Talents"),
+            no_talents,
+            series=_("Talents"),
+        ),
+        "talent_industry": _chart(
+            "hbar",
             # Talents without an industry have no list filter: their bar opens nothing.
-            "items": [
+            [
                 {"name": name, "value": n, **({"url": _url("talents:list", industry=code, **active)} if code else {})}
                 for code, name, n in t.by_industry
             ],
-        },
-        "talent_demands": {
-            "kind": "hbar",
-            "series": _("Talent demands"),
-            "items": [
+            no_talents,
+            series=_("Talents"),
+        ),
+        "talent_demands": _chart(
+            "hbar",
+            [
                 {"name": label, "value": n, "url": _url("matters:list", state=code, **demands)}
                 for code, label, n in t.demands_by_state
             ],
-        },
+            _("No talent demands in your scope yet."),
+            series=_("Talent demands"),
+        ),
     }
 
 

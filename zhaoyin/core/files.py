@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhaoyin.core.errors import InvalidInput
 
@@ -56,44 +58,206 @@ class CheckedFile:
         object.__setattr__(self, "sha256", hashlib.sha256(self.content).hexdigest())
 
 
-_ZIP_KINDS = {
-    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+#: The binary Office formats (OLE2 compound files), what offices still exchange daily.
+DOC = "application/msword"
+XLS = "application/vnd.ms-excel"
+PPT = "application/vnd.ms-powerpoint"
+#: WPS Office (金山) 文字 and 表格: the type names its Linux packages register.
+WPS = "application/wps-office.wps"
+ET = "application/wps-office.et"
+#: 版式文档 (GB/T 33190-2016), the format of official electronic documents.
+OFD = "application/ofd"
+
+#: The extensions each allowed type may carry; the first one is given to a name without them.
+_EXTENSIONS = {
+    PDF: (".pdf",),
+    JPEG: (".jpg", ".jpeg"),
+    PNG: (".png",),
+    DOCX: (".docx",),
+    XLSX: (".xlsx",),
+    PPTX: (".pptx",),
+    DOC: (".doc",),
+    XLS: (".xls",),
+    PPT: (".ppt",),
+    WPS: (".wps",),
+    ET: (".et",),
+    OFD: (".ofd",),
 }
+#: What a file is for its reader: a name whose extension belongs to one family must hold a
+#: file of that family (a PDF named .doc is refused); inside a family a wrong extension is
+#: corrected instead (a .docx package named .doc is kept as .docx, D11).
+_FAMILIES = {
+    PDF: "pdf",
+    OFD: "ofd",
+    JPEG: "image",
+    PNG: "image",
+    DOCX: "word",
+    DOC: "word",
+    WPS: "word",
+    XLSX: "excel",
+    XLS: "excel",
+    ET: "excel",
+    PPTX: "powerpoint",
+    PPT: "powerpoint",
+}
+_BY_EXTENSION = {ext: content_type for content_type, exts in _EXTENSIONS.items() for ext in exts}
+#: The ``accept`` attribute of a file input taking attachments (a hint to the browser's file
+#: chooser only; the server checks the bytes).
+ACCEPT = ",".join(_BY_EXTENSION)
+#: The accepted types as the refusal names them (the forms' hints say the same).
+ACCEPTED_TYPES_TEXT = gettext_lazy(
+    "PDF, OFD, JPEG, PNG, Word (doc, docx, wps), Excel (xls, xlsx, et), PowerPoint (ppt, pptx)"
+)
+
+class AttachmentsInput(forms.ClearableFileInput):
+    """The file input of attachments: several files, the chooser offering the accepted types
+    (``accept`` is a hint to the browser only; ``check_uploads`` judges the bytes)."""
+
+    allow_multiple_selected = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"accept": ACCEPT, **(attrs or {})})
 
 
-def sniff_content_type(head: bytes, content: bytes) -> str | None:
+#: OOXML packages told apart by their main part; a WPS name keeps its WPS type (newer WPS
+#: Office saves .wps/.et as OOXML packages).
+_ZIP_KINDS = {
+    "word/document.xml": (DOCX, {".wps": WPS}),
+    "xl/workbook.xml": (XLSX, {".et": ET}),
+    "ppt/presentation.xml": (PPTX, {}),
+}
+#: An OLE2 compound file (MS-CFB): the binary Office formats and the older WPS ones.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: The stream that makes an OLE file a Word, Excel (BIFF8 "Workbook", BIFF5 "Book") or
+#: PowerPoint document.
+_OLE_KINDS = {"WordDocument": DOC, "Workbook": XLS, "Book": XLS, "PowerPoint Document": PPT}
+#: Storages that carry macros (Word's "Macros", Excel's "_VBA_PROJECT_CUR"): refused like a
+#: macro workbook (FILE-02).
+_OLE_MACROS = frozenset({"Macros", "_VBA_PROJECT_CUR", "VBA"})
+_MAX_SECTOR = 0xFFFFFFFA  # sector numbers at or above are markers (end of chain, free …)
+
+
+def _u32(data: bytes, offset: int) -> int:
+    return int.from_bytes(data[offset : offset + 4], "little")
+
+
+def ole_entry_names(content: bytes) -> set[str] | None:
+    """The names of the storages and streams in an OLE2 compound file's directory (MS-CFB),
+    None when the file is not a well-formed one. Reads the header, the FAT and the directory
+    chain only — never a stream — with every sector number and the chain length bounded."""
+    if len(content) < 512 or not content.startswith(OLE_MAGIC):
+        return None
+    shift = int.from_bytes(content[0x1E:0x20], "little")
+    if shift not in (9, 12):
+        return None
+    size = 1 << shift
+    sectors = len(content) // size  # an upper bound on any chain's length
+
+    def sector(number: int) -> bytes | None:
+        data = content[(number + 1) * size : (number + 2) * size]
+        return data if len(data) == size else None
+
+    fat_sectors = [_u32(content, 0x4C + 4 * i) for i in range(109)]
+    difat, hops = _u32(content, 0x44), 0
+    while difat < _MAX_SECTOR:
+        data = sector(difat)
+        hops += 1
+        if data is None or hops > sectors:
+            return None
+        fat_sectors += [_u32(data, 4 * i) for i in range(size // 4 - 1)]
+        difat = _u32(data, size - 4)
+    fat: list[int] = []
+    for number in fat_sectors:
+        if number >= _MAX_SECTOR:
+            continue
+        data = sector(number)
+        if data is None:
+            return None
+        fat += [_u32(data, 4 * i) for i in range(size // 4)]
+    names: set[str] = set()
+    current, hops = _u32(content, 0x30), 0
+    while current < _MAX_SECTOR:
+        data = sector(current)
+        hops += 1
+        if data is None or hops > sectors or current >= len(fat):
+            return None
+        for offset in range(0, size, 128):
+            entry = data[offset : offset + 128]
+            length = int.from_bytes(entry[0x40:0x42], "little")
+            # 1 storage, 2 stream, 5 root; the name's length counts its terminating NUL.
+            if entry[0x42] in (1, 2, 5) and 2 <= length <= 64 and length % 2 == 0:
+                names.add(entry[: length - 2].decode("utf-16-le", errors="replace"))
+        current = fat[current]
+    return names
+
+
+def _extension(name: str) -> str:
+    stem, dot, extension = name.rpartition(".")
+    return "." + extension.lower() if dot and stem else ""
+
+
+def _sniff_ole(content: bytes, extension: str) -> str | None:
+    names = ole_entry_names(content)
+    if names is None or names & _OLE_MACROS:
+        return None
+    kinds = {kind for stream, kind in _OLE_KINDS.items() if stream in names}
+    if len(kinds) > 1:
+        return None  # a Word, Excel or PowerPoint file has exactly one of the main streams
+    wps = {".wps": (WPS, DOC), ".et": (ET, XLS)}.get(extension)
+    if wps and kinds <= {wps[1]}:
+        # WPS's own OLE layout is not published: within the family the extension decides.
+        return wps[0]
+    # Another family's stream in a WPS name is that family's file (check_uploads refuses the
+    # mismatch); no main stream at all is no document.
+    return kinds.pop() if kinds else None
+
+
+def sniff_content_type(head: bytes, content: bytes, name: str = "") -> str | None:
     """The content type of an allowed file by its magic bytes, else None.
 
-    PDF, JPEG and PNG by signature; DOCX and XLSX are ZIP packages told apart by their main
-    part. The name the user gave is never trusted for this.
+    PDF, JPEG and PNG by signature; OOXML (docx, xlsx, pptx) and OFD are ZIP packages told
+    apart by their main part (``OFD.xml`` at the root for OFD); the binary Office formats are
+    OLE2 compound files told apart by their main stream. ``name`` is read only where the bytes
+    leave the choice open (a WPS file is an OLE file or a docx/xlsx package): the name the user
+    gave never makes a file of another kind acceptable.
     """
+    extension = _extension(name)
     if head.startswith(b"%PDF-"):
-        return "application/pdf"
+        return PDF
     if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
+        return JPEG
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
+        return PNG
+    if head.startswith(OLE_MAGIC):
+        return _sniff_ole(content, extension)
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, ValueError, OSError):
             return None
-        for part, content_type in _ZIP_KINDS.items():
+        if any("vbaproject" in n.lower() for n in names):
+            return None  # a macro document (FILE-02)
+        if "OFD.xml" in names:
+            return OFD
+        for part, (content_type, by_extension) in _ZIP_KINDS.items():
             if part in names:
-                return content_type
+                return by_extension.get(extension, content_type)
     return None
 
 
-#: The extensions each allowed type may carry; the first one is given to a name without them.
-_EXTENSIONS = {
-    "application/pdf": (".pdf",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
-}
+def extension_agrees(name: str, content_type: str) -> bool:
+    """False when ``name`` ends in the extension of another family of file than
+    ``content_type`` (a program renamed .doc, a PDF named .xls); a name without a known
+    extension agrees (the stored name takes the type's, D11)."""
+    claimed = _BY_EXTENSION.get(_extension(name))
+    return claimed is None or _FAMILIES[claimed] == _FAMILIES[content_type]
 
 
 def download_name(name: str, content_type: str) -> str:
@@ -147,10 +311,16 @@ def check_uploads(
             raise InvalidInput.field(field, _("%(name)s is larger than 20 MB.") % {"name": name})
         if not content:
             raise InvalidInput.field(field, _("%(name)s is empty.") % {"name": name})
-        content_type = sniff_content_type(content[:16], content)
+        content_type = sniff_content_type(content[:16], content, name)
         if content_type is None:
             raise InvalidInput.field(
-                field, _("%(name)s is not a PDF, JPEG, PNG, Word (docx) or Excel (xlsx) file.") % {"name": name}
+                field,
+                _("%(name)s is not a file of an accepted type (%(types)s).")
+                % {"name": name, "types": ACCEPTED_TYPES_TEXT},
+            )
+        if not extension_agrees(name, content_type):
+            raise InvalidInput.field(
+                field, _("The content of %(name)s is not the kind of file its extension says.") % {"name": name}
             )
         checked.append(
             CheckedFile(original_name=download_name(name, content_type), content=content, content_type=content_type)

@@ -37,6 +37,18 @@ _ORDER = {Level.GREEN: 0, Level.YELLOW: 1, Level.RED: 2}
 AWAITING_START = frozenset({"signed", "registered"})
 #: Stages the investment rule watches: construction has begun or should have.
 UNDER_CONSTRUCTION = frozenset({"signed", "registered", "started"})
+#: Stages of a project that is not going on (暂停, 终止). No rule watches them, and green would
+#: tell a reader "on track": wherever a light is shown, theirs is grey (``light_shown``).
+NOT_RUNNING = frozenset({"on_hold", "terminated"})
+#: The light shown for a project that is not going on (never stored: the stored light stays
+#: the rules' verdict, green, so the list filters and the API keep their three values).
+GREY = "grey"
+
+
+def light_shown(stage: str, level: str) -> str:
+    """The light to show for a project at ``stage`` whose rules give ``level``: grey when the
+    project is on hold or terminated, else ``level`` (issue 16 item 7)."""
+    return GREY if stage in NOT_RUNNING else str(level)
 
 
 @dataclass(frozen=True)

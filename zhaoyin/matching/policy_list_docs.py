@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership, User
 from zhaoyin.audit.services import audit_write
+from zhaoyin.core import gongwen
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.matching import verdicts
@@ -242,31 +243,6 @@ def _para(
     return paragraph
 
 
-def _page_number_footer(section: Any) -> None:
-    """A centred "第 N 页 / 共 M 页" footer with PAGE and NUMPAGES fields."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    def field(code: str) -> None:
-        run = _font(paragraph.add_run(), size=9)
-        begin, instr, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
-        begin.set(qn("w:fldCharType"), "begin")
-        instr.set(qn("xml:space"), "preserve")
-        instr.text = code
-        end.set(qn("w:fldCharType"), "end")
-        run._element.extend([begin, instr, end])
-
-    _font(paragraph.add_run("第 "), size=9)
-    field("PAGE")
-    _font(paragraph.add_run(" 页 / 共 "), size=9)
-    field("NUMPAGES")
-    _font(paragraph.add_run(" 页"), size=9)
-
-
 def _table(doc: Any, rows: list[tuple[str, str]], widths: tuple[float, float] = (3.2, 12.8)) -> None:
     from docx.shared import Cm
 
@@ -291,7 +267,7 @@ def policy_list_docx(data: PolicyList) -> bytes:
         section.page_width, section.page_height = Cm(21), Cm(29.7)
         section.top_margin = section.bottom_margin = Cm(2.2)
         section.left_margin = section.right_margin = Cm(2.0)
-        _page_number_footer(section)
+        gongwen.page_numbers(doc, official=False, font_name=DOCX_FONT, size_pt=9)
         ent = data.enterprise
         blue = (0x0B, 0x3D, 0x6E)
         _para(doc, ent.name, size=18, bold=True, font=DOCX_HEADING_FONT, align="center", color=blue)

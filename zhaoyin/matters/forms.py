@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import sees_whole_city
 from zhaoyin.accounts.selectors import grouped_unit_choices
+from zhaoyin.core import files as files_core
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.pickers import PICK_ENTERPRISE, PICK_PROJECT, PICK_TALENT, use_picker
 from zhaoyin.core.roles import UNIT_ROLES, Role
@@ -127,7 +128,7 @@ def units_field(label: Any, size: int) -> UnitsField:
     return UnitsField(label=label, required=False, widget=forms.SelectMultiple(attrs={"size": size}))
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(files_core.AttachmentsInput):
     allow_multiple_selected = True
 
 

@@ -11,14 +11,13 @@ its wording is Chinese in the code, like the bulletin's.
 
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
 from django.http import Http404
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
-from zhaoyin.core.gongwen import chinese_date, paragraph, red_rule, table
+from zhaoyin.core import gongwen
+from zhaoyin.core.gongwen import chinese_date
 from zhaoyin.matters import clocks
 from zhaoyin.matters.bulletin import ISSUER
 from zhaoyin.matters.models import Matter, SupervisionOrder, SupervisionOrderKind
@@ -72,29 +71,14 @@ def order_rows(order: SupervisionOrder) -> list[list[str]]:
 
 
 def order_docx(order: SupervisionOrder) -> bytes:
-    """The order as a Word document in 公文 layout."""
-    from docx import Document
-    from docx.shared import Mm
-
+    """The order as a Word document in 公文 layout, page numbers included (``core.gongwen``)."""
     issuer = str(getattr(settings, "ZHAOYIN_BULLETIN_ISSUER", ISSUER))
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    paragraph(doc, issuer, "方正小标宋简体", 22, align="center", red=True)
-    paragraph(doc, order.doc_number, "仿宋_GB2312", 16, align="center")
-    red_rule(doc.paragraphs[-1])
-    paragraph(doc, TITLES.get(order.kind, "督办单"), "方正小标宋简体", 22, align="center")
+    doc = gongwen.document(issuer=issuer, doc_number=order.doc_number, title=TITLES.get(order.kind, "督办单"))
     unit = order.lead_unit.name if order.lead_unit else "主办单位"
-    paragraph(doc, f"{unit}：", "仿宋_GB2312", 16)
-    table(doc, ["项目", "内容"], order_rows(order))
-    paragraph(doc, CLOSING, "仿宋_GB2312", 16, indent=True)
-    paragraph(doc, issuer, "仿宋_GB2312", 16, align="right")
-    paragraph(doc, chinese_date(clocks.today(order.issued_at)), "仿宋_GB2312", 16, align="right")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    gongwen.paragraph(doc, f"{unit}：", gongwen.BODY_FONT, gongwen.BODY_SIZE)
+    gongwen.table(doc, ["项目", "内容"], order_rows(order))
+    gongwen.paragraph(doc, CLOSING, gongwen.BODY_FONT, gongwen.BODY_SIZE, indent=True)
+    return gongwen.sign_and_save(doc, issuer=issuer, issued_on=clocks.today(order.issued_at))
 
 
 def order_download(*, acting_user: User, order: SupervisionOrder) -> tuple[bytes, str]:

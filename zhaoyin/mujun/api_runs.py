@@ -419,8 +419,9 @@ _OBJECTION_FORM = {
             "type": "array",
             "items": {"type": "string", "format": "binary"},
             "maxItems": files_core.MAX_FILES,
-            "description": "Evidence: PDF, JPEG, PNG, Word (docx) or Excel (xlsx), at most 20 MB each, judged by "
-                           "their bytes (a bad one → 422 naming files, nothing stored)",
+            "description": "Evidence: PDF, OFD, JPEG, PNG, Word (doc, docx, wps), Excel (xls, xlsx, et) or "
+                           "PowerPoint (ppt, pptx), at most 20 MB each, judged by their bytes "
+                           "(a bad one → 422 naming files, nothing stored)",
         },
     },
 }

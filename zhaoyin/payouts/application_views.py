@@ -54,7 +54,7 @@ APPLICANT_ROLES = [Role(r) for r in applications.APPLICANT_ROLES]
 # ---- forms (they only draw the page: the verdicts are the input models' and the services') ----
 
 
-class _MultipleFileInput(forms.ClearableFileInput):
+class _MultipleFileInput(files_core.AttachmentsInput):
     allow_multiple_selected = True
 
 

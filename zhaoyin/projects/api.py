@@ -290,7 +290,8 @@ _VERIFY_FORM = {
             "items": {"type": "string", "format": "binary"},
             "minItems": 1,
             "maxItems": files_core.MAX_FILES,
-            "description": "到账凭证: a bank slip or a 验资 report — PDF, JPEG, PNG, Word (docx) or Excel (xlsx), "
+            "description": "到账凭证: a bank slip or a 验资 report — PDF, OFD, JPEG, PNG, Word (doc, docx, wps), "
+                           "Excel (xls, xlsx, et) or PowerPoint (ppt, pptx), "
                            "at most 20 MB each, judged by their bytes (none or a bad one → 422 naming files, "
                            "nothing stored)",
         },

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.selectors import grouped_unit_choices
+from zhaoyin.core import files as files_core
 from zhaoyin.core.pickers import PICK_ENTERPRISE, use_picker
 from zhaoyin.enterprises import selectors as enterprise_selectors
 from zhaoyin.enterprises.selectors import enterprise_names
@@ -148,7 +149,7 @@ def initial_from(project: Project) -> dict[str, Any]:
     }
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(files_core.AttachmentsInput):
     allow_multiple_selected = True
 
 

@@ -84,7 +84,7 @@ class VisitForm(forms.Form):
         _choice_field(self, "participants").choices = people
         self.fields["date"].initial = clocks.today().isoformat()
         self.fields["photos"].widget.attrs.update({"accept": "image/*", "capture": "environment"})
-        self.fields["evidence"].widget.attrs.update({"accept": "image/jpeg,image/png,application/pdf,.docx,.xlsx"})
+        # The evidence widget's ``accept`` lists every accepted type (core.files.ACCEPT).
 
     def uploads(self) -> list[Any]:
         """The camera's photos and the chosen files, as the service takes them (one list)."""

@@ -15,6 +15,7 @@ from docx import Document
 from zhaoyin.accounts.models import ServiceGroupMembership, User
 from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.tests.office_files import assert_page_numbers
 from zhaoyin.matching.policy_list_docs import policy_list_build, policy_list_docx, policy_list_pdf
 from zhaoyin.payouts.tests.fixtures import PayoutWorld, make_policy, payout_world_fixture  # noqa: F401
 from zhaoyin.policies.models import PolicyStatus
@@ -129,6 +130,7 @@ def test_docx_carries_the_enterprise_policies_reasons_and_a_chinese_font(listed:
     assert section.page_height is not None
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
     assert b"NUMPAGES" in doc.sections[0].footer._element.xml.encode()
+    assert_page_numbers(data, official=False)  # not a 公文: 第 N 页 / 共 M 页, centred
     first = doc.paragraphs[0].runs[0]._element.xml
     assert 'w:eastAsia="黑体"' in first
 

@@ -12,6 +12,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.tests.office_files import assert_page_numbers
 from zhaoyin.matters.bulletin import RANKING_HEADERS, bulletin_build, bulletin_docx, bulletin_pdf
 from zhaoyin.matters.models import Matter
 from zhaoyin.matters.tests.conftest import People
@@ -25,7 +26,9 @@ def test_the_word_bulletin_has_the_title_ranking_and_lists_in_chinese_fonts(
 ) -> None:
     Matter.objects.filter(pk=matters["overdue"].pk).update(listed=True)
     b = bulletin_build(people.supervisor, year=2026, month=11, today=TODAY)
-    doc = Document(io.BytesIO(bulletin_docx(b)))
+    content = bulletin_docx(b)
+    assert_page_numbers(content)  # GB/T 9704: — N —, odd right, even left
+    doc = Document(io.BytesIO(content))
     texts = [p.text for p in doc.paragraphs]
     assert "关于2026年11月交办事项办理情况的通报" in texts
     assert "淮招引督〔2026〕11号" in texts

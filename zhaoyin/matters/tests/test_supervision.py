@@ -21,6 +21,7 @@ from django.utils import translation
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.services import api_token_issue
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.tests.office_files import assert_page_numbers
 from zhaoyin.matters import clocks
 from zhaoyin.matters.clocks import SHANGHAI
 from zhaoyin.matters.flow import State
@@ -117,6 +118,7 @@ def test_a_manual_supervise_issues_a_numbered_order_read_back_from_word(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     text = _docx_text(response.content)
+    assert_page_numbers(response.content)  # GB/T 9704: — N —, odd right, even left
     assert f"淮招督〔{year}〕1号" in text
     assert "督办单" in text
     assert matter.title in text

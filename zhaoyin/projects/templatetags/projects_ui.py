@@ -8,7 +8,9 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
+from zhaoyin.lib import alerts as alert_rules
 from zhaoyin.projects.choices import AlertLevel, Stage, StageChangeKind
 
 register = template.Library()
@@ -56,13 +58,25 @@ def kind_badge(kind: str) -> SafeString:
     )
 
 
-#: The badge of each light; green is shown as a quiet dot so the flagged rows stand out.
-ALERT_CLASSES = {"red": "text-bg-danger", "yellow": "text-bg-warning", "green": "text-bg-success zy-light-quiet"}
+#: The badge of each light; green is shown quiet so the flagged rows stand out, grey quieter.
+ALERT_CLASSES = {
+    "red": "text-bg-danger",
+    "yellow": "text-bg-warning",
+    "green": "text-bg-success zy-light-quiet",
+    alert_rules.GREY: "text-bg-secondary zy-light-off",
+}
 
 
 @register.simple_tag
-def alert_badge(level: str) -> SafeString:
-    """``{% alert_badge project.alert_level %}``: the stored 红黄绿 light as a badge."""
+def alert_badge(level: str, stage: str = "") -> SafeString:
+    """``{% alert_badge project.alert_level project.stage %}``: the stored 红黄绿 light as a
+    badge; a project on hold or terminated shows grey, not green (``lib.alerts.light_shown``)."""
+    shown = alert_rules.light_shown(stage, level)
+    if shown == alert_rules.GREY:
+        return format_html(
+            '<span class="badge zy-light {}" data-alert="{}" title="{}">{}</span>',
+            ALERT_CLASSES[shown], shown, _("On hold or terminated: no light is kept"), _("Grey light"),
+        )
     label = AlertLevel(level).label if level in AlertLevel.values else level
     css = ALERT_CLASSES.get(level, "text-bg-light")
     return format_html('<span class="badge zy-light {}" data-alert="{}">{}</span>', css, level, label)

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
+from zhaoyin.core.tests.office_files import assert_page_numbers
 from zhaoyin.projects.models import Project
 from zhaoyin.targets.report import RANKING_HEADERS, bulletin_build, bulletin_docx, bulletin_html
 from zhaoyin.targets.tests.conftest import api_client, events, web_client
@@ -80,7 +81,9 @@ def test_the_word_bulletin_reads_back(month_projects: Any, make_user: Any, huain
     leader = make_user(Role.LEADER, "city")
     b = bulletin_build(leader, year=2026, month=9, today=TODAY)
     assert b.as_of == dt.date(2026, 9, 30)
-    doc = Document(io.BytesIO(bulletin_docx(b)))
+    content = bulletin_docx(b)
+    assert_page_numbers(content)  # GB/T 9704: — N —, odd right, even left
+    doc = Document(io.BytesIO(content))
     texts = [p.text for p in doc.paragraphs]
     assert "关于2026年9月全市招商引资工作进展情况的通报" in texts
     assert "淮招引〔2026〕9号" in texts
