@@ -7,6 +7,7 @@ app_name = "matters"
 urlpatterns = [
     path("", views.matter_list, name="list"),
     path("new/", views.matter_create, name="create"),
+    path("export/", views.matter_export, name="export"),
     path("flowchart/", views.matter_flowchart, name="flowchart"),
     path("supervision/", views.matter_supervision, name="supervision"),
     path("bulletin/", views.matter_bulletin, name="bulletin"),

@@ -257,7 +257,7 @@ def progress_export(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         return render(request, "targets/progress.html", {"errors": exc.errors, "progress": None}, status=400)
     content = report.progress_export(acting_user=user, year=year, indicator=indicator.code, as_of=as_of)
-    return xlsx_download(content, f"targets-{year}-{indicator.code}-{as_of.isoformat()}.xlsx")
+    return xlsx_download(content, report.progress_filename(year=year, indicator=indicator.code))
 
 
 @allow(*report.BULLETIN_ROLES)

@@ -96,6 +96,8 @@ SEES_B = {**dict.fromkeys((*UNIT, *STRANGERS, Role.ENTERPRISE), 404)}
 
 MATRIX += [
     web("matters:list", allowed=MATTER_ROLES),
+    # Issue 16 item 2: the list's export, its roles (the selector scopes the rows).
+    web("matters:export", allowed=MATTER_ROLES),
     web("matters:flowchart", allowed=MATTER_ROLES),
     web("matters:create", allowed=CREATOR_ROLES),
     # A talent raises only a talent demand (issue 15): the enterprise demand is refused (400).
