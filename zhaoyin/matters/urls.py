@@ -17,6 +17,7 @@ urlpatterns = [
     path("talent/<int:pk>/", portal.talent_demand_detail, name="talent_demand"),
     path("talent/<int:pk>/rate/", portal.talent_demand_rate, name="talent_demand_rate"),
     path("<int:pk>/", views.matter_detail, name="detail"),
+    path("<int:pk>/print/", views.matter_print, name="print"),
     path("<int:pk>/actions/<str:action>/", views.matter_action, name="action"),
     path("<int:pk>/orders/<int:order>/", views.matter_supervision_order, name="supervision_order"),
 ]

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,6 +102,22 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         export_url=reverse("matters:export"),
     )
     return render(request, "matters/list.html", context)
+
+
+@allow(*READERS)
+@require_GET
+def matter_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """A matter on one A4 sheet (issue 16 item 2): fields and timeline, oldest first, no
+    navigation. Scoped like the detail page (404 out of scope)."""
+    matter = selectors.matter_get_for_user(user=request_user(request), pk=pk)
+    return render(request, "matters/print.html", {
+        "matter": matter,
+        "co_units": selectors.matter_co_units(matter),
+        "events": selectors.matter_events(matter),
+        "state_label": STATE_LABELS[State(matter.state)],
+        "back_url": reverse("matters:detail", args=[matter.pk]),
+        "printed_at": timezone.now(),
+    })
 
 
 @allow(*READERS)

@@ -195,6 +195,13 @@ def project_fund_total(project: Project) -> Decimal:
     return fund_sum_wan(FundEntry.objects.filter(project=project, superseded_at__isnull=True))
 
 
+def project_verified_funds(project: Project) -> Decimal:
+    """A project's funds in place as targets count them (核实: verified active entries)."""
+    return fund_sum_wan(
+        FundEntry.objects.filter(project=project, superseded_at__isnull=True, verification=FundVerification.VERIFIED)
+    )
+
+
 def with_verified_funds(qs: QuerySet[Project]) -> QuerySet[Project]:
     """``qs`` with ``verified_funds_fen``: each project's funds in place counted as targets
     count them (核实: the verified active entries, in fen; None without any), in one correlated

@@ -108,10 +108,15 @@ def progress_rows(progress: Progress) -> list[list[object]]:
     ]
 
 
+def progress_caption(progress: Progress) -> str:
+    """``2026年 引进市外资金（亿元） 截至2026年9月30日``: the table's title line (Excel, print)."""
+    ind = progress.indicator
+    return f"{progress.year}年 {ind.label}（{ind.unit}） 截至{gongwen.chinese_date(progress.as_of)}"
+
+
 def progress_xlsx(progress: Progress) -> bytes:
     """The progress table as a workbook."""
-    ind = progress.indicator
-    caption = f"{progress.year}年 {ind.label}（{ind.unit}） 截至{gongwen.chinese_date(progress.as_of)}"
+    caption = progress_caption(progress)
     out = io.BytesIO()
     with translation.override(LANGUAGE):
         sheet = SheetSpec(
