@@ -18,8 +18,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from zhaoyin.audit.exports import MAX_EXPORT_ROWS, write_audit_xlsx
@@ -28,6 +28,7 @@ from zhaoyin.audit.redaction import for_reader
 from zhaoyin.audit.selectors import audit_record_get, audit_records
 from zhaoyin.audit.services import audit_log_access
 from zhaoyin.core.authz import allow
+from zhaoyin.core.export_pages import attachment_disposition, timestamped_filename
 from zhaoyin.core.roles import Role
 
 PAGE_SIZES = (20, 50, 100)
@@ -101,8 +102,10 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
         filters=form.filters() if form.is_bound else {}, row_count=written,
     )
     spool.seek(0)
-    name = "audit-log-" + timezone.localtime().strftime("%Y%m%d-%H%M%S") + ".xlsx"
-    return FileResponse(
+    name = timestamped_filename(pgettext("export file", "Audit log"))
+    response = FileResponse(
         spool, as_attachment=True, filename=name,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    response["Content-Disposition"] = attachment_disposition(name)
+    return response

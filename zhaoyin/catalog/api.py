@@ -1,4 +1,5 @@
-"""API: /catalog-items (list, detail, create, change) and the brochure and Excel of an edition.
+"""API: /catalog-items (list, detail, create, change) and /catalog-editions (list, detail, and
+the brochure and Excel of one).
 
 Items are read by every government role and written by the city admin only. The contact
 phone is masked for everyone but the curator. Editions: a draft or withdrawn edition exists
@@ -15,13 +16,13 @@ from ninja import Field, Path, Router, Status
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.catalog import brochure, selectors, services
-from zhaoyin.catalog.filters import CatalogItemFilter
+from zhaoyin.catalog.filters import CatalogEditionFilter, CatalogItemFilter
 from zhaoyin.catalog.inputs import CatalogItemInput, CatalogItemUpdateInput
-from zhaoyin.catalog.models import CatalogItem
+from zhaoyin.catalog.models import CatalogEdition, CatalogItem
 from zhaoyin.core.api import ErrorOut, api_allow
 from zhaoyin.core.fields import exact_amounts
 from zhaoyin.core.inputs import Input
-from zhaoyin.core.outputs import DecimalText, OutSchema
+from zhaoyin.core.outputs import DecimalText, IsoDateTime, OutSchema
 from zhaoyin.core.roles import Role
 
 items_router = Router(tags=["catalog"])
@@ -115,6 +116,54 @@ def catalog_item_update(request: HttpRequest, id: ItemId, payload: CatalogItemUp
     data = CatalogItemUpdateInput.parse(_exact(request, payload))
     services.catalog_item_update(acting_user=user, item=item, data=data)
     return _reload(user, item.pk)
+
+
+class EditionOut(OutSchema):
+    """A catalog edition (招商项目册) as lists show it: enough to pick one and fetch its files."""
+
+    id: int
+    title: str
+    year: int
+    status: str = Field(description="draft, published or withdrawn")
+    item_count: int = Field(description="How many catalog items the edition holds")
+    published_at: IsoDateTime | None
+    withdrawn_at: IsoDateTime | None
+    created_at: IsoDateTime
+
+
+class EditionDetailOut(EditionOut):
+    """One edition with its items' ids in the edition's order."""
+
+    item_ids: list[int] = Field(description="The catalog items' ids in the edition's order")
+
+    @staticmethod
+    def resolve_item_ids(edition: CatalogEdition) -> list[int]:
+        return [entry.item_id for entry in selectors.edition_entries(edition)]
+
+
+class EditionPageOut(OutSchema):
+    count: int
+    items: list[EditionOut]
+
+
+@editions_router.get("", response=EditionPageOut, openapi_extra=CatalogEditionFilter.openapi())
+@api_allow(selectors.READER_ROLES)
+def catalog_edition_list(request: HttpRequest) -> dict[str, Any]:
+    """Catalog editions the caller may open (every edition for the curator, published ones for
+    other readers), newest year first, filtered and paged: ``{"count", "items"}``."""
+    user = request_user(request)
+    flt = CatalogEditionFilter.parse(request.GET)
+    qs = flt.apply(selectors.edition_list_with_counts(user))
+    size = flt.page_size
+    start = (flt.page - 1) * size
+    return {"count": qs.count(), "items": list(qs[start : start + size])}
+
+
+@editions_router.get("/{id}", response=EditionDetailOut)
+@api_allow(selectors.READER_ROLES)
+def catalog_edition_detail(request: HttpRequest, id: EditionId) -> CatalogEdition:
+    """One edition (a draft or withdrawn one exists for the curator only: 404 for others)."""
+    return selectors.edition_get_with_count(user=request_user(request), pk=id)
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
 from zhaoyin.accounts.selectors import org_unit_by_code
-from zhaoyin.core.filtering import FilterSet, Ref, Search
+from zhaoyin.catalog.models import EditionStatus
+from zhaoyin.core.filtering import Choice, FilterSet, Integer, Ref, Search
 from zhaoyin.enterprises.filters import industry_filter
 
 
@@ -36,4 +37,17 @@ class CatalogItemFilter(FilterSet):
         options=_park_options,
         doc="Org unit code",
     )
+    max_page_size = 500
+
+
+class CatalogEditionFilter(FilterSet):
+    """Catalog editions (issue 16 item 9, the API list): year and status, newest first. A reader
+    who does not curate sees published editions only (the selector), whatever the filter."""
+
+    year = Integer(
+        message=_("Enter a year from %(low)d to %(high)d."), minimum=2000, maximum=2100,
+        label=_("Year"), doc="The edition's year",
+    )
+    status = Choice(EditionStatus.choices, label=_("Status"), blank=_("All statuses"), doc="Status code")
+    order = ("-year", "-pk")
     max_page_size = 500

@@ -3,7 +3,7 @@ them; editions in draft or withdrawn are the curator's (city admin) only."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from zhaoyin.accounts.models import User
@@ -44,6 +44,19 @@ def edition_list_visible_to(user: User) -> QuerySet[CatalogEdition]:
     if is_curator(user):
         return CatalogEdition.objects.all()
     return CatalogEdition.objects.filter(Q(status=EditionStatus.PUBLISHED))
+
+
+def edition_list_with_counts(user: User) -> QuerySet[CatalogEdition]:
+    """``edition_list_visible_to`` with ``item_count`` (the API list and detail)."""
+    return edition_list_visible_to(user).annotate(item_count=Count("entries"))
+
+
+def edition_get_with_count(*, user: User, pk: int) -> CatalogEdition:
+    """``edition_get_for_user`` with ``item_count``: 404 alike for unknown and hidden editions."""
+    edition = edition_list_with_counts(user).filter(pk=pk).first()
+    if edition is None:
+        raise Http404
+    return edition
 
 
 def edition_get_for_user(*, user: User, pk: int) -> CatalogEdition:

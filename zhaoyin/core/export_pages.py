@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,8 +28,37 @@ def export_tempfile() -> IO[bytes]:
     return tempfile.TemporaryFile(dir=directory)
 
 
-def timestamped_filename(prefix: str) -> str:
-    return prefix + "-" + timezone.localtime().strftime("%Y%m%d-%H%M%S") + ".xlsx"
+#: Characters a file name may not carry on any desktop (path separators, quotes, controls).
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def timestamped_filename(name: str, *, ext: str = "xlsx") -> str:
+    """An export's file name: ``<list name>_<YYYY-MM-DD>.<ext>`` (``交办事项_2026-12-07.xlsx``).
+
+    ``name`` is the list's translated name (Chinese in the zh-hans UI, issue 16 item 2); the
+    day is today in the server's zone. Characters a file system refuses become "-"."""
+    clean = _UNSAFE_IN_NAME.sub("-", name).strip(" .-") or "export"
+    return f"{clean}_{timezone.localdate().isoformat()}.{ext}"
+
+
+def ascii_fallback(filename: str) -> str:
+    """The plain ``filename=`` of a non-ASCII name, for clients that ignore ``filename*``: the
+    non-ASCII name part becomes "export" (``export_2026-12-07.xlsx``), the date and suffix stay."""
+    if filename.isascii():
+        return filename
+    stem, dot, ext = filename.rpartition(".")
+    if not dot:
+        stem, ext = filename, ""
+    day = stem.rpartition("_")[2] if "_" in stem else ""
+    kept = "_" + day if day and day.isascii() else ""
+    return "export" + kept + ("." + ext if ext and ext.isascii() else "")
+
+
+def attachment_disposition(filename: str) -> str:
+    """``Content-Disposition`` of a download (RFC 6266): an ASCII ``filename=`` fallback and the
+    real name as UTF-8 in ``filename*`` (RFC 5987), as every current browser reads it."""
+    fallback = ascii_fallback(filename).replace("\\", "\\\\").replace('"', '\\"')
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def xlsx_export_response(
@@ -47,5 +78,6 @@ def xlsx_export_response(
         raise
     spool.seek(0)
     response = FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
+    response["Content-Disposition"] = attachment_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

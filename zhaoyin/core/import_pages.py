@@ -38,8 +38,11 @@ ERRORS_SHOWN = 200
 
 def xlsx_download(data: bytes, filename: str) -> HttpResponse:
     """A workbook as an attachment that the browser will not sniff into something else (FILE-05)."""
+    # Here, not at the top: export_pages imports this module (XLSX).
+    from zhaoyin.core.export_pages import attachment_disposition
+
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
@@ -82,6 +83,6 @@ def enterprise_export(*, acting_user: User, params: Mapping[str, Any], out: IO[b
 
 
 def export_filename() -> str:
-    return timestamped_filename("enterprises")
+    return timestamped_filename(pgettext("export file", "Enterprises"))
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
@@ -87,4 +88,4 @@ def policy_eligible_export(*, acting_user: User, policy: Policy, params: Mapping
 
 
 def export_filename(policy: Policy) -> str:
-    return timestamped_filename(f"policy-{policy.pk}-enterprises")
+    return timestamped_filename(pgettext("export file", "Eligible enterprises") + "-" + policy.title[:40])

@@ -7,6 +7,7 @@ app_name = "matters"
 urlpatterns = [
     path("", views.matter_list, name="list"),
     path("new/", views.matter_create, name="create"),
+    path("export/", views.matter_export, name="export"),
     path("flowchart/", views.matter_flowchart, name="flowchart"),
     path("supervision/", views.matter_supervision, name="supervision"),
     path("bulletin/", views.matter_bulletin, name="bulletin"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("talent/<int:pk>/", portal.talent_demand_detail, name="talent_demand"),
     path("talent/<int:pk>/rate/", portal.talent_demand_rate, name="talent_demand_rate"),
     path("<int:pk>/", views.matter_detail, name="detail"),
+    path("<int:pk>/print/", views.matter_print, name="print"),
     path("<int:pk>/actions/<str:action>/", views.matter_action, name="action"),
     path("<int:pk>/orders/<int:order>/", views.matter_supervision_order, name="supervision_order"),
 ]

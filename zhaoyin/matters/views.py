@@ -14,8 +14,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,13 +27,14 @@ from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.request import request_user
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.files import attachment_response
 from zhaoyin.core.flowchart import table_svg
 from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES, MATTER_ROLES
-from zhaoyin.matters import bulletin, clocks, flow, kpis, selectors, services, supervision_docs, swimlanes
+from zhaoyin.matters import bulletin, clocks, exporting, flow, kpis, selectors, services, supervision_docs, swimlanes
 from zhaoyin.matters.filters import MatterFilter, matter_alert, matter_stale
 from zhaoyin.matters.flow import ACTION_LABELS, STATE_LABELS, TABLE, Action, State
 from zhaoyin.matters.forms import (
@@ -96,8 +99,38 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         count_capped=counts.capped,
         count_cap=selectors.SEARCH_COUNT_CAP,
         state_totals=[(s.value, STATE_LABELS[s], counts.by_state.get(s.value, 0)) for s in State],
+        export_url=reverse("matters:export"),
     )
     return render(request, "matters/list.html", context)
+
+
+@allow(*READERS)
+@require_GET
+def matter_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """A matter on one A4 sheet (issue 16 item 2): fields and timeline, oldest first, no
+    navigation. Scoped like the detail page (404 out of scope)."""
+    matter = selectors.matter_get_for_user(user=request_user(request), pk=pk)
+    return render(request, "matters/print.html", {
+        "matter": matter,
+        "co_units": selectors.matter_co_units(matter),
+        "events": selectors.matter_events(matter),
+        "state_label": STATE_LABELS[State(matter.state)],
+        "back_url": reverse("matters:detail", args=[matter.pk]),
+        "printed_at": timezone.now(),
+    })
+
+
+@allow(*READERS)
+@require_GET
+def matter_export(request: HttpRequest) -> HttpResponseBase:
+    """The scoped, filtered list as .xlsx: the list page's roles, selector and filters (XLS-03)."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: exporting.matter_export(acting_user=user, params=request.GET, out=out),
+        filename=exporting.export_filename(),
+        back_url=reverse("matters:list"),
+    )
 
 
 @allow(*CREATORS)

@@ -38,7 +38,7 @@ from zhaoyin.core.inputs import FORM_CONTEXT
 from zhaoyin.core.outputs import DecimalText, IsoDate, IsoDateTime, OutSchema, Username
 from zhaoyin.core.paging import rows_by_ids
 from zhaoyin.mujun import selectors, services
-from zhaoyin.mujun.filters_runs import ResultFilter
+from zhaoyin.mujun.filters_runs import GradeChangeFilter, ObjectionFilter, ResultFilter
 from zhaoyin.mujun.flow import STEP_ACTIONS
 from zhaoyin.mujun.inputs import (
     AnswerInput,
@@ -351,6 +351,37 @@ def grade_propose(request: HttpRequest, id: Id, payload: GradeProposeBody) -> St
     return Status(201, change)
 
 
+class GradeChangePageOut(OutSchema):
+    count: int
+    items: list[GradeChangeOut]
+
+
+class ObjectionPageOut(OutSchema):
+    count: int
+    items: list[ObjectionOut]
+
+
+@router.get("/mu-grade-changes", response=GradeChangePageOut, openapi_extra=GradeChangeFilter.openapi())
+@api_allow(EVALUATORS)
+def grade_change_list(request: HttpRequest) -> dict[str, Any]:
+    """调档 requests of the runs the caller sees (``run``, ``state``), paged: where a client
+    learns the id it decides on (issue 16 item 9)."""
+    flt = GradeChangeFilter.parse(request.GET)
+    qs = flt.apply(selectors.grade_change_list_visible_to(request_user(request)))
+    start = (flt.page - 1) * flt.page_size
+    return {"count": qs.count(), "items": list(qs[start : start + flt.page_size])}
+
+
+@router.get("/mu-objections", response=ObjectionPageOut, openapi_extra=ObjectionFilter.openapi())
+@api_allow(EVALUATORS)
+def objection_list(request: HttpRequest) -> dict[str, Any]:
+    """异议 the caller sees (``run``, ``state``), paged: where a client learns the id it answers."""
+    flt = ObjectionFilter.parse(request.GET)
+    qs = flt.apply(selectors.objection_list_visible_to(request_user(request)))
+    start = (flt.page - 1) * flt.page_size
+    return {"count": qs.count(), "items": list(qs[start : start + flt.page_size])}
+
+
 @router.post("/mu-grade-changes/{id}/actions/{action}", response={200: GradeChangeOut, 409: ErrorOut})
 @api_allow(EVALUATORS)
 def grade_decide(
@@ -359,8 +390,7 @@ def grade_decide(
 ) -> MuGradeChange:
     """同意 / 不同意调档: by another evaluator than the proposer (else 403); decided already → 409."""
     user = request_user(request)
-    change = MuGradeChange.objects.filter(pk=id, run__in=selectors.run_list_visible_to(user)).select_related(
-        "run").first()
+    change = selectors.grade_change_list_visible_to(user).filter(pk=id).first()
     if change is None:
         raise Http404
     return services.grade_change_decide(acting_user=user, change=change, action=action, data=payload)

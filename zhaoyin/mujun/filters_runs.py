@@ -10,10 +10,10 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.filters import org_unit_filter
-from zhaoyin.core.filtering import Choice, FilterSet, Search, Sort, Text
+from zhaoyin.core.filtering import Choice, FilterSet, Integer, Search, Sort, Text
 from zhaoyin.core.search import search_fold
 from zhaoyin.enterprises.selectors import org_units_for_filter
-from zhaoyin.mujun.models import GRADE_CHOICES
+from zhaoyin.mujun.models import GRADE_CHOICES, ChangeState, ObjectionState
 
 R = TypeVar("R", bound=Model)
 
@@ -41,3 +41,24 @@ class ResultFilter(FilterSet):
         if self.sort == "-rank":
             return qs.order_by("order_key_desc", "-id")
         return qs
+
+
+def _run_filter() -> Integer:
+    return Integer(column="run_id", message=_("Enter a run id."), label=_("Run"), doc="A run's id")
+
+
+class GradeChangeFilter(FilterSet):
+    """调档 requests (the API list, issue 16 item 9): by run and state, oldest first per run."""
+
+    run = _run_filter()
+    state = Choice(ChangeState.choices, label=_("Status"), blank=_("All statuses"),
+                   doc="proposed, approved or rejected")
+    order = ("run", "proposed_at", "pk")
+
+
+class ObjectionFilter(FilterSet):
+    """异议 (the API list, issue 16 item 9): by run and state, oldest first per run."""
+
+    run = _run_filter()
+    state = Choice(ObjectionState.choices, label=_("Status"), blank=_("All statuses"), doc="open, upheld or dismissed")
+    order = ("run", "submitted_at", "pk")

@@ -24,7 +24,7 @@ from zhaoyin.accounts.models import User
 from zhaoyin.accounts.scope import NOTHING, subtree_ids
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 from zhaoyin.mujun.flow import PUBLIC_STATES, Actor
-from zhaoyin.mujun.models import MuInput, MuObjection, MuResult, MuRun, MuScheme, ParcelHolding
+from zhaoyin.mujun.models import MuGradeChange, MuInput, MuObjection, MuResult, MuRun, MuScheme, ParcelHolding
 
 #: Who runs evaluations, edits schemes and imports the bureaus' figures.
 EVALUATOR_ROLES: frozenset[Role] = frozenset({Role.CITY_ADMIN, Role.MU_OFFICE})
@@ -140,6 +140,13 @@ def inputs_visible_to(user: User) -> QuerySet[MuInput]:
 
 def holdings_visible_to(user: User) -> QuerySet[ParcelHolding]:
     return ParcelHolding.objects.select_related("parcel").filter(_enterprise_q(user, "enterprise"))
+
+
+def grade_change_list_visible_to(user: User) -> QuerySet[MuGradeChange]:
+    """调档 requests of the runs the user sees (the decision route and the API list)."""
+    return MuGradeChange.objects.filter(run__in=run_list_visible_to(user)).select_related(
+        "run", "proposed_by", "decided_by"
+    )
 
 
 def objection_list_visible_to(user: User) -> QuerySet[MuObjection]:

@@ -16,6 +16,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.request import request_user
@@ -96,7 +97,7 @@ def reconcile_export(request: HttpRequest) -> HttpResponseBase:
         request,
         # The filter is parsed inside ``write``: a bad one is the export response's 400.
         write=lambda out: input_exporting.inputs_export(acting_user=user, flt=InputFilter.parse(request.GET), out=out),
-        filename=timestamped_filename("mu-inputs"),
+        filename=timestamped_filename(pgettext("export file", "Per-mu figures")),
         back_url=reverse("mujun:inputs"),
     )
 

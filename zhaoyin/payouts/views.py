@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.models import User
@@ -99,7 +99,7 @@ def payout_export_view(request: HttpRequest) -> HttpResponseBase:
     return xlsx_export_response(
         request,
         write=lambda out: payouts.payout_export(acting_user=user, params=request.GET, out=out),
-        filename=timestamped_filename("payouts"),
+        filename=timestamped_filename(pgettext("export file", "Policy payouts")),
         back_url=reverse("payouts:list"),
     )
 

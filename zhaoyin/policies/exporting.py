@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
@@ -107,4 +108,4 @@ def policy_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes
 
 
 def export_filename() -> str:
-    return timestamped_filename("policies")
+    return timestamped_filename(pgettext("export file", "Policies"))

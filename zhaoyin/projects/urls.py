@@ -9,6 +9,7 @@ urlpatterns = [
     path("pick/", pickers.pick, name="pick"),
     path("", views.project_list, name="list"),
     path("export/", views.project_export_view, name="export"),
+    path("<int:pk>/print/", views.project_print, name="print"),
     path("import/", import_views.IMPORT.upload, name="import"),
     path("import/commit/", import_views.IMPORT.commit, name="import_commit"),
     path("import/template/", import_views.project_import_template_download, name="import_template"),

@@ -198,6 +198,22 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/detail.html", _detail_context(request, project))
 
 
+@allow(*READERS)
+@require_GET
+def project_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project on one A4 sheet (issue 16 item 2): profile, 到位资金 (verified) and the stage
+    timeline, no navigation. Scoped like the detail page (404 out of scope)."""
+    user = request_user(request)
+    project = selectors.project_get_for_user(user=user, pk=pk)
+    return render(request, "projects/print.html", {
+        "project": project,
+        "events": selectors.stage_events(project),
+        "verified_funds": selectors.project_verified_funds(project),
+        "back_url": reverse("projects:detail", args=[project.pk]),
+        "printed_at": timezone.now(),
+    })
+
+
 @allow(*EDITORS)
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:

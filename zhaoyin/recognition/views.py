@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.models import User
@@ -380,7 +381,8 @@ def publicity_export(request: HttpRequest) -> HttpResponseBase:
     rows = _publicity_rows(user)
     return xlsx_export_response(
         request, write=lambda out: services.publicity_export(acting_user=user, rows=rows, out=out),
-        filename=timestamped_filename("publicity"), back_url=reverse("recognition:publicity"),
+        filename=timestamped_filename(pgettext("export file", "Recognition publicity")),
+        back_url=reverse("recognition:publicity"),
     )
 
 

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
@@ -105,4 +106,4 @@ def talent_project_export(*, acting_user: User, params: Mapping[str, Any], out: 
 
 
 def export_filename() -> str:
-    return timestamped_filename("talent-projects")
+    return timestamped_filename(pgettext("export file", "Talent project applications"))

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.services import audit_write
@@ -248,7 +249,7 @@ def talent_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes
 
 
 def export_filename() -> str:
-    return timestamped_filename("talents")
+    return timestamped_filename(pgettext("export file", "Talents"))
 
 
 def talent_import_template() -> bytes:

@@ -145,7 +145,7 @@ def progress_xlsx(request: HttpRequest, params: Query[ProgressQuery]) -> HttpRes
         params.year, params.indicator, params.as_of, today=timezone.localdate()
     )
     content = report.progress_export(acting_user=user, year=year_value, indicator=ind.code, as_of=day)
-    return xlsx_download(content, f"targets-{year_value}-{ind.code}-{day.isoformat()}.xlsx")
+    return xlsx_download(content, report.progress_filename(year=year_value, indicator=ind.code))
 
 
 class BulletinQuery(Schema):

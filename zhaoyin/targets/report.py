@@ -29,6 +29,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.ranking import Group
@@ -36,6 +37,7 @@ from zhaoyin.audit.services import audit_write
 from zhaoyin.catalog.brochure import render_pdf
 from zhaoyin.core import gongwen
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.export_pages import timestamped_filename
 from zhaoyin.core.roles import CITY_WIDE_ROLES
 from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 from zhaoyin.matters.kpis import parse_period
@@ -106,10 +108,15 @@ def progress_rows(progress: Progress) -> list[list[object]]:
     ]
 
 
+def progress_caption(progress: Progress) -> str:
+    """``2026年 引进市外资金（亿元） 截至2026年9月30日``: the table's title line (Excel, print)."""
+    ind = progress.indicator
+    return f"{progress.year}年 {ind.label}（{ind.unit}） 截至{gongwen.chinese_date(progress.as_of)}"
+
+
 def progress_xlsx(progress: Progress) -> bytes:
     """The progress table as a workbook."""
-    ind = progress.indicator
-    caption = f"{progress.year}年 {ind.label}（{ind.unit}） 截至{gongwen.chinese_date(progress.as_of)}"
+    caption = progress_caption(progress)
     out = io.BytesIO()
     with translation.override(LANGUAGE):
         sheet = SheetSpec(
@@ -136,6 +143,12 @@ def progress_export(*, acting_user: User, year: int, indicator: str, as_of: dt.d
         after={"year": year, "indicator": indicator, "as_of": as_of.isoformat(), "rows": len(progress.items)},
     )
     return content
+
+
+def progress_filename(*, year: int, indicator: str) -> str:
+    """``目标考核进度-2026-到位资金_2026-12-07.xlsx``: the list, its year and indicator, today."""
+    label = pgettext("export file", "Target progress")
+    return timestamped_filename(f"{label}-{year}-{REGISTRY[indicator].label}")
 
 
 # ---- the monthly 通报 --------------------------------------------------------------------------

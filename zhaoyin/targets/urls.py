@@ -16,6 +16,7 @@ urlpatterns = [
     path("import/template/", views.target_import_template_download, name="import_template"),
     path("import/<int:pk>/", views.IMPORT.result, name="import_result"),
     path("export.xlsx", views.progress_export, name="export"),
+    path("print/", views.progress_print, name="print"),
     path("bulletin/", views.target_bulletin, name="bulletin"),
     path("groups/", views.ranking_groups_page, name="groups"),
     path("groups/edit/", views.ranking_group_edit, name="group_edit"),

@@ -82,6 +82,27 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/progress.html", context)
 
 
+@allow(selectors.READER_ROLES)
+@require_GET
+def progress_print(request: HttpRequest) -> HttpResponse:
+    """The progress table on an A4 sheet (issue 16 item 2): the page's parameters and scope,
+    the Excel export's rows (report.progress_rows), no navigation. Bad parameters → 400."""
+    user = request_user(request)
+    form = ProgressForm(request.GET)
+    if not form.is_valid():
+        return render(request, "targets/progress.html", {"form": form, "progress": None}, status=400)
+    year, code, as_of = form.values(timezone.localdate())
+    progress = selectors.progress_for(user, year=year, indicator=REGISTRY[code], as_of=as_of, basis=form.basis_value())
+    return render(request, "targets/progress_print.html", {
+        "progress": progress,
+        "headers": report.PROGRESS_HEADERS,
+        "rows": report.progress_rows(progress),
+        "caption": report.progress_caption(progress),
+        "back_url": reverse("targets:progress") + "?" + request.GET.urlencode(),
+        "printed_at": timezone.now(),
+    })
+
+
 def _ranked(request: HttpRequest) -> bool:
     """``ranked=1``: the records of the unit's ranked row (without the parks ranked on their own)."""
     return request.GET.get("ranked") == "1"
@@ -257,7 +278,7 @@ def progress_export(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         return render(request, "targets/progress.html", {"errors": exc.errors, "progress": None}, status=400)
     content = report.progress_export(acting_user=user, year=year, indicator=indicator.code, as_of=as_of)
-    return xlsx_download(content, f"targets-{year}-{indicator.code}-{as_of.isoformat()}.xlsx")
+    return xlsx_download(content, report.progress_filename(year=year, indicator=indicator.code))
 
 
 @allow(*report.BULLETIN_ROLES)

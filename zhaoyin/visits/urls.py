@@ -25,6 +25,7 @@ urlpatterns = [
     path("members/export.xlsx", views.member_export_view, name="member_export"),
     path("visits/", views.visit_list, name="visit_list"),
     path("visits/new/", views.visit_create, name="visit_create"),
+    path("visits/export/", views.visit_export, name="visit_export"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/files/<int:pk>/", views.visit_file_download, name="visit_file"),
     path("coverage/", views.coverage, name="coverage"),

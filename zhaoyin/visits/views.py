@@ -14,17 +14,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.request import request_user
 from zhaoyin.accounts.scope import sees_whole_city
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
-from zhaoyin.core.export_pages import timestamped_filename
+from zhaoyin.core.export_pages import timestamped_filename, xlsx_export_response
 from zhaoyin.core.files import attachment_response
 from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
@@ -32,7 +33,7 @@ from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import CITY_WIDE_ROLES
 from zhaoyin.matters import clocks
-from zhaoyin.visits import selectors, services
+from zhaoyin.visits import exporting, selectors, services
 from zhaoyin.visits.filters import VisitFilter
 from zhaoyin.visits.forms import (
     KIND_CHOICES,
@@ -241,7 +242,7 @@ def assign_export(request: HttpRequest) -> HttpResponse:
     """Every enterprise with a service group as .xlsx, in the import's columns (re-importable)."""
     out = io.BytesIO()
     assignment_export(acting_user=request_user(request), out=out)
-    return xlsx_download(out.getvalue(), timestamped_filename("service-group-assignments"))
+    return xlsx_download(out.getvalue(), timestamped_filename(pgettext("export file", "Service group enterprises")))
 
 
 @allow(*MANAGERS)
@@ -257,7 +258,7 @@ def member_export_view(request: HttpRequest) -> HttpResponse:
     """Every service group membership as .xlsx, in the import's columns (re-importable), audited."""
     out = io.BytesIO()
     member_export(acting_user=request_user(request), out=out)
-    return xlsx_download(out.getvalue(), timestamped_filename("service-group-members"))
+    return xlsx_download(out.getvalue(), timestamped_filename(pgettext("export file", "Service group members")))
 
 
 # --------------------------------------------------------------------------- visits
@@ -334,6 +335,19 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
         context["enterprise"] = enterprise_list_visible_to(user).filter(pk=flt.enterprise).first()
     return render(request, "visits/list.html", context)
+
+
+@allow(*READERS)
+@require_GET
+def visit_export(request: HttpRequest) -> HttpResponseBase:
+    """The scoped, filtered visit list as .xlsx: the list page's roles, selector and filters."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: exporting.visit_export(acting_user=user, params=request.GET, out=out),
+        filename=exporting.export_filename(),
+        back_url=reverse("visits:visit_list"),
+    )
 
 
 @allow(*READERS)

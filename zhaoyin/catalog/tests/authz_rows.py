@@ -107,11 +107,11 @@ for state in ("draft", "published", "withdrawn"):
     hidden = HIDDEN_FROM_READERS if state != "published" else None
     for name in ("catalog:edition_detail", "catalog:edition_pdf", "catalog:edition_xlsx"):
         MATRIX_ROWS.append(web(name, allowed=READERS, kwargs=_edition(state), scope=hidden, label=state))
-    for fmt in ("pdf", "xlsx"):
+    for fmt in ("pdf", "xlsx", ""):
         MATRIX_ROWS.append(
             api(
                 "GET",
-                f"/api/v1/catalog-editions/{{id}}/{fmt}",
+                f"/api/v1/catalog-editions/{{id}}/{fmt}".rstrip("/"),
                 allowed=READERS,
                 kwargs=_edition_id(state),
                 scope=hidden,
@@ -119,6 +119,8 @@ for state in ("draft", "published", "withdrawn"):
             )
         )
 MATRIX_ROWS += [
+    # Issue 16 item 9: the editions a client may open, listed (scoped by the selector).
+    api("GET", "/api/v1/catalog-editions", allowed=READERS),
     api("GET", "/api/v1/catalog-items", allowed=READERS),
     api("GET", "/api/v1/catalog-items/{id}", allowed=READERS, kwargs=_item_id),
     api(

@@ -121,3 +121,35 @@ def test_VAL_01_control_characters_in_a_filter_are_named_not_a_server_error(
     client.force_login(user)
     page = client.get(f"/catalog/?{query}")
     assert page.status_code == 400
+
+
+def test_edition_list_and_detail_scoped_like_the_pages(make_user: MakeUser, edition_with_items: CatalogEdition) -> None:
+    """Issue 16 item 9: a client learns an edition's id from the list (today only /{id}/pdf)."""
+    from zhaoyin.catalog.inputs import EditionCreateInput, EditionItemsInput
+
+    older = services.edition_create(acting_user=None, data=EditionCreateInput.of(title="2025年招商项目册", year=2025))
+    one = [edition_with_items.items.order_by("pk").values_list("pk", flat=True)[0]]
+    services.edition_set_items(acting_user=None, edition=older, data=EditionItemsInput.of(items=one))
+    services.edition_publish(acting_user=None, edition=older)
+    admin, staff = api_client(make_user(Role.CITY_ADMIN)), api_client(make_user(Role.STAFF, unit="county_a"))
+    listed = admin.get("/api/v1/catalog-editions").json()
+    assert listed["count"] == 2
+    assert [(e["id"], e["year"], e["status"], e["item_count"]) for e in listed["items"]] == [
+        (edition_with_items.pk, 2026, "draft", 3),
+        (older.pk, 2025, "published", 1),
+    ]
+    # A reader sees published editions only, in the list and the detail alike.
+    assert [e["id"] for e in staff.get("/api/v1/catalog-editions").json()["items"]] == [older.pk]
+    assert staff.get(f"/api/v1/catalog-editions/{edition_with_items.pk}").status_code == 404
+    assert staff.get("/api/v1/catalog-editions/999999").status_code == 404
+    detail = admin.get(f"/api/v1/catalog-editions/{edition_with_items.pk}").json()
+    assert detail["title"] == "2026年招商项目册"
+    assert len(detail["item_ids"]) == detail["item_count"] == 3
+    # Filters and paging as on the other lists.
+    assert [e["id"] for e in admin.get("/api/v1/catalog-editions?year=2025").json()["items"]] == [older.pk]
+    assert admin.get("/api/v1/catalog-editions?status=draft").json()["count"] == 1
+    page = admin.get("/api/v1/catalog-editions?page=2&page_size=1").json()
+    assert (page["count"], [e["id"] for e in page["items"]]) == (2, [older.pk])
+    bad = admin.get("/api/v1/catalog-editions?year=1999")
+    assert bad.status_code == 422
+    assert "year" in bad.content.decode()

@@ -96,12 +96,17 @@ SEES_B = {**dict.fromkeys((*UNIT, *STRANGERS, Role.ENTERPRISE), 404)}
 
 MATRIX += [
     web("matters:list", allowed=MATTER_ROLES),
+    # Issue 16 item 2: the list's export, its roles (the selector scopes the rows).
+    web("matters:export", allowed=MATTER_ROLES),
     web("matters:flowchart", allowed=MATTER_ROLES),
     web("matters:create", allowed=CREATOR_ROLES),
     # A talent raises only a talent demand (issue 15): the enterprise demand is refused (400).
     web("matters:create", "POST", allowed=CREATOR_ROLES, ok=302, data=_new, scope={Role.TALENT: 400}),
     web("matters:detail", allowed=MATTER_ROLES, kwargs=_pk("page_matter_a"), scope=SEES_A, label="county A"),
     web("matters:detail", allowed=MATTER_ROLES, kwargs=_pk("page_matter_b"), scope=SEES_B, label="county B"),
+    # Issue 16 item 2: the print view, scoped like the detail page.
+    web("matters:print", allowed=MATTER_ROLES, kwargs=_pk("page_matter_a"), scope=SEES_A, label="county A"),
+    web("matters:print", allowed=MATTER_ROLES, kwargs=_pk("page_matter_b"), scope=SEES_B, label="county B"),
     web("matters:file", allowed=MATTER_ROLES, kwargs=_pk("page_file_a"), scope=SEES_A, label="county A"),
     web("matters:file", allowed=MATTER_ROLES, kwargs=_pk("page_file_b"), scope=SEES_B, label="county B"),
     # 签收 is the lead unit's: county A's staff; the dispatcher, the leader and the requester see but may not.

@@ -156,6 +156,9 @@ MATRIX += [
         label="publish"),
     api("POST", "/api/v1/mu-runs/{id}/grade-changes", allowed=EVALUATORS, ok=201, kwargs=_id("mu_run_initial"),
         data=lambda w: {"result": w.extra["mu_result_initial_a"].pk, "to_grade": "D", "reason": "矩阵"}),
+    # Issue 16 item 9: where a client learns the ids the two routes below act on.
+    api("GET", "/api/v1/mu-grade-changes", allowed=EVALUATORS),
+    api("GET", "/api/v1/mu-objections", allowed=EVALUATORS),
     *[api("POST", "/api/v1/mu-grade-changes/{id}/actions/{action}", allowed={Role.MU_OFFICE},
           kwargs=lambda w, a=a: {"id": w.extra["mu_change"].pk, "action": a}, data=lambda w: {"note": "矩阵"},
           label=a) for a in ("approve_grade", "reject_grade")],

@@ -102,6 +102,9 @@ MATRIX += [
     web("projects:export", allowed=PIPELINE_READERS),
     web("projects:detail", allowed=PIPELINE_READERS, kwargs=_a, label="county A"),
     web("projects:detail", allowed=PIPELINE_READERS, kwargs=_b, scope=NOT_IN_SCOPE_OF_B, label="county B"),
+    # Issue 16 item 2: the print view, scoped like the detail page.
+    web("projects:print", allowed=PIPELINE_READERS, kwargs=_a, label="county A"),
+    web("projects:print", allowed=PIPELINE_READERS, kwargs=_b, scope=NOT_IN_SCOPE_OF_B, label="county B"),
     web("projects:create", allowed=WRITERS),
     web("projects:create", "POST", allowed=WRITERS, ok=302, data=_new_form),
     web("projects:edit", allowed=WRITERS, kwargs=_a, label="county A"),

@@ -3,6 +3,7 @@ audited with the filter and the row count."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -10,10 +11,12 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from zhaoyin.accounts.models import User
 from zhaoyin.audit.models import AuditRecord
@@ -107,3 +110,44 @@ def test_export_view_streams_xlsx(make_user: Any, make_project: MakeProject) -> 
     assert len(list(read_first_sheet(data).rows)) == 2
     bad = client.get(reverse("projects:export"), {"stage": "nope"})
     assert bad.status_code == 302
+
+
+def test_export_carries_verified_funds_in_place(make_user: Any, make_project: MakeProject) -> None:
+    """到位资金 (issue 16 item 2): the verified active entries only, named so in the header."""
+    from zhaoyin.projects.choices import FundVerification
+    from zhaoyin.projects.models import FundEntry
+
+    funded = make_project(name="有资金项目")
+    make_project(name="无资金项目")
+    month = dt.date(2026, 3, 1)
+    for amount, source, verification in (
+        ("100.50", "outside_city", FundVerification.VERIFIED),
+        ("20.25", "foreign", FundVerification.VERIFIED),
+        ("7.00", "outside_province", FundVerification.REPORTED),  # 填报, not yet 核实: not counted
+    ):
+        FundEntry.objects.create(
+            project=funded, month=month, amount_wan=Decimal(amount), source=source, verification=verification
+        )
+    # A superseded (corrected) verified entry is not counted either.
+    FundEntry.objects.create(
+        project=funded, month=dt.date(2026, 2, 1), amount_wan=Decimal("999.00"), source="outside_city",
+        verification=FundVerification.VERIFIED, superseded_at=timezone.now(),
+    )
+    data, count = export(make_user(Role.STAFF, "county_a"))
+    rows = list(read_first_sheet(data).rows)
+    header = rows[0]
+    column = header.index("到位资金（核实，万元）")
+    by_name = {r[1]: r[column] for r in rows[1:]}
+    assert count == 2
+    assert Decimal(str(by_name["有资金项目"])) == Decimal("120.75")
+    assert Decimal(str(by_name["无资金项目"])) == 0
+
+
+def test_export_file_name_is_chinese_with_ascii_fallback(make_user: Any, make_project: MakeProject) -> None:
+    make_project()
+    response = web_client(make_user(Role.LEADER, "city")).get(reverse("projects:export"))
+    day = timezone.localdate().isoformat()
+    disposition = response["Content-Disposition"]
+    assert disposition == (
+        f"attachment; filename=\"export_{day}.xlsx\"; filename*=UTF-8''{quote(f'招商项目_{day}.xlsx')}"
+    )

@@ -19,6 +19,8 @@ MATRIX += [
         query="?year=2026&indicator=signed_100m&as_of=2026-09-30",
         label="counts",
     ),
+    # Issue 16 item 2: the progress table's print view (the page's roles and parameters).
+    web("targets:print", allowed=READERS_OF_PIPELINE, query="?year=2026&indicator=signed_100m&as_of=2026-09-30"),
     web("targets:funds", allowed=READERS_OF_PIPELINE, query=Q.format(unit="340402"), label="own region"),
     web(
         "targets:funds",

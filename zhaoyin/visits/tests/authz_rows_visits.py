@@ -133,6 +133,7 @@ MATRIX += [
     web("visits:member_export", allowed=MANAGERS),
     # --- visits ---------------------------------------------------------------------------
     web("visits:visit_list", allowed=GOVERNMENT_ROLES),
+    web("visits:visit_export", allowed=GOVERNMENT_ROLES),
     web("visits:visit_create", allowed=MEMBER),
     web("visits:visit_create", "POST", allowed=MEMBER, ok=302, data=_visit_form),
     web("visits:visit_detail", allowed=GOVERNMENT_ROLES, kwargs=_pk("visit_a"), label="group 1, county A"),
