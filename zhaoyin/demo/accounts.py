@@ -70,7 +70,8 @@ def demo_account_lines() -> list[str]:
     lines = [_("Demo accounts (password for all: %(password)s):") % {"password": DEMO_PASSWORD}]
     for account in DEMO_ACCOUNTS:
         # The role by its name, not its code (issue 16): a person picks an account by what it does.
-        lines.append(f"  {account.username:<22} {role_label(account.role.value)}（{NAME_OF.get(account.unit, account.unit)}）")
+        place = NAME_OF.get(account.unit, account.unit)
+        lines.append(f"  {account.username:<22} {role_label(account.role.value)}（{place}）")
         if account.role in SECOND_FACTOR_ROLES:
             lines.append(
                 "    " + _("second factor: run `zhaoyin users otp-code %(username)s` for the current 6-digit code")
