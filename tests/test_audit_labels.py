@@ -36,7 +36,11 @@ def _table(name: str) -> list[str]:
 
 
 def _import_kinds() -> list[str]:
-    out, todo = [], list(ImportSpec.__subclasses__())
+    from zhaoyin.mujun.input_importing import batch_kind
+    from zhaoyin.mujun.sources import Source
+
+    # The 亩均 imports' kinds are made per source and year when first used.
+    out, todo = [batch_kind(source, 2025) for source in Source], list(ImportSpec.__subclasses__())
     while todo:
         spec = todo.pop()
         todo.extend(spec.__subclasses__())
@@ -110,6 +114,7 @@ def test_the_issue_examples_read_in_chinese() -> None:
         assert object_type_label("matters.matter") == "交办事项"
         assert actor_label("anonymous") == "系统"
         assert actor_label("cli") == "命令行"
+        assert actor_label("anonymous", "web") == "未登录访客"
         assert actor_label("demo_staff") == "demo_staff"
         assert action_label("no.such_code") == "no.such_code"
 

@@ -12,11 +12,13 @@ matches. The pages show words instead, put together here:
   code the source writes has its words.
 - an object type is the model's verbose name (``OBJECT_TYPES`` for the few that are no model
   label); the object itself is its stored text, never ``#id``.
-- an actor is the username, or 系统 / 命令行 / 匿名访客 for the log's own names.
+- an actor is the username, or 系统 / 命令行 / 后台任务 for the log's own names (未登录访客 for
+  nobody signed in on the web or the API).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.apps import apps
@@ -222,6 +224,8 @@ ACTORS: dict[str, Any] = {
     "worker": pgettext_lazy("audit log", "Background worker"),
 }
 
+VISITOR = pgettext_lazy("audit log", "Visitor (not signed in)")
+
 #: The channels of ``core.context`` (web | api | cli | worker | system).
 CHANNELS: dict[str, Any] = {
     "web": pgettext_lazy("audit log", "Web"),
@@ -232,6 +236,8 @@ CHANNELS: dict[str, Any] = {
 }
 
 DENIED = "_denied"
+#: The 亩均 imports' batch kinds, ``mu_<source>_<year>`` (``mujun.input_importing.batch_kind``).
+MU_IMPORT_KIND = re.compile(r"^mu_[a-z]+_\d{4}$")
 
 
 def _verb(noun: str, verb: str) -> str | None:
@@ -251,6 +257,8 @@ def action_label(code: str) -> str:
     denied = code.endswith(DENIED) and code != DENIED
     base = code.removesuffix(DENIED) if denied else code
     parts = base.split(".")
+    if MU_IMPORT_KIND.match(parts[0]):
+        parts[0] = "mu_input"  # a bureau's 亩均 import: one batch kind per source and year
     for cut in range(len(parts) - 1, 0, -1):
         noun, verb = ".".join(parts[:cut]), ".".join(parts[cut:])
         if noun not in NOUNS:
@@ -280,8 +288,11 @@ def object_type_label(object_type: str) -> str:
         return object_type
 
 
-def actor_label(actor: str) -> str:
-    """The actor of a record: a username as it is, the log's own names in words."""
+def actor_label(actor: str, channel: str = "") -> str:
+    """The actor of a record: a username as it is, the log's own names in words. Nobody signed
+    in on the web or the API (a refused sign-in, a denied request) is a visitor, not the system."""
+    if actor == "anonymous" and channel in ("web", "api"):
+        return str(VISITOR)
     label = ACTORS.get(actor)
     return str(label) if label is not None else actor
 

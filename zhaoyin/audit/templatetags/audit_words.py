@@ -27,8 +27,9 @@ def object_type_label(object_type: str) -> str:
 
 
 @register.filter
-def actor_label(actor: str) -> str:
-    return labels.actor_label(str(actor or ""))
+def actor_label(actor: str, channel: str = "") -> str:
+    """``{{ r.actor|actor_label:r.channel }}``: the channel tells a visitor from the system."""
+    return labels.actor_label(str(actor or ""), str(channel or ""))
 
 
 @register.filter
