@@ -511,7 +511,14 @@ def sign_in(*, username: str, password: str, otp: str | None, ip: str | None) ->
             _count_failure(user, now, "bad_password")
             failure = "bad_password"
         elif user.needs_second_factor and not totp.verify_and_consume(user, otp or ""):
-            _count_failure(user, now, "otp_missing" if not otp else "otp_invalid")
+            if otp and totp.is_replay(user, otp):
+                # The right password with a code already used in its window: the account's own
+                # holder signing in again too soon. Refused like any failure (same message), but
+                # not counted towards the lockout: it guesses nothing (docs/security.md).
+                audit_write(action="auth.login", outcome=Outcome.FAILURE, obj=user, object_repr=user.username,
+                            detail="otp_reused")
+            else:
+                _count_failure(user, now, "otp_missing" if not otp else "otp_invalid")
             failure = "otp"
         else:
             user.failed_logins = 0

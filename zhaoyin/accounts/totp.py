@@ -70,3 +70,23 @@ def verify_and_consume(user: User, code: str, at: float | None = None) -> bool:
             user.totp_last_step = step
             return True
     return False
+
+
+def is_replay(user: User, code: str, at: float | None = None) -> bool:
+    """True when ``code`` is one this account has already used and is still inside its window.
+
+    Only asked after ``verify_and_consume`` refused the code and the password was right: such a
+    refusal is a person signing in twice within one 30-second step (a second tab, a second
+    device), not a guess, so the caller does not count it towards the lockout (docs/security.md).
+    """
+    secret = secret_of(user)
+    code = (code or "").strip()
+    if not secret or not code.isdigit() or len(code) != 6:
+        return False
+    now = at if at is not None else time.time()
+    totp = pyotp.TOTP(secret)
+    step_now = int(now // STEP_SECONDS)
+    return any(
+        step <= user.totp_last_step and pyotp.utils.strings_equal(totp.at(step * STEP_SECONDS), code)
+        for step in (step_now - 1, step_now, step_now + 1)
+    )

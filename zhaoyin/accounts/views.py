@@ -30,9 +30,13 @@ from zhaoyin.core.authz import allow, public
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.roles import ALL_ROLES
 
-#: The one message for every refused sign-in (AUTH-04: no account enumeration).
+#: The one message for every refused sign-in (AUTH-04: no account enumeration). Its second
+#: sentence is for whoever has just signed in with a one-time code and tries again within the
+#: same 30 seconds (a reused code is refused): shown on every failure, so it tells nothing about
+#: which factor failed (docs/security.md, "Second factor").
 GENERIC_REFUSAL = gettext_lazy(
-    "The username, password or one-time code is wrong, or the account is temporarily locked."
+    "The username, password or one-time code is wrong, or the account is temporarily locked. "
+    "If you have just signed in with a one-time code, wait for the next code and try again."
 )
 SESSION_BACKEND = "zhaoyin.accounts.backends.ZhaoyinBackend"
 

@@ -36,6 +36,11 @@ from typing import Any, Generic, TypeVar
 S = TypeVar("S", bound=str)  # a state code (usually a StrEnum)
 A = TypeVar("A", bound=str)  # an action code
 
+#: Every table by its ``name``, filled as each is built (at import of its app's flow module):
+#: what reads a machine's words without importing its app reads them here (the audit log's
+#: action labels, issue 16).
+TABLES: dict[str, TransitionTable[Any, Any]] = {}
+
 #: The system's own actor: a row only the daily job or the scan takes (e.g. a policy expiring).
 SYSTEM = "system"
 
@@ -145,6 +150,7 @@ class TransitionTable(Generic[S, A]):
         if set(self.waits) - known:
             raise ValueError(f"{self.name}: waits on unknown states {sorted(set(self.waits) - known)}")
         object.__setattr__(self, "rows", tuple(filled))
+        TABLES[self.name] = self
 
     # -- looking rows up ------------------------------------------------------------------
 

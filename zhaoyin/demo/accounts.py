@@ -64,12 +64,14 @@ def demo_account_lines() -> list[str]:
     accounts not (yet) loaded are listed without a URI.
     """
     from zhaoyin.accounts import totp
-    from zhaoyin.accounts.models import User
+    from zhaoyin.accounts.models import User, role_label
 
     users = {u.username: u for u in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])}
     lines = [_("Demo accounts (password for all: %(password)s):") % {"password": DEMO_PASSWORD}]
     for account in DEMO_ACCOUNTS:
-        lines.append(f"  {account.username:<22} {account.role.value:<15} {NAME_OF.get(account.unit, account.unit)}")
+        # The role by its name, not its code (issue 16): a person picks an account by what it does.
+        place = NAME_OF.get(account.unit, account.unit)
+        lines.append(f"  {account.username:<22} {role_label(account.role.value)}（{place}）")
         if account.role in SECOND_FACTOR_ROLES:
             lines.append(
                 "    " + _("second factor: run `zhaoyin users otp-code %(username)s` for the current 6-digit code")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -234,35 +236,51 @@ def _catalog_ensure(*, year: int, result: LoadResult) -> None:
             result.add(name, model.objects.count() - before)
 
 
+#: A progress report: (stage label, records the stage created, seconds since the load began).
+Progress = Callable[[str, int, float], None]
+
+
 @transaction.atomic
-def demo_load(*, year: int) -> LoadResult:
+def demo_load(*, year: int, progress: Progress | None = None) -> LoadResult:
     """Load the Huainan demo into ``year`` (figures for year-2 and year-1). Idempotent.
 
-    All or nothing: a failure part-way rolls the whole load back.
+    All or nothing: a failure part-way rolls the whole load back. ``progress`` is told after
+    each stage what it created and how long the load has run so far (the command prints it:
+    a full load takes over a minute and should not look hung).
     """
     result = LoadResult()
-    units = org_tree_ensure(result=result)
-    dictionaries_ensure(result=result)
-    firms = _enterprises_ensure(year=year, result=result)
-    _accounts_ensure(units=units, firms=firms, result=result)
-    ranking_groups_ensure(result=result)
-    _catalog_ensure(year=year, result=result)
-    pipeline_ensure(year=year, result=result)
-    matters_ensure(year=year, result=result)
-    visits_ensure(year=year, result=result)
-    policies_ensure(year=year, result=result)
+    started = time.monotonic()
+
+    def stage(label: str, step: Callable[[], object]) -> None:
+        before = result.total
+        step()
+        if progress is not None:
+            progress(label, result.total - before, time.monotonic() - started)
+
+    units: dict[str, OrgUnit] = {}
+    firms: dict[str, Enterprise] = {}
+    stage("units", lambda: units.update(org_tree_ensure(result=result)))
+    stage("dictionaries", lambda: dictionaries_ensure(result=result))
+    stage("enterprises", lambda: firms.update(_enterprises_ensure(year=year, result=result)))
+    stage("users", lambda: _accounts_ensure(units=units, firms=firms, result=result))
+    stage("ranking groups", lambda: ranking_groups_ensure(result=result))
+    stage("catalog", lambda: _catalog_ensure(year=year, result=result))
+    stage("projects and targets", lambda: pipeline_ensure(year=year, result=result))
+    stage("matters", lambda: matters_ensure(year=year, result=result))
+    stage("visits", lambda: visits_ensure(year=year, result=result))
+    stage("policies", lambda: policies_ensure(year=year, result=result))
     # The talent half (issue 13), in dependency order: records, their tiers (recognition), the
     # talent policies with schedules and paid entries (before the enterprise ledger, which must
     # not pay enterprises under policies that serve talents), the flats, the demands, projects.
-    talents_ensure(year=year, result=result)
-    recognition_ensure(year=year, result=result)
-    talentpolicy_ensure(year=year, result=result)
-    payouts_ensure(year=year, result=result)
-    apartments_ensure(year=year, result=result)
-    demands_ensure(year=year, result=result)
-    talentprojects_ensure(year=year, result=result)
+    stage("talents", lambda: talents_ensure(year=year, result=result))
+    stage("recognition", lambda: recognition_ensure(year=year, result=result))
+    stage("talent policies", lambda: talentpolicy_ensure(year=year, result=result))
+    stage("payouts", lambda: payouts_ensure(year=year, result=result))
+    stage("apartments", lambda: apartments_ensure(year=year, result=result))
+    stage("talent demands", lambda: demands_ensure(year=year, result=result))
+    stage("talent projects", lambda: talentprojects_ensure(year=year, result=result))
     # 亩均论英雄 (issue 14): last year's evaluation, published, with its consequences.
-    mujun_ensure(year=year, result=result)
+    stage("mu evaluation", lambda: mujun_ensure(year=year, result=result))
     # The figures above are written without the services' re-match hooks: rebuild the stored
     # verdicts once the load has committed (cheap at 98 enterprises).
     transaction.on_commit(refresh_all)

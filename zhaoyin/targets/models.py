@@ -38,6 +38,14 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.indicator} {self.org_unit_id}: {self.value}"
 
+    @property
+    def indicator_label(self) -> str:
+        """The indicator's name ("引进市外资金"); pages show it, never the code (issue 16)."""
+        from zhaoyin.targets.indicators import REGISTRY  # the registry reads other apps' models
+
+        found = REGISTRY.get(self.indicator)
+        return str(found.label) if found is not None else self.indicator
+
 
 class TargetMonthPlan(models.Model):
     """The planned cumulative value of a target at the end of one month (the 序时 plan)."""

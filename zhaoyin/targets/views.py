@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhaoyin.accounts import ranking
 from zhaoyin.accounts.request import request_user
+from zhaoyin.accounts.selectors import org_unit_by_code
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.forms import add_service_errors, bind_input
@@ -108,6 +109,12 @@ def _ranked(request: HttpRequest) -> bool:
     return request.GET.get("ranked") == "1"
 
 
+def _unit_name(code: str) -> str:
+    """A drill-down's unit by its name (issue 16: the heading reads 高新区, not park-gxq)."""
+    unit = org_unit_by_code(code)
+    return unit.name if unit is not None else code
+
+
 def _drill_params(request: HttpRequest, *, need_indicator: bool) -> tuple[int, str, dt.date, str]:
     user = request_user(request)
     year, indicator, as_of = selectors.parse_progress_params(
@@ -138,6 +145,7 @@ def funds_drill(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "total_yi": selectors.funds_behind_total(entries),
         "org_unit": org_unit,
+        "org_unit_name": _unit_name(org_unit),
         "year": year,
         "as_of": as_of,
         "basis": basis,
@@ -160,7 +168,8 @@ def projects_drill(request: HttpRequest) -> HttpResponse:
         )
     except InvalidInput as exc:
         return render(request, "targets/projects.html", {"errors": exc.errors}, status=400)
-    context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "year": year, "as_of": as_of}
+    context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "org_unit_name": _unit_name(org_unit),
+               "year": year, "as_of": as_of}
     return render(request, "targets/projects.html", context)
 
 
@@ -179,7 +188,8 @@ def talents_drill(request: HttpRequest) -> HttpResponse:
         )
     except InvalidInput as exc:
         return render(request, "targets/talents.html", {"errors": exc.errors}, status=400)
-    context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "year": year, "as_of": as_of}
+    context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "org_unit_name": _unit_name(org_unit),
+               "year": year, "as_of": as_of}
     return render(request, "targets/talents.html", context)
 
 

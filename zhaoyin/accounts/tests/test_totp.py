@@ -12,6 +12,7 @@ from conftest import PASSWORD, MakeUser
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.services import SignInRefused, sign_in
 from zhaoyin.accounts.tests.conftest import WebLogin, api_token_post, otp_for
+from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import SECOND_FACTOR_ROLES, Role
 
 T0 = dt.datetime(2026, 6, 1, 1, 0, 5, tzinfo=dt.UTC)
@@ -65,6 +66,53 @@ def test_AUTH_05_a_code_is_single_use_replay_refused(make_user: MakeUser) -> Non
     # The next step's code works.
     with time_machine.travel(T0 + dt.timedelta(seconds=30), tick=False):
         assert sign_in(username=admin.username, password=PASSWORD, otp=otp_for(admin), ip=None)
+
+
+def test_AUTH_05_a_reused_code_with_the_right_password_does_not_count_towards_the_lockout(
+    make_user: MakeUser,
+) -> None:
+    """Issue 16 item 8: signing in again within one TOTP window is refused (the code is spent)
+    but burns no attempt; a wrong code with the right password still counts."""
+    with time_machine.travel(T0, tick=False):
+        admin = make_user(Role.CITY_ADMIN)
+        code = otp_for(admin)
+        sign_in(username=admin.username, password=PASSWORD, otp=code, ip=None)
+        for _ in range(8):  # more than the lockout threshold
+            with pytest.raises(SignInRefused):
+                sign_in(username=admin.username, password=PASSWORD, otp=code, ip=None)
+        stored = User.objects.get(pk=admin.pk)
+        assert stored.failed_logins == 0
+        assert not stored.is_locked()
+        assert AuditRecord.objects.filter(action="auth.login", detail="otp_reused").count() == 8
+        # A reused code with a wrong password is a wrong password: counted.
+        with pytest.raises(SignInRefused):
+            sign_in(username=admin.username, password="Wrong#Pass2026x", otp=code, ip=None)
+        assert User.objects.get(pk=admin.pk).failed_logins == 1
+        wrong = "000000" if code != "000000" else "111111"
+        with pytest.raises(SignInRefused):
+            sign_in(username=admin.username, password=PASSWORD, otp=wrong, ip=None)
+        assert User.objects.get(pk=admin.pk).failed_logins == 2
+    with time_machine.travel(T0 + dt.timedelta(seconds=30), tick=False):
+        assert sign_in(username=admin.username, password=PASSWORD, otp=otp_for(admin), ip=None).pk == admin.pk
+
+
+def test_AUTH_04_every_refusal_tells_to_wait_for_the_next_code_the_same_way(
+    make_user: MakeUser, web_login: WebLogin,
+) -> None:
+    """The hint to wait for the next code is on every refused sign-in, so it reveals nothing
+    about which factor failed (AUTH-04)."""
+    with time_machine.travel(T0, tick=False):
+        admin = make_user(Role.CITY_ADMIN, username="bigboss")
+        code = otp_for(admin)
+        _, first = web_login(admin, otp=code)
+        assert first.status_code == 302
+        _, reused = web_login(admin, otp=code)
+        _, wrong_password = web_login(admin, password="Wrong#Pass2026x", otp=code)
+        _, unknown = web_login("nosuchone", password="Wrong#Pass2026x", otp=code)
+    for response in (reused, wrong_password, unknown):
+        text = response.content.decode()
+        assert "请等待下一个动态口令" in text
+        assert response.status_code == 200
 
 
 def test_AUTH_05_replay_refused_on_the_api_too(make_user: MakeUser) -> None:

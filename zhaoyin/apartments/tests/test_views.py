@@ -168,7 +168,7 @@ def test_the_portal_shows_the_contract_but_no_internal_field(housing: Housing) -
                            data=ApartmentActionInput.of(start="2026-01-01", end="2027-12-31", deposit="1000"))
     page = web(housing.talent_user).get("/apartments/my/").content.decode()
     assert "801" in page
-    assert "2027-12-31" in page
+    assert "2027年12月31日" in page  # dates people read: DATE_FORMAT (issue 16)
     assert "内部备注" not in page
     assert housing.office.username not in page
 

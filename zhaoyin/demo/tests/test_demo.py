@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from io import StringIO
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from conftest import LoadDemo
-from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.models import OrgUnit, User, role_label
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
 from zhaoyin.demo import data
@@ -173,6 +174,30 @@ def test_demo_account_lines_tell_how_to_sign_in(load_demo: LoadDemo) -> None:
         assert f"otpauth://totp/Zhaoyin:{name}" in text
     assert "otp-code demo_leader" not in text
     assert text.count("otpauth://") == 4
+    # Roles by their Chinese names (issue 16), never by their codes.
+    assert "市双招双引办管理员" in text
+    for account in DEMO_ACCOUNTS:
+        line = next(line for line in text.splitlines() if line.strip().startswith(account.username + " "))
+        assert role_label(account.role.value) in line
+        assert account.role.value not in line.replace(account.username, "")
+
+
+@pytest.mark.django_db
+def test_demo_prints_a_progress_line_per_stage(load_demo: LoadDemo) -> None:
+    """Issue 16 item 8: the load says what it is doing on stderr; ``-v 0`` keeps it quiet."""
+    load_demo(YEAR)
+    out, err = StringIO(), StringIO()
+    call_command("demo", "--year", str(YEAR), stdout=out, stderr=err)
+    lines = [line for line in err.getvalue().splitlines() if line.startswith("demo: ")]
+    stages = [line.removeprefix("demo: ").split("  ")[0].strip() for line in lines]
+    for stage in ("units", "enterprises", "users", "projects and targets", "matters", "visits", "policies",
+                  "talents", "payouts", "apartments", "mu evaluation"):
+        assert stage in stages
+    assert all(re.search(r"\b0 created\s+\d+\.\d s$", line) for line in lines)  # a second load creates nothing
+    assert "nothing to do" in out.getvalue()
+    quiet = StringIO()
+    call_command("demo", "--year", str(YEAR), "-v", "0", stdout=StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""
 
 
 @pytest.mark.django_db

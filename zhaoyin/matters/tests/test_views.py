@@ -229,8 +229,8 @@ def test_detail_shows_fields_links_deadlines_and_timeline(people: People, make_m
     assert matter.code in body
     assert "企业扩产需要新增用地" in body
     assert 'id="deadlines-provisional"' in body
-    assert "2026-11-03" in body
-    assert "2026-12-31" in body
+    assert "2026年11月3日" in body  # dates people read: DATE_FORMAT (issue 16)
+    assert "2026年12月31日" in body
     assert matter.enterprise is not None
     assert reverse("enterprises:detail", args=[matter.enterprise.pk]) in body
     assert 'data-action="create"' in body  # the registration is the first entry

@@ -65,4 +65,5 @@ def test_the_demo_talent_follows_their_own_application_in_the_portal(load_demo: 
     page = client.get(f"/recognition/mine/{own.pk}/").content.decode()
     assert 'id="my-deadline"' in page
     assert own.publicity_end is not None
-    assert own.publicity_end.isoformat() in page
+    end = own.publicity_end
+    assert f"{end.year}年{end.month}月{end.day}日" in page  # DATE_FORMAT (issue 16)

@@ -244,7 +244,7 @@ def test_the_portal_never_shows_the_first_review_note_or_the_reviewer(
     assert "审核员甲" not in page
     assert w.admin_a.username not in page
     assert 'id="my-deadline"' in page
-    assert "2026-03-09" in page
+    assert "2026年3月9日" in page  # dates people read: DATE_FORMAT (issue 16)
     # The internal page is not the talent's.
     assert web(w.portal).get(f"/recognition/{r.pk}/").status_code == 403
 

@@ -2,6 +2,10 @@
 
 Refuses to run in production (exit 2) unless ``--force``: the demo accounts share one
 published password.
+
+A load prints one progress line per stage on stderr (what it created, the time so far), so the
+minute a fresh load takes does not look hung; ``-v 0`` leaves them out. The one-line summary
+stays on stdout.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError("--year must be between 2000 and 2100", returncode=2)
         try:
             with acting(channel="cli"):
-                result = demo_load(year=year)
+                result = demo_load(year=year, progress=self._progress if options["verbosity"] >= 1 else None)
         except InvalidInput as exc:
             raise CommandError(f"demo data refused: {exc}", returncode=2) from None
         if result.total:
@@ -41,3 +45,8 @@ class Command(BaseCommand):
             self.stdout.write(f"demo loaded for {year}: created {summary}")
         else:
             self.stdout.write(f"demo for {year} already loaded: nothing to do")
+
+    def _progress(self, stage: str, created: int, elapsed: float) -> None:
+        # Plain text on stderr: Django styles stderr as errors, which these lines are not.
+        self.stderr.write(f"demo: {stage:<22} {created:>6} created  {elapsed:6.1f} s", style_func=str)
+        self.stderr.flush()
