@@ -87,11 +87,16 @@ def _fixed(value: Decimal | None, places: int) -> str:
 # ---- Excel ------------------------------------------------------------------------------------
 
 
-def progress_rows(progress: Progress) -> list[list[object]]:
-    """The table's rows (the city row first, then every unit in its group's order)."""
-    rows: list[Row] = ([progress.city] if progress.city else []) + sorted(
+def _progress_order(progress: Progress) -> list[Row]:
+    """The city row first, then every unit in its group's order."""
+    return ([progress.city] if progress.city else []) + sorted(
         progress.items, key=lambda r: (r.group.order if r.group else -1, r.group.code if r.group else "")
     )
+
+
+def progress_rows(progress: Progress) -> list[list[object]]:
+    """The table's rows (the city row first, then every unit in its group's order)."""
+    rows = _progress_order(progress)
     return [
         [
             r.group.name if r.group else "",
@@ -105,6 +110,32 @@ def progress_rows(progress: Progress) -> list[list[object]]:
             r.rank,
         ]
         for r in rows
+    ]
+
+
+PROGRESS_PRINT_HEADERS = ["分组", "单位", "年度目标", "完成", "完成率", "序时进度", "差距", "排名"]
+
+
+def _percent(value: Decimal | None) -> str:
+    """A ratio as people read it on paper: 0.8123 → 81.23%."""
+    return "—" if value is None else _fixed(value * 100, 2) + "%"
+
+
+def progress_print_rows(progress: Progress) -> list[list[str]]:
+    """The progress table as the A4 print view shows it: the Excel rows' order without the unit
+    code (a code is for the import round trip, not for the reader), ratios as percentages."""
+    return [
+        [
+            r.group.name if r.group else "",
+            r.unit.name,
+            _fixed(r.target, r.places),
+            _fixed(r.actual, r.places),
+            _percent(r.completion),
+            _percent(r.time_progress),
+            _percent(r.gap),
+            "—" if r.rank is None else str(r.rank),
+        ]
+        for r in _progress_order(progress)
     ]
 
 

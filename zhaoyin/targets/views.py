@@ -96,8 +96,8 @@ def progress_print(request: HttpRequest) -> HttpResponse:
     progress = selectors.progress_for(user, year=year, indicator=REGISTRY[code], as_of=as_of, basis=form.basis_value())
     return render(request, "targets/progress_print.html", {
         "progress": progress,
-        "headers": report.PROGRESS_HEADERS,
-        "rows": report.progress_rows(progress),
+        "headers": report.PROGRESS_PRINT_HEADERS,
+        "rows": report.progress_print_rows(progress),
         "caption": report.progress_caption(progress),
         "back_url": reverse("targets:progress") + "?" + request.GET.urlencode(),
         "printed_at": timezone.now(),

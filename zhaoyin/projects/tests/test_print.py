@@ -4,6 +4,7 @@ stylesheet, no navigation, scoped like the detail pages (404 out of scope)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +47,9 @@ def test_progress_print_view_lists_the_export_rows(make_user: Any) -> None:
     is_print_page(body)
     assert 'id="print-progress"' in body
     assert '<th scope="col">完成率</th>' in body
+    # Read on paper: unit names, not the import's unit codes; ratios as percentages.
+    assert "单位代码" not in body and "county_a" not in body
+    assert re.search(r'<td class="num">\d+\.\d{2}%</td>', body) or "<td class=\"num\">—</td>" in body
     assert web_client(make_user(Role.LEADER, "city")).get(reverse("targets:print") + "?year=abc").status_code == 400
     page = web_client(make_user(Role.LEADER, "city")).get(reverse("targets:progress") + query).content.decode()
     assert reverse("targets:print") + "?year=2026" in page
