@@ -22,6 +22,7 @@ array containment ignores order), a plain ``LIKE`` for a one-character term.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,24 @@ BEGIN
 END
 $$
 """
+
+
+def rewrite_search_text(
+    model: Any, fields: Sequence[str], build: Callable[..., str], *, batch: int = 1000
+) -> None:
+    """Recompute ``search_text`` of every stored row of ``model`` (a migration's historical
+    model) from ``fields`` with ``build(*values)``: ``batch`` rows at a time in id order, so a
+    province-scale table is never held in memory at once. Data migrations that widen what a
+    search finds (issue 16: 拼音首字母) share this loop; each keeps its own ``build``, written
+    as the model built the text at that time, so a later change to the model cannot change
+    what the migration did."""
+    last = 0
+    while True:
+        rows = list(model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:batch])
+        if not rows:
+            return
+        model.objects.bulk_update([model(pk=pk, search_text=build(*values)) for pk, *values in rows], ["search_text"])
+        last = rows[-1][0]
 
 
 def _document(text: str | None, unit: int | None) -> str:
