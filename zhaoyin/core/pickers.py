@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -85,6 +85,22 @@ def record_number(terms: tuple[str, ...]) -> int | None:
     if len(terms) == 1 and terms[0].isascii() and terms[0].isdigit() and len(terms[0]) < 10:
         return int(terms[0])
     return None
+
+
+M = TypeVar("M", bound=Model)
+
+
+def suggestions_from(visible: QuerySet[M], terms: tuple[str, ...], *, order: str, limit: int) -> list[M]:
+    """A picker's rows: of the scoped ``visible`` rows, those whose search text holds every
+    folded term, or whose record number (档案编号) is the one term; by ``order`` then id, at
+    most ``limit``. No terms: none (an empty box suggests nothing rather than the first rows)."""
+    if not terms:
+        return []
+    match = terms_q(terms)
+    number = record_number(terms)
+    if number is not None:
+        match |= Q(pk=number)
+    return list(visible.filter(match).order_by(order, "id")[:limit])
 
 
 def render_suggestions(request: HttpRequest, suggestions: Sequence[Suggestion]) -> HttpResponse:

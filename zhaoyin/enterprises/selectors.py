@@ -9,7 +9,7 @@ from django.http import Http404
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.scope import NOTHING, member_group_ids, sees_whole_city, unit_scope_q
 from zhaoyin.audit.models import AuditRecord
-from zhaoyin.core.pickers import record_number, terms_q
+from zhaoyin.core.pickers import suggestions_from
 from zhaoyin.core.roles import CITY_WIDE_ROLES, GOVERNMENT_ROLES, UNIT_ROLES, Role
 from zhaoyin.enterprises.models import Enterprise, EnterpriseFigure, Industry, Qualification
 
@@ -185,14 +185,7 @@ def enterprise_suggestions(user: User, terms: tuple[str, ...], *, limit: int = 1
     """The picker's enterprises (issue 16): those in ``user``'s scope whose search text holds
     every folded term — name, 拼音首字母, USCC, legal representative, address — or whose record
     number (档案编号) is the one term; by name, at most ``limit``. No terms: none."""
-    if not terms:
-        return []
-    match = terms_q(terms)
-    number = record_number(terms)
-    if number is not None:
-        match |= Q(pk=number)
-    qs = enterprise_list_visible_to(user).filter(match).order_by("name", "id")
-    return list(qs[:limit])
+    return suggestions_from(enterprise_list_visible_to(user), terms, order="name", limit=limit)
 
 
 def enterprise_names(user: User, refs: list[str]) -> dict[str, str]:

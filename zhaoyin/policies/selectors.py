@@ -17,7 +17,7 @@ from django.http import Http404
 
 from zhaoyin.accounts.models import OrgUnit, User
 from zhaoyin.accounts.scope import NOTHING, sees_whole_city, unit_scope_q
-from zhaoyin.core.pickers import record_number, terms_q
+from zhaoyin.core.pickers import suggestions_from
 from zhaoyin.core.roles import GOVERNMENT_ROLES, Role
 from zhaoyin.policies.models import Beneficiary, Policy, PolicyFile, PolicyStatus
 
@@ -143,10 +143,4 @@ def policy_status_history(policy: Policy) -> list[dict[str, object]]:
 def policy_suggestions(user: User, terms: tuple[str, ...], *, limit: int = 10) -> list[Policy]:
     """The picker's policies (issue 16): visible to ``user``, whose search text (title and its
     拼音首字母, issuer, document number, summary) holds every folded term."""
-    if not terms:
-        return []
-    match = terms_q(terms)
-    number = record_number(terms)
-    if number is not None:
-        match |= Q(pk=number)
-    return list(policy_list_visible_to(user).filter(match).order_by("title", "id")[:limit])
+    return suggestions_from(policy_list_visible_to(user), terms, order="title", limit=limit)

@@ -20,7 +20,7 @@ from django.http import Http404
 from zhaoyin.accounts.models import RoleAssignment, User
 from zhaoyin.accounts.scope import NOTHING, unit_scope_q
 from zhaoyin.core.money import exact_sum, fen_sum
-from zhaoyin.core.pickers import record_number, terms_q
+from zhaoyin.core.pickers import suggestions_from
 from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 from zhaoyin.projects.choices import FundVerification
 from zhaoyin.projects.models import EvidenceFile, FundEntry, FundEvidenceFile, Project, StageEvent
@@ -229,13 +229,7 @@ def fund_entry_of(project: Project, pk_text: str) -> FundEntry | None:
 def project_suggestions(user: User, terms: tuple[str, ...], *, limit: int = 10) -> list[Project]:
     """The picker's projects (issue 16): in ``user``'s scope, whose search text (code, name,
     拼音首字母, investor) holds every folded term, or whose record number is the one term."""
-    if not terms:
-        return []
-    match = terms_q(terms)
-    number = record_number(terms)
-    if number is not None:
-        match |= Q(pk=number)
-    return list(project_list_visible_to(user).filter(match).order_by("name", "id")[:limit])
+    return suggestions_from(project_list_visible_to(user), terms, order="name", limit=limit)
 
 
 def project_names(user: User, refs: list[str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from django.http import Http404
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.scope import NOTHING, subtree_ids
-from zhaoyin.core.pickers import record_number, terms_q
+from zhaoyin.core.pickers import suggestions_from
 from zhaoyin.core.roles import TALENT_CITY_ROLES, UNIT_ROLES, Role
 from zhaoyin.talents.models import Talent, TalentLead
 
@@ -149,13 +149,7 @@ def talent_suggestions(user: User, terms: tuple[str, ...], *, limit: int = 10) -
     """The picker's talents (issue 16): in ``user``'s scope, whose search text (name, employer,
     school, major; never the ID or phone) holds every folded term, or whose record number is
     the one term."""
-    if not terms:
-        return []
-    match = terms_q(terms)
-    number = record_number(terms)
-    if number is not None:
-        match |= Q(pk=number)
-    return list(talent_list_visible_to(user).filter(match).order_by("name", "id")[:limit])
+    return suggestions_from(talent_list_visible_to(user), terms, order="name", limit=limit)
 
 
 def talent_names(user: User, refs: list[str]) -> dict[str, str]:
