@@ -51,22 +51,28 @@ def current_code(secret: str, at: float | None = None) -> str:
     return pyotp.TOTP(secret).at(at if at is not None else time.time())
 
 
+def _window(user: User, code: str, at: float | None) -> tuple[pyotp.TOTP, list[int]] | None:
+    """The account's TOTP and the steps ``code`` may belong to now (±1 step), or None when the
+    account has no secret or ``code`` is not six digits (refused without a comparison)."""
+    secret = secret_of(user)
+    code = (code or "").strip()
+    if not secret or not code.isdigit() or len(code) != 6:
+        return None
+    step_now = int((at if at is not None else time.time()) // STEP_SECONDS)
+    return pyotp.TOTP(secret), [step_now - 1, step_now, step_now + 1]
+
+
 def verify_and_consume(user: User, code: str, at: float | None = None) -> bool:
     """True when ``code`` is valid now (±1 step) and newer than the last code used.
 
     The caller saves ``user.totp_last_step``; a replayed code within its window is refused.
     """
-    secret = secret_of(user)
-    code = (code or "").strip()
-    if not secret or not code.isdigit() or len(code) != 6:
+    window = _window(user, code, at)
+    if window is None:
         return False
-    now = at if at is not None else time.time()
-    totp = pyotp.TOTP(secret)
-    step_now = int(now // STEP_SECONDS)
-    for step in (step_now - 1, step_now, step_now + 1):
-        if step <= user.totp_last_step:
-            continue
-        if pyotp.utils.strings_equal(totp.at(step * STEP_SECONDS), code):
+    totp, steps = window
+    for step in steps:
+        if step > user.totp_last_step and pyotp.utils.strings_equal(totp.at(step * STEP_SECONDS), code.strip()):
             user.totp_last_step = step
             return True
     return False
@@ -79,14 +85,11 @@ def is_replay(user: User, code: str, at: float | None = None) -> bool:
     refusal is a person signing in twice within one 30-second step (a second tab, a second
     device), not a guess, so the caller does not count it towards the lockout (docs/security.md).
     """
-    secret = secret_of(user)
-    code = (code or "").strip()
-    if not secret or not code.isdigit() or len(code) != 6:
+    window = _window(user, code, at)
+    if window is None:
         return False
-    now = at if at is not None else time.time()
-    totp = pyotp.TOTP(secret)
-    step_now = int(now // STEP_SECONDS)
+    totp, steps = window
     return any(
-        step <= user.totp_last_step and pyotp.utils.strings_equal(totp.at(step * STEP_SECONDS), code)
-        for step in (step_now - 1, step_now, step_now + 1)
+        step <= user.totp_last_step and pyotp.utils.strings_equal(totp.at(step * STEP_SECONDS), code.strip())
+        for step in steps
     )
