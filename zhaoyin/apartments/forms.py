@@ -71,7 +71,9 @@ class ActionForm(forms.Form):
 
     reason = _area(_("Reason"), 1000)
     note = _area(_("Internal note"), 500)
-    unit = _text(_("Unit (record number)"), 12, inputmode="numeric")
+    # A drop-down of the free units that fit the application (_action_forms.html draws it from
+    # the scoped selector), never a typed record number.
+    unit = forms.CharField(label=_("Unit"), required=False, widget=forms.Select())
     start = _text(_("Contract start"), 10, type="date")
     end = _text(_("Contract end"), 10, type="date")
     deposit = _text(_("Deposit (yuan)"), 12, inputmode="decimal")
