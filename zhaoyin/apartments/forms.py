@@ -73,7 +73,7 @@ class ActionForm(forms.Form):
     note = _area(_("Internal note"), 500)
     # A drop-down of the free units that fit the application (_action_forms.html draws it from
     # the scoped selector), never a typed record number.
-    unit = forms.CharField(label=_("Unit"), required=False, widget=forms.Select())
+    unit = forms.CharField(label=_("Apartment unit"), required=False, widget=forms.Select())
     start = _text(_("Contract start"), 10, type="date")
     end = _text(_("Contract end"), 10, type="date")
     deposit = _text(_("Deposit (yuan)"), 12, inputmode="decimal")
