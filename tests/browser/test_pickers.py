@@ -115,3 +115,28 @@ def test_co_units_as_chips(logged_in_page: LoggedInPage, world: World) -> None:
     expect(page).to_have_url(re.compile(r"/matters/\d+/$"))
     matter = Matter.objects.get(title="跨部门协调事项")
     assert [u.code for u in matter.co_units.all()] == [world.units["county_b"].code]
+
+
+def test_talent_picked_by_part_of_the_chinese_name_on_the_apartment_application(
+    logged_in_page: LoggedInPage, world: World
+) -> None:
+    """Issue 16: the talent forms pick the talent (apartments, subsidies, talent projects)."""
+    from zhaoyin.apartments.models import Application
+    from zhaoyin.talents.testing import make_talent
+
+    ours = make_talent(org_unit=world.units["county_a"], name="欧阳明远")
+    make_talent(org_unit=world.units["county_b"], name="司马明远")  # county B: out of the staff's scope
+    page = logged_in_page(Role.STAFF)
+    page.goto("/apartments/applications/new/")
+    box = page.locator('input[name="talent__text"]')
+    box.click()
+    box.press_sequentially("明远", delay=30)
+    _suggested(page, "id_talent_listbox", ours.name)
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(box).to_have_value(ours.name)
+    expect(page.locator('input[name="talent"]')).to_have_value(str(ours.pk))
+    page.locator('textarea[name="reason"]').fill("新引进博士")
+    page.locator('#apartment-application-form button[type="submit"]').click()
+    expect(page).to_have_url(re.compile(r"/apartments/applications/\d+/$"))
+    assert Application.objects.get(reason="新引进博士").talent_id == ours.pk

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import ROLE_LABELS, OrgUnit
+from zhaoyin.accounts.selectors import group_unit_field
 from zhaoyin.core.roles import Role
 
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r.value]) for r in Role]
@@ -80,6 +81,10 @@ class UserFilterForm(forms.Form):
                  ("active", _("Active"))],
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group_unit_field(self.fields["unit"], str(_("All units")))
+
 
 class UserCreateForm(forms.Form):
     """A new account. An empty password field means "generate one"; either way the owner
@@ -99,6 +104,10 @@ class UserCreateForm(forms.Form):
         help_text=_("Leave empty to generate a strong password, shown once."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group_unit_field(self.fields["org_unit"], "—")
 
 
 class UserRolesForm(forms.Form):

@@ -35,7 +35,7 @@ def pick_units(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*GOVERNMENT_ROLES)
+@allow(*GOVERNMENT_ROLES, Role.TALENT_OFFICE)
 @require_GET
 def pick_users(request: HttpRequest) -> HttpResponse:
     """Accounts for a picker, by username or name (at most ten)."""

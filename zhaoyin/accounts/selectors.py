@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, RoleAssignment, User
 from zhaoyin.accounts.scope import member_group_ids, sees_whole_city
-from zhaoyin.core.roles import ADMIN_ROLES, UNIT_ROLES
+from zhaoyin.core.roles import ADMIN_ROLES, UNIT_ROLES, Role
 from zhaoyin.core.search import search_fold
 from zhaoyin.lib.pinyin import pinyin_initials
 
@@ -93,16 +93,24 @@ def official_order(units: Iterable[OrgUnit]) -> list[OrgUnit]:
     return sorted(units, key=lambda u: (rank.get(u.kind, len(rank)), u.sort_order, u.code))
 
 
-def grouped_unit_choices(units: Iterable[OrgUnit], blank: str | None) -> list[Any]:
-    """Units as the choices of a drop-down by code, one ``<optgroup>`` per kind in the official
-    order (Django's grouped choices: ``(kind label, [(code, name), …])``)."""
+def grouped_unit_choices(units: Iterable[OrgUnit], blank: str | None, *, by: str = "code") -> list[Any]:
+    """Units as the choices of a drop-down by code (``by="pk"``: by id, for a model choice
+    field), one ``<optgroup>`` per kind in the official order (Django's grouped choices:
+    ``(kind label, [(code, name), …])``)."""
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     for unit in official_order(units):
         label = str(OrgUnitKind(unit.kind).label) if unit.kind in OrgUnitKind.values else unit.kind
         if not groups or groups[-1][0] != label:
             groups.append((label, []))
-        groups[-1][1].append((unit.code, unit.name))
+        groups[-1][1].append((str(getattr(unit, by)), unit.name))
     return ([("", blank)] if blank is not None else []) + groups
+
+
+def group_unit_field(field: Any, blank: str | None) -> None:
+    """Draw a model choice field over org units (its queryset) grouped by kind in the official
+    order; the field still validates against its queryset (by id or its ``to_field_name``)."""
+    by = getattr(field, "to_field_name", None) or "pk"
+    field.widget.choices = grouped_unit_choices(field.queryset, blank, by=by)
 
 
 def units_within(user: User) -> QuerySet[OrgUnit]:
@@ -137,7 +145,8 @@ def unit_suggestions(user: User, terms: tuple[str, ...], *, within: bool, kinds:
 def user_suggestions(user: User, terms: tuple[str, ...], *, role: str = "", limit: int = 10) -> list[User]:
     """The picker's accounts: active business accounts (never the 三员) that ``user`` may name —
     every one for the city-wide roles, those of the user's subtree for a unit's staff, the
-    members of the user's groups for a service member; holding ``role`` when given; whose
+    members of the user's groups for a service member, the talent accounts for the talent
+    office (``role=talent``, nothing else); holding ``role`` when given; whose
     username or name holds every term. No terms: none."""
     if not terms:
         return []
@@ -147,6 +156,8 @@ def user_suggestions(user: User, terms: tuple[str, ...], *, role: str = "", limi
             qs = qs.filter(org_unit__path__startswith=user.org_unit.path)
         elif member_group_ids(user):
             qs = qs.filter(group_memberships__group_id__in=member_group_ids(user)).distinct()
+        elif role == Role.TALENT.value and user.has_role(Role.TALENT_OFFICE):
+            pass  # the talent office links any talent's portal account (talents:link_account)
         else:
             return []
     if role:

@@ -8,8 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhaoyin.accounts.models import User
 from zhaoyin.apartments.models import EndReason, Layout
 from zhaoyin.core import files as files_core
+from zhaoyin.talents.pickers import use_talent_picker
 
 
 class _MultipleFileInput(files_core.AttachmentsInput):
@@ -55,10 +57,13 @@ class ApplicationForm(forms.Form):
     reason = _area(_("Reason"), 1000, rows=3)
     documents = DocumentsField(label=_("Documents"), required=False)
 
-    def __init__(self, *args: Any, portal: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, portal: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if portal:
             del self.fields["talent"]
+        else:
+            # The talent by name (core.pickers, issue 16); a typed record number is taken.
+            use_talent_picker(self, "talent", user)
 
 
 class ActionForm(forms.Form):
@@ -66,7 +71,9 @@ class ActionForm(forms.Form):
 
     reason = _area(_("Reason"), 1000)
     note = _area(_("Internal note"), 500)
-    unit = _text(_("Unit (record number)"), 12, inputmode="numeric")
+    # A drop-down of the free units that fit the application (_action_forms.html draws it from
+    # the scoped selector), never a typed record number.
+    unit = forms.CharField(label=_("Apartment unit"), required=False, widget=forms.Select())
     start = _text(_("Contract start"), 10, type="date")
     end = _text(_("Contract end"), 10, type="date")
     deposit = _text(_("Deposit (yuan)"), 12, inputmode="decimal")

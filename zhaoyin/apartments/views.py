@@ -303,9 +303,9 @@ def application_create(request: HttpRequest) -> HttpResponse:
     """Staff apply for a talent of their scope (``?talent=`` pre-fills it)."""
     user = request_user(request)
     if request.method != "POST":
-        form = ApplicationForm(initial={"talent": request.GET.get("talent", "")})
+        form = ApplicationForm(initial={"talent": request.GET.get("talent", "")}, user=user)
         return render(request, "apartments/application_form.html", {"form": form})
-    form = ApplicationForm(request.POST, request.FILES)
+    form = ApplicationForm(request.POST, request.FILES, user=user)
     if form.is_valid():
         try:
             application = _submit(request, user, form)
@@ -451,9 +451,9 @@ def portal_apply(request: HttpRequest) -> HttpResponse:
     """The talent applies for an apartment for themself, with documents."""
     user = request_user(request)
     if request.method != "POST":
-        return render(request, "apartments/portal_apply.html", {"form": ApplicationForm(portal=True),
+        return render(request, "apartments/portal_apply.html", {"form": ApplicationForm(portal=True, user=user),
                                                                  "talent": own_talent(user)})
-    form = ApplicationForm(request.POST, request.FILES, portal=True)
+    form = ApplicationForm(request.POST, request.FILES, portal=True, user=user)
     if form.is_valid() and _submit(request, user, form) is not None:
         messages.success(request, _("Your application has been submitted."))
         return HttpResponseRedirect(reverse("apartments:portal"))

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, OrgUnitKind
+from zhaoyin.accounts.selectors import group_unit_field
 from zhaoyin.catalog.models import CatalogItem, CooperationMode, ItemStatus
 from zhaoyin.enterprises.models import Industry
 
@@ -72,6 +73,7 @@ class ItemForm(forms.Form):
         park_field = self.fields["park"]
         assert isinstance(park_field, forms.ModelChoiceField)
         park_field.queryset = _parks()
+        group_unit_field(park_field, "—")
 
 
 

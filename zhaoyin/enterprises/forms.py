@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.selectors import grouped_unit_choices
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.enterprises import selectors
 from zhaoyin.enterprises.inputs import EnterpriseInput, EnterpriseUpdateInput, FiguresInput
@@ -30,11 +31,9 @@ from zhaoyin.enterprises.validation import (
 Choices = list[tuple[str, str]]
 
 
-def _unit_choices(units: Iterable[OrgUnit], blank: str) -> Choices:
-    """Units as options, indented by their depth in the tree (the path has one id per level)."""
-    units = list(units)
-    top = min((u.path.count("/") for u in units), default=0)
-    return [("", blank)] + [(u.code, "\u3000" * (u.path.count("/") - top) + u.name) for u in units]
+def _unit_choices(units: Iterable[OrgUnit], blank: str) -> list[Any]:
+    """Units as options, grouped by kind in the official order (县区 / 园区 / 市直部门 …)."""
+    return grouped_unit_choices(units, blank)
 
 
 class NamesField(forms.Field):

@@ -44,6 +44,7 @@ from zhaoyin.payouts.inputs import STATEMENT_MAX, SubsidyApplicationActionInput,
 from zhaoyin.payouts.models import OPEN_APPLICATION_STATES, SubsidyApplication, SubsidySchedule
 from zhaoyin.policies.models import Policy
 from zhaoyin.talents.models import Talent
+from zhaoyin.talents.pickers import use_talent_picker
 from zhaoyin.talents.selectors import own_talent
 
 PAGE_SIZES = f"20,50,100,{MAX_PAGE_SIZE}"
@@ -82,10 +83,13 @@ class ApplyForm(forms.Form):
                                 widget=forms.Textarea(attrs={"rows": 4, "maxlength": STATEMENT_MAX}))
     documents = DocumentsField(label=gettext_lazy("Documents"), required=False)
 
-    def __init__(self, *args: Any, portal: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, portal: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if portal:
             del self.fields["talent"]
+        else:
+            # The talent by name (core.pickers, issue 16); a typed record number is taken.
+            use_talent_picker(self, "talent", user)
 
 
 class ActionForm(forms.Form):
@@ -173,9 +177,9 @@ def application_apply(request: HttpRequest, policy: int) -> HttpResponse:
         "schedule": SubsidySchedule.objects.filter(policy=subsidy).first(),
     }
     if request.method != "POST":
-        context["form"] = ApplyForm(portal=portal, initial={"talent": request.GET.get("talent", "")})
+        context["form"] = ApplyForm(portal=portal, initial={"talent": request.GET.get("talent", "")}, user=user)
         return render(request, "payouts/application_apply.html", context)
-    form = ApplyForm(request.POST, request.FILES, portal=portal)
+    form = ApplyForm(request.POST, request.FILES, portal=portal, user=user)
     context["form"] = form
     uploads = files_core.read_uploads(request.FILES.getlist("documents"), field="files")
     posted = submit_form(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit, User
+from zhaoyin.accounts.selectors import grouped_unit_choices
 from zhaoyin.core.listparams import positive_int
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import words
@@ -135,9 +136,9 @@ class PolicyForm(forms.Form):
                 self.add_error(field if field in self.fields else None, message)
 
 
-def _unit_choices(units: list[OrgUnit]) -> Choices:
-    top = min((u.path.count("/") for u in units), default=0)
-    return [(u.code, "\u3000" * (u.path.count("/") - top) + u.name) for u in units]
+def _unit_choices(units: list[OrgUnit]) -> list[Any]:
+    """Units grouped by kind in the official order (县区 / 园区 / 市直部门 …, issue 16)."""
+    return grouped_unit_choices(units, None)
 
 
 def initial_from(policy: Policy) -> dict[str, Any]:

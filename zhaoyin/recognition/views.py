@@ -41,6 +41,7 @@ from zhaoyin.policies.eligibility_text import described
 from zhaoyin.recognition import flow, selectors, services
 from zhaoyin.recognition.filters import RecognitionFilter
 from zhaoyin.recognition.flow import RECOGNITION_TABLE, State
+from zhaoyin.recognition.forms import TalentCheckForm
 from zhaoyin.recognition.inputs import (
     AnswerInput,
     ApplyInput,
@@ -103,10 +104,11 @@ def rule_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     the tier the rules give that talent today, with the reasons."""
     user = request_user(request)
     rule_set = selectors.rule_set_get_for_user(user=user, pk=pk)
+    check_form = TalentCheckForm(request.GET or None, user=user)
     context: dict[str, Any] = {
         "rule_set": rule_set, "rules": _rules_in_words(rule_set),
-        "can_edit": user.has_role(*selectors.RULE_EDITOR_ROLES),
-        "talent_ref": request.GET.get("talent", ""), "suggestion": None, "check_error": "",
+        "can_edit": user.has_role(*selectors.RULE_EDITOR_ROLES), "check_form": check_form,
+        "talent_ref": check_form.reference(), "suggestion": None, "check_error": "",
     }
     status = 200
     if context["talent_ref"]:
@@ -214,7 +216,7 @@ def rule_set_activate(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, str(exc))
         context = {"rule_set": rule_set, "rules": _rules_in_words(rule_set), "can_edit": True, "talent_ref": "",
-                   "suggestion": None, "check_error": ""}
+                   "suggestion": None, "check_error": "", "check_form": TalentCheckForm(user=user)}
         return render(request, "recognition/rule_set_detail.html", context, status=409)
     else:
         messages.success(request, _("The rule set is now the year's standard."))

@@ -9,15 +9,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhaoyin.accounts.models import User
 from zhaoyin.talentprojects import flow
 from zhaoyin.talentprojects.models import Programme, ProgrammeLevel, ProgrammeRound
 from zhaoyin.talentprojects.selectors import round_list
+from zhaoyin.talents.pickers import use_talent_picker
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class TalentProjectForm(forms.Form):
-    """申报: a talent's application in a round."""
+    """申报: a talent's application in a round (the talent a picker by name; a typed record
+    number is taken as before)."""
 
     REQUIRED = ("round", "talent", "title", "requested_wan")
     WIDE = ("title", "summary")
@@ -29,8 +32,9 @@ class TalentProjectForm(forms.Form):
     applied_on = forms.CharField(label=_("Applied on"), required=False, widget=_DATE)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        use_talent_picker(self, "talent", user)
         choices = [("", "—")] + [(str(r.pk), f"{r.programme.name} · {r.name}") for r in round_list()]
         self.fields["round"].choices = choices  # type: ignore[attr-defined]
 

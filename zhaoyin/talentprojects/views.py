@@ -90,8 +90,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
     """申报: register a talent's application."""
     user = request_user(request)
     if request.method != "POST":
-        return render(request, "talentprojects/form.html", {"form": TalentProjectForm()})
-    form = TalentProjectForm(request.POST)
+        return render(request, "talentprojects/form.html", {"form": TalentProjectForm(user=user)})
+    form = TalentProjectForm(request.POST, user=user)
     data = bind_form(TalentProjectInput, request.POST, form, user=user)
     if data is not None:
         try:

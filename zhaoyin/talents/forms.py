@@ -10,8 +10,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoyin.accounts.models import User
+from zhaoyin.accounts.selectors import grouped_unit_choices, user_names
+from zhaoyin.core.pickers import PICK_USER, use_picker
 from zhaoyin.enterprises.models import Industry
 from zhaoyin.talents.models import Channel, Education, IdType, LeadStatus, Sex, Talent, TalentLead, Title
+from zhaoyin.talents.pickers import use_employer_picker
 from zhaoyin.talents.validation import TalentLookups
 
 Choices = list[tuple[str, str]]
@@ -70,12 +73,14 @@ class TalentForm(forms.Form):
             kwargs["initial"] = initial_from(talent)
         super().__init__(*args, **kwargs)
         lookups = TalentLookups.load(user, keep=talent.org_unit if talent is not None else None)
-        units = sorted({u.pk: u for u in lookups.units.values()}.values(), key=lambda u: u.path)
-        top = min((u.path.count("/") for u in units), default=0)
-        self._set("org_unit", [("", "—")] + [(u.code, "\u3000" * (u.path.count("/") - top) + u.name) for u in units])
+        units = {u.pk: u for u in lookups.units.values()}.values()
+        # One group per kind in the official order (县区 / 园区 / 市直部门 …), as every unit drop-down.
+        self._set("org_unit", grouped_unit_choices(units, "—"))
         industries = Industry.objects.order_by("sort_order", "code")
         self._set("industry", [("", "—")] + [(i.code, i.name) for i in industries])
         self._set("station", [("", "—")] + [(s.code, s.name) for s in lookups.stations.values()])
+        # The employer by name, 拼音首字母 or credit code (issue 16); a typed code is still taken.
+        use_employer_picker(self, "employer", user)
         if talent is None:
             del self.fields["version"]
         else:
@@ -115,9 +120,17 @@ class DepartForm(forms.Form):
 
 
 class LinkAccountForm(forms.Form):
-    """Link the talent's portal account (a user holding the talent role) by its username."""
+    """Link the talent's portal account (a user holding the talent role): a picker over those
+    accounts by name or username; a typed username is taken."""
 
     username = forms.CharField(label=_("Portal account (username)"), max_length=150)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_picker(
+            self, "username", "accounts:pick_users", labels=user_names, params={"role": "talent"},
+            placeholder=str(PICK_USER),
+        )
 
 
 class LeadForm(forms.Form):
@@ -136,7 +149,7 @@ class LeadForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.CharField(required=False, widget=forms.HiddenInput())
 
-    def __init__(self, *args: Any, lead: TalentLead | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, lead: TalentLead | None = None, **kwargs: Any) -> None:
         if lead is not None and not args and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": lead.name, "education": lead.education, "field_of_work": lead.field_of_work,
@@ -145,6 +158,7 @@ class LeadForm(forms.Form):
                 "contacted_on": lead.contacted_on, "status": lead.status, "note": lead.note, "version": lead.version,
             }
         super().__init__(*args, **kwargs)
+        use_employer_picker(self, "target_employer", user)
         if lead is None:
             del self.fields["version"]
             del self.fields["status"]

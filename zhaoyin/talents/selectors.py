@@ -18,6 +18,7 @@ from zhaoyin.accounts.models import OrgUnit, OrgUnitKind, User
 from zhaoyin.accounts.scope import NOTHING, subtree_ids
 from zhaoyin.core.pickers import suggestions_from
 from zhaoyin.core.roles import TALENT_CITY_ROLES, UNIT_ROLES, Role
+from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.talents.models import Talent, TalentLead
 
 #: Roles that read talent records (scope still applies).
@@ -158,3 +159,32 @@ def talent_names(user: User, refs: list[str]) -> dict[str, str]:
 
     ids = [n for n in (positive_int(r) for r in refs) if n is not None]
     return {str(pk): name for pk, name in talent_list_visible_to(user).filter(pk__in=ids).values_list("pk", "name")}
+
+
+def employer_suggestions(user: User, terms: tuple[str, ...], *, limit: int = 10) -> list[Enterprise]:
+    """The employer picker's enterprises (issue 16): those ``user`` may name as a talent's
+    employer or a lead's target employer (``validation.employers_for``: every one for the
+    talent office and the city-wide roles, the unit's for its staff) whose search text (name,
+    拼音首字母, USCC …) holds every folded term, or whose record number is the one term."""
+    from zhaoyin.talents.validation import employers_for
+
+    return suggestions_from(Enterprise.objects.filter(employers_for(user)), terms, order="name", limit=limit)
+
+
+def employer_names(user: User, refs: list[str]) -> dict[str, str]:
+    """The names of the employers ``refs`` name (credit codes or ids) that ``user`` may name,
+    by ref (a picker's starting values; another one is shown only as typed)."""
+    from zhaoyin.core.listparams import positive_int
+    from zhaoyin.talents.validation import employers_for
+
+    ids = [n for n in (positive_int(r) for r in refs) if n is not None]
+    codes = [r.strip().upper() for r in refs]
+    rows = (
+        Enterprise.objects.filter(employers_for(user))
+        .filter(Q(pk__in=ids) | Q(uscc__in=codes))
+        .values_list("pk", "uscc", "name")
+    )
+    out: dict[str, str] = {}
+    for pk, uscc, name in rows:
+        out[str(pk)] = out[uscc] = name
+    return out

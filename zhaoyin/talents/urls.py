@@ -7,6 +7,7 @@ app_name = "talents"
 urlpatterns = [
     # The search pickers' suggestions (core.pickers, issue 16).
     path("pick/", pickers.pick, name="pick"),
+    path("pick/employers/", pickers.pick_employers, name="pick_employers"),
     path("", views.talent_list, name="list"),
     path("new/", views.talent_create, name="create"),
     path("mine/", views.talent_mine, name="mine"),

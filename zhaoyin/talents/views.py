@@ -324,8 +324,8 @@ def lead_create(request: HttpRequest, pk: int) -> HttpResponse:
     station = selectors.station_get_for_user(user=user, pk=pk, action="change")
     context: dict[str, Any] = {"station": station}
     if request.method != "POST":
-        return render(request, "talents/lead_form.html", {**context, "form": LeadForm()})
-    form = LeadForm(request.POST)
+        return render(request, "talents/lead_form.html", {**context, "form": LeadForm(user=user)})
+    form = LeadForm(request.POST, user=user)
     data = bind_form(LeadInput, request.POST, form, user=user)
     if data is not None:
         try:
@@ -348,8 +348,9 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"station": lead.station, "lead": lead}
     arrived = ArrivedForm(initial={"version": lead.version}, talents=talents)
     if request.method != "POST":
-        return render(request, "talents/lead_form.html", {**context, "form": LeadForm(lead=lead), "arrived": arrived})
-    form = LeadForm(request.POST, lead=lead)
+        form = LeadForm(user=user, lead=lead)
+        return render(request, "talents/lead_form.html", {**context, "form": form, "arrived": arrived})
+    form = LeadForm(request.POST, user=user, lead=lead)
     if submit_form(
         form, LeadUpdateInput, request.POST,
         lambda data: services.lead_update(acting_user=user, lead=lead, data=data), user=user,
@@ -373,5 +374,5 @@ def lead_arrived(request: HttpRequest, pk: int) -> HttpResponse:
     ).done:
         messages.success(request, _("The lead is marked arrived."))
         return HttpResponseRedirect(reverse("talents:station_detail", args=[lead.station_id]))
-    context = {"station": lead.station, "lead": lead, "form": LeadForm(lead=lead), "arrived": arrived}
+    context = {"station": lead.station, "lead": lead, "form": LeadForm(user=user, lead=lead), "arrived": arrived}
     return render(request, "talents/lead_form.html", context, status=400)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhaoyin.accounts.models import OrgUnit
+from zhaoyin.accounts.selectors import group_unit_field
 from zhaoyin.targets.indicators import REPORTED, VERIFIED, indicator_choices
 from zhaoyin.targets.selectors import MAX_YEAR, MIN_YEAR
 
@@ -54,6 +55,7 @@ class TargetForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = indicator_choices()  # type: ignore[attr-defined]
+        group_unit_field(self.fields["org_unit"], "—")
         for month in range(1, 13):
             self.fields[f"m{month}"] = forms.CharField(
                 label=_("Planned by the end of month %(month)d") % {"month": month}, max_length=20, required=False

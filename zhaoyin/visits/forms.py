@@ -153,27 +153,38 @@ def service_errors_for_form(exc: InvalidInput) -> InvalidInput:
     return InvalidInput(exc.detail, renamed)
 
 
-class MemberAddForm(forms.Form):
-    """Add a member to a group: the account must already hold the service_member role (a
-    picker over those accounts by name or username; a typed username is taken)."""
+class EntriesField(forms.Field):
+    """The chips of a multiple picker as a list; what each may be is the service's verdict."""
 
-    user = forms.CharField(label=_("Member"), max_length=150)
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        return [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+
+
+class MemberAddForm(forms.Form):
+    """Add members to a group: each account must already hold the service_member role (a
+    multiple picker over those accounts by name or username, as chips; a typed username is
+    taken). All are added or none (``services.memberships_add``)."""
+
+    user = EntriesField(label=_("Members"), required=False)
     is_leader = forms.BooleanField(label=_("Group leader"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         use_picker(
-            self, "user", "accounts:pick_users", labels=user_names, params={"role": "service_member"},
-            placeholder=str(PICK_USER),
+            self, "user", "accounts:pick_users", multiple=True, labels=user_names,
+            params={"role": "service_member"}, placeholder=str(PICK_USER),
         )
 
 
 class AssignForm(forms.Form):
-    """Assign an enterprise to a group: a picker by name, 拼音首字母 or credit code (the typed
-    credit code or id is taken as before)."""
+    """Assign enterprises to a group: a multiple picker by name, 拼音首字母 or credit code, as
+    chips (a typed credit code or id is taken as before). All or none
+    (``services.enterprises_assign_group``)."""
 
-    enterprise = forms.CharField(label=_("Enterprise"), max_length=100)
+    enterprise = EntriesField(label=_("Enterprises"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        use_picker(self, "enterprise", "enterprises:pick", placeholder=str(PICK_ENTERPRISE))
+        use_picker(self, "enterprise", "enterprises:pick", multiple=True, placeholder=str(PICK_ENTERPRISE))

@@ -200,6 +200,51 @@ class MemberAddInput(Input):
     is_leader: Annotated[bool, BeforeValidator(_flag)] = False
 
 
+#: The most accounts or firms one submit of a group's page adds (the chips of one picker).
+MAX_BATCH = 50
+
+
+def _entries(kind: str) -> Any:
+    """Several entries of one picker (chips) as a list of distinct texts, in the order given;
+    each one is then judged as the single-entry input judges it (the service)."""
+
+    def parse(value: Any) -> list[str]:
+        if value is None or value == "":
+            items: list[str] = []
+        elif isinstance(value, str):
+            items = [value]
+        elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            items = list(value)
+        else:
+            raise refuse(_("Give a list."))
+        out: list[str] = []
+        for item in (v.strip() for v in items):
+            if item and item.casefold() not in {o.casefold() for o in out}:
+                out.append(item)
+        if not out:
+            raise refuse(_("Enter a username.") if kind == "user" else _("Choose an enterprise."))
+        if len(out) > MAX_BATCH:
+            raise refuse(_("At most %(n)d at once.") % {"n": MAX_BATCH})
+        return out
+
+    return parse
+
+
+class MembersAddInput(Input):
+    """Add several accounts holding the service_member role to a group at once (the page's
+    chips): all or none. ``is_leader`` makes the account added the 组长, with one account only."""
+
+    user: Annotated[list[str], BeforeValidator(_entries("user"))]
+    is_leader: Annotated[bool, BeforeValidator(_flag)] = False
+
+
+class GroupAssignManyInput(Input):
+    """Assign several enterprises (credit codes or ids: the page's chips) to one group: all or none."""
+
+    enterprise: Annotated[list[str], BeforeValidator(_entries("enterprise"))]
+    group: Annotated[str, BeforeValidator(optional_text(MAX_GROUP_CODE))]
+
+
 class MemberInput(Input):
     """A member of a group by username: make or unmake its leader, remove it."""
 

@@ -28,7 +28,15 @@ from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import services as matter_services
 from zhaoyin.matters.inputs import MatterCreateInput
 from zhaoyin.visits import selectors
-from zhaoyin.visits.inputs import NOT_YOURS, GroupAssignInput, MemberAddInput, MemberInput, VisitCreateInput
+from zhaoyin.visits.inputs import (
+    NOT_YOURS,
+    GroupAssignInput,
+    GroupAssignManyInput,
+    MemberAddInput,
+    MemberInput,
+    MembersAddInput,
+    VisitCreateInput,
+)
 from zhaoyin.visits.models import Visit, VisitDemand, VisitFile
 
 #: Where visit photos and documents are stored, below DATA_DIR.
@@ -249,6 +257,49 @@ def membership_add(*, acting_user: User, group: OrgUnit, data: MemberAddInput) -
         after={"group": clean_group.code, "user": account.username, "is_leader": data.is_leader},
     )
     return membership
+
+
+@transaction.atomic
+def memberships_add(*, acting_user: User, group: OrgUnit, data: MembersAddInput) -> list[ServiceGroupMembership]:
+    """Add several service members to ``group`` at once (the page's chips), each as
+    ``membership_add`` adds one, in one transaction: one refused account (unknown, without the
+    role, already a member) adds none, and the error on ``user`` names that account."""
+    if data.is_leader and len(data.user) > 1:
+        raise InvalidInput.field("is_leader", _("Only one account can be made the group leader: add one at a time."))
+    added = []
+    for name in data.user:
+        try:
+            added.append(
+                membership_add(
+                    acting_user=acting_user, group=group, data=MemberAddInput.of(user=name, is_leader=data.is_leader)
+                )
+            )
+        except InvalidInput as exc:
+            raise _naming(exc, "user", name) from exc
+    return added
+
+
+@transaction.atomic
+def enterprises_assign_group(*, acting_user: User, data: GroupAssignManyInput) -> list[Enterprise]:
+    """Assign several enterprises to one group (the page's chips), each as
+    ``enterprise_assign_group`` assigns one, in one transaction: one refused enterprise
+    (unknown) assigns none, and the error on ``enterprise`` names it."""
+    out = []
+    for ref in data.enterprise:
+        try:
+            one = GroupAssignInput.of(enterprise=ref, group=data.group)
+            out.append(enterprise_assign_group(acting_user=acting_user, data=one))
+        except InvalidInput as exc:
+            raise _naming(exc, "enterprise", ref) from exc
+    return out
+
+
+def _naming(exc: InvalidInput, field: str, value: str) -> InvalidInput:
+    """``exc`` with each message on ``field`` prefixed by the entry it is about (「value」：…)."""
+    errors = [
+        {**e, "message": f"「{value}」：{e.get('message', '')}"} if e.get("field") == field else e for e in exc.errors
+    ]
+    return InvalidInput(exc.detail, errors)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.request import request_user
@@ -45,7 +45,7 @@ from zhaoyin.visits.forms import (
     service_errors_for_form,
 )
 from zhaoyin.visits.importing import ASSIGNMENT_COLUMNS, AssignmentImport, assignment_export, assignment_template
-from zhaoyin.visits.inputs import GroupAssignInput, MemberAddInput, MemberInput, VisitCreateInput
+from zhaoyin.visits.inputs import GroupAssignInput, GroupAssignManyInput, MemberInput, MembersAddInput, VisitCreateInput
 from zhaoyin.visits.member_import import MEMBER_COLUMNS, MemberImport, member_export, member_template
 
 MANAGERS = selectors.MANAGER_ROLES
@@ -160,18 +160,21 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*MANAGERS)
 @require_POST
 def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add an account holding the service_member role to the group (400 naming ``user``)."""
+    """Add accounts holding the service_member role to the group, all or none (400 naming
+    ``user`` and the account refused)."""
     user = request_user(request)
     group = selectors.group_get_for_manager(pk=pk)
     form = MemberAddForm(request.POST)
-    data = bind_form(MemberAddInput, request.POST, form)
+    data = bind_form(MembersAddInput, request.POST, form)
     if data is not None:
         try:
-            services.membership_add(acting_user=user, group=group, data=data)
+            added = services.memberships_add(acting_user=user, group=group, data=data)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The member has been added."))
+            messages.success(request, ngettext(
+                "The member has been added.", "%(n)d members have been added.", len(added)
+            ) % {"n": len(added)})
             return HttpResponseRedirect(reverse("visits:group_detail", args=[group.pk]) + "#members")
     return render(request, "visits/group_detail.html", _group_context(request, pk, member_form=form), status=400)
 
@@ -196,18 +199,21 @@ def group_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*MANAGERS)
 @require_POST
 def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    """Assign an enterprise (by its credit code) to the group; it leaves its old group."""
+    """Assign enterprises (picked, or by credit code or id) to the group, all or none; each
+    leaves its old group."""
     user = request_user(request)
     group = selectors.group_get_for_manager(pk=pk)
     form = AssignForm(request.POST)
-    data = bind_form(GroupAssignInput, request.POST, form, extra={"group": group.code})
+    data = bind_form(GroupAssignManyInput, request.POST, form, extra={"group": group.code})
     if data is not None:
         try:
-            enterprise = services.enterprise_assign_group(acting_user=user, data=data)
+            firms = services.enterprises_assign_group(acting_user=user, data=data)
         except InvalidInput as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s is now served by this group.") % {"name": enterprise.name})
+            messages.success(request, _("%(name)s is now served by this group.") % {
+                "name": "、".join(e.name for e in firms)
+            })
             return HttpResponseRedirect(reverse("visits:group_detail", args=[group.pk]) + "#enterprises")
     return render(request, "visits/group_detail.html", _group_context(request, pk, assign_form=form), status=400)
 

@@ -13,5 +13,6 @@ MATRIX += [
     web("talents:pick", allowed=CITY_WIDE_ROLES | UNIT_ROLES | {Role.TALENT_OFFICE, Role.TALENT}, query="?q=HN"),
     web("policies:pick", allowed=READERS, query="?q=HN"),
     web("accounts:pick_units", allowed=READERS, query="?within=mine"),
-    web("accounts:pick_users", allowed=READERS, query="?q=a&role=service_member"),
+    web("accounts:pick_users", allowed=READERS | {Role.TALENT_OFFICE}, query="?q=a&role=service_member"),
+    web("talents:pick_employers", allowed=CITY_WIDE_ROLES | UNIT_ROLES | {Role.TALENT_OFFICE}, query="?q=HN"),
 ]

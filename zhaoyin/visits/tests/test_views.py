@@ -15,6 +15,7 @@ from django.urls import reverse
 from conftest import MakeUser
 from zhaoyin.accounts.models import OrgUnit, ServiceGroupMembership, User
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.roles import Role
 from zhaoyin.core.testing import assert_fingerprint_unchanged, db_fingerprint
 from zhaoyin.enterprises.models import Enterprise
 from zhaoyin.matters import clocks
@@ -269,3 +270,44 @@ def test_matters_raised_on_a_visit_are_drafts_for_the_dispatcher(svc: Service) -
     matter = Matter.objects.get()
     assert (matter.state, matter.source, matter.enterprise_id) == ("draft", "visit", svc.ent_1.pk)
     assert web(svc.admin).get(reverse("matters:detail", args=[matter.pk])).status_code == 200
+
+
+def test_group_member_add_several_at_once_all_or_none(svc: Service, make_user: MakeUser) -> None:
+    """Issue 16: several members as chips; one refused account adds none, the error names it."""
+    url = reverse("visits:group_member_add", args=[svc.group_1.pk])
+    client = web(svc.admin)
+    third = make_user(Role.SERVICE_MEMBER, "group_2", username="member_3")
+    body = client.get(reverse("visits:group_detail", args=[svc.group_1.pk])).content.decode()
+    assert "data-zy-picker-multiple" in body
+    before = db_fingerprint(exclude=SESSION_TABLES)
+    response = client.post(url, {"user": ["member_2", "staff_a", "member_3"]})
+    assert response.status_code == 400
+    [message] = response.context["member_form"].errors["user"]
+    assert "staff_a" in message
+    assert_fingerprint_unchanged(before, db_fingerprint(exclude=SESSION_TABLES))
+    # A leader among several is refused on is_leader.
+    response = client.post(url, {"user": ["member_2", "member_3"], "is_leader": "on"})
+    assert response.status_code == 400
+    assert response.context["member_form"].errors["is_leader"]
+    # The chips and a username typed into the box beside them.
+    assert client.post(url, {"user": ["member_2"], "user__text": "member_3"}).status_code == 302
+    assert set(ServiceGroupMembership.objects.filter(group=svc.group_1).values_list("user__username", flat=True)) >= {
+        "member_2", third.username,
+    }
+
+
+def test_group_assign_several_firms_at_once_all_or_none(svc: Service) -> None:
+    url = reverse("visits:group_assign", args=[svc.group_1.pk])
+    client = web(svc.admin)
+    before = db_fingerprint(exclude=SESSION_TABLES)
+    response = client.post(url, {"enterprise": [str(svc.ent_none.pk), str(svc.ent_2.pk), "91340400MA0000000X"]})
+    assert response.status_code == 400
+    [message] = response.context["assign_form"].errors["enterprise"]
+    assert "91340400MA0000000X" in message
+    assert_fingerprint_unchanged(before, db_fingerprint(exclude=SESSION_TABLES))
+    # Picked ids and a credit code typed beside them.
+    response = client.post(url, {"enterprise": [str(svc.ent_none.pk)], "enterprise__text": svc.ent_2.uscc})
+    assert response.status_code == 302
+    assert set(Enterprise.objects.filter(service_group=svc.group_1).values_list("pk", flat=True)) >= {
+        svc.ent_none.pk, svc.ent_2.pk,
+    }
