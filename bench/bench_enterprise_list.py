@@ -11,6 +11,8 @@ rendering included), p50/p95 over N requests of:
     filter    /enterprises/?industry=it          one industry
     page500   /enterprises/?page=500             deep paging (the last page when the scope is smaller)
     api       /api/v1/enterprises?page=1         the API list (skipped until the route exists)
+    pick2     /enterprises/pick/?q=电子          the search picker's suggestions (issue 16), 2 characters
+    pickpy    /enterprises/pick/?q=<initials>    the picker by 拼音首字母 of a firm in scope
 
 each as a city_admin (whole city) and as a county staff user (寿县 with its 新桥 park), and
 for each the number of SQL queries per request (must be the same on every request) and a
@@ -125,6 +127,7 @@ def child(args: argparse.Namespace) -> int:
     from zhaoyin.demo.generate import generate
     from zhaoyin.enterprises.models import Enterprise
     from zhaoyin.enterprises.selectors import enterprise_list_visible_to
+    from zhaoyin.lib.pinyin import pinyin_initials
 
     db = "postgres" if connection.vendor == "postgresql" else connection.vendor
     call_command("migrate", verbosity=0, interactive=False)
@@ -165,6 +168,8 @@ def child(args: argparse.Namespace) -> int:
         token = api_token_issue(user=user)
         visible = enterprise_list_visible_to(user).count()
         deep = min(500, max(1, math.ceil(visible / page_size)))
+        # Four initials of a firm the user sees: what a user types who knows the firm's name.
+        initials = pinyin_initials(enterprise_list_visible_to(user).order_by("id").values_list("name", flat=True)[0])[:4]
         cases = [
             ("list", "/enterprises/", {}),
             ("search2", "/enterprises/?q=电子", {}),
@@ -172,6 +177,8 @@ def child(args: argparse.Namespace) -> int:
             ("filter", "/enterprises/?industry=it", {}),
             (f"page{deep}", f"/enterprises/?page={deep}", {}),
             ("api", f"{api_url}?page=1", {"HTTP_AUTHORIZATION": f"Bearer {token}"}),
+            ("pick2", "/enterprises/pick/?q=电子", {"HTTP_HX_REQUEST": "true"}),
+            ("pickpy", f"/enterprises/pick/?q={initials}", {"HTTP_HX_REQUEST": "true"}),
         ]
         for case, url, headers in cases:
             samples, counts, status = measure(client, url, headers, args.requests)

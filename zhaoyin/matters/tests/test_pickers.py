@@ -182,3 +182,28 @@ def test_assign_starts_with_the_registered_co_units(people: People, make_matter:
     )
     assert response.status_code == 302
     assert [u.code for u in Matter.objects.get(pk=matter.pk).co_units.all()] == ["dept-fgw"]
+
+
+def test_suggestion_lists_cost_the_same_queries_for_one_row_or_ten(
+    make_user: MakeUser, org_tree: dict[str, OrgUnit]
+) -> None:
+    """A picker answers every key stroke: its query count must not grow with its rows (the unit
+    of each firm, the kind group of each unit are joined, not fetched row by row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(make_user(Role.STAFF, "county_a"))
+    _firm(org_tree["county_a"], "八公山豆腐有限公司", 700)
+
+    def count(url: str, q: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, {"q": q}, HTTP_HX_REQUEST="true").status_code == 200
+        return len(ctx.captured_queries)
+
+    count(reverse("enterprises:pick"), "八公山")  # the session's first request does its own bookkeeping
+    one = count(reverse("enterprises:pick"), "八公山")
+    for n in range(10):
+        _firm(org_tree["county_a"], f"八公山食品{n:02d}有限公司", 710 + n)
+    assert count(reverse("enterprises:pick"), "八公山") == one
+    # Units: a query that matches one unit and one that matches them all.
+    assert count(reverse("accounts:pick_units"), "county_a") == count(reverse("accounts:pick_units"), "")
