@@ -169,7 +169,8 @@ def child(args: argparse.Namespace) -> int:
         visible = enterprise_list_visible_to(user).count()
         deep = min(500, max(1, math.ceil(visible / page_size)))
         # Four initials of a firm the user sees: what a user types who knows the firm's name.
-        initials = pinyin_initials(enterprise_list_visible_to(user).order_by("id").values_list("name", flat=True)[0])[:4]
+        first_name = enterprise_list_visible_to(user).order_by("id").values_list("name", flat=True)[0]
+        initials = pinyin_initials(first_name)[:4]
         cases = [
             ("list", "/enterprises/", {}),
             ("search2", "/enterprises/?q=电子", {}),
