@@ -98,6 +98,8 @@ FILTER_CODE_KEYS = frozenset({
     "park", "station", "qualification",
     "min_investment", "max_investment",
     "sort", "page_size",
+    # the period and basis of a drill-down or the cockpit (not a filter set's, the page's own)
+    "as_of", "basis", "ranked", "by",
 })
 #: Filter keys naming another record by id: kept when the value is digits only.
 FILTER_ID_KEYS = frozenset({"building", "enterprise", "policy", "talent", "run"})

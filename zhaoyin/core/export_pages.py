@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from zhaoyin.core.errors import InvalidInput
 from zhaoyin.core.import_pages import XLSX
+from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
 
 
 def export_tempfile() -> IO[bytes]:
@@ -81,3 +83,33 @@ def xlsx_export_response(
     response["Content-Disposition"] = attachment_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# ---- pages whose rows are built in memory (drill-downs, the cockpit, small lists) ----------
+
+
+def write_audited_export(
+    *, acting_user: Any, out: IO[bytes], sheets: Sequence[SheetSpec], action: str, object_type: str,
+    params: Mapping[str, Any],
+) -> int:
+    """Write ``sheets`` to ``out`` as .xlsx and audit the export (``action``, with the page's
+    parameters as ``filter`` and the row count); return the row count. For pages whose rows
+    the view already holds (a drill-down, the cockpit's panels, a short register): the list
+    exports of long lists stream from their queryset instead (``matters.exporting``)."""
+    from zhaoyin.audit.services import audit_write
+
+    count = write_xlsx(out, list(sheets))
+    # Outside any transaction: the audit record is written in audit_write's own short one.
+    audit_write(
+        action=action,
+        user=acting_user,
+        object_type=object_type,
+        detail=json.dumps({"filter": {k: str(v) for k, v in params.items() if v not in (None, "")},
+                           "rows": count}, ensure_ascii=False, sort_keys=True),
+    )
+    return count
+
+
+def page_params(request: HttpRequest, *keys: str) -> dict[str, str]:
+    """The page parameters an export repeats in its audit record (the page number dropped)."""
+    return {k: v for k in keys if (v := request.GET.get(k, ""))}
