@@ -8,6 +8,7 @@ app_name = "recognition"
 
 urlpatterns = [
     path("", views.recognition_list, name="list"),
+    path("export/", views.recognition_export_view, name="export"),
     path("publicity/", views.publicity_list, name="publicity"),
     path("publicity/export/", views.publicity_export, name="publicity_export"),
     path("rules/", views.rule_set_list, name="rule_set_list"),

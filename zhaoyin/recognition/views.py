@@ -38,7 +38,7 @@ from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import described
-from zhaoyin.recognition import flow, selectors, services
+from zhaoyin.recognition import exporting, flow, selectors, services
 from zhaoyin.recognition.filters import RecognitionFilter
 from zhaoyin.recognition.flow import RECOGNITION_TABLE, State
 from zhaoyin.recognition.inputs import (
@@ -241,8 +241,21 @@ def recognition_list(request: HttpRequest) -> HttpResponse:
     flt = form.filter
     qs = flt.apply(visible)
     paginator = IdFirstPaginator(qs, flt.page_size)
-    context.update(page_obj=paginator.get_page(flt.page), filter=flt)
+    context.update(page_obj=paginator.get_page(flt.page), filter=flt, export_url=reverse("recognition:export"))
     return render(request, "recognition/list.html", context)
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def recognition_export_view(request: HttpRequest) -> HttpResponseBase:
+    """The recognition list as .xlsx: the page's roles, selector and filters, every page."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: exporting.recognition_export(acting_user=user, params=request.GET, out=out),
+        filename=exporting.export_filename(),
+        back_url=reverse("recognition:list"),
+    )
 
 
 def _detail(request: HttpRequest, recognition: Recognition, *, problems: list[dict[str, str]] | None = None,
