@@ -19,6 +19,7 @@ urlpatterns = [
     path("talents/<int:talent>/schedules/<int:policy>/", views.payout_schedule_start, name="schedule_start"),
     # 人才补贴申请 (payouts.application_views), before the entries' own "<pk>/<action>/".
     path("applications/", application_views.application_list, name="application_list"),
+    path("applications/export/", application_views.application_export, name="application_export"),
     path("applications/mine/", application_views.application_mine, name="application_mine"),
     path("applications/mine/<int:pk>/<str:action>/", application_views.application_mine_action,
          name="application_mine_action"),
