@@ -38,8 +38,8 @@ from zhaoyin.core.forms import FilterBarForm, submit_form
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
-from zhaoyin.payouts import application_selectors as selectors
 from zhaoyin.payouts import application_exporting, applications
+from zhaoyin.payouts import application_selectors as selectors
 from zhaoyin.payouts.filters import SubsidyApplicationFilter
 from zhaoyin.payouts.inputs import STATEMENT_MAX, SubsidyApplicationActionInput, SubsidyApplyInput
 from zhaoyin.payouts.models import OPEN_APPLICATION_STATES, SubsidyApplication, SubsidySchedule

@@ -490,7 +490,8 @@ def test_the_staff_list_export_is_the_filtered_pages_rows(w: dict[str, Any]) -> 
     assert len(listed) == 3
     response = web.get("/payouts/applications/export/" + query)
     assert response.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
     assert ws is not None
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "人才"
