@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.payout_list, name="list"),
     path("export/", views.payout_export_view, name="export"),
     path("totals/", views.payout_totals, name="totals"),
+    path("totals/export/", views.payout_totals_export, name="totals_export"),
     path("new/", views.payout_create, name="create"),
     # 我的补贴: the talent portal's own subsidies (issue 13).
     path("mine/", views.payout_mine, name="mine"),
