@@ -80,7 +80,38 @@ def rule_set_list(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.rule_set_list_visible_to(user))
     return render(request, "recognition/rule_set_list.html", {
         "rows": rows, "can_edit": user.has_role(*selectors.RULE_EDITOR_ROLES),
+        "export_url": reverse("recognition:rule_set_export"),
     })
+
+
+@allow(selectors.RULE_READER_ROLES)
+@require_GET
+def rule_set_export(request: HttpRequest) -> HttpResponseBase:
+    """The tier rule sets as .xlsx (the page's rows, in its order)."""
+    from zhaoyin.core.export_pages import write_audited_export
+    from zhaoyin.lib.xlsx_write import SheetSpec
+
+    user = request_user(request)
+
+    def write(out: Any) -> int:
+        rows = [
+            [s.year, f"v{s.number}", s.get_status_display(), " · ".join(r.tier for r in s.rules.all()),
+             s.publicity_days, s.valid_years, s.note or None]
+            for s in selectors.rule_set_list_visible_to(user)
+        ]
+        sheet = SheetSpec(
+            title=_("Tier rules"),
+            headers=[_("Year"), _("Version"), _("Status"), _("Tiers"), _("Publicity (working days)"),
+                     _("Valid for (years)"), _("Note")],
+            rows=rows, widths=[8, 8, 10, 16, 16, 14, 40],
+        )
+        return write_audited_export(acting_user=user, out=out, sheets=[sheet], action="tier_rule_set.export",
+                                    object_type="recognition.tierruleset", params={})
+
+    return xlsx_export_response(
+        request, write=write, filename=timestamped_filename(pgettext("export file", "Tier rules")),
+        back_url=reverse("recognition:rule_set_list"),
+    )
 
 
 def _rules_in_words(rule_set: TierRuleSet) -> list[dict[str, Any]]:

@@ -59,3 +59,21 @@ def test_recognition_export_is_the_filtered_page_in_scope(rec_world: RecWorld) -
     assert client.get("/recognition/export/?year=abc").status_code == 302
     day = timezone.localdate().isoformat()
     assert quote(f"人才认定_{day}.xlsx") in client.get("/recognition/export/")["Content-Disposition"]
+
+
+def test_rule_set_export_is_the_pages_rows(rec_world: RecWorld) -> None:
+    from zhaoyin.recognition import services
+    from zhaoyin.recognition.inputs import RuleSetCreateInput
+    from zhaoyin.recognition.tests.fixtures import RULES
+
+    w = rec_world
+    services.rule_set_create(acting_user=w.office, data=RuleSetCreateInput.of(year=2026, rules=RULES, note="修订稿"))
+    client = web(w.office)
+    page = client.get("/recognition/rules/")
+    assert 'href="/recognition/rules/export/?"' in page.content.decode()
+    expected = [(s.year, f"v{s.number}", s.get_status_display()) for s in page.context["rows"]]
+    assert len(expected) == 2
+    rows = sheet(client.get("/recognition/rules/export/"))
+    assert rows[0][:3] == ("年份", "版本", "状态")
+    assert [tuple(r[:3]) for r in rows[1:]] == expected
+    assert AuditRecord.objects.filter(action="tier_rule_set.export").exists()
