@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhaoyin.accounts.models import User
 from zhaoyin.accounts.request import request_user
-from zhaoyin.apartments import flow, selectors
+from zhaoyin.apartments import exporting, flow, selectors
 from zhaoyin.apartments import services as apartments
 from zhaoyin.apartments.filters import ApplicationFilter, TenancyFilter, UnitFilter
 from zhaoyin.apartments.forms import ActionForm, ApplicationForm
@@ -45,6 +45,7 @@ from zhaoyin.apartments.models import (
 from zhaoyin.core import files as files_core
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form, bind_input
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
@@ -69,6 +70,39 @@ def _list(
     paginator = IdFirstPaginator(qs, flt.page_size, count=qs.count())
     context.update(page_obj=paginator.get_page(flt.page), filter=flt)
     return render(request, template, context)
+
+
+def _export(request: HttpRequest, kind: str) -> HttpResponseBase:
+    """A list's export (``exporting.EXPORTS[kind]``): the page's filters and selector."""
+    user = request_user(request)
+    write = exporting.EXPORTS[kind][0]
+    return xlsx_export_response(
+        request,
+        write=lambda out: write(acting_user=user, params=request.GET, out=out),
+        filename=exporting.export_filename(kind),
+        back_url=reverse(f"apartments:{kind}"),
+    )
+
+
+@allow(selectors.HOUSING_READERS)
+@require_GET
+def unit_export(request: HttpRequest) -> HttpResponseBase:
+    """The units list as .xlsx (the page's roles, filters and scope)."""
+    return _export(request, "units")
+
+
+@allow(selectors.HOUSING_READERS)
+@require_GET
+def application_export(request: HttpRequest) -> HttpResponseBase:
+    """The applications list as .xlsx (the page's roles, filters and scope)."""
+    return _export(request, "applications")
+
+
+@allow(selectors.HOUSING_READERS)
+@require_GET
+def tenancy_export(request: HttpRequest) -> HttpResponseBase:
+    """The tenancies list as .xlsx (the page's roles, filters and scope)."""
+    return _export(request, "tenancies")
 
 
 # ---- buildings and units -------------------------------------------------------------------
@@ -111,7 +145,8 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def unit_list(request: HttpRequest) -> HttpResponse:
     """Units in scope, filtered by building, layout and state."""
-    return _list(request, UnitFilter, selectors.unit_list_visible_to, "apartments/unit_list.html")
+    return _list(request, UnitFilter, selectors.unit_list_visible_to, "apartments/unit_list.html",
+                 {"export_url": reverse("apartments:unit_export")})
 
 
 def _unit_back(unit: ApartmentUnit) -> HttpResponseRedirect:
@@ -183,6 +218,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
                      "positions": selectors.waitlist_positions(user),
                      "can_allocate": apartments.may_allocate_waitlist(user),
                      "can_apply": bool(set(user_roles(user)) & flow.HOUSING),
+                     "export_url": reverse("apartments:application_export"),
                  })
 
 
@@ -326,7 +362,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 def tenancy_list(request: HttpRequest) -> HttpResponse:
     """Tenancies in scope; ``expiring=1``: active ones ending within 60 days."""
     return _list(request, TenancyFilter, selectors.tenancy_list_visible_to, "apartments/tenancy_list.html",
-                 {"today": timezone.localdate()})
+                 {"today": timezone.localdate(), "export_url": reverse("apartments:tenancy_export")})
 
 
 def _tenancy_page(request: HttpRequest, tenancy: Tenancy, form: ActionForm | None, status: int = 200) -> HttpResponse:

@@ -84,6 +84,26 @@ ALLOWED_BY_TYPE: dict[str, frozenset[str]] = {
     "mujun.muobjection": _MU_RUN_FIELDS,
 }
 
+#: Keys of an export's filter (``{"filter": {...}}``) whose values are plain codes, kept
+#: besides ``ALLOWED_FIELDS``: choice codes (the light ``alert``, ``quarter``, ``tier``, the
+#: 亩均 ``grade`` and result ``list`` …), yes/no switches, dictionary references (park,
+#: station, qualification), the investment bounds the user typed (a threshold, not a firm's
+#: figure), the sort and the page size. Withheld: the free-text search ``q`` and
+#: ``id_number`` (personal data). audit/tests/test_redaction.py walks every list's FilterSet,
+#: so a new filter parameter is decided here, not silently masked.
+FILTER_CODE_KEYS = frozenset({
+    "alert", "quarter", "stale", "expiring", "tier", "education", "layout", "size_class",
+    "source_region", "attraction_method", "beneficiary", "round", "grade", "list",
+    "flagged", "granted", "has_talent", "listed", "closed_on_time",
+    "park", "station", "qualification",
+    "min_investment", "max_investment",
+    "sort", "page_size",
+    # the period and basis of a drill-down or the cockpit (not a filter set's, the page's own)
+    "as_of", "basis", "ranked", "by",
+})
+#: Filter keys naming another record by id: kept when the value is digits only.
+FILTER_ID_KEYS = frozenset({"building", "enterprise", "policy", "talent", "run"})
+
 #: Names under which records and details refer to another record: kept when the value is
 #: an id (a number), withheld otherwise.
 REFERENCE_NAMES = frozenset({"enterprise", "project", "matter", "policy", "visit", "payout", "user"})
@@ -127,6 +147,13 @@ def _kept(model: type[models.Model] | None, name: str, value: Any = None) -> boo
     return name in ALLOWED_FIELDS or name.endswith("_at") or _is_reference(model, name)
 
 
+def _filter_kept(key: str, value: Any) -> bool:
+    """A value of an export's filter is kept when its key is a code (see FILTER_CODE_KEYS)."""
+    if _empty(value) or key in FILTER_CODE_KEYS or _kept(None, key, value):
+        return True
+    return key in FILTER_ID_KEYS and isinstance(value, str) and value.isascii() and value.isdigit()
+
+
 def withhold(object_type: str, data: Any) -> Any:
     """``data`` (a before/after mapping) as the audit log keeps it for ``object_type``."""
     if not isinstance(data, Mapping):
@@ -139,7 +166,7 @@ def withhold(object_type: str, data: Any) -> Any:
     for key, value in data.items():
         name = str(key)
         if name in ("filter", "filters") and isinstance(value, Mapping):
-            out[name] = {str(k): v if _kept(None, str(k), v) or _empty(v) else WITHHELD for k, v in value.items()}
+            out[name] = {str(k): v if _filter_kept(str(k), v) else WITHHELD for k, v in value.items()}
         elif _empty(value) or name in extra or _kept(model, name, value):
             out[name] = value
         else:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,13 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoyin.accounts.request import request_user
-from zhaoyin.catalog import brochure, flow, selectors, services
+from zhaoyin.catalog import brochure, exporting, flow, selectors, services
 from zhaoyin.catalog.filters import CatalogItemFilter
 from zhaoyin.catalog.forms import EditionForm, ItemForm
 from zhaoyin.catalog.inputs import CatalogItemInput, CatalogItemUpdateInput, EditionCreateInput, EditionItemsInput
 from zhaoyin.catalog.models import CatalogEdition, CatalogItem, EditionStatus, ItemStatus
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import Conflict, InvalidInput
+from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form
 from zhaoyin.core.inputs import FORM_CONTEXT
 from zhaoyin.core.paging import IdFirstPaginator
@@ -47,7 +49,21 @@ def item_list(request: HttpRequest) -> HttpResponse:
     page_obj = IdFirstPaginator(flt.apply(selectors.item_list_visible_to(user)), flt.page_size).get_page(flt.page)
     context["page_obj"] = page_obj
     context["rows"] = [(item, selectors.mask_phone(item.contact_phone)) for item in page_obj.object_list]
+    context["export_url"] = reverse("catalog:item_export")
     return render(request, "catalog/item_list.html", context)
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def item_export(request: HttpRequest) -> HttpResponseBase:
+    """The catalog list as .xlsx: the page's roles, selector and filters, phones masked."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: exporting.item_export(acting_user=user, params=request.GET, out=out),
+        filename=exporting.export_filename(),
+        back_url=reverse("catalog:item_list"),
+    )
 
 
 @allow(selectors.READER_ROLES)

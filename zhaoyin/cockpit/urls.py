@@ -6,4 +6,5 @@ app_name = "cockpit"
 
 urlpatterns = [
     path("", views.cockpit_page, name="index"),
+    path("export/", views.cockpit_export, name="export"),
 ]

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhaoyin.accounts.request import request_user
-from zhaoyin.cockpit import selectors
+from zhaoyin.cockpit import exporting, selectors
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.targets.selectors import parse_basis
 
 
@@ -237,6 +239,20 @@ def cockpit_page(request: HttpRequest) -> HttpResponse:
         # The list filters by the light stored today: it matches a cockpit of today only.
         "lights_today": as_of == timezone.localdate(),
         "red_link": _url("projects:list", alert="red"),
+        "export_link": _url("cockpit:export", year=year, as_of=as_of.isoformat(), basis=basis),
         "yellow_link": _url("projects:list", alert="yellow"),
     }
     return render(request, "cockpit/index.html", context)
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def cockpit_export(request: HttpRequest) -> HttpResponseBase:
+    """The cockpit's figures for the page's year, day and basis as .xlsx (a sheet per panel)."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: exporting.cockpit_export(acting_user=user, params=request.GET, out=out),
+        filename=exporting.export_filename(),
+        back_url=reverse("cockpit:index"),
+    )

@@ -33,12 +33,13 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.core import files as files_core
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.forms import FilterBarForm, submit_form
 from zhaoyin.core.listparams import MAX_PAGE_SIZE
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
+from zhaoyin.payouts import application_exporting, applications
 from zhaoyin.payouts import application_selectors as selectors
-from zhaoyin.payouts import applications
 from zhaoyin.payouts.filters import SubsidyApplicationFilter
 from zhaoyin.payouts.inputs import STATEMENT_MAX, SubsidyApplicationActionInput, SubsidyApplyInput
 from zhaoyin.payouts.models import OPEN_APPLICATION_STATES, SubsidyApplication, SubsidySchedule
@@ -268,8 +269,21 @@ def application_list(request: HttpRequest) -> HttpResponse:
     paginator = IdFirstPaginator(qs, flt.page_size, count=qs.count())
     page = paginator.get_page(flt.page)
     selectors.with_file_counts(list(page.object_list))
-    context.update(page_obj=page, filter=flt)
+    context.update(page_obj=page, filter=flt, export_url=reverse("payouts:application_export"))
     return render(request, "payouts/application_list.html", context)
+
+
+@allow(selectors.APPLICATION_READERS)
+@require_GET
+def application_export(request: HttpRequest) -> HttpResponseBase:
+    """The subsidy applications list as .xlsx: the page's roles, selector and filters."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: application_exporting.application_export(acting_user=user, params=request.GET, out=out),
+        filename=application_exporting.export_filename(),
+        back_url=reverse("payouts:application_list"),
+    )
 
 
 def _detail(request: HttpRequest, application: SubsidyApplication, *, form: ActionForm | None = None,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.payout_list, name="list"),
     path("export/", views.payout_export_view, name="export"),
     path("totals/", views.payout_totals, name="totals"),
+    path("totals/export/", views.payout_totals_export, name="totals_export"),
     path("new/", views.payout_create, name="create"),
     # 我的补贴: the talent portal's own subsidies (issue 13).
     path("mine/", views.payout_mine, name="mine"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("talents/<int:talent>/schedules/<int:policy>/", views.payout_schedule_start, name="schedule_start"),
     # 人才补贴申请 (payouts.application_views), before the entries' own "<pk>/<action>/".
     path("applications/", application_views.application_list, name="application_list"),
+    path("applications/export/", application_views.application_export, name="application_export"),
     path("applications/mine/", application_views.application_mine, name="application_mine"),
     path("applications/mine/<int:pk>/<str:action>/", application_views.application_mine_action,
          name="application_mine_action"),

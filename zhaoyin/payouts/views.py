@@ -112,17 +112,7 @@ def payout_totals(request: HttpRequest) -> HttpResponse:
     entries of that group."""
     user = request_user(request)
     this_year = timezone.localdate().year
-    raw_year, by = request.GET.get("year", ""), request.GET.get("by", "policy")
-    year = positive_int(raw_year) if raw_year else this_year
-    problems = []
-    if year is None or not payouts.YEAR_MIN <= year <= payouts.YEAR_MAX:
-        problems.append(
-            _("Year: must be a year from %(low)d to %(high)d.") % {"low": payouts.YEAR_MIN, "high": payouts.YEAR_MAX}
-        )
-        year = this_year
-    if by not in selectors.GROUPINGS:
-        problems.append(_("Group by: choose policy, unit or industry."))
-        by = "policy"
+    year, by, problems = _totals_params(request)
     rows = [] if problems else selectors.payout_totals(user=user, year=year, by=by)
     param = selectors.GROUPINGS[by][2]
     ledger = reverse("payouts:list")
@@ -150,8 +140,58 @@ def payout_totals(request: HttpRequest) -> HttpResponse:
         "pending_count": sum(r.pending_count for r in rows),
         "paid_total": sum((r.paid_wan for r in rows), start=Decimal("0.00")),
         "paid_count": sum(r.paid_count for r in rows),
+        "export_url": reverse("payouts:totals_export") + "?" + urlencode({"year": str(year), "by": by}),
     }
     return render(request, "policies/payout_totals.html", context, status=400 if problems else 200)
+
+
+def _totals_params(request: HttpRequest) -> tuple[int, str, list[str]]:
+    """The totals page's ``year`` and ``by`` (defaults: this year, by policy) and the problems."""
+    this_year = timezone.localdate().year
+    raw_year, by = request.GET.get("year", ""), request.GET.get("by", "policy")
+    year = positive_int(raw_year) if raw_year else this_year
+    problems = []
+    if year is None or not payouts.YEAR_MIN <= year <= payouts.YEAR_MAX:
+        problems.append(
+            _("Year: must be a year from %(low)d to %(high)d.") % {"low": payouts.YEAR_MIN, "high": payouts.YEAR_MAX}
+        )
+        year = this_year
+    if by not in selectors.GROUPINGS:
+        problems.append(_("Group by: choose policy, unit or industry."))
+        by = "policy"
+    return year, by, problems
+
+
+@allow(selectors.TOTALS_ROLES)
+@require_GET
+def payout_totals_export(request: HttpRequest) -> HttpResponseBase:
+    """The totals table of the page's year and grouping as .xlsx (the page's roles and scope)."""
+    from zhaoyin.core.export_pages import write_audited_export
+    from zhaoyin.lib.xlsx_write import SheetSpec
+
+    user = request_user(request)
+    year, by, problems = _totals_params(request)
+
+    def write(out: Any) -> int:
+        if problems:  # the same messages the page shows, naming the parameter
+            field = "by" if request.GET.get("by", "policy") not in selectors.GROUPINGS else "year"
+            raise InvalidInput.field(field, "; ".join(problems))
+        rows = selectors.payout_totals(user=user, year=year, by=by)
+        sheet = SheetSpec(
+            title=str(BY_LABELS[by]),
+            headers=[str(BY_LABELS[by]), _("Granted (10k yuan)"), _("Granted entries"), _("Pending (10k yuan)"),
+                     _("Pending entries"), _("Paid (10k yuan)")],
+            rows=[[r.name, r.approved_wan, r.approved_count, r.pending_wan, r.pending_count, r.paid_wan] for r in rows],
+            widths=[36, 16, 12, 16, 12, 16],
+        )
+        return write_audited_export(acting_user=user, out=out, sheets=[sheet], action="payout.totals_export",
+                                    object_type="payouts.payout", params={"year": year, "by": by})
+
+    return xlsx_export_response(
+        request, write=write,
+        filename=timestamped_filename(pgettext("export file", "Payout totals") + f"_{year}"),
+        back_url=reverse("payouts:totals"),
+    )
 
 
 def _enterprise_by_ref(user: User, raw: str) -> Enterprise | None:

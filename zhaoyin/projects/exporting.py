@@ -124,3 +124,42 @@ def project_export(*, acting_user: User, params: Mapping[str, Any], out: IO[byte
 
 def export_filename() -> str:
     return timestamped_filename(pgettext("export file", "Projects"))
+
+
+# ---- 待核查到位资金: the verifier's queue (issue 16 item 2) --------------------------------
+
+
+def _flag_text(entry: Any) -> str:
+    labels = {"over_total": _("Above the total investment"), "month_share": _("Large share in one month")}
+    return "、".join(str(labels.get(flag, flag)) for flag in entry.flags or ())
+
+
+def funds_queue_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes]) -> int:
+    """The verifier's queue as the page lists it (FundQueueFilter over ``funds_to_verify``),
+    every page of it; audited as "fund_entry.export"."""
+    from zhaoyin.core.export_pages import filtered_list_export
+    from zhaoyin.projects.filters import FundQueueFilter
+    from zhaoyin.projects.selectors import funds_to_verify
+
+    columns = [
+        (_("Month"), lambda e: e.month.strftime("%Y-%m")),
+        (_("Project number"), lambda e: e.project.code),
+        (_("Project"), lambda e: e.project.name),
+        (_("Org unit"), lambda e: e.project.org_unit.name),
+        (_("Source"), lambda e: e.get_source_display()),
+        (_("Amount (10k yuan)"), lambda e: e.amount_wan),
+        (_("Total investment (10k yuan)"), lambda e: e.project.total_investment_wan),
+        (_("Flags"), _flag_text),
+        (_("Reason"), lambda e: e.over_total_reason or None),
+        (_("Entered by"), lambda e: (e.entered_by.full_name or e.entered_by.username) if e.entered_by else None),
+        (_("Entered at"), lambda e: e.entered_at),
+    ]
+    return filtered_list_export(
+        acting_user=acting_user, params=params, filters=FundQueueFilter, queryset=funds_to_verify(acting_user),
+        columns=columns, title=_("Funds in place to verify"), action="fund_entry.export",
+        text_columns=frozenset({0, 1}), widths=[10, 16, 36, 20, 14, 14, 16, 24, 30, 12, 18], out=out,
+    )
+
+
+def funds_queue_filename() -> str:
+    return timestamped_filename(pgettext("export file", "Funds in place to verify"))

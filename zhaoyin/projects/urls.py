@@ -27,5 +27,6 @@ urlpatterns = [
     path("<int:pk>/funds/verify/", views.project_fund_verify, name="fund_verify"),
     path("<int:pk>/funds/reject/", views.project_fund_reject, name="fund_reject"),
     path("funds/to-verify/", views.funds_queue, name="funds_queue"),
+    path("funds/to-verify/export/", views.funds_queue_export_view, name="funds_queue_export"),
     path("funds/evidence/<int:pk>/", file_views.fund_evidence_download, name="fund_evidence"),
 ]

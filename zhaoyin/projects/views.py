@@ -39,7 +39,7 @@ from zhaoyin.core.roles import CITY_WIDE_ROLES, UNIT_ROLES, Role
 from zhaoyin.lib.cycle_times import cycle_times
 from zhaoyin.projects import extensions, flow, fund_flow, selectors, services
 from zhaoyin.projects.choices import Stage
-from zhaoyin.projects.exporting import export_filename, project_export
+from zhaoyin.projects.exporting import export_filename, funds_queue_export, funds_queue_filename, project_export
 from zhaoyin.projects.filters import FundQueueFilter, ProjectFilter
 from zhaoyin.projects.forms import (
     FundCorrectForm,
@@ -444,4 +444,18 @@ def funds_queue(request: HttpRequest) -> HttpResponse:
     context["page_obj"] = IdFirstPaginator(qs, flt.page_size, count=totals["count"]).get_page(flt.page)
     context["total_count"] = totals["count"]
     context["total_wan"] = fen_to_amount(totals["fen"])
+    context["export_url"] = reverse("projects:funds_queue_export")
     return render(request, "projects/funds_queue.html", context)
+
+
+@allow(*VERIFIER_ROLES)
+@require_GET
+def funds_queue_export_view(request: HttpRequest) -> HttpResponseBase:
+    """The verifier's queue as .xlsx: the page's roles, selector and filters, every page."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: funds_queue_export(acting_user=user, params=request.GET, out=out),
+        filename=funds_queue_filename(),
+        back_url=reverse("projects:funds_queue"),
+    )

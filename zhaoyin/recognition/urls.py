@@ -8,9 +8,11 @@ app_name = "recognition"
 
 urlpatterns = [
     path("", views.recognition_list, name="list"),
+    path("export/", views.recognition_export_view, name="export"),
     path("publicity/", views.publicity_list, name="publicity"),
     path("publicity/export/", views.publicity_export, name="publicity_export"),
     path("rules/", views.rule_set_list, name="rule_set_list"),
+    path("rules/export/", views.rule_set_export, name="rule_set_export"),
     path("rules/new/", views.rule_set_create, name="rule_set_create"),
     path("rules/<int:pk>/", views.rule_set_detail, name="rule_set_detail"),
     path("rules/<int:pk>/edit/", views.rule_set_edit, name="rule_set_edit"),

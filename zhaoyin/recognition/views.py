@@ -38,7 +38,7 @@ from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 from zhaoyin.lib import eligibility as engine
 from zhaoyin.policies.eligibility_text import described
-from zhaoyin.recognition import flow, selectors, services
+from zhaoyin.recognition import exporting, flow, selectors, services
 from zhaoyin.recognition.filters import RecognitionFilter
 from zhaoyin.recognition.flow import RECOGNITION_TABLE, State
 from zhaoyin.recognition.forms import TalentCheckForm
@@ -81,7 +81,38 @@ def rule_set_list(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.rule_set_list_visible_to(user))
     return render(request, "recognition/rule_set_list.html", {
         "rows": rows, "can_edit": user.has_role(*selectors.RULE_EDITOR_ROLES),
+        "export_url": reverse("recognition:rule_set_export"),
     })
+
+
+@allow(selectors.RULE_READER_ROLES)
+@require_GET
+def rule_set_export(request: HttpRequest) -> HttpResponseBase:
+    """The tier rule sets as .xlsx (the page's rows, in its order)."""
+    from zhaoyin.core.export_pages import write_audited_export
+    from zhaoyin.lib.xlsx_write import SheetSpec
+
+    user = request_user(request)
+
+    def write(out: Any) -> int:
+        rows = [
+            [s.year, f"v{s.number}", s.get_status_display(), " · ".join(r.tier for r in s.rules.all()),
+             s.publicity_days, s.valid_years, s.note or None]
+            for s in selectors.rule_set_list_visible_to(user)
+        ]
+        sheet = SheetSpec(
+            title=_("Tier rules"),
+            headers=[_("Year"), _("Version"), _("Status"), _("Tiers"), _("Publicity (working days)"),
+                     _("Valid for (years)"), _("Note")],
+            rows=rows, widths=[8, 8, 10, 16, 16, 14, 40],
+        )
+        return write_audited_export(acting_user=user, out=out, sheets=[sheet], action="tier_rule_set.export",
+                                    object_type="recognition.tierruleset", params={})
+
+    return xlsx_export_response(
+        request, write=write, filename=timestamped_filename(pgettext("export file", "Tier rules")),
+        back_url=reverse("recognition:rule_set_list"),
+    )
 
 
 def _rules_in_words(rule_set: TierRuleSet) -> list[dict[str, Any]]:
@@ -243,8 +274,21 @@ def recognition_list(request: HttpRequest) -> HttpResponse:
     flt = form.filter
     qs = flt.apply(visible)
     paginator = IdFirstPaginator(qs, flt.page_size)
-    context.update(page_obj=paginator.get_page(flt.page), filter=flt)
+    context.update(page_obj=paginator.get_page(flt.page), filter=flt, export_url=reverse("recognition:export"))
     return render(request, "recognition/list.html", context)
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def recognition_export_view(request: HttpRequest) -> HttpResponseBase:
+    """The recognition list as .xlsx: the page's roles, selector and filters, every page."""
+    user = request_user(request)
+    return xlsx_export_response(
+        request,
+        write=lambda out: exporting.recognition_export(acting_user=user, params=request.GET, out=out),
+        filename=exporting.export_filename(),
+        back_url=reverse("recognition:list"),
+    )
 
 
 def _detail(request: HttpRequest, recognition: Recognition, *, problems: list[dict[str, str]] | None = None,

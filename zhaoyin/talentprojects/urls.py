@@ -10,6 +10,7 @@ urlpatterns = [
     path("export/", views.project_export_view, name="export"),
     # The talent office's programmes and rounds.
     path("programmes/", views.programme_list, name="programme_list"),
+    path("programmes/export/", views.programme_export, name="programme_export"),
     path("programmes/new/", views.programme_create, name="programme_create"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
     path("programmes/<int:pk>/edit/", views.programme_edit, name="programme_edit"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,11 +26,12 @@ from zhaoyin.accounts.request import request_user
 from zhaoyin.accounts.selectors import org_unit_by_code
 from zhaoyin.core.authz import allow
 from zhaoyin.core.errors import InvalidInput
+from zhaoyin.core.export_pages import attachment_disposition, xlsx_export_response
 from zhaoyin.core.forms import add_service_errors, bind_input
 from zhaoyin.core.import_pages import ImportPages, xlsx_download
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
-from zhaoyin.targets import report, selectors, services
+from zhaoyin.targets import drill_exports, report, selectors, services
 from zhaoyin.targets.forms import ProgressForm, RankingGroupForm, TargetForm
 from zhaoyin.targets.importing import TARGET_COLUMNS, TargetImport, target_import_template
 from zhaoyin.targets.indicators import REGISTRY, VERIFIED
@@ -144,6 +146,7 @@ def funds_drill(request: HttpRequest) -> HttpResponse:
     context = {
         "page_obj": page,
         "total_yi": selectors.funds_behind_total(entries),
+        "export_url": reverse("targets:funds_export"),
         "org_unit": org_unit,
         "org_unit_name": _unit_name(org_unit),
         "year": year,
@@ -169,7 +172,8 @@ def projects_drill(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         return render(request, "targets/projects.html", {"errors": exc.errors}, status=400)
     context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "org_unit_name": _unit_name(org_unit),
-               "year": year, "as_of": as_of}
+               "year": year, "as_of": as_of,
+               "export_url": reverse("targets:projects_export")}
     return render(request, "targets/projects.html", context)
 
 
@@ -189,7 +193,8 @@ def talents_drill(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         return render(request, "targets/talents.html", {"errors": exc.errors}, status=400)
     context = {"rows": rows, "indicator": indicator, "org_unit": org_unit, "org_unit_name": _unit_name(org_unit),
-               "year": year, "as_of": as_of}
+               "year": year, "as_of": as_of,
+               "export_url": reverse("targets:talents_export")}
     return render(request, "targets/talents.html", context)
 
 
@@ -227,6 +232,91 @@ def target_edit(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = timezone.localdate().year
     return render(request, "targets/edit.html", {"form": form, "targets": selectors.targets_for_year(year)})
+
+
+def _drill_indicator(code: str, drill: str) -> Any:
+    indicator = REGISTRY[code]
+    if indicator.drill != drill:
+        message = {
+            "projects": _("This indicator is not a count of projects."),
+            "talents": _("This indicator is not a count of talents."),
+        }[drill]
+        raise InvalidInput.field("indicator", message)
+    return indicator
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def funds_drill_export(request: HttpRequest) -> HttpResponseBase:
+    """The funds drill-down's entries (every page) as .xlsx: same parameters, same selector."""
+    user = request_user(request)
+
+    def write(out: Any) -> int:
+        year, _code, as_of, org_unit = _drill_params(request, need_indicator=False)
+        basis = selectors.parse_basis(request.GET.get("basis"))
+        entries = selectors.funds_behind(
+            user, org_unit=org_unit, year=year, as_of=as_of, basis=basis, ranked=_ranked(request)
+        )
+        return drill_exports.funds_export(
+            acting_user=user, entries=entries, org_unit=org_unit, year=year, as_of=as_of, basis=basis,
+            ranked=_ranked(request), out=out,
+        )
+
+    return xlsx_export_response(
+        request, write=write, filename=drill_exports.funds_filename(), back_url=reverse("targets:progress")
+    )
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def projects_drill_export(request: HttpRequest) -> HttpResponseBase:
+    """The projects drill-down's rows as .xlsx: same parameters, same selector."""
+    user = request_user(request)
+    names: list[str] = []
+
+    def write(out: Any) -> int:
+        year, code, as_of, org_unit = _drill_params(request, need_indicator=True)
+        indicator = _drill_indicator(code, "projects")
+        names.append(drill_exports.counted_filename(indicator))
+        rows = selectors.projects_behind(
+            user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of, ranked=_ranked(request)
+        )
+        return drill_exports.projects_export(
+            acting_user=user, rows=rows, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of,
+            ranked=_ranked(request), out=out,
+        )
+
+    return _drill_response(request, write, names)
+
+
+@allow(selectors.READER_ROLES)
+@require_GET
+def talents_drill_export(request: HttpRequest) -> HttpResponseBase:
+    """The talents drill-down's rows as .xlsx: same parameters, same selector."""
+    user = request_user(request)
+    names: list[str] = []
+
+    def write(out: Any) -> int:
+        year, code, as_of, org_unit = _drill_params(request, need_indicator=True)
+        indicator = _drill_indicator(code, "talents")
+        names.append(drill_exports.counted_filename(indicator))
+        rows = selectors.talents_behind(
+            user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of, ranked=_ranked(request)
+        )
+        return drill_exports.talents_export(
+            acting_user=user, rows=rows, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of,
+            ranked=_ranked(request), out=out,
+        )
+
+    return _drill_response(request, write, names)
+
+
+def _drill_response(request: HttpRequest, write: Any, names: list[str]) -> HttpResponseBase:
+    """Stream ``write``'s file under the name it chose (the indicator's, known once parsed)."""
+    response = xlsx_export_response(request, write=write, filename="export.xlsx", back_url=reverse("targets:progress"))
+    if names and response.status_code == 200:
+        response["Content-Disposition"] = attachment_disposition(names[0])
+    return response
 
 
 @allow(selectors.READER_ROLES)

@@ -178,6 +178,10 @@ MATRIX += [
         data=_version("apt_allocated_a", start="2026-03-01", end="2029-02-28", deposit="2000"),
         scope={Role.TALENT: 404}, label="contract"),
     web("apartments:tenancies", allowed=HOUSING_READERS),
+    # Issue 16 item 2: the lists' exports, their pages' roles (the selectors scope the rows).
+    web("apartments:unit_export", allowed=HOUSING_READERS),
+    web("apartments:application_export", allowed=HOUSING_READERS),
+    web("apartments:tenancy_export", allowed=HOUSING_READERS),
     web("apartments:tenancy_detail", allowed=HOUSING_READERS, kwargs=_pk("apt_tenancy_a"), label="own region"),
     web("apartments:tenancy_detail", allowed=HOUSING_READERS, kwargs=_pk("apt_tenancy_b"), scope=NOT_IN_A,
         label="other region"),

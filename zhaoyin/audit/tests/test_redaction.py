@@ -189,3 +189,56 @@ def test_AC_05_D4_auditor_reads_no_business_value_of_the_demo(client: Client, lo
     # What the auditor is there for is still there: who did what to which record.
     assert "enterprises.enterprise" in export
     assert "payout.approve" in export
+
+
+# --------------------------------------------------------------- export filters (issue 16 item 2)
+#: Filter parameters whose values may carry personal data or free text: withheld.
+FREE_TEXT_FILTER_PARAMS = frozenset({"q", "id_number"})
+
+
+def _filter_sets() -> list[type[Any]]:
+    """Every list's FilterSet (each app's filters module, imported by name)."""
+    import importlib
+    import pkgutil
+
+    import zhaoyin
+    from zhaoyin.core.filtering import FilterSet
+
+    # Every module with "filters" in its name (filters.py, filters_runs.py, input_filters.py …).
+    for info in pkgutil.walk_packages(zhaoyin.__path__, "zhaoyin."):
+        if "filters" in info.name.rpartition(".")[2] and ".tests" not in info.name:
+            importlib.import_module(info.name)
+
+    def walk(cls: type[Any]) -> list[type[Any]]:
+        return [s for sub in cls.__subclasses__() for s in (sub, *walk(sub))]
+
+    return [fs for fs in walk(FilterSet) if ".tests" not in fs.__module__]
+
+
+def test_AUD_02_export_filter_codes_stay_readable() -> None:
+    """Round one found ``alert`` and ``quarter`` written as *** in export records: every
+    filter parameter that is a code keeps its value; only free text and personal data go."""
+    from zhaoyin.core.filtering import Integer
+
+    # A sample value of each parameter: digits for an integer (an id, a year), else a code.
+    params = {
+        p: "12" if isinstance(f, Integer) else "overdue"
+        for fs in _filter_sets() for f in fs.filters.values() for p in f.params
+    }
+    assert {"alert", "quarter", "q", "state"} <= params.keys()
+    for param, value in sorted(params.items()):
+        if param in FREE_TEXT_FILTER_PARAMS:
+            continue
+        kept = withhold("matters.matter", {"filter": {param: value}})
+        assert kept == {"filter": {param: value}}, param
+    for param in FREE_TEXT_FILTER_PARAMS:
+        assert withhold("talents.talent", {"filter": {param: "张三"}}) == {"filter": {param: WITHHELD}}
+
+
+def test_AUD_02_export_filter_ids_kept_only_as_digits() -> None:
+    kept = withhold("payouts.payout", {"filter": {"enterprise": "42", "talent": "张三", "sort": "-applied_at"}})
+    assert kept == {"filter": {"enterprise": "42", "talent": WITHHELD, "sort": "-applied_at"}}
+    detail = json.dumps({"filter": {"alert": "overdue", "quarter": "2026Q4"}, "rows": 2})
+    assert json.loads(for_reader(AuditRecord(object_type="matters.matter", detail=detail)).detail) == {
+        "filter": {"alert": "overdue", "quarter": "2026Q4"}, "rows": 2,
+    }

@@ -77,6 +77,8 @@ def _item_form(w: World) -> dict[str, Any]:
 
 MATRIX_ROWS = [
     web("catalog:item_list", allowed=READERS),
+    # Issue 16 item 2: the list's export, its roles (the selector scopes the rows).
+    web("catalog:item_export", allowed=READERS),
     web("catalog:item_detail", allowed=READERS, kwargs=_item),
     web("catalog:item_create", allowed=CURATOR),
     web("catalog:item_create", "POST", allowed=CURATOR, ok=302, data=_item_form),

@@ -10,4 +10,6 @@ READERS_OF_PIPELINE = READERS - {Role.SERVICE_MEMBER}
 
 MATRIX += [
     web("cockpit:index", allowed=READERS_OF_PIPELINE, query="?year=2026&as_of=2026-09-30"),
+    # Issue 16 item 2: the cockpit's figures as .xlsx, the page's readers.
+    web("cockpit:export", allowed=READERS_OF_PIPELINE, query="?year=2026&as_of=2026-09-30"),
 ]

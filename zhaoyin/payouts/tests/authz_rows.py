@@ -157,6 +157,8 @@ MATRIX += [
     web("payouts:list", allowed=LEDGER),
     web("payouts:export", allowed=LEDGER),
     web("payouts:totals", allowed=READERS),
+    # Issue 16 item 2: the totals table's export, the page's roles.
+    web("payouts:totals_export", allowed=READERS),
     web("payouts:create", allowed=REGISTRARS),
     web("payouts:create", "POST", allowed=REGISTRARS, ok=302, data=_form),
     web("payouts:detail", allowed=LEDGER, kwargs=_pk("payout_a"), scope={**PENDING_A, **NOT_THE_OFFICES},

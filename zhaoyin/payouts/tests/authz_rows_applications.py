@@ -120,6 +120,8 @@ NOT_THE_TALENTS: dict[Role, Any] = {Role.TALENT: 404}
 MATRIX += [
     # ---- staff pages ---------------------------------------------------------------------------
     web("payouts:application_list", allowed=READERS),
+    # Issue 16 item 2: the list's export, its roles (the selector scopes the rows).
+    web("payouts:application_export", allowed=READERS),
     web("payouts:application_detail", allowed=READERS, kwargs=_pk("sub_app_a"), label="own region"),
     web("payouts:application_detail", allowed=READERS, kwargs=_pk("sub_app_b"), scope=NOT_IN_A,
         label="other region"),

@@ -467,3 +467,40 @@ def test_a_lost_race_gets_the_same_409(w: dict[str, Any], monkeypatch: pytest.Mo
     monkeypatch.setattr(applications, "OPEN_APPLICATION_STATES", ())
     with refused(Conflict, fields=["policy"]):
         _apply(w["portal"], w["living"])
+
+
+def test_the_staff_list_export_is_the_filtered_pages_rows(w: dict[str, Any]) -> None:
+    """Issue 16 item 2: the export holds the page's rows under the same filter (every page),
+    with the documents counted as the page counts them; scoped; audited; Chinese file name."""
+    import io
+    import json
+    from urllib.parse import quote
+
+    import openpyxl
+
+    for i in range(3):
+        talent = make_talent(org_unit=w["doctor"].org_unit, name=f"导出博士{i}", education=Education.DOCTORATE,
+                             **_facts())
+        _apply(w["office"], w["living"], talent=talent, files=[_pdf(f"证明{k}.pdf") for k in range(i + 1)])
+    web = web_client(w["office"])
+    query = f"?unit={w['doctor'].org_unit.code}&page_size=2"
+    page = web.get("/payouts/applications/" + query)
+    assert f'href="/payouts/applications/export/{query.replace("&", "&amp;")}"' in page.content.decode()
+    listed = list(page.context["page_obj"].paginator.object_list)
+    assert len(listed) == 3
+    response = web.get("/payouts/applications/export/" + query)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert ws is not None
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "人才"
+    assert [r[0] for r in rows[1:]] == [a.talent.name for a in listed]
+    counts = {a.pk: a.files.count() for a in listed}
+    assert [r[5] for r in rows[1:]] == [counts[a.pk] for a in listed]
+    detail = json.loads(AuditRecord.objects.filter(action="subsidy_application.export").latest("id").detail)
+    assert detail["rows"] == 3
+    assert web_client(w["staff_b"]).get("/payouts/applications/export/").status_code == 200
+    assert web.get("/payouts/applications/export/?state=nonsense").status_code == 302
+    day = timezone.localdate().isoformat()
+    assert quote(f"人才补贴申请_{day}.xlsx") in web.get("/payouts/applications/export/")["Content-Disposition"]

@@ -89,6 +89,29 @@ def test_AC_03_totals_page_has_a_drill_down_chart_of_own_scope(payout_world: Pay
     assert web(w.city_admin).get("/payouts/totals/?year=12").status_code == 400
 
 
+def test_totals_export_is_the_pages_table_in_scope(payout_world: PayoutWorld) -> None:
+    """Issue 16 item 2: the totals table of the same year and grouping, scoped like the page."""
+    w = payout_world
+    _seed(w)
+    client = web(w.admin_a)
+    page = client.get("/payouts/totals/?year=2025&by=unit")
+    assert 'href="/payouts/totals/export/?year=2025&amp;by=unit"' in page.content.decode()
+    expected = [(r.name, r.approved_count, r.paid_count) for r, _url in page.context["rows"]]
+    assert expected
+    response = client.get("/payouts/totals/export/?year=2025&by=unit")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    rows = list(book.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows[0][0] == "按单位"
+    assert [(r[0], r[2]) for r in rows[1:]] == [(name, n) for name, n, _paid in expected]
+    assert "田家庵区" not in {r[0] for r in rows[1:]}
+    detail = json.loads(AuditRecord.objects.filter(action="payout.totals_export").latest("id").detail)
+    assert detail["filter"] == {"by": "unit", "year": "2025"}
+    refused = client.get("/payouts/totals/export/?by=bogus")
+    assert refused.status_code == 302
+    assert refused["Location"] == "/payouts/totals/"
+
+
 def test_register_from_the_enterprise_page(payout_world: PayoutWorld) -> None:
     w = payout_world
     client = web(w.staff_a)

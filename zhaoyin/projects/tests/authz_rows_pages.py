@@ -185,6 +185,8 @@ MATRIX += [
     web("projects:fund_reject", "POST", allowed=VERIFIERS, ok=302, kwargs=_fb, data=_reject_form("b"),
         label="county B"),
     web("projects:funds_queue", allowed=VERIFIERS),
+    # Issue 16 item 2: the queue's export, the page's roles.
+    web("projects:funds_queue_export", allowed=VERIFIERS),
     web("projects:fund_evidence", allowed=PIPELINE_READERS, kwargs=lambda w: {"pk": w.extra["fund_evidence_a"].pk},
         label="county A"),
     web("projects:fund_evidence", allowed=PIPELINE_READERS, kwargs=lambda w: {"pk": w.extra["fund_evidence_b"].pk},

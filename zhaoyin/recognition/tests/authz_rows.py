@@ -130,6 +130,10 @@ MATRIX += [
         data=_version("rec_rule_draft")),
     # ---- applications (internal pages)
     web("recognition:list", allowed=READERS),
+    # Issue 16 item 2: the exports of the list and of the rule sets (their pages' roles; the
+    # selector scopes the list's rows).
+    web("recognition:export", allowed=READERS),
+    web("recognition:rule_set_export", allowed=READERS),
     web("recognition:publicity", allowed=READERS),
     web("recognition:publicity_export", allowed=READERS),
     web("recognition:detail", allowed=READERS, kwargs=_pk("rec_a"), label="county A"),

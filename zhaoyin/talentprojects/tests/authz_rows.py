@@ -156,6 +156,8 @@ MATRIX += [
         kwargs=lambda w: {"id": w.extra["tp_a"].pk, "action": "promote"}, data=lambda w: {}),
     # --- programmes and rounds -------------------------------------------------------------
     web("talentprojects:programme_list", allowed=PROGRAMME_READER_ROLES),
+    # Issue 16 item 2: the programme list's export, the page's roles.
+    web("talentprojects:programme_export", allowed=PROGRAMME_READER_ROLES),
     web("talentprojects:programme_detail", allowed=PROGRAMME_READER_ROLES, kwargs=_pk("tp_programme")),
     web("talentprojects:programme_create", allowed=PROGRAMME_EDITOR_ROLES),
     web("talentprojects:programme_create", "POST", allowed=PROGRAMME_EDITOR_ROLES, ok=302, data=_programme),

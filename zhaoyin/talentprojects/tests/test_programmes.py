@@ -265,3 +265,31 @@ def test_api_programmes_and_rounds(office: User, staff: User, programme: Program
     assert unit.patch(f"/api/v1/talent-projects/programmes/{pid}", {"name": "x"},
                       content_type="application/json").status_code == 403
     assert Programme.objects.get(pk=pid).name == "淮南市领军人才计划"
+
+
+def test_programme_list_export_is_the_pages_rows(office: User, programme: Programme, settings: Any,
+                                                 tmp_path: Any) -> None:
+    """Issue 16 item 2: the programmes page's rows, in its order, with Chinese headers."""
+    import io
+    import json
+
+    import openpyxl
+
+    settings.DATA_DIR = tmp_path
+    services.programme_create(acting_user=office, data=ProgrammeInput.of(
+        code="old", name="停用的计划", level="city", is_active="no"))
+    client = _web(office)
+    page = client.get(reverse("talentprojects:programme_list"))
+    assert f'href="{reverse("talentprojects:programme_export")}?"' in page.content.decode()
+    expected = [(p.code, p.round_count) for p in page.context["rows"]]
+    assert len(expected) == 2
+    response = client.get(reverse("talentprojects:programme_export"))
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert ws is not None
+    rows = list(ws.iter_rows(values_only=True))
+    assert [(r[0], r[5]) for r in rows[1:]] == expected
+    assert rows[2][6] == "停用"
+    detail = json.loads(AuditRecord.objects.filter(action="programme.export").latest("id").detail)
+    assert detail["rows"] == 2

@@ -55,6 +55,18 @@ MATRIX += [
         scope=OUT_OF_SCOPE_B,
         label="other region",
     ),
+    # Issue 16 item 2: each drill-down's export, its page's roles, parameters and scope.
+    web("targets:funds_export", allowed=READERS_OF_PIPELINE, query=Q.format(unit="340402"), label="own region"),
+    web("targets:funds_export", allowed=READERS_OF_PIPELINE, query=Q.format(unit="340403"), scope=OUT_OF_SCOPE_B,
+        label="other region"),
+    web("targets:projects_export", allowed=READERS_OF_PIPELINE,
+        query=Q.format(unit="340402") + "&indicator=signed_100m", label="own region"),
+    web("targets:projects_export", allowed=READERS_OF_PIPELINE,
+        query=Q.format(unit="340403") + "&indicator=signed_100m", scope=OUT_OF_SCOPE_B, label="other region"),
+    web("targets:talents_export", allowed=READERS_OF_PIPELINE,
+        query=Q.format(unit="340402") + "&indicator=new_talents", label="own region"),
+    web("targets:talents_export", allowed=READERS_OF_PIPELINE,
+        query=Q.format(unit="340403") + "&indicator=new_talents_b", scope=OUT_OF_SCOPE_B, label="other region"),
     web("targets:cycle_times", allowed=READERS_OF_PIPELINE, query="?by=industry", label="by industry"),
     web("targets:import", allowed=CITY_ADMIN),
     # Without a file the city admin's form is re-shown with the error (400); the rest are refused.
