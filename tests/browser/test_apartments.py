@@ -52,7 +52,7 @@ def test_talent_applies_on_a_phone_and_reads_the_contract(
     page.goto("/apartments/my/")
     contract = page.locator("#contract")
     expect(contract).to_contain_text("1203")
-    expect(contract).to_contain_text("2029-02-28")
+    expect(contract).to_contain_text("2029年2月28日")  # detail dates read in Chinese (issue 16)
     expect(contract).to_contain_text("184.00")
     assert world.user(Role.TALENT_OFFICE).username not in page.content()
     fits_the_phone(page)

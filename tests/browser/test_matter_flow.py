@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LoggedInPage, screenshot, sign_in
 from tests.world import World
+from zhaoyin.core.gongwen import chinese_date
 from zhaoyin.core.roles import Role
 from zhaoyin.matters import clocks
 from zhaoyin.matters.flow import State
@@ -123,7 +124,7 @@ def test_matter_lifecycle_in_the_browser(logged_in_page: LoggedInPage, world: Wo
     matter.refresh_from_db()
     assert matter.state == State.ASSIGNED
     assert matter.handle_deadline is not None
-    expect(page.locator("#handle-deadline")).to_have_text(matter.handle_deadline.isoformat())
+    expect(page.locator("#handle-deadline")).to_have_text(chinese_date(matter.handle_deadline))
 
     # 签收 and 办结反馈 by county A's staff.
     _switch(page, world, Role.STAFF)

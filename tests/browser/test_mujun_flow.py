@@ -122,7 +122,8 @@ def test_the_evaluation_through_the_pages(
     # 5. 公示.
     page.goto(f"/mujun/runs/{run.pk}/")
     page.locator("#action-start_publicity button[type=submit]").click()
-    expect(page.locator("#mu-publicity")).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}"))
+    chinese_day = r"\d{4}年\d{1,2}月\d{1,2}日"  # detail dates read in Chinese (issue 16)
+    expect(page.locator("#mu-publicity")).to_contain_text(re.compile(rf"{chinese_day} – {chinese_day}"))
     run.refresh_from_db()
     assert run.state == "publicity"
 

@@ -73,7 +73,7 @@ def test_stage_timeline_advance_in_the_browser(logged_in_page: LoggedInPage, wor
     expect(page).to_have_url(re.compile(rf"/projects/{project.pk}/#timeline$"))
     items = page.locator("#stage-timeline li")
     expect(items).to_have_count(2)
-    expect(items.first).to_contain_text("2026-02-10")
+    expect(items.first).to_contain_text("2026年2月10日")
     expect(items.first).to_contain_text("赴上海总部第二轮洽谈")
     project.refresh_from_db()
     assert project.stage == Stage.NEGOTIATING

@@ -58,7 +58,7 @@ def test_a_talent_is_recognized_through_the_pages(
 
     office = staff_page(browser, live_server, world.user(Role.TALENT_OFFICE))
     pass_second_review(office, recognition.pk, "D")
-    expect(office.locator("#publicity-dates")).to_contain_text("2026-09-30 – 2026-10-13")
+    expect(office.locator("#publicity-dates")).to_contain_text("2026年9月30日 – 2026年10月13日")
     screenshot(office, "recognition-detail-publicity")
 
     # On the last day of the publicity the decision is refused; the next day it is taken.

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LoggedInPage, screenshot
 from tests.world import World
+from zhaoyin.core.gongwen import chinese_date
 from zhaoyin.core.roles import Role
 from zhaoyin.matters import clocks
 from zhaoyin.matters.flow import State
@@ -132,7 +133,7 @@ def test_supervise_and_list_with_orders_read_back(logged_in_page: LoggedInPage, 
     matter.refresh_from_db()
     assert (matter.listed, matter.listed_leader, matter.listed_deadline) == (True, leader, listed_by)
     expect(page.locator("#matter-listed-leader")).to_have_text("张副市长")
-    expect(page.locator("#matter-listed-deadline")).to_have_text(listed_by.isoformat())
+    expect(page.locator("#matter-listed-deadline")).to_have_text(chinese_date(listed_by))
     listed = SupervisionOrder.objects.get(matter=matter, kind="listed")
     assert listed.number != order.number  # numbered on, never reused
     expect(page.locator("#supervision-orders a.zy-order-link")).to_have_count(2)

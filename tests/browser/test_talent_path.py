@@ -42,6 +42,7 @@ from tests.talent_path_support import (
 )
 from tests.world import World
 from zhaoyin.apartments.models import Application, Tenancy
+from zhaoyin.core.gongwen import chinese_date
 from zhaoyin.core.roles import Role
 from zhaoyin.lib.idcard import make_resident
 from zhaoyin.payouts.models import Payout, PayoutStatus
@@ -99,7 +100,7 @@ def test_the_whole_talent_path_through_the_pages(
     assert start is not None
     assert end is not None
     assert end == recognition_services.publicity_end(start, recognition.rule_set.publicity_days)
-    expect(office.locator("#publicity-dates")).to_contain_text(f"{start:%Y-%m-%d} – {end:%Y-%m-%d}")
+    expect(office.locator("#publicity-dates")).to_contain_text(f"{chinese_date(start)} – {chinese_date(end)}")
     screenshot(office, "path-02-recognition-publicity")
 
     # 认定: refused on the publicity's last day, taken the day after it.
@@ -185,7 +186,7 @@ def test_the_whole_talent_path_through_the_pages(
     page.goto("/apartments/my/")
     contract = page.locator("#contract")
     expect(contract).to_contain_text(flat.number)
-    expect(contract).to_contain_text(f"{lease_end:%Y-%m-%d}")
+    expect(contract).to_contain_text(chinese_date(lease_end))
     expect(contract).to_contain_text("184.00")
     assert world.user(Role.TALENT_OFFICE).username not in page.content()
     fits_the_phone(page)
