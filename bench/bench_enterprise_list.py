@@ -131,8 +131,11 @@ def child(args: argparse.Namespace) -> int:
 
     db = "postgres" if connection.vendor == "postgresql" else connection.vendor
     call_command("migrate", verbosity=0, interactive=False)
-    # The enterprises only: the other generators' data is not read by these pages.
-    overrides = {"projects": 0, "fund_entries": 0}
+    # The enterprises only: the other generators' data (projects, matters, talents … — every
+    # generator registered since, not a fixed list) is not read by these pages.
+    from zhaoyin.demo.generate import GENERATORS
+
+    overrides = {name: 0 for name in GENERATORS if name != "enterprises"}
     if args.count is not None:
         overrides["enterprises"] = args.count
     started = time.perf_counter()
