@@ -11,7 +11,6 @@ the export is audited ("matter.export") with its filter and row count.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
@@ -20,9 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from zhaoyin.accounts.models import OrgUnit, User
-from zhaoyin.audit.services import audit_write
-from zhaoyin.core.export_pages import timestamped_filename
-from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
+from zhaoyin.core.export_pages import timestamped_filename, write_audited_export
+from zhaoyin.lib.xlsx_write import SheetSpec
 from zhaoyin.matters import clocks
 from zhaoyin.matters.choices import MatterKind, MatterSource
 from zhaoyin.matters.filters import Alert, MatterFilter, matter_alert, matter_stale
@@ -90,19 +88,10 @@ def matter_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes
     "matter.export" with the filter and the count of rows in the file."""
     flt = MatterFilter.parse(params)
     qs = flt.apply(matter_list_visible_to(acting_user), today=clocks.today())
-    count = write_xlsx(
-        out,
-        [SheetSpec(title=_("Assigned matters"), headers=export_headers(), rows=_rows(qs),
-                   text_columns=TEXT_COLUMNS, widths=WIDTHS)],
-    )
-    # Built outside any transaction; the audit record is written in audit_write's own short one.
-    audit_write(
-        action="matter.export",
-        user=acting_user,
-        object_type="matters.matter",
-        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-    )
-    return count
+    sheet = SheetSpec(title=_("Assigned matters"), headers=export_headers(), rows=_rows(qs),
+                      text_columns=TEXT_COLUMNS, widths=WIDTHS)
+    return write_audited_export(acting_user=acting_user, out=out, sheets=[sheet], action="matter.export",
+                                object_type="matters.matter", params=flt.params)
 
 
 def export_filename() -> str:

@@ -10,7 +10,6 @@ file, and the export is audited ("visit.export") with its filter and row count.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
@@ -19,9 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from zhaoyin.accounts.models import User
-from zhaoyin.audit.services import audit_write
-from zhaoyin.core.export_pages import timestamped_filename
-from zhaoyin.lib.xlsx_write import SheetSpec, write_xlsx
+from zhaoyin.core.export_pages import timestamped_filename, write_audited_export
+from zhaoyin.lib.xlsx_write import SheetSpec
 from zhaoyin.matters.flow import STATE_LABELS, State
 from zhaoyin.visits.filters import VisitFilter
 from zhaoyin.visits.models import Visit, VisitDemand
@@ -79,19 +77,10 @@ def visit_export(*, acting_user: User, params: Mapping[str, Any], out: IO[bytes]
     "visit.export" with the filter and the count of rows in the file."""
     flt = VisitFilter.parse(params)
     qs = flt.apply(visit_list_visible_to(acting_user))
-    count = write_xlsx(
-        out,
-        [SheetSpec(title=_("Enterprise visits"), headers=export_headers(), rows=_rows(qs),
-                   text_columns=TEXT_COLUMNS, widths=WIDTHS)],
-    )
-    # Built outside any transaction; the audit record is written in audit_write's own short one.
-    audit_write(
-        action="visit.export",
-        user=acting_user,
-        object_type="visits.visit",
-        detail=json.dumps({"filter": flt.params, "rows": count}, ensure_ascii=False, sort_keys=True),
-    )
-    return count
+    sheet = SheetSpec(title=_("Enterprise visits"), headers=export_headers(), rows=_rows(qs),
+                      text_columns=TEXT_COLUMNS, widths=WIDTHS)
+    return write_audited_export(acting_user=acting_user, out=out, sheets=[sheet], action="visit.export",
+                                object_type="visits.visit", params=flt.params)
 
 
 def export_filename() -> str:

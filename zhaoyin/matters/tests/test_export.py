@@ -124,3 +124,20 @@ def test_export_query_count_is_constant(people: People, make_matter: MakeMatter)
 
     client = client_for(people.dispatcher)
     assert_constant_queries(grow=grow, run=lambda: sheet(client.get(reverse("matters:export"))), sizes=(5, 30))
+
+
+def test_the_workbook_is_built_outside_any_transaction(
+    people: People, make_matter: MakeMatter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite has one writer: every list export goes through core.export_pages.write_audited_export,
+    which writes the workbook at atomic depth 0 and the audit record in audit_write's own short
+    transaction (none held while the file is built)."""
+    from zhaoyin.audit import services as audit_services
+    from zhaoyin.core import export_pages
+    from zhaoyin.core.testing import atomic_depths
+
+    make_matter(State.ASSIGNED)
+    depths = atomic_depths(monkeypatch, (export_pages, "write_xlsx"), (audit_services, "audit_write"))
+    assert client_for(people.lead).get(reverse("matters:export")).status_code == 200
+    assert depths["write_xlsx"] == [0]
+    assert depths["audit_write"] == [0]
