@@ -271,42 +271,29 @@ def funds_drill_export(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def projects_drill_export(request: HttpRequest) -> HttpResponseBase:
     """The projects drill-down's rows as .xlsx: same parameters, same selector."""
-    user = request_user(request)
-    names: list[str] = []
-
-    def write(out: Any) -> int:
-        year, code, as_of, org_unit = _drill_params(request, need_indicator=True)
-        indicator = _drill_indicator(code, "projects")
-        names.append(drill_exports.counted_filename(indicator))
-        rows = selectors.projects_behind(
-            user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of, ranked=_ranked(request)
-        )
-        return drill_exports.projects_export(
-            acting_user=user, rows=rows, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of,
-            ranked=_ranked(request), out=out,
-        )
-
-    return _drill_response(request, write, names)
+    return _counted_drill_export(request, "projects", selectors.projects_behind, drill_exports.projects_export)
 
 
 @allow(selectors.READER_ROLES)
 @require_GET
 def talents_drill_export(request: HttpRequest) -> HttpResponseBase:
     """The talents drill-down's rows as .xlsx: same parameters, same selector."""
+    return _counted_drill_export(request, "talents", selectors.talents_behind, drill_exports.talents_export)
+
+
+def _counted_drill_export(request: HttpRequest, kind: str, behind: Any, export: Any) -> HttpResponseBase:
+    """A counted drill-down (projects or talents behind a figure) as .xlsx: the page's
+    parameters, its selector ``behind`` and the kind's ``export`` use case."""
     user = request_user(request)
     names: list[str] = []
 
     def write(out: Any) -> int:
         year, code, as_of, org_unit = _drill_params(request, need_indicator=True)
-        indicator = _drill_indicator(code, "talents")
+        indicator = _drill_indicator(code, kind)
         names.append(drill_exports.counted_filename(indicator))
-        rows = selectors.talents_behind(
-            user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of, ranked=_ranked(request)
-        )
-        return drill_exports.talents_export(
-            acting_user=user, rows=rows, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of,
-            ranked=_ranked(request), out=out,
-        )
+        rows = behind(user, indicator=indicator, org_unit=org_unit, year=year, as_of=as_of, ranked=_ranked(request))
+        return int(export(acting_user=user, rows=rows, indicator=indicator, org_unit=org_unit, year=year,
+                          as_of=as_of, ranked=_ranked(request), out=out))
 
     return _drill_response(request, write, names)
 
