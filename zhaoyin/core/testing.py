@@ -471,3 +471,16 @@ def atomic_depths(monkeypatch: Any, *targets: tuple[Any, str]) -> AtomicDepths:
 
         monkeypatch.setattr(owner, name, wrapped)
     return depths
+
+
+def export_sheet(response: Any) -> list[tuple[Any, ...]]:
+    """The first sheet's rows (values) of a streamed .xlsx export response, header row first;
+    the response must be a 200 (a refused export redirects)."""
+    import io
+
+    import openpyxl
+
+    assert response.status_code == 200, response.status_code
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert ws is not None
+    return list(ws.iter_rows(values_only=True))

@@ -4,13 +4,11 @@ page's rows under the same filter (every page), scoped, audited, with a Chinese 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -18,6 +16,7 @@ from zhaoyin.apartments.models import UnitState
 from zhaoyin.apartments.tests.conftest import Housing
 from zhaoyin.apartments.tests.test_views import web
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.testing import export_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +25,6 @@ pytestmark = pytest.mark.django_db
 def data_dir(tmp_path: Path, settings: Any) -> Path:
     settings.DATA_DIR = tmp_path
     return tmp_path
-
-
-def sheet(response: Any) -> list[tuple[Any, ...]]:
-    assert response.status_code == 200, response.status_code
-    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert ws is not None
-    return list(ws.iter_rows(values_only=True))
 
 
 def test_unit_export_is_the_filtered_page_in_scope(housing: Housing) -> None:
@@ -45,11 +37,11 @@ def test_unit_export_is_the_filtered_page_in_scope(housing: Housing) -> None:
     assert f'href="/apartments/units/export/{query.replace("&", "&amp;")}"' in page.content.decode()
     expected = [u.number for u in page.context["page_obj"].object_list]
     assert expected == ["104", "102", "100"]
-    rows = sheet(client.get("/apartments/units/export/" + query))
+    rows = export_sheet(client.get("/apartments/units/export/" + query))
     assert rows[0][:2] == ("楼栋", "房号")
     assert [r[1] for r in rows[1:]] == expected
     # County A's staff see county A's building only.
-    staff = sheet(web(housing.staff_a).get("/apartments/units/export/"))
+    staff = export_sheet(web(housing.staff_a).get("/apartments/units/export/"))
     assert {r[0] for r in staff[1:]} == {housing.building_a.name}
     detail = json.loads(AuditRecord.objects.filter(action="apartment_unit.export").latest("id").detail)
     assert detail["rows"] == len(staff) - 1 == 5
@@ -68,13 +60,13 @@ def test_application_and_tenancy_exports_are_the_pages_rows(housing: Housing) ->
     page = client.get("/apartments/applications/" + query)
     listed = list(page.context["page_obj"].object_list)
     positions = page.context["positions"]
-    rows = sheet(client.get("/apartments/applications/export/" + query))
+    rows = export_sheet(client.get("/apartments/applications/export/" + query))
     assert [r[0] for r in rows[1:]] == [a.talent.name for a in listed]
     assert sorted(r[0] for r in rows[1:]) == sorted(["甲博士", "乙硕士"])
     assert [r[4] for r in rows[1:]] == [positions[a.pk] for a in listed]  # the place on the waitlist
     page = client.get("/apartments/tenancies/?expiring=1")
     expected = [t.talent.name for t in page.context["page_obj"].object_list]
-    rows = sheet(client.get("/apartments/tenancies/export/?expiring=1"))
+    rows = export_sheet(client.get("/apartments/tenancies/export/?expiring=1"))
     assert [r[0] for r in rows[1:]] == expected == ["丁博士"]
     assert client.get("/apartments/tenancies/export/?expiring=maybe").status_code == 302
     day = timezone.localdate().isoformat()

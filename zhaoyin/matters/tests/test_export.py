@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhaoyin.audit.models import AuditRecord
-from zhaoyin.core.testing import assert_constant_queries
+from zhaoyin.core.testing import assert_constant_queries, export_sheet
 from zhaoyin.matters import clocks
 from zhaoyin.matters.flow import STATE_LABELS, State
 from zhaoyin.matters.models import Matter
@@ -31,14 +31,6 @@ pytestmark = pytest.mark.django_db
 def data_dir(tmp_path: Path, settings: Any) -> Path:
     settings.DATA_DIR = tmp_path
     return tmp_path
-
-
-def sheet(response: Any) -> list[tuple[Any, ...]]:
-    assert response.status_code == 200, response.status_code
-    data = b"".join(response.streaming_content)
-    ws = openpyxl.load_workbook(io.BytesIO(data)).active
-    assert ws is not None
-    return list(ws.iter_rows(values_only=True))
 
 
 def page_codes(body: str) -> list[str]:
@@ -58,7 +50,7 @@ def test_export_rows_are_the_filtered_pages_rows(people: People, make_matter: Ma
     query = "?alert=overdue&state=assigned&page_size=100"
     page = client.get(reverse("matters:list") + query)
     expected = page_codes(page.content.decode())
-    rows = sheet(client.get(reverse("matters:export") + query))
+    rows = export_sheet(client.get(reverse("matters:export") + query))
     assert rows[0][:3] == ("编号", "标题", "企业")
     assert [r[0] for r in rows[1:]] == expected
     assert len(expected) == 2
@@ -74,9 +66,9 @@ def test_export_rows_are_the_filtered_pages_rows(people: People, make_matter: Ma
 def test_export_is_scoped_like_the_list(people: People, make_matter: MakeMatter) -> None:
     make_matter(State.ASSIGNED)
     make_matter(State.ASSIGNED, lead="county_b", co=())
-    lead_rows = sheet(client_for(people.lead).get(reverse("matters:export")))
-    outsider_rows = sheet(client_for(people.outsider).get(reverse("matters:export")))
-    city_rows = sheet(client_for(people.dispatcher).get(reverse("matters:export")))
+    lead_rows = export_sheet(client_for(people.lead).get(reverse("matters:export")))
+    outsider_rows = export_sheet(client_for(people.outsider).get(reverse("matters:export")))
+    city_rows = export_sheet(client_for(people.dispatcher).get(reverse("matters:export")))
     assert len(lead_rows) == len(outsider_rows) == 2
     assert lead_rows[1][0] != outsider_rows[1][0]
     assert len(city_rows) == 3
@@ -123,7 +115,7 @@ def test_export_query_count_is_constant(people: People, make_matter: MakeMatter)
             make_matter(states[i % len(states)], lead="county_a" if i % 2 else "park_a")
 
     client = client_for(people.dispatcher)
-    assert_constant_queries(grow=grow, run=lambda: sheet(client.get(reverse("matters:export"))), sizes=(5, 30))
+    assert_constant_queries(grow=grow, run=lambda: export_sheet(client.get(reverse("matters:export"))), sizes=(5, 30))
 
 
 def test_the_workbook_is_built_outside_any_transaction(

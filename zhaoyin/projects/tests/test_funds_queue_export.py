@@ -3,19 +3,18 @@ filter, every page of them, Chinese headers and file name, audited, bad filter r
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import openpyxl
 import pytest
 from django.utils import timezone
 
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
+from zhaoyin.core.testing import export_sheet
 from zhaoyin.projects import services
 from zhaoyin.projects.choices import Stage
 from zhaoyin.projects.inputs import FundEntryInput
@@ -30,13 +29,6 @@ PAGE, EXPORT = "/projects/funds/to-verify/", "/projects/funds/to-verify/export/"
 def data_dir(tmp_path: Path, settings: Any) -> Path:
     settings.DATA_DIR = tmp_path
     return tmp_path
-
-
-def sheet(response: Any) -> list[tuple[Any, ...]]:
-    assert response.status_code == 200, response.status_code
-    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert ws is not None
-    return list(ws.iter_rows(values_only=True))
 
 
 def test_funds_queue_export_is_the_filtered_queue(make_user: Any, make_project: MakeProject) -> None:
@@ -57,7 +49,7 @@ def test_funds_queue_export_is_the_filtered_queue(make_user: Any, make_project: 
     assert f'href="{EXPORT}?flagged=1&amp;page_size=1"' in page.content.decode()
     flagged = list(page.context["page_obj"].paginator.object_list)
     assert len(flagged) == 2  # two flagged entries; the page shows one, the export both
-    rows = sheet(client.get(EXPORT + query))
+    rows = export_sheet(client.get(EXPORT + query))
     assert rows[0][:3] == ("月份", "项目编号", "项目")
     assert [(r[0], r[1], Decimal(str(r[5]))) for r in rows[1:]] == [
         (e.month.strftime("%Y-%m"), e.project.code, e.amount_wan) for e in flagged
@@ -66,7 +58,7 @@ def test_funds_queue_export_is_the_filtered_queue(make_user: Any, make_project: 
     detail = json.loads(AuditRecord.objects.filter(action="fund_entry.export").latest("id").detail)
     assert detail["filter"] == {"flagged": "1"}
     assert detail["rows"] == 2
-    assert len(sheet(client.get(EXPORT))) - 1 == FundEntry.objects.count() == 4
+    assert len(export_sheet(client.get(EXPORT))) - 1 == FundEntry.objects.count() == 4
     response = client.get(EXPORT + "?month=2026-13")
     assert response.status_code == 302
     assert response["Location"] == PAGE

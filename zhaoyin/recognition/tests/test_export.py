@@ -3,17 +3,16 @@ every page, scoped like the page, audited, bad filter refused, Chinese file name
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import openpyxl
 import pytest
 from django.utils import timezone
 
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.testing import export_sheet
 from zhaoyin.recognition.tests.fixtures import RecWorld, rec_world_fixture
 from zhaoyin.recognition.tests.test_views import web
 from zhaoyin.talents.testing import make_talent
@@ -28,13 +27,6 @@ def data_dir(tmp_path: Path, settings: Any) -> Path:
     return tmp_path
 
 
-def sheet(response: Any) -> list[tuple[Any, ...]]:
-    assert response.status_code == 200, response.status_code
-    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert ws is not None
-    return list(ws.iter_rows(values_only=True))
-
-
 def test_recognition_export_is_the_filtered_page_in_scope(rec_world: RecWorld) -> None:
     w = rec_world
     w.apply(w.talent_a)
@@ -47,13 +39,13 @@ def test_recognition_export_is_the_filtered_page_in_scope(rec_world: RecWorld) -
     assert f'href="/recognition/export/{query.replace("&", "&amp;")}"' in page.content.decode()
     expected = [r.talent.name for r in page.context["page_obj"].paginator.object_list]
     assert len(expected) == 3
-    rows = sheet(client.get("/recognition/export/" + query))
+    rows = export_sheet(client.get("/recognition/export/" + query))
     assert rows[0][:2] == ("人才", "单位")
     assert [r[0] for r in rows[1:]] == expected
     assert {r[2] for r in rows[1:]} == {"D"}
     detail = json.loads(AuditRecord.objects.filter(action="recognition.export").latest("id").detail)
     assert detail == {"filter": {"tier": "D"}, "rows": 3}
-    county_a = sheet(web(w.admin_a).get("/recognition/export/"))
+    county_a = export_sheet(web(w.admin_a).get("/recognition/export/"))
     assert w.talent_b.name not in {r[0] for r in county_a[1:]}
     assert len(county_a) - 1 == 4
     assert client.get("/recognition/export/?year=abc").status_code == 302
@@ -73,7 +65,7 @@ def test_rule_set_export_is_the_pages_rows(rec_world: RecWorld) -> None:
     assert 'href="/recognition/rules/export/?"' in page.content.decode()
     expected = [(s.year, f"v{s.number}", s.get_status_display()) for s in page.context["rows"]]
     assert len(expected) == 2
-    rows = sheet(client.get("/recognition/rules/export/"))
+    rows = export_sheet(client.get("/recognition/rules/export/"))
     assert rows[0][:3] == ("年份", "版本", "状态")
     assert [tuple(r[:3]) for r in rows[1:]] == expected
     assert AuditRecord.objects.filter(action="tier_rule_set.export").exists()

@@ -4,18 +4,17 @@ parameters (every page of them), scoped like the page, audited, with a Chinese f
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 
 from zhaoyin.accounts.models import OrgUnit
 from zhaoyin.audit.models import AuditRecord
 from zhaoyin.core.roles import Role
+from zhaoyin.core.testing import export_sheet
 from zhaoyin.projects.models import Project
 from zhaoyin.talents.models import Talent
 from zhaoyin.targets.tests.conftest import events, web_client
@@ -32,13 +31,6 @@ def data_dir(tmp_path: Path, settings: Any) -> Path:
     return tmp_path
 
 
-def sheet(response: Any) -> list[tuple[Any, ...]]:
-    assert response.status_code == 200, response.status_code
-    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert ws is not None
-    return list(ws.iter_rows(values_only=True))
-
-
 def test_funds_drill_export_is_every_entry_of_the_page(
     demo_like: dict[str, Project], make_user: Callable[..., Any]  # noqa: F811
 ) -> None:
@@ -48,7 +40,7 @@ def test_funds_drill_export_is_every_entry_of_the_page(
     assert 'id="drill-export" href="/targets/funds/export/' + query.replace("&", "&amp;") + '"' in page.content.decode()
     entries = list(page.context["page_obj"].paginator.object_list)
     assert entries
-    rows = sheet(client.get("/targets/funds/export/" + query))
+    rows = export_sheet(client.get("/targets/funds/export/" + query))
     assert rows[0] == ("月份", "项目编号", "项目", "单位", "来源", "类型", "金额（万元）")
     assert [(r[1], r[6]) for r in rows[1:]] == [(e.project.code, float(e.amount_wan)) for e in entries]
     detail = json.loads(AuditRecord.objects.filter(action="targets.drill_export").latest("id").detail)
@@ -67,7 +59,7 @@ def test_projects_drill_export_is_the_pages_rows(
     page = client.get("/targets/projects/" + query)
     expected = [(p.code, on) for p, on in page.context["rows"]]
     assert len(expected) == 3
-    rows = sheet(client.get("/targets/projects/export/" + query))
+    rows = export_sheet(client.get("/targets/projects/export/" + query))
     assert [(r[0], r[4].date()) for r in rows[1:]] == expected
     bad = client.get(f"/targets/projects/export/?indicator=external_funds&org_unit=340402&{PERIOD}")
     assert bad.status_code == 302
@@ -80,7 +72,7 @@ def test_talents_drill_export_is_the_pages_rows_in_scope(
     query = f"?org_unit=340402&{PERIOD}&indicator=new_talents"
     page = client.get("/targets/talents/" + query)
     expected = [t.name for t in page.context["rows"]]
-    rows = sheet(client.get("/targets/talents/export/" + query))
+    rows = export_sheet(client.get("/targets/talents/export/" + query))
     assert rows[0][:2] == ("姓名", "人才层次")
     assert [r[0] for r in rows[1:]] == expected
     assert len(expected) > 1

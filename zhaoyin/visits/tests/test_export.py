@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
 from urllib.parse import quote
 
 import openpyxl
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhaoyin.audit.models import AuditRecord
+from zhaoyin.core.testing import export_sheet
 from zhaoyin.matters import clocks
 from zhaoyin.visits import services
 from zhaoyin.visits.inputs import VisitCreateInput
@@ -22,13 +22,6 @@ from zhaoyin.visits.tests.conftest import Service, fresh
 from zhaoyin.visits.tests.test_views import web
 
 pytestmark = pytest.mark.django_db
-
-
-def sheet(response: Any) -> list[tuple[Any, ...]]:
-    assert response.status_code == 200, response.status_code
-    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert ws is not None
-    return list(ws.iter_rows(values_only=True))
 
 
 def _visits(svc: Service) -> tuple[Visit, Visit]:
@@ -49,18 +42,18 @@ def test_export_rows_are_the_filtered_pages_rows(svc: Service) -> None:
     for query in ("", "?group=sg-02", f"?enterprise={svc.ent_1.pk}", "?quarter=2001-Q1"):
         page = client.get(reverse("visits:visit_list") + query)
         expected = [(v.visited_on, v.enterprise.name) for v in page.context["page_obj"].object_list]
-        rows = sheet(client.get(reverse("visits:visit_export") + query))
+        rows = export_sheet(client.get(reverse("visits:visit_export") + query))
         assert rows[0][:4] == ("走访日期", "企业", "统一社会信用代码", "服务组")
         assert [(r[0].date(), r[1]) for r in rows[1:]] == expected, query
     audit = AuditRecord.objects.filter(action="visit.export").latest("id")
     detail = json.loads(audit.detail)
     assert (list(detail["filter"]), detail["rows"]) == (["quarter"], 0)
-    assert len(sheet(client.get(reverse("visits:visit_export") + "?group=sg-02"))) == 2
+    assert len(export_sheet(client.get(reverse("visits:visit_export") + "?group=sg-02"))) == 2
 
 
 def test_export_is_scoped_and_keeps_formulas_inert(svc: Service) -> None:
     v1, _v2 = _visits(svc)
-    rows = sheet(web(svc.member_1).get(reverse("visits:visit_export")))
+    rows = export_sheet(web(svc.member_1).get(reverse("visits:visit_export")))
     assert len(rows) == 2
     assert rows[1][1] == v1.enterprise.name
     assert rows[1][7] == "=1+2 走访记录"
