@@ -84,9 +84,11 @@ def _item_ids(value: Any) -> list[int]:
         raise refuse(_("must be a list of item ids"))
     ids: list[int] = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int | str) or not str(item).strip().isdigit():
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        text = str(item).strip()
+        if isinstance(item, bool) or not isinstance(item, int | str) or not (text.isascii() and text.isdigit()):
             raise refuse(_("must be a list of item ids"))
-        number = int(str(item).strip())
+        number = int(text)
         if number in ids:
             raise refuse(_("An item is listed twice."))
         ids.append(number)

@@ -29,6 +29,7 @@ from zhaoyin.core.errors import Conflict, InvalidInput
 from zhaoyin.core.export_pages import xlsx_export_response
 from zhaoyin.core.forms import FilterBarForm, add_service_errors, bind_form
 from zhaoyin.core.inputs import FORM_CONTEXT
+from zhaoyin.core.listparams import positive_int
 from zhaoyin.core.paging import IdFirstPaginator
 from zhaoyin.core.roles import Role
 
@@ -166,7 +167,10 @@ def _edition_context(
     editable = curator and edition.status == EditionStatus.DRAFT
     candidates: list[tuple[CatalogItem, bool]] = []
     if editable:
-        chosen = [e.item_id for e in entries] if posted is None else [int(v) for v in posted if v.isdigit()]
+        if posted is None:
+            chosen = [e.item_id for e in entries]
+        else:  # a tampered value ("x", "²") is dropped here; the refusal already names it
+            chosen = [n for v in posted if (n := positive_int(v)) is not None]
         active = {item.pk: item for item in selectors.item_list_visible_to(user).filter(status=ItemStatus.ACTIVE)}
         # The chosen items first, in the brochure's order, then the others as listed.
         first = [active[pk] for pk in dict.fromkeys(chosen) if pk in active]

@@ -119,6 +119,13 @@ def test_edition_picks_items_by_checkbox_in_the_posted_order_and_keeps_them_on_a
     assert f'value="{a.pk}" id="item-{a.pk}" checked' in html
     assert f'value="{b.pk}" id="item-{b.pk}">' in html  # not chosen, not ticked
 
+    # A digit that is not a decimal one (a superscript "²", which str.isdigit accepts and int
+    # refuses) is a bad entry like any other: 400 with the choices kept, never a 500.
+    response = client.post(url, {"items": [str(c.pk), "²", str(a.pk)]})
+    assert response.status_code == 400
+    assert not edition.entries.exists()
+    assert [int(r.split('"', 1)[0]) for r in response.content.decode().split('<tr data-item="')[1:]][:2] == [c.pk, a.pk]
+
     # The same choice without the bad entry is saved in the posted order.
     assert client.post(url, {"items": [str(c.pk), str(a.pk)]}).status_code == 302
     assert list(edition.entries.order_by("sort_order").values_list("item_id", flat=True)) == [c.pk, a.pk]
