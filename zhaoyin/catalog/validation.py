@@ -23,7 +23,7 @@ def industry_by_ref(value: str) -> Industry:
     """An industry by its code, its name or its id; ``ValueError`` when there is none."""
     text = value.strip()
     found = Industry.objects.filter(code=text).first() or Industry.objects.filter(name=text).first()
-    if found is None and text.isdigit():
+    if found is None and text.isascii() and text.isdigit():
         found = Industry.objects.filter(pk=int(text)).first()
     if found is None:
         raise ValueError(_("unknown industry"))
@@ -34,7 +34,7 @@ def park_by_ref(value: str) -> OrgUnit:
     """A park or a county by its code or its id; ``ValueError`` when there is none."""
     text = value.strip()
     unit = OrgUnit.objects.filter(code=text).first()
-    if unit is None and text.isdigit():
+    if unit is None and text.isascii() and text.isdigit():
         unit = OrgUnit.objects.filter(pk=int(text)).first()
     if unit is None:
         raise ValueError(_("unknown org unit"))

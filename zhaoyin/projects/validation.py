@@ -94,7 +94,7 @@ def _enterprise(value: Any, acting_user: User | None, current: Project | None) -
     if current is not None and current.investor_id is not None:
         visible = visible | Enterprise.objects.filter(pk=current.investor_id)
     found: Enterprise | None = None
-    if text.isdigit() and len(text) < 18:
+    if text.isascii() and text.isdigit() and len(text) < 18:
         found = visible.filter(pk=int(text)).first()
     else:
         found = visible.filter(uscc=text.upper()).first()

@@ -377,7 +377,7 @@ def lead_mark_arrived(*, acting_user: User | None, lead: TalentLead, data: LeadA
         raise Conflict(_("This lead is already marked arrived."))
     ref = data.talent
     visible = Talent.objects.all() if acting_user is None else selectors.talent_list_visible_to(acting_user)
-    talent = visible.filter(pk=int(ref)).first() if ref.isdigit() and len(ref) < 12 else None
+    talent = visible.filter(pk=int(ref)).first() if ref.isascii() and ref.isdigit() and len(ref) < 12 else None
     if talent is None:
         raise InvalidInput.field("talent", _("Unknown talent."))
     if TalentLead.objects.filter(talent=talent).exclude(pk=lead.pk).exists():

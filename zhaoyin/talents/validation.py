@@ -127,7 +127,7 @@ class TalentLookups:
     def employer(self, ref: str) -> Enterprise | None:
         """The enterprise named by its id or credit code, if ``user`` may name it."""
         text = ref.strip().upper()
-        condition = Q(pk=int(text)) if text.isdigit() and len(text) < 12 else Q(uscc=text)
+        condition = Q(pk=int(text)) if text.isascii() and text.isdigit() and len(text) < 12 else Q(uscc=text)
         return Enterprise.objects.filter(condition).filter(employers_for(self.user)).first()
 
 

@@ -97,6 +97,18 @@ def test_AC_03_an_out_of_scope_employer_answers_like_an_unknown_one(
     assert not Talent.objects.filter(name__startswith="选择器人才").exists()
 
 
+def test_an_employer_typed_as_a_non_decimal_digit_is_refused_not_a_500(
+    people: dict[str, User], org_tree: dict[str, OrgUnit]
+) -> None:
+    """"²" passes str.isdigit but not int(): read as a credit code, it names no firm."""
+    client = web_client(people["staff_a"])
+    data = {**_talent_post({"employer": "", "employer__text": "²"}, 9), "org_unit": _unit_code(org_tree, "county_a")}
+    response = client.post(reverse("talents:create"), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["employer"]
+    assert not Talent.objects.filter(name__startswith="选择器人才").exists()
+
+
 def test_a_leads_target_employer_is_picked(
     people: dict[str, User], employer: Enterprise, employer_b: Enterprise, org_tree: dict[str, OrgUnit]
 ) -> None:
