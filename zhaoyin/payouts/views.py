@@ -132,7 +132,7 @@ def payout_totals(request: HttpRequest) -> HttpResponse:
         "by": by,
         "tabs": [(key, label) for key, label in BY_LABELS.items()],
         "rows": [(r, drill(r)) for r in rows],
-        "problems": problems,
+        "problems": list(problems.values()),
         "chart": chart,
         "approved_total": sum((r.approved_wan for r in rows), start=Decimal("0.00")),
         "approved_count": sum(r.approved_count for r in rows),
@@ -145,19 +145,19 @@ def payout_totals(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/payout_totals.html", context, status=400 if problems else 200)
 
 
-def _totals_params(request: HttpRequest) -> tuple[int, str, list[str]]:
-    """The totals page's ``year`` and ``by`` (defaults: this year, by policy) and the problems."""
+def _totals_params(request: HttpRequest) -> tuple[int, str, dict[str, str]]:
+    """The totals page's ``year`` and ``by`` (defaults: this year, by policy) and the problems,
+    by parameter (the page lists the messages; the export names each parameter)."""
     this_year = timezone.localdate().year
     raw_year, by = request.GET.get("year", ""), request.GET.get("by", "policy")
     year = positive_int(raw_year) if raw_year else this_year
-    problems = []
+    problems: dict[str, str] = {}
     if year is None or not payouts.YEAR_MIN <= year <= payouts.YEAR_MAX:
-        problems.append(
-            _("Year: must be a year from %(low)d to %(high)d.") % {"low": payouts.YEAR_MIN, "high": payouts.YEAR_MAX}
-        )
+        problems["year"] = _("Year: must be a year from %(low)d to %(high)d.") % {
+            "low": payouts.YEAR_MIN, "high": payouts.YEAR_MAX}
         year = this_year
     if by not in selectors.GROUPINGS:
-        problems.append(_("Group by: choose policy, unit or industry."))
+        problems["by"] = _("Group by: choose policy, unit or industry.")
         by = "policy"
     return year, by, problems
 
@@ -173,9 +173,9 @@ def payout_totals_export(request: HttpRequest) -> HttpResponseBase:
     year, by, problems = _totals_params(request)
 
     def write(out: Any) -> int:
-        if problems:  # the same messages the page shows, naming the parameter
-            field = "by" if request.GET.get("by", "policy") not in selectors.GROUPINGS else "year"
-            raise InvalidInput.field(field, "; ".join(problems))
+        if problems:  # the same messages the page shows, each naming its parameter
+            raise InvalidInput("; ".join(problems.values()),
+                               [{"field": field, "message": message} for field, message in problems.items()])
         rows = selectors.payout_totals(user=user, year=year, by=by)
         sheet = SheetSpec(
             title=str(BY_LABELS[by]),

@@ -110,6 +110,12 @@ def test_totals_export_is_the_pages_table_in_scope(payout_world: PayoutWorld) ->
     refused = client.get("/payouts/totals/export/?by=bogus")
     assert refused.status_code == 302
     assert refused["Location"] == "/payouts/totals/"
+    # Both parameters wrong: both named in the one refusal, nothing written or audited.
+    audited = AuditRecord.objects.filter(action="payout.totals_export").count()
+    shown = client.get("/payouts/totals/export/?year=abc&by=bogus", follow=True).content.decode()
+    assert "年份：须为" in shown
+    assert "统计维度：请选择" in shown
+    assert AuditRecord.objects.filter(action="payout.totals_export").count() == audited
 
 
 def test_register_from_the_enterprise_page(payout_world: PayoutWorld) -> None:
